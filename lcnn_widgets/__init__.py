@@ -1,0 +1,34 @@
+"""lcnn_widgets: the mathematics of the lcnn-book, as small tested functions.
+
+The package computes with linear convolutional networks (LCNs) in one or D dimensions:
+the end-to-end filter ``pi(theta)``, its Jacobian, the neural tangent kernel ``Theta = J J^T``
+and the conserved invariants ``delta``. Importing it loads numpy, scipy and sympy only;
+plots live in :mod:`lcnn_widgets.plotting` and widgets in :mod:`lcnn_widgets.widgets`.
+
+>>> from lcnn_widgets import LCN
+>>> LCN([3, 2], [2, 1]).end_to_end_size
+5
+"""
+
+from .lcn import LCN, conv
+from .polynomials import (
+    binary_form_product,
+    dilate,
+    from_binary_form,
+    multiply,
+    polynomial_variables,
+    to_binary_form,
+)
+
+__all__ = [
+    "LCN",
+    "binary_form_product",
+    "conv",
+    "dilate",
+    "from_binary_form",
+    "multiply",
+    "polynomial_variables",
+    "to_binary_form",
+]
+
+__version__ = "0.1.0"

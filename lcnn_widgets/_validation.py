@@ -1,0 +1,217 @@
+"""Input checks for the public API, in one place.
+
+Every public function of :mod:`lcnn_widgets` normalizes its inputs here, once, at the boundary.
+A bad *type* raises :class:`TypeError`, a bad *value* raises :class:`ValueError`; every message
+names the argument, shows what was received and states what is allowed.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "Shape",
+    "as_architecture",
+    "as_filters",
+    "as_finite_array",
+    "as_positive_int",
+    "as_stride",
+]
+
+Shape = tuple[int, ...]
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """Return ``repr(value)`` cut to ``limit`` characters for error messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def as_positive_int(value: Any, name: str) -> int:
+    """Return ``value`` as a Python ``int`` after checking it is an integer >= 1.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is a bool, a float or not a number at all.
+    ValueError
+        If ``value`` is zero or negative.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be a positive integer: got {_short(value)} "
+            f"of type {type(value).__name__}"
+        )
+    if int(value) < 1:
+        raise ValueError(f"{name} must be a positive integer (>= 1): got {int(value)}")
+    return int(value)
+
+
+def _as_int_tuple(value: Any, name: str) -> Shape:
+    """Return a tuple of positive ints from an int or a non-empty sequence of ints."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        return (as_positive_int(value, name),)
+    items = list(value)
+    if not items:
+        raise ValueError(f"{name} must not be empty: got {_short(value)}")
+    return tuple(as_positive_int(v, f"{name}[{i}]") for i, v in enumerate(items))
+
+
+def _is_scalar_entry(value: Any) -> bool:
+    return isinstance(value, (numbers.Number, np.generic)) and not isinstance(
+        value, (np.ndarray,)
+    )
+
+
+def as_architecture(
+    filter_sizes: Any, strides: Any
+) -> tuple[list[Shape], list[Shape], int, bool]:
+    """Check an architecture and return it in normalized form.
+
+    Parameters
+    ----------
+    filter_sizes : sequence of int, or sequence of tuple of int
+        One entry per layer (layer 1 first). Ints mean 1D filters, tuples of length ``D`` mean
+        D-dimensional filters; every layer must use the same form and the same ``D``.
+    strides : sequence of int, or sequence of tuple of int
+        One entry per layer. In D dimensions an int stride means that stride along every axis.
+
+    Returns
+    -------
+    sizes : list of tuple of int
+        ``L`` shapes, each of length ``D``.
+    strides : list of tuple of int
+        ``L`` stride tuples, each of length ``D``.
+    dim : int
+        The dimension ``D`` of the signals.
+    is_1d : bool
+        True when the sizes were given as plain ints (the 1D interface, which returns ints).
+    """
+    for arg, label in ((filter_sizes, "filter_sizes"), (strides, "strides")):
+        if isinstance(arg, (str, bytes)) or not isinstance(arg, (Sequence, np.ndarray)):
+            raise TypeError(
+                f"{label} must be a sequence with one entry per layer: got {_short(arg)}"
+            )
+    sizes_in = list(filter_sizes)
+    strides_in = list(strides)
+    if not sizes_in:
+        raise ValueError("filter_sizes must have at least one layer: got an empty sequence")
+    if len(strides_in) != len(sizes_in):
+        raise ValueError(
+            f"strides must have one entry per layer: got {len(strides_in)} strides "
+            f"for {len(sizes_in)} layers"
+        )
+    scalar = [_is_scalar_entry(s) for s in sizes_in]
+    if any(scalar) and not all(scalar):
+        raise ValueError(
+            "filter_sizes mixes dimensions: use ints for every layer (1D) or tuples of the "
+            f"same length for every layer (D-dim); got {_short(sizes_in)}"
+        )
+    is_1d = all(scalar)
+    sizes = [_as_int_tuple(s, f"filter_sizes[{i}]") for i, s in enumerate(sizes_in)]
+    dims = {len(s) for s in sizes}
+    if len(dims) != 1:
+        raise ValueError(
+            "filter_sizes mixes dimensions: every layer must have the same number of axes; "
+            f"got shapes {sizes}"
+        )
+    dim = dims.pop()
+    norm_strides = []
+    for i, s in enumerate(strides_in):
+        st = _as_int_tuple(s, f"strides[{i}]")
+        if is_1d and not _is_scalar_entry(s) and len(st) != 1:
+            raise ValueError(f"strides[{i}] must be an int for a 1D network: got {_short(s)}")
+        if len(st) == 1 and dim > 1:
+            st = st * dim
+        if len(st) != dim:
+            raise ValueError(
+                f"strides[{i}] must have {dim} entries (one per axis): got {_short(s)}"
+            )
+        norm_strides.append(st)
+    return sizes, norm_strides, dim, is_1d
+
+
+def as_stride(stride: Any, dim: int, name: str = "stride") -> Shape:
+    """Return a stride as a tuple of ``dim`` positive ints (an int is used on every axis)."""
+    st = _as_int_tuple(stride, name)
+    if len(st) == 1 and dim > 1:
+        st = st * dim
+    if len(st) != dim:
+        raise ValueError(f"{name} must have {dim} entries (one per axis): got {_short(stride)}")
+    return st
+
+
+def as_finite_array(value: Any, name: str, *, ndim: int | None = None) -> np.ndarray:
+    """Return ``value`` as a new float64 array after checking type, size and finiteness.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` does not convert to a real float array (strings, objects, complex).
+    ValueError
+        If it has the wrong number of axes, is empty, or holds NaN or inf.
+    """
+    try:
+        raw = np.asarray(value)
+    except Exception as exc:  # ragged nested lists and the like
+        raise ValueError(f"{name} must be a rectangular array: got {_short(value)}") from exc
+    if raw.dtype == object or raw.dtype.kind in "USVOMm":
+        raise TypeError(f"{name} must hold real numbers: got {_short(value)}")
+    if raw.dtype.kind == "c":
+        raise TypeError(f"{name} must hold real numbers, not complex: got {_short(value)}")
+    arr = np.array(raw, dtype=float, copy=True)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} axes: got an array of shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty: got an array of shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite: got NaN or inf in {_short(value)}")
+    return arr
+
+
+def as_filters(filters: Any, sizes: Sequence[Shape], name: str = "filters") -> list[np.ndarray]:
+    """Check a tuple of filters against an architecture and return new float arrays.
+
+    Parameters
+    ----------
+    filters : sequence of array_like
+        One filter per layer, layer 1 first.
+    sizes : sequence of tuple of int
+        The expected shape of each filter.
+
+    Returns
+    -------
+    list of ndarray
+        Copies of the filters as float64 arrays of the expected shapes.
+    """
+    if isinstance(filters, np.ndarray) and filters.dtype != object and filters.ndim <= 1:
+        raise TypeError(
+            f"{name} must be a sequence of {len(sizes)} arrays (one per layer): got one flat "
+            "array; use LCN.unflatten to split a parameter vector"
+        )
+    if isinstance(filters, (str, bytes)) or not isinstance(filters, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"{name} must be a sequence of {len(sizes)} arrays (one per layer): "
+            f"got {_short(filters)}"
+        )
+    items = list(filters)
+    if len(items) != len(sizes):
+        raise ValueError(
+            f"{name} must have one filter per layer: got {len(items)} filters "
+            f"for {len(sizes)} layers"
+        )
+    out = []
+    for i, (f, shape) in enumerate(zip(items, sizes)):
+        arr = as_finite_array(f, f"{name}[{i}]")
+        if arr.shape != shape and not (len(shape) == 1 and arr.shape == (shape[0],)):
+            expected = shape[0] if len(shape) == 1 else shape
+            got = arr.shape[0] if arr.ndim == 1 and len(shape) == 1 else arr.shape
+            raise ValueError(
+                f"{name}[{i}] must have shape {expected}: got shape {got}"
+            )
+        out.append(arr.reshape(shape))
+    return out

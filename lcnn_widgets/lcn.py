@@ -1,0 +1,427 @@
+"""Linear convolutional networks (LCNs) in one or D dimensions.
+
+The network with filters ``w_1, ..., w_L`` (layer 1 sees the input) and strides
+``s_1, ..., s_L`` is the composition of the convolutions ``conv(w_l, s_l, .)``. It is again a
+convolution, with stride ``S_L = s_1 ... s_L`` and the *end-to-end filter*
+
+    pi(theta) = w_1 * dil(w_2, S_1) * ... * dil(w_L, S_{L-1})
+
+(``*`` is full convolution, ``dil`` inserts zeros; paper eq. 8 and Lemma 9). The map ``pi`` is
+multilinear, its Jacobian ``J`` has one block ``J_l`` per layer, and the neural tangent kernel
+in function space is ``Theta = J J^T``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
+
+from ._validation import Shape, as_architecture, as_filters, as_finite_array, as_stride
+from .polynomials import _dilate, _product
+
+__all__ = ["LCN", "conv"]
+
+
+def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
+    """Apply one convolution with filter ``w`` and stride ``stride`` to the signal ``x``.
+
+    Parameters
+    ----------
+    w : array_like of shape (k,) or (k_1, ..., k_D)
+        The filter.
+    stride : int or tuple of int
+        The stride (an int applies to every axis).
+    x : array_like of shape (n,) or (n_1, ..., n_D), with ``n_d >= k_d``
+        The input signal.
+
+    Returns
+    -------
+    ndarray of shape (m,) or (m_1, ..., m_D), ``m_d = (n_d - k_d) // s_d + 1``
+        ``y[i] = sum_j w[j] x[i s + j]`` (multi-indices in D-dim).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is shorter than ``w`` along some axis, the axes do not match, or entries are
+        not finite. TypeError for non-numeric input.
+
+    Notes
+    -----
+    Paper eq. (2) in 1D and eq. (10) in D dimensions. The filter is not flipped: this is the
+    cross-correlation that deep-learning libraries call convolution.
+
+    Examples
+    --------
+    >>> conv([1, -1], 2, [0, 1, 3, 6, 10])
+    array([-1., -3.])
+    """
+    w = as_finite_array(w, "w")
+    x = as_finite_array(x, "x", ndim=w.ndim)
+    st = as_stride(stride, w.ndim)
+    if any(n < k for n, k in zip(x.shape, w.shape)):
+        raise ValueError(
+            f"x must be at least as long as the filter along every axis: got x of shape "
+            f"{x.shape} and w of shape {w.shape}"
+        )
+    return _conv(w, st, x)
+
+
+def _conv(w: np.ndarray, st: tuple[int, ...], x: np.ndarray) -> np.ndarray:
+    """Unchecked convolution (see :func:`conv`)."""
+    windows = sliding_window_view(x, w.shape)[tuple(slice(None, None, s) for s in st)]
+    return np.tensordot(windows, w, axes=w.ndim)
+
+
+class LCN:
+    """A linear convolutional network: an architecture of filter sizes and strides.
+
+    Parameters
+    ----------
+    filter_sizes : sequence of int, or sequence of tuple of int
+        Filter size of each layer, layer 1 first. Ints give a 1D network, tuples of length
+        ``D`` a D-dimensional one.
+    strides : sequence of int, or sequence of tuple of int
+        Stride of each layer. In D dimensions an int means that stride along every axis.
+
+    Raises
+    ------
+    ValueError
+        For an empty architecture, non-positive sizes or strides, a stride count different
+        from the layer count, or layers of mixed dimensions.
+    TypeError
+        For non-integer or boolean sizes and strides.
+
+    Notes
+    -----
+    The end-to-end filter has size ``k = k_1 + sum_{l>=2} (k_l - 1) S_{l-1}`` per axis, where
+    ``S_l = s_1 ... s_l`` (paper Sec. 2, eq. 8; Sec. 3 for D dimensions). The neuromanifold
+    ``M`` (the image of ``pi``) has dimension ``sum_l prod(k_l) - (L - 1)``.
+
+    Examples
+    --------
+    >>> net = LCN(filter_sizes=[3, 2], strides=[2, 1])
+    >>> net.end_to_end_size, net.stride, net.n_params
+    (5, 2, 5)
+    >>> net.end_to_end([[1, 1, 1], [1, 2]])
+    array([1., 1., 3., 2., 2.])
+    """
+
+    def __init__(self, filter_sizes: Sequence[Any], strides: Sequence[Any]):
+        sizes, st, dim, is_1d = as_architecture(filter_sizes, strides)
+        self._sizes: list[Shape] = sizes
+        self._strides: list[Shape] = st
+        self._dim = dim
+        self._is_1d = is_1d
+        acc = [(1,) * dim]
+        for s in st:
+            acc.append(tuple(a * b for a, b in zip(acc[-1], s)))
+        self._acc: list[Shape] = acc  # S_0, ..., S_L
+        self._e2e: Shape = tuple(
+            sizes[0][d] + sum((sizes[l][d] - 1) * acc[l][d] for l in range(1, len(sizes)))
+            for d in range(dim)
+        )
+        self._param_counts = [int(np.prod(s)) for s in sizes]
+        self._offsets = np.concatenate([[0], np.cumsum(self._param_counts)]).astype(int)
+
+    # ------------------------------------------------------------------ architecture
+    def _out(self, shape: Shape) -> int | Shape:
+        return shape[0] if self._is_1d else shape
+
+    def __repr__(self) -> str:
+        return f"LCN(filter_sizes={self.filter_sizes!r}, strides={self.strides!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, LCN)
+            and self._sizes == other._sizes
+            and self._strides == other._strides
+            and self._is_1d == other._is_1d
+        )
+
+    def __hash__(self) -> int:
+        return hash((tuple(self._sizes), tuple(self._strides), self._is_1d))
+
+    @property
+    def filter_sizes(self) -> list:
+        """Filter size of each layer: ints (1D) or tuples (D-dim)."""
+        return [self._out(s) for s in self._sizes]
+
+    @property
+    def filter_shapes(self) -> list[Shape]:
+        """Array shape of each layer's filter (always tuples)."""
+        return list(self._sizes)
+
+    @property
+    def strides(self) -> list:
+        """Stride of each layer: ints (1D) or tuples (D-dim)."""
+        return [self._out(s) for s in self._strides]
+
+    @property
+    def accumulated_strides(self) -> list:
+        """``[S_0, S_1, ..., S_{L-1}]``: ``S_{l-1}`` dilates layer ``l`` inside ``pi``."""
+        return [self._out(s) for s in self._acc[:-1]]
+
+    @property
+    def n_layers(self) -> int:
+        """Number of layers ``L``."""
+        return len(self._sizes)
+
+    @property
+    def dim(self) -> int:
+        """Dimension ``D`` of the signals (1 for 1D networks)."""
+        return self._dim
+
+    @property
+    def is_1d(self) -> bool:
+        """True for a network given with int sizes (the 1D interface)."""
+        return self._is_1d
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters ``sum_l prod(k_l)``."""
+        return int(self._offsets[-1])
+
+    @property
+    def end_to_end_size(self) -> int | Shape:
+        """Size of the end-to-end filter ``k_1 + sum_{l>=2} (k_l - 1) S_{l-1}`` (per axis)."""
+        return self._out(self._e2e)
+
+    @property
+    def end_to_end_shape(self) -> Shape:
+        """Array shape of the end-to-end filter (always a tuple)."""
+        return self._e2e
+
+    @property
+    def n_outputs(self) -> int:
+        """Number of end-to-end coefficients ``K = prod(end_to_end_size)``."""
+        return int(np.prod(self._e2e))
+
+    @property
+    def stride(self) -> int | Shape:
+        """Total stride ``S_L = s_1 ... s_L`` (per axis)."""
+        return self._out(self._acc[-1])
+
+    @property
+    def dim_neuromanifold(self) -> int:
+        """Dimension of the neuromanifold, ``n_params - (L - 1)`` (one scaling per layer but one)."""
+        return self.n_params - (self.n_layers - 1)
+
+    # ------------------------------------------------------------------ parameters
+    def check_filters(self, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
+        """Validate ``filters`` for this architecture and return float copies.
+
+        Raises ValueError/TypeError naming the filter that is wrong.
+        """
+        return as_filters(filters, self._sizes)
+
+    def flatten(self, filters: Sequence[ArrayLike]) -> np.ndarray:
+        """Concatenate the filters into ``theta``, layer 1 first, C order inside each filter.
+
+        Returns
+        -------
+        ndarray of shape (n_params,)
+        """
+        return np.concatenate([f.ravel() for f in self.check_filters(filters)])
+
+    def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
+        """Split a parameter vector of shape (n_params,) into filters (inverse of :meth:`flatten`)."""
+        th = as_finite_array(theta, "theta", ndim=1)
+        if th.size != self.n_params:
+            raise ValueError(
+                f"theta must have n_params = {self.n_params} entries: got {th.size}"
+            )
+        return [
+            th[a:b].reshape(s)
+            for a, b, s in zip(self._offsets[:-1], self._offsets[1:], self._sizes)
+        ]
+
+    def random_filters(self, rng: np.random.Generator, *, scale: float = 1.0) -> list[np.ndarray]:
+        """Draw filters with i.i.d. normal entries of standard deviation ``scale``.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The random source (seed it for reproducible results).
+        scale : float, default=1.0
+        """
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+        return [scale * rng.standard_normal(s) for s in self._sizes]
+
+    # ------------------------------------------------------------------ the map pi
+    def _dilated(self, filters: Sequence[np.ndarray]) -> list[np.ndarray]:
+        return [_dilate(f, self._acc[l]) for l, f in enumerate(filters)]
+
+    def end_to_end(self, filters: Sequence[ArrayLike]) -> np.ndarray:
+        """The end-to-end filter ``pi(theta)`` of the network.
+
+        Parameters
+        ----------
+        filters : sequence of array_like
+            One filter per layer, layer 1 first, of shapes ``filter_sizes``.
+
+        Returns
+        -------
+        ndarray of shape end_to_end_size
+
+        Notes
+        -----
+        ``pi(theta) = w_1 * dil(w_2, S_1) * ... * dil(w_L, S_{L-1})`` (paper eq. 8; Lemma 9 for
+        D dimensions), the coefficients of ``P_{w_1}(x, y) P_{w_2}(x^{S_1}, y^{S_1}) ...``.
+
+        Examples
+        --------
+        >>> LCN([2, 2], [1, 1]).end_to_end([[1, 1], [1, -1]])
+        array([ 1.,  0., -1.])
+        """
+        fs = self.check_filters(filters)
+        return self._out_array(_product(self._dilated(fs)))
+
+    def _out_array(self, arr: np.ndarray) -> np.ndarray:
+        return arr.reshape(self._e2e)
+
+    def forward(self, filters: Sequence[ArrayLike], x: ArrayLike) -> np.ndarray:
+        """Apply layer 1, then layer 2, ..., then layer L to the signal ``x``.
+
+        Parameters
+        ----------
+        filters : sequence of array_like
+            One filter per layer.
+        x : array_like of shape (n,) or (n_1, ..., n_D)
+            The input signal, at least ``end_to_end_size`` long along every axis.
+
+        Returns
+        -------
+        ndarray
+            The output of the last layer; it equals ``conv(end_to_end(filters), stride, x)``.
+
+        Examples
+        --------
+        >>> net = LCN([2, 2], [2, 1])
+        >>> net.forward([[1, 1], [1, -1]], [1, 2, 3, 4, 5])
+        array([-4.])
+        """
+        fs = self.check_filters(filters)
+        sig = as_finite_array(x, "x", ndim=self._dim)
+        if any(n < k for n, k in zip(sig.shape, self._e2e)):
+            raise ValueError(
+                "x must be at least as long as the end-to-end filter along every axis: got x of "
+                f"shape {self._out(sig.shape)} and end_to_end_size {self.end_to_end_size}"
+            )
+        for f, s in zip(fs, self._strides):
+            sig = _conv(f, s, sig)
+        return sig
+
+    # ------------------------------------------------------------------ derivatives
+    def _blocks(self, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Jacobian blocks ``J_l`` of shape (K, prod(k_l)) from the products of other layers."""
+        dil = self._dilated(fs)
+        L = len(dil)
+        # prefix[l] = product of dilated layers < l, suffix[l] = product of layers > l
+        prefix: list[np.ndarray | None] = [None] * L
+        suffix: list[np.ndarray | None] = [None] * L
+        for l in range(1, L):
+            prev = dil[l - 1] if prefix[l - 1] is None else _product([prefix[l - 1], dil[l - 1]])
+            prefix[l] = prev
+        for l in range(L - 2, -1, -1):
+            nxt = dil[l + 1] if suffix[l + 1] is None else _product([dil[l + 1], suffix[l + 1]])
+            suffix[l] = nxt
+        blocks = []
+        for l in range(L):
+            others = [p for p in (prefix[l], suffix[l]) if p is not None]
+            rest = _product(others) if others else np.ones((1,) * self._dim)
+            acc = self._acc[l]
+            block = np.zeros(self._e2e + (self._param_counts[l],))
+            for j, idx in enumerate(np.ndindex(self._sizes[l])):
+                sl = tuple(
+                    slice(i * a, i * a + r) for i, a, r in zip(idx, acc, rest.shape)
+                ) + (j,)
+                block[sl] = rest
+            blocks.append(block.reshape(self.n_outputs, self._param_counts[l]))
+        return blocks
+
+    def jacobian(self, filters: Sequence[ArrayLike]) -> np.ndarray:
+        """Jacobian ``J = D pi(theta)`` of the parametrization map.
+
+        Parameters
+        ----------
+        filters : sequence of array_like
+            One filter per layer.
+
+        Returns
+        -------
+        ndarray of shape (prod(end_to_end_size), n_params)
+            Rows: end-to-end coefficients in C order. Columns: layer 1 first, C order inside
+            each filter (the order of :meth:`flatten`).
+
+        Notes
+        -----
+        ``pi`` is linear in each ``w_l``, so the column of ``J_l`` for the entry ``j`` is
+        ``pi`` with ``w_l`` replaced by the unit filter ``e_j``: the product of the other
+        layers' sparse polynomials, shifted by ``j S_{l-1}`` (paper Obs. 3). No finite
+        differences or automatic differentiation are used.
+
+        Examples
+        --------
+        >>> LCN([2, 1], [1, 1]).jacobian([[1, 2], [3]])
+        array([[3., 0., 1.],
+               [0., 3., 2.]])
+        """
+        return np.hstack(self._blocks(self.check_filters(filters)))
+
+    def ntk(self, filters: Sequence[ArrayLike]) -> np.ndarray:
+        """The neural tangent kernel in filter space, ``Theta = J J^T``.
+
+        Parameters
+        ----------
+        filters : sequence of array_like
+            One filter per layer.
+
+        Returns
+        -------
+        ndarray of shape (K, K), ``K = prod(end_to_end_size)``
+            Symmetric positive semidefinite; ``Theta = sum_l J_l J_l^T``.
+
+        Notes
+        -----
+        Along gradient flow the end-to-end filter moves by ``w' = -Theta(theta) grad l(w)``
+        (paper Sec. 2, Obs. 3). Each term is quadratic in the other layers' filters, so
+        flipping the sign of a filter leaves ``Theta`` unchanged.
+
+        Examples
+        --------
+        >>> LCN([1, 1], [1, 1]).ntk([[2.0], [3.0]])
+        array([[13.]])
+        """
+        J = self.jacobian(filters)
+        return J @ J.T
+
+    def invariants(self, filters: Sequence[ArrayLike]) -> np.ndarray:
+        """The conserved quantities ``delta_l = ||w_{l+1}||^2 - ||w_l||^2`` of gradient flow.
+
+        Parameters
+        ----------
+        filters : sequence of array_like
+            One filter per layer.
+
+        Returns
+        -------
+        ndarray of shape (L - 1,)
+
+        Notes
+        -----
+        Paper eq. (1): for any loss ``l(pi(theta))`` these stay constant along gradient flow
+        (multilinearity). ``delta = 0`` is the balanced case.
+
+        Examples
+        --------
+        >>> LCN([2, 2], [2, 1]).invariants([[1, 0], [1, 1]])
+        array([1.])
+        """
+        fs = self.check_filters(filters)
+        sq = np.array([np.sum(f**2) for f in fs])
+        return np.diff(sq)

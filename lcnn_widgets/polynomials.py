@@ -1,0 +1,280 @@
+"""Filters as (sparse) polynomials: dilation, products and binary forms.
+
+Coefficient order
+-----------------
+A 1D filter ``v`` of length ``k`` is the binary form of degree ``k - 1``
+
+    P_v(x, y) = sum_i v[i] * x**(k-1-i) * y**i,
+
+so ``v[i]`` multiplies ``x^(k-1-i) y^i`` (equivalently, ``v[i]`` is the coefficient of ``t^i``
+in the dehomogenized polynomial ``p_v(t) = P_v(1, t)``). A D-dimensional filter of shape
+``(k_1, ..., k_D)`` is the multi-homogeneous form in the pairs ``(x_d, y_d)``, where
+``v[i_1, ..., i_D]`` multiplies ``prod_d x_d^(k_d-1-i_d) y_d^(i_d)``.
+
+>>> import sympy
+>>> to_binary_form([1, 2, 3])
+x**2 + 2*x*y + 3*y**2
+>>> to_binary_form([1, 2], stride=2)
+x**2 + 2*y**2
+
+Composing convolution layers multiplies these forms after substituting ``x -> x^S, y -> y^S``
+in layer ``l``, where ``S = S_{l-1}`` is the product of the earlier strides (paper, eq. 8 and
+Lemma 9). On coefficient arrays this is full convolution with dilated filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import reduce
+from typing import Any
+
+import numpy as np
+import sympy
+from numpy.typing import ArrayLike
+from scipy import signal
+
+from ._validation import as_finite_array, as_stride
+
+__all__ = [
+    "binary_form_product",
+    "dilate",
+    "from_binary_form",
+    "multiply",
+    "polynomial_variables",
+    "to_binary_form",
+]
+
+
+def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
+    """Insert ``stride - 1`` zeros between neighbouring entries of a filter, along every axis.
+
+    Parameters
+    ----------
+    v : array_like of shape (k,) or (k_1, ..., k_D)
+        The filter.
+    stride : int or tuple of int
+        The dilation factor (an int applies to every axis).
+
+    Returns
+    -------
+    ndarray of shape ((k - 1) * stride + 1,) or the D-dim analogue
+        The dilated filter: the coefficients of ``P_v(x^s, y^s)``.
+
+    Examples
+    --------
+    >>> dilate([1, 2, 3], 2)
+    array([1., 0., 2., 0., 3.])
+    """
+    arr = as_finite_array(v, "v")
+    st = as_stride(stride, arr.ndim)
+    shape = tuple((k - 1) * s + 1 for k, s in zip(arr.shape, st))
+    out = np.zeros(shape)
+    out[tuple(slice(None, None, s) for s in st)] = arr
+    return out
+
+
+def multiply(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """Multiply two filters as polynomials (full discrete convolution of coefficient arrays).
+
+    Parameters
+    ----------
+    a, b : array_like with the same number of axes
+
+    Returns
+    -------
+    ndarray of shape ``a.shape + b.shape - 1``
+
+    Examples
+    --------
+    >>> multiply([1, 1], [1, -1])   # (x + y)(x - y) = x^2 - y^2
+    array([ 1.,  0., -1.])
+    """
+    a = as_finite_array(a, "a")
+    b = as_finite_array(b, "b")
+    if a.ndim != b.ndim:
+        raise ValueError(f"a and b must have the same number of axes: got {a.ndim} and {b.ndim}")
+    return _multiply(a, b)
+
+
+def _multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Unchecked full convolution (exact direct sums, no FFT)."""
+    if a.ndim == 1:
+        return np.convolve(a, b)
+    return signal.convolve(a, b, mode="full", method="direct")
+
+
+def _dilate(v: np.ndarray, st: tuple[int, ...]) -> np.ndarray:
+    """Unchecked :func:`dilate` for internal use."""
+    if all(s == 1 for s in st):
+        return v
+    shape = tuple((k - 1) * s + 1 for k, s in zip(v.shape, st))
+    out = np.zeros(shape)
+    out[tuple(slice(None, None, s) for s in st)] = v
+    return out
+
+
+def _product(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """Unchecked product of several (already dilated) filters."""
+    return reduce(_multiply, arrays)
+
+
+def polynomial_variables(dim: int = 1) -> tuple[sympy.Symbol, ...]:
+    """Return the sympy variables of the binary forms.
+
+    Returns ``(x, y)`` for ``dim == 1`` and ``(x_1, y_1, ..., x_D, y_D)`` otherwise.
+
+    Examples
+    --------
+    >>> polynomial_variables(2)
+    (x_1, y_1, x_2, y_2)
+    """
+    if dim == 1:
+        return sympy.symbols("x y")
+    names = " ".join(f"x_{d} y_{d}" for d in range(1, dim + 1))
+    return sympy.symbols(names)
+
+
+def _sympy_number(value: Any) -> sympy.Expr:
+    """Integers stay exact; other numbers become sympy Floats."""
+    fval = float(value)
+    if fval.is_integer():
+        return sympy.Integer(int(fval))
+    return sympy.Float(fval)
+
+
+def to_binary_form(
+    v: ArrayLike, stride: int | Sequence[int] = 1, *, variables: Sequence[sympy.Symbol] | None = None
+) -> sympy.Expr:
+    """Return the binary form of a filter, with ``x -> x^stride`` and ``y -> y^stride``.
+
+    Parameters
+    ----------
+    v : array_like of shape (k,) or (k_1, ..., k_D)
+        The filter. Integer-valued entries give exact sympy Integers.
+    stride : int or tuple of int, default=1
+        The accumulated stride ``S_{l-1}`` substituted into the form (eq. 8, Lemma 9).
+    variables : sequence of sympy.Symbol, optional
+        ``(x, y)`` in 1D, ``(x_1, y_1, ..., x_D, y_D)`` in D-dim; defaults to
+        :func:`polynomial_variables`.
+
+    Returns
+    -------
+    sympy.Expr
+        ``sum_i v[i] x^((k-1-i) s) y^(i s)`` (and its multi-homogeneous analogue).
+
+    Examples
+    --------
+    >>> to_binary_form([[1, 2], [3, 4]])
+    x_1*x_2 + 2*x_1*y_2 + 3*x_2*y_1 + 4*y_1*y_2
+    """
+    arr = as_finite_array(v, "v")
+    st = as_stride(stride, arr.ndim)
+    xs = polynomial_variables(arr.ndim) if variables is None else tuple(variables)
+    if len(xs) != 2 * arr.ndim:
+        raise ValueError(
+            f"variables must hold {2 * arr.ndim} symbols for a {arr.ndim}-dim filter: "
+            f"got {len(xs)}"
+        )
+    terms = []
+    for idx in np.ndindex(arr.shape):
+        if arr[idx] == 0:
+            continue
+        mono = sympy.Integer(1)
+        for d, i in enumerate(idx):
+            k, s = arr.shape[d], st[d]
+            mono *= xs[2 * d] ** ((k - 1 - i) * s) * xs[2 * d + 1] ** (i * s)
+        terms.append(_sympy_number(arr[idx]) * mono)
+    return sympy.Add(*terms)
+
+
+def from_binary_form(
+    expr: sympy.Expr, shape: int | Sequence[int], *, variables: Sequence[sympy.Symbol] | None = None
+) -> np.ndarray:
+    """Read the coefficient array of a (multi-)homogeneous form of the given filter shape.
+
+    Inverse of :func:`to_binary_form` with ``stride=1``.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        A form of degree ``k_d - 1`` in each pair ``(x_d, y_d)``.
+    shape : int or tuple of int
+        The filter shape ``(k,)`` or ``(k_1, ..., k_D)``.
+
+    Returns
+    -------
+    ndarray of shape ``shape``
+
+    Raises
+    ------
+    ValueError
+        If ``expr`` has a monomial that does not fit the shape.
+
+    Examples
+    --------
+    >>> x, y = polynomial_variables()
+    >>> from_binary_form((x + y) * (x - 2 * y), 3)
+    array([ 1., -1., -2.])
+    """
+    shp = as_stride(shape, len(shape) if isinstance(shape, Sequence) else 1, "shape")
+    dim = len(shp)
+    xs = polynomial_variables(dim) if variables is None else tuple(variables)
+    poly = sympy.Poly(sympy.expand(expr), *xs)
+    out = np.zeros(shp)
+    for monom, coeff in poly.terms():
+        idx = []
+        for d in range(dim):
+            ex, ey = monom[2 * d], monom[2 * d + 1]
+            if ex + ey != shp[d] - 1:
+                raise ValueError(
+                    f"expr is not a form of shape {shp}: monomial exponents {monom} do not "
+                    f"have degree {shp[d] - 1} in axis {d + 1}"
+                )
+            idx.append(ey)
+        out[tuple(idx)] = float(coeff)
+    return out
+
+
+def binary_form_product(
+    filters: Sequence[ArrayLike], strides: Sequence[int | Sequence[int]]
+) -> sympy.Expr:
+    """Return the product of the layer forms, layer ``l`` taken at ``x^{S_{l-1}}, y^{S_{l-1}}``.
+
+    Parameters
+    ----------
+    filters : sequence of array_like
+        Layer 1 first, all with the same number of axes.
+    strides : sequence of int or tuple of int
+        One stride per layer; only the accumulated strides ``S_{l-1}`` of earlier layers enter.
+
+    Returns
+    -------
+    sympy.Expr
+        The unexpanded product. ``sympy.expand`` of it has the coefficients of the end-to-end
+        filter ``pi(theta)`` (eq. 8; Lemma 9 in D dimensions).
+
+    Examples
+    --------
+    >>> sympy.expand(binary_form_product([[1, 1, 1], [1, 2]], [2, 1]))
+    x**4 + x**3*y + 3*x**2*y**2 + 2*x*y**3 + 2*y**4
+    """
+    arrays = [as_finite_array(f, f"filters[{i}]") for i, f in enumerate(filters)]
+    if not arrays:
+        raise ValueError("filters must hold at least one filter: got an empty sequence")
+    dim = arrays[0].ndim
+    if len(strides) != len(arrays):
+        raise ValueError(
+            f"strides must have one entry per layer: got {len(strides)} strides "
+            f"for {len(arrays)} layers"
+        )
+    acc = (1,) * dim
+    factors = []
+    for i, (arr, s) in enumerate(zip(arrays, strides)):
+        if arr.ndim != dim:
+            raise ValueError(
+                f"filters[{i}] must have {dim} axes like filters[0]: got shape {arr.shape}"
+            )
+        factors.append(to_binary_form(arr, acc))
+        st = as_stride(s, dim, f"strides[{i}]")
+        acc = tuple(a * b for a, b in zip(acc, st))
+    return sympy.Mul(*factors, evaluate=False)

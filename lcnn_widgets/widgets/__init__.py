@@ -1,0 +1,9 @@
+"""Interactive widgets (ipywidgets): sliders wired to the pure functions and the plots.
+
+Every widget is an :class:`Explorer`: it draws its default state when created, shows a message
+instead of a traceback on bad input, and keeps its last good picture.
+"""
+
+from ._base import Explorer, render_png
+
+__all__ = ["Explorer", "render_png"]

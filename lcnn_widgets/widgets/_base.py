@@ -1,0 +1,131 @@
+"""The one widget pattern of the book: controls + a pure function + a drawing function.
+
+An :class:`Explorer` owns a matplotlib Figure that is *not* managed by pyplot (so nothing is
+shown twice), a set of ipywidgets controls and a message line. On every control change it calls
+``compute(**values)``; a ``ValueError``/``TypeError`` from the mathematics is shown as a message
+and the last good picture stays; otherwise ``draw(figure, result)`` updates the figure's artists
+in place and the figure is rendered to PNG into an :class:`ipywidgets.Image`. The image state is
+stored in the notebook, so the static book shows the default picture.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+
+__all__ = ["Explorer", "render_png"]
+
+#: errors that come from bad input and are shown to the reader instead of a traceback
+USER_ERRORS = (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError)
+
+
+def render_png(fig: Figure, *, dpi: int = 80) -> bytes:
+    """Render a Figure to PNG bytes (Agg canvas, no pyplot state involved)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+class Explorer(W.VBox):
+    """A widget: named controls wired to ``compute`` and ``draw``, with an error line.
+
+    Parameters
+    ----------
+    controls : mapping of str to ipywidgets.ValueWidget
+        Keyword names of ``compute`` mapped to the controls that supply them.
+    compute : callable
+        A pure function of the control values; raises ValueError/TypeError on bad input.
+    draw : callable
+        ``draw(figure, result)`` updates the figure from the result of ``compute``.
+    figure : matplotlib.figure.Figure
+        The figure to draw on (create it with ``matplotlib.figure.Figure``, not pyplot).
+    title : str, optional
+        A line of HTML above the controls.
+    dpi : int, default=80
+        Resolution of the rendered image.
+
+    Attributes
+    ----------
+    result : object
+        The last successful result of ``compute`` (what is drawn).
+    error : str or None
+        The message of the last failed update, or None when the picture is current.
+    """
+
+    def __init__(
+        self,
+        controls: Mapping[str, W.ValueWidget],
+        compute: Callable[..., Any],
+        draw: Callable[[Figure, Any], None],
+        figure: Figure,
+        *,
+        title: str = "",
+        dpi: int = 80,
+        layout_controls: W.Widget | None = None,
+    ):
+        self.controls = dict(controls)
+        self.figure = figure
+        self._compute = compute
+        self._draw = draw
+        self._dpi = dpi
+        self.result: Any = None
+        self.error: str | None = None
+        self.message = W.HTML(value="")
+        self.image = W.Image(format="png")
+        box = layout_controls or W.HBox(list(self.controls.values()),
+                                        layout=W.Layout(flex_flow="row wrap"))
+        children = ([W.HTML(value=title)] if title else []) + [box, self.message, self.image]
+        super().__init__(children=children)
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.update()
+
+    def values(self) -> dict[str, Any]:
+        """The current value of every control, by keyword name."""
+        return {name: c.value for name, c in self.controls.items()}
+
+    def _on_change(self, change: Any) -> None:
+        self.update()
+
+    def set_values(self, **values: Any) -> None:
+        """Set several controls at once and redraw once (handy in tests and notebooks)."""
+        for name, value in values.items():
+            c = self.controls[name]
+            with c.hold_trait_notifications():
+                c.unobserve(self._on_change, names="value")
+                try:
+                    c.value = value
+                finally:
+                    c.observe(self._on_change, names="value")
+        self.update()
+
+    def update(self) -> bool:
+        """Recompute and redraw; on bad input show the message and keep the last picture.
+
+        Returns
+        -------
+        bool
+            True if the picture was updated, False if a message is shown instead.
+        """
+        try:
+            result = self._compute(**self.values())
+        except USER_ERRORS as exc:
+            self.error = str(exc)
+            self.message.value = (
+                '<div style="color:#a40000;border-left:4px solid #a40000;padding-left:6px">'
+                f"<b>Cannot draw this:</b> {html.escape(str(exc))} "
+                "(showing the last valid picture)</div>"
+            )
+            return False
+        self._draw(self.figure, result)
+        self.result = result
+        self.error = None
+        self.message.value = ""
+        self.image.value = render_png(self.figure, dpi=self._dpi)
+        return True
