@@ -425,3 +425,22 @@ class LCN:
         fs = self.check_filters(filters)
         sq = np.array([np.sum(f**2) for f in fs])
         return np.diff(sq)
+
+    # ------------------------------------------------------------------ geometry (delegates)
+    def rescale(self, filters: Sequence[ArrayLike], delta: ArrayLike) -> list[np.ndarray]:
+        """Rescale nonzero filters to prescribed invariants ``delta`` keeping ``pi`` (Prop. 2).
+
+        See :func:`lcnn_widgets.fibers.rescale`.
+        """
+        from .fibers import rescale
+
+        return rescale(self, filters, delta)
+
+    def fibers(self, w: ArrayLike, delta: ArrayLike | None = None, **kwargs: Any):
+        """All real filter tuples with end-to-end filter ``w`` (and invariants ``delta``).
+
+        See :func:`lcnn_widgets.fibers.fibers` (Thm 4, Sec. 2.3).
+        """
+        from .fibers import fibers
+
+        return fibers(self, w, delta, **kwargs)
