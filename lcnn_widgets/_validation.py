@@ -145,7 +145,9 @@ def as_stride(stride: Any, dim: int, name: str = "stride") -> Shape:
     return st
 
 
-def as_finite_array(value: Any, name: str, *, ndim: int | None = None) -> np.ndarray:
+def as_finite_array(
+    value: Any, name: str, *, ndim: int | None = None, allow_empty: bool = False
+) -> np.ndarray:
     """Return ``value`` as a new float64 array after checking type, size and finiteness.
 
     Raises
@@ -166,7 +168,7 @@ def as_finite_array(value: Any, name: str, *, ndim: int | None = None) -> np.nda
     arr = np.array(raw, dtype=float, copy=True)
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} axes: got an array of shape {arr.shape}")
-    if arr.size == 0:
+    if arr.size == 0 and not allow_empty:
         raise ValueError(f"{name} must not be empty: got an array of shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite: got NaN or inf in {_short(value)}")
