@@ -444,3 +444,41 @@ class LCN:
         from .fibers import fibers
 
         return fibers(self, w, delta, **kwargs)
+
+    def tangent_space(self, filters: Sequence[ArrayLike]) -> np.ndarray:
+        """Orthonormal basis of the tangent space (9) of ``{delta(theta) = delta}`` at ``theta``.
+
+        See :func:`lcnn_widgets.metric.tangent_space` (eq. 9, Lemma 5).
+        """
+        from .metric import tangent_space
+
+        return tangent_space(self, filters)
+
+    def metric_matrix(self, w: ArrayLike, delta: ArrayLike, **kwargs: Any) -> np.ndarray:
+        """The metric ``g_w^delta`` as a matrix, ``Theta(w; delta)^+`` (Cor. 6).
+
+        See :func:`lcnn_widgets.metric.metric_matrix`.
+        """
+        from .metric import metric_matrix
+
+        return metric_matrix(self, w, delta, **kwargs)
+
+    def inner_product(
+        self, a: ArrayLike, b: ArrayLike, w: ArrayLike, delta: ArrayLike, **kwargs: Any
+    ) -> float:
+        """``g_w^delta(a, b)`` for tangent vectors ``a, b`` at ``w`` (Cor. 6).
+
+        See :func:`lcnn_widgets.metric.inner_product`.
+        """
+        from .metric import inner_product
+
+        return inner_product(self, a, b, w, delta, **kwargs)
+
+    def lift(self, a: ArrayLike, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
+        """The unique vector of the tangent space (9) at ``filters`` that maps to ``a`` (Lemma 5).
+
+        See :func:`lcnn_widgets.metric.lift`.
+        """
+        from .metric import lift
+
+        return lift(self, a, filters)
