@@ -10,6 +10,13 @@ plots live in :mod:`lcnn_widgets.plotting` and widgets in :mod:`lcnn_widgets.wid
 5
 """
 
+from .invariants import (
+    layer_pairings,
+    orbit_invariants,
+    orbit_norms,
+    scale_filters,
+    two_layer_rescaling,
+)
 from .lcn import LCN, conv
 from .polynomials import (
     binary_form_product,
@@ -26,9 +33,14 @@ __all__ = [
     "conv",
     "dilate",
     "from_binary_form",
+    "layer_pairings",
     "multiply",
+    "orbit_invariants",
+    "orbit_norms",
     "polynomial_variables",
+    "scale_filters",
     "to_binary_form",
+    "two_layer_rescaling",
 ]
 
 __version__ = "0.1.0"

@@ -1,0 +1,351 @@
+"""Conserved quantities of gradient flow and the scaling orbit (eq. 1, Prop. 2, Prop. 12).
+
+The parametrization map ``pi`` is linear in each filter, so multiplying the filters by
+numbers ``c_1, ..., c_L`` with ``prod c_l = 1`` does not change the end-to-end filter. This
+*scaling orbit* is a curve for two layers (an ``(L - 1)``-dimensional family in general). The
+invariants ``delta_l = ||w_{l+1}||^2 - ||w_l||^2`` vary strictly monotonically along it, which
+is why prescribing ``delta`` picks one point of the orbit (up to signs). The functions here
+make these statements computable: the layer pairings behind the conservation law, points of
+the orbit and their invariants, and the monotone equation that the rescaling solves.
+
+>>> from lcnn_widgets import LCN
+>>> net = LCN([3, 2], [2, 1])
+>>> fs = [[1.0, 2.0, 2.0], [1.0, 0.0]]
+>>> orbit_invariants(net, fs, [[1.0, 1.0], [0.5, 2.0]])
+array([[-8.  ],
+       [ 1.75]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import as_finite_array
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .lcn import LCN
+
+__all__ = [
+    "layer_pairings",
+    "min_first_norm",
+    "orbit_invariants",
+    "orbit_log_product",
+    "orbit_norms",
+    "scale_filters",
+    "two_layer_rescaling",
+]
+
+#: relative tolerance for the condition ``prod c_l = 1`` of a point of the scaling orbit
+ORBIT_RTOL = 1e-9
+
+
+def layer_pairings(net: "LCN", filters: Sequence[ArrayLike], grad: ArrayLike) -> np.ndarray:
+    """The numbers ``<w_l, d L / d w_l>`` for the loss ``L = l o pi``, one per layer.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    filters : sequence of array_like
+        One filter per layer, layer 1 first.
+    grad : array_like of shape end_to_end_size
+        The gradient ``grad l(pi(theta))`` of a loss on filter space.
+
+    Returns
+    -------
+    ndarray of shape (L,)
+        ``p_l = <w_l, J_l^T grad>`` where ``J_l`` is the block of ``net.jacobian`` that
+        belongs to layer ``l``.
+
+    Raises
+    ------
+    ValueError
+        If the filters do not fit the architecture or ``grad`` has the wrong shape.
+
+    Notes
+    -----
+    By the chain rule ``d L / d w_l = J_l^T grad``. Because ``pi`` is linear in ``w_l``,
+    ``J_l w_l = pi(theta)``, hence every ``p_l`` equals ``<grad, pi(theta)>``. Along gradient
+    flow ``d/dt ||w_l||^2 = -2 p_l`` is therefore the same for all layers and the differences
+    ``delta_l`` are constant (paper eq. 1).
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> net = LCN([3, 2], [2, 1])
+    >>> layer_pairings(net, [[1, 2, 0], [1, -1]], [1, 0, 0, 0, 1])
+    array([1., 1.])
+    """
+    fs = net.check_filters(filters)
+    g = as_finite_array(grad, "grad")
+    if g.shape != net.end_to_end_shape:
+        raise ValueError(
+            f"grad must have the shape {net.end_to_end_shape} of the end-to-end filter: "
+            f"got shape {g.shape}"
+        )
+    theta = net.flatten(fs)
+    per_entry = theta * (net.jacobian(fs).T @ g.ravel())
+    starts = np.concatenate([[0], np.cumsum([f.size for f in fs])[:-1]])
+    return np.add.reduceat(per_entry, starts)
+
+
+def _as_factors(net: "LCN", factors: ArrayLike) -> np.ndarray:
+    c = as_finite_array(factors, "factors")
+    if c.shape[-1] != net.n_layers:
+        raise ValueError(
+            f"factors must have n_layers = {net.n_layers} entries along the last axis: "
+            f"got shape {c.shape}"
+        )
+    prod = np.prod(c, axis=-1)
+    if not np.allclose(prod, 1.0, rtol=0.0, atol=ORBIT_RTOL):
+        worst = float(np.max(np.abs(prod - 1.0)))
+        raise ValueError(
+            "factors must multiply to 1 (a point of the scaling orbit keeps pi(theta)): "
+            f"got a product that differs from 1 by {worst:.3g}"
+        )
+    return c
+
+
+def scale_filters(
+    net: "LCN", filters: Sequence[ArrayLike], factors: ArrayLike
+) -> list[np.ndarray]:
+    """The point ``(c_1 w_1, ..., c_L w_L)`` of the scaling orbit of ``filters``.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    filters : sequence of array_like
+        One filter per layer.
+    factors : array_like of shape (L,)
+        Real numbers with ``prod c_l = 1`` (signs allowed).
+
+    Returns
+    -------
+    list of ndarray
+        The scaled filters; they have the same end-to-end filter as ``filters``.
+
+    Raises
+    ------
+    ValueError
+        If the factors do not have one entry per layer or do not multiply to 1 (up to
+        ``1e-9``).
+
+    Notes
+    -----
+    ``pi`` is multilinear, so ``pi(c_1 w_1, ..., c_L w_L) = (prod c_l) pi(theta)`` (Sec. 2).
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> net = LCN([2, 2], [2, 1])
+    >>> fs = scale_filters(net, [[1, 1], [1, -1]], [2.0, 0.5])
+    >>> fs[0], net.end_to_end(fs)
+    (array([2., 2.]), array([ 1.,  1., -1., -1.]))
+    """
+    fs = net.check_filters(filters)
+    c = _as_factors(net, factors)
+    if c.ndim != 1:
+        raise ValueError(f"factors must have shape ({net.n_layers},): got shape {c.shape}")
+    return [ci * f for ci, f in zip(c, fs)]
+
+
+def orbit_norms(net: "LCN", filters: Sequence[ArrayLike], factors: ArrayLike) -> np.ndarray:
+    """Squared filter norms ``||c_l w_l||^2`` at many points of the scaling orbit.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    filters : sequence of array_like
+        One filter per layer.
+    factors : array_like of shape (..., L)
+        Each row a point of the orbit: real numbers with ``prod c_l = 1``.
+
+    Returns
+    -------
+    ndarray of shape (..., L)
+        ``c_l^2 ||w_l||^2``. For two layers the points lie on the hyperbola
+        ``a_1 a_2 = ||w_1||^2 ||w_2||^2`` of the plane ``(a_1, a_2)``.
+
+    Raises
+    ------
+    ValueError
+        If a row of ``factors`` does not multiply to 1 or has the wrong length.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> orbit_norms(LCN([2, 2], [2, 1]), [[1, 1], [1, -1]], [[1, 1], [2, 0.5]])
+    array([[2. , 2. ],
+           [8. , 0.5]])
+    """
+    fs = net.check_filters(filters)
+    c = _as_factors(net, factors)
+    n2 = np.array([np.sum(f**2) for f in fs])
+    return c**2 * n2
+
+
+def orbit_invariants(
+    net: "LCN", filters: Sequence[ArrayLike], factors: ArrayLike
+) -> np.ndarray:
+    """The invariants ``delta`` at many points of the scaling orbit.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    filters : sequence of array_like
+        One filter per layer.
+    factors : array_like of shape (..., L)
+        Each row a point of the orbit (``prod c_l = 1``).
+
+    Returns
+    -------
+    ndarray of shape (..., L - 1)
+        ``delta_l = c_{l+1}^2 ||w_{l+1}||^2 - c_l^2 ||w_l||^2``, i.e. ``net.invariants`` of
+        :func:`scale_filters` for each row.
+
+    Notes
+    -----
+    For two layers and ``(c, 1/c)`` with ``c > 0`` this is
+    ``||w_2||^2 / c^2 - c^2 ||w_1||^2``, strictly decreasing in ``c`` when both filters are
+    nonzero, from ``+inf`` to ``-inf``: every target value is hit exactly once (Prop. 2).
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> orbit_invariants(LCN([2, 2], [2, 1]), [[1, 1], [1, -1]], [[1, 1], [2, 0.5]])
+    array([[ 0. ],
+           [-7.5]])
+    """
+    return np.diff(orbit_norms(net, filters, factors), axis=-1)
+
+
+def min_first_norm(delta: ArrayLike) -> float:
+    """Left end of the admissible values of ``a_1 = ||c_1 w_1||^2`` for invariants ``delta``.
+
+    Parameters
+    ----------
+    delta : array_like of shape (L - 1,)
+        Target invariants.
+
+    Returns
+    -------
+    float
+        ``max(0, -min_l sum_{j<l} delta_j)``: the squared norms ``a_l = a_1 + sum_{j<l}
+        delta_j`` are all positive exactly when ``a_1`` exceeds this number.
+
+    Examples
+    --------
+    >>> min_first_norm([-3.0, 1.0])
+    3.0
+    """
+    d = as_finite_array(delta, "delta", allow_empty=True).ravel()
+    offsets = np.concatenate([[0.0], np.cumsum(d)])
+    return float(max(0.0, -np.min(offsets)))
+
+
+def orbit_log_product(a1: ArrayLike, norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
+    """The monotone equation solved by the rescaling, as a function of ``a_1``.
+
+    Parameters
+    ----------
+    a1 : array_like
+        Candidate values of ``a_1 = ||c_1 w_1||^2`` (any shape).
+    norms_sq : array_like of shape (L,)
+        Squared norms ``||w_l||^2 > 0`` of the filters to be rescaled.
+    delta : array_like of shape (L - 1,)
+        Target invariants.
+
+    Returns
+    -------
+    ndarray of the shape of ``a1``
+        ``h(a_1) = sum_l log a_l - sum_l log ||w_l||^2`` with ``a_l = a_1 + sum_{j<l}
+        delta_j``; ``-inf`` at :func:`min_first_norm` and NaN to its left.
+
+    Raises
+    ------
+    ValueError
+        If a squared norm is not positive or ``delta`` has the wrong length.
+
+    Notes
+    -----
+    With ``c_l^2 = a_l / ||w_l||^2`` we have ``h = log (prod c_l)^2``, so the rescaled point
+    is the zero of ``h``. Each term ``log a_l`` is strictly increasing, ``h`` tends to
+    ``-inf`` at the left end (one ``a_l`` tends to 0) and to ``+inf`` as ``a_1 -> inf``, so
+    the zero exists and is unique (Prop. 2; Prop. 12 with norms of arrays).
+    :func:`lcnn_widgets.fibers.rescaling_factors` finds it with ``brentq``.
+
+    Examples
+    --------
+    >>> np.round(orbit_log_product([1.0, 2.0], [1.0, 4.0], [0.0]), 6)
+    array([-1.386294,  0.      ])
+    """
+    n2 = as_finite_array(norms_sq, "norms_sq", ndim=1)
+    d = as_finite_array(delta, "delta", allow_empty=True).ravel()
+    if d.size != n2.size - 1:
+        raise ValueError(
+            f"delta must have {n2.size - 1} entries for {n2.size} layers: got {d.size}"
+        )
+    if np.any(n2 <= 0):
+        raise ValueError(f"norms_sq must be positive (nonzero filters): got {n2}")
+    a = as_finite_array(a1, "a1")
+    offsets = np.concatenate([[0.0], np.cumsum(d)])
+    al = a[..., None] + offsets
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = np.sum(np.log(al), axis=-1) - np.sum(np.log(n2))
+    h = np.where(np.any(al < 0, axis=-1), np.nan, h)
+    return h
+
+
+def two_layer_rescaling(norms_sq: ArrayLike, delta: float) -> np.ndarray:
+    """Closed-form rescaling factors ``(c, 1/c)`` of a two-layer network.
+
+    Parameters
+    ----------
+    norms_sq : array_like of shape (2,)
+        ``(||w_1||^2, ||w_2||^2)``, both positive.
+    delta : float
+        Target invariant ``||w_2 / c||^2 - ||c w_1||^2``.
+
+    Returns
+    -------
+    ndarray of shape (2,)
+        ``(c, 1/c)`` with ``c > 0``.
+
+    Raises
+    ------
+    ValueError
+        If a squared norm is not positive.
+
+    Notes
+    -----
+    ``a_1 = c^2 ||w_1||^2`` and ``a_2 = a_1 + delta`` satisfy ``a_1 a_2 = P``,
+    ``P = ||w_1||^2 ||w_2||^2``, so ``a_1 = (-delta + sqrt(delta^2 + 4 P)) / 2``, computed as
+    ``2 P / (delta + sqrt(delta^2 + 4 P))`` when ``delta > 0`` to avoid cancellation. This
+    is the two-layer case of Prop. 2 in closed form (compare Ex. 17).
+
+    Examples
+    --------
+    >>> two_layer_rescaling([1.0, 4.0], 0.0)
+    array([1.41421356, 0.70710678])
+    """
+    n2 = as_finite_array(norms_sq, "norms_sq", ndim=1)
+    if n2.size != 2:
+        raise ValueError(f"norms_sq must have 2 entries (two layers): got {n2.size}")
+    if np.any(n2 <= 0):
+        raise ValueError(f"norms_sq must be positive (nonzero filters): got {n2}")
+    d_arr = as_finite_array(delta, "delta")
+    if d_arr.size != 1:
+        raise ValueError(f"delta must be a single number for two layers: got shape {d_arr.shape}")
+    d = float(d_arr.ravel()[0])
+    p = n2[0] * n2[1]
+    root = np.sqrt(d * d + 4.0 * p)
+    a1 = 2.0 * p / (d + root) if d > 0 else (root - d) / 2.0
+    c = np.sqrt(a1 / n2[0])
+    return np.array([c, 1.0 / c])
