@@ -105,6 +105,9 @@ def as_architecture(
             f"strides must have one entry per layer: got {len(strides_in)} strides "
             f"for {len(sizes_in)} layers"
         )
+    for i, s in enumerate(sizes_in):
+        if isinstance(s, (str, bytes)) or not isinstance(s, (Sequence, np.ndarray)):
+            as_positive_int(s, f"filter_sizes[{i}]")  # a bad scalar is a bad size, not a mix
     scalar = [_is_scalar_entry(s) for s in sizes_in]
     if any(scalar) and not all(scalar):
         raise ValueError(

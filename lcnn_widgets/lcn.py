@@ -46,8 +46,10 @@ def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``x`` is shorter than ``w`` along some axis, the axes do not match, or entries are
-        not finite. TypeError for non-numeric input.
+        If ``x`` is shorter than ``w`` along some axis, the axes do not match, a stride is not
+        positive, or entries are not finite.
+    TypeError
+        For non-real entries or a non-integer stride.
 
     Notes
     -----
@@ -214,21 +216,81 @@ class LCN:
     def check_filters(self, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
         """Validate ``filters`` for this architecture and return float copies.
 
-        Raises ValueError/TypeError naming the filter that is wrong.
+        Parameters
+        ----------
+        filters : sequence of array_like
+            One filter per layer, layer 1 first; filter ``l`` of shape ``filter_shapes[l]``.
+
+        Returns
+        -------
+        list of ndarray
+            New float64 arrays of shapes ``filter_shapes`` (the inputs are not modified).
+
+        Raises
+        ------
+        ValueError
+            For the wrong number of filters, a filter of the wrong shape, or NaN/inf entries;
+            the message names the filter, e.g. ``filters[1]``.
+        TypeError
+            For a flat parameter vector (use :meth:`unflatten`), or non-real entries.
+
+        Examples
+        --------
+        >>> LCN([2, 1], [1, 1]).check_filters([[1, 2], [3]])
+        [array([1., 2.]), array([3.])]
         """
         return as_filters(filters, self._sizes)
 
     def flatten(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """Concatenate the filters into ``theta``, layer 1 first, C order inside each filter.
 
+        Parameters
+        ----------
+        filters : sequence of array_like
+            One filter per layer, of shapes ``filter_shapes``.
+
         Returns
         -------
         ndarray of shape (n_params,)
+            The parameter vector; the column order of :meth:`jacobian`.
+
+        Raises
+        ------
+        ValueError, TypeError
+            As :meth:`check_filters`.
+
+        Examples
+        --------
+        >>> LCN([(1, 2), (2, 1)], [1, 1]).flatten([[[1, 2]], [[3], [4]]])
+        array([1., 2., 3., 4.])
         """
         return np.concatenate([f.ravel() for f in self.check_filters(filters)])
 
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
-        """Split a parameter vector of shape (n_params,) into filters (inverse of :meth:`flatten`)."""
+        """Split a parameter vector into filters (inverse of :meth:`flatten`).
+
+        Parameters
+        ----------
+        theta : array_like of shape (n_params,)
+            Layer 1 first, C order inside each filter.
+
+        Returns
+        -------
+        list of ndarray
+            ``L`` new arrays of shapes ``filter_shapes``.
+
+        Raises
+        ------
+        ValueError
+            If ``theta`` is not one-dimensional, has not ``n_params`` entries, or holds NaN/inf.
+        TypeError
+            For non-real entries.
+
+        Examples
+        --------
+        >>> LCN([2, 1], [2, 1]).unflatten([1, 2, 3])
+        [array([1., 2.]), array([3.])]
+        """
         th = as_finite_array(theta, "theta", ndim=1)
         if th.size != self.n_params:
             raise ValueError(
@@ -247,10 +309,31 @@ class LCN:
         rng : numpy.random.Generator
             The random source (seed it for reproducible results).
         scale : float, default=1.0
+            Standard deviation of the entries.
+
+        Returns
+        -------
+        list of ndarray
+            ``L`` filters of shapes ``filter_shapes``; almost surely all nonzero and ``pi`` is
+            at a smooth point of the neuromanifold.
+
+        Raises
+        ------
+        TypeError
+            If ``rng`` is not a ``numpy.random.Generator`` or ``scale`` is not a real number.
+        ValueError
+            If ``scale`` is NaN or infinite.
+
+        Examples
+        --------
+        >>> fs = LCN([3, 2], [2, 1]).random_filters(np.random.default_rng(0))
+        >>> [f.shape for f in fs]
+        [(3,), (2,)]
         """
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
-        return [scale * rng.standard_normal(s) for s in self._sizes]
+        sd = float(as_finite_array(scale, "scale", ndim=0))
+        return [sd * rng.standard_normal(s) for s in self._sizes]
 
     # ------------------------------------------------------------------ the map pi
     def _dilated(self, filters: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -266,7 +349,13 @@ class LCN:
 
         Returns
         -------
-        ndarray of shape end_to_end_size
+        ndarray of shape (k,) or (k_1, ..., k_D)
+            ``k = end_to_end_size``, with ``k = k_1 + sum_{l>=2} (k_l - 1) S_{l-1}`` per axis.
+
+        Raises
+        ------
+        ValueError, TypeError
+            As :meth:`check_filters`.
 
         Notes
         -----
@@ -296,8 +385,21 @@ class LCN:
 
         Returns
         -------
-        ndarray
+        ndarray of shape (m,) or (m_1, ..., m_D), ``m_d = (n_d - k_d) // S_L + 1``
             The output of the last layer; it equals ``conv(end_to_end(filters), stride, x)``.
+
+        Raises
+        ------
+        ValueError
+            If ``x`` has the wrong number of axes or is shorter than the end-to-end filter along
+            some axis, or for bad filters (see :meth:`check_filters`).
+        TypeError
+            For non-real entries.
+
+        Notes
+        -----
+        Applies eq. (2) (eq. (10) in D dimensions) once per layer. That the composition is
+        the single convolution with ``pi(theta)`` and stride ``S_L`` is eq. (8) / Lemma 9.
 
         Examples
         --------
@@ -358,6 +460,11 @@ class LCN:
             Rows: end-to-end coefficients in C order. Columns: layer 1 first, C order inside
             each filter (the order of :meth:`flatten`).
 
+        Raises
+        ------
+        ValueError, TypeError
+            As :meth:`check_filters`.
+
         Notes
         -----
         ``pi`` is linear in each ``w_l``, so the column of ``J_l`` for the entry ``j`` is
@@ -384,7 +491,13 @@ class LCN:
         Returns
         -------
         ndarray of shape (K, K), ``K = prod(end_to_end_size)``
-            Symmetric positive semidefinite; ``Theta = sum_l J_l J_l^T``.
+            Symmetric positive semidefinite; ``Theta = sum_l J_l J_l^T``. Its rank is at most
+            ``dim_neuromanifold``, with equality at smooth points.
+
+        Raises
+        ------
+        ValueError, TypeError
+            As :meth:`check_filters`.
 
         Notes
         -----
@@ -411,6 +524,12 @@ class LCN:
         Returns
         -------
         ndarray of shape (L - 1,)
+            ``delta[l - 1] = ||w_{l+1}||^2 - ||w_l||^2`` (Frobenius norms in D dimensions).
+
+        Raises
+        ------
+        ValueError, TypeError
+            As :meth:`check_filters`.
 
         Notes
         -----

@@ -57,8 +57,20 @@ def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
 
     Returns
     -------
-    ndarray of shape ((k - 1) * stride + 1,) or the D-dim analogue
-        The dilated filter: the coefficients of ``P_v(x^s, y^s)``.
+    ndarray of shape ((k - 1) * s + 1,) or ((k_1 - 1) * s_1 + 1, ..., (k_D - 1) * s_D + 1)
+        The dilated filter ``out[i * s] = v[i]``, zero elsewhere: the coefficients of
+        ``P_v(x^s, y^s)``.
+
+    Raises
+    ------
+    ValueError
+        If ``v`` is empty or not finite, or ``stride`` is not positive or has the wrong length.
+    TypeError
+        For non-real entries or a non-integer stride.
+
+    Notes
+    -----
+    Layer ``l`` enters the end-to-end filter dilated by ``S_{l-1}`` (paper eq. 8, Lemma 9).
 
     Examples
     --------
@@ -78,11 +90,25 @@ def multiply(a: ArrayLike, b: ArrayLike) -> np.ndarray:
 
     Parameters
     ----------
-    a, b : array_like with the same number of axes
+    a : array_like of shape (k_1, ..., k_D)
+    b : array_like of shape (m_1, ..., m_D), with the same number of axes as ``a``
 
     Returns
     -------
-    ndarray of shape ``a.shape + b.shape - 1``
+    ndarray of shape (k_1 + m_1 - 1, ..., k_D + m_D - 1)
+        ``P_a P_b`` as a coefficient array.
+
+    Raises
+    ------
+    ValueError
+        If the numbers of axes differ, or an input is empty or not finite.
+    TypeError
+        For non-real entries.
+
+    Notes
+    -----
+    ``out[n] = sum_i a[i] b[n - i]`` (full discrete convolution, computed by direct sums, so
+    integer inputs give exact results). With dilation this builds ``pi`` (eq. 8, Lemma 9).
 
     Examples
     --------
@@ -121,7 +147,15 @@ def _product(arrays: Sequence[np.ndarray]) -> np.ndarray:
 def polynomial_variables(dim: int = 1) -> tuple[sympy.Symbol, ...]:
     """Return the sympy variables of the binary forms.
 
-    Returns ``(x, y)`` for ``dim == 1`` and ``(x_1, y_1, ..., x_D, y_D)`` otherwise.
+    Parameters
+    ----------
+    dim : int, default=1
+        The number of axes ``D`` of the filters.
+
+    Returns
+    -------
+    tuple of sympy.Symbol, of length 2 * dim
+        ``(x, y)`` for ``dim == 1`` and ``(x_1, y_1, ..., x_D, y_D)`` otherwise.
 
     Examples
     --------
@@ -162,6 +196,19 @@ def to_binary_form(
     sympy.Expr
         ``sum_i v[i] x^((k-1-i) s) y^(i s)`` (and its multi-homogeneous analogue).
 
+    Raises
+    ------
+    ValueError
+        If ``variables`` does not hold ``2 D`` symbols, ``stride`` is bad, or ``v`` is empty or
+        not finite.
+    TypeError
+        For non-real entries.
+
+    Notes
+    -----
+    ``v[i]`` multiplies ``x^(k-1-i) y^i`` (see the module docstring). With ``stride=S_{l-1}``
+    this is layer ``l``'s factor in eq. (8) / Lemma 9.
+
     Examples
     --------
     >>> to_binary_form([[1, 2], [3, 4]])
@@ -200,6 +247,8 @@ def from_binary_form(
         A form of degree ``k_d - 1`` in each pair ``(x_d, y_d)``.
     shape : int or tuple of int
         The filter shape ``(k,)`` or ``(k_1, ..., k_D)``.
+    variables : sequence of sympy.Symbol, optional
+        As in :func:`to_binary_form`; defaults to :func:`polynomial_variables`.
 
     Returns
     -------
@@ -210,18 +259,26 @@ def from_binary_form(
     ValueError
         If ``expr`` has a monomial that does not fit the shape.
 
+    Notes
+    -----
+    The coefficient of ``x^(k-1-i) y^i`` goes to ``out[i]`` (coefficient order of the module
+    docstring); the zero form gives the zero filter.
+
     Examples
     --------
     >>> x, y = polynomial_variables()
     >>> from_binary_form((x + y) * (x - 2 * y), 3)
     array([ 1., -1., -2.])
     """
-    shp = as_stride(shape, len(shape) if isinstance(shape, Sequence) else 1, "shape")
+    seq = isinstance(shape, (Sequence, np.ndarray)) and not isinstance(shape, (str, bytes))
+    shp = as_stride(shape, len(shape) if seq else 1, "shape")
     dim = len(shp)
     xs = polynomial_variables(dim) if variables is None else tuple(variables)
     poly = sympy.Poly(sympy.expand(expr), *xs)
     out = np.zeros(shp)
     for monom, coeff in poly.terms():
+        if coeff == 0:  # the zero form has the single term 0 * 1, whatever the shape
+            continue
         idx = []
         for d in range(dim):
             ex, ey = monom[2 * d], monom[2 * d + 1]
@@ -251,7 +308,20 @@ def binary_form_product(
     -------
     sympy.Expr
         The unexpanded product. ``sympy.expand`` of it has the coefficients of the end-to-end
-        filter ``pi(theta)`` (eq. 8; Lemma 9 in D dimensions).
+        filter ``pi(theta)``; read them with :func:`from_binary_form`.
+
+    Raises
+    ------
+    ValueError
+        For no filters, a stride count different from the filter count, filters with different
+        numbers of axes, bad strides, or non-finite entries.
+    TypeError
+        For non-real entries or non-integer strides.
+
+    Notes
+    -----
+    ``P_{pi(theta)} = P_{w_1}(x, y) P_{w_2}(x^{S_1}, y^{S_1}) ... P_{w_L}(x^{S_{L-1}},
+    y^{S_{L-1}})`` (paper eq. 8; Lemma 9 in D dimensions).
 
     Examples
     --------
@@ -262,6 +332,8 @@ def binary_form_product(
     if not arrays:
         raise ValueError("filters must hold at least one filter: got an empty sequence")
     dim = arrays[0].ndim
+    if isinstance(strides, (str, bytes)) or not isinstance(strides, (Sequence, np.ndarray)):
+        raise TypeError(f"strides must be a sequence with one entry per layer: got {strides!r}")
     if len(strides) != len(arrays):
         raise ValueError(
             f"strides must have one entry per layer: got {len(strides)} strides "
