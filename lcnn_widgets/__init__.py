@@ -17,6 +17,20 @@ from .invariants import (
     scale_filters,
     two_layer_rescaling,
 )
+from .flows import (
+    ConvergenceReport,
+    FlowResult,
+    SquaredLoss,
+    convergence_runs,
+    data_filter,
+    function_space_flow,
+    gradient_descent,
+    gradient_flow,
+    hessian,
+    loss,
+    parameter_gradient,
+    squared_loss,
+)
 from .lcn import LCN, conv
 from .polynomials import (
     binary_form_product,
@@ -41,6 +55,18 @@ __all__ = [
     "scale_filters",
     "to_binary_form",
     "two_layer_rescaling",
+    "ConvergenceReport",
+    "FlowResult",
+    "SquaredLoss",
+    "convergence_runs",
+    "data_filter",
+    "function_space_flow",
+    "gradient_descent",
+    "gradient_flow",
+    "hessian",
+    "loss",
+    "parameter_gradient",
+    "squared_loss",
 ]
 
 __version__ = "0.1.0"

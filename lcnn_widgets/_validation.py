@@ -20,6 +20,8 @@ __all__ = [
     "as_finite_array",
     "as_positive_int",
     "as_stride",
+    "as_time_grid",
+    "as_training_data",
 ]
 
 Shape = tuple[int, ...]
@@ -220,3 +222,70 @@ def as_filters(filters: Any, sizes: Sequence[Shape], name: str = "filters") -> l
             )
         out.append(arr.reshape(shape))
     return out
+
+
+def as_time_grid(value: Any, name: str = "t_eval") -> np.ndarray:
+    """Return a strictly increasing 1D float array of times that starts at 0.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` does not convert to a real float array.
+    ValueError
+        If it is not 1D, is empty, holds NaN/inf, does not start at 0 or does not increase.
+    """
+    t = as_finite_array(value, name)
+    t = t.reshape(1) if t.ndim == 0 else t
+    if t.ndim != 1:
+        raise ValueError(f"{name} must be a 1D array of times: got shape {t.shape}")
+    if t[0] != 0.0:
+        raise ValueError(f"{name} must start at time 0 (the initialization): got {t[0]!r}")
+    if t.size > 1 and np.any(np.diff(t) <= 0):
+        raise ValueError(f"{name} must be strictly increasing: got {_short(value)}")
+    return t
+
+
+def as_training_data(
+    X: Any, Y: Any, kernel_shape: Shape, stride: Shape
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check training inputs and outputs for a convolution with the given kernel and stride.
+
+    Parameters
+    ----------
+    X : array_like of shape (N, n_1, ..., n_D)
+        ``N`` input signals, each at least ``kernel_shape`` long along every axis.
+    Y : array_like of shape (N, m_1, ..., m_D)
+        The targets, ``m_d = (n_d - k_d) // s_d + 1`` (the output shape of the convolution).
+    kernel_shape, stride : tuple of int
+        Shape ``(k_1, ..., k_D)`` of the end-to-end filter and the total stride.
+
+    Returns
+    -------
+    X, Y : ndarray
+        New float arrays.
+
+    Raises
+    ------
+    ValueError
+        If the axes do not match, a signal is too short or ``Y`` has the wrong shape.
+    """
+    dim = len(kernel_shape)
+    x = as_finite_array(X, "X")
+    if x.ndim != dim + 1:
+        raise ValueError(
+            f"X must have shape (N, n_1, ..., n_D) with D = {dim}, one signal per row: got "
+            f"an array of shape {x.shape}"
+        )
+    if any(n < k for n, k in zip(x.shape[1:], kernel_shape)):
+        raise ValueError(
+            "the signals in X must be at least as long as the end-to-end filter along every "
+            f"axis: got signals of shape {x.shape[1:]} and a filter of shape {kernel_shape}"
+        )
+    out_shape = tuple((n - k) // s + 1 for n, k, s in zip(x.shape[1:], kernel_shape, stride))
+    y = as_finite_array(Y, "Y")
+    if y.shape != (x.shape[0],) + out_shape:
+        raise ValueError(
+            f"Y must have shape {(x.shape[0],) + out_shape} (N targets of the convolution's "
+            f"output shape): got shape {y.shape}"
+        )
+    return x, y

@@ -1,0 +1,880 @@
+"""Gradient flows of the squared loss, in parameter space and in function space.
+
+The squared loss of a linear convolutional network on training data ``(x_i, y_i)`` depends on
+the filters only through the end-to-end filter ``w = pi(theta)``, and it is a quadratic
+function of ``w`` (paper Sec. 7.1.5, MATH.md Sec. 8):
+
+    l(w) = 1/(2N) sum_i ||conv(w, S_L, x_i) - y_i||^2 = 1/2 (w - u)^T Sigma (w - u) + const,
+
+a weighted squared distance to the *data filter* ``u``. This module computes ``Sigma``, ``u``,
+the loss ``L = l o pi`` on parameters with its gradient and Hessian, and integrates
+
+* the parameter flow ``theta' = -grad L(theta) = -J(theta)^T grad l(pi(theta))``, which keeps
+  the invariants ``delta`` constant (eq. 1), and
+* the function-space flow ``w' = -Theta(w; delta) grad l(w)``, the Riemannian gradient flow of
+  ``l`` for the metric ``Theta^+`` (Cor. 6), which reproduces ``pi(theta(t))``.
+
+Both use :func:`scipy.integrate.solve_ivp`. End-to-end filters are flattened in C order
+wherever a vector is needed (the order of the rows of :meth:`LCN.jacobian`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
+from scipy.integrate import solve_ivp
+
+from ._validation import (
+    as_finite_array,
+    as_positive_int,
+    as_time_grid,
+    as_training_data,
+)
+from .lcn import _conv
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .lcn import LCN
+
+__all__ = [
+    "ConvergenceReport",
+    "FlowResult",
+    "SquaredLoss",
+    "convergence_runs",
+    "data_filter",
+    "function_space_flow",
+    "gradient_descent",
+    "gradient_flow",
+    "hessian",
+    "loss",
+    "parameter_gradient",
+    "squared_loss",
+]
+
+
+# ---------------------------------------------------------------------------------- the loss
+def _patch_matrices(net: "LCN", X: np.ndarray) -> np.ndarray:
+    """The matrices ``X_i`` (rows = flattened input patches), shape (N, m, K)."""
+    kshape = net.end_to_end_shape
+    st = tuple(s for s in _stride_tuple(net))
+    dim = len(kshape)
+    win = sliding_window_view(X, kshape, axis=tuple(range(1, dim + 1)))
+    win = win[(slice(None),) + tuple(slice(None, None, s) for s in st)]
+    n_out = int(np.prod(win.shape[1 : dim + 1]))
+    return win.reshape(X.shape[0], n_out, net.n_outputs)
+
+
+def _stride_tuple(net: "LCN") -> tuple[int, ...]:
+    s = net.stride
+    return (s,) if isinstance(s, int) else tuple(s)
+
+
+def _moments(net: "LCN", X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray, float]:
+    """``Sigma``, ``b = (1/N) sum X_i^T y_i`` and ``(1/(2N)) sum ||y_i||^2``."""
+    x, y = as_training_data(X, Y, net.end_to_end_shape, _stride_tuple(net))
+    P = _patch_matrices(net, x)
+    n = x.shape[0]
+    ys = y.reshape(n, -1)
+    sigma = np.einsum("imk,iml->kl", P, P) / n
+    b = np.einsum("imk,im->k", P, ys) / n
+    return sigma, b, float(np.sum(ys**2)) / (2 * n)
+
+
+def data_filter(net: "LCN", X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """The weight matrix ``Sigma`` and the data filter ``u`` of the squared loss.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture (only its end-to-end filter shape and total stride ``S_L`` matter).
+    X : array_like of shape (N, n) or (N, n_1, ..., n_D)
+        ``N`` input signals, at least ``end_to_end_size`` long along every axis.
+    Y : array_like of shape (N, m) or (N, m_1, ..., m_D)
+        Targets of the output shape of the network, ``m_d = (n_d - k_d) // S_d + 1``.
+
+    Returns
+    -------
+    Sigma : ndarray of shape (K, K)
+        ``(1/N) sum_i X_i^T X_i``, symmetric positive definite; ``K = net.n_outputs``.
+    u : ndarray of shape end_to_end_shape
+        The data filter ``Sigma^{-1} (1/N) sum_i X_i^T y_i``.
+
+    Raises
+    ------
+    ValueError
+        If the data have the wrong shapes, or ``Sigma`` is singular (too few or degenerate
+        samples: the loss then has no unique minimizer over all filters).
+
+    Notes
+    -----
+    ``X_i`` is the ``m x K`` matrix whose rows are the patches ``x_i[j S_L : j S_L + k]``
+    (D-dim: the patches flattened in C order), so ``conv(w, S_L, x_i) = X_i w``. Paper
+    Sec. 7.1.5; MATH.md Sec. 8.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> net = LCN([2], [1])
+    >>> Sigma, u = data_filter(net, [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], [[2.0, 0.0], [3.0, 2.0]])
+    >>> u
+    array([2., 3.])
+    """
+    sigma, b, _ = _moments(net, X, Y)
+    return sigma, _solve(net, sigma, b).reshape(net.end_to_end_shape)
+
+
+def _solve(net: "LCN", sigma: np.ndarray, b: np.ndarray) -> np.ndarray:
+    rank = np.linalg.matrix_rank(sigma)
+    if rank < sigma.shape[0]:
+        raise ValueError(
+            f"the data give a singular Sigma (rank {rank} < K = {sigma.shape[0]}): use more "
+            "(or more generic) samples, at least K patches in total"
+        )
+    return np.linalg.solve(sigma, b)
+
+
+@dataclass(frozen=True, eq=False)
+class SquaredLoss:
+    """The squared loss as a function of the end-to-end filter.
+
+    ``l(w) = 1/2 (w - u)^T Sigma (w - u) + const`` for vectors ``w`` flattened in C order.
+
+    Parameters
+    ----------
+    Sigma : ndarray of shape (K, K)
+        Symmetric positive definite weight matrix.
+    u : ndarray of shape end_to_end_shape
+        The data filter (the unique minimizer over all filters).
+    const : float, default=0.0
+        The loss at ``w = u`` (the part of the data no filter can explain).
+
+    Examples
+    --------
+    >>> sq = SquaredLoss(np.eye(2), np.array([1.0, 2.0]))
+    >>> sq.value([1.0, 0.0]), sq.gradient([1.0, 0.0])
+    (2.0, array([ 0., -2.]))
+    """
+
+    Sigma: np.ndarray
+    u: np.ndarray
+    const: float = 0.0
+    _u_flat: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        u = as_finite_array(self.u, "u")
+        sigma = as_finite_array(self.Sigma, "Sigma", ndim=2)
+        if sigma.shape != (u.size, u.size):
+            raise ValueError(
+                f"Sigma must have shape ({u.size}, {u.size}) to match u of size {u.size}: "
+                f"got {sigma.shape}"
+            )
+        if not np.allclose(sigma, sigma.T, rtol=1e-12, atol=1e-12 * np.abs(sigma).max()):
+            raise ValueError("Sigma must be symmetric")
+        const = float(self.const)
+        if not np.isfinite(const):
+            raise ValueError(f"const must be finite: got {self.const!r}")
+        object.__setattr__(self, "Sigma", sigma)
+        object.__setattr__(self, "u", u)
+        object.__setattr__(self, "const", const)
+        object.__setattr__(self, "_u_flat", u.ravel())
+
+    def _flat(self, w: ArrayLike) -> np.ndarray:
+        v = as_finite_array(w, "w")
+        if v.size != self._u_flat.size:
+            raise ValueError(
+                f"w must have {self._u_flat.size} entries (the size of u): got shape {v.shape}"
+            )
+        return v.ravel()
+
+    def value(self, w: ArrayLike) -> float:
+        """``l(w) = 1/2 (w - u)^T Sigma (w - u) + const``."""
+        r = self._flat(w) - self._u_flat
+        return float(0.5 * r @ self.Sigma @ r + self.const)
+
+    def gradient(self, w: ArrayLike) -> np.ndarray:
+        """``grad l(w) = Sigma (w - u)``, of the shape of ``w``."""
+        v = as_finite_array(w, "w")
+        return (self.Sigma @ (self._flat(v) - self._u_flat)).reshape(v.shape)
+
+
+def squared_loss(net: "LCN", X: ArrayLike, Y: ArrayLike) -> SquaredLoss:
+    """The squared loss of the training data ``(X, Y)`` as a :class:`SquaredLoss`.
+
+    Parameters
+    ----------
+    net : LCN
+    X : array_like of shape (N, n) or (N, n_1, ..., n_D)
+    Y : array_like of shape (N, m) or (N, m_1, ..., m_D)
+        See :func:`data_filter`.
+
+    Returns
+    -------
+    SquaredLoss
+        With ``Sigma``, ``u`` from :func:`data_filter` and ``const`` such that ``value(w)``
+        equals ``1/(2N) sum_i ||conv(w, S_L, x_i) - y_i||^2`` for every ``w``.
+
+    Notes
+    -----
+    Expanding the square, ``1/(2N) sum ||X_i w - y_i||^2 = 1/2 w^T Sigma w - b^T w +
+    1/(2N) sum ||y_i||^2`` with ``b = Sigma u``; completing the square gives ``const =
+    1/(2N) sum ||y_i||^2 - 1/2 u^T b``.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> sq = squared_loss(LCN([1], [1]), [[1.0], [1.0]], [[1.0], [3.0]])
+    >>> float(sq.u[0]), sq.const
+    (2.0, 0.5)
+    """
+    sigma, b, half_y2 = _moments(net, X, Y)
+    u = _solve(net, sigma, b)
+    const = half_y2 - 0.5 * float(u @ b)
+    return SquaredLoss(sigma, u.reshape(net.end_to_end_shape), max(const, 0.0))
+
+
+def loss(net: "LCN", filters_or_w: Any, X: ArrayLike, Y: ArrayLike) -> float:
+    """The squared loss ``1/(2N) sum_i ||f(x_i) - y_i||^2``, computed from its definition.
+
+    Parameters
+    ----------
+    net : LCN
+    filters_or_w : sequence of array_like, or array_like of shape end_to_end_shape
+        Either the layer filters (the network is applied layer by layer, :meth:`LCN.forward`)
+        or an end-to-end filter ``w`` (one convolution with stride ``S_L``).
+    X, Y : array_like
+        Training data, see :func:`data_filter`.
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    An array of exactly ``end_to_end_shape`` is read as ``w``; anything else as filters
+    (for one layer both readings agree). This is the definition of the loss, independent of
+    the quadratic form of :class:`SquaredLoss`.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> loss(LCN([1, 1], [1, 1]), [[2.0], [1.0]], [[1.0], [1.0]], [[1.0], [3.0]])
+    0.5
+    """
+    x, y = as_training_data(X, Y, net.end_to_end_shape, _stride_tuple(net))
+    if _is_end_to_end(net, filters_or_w):
+        w = as_finite_array(filters_or_w, "w").reshape(net.end_to_end_shape)
+        st = _stride_tuple(net)
+        out = np.stack([_conv(w, st, xi) for xi in x])
+    else:
+        fs = net.check_filters(filters_or_w)
+        out = np.stack([net.forward(fs, xi) for xi in x])
+    return float(np.sum((out - y) ** 2) / (2 * x.shape[0]))
+
+
+def _is_end_to_end(net: "LCN", obj: Any) -> bool:
+    try:
+        arr = np.asarray(obj)
+    except Exception:  # ragged lists of filters
+        return False
+    if arr.dtype == object:
+        return False
+    return arr.shape == tuple(net.end_to_end_shape) or (
+        net.dim == 1 and arr.shape == (net.n_outputs,)
+    )
+
+
+def _as_loss(net: "LCN", X: Any, Y: Any) -> SquaredLoss:
+    """Accept a precomputed :class:`SquaredLoss` (with ``Y=None``) or data ``(X, Y)``."""
+    if isinstance(X, SquaredLoss):
+        if Y is not None:
+            raise TypeError("pass either a SquaredLoss as X (and Y=None) or data X, Y: got both")
+        if X.u.size != net.n_outputs:
+            raise ValueError(
+                f"the loss's data filter has {X.u.size} entries but the network's end-to-end "
+                f"filter has {net.n_outputs}"
+            )
+        return X
+    if Y is None:
+        raise TypeError("Y is required when X is training data (or pass a SquaredLoss as X)")
+    return squared_loss(net, X, Y)
+
+
+# ------------------------------------------------------------------ derivatives of l o pi
+def _gradient_theta(net: "LCN", sq: SquaredLoss, theta: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``(w, grad l(w), J, grad L(theta))`` at a flat parameter vector."""
+    fs = net.unflatten(theta)
+    J = net.jacobian(fs)
+    k1 = fs[0].size
+    w = J[:, :k1] @ theta[:k1]  # pi is linear in w_1: pi(theta) = J_1 w_1
+    g = sq.Sigma @ (w - sq._u_flat)
+    return w, g, J, J.T @ g
+
+
+def parameter_gradient(
+    net: "LCN", filters: Sequence[ArrayLike], X: Any, Y: Any = None
+) -> np.ndarray:
+    """Gradient of ``L = l o pi`` with respect to the flattened parameters.
+
+    Parameters
+    ----------
+    net : LCN
+    filters : sequence of array_like
+        One filter per layer.
+    X : array_like or SquaredLoss
+        Training inputs (then ``Y`` is required) or a precomputed loss.
+    Y : array_like, optional
+
+    Returns
+    -------
+    ndarray of shape (n_params,)
+        ``J(theta)^T Sigma (pi(theta) - u)`` (chain rule), in the order of :meth:`LCN.flatten`.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> sq = SquaredLoss(np.eye(1), np.array([1.0]))
+    >>> parameter_gradient(LCN([1, 1], [1, 1]), [[2.0], [3.0]], sq)
+    array([15., 10.])
+    """
+    sq = _as_loss(net, X, Y)
+    return _gradient_theta(net, sq, net.flatten(filters))[3]
+
+
+def hessian(net: "LCN", filters: Sequence[ArrayLike], X: Any, Y: Any = None) -> np.ndarray:
+    """Hessian of ``L = l o pi`` with respect to the flattened parameters.
+
+    Parameters
+    ----------
+    net : LCN
+    filters : sequence of array_like
+        One filter per layer.
+    X : array_like or SquaredLoss
+        Training inputs (then ``Y`` is required) or a precomputed loss.
+    Y : array_like, optional
+
+    Returns
+    -------
+    ndarray of shape (n_params, n_params)
+        Symmetric.
+
+    Notes
+    -----
+    ``H = J^T Sigma J + B`` where ``B`` comes from the curvature of ``pi``. Since ``pi`` is
+    multilinear, its second derivative in the directions ``e_i`` of layer ``l`` and ``e_j`` of
+    layer ``m != l`` is ``pi`` with ``w_l = e_i`` and ``w_m = e_j``; so
+    ``B[(l,i), (m,j)] = <g, pi(..., e_i, ..., e_j, ...)>`` with ``g = Sigma (pi(theta) - u)``,
+    and the diagonal blocks of ``B`` vanish. Row ``(l, i)`` of ``B`` is ``g^T J`` evaluated at
+    the filters with ``w_l`` replaced by ``e_i``. Used for Prop. 8 (a zero filter gives a
+    negative eigenvalue).
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> sq = SquaredLoss(np.eye(1), np.array([1.0]))
+    >>> hessian(LCN([1, 1], [1, 1]), [[0.0], [0.0]], sq)
+    array([[ 0., -1.],
+           [-1.,  0.]])
+    """
+    sq = _as_loss(net, X, Y)
+    fs = net.check_filters(filters)
+    theta = net.flatten(fs)
+    _, g, J, _ = _gradient_theta(net, sq, theta)
+    H = J.T @ sq.Sigma @ J
+    offsets = np.cumsum([0] + [f.size for f in fs])
+    B = np.zeros_like(H)
+    for l, f in enumerate(fs):
+        for i in range(f.size):
+            unit = np.zeros(f.size)
+            unit[i] = 1.0
+            others = list(fs)
+            others[l] = unit.reshape(f.shape)
+            row = g @ net.jacobian(others)
+            row[offsets[l] : offsets[l + 1]] = 0.0  # pi is linear in w_l: no (l, l) block
+            B[offsets[l] + i] = row
+    H = H + B
+    return 0.5 * (H + H.T)
+
+
+# ---------------------------------------------------------------------------------- flows
+@dataclass(frozen=True, eq=False)
+class FlowResult:
+    """A trajectory of a gradient flow sampled at the times ``times``.
+
+    Attributes
+    ----------
+    times : ndarray of shape (T,)
+        Sample times, ``times[0] = 0`` (the initialization).
+    filters : tuple of ndarray, one of shape (T, *k_l) per layer
+        The layer filters along the flow (for :func:`function_space_flow`: the fiber point
+        used at each sample time).
+    end_to_end : ndarray of shape (T, *end_to_end_shape)
+        ``w(t)``.
+    loss : ndarray of shape (T,)
+        ``l(w(t))``.
+    invariants : ndarray of shape (T, L - 1)
+        ``delta(theta(t))``.
+    gradient_norm : ndarray of shape (T,)
+        ``||grad_theta L(theta(t))|| = ||J^T grad l(w)||``.
+    success : bool
+        Whether the integrator reached the last time.
+    message : str
+        The integrator's message.
+    nfev : int
+        Number of vector-field evaluations.
+    """
+
+    times: np.ndarray
+    filters: tuple[np.ndarray, ...]
+    end_to_end: np.ndarray
+    loss: np.ndarray
+    invariants: np.ndarray
+    gradient_norm: np.ndarray
+    success: bool = True
+    message: str = ""
+    nfev: int = 0
+
+    @property
+    def theta(self) -> np.ndarray:
+        """Flattened parameters along the flow, shape (T, n_params)."""
+        T = self.times.size
+        return np.hstack([f.reshape(T, -1) for f in self.filters])
+
+    def filters_at(self, index: int) -> list[np.ndarray]:
+        """The filters at sample ``index`` (negative indices count from the end)."""
+        return [f[index].copy() for f in self.filters]
+
+    @property
+    def invariant_drift(self) -> float:
+        """Largest absolute change of the invariants, ``max_{t,l} |delta_l(t) - delta_l(0)|``."""
+        if self.invariants.shape[1] == 0:
+            return 0.0
+        return float(np.max(np.abs(self.invariants - self.invariants[0])))
+
+    @property
+    def relative_invariant_drift(self) -> float:
+        """Invariant drift divided by the scale of the squared norms it is a difference of.
+
+        ``max_{t,l} |delta_l(t) - delta_l(0)| / max_t ||theta(t)||^2``: the invariants are
+        differences of squared filter norms, so this is the relative accuracy to which the
+        flow conserves them (0 for one layer).
+        """
+        scale = float(np.max(np.sum(self.theta**2, axis=1)))
+        return self.invariant_drift / scale if scale > 0 else self.invariant_drift
+
+
+def _result(
+    net: "LCN",
+    sq: SquaredLoss,
+    times: np.ndarray,
+    thetas: np.ndarray,
+    *,
+    success: bool,
+    message: str,
+    nfev: int,
+) -> FlowResult:
+    T = times.size
+    filters = [net.unflatten(th) for th in thetas]
+    layers = tuple(
+        np.stack([fs[l] for fs in filters]).reshape((T,) + tuple(net.filter_shapes[l]))
+        for l in range(net.n_layers)
+    )
+    ws, losses, gnorms = [], [], []
+    for th in thetas:
+        w, g, J, grad = _gradient_theta(net, sq, th)
+        ws.append(w)
+        losses.append(sq.value(w))
+        gnorms.append(np.linalg.norm(grad))
+    invariants = np.stack([net.invariants(fs) for fs in filters]).reshape(T, net.n_layers - 1)
+    return FlowResult(
+        times=times,
+        filters=layers,
+        end_to_end=np.stack(ws).reshape((T,) + tuple(net.end_to_end_shape)),
+        loss=np.array(losses),
+        invariants=invariants,
+        gradient_norm=np.array(gnorms),
+        success=success,
+        message=message,
+        nfev=nfev,
+    )
+
+
+def gradient_flow(
+    net: "LCN",
+    filters: Sequence[ArrayLike],
+    X: Any,
+    Y: Any = None,
+    t_eval: ArrayLike | None = None,
+    *,
+    rtol: float = 1e-10,
+    atol: float = 1e-12,
+    method: str = "DOP853",
+) -> FlowResult:
+    """Integrate the gradient flow ``theta' = -grad L(theta)`` of the squared loss.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    filters : sequence of array_like
+        The initialization ``theta(0)``, one filter per layer.
+    X : array_like of shape (N, n_1, ..., n_D), or SquaredLoss
+        Training inputs, or a precomputed loss (then leave ``Y=None`` and pass ``t_eval`` by
+        keyword).
+    Y : array_like of shape (N, m_1, ..., m_D), optional
+        Training targets.
+    t_eval : array_like of shape (T,)
+        Strictly increasing sample times starting at 0.
+    rtol, atol : float, default=1e-10, 1e-12
+        Tolerances of :func:`scipy.integrate.solve_ivp`.
+    method : str, default="DOP853"
+        Any explicit or implicit method of ``solve_ivp``.
+
+    Returns
+    -------
+    FlowResult
+
+    Raises
+    ------
+    ValueError
+        For bad data, filters or times. TypeError if ``t_eval`` is missing.
+
+    Notes
+    -----
+    ``theta' = -J(theta)^T Sigma (pi(theta) - u)`` (chain rule). Along it the invariants
+    ``delta_l = ||w_{l+1}||^2 - ||w_l||^2`` stay constant (eq. 1) and ``w = pi(theta)`` moves
+    by ``w' = -Theta(theta) grad l(w)``.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> sq = SquaredLoss(np.eye(1), np.array([1.0]))
+    >>> res = gradient_flow(LCN([1, 1], [1, 1]), [[0.5], [0.5]], sq, t_eval=[0.0, 20.0])
+    >>> np.round(res.end_to_end[-1], 6), np.round(res.invariants[:, 0], 12)
+    (array([1.]), array([0., 0.]))
+    """
+    sq = _as_loss(net, X, Y)
+    if t_eval is None:
+        raise TypeError("t_eval is required: the sample times, starting at 0")
+    t = as_time_grid(t_eval)
+    theta0 = net.flatten(filters)
+
+    def rhs(_t: float, theta: np.ndarray) -> np.ndarray:
+        return -_gradient_theta(net, sq, theta)[3]
+
+    if t.size == 1:
+        return _result(net, sq, t, theta0[None], success=True, message="", nfev=0)
+    sol = solve_ivp(rhs, (0.0, float(t[-1])), theta0, method=method, t_eval=t,
+                    rtol=rtol, atol=atol)
+    thetas = sol.y.T
+    if thetas.shape[0] < t.size:  # the integrator stopped early: keep what was reached
+        t = t[: thetas.shape[0]]
+    return _result(net, sq, t, thetas, success=bool(sol.success), message=str(sol.message),
+                   nfev=int(sol.nfev))
+
+
+def gradient_descent(
+    net: "LCN",
+    filters: Sequence[ArrayLike],
+    X: Any,
+    Y: Any = None,
+    *,
+    step: float,
+    n_steps: int,
+) -> FlowResult:
+    """Plain gradient descent ``theta_{k+1} = theta_k - step * grad L(theta_k)``.
+
+    Parameters
+    ----------
+    net : LCN
+    filters : sequence of array_like
+        The initialization.
+    X : array_like or SquaredLoss
+        Training inputs (then ``Y`` is required) or a precomputed loss.
+    Y : array_like, optional
+    step : float
+        The fixed step size (> 0).
+    n_steps : int
+        Number of steps (>= 1).
+
+    Returns
+    -------
+    FlowResult
+        Sampled at ``times = step * k``, ``k = 0, ..., n_steps``, for comparison with
+        :func:`gradient_flow`.
+
+    Notes
+    -----
+    The explicit Euler discretization of the flow. It does not conserve the invariants: one
+    step changes ``||w_l||^2`` by ``step^2 ||grad_{w_l} L||^2`` on top of the common first-order
+    term, so ``delta`` drifts by ``O(step^2)`` per step.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> sq = SquaredLoss(np.eye(1), np.array([1.0]))
+    >>> res = gradient_descent(LCN([1, 1], [1, 1]), [[1.0], [0.5]], sq, step=0.1, n_steps=3)
+    >>> res.times
+    array([0. , 0.1, 0.2, 0.3])
+    """
+    sq = _as_loss(net, X, Y)
+    h = float(as_finite_array(step, "step"))
+    if h <= 0:
+        raise ValueError(f"step must be positive: got {h}")
+    n = as_positive_int(n_steps, "n_steps")
+    thetas = [net.flatten(filters)]
+    for _ in range(n):
+        thetas.append(thetas[-1] - h * _gradient_theta(net, sq, thetas[-1])[3])
+    return _result(net, sq, h * np.arange(n + 1), np.stack(thetas), success=True,
+                   message="fixed-step gradient descent", nfev=n)
+
+
+FiberPoint = Callable[[np.ndarray, np.ndarray, list], Sequence[ArrayLike]]
+
+
+def _fiber_point_from_fibers(net: "LCN") -> FiberPoint:
+    """The default lift: the point of ``net.fibers(w, delta)`` nearest the previous one."""
+
+    def lift(w: np.ndarray, delta: np.ndarray, previous: list) -> Sequence[ArrayLike]:
+        fib = net.fibers(w, delta)
+        points = [p.filters for p in fib.points]
+        if not points:
+            raise ValueError("the fiber of w is empty: w left the neuromanifold")
+        if previous is None or len(points) == 1:
+            return points[0]
+        prev = np.concatenate([np.ravel(f) for f in previous])
+        dist = [np.linalg.norm(np.concatenate([np.ravel(f) for f in p]) - prev) for p in points]
+        return points[int(np.argmin(dist))]
+
+    return lift
+
+
+def function_space_flow(
+    net: "LCN",
+    w0: ArrayLike,
+    delta: ArrayLike,
+    X: Any,
+    Y: Any = None,
+    t_eval: ArrayLike | None = None,
+    *,
+    fiber_point: FiberPoint | None = None,
+    rtol: float = 1e-10,
+    atol: float = 1e-12,
+    method: str = "DOP853",
+) -> FlowResult:
+    """Integrate the Riemannian gradient flow ``w' = -Theta(w; delta) grad l(w)`` on ``M``.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture (Cor. 6 needs strides ``s_1, ..., s_{L-1} > 1`` in 1D, so that
+        ``Theta`` depends on ``(w, delta)`` only).
+    w0 : array_like of shape end_to_end_shape
+        The initial end-to-end filter, a smooth point of the neuromanifold.
+    delta : array_like of shape (L - 1,)
+        The invariants that select the metric.
+    X : array_like or SquaredLoss
+        Training inputs (then ``Y`` is required) or a precomputed loss.
+    Y : array_like, optional
+    t_eval : array_like of shape (T,)
+        Strictly increasing sample times starting at 0.
+    fiber_point : callable, optional
+        ``fiber_point(w, delta, previous_filters) -> filters`` returns a point of the fiber of
+        ``w`` with invariants ``delta``. Default: the point of :meth:`LCN.fibers` nearest the
+        previously used one (``previous_filters`` is None on the first call).
+    rtol, atol, method
+        As in :func:`gradient_flow`.
+
+    Returns
+    -------
+    FlowResult
+        ``filters`` holds the fiber point used at each sample time; ``invariants`` equals
+        ``delta`` up to the accuracy of the lift.
+
+    Raises
+    ------
+    ValueError
+        If ``w0`` is not on the neuromanifold (empty fiber) or the data are bad.
+
+    Notes
+    -----
+    The flow never looks at parameters except to evaluate ``Theta = J J^T`` at a lift of
+    ``w``; by Cor. 6 its solution is ``pi(theta(t))`` for the parameter flow started at any
+    point of the fiber of ``w0`` with invariants ``delta``.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> net = LCN([1, 1], [2, 1])
+    >>> lift = lambda w, d, prev: net.rescale([[1.0], [w[0]]], d)
+    >>> sq = SquaredLoss(np.eye(1), np.array([1.0]))
+    >>> res = function_space_flow(net, [0.25], [0.0], sq, t_eval=[0, 20], fiber_point=lift)
+    >>> np.round(res.end_to_end[-1], 6)
+    array([1.])
+    """
+    sq = _as_loss(net, X, Y)
+    if t_eval is None:
+        raise TypeError("t_eval is required: the sample times, starting at 0")
+    t = as_time_grid(t_eval)
+    w_start = as_finite_array(w0, "w0")
+    if w_start.size != net.n_outputs:
+        raise ValueError(
+            f"w0 must have shape {net.end_to_end_size} (the end-to-end filter): got shape "
+            f"{w_start.shape}"
+        )
+    d = as_finite_array(delta, "delta", allow_empty=True).ravel()
+    if d.size != net.n_layers - 1:
+        raise ValueError(
+            f"delta must have n_layers - 1 = {net.n_layers - 1} entries: got {d.size}"
+        )
+    lift = fiber_point or _fiber_point_from_fibers(net)
+    shape = tuple(net.end_to_end_shape)
+    state: dict[str, Any] = {"prev": None}
+
+    def point(w_flat: np.ndarray) -> list[np.ndarray]:
+        fs = net.check_filters(lift(w_flat.reshape(shape), d, state["prev"]))
+        state["prev"] = fs
+        return fs
+
+    def rhs(_t: float, w_flat: np.ndarray) -> np.ndarray:
+        fs = point(w_flat)
+        J = net.jacobian(fs)
+        return -J @ (J.T @ (sq.Sigma @ (w_flat - sq._u_flat)))
+
+    w_flat = w_start.ravel()
+    point(w_flat)  # fail early off the neuromanifold
+    if t.size == 1:
+        ws = w_flat[None]
+        ok, msg, nfev = True, "", 0
+    else:
+        sol = solve_ivp(rhs, (0.0, float(t[-1])), w_flat, method=method, t_eval=t,
+                        rtol=rtol, atol=atol)
+        ws = sol.y.T
+        t = t[: ws.shape[0]]
+        ok, msg, nfev = bool(sol.success), str(sol.message), int(sol.nfev)
+    state["prev"] = None
+    thetas = []
+    for w in ws:
+        thetas.append(np.concatenate([f.ravel() for f in point(w)]))
+    res = _result(net, sq, t, np.stack(thetas), success=ok, message=msg, nfev=nfev)
+    # report the integrated w(t), not pi of the lift (they agree up to the lift's accuracy)
+    object.__setattr__(res, "end_to_end", ws.reshape((t.size,) + shape))
+    object.__setattr__(res, "loss", np.array([sq.value(w) for w in ws]))
+    return res
+
+
+# ---------------------------------------------------------------------- convergence runs
+@dataclass(frozen=True, eq=False)
+class ConvergenceReport:
+    """Summary of many gradient flows from random initializations (Thm 7, Prop. 8).
+
+    Attributes
+    ----------
+    initial_filters, final_filters : tuple of list of ndarray
+        ``theta(0)`` and ``theta(T)`` of each run.
+    end_to_end_norm : ndarray of shape (n_runs,)
+        ``||pi(theta(T))||``.
+    gradient_norm : ndarray of shape (n_runs,)
+        ``||grad L(theta(T))||``.
+    final_loss : ndarray of shape (n_runs,)
+    relative_invariant_drift : ndarray of shape (n_runs,)
+        :attr:`FlowResult.relative_invariant_drift` of each run.
+    min_hessian_eigenvalue : ndarray of shape (n_runs,)
+        Smallest eigenvalue of the Hessian of ``L`` at ``theta(T)``.
+    min_filter_norm : ndarray of shape (n_runs,)
+        ``min_l ||w_l(T)||``.
+    t_max : float
+        The time horizon ``T``.
+    """
+
+    initial_filters: tuple
+    final_filters: tuple
+    end_to_end_norm: np.ndarray
+    gradient_norm: np.ndarray
+    final_loss: np.ndarray
+    relative_invariant_drift: np.ndarray
+    min_hessian_eigenvalue: np.ndarray
+    min_filter_norm: np.ndarray
+    t_max: float
+
+
+def convergence_runs(
+    net: "LCN",
+    X: Any,
+    Y: Any = None,
+    *,
+    rng: np.random.Generator,
+    n_runs: int = 20,
+    t_max: float = 50.0,
+    scale: float = 1.0,
+    rtol: float = 1e-10,
+    atol: float = 1e-12,
+) -> ConvergenceReport:
+    """Run the gradient flow from ``n_runs`` random initializations up to time ``t_max``.
+
+    Parameters
+    ----------
+    net : LCN
+    X : array_like or SquaredLoss
+        Training inputs (then ``Y`` is required) or a precomputed loss.
+    Y : array_like, optional
+    rng : numpy.random.Generator
+        Source of the initializations (:meth:`LCN.random_filters` with ``scale``).
+    n_runs : int, default=20
+    t_max : float, default=50.0
+    scale : float, default=1.0
+        Standard deviation of the initial filter entries.
+    rtol, atol : float
+        Tolerances of the integrator.
+
+    Returns
+    -------
+    ConvergenceReport
+
+    Notes
+    -----
+    Thm 7 and Prop. 8: for generic data and initialization the flow converges to a critical
+    point with ``pi(theta) != 0``; the report shows ``||pi(theta(T))||`` bounded away from 0,
+    small final gradients, and Hessian eigenvalues at the end point that are not clearly
+    negative (the ``L - 1`` rescaling directions give zero eigenvalues).
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> sq = SquaredLoss(np.eye(1), np.array([1.0]))
+    >>> rep = convergence_runs(LCN([1, 1], [1, 1]), sq, rng=np.random.default_rng(0), n_runs=2)
+    >>> np.round(rep.end_to_end_norm, 6)
+    array([1., 1.])
+    """
+    sq = _as_loss(net, X, Y)
+    n = as_positive_int(n_runs, "n_runs")
+    T = float(as_finite_array(t_max, "t_max"))
+    if T <= 0:
+        raise ValueError(f"t_max must be positive: got {T}")
+    inits, finals, e2e, grads, losses, drifts, eigs, fmins = [], [], [], [], [], [], [], []
+    for _ in range(n):
+        fs = net.random_filters(rng, scale=scale)
+        res = gradient_flow(net, fs, sq, t_eval=[0.0, T], rtol=rtol, atol=atol)
+        end = res.filters_at(-1)
+        inits.append(fs)
+        finals.append(end)
+        e2e.append(np.linalg.norm(res.end_to_end[-1]))
+        grads.append(res.gradient_norm[-1])
+        losses.append(res.loss[-1])
+        drifts.append(res.relative_invariant_drift)
+        eigs.append(np.linalg.eigvalsh(hessian(net, end, sq))[0])
+        fmins.append(min(np.linalg.norm(f) for f in end))
+    return ConvergenceReport(
+        initial_filters=tuple(inits),
+        final_filters=tuple(finals),
+        end_to_end_norm=np.array(e2e),
+        gradient_norm=np.array(grads),
+        final_loss=np.array(losses),
+        relative_invariant_drift=np.array(drifts),
+        min_hessian_eigenvalue=np.array(eigs),
+        min_filter_norm=np.array(fmins),
+        t_max=T,
+    )
