@@ -31,6 +31,18 @@ from .flows import (
     parameter_gradient,
     squared_loss,
 )
+from .fibers import (
+    Fiber,
+    FiberPoint,
+    count_real_factorizations,
+    fibers,
+    filter_from_roots,
+    filter_roots,
+    is_in_neuromanifold,
+    multistart_fibers,
+    root_orbits,
+    sign_variants,
+)
 from .lcn import LCN, conv
 from .polynomials import (
     binary_form_product,
@@ -67,6 +79,16 @@ __all__ = [
     "loss",
     "parameter_gradient",
     "squared_loss",
+    "Fiber",
+    "FiberPoint",
+    "count_real_factorizations",
+    "fibers",
+    "filter_from_roots",
+    "filter_roots",
+    "is_in_neuromanifold",
+    "multistart_fibers",
+    "root_orbits",
+    "sign_variants",
 ]
 
 __version__ = "0.1.0"

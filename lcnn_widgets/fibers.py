@@ -8,19 +8,36 @@ The fiber of an end-to-end filter ``w`` is the set of filter tuples ``theta`` wi
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import brentq
+from scipy.optimize import brentq, least_squares
 
-from ._validation import as_finite_array
+from ._validation import as_finite_array, as_positive_int
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lcn import LCN
 
-__all__ = ["rescale", "rescaling_factors"]
+__all__ = [
+    "Fiber",
+    "FiberPoint",
+    "FilterRoots",
+    "LayerRoots",
+    "count_real_factorizations",
+    "fibers",
+    "filter_from_roots",
+    "filter_roots",
+    "is_in_neuromanifold",
+    "multistart_fibers",
+    "rescale",
+    "rescaling_factors",
+    "root_orbits",
+    "sign_variants",
+]
 
 
 def _as_delta(net: "LCN", delta: ArrayLike) -> np.ndarray:
@@ -145,3 +162,821 @@ def rescale(net: "LCN", filters: Sequence[ArrayLike], delta: ArrayLike) -> list[
     d = _as_delta(net, delta)
     c = rescaling_factors([np.sum(f**2) for f in fs], d)
     return [ci * f for ci, f in zip(c, fs)]
+
+
+# =========================================================================================
+# Fibers of the parametrization map (Thm 4, Sec. 2.3)
+# =========================================================================================
+#
+# Numerical constants of the root-orbit algorithm (documented in :func:`fibers`).
+_ZERO_RTOL = 64 * np.finfo(float).eps  #: |w_i| <= this * max|w| counts as an exact zero
+_MATCH_RTOL = 1e-3  #: roots closer than this (relative) may be matched into one orbit
+_DEDUP_RTOL = 1e-6  #: fiber points closer than this (relative) are the same point
+_POLISH_ITERS = 40  #: Gauss-Newton steps that polish a candidate factorization
+
+
+@dataclass(frozen=True)
+class FiberPoint:
+    """One point of a fiber, up to the ``2^(L-1)`` sign flips that keep ``pi`` and ``delta``.
+
+    Attributes
+    ----------
+    filters : tuple of ndarray
+        Layer 1 first, of shapes ``net.filter_shapes``.
+    residual : float
+        Relative residual ``||pi(theta) - w|| / ||w||``.
+    """
+
+    filters: tuple[np.ndarray, ...]
+    residual: float
+
+    def with_signs(self) -> list[tuple[np.ndarray, ...]]:
+        """All ``2^(L-1)`` sign variants of this point (see :func:`sign_variants`)."""
+        return sign_variants(self.filters)
+
+
+@dataclass(frozen=True)
+class Fiber:
+    """The real fiber ``pi^{-1}(w)`` intersected with ``{delta(theta) = delta}``.
+
+    Attributes
+    ----------
+    w : ndarray of shape end_to_end_shape
+        The end-to-end filter.
+    delta : ndarray of shape (L - 1,)
+        The invariants shared by every point (zeros when none was given: balanced points).
+    points : tuple of FiberPoint
+        One point per sign class: the ``2^(L-1)`` variants ``(eps_l w_l)`` with
+        ``prod eps_l = 1`` of a point are not listed separately (use :meth:`with_signs`).
+    method : str
+        ``"roots"`` (exact root-orbit enumeration, 1D) or ``"multistart"`` (numerical).
+    """
+
+    w: np.ndarray
+    delta: np.ndarray
+    points: tuple[FiberPoint, ...]
+    method: str = "roots"
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __iter__(self):
+        return iter(self.points)
+
+    def __getitem__(self, i: int) -> FiberPoint:
+        return self.points[i]
+
+    @property
+    def filters(self) -> list[tuple[np.ndarray, ...]]:
+        """The filter tuple of every point (one per sign class)."""
+        return [p.filters for p in self.points]
+
+    @property
+    def max_residual(self) -> float:
+        """The largest relative residual ``||pi(theta) - w|| / ||w||`` over the points."""
+        return max((p.residual for p in self.points), default=0.0)
+
+    def with_signs(self) -> list[tuple[np.ndarray, ...]]:
+        """Every parameter tuple of the fiber at ``delta``: all points with all sign variants.
+
+        Returns
+        -------
+        list of tuple of ndarray
+            ``len(self) * 2^(L-1)`` filter tuples.
+        """
+        return [v for p in self.points for v in sign_variants(p.filters)]
+
+
+def sign_variants(filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
+    """The ``2^(L-1)`` sign flips ``(eps_1 w_1, ..., eps_L w_L)`` with ``prod eps_l = 1``.
+
+    Parameters
+    ----------
+    filters : sequence of array_like
+        Layer 1 first.
+
+    Returns
+    -------
+    list of tuple of ndarray
+        ``2^(L-1)`` filter tuples, the unchanged one first. They all have the same end-to-end
+        filter (``pi`` is multilinear) and the same invariants (norms are unchanged).
+
+    Notes
+    -----
+    Thm 4: at fixed invariants a fiber point is unique up to exactly these signs, and the NTK
+    does not see them (each term of ``Theta = sum_l J_l J_l^T`` is quadratic in the filters).
+
+    Examples
+    --------
+    >>> len(sign_variants([[1.0, 2.0], [3.0], [4.0, 5.0]]))
+    4
+    """
+    fs = [as_finite_array(f, f"filters[{i}]") for i, f in enumerate(filters)]
+    if not fs:
+        raise ValueError("filters must hold at least one filter: got an empty sequence")
+    out = []
+    for eps in itertools.product((1.0, -1.0), repeat=len(fs) - 1):
+        last = float(np.prod(eps))
+        out.append(tuple(e * f for e, f in zip(eps + (last,), fs)))
+    return out
+
+
+# ----------------------------------------------------------------------------- roots
+@dataclass(frozen=True)
+class FilterRoots:
+    """The roots of ``p_w(t) = sum_i w_i t^i`` on the Riemann sphere.
+
+    Attributes
+    ----------
+    finite : ndarray of complex, shape (n,)
+        The nonzero finite roots (with repetition).
+    n_zero : int
+        Multiplicity of the root ``t = 0`` (leading zeros of ``w``).
+    n_inf : int
+        Multiplicity of the root ``t = inf`` (trailing zeros of ``w``: the degree drops).
+    """
+
+    finite: np.ndarray
+    n_zero: int
+    n_inf: int
+
+    @property
+    def degree(self) -> int:
+        """Number of roots counted on the sphere, ``k - 1``."""
+        return self.finite.size + self.n_zero + self.n_inf
+
+
+def _trim(w: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Nonzero middle part of ``w`` with the counts of leading and trailing zeros."""
+    thr = _ZERO_RTOL * float(np.max(np.abs(w)))
+    nz = np.flatnonzero(np.abs(w) > thr)
+    return w[nz[0]: nz[-1] + 1], int(nz[0]), int(w.size - 1 - nz[-1])
+
+
+def filter_roots(w: ArrayLike) -> FilterRoots:
+    """The roots of the polynomial ``p_w(t) = sum_i w_i t^i`` of a 1D filter.
+
+    Parameters
+    ----------
+    w : array_like of shape (k,)
+        A nonzero filter; ``w[i]`` multiplies ``t^i`` (equivalently ``x^(k-1-i) y^i``).
+
+    Returns
+    -------
+    FilterRoots
+        The nonzero finite roots and the multiplicities of ``0`` and ``inf``; together
+        ``k - 1`` roots (the binary form ``P_w(x, y)`` has degree ``k - 1``).
+
+    Raises
+    ------
+    ValueError
+        If ``w`` is zero, not 1D, or not finite.
+
+    Notes
+    -----
+    Entries with ``|w_i| <= 64 eps max|w|`` at the ends count as exact zeros. The finite roots
+    come from ``numpy.roots`` (companion-matrix eigenvalues): simple roots are accurate to about
+    machine precision, a root of multiplicity ``m`` only to about ``eps^(1/m)``.
+
+    Examples
+    --------
+    >>> r = filter_roots([0.0, 1.0, 0.0, -1.0, 0.0])   # t - t^3 = -t (t - 1)(t + 1)
+    >>> np.sort(r.finite.real), r.n_zero, r.n_inf
+    (array([-1.,  1.]), 1, 1)
+    """
+    arr = as_finite_array(w, "w", ndim=1)
+    if not np.any(arr):
+        raise ValueError("w must be nonzero: the zero filter has no roots to speak of")
+    mid, n0, ninf = _trim(arr)
+    finite = np.roots(mid[::-1]).astype(complex) if mid.size > 1 else np.zeros(0, complex)
+    return FilterRoots(finite=finite, n_zero=n0, n_inf=ninf)
+
+
+@dataclass(frozen=True)
+class LayerRoots:
+    """The roots that one layer contributes to ``p_w``: orbits of ``S``-th roots.
+
+    Attributes
+    ----------
+    layer : int
+        The layer number ``l`` (1-based).
+    stride : int
+        The accumulated stride ``S = S_{l-1}`` that dilates the layer.
+    base : ndarray of complex, shape (n,)
+        The nonzero finite roots ``rho`` of the layer polynomial ``q_l``.
+    orbits : ndarray of complex, shape (n, S)
+        Row ``j``: the ``S`` roots ``t`` of ``t^S = base[j]`` (the roots of ``p_w`` that the
+        factor ``q_l(t^S)`` accounts for).
+    n_zero, n_inf : int
+        Multiplicities of ``rho = 0`` and ``rho = inf``; each stands for ``S`` roots of
+        ``p_w`` at ``0`` or ``inf``.
+    """
+
+    layer: int
+    stride: int
+    base: np.ndarray
+    orbits: np.ndarray
+    n_zero: int
+    n_inf: int
+
+
+def _orbit(rho: complex, S: int) -> np.ndarray:
+    """The ``S`` solutions of ``t^S = rho``."""
+    mod, arg = abs(rho) ** (1.0 / S), np.angle(rho)
+    return mod * np.exp(1j * (arg + 2 * np.pi * np.arange(S)) / S)
+
+
+def root_orbits(net: "LCN", filters: Sequence[ArrayLike]) -> tuple[LayerRoots, ...]:
+    """The roots of each layer's factor ``q_l(t^{S_{l-1}})`` of ``p_w``, grouped in orbits.
+
+    Parameters
+    ----------
+    net : LCN
+        A 1D architecture.
+    filters : sequence of array_like
+        Nonzero filters, layer 1 first.
+
+    Returns
+    -------
+    tuple of LayerRoots
+        One entry per layer. Together the orbits, zeros and infinities are the roots of
+        ``p_w`` for ``w = pi(filters)``.
+
+    Raises
+    ------
+    ValueError
+        For a D-dimensional network, wrong filter shapes, or a zero filter.
+
+    Notes
+    -----
+    Eq. (8): ``p_w(t) = q_1(t) q_2(t^{S_1}) ... q_L(t^{S_{L-1}})``; a root ``rho`` of ``q_l``
+    gives the ``S_{l-1}`` roots ``t`` with ``t^{S_{l-1}} = rho`` (MATH.md Sec. 5).
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> lr = root_orbits(LCN([3, 2], [2, 1]), [[1, 0, -1], [1, -4]])
+    >>> np.round(np.sort(lr[1].orbits.real.ravel()), 6)
+    array([-0.5,  0.5])
+    """
+    if not net.is_1d:
+        raise ValueError(f"root_orbits needs a 1D network: got {net!r}")
+    fs = net.check_filters(filters)
+    out = []
+    for l, (f, S) in enumerate(zip(fs, net.accumulated_strides)):
+        if not np.any(f):
+            raise ValueError(f"filters[{l}] is zero: a zero filter has no roots")
+        r = filter_roots(f)
+        orbits = np.array([_orbit(rho, S) for rho in r.finite]).reshape(r.finite.size, S)
+        out.append(LayerRoots(layer=l + 1, stride=int(S), base=r.finite, orbits=orbits,
+                              n_zero=r.n_zero, n_inf=r.n_inf))
+    return tuple(out)
+
+
+def filter_from_roots(
+    roots: ArrayLike, *, n_zero: int = 0, n_inf: int = 0, scale: float = 1.0
+) -> np.ndarray:
+    """The real filter whose polynomial has the given roots (inverse of :func:`filter_roots`).
+
+    Parameters
+    ----------
+    roots : array_like of complex, shape (n,)
+        Finite nonzero roots, closed under complex conjugation.
+    n_zero, n_inf : int, default=0
+        Multiplicities of the roots ``0`` and ``inf``.
+    scale : float, default=1.0
+        The coefficient of ``t^(n_zero + n)`` (the highest nonzero one).
+
+    Returns
+    -------
+    ndarray of shape (n_zero + n + n_inf + 1,)
+        ``w`` with ``p_w(t) = scale * t^n_zero * prod (t - r)`` and ``n_inf`` trailing zeros.
+
+    Raises
+    ------
+    ValueError
+        If the roots are not closed under conjugation (the coefficients would not be real),
+        or a multiplicity is negative.
+
+    Examples
+    --------
+    >>> filter_from_roots([1.0, -1.0], n_inf=1)   # (t - 1)(t + 1) = -1 + t^2, degree 3
+    array([-1.,  0.,  1.,  0.])
+    """
+    r = np.atleast_1d(np.asarray(roots, dtype=complex)).ravel()
+    if not np.all(np.isfinite(r)):
+        raise ValueError(f"roots must be finite: got {r}")
+    for name, m in (("n_zero", n_zero), ("n_inf", n_inf)):
+        if int(m) != m or m < 0:
+            raise ValueError(f"{name} must be a non-negative integer: got {m}")
+    coeffs = np.poly(r)[::-1] if r.size else np.ones(1, complex)
+    if np.max(np.abs(coeffs.imag)) > 1e-9 * max(1.0, float(np.max(np.abs(coeffs)))):
+        raise ValueError(
+            "roots must be closed under complex conjugation (otherwise the filter is not "
+            f"real): got {np.round(r, 6)}"
+        )
+    return float(scale) * np.concatenate(
+        [np.zeros(int(n_zero)), coeffs.real, np.zeros(int(n_inf))]
+    )
+
+
+# ----------------------------------------------------------------------------- helpers
+def _as_w(net: "LCN", w: ArrayLike) -> np.ndarray:
+    arr = as_finite_array(w, "w")
+    shape = net.end_to_end_shape
+    if arr.shape != shape and not (len(shape) == 1 and arr.ndim == 1 and arr.shape == shape):
+        expected = shape[0] if net.is_1d else shape
+        got = arr.shape[0] if (net.is_1d and arr.ndim == 1) else arr.shape
+        raise ValueError(
+            f"w must have the end-to-end shape {expected} of {net!r}: got shape {got}"
+        )
+    return arr.reshape(shape)
+
+
+def _not_in_m(net: "LCN", reason: str) -> ValueError:
+    return ValueError(f"w is not in the neuromanifold of {net!r}: {reason}")
+
+
+def _relative_residual(net: "LCN", fs: Sequence[np.ndarray], w: np.ndarray) -> float:
+    return float(np.linalg.norm(net.end_to_end(fs) - w) / np.linalg.norm(w))
+
+
+def _polish(net: "LCN", fs: list[np.ndarray], w: np.ndarray) -> list[np.ndarray]:
+    """Gauss-Newton steps on ``pi(theta) = w`` (minimum-norm ``lstsq`` steps); keep the best."""
+    theta = net.flatten(fs)
+    wflat = w.ravel()
+    res = net.end_to_end(net.unflatten(theta)).ravel() - wflat
+    best, best_norm = theta, float(np.linalg.norm(res))
+    floor = 4 * np.finfo(float).eps * float(np.linalg.norm(wflat))
+    for _ in range(_POLISH_ITERS):
+        if best_norm <= floor:
+            break
+        J = net.jacobian(net.unflatten(best))
+        step = np.linalg.lstsq(J, res, rcond=None)[0]
+        cand = best - step
+        res_c = net.end_to_end(net.unflatten(cand)).ravel() - wflat
+        n_c = float(np.linalg.norm(res_c))
+        if not n_c < best_norm:
+            break
+        best, best_norm, res = cand, n_c, res_c
+    return net.unflatten(best)
+
+
+def _canonical(fs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Sign representative: in layers 1..L-1 the first entry above ``1e-6 max|w_l|`` is > 0."""
+    out = [f.copy() for f in fs]
+    for l in range(len(out) - 1):
+        flat = out[l].ravel()
+        big = np.flatnonzero(np.abs(flat) > 1e-6 * np.max(np.abs(flat)))
+        if big.size and flat[big[0]] < 0:
+            out[l] = -out[l]
+            out[-1] = -out[-1]
+    return out
+
+
+def _dedup(points: list[FiberPoint]) -> tuple[FiberPoint, ...]:
+    """Merge points equal up to signs (relative tolerance ``_DEDUP_RTOL``); sort the rest."""
+    kept: list[FiberPoint] = []
+    for p in sorted(points, key=lambda q: q.residual):
+        th = np.concatenate([f.ravel() for f in p.filters])
+        scale = _DEDUP_RTOL * max(1e-300, float(np.linalg.norm(th)))
+        if not any(np.linalg.norm(np.concatenate([f.ravel() for f in v]) - th) <= scale
+                   for k in kept for v in sign_variants(k.filters)):
+            kept.append(p)
+    out = [FiberPoint(filters=tuple(_canonical(p.filters)), residual=p.residual) for p in kept]
+    out.sort(key=lambda q: tuple(np.round(np.concatenate([f.ravel() for f in q.filters]), 8)))
+    return tuple(out)
+
+
+def _finish(net: "LCN", fs: list[np.ndarray], w: np.ndarray, d: np.ndarray,
+            tol: float) -> FiberPoint | None:
+    """Polish a candidate, rescale it to ``delta`` and accept it if its residual <= tol."""
+    if any(not np.any(f) for f in fs):
+        return None
+    fs = _polish(net, rescale(net, fs, np.zeros(net.n_layers - 1)), w)
+    if any(not np.any(f) for f in fs):
+        return None
+    fs = rescale(net, fs, d)
+    res = _relative_residual(net, fs, w)
+    if not res <= tol:
+        return None
+    return FiberPoint(filters=tuple(fs), residual=res)
+
+
+# ----------------------------------------------------------------------------- 1D roots
+def _zero_inf_allocations(caps: list[int], acc: list[int], m0: int, minf: int):
+    """All ways to give layer ``l`` ``a_l`` roots ``rho = 0`` and ``b_l`` roots ``rho = inf``
+    with ``sum a_l S_{l-1} = m0``, ``sum b_l S_{l-1} = minf`` and ``a_l + b_l <= k_l - 1``."""
+    L = len(caps)
+
+    def rec(l: int, r0: int, rinf: int):
+        if l == L:
+            if r0 == 0 and rinf == 0:
+                yield (), ()
+            return
+        S = acc[l]
+        for a in range(min(caps[l], r0 // S) + 1):
+            for b in range(min(caps[l] - a, rinf // S) + 1):
+                for ra, rb in rec(l + 1, r0 - a * S, rinf - b * S):
+                    yield (a,) + ra, (b,) + rb
+
+    yield from rec(0, m0, minf)
+
+
+def _orbit_assignments(roots: np.ndarray, caps: list[int], acc: list[int]):
+    """Backtracking: assign every root to a layer in complete, conjugation-closed orbits.
+
+    Yields, for each assignment, the list of the ``rho`` values of every layer.
+    """
+    n, L = roots.size, len(caps)
+    used = np.zeros(n, bool)
+    caps = list(caps)
+    rhos: list[list[complex]] = [[] for _ in range(L)]
+    mags = np.abs(roots)
+
+    def match(first: int, S: int, taken: list[int]) -> list[int] | None:
+        """Indices of unused roots forming the orbit of ``roots[first]`` under S-th roots."""
+        idx = [first]
+        zeta = np.exp(2j * np.pi / S)
+        for j in range(1, S):
+            z = roots[first] * zeta**j
+            d = np.abs(roots - z)
+            d[used] = np.inf
+            d[idx + taken] = np.inf
+            m = int(np.argmin(d))
+            if not d[m] <= _MATCH_RTOL * max(abs(z), mags[m]):
+                return None
+            idx.append(m)
+        return idx
+
+    def rec():
+        free = np.flatnonzero(~used)
+        if free.size == 0:
+            yield [list(r) for r in rhos]
+            return
+        i = int(free[0])
+        for l in range(L):
+            if caps[l] == 0:
+                continue
+            S = acc[l]
+            orb = match(i, S, [])
+            if orb is None:
+                continue
+            rho = complex(np.mean(roots[orb] ** S))
+            if abs(rho.imag) <= _MATCH_RTOL * abs(rho):  # a real rho: one orbit
+                group, new = orb, [complex(rho.real)]
+            else:  # its conjugate orbit must go to the same layer
+                if caps[l] < 2:
+                    continue
+                d = np.abs(roots - np.conj(roots[i]))
+                d[used] = np.inf
+                d[orb] = np.inf
+                c = int(np.argmin(d))
+                if not d[c] <= _MATCH_RTOL * mags[i]:
+                    continue
+                corb = match(c, S, orb)
+                if corb is None:
+                    continue
+                group, new = orb + corb, [rho, np.conj(rho)]
+            used[group] = True
+            caps[l] -= len(new)
+            rhos[l].extend(new)
+            yield from rec()
+            del rhos[l][-len(new):]
+            caps[l] += len(new)
+            used[group] = False
+
+    yield from rec()
+
+
+def _layer_filter(rhos: list[complex], a: int, b: int) -> np.ndarray:
+    """Monic layer filter with finite roots ``rhos``, ``a`` roots at 0 and ``b`` at inf."""
+    q = np.poly(np.array(rhos, complex))[::-1].real if rhos else np.ones(1)
+    return np.concatenate([np.zeros(a), q, np.zeros(b)])
+
+
+def _root_fibers(net: "LCN", w: np.ndarray, d: np.ndarray, tol: float) -> tuple[FiberPoint, ...]:
+    r = filter_roots(w)
+    caps = [s[0] - 1 for s in net.filter_shapes]
+    acc = [int(S) for S in net.accumulated_strides]
+    candidates: list[FiberPoint] = []
+    for a, b in _zero_inf_allocations(caps, acc, r.n_zero, r.n_inf):
+        rest = [c - ai - bi for c, ai, bi in zip(caps, a, b)]
+        if sum(c * S for c, S in zip(rest, acc)) != r.finite.size:
+            continue
+        for rhos in _orbit_assignments(r.finite, rest, acc):
+            fs = [_layer_filter(rh, ai, bi) for rh, ai, bi in zip(rhos, a, b)]
+            prod = net.end_to_end(fs)
+            c = float(np.dot(prod, w) / np.dot(prod, prod))
+            if c == 0.0:
+                continue
+            fs[0] = c * fs[0]
+            p = _finish(net, fs, w, d, tol)
+            if p is not None:
+                candidates.append(p)
+    return _dedup(candidates)
+
+
+# ----------------------------------------------------------------------------- public
+def fibers(
+    net: "LCN",
+    w: ArrayLike,
+    delta: ArrayLike | None = None,
+    *,
+    tol: float = 1e-7,
+    method: str = "auto",
+    rng: np.random.Generator | None = None,
+    n_starts: int = 64,
+) -> Fiber:
+    """All real filter tuples with end-to-end filter ``w`` and invariants ``delta``.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    w : array_like of shape end_to_end_size
+        A nonzero end-to-end filter.
+    delta : array_like of shape (L - 1,), optional
+        The invariants of the returned points; ``None`` means balanced (``delta = 0``).
+    tol : float, default=1e-7
+        A candidate is accepted when its relative residual ``||pi(theta) - w|| / ||w||`` is at
+        most ``tol`` (after Gauss-Newton polishing it is usually about ``1e-15``).
+    method : {"auto", "roots", "multistart"}, default="auto"
+        ``"roots"``: the exact root-orbit enumeration (1D only). ``"multistart"``: the
+        numerical check :func:`multistart_fibers`. ``"auto"`` uses ``"roots"`` in 1D and
+        ``"multistart"`` in D dimensions (exact D-dim factorization is not implemented).
+    rng : numpy.random.Generator, optional
+        Only for ``"multistart"``; defaults to ``numpy.random.default_rng(0)`` (reproducible).
+    n_starts : int, default=64
+        Only for ``"multistart"``.
+
+    Returns
+    -------
+    Fiber
+        One :class:`FiberPoint` per sign class; ``len(fiber)`` is the number of real
+        factorizations of ``w`` up to scaling.
+
+    Raises
+    ------
+    ValueError
+        ``"w is not in the neuromanifold of ..."`` when ``w`` has no real factorization; for
+        ``w = 0`` (its fiber is not finite up to scaling); for a wrong shape of ``w`` or
+        ``delta``, non-finite entries, or an unknown ``method``.
+
+    Notes
+    -----
+    Thm 4 and Sec. 2.3; the algorithm of MATH.md Sec. 5. ``p_w(t) = sum_i w_i t^i`` factors as
+    ``q_1(t) q_2(t^{S_1}) ... q_L(t^{S_{L-1}})`` (eq. 8), so a root ``rho`` of ``q_l`` claims
+    the whole orbit ``{t : t^{S_{l-1}} = rho}`` of roots of ``p_w``. The roots of ``p_w``
+    (including ``0`` and ``inf`` from leading/trailing zeros of ``w``) are assigned to layers by
+    backtracking: layer ``l`` gets ``k_l - 1`` complete orbits whose ``rho`` form a
+    conjugation-closed multiset; each assignment gives monic ``q_l``, the overall constant goes
+    to layer 1, the tuple is polished by Gauss-Newton, rescaled to ``delta`` (Prop. 2) and kept
+    if its residual is at most ``tol``; duplicates up to signs are dropped.
+
+    Tolerances: coefficients ``|w_i| <= 64 eps max|w|`` at the ends of ``w`` count as zeros
+    (roots at ``0``/``inf``); roots are matched into orbits within a relative distance
+    ``1e-3`` (loose on purpose, so that the inaccurate roots of multiple roots still match;
+    false matches fail the residual test); points closer than ``1e-6`` (relative) after
+    rescaling are merged, so two genuinely different factorizations that close are reported
+    once.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> net = LCN([3, 2], [1, 1])                     # stride one: a cubic times nothing
+    >>> len(fibers(net, [1, 0, -1, 0]))               # x^3 - x y^2 = x (x - y)(x + y)
+    3
+    >>> len(fibers(LCN([3, 2], [2, 1]), [1, 1, 3, 2, 2]))  # = pi((1, 1, 1), (1, 2))
+    1
+    """
+    wa = _as_w(net, w)
+    d = np.zeros(net.n_layers - 1) if delta is None else _as_delta(net, delta)
+    tol = _as_tol(tol)
+    if method not in ("auto", "roots", "multistart"):
+        raise ValueError(
+            f"method must be 'auto', 'roots' or 'multistart': got {method!r}"
+        )
+    if not np.any(wa):
+        raise ValueError(
+            "w = 0: its fiber is not finite up to scaling (every tuple with a zero filter "
+            "maps to 0)"
+        )
+    if method == "multistart" or (method == "auto" and not net.is_1d):
+        return multistart_fibers(net, wa, d, rng=np.random.default_rng(0) if rng is None
+                                 else rng, n_starts=n_starts, tol=tol)
+    if not net.is_1d:
+        raise ValueError(
+            f"method='roots' needs a 1D network: got {net!r}; use method='multistart'"
+        )
+    points = _root_fibers(net, wa, d, tol)
+    if not points:
+        raise _not_in_m(
+            net,
+            "the roots of p_w cannot be split into layers (layer l needs k_l - 1 complete "
+            "orbits {t : t^S = rho} with S = S_{l-1}, closed under complex conjugation); "
+            f"roots: {_describe_roots(filter_roots(wa))}",
+        )
+    return Fiber(w=wa, delta=d, points=points, method="roots")
+
+
+def _describe_roots(r: FilterRoots) -> str:
+    parts = [f"{z.real:.3g}{z.imag:+.3g}j" if abs(z.imag) > 1e-12 else f"{z.real:.3g}"
+             for z in r.finite]
+    parts += ["0"] * r.n_zero + ["inf"] * r.n_inf
+    return "[" + ", ".join(parts) + "]"
+
+
+def _as_tol(tol: float) -> float:
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating, np.integer)):
+        raise TypeError(f"tol must be a positive number: got {tol!r}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive finite number: got {tol!r}")
+    return float(tol)
+
+
+def count_real_factorizations(net: "LCN", w: ArrayLike, *, tol: float = 1e-7) -> int:
+    """The number of real factorizations of ``w`` up to scaling (0 if ``w`` is not in ``M``).
+
+    Parameters
+    ----------
+    net : LCN
+        A 1D architecture.
+    w : array_like of shape (k,)
+        A nonzero end-to-end filter.
+    tol : float, default=1e-7
+        As in :func:`fibers`.
+
+    Returns
+    -------
+    int
+        ``len(fibers(net, w))``, or 0 when ``w`` has no real factorization.
+
+    Raises
+    ------
+    ValueError
+        For ``w = 0`` or a wrong shape.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> net = LCN([3, 2], [1, 1])
+    >>> count_real_factorizations(net, [1, 0, -1, 0]), count_real_factorizations(net, [1, 0, 1, 0])
+    (3, 1)
+    """
+    try:
+        return len(fibers(net, w, tol=tol))
+    except ValueError as exc:
+        if str(exc).startswith("w is not in the neuromanifold"):
+            return 0
+        raise
+
+
+def is_in_neuromanifold(net: "LCN", w: ArrayLike, *, tol: float = 1e-7) -> bool:
+    """Whether ``w`` has a real factorization ``w = pi(theta)``.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    w : array_like of shape end_to_end_size
+    tol : float, default=1e-7
+        Relative residual accepted (see :func:`fibers`).
+
+    Returns
+    -------
+    bool
+        ``True`` for ``w = 0`` (``pi`` of a zero filter). In 1D the answer is exact up to
+        ``tol``; in D dimensions it is the numerical test of :func:`multistart_fibers`.
+
+    Raises
+    ------
+    ValueError
+        For a wrong shape or non-finite entries.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> net = LCN([3, 2], [2, 1])
+    >>> is_in_neuromanifold(net, [1, 0, 1, 0, 1]), is_in_neuromanifold(net, [1, 0, 3, 0, 1])
+    (False, True)
+    """
+    wa = _as_w(net, w)
+    if not np.any(wa):
+        return True
+    try:
+        fibers(net, wa, tol=tol)
+    except ValueError as exc:
+        if str(exc).startswith("w is not in the neuromanifold"):
+            return False
+        raise
+    return True
+
+
+# ----------------------------------------------------------------------------- multistart
+def multistart_fibers(
+    net: "LCN",
+    w: ArrayLike,
+    delta: ArrayLike | None = None,
+    *,
+    rng: np.random.Generator,
+    n_starts: int = 64,
+    tol: float = 1e-7,
+) -> Fiber:
+    """Fiber points found numerically from many random starts (any dimension).
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture (1D or D-dimensional).
+    w : array_like of shape end_to_end_size
+        A nonzero end-to-end filter.
+    delta : array_like of shape (L - 1,), optional
+        The invariants; ``None`` means balanced.
+    rng : numpy.random.Generator
+        Source of the random starting points.
+    n_starts : int, default=64
+        Number of random starts.
+    tol : float, default=1e-7
+        Largest accepted relative residual.
+
+    Returns
+    -------
+    Fiber
+        The distinct points (up to signs) that were found, with ``method="multistart"``.
+
+    Raises
+    ------
+    ValueError
+        ``"w is not in the neuromanifold of ..."`` if no start reaches the tolerance (a
+        numerical verdict); for ``w = 0``, wrong shapes or bad arguments.
+
+    Notes
+    -----
+    Each start solves the square-or-tall system ``pi(theta) = w``, ``delta(theta) = delta``
+    (``k + L - 1`` equations in ``sum_l k_l`` unknowns) with
+    ``scipy.optimize.least_squares`` (Levenberg-Marquardt, analytic Jacobian
+    ``[J ; D delta]``), then a Gauss-Newton polish and an exact rescaling to ``delta``
+    (Prop. 2/12). Solutions are clustered up to the ``2^(L-1)`` sign flips. This finds every
+    point whose basin of attraction some start hits, so it is a check, not a proof; the
+    exact 1D method is :func:`fibers`.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> fib = multistart_fibers(LCN([3, 2], [1, 1]), [1, 0, -1, 0], rng=np.random.default_rng(0))
+    >>> len(fib)
+    3
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+    n_starts = as_positive_int(n_starts, "n_starts")
+    tol = _as_tol(tol)
+    wa = _as_w(net, w)
+    d = np.zeros(net.n_layers - 1) if delta is None else _as_delta(net, delta)
+    if not np.any(wa):
+        raise ValueError(
+            "w = 0: its fiber is not finite up to scaling (every tuple with a zero filter "
+            "maps to 0)"
+        )
+    wflat = wa.ravel()
+    wn = float(np.linalg.norm(wflat))
+    L = net.n_layers
+    dscale = wn ** (2.0 / L)  # the size of ||w_l||^2 at a balanced point
+    sizes = [int(np.prod(s)) for s in net.filter_shapes]
+    offs = np.concatenate([[0], np.cumsum(sizes)])
+
+    def fun(theta: np.ndarray) -> np.ndarray:
+        fs = net.unflatten(theta)
+        return np.concatenate([(net.end_to_end(fs).ravel() - wflat) / wn,
+                               (net.invariants(fs) - d) / dscale])
+
+    def jac(theta: np.ndarray) -> np.ndarray:
+        fs = net.unflatten(theta)
+        Jd = np.zeros((L - 1, theta.size))
+        for l in range(L - 1):
+            Jd[l, offs[l]: offs[l + 1]] = -2 * theta[offs[l]: offs[l + 1]]
+            Jd[l, offs[l + 1]: offs[l + 2]] = 2 * theta[offs[l + 1]: offs[l + 2]]
+        return np.vstack([net.jacobian(fs) / wn, Jd / dscale])
+
+    found: list[FiberPoint] = []
+    for _ in range(n_starts):
+        fs0 = net.random_filters(rng)
+        p0 = np.linalg.norm(net.end_to_end(fs0))
+        if p0 == 0:
+            continue
+        c = (wn / p0) ** (1.0 / L)
+        theta0 = c * net.flatten(fs0)
+        sol = least_squares(fun, theta0, jac=jac, method="lm", xtol=1e-15, ftol=1e-15,
+                            gtol=1e-15, max_nfev=200 * theta0.size)
+        p = _finish(net, net.unflatten(sol.x), wa, d, tol)
+        if p is not None:
+            found.append(p)
+    points = _dedup(found)
+    if not points:
+        raise _not_in_m(
+            net,
+            f"none of {n_starts} least-squares solves from random starts reached the "
+            f"relative residual tol = {tol:g} (numerical verdict)",
+        )
+    return Fiber(w=wa, delta=d, points=points, method="multistart")
