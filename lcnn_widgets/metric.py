@@ -1,0 +1,962 @@
+"""The neural tangent kernel as a Riemannian metric on the neuromanifold (Sec. 2.1).
+
+Fix the invariants ``delta``. At a parameter point ``theta = (w_1, ..., w_L)`` with nonzero
+filters, the level set ``{delta(theta) = delta}`` has the tangent space (paper eq. 9)
+
+    T_theta M_delta = {(u_1, ..., u_L) : <w_1, u_1> = <w_2, u_2> = ... = <w_L, u_L>},
+
+the orthogonal complement of the *vertical space* ``{(lambda_l w_l) : sum lambda_l = 0}``, which
+always lies in ``ker J`` (multilinearity) and equals it at a smooth point of ``M``. So ``J``
+restricted to (9) is a bijection onto ``T_w M = range J`` (Lemma 5), and pushing the Euclidean
+metric forward gives (Cor. 6)
+
+    g_w^delta(a, b) = a^T Theta(theta)^+ b,        a, b in T_w M,
+
+with ``Theta = J J^T`` evaluated at a fiber point ``theta`` of ``(w, delta)``. The lift of
+``a in T_w M`` is the least-norm solution ``u = J^+ a``; it lies in (9) and ``g(a, a) = ||u||^2``.
+The Riemannian gradient of a loss ``l`` for ``g`` is ``Theta grad l(w)``, so the function-space
+flow ``w' = -Theta grad l(w)`` is a Riemannian gradient flow.
+
+Vectors in function space (``w``, tangent vectors ``a``, gradients) are flat arrays of length
+``K = net.n_outputs`` (C order); arrays of the end-to-end shape are accepted as well.
+
+Pseudo-inverses use :data:`RCOND` as the relative cutoff: singular values below
+``RCOND * (largest singular value)`` count as zero. Near a singular point of ``M`` the metric
+blows up; :func:`metric_matrix` then warns with :class:`MetricConditioningWarning` and
+:func:`condition_number` reports ``lambda_max / lambda_d`` (``d = dim M``) of ``Theta``.
+
+The module also holds the running example of the paper's appendix (Ex. 15-17): two layers of
+sizes (3, 2) and strides (2, 1), whose neuromanifold is (the real part of) a quartic
+hypersurface in ``R^5``.
+
+>>> net = running_example_net()
+>>> w = [2.0, 1.0, 3.0, -1.0, -5.0]
+>>> float(np.round(metric_matrix(net, w, 0.0)[1, 1], 6)) > 0
+True
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+from numpy.typing import ArrayLike
+
+from ._validation import as_end_to_end_vector, as_finite_array
+from .fibers import _as_delta
+from .lcn import LCN
+
+__all__ = [
+    "COND_WARN",
+    "FIBER_RTOL",
+    "RCOND",
+    "MetricConditioningWarning",
+    "QuarticSlice",
+    "condition_number",
+    "fiber_point",
+    "gamma_squared",
+    "inner_product",
+    "is_smooth_point",
+    "is_tangent",
+    "lift",
+    "metric_matrix",
+    "norm",
+    "ntk_at",
+    "riemannian_gradient",
+    "running_example_F",
+    "running_example_fiber",
+    "running_example_grad_F",
+    "running_example_net",
+    "running_example_slice",
+    "running_example_theta13",
+    "tangent_space",
+    "vertical_space",
+]
+
+#: relative cutoff for singular values in ``pinv``/``lstsq`` (smaller ones count as zero)
+RCOND = 1e-10
+#: :func:`metric_matrix` warns when ``condition_number`` exceeds this value
+COND_WARN = 1e8
+#: NTKs of two fiber points count as different when they differ by more than this (relative)
+FIBER_RTOL = 1e-6
+#: default relative tolerance for "a lies in range J" and "pi(fiber) = w"
+_TANGENT_RTOL = 1e-8
+
+
+class MetricConditioningWarning(RuntimeWarning):
+    """The NTK is (nearly) rank deficient on ``T_w M``: the metric is unreliable or degenerate."""
+
+
+# ---------------------------------------------------------------------------- parameter side
+def _nonzero_filters(net: LCN, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
+    fs = net.check_filters(filters)
+    for i, f in enumerate(fs):
+        if not np.any(f):
+            raise ValueError(
+                f"filters[{i}] is zero: the tangent space (9) and the metric need every filter "
+                "to be nonzero"
+            )
+    return fs
+
+
+def _constraints(net: LCN, fs: Sequence[np.ndarray]) -> np.ndarray:
+    """Rows ``(0, .., w_l, -w_{l+1}, .., 0)``: (9) is their kernel, their span is vertical."""
+    L, n = net.n_layers, net.n_params
+    off = np.concatenate([[0], np.cumsum([f.size for f in fs])])
+    C = np.zeros((L - 1, n))
+    for l in range(L - 1):
+        C[l, off[l] : off[l + 1]] = fs[l].ravel()
+        C[l, off[l + 1] : off[l + 2]] = -fs[l + 1].ravel()
+    return C
+
+
+def tangent_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
+    """Orthonormal basis of the tangent space (9) of the level set of the invariants.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    filters : sequence of array_like
+        Nonzero filters ``theta``, layer 1 first.
+
+    Returns
+    -------
+    ndarray of shape (n_params, n_params - (L - 1))
+        Orthonormal columns spanning ``{u : <w_1, u_1> = ... = <w_L, u_L>}`` (coordinates in
+        the order of :meth:`LCN.flatten`).
+
+    Raises
+    ------
+    ValueError
+        If a filter is zero or the filters do not fit the architecture.
+
+    Notes
+    -----
+    Paper eq. (9). The ``L - 1`` conditions ``<w_l, u_l> - <w_{l+1}, u_{l+1}> = 0`` are
+    independent when all filters are nonzero, so the dimension is ``dim M``. The space is the
+    orthogonal complement of :func:`vertical_space`; at a smooth point it is the row space of
+    ``J`` (Lemma 5).
+
+    Examples
+    --------
+    >>> net = LCN([2, 2], [2, 1])
+    >>> T = tangent_space(net, [[1.0, 0.0], [0.0, 2.0]])
+    >>> T.shape, bool(np.allclose(T.T @ T, np.eye(3)))
+    ((4, 3), True)
+    """
+    fs = _nonzero_filters(net, filters)
+    if net.n_layers == 1:
+        return np.eye(net.n_params)
+    return scipy.linalg.null_space(_constraints(net, fs))
+
+
+def vertical_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
+    """Orthonormal basis of the vertical space ``{(lambda_l w_l) : sum_l lambda_l = 0}``.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    filters : sequence of array_like
+        Nonzero filters, layer 1 first.
+
+    Returns
+    -------
+    ndarray of shape (n_params, L - 1)
+        Orthonormal columns; the tangent directions of the scaling orbit
+        ``(c_1 w_1, ..., c_L w_L)``, ``prod c_l = 1``.
+
+    Raises
+    ------
+    ValueError
+        If a filter is zero.
+
+    Notes
+    -----
+    ``J (lambda_l w_l)_l = (sum_l lambda_l) pi(theta)`` by multilinearity, so this space always
+    lies in ``ker J``; at a smooth point of ``M`` it is all of ``ker J`` (Lemma 5). It is the
+    orthogonal complement of the tangent space (9).
+
+    Examples
+    --------
+    >>> V = vertical_space(LCN([1, 1], [2, 1]), [[1.0], [1.0]])
+    >>> np.round(np.abs(V.ravel()), 6)
+    array([0.707107, 0.707107])
+    """
+    fs = _nonzero_filters(net, filters)
+    if net.n_layers == 1:
+        return np.zeros((net.n_params, 0))
+    return scipy.linalg.orth(_constraints(net, fs).T)
+
+
+def _relative_residual(J: np.ndarray, a: np.ndarray, rcond: float) -> tuple[np.ndarray, float]:
+    u = np.linalg.lstsq(J, a, rcond=rcond)[0]
+    scale = max(float(np.linalg.norm(a)), np.finfo(float).tiny)
+    return u, float(np.linalg.norm(J @ u - a)) / scale
+
+
+def is_tangent(
+    net: LCN, a: ArrayLike, filters: Sequence[ArrayLike], *, rtol: float = _TANGENT_RTOL
+) -> bool:
+    """Whether ``a`` lies in ``T_w M = range J(theta)``, ``w = pi(theta)``.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    a : array_like of shape (K,) or end_to_end_size
+        A vector in function space.
+    filters : sequence of array_like
+        The parameter point ``theta``.
+    rtol : float, default=1e-8
+        Accept when ``||J J^+ a - a|| <= rtol ||a||``.
+
+    Returns
+    -------
+    bool
+
+    Notes
+    -----
+    At a smooth point of ``M``, ``range J`` is the tangent space ``T_w M`` (Lemma 5).
+
+    Examples
+    --------
+    >>> net = LCN([2, 2], [2, 1])
+    >>> is_tangent(net, [0, 0, 0, 1], [[1.0, 0.0], [1.0, 0.0]])
+    False
+    """
+    fs = net.check_filters(filters)
+    av = as_end_to_end_vector(a, "a", net.end_to_end_shape)
+    if not np.any(av):
+        return True
+    _, res = _relative_residual(net.jacobian(fs), av, RCOND)
+    return res <= rtol
+
+
+def lift(
+    net: LCN, a: ArrayLike, filters: Sequence[ArrayLike], *, rtol: float = _TANGENT_RTOL
+) -> list[np.ndarray]:
+    """The least-norm parameter direction ``u = J^+ a`` that ``J`` maps to ``a`` (Lemma 5).
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    a : array_like of shape (K,) or end_to_end_size
+        A tangent vector at ``w = pi(theta)``, i.e. ``a in range J``.
+    filters : sequence of array_like
+        The parameter point ``theta``.
+    rtol : float, default=1e-8
+        Tolerance of the check ``a in range J`` (see :func:`is_tangent`).
+
+    Returns
+    -------
+    list of ndarray
+        ``u`` split into filters (layer 1 first). It lies in the tangent space (9), is
+        orthogonal to the vertical space, and ``J u = a``.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` is not in ``range J`` (then no parameter direction produces it).
+
+    Notes
+    -----
+    ``J^+ a`` lies in the row space of ``J``, which is contained in (9) because the vertical
+    space lies in ``ker J``; at a smooth point the two coincide, so ``u`` is the unique vector of
+    (9) over ``a`` and ``g(a, a) = ||u||^2`` (Cor. 6). Computed with ``numpy.linalg.lstsq``,
+    ``rcond = RCOND``.
+
+    Examples
+    --------
+    >>> net = LCN([2, 2], [2, 1])
+    >>> u = lift(net, [1.0, 0.0, 0.0, 0.0], [[1.0, 0.0], [1.0, 0.0]])
+    >>> [np.round(x, 6) for x in u]
+    [array([0.5, 0. ]), array([0.5, 0. ])]
+    """
+    fs = net.check_filters(filters)
+    av = as_end_to_end_vector(a, "a", net.end_to_end_shape)
+    u, res = _relative_residual(net.jacobian(fs), av, RCOND)
+    if res > rtol:
+        raise ValueError(
+            "a must be tangent to the neuromanifold at pi(filters), i.e. lie in the range of "
+            f"the Jacobian: got relative residual ||J J^+ a - a|| / ||a|| = {res:.3g} > {rtol:g}"
+        )
+    return net.unflatten(u)
+
+
+# ---------------------------------------------------------------------------- fiber points
+def _same_up_to_signs(f: Sequence[np.ndarray], g: Sequence[np.ndarray], tol: float) -> bool:
+    for a, b in zip(f, g):
+        scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), 1e-300)
+        if min(np.linalg.norm(a - b), np.linalg.norm(a + b)) > tol * scale:
+            return False
+    return True
+
+
+def _fiber_filters(net: LCN, w: np.ndarray, d: np.ndarray) -> list[list[np.ndarray]]:
+    """Every real fiber point of ``(w, delta)`` as filter lists (from :func:`LCN.fibers`)."""
+    try:
+        fiber = net.fibers(w.reshape(net.end_to_end_shape), d)
+    except ImportError:  # pragma: no cover - TEMPORARY until fibers.fibers lands
+        if net != running_example_net():
+            raise
+        return running_example_fiber(w, float(d[0]))
+    return [[np.asarray(f, dtype=float) for f in p.filters] for p in fiber.points]
+
+
+def fiber_point(
+    net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None
+) -> list[np.ndarray]:
+    """The parameter point ``theta`` with ``pi(theta) = w`` and invariants ``delta`` used for ``g``.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    w : array_like of shape (K,) or end_to_end_size
+        A point of the neuromanifold.
+    delta : array_like of shape (L - 1,)
+        The invariants.
+    fiber : None, int, FiberPoint or sequence of array_like, optional
+        Which fiber point to use. None: the fiber from :meth:`LCN.fibers`, which must have one
+        NTK (true at smooth points for strides > 1, Thm 4). An int: that index of
+        ``net.fibers(w, delta).points``. Filters (or an object with ``.filters``) with
+        ``pi(filters) = w``: they are rescaled to ``delta`` (this skips the fiber computation).
+
+    Returns
+    -------
+    list of ndarray
+        Filters with end-to-end filter ``w`` and invariants ``delta``.
+
+    Raises
+    ------
+    ValueError
+        If ``w`` is not in the neuromanifold, the given filters do not map to ``w``, a filter is
+        zero, or (``fiber=None``) the fiber points have different NTKs: then the metric is not
+        determined by ``(w, delta)`` (singular points, Ex. 16; stride one, Ex. 19).
+
+    Examples
+    --------
+    >>> net = running_example_net()
+    >>> fs = fiber_point(net, [1, 0, 0, 0, -1], [0.0], fiber=[[1, 0, 1], [1, -1]])
+    >>> [np.round(f, 6) for f in fs]
+    [array([1., 0., 1.]), array([ 1., -1.])]
+    """
+    wv = as_end_to_end_vector(w, "w", net.end_to_end_shape)
+    d = _as_delta(net, delta)
+    if fiber is None:
+        points = _fiber_filters(net, wv, d)
+        if not points:
+            raise ValueError("w is not in the neuromanifold: its fiber has no real point")
+        ntks = [net.ntk(p) for p in points]
+        scale = max(float(np.linalg.norm(ntks[0])), np.finfo(float).tiny)
+        gap = max(float(np.linalg.norm(t - ntks[0])) for t in ntks) / scale
+        if gap > FIBER_RTOL:
+            raise ValueError(
+                f"the metric is not determined by (w, delta) here: the fiber has {len(points)} "
+                f"points whose NTKs differ (relative difference {gap:.3g}); w is a singular "
+                "point or a stride is one. Pass fiber=<index or filters> to choose a point"
+            )
+        return points[0]
+    if isinstance(fiber, (int, np.integer)) and not isinstance(fiber, bool):
+        points = _fiber_filters(net, wv, d)
+        if not -len(points) <= int(fiber) < len(points):
+            raise ValueError(
+                f"fiber index must be below the number of fiber points ({len(points)}): "
+                f"got {int(fiber)}"
+            )
+        return points[int(fiber)]
+    filters = getattr(fiber, "filters", fiber)
+    fs = _nonzero_filters(net, filters)
+    image = net.end_to_end(fs).ravel()
+    res = float(np.linalg.norm(image - wv)) / max(float(np.linalg.norm(wv)), 1e-300)
+    if res > _TANGENT_RTOL:
+        raise ValueError(
+            f"fiber must map to w: got ||pi(fiber) - w|| / ||w|| = {res:.3g} "
+            f"(tolerance {_TANGENT_RTOL:g})"
+        )
+    return net.rescale(fs, d)
+
+
+def ntk_at(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> np.ndarray:
+    """The NTK ``Theta(w; delta) = J J^T`` at the fiber point of ``(w, delta)`` (Thm 4).
+
+    Parameters
+    ----------
+    net, w, delta, fiber
+        As in :func:`fiber_point`.
+
+    Returns
+    -------
+    ndarray of shape (K, K)
+
+    Examples
+    --------
+    >>> net = running_example_net()
+    >>> float(np.round(ntk_at(net, [2, 1, 3, -1, -5], [-28.0])[1, 3], 6))
+    -1.0
+    """
+    return net.ntk(fiber_point(net, w, delta, fiber=fiber))
+
+
+def _spectrum_condition(net: LCN, theta_ntk: np.ndarray) -> float:
+    eig = np.sort(np.linalg.eigvalsh(theta_ntk))[::-1]
+    d = min(net.dim_neuromanifold, eig.size)
+    top, low = float(eig[0]), float(eig[d - 1])
+    if top <= 0:
+        return np.inf
+    return top / low if low > RCOND * top else np.inf
+
+
+def condition_number(
+    net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None
+) -> float:
+    """Condition number of the NTK on ``T_w M``: ``lambda_1 / lambda_d``, ``d = dim M``.
+
+    Parameters
+    ----------
+    net, w, delta, fiber
+        As in :func:`fiber_point`.
+
+    Returns
+    -------
+    float
+        The ratio of the largest to the ``d``-th largest eigenvalue of ``Theta``; ``inf`` when
+        ``rank Theta < dim M`` (a critical point of ``pi``, where the metric degenerates).
+
+    Examples
+    --------
+    >>> net = running_example_net()
+    >>> condition_number(net, [1, 0, 2, 0, 1], [0.0])  # Ex. 16, dependent factors
+    inf
+    """
+    return _spectrum_condition(net, ntk_at(net, w, delta, fiber=fiber))
+
+
+def _metric(net: LCN, w: Any, delta: Any, fiber: Any, rcond: float):
+    fs = fiber_point(net, w, delta, fiber=fiber)
+    J = net.jacobian(fs)
+    theta_ntk = J @ J.T
+    cond = _spectrum_condition(net, theta_ntk)
+    if cond > COND_WARN:
+        warnings.warn(
+            f"the NTK is {'rank deficient' if np.isinf(cond) else 'ill-conditioned'} on T_w M "
+            f"(condition number {cond:.3g} > {COND_WARN:g}): w is at or near a singular point "
+            "and the metric there is unreliable or degenerate",
+            MetricConditioningWarning,
+            stacklevel=3,
+        )
+    return fs, J, theta_ntk, np.linalg.pinv(theta_ntk, rtol=rcond, hermitian=True)
+
+
+def metric_matrix(
+    net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None, rcond: float = RCOND
+) -> np.ndarray:
+    """The metric ``g_w^delta`` as a matrix: ``Theta(theta)^+`` at a fiber point of ``(w, delta)``.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    w : array_like of shape (K,) or end_to_end_size
+        A point of the neuromanifold.
+    delta : array_like of shape (L - 1,)
+        The invariants.
+    fiber : None, int, FiberPoint or filters, optional
+        Which fiber point to use (see :func:`fiber_point`).
+    rcond : float, default=RCOND
+        Relative cutoff of ``numpy.linalg.pinv``.
+
+    Returns
+    -------
+    ndarray of shape (K, K)
+        Symmetric PSD; ``g(a, b) = a^T G b`` for ``a, b`` in ``T_w M = range Theta``.
+        ``G Theta`` is the orthogonal projector onto ``T_w M``.
+
+    Raises
+    ------
+    ValueError
+        See :func:`fiber_point`; in particular when the fiber points have different NTKs.
+
+    Warns
+    -----
+    MetricConditioningWarning
+        When :func:`condition_number` exceeds :data:`COND_WARN` (at or near singular points).
+
+    Notes
+    -----
+    Cor. 6: the pushforward of the Euclidean metric on ``M_delta`` under ``pi`` is
+    ``g_w^delta(a, b) = a^T Theta(theta)^+ b``; for strides > 1 it does not depend on which
+    fiber point is used (Thm 4).
+
+    Examples
+    --------
+    >>> net = running_example_net()
+    >>> G = metric_matrix(net, [2, 1, 3, -1, -5], [0.0])
+    >>> T = ntk_at(net, [2, 1, 3, -1, -5], [0.0])
+    >>> bool(np.allclose(T @ G @ T, T))
+    True
+    """
+    return _metric(net, w, delta, fiber, rcond)[3]
+
+
+def _tangent_vector(net: LCN, J: np.ndarray, a: Any, name: str) -> np.ndarray:
+    av = as_end_to_end_vector(a, name, net.end_to_end_shape)
+    if np.any(av):
+        _, res = _relative_residual(J, av, RCOND)
+        if res > _TANGENT_RTOL:
+            raise ValueError(
+                f"{name} must be a tangent vector of the neuromanifold at w (in the range of "
+                f"the Jacobian): got relative residual {res:.3g}"
+            )
+    return av
+
+
+def inner_product(
+    net: LCN, a: ArrayLike, b: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None
+) -> float:
+    """The metric ``g_w^delta(a, b) = a^T Theta^+ b`` of two tangent vectors at ``w`` (Cor. 6).
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    a, b : array_like of shape (K,) or end_to_end_size
+        Tangent vectors at ``w`` (in ``range J``).
+    w : array_like of shape (K,)
+        A point of the neuromanifold.
+    delta : array_like of shape (L - 1,)
+        The invariants.
+    fiber : optional
+        Which fiber point to use (see :func:`fiber_point`).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``a`` or ``b`` is not tangent at ``w``, or as in :func:`fiber_point`.
+
+    Notes
+    -----
+    Equals ``<J^+ a, J^+ b>``: the Euclidean inner product of the lifts (Lemma 5, Cor. 6).
+
+    Examples
+    --------
+    >>> net = running_example_net()
+    >>> w = [2.0, 1.0, 3.0, -1.0, -5.0]
+    >>> a = net.jacobian(running_example_fiber(w, 0.0)[0]) @ np.ones(5)
+    >>> bool(inner_product(net, a, a, w, 0.0) > 0)
+    True
+    """
+    _, J, _, G = _metric(net, w, delta, fiber, RCOND)
+    av = _tangent_vector(net, J, a, "a")
+    bv = _tangent_vector(net, J, b, "b")
+    return float(av @ G @ bv)
+
+
+def norm(net: LCN, a: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> float:
+    """The length ``sqrt(g_w^delta(a, a))`` of a tangent vector (Cor. 6).
+
+    Examples
+    --------
+    >>> net = LCN([1, 1], [2, 1])
+    >>> norm(net, [3.0], [1.0], [0.0])  # Theta = ||w_1||^2 + ||w_2||^2 = 2 at balance
+    2.1213203435596424
+    """
+    return float(np.sqrt(max(inner_product(net, a, a, w, delta, fiber=fiber), 0.0)))
+
+
+def riemannian_gradient(
+    net: LCN, grad: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None
+) -> np.ndarray:
+    """The gradient of a loss for the metric ``g^delta``: ``Theta(w; delta) grad l(w)``.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    grad : array_like of shape (K,) or end_to_end_size
+        The Euclidean gradient ``grad l(w)`` of the loss in function space.
+    w : array_like of shape (K,)
+        A point of the neuromanifold.
+    delta : array_like of shape (L - 1,)
+        The invariants.
+    fiber : optional
+        Which fiber point to use (see :func:`fiber_point`).
+
+    Returns
+    -------
+    ndarray of shape (K,)
+        The unique ``G in T_w M`` with ``g(G, b) = <grad l(w), b>`` for all ``b in T_w M``.
+
+    Notes
+    -----
+    Cor. 6: ``g(Theta grad, b) = grad^T Theta Theta^+ b = <grad, b>`` since ``Theta Theta^+``
+    projects onto ``T_w M``. Hence ``w' = -Theta grad l(w)``, the image of the parameter flow,
+    is the Riemannian gradient flow of ``l`` on the smooth locus. Its lift ``J^+ G`` is the
+    Euclidean gradient ``J^T grad l(w)`` of ``l o pi``.
+
+    Examples
+    --------
+    >>> net = LCN([1, 1], [2, 1])
+    >>> riemannian_gradient(net, [1.0], [1.0], [0.0])
+    array([2.])
+    """
+    gv = as_end_to_end_vector(grad, "grad", net.end_to_end_shape)
+    return ntk_at(net, w, delta, fiber=fiber) @ gv
+
+
+# ---------------------------------------------------------------------------- smooth points
+def is_smooth_point(
+    net: LCN, w: ArrayLike, *, tol: float = 1e-8, method: str = "auto"
+) -> bool:
+    """Whether ``w`` is a smooth point of the neuromanifold (1D, strides > 1).
+
+    Parameters
+    ----------
+    net : LCN
+        A 1D architecture with strides ``s_1, ..., s_{L-1} > 1``.
+    w : array_like of shape (K,)
+        A point of the neuromanifold.
+    tol : float, default=1e-8
+        Relative tolerance for ranks, for comparing fiber points and for ``w_1 = w_3 = 0``.
+    method : {"auto", "fiber", "equation"}, default="auto"
+        "fiber": ``w`` is smooth iff its fiber is one point up to signs and scaling and
+        ``rank J = dim M`` there. "equation" (running example only): smooth iff
+        ``grad F(w) != 0``, i.e. not ``w_1 = w_3 = 0`` (Ex. 15). "auto": "equation" for the
+        running example, else "fiber".
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    ValueError
+        For other architectures, an unknown method, or ``w`` not in the neuromanifold.
+
+    Notes
+    -----
+    For strides > 1 the projectivized ``pi`` is birational, and ``w`` is singular exactly when it
+    has several preimages up to scaling or its unique preimage is a critical point of ``pi``
+    (Sec. 2.1, after Cor. 6). If every layer after the first has size 1, ``M = R^K`` is smooth.
+
+    Examples
+    --------
+    >>> net = running_example_net()
+    >>> is_smooth_point(net, [2, 1, 3, -1, -5]), is_smooth_point(net, [0, 0, 1, 0, 0])
+    (True, False)
+    """
+    if method not in ("auto", "fiber", "equation"):
+        raise ValueError(f'method must be "auto", "fiber" or "equation": got {method!r}')
+    if not net.is_1d or any(s < 2 for s in net.strides[:-1]):
+        raise ValueError(
+            "is_smooth_point needs a 1D network whose strides (except the last) are > 1: "
+            f"got {net!r}"
+        )
+    wv = as_end_to_end_vector(w, "w", net.end_to_end_shape)
+    example = net == running_example_net()
+    if method == "equation" or (method == "auto" and example):
+        if not example:
+            raise ValueError(
+                "method='equation' is only available for the running example LCN([3, 2], [2, 1])"
+            )
+        _check_in_running_M(wv)
+        scale = max(float(np.linalg.norm(wv)), 1e-300)
+        return bool(max(abs(wv[1]), abs(wv[3])) > tol * scale)
+    if net.dim_neuromanifold == net.n_outputs:
+        return True  # later layers are scalars: M = R^K
+    if not np.any(wv):
+        return False  # the cone point
+    points = _fiber_filters(net, wv, np.zeros(net.n_layers - 1))
+    if not points:
+        raise ValueError("w is not in the neuromanifold: its fiber has no real point")
+    first = points[0]
+    if any(not _same_up_to_signs(first, p, 1e-6) for p in points[1:]):
+        return False
+    sv = np.linalg.svd(net.jacobian(first), compute_uv=False)
+    rank = int(np.sum(sv > tol * sv[0]))
+    return rank == net.dim_neuromanifold
+
+
+# ---------------------------------------------------------------------------- running example
+def running_example_net() -> LCN:
+    """The running example of the paper's appendix (Ex. 15): sizes (3, 2), strides (2, 1).
+
+    Examples
+    --------
+    >>> running_example_net().dim_neuromanifold
+    4
+    """
+    return LCN([3, 2], [2, 1])
+
+
+def _as_w5(w: ArrayLike) -> np.ndarray:
+    return as_end_to_end_vector(w, "w", (5,))
+
+
+def running_example_F(w: ArrayLike) -> float:
+    """The quartic ``F(w) = w_0 w_3^2 - w_1 w_2 w_3 + w_1^2 w_4`` cutting out the closure of ``M``.
+
+    Parameters
+    ----------
+    w : array_like of shape (5,)
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    Ex. 15: the Zariski closure of the neuromanifold of :func:`running_example_net` is the
+    hypersurface ``F = 0``.
+
+    Examples
+    --------
+    >>> running_example_F([2, 1, 3, -1, -5])
+    0.0
+    """
+    w0, w1, w2, w3, w4 = _as_w5(w)
+    return float(w0 * w3**2 - w1 * w2 * w3 + w1**2 * w4)
+
+
+def running_example_grad_F(w: ArrayLike) -> np.ndarray:
+    """The gradient of :func:`running_example_F`; it vanishes exactly where ``w_1 = w_3 = 0``.
+
+    Returns
+    -------
+    ndarray of shape (5,)
+        ``(w_3^2, -w_2 w_3 + 2 w_1 w_4, -w_1 w_3, 2 w_0 w_3 - w_1 w_2, w_1^2)``.
+
+    Examples
+    --------
+    >>> running_example_grad_F([5, 0, 7, 0, 1])
+    array([ 0.,  0., -0.,  0.,  0.])
+    """
+    w0, w1, w2, w3, w4 = _as_w5(w)
+    return np.array([w3**2, -w2 * w3 + 2 * w1 * w4, -w1 * w3, 2 * w0 * w3 - w1 * w2, w1**2])
+
+
+def _check_in_running_M(w: np.ndarray) -> None:
+    w0, w1, w2, w3, w4 = w
+    scale = max(float(np.linalg.norm(w)), 1e-300)
+    if abs(running_example_F(w)) > 1e-8 * scale**3:
+        raise ValueError(
+            f"w is not in the neuromanifold: F(w) = {running_example_F(w):.3g} != 0 (Ex. 15)"
+        )
+    tol = 1e-12 * scale
+    if abs(w1) <= tol and abs(w3) <= tol and w2**2 < 4 * w0 * w4 - 1e-12 * scale**2:
+        raise ValueError(
+            "w is not in the neuromanifold: on the line w_1 = w_3 = 0 the quadratic "
+            f"w_0 X^2 + w_2 X Y + w_4 Y^2 must split over R, but w_2^2 - 4 w_0 w_4 = "
+            f"{w2**2 - 4 * w0 * w4:.3g} < 0"
+        )
+
+
+def gamma_squared(w: ArrayLike, delta: float) -> float:
+    """The scale ``gamma^2`` of the fiber point of ``(w, delta)`` in the running example (Ex. 17).
+
+    Parameters
+    ----------
+    w : array_like of shape (5,)
+        A point of ``M`` with ``w_1 w_3 != 0``.
+    delta : float
+        The invariant ``||v||^2 - ||u||^2``.
+
+    Returns
+    -------
+    float
+        ``gamma^2 = (-delta + sqrt(delta^2 + 4AB)) / (2B)`` with ``A = w_1^2 + w_3^2`` and
+        ``B = w_0^2/w_1^2 + 1 + w_4^2/w_3^2`` (computed in a cancellation-free form).
+
+    Raises
+    ------
+    ValueError
+        If ``w_1 w_3 = 0``.
+
+    Notes
+    -----
+    The fiber point is ``u = gamma (w_0/w_1, 1, w_4/w_3)``, ``v = (w_1, w_3) / gamma``, and
+    ``delta = A/gamma^2 - B gamma^2`` is strictly decreasing in ``gamma^2``.
+
+    Examples
+    --------
+    >>> gamma_squared([2, 1, 3, -1, -5], -28.0)  # A = 2, B = 30: delta = 2 - 30 at gamma = 1
+    1.0
+    """
+    w0, w1, _, w3, w4 = _as_w5(w)
+    d = float(as_finite_array(delta, "delta").reshape(-1)[0])
+    if w1 == 0 or w3 == 0:
+        raise ValueError(f"w_1 and w_3 must be nonzero: got w_1 = {w1:g}, w_3 = {w3:g}")
+    A = w1**2 + w3**2
+    B = w0**2 / w1**2 + 1 + w4**2 / w3**2
+    root = np.sqrt(d**2 + 4 * A * B)
+    return float((root - d) / (2 * B)) if d <= 0 else float(2 * A / (d + root))
+
+
+def running_example_theta13(w: ArrayLike, delta: float) -> float:
+    """The NTK entry ``Theta_{1,3} = v_0 v_1 = w_1 w_3 / gamma^2`` (0-based; Ex. 17).
+
+    Examples
+    --------
+    >>> [running_example_theta13([2, 1, 3, -1, -5], d) for d in (-11.0, -28.0, -59.0)]
+    [-2.0, -1.0, -0.5]
+    """
+    wv = _as_w5(w)
+    return float(wv[1] * wv[3] / gamma_squared(wv, delta))
+
+
+def _split_quadratic(w0: float, w2: float, w4: float) -> tuple[np.ndarray, np.ndarray]:
+    """Real ``(a, c), (d, e)`` with ``(aX + cY)(dX + eY) = w0 X^2 + w2 X Y + w4 Y^2``."""
+    if w0 != 0:  # w0 (X - z1 Y)(X - z2 Y) with w0 z^2 + w2 z + w4 = 0
+        z1, z2 = np.real(np.roots([w0, w2, w4]))
+        return np.array([w0, -w0 * z1]), np.array([1.0, -z2])
+    return np.array([0.0, 1.0]), np.array([w2, w4])
+
+
+def running_example_fiber(w: ArrayLike, delta: float) -> list[list[np.ndarray]]:
+    """Every real fiber point ``[u, v]`` of ``(w, delta)`` in the running example, up to signs.
+
+    Parameters
+    ----------
+    w : array_like of shape (5,)
+        A point of the neuromanifold of :func:`running_example_net`, ``w != 0``.
+    delta : float
+        The invariant ``||v||^2 - ||u||^2``.
+
+    Returns
+    -------
+    list of [u, v]
+        One point when ``(w_1, w_3) != 0`` (a smooth point); on the singular line
+        ``w_1 = w_3 = 0`` two points ``((a, 0, c), (d, e))`` and ``((d, 0, e), (a, c))`` (Ex. 16),
+        or one when ``(a, c)`` and ``(d, e)`` are dependent.
+
+    Raises
+    ------
+    ValueError
+        If ``w`` is not in the neuromanifold or ``w = 0``.
+
+    Notes
+    -----
+    Ex. 15/17: for ``w_1 w_3 != 0``, ``u = gamma (w_0/w_1, 1, w_4/w_3)``, ``v = (w_1, w_3)/gamma``
+    with ``gamma^2`` from :func:`gamma_squared`. If only ``w_3 = 0``: ``u ~ (w_0, w_1, w_2)``,
+    ``v ~ (1, 0)``; if only ``w_1 = 0``: ``u ~ (w_2, w_3, w_4)``, ``v ~ (0, 1)``, rescaled to
+    ``delta`` with :meth:`LCN.rescale`.
+
+    Examples
+    --------
+    >>> [u, v], = running_example_fiber([2, 1, 3, -1, -5], -28.0)
+    >>> u, v
+    (array([2., 1., 5.]), array([ 1., -1.]))
+    """
+    wv = _as_w5(w)
+    if not np.any(wv):
+        raise ValueError("w must be nonzero: the fiber of w = 0 is not finite up to scaling")
+    _check_in_running_M(wv)
+    w0, w1, w2, w3, w4 = wv
+    net = running_example_net()
+    if w1 != 0 and w3 != 0:
+        g2 = gamma_squared(wv, delta)
+        g = np.sqrt(g2)
+        return [[g * np.array([w0 / w1, 1.0, w4 / w3]), np.array([w1, w3]) / g]]
+    if w1 != 0 or w3 != 0:
+        if w3 == 0:
+            raw = [np.array([w0, w1, w2]), np.array([1.0, 0.0])]
+        else:
+            raw = [np.array([w2, w3, w4]), np.array([0.0, 1.0])]
+        return [net.rescale(raw, [delta])]
+    ac, de = _split_quadratic(w0, w2, w4)
+    first = [np.array([ac[0], 0.0, ac[1]]), de]
+    second = [np.array([de[0], 0.0, de[1]]), ac]
+    points = [net.rescale(first, [delta])]
+    if abs(ac[0] * de[1] - ac[1] * de[0]) > 1e-12 * np.linalg.norm(ac) * np.linalg.norm(de):
+        points.append(net.rescale(second, [delta]))
+    return points
+
+
+@dataclass(frozen=True)
+class QuarticSlice:
+    """The slice ``{w_0 = const, w_4 = const}`` of the running example's neuromanifold.
+
+    Attributes
+    ----------
+    w0, w4 : float
+        The fixed coordinates.
+    sheets : tuple of ndarray of shape (3, n_s, n_h)
+        Two ruled sheets; coordinates ``(w_1, w_2, w_3)``, NaN where the sheet does not exist.
+    heights : ndarray of shape (n_h,)
+        The sampled values of ``w_2`` along the singular line ``w_1 = w_3 = 0``.
+    in_M : ndarray of bool, shape (n_h,)
+        Whether ``(w_0, 0, h, 0, w_4)`` lies in ``M`` (``h^2 >= 4 w_0 w_4``).
+    """
+
+    w0: float
+    w4: float
+    sheets: tuple[np.ndarray, np.ndarray]
+    heights: np.ndarray
+    in_M: np.ndarray
+
+
+def running_example_slice(
+    w0: float, w4: float, *, radius: float = 2.0, height: float = 4.0, n: int = 41
+) -> QuarticSlice:
+    """Points of ``M`` with fixed ``w_0, w_4``, as two sheets over (position, height).
+
+    Parameters
+    ----------
+    w0, w4 : float
+        The fixed coordinates, not both zero.
+    radius : float, default=2.0
+        Range ``|s| <= radius`` of the signed distance from the ``w_2``-axis.
+    height : float, default=4.0
+        Range ``|w_2| <= height``.
+    n : int, default=41
+        Samples per parameter.
+
+    Returns
+    -------
+    QuarticSlice
+
+    Notes
+    -----
+    With ``(w_1, w_3) = s (c, d)`` and ``w_2 = h``, ``F = s^2 (w_0 d^2 - h c d + w_4 c^2)``; so the
+    slice is ruled by lines through the ``w_2``-axis in the (at most two) directions ``(c, d)``
+    solving this quadratic, real iff ``h^2 >= 4 w_0 w_4``. The two sheets cross along the axis,
+    which is the singular line of Ex. 15 (two preimages there, Ex. 16).
+
+    Examples
+    --------
+    >>> sl = running_example_slice(1.0, -1.0, n=5)
+    >>> sl.sheets[0].shape, bool(sl.in_M.all())
+    ((3, 5, 5), True)
+    """
+    a = float(as_finite_array(w0, "w0").reshape(-1)[0])
+    b = float(as_finite_array(w4, "w4").reshape(-1)[0])
+    if a == 0 and b == 0:
+        raise ValueError("w0 and w4 must not both be zero (the slice is then a union of planes)")
+    s = np.linspace(-radius, radius, n)
+    h = np.linspace(-height, height, n)
+    disc = h**2 - 4 * a * b
+    root = np.sqrt(np.where(disc >= 0, disc, np.nan))
+    sheets = []
+    for sign in (1.0, -1.0):
+        if abs(a) >= abs(b):  # t = d / c solves a t^2 - h t + b = 0
+            t = (h + sign * root) / (2 * a)
+            c, d = np.ones_like(t), t
+        else:  # r = c / d solves b r^2 - h r + a = 0
+            r = (h + sign * root) / (2 * b)
+            c, d = r, np.ones_like(r)
+        length = np.hypot(c, d)
+        c, d = c / length, d / length
+        S, H = np.meshgrid(s, h, indexing="ij")
+        sheets.append(np.stack([S * c[None, :], H, S * d[None, :]]))
+    return QuarticSlice(a, b, (sheets[0], sheets[1]), h, disc >= 0)
