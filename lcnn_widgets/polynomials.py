@@ -31,7 +31,6 @@ from typing import Any
 import numpy as np
 import sympy
 from numpy.typing import ArrayLike
-from scipy import signal
 
 from ._validation import as_finite_array, as_stride
 
@@ -126,6 +125,8 @@ def _multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Unchecked full convolution (exact direct sums, no FFT)."""
     if a.ndim == 1:
         return np.convolve(a, b)
+    from scipy import signal  # imported here: scipy.signal takes longer to load than the rest
+
     return signal.convolve(a, b, mode="full", method="direct")
 
 
