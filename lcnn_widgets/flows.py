@@ -46,6 +46,7 @@ __all__ = [
     "SquaredLoss",
     "convergence_runs",
     "data_filter",
+    "fiber_continuation",
     "function_space_flow",
     "gradient_descent",
     "gradient_flow",
@@ -304,11 +305,17 @@ def _as_loss(net: "LCN", X: Any, Y: Any) -> SquaredLoss:
 
 
 # ------------------------------------------------------------------ derivatives of l o pi
+def _jacobian_flat(net: "LCN", theta: np.ndarray) -> np.ndarray:
+    """:meth:`LCN.jacobian` at a flat, already validated ``theta`` (the hot path of the flows)."""
+    off = net._offsets
+    fs = [theta[a:b].reshape(s) for a, b, s in zip(off[:-1], off[1:], net.filter_shapes)]
+    return np.hstack(net._blocks(fs))
+
+
 def _gradient_theta(net: "LCN", sq: SquaredLoss, theta: np.ndarray) -> tuple[np.ndarray, ...]:
     """``(w, grad l(w), J, grad L(theta))`` at a flat parameter vector."""
-    fs = net.unflatten(theta)
-    J = net.jacobian(fs)
-    k1 = fs[0].size
+    J = _jacobian_flat(net, theta)
+    k1 = int(np.prod(net.filter_shapes[0]))
     w = J[:, :k1] @ theta[:k1]  # pi is linear in w_1: pi(theta) = J_1 w_1
     g = sq.Sigma @ (w - sq._u_flat)
     return w, g, J, J.T @ g
@@ -632,22 +639,69 @@ def gradient_descent(
                    message="fixed-step gradient descent", nfev=n)
 
 
-FiberPoint = Callable[[np.ndarray, np.ndarray, list], Sequence[ArrayLike]]
+FiberPoint = Callable[[np.ndarray, np.ndarray, "list[np.ndarray] | None"], Sequence[ArrayLike]]
+
+_CONTINUATION_STEPS = 8  #: at most this many Gauss-Newton steps per lift
 
 
-def _fiber_point_from_fibers(net: "LCN") -> FiberPoint:
-    """The default lift: the point of ``net.fibers(w, delta)`` nearest the previous one."""
+def fiber_continuation(net: "LCN") -> FiberPoint:
+    """A lift ``(w, delta, previous) -> filters`` that follows one branch of the fiber.
 
-    def lift(w: np.ndarray, delta: np.ndarray, previous: list) -> Sequence[ArrayLike]:
-        fib = net.fibers(w, delta)
-        points = [p.filters for p in fib.points]
-        if not points:
-            raise ValueError("the fiber of w is empty: w left the neuromanifold")
-        if previous is None or len(points) == 1:
-            return points[0]
-        prev = np.concatenate([np.ravel(f) for f in previous])
-        dist = [np.linalg.norm(np.concatenate([np.ravel(f) for f in p]) - prev) for p in points]
-        return points[int(np.argmin(dist))]
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+
+    Returns
+    -------
+    callable
+        ``lift(w, delta, previous)``: starting from the filters ``previous`` (a fiber point of
+        a nearby end-to-end filter), Gauss-Newton steps on the equations ``pi(theta) = w``,
+        ``delta(theta) = delta`` (least squares, ``numpy.linalg.lstsq``) until the step is
+        below ``1e-9 ||theta||`` (then the error is of order ``1e-18``: the convergence is
+        quadratic). With ``previous=None`` it returns the first point of :meth:`LCN.fibers`
+        (which raises ValueError off the neuromanifold).
+
+    Notes
+    -----
+    A Runge-Kutta solver evaluates the vector field at trial points that lie slightly off the
+    neuromanifold, where an exact factorization does not exist. There the continuation returns
+    the least-squares point, a smooth extension of ``w -> theta(w; delta)``. On the smooth locus
+    with strides ``> 1`` the fiber point is unique up to signs (Thm 4), so the branch followed is
+    *the* fiber point and ``Theta(theta) = Theta(w; delta)``.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> net = LCN([2, 2], [2, 1])
+    >>> lift = fiber_continuation(net)
+    >>> fs = lift(np.array([1.0, 2.0, 1.1, 2.2]), np.array([0.0]), [np.array([1.0, 2.0]), np.ones(2)])
+    >>> np.round(net.end_to_end(fs), 6)
+    array([1. , 2. , 1.1, 2.2])
+    """
+
+    sizes = [int(np.prod(s)) for s in net.filter_shapes]
+    offsets = np.cumsum([0] + sizes)
+
+    def lift(w: np.ndarray, delta: np.ndarray, previous: list | None) -> list[np.ndarray]:
+        if previous is None:
+            return list(net.fibers(w, delta).points[0].filters)
+        target = np.concatenate([np.ravel(w), np.ravel(delta)])
+        theta = net.flatten(previous)
+        for _ in range(_CONTINUATION_STEPS):
+            J = _jacobian_flat(net, theta)
+            D = np.zeros((len(sizes) - 1, theta.size))  # derivative of delta(theta)
+            for l in range(len(sizes) - 1):
+                D[l, offsets[l] : offsets[l + 1]] = -2 * theta[offsets[l] : offsets[l + 1]]
+                D[l, offsets[l + 1] : offsets[l + 2]] = 2 * theta[offsets[l + 1] : offsets[l + 2]]
+            k1 = sizes[0]
+            sq_norms = np.add.reduceat(theta**2, offsets[:-1])
+            F = np.concatenate([J[:, :k1] @ theta[:k1], np.diff(sq_norms)]) - target
+            step = np.linalg.lstsq(np.vstack([J, D]), F, rcond=None)[0]
+            theta = theta - step
+            if np.linalg.norm(step) <= 1e-9 * np.linalg.norm(theta):
+                break
+        return net.unflatten(theta)
 
     return lift
 
@@ -661,6 +715,7 @@ def function_space_flow(
     t_eval: ArrayLike | None = None,
     *,
     fiber_point: FiberPoint | None = None,
+    initial_filters: Sequence[ArrayLike] | None = None,
     rtol: float = 1e-10,
     atol: float = 1e-12,
     method: str = "DOP853",
@@ -682,38 +737,43 @@ def function_space_flow(
     t_eval : array_like of shape (T,)
         Strictly increasing sample times starting at 0.
     fiber_point : callable, optional
-        ``fiber_point(w, delta, previous_filters) -> filters`` returns a point of the fiber of
-        ``w`` with invariants ``delta``. Default: the point of :meth:`LCN.fibers` nearest the
-        previously used one (``previous_filters`` is None on the first call).
+        ``fiber_point(w, delta, previous_filters) -> filters``: a point of the fiber of ``w``
+        with invariants ``delta`` (``previous_filters`` is the point returned last, or
+        ``initial_filters``/None on the first call). Default: :func:`fiber_continuation`.
+    initial_filters : sequence of array_like, optional
+        A point of the fiber of ``w0`` to start from (e.g. ``theta(0)`` of a parameter flow);
+        it is rescaled to ``delta``. Default: the first point of ``net.fibers(w0, delta)``.
     rtol, atol, method
         As in :func:`gradient_flow`.
 
     Returns
     -------
     FlowResult
-        ``filters`` holds the fiber point used at each sample time; ``invariants`` equals
-        ``delta`` up to the accuracy of the lift.
+        ``end_to_end`` and ``loss`` are those of the integrated ``w(t)``; ``filters`` holds the
+        fiber point used at each sample time, so ``invariants`` equals ``delta``.
 
     Raises
     ------
     ValueError
-        If ``w0`` is not on the neuromanifold (empty fiber) or the data are bad.
+        If ``w0`` is not on the neuromanifold, ``initial_filters`` do not map to ``w0``, or
+        the data, times or ``delta`` are bad.
 
     Notes
     -----
-    The flow never looks at parameters except to evaluate ``Theta = J J^T`` at a lift of
-    ``w``; by Cor. 6 its solution is ``pi(theta(t))`` for the parameter flow started at any
-    point of the fiber of ``w0`` with invariants ``delta``.
+    The flow sees parameters only through ``Theta = J J^T`` at a lift of ``w``. By Cor. 6 it is
+    the Riemannian gradient flow of ``l`` for the metric ``g = Theta(w; delta)^+``, and its
+    solution is ``pi(theta(t))`` for the parameter flow started at any point of the fiber of
+    ``w0`` with invariants ``delta``.
 
     Examples
     --------
     >>> from lcnn_widgets import LCN
     >>> net = LCN([1, 1], [2, 1])
-    >>> lift = lambda w, d, prev: net.rescale([[1.0], [w[0]]], d)
     >>> sq = SquaredLoss(np.eye(1), np.array([1.0]))
-    >>> res = function_space_flow(net, [0.25], [0.0], sq, t_eval=[0, 20], fiber_point=lift)
-    >>> np.round(res.end_to_end[-1], 6)
-    array([1.])
+    >>> res = function_space_flow(net, [0.25], [0.0], sq, t_eval=[0, 20],
+    ...                           initial_filters=[[0.5], [0.5]])
+    >>> np.round(res.end_to_end[-1], 6), np.round(res.invariants[-1], 12)
+    (array([1.]), array([0.]))
     """
     sq = _as_loss(net, X, Y)
     if t_eval is None:
@@ -730,37 +790,42 @@ def function_space_flow(
         raise ValueError(
             f"delta must have n_layers - 1 = {net.n_layers - 1} entries: got {d.size}"
         )
-    lift = fiber_point or _fiber_point_from_fibers(net)
+    w_flat = w_start.ravel()
+    start = None
+    if initial_filters is not None:
+        fs0 = net.check_filters(initial_filters)
+        gap = np.linalg.norm(net.end_to_end(fs0).ravel() - w_flat)
+        if gap > 1e-8 * max(np.linalg.norm(w_flat), 1e-300):
+            raise ValueError(
+                f"initial_filters must map to w0: got ||pi(initial_filters) - w0|| = {gap:.3g}"
+            )
+        start = net.rescale(fs0, d)
+    lift = fiber_point or fiber_continuation(net)
     shape = tuple(net.end_to_end_shape)
-    state: dict[str, Any] = {"prev": None}
+    state: dict[str, Any] = {"prev": start}
 
-    def point(w_flat: np.ndarray) -> list[np.ndarray]:
-        fs = net.check_filters(lift(w_flat.reshape(shape), d, state["prev"]))
+    def point(w: np.ndarray) -> list[np.ndarray]:
+        fs = net.check_filters(lift(w.reshape(shape), d, state["prev"]))
         state["prev"] = fs
         return fs
 
-    def rhs(_t: float, w_flat: np.ndarray) -> np.ndarray:
-        fs = point(w_flat)
-        J = net.jacobian(fs)
-        return -J @ (J.T @ (sq.Sigma @ (w_flat - sq._u_flat)))
+    def rhs(_t: float, w: np.ndarray) -> np.ndarray:
+        J = _jacobian_flat(net, net.flatten(point(w)))
+        return -J @ (J.T @ (sq.Sigma @ (w - sq._u_flat)))
 
-    w_flat = w_start.ravel()
-    point(w_flat)  # fail early off the neuromanifold
+    state["prev"] = start = point(w_flat)  # the fiber point at t = 0 (fails off M)
     if t.size == 1:
-        ws = w_flat[None]
-        ok, msg, nfev = True, "", 0
+        ws, ok, msg, nfev = w_flat[None], True, "", 0
     else:
         sol = solve_ivp(rhs, (0.0, float(t[-1])), w_flat, method=method, t_eval=t,
                         rtol=rtol, atol=atol)
         ws = sol.y.T
         t = t[: ws.shape[0]]
         ok, msg, nfev = bool(sol.success), str(sol.message), int(sol.nfev)
-    state["prev"] = None
-    thetas = []
-    for w in ws:
-        thetas.append(np.concatenate([f.ravel() for f in point(w)]))
-    res = _result(net, sq, t, np.stack(thetas), success=ok, message=msg, nfev=nfev)
-    # report the integrated w(t), not pi of the lift (they agree up to the lift's accuracy)
+    state["prev"] = start
+    thetas = np.stack([net.flatten(point(w)) for w in ws])
+    res = _result(net, sq, t, thetas, success=ok, message=msg, nfev=nfev)
+    # report the integrated w(t) (pi of the lift agrees with it to the lift's accuracy)
     object.__setattr__(res, "end_to_end", ws.reshape((t.size,) + shape))
     object.__setattr__(res, "loss", np.array([sq.value(w) for w in ws]))
     return res

@@ -225,3 +225,160 @@ def test_errors_in_data_and_times():
         function_space_flow(net, net.end_to_end(fs), [0.0, 1.0], sq, t_eval=[0, 1])
     with pytest.raises(ValueError, match="w0 must have shape 5"):
         function_space_flow(net, np.ones(4), [0.0], sq, t_eval=[0, 1])
+
+
+# ------------------------------------------------------------------ Cor. 6: function space
+def ex15_fiber_point(w, delta, previous):
+    """MATH.md Ex. 15/17 in closed form: u = gamma (w0/w1, 1, w4/w3), v = (w1, w3) / gamma.
+
+    Defined for w1 w3 != 0 (also slightly off M, where it is a smooth extension); it does not
+    use lcnn_widgets.fibers, so it is an independent oracle for the running example.
+    """
+    w0, w1, _, w3, w4 = np.ravel(w)
+    d = float(np.ravel(delta)[0])
+    A = w1**2 + w3**2
+    B = w0**2 / w1**2 + 1 + w4**2 / w3**2
+    g2 = (-d + np.sqrt(d**2 + 4 * A * B)) / (2 * B)
+    g = np.sqrt(g2)
+    return [g * np.array([w0 / w1, 1.0, w4 / w3]), np.array([w1, w3]) / g]
+
+
+def test_ex15_oracle_is_a_fiber_point():
+    rng = np.random.default_rng(8)
+    fs = RUNNING.random_filters(rng)
+    w, d = RUNNING.end_to_end(fs), RUNNING.invariants(fs)
+    lifted = ex15_fiber_point(w, d, None)
+    assert np.allclose(RUNNING.end_to_end(lifted), w)
+    assert np.allclose(RUNNING.invariants(lifted), d)
+    assert np.allclose(RUNNING.ntk(lifted), RUNNING.ntk(fs))  # same point up to signs
+
+
+def test_function_space_flow_reproduces_parameter_flow_running_example():
+    """Cor. 6 with the closed-form fiber of Ex. 15 (independent of lcnn_widgets.fibers)."""
+    rng = np.random.default_rng(16)
+    net = RUNNING
+    X, Y = make_data(net, rng)
+    sq = squared_loss(net, X, Y)
+    fs = net.random_filters(rng)
+    t = np.linspace(0.0, 2.0, 21)
+    par = gradient_flow(net, fs, sq, t_eval=t)
+    # the closed form divides by w1 and w3: this seed's trajectory stays away from them (many
+    # trajectories pass close to the singular line w1 = w3 = 0, where it is ill-conditioned)
+    assert np.min(np.abs(par.end_to_end[:, 1] * par.end_to_end[:, 3])) > 1e-2
+    fun = function_space_flow(net, net.end_to_end(fs), net.invariants(fs), sq, t_eval=t,
+                              fiber_point=ex15_fiber_point)
+    gap = np.max(np.abs(fun.end_to_end - par.end_to_end))
+    assert gap < 1e-8 * np.max(np.abs(par.end_to_end))
+    assert np.allclose(fun.invariants, net.invariants(fs), atol=1e-12)
+    assert np.allclose(fun.loss, par.loss, rtol=1e-8)
+    # the default lift (fibers at t = 0, then continuation) gives the same trajectory
+    fun2 = function_space_flow(net, net.end_to_end(fs), net.invariants(fs), sq, t_eval=t)
+    assert np.max(np.abs(fun2.end_to_end - par.end_to_end)) < 1e-8 * np.max(np.abs(par.end_to_end))
+
+
+@pytest.mark.parametrize("sizes, strides", [([2, 3, 2], [2, 2, 1]), ([3, 3], [3, 1])])
+def test_function_space_flow_reproduces_parameter_flow_strides_above_one(sizes, strides):
+    """Cor. 6 on further 1D architectures with strides > 1 (fiber unique up to signs)."""
+    rng = np.random.default_rng(11)
+    net = LCN(sizes, strides)
+    X, Y = make_data(net, rng)
+    sq = squared_loss(net, X, Y)
+    fs = net.random_filters(rng)
+    t = np.linspace(0.0, 1.0, 3)
+    par = gradient_flow(net, fs, sq, t_eval=t)
+    fun = function_space_flow(net, net.end_to_end(fs), net.invariants(fs), sq, t_eval=t,
+                              initial_filters=fs)
+    gap = np.max(np.abs(fun.end_to_end - par.end_to_end))
+    assert gap < 1e-8 * np.max(np.abs(par.end_to_end))
+    # the tracked fiber point is theta(t) itself (same branch, same signs)
+    assert np.max(np.abs(fun.theta - par.theta)) < 1e-7 * np.max(np.abs(par.theta))
+
+
+def test_function_space_flow_rejects_initial_filters_off_the_fiber():
+    net = RUNNING
+    rng = np.random.default_rng(12)
+    X, Y = make_data(net, rng)
+    fs = net.random_filters(rng)
+    with pytest.raises(ValueError, match="initial_filters must map to w0"):
+        function_space_flow(net, net.end_to_end(fs) + 1.0, [0.0], X, Y, [0.0, 1.0],
+                            initial_filters=fs)
+
+
+# ------------------------------------------------------------------ Prop. 8 / Thm 7
+def _unit(shape, i):
+    e = np.zeros(int(np.prod(shape)))
+    e[i] = 1.0
+    return e.reshape(shape)
+
+
+def test_zero_parameters_are_a_strict_saddle_for_two_layers():
+    """At theta = 0 (L = 2) the gradient vanishes and H = [[0, B], [B^T, 0]] with
+    B_ij = -<Sigma u, pi(e_i, e_j)> (second derivative of the bilinear pi), whose eigenvalues
+    are +-(singular values of B): the smallest is -sigma_max(B) < 0 when Sigma u != 0."""
+    rng = np.random.default_rng(13)
+    net = RUNNING
+    X, Y = make_data(net, rng)
+    sq = squared_loss(net, X, Y)
+    zero = [np.zeros(s) for s in net.filter_shapes]
+    assert np.allclose(parameter_gradient(net, zero, sq), 0.0)
+    su = sq.Sigma @ sq.u.ravel()
+    B = np.array([[-su @ net.end_to_end([_unit((3,), i), _unit((2,), j)]).ravel()
+                   for j in range(2)] for i in range(3)])
+    expected = -np.linalg.svd(B, compute_uv=False)[0]
+    assert expected < 0
+    eig = np.linalg.eigvalsh(hessian(net, zero, sq))
+    assert eig[0] == pytest.approx(expected, rel=1e-10)
+
+
+@pytest.mark.parametrize("zero_layer", [0, 1, 2])
+def test_one_zero_filter_gives_a_negative_hessian_eigenvalue(zero_layer):
+    """Prop. 8: with w_l = 0, H has the block form [[A, C], [C^T, 0]] (l first): every block
+    between two other layers contains the factor w_l = 0. For an entry C_ij != 0 the 2x2
+    principal submatrix [[A_ii, C_ij], [C_ij, 0]] has determinant -C_ij^2 < 0, so by Cauchy
+    interlacing lambda_min(H) <= its negative eigenvalue."""
+    rng = np.random.default_rng(14 + zero_layer)
+    net = LCN([2, 3, 2], [2, 2, 1])
+    X, Y = make_data(net, rng)
+    sq = squared_loss(net, X, Y)
+    fs = net.random_filters(rng)
+    fs[zero_layer] = np.zeros_like(fs[zero_layer])
+    H = hessian(net, fs, sq)
+    off = np.cumsum([0] + [f.size for f in fs])
+    others = [m for m in range(3) if m != zero_layer]
+    a, b = (off[others[0]], off[others[0] + 1]), (off[others[1]], off[others[1] + 1])
+    assert np.allclose(H[a[0]:a[1], b[0]:b[1]], 0.0)  # blocks without layer l vanish
+    assert np.allclose(H[b[0]:b[1], b[0]:b[1]], 0.0)
+    su = sq.Sigma @ sq.u.ravel()
+    best = 0.0
+    for i in range(fs[zero_layer].size):
+        with_ei = list(fs)
+        with_ei[zero_layer] = _unit(fs[zero_layer].shape, i)
+        p_i = net.end_to_end(with_ei).ravel()
+        A_ii = p_i @ sq.Sigma @ p_i
+        for m in others:
+            for j in range(fs[m].size):
+                both = list(with_ei)
+                both[m] = _unit(fs[m].shape, j)
+                C_ij = -su @ net.end_to_end(both).ravel()  # g = Sigma (0 - u)
+                best = min(best, np.linalg.eigvalsh([[A_ii, C_ij], [C_ij, 0.0]])[0])
+    assert best < 0
+    assert np.linalg.eigvalsh(H)[0] <= best + 1e-12
+
+
+def test_random_initializations_converge_to_nonzero_critical_points():
+    """Thm 7 / Prop. 8: the loss decreases along the flow, so ending strictly below
+    l(0) = 1/2 u^T Sigma u + const proves the limit is not the zero filter."""
+    rng = np.random.default_rng(15)
+    net = RUNNING
+    X, Y = make_data(net, rng)
+    sq = squared_loss(net, X, Y)
+    loss_at_zero = sq.value(np.zeros(net.end_to_end_shape))
+    rep = convergence_runs(net, sq, rng=rng, n_runs=4, t_max=40.0, scale=1.0)
+    assert np.all(rep.final_loss < loss_at_zero - 1e-3 * loss_at_zero)
+    assert np.all(rep.end_to_end_norm > 0)
+    assert np.all(rep.relative_invariant_drift < 1e-9)
+    for fs, e2e in zip(rep.final_filters, rep.end_to_end_norm):
+        assert np.linalg.norm(net.end_to_end(fs)) == pytest.approx(e2e)
+    # the end points are close to critical: gradients far below those at the start
+    start = [np.linalg.norm(parameter_gradient(net, fs, sq)) for fs in rep.initial_filters]
+    assert np.all(rep.gradient_norm < 1e-2 * np.array(start))
