@@ -4,4 +4,13 @@ The mathematics is never computed here beyond what a picture needs; it comes fro
 functions of :mod:`lcnn_widgets`.
 """
 
-__all__: list[str] = []
+from .invariants import (plot_invariant_drift, plot_loss, plot_orbit_invariant, plot_orbit_plane,
+                         plot_rescaling_equation)
+
+__all__: list[str] = [
+    "plot_invariant_drift",
+    "plot_loss",
+    "plot_orbit_invariant",
+    "plot_orbit_plane",
+    "plot_rescaling_equation",
+]

@@ -5,5 +5,12 @@ instead of a traceback on bad input, and keeps its last good picture.
 """
 
 from ._base import Explorer, render_png
+from .invariants import InvariantsPicture, explore_invariants, invariants_picture
 
-__all__ = ["Explorer", "render_png"]
+__all__ = [
+    "Explorer",
+    "InvariantsPicture",
+    "explore_invariants",
+    "invariants_picture",
+    "render_png",
+]

@@ -1,0 +1,234 @@
+"""The widget of the chapter on conserved quantities: rescale, then follow the gradient flow."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
+
+from .._validation import as_positive_int
+from ..flows import FlowResult, SquaredLoss, gradient_flow, squared_loss
+from ..invariants import orbit_norms
+from ..lcn import LCN, conv
+from ..plotting.invariants import plot_invariant_drift, plot_loss, plot_orbit_plane
+from ._base import Explorer
+
+__all__ = ["InvariantsPicture", "explore_invariants", "invariants_picture"]
+
+#: integrator settings of the widget: modest, yet the invariants stay within about 1e-10
+WIDGET_RTOL = 1e-9
+WIDGET_ATOL = 1e-11
+#: number of sample times of the flow drawn by the widget
+N_TIMES = 50
+#: grey reference levels delta = const in the orbit plane
+DELTA_LEVELS = tuple(float(d) for d in np.arange(-8.0, 8.5, 1.0))
+
+
+@dataclass(frozen=True, eq=False)
+class InvariantsPicture:
+    """Everything the invariants widget draws.
+
+    Attributes
+    ----------
+    filters : list of ndarray
+        The filters set by the sliders.
+    rescaled : list of ndarray
+        ``net.rescale(filters, [target])``.
+    target : float
+        The target invariant.
+    point, rescaled_point : ndarray of shape (2,)
+        Squared norms ``(||w_1||^2, ||w_2||^2)`` before and after rescaling.
+    orbit : ndarray of shape (n, 2)
+        Squared norms along the scaling orbit ``(c w_1, w_2 / c)``.
+    limit : float
+        Both axes of the orbit plane run from 0 to ``limit``.
+    flow : FlowResult
+        The gradient flow started at the rescaled filters.
+    """
+
+    filters: list
+    rescaled: list
+    target: float
+    point: np.ndarray
+    rescaled_point: np.ndarray
+    orbit: np.ndarray
+    limit: float
+    flow: FlowResult
+
+
+def invariants_picture(
+    net: LCN,
+    filters: Sequence[ArrayLike],
+    target: float,
+    t_max: float,
+    loss: SquaredLoss,
+    *,
+    n_orbit: int = 200,
+) -> InvariantsPicture:
+    """Rescale a two-layer network to the invariant ``target`` and run its gradient flow.
+
+    Parameters
+    ----------
+    net : LCN
+        A two-layer architecture.
+    filters : sequence of array_like
+        The two filters (both nonzero).
+    target : float
+        The invariant ``||w_2||^2 - ||w_1||^2`` to rescale to.
+    t_max : float
+        Time horizon of the flow (> 0).
+    loss : SquaredLoss
+        The loss (built once from fixed data).
+    n_orbit : int, default=200
+        Number of points on the drawn part of the orbit.
+
+    Returns
+    -------
+    InvariantsPicture
+
+    Raises
+    ------
+    ValueError
+        If a filter is zero (it cannot be rescaled), ``t_max`` is not positive, or the
+        network does not have two layers.
+    """
+    if net.n_layers != 2:
+        raise ValueError(f"the orbit plane needs a two-layer network: got {net.n_layers} layers")
+    horizon = float(t_max)
+    if not horizon > 0:
+        raise ValueError(f"t_max must be positive: got {t_max!r}")
+    fs = net.check_filters(filters)
+    rescaled = net.rescale(fs, [target])  # ValueError for a zero filter
+    point = np.array([np.sum(f**2) for f in fs])
+    new_point = np.array([np.sum(f**2) for f in rescaled])
+    limit = 1.25 * float(max(point.max(), new_point.max()))
+    # the orbit (c w_1, w_2 / c) has a_1 = c^2 ||w_1||^2; draw it for a_1 in [P/limit, limit]
+    product = float(point[0] * point[1])
+    c = np.sqrt(np.geomspace(product / limit, limit, as_positive_int(n_orbit, "n_orbit"))
+                / point[0])
+    orbit = orbit_norms(net, fs, np.column_stack([c, 1.0 / c]))
+    flow = gradient_flow(net, rescaled, loss, t_eval=np.linspace(0.0, horizon, N_TIMES),
+                         rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
+    return InvariantsPicture(fs, rescaled, float(target), point, new_point, orbit, limit, flow)
+
+
+def _teacher_data(net: LCN, rng: np.random.Generator, n_samples: int) -> tuple[np.ndarray, ...]:
+    """Inputs with ``Sigma`` close to the identity and noisy outputs of a random teacher."""
+    m = 6  # outputs per sample
+    n = net.end_to_end_size + net.stride * (m - 1)
+    X = rng.standard_normal((n_samples, n)) / np.sqrt(m)
+    teacher = net.end_to_end(net.random_filters(rng))
+    Y = np.stack([conv(teacher, net.stride, x) for x in X])
+    return X, Y + 0.05 * rng.standard_normal(Y.shape)
+
+
+def explore_invariants(
+    filter_sizes: Sequence[int] = (3, 2),
+    strides: Sequence[int] = (2, 1),
+    *,
+    filters: Sequence[ArrayLike] | None = None,
+    target: float = 0.0,
+    t_max: float = 4.0,
+    n_samples: int = 12,
+    seed: int = 0,
+) -> Explorer:
+    """Rescale a two-layer network to a chosen invariant and watch the invariant stay put.
+
+    Parameters
+    ----------
+    filter_sizes, strides : sequence of int, default=(3, 2), (2, 1)
+        A two-layer 1D architecture.
+    filters : sequence of array_like, optional
+        Initial slider values (default: fixed filters with invariant about 0.58).
+    target : float, default=0.0
+        Initial target invariant.
+    t_max : float, default=4.0
+        Initial time horizon of the flow.
+    n_samples : int, default=12
+        Number of training signals (drawn once, from ``seed``).
+    seed : int, default=0
+        Seed of the training data.
+
+    Returns
+    -------
+    Explorer
+        Controls ``w1_0, ..., w2_{k_2 - 1}`` (filter entries), ``target`` and ``t_max``.
+        Panels: the scaling orbit in the plane of squared norms with the current and the
+        rescaled point and lines ``delta = const``; the loss of the gradient flow started at
+        the rescaled point; the drift of the invariant along that flow (±1e-10 band).
+        Attributes ``net`` and ``loss`` hold the architecture and the fixed loss.
+
+    Raises
+    ------
+    ValueError
+        If the architecture is not a two-layer 1D network.
+
+    Examples
+    --------
+    >>> ex = explore_invariants()
+    >>> ex.error is None and sorted(ex.controls)[:2] == ["t_max", "target"]
+    True
+    """
+    net = LCN(list(filter_sizes), list(strides))
+    if net.n_layers != 2 or not net.is_1d:
+        raise ValueError(
+            f"explore_invariants needs a two-layer 1D network: got {net!r}"
+        )
+    rng = np.random.default_rng(seed)
+    X, Y = _teacher_data(net, rng, as_positive_int(n_samples, "n_samples"))
+    loss = squared_loss(net, X, Y)
+    if filters is None:
+        k1, k2 = net.filter_sizes
+        filters = [np.resize([1.0, 0.5, -0.5], k1), np.resize([1.2, 0.8], k2)]
+    fs = net.check_filters(filters)
+
+    style = {"description_width": "45px"}
+    controls: dict[str, W.ValueWidget] = {}
+    rows = []
+    for l, f in enumerate(fs):
+        row = []
+        for j, v in enumerate(f):
+            s = W.FloatSlider(value=float(v), min=-2.0, max=2.0, step=0.05,
+                              description=f"w{l + 1}[{j}]", style=style, continuous_update=False,
+                              layout=W.Layout(width="210px"))
+            controls[f"w{l + 1}_{j}"] = s
+            row.append(s)
+        rows.append(W.HBox(row))
+    controls["target"] = W.FloatSlider(value=float(target), min=-4.0, max=4.0, step=0.1,
+                                       description="target δ", style={"description_width": "60px"},
+                                       continuous_update=False, layout=W.Layout(width="320px"))
+    controls["t_max"] = W.FloatSlider(value=float(t_max), min=0.5, max=10.0, step=0.5,
+                                      description="horizon", style={"description_width": "60px"},
+                                      continuous_update=False, layout=W.Layout(width="320px"))
+    rows.append(W.HBox([controls["target"], controls["t_max"]]))
+    sizes = net.filter_sizes
+
+    def compute(**v: Any) -> InvariantsPicture:
+        current = [[v[f"w{l + 1}_{j}"] for j in range(k)] for l, k in enumerate(sizes)]
+        return invariants_picture(net, current, v["target"], v["t_max"], loss)
+
+    # fixed margins instead of a layout engine: the layout pass would double the render time
+    fig = Figure(figsize=(12.5, 4.2))
+    ax_plane, ax_loss, ax_drift = fig.subplots(1, 3)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.13, top=0.92, wspace=0.32)
+
+    def draw(figure: Figure, r: InvariantsPicture) -> None:
+        plot_orbit_plane(r.orbit, r.point, rescaled=r.rescaled_point, target=r.target,
+                         deltas=DELTA_LEVELS, limit=r.limit, ax=ax_plane)
+        plot_loss(r.flow.times, r.flow.loss, ax=ax_loss)
+        ax_loss.set_title("loss along the flow from the rescaled point", fontsize="medium")
+        plot_invariant_drift(r.flow.times, r.flow.invariants, ax=ax_drift)
+        ax_drift.set_title(rf"$\delta(t) - \delta(0)$, $\delta(0) = {r.target:.3g}$",
+                           fontsize="medium")
+        ax_plane.set_title("scaling orbit in the plane of squared norms", fontsize="medium")
+
+    explorer = Explorer(controls, compute, draw, fig, layout_controls=W.VBox(rows),
+                        title="<b>Rescaling to a target invariant, then gradient flow</b>")
+    explorer.net = net
+    explorer.loss = loss
+    return explorer

@@ -1,0 +1,87 @@
+"""Tests for the invariants widget: what is drawn equals the pure functions' output."""
+
+import numpy as np
+import pytest
+
+from lcnn_widgets import LCN
+from lcnn_widgets.flows import gradient_flow
+from lcnn_widgets.widgets.invariants import (
+    N_TIMES,
+    WIDGET_ATOL,
+    WIDGET_RTOL,
+    explore_invariants,
+    invariants_picture,
+)
+
+
+def _line(ax, gid):
+    (line,) = [ln for ln in ax.get_lines() if ln.get_gid() == gid]
+    return line
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return explore_invariants()
+
+
+def test_default_state_is_drawn(explorer):
+    assert explorer.error is None and explorer.message.value == ""
+    assert len(explorer.image.value) > 1000  # a PNG was rendered
+    assert set(explorer.controls) == {"w1_0", "w1_1", "w1_2", "w2_0", "w2_1", "target", "t_max"}
+
+
+def test_drawn_data_equal_the_mathematics(explorer):
+    # defaults: w_1 = (1, 0.5, -0.5), w_2 = (1.2, 0.8), horizon 4
+    fs = [[1.0, 0.5, 1.1], [1.2, -1.5]]
+    explorer.set_values(w1_2=1.1, w2_1=-1.5, target=-1.2)
+    assert explorer.error is None
+    net, loss = explorer.net, explorer.loss
+    ax_plane, ax_loss, ax_drift = explorer.figure.axes
+    # the current point: squared norms of the slider filters
+    assert np.allclose(_line(ax_plane, "point").get_xydata(),
+                       [[np.sum(np.square(f)) for f in fs]], rtol=1e-14)
+    # the star: squared norms after Prop. 2 rescaling, with the requested invariant
+    rescaled = net.rescale(fs, [-1.2])
+    star = _line(ax_plane, "rescaled").get_xydata()[0]
+    assert np.allclose(star, [np.sum(f**2) for f in rescaled], rtol=1e-14)
+    assert abs(star[1] - star[0] - (-1.2)) < 1e-12
+    # the orbit is the hyperbola a_1 a_2 = ||w_1||^2 ||w_2||^2 through both points
+    orbit = _line(ax_plane, "orbit").get_xydata()
+    prod = np.sum(np.square(fs[0])) * np.sum(np.square(fs[1]))
+    assert np.allclose(orbit[:, 0] * orbit[:, 1], prod, rtol=1e-12)
+    target_line = _line(ax_plane, "target").get_xydata()
+    assert np.allclose(target_line[:, 1] - target_line[:, 0], -1.2)
+    # the flow panels: an independent run of gradient_flow from the rescaled filters
+    flow = gradient_flow(net, rescaled, loss, t_eval=np.linspace(0, 4.0, N_TIMES),
+                         rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
+    assert np.allclose(_line(ax_loss, "loss").get_ydata(), flow.loss, rtol=1e-9)
+    assert np.allclose(_line(ax_loss, "loss").get_xdata(), flow.times)
+    drift = _line(ax_drift, "drift_0").get_ydata()
+    assert np.allclose(drift, flow.invariants[:, 0] - flow.invariants[0, 0], atol=1e-13)
+    assert np.max(np.abs(drift)) < 1e-9  # conserved (eq. 1) at the widget's tolerances
+    assert flow.loss[-1] < flow.loss[0]
+
+
+def test_zero_filter_shows_message_and_keeps_picture(explorer):
+    explorer.set_values(w2_0=0.0, w2_1=0.8, t_max=1.0)  # one zero entry is fine
+    assert explorer.error is None
+    ax_plane = explorer.figure.axes[0]
+    before = _line(ax_plane, "rescaled").get_xydata().copy()
+    image, result = explorer.image.value, explorer.result
+    explorer.set_values(w2_1=0.0)  # now w_2 = 0: it cannot be rescaled
+    assert explorer.error is not None and "filters[1] is zero" in explorer.error
+    assert "Cannot draw this" in explorer.message.value
+    assert explorer.result is result and explorer.image.value == image
+    assert np.array_equal(_line(ax_plane, "rescaled").get_xydata(), before)
+    explorer.set_values(w2_0=1.2)  # a nonzero filter again: the message goes away
+    assert explorer.error is None and explorer.message.value == ""
+
+
+def test_architecture_and_horizon_errors():
+    with pytest.raises(ValueError, match="needs a two-layer 1D network: got LCN"):
+        explore_invariants((3, 2, 2), (2, 2, 1))
+    net = LCN([2, 2], [2, 1])
+    with pytest.raises(ValueError, match="t_max must be positive: got 0"):
+        invariants_picture(net, [[1, 1], [1, 1]], 0.0, 0, loss=None)
+    with pytest.raises(ValueError, match="needs a two-layer network: got 1 layers"):
+        invariants_picture(LCN([2], [1]), [[1, 1]], 0.0, 1.0, loss=None)
