@@ -45,6 +45,7 @@ from .fibers import (
     sign_variants,
 )
 from .lcn import LCN, conv
+from .polynomials import binary_form_latex, convolution_matrix
 from .polynomials import (
     binary_form_product,
     dilate,
@@ -80,7 +81,9 @@ from .metric import (
 __all__ = [
     "LCN",
     "binary_form_product",
+    "binary_form_latex",
     "conv",
+    "convolution_matrix",
     "dilate",
     "from_binary_form",
     "layer_pairings",

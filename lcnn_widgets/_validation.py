@@ -18,6 +18,8 @@ __all__ = [
     "as_architecture",
     "as_filters",
     "as_finite_array",
+    "as_int_in_range",
+    "as_nonzero_filters",
     "as_positive_int",
     "as_stride",
     "as_time_grid",
@@ -346,3 +348,40 @@ def parse_floats(text: Any, name: str) -> np.ndarray:
             f"{name} must be numbers separated by commas or spaces: got {_short(text)}"
         ) from None
     return as_finite_array(values, name)
+
+
+def as_int_in_range(value: Any, name: str, low: int, high: int) -> int:
+    """Return ``value`` as an ``int`` after checking ``low <= value <= high``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is a bool, a float or not a number.
+    ValueError
+        If ``value`` lies outside ``[low, high]``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an integer: got {_short(value)} of type {type(value).__name__}"
+        )
+    if not low <= int(value) <= high:
+        raise ValueError(f"{name} must lie between {low} and {high}: got {int(value)}")
+    return int(value)
+
+
+def as_nonzero_filters(filters: Sequence[np.ndarray], name: str = "filters") -> list[np.ndarray]:
+    """Return the (already checked) filters after checking that none of them is all zero.
+
+    Raises
+    ------
+    ValueError
+        Naming the first filter whose entries are all zero.
+    """
+    out = list(filters)
+    for i, f in enumerate(out):
+        if not np.any(f):
+            raise ValueError(
+                f"{name}[{i}] is all zero: then the network is the zero map and the layer "
+                "polynomial vanishes; give it a nonzero entry"
+            )
+    return out

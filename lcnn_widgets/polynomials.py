@@ -32,10 +32,12 @@ import numpy as np
 import sympy
 from numpy.typing import ArrayLike
 
-from ._validation import as_finite_array, as_stride
+from ._validation import as_finite_array, as_positive_int, as_stride
 
 __all__ = [
+    "binary_form_latex",
     "binary_form_product",
+    "convolution_matrix",
     "dilate",
     "from_binary_form",
     "multiply",
@@ -351,3 +353,119 @@ def binary_form_product(
         st = as_stride(s, dim, f"strides[{i}]")
         acc = tuple(a * b for a, b in zip(acc, st))
     return sympy.Mul(*factors, evaluate=False)
+
+
+def _latex_monomial(ex: int, ey: int) -> str:
+    """``x^{ex} y^{ey}`` in LaTeX, leaving out zero powers and writing power one as the letter."""
+    parts = [
+        var if e == 1 else f"{var}^{{{e}}}" for var, e in (("x", ex), ("y", ey)) if e > 0
+    ]
+    return " ".join(parts)
+
+
+def binary_form_latex(v: ArrayLike, stride: int = 1, *, digits: int = 2) -> str:
+    """Format a 1D filter as the LaTeX text of its binary form ``P_v(x^s, y^s)``, without sympy.
+
+    A fast formatter for slider callbacks and figure titles (microseconds, where building and
+    printing a sympy expression takes milliseconds).
+
+    Parameters
+    ----------
+    v : array_like of shape (k,)
+        The filter; ``v[i]`` multiplies ``x^((k-1-i) s) y^(i s)``.
+    stride : int, default=1
+        The accumulated stride ``s = S_{l-1}`` substituted into the form (eq. 8).
+    digits : int, default=2
+        Decimals kept. Trailing zeros are dropped; terms whose coefficient rounds to zero are
+        left out.
+
+    Returns
+    -------
+    str
+        LaTeX without surrounding dollars, for example ``"x^{2} - 0.5 x y + 2 y^{2}"``;
+        ``"0"`` if every coefficient rounds to zero.
+
+    Raises
+    ------
+    ValueError
+        If ``v`` is not a non-empty finite 1D array, or ``stride`` or ``digits`` is not >= 1.
+    TypeError
+        If ``v`` is not numeric, or ``stride`` or ``digits`` is not an int.
+
+    Notes
+    -----
+    The same polynomial as :func:`to_binary_form` with the coefficients rounded to ``digits``
+    decimals (paper eq. 8).
+
+    Examples
+    --------
+    >>> binary_form_latex([1, -0.5, 2])
+    'x^{2} - 0.5 x y + 2 y^{2}'
+    >>> binary_form_latex([1, 0.004, -1], stride=2)
+    'x^{4} - y^{4}'
+    """
+    arr = as_finite_array(v, "v", ndim=1)
+    (s,) = as_stride(stride, 1)
+    digits = as_positive_int(digits, "digits")
+    k = arr.size
+    out = ""
+    for i, c in enumerate(arr):
+        mag = f"{abs(c):.{digits}f}".rstrip("0").rstrip(".")
+        if mag == "0":
+            continue
+        mono = _latex_monomial((k - 1 - i) * s, i * s)
+        body = mono if (mag == "1" and mono) else f"{mag} {mono}".rstrip()
+        if not out:
+            out = ("-" if c < 0 else "") + body
+        else:
+            out += (" - " if c < 0 else " + ") + body
+    return out or "0"
+
+
+def convolution_matrix(w: ArrayLike, stride: int, n: int) -> np.ndarray:
+    """The matrix of the 1D convolution with filter ``w`` and stride ``stride`` on ``R^n``.
+
+    Parameters
+    ----------
+    w : array_like of shape (k,)
+        The filter.
+    stride : int
+        The stride ``s >= 1``.
+    n : int
+        The input length, ``n >= k``.
+
+    Returns
+    -------
+    ndarray of shape (m, n), ``m = (n - k) // stride + 1``
+        Row ``i`` holds ``w`` in the columns ``i s, ..., i s + k - 1`` and zeros elsewhere: a
+        banded "Toeplitz with stride" matrix.
+
+    Raises
+    ------
+    ValueError
+        If ``n < k``, ``stride`` or ``n`` is not positive, or ``w`` is not a finite 1D array.
+    TypeError
+        If ``stride`` or ``n`` is not an int, or ``w`` is not numeric.
+
+    Notes
+    -----
+    Multiplying by it is the convolution of paper eq. (2), ``y_i = sum_j w_j x_{i s + j}``
+    (no flip), built here entry by entry rather than by sliding windows.
+
+    Examples
+    --------
+    >>> convolution_matrix([1, 2], 2, 5)
+    array([[1., 2., 0., 0., 0.],
+           [0., 0., 1., 2., 0.]])
+    """
+    arr = as_finite_array(w, "w", ndim=1)
+    (s,) = as_stride(stride, 1)
+    n = as_positive_int(n, "n")
+    k = arr.size
+    if n < k:
+        raise ValueError(f"n must be at least the filter length {k}: got n = {n}")
+    m = (n - k) // s + 1
+    out = np.zeros((m, n))
+    for i in range(m):
+        out[i, i * s : i * s + k] = arr
+    return out

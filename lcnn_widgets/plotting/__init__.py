@@ -6,11 +6,19 @@ functions of :mod:`lcnn_widgets`.
 
 from .invariants import (plot_invariant_drift, plot_loss, plot_orbit_invariant, plot_orbit_plane,
                          plot_rescaling_equation)
+from .polynomials import (plot_conv_matrix, plot_end_to_end, plot_filter_image, plot_filters,
+                          plot_signals, set_stem_data)
 
 __all__: list[str] = [
+    "plot_conv_matrix",
+    "plot_end_to_end",
+    "plot_filter_image",
+    "plot_filters",
     "plot_invariant_drift",
     "plot_loss",
     "plot_orbit_invariant",
     "plot_orbit_plane",
     "plot_rescaling_equation",
+    "plot_signals",
+    "set_stem_data",
 ]

@@ -5,11 +5,15 @@ instead of a traceback on bad input, and keeps its last good picture.
 """
 
 from ._base import Explorer, render_png
+from .polynomials import CompositionState, composition_state, explore_composition
 from .invariants import InvariantsPicture, explore_invariants, invariants_picture
 
 __all__ = [
+    "CompositionState",
     "Explorer",
     "InvariantsPicture",
+    "composition_state",
+    "explore_composition",
     "explore_invariants",
     "invariants_picture",
     "render_png",

@@ -1,0 +1,349 @@
+"""Pictures for chapter 1: filters as stems, convolution matrices, signals, 2D filter images.
+
+Every function takes data (and ``ax=None``) and returns the :class:`matplotlib.axes.Axes` it
+drew on; without ``ax`` it makes a new :class:`matplotlib.figure.Figure` (not pyplot, so a
+notebook shows it exactly once: end the cell with ``ax.figure``). The only mathematics done
+here is what a picture needs; the filters and signals come from :mod:`lcnn_widgets`.
+
+Colours are chosen to survive grey-scale printing: different layers differ by marker and line
+style as well as by colour; images use a diverging map centred at zero *and* print the
+entries, so the sign stays readable without colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.container import StemContainer
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
+
+from .._validation import as_finite_array
+from ..polynomials import convolution_matrix
+
+__all__ = [
+    "plot_conv_matrix",
+    "plot_end_to_end",
+    "plot_filter_image",
+    "plot_filters",
+    "plot_signals",
+    "set_stem_data",
+]
+
+#: marker / line style per layer, readable without colour
+_LAYER_STYLES = [("o", "-"), ("s", "--"), ("^", "-."), ("D", ":"), ("v", "-"), ("P", "--")]
+_DIVERGING = "RdBu_r"
+
+
+def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    """Return ``ax``, or the single Axes of a new non-pyplot Figure."""
+    if ax is not None:
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
+        return ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig.add_subplot()
+
+
+def set_stem_data(stem: StemContainer, x: ArrayLike, y: ArrayLike) -> StemContainer:
+    """Move the stems of a stem plot in place (any number of stems; no new artists).
+
+    Parameters
+    ----------
+    stem : matplotlib.container.StemContainer
+        What ``Axes.stem`` returned.
+    x, y : array_like of shape (n,)
+        New positions and heights.
+
+    Returns
+    -------
+    StemContainer
+        The same container, for chaining.
+
+    Examples
+    --------
+    >>> ax = Figure().add_subplot()
+    >>> stem = set_stem_data(ax.stem([0, 1], [1, 1]), [0, 1, 2], [3, -1, 2])
+    >>> stem.markerline.get_ydata().tolist(), len(stem.stemlines.get_segments())
+    ([3.0, -1.0, 2.0], 3)
+    """
+    xs = as_finite_array(x, "x", ndim=1)
+    ys = as_finite_array(y, "y", ndim=1)
+    if xs.shape != ys.shape:
+        raise ValueError(f"x and y must have the same length: got {xs.size} and {ys.size}")
+    stem.markerline.set_data(xs, ys)
+    stem.stemlines.set_segments([np.array([[a, 0.0], [a, b]]) for a, b in zip(xs, ys)])
+    stem.baseline.set_data([xs.min() - 0.5, xs.max() + 0.5], [0.0, 0.0])
+    return stem
+
+
+def _stem(ax: Axes, x: np.ndarray, y: np.ndarray, *, layer: int = 0, label: str | None = None,
+          color: str | None = None) -> StemContainer:
+    marker, linestyle = _LAYER_STYLES[layer % len(_LAYER_STYLES)]
+    color = color or f"C{layer % 10}"
+    stem = ax.stem(x, y, linefmt=color, markerfmt=color + marker, basefmt="k-", label=label)
+    stem.stemlines.set_linestyle(linestyle)
+    stem.stemlines.set_linewidth(2)
+    stem.baseline.set_linewidth(0.8)
+    return stem
+
+
+def plot_filters(filters: Sequence[ArrayLike], *, ax: Axes | None = None,
+                 title: str | None = "layer filters") -> Axes:
+    """Stem plots of the 1D layer filters ``w_1, ..., w_L``, side by side on one Axes.
+
+    Parameters
+    ----------
+    filters : sequence of array_like, each of shape (k_l,)
+        Layer 1 first.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new Figure is made if omitted.
+    title : str or None, default="layer filters"
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.containers[l]`` is the stem plot of layer ``l + 1``.
+
+    Examples
+    --------
+    >>> ax = plot_filters([[1, -1, 2], [0.5, 1]])
+    >>> [c.markerline.get_ydata().tolist() for c in ax.containers]
+    [[1.0, -1.0, 2.0], [0.5, 1.0]]
+    """
+    if isinstance(filters, (str, bytes)) or not isinstance(filters, (Sequence, np.ndarray)):
+        raise TypeError(f"filters must be a sequence of 1D filters: got {type(filters).__name__}")
+    arrays = [as_finite_array(f, f"filters[{i}]", ndim=1) for i, f in enumerate(filters)]
+    if not arrays:
+        raise ValueError("filters must hold at least one filter: got an empty sequence")
+    ax = _new_axes(ax, (1.2 + 0.45 * sum(a.size + 1 for a in arrays), 3.0))
+    offset = 0
+    ticks, ticklabels = [], []
+    for l, arr in enumerate(arrays):
+        x = offset + np.arange(arr.size)
+        _stem(ax, x, arr, layer=l, label=f"$w_{{{l + 1}}}$ (size {arr.size})")
+        ticks += list(x)
+        ticklabels += [str(i) for i in range(arr.size)]
+        if l:
+            ax.axvline(offset - 1, color="0.6", linestyle=":", linewidth=1)
+        offset += arr.size + 1
+    ax.set_xticks(ticks, ticklabels)
+    ax.set_xlim(-0.7, offset - 1.3)
+    ax.set_xlabel("entry index $i$ within each layer")
+    ax.set_ylabel("filter entry")
+    ax.legend(loc="best", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_end_to_end(w: ArrayLike, *, stride: int | None = None, ax: Axes | None = None,
+                    title: str | None = None) -> Axes:
+    """Stem plot of an end-to-end filter ``w = pi(theta)``.
+
+    Parameters
+    ----------
+    w : array_like of shape (k,)
+        The end-to-end filter.
+    stride : int, optional
+        The total stride ``S_L``, shown in the default title.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+        Defaults to a description with the size (and stride).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.containers[0]`` is the stem plot.
+
+    Examples
+    --------
+    >>> ax = plot_end_to_end([1, 1, 3, 2, 2], stride=2)
+    >>> ax.containers[0].markerline.get_ydata().tolist()
+    [1.0, 1.0, 3.0, 2.0, 2.0]
+    """
+    arr = as_finite_array(w, "w", ndim=1)
+    ax = _new_axes(ax, (max(4.0, 0.5 * arr.size + 1.5), 3.0))
+    _stem(ax, np.arange(arr.size), arr, layer=0, color="k")
+    ax.set_xticks(np.arange(arr.size))
+    ax.set_xlim(-0.7, arr.size - 0.3)
+    ax.set_xlabel(r"index $i$ (coefficient of $x^{k-1-i}\,y^{i}$)")
+    ax.set_ylabel("entry of $w$")
+    if title is None:
+        title = rf"end-to-end filter $w=\pi(\theta)$" + f"\nsize {arr.size}"
+        if stride is not None:
+            title += f", stride {stride}"
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _annotate_image(ax: Axes, values: np.ndarray, vmax: float, fmt: str) -> None:
+    """Print every nonzero entry in its cell, in black or white for contrast."""
+    for (i, j), v in np.ndenumerate(values):
+        if v == 0:
+            continue
+        color = "white" if abs(v) > 0.6 * vmax else "black"
+        ax.text(j, i, format(v, fmt), ha="center", va="center", color=color, fontsize="small")
+
+
+def plot_conv_matrix(w: ArrayLike, stride: int, n: int, *, ax: Axes | None = None,
+                     annotate: bool | None = None, colorbar: bool = True) -> Axes:
+    """Picture of the banded ("Toeplitz with stride") matrix of ``conv(w, stride, .)`` on R^n.
+
+    Parameters
+    ----------
+    w : array_like of shape (k,)
+        The filter.
+    stride : int
+        The stride.
+    n : int
+        Input length (``n >= k``); the matrix has shape ``((n - k) // stride + 1, n)``.
+    ax : matplotlib.axes.Axes, optional
+    annotate : bool, optional
+        Print the nonzero entries in their cells; default: when the matrix has at most 300
+        entries.
+    colorbar : bool, default=True
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.images[0].get_array()`` holds the matrix of :func:`lcnn_widgets.convolution_matrix`.
+
+    Examples
+    --------
+    >>> ax = plot_conv_matrix([1, 2], 2, 5)
+    >>> ax.images[0].get_array().shape
+    (2, 5)
+    """
+    mat = convolution_matrix(w, stride, n)
+    m = mat.shape[0]
+    ax = _new_axes(ax, (min(12.0, 1.5 + 0.45 * n), min(8.0, 1.2 + 0.45 * m)))
+    vmax = float(np.abs(mat).max()) or 1.0
+    im = ax.imshow(mat, cmap=_DIVERGING, vmin=-vmax, vmax=vmax)
+    if annotate is None:
+        annotate = mat.size <= 300
+    if annotate:
+        _annotate_image(ax, mat, vmax, ".3g")
+    ax.set_xticks(np.arange(n))
+    ax.set_yticks(np.arange(m))
+    ax.set_xlabel("input index $j$")
+    ax.set_ylabel("output index $i$")
+    ax.set_title(f"matrix of the convolution: stride {stride}, input length {n}")
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    return ax
+
+
+def plot_signals(layer_by_layer: ArrayLike, one_convolution: ArrayLike, *,
+                 positions: ArrayLike | None = None, ax: Axes | None = None,
+                 title: str | None = None) -> Axes:
+    """The network output computed layer by layer next to one convolution with ``pi(theta)``.
+
+    Parameters
+    ----------
+    layer_by_layer : array_like of shape (m,)
+        ``LCN.forward(filters, x)``.
+    one_convolution : array_like of shape (m,)
+        ``conv(pi(theta), S_L, x)``.
+    positions : array_like of shape (m,), optional
+        Horizontal positions. Pass ``S_L * arange(m)`` to place output ``i`` at the start
+        ``i S_L`` of its input window; default: the output index ``i``.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+        Defaults to a title with the largest absolute difference.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]`` shows ``layer_by_layer`` and ``ax.lines[1]`` ``one_convolution``.
+
+    Examples
+    --------
+    >>> ax = plot_signals([1.0, 2.0], [1.0, 2.0])
+    >>> ax.lines[1].get_ydata().tolist()
+    [1.0, 2.0]
+    """
+    a = as_finite_array(layer_by_layer, "layer_by_layer", ndim=1)
+    b = as_finite_array(one_convolution, "one_convolution", ndim=1)
+    if a.shape != b.shape:
+        raise ValueError(
+            "layer_by_layer and one_convolution must have the same length: got "
+            f"{a.size} and {b.size}"
+        )
+    if positions is None:
+        idx = np.arange(a.size)
+        xlabel = "output index $i$"
+    else:
+        idx = as_finite_array(positions, "positions", ndim=1)
+        if idx.shape != a.shape:
+            raise ValueError(
+                f"positions must have one entry per output: got {idx.size} for {a.size} outputs"
+            )
+        xlabel = "input position $i\\,S$ where output $i$ starts reading"
+    ax = _new_axes(ax, (6.0, 3.0))
+    ax.plot(idx, a, "o-", color="C0", markersize=7, linewidth=1, label="layer by layer")
+    ax.plot(idx, b, "x", color="k", markersize=9, markeredgewidth=2,
+            label=r"one convolution with $\pi(\theta)$")
+    ax.axhline(0, color="0.7", linewidth=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("output value")
+    ax.legend(loc="best", fontsize="small")
+    if title is None:
+        title = f"network output: max |difference| = {np.max(np.abs(a - b)):.1e}"
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_filter_image(w2d: ArrayLike, *, ax: Axes | None = None, title: str | None = None,
+                      vmax: float | None = None, annotate: bool = True,
+                      colorbar: bool = True) -> Axes:
+    """A 2D filter as an image, entry ``[i_1, i_2]`` in row ``i_1`` and column ``i_2``.
+
+    Parameters
+    ----------
+    w2d : array_like of shape (k_1, k_2)
+        The filter; ``w2d[i_1, i_2]`` multiplies ``x_1^(k_1-1-i_1) y_1^(i_1) x_2^(k_2-1-i_2) y_2^(i_2)``.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+        Defaults to the shape; pass ``""`` for no title.
+    vmax : float, optional
+        Colour scale ``[-vmax, vmax]`` (pass the same value to compare several filters);
+        default: the largest absolute entry.
+    annotate : bool, default=True
+        Print the nonzero entries in their cells.
+    colorbar : bool, default=True
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_filter_image([[1, 0], [0, -1]])
+    >>> ax.images[0].get_array().tolist()
+    [[1.0, 0.0], [0.0, -1.0]]
+    """
+    arr = as_finite_array(w2d, "w2d", ndim=2)
+    ax = _new_axes(ax, (1.5 + 0.5 * arr.shape[1], 1.0 + 0.5 * arr.shape[0]))
+    scale = float(vmax) if vmax is not None else float(np.abs(arr).max())
+    if not np.isfinite(scale) or scale < 0:
+        raise ValueError(f"vmax must be a finite nonnegative number: got {vmax!r}")
+    scale = scale or 1.0
+    im = ax.imshow(arr, cmap=_DIVERGING, vmin=-scale, vmax=scale)
+    if annotate:
+        _annotate_image(ax, arr, scale, ".2g")
+    ax.set_xticks(np.arange(arr.shape[1]))
+    ax.set_yticks(np.arange(arr.shape[0]))
+    ax.set_xlabel("$i_2$ (power of $y_2$)")
+    ax.set_ylabel("$i_1$ (power of $y_1$)")
+    if title is None:
+        title = f"2D filter of shape {arr.shape}"
+    if title:
+        ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    return ax

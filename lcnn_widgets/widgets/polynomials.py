@@ -1,0 +1,316 @@
+"""Chapter 1 widget: two convolution layers are one convolution, and their polynomials multiply.
+
+:func:`composition_state` is the pure function behind the widget; :func:`explore_composition`
+wires it to sliders through :class:`~lcnn_widgets.widgets.Explorer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
+
+from .._validation import (
+    as_filters,
+    as_finite_array,
+    as_int_in_range,
+    as_nonzero_filters,
+    as_positive_int,
+)
+from ..lcn import LCN, conv
+from ..plotting.polynomials import plot_end_to_end, plot_filters, plot_signals, set_stem_data
+from ..polynomials import binary_form_latex
+from ._base import Explorer
+
+__all__ = ["CompositionState", "composition_state", "explore_composition", "polynomials_html"]
+
+
+@dataclass(frozen=True)
+class CompositionState:
+    """Everything the composition widget draws, computed by :func:`composition_state`.
+
+    Attributes
+    ----------
+    filters : tuple of ndarray
+        The layer filters ``w_1, ..., w_L`` (1D).
+    strides : tuple of int
+        The layer strides ``s_1, ..., s_L``.
+    end_to_end : ndarray of shape (k,)
+        ``pi(theta)``.
+    stride : int
+        The total stride ``S_L``.
+    signal : ndarray of shape (n,)
+        The test input.
+    layer_by_layer : ndarray of shape (m,)
+        ``LCN.forward(filters, signal)``.
+    one_convolution : ndarray of shape (m,)
+        ``conv(end_to_end, S_L, signal)``.
+    max_difference : float
+        ``max |layer_by_layer - one_convolution|``.
+    layer_polynomials : tuple of str
+        LaTeX of ``P_{w_l}(x^{S_{l-1}}, y^{S_{l-1}})`` for each layer.
+    product_polynomial : str
+        LaTeX of ``P_w(x, y)`` for ``w = pi(theta)``.
+    """
+
+    filters: tuple[np.ndarray, ...]
+    strides: tuple[int, ...]
+    end_to_end: np.ndarray
+    stride: int
+    signal: np.ndarray
+    layer_by_layer: np.ndarray
+    one_convolution: np.ndarray
+    max_difference: float
+    layer_polynomials: tuple[str, ...]
+    product_polynomial: str
+
+
+def composition_state(
+    filters: Sequence[ArrayLike],
+    strides: Sequence[int],
+    signal: ArrayLike,
+    *,
+    max_stride: int | None = None,
+    digits: int = 2,
+) -> CompositionState:
+    """Compose 1D convolution layers: the end-to-end filter, both outputs and the polynomials.
+
+    Parameters
+    ----------
+    filters : sequence of array_like, each of shape (k_l,)
+        Nonzero layer filters, layer 1 first.
+    strides : sequence of int
+        One stride per layer.
+    signal : array_like of shape (n,)
+        The input, at least as long as the end-to-end filter.
+    max_stride : int, optional
+        If given, every stride must lie between 1 and ``max_stride`` (the widget's range).
+    digits : int, default=2
+        Decimals in the LaTeX polynomials.
+
+    Returns
+    -------
+    CompositionState
+
+    Raises
+    ------
+    ValueError
+        If a filter is all zero, a stride is out of range, the signal is too short, or the
+        architecture is invalid. TypeError for non-numeric input.
+
+    Notes
+    -----
+    ``pi(theta) = w_1 * dil(w_2, S_1) * ...`` and ``P_{pi(theta)}(x, y) = prod_l
+    P_{w_l}(x^{S_{l-1}}, y^{S_{l-1}})`` (paper eq. 8). The layer-by-layer output equals one
+    convolution with ``pi(theta)`` and stride ``S_L``, so ``max_difference`` is rounding error.
+
+    Examples
+    --------
+    >>> st = composition_state([[1, 1, 1], [1, 2]], [2, 1], np.arange(7.0))
+    >>> st.end_to_end, st.product_polynomial
+    (array([1., 1., 3., 2., 2.]), 'x^{4} + x^{3} y + 3 x^{2} y^{2} + 2 x y^{3} + 2 y^{4}')
+    """
+    if isinstance(filters, (str, bytes)) or not isinstance(filters, (Sequence, np.ndarray)):
+        raise TypeError(f"filters must be a sequence of 1D filters: got {type(filters).__name__}")
+    arrays = [as_finite_array(f, f"filters[{i}]", ndim=1) for i, f in enumerate(filters)]
+    net = LCN([a.size for a in arrays], list(strides))
+    if max_stride is not None:
+        top = as_positive_int(max_stride, "max_stride")
+        for i, s in enumerate(net.strides):
+            as_int_in_range(s, f"strides[{i}]", 1, top)
+    fs = as_nonzero_filters(net.check_filters(arrays))
+    x = as_finite_array(signal, "signal", ndim=1)
+    w = net.end_to_end(fs)
+    layered = net.forward(fs, x)
+    direct = conv(w, net.stride, x)
+    return CompositionState(
+        filters=tuple(fs),
+        strides=tuple(net.strides),
+        end_to_end=w,
+        stride=net.stride,
+        signal=x,
+        layer_by_layer=layered,
+        one_convolution=direct,
+        max_difference=float(np.max(np.abs(layered - direct))),
+        layer_polynomials=tuple(
+            binary_form_latex(f, s, digits=digits) for f, s in zip(fs, net.accumulated_strides)
+        ),
+        product_polynomial=binary_form_latex(w, digits=digits),
+    )
+
+
+def _symmetric_limit(values: np.ndarray) -> float:
+    """A y-limit from the ladder 0.25, 0.5, 1, 2, 4, ...: stable while sliders move a little."""
+    top = float(np.max(np.abs(values))) * 1.1
+    return float(2.0 ** np.ceil(np.log2(max(top, 0.25))))
+
+
+def polynomials_html(r: CompositionState) -> str:
+    """The layer polynomials and their product as HTML with inline LaTeX (for HTMLMath).
+
+    Parameters
+    ----------
+    r : CompositionState
+        A two-layer state from :func:`composition_state`.
+
+    Returns
+    -------
+    str
+        Three lines ``P_{w_1}(x, y) = ...``, ``P_{w_2}(x^{s_1}, y^{s_1}) = ...`` and their
+        product ``P_w(x, y) = ...`` (paper eq. 8), built without sympy.
+    """
+    s1 = r.strides[0]
+    arg2 = "x, y" if s1 == 1 else f"x^{{{s1}}}, y^{{{s1}}}"
+    lines = [
+        rf"$P_{{w_1}}(x, y) = {r.layer_polynomials[0]}$",
+        rf"$P_{{w_2}}({arg2}) = {r.layer_polynomials[1]}$",
+        rf"$P_{{w_1}}(x, y)\,P_{{w_2}}({arg2}) = P_w(x, y) = {r.product_polynomial}$",
+    ]
+    return "<br>".join(lines)
+
+
+def explore_composition(
+    *,
+    filters: Sequence[ArrayLike] = ((1.0, -1.2, 0.6), (0.8, 1.5)),
+    stride: int = 2,
+    max_stride: int = 3,
+    n_signal: int = 24,
+    rng: np.random.Generator | None = None,
+    dpi: int = 80,
+) -> Explorer:
+    """Sliders for a two-layer 1D network with filter sizes (3, 2): see eq. 8 at work.
+
+    Parameters
+    ----------
+    filters : pair of array_like of shapes (3,) and (2,), default=((1, -1.2, 0.6), (0.8, 1.5))
+        Initial filters; the sliders run over ``[-2, 2]`` (wider if an entry needs it).
+    stride : int, default=2
+        Initial first stride ``s_1``; the second stride is 1 (it does not change ``pi``).
+    max_stride : int, default=3
+        The stride slider runs over ``1, ..., max_stride``.
+    n_signal : int, default=24
+        Length of the test signal (at least ``3 + max_stride``).
+    rng : numpy.random.Generator, optional
+        Source of the test signal; default ``numpy.random.default_rng(0)``.
+    dpi : int, default=80
+        Resolution of the rendered picture.
+
+    Returns
+    -------
+    Explorer
+        Controls ``u0, u1, u2`` (entries of ``w_1``), ``v0, v1`` (entries of ``w_2``) and
+        ``s1``; ``explorer.artists`` holds the drawn artists (stem plots ``"w1"``, ``"w2"``,
+        ``"end_to_end"``; lines ``"layer_by_layer"``, ``"one_convolution"``; the
+        :class:`ipywidgets.HTMLMath` ``"polynomials"``).
+
+    Raises
+    ------
+    ValueError
+        For filters of the wrong shape, an all-zero default filter, or a stride outside
+        ``1 .. max_stride``; TypeError for non-numeric input.
+
+    Notes
+    -----
+    The figure shows ``P_{w_1}(x, y)``, ``P_{w_2}(x^{s_1}, y^{s_1})`` and their product, whose
+    coefficients are ``pi(theta) = w_1 * dil(w_2, s_1)`` (paper eq. 8), and the network output
+    on a fixed random signal computed layer by layer next to one convolution with ``pi(theta)``
+    and stride ``s_1``.
+
+    Examples
+    --------
+    >>> ex = explore_composition()
+    >>> ex.set_values(u0=0.5, s1=3)
+    >>> ex.artists["end_to_end"].markerline.get_ydata().size   # 3 + (2 - 1) * 3
+    6
+    """
+    w1, w2 = as_filters(filters, [(3,), (2,)])
+    top = as_positive_int(max_stride, "max_stride")
+    s1 = as_int_in_range(stride, "stride", 1, top)
+    n = as_int_in_range(n_signal, "n_signal", 3 + top, 10_000)
+    if rng is None:
+        rng = np.random.default_rng(0)
+    elif not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+    signal = rng.standard_normal(n)
+
+    def compute(u0: float, u1: float, u2: float, v0: float, v1: float, s1: int):
+        return composition_state([[u0, u1, u2], [v0, v1]], [s1, 1], signal, max_stride=top)
+
+    first = composition_state([w1, w2], [s1, 1], signal, max_stride=top)
+    bound = max(2.0, float(np.ceil(max(np.abs(w1).max(), np.abs(w2).max()))))
+
+    # ---- the figure: fixed positions, artists made once
+    fig = Figure(figsize=(9.0, 5.2), dpi=dpi)
+    FigureCanvasAgg(fig)  # one Agg canvas for the figure's life: its renderer caches text layouts
+    gs = fig.add_gridspec(2, 2, left=0.08, right=0.98, top=0.94, bottom=0.1,
+                          hspace=0.6, wspace=0.22)
+    ax_f, ax_w, ax_s = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, :])
+    plot_filters(first.filters, ax=ax_f, title="layer filters $w_1$, $w_2$")
+    ax_f.set_ylim(-1.1 * bound, 1.1 * bound)
+    ax_f.legend(loc="lower left", fontsize="small", ncols=2)
+    plot_end_to_end(first.end_to_end, ax=ax_w)
+    k_max = 3 + top
+    ax_w.set_xlim(-0.7, k_max - 0.3)
+    plot_signals(first.layer_by_layer, first.one_convolution, ax=ax_s,
+                 positions=first.stride * np.arange(first.layer_by_layer.size))
+    ax_s.legend(loc="upper right", fontsize="small", ncols=2)
+    ax_s.set_xlim(-0.7, n - 0.3)
+    formulas = W.HTMLMath(value=polynomials_html(first))
+    filter_x = [c.markerline.get_xdata().copy() for c in ax_f.containers]
+    artists = {
+        "w1": ax_f.containers[0],
+        "w2": ax_f.containers[1],
+        "end_to_end": ax_w.containers[0],
+        "layer_by_layer": ax_s.lines[0],
+        "one_convolution": ax_s.lines[1],
+        "polynomials": formulas,
+    }
+
+    def draw(fig: Figure, r: CompositionState) -> None:
+        for stem, x, f in zip((artists["w1"], artists["w2"]), filter_x, r.filters):
+            set_stem_data(stem, x, f)
+        k = r.end_to_end.size
+        set_stem_data(artists["end_to_end"], np.arange(k), r.end_to_end)
+        ax_w.set_xticks(np.arange(k))
+        lim = _symmetric_limit(r.end_to_end)
+        ax_w.set_ylim(-lim, lim)
+        ax_w.set_title(rf"end-to-end filter $w=\pi(\theta)$: size {k}, stride {r.stride}")
+        idx = r.stride * np.arange(r.layer_by_layer.size)
+        artists["layer_by_layer"].set_data(idx, r.layer_by_layer)
+        artists["one_convolution"].set_data(idx, r.one_convolution)
+        lim = _symmetric_limit(np.concatenate([r.layer_by_layer, r.one_convolution]))
+        ax_s.set_ylim(-lim, lim)
+        ax_s.set_title(
+            f"output on a fixed random signal (length {r.signal.size}): "
+            f"max |difference| = {r.max_difference:.1e}"
+        )
+        formulas.value = polynomials_html(r)
+
+    def slider(label: str, value: float) -> W.FloatSlider:
+        return W.FloatSlider(value=value, min=-bound, max=bound, step=0.1, description=label,
+                             continuous_update=False, readout_format=".1f",
+                             style={"description_width": "3.5em"},
+                             layout=W.Layout(width="15em"))
+
+    controls = {f"u{i}": slider(f"w₁[{i}]", float(w1[i])) for i in range(3)}
+    controls |= {f"v{i}": slider(f"w₂[{i}]", float(w2[i])) for i in range(2)}
+    controls["s1"] = W.IntSlider(value=s1, min=1, max=top, step=1, description="s₁",
+                                 continuous_update=False, style={"description_width": "3.5em"},
+                                 layout=W.Layout(width="15em"))
+    box = W.VBox([
+        W.HBox([controls[f"u{i}"] for i in range(3)]),
+        W.HBox([controls["v0"], controls["v1"], controls["s1"]]),
+        formulas,
+    ])
+    explorer = Explorer(
+        controls, compute, draw, fig, dpi=dpi, layout_controls=box,
+        title=("<b>Two layers are one convolution.</b> Layer 1 has filter "
+               "w₁ (3 entries) and stride s₁, layer 2 has filter w₂ (2 entries) and stride 1."),
+    )
+    explorer.artists = artists
+    return explorer
