@@ -57,6 +57,7 @@ from .polynomials import (
 from .metric import (
     MetricConditioningWarning,
     QuarticSlice,
+    chart_metric,
     condition_number,
     fiber_point,
     gamma_squared,
@@ -138,6 +139,7 @@ __all__ = [
     "running_example_theta13",
     "tangent_space",
     "vertical_space",
+    "chart_metric",
 ]
 
 __version__ = "0.1.0"

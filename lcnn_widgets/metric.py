@@ -56,6 +56,7 @@ __all__ = [
     "RCOND",
     "MetricConditioningWarning",
     "QuarticSlice",
+    "chart_metric",
     "condition_number",
     "fiber_point",
     "gamma_squared",
@@ -600,6 +601,52 @@ def riemannian_gradient(
     """
     gv = as_end_to_end_vector(grad, "grad", net.end_to_end_shape)
     return ntk_at(net, w, delta, fiber=fiber) @ gv
+
+
+def chart_metric(
+    net: LCN, filters: Sequence[ArrayLike], directions: ArrayLike, delta: ArrayLike
+) -> np.ndarray:
+    """Gram matrix of ``g^delta`` on the images ``J(theta) t_i`` of parameter directions.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    filters : sequence of array_like
+        A parameter point ``theta`` (any invariants); ``w = pi(theta)``.
+    directions : array_like of shape (n_params, m)
+        Parameter directions ``t_1, ..., t_m`` (columns).
+    delta : array_like of shape (L - 1,)
+        The invariants of the metric.
+
+    Returns
+    -------
+    ndarray of shape (m, m)
+        ``G_ij = g_w^delta(J t_i, J t_j) = (J t_i)^T Theta(theta_delta)^+ (J t_j)`` with
+        ``J = J(theta)`` and ``theta_delta = rescale(theta, delta)``: the metric in the chart
+        ``x -> pi(theta + sum_i x_i t_i)`` at ``x = 0``.
+
+    Notes
+    -----
+    If ``theta`` already has invariants ``delta`` and the ``t_i`` lie in (9), then
+    ``G = T^T T``: ``pi`` is an isometry from (9) onto ``T_w M`` (Lemma 5, Cor. 6).
+
+    Examples
+    --------
+    >>> net = LCN([1, 1], [2, 1])
+    >>> chart_metric(net, [[1.0], [1.0]], [[1.0], [1.0]], [0.0])
+    array([[2.]])
+    """
+    fs = net.check_filters(filters)
+    T = as_finite_array(directions, "directions", ndim=2)
+    if T.shape[0] != net.n_params:
+        raise ValueError(
+            f"directions must have n_params = {net.n_params} rows: got shape {T.shape}"
+        )
+    A = net.jacobian(fs) @ T
+    G = metric_matrix(net, net.end_to_end(fs), delta, fiber=fs)
+    gram = A.T @ G @ A
+    return 0.5 * (gram + gram.T)
 
 
 # ---------------------------------------------------------------------------- smooth points

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from lcnn_widgets import LCN
@@ -423,3 +423,23 @@ def test_small_cases():
     assert M.is_smooth_point(LCN([2, 1], [2, 1]), [0.0, 0.0])  # M = R^2
     assert not M.is_smooth_point(LCN([2, 2], [2, 1]), [0.0, 0.0, 0.0, 0.0])  # cone point
     assert M.is_tangent(NET, np.zeros(5), [[1.0, 2.0, 3.0], [1.0, 2.0]])
+
+
+@settings(max_examples=10)
+@given(strided_nets())
+def test_chart_metric_is_euclidean_on_the_level_set_and_matches_inner_product(case):
+    net, seed = case
+    rng, fs, J = _point(net, seed)
+    d = net.invariants(fs)
+    assume(net.dim_neuromanifold >= 2)
+    T = M.tangent_space(net, fs)[:, :2]
+    # theta already has invariants d and T lies in (9): pi is an isometry (Cor. 6)
+    assert np.allclose(M.chart_metric(net, fs, T, d), T.T @ T, atol=1e-8)
+    other = d + rng.normal(size=d.size)
+    gram = M.chart_metric(net, fs, T, other)
+    a, b = J @ T[:, 0], J @ T[:, 1]
+    w = net.end_to_end(fs)
+    assert gram[0, 1] == pytest.approx(M.inner_product(net, a, b, w, other, fiber=fs),
+                                       rel=1e-8, abs=1e-10)
+    with pytest.raises(ValueError, match="directions must have n_params"):
+        M.chart_metric(net, fs, T[:-1], d)

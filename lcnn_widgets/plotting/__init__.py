@@ -8,6 +8,8 @@ from .invariants import (plot_invariant_drift, plot_loss, plot_orbit_invariant, 
                          plot_rescaling_equation)
 from .polynomials import (plot_conv_matrix, plot_end_to_end, plot_filter_image, plot_filters,
                           plot_signals, set_stem_data)
+from .metric import (ellipse_outline, plot_neuromanifold_slice, plot_ntk_entry,
+                     plot_unit_balls)
 
 __all__: list[str] = [
     "plot_conv_matrix",
@@ -21,4 +23,8 @@ __all__: list[str] = [
     "plot_rescaling_equation",
     "plot_signals",
     "set_stem_data",
+    "ellipse_outline",
+    "plot_neuromanifold_slice",
+    "plot_ntk_entry",
+    "plot_unit_balls",
 ]

@@ -7,6 +7,7 @@ instead of a traceback on bad input, and keeps its last good picture.
 from ._base import Explorer, render_png
 from .polynomials import CompositionState, composition_state, explore_composition
 from .invariants import InvariantsPicture, explore_invariants, invariants_picture
+from .metric import MetricChart, MetricPicture, explore_metric, metric_chart, metric_picture
 
 __all__ = [
     "CompositionState",
@@ -17,4 +18,9 @@ __all__ = [
     "explore_invariants",
     "invariants_picture",
     "render_png",
+    "MetricChart",
+    "MetricPicture",
+    "explore_metric",
+    "metric_chart",
+    "metric_picture",
 ]

@@ -1,0 +1,220 @@
+"""Pictures for the chapter on the NTK as a Riemannian metric.
+
+Every function takes data (and ``ax=None``) and returns the Axes it drew on; without ``ax`` it
+makes a new :class:`matplotlib.figure.Figure` (never pyplot). Calling a 2D function again on the
+same Axes moves the artists it created (found by their ``gid``) instead of adding new ones, so
+the widget updates its picture in place with the same code. The mathematics comes from
+:mod:`lcnn_widgets.metric`; the only computation here is what a picture needs (the outline of
+an ellipse from its Gram matrix, axis limits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from numpy.typing import ArrayLike
+
+from .._validation import as_finite_array
+from ..metric import QuarticSlice
+
+__all__ = [
+    "ellipse_outline",
+    "plot_neuromanifold_slice",
+    "plot_ntk_entry",
+    "plot_unit_balls",
+]
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float], **kw: Any) -> Axes:
+    if ax is not None:
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
+        return ax
+    return Figure(figsize=figsize, layout="constrained").add_subplot(**kw)
+
+
+def _line(ax: Axes, gid: str, x: ArrayLike, y: ArrayLike, **style: Any) -> Line2D:
+    """The line with this ``gid`` on ``ax``, moved to ``(x, y)``; created on first use."""
+    for line in ax.get_lines():
+        if line.get_gid() == gid:
+            line.set_data(x, y)
+            return line
+    (line,) = ax.plot(x, y, gid=gid, **style)
+    return line
+
+
+def ellipse_outline(
+    gram: ArrayLike, *, center: ArrayLike = (0.0, 0.0), scale: float = 1.0, n: int = 60
+) -> np.ndarray:
+    """Closed outline of ``center + scale * {x : x^T G x = 1}`` for a 2x2 Gram matrix ``G``.
+
+    Parameters
+    ----------
+    gram : array_like of shape (2, 2)
+        Symmetric positive definite.
+    center : array_like of shape (2,), default=(0, 0)
+    scale : float, default=1.0
+        Drawing scale (the same for every ellipse of a picture, so sizes compare).
+    n : int, default=60
+        Number of points (the first is repeated at the end).
+
+    Returns
+    -------
+    ndarray of shape (n + 1, 2)
+
+    Raises
+    ------
+    ValueError
+        If ``gram`` is not a positive definite 2x2 matrix.
+
+    Examples
+    --------
+    >>> out = ellipse_outline([[4.0, 0.0], [0.0, 1.0]], n=4)
+    >>> np.round(np.abs(out).max(axis=0), 6)  # semi-axes 1/sqrt(4) and 1/sqrt(1)
+    array([0.5, 1. ])
+    """
+    G = as_finite_array(gram, "gram")
+    if G.shape != (2, 2):
+        raise ValueError(f"gram must be a 2x2 matrix: got shape {G.shape}")
+    lam, V = np.linalg.eigh(0.5 * (G + G.T))
+    if lam[0] <= 0:
+        raise ValueError(f"gram must be positive definite: got eigenvalues {lam}")
+    phi = np.linspace(0.0, 2 * np.pi, n + 1)
+    circle = np.stack([np.cos(phi), np.sin(phi)])
+    return as_finite_array(center, "center") + scale * (V @ (circle / np.sqrt(lam)[:, None])).T
+
+
+def plot_unit_balls(
+    centers: ArrayLike,
+    outlines: Sequence[ArrayLike],
+    *,
+    reference: ArrayLike | None = None,
+    highlight: int | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw the unit balls of a metric at points of a 2D chart (a Tissot-style picture).
+
+    Parameters
+    ----------
+    centers : array_like of shape (m, 2)
+        Chart coordinates of the points.
+    outlines : sequence of array_like of shape (n, 2)
+        One closed outline per point (see :func:`ellipse_outline`).
+    reference : array_like of shape (n, 2), optional
+        A comparison outline (e.g. the Euclidean unit circle), drawn dashed.
+    highlight : int, optional
+        Index of the outline to draw thicker (the base point).
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        Lines with gids ``"centers"``, ``"ball-<i>"`` and ``"reference"``.
+    """
+    c = as_finite_array(centers, "centers", ndim=2)
+    if len(outlines) != c.shape[0]:
+        raise ValueError(
+            f"outlines must have one entry per center: got {len(outlines)} for {c.shape[0]}"
+        )
+    ax = _axes(ax, (5.0, 5.0))
+    _line(ax, "centers", c[:, 0], c[:, 1], color="0.4", marker=".", linestyle="none")
+    for i, out in enumerate(outlines):
+        o = np.asarray(out, dtype=float)
+        bold = i == highlight
+        _line(ax, f"ball-{i}", o[:, 0], o[:, 1], color="C3" if bold else "C0",
+              linewidth=2.2 if bold else 1.2)
+    if reference is not None:
+        r = np.asarray(reference, dtype=float)
+        _line(ax, "reference", r[:, 0], r[:, 1], color="0.3", linestyle="--", linewidth=1.0)
+    ax.set_aspect("equal", adjustable="datalim")
+    return ax
+
+
+def plot_ntk_entry(
+    deltas: ArrayLike,
+    values: ArrayLike,
+    *,
+    delta: float | None = None,
+    value: float | None = None,
+    entry: tuple[int, int] = (1, 3),
+    ax: Axes | None = None,
+) -> Axes:
+    """Plot one NTK entry ``Theta_{ij}(w; delta)`` against the invariant ``delta`` (Ex. 17).
+
+    Parameters
+    ----------
+    deltas, values : array_like of shape (n,)
+        The curve.
+    delta, value : float, optional
+        The current point, drawn as a marker.
+    entry : tuple of int, default=(1, 3)
+        The (0-based) entry, for the axis label.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        Lines with gids ``"curve"`` and ``"marker"``.
+    """
+    x = as_finite_array(deltas, "deltas", ndim=1)
+    y = as_finite_array(values, "values", ndim=1)
+    if x.shape != y.shape:
+        raise ValueError(f"deltas and values must have the same length: got {x.size}, {y.size}")
+    ax = _axes(ax, (5.0, 3.5))
+    _line(ax, "curve", x, y, color="C0")
+    if delta is not None and value is not None:
+        _line(ax, "marker", [delta], [value], color="C3", marker="o", markersize=9,
+              linestyle="none")
+    pad = 0.05 * max(float(np.ptp(y)), 1e-12)
+    ax.set_xlim(float(x.min()), float(x.max()))
+    ax.set_ylim(float(y.min()) - pad, float(y.max()) + pad)
+    ax.set_xlabel(r"invariant $\delta$")
+    ax.set_ylabel(rf"$\Theta_{{{entry[0]},{entry[1]}}}(w;\delta)$")
+    return ax
+
+
+def plot_neuromanifold_slice(
+    data: QuarticSlice, *, ax: Axes | None = None, elev: float = 22.0, azim: float = -58.0
+) -> Axes:
+    """3D picture of the slice ``{w_0, w_4 fixed}`` of the running example's neuromanifold.
+
+    Parameters
+    ----------
+    data : QuarticSlice
+        From :func:`lcnn_widgets.running_example_slice`.
+    ax : Axes3D, optional
+    elev, azim : float
+        Viewing angles.
+
+    Returns
+    -------
+    Axes3D
+        Two sheets (blue, orange), the part of the singular line ``w_1 = w_3 = 0`` inside ``M``
+        (red) and outside ``M`` (grey, dashed).
+    """
+    if not isinstance(data, QuarticSlice):
+        raise TypeError(f"data must be a QuarticSlice: got {type(data).__name__}")
+    ax = _axes(ax, (6.0, 5.2), projection="3d")
+    for sheet, color in zip(data.sheets, ("C0", "C1")):
+        ax.plot_surface(sheet[0], sheet[2], sheet[1], color=color, alpha=0.55,
+                        linewidth=0.2, edgecolor="0.3", rstride=1, cstride=1)
+    h = data.heights
+    inside = np.where(data.in_M, h, np.nan)
+    outside = np.where(data.in_M, np.nan, h)
+    zeros = np.zeros_like(h)
+    ax.plot(zeros, zeros, inside, color="C3", linewidth=3, label="singular line (in M)")
+    if np.any(~data.in_M):
+        ax.plot(zeros, zeros, outside, color="0.5", linestyle="--", linewidth=2,
+                label="w1 = w3 = 0, not in M")
+    ax.set_xlabel("$w_1$")
+    ax.set_ylabel("$w_3$")
+    ax.set_zlabel("$w_2$")
+    ax.set_title(rf"$M \cap \{{w_0 = {data.w0:g},\ w_4 = {data.w4:g}\}}$")
+    ax.view_init(elev=elev, azim=azim)
+    ax.legend(loc="upper left", fontsize="small")
+    return ax

@@ -1,0 +1,307 @@
+"""The widget of the chapter on the metric: how the invariant ``delta`` changes ``g^delta``.
+
+Left panel: one NTK entry ``Theta_{ij}(w; delta)`` as a function of ``delta`` (Ex. 17) with a
+marker at the slider's value. Right panel: a small 2D chart of ``M`` through ``w`` and, at each
+chart point, the unit ball ``{a : g^delta(a, a) = 1}`` of the metric restricted to the chart's
+tangent plane (in chart coordinates). At ``w`` the chart coordinates are orthonormal for the
+Euclidean inner product; the dashed outline there is the unit ball of the balanced metric
+``g^0``, drawn to the same scale, so one sees how ``delta`` deforms it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
+
+from .._validation import as_end_to_end_vector, as_positive_int, parse_floats
+from ..lcn import LCN
+from ..metric import COND_WARN, chart_metric, condition_number, fiber_point, ntk_at
+from ..plotting.metric import ellipse_outline, plot_ntk_entry, plot_unit_balls
+from ._base import Explorer
+
+__all__ = ["MetricChart", "MetricPicture", "explore_metric", "metric_chart", "metric_picture"]
+
+#: number of invariants sampled for the curve of the NTK entry
+N_CURVE = 121
+
+
+@dataclass(frozen=True, eq=False)
+class MetricChart:
+    """Everything of the picture that depends on the architecture and ``w`` only (cached).
+
+    Attributes
+    ----------
+    net : LCN
+    w : ndarray of shape (K,)
+    theta : list of ndarray
+        The balanced fiber point of ``w``.
+    basis : ndarray of shape (K, 2)
+        Orthonormal vectors ``e_1, e_2`` of ``T_w M`` (top left singular vectors of ``J``).
+    directions : ndarray of shape (n_params, 2)
+        Their lifts ``t_i = J^+ e_i`` (in the tangent space (9)).
+    coords : ndarray of shape (m, 2)
+        Chart coordinates ``x`` of the grid; chart point ``pi(theta + x_1 t_1 + x_2 t_2)``.
+    params : list of list of ndarray
+        The parameter point of each chart point.
+    center : int
+        Index of ``x = 0`` (the point ``w``).
+    entry : tuple of int
+    deltas, curve : ndarray of shape (N_CURVE,)
+        ``Theta_entry(w; delta)`` on a grid of invariants.
+    scale : float
+        Common drawing scale of the unit balls.
+    balanced_gram : ndarray of shape (2, 2)
+        ``g^0`` in chart coordinates at ``w`` (the dashed reference).
+    """
+
+    net: LCN
+    w: np.ndarray
+    theta: list
+    basis: np.ndarray
+    directions: np.ndarray
+    coords: np.ndarray
+    params: list
+    center: int
+    entry: tuple[int, int]
+    deltas: np.ndarray
+    curve: np.ndarray
+    scale: float
+    balanced_gram: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class MetricPicture:
+    """What the metric widget draws for one ``(w, delta)``.
+
+    Attributes
+    ----------
+    chart : MetricChart
+    delta : float
+    value : float
+        ``Theta_entry(w; delta)`` (the marker).
+    grams : ndarray of shape (m, 2, 2)
+        ``g^delta`` in chart coordinates at every chart point (:func:`chart_metric`).
+    outlines : ndarray of shape (m, n + 1, 2)
+        The scaled unit balls around the chart points.
+    reference : ndarray of shape (n + 1, 2)
+        The unit ball of the balanced metric ``g^0`` at ``w``, same scale.
+    """
+
+    chart: MetricChart
+    delta: float
+    value: float
+    grams: np.ndarray
+    outlines: np.ndarray
+    reference: np.ndarray
+
+
+def _grams(net: LCN, params: list, directions: np.ndarray, delta: float) -> np.ndarray:
+    return np.stack([chart_metric(net, p, directions, [delta]) for p in params])
+
+
+def _max_semi_axis(grams: np.ndarray) -> float:
+    return float(np.max(1.0 / np.sqrt(np.linalg.eigvalsh(grams)[:, 0])))
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_chart(net: LCN, w: tuple[float, ...], entry: tuple[int, int], n: int,
+                  radius: float, delta_range: tuple[float, float]) -> MetricChart:
+    wv = np.array(w)
+    theta = fiber_point(net, wv, [0.0])  # ValueError off M or where the metric is ambiguous
+    cond = condition_number(net, wv, [0.0], fiber=theta)
+    if cond > COND_WARN:
+        raise ValueError(
+            f"the NTK is (nearly) rank deficient at this w (condition number {cond:.3g}): "
+            "it is a critical point of pi, where the metric degenerates; pick another point"
+        )
+    J = net.jacobian(theta)
+    U = np.linalg.svd(J)[0]
+    basis = U[:, :2]
+    directions = np.linalg.lstsq(J, basis, rcond=None)[0]
+    r = radius * float(np.linalg.norm(wv))
+    ticks = np.linspace(-r, r, n)
+    X, Y = np.meshgrid(ticks, ticks, indexing="ij")
+    coords = np.column_stack([X.ravel(), Y.ravel()])
+    theta_flat = net.flatten(theta)
+    params = [net.unflatten(theta_flat + directions @ x) for x in coords]
+    center = int(np.argmin(np.linalg.norm(coords, axis=1)))
+    deltas = np.linspace(delta_range[0], delta_range[1], N_CURVE)
+    i, j = entry
+    curve = np.array([ntk_at(net, wv, [d], fiber=theta)[i, j] for d in deltas])
+    extent = max(_max_semi_axis(_grams(net, params, directions, d)) for d in delta_range)
+    spacing = 2 * r / max(n - 1, 1)
+    balanced = chart_metric(net, params[center], directions, [0.0])
+    return MetricChart(net, wv, theta, basis, directions, coords, params, center, entry,
+                       deltas, curve, 0.45 * spacing / extent, balanced)
+
+
+def metric_chart(
+    net: LCN,
+    w: ArrayLike,
+    *,
+    entry: tuple[int, int] = (1, 3),
+    n: int = 5,
+    radius: float = 0.15,
+    delta_range: tuple[float, float] = (-60.0, 20.0),
+) -> MetricChart:
+    """Build (or fetch from the cache) the chart part of the metric picture at ``w``.
+
+    Parameters
+    ----------
+    net : LCN
+        A two-layer 1D architecture.
+    w : array_like of shape (K,)
+        A point of the neuromanifold where the metric is determined by ``(w, delta)``.
+    entry : tuple of int, default=(1, 3)
+        The NTK entry to follow (0-based).
+    n : int, default=5
+        Chart grid points per axis.
+    radius : float, default=0.15
+        Chart coordinates run over ``[-radius ||w||, radius ||w||]``.
+    delta_range : tuple of float, default=(-60, 20)
+        Range of the invariant.
+
+    Returns
+    -------
+    MetricChart
+
+    Raises
+    ------
+    ValueError
+        For a bad architecture, ``w`` off ``M``, a point whose fiber has several NTKs, a
+        critical point, or an entry outside the matrix.
+    """
+    if not isinstance(net, LCN):
+        raise TypeError(f"net must be an LCN: got {type(net).__name__}")
+    if net.n_layers != 2 or not net.is_1d:
+        raise ValueError(f"explore_metric needs a two-layer 1D network: got {net!r}")
+    wv = as_end_to_end_vector(w, "w", net.end_to_end_shape)
+    K = net.n_outputs
+    ent = tuple(int(e) for e in entry)
+    if len(ent) != 2 or not all(0 <= e < K for e in ent):
+        raise ValueError(f"entry must be two indices in 0..{K - 1}: got {entry!r}")
+    lo, hi = (float(x) for x in delta_range)
+    if not lo < hi:
+        raise ValueError(f"delta_range must be increasing: got {delta_range!r}")
+    return _cached_chart(net, tuple(float(x) for x in wv), ent, as_positive_int(n, "n"),
+                         float(radius), (lo, hi))
+
+
+def metric_picture(chart: MetricChart, delta: float, *, n_outline: int = 60) -> MetricPicture:
+    """The metric ``g^delta`` on a chart: the marker value, Gram matrices and unit balls.
+
+    Parameters
+    ----------
+    chart : MetricChart
+        From :func:`metric_chart`.
+    delta : float
+        The invariant.
+    n_outline : int, default=60
+        Points per unit-ball outline.
+
+    Returns
+    -------
+    MetricPicture
+    """
+    d = float(delta)
+    if not np.isfinite(d):
+        raise ValueError(f"delta must be finite: got {delta!r}")
+    net = chart.net
+    value = float(ntk_at(net, chart.w, [d], fiber=chart.theta)[chart.entry])
+    grams = _grams(net, chart.params, chart.directions, d)
+    outlines = np.stack([
+        ellipse_outline(g, center=c, scale=chart.scale, n=n_outline)
+        for g, c in zip(grams, chart.coords)
+    ])
+    reference = ellipse_outline(chart.balanced_gram, center=chart.coords[chart.center],
+                                scale=chart.scale, n=n_outline)
+    return MetricPicture(chart, d, value, grams, outlines, reference)
+
+
+def explore_metric(
+    filter_sizes: Sequence[int] = (3, 2),
+    strides: Sequence[int] = (2, 1),
+    *,
+    w: ArrayLike = (2.0, 1.0, 3.0, -1.0, -5.0),
+    delta: float = 0.0,
+    delta_range: tuple[float, float] = (-60.0, 20.0),
+    entry: tuple[int, int] = (1, 3),
+    n: int = 5,
+    radius: float = 0.15,
+) -> Explorer:
+    """Slide the invariant ``delta`` and watch the metric ``g^delta`` at a point change.
+
+    Parameters
+    ----------
+    filter_sizes, strides : sequence of int, default=(3, 2), (2, 1)
+        A two-layer 1D architecture (default: the running example, Ex. 15).
+    w : array_like, default=(2, 1, 3, -1, -5)
+        The initial point (typed into a text box; Ex. 17's point by default).
+    delta : float, default=0.0
+        Initial invariant.
+    delta_range : tuple of float, default=(-60, 20)
+        Range of the slider and of the curve.
+    entry : tuple of int, default=(1, 3)
+        The NTK entry plotted against ``delta`` (0-based).
+    n : int, default=5
+        Chart grid points per axis.
+    radius : float, default=0.15
+        Half-width of the chart, relative to ``||w||``.
+
+    Returns
+    -------
+    Explorer
+        Controls ``w`` (text) and ``delta`` (slider). Bad input (not numbers, wrong length,
+        ``w`` off ``M``, a singular point) shows a message and keeps the last picture.
+
+    Examples
+    --------
+    >>> ex = explore_metric()
+    >>> ex.error is None and sorted(ex.controls) == ["delta", "w"]
+    True
+    """
+    net = LCN(list(filter_sizes), list(strides))
+    kw = {"entry": tuple(entry), "n": n, "radius": radius, "delta_range": tuple(delta_range)}
+    metric_chart(net, w, **kw)  # fail early on a bad default
+
+    def compute(w: str, delta: float) -> MetricPicture:
+        chart = metric_chart(net, parse_floats(w, "w"), **kw)
+        return metric_picture(chart, delta)
+
+    w_text = ", ".join(f"{float(x):g}" for x in np.ravel(w))
+    controls = {
+        "w": W.Text(value=w_text, description="w", continuous_update=False,
+                    layout=W.Layout(width="300px")),
+        "delta": W.FloatSlider(value=float(delta), min=float(delta_range[0]),
+                               max=float(delta_range[1]), step=0.5, description="δ",
+                               continuous_update=False, layout=W.Layout(width="420px")),
+    }
+    fig = Figure(figsize=(11.0, 4.6))
+    ax_curve, ax_balls = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1.0]})
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.25)
+    ax_balls.set_xlabel(r"chart coordinate along $e_1$")
+    ax_balls.set_ylabel(r"chart coordinate along $e_2$")
+
+    def draw(figure: Figure, r: MetricPicture) -> None:
+        c = r.chart
+        plot_ntk_entry(c.deltas, c.curve, delta=r.delta, value=r.value, entry=c.entry,
+                       ax=ax_curve)
+        ax_curve.set_title(
+            rf"$\Theta_{{{c.entry[0]},{c.entry[1]}}}(w;\delta) = {r.value:.4g}$ at "
+            rf"$\delta = {r.delta:.4g}$", fontsize="medium")
+        plot_unit_balls(c.coords, list(r.outlines), reference=r.reference, highlight=c.center,
+                        ax=ax_balls)
+        ax_balls.relim()
+        ax_balls.autoscale_view()
+        ax_balls.set_title(rf"unit balls of $g^\delta$ (scale $\times{c.scale:.2g}$); "
+                           r"dashed: $g^0$ at $w$", fontsize="medium")
+
+    return Explorer(controls, compute, draw, fig,
+                    title="<b>The invariant δ changes the metric at a fixed point w</b>")

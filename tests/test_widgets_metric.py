@@ -1,0 +1,153 @@
+"""Tests for the metric widget (explore_metric) and the plots of the metric chapter."""
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lcnn_widgets import LCN, inner_product, ntk_at, running_example_slice, running_example_theta13
+from lcnn_widgets.plotting.metric import (ellipse_outline, plot_neuromanifold_slice,
+                                          plot_ntk_entry, plot_unit_balls)
+from lcnn_widgets.widgets.metric import explore_metric, metric_chart, metric_picture
+
+W17 = np.array([2.0, 1.0, 3.0, -1.0, -5.0])
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return explore_metric()
+
+
+def _lines(ax):
+    return {line.get_gid(): line for line in ax.get_lines()}
+
+
+def test_default_state_is_drawn(explorer):
+    assert explorer.error is None and explorer.message.value == ""
+    assert len(explorer.image.value) > 1000
+    ax_curve, ax_balls = explorer.figure.axes
+    assert {"curve", "marker"} <= set(_lines(ax_curve))
+    assert {"centers", "reference", "ball-0", "ball-24"} <= set(_lines(ax_balls))
+
+
+def test_drawn_data_equals_the_pure_function(explorer):
+    explorer.set_values(delta=-28.0)
+    assert explorer.error is None
+    chart = metric_chart(explorer.result.chart.net, W17)
+    pic = metric_picture(chart, -28.0)
+    ax_curve, ax_balls = explorer.figure.axes
+    lines_c, lines_b = _lines(ax_curve), _lines(ax_balls)
+    assert np.allclose(lines_c["marker"].get_xydata(), [[-28.0, pic.value]])
+    assert np.allclose(lines_c["curve"].get_xydata(), np.column_stack([chart.deltas, chart.curve]))
+    for i, outline in enumerate(pic.outlines):
+        assert np.allclose(lines_b[f"ball-{i}"].get_xydata(), outline)
+    assert np.allclose(lines_b["reference"].get_xydata(), pic.reference)
+    # independent oracles: Ex. 17's closed form for the marker and the whole curve
+    assert pic.value == pytest.approx(-1.0)
+    assert np.allclose(chart.curve, [running_example_theta13(W17, d) for d in chart.deltas])
+
+
+def test_grams_are_the_metric_on_the_chart_directions(explorer):
+    explorer.set_values(delta=5.0)
+    pic = explorer.result
+    chart = pic.chart
+    net = chart.net
+    i = 7
+    fs = chart.params[i]
+    A = net.jacobian(fs) @ chart.directions
+    w = net.end_to_end(fs)
+    for a, b in ((0, 0), (0, 1), (1, 1)):
+        g = inner_product(net, A[:, a], A[:, b], w, [5.0], fiber=fs)
+        assert pic.grams[i, a, b] == pytest.approx(g, rel=1e-8, abs=1e-12)
+    # at w the chart vectors are orthonormal in R^K and their lifts lie in the tangent space (9)
+    assert np.allclose(chart.basis.T @ chart.basis, np.eye(2))
+    assert np.allclose(net.jacobian(chart.theta) @ chart.directions, chart.basis)
+
+
+def test_updates_in_place_and_delta_changes_the_balls(explorer):
+    ax_curve, ax_balls = explorer.figure.axes
+    before = {gid: id(line) for gid, line in _lines(ax_balls).items()}
+    n_lines = len(ax_balls.get_lines()) + len(ax_curve.get_lines())
+    explorer.set_values(delta=-50.0)
+    first = explorer.result.outlines.copy()
+    explorer.set_values(delta=15.0)
+    assert {gid: id(line) for gid, line in _lines(ax_balls).items()} == before
+    assert len(ax_balls.get_lines()) + len(ax_curve.get_lines()) == n_lines
+    assert np.abs(explorer.result.outlines - first).max() > 1e-3
+    explorer.controls["delta"].value = 2.0  # through the slider's observer
+    assert explorer.result.delta == 2.0
+    assert explorer.result.value == pytest.approx(ntk_at(explorer.result.chart.net, W17, [2.0])[1, 3])
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("1, 2", "end-to-end filter of size 5"),
+        ("a, b", "numbers separated by commas"),
+        ("1, 1, 0, 1, 0", "not in the neuromanifold"),
+        ("0, 0, 1, 0, 0", "not determined by"),
+        ("1, 0, 2, 0, 1", "rank deficient"),
+    ],
+)
+def test_bad_input_shows_a_message_and_keeps_the_picture(explorer, text, match):
+    explorer.set_values(w="2, 1, 3, -1, -5", delta=0.0)
+    image, result = explorer.image.value, explorer.result
+    balls = _lines(explorer.figure.axes[1])["ball-0"].get_xydata().copy()
+    explorer.set_values(w=text)
+    assert explorer.error is not None and match in explorer.error
+    assert "Cannot draw" in explorer.message.value
+    assert explorer.image.value == image and explorer.result is result
+    assert np.array_equal(_lines(explorer.figure.axes[1])["ball-0"].get_xydata(), balls)
+    explorer.set_values(w="2, 1, 3, -1, -5")
+    assert explorer.error is None and explorer.message.value == ""
+
+
+def test_another_point_of_M():
+    ex = explore_metric(w=(1.0, 1.0, 2.0, 1.0, 1.0), delta=1.0, delta_range=(-5.0, 5.0))
+    assert ex.error is None
+    assert ex.result.value == pytest.approx(running_example_theta13([1, 1, 2, 1, 1], 1.0))
+
+
+def test_factory_errors():
+    with pytest.raises(ValueError, match="two-layer 1D network"):
+        explore_metric((2, 2, 2), (2, 2, 1))
+    with pytest.raises(ValueError, match="entry must be two indices"):
+        explore_metric(entry=(1, 7))
+    with pytest.raises(ValueError, match="delta_range must be increasing"):
+        explore_metric(delta_range=(3.0, -3.0))
+    with pytest.raises(TypeError, match="net must be an LCN"):
+        metric_chart("net", W17)
+
+
+# ----------------------------------------------------------------------------- plots
+def test_ellipse_outline_lies_on_the_unit_sphere_of_the_gram_matrix():
+    rng = np.random.default_rng(0)
+    B = rng.standard_normal((2, 2))
+    G = B @ B.T + 0.1 * np.eye(2)
+    out = ellipse_outline(G, center=(1.0, -2.0), scale=0.5, n=40)
+    xi = (out - [1.0, -2.0]) / 0.5
+    assert np.allclose(np.einsum("ni,ij,nj->n", xi, G, xi), 1.0)
+    assert np.allclose(out[0], out[-1])
+    with pytest.raises(ValueError, match="positive definite"):
+        ellipse_outline([[1.0, 0.0], [0.0, 0.0]])
+    with pytest.raises(ValueError, match="2x2"):
+        ellipse_outline(np.eye(3))
+
+
+def test_plot_functions_return_axes_and_check_input():
+    ax = plot_neuromanifold_slice(running_example_slice(1.0, 1.0, n=7))
+    assert isinstance(ax.figure, Figure) and len(ax.collections) >= 2
+    with pytest.raises(TypeError, match="QuarticSlice"):
+        plot_neuromanifold_slice(np.zeros(3))
+    ax2 = plot_ntk_entry([0.0, 1.0], [2.0, 3.0], delta=0.5, value=2.5)
+    assert np.allclose(_lines(ax2)["marker"].get_xydata(), [[0.5, 2.5]])
+    with pytest.raises(ValueError, match="same length"):
+        plot_ntk_entry([0.0, 1.0], [2.0])
+    with pytest.raises(ValueError, match="one entry per center"):
+        plot_unit_balls(np.zeros((2, 2)), [np.zeros((3, 2))])
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        plot_unit_balls(np.zeros((1, 2)), [np.zeros((3, 2))], ax="axes")
+
+
+def test_three_layer_network_is_rejected_by_the_chart():
+    with pytest.raises(ValueError, match="two-layer"):
+        metric_chart(LCN([2, 2, 2], [2, 2, 1]), np.ones(7))
