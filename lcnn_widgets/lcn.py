@@ -106,8 +106,10 @@ class LCN:
     Examples
     --------
     >>> net = LCN(filter_sizes=[3, 2], strides=[2, 1])
-    >>> net.end_to_end_size, net.stride, net.n_params
-    (5, 2, 5)
+    >>> net.end_to_end_size, net.stride, net.n_params, net.dim_neuromanifold
+    (5, 2, 5, 4)
+    >>> LCN([(2, 3), (2, 2)], [2, 1]).end_to_end_size   # D = 2: one size per axis
+    (4, 5)
     >>> net.end_to_end([[1, 1, 1], [1, 2]])
     array([1., 1., 3., 2., 2.])
     """

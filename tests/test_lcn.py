@@ -114,7 +114,7 @@ def test_the_1d_interface_returns_ints_and_1d_arrays():
 # --------------------------------------------------------------------------- the map pi
 
 
-@given(architectures(max_layers=3, max_outputs=60), seeds)
+@given(architectures(max_layers=3, max_size=3, max_outputs=40), seeds)
 def test_end_to_end_equals_its_definition(net, seed):
     fs = net.random_filters(np.random.default_rng(seed))
     w = net.end_to_end(fs)

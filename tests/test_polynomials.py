@@ -12,7 +12,7 @@ import itertools
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from lcn_oracles import architectures, integer_filters, seeds
 
@@ -61,6 +61,7 @@ def test_sympy_product_of_the_running_example():
     assert sympy.expand(got - expected.subs(values)) == 0
 
 
+@settings(max_examples=30)  # sympy is slow; the law is simple
 @given(architectures(max_layers=3, max_outputs=60), seeds, st.integers(1, 3))
 def test_binary_form_product_ignores_the_last_stride(net, seed, last):
     rng = np.random.default_rng(seed)
@@ -90,17 +91,20 @@ def test_binary_form_round_trip_integer(v):
     assert np.array_equal(from_binary_form(to_binary_form(v), v.shape), v)
 
 
+@settings(max_examples=30)  # sympy is slow; the law is simple
 @given(arrays_1_to_3d())
 def test_binary_form_round_trip_float_is_exact(v):
     assert np.array_equal(from_binary_form(to_binary_form(v), v.shape), v)
 
 
+@settings(max_examples=30)  # sympy is slow; the law is simple
 @given(arrays_1_to_3d(integer=True))
 def test_form_to_array_to_form(v):
     expr = to_binary_form(v)
     assert sympy.expand(to_binary_form(from_binary_form(expr, v.shape)) - expr) == 0
 
 
+@settings(max_examples=30)  # sympy is slow; the law is simple
 @given(arrays_1_to_3d(integer=True))
 def test_coefficient_order(v):
     # v[i_1, ..., i_D] multiplies prod_d x_d^(k_d - 1 - i_d) y_d^(i_d)
@@ -118,6 +122,7 @@ def test_coefficient_order_1d_by_hand():
     assert sympy.expand(to_binary_form([5, -2, 7]) - (5 * x**2 - 2 * x * y + 7 * y**2)) == 0
 
 
+@settings(max_examples=30)  # sympy is slow; the law is simple
 @given(arrays_1_to_3d(integer=True), st.integers(1, 3))
 def test_stride_substitutes_powers(v, s):
     xs = polynomial_variables(v.ndim)
@@ -172,6 +177,7 @@ def test_dilate_by_one_is_a_copy():
     assert v.tolist() == [1.0, 2.0]
 
 
+@settings(max_examples=30)  # sympy is slow; the law is simple
 @given(arrays_1_to_3d(integer=True), seeds)
 def test_multiply_matches_double_loop(a, seed):
     rng = np.random.default_rng(seed)
