@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
@@ -202,6 +203,10 @@ def plot_orbit_invariant(
     if c_target is not None and target is not None:
         _line(ax, "hit", [c_target], [target], label=rf"$c = {float(c_target):.4g}$", **_TARGET)
     ax.set_xscale("log")
+    # labels at 1, 2, 5 times powers of ten, none at the minor ticks (they would overlap)
+    ax.xaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(r"scale factor $c$ (orbit point $(c\,w_1,\ w_2/c)$)")
     ax.set_ylabel(r"$\delta = \|w_2\|^2 - \|w_1\|^2$")
     _axline(ax, "zero", y=0.0, color="0.8", lw=0.8, zorder=0)
