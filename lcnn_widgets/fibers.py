@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import brentq, least_squares
+from scipy.spatial import cKDTree
 
 from ._validation import as_finite_array, as_positive_int
+from .polynomials import _product
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lcn import LCN
@@ -172,7 +174,9 @@ def rescale(net: "LCN", filters: Sequence[ArrayLike], delta: ArrayLike) -> list[
 _ZERO_RTOL = 64 * np.finfo(float).eps  #: |w_i| <= this * max|w| counts as an exact zero
 _MATCH_RTOL = 1e-3  #: roots closer than this (relative) may be matched into one orbit
 _DEDUP_RTOL = 1e-6  #: fiber points closer than this (relative) are the same point
+_MULTISTART_DEDUP_RTOL = 1e-4  #: looser: Gauss-Newton is slow at singular solutions
 _POLISH_ITERS = 40  #: Gauss-Newton steps that polish a candidate factorization
+_CLUSTER_K = 1e6  #: m roots within (eps K)^(1/m) (relative) of their mean form an m-fold root
 
 
 @dataclass(frozen=True)
@@ -501,25 +505,41 @@ def _relative_residual(net: "LCN", fs: Sequence[np.ndarray], w: np.ndarray) -> f
     return float(np.linalg.norm(net.end_to_end(fs) - w) / np.linalg.norm(w))
 
 
+def _split(net: "LCN", theta: np.ndarray) -> list[np.ndarray]:
+    """Unchecked :meth:`LCN.unflatten` (internal hot loops)."""
+    shapes = net.filter_shapes
+    offs = np.cumsum([int(np.prod(s)) for s in shapes])[:-1]
+    return [p.reshape(s) for p, s in zip(np.split(theta, offs), shapes)]
+
+
+def _pi(net: "LCN", fs: Sequence[np.ndarray]) -> np.ndarray:
+    """Unchecked end-to-end filter (internal hot loops; filters already validated)."""
+    return net._out_array(_product(net._dilated(fs)))
+
+
+def _jac(net: "LCN", fs: Sequence[np.ndarray]) -> np.ndarray:
+    """Unchecked Jacobian (internal hot loops)."""
+    return np.hstack(net._blocks(fs))
+
+
 def _polish(net: "LCN", fs: list[np.ndarray], w: np.ndarray) -> list[np.ndarray]:
     """Gauss-Newton steps on ``pi(theta) = w`` (minimum-norm ``lstsq`` steps); keep the best."""
-    theta = net.flatten(fs)
+    theta = np.concatenate([np.asarray(f, float).ravel() for f in fs])
     wflat = w.ravel()
-    res = net.end_to_end(net.unflatten(theta)).ravel() - wflat
+    res = _pi(net, _split(net, theta)).ravel() - wflat
     best, best_norm = theta, float(np.linalg.norm(res))
     floor = 4 * np.finfo(float).eps * float(np.linalg.norm(wflat))
     for _ in range(_POLISH_ITERS):
         if best_norm <= floor:
             break
-        J = net.jacobian(net.unflatten(best))
-        step = np.linalg.lstsq(J, res, rcond=None)[0]
+        step = np.linalg.lstsq(_jac(net, _split(net, best)), res, rcond=None)[0]
         cand = best - step
-        res_c = net.end_to_end(net.unflatten(cand)).ravel() - wflat
+        res_c = _pi(net, _split(net, cand)).ravel() - wflat
         n_c = float(np.linalg.norm(res_c))
         if not n_c < best_norm:
             break
         best, best_norm, res = cand, n_c, res_c
-    return net.unflatten(best)
+    return _split(net, best)
 
 
 def _canonical(fs: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -534,16 +554,20 @@ def _canonical(fs: Sequence[np.ndarray]) -> list[np.ndarray]:
     return out
 
 
-def _dedup(points: list[FiberPoint]) -> tuple[FiberPoint, ...]:
-    """Merge points equal up to signs (relative tolerance ``_DEDUP_RTOL``); sort the rest."""
-    kept: list[FiberPoint] = []
-    for p in sorted(points, key=lambda q: q.residual):
-        th = np.concatenate([f.ravel() for f in p.filters])
-        scale = _DEDUP_RTOL * max(1e-300, float(np.linalg.norm(th)))
-        if not any(np.linalg.norm(np.concatenate([f.ravel() for f in v]) - th) <= scale
-                   for k in kept for v in sign_variants(k.filters)):
-            kept.append(p)
-    out = [FiberPoint(filters=tuple(_canonical(p.filters)), residual=p.residual) for p in kept]
+def _dedup(points: list[FiberPoint], rtol: float = _DEDUP_RTOL) -> tuple[FiberPoint, ...]:
+    """Merge points equal up to signs (relative distance ``rtol``); sort the rest."""
+    if not points:
+        return ()
+    pts = sorted(points, key=lambda q: q.residual)
+    reps = [_canonical(p.filters) for p in pts]
+    X = np.array([np.concatenate([f.ravel() for f in r]) for r in reps])
+    X = X / max(1e-300, float(np.max(np.linalg.norm(X, axis=1))))
+    keep = np.ones(len(pts), bool)
+    for i, j in sorted(cKDTree(X).query_pairs(rtol)):
+        if keep[i] and keep[j]:
+            keep[j] = False  # j has the larger residual
+    out = [FiberPoint(filters=tuple(r), residual=p.residual)
+           for p, r, k in zip(pts, reps, keep) if k]
     out.sort(key=lambda q: tuple(np.round(np.concatenate([f.ravel() for f in q.filters]), 8)))
     return tuple(out)
 
@@ -649,6 +673,56 @@ def _orbit_assignments(roots: np.ndarray, caps: list[int], acc: list[int]):
     yield from rec()
 
 
+def _cluster_roots(roots: np.ndarray) -> np.ndarray:
+    """Replace each cluster of computed roots that represents one multiple root by its mean.
+
+    A root of multiplicity ``m`` comes out of ``numpy.roots`` as ``m`` points spread over a
+    relative distance of about ``(eps K)^(1/m)``; their mean is accurate to about ``eps K``.
+    Clusters are found by single linkage at the loosest radius and split recursively until
+    every cluster of ``m`` points lies within ``(eps K)^(1/m)`` (relative) of its mean.
+    """
+    out = roots.astype(complex).copy()
+    eps = np.finfo(float).eps
+
+    def radius(m: int) -> float:
+        return (eps * _CLUSTER_K) ** (1.0 / m)
+
+    def components(idx: np.ndarray, thr: float) -> list[np.ndarray]:
+        r = roots[idx]
+        dist = np.abs(r[:, None] - r[None, :])
+        scale = np.maximum(np.abs(r)[:, None], np.abs(r)[None, :])
+        adj = dist <= thr * scale
+        label = -np.ones(idx.size, int)
+        for start in range(idx.size):
+            if label[start] >= 0:
+                continue
+            stack, label[start] = [start], start
+            while stack:
+                i = stack.pop()
+                for j in np.flatnonzero(adj[i] & (label < 0)):
+                    label[j] = start
+                    stack.append(j)
+        return [idx[label == lab] for lab in np.unique(label)]
+
+    def rec(idx: np.ndarray, m_max: int) -> None:
+        if m_max < 2:
+            return
+        for comp in components(idx, 2 * radius(m_max)):
+            m = comp.size
+            if m < 2:
+                continue
+            c = complex(np.mean(roots[comp]))
+            if m <= m_max and np.max(np.abs(roots[comp] - c)) <= radius(m) * abs(c):
+                if abs(c.imag) <= radius(m) * abs(c):
+                    c = complex(c.real)
+                out[comp] = c
+            else:
+                rec(comp, min(m, m_max) - 1)
+
+    rec(np.arange(roots.size), roots.size)
+    return out
+
+
 def _layer_filter(rhos: list[complex], a: int, b: int) -> np.ndarray:
     """Monic layer filter with finite roots ``rhos``, ``a`` roots at 0 and ``b`` at inf."""
     q = np.poly(np.array(rhos, complex))[::-1].real if rhos else np.ones(1)
@@ -657,15 +731,21 @@ def _layer_filter(rhos: list[complex], a: int, b: int) -> np.ndarray:
 
 def _root_fibers(net: "LCN", w: np.ndarray, d: np.ndarray, tol: float) -> tuple[FiberPoint, ...]:
     r = filter_roots(w)
+    finite = _cluster_roots(r.finite)
     caps = [s[0] - 1 for s in net.filter_shapes]
     acc = [int(S) for S in net.accumulated_strides]
     candidates: list[FiberPoint] = []
+    seen: set[bytes] = set()  # equal roots give equal candidates: polish each only once
     for a, b in _zero_inf_allocations(caps, acc, r.n_zero, r.n_inf):
         rest = [c - ai - bi for c, ai, bi in zip(caps, a, b)]
-        if sum(c * S for c, S in zip(rest, acc)) != r.finite.size:
+        if sum(c * S for c, S in zip(rest, acc)) != finite.size:
             continue
-        for rhos in _orbit_assignments(r.finite, rest, acc):
+        for rhos in _orbit_assignments(finite, rest, acc):
             fs = [_layer_filter(rh, ai, bi) for rh, ai, bi in zip(rhos, a, b)]
+            key = np.round(np.concatenate(fs), 12).tobytes()
+            if key in seen:
+                continue
+            seen.add(key)
             prod = net.end_to_end(fs)
             c = float(np.dot(prod, w) / np.dot(prod, prod))
             if c == 0.0:
@@ -947,17 +1027,16 @@ def multistart_fibers(
     offs = np.concatenate([[0], np.cumsum(sizes)])
 
     def fun(theta: np.ndarray) -> np.ndarray:
-        fs = net.unflatten(theta)
-        return np.concatenate([(net.end_to_end(fs).ravel() - wflat) / wn,
-                               (net.invariants(fs) - d) / dscale])
+        fs = _split(net, theta)
+        sq = np.array([f @ f for f in np.split(theta, offs[1:-1])])
+        return np.concatenate([(_pi(net, fs).ravel() - wflat) / wn, (np.diff(sq) - d) / dscale])
 
     def jac(theta: np.ndarray) -> np.ndarray:
-        fs = net.unflatten(theta)
         Jd = np.zeros((L - 1, theta.size))
         for l in range(L - 1):
             Jd[l, offs[l]: offs[l + 1]] = -2 * theta[offs[l]: offs[l + 1]]
             Jd[l, offs[l + 1]: offs[l + 2]] = 2 * theta[offs[l + 1]: offs[l + 2]]
-        return np.vstack([net.jacobian(fs) / wn, Jd / dscale])
+        return np.vstack([_jac(net, _split(net, theta)) / wn, Jd / dscale])
 
     found: list[FiberPoint] = []
     for _ in range(n_starts):
@@ -969,10 +1048,12 @@ def multistart_fibers(
         theta0 = c * net.flatten(fs0)
         sol = least_squares(fun, theta0, jac=jac, method="lm", xtol=1e-15, ftol=1e-15,
                             gtol=1e-15, max_nfev=200 * theta0.size)
+        if not np.sqrt(2 * sol.cost) <= 1e-4:  # stuck away from the fiber: skip the polish
+            continue
         p = _finish(net, net.unflatten(sol.x), wa, d, tol)
         if p is not None:
             found.append(p)
-    points = _dedup(found)
+    points = _dedup(found, rtol=_MULTISTART_DEDUP_RTOL)
     if not points:
         raise _not_in_m(
             net,
