@@ -207,10 +207,10 @@ def plot_neuromanifold_slice(
     inside = np.where(data.in_M, h, np.nan)
     outside = np.where(data.in_M, np.nan, h)
     zeros = np.zeros_like(h)
-    ax.plot(zeros, zeros, inside, color="C3", linewidth=3, label="singular line (in M)")
+    ax.plot(zeros, zeros, inside, color="C3", linewidth=3, label=r"singular line (in $M$)")
     if np.any(~data.in_M):
         ax.plot(zeros, zeros, outside, color="0.5", linestyle="--", linewidth=2,
-                label="w1 = w3 = 0, not in M")
+                label=r"$w_1 = w_3 = 0$, not in $M$")
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_3$")
     ax.set_zlabel("$w_2$")
