@@ -160,11 +160,19 @@ def polynomial_variables(dim: int = 1) -> tuple[sympy.Symbol, ...]:
     tuple of sympy.Symbol, of length 2 * dim
         ``(x, y)`` for ``dim == 1`` and ``(x_1, y_1, ..., x_D, y_D)`` otherwise.
 
+    Raises
+    ------
+    ValueError
+        If ``dim < 1``.
+    TypeError
+        If ``dim`` is not an integer.
+
     Examples
     --------
     >>> polynomial_variables(2)
     (x_1, y_1, x_2, y_2)
     """
+    dim = as_positive_int(dim, "dim")
     if dim == 1:
         return sympy.symbols("x y")
     names = " ".join(f"x_{d} y_{d}" for d in range(1, dim + 1))
