@@ -44,6 +44,23 @@ from .fibers import (
     root_orbits,
     sign_variants,
 )
+from .dense import (
+    FCN,
+    DenseFlowResult,
+    Example20,
+    balanced_factorization,
+    balanced_flow,
+    balanced_velocity,
+    dense_loss,
+    dense_loss_gradient,
+    example_20,
+    gradient_flow_dense,
+    identity_factorization,
+    orthogonal_orbit,
+    psd_power,
+    random_orthogonal,
+    rotation,
+)
 from .lcn import LCN, conv
 from .polynomials import binary_form_latex, convolution_matrix
 from .polynomials import (
@@ -140,6 +157,21 @@ __all__ = [
     "tangent_space",
     "vertical_space",
     "chart_metric",
+    "FCN",
+    "DenseFlowResult",
+    "Example20",
+    "balanced_factorization",
+    "balanced_flow",
+    "balanced_velocity",
+    "dense_loss",
+    "dense_loss_gradient",
+    "example_20",
+    "gradient_flow_dense",
+    "identity_factorization",
+    "orthogonal_orbit",
+    "psd_power",
+    "random_orthogonal",
+    "rotation",
 ]
 
 __version__ = "0.1.0"

@@ -24,6 +24,10 @@ __all__ = [
     "as_stride",
     "as_time_grid",
     "as_training_data",
+    "as_matrix_targets",
+    "as_orthogonal",
+    "as_weights",
+    "as_widths",
 ]
 
 Shape = tuple[int, ...]
@@ -385,3 +389,142 @@ def as_nonzero_filters(filters: Sequence[np.ndarray], name: str = "filters") -> 
                 "polynomial vanishes; give it a nonzero entry"
             )
     return out
+
+
+def as_widths(widths: Any, name: str = "widths") -> Shape:
+    """Return the layer widths ``(d_0, d_1, ..., d_L)`` of a fully connected network.
+
+    Raises
+    ------
+    TypeError
+        If ``widths`` is not a sequence, or an entry is not an integer.
+    ValueError
+        If there are fewer than two widths (no layer) or a width is below 1.
+    """
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"{name} must be a sequence (d_0, d_1, ..., d_L) of layer widths: got {_short(widths)}"
+        )
+    items = list(widths)
+    if len(items) < 2:
+        raise ValueError(
+            f"{name} must have at least two entries (input and output width of one layer): "
+            f"got {_short(widths)}"
+        )
+    return tuple(as_positive_int(d, f"{name}[{i}]") for i, d in enumerate(items))
+
+
+def as_weights(
+    weights: Any, shapes: Sequence[Shape] | None, name: str = "weights"
+) -> list[np.ndarray]:
+    """Check a tuple of weight matrices against their expected shapes and return float copies.
+
+    Parameters
+    ----------
+    weights : sequence of array_like
+        One matrix per layer, layer 1 first.
+    shapes : sequence of tuple of int, or None
+        The expected shape ``(d_j, d_{j-1})`` of each matrix. None accepts any chain of
+        matrices whose shapes fit together (``weights[j]`` has as many columns as
+        ``weights[j-1]`` has rows).
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a sequence of arrays or holds non-real entries.
+    ValueError
+        For a wrong number of matrices, a wrong shape, or NaN/inf entries.
+    """
+    if isinstance(weights, np.ndarray) and weights.dtype != object and weights.ndim <= 1:
+        raise TypeError(
+            f"{name} must be a sequence of {len(shapes)} matrices (one per layer): got one "
+            "flat array; use FCN.unflatten to split a parameter vector"
+        )
+    if isinstance(weights, (str, bytes)) or not isinstance(weights, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"{name} must be a sequence of {len(shapes)} matrices (one per layer): "
+            f"got {_short(weights)}"
+        )
+    items = list(weights)
+    if shapes is None:
+        if not items:
+            raise ValueError(f"{name} must hold at least one matrix: got an empty sequence")
+        mats = [as_finite_array(m, f"{name}[{i}]", ndim=2) for i, m in enumerate(items)]
+        for i in range(1, len(mats)):
+            if mats[i].shape[1] != mats[i - 1].shape[0]:
+                raise ValueError(
+                    f"{name}[{i}] must have {mats[i - 1].shape[0]} columns (the rows of "
+                    f"{name}[{i - 1}]) so that the product is defined: got shape {mats[i].shape}"
+                )
+        return mats
+    if len(items) != len(shapes):
+        raise ValueError(
+            f"{name} must have one matrix per layer: got {len(items)} matrices "
+            f"for {len(shapes)} layers"
+        )
+    out = []
+    for i, (m, shape) in enumerate(zip(items, shapes)):
+        arr = as_finite_array(m, f"{name}[{i}]")
+        if arr.shape != tuple(shape):
+            raise ValueError(
+                f"{name}[{i}] (layer {i + 1}) must have shape {tuple(shape)} = "
+                f"(d_{i + 1}, d_{i}): got shape {arr.shape}"
+            )
+        out.append(arr)
+    return out
+
+
+def as_orthogonal(value: Any, size: int, name: str, *, tol: float = 1e-8) -> np.ndarray:
+    """Return a float copy of a ``size x size`` orthogonal matrix after checking it.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` does not convert to a real float array.
+    ValueError
+        If it has the wrong shape, holds NaN/inf, or ``max |U^T U - I| > tol``.
+    """
+    U = as_finite_array(value, name, ndim=2)
+    if U.shape != (size, size):
+        raise ValueError(f"{name} must have shape {(size, size)}: got shape {U.shape}")
+    err = float(np.max(np.abs(U.T @ U - np.eye(size))))
+    if err > tol:
+        raise ValueError(
+            f"{name} must be orthogonal (U^T U = I): got max |U^T U - I| = {err:.3g} > {tol:g}"
+        )
+    return U
+
+
+def as_matrix_targets(
+    Y: Any, X: Any, shape: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Check the data of a squared loss on matrices ``W`` of the given shape ``(m, n)``.
+
+    Without inputs (``X is None``) the target ``Y`` must have shape ``(m, n)``; with inputs
+    ``X`` of shape ``(n, N)`` (one sample per column) it must have shape ``(m, N)``.
+
+    Raises
+    ------
+    ValueError
+        For wrong shapes or NaN/inf entries. TypeError for non-real entries.
+    """
+    m, n = shape
+    if X is None:
+        y = as_finite_array(Y, "Y", ndim=2)
+        if y.shape != (m, n):
+            raise ValueError(
+                f"Y must have the shape {(m, n)} of the end-to-end matrix: got shape {y.shape}"
+            )
+        return y, None
+    x = as_finite_array(X, "X", ndim=2)
+    if x.shape[0] != n:
+        raise ValueError(
+            f"X must have shape ({n}, N), one input of dimension {n} per column: got shape "
+            f"{x.shape}"
+        )
+    y = as_finite_array(Y, "Y", ndim=2)
+    if y.shape != (m, x.shape[1]):
+        raise ValueError(
+            f"Y must have shape {(m, x.shape[1])}, one target per column of X: got shape {y.shape}"
+        )
+    return y, x

@@ -1,0 +1,933 @@
+"""Fully connected linear networks (paper Sec. 1.1 and Sec. 4).
+
+A network with widths ``(d_0, d_1, ..., d_L)`` has one weight matrix per layer, ``W_j`` of shape
+``(d_j, d_{j-1})``, layer 1 first (it sees the input). It computes the *end-to-end matrix*
+
+    W = W_L ... W_2 W_1,        of shape (d_L, d_0).
+
+Conventions used everywhere in this module:
+
+* ``vec`` is row-major (numpy's C order): ``vec(X)[a * n + b] = X[a, b]``. With it,
+  ``vec(A X B) = kron(A, B^T) vec(X)``.
+* ``theta`` concatenates ``vec(W_1), ..., vec(W_L)`` (layer 1 first).
+* ``A_j = W_L ... W_{j+1}`` (identity for ``j = L``) and ``B_j = W_{j-1} ... W_1`` (identity
+  for ``j = 1``) are the partial products around layer ``j``, so ``W = A_j W_j B_j``.
+* The loss is the squared loss ``l(W) = 1/2 ||W - Y||_F^2`` or, with inputs ``X`` of shape
+  ``(d_0, N)`` (one sample per column), ``l(W) = 1/(2N) ||W X - Y||_F^2``.
+
+>>> import numpy as np
+>>> net = FCN((2, 3, 2))
+>>> weights = [np.ones((3, 2)), np.ones((2, 3))]
+>>> net.product(weights)
+array([[3., 3.],
+       [3., 3.]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy.integrate import solve_ivp
+from scipy.stats import ortho_group
+
+from ._validation import (
+    Shape,
+    as_finite_array,
+    as_matrix_targets,
+    as_orthogonal,
+    as_positive_int,
+    as_time_grid,
+    as_weights,
+    as_widths,
+)
+
+__all__ = [
+    "FCN",
+    "DenseFlowResult",
+    "Example20",
+    "balanced_factorization",
+    "balanced_flow",
+    "balanced_velocity",
+    "dense_loss",
+    "dense_loss_gradient",
+    "example_20",
+    "gradient_flow_dense",
+    "identity_factorization",
+    "orthogonal_orbit",
+    "psd_power",
+    "random_orthogonal",
+    "rotation",
+]
+
+
+def _partial_products(ws: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``A_j = W_L ... W_{j+1}`` and ``B_j = W_{j-1} ... W_1`` for ``j = 1, ..., L``."""
+    L = len(ws)
+    B = [np.eye(ws[0].shape[1])]
+    for j in range(L - 1):
+        B.append(ws[j] @ B[-1])
+    A = [np.eye(ws[-1].shape[0])]
+    for j in range(L - 1, 0, -1):
+        A.append(A[-1] @ ws[j])
+    return A[::-1], B
+
+
+class FCN:
+    """A fully connected linear network, given by its layer widths.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``(d_0, d_1, ..., d_L)``: input width, hidden widths, output width. Layer ``j`` has a
+        weight matrix of shape ``(d_j, d_{j-1})``.
+
+    Raises
+    ------
+    ValueError
+        For fewer than two widths or a width below 1.
+    TypeError
+        For a non-sequence or non-integer widths.
+
+    Notes
+    -----
+    Paper Sec. 1.1: ``W = W_L ... W_1``. Gradient flow (eq. 4) conserves the matrices
+    ``W_{j+1}^T W_{j+1} - W_j W_j^T`` (eq. 5), and the function-space velocity is
+    ``W' = -Theta(grad l(W))`` with the NTK of eq. (7).
+
+    Examples
+    --------
+    >>> net = FCN((3, 2, 2))
+    >>> net.n_layers, net.n_params, net.end_to_end_shape
+    (2, 10, (2, 3))
+    """
+
+    def __init__(self, widths: Sequence[int]):
+        self._widths: Shape = as_widths(widths)
+        self._shapes: list[tuple[int, int]] = [
+            (self._widths[j + 1], self._widths[j]) for j in range(len(self._widths) - 1)
+        ]
+        counts = [a * b for a, b in self._shapes]
+        self._offsets = np.concatenate([[0], np.cumsum(counts)]).astype(int)
+
+    @classmethod
+    def from_weights(cls, weights: Sequence[ArrayLike]) -> FCN:
+        """The network whose weight shapes are those of ``weights`` (shapes must chain)."""
+        ws = as_weights(weights, None)
+        return cls((ws[0].shape[1],) + tuple(w.shape[0] for w in ws))
+
+    # ------------------------------------------------------------------ architecture
+    def __repr__(self) -> str:
+        return f"FCN(widths={self._widths!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FCN) and self._widths == other._widths
+
+    def __hash__(self) -> int:
+        return hash(("FCN", self._widths))
+
+    @property
+    def widths(self) -> Shape:
+        """``(d_0, d_1, ..., d_L)``."""
+        return self._widths
+
+    @property
+    def n_layers(self) -> int:
+        """Number of layers ``L``."""
+        return len(self._shapes)
+
+    @property
+    def weight_shapes(self) -> list[tuple[int, int]]:
+        """Shape ``(d_j, d_{j-1})`` of each weight matrix, layer 1 first."""
+        return list(self._shapes)
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters ``sum_j d_j d_{j-1}``."""
+        return int(self._offsets[-1])
+
+    @property
+    def end_to_end_shape(self) -> tuple[int, int]:
+        """Shape ``(d_L, d_0)`` of the end-to-end matrix."""
+        return (self._widths[-1], self._widths[0])
+
+    # ------------------------------------------------------------------ parameters
+    def check_weights(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
+        """Validate ``weights`` for this architecture and return float copies.
+
+        Raises ValueError/TypeError naming the matrix that is wrong.
+        """
+        return as_weights(weights, self._shapes)
+
+    def flatten(self, weights: Sequence[ArrayLike]) -> np.ndarray:
+        """Concatenate row-major ``vec(W_1), ..., vec(W_L)`` into ``theta``.
+
+        Returns
+        -------
+        ndarray of shape (n_params,)
+        """
+        return np.concatenate([w.ravel() for w in self.check_weights(weights)])
+
+    def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
+        """Split ``theta`` of shape (n_params,) into matrices (inverse of :meth:`flatten`)."""
+        th = as_finite_array(theta, "theta", ndim=1)
+        if th.size != self.n_params:
+            raise ValueError(f"theta must have n_params = {self.n_params} entries: got {th.size}")
+        return [
+            th[a:b].reshape(s)
+            for a, b, s in zip(self._offsets[:-1], self._offsets[1:], self._shapes)
+        ]
+
+    def random_weights(
+        self, rng: np.random.Generator, *, scale: float = 1.0
+    ) -> list[np.ndarray]:
+        """Draw weight matrices with i.i.d. normal entries of standard deviation ``scale``.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The random source (seed it for reproducible results).
+        scale : float, default=1.0
+        """
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+        return [scale * rng.standard_normal(s) for s in self._shapes]
+
+    # ------------------------------------------------------------------ the map and its derivative
+    def product(self, weights: Sequence[ArrayLike]) -> np.ndarray:
+        """The end-to-end matrix ``W = W_L ... W_1``.
+
+        Parameters
+        ----------
+        weights : sequence of array_like
+            ``W_1, ..., W_L``, with ``W_j`` of shape ``(d_j, d_{j-1})``.
+
+        Returns
+        -------
+        ndarray of shape (d_L, d_0)
+
+        Examples
+        --------
+        >>> FCN((1, 1, 1)).product([[[2.0]], [[3.0]]])
+        array([[6.]])
+        """
+        ws = self.check_weights(weights)
+        out = ws[0]
+        for w in ws[1:]:
+            out = w @ out
+        return out
+
+    def jacobian(self, weights: Sequence[ArrayLike]) -> np.ndarray:
+        """Jacobian ``J = d vec(W) / d theta`` of the product map.
+
+        Parameters
+        ----------
+        weights : sequence of array_like
+            One matrix per layer.
+
+        Returns
+        -------
+        ndarray of shape (d_L d_0, n_params)
+            Rows: row-major ``vec(W)``. Columns: the order of :meth:`flatten`.
+
+        Notes
+        -----
+        ``W = A_j W_j B_j`` is linear in ``W_j``, so its block is ``J_j = kron(A_j, B_j^T)``
+        (row-major vec). Computed from the partial products, not by finite differences.
+
+        Examples
+        --------
+        >>> FCN((1, 1, 1)).jacobian([[[2.0]], [[3.0]]])
+        array([[3., 2.]])
+        """
+        ws = self.check_weights(weights)
+        A, B = _partial_products(ws)
+        return np.hstack([np.kron(a, b.T) for a, b in zip(A, B)])
+
+    def ntk(self, weights: Sequence[ArrayLike]) -> np.ndarray:
+        """The neural tangent kernel as a matrix on row-major ``vec(Z)``, ``Theta = J J^T``.
+
+        Parameters
+        ----------
+        weights : sequence of array_like
+            One matrix per layer.
+
+        Returns
+        -------
+        ndarray of shape (d_L d_0, d_L d_0)
+            Symmetric positive semidefinite.
+
+        Notes
+        -----
+        Paper eq. (7): ``Theta = sum_j kron(A_j A_j^T, B_j^T B_j)``; it equals ``J J^T``
+        because ``J_j J_j^T = kron(A_j A_j^T, B_j^T B_j)``.
+
+        Examples
+        --------
+        >>> FCN((1, 1, 1)).ntk([[[2.0]], [[3.0]]])
+        array([[13.]])
+        """
+        ws = self.check_weights(weights)
+        A, B = _partial_products(ws)
+        return sum(np.kron(a @ a.T, b.T @ b) for a, b in zip(A, B))
+
+    def ntk_apply(self, weights: Sequence[ArrayLike], Z: ArrayLike) -> np.ndarray:
+        """Apply the NTK to a matrix ``Z`` (paper eq. 7).
+
+        Parameters
+        ----------
+        weights : sequence of array_like
+            One matrix per layer.
+        Z : array_like of shape (d_L, d_0)
+
+        Returns
+        -------
+        ndarray of shape (d_L, d_0)
+            ``Theta(Z) = sum_j A_j A_j^T Z B_j^T B_j``.
+
+        Examples
+        --------
+        >>> FCN((1, 1, 1)).ntk_apply([[[2.0]], [[3.0]]], [[1.0]])
+        array([[13.]])
+        """
+        ws = self.check_weights(weights)
+        z = as_finite_array(Z, "Z", ndim=2)
+        if z.shape != self.end_to_end_shape:
+            raise ValueError(
+                f"Z must have the shape {self.end_to_end_shape} of the end-to-end matrix: got "
+                f"shape {z.shape}"
+            )
+        A, B = _partial_products(ws)
+        return sum(a @ a.T @ z @ b.T @ b for a, b in zip(A, B))
+
+    def layer_gradients(self, weights: Sequence[ArrayLike], grad: ArrayLike) -> list[np.ndarray]:
+        """The parameter gradient ``d/dW_j l(W_L ... W_1)`` from ``grad = grad l(W)``.
+
+        Parameters
+        ----------
+        weights : sequence of array_like
+            One matrix per layer.
+        grad : array_like of shape (d_L, d_0)
+            The gradient of the loss at the end-to-end matrix.
+
+        Returns
+        -------
+        list of ndarray
+            ``A_j^T grad B_j^T`` of shape ``(d_j, d_{j-1})``, layer 1 first (the chain rule;
+            the right-hand side of gradient flow, eq. 4, is its negative).
+        """
+        ws = self.check_weights(weights)
+        g = as_finite_array(grad, "grad", ndim=2)
+        if g.shape != self.end_to_end_shape:
+            raise ValueError(
+                f"grad must have the shape {self.end_to_end_shape} of the end-to-end matrix: "
+                f"got shape {g.shape}"
+            )
+        A, B = _partial_products(ws)
+        return [a.T @ g @ b.T for a, b in zip(A, B)]
+
+    # ------------------------------------------------------------------ invariants
+    def invariants(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
+        """The conserved matrices ``W_{j+1}^T W_{j+1} - W_j W_j^T``, ``j = 1, ..., L-1``.
+
+        Parameters
+        ----------
+        weights : sequence of array_like
+            One matrix per layer.
+
+        Returns
+        -------
+        list of ndarray
+            ``L - 1`` symmetric matrices, the ``j``-th of shape ``(d_j, d_j)``.
+
+        Notes
+        -----
+        Paper eq. (5): constant along gradient flow (eq. 4) for every differentiable loss.
+        The weights are *balanced* when all of them vanish.
+
+        Examples
+        --------
+        >>> FCN((1, 1, 1)).invariants([[[2.0]], [[3.0]]])
+        [array([[5.]])]
+        """
+        ws = self.check_weights(weights)
+        return [ws[j + 1].T @ ws[j + 1] - ws[j] @ ws[j].T for j in range(len(ws) - 1)]
+
+    def is_balanced(self, weights: Sequence[ArrayLike], *, tol: float = 1e-9) -> bool:
+        """True if every invariant vanishes, relative to the size of the weights.
+
+        Parameters
+        ----------
+        weights : sequence of array_like
+            One matrix per layer.
+        tol : float, default=1e-9
+            Balanced means ``||W_{j+1}^T W_{j+1} - W_j W_j^T||_F <= tol * max(1, max_j
+            ||W_j||_F^2)`` for every ``j``.
+
+        Examples
+        --------
+        >>> net = FCN((2, 2, 2))
+        >>> net.is_balanced([np.eye(2), np.eye(2)]), net.is_balanced([np.eye(2), 2 * np.eye(2)])
+        (True, False)
+        """
+        ws = self.check_weights(weights)
+        scale = max(1.0, max(float(np.sum(w**2)) for w in ws))
+        return all(
+            float(np.linalg.norm(d)) <= tol * scale for d in self.invariants(ws)
+        )
+
+
+# ---------------------------------------------------------------------- orthogonal matrices
+def random_orthogonal(d: int, rng: np.random.Generator) -> np.ndarray:
+    """A random orthogonal ``d x d`` matrix, Haar distributed on ``O(d)``.
+
+    Parameters
+    ----------
+    d : int
+        The size, at least 1.
+    rng : numpy.random.Generator
+        The random source.
+
+    Returns
+    -------
+    ndarray of shape (d, d)
+        ``U^T U = I``.
+
+    Examples
+    --------
+    >>> U = random_orthogonal(3, np.random.default_rng(0))
+    >>> bool(np.allclose(U.T @ U, np.eye(3)))
+    True
+    """
+    d = as_positive_int(d, "d")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+    return np.asarray(ortho_group.rvs(d, random_state=rng), dtype=float).reshape(d, d)
+
+
+def rotation(phi: float) -> np.ndarray:
+    """The 2 x 2 rotation ``R(phi) = [[cos phi, -sin phi], [sin phi, cos phi]]``.
+
+    Examples
+    --------
+    >>> rotation(0.0)
+    array([[ 1., -0.],
+           [ 0.,  1.]])
+    """
+    p = float(as_finite_array(phi, "phi", ndim=0))
+    c, s = np.cos(p), np.sin(p)
+    return np.array([[c, -s], [s, c]])
+
+
+def orthogonal_orbit(
+    weights: Sequence[ArrayLike], Us: Sequence[ArrayLike], *, tol: float = 1e-8
+) -> list[np.ndarray]:
+    """Move weights along the orthogonal orbit ``(U_1 W_1, U_2 W_2 U_1^T, ..., W_L U_{L-1}^T)``.
+
+    Parameters
+    ----------
+    weights : sequence of array_like
+        ``W_1, ..., W_L`` (shapes must chain: ``W_j`` has shape ``(d_j, d_{j-1})``).
+    Us : sequence of array_like
+        ``L - 1`` orthogonal matrices, ``U_j`` of shape ``(d_j, d_j)`` (the hidden widths).
+    tol : float, default=1e-8
+        Allowed ``max |U^T U - I|``.
+
+    Returns
+    -------
+    list of ndarray
+        The new weights, same shapes. The product, the NTK and (up to the conjugation
+        ``U_j (.) U_j^T``) the invariants are unchanged.
+
+    Raises
+    ------
+    ValueError
+        If the number of ``Us`` is not ``L - 1``, or a ``U_j`` is not orthogonal of the right size.
+
+    Notes
+    -----
+    Thm 14: for balanced weights whose product has full rank (square layers), the balanced
+    weights with the same product are exactly this orbit. The new partial products are
+    ``A_j U_j^T`` and ``U_{j-1} B_j``, so ``Theta`` of eq. (7) does not change.
+
+    Examples
+    --------
+    >>> R = rotation(0.3)
+    >>> new = orthogonal_orbit([np.eye(2), np.eye(2)], [R])
+    >>> bool(np.allclose(new[1] @ new[0], np.eye(2)))
+    True
+    """
+    ws = as_weights(weights, None)
+    items = list(Us) if isinstance(Us, (Sequence, np.ndarray)) else None
+    if items is None or isinstance(Us, (str, bytes)):
+        raise TypeError(f"Us must be a sequence of {len(ws) - 1} orthogonal matrices: got {Us!r}")
+    if len(items) != len(ws) - 1:
+        raise ValueError(
+            f"Us must hold one orthogonal matrix per hidden layer: got {len(items)} matrices "
+            f"for {len(ws)} layers ({len(ws) - 1} hidden widths)"
+        )
+    us = [as_orthogonal(u, ws[j].shape[0], f"Us[{j}]", tol=tol) for j, u in enumerate(items)]
+    left = us + [np.eye(ws[-1].shape[0])]
+    right = [np.eye(ws[0].shape[1])] + us
+    return [lo @ w @ ri.T for lo, w, ri in zip(left, ws, right)]
+
+
+# ---------------------------------------------------------------------- factorizations
+def balanced_factorization(
+    W: ArrayLike, n_layers: int, *, widths: Sequence[int] | None = None
+) -> list[np.ndarray]:
+    """A balanced factorization ``W = W_L ... W_1`` from the singular value decomposition.
+
+    Parameters
+    ----------
+    W : array_like of shape (m, n)
+        The end-to-end matrix.
+    n_layers : int
+        The depth ``L``.
+    widths : sequence of int, optional
+        ``(n, d_1, ..., d_{L-1}, m)``. Default: every hidden width equals ``min(m, n)``.
+        Supported: every hidden width at least ``rank W``.
+
+    Returns
+    -------
+    list of ndarray
+        ``W_1, ..., W_L`` with product ``W`` and all invariants zero.
+
+    Raises
+    ------
+    ValueError
+        If ``widths`` does not start with ``n`` and end with ``m``, has not ``L + 1`` entries,
+        or a hidden width is smaller than the rank of ``W``.
+
+    Notes
+    -----
+    With ``k`` the smallest width and ``W = U S V^T`` (the ``k`` largest singular values):
+    ``W_1 = S^{1/L} V^T``, ``W_j = S^{1/L}`` for ``1 < j < L``, ``W_L = U S^{1/L}``, padded with
+    zero rows/columns to the requested widths. Then ``W_{j+1}^T W_{j+1} = W_j W_j^T =
+    diag(S^{2/L}, 0)``, the balanced case of eq. (5); every other balanced factorization is
+    on its orbit ``orthogonal_orbit`` (Thm 14).
+
+    Examples
+    --------
+    >>> ws = balanced_factorization(np.diag([4.0, 1.0]), 2)
+    >>> ws[0]
+    array([[2., 0.],
+           [0., 1.]])
+    >>> FCN((2, 2, 2)).is_balanced(ws)
+    True
+    """
+    w = as_finite_array(W, "W", ndim=2)
+    L = as_positive_int(n_layers, "n_layers")
+    m, n = w.shape
+    if widths is None:
+        dims = (n,) + (min(m, n),) * (L - 1) + (m,)
+    else:
+        dims = as_widths(widths)
+        if len(dims) != L + 1:
+            raise ValueError(
+                f"widths must have n_layers + 1 = {L + 1} entries: got {len(dims)} ({dims})"
+            )
+        if dims[0] != n or dims[-1] != m:
+            raise ValueError(
+                f"widths must start with d_0 = {n} (columns of W) and end with d_L = {m} (rows "
+                f"of W): got {dims}"
+            )
+    if L == 1:
+        return [w]
+    rank = int(np.linalg.matrix_rank(w))
+    if min(dims[1:-1]) < rank:
+        raise ValueError(
+            f"every hidden width must be at least rank(W) = {rank}, else no factorization "
+            f"exists: got widths {dims}"
+        )
+    k = min(dims)
+    U, s, Vt = np.linalg.svd(w, full_matrices=False)
+    root = s[:k] ** (1.0 / L)
+    out = []
+    for j in range(1, L + 1):
+        mat = np.zeros((dims[j], dims[j - 1]))
+        if j == 1:
+            mat[:k, :] = root[:, None] * Vt[:k]
+        elif j == L:
+            mat[:, :k] = U[:, :k] * root[None, :]
+        else:
+            mat[:k, :k] = np.diag(root)
+        out.append(mat)
+    return out
+
+
+def identity_factorization(A: ArrayLike, Q: ArrayLike | None = None) -> list[np.ndarray]:
+    """The two-layer factorization ``(W_1, W_2) = (A Q, Q^T A^{-1})`` of the identity.
+
+    Parameters
+    ----------
+    A : array_like of shape (d, d)
+        An invertible matrix.
+    Q : array_like of shape (d, d), optional
+        An orthogonal matrix (default: the identity).
+
+    Returns
+    -------
+    list of ndarray
+        ``[A Q, Q^T A^{-1}]``. For every ``Q`` the product is ``I`` and the invariant is
+        ``A^{-T} A^{-1} - A A^T``; the NTK depends on ``Q`` unless that invariant is zero.
+
+    Raises
+    ------
+    ValueError
+        If ``A`` is not square and invertible, or ``Q`` is not orthogonal of the same size.
+
+    Notes
+    -----
+    The family behind Ex. 20 (paper Sec. 4): same end-to-end matrix, same invariant, different
+    NTKs, so for fully connected networks ``(W, invariants)`` does not determine the NTK.
+
+    Examples
+    --------
+    >>> W1, W2 = identity_factorization(np.diag([2.0, 0.5]))
+    >>> W2
+    array([[0.5, 0. ],
+           [0. , 2. ]])
+    """
+    a = as_finite_array(A, "A", ndim=2)
+    if a.shape[0] != a.shape[1]:
+        raise ValueError(f"A must be a square matrix: got shape {a.shape}")
+    cond = np.linalg.cond(a)
+    if not np.isfinite(cond) or cond > 1e12:
+        raise ValueError(f"A must be invertible: got a matrix with condition number {cond:.3g}")
+    d = a.shape[0]
+    q = np.eye(d) if Q is None else as_orthogonal(Q, d, "Q")
+    return [a @ q, q.T @ np.linalg.inv(a)]
+
+
+@dataclass(frozen=True)
+class Example20:
+    """Data of the paper's Ex. 20: two factorizations of ``I_2`` with equal invariants.
+
+    Attributes
+    ----------
+    A : ndarray of shape (2, 2)
+        ``diag(2, 1/2)``.
+    Q : ndarray of shape (2, 2)
+        The swap ``[[0, 1], [1, 0]]``.
+    first : tuple of ndarray
+        ``(W_1, W_2) = (A, A^{-1})``.
+    second : tuple of ndarray
+        ``(W_1', W_2') = (A Q, Q^T A^{-1}) = ([[0, 2], [1/2, 0]], [[0, 2], [1/2, 0]])``.
+    """
+
+    A: np.ndarray
+    Q: np.ndarray
+    first: tuple[np.ndarray, np.ndarray]
+    second: tuple[np.ndarray, np.ndarray]
+
+
+def example_20() -> Example20:
+    """The two factorizations of the identity of the paper's Ex. 20, as data.
+
+    Both have product ``I_2`` and invariant ``diag(-15/4, 15/4)``, but
+    ``Theta(E_12) = E_12 / 2`` for the first and ``8 E_12`` for the second
+    (``E_12`` is the matrix unit with a one in row 1, column 2).
+
+    Examples
+    --------
+    >>> ex = example_20()
+    >>> ex.second[0]
+    array([[0. , 2. ],
+           [0.5, 0. ]])
+    """
+    A = np.diag([2.0, 0.5])
+    Q = np.array([[0.0, 1.0], [1.0, 0.0]])
+    first = identity_factorization(A)
+    second = identity_factorization(A, Q)
+    return Example20(A=A, Q=Q, first=(first[0], first[1]), second=(second[0], second[1]))
+
+
+# ---------------------------------------------------------------------- loss and flows
+def dense_loss(W: ArrayLike, Y: ArrayLike, *, X: ArrayLike | None = None) -> float:
+    """The squared loss ``1/2 ||W - Y||_F^2``, or ``1/(2N) ||W X - Y||_F^2`` with inputs ``X``.
+
+    Parameters
+    ----------
+    W : array_like of shape (m, n)
+    Y : array_like of shape (m, n), or (m, N) with ``X``
+    X : array_like of shape (n, N), optional
+        ``N`` inputs, one per column.
+
+    Examples
+    --------
+    >>> dense_loss(np.eye(2), np.zeros((2, 2)))
+    1.0
+    """
+    w = as_finite_array(W, "W", ndim=2)
+    y, x = as_matrix_targets(Y, X, w.shape)
+    if x is None:
+        return 0.5 * float(np.sum((w - y) ** 2))
+    return float(np.sum((w @ x - y) ** 2)) / (2 * x.shape[1])
+
+
+def dense_loss_gradient(W: ArrayLike, Y: ArrayLike, *, X: ArrayLike | None = None) -> np.ndarray:
+    """Gradient of :func:`dense_loss` in ``W``: ``W - Y``, or ``(W X - Y) X^T / N``.
+
+    Returns
+    -------
+    ndarray of shape (m, n)
+
+    Examples
+    --------
+    >>> dense_loss_gradient(np.eye(2), np.zeros((2, 2)))
+    array([[1., 0.],
+           [0., 1.]])
+    """
+    w = as_finite_array(W, "W", ndim=2)
+    y, x = as_matrix_targets(Y, X, w.shape)
+    return _grad(w, y, x)
+
+
+def _grad(w: np.ndarray, y: np.ndarray, x: np.ndarray | None) -> np.ndarray:
+    if x is None:
+        return w - y
+    return (w @ x - y) @ x.T / x.shape[1]
+
+
+def psd_power(S: ArrayLike, p: float) -> np.ndarray:
+    """The power ``S^p`` of a symmetric positive semidefinite matrix (``p >= 0``).
+
+    Parameters
+    ----------
+    S : array_like of shape (n, n)
+        Symmetric PSD. Eigenvalues below ``10 n eps max|lambda|`` (round-off, including
+        tiny negative ones) are treated as zero.
+    p : float
+        The exponent, ``p >= 0``; ``S^0 = I``.
+
+    Returns
+    -------
+    ndarray of shape (n, n)
+        ``V diag(lambda^p) V^T`` from the eigendecomposition ``S = V diag(lambda) V^T``.
+
+    Raises
+    ------
+    ValueError
+        If ``S`` is not square and symmetric, or ``p < 0``.
+
+    Examples
+    --------
+    >>> psd_power(np.diag([4.0, 9.0]), 0.5)
+    array([[2., 0.],
+           [0., 3.]])
+    """
+    s = as_finite_array(S, "S", ndim=2)
+    if s.shape[0] != s.shape[1]:
+        raise ValueError(f"S must be a square matrix: got shape {s.shape}")
+    scale = max(1.0, float(np.max(np.abs(s))))
+    if np.max(np.abs(s - s.T)) > 1e-10 * scale:
+        raise ValueError("S must be symmetric: got max |S - S^T| = "
+                         f"{np.max(np.abs(s - s.T)):.3g}")
+    p = float(as_finite_array(p, "p", ndim=0))
+    if p < 0:
+        raise ValueError(f"p must be >= 0 (S may be singular): got {p}")
+    return _psd_power(s, p)
+
+
+def _psd_power(s: np.ndarray, p: float) -> np.ndarray:
+    lam, V = np.linalg.eigh((s + s.T) / 2)
+    # eigenvalues at round-off level are zeros (e.g. of W W^T for a non-square W): a tiny
+    # positive 1e-17 would otherwise become 1e-17**(1/L), far from 0
+    cutoff = 10 * s.shape[0] * np.finfo(float).eps * max(float(np.max(np.abs(lam))), 0.0)
+    lam = np.where(lam > cutoff, lam, 0.0)
+    return (V * lam**p) @ V.T  # 0.0**0 == 1, so S^0 = I
+
+
+def _balanced_rhs(w: np.ndarray, g: np.ndarray, L: int) -> np.ndarray:
+    left, right = w @ w.T, w.T @ w
+    return -sum(
+        _psd_power(left, (L - j) / L) @ g @ _psd_power(right, (j - 1) / L)
+        for j in range(1, L + 1)
+    )
+
+
+def balanced_velocity(W: ArrayLike, grad: ArrayLike, n_layers: int) -> np.ndarray:
+    """Right-hand side of the balanced function-space flow (paper eq. 6).
+
+    Parameters
+    ----------
+    W : array_like of shape (m, n)
+        The end-to-end matrix.
+    grad : array_like of shape (m, n)
+        ``grad l(W)``.
+    n_layers : int
+        The depth ``L``.
+
+    Returns
+    -------
+    ndarray of shape (m, n)
+        ``-sum_{j=1}^L (W W^T)^{(L-j)/L} grad (W^T W)^{(j-1)/L}``; at balanced weights with
+        product ``W`` it equals ``-Theta(grad)`` (eq. 7).
+
+    Examples
+    --------
+    >>> balanced_velocity(np.eye(2), np.eye(2), 3)
+    array([[-3., -0.],
+           [-0., -3.]])
+    """
+    w = as_finite_array(W, "W", ndim=2)
+    g = as_finite_array(grad, "grad", ndim=2)
+    if g.shape != w.shape:
+        raise ValueError(f"grad must have the shape {w.shape} of W: got shape {g.shape}")
+    L = as_positive_int(n_layers, "n_layers")
+    return _balanced_rhs(w, g, L)
+
+
+@dataclass(frozen=True)
+class DenseFlowResult:
+    """A gradient-flow trajectory of a fully connected linear network.
+
+    Attributes
+    ----------
+    t : ndarray of shape (n_t,)
+        The times.
+    W : ndarray of shape (n_t, d_L, d_0)
+        The end-to-end matrix at each time.
+    loss : ndarray of shape (n_t,)
+        The squared loss at each time.
+    weights : tuple of ndarray, or None
+        For the parameter flow: ``W_j(t)`` as arrays of shape ``(n_t, d_j, d_{j-1})``, layer 1
+        first. None for the function-space flow.
+    """
+
+    t: np.ndarray
+    W: np.ndarray
+    loss: np.ndarray
+    weights: tuple[np.ndarray, ...] | None = None
+
+
+def _solve(rhs: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    if t.size == 1:
+        return y0[None, :]
+    sol = solve_ivp(rhs, (0.0, float(t[-1])), y0, t_eval=t, method="DOP853",
+                    rtol=rtol, atol=atol)
+    if not sol.success:
+        raise RuntimeError(f"solve_ivp failed: {sol.message}")
+    return sol.y.T
+
+
+def gradient_flow_dense(
+    weights0: Sequence[ArrayLike],
+    Y: ArrayLike,
+    t_eval: ArrayLike,
+    *,
+    X: ArrayLike | None = None,
+    rtol: float = 1e-10,
+    atol: float = 1e-12,
+) -> DenseFlowResult:
+    """Integrate the parameter gradient flow ``W_j' = -grad_{W_j} l(W_L ... W_1)`` (eq. 4).
+
+    Parameters
+    ----------
+    weights0 : sequence of array_like
+        The initial weights ``W_1, ..., W_L`` (shapes must chain).
+    Y : array_like
+        Target of the squared loss: shape ``(d_L, d_0)``, or ``(d_L, N)`` with ``X``.
+    t_eval : array_like of shape (n_t,)
+        Increasing times starting at 0.
+    X : array_like of shape (d_0, N), optional
+        Inputs; then ``l(W) = 1/(2N) ||W X - Y||_F^2``, else ``l(W) = 1/2 ||W - Y||_F^2``.
+    rtol, atol : float
+        Tolerances of ``scipy.integrate.solve_ivp`` (method DOP853).
+
+    Returns
+    -------
+    DenseFlowResult
+        With the weights at every time.
+
+    Notes
+    -----
+    The invariants of eq. (5) stay constant along the solution.
+
+    Examples
+    --------
+    >>> res = gradient_flow_dense([[[1.0]], [[1.0]]], [[4.0]], [0.0, 5.0])
+    >>> round(float(res.W[-1, 0, 0]), 6)
+    4.0
+    """
+    net = FCN.from_weights(weights0)
+    ws = net.check_weights(weights0)
+    y, x = as_matrix_targets(Y, X, net.end_to_end_shape)
+    t = as_time_grid(t_eval)
+
+    def rhs(_t: float, theta: np.ndarray) -> np.ndarray:
+        cur = net.unflatten(theta)
+        A, B = _partial_products(cur)
+        g = _grad(A[0] @ cur[0], y, x)
+        return -np.concatenate([(a.T @ g @ b.T).ravel() for a, b in zip(A, B)])
+
+    path = _solve(rhs, net.flatten(ws), t, rtol, atol)
+    traj = [net.unflatten(th) for th in path]
+    weights = tuple(np.stack([tr[j] for tr in traj]) for j in range(net.n_layers))
+    prods = np.stack([net.product(tr) for tr in traj])
+    loss = np.array([dense_loss(p, y, X=x) for p in prods])
+    return DenseFlowResult(t=t, W=prods, loss=loss, weights=weights)
+
+
+def balanced_flow(
+    W0: ArrayLike,
+    Y: ArrayLike,
+    n_layers: int,
+    t_eval: ArrayLike,
+    *,
+    X: ArrayLike | None = None,
+    rtol: float = 1e-10,
+    atol: float = 1e-12,
+) -> DenseFlowResult:
+    """Integrate the function-space flow of balanced networks (paper eq. 6).
+
+    Parameters
+    ----------
+    W0 : array_like of shape (m, n)
+        The initial end-to-end matrix.
+    Y : array_like
+        Target of the squared loss: shape ``(m, n)``, or ``(m, N)`` with ``X``.
+    n_layers : int
+        The depth ``L``.
+    t_eval : array_like of shape (n_t,)
+        Increasing times starting at 0.
+    X : array_like of shape (n, N), optional
+        Inputs; then ``l(W) = 1/(2N) ||W X - Y||_F^2``, else ``l(W) = 1/2 ||W - Y||_F^2``.
+    rtol, atol : float
+        Tolerances of ``scipy.integrate.solve_ivp`` (method DOP853).
+
+    Returns
+    -------
+    DenseFlowResult
+        With ``weights=None``.
+
+    Notes
+    -----
+    ``W' = -sum_j (W W^T)^{(L-j)/L} grad l(W) (W^T W)^{(j-1)/L}`` (eq. 6). For a balanced
+    start the product of the parameter flow :func:`gradient_flow_dense` solves this ODE, which
+    involves ``W`` only.
+
+    Examples
+    --------
+    >>> res = balanced_flow([[1.0]], [[4.0]], 2, [0.0, 5.0])
+    >>> round(float(res.W[-1, 0, 0]), 6)
+    4.0
+    """
+    w0 = as_finite_array(W0, "W0", ndim=2)
+    L = as_positive_int(n_layers, "n_layers")
+    y, x = as_matrix_targets(Y, X, w0.shape)
+    t = as_time_grid(t_eval)
+    shape = w0.shape
+
+    def rhs(_t: float, vec: np.ndarray) -> np.ndarray:
+        w = vec.reshape(shape)
+        return _balanced_rhs(w, _grad(w, y, x), L).ravel()
+
+    path = _solve(rhs, w0.ravel(), t, rtol, atol)
+    prods = path.reshape((t.size,) + shape)
+    loss = np.array([dense_loss(p, y, X=x) for p in prods])
+    return DenseFlowResult(t=t, W=prods, loss=loss)
