@@ -642,6 +642,48 @@ def gradient_descent(
 FiberPoint = Callable[[np.ndarray, np.ndarray, "list[np.ndarray] | None"], Sequence[ArrayLike]]
 
 _CONTINUATION_STEPS = 8  #: at most this many Gauss-Newton steps per lift
+_CONTINUATION_RTOL = 1e-10  #: stop when a step is below this times ||theta||
+
+
+class _Continuation:
+    """Gauss-Newton continuation of a fiber point: ``pi(theta) = w``, ``delta(theta) = delta``.
+
+    ``solve`` returns the new point and the Jacobian ``J`` of ``pi`` at the last iterate but
+    one; the last step is below ``_CONTINUATION_RTOL ||theta||`` so that ``J`` is accurate to
+    that order (the convergence is quadratic). The first step reuses the Jacobian of the
+    previous point, so a typical call costs two new Jacobians.
+    """
+
+    def __init__(self, net: "LCN"):
+        self.net = net
+        self.sizes = [int(np.prod(s)) for s in net.filter_shapes]
+        self.offsets = np.cumsum([0] + self.sizes)
+
+    def _delta_jacobian(self, theta: np.ndarray) -> np.ndarray:
+        off = self.offsets
+        D = np.zeros((len(self.sizes) - 1, theta.size))
+        for l in range(len(self.sizes) - 1):
+            D[l, off[l] : off[l + 1]] = -2 * theta[off[l] : off[l + 1]]
+            D[l, off[l + 1] : off[l + 2]] = 2 * theta[off[l + 1] : off[l + 2]]
+        return D
+
+    def solve(
+        self, w: np.ndarray, delta: np.ndarray, theta: np.ndarray, J: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        target = np.concatenate([np.ravel(w), np.ravel(delta)])
+        k1 = self.sizes[0]
+        for _ in range(_CONTINUATION_STEPS):
+            if J is None:
+                J = _jacobian_flat(self.net, theta)
+            sq_norms = np.add.reduceat(theta**2, self.offsets[:-1])
+            F = np.concatenate([J[:, :k1] @ theta[:k1], np.diff(sq_norms)]) - target
+            step = np.linalg.lstsq(np.vstack([J, self._delta_jacobian(theta)]), F,
+                                   rcond=None)[0]
+            theta = theta - step
+            if np.linalg.norm(step) <= _CONTINUATION_RTOL * np.linalg.norm(theta):
+                return theta, J
+            J = None
+        return theta, _jacobian_flat(self.net, theta)
 
 
 def fiber_continuation(net: "LCN") -> FiberPoint:
@@ -657,10 +699,10 @@ def fiber_continuation(net: "LCN") -> FiberPoint:
     callable
         ``lift(w, delta, previous)``: starting from the filters ``previous`` (a fiber point of
         a nearby end-to-end filter), Gauss-Newton steps on the equations ``pi(theta) = w``,
-        ``delta(theta) = delta`` (least squares, ``numpy.linalg.lstsq``) until the step is
-        below ``1e-9 ||theta||`` (then the error is of order ``1e-18``: the convergence is
-        quadratic). With ``previous=None`` it returns the first point of :meth:`LCN.fibers`
-        (which raises ValueError off the neuromanifold).
+        ``delta(theta) = delta`` (least squares, ``numpy.linalg.lstsq``) until a step is below
+        ``1e-10 ||theta||`` (the convergence is quadratic, so the error is then far smaller).
+        With ``previous=None`` it returns the first point of :meth:`LCN.fibers` (which raises
+        ValueError off the neuromanifold).
 
     Notes
     -----
@@ -675,33 +717,16 @@ def fiber_continuation(net: "LCN") -> FiberPoint:
     >>> from lcnn_widgets import LCN
     >>> net = LCN([2, 2], [2, 1])
     >>> lift = fiber_continuation(net)
-    >>> fs = lift(np.array([1.0, 2.0, 1.1, 2.2]), np.array([0.0]), [np.array([1.0, 2.0]), np.ones(2)])
+    >>> fs = lift(np.array([1.0, 2.0, 1.1, 2.2]), np.array([0.0]), [[1.0, 2.0], [1.0, 1.0]])
     >>> np.round(net.end_to_end(fs), 6)
     array([1. , 2. , 1.1, 2.2])
     """
-
-    sizes = [int(np.prod(s)) for s in net.filter_shapes]
-    offsets = np.cumsum([0] + sizes)
+    cont = _Continuation(net)
 
     def lift(w: np.ndarray, delta: np.ndarray, previous: list | None) -> list[np.ndarray]:
         if previous is None:
             return list(net.fibers(w, delta).points[0].filters)
-        target = np.concatenate([np.ravel(w), np.ravel(delta)])
-        theta = net.flatten(previous)
-        for _ in range(_CONTINUATION_STEPS):
-            J = _jacobian_flat(net, theta)
-            D = np.zeros((len(sizes) - 1, theta.size))  # derivative of delta(theta)
-            for l in range(len(sizes) - 1):
-                D[l, offsets[l] : offsets[l + 1]] = -2 * theta[offsets[l] : offsets[l + 1]]
-                D[l, offsets[l + 1] : offsets[l + 2]] = 2 * theta[offsets[l + 1] : offsets[l + 2]]
-            k1 = sizes[0]
-            sq_norms = np.add.reduceat(theta**2, offsets[:-1])
-            F = np.concatenate([J[:, :k1] @ theta[:k1], np.diff(sq_norms)]) - target
-            step = np.linalg.lstsq(np.vstack([J, D]), F, rcond=None)[0]
-            theta = theta - step
-            if np.linalg.norm(step) <= 1e-9 * np.linalg.norm(theta):
-                break
-        return net.unflatten(theta)
+        return net.unflatten(cont.solve(w, delta, net.flatten(previous))[0])
 
     return lift
 
@@ -800,17 +825,26 @@ def function_space_flow(
                 f"initial_filters must map to w0: got ||pi(initial_filters) - w0|| = {gap:.3g}"
             )
         start = net.rescale(fs0, d)
-    lift = fiber_point or fiber_continuation(net)
     shape = tuple(net.end_to_end_shape)
-    state: dict[str, Any] = {"prev": start}
+    state: dict[str, Any] = {"prev": start, "theta": None, "J": None}
+    cont = _Continuation(net) if fiber_point is None else None
+    lift = fiber_point or fiber_continuation(net)
 
     def point(w: np.ndarray) -> list[np.ndarray]:
-        fs = net.check_filters(lift(w.reshape(shape), d, state["prev"]))
+        if cont is not None and state["theta"] is not None:  # fast path: continue, reuse J
+            theta, J = cont.solve(w, d, state["theta"], state["J"])
+            state["theta"], state["J"] = theta, J
+            fs = net.unflatten(theta)
+        else:
+            fs = net.check_filters(lift(w.reshape(shape), d, state["prev"]))
+            state["theta"] = net.flatten(fs) if cont is not None else None
+            state["J"] = None
         state["prev"] = fs
         return fs
 
     def rhs(_t: float, w: np.ndarray) -> np.ndarray:
-        J = _jacobian_flat(net, net.flatten(point(w)))
+        fs = point(w)
+        J = state["J"] if state["J"] is not None else _jacobian_flat(net, net.flatten(fs))
         return -J @ (J.T @ (sq.Sigma @ (w - sq._u_flat)))
 
     state["prev"] = start = point(w_flat)  # the fiber point at t = 0 (fails off M)
@@ -822,7 +856,7 @@ def function_space_flow(
         ws = sol.y.T
         t = t[: ws.shape[0]]
         ok, msg, nfev = bool(sol.success), str(sol.message), int(sol.nfev)
-    state["prev"] = start
+    state.update(prev=start, theta=None, J=None)
     thetas = np.stack([net.flatten(point(w)) for w in ws])
     res = _result(net, sq, t, thetas, success=ok, message=msg, nfev=nfev)
     # report the integrated w(t) (pi of the lift agrees with it to the lift's accuracy)

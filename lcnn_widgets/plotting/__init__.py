@@ -4,6 +4,8 @@ The mathematics is never computed here beyond what a picture needs; it comes fro
 functions of :mod:`lcnn_widgets`.
 """
 
+from .flows import (plot_convergence, plot_drift_curves, plot_flow_plane, plot_loss_curves,
+                    projection_plane)
 from .invariants import (plot_invariant_drift, plot_loss, plot_orbit_invariant, plot_orbit_plane,
                          plot_rescaling_equation)
 from .polynomials import (plot_conv_matrix, plot_end_to_end, plot_filter_image, plot_filters,
@@ -12,6 +14,11 @@ from .metric import (ellipse_outline, plot_neuromanifold_slice, plot_ntk_entry,
                      plot_unit_balls)
 
 __all__: list[str] = [
+    "plot_convergence",
+    "plot_drift_curves",
+    "plot_flow_plane",
+    "plot_loss_curves",
+    "projection_plane",
     "plot_conv_matrix",
     "plot_end_to_end",
     "plot_filter_image",

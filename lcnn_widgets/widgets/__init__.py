@@ -5,11 +5,15 @@ instead of a traceback on bad input, and keeps its last good picture.
 """
 
 from ._base import Explorer, render_png
+from .flows import FlowPicture, explore_flow, flow_picture
 from .polynomials import CompositionState, composition_state, explore_composition
 from .invariants import InvariantsPicture, explore_invariants, invariants_picture
 from .metric import MetricChart, MetricPicture, explore_metric, metric_chart, metric_picture
 
 __all__ = [
+    "FlowPicture",
+    "explore_flow",
+    "flow_picture",
     "CompositionState",
     "Explorer",
     "InvariantsPicture",

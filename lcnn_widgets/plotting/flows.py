@@ -1,0 +1,339 @@
+"""Pictures for the chapter on gradient flow and convergence.
+
+Every function takes data (and ``ax=None``) and returns the :class:`matplotlib.axes.Axes` it
+drew on (a new non-pyplot :class:`matplotlib.figure.Figure` without ``ax``). Calling a function
+again on the same Axes moves the artists it made (found by their ``gid``), so the widget redraws
+in place with the same code. The flows themselves come from :mod:`lcnn_widgets.flows`; the only
+computation here is what a picture needs (a projection plane, axis limits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from numpy.typing import ArrayLike
+
+from .._validation import as_finite_array
+
+__all__ = [
+    "plot_convergence",
+    "plot_drift_curves",
+    "plot_flow_plane",
+    "plot_loss_curves",
+    "projection_plane",
+]
+
+
+def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    if ax is not None:
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
+        return ax
+    return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def _line(ax: Axes, gid: str, x: ArrayLike, y: ArrayLike, **style: Any) -> Line2D:
+    """The line with this ``gid`` on ``ax`` moved to ``(x, y)``; created on first use."""
+    for line in ax.get_lines():
+        if line.get_gid() == gid:
+            line.set_data(x, y)
+            return line
+    (line,) = ax.plot(x, y, gid=gid, **style)
+    return line
+
+
+def _limits(values: np.ndarray, pad: float = 0.08) -> tuple[float, float]:
+    lo, hi = float(np.min(values)), float(np.max(values))
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    return lo - pad * span, hi + pad * span
+
+
+def projection_plane(*paths: ArrayLike) -> np.ndarray:
+    """An orthonormal basis of the plane through 0 that best fits the given points.
+
+    Parameters
+    ----------
+    *paths : array_like of shape (T_i, K) (or (T_i, *end_to_end_shape))
+        Trajectories or single points (shape (K,)) of end-to-end filters.
+
+    Returns
+    -------
+    ndarray of shape (K, 2)
+        The two leading right singular vectors of the stacked points (no centering, so the
+        origin ``w = 0`` projects to 0), signs fixed so that the largest entry is positive.
+
+    Examples
+    --------
+    >>> projection_plane([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0]]).round(6)
+    array([[0., 1.],
+           [1., 0.],
+           [0., 0.]])
+    """
+    pts = [as_finite_array(p, "paths") for p in paths]
+    if not pts:
+        raise ValueError("projection_plane needs at least one path")
+    K = pts[0].size if pts[0].ndim == 1 else int(np.prod(pts[0].shape[1:]))
+    stacked = np.vstack([p.reshape(-1, K) for p in pts])
+    if K < 2:
+        raise ValueError(f"end-to-end filters must have at least 2 entries: got {K}")
+    basis = np.linalg.svd(stacked, full_matrices=True)[2][:2].T
+    signs = np.sign(basis[np.argmax(np.abs(basis), axis=0), [0, 1]])
+    return basis * np.where(signs == 0, 1.0, signs)
+
+
+def plot_flow_plane(
+    paths: Sequence[ArrayLike],
+    basis: ArrayLike,
+    *,
+    labels: Sequence[str] | None = None,
+    data_filter: ArrayLike | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Trajectories of end-to-end filters projected to a plane.
+
+    Parameters
+    ----------
+    paths : sequence of array_like of shape (T_i, K)
+        ``w(t)`` of each flow. The first is drawn as a solid line, the second (if any) as
+        markers on top, the rest dashed.
+    basis : array_like of shape (K, 2)
+        Orthonormal basis of the plane (e.g. :func:`projection_plane`).
+    labels : sequence of str, optional
+        One legend entry per path.
+    data_filter : array_like of shape (K,), optional
+        Drawn as a star (the minimizer ``u`` over all filters); the origin (``w = 0``) is
+        always marked with a cross.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Lines with gids ``"path_0"``, ``"path_1"``, ..., ``"start"``, ``"end"``, ``"origin"``,
+        ``"data_filter"``.
+
+    Examples
+    --------
+    >>> ax = plot_flow_plane([[[1, 0, 0], [0.5, 0.5, 0]]], np.eye(3)[:, :2])
+    >>> ax.get_lines()[0].get_gid()
+    'path_0'
+    """
+    B = as_finite_array(basis, "basis", ndim=2)
+    if B.shape[1] != 2:
+        raise ValueError(f"basis must have shape (K, 2): got {B.shape}")
+    K = B.shape[0]
+    proj = []
+    for i, p in enumerate(paths):
+        arr = as_finite_array(p, f"paths[{i}]").reshape(-1, K)
+        proj.append(arr @ B)
+    if not proj:
+        raise ValueError("plot_flow_plane needs at least one path")
+    if labels is not None and len(labels) != len(proj):
+        raise ValueError(f"labels must have one entry per path: got {len(labels)} for "
+                         f"{len(proj)} paths")
+    ax = _new_axes(ax, (4.6, 4.0))
+    styles = [dict(color="C0", lw=2.0), dict(color="C1", marker="o", ms=4, ls="none"),
+              dict(color="C2", lw=1.2, ls="--")]
+    for i, xy in enumerate(proj):
+        style = dict(styles[min(i, 2)])
+        if labels is not None:
+            style["label"] = labels[i]
+        line = _line(ax, f"path_{i}", xy[:, 0], xy[:, 1], **style)
+        if labels is not None:
+            line.set_label(labels[i])
+    _line(ax, "start", [proj[0][0, 0]], [proj[0][0, 1]], color="k", marker="o", ms=6,
+          ls="none", label="start")
+    _line(ax, "end", [proj[0][-1, 0]], [proj[0][-1, 1]], color="k", marker="s", ms=6,
+          ls="none", label="end")
+    _line(ax, "origin", [0.0], [0.0], color="0.4", marker="x", ms=8, ls="none",
+          label="$w = 0$")
+    pts = np.vstack(proj + [np.zeros((1, 2))])
+    if data_filter is not None:
+        u = as_finite_array(data_filter, "data_filter").reshape(K) @ B
+        _line(ax, "data_filter", [u[0]], [u[1]], color="C3", marker="*", ms=13, ls="none",
+              label="data filter $u$")
+        pts = np.vstack([pts, u[None]])
+    ax.set_xlim(*_limits(pts[:, 0]))
+    ax.set_ylim(*_limits(pts[:, 1]))
+    ax.set_xlabel("projection on $b_1$")
+    ax.set_ylabel("projection on $b_2$")
+    if labels is not None or data_filter is not None:
+        ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_loss_curves(
+    times: Sequence[ArrayLike],
+    losses: Sequence[ArrayLike],
+    *,
+    labels: Sequence[str] | None = None,
+    offset: float = 0.0,
+    ax: Axes | None = None,
+) -> Axes:
+    """Loss curves ``l(w(t)) - offset`` on a logarithmic axis.
+
+    Parameters
+    ----------
+    times, losses : sequence of array_like of shape (T_i,)
+        One time grid and one loss array per curve.
+    labels : sequence of str, optional
+    offset : float, default=0.0
+        Subtracted before plotting (e.g. ``SquaredLoss.const``, the loss at the data filter,
+        so that the curve shows the weighted distance ``1/2 ||w - u||_Sigma^2``).
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Lines with gids ``"loss_0"``, ``"loss_1"``, ...
+
+    Raises
+    ------
+    ValueError
+        If a shifted loss is not positive (it cannot go on a logarithmic axis) or the shapes
+        do not match.
+
+    Examples
+    --------
+    >>> ax = plot_loss_curves([[0, 1, 2]], [[3.0, 2.0, 1.5]], offset=1.0)
+    >>> ax.get_lines()[0].get_ydata().tolist()
+    [2.0, 1.0, 0.5]
+    """
+    if len(times) != len(losses):
+        raise ValueError(f"times and losses must have one entry per curve: got {len(times)} "
+                         f"and {len(losses)}")
+    ax = _new_axes(ax, (4.6, 3.2))
+    ys_all, ts_all = [], []
+    for i, (t, y) in enumerate(zip(times, losses)):
+        tt = as_finite_array(t, f"times[{i}]", ndim=1)
+        yy = as_finite_array(y, f"losses[{i}]", ndim=1) - float(offset)
+        if tt.shape != yy.shape:
+            raise ValueError(f"times[{i}] and losses[{i}] must have the same shape: got "
+                             f"{tt.shape} and {yy.shape}")
+        if np.any(yy <= 0):
+            raise ValueError(f"losses[{i}] - offset must be positive for a logarithmic axis")
+        style: dict[str, Any] = dict(color=f"C{i}", lw=2.0 if i == 0 else 1.2,
+                                     ls="-" if i == 0 else "--")
+        line = _line(ax, f"loss_{i}", tt, yy, **style)
+        if labels is not None:
+            line.set_label(labels[i])
+        ys_all.append(yy)
+        ts_all.append(tt)
+    ax.set_yscale("log")
+    ys = np.concatenate(ys_all)
+    ts = np.concatenate(ts_all)
+    ax.set_ylim(ys.min() / 1.5, ys.max() * 1.5)
+    ax.set_xlim(float(ts.min()), float(ts.max()) if ts.max() > ts.min() else 1.0)
+    ax.set_xlabel("time $t$")
+    ax.set_ylabel(r"$\ell(w(t))$" + (" $-$ const" if offset else ""))
+    if labels is not None:
+        ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_convergence(
+    end_to_end_norm: ArrayLike,
+    gradient_norm: ArrayLike,
+    *,
+    reference_norm: float | None = None,
+    fig: Figure | None = None,
+) -> Figure:
+    """Where many random flows ended: ``||pi(theta(T))||`` and the final gradient norm.
+
+    Parameters
+    ----------
+    end_to_end_norm, gradient_norm : array_like of shape (n_runs,)
+        E.g. ``ConvergenceReport.end_to_end_norm`` and ``.gradient_norm``.
+    reference_norm : float, optional
+        Drawn as a horizontal line in the left panel (e.g. ``||u||``).
+    fig : matplotlib.figure.Figure, optional
+        An empty figure to draw on.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: a bar per run of ``||pi(theta(T))||`` (0 would be the saddle ``w = 0``).
+        Right: the final gradient norms on a logarithmic axis.
+
+    Examples
+    --------
+    >>> fig = plot_convergence([1.0, 1.1], [1e-9, 1e-8])
+    >>> len(fig.axes)
+    2
+    """
+    e = as_finite_array(end_to_end_norm, "end_to_end_norm", ndim=1)
+    g = as_finite_array(gradient_norm, "gradient_norm", ndim=1)
+    if e.shape != g.shape:
+        raise ValueError(f"end_to_end_norm and gradient_norm must have the same shape: got "
+                         f"{e.shape} and {g.shape}")
+    if np.any(g <= 0):
+        raise ValueError("gradient_norm must be positive for a logarithmic axis")
+    fig = fig or Figure(figsize=(8.0, 3.0), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2)
+    runs = np.arange(e.size)
+    ax1.bar(runs, e, color="C0")
+    if reference_norm is not None:
+        ax1.axhline(float(reference_norm), color="C3", ls="--", label=r"$\|u\|$")
+        ax1.legend(loc="lower right", fontsize="small")
+    ax1.set_xlabel("run")
+    ax1.set_ylabel(r"$\|\pi(\theta(T))\|$")
+    ax1.set_ylim(0, 1.15 * max(float(e.max()), float(reference_norm or 0)))
+    ax2.semilogy(runs, g, "o", color="C1")
+    ax2.set_xlabel("run")
+    ax2.set_ylabel(r"$\|\nabla_\theta L(\theta(T))\|$")
+    return fig
+
+
+def plot_drift_curves(
+    times: Sequence[ArrayLike],
+    invariants: Sequence[ArrayLike],
+    *,
+    labels: Sequence[str] | None = None,
+    floor: float = 1e-16,
+    ax: Axes | None = None,
+) -> Axes:
+    """How far the invariants moved, ``max_l |delta_l(t) - delta_l(0)|``, on a log axis.
+
+    Parameters
+    ----------
+    times : sequence of array_like of shape (T_i,)
+    invariants : sequence of array_like of shape (T_i, L - 1)
+        E.g. ``FlowResult.invariants`` of a flow and of gradient descent runs.
+    labels : sequence of str, optional
+    floor : float, default=1e-16
+        Values below it (exact conservation, e.g. at ``t = 0``) are drawn at ``floor``.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Lines with gids ``"drift_0"``, ``"drift_1"``, ...
+
+    Examples
+    --------
+    >>> ax = plot_drift_curves([[0, 1]], [[[1.0], [1.5]]])
+    >>> ax.get_lines()[0].get_ydata().tolist()
+    [1e-16, 0.5]
+    """
+    if len(times) != len(invariants):
+        raise ValueError(f"times and invariants must have one entry per curve: got "
+                         f"{len(times)} and {len(invariants)}")
+    ax = _new_axes(ax, (4.6, 3.2))
+    for i, (t, d) in enumerate(zip(times, invariants)):
+        tt = as_finite_array(t, f"times[{i}]", ndim=1)
+        dd = as_finite_array(d, f"invariants[{i}]")
+        dd = dd.reshape(tt.size, -1) if dd.size else np.zeros((tt.size, 1))
+        drift = np.max(np.abs(dd - dd[0]), axis=1)
+        line = _line(ax, f"drift_{i}", tt, np.maximum(drift, floor), color=f"C{i}", lw=1.6)
+        if labels is not None:
+            line.set_label(labels[i])
+    ax.set_yscale("log")
+    ax.set_xlabel("time $t$")
+    ax.set_ylabel(r"$\max_l |\delta_l(t) - \delta_l(0)|$")
+    if labels is not None:
+        ax.legend(loc="best", fontsize="small")
+    return ax
