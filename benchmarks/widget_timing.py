@@ -33,6 +33,7 @@ import matplotlib
 matplotlib.use("Agg")  # headless; must precede any pyplot import
 
 from lcnn_widgets.widgets import Explorer, explore_composition  # noqa: E402
+from lcnn_widgets.widgets import explore_invariants  # noqa: E402
 
 #: (name, factory returning an Explorer, control-value dicts to cycle through). Each dict
 #: names some controls of the widget; controls not named keep their current value.
@@ -47,6 +48,18 @@ CASES: list[tuple[str, Callable[[], Explorer], list[dict[str, Any]]]] = [
             {"s1": 3},
             {"u2": -1.1, "v0": 0.4},
             {"s1": 2, "u0": -0.8},
+        ],
+    ),
+    (
+        "explore_invariants (ch. 2)",
+        explore_invariants,
+        [
+            {"target": 1.0},
+            {"w1_0": 0.4, "target": -1.5},
+            {"w2_1": -1.0},
+            {"t_max": 6.0, "target": 2.5},
+            {"w1_2": 1.3, "t_max": 2.0},
+            {"target": 0.0, "w1_0": 1.0},
         ],
     ),
 ]

@@ -5,7 +5,9 @@ drew on; without ``ax`` it makes a new :class:`matplotlib.figure.Figure` (not py
 a function again on the same Axes moves the artists it created (found by their ``gid``)
 instead of adding new ones, so the widgets update their pictures in place with the very same
 code. The mathematics (orbit points, invariants, flows) comes from :mod:`lcnn_widgets`; the
-only computation here is what a picture needs (line end points, axis limits).
+only computation here is what a picture needs (line end points, axis limits). Labels that
+change with the data are plain text rather than mathtext: parsing new mathtext on every widget
+update would dominate the render time.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ __all__ = [
 ]
 
 _CURRENT = {"color": "C0", "marker": "o", "markersize": 8, "linestyle": "none"}
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _TARGET = {"color": "C3", "marker": "*", "markersize": 13, "linestyle": "none"}
 
 
@@ -126,7 +129,7 @@ def plot_orbit_plane(
     marked = [p] + ([_xy(rescaled, "rescaled", 2)] if rescaled is not None else [])
     top = float(limit) if limit is not None else 1.25 * max(float(np.max(marked)), 1e-12)
     _line(ax, "orbit", orb[:, 0], orb[:, 1], color="0.15", lw=1.8,
-          label=r"scaling orbit $a_1 a_2 = \mathrm{const}$")
+          label="scaling orbit a₁a₂ = const")
 
     def level(delta: float) -> tuple[list[float], list[float]]:
         # the part of a_2 = a_1 + delta inside the square [0, top]^2
@@ -138,20 +141,20 @@ def plot_orbit_plane(
         _line(ax, f"delta_{i}", *level(float(d)), color="0.75", lw=0.8, ls="-", zorder=0)
     cur = float(p[1] - p[0])
     _line(ax, "current_delta", *level(cur), color="C0", lw=1.0, ls=":",
-          label=rf"$\delta = {cur:.3g}$ (current)")
+          label=f"δ = {cur:.3g} (current)")
     _line(ax, "point", [p[0]], [p[1]], label="current filters", **_CURRENT)
     if target is not None:
         _line(ax, "target", *level(float(target)), color="C3", lw=1.2, ls="--",
-              label=rf"$\delta = {float(target):.3g}$ (target)")
+              label=f"δ = {float(target):.3g} (target)")
     if rescaled is not None:
         r = marked[1]
         _line(ax, "rescaled", [r[0]], [r[1]], label="rescaled filters", **_TARGET)
     ax.set_xlim(0.0, top)
     ax.set_ylim(0.0, top)
     ax.set_aspect("equal", adjustable="box")
-    ax.set_xlabel(r"$a_1 = \|w_1\|^2$")
-    ax.set_ylabel(r"$a_2 = \|w_2\|^2$")
-    ax.legend(loc="upper right", fontsize="x-small", framealpha=0.85)
+    ax.set_xlabel("a₁ = ‖w₁‖²")
+    ax.set_ylabel("a₂ = ‖w₂‖²")
+    ax.legend(loc="best", fontsize="x-small", framealpha=0.85)
     return ax
 
 
@@ -199,9 +202,9 @@ def plot_orbit_invariant(
           label=r"$\delta(c) = \|w_2\|^2/c^2 - c^2\|w_1\|^2$")
     if target is not None:
         _line(ax, "target", [cs[0], cs[-1]], [target, target], color="C3", ls="--", lw=1.2,
-              label=rf"target $\delta = {float(target):.3g}$")
+              label=f"target δ = {float(target):.3g}")
     if c_target is not None and target is not None:
-        _line(ax, "hit", [c_target], [target], label=rf"$c = {float(c_target):.4g}$", **_TARGET)
+        _line(ax, "hit", [c_target], [target], label=f"c = {float(c_target):.4g}", **_TARGET)
     ax.set_xscale("log")
     # labels at 1, 2, 5 times powers of ten, none at the minor ticks (they would overlap)
     ax.xaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
@@ -257,9 +260,9 @@ def plot_rescaling_equation(
     _axline(ax, "zero", y=0.0, color="0.6", lw=0.8)
     if left_end is not None:
         _axline(ax, "left_end", x=float(left_end), color="C0", ls=":", lw=1.2,
-                label=rf"left end $a_1 = {float(left_end):.3g}$")
+                label=f"left end a₁ = {float(left_end):.3g}")
     if root is not None:
-        _line(ax, "root", [root], [0.0], label=rf"root $a_1 = {float(root):.6g}$", **_TARGET)
+        _line(ax, "root", [root], [0.0], label=f"root a₁ = {float(root):.6g}", **_TARGET)
     ax.set_xlabel(r"$a_1 = \|c_1 w_1\|^2$")
     ax.set_ylabel(r"$h(a_1) = \log\,(\prod_l c_l)^2$")
     ax.legend(fontsize="small")
@@ -301,8 +304,12 @@ def plot_loss(times: ArrayLike, loss: ArrayLike, *, ax: Axes | None = None) -> A
         lo, hi = float(positive.min()), float(positive.max())
         ax.set_ylim(lo / 1.5, hi * 1.5)
     ax.set_xlim(float(t[0]), float(t[-1]) if t[-1] > t[0] else float(t[0]) + 1.0)
-    ax.set_xlabel("time $t$")
-    ax.set_ylabel(r"loss $\ell(\pi(\theta(t)))$")
+    # plain-text tick labels (the default ones are mathtext, slow to re-parse in widgets)
+    ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("time t")
+    ax.set_ylabel("loss ℓ(π(θ(t)))")
     return ax
 
 
@@ -352,14 +359,15 @@ def plot_invariant_drift(
     dev = inv - inv[:1]
     styles = ["-", "--", "-.", ":"]
     for l in range(dev.shape[1]):
+        sub = str(l + 1).translate(_SUBSCRIPTS)
         _line(ax, f"drift_{l}", t, dev[:, l], color=f"C{4 + l}", lw=1.6,
-              ls=styles[l % len(styles)], label=rf"$\delta_{l + 1}(t) - \delta_{l + 1}(0)$")
+              ls=styles[l % len(styles)], label=f"δ{sub}(t) − δ{sub}(0)")
     if not any(p.get_gid() == "band" for p in ax.patches):
         ax.axhspan(-band, band, color="0.92", zorder=0, gid="band")
     top = max(2.0 * band, 1.1 * float(np.max(np.abs(dev))) if dev.size else 2.0 * band)
     ax.set_ylim(-top, top)
     ax.set_xlim(float(t[0]), float(t[-1]) if t[-1] > t[0] else float(t[0]) + 1.0)
-    ax.set_xlabel("time $t$")
+    ax.set_xlabel("time t")
     ax.set_ylabel("drift of the invariants")
     ax.legend(fontsize="small", loc="upper left")
     return ax

@@ -223,8 +223,8 @@ def explore_invariants(
         plot_loss(r.flow.times, r.flow.loss, ax=ax_loss)
         ax_loss.set_title("loss along the flow from the rescaled point", fontsize="medium")
         plot_invariant_drift(r.flow.times, r.flow.invariants, ax=ax_drift)
-        ax_drift.set_title(rf"$\delta(t) - \delta(0)$, $\delta(0) = {r.target:.3g}$",
-                           fontsize="medium")
+        ax_drift.set_title(f"invariant along the flow, δ(0) = {r.target:.3g}",
+                           fontsize="medium", loc="right")
         ax_plane.set_title("scaling orbit in the plane of squared norms", fontsize="medium")
 
     explorer = Explorer(controls, compute, draw, fig, layout_controls=W.VBox(rows),
