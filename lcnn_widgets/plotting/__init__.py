@@ -12,6 +12,7 @@ from .polynomials import (plot_conv_matrix, plot_end_to_end, plot_filter_image, 
                           plot_signals, set_stem_data)
 from .metric import (ellipse_outline, plot_neuromanifold_slice, plot_ntk_entry,
                      plot_unit_balls)
+from .dense import plot_ntk_distance, plot_ntk_heatmap, vec_labels
 
 __all__: list[str] = [
     "plot_convergence",
@@ -34,4 +35,7 @@ __all__: list[str] = [
     "plot_neuromanifold_slice",
     "plot_ntk_entry",
     "plot_unit_balls",
+    "plot_ntk_distance",
+    "plot_ntk_heatmap",
+    "vec_labels",
 ]

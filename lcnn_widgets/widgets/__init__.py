@@ -9,6 +9,7 @@ from .flows import FlowPicture, explore_flow, flow_picture
 from .polynomials import CompositionState, composition_state, explore_composition
 from .invariants import InvariantsPicture, explore_invariants, invariants_picture
 from .metric import MetricChart, MetricPicture, explore_metric, metric_chart, metric_picture
+from .dense import OrbitPicture, explore_orbit, orbit_picture
 
 __all__ = [
     "FlowPicture",
@@ -27,4 +28,7 @@ __all__ = [
     "explore_metric",
     "metric_chart",
     "metric_picture",
+    "OrbitPicture",
+    "explore_orbit",
+    "orbit_picture",
 ]

@@ -1,0 +1,209 @@
+"""Pictures for the chapter on fully connected linear networks.
+
+Every function takes data (and ``ax=None``) and returns the :class:`matplotlib.axes.Axes` it
+drew on; without ``ax`` it makes a new :class:`matplotlib.figure.Figure` (not pyplot). Calling a
+function again on the same Axes updates the artists it created (found by their ``gid``) instead
+of adding new ones, so the widget redraws in place with the very same code. The NTK matrices and
+distances come from :mod:`lcnn_widgets.dense`; nothing here computes mathematics.
+
+Heatmaps use the ``cividis`` colour map: its lightness increases monotonically, so the picture
+stays readable in grey scale and for colour-blind readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
+from numpy.typing import ArrayLike
+
+from .._validation import as_finite_array
+
+__all__ = ["plot_ntk_distance", "plot_ntk_heatmap", "vec_labels"]
+
+CMAP = "cividis"
+_MARKERS = ("o", "s", "^", "D")
+
+
+def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    """Return ``ax``, or the single Axes of a new non-pyplot Figure."""
+    if ax is not None:
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
+        return ax
+    return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def _find(items: Sequence[Any], gid: str) -> Any:
+    for item in items:
+        if item.get_gid() == gid:
+            return item
+    return None
+
+
+def vec_labels(shape: tuple[int, int]) -> list[str]:
+    """Labels ``Z11, Z12, ...`` of the entries of row-major ``vec(Z)`` for ``Z`` of ``shape``.
+
+    Examples
+    --------
+    >>> vec_labels((2, 2))
+    ['Z11', 'Z12', 'Z21', 'Z22']
+    """
+    m, n = shape
+    return [f"Z{a + 1}{b + 1}" for a in range(m) for b in range(n)]
+
+
+def plot_ntk_heatmap(
+    theta: ArrayLike,
+    *,
+    shape: tuple[int, int] | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    title: str | None = None,
+    annotate: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw an NTK matrix (on row-major ``vec(Z)``) as a heatmap, optionally with its entries.
+
+    Parameters
+    ----------
+    theta : array_like of shape (K, K)
+        The NTK matrix, e.g. :meth:`lcnn_widgets.FCN.ntk`.
+    shape : tuple of int, optional
+        Shape ``(d_L, d_0)`` of ``Z``; gives the tick labels ``Z11, Z12, ...``.
+    vmin, vmax : float, optional
+        Colour limits (default: the range of ``theta``). Give the same limits to two heatmaps
+        to compare them.
+    title : str, optional
+    annotate : bool, default=True
+        Write each entry (two decimals) into its cell.
+    ax : matplotlib Axes, optional
+        Draw here; on a second call the image and the texts are updated in place.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The image has gid ``"ntk"``; the entry texts have gids ``"ntk_i_j"``.
+    """
+    t = as_finite_array(theta, "theta", ndim=2)
+    if t.shape[0] != t.shape[1]:
+        raise ValueError(f"theta must be a square matrix: got shape {t.shape}")
+    ax = _new_axes(ax, (4.0, 3.6))
+    lo = float(t.min()) if vmin is None else float(vmin)
+    hi = float(t.max()) if vmax is None else float(vmax)
+    if hi <= lo:
+        hi = lo + 1.0
+    image = _find(ax.get_images(), "ntk")
+    if image is None or image.get_array().shape != t.shape:
+        if image is not None:
+            image.remove()
+            for txt in [x for x in ax.texts if str(x.get_gid()).startswith("ntk_")]:
+                txt.remove()
+        image = ax.imshow(t, cmap=CMAP, vmin=lo, vmax=hi, gid="ntk", interpolation="nearest")
+        k = t.shape[0]
+        ax.set_xticks(range(k))
+        ax.set_yticks(range(k))
+        if shape is not None and shape[0] * shape[1] == k:
+            labels = vec_labels(shape)
+            ax.set_xticklabels(labels, fontsize="small", rotation=90)
+            ax.set_yticklabels(labels, fontsize="small")
+    else:
+        image.set_data(t)
+        image.set_clim(lo, hi)
+    if annotate:
+        _annotate(ax, image, t)
+    if title is not None:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
+def _annotate(ax: Axes, image: AxesImage, t: np.ndarray) -> None:
+    """Write the entries of ``t`` into the cells, dark on light cells and light on dark ones."""
+    norm, cmap = image.norm, image.get_cmap()
+    for (i, j), value in np.ndenumerate(t):
+        r, g, b, _ = cmap(norm(value))
+        colour = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+        gid = f"ntk_{i}_{j}"
+        txt = _find(ax.texts, gid)
+        label = f"{value:.2f}"
+        if txt is None:
+            ax.text(j, i, label, ha="center", va="center", fontsize="x-small", color=colour,
+                    gid=gid)
+        else:
+            txt.set_text(label)
+            txt.set_color(colour)
+
+
+def plot_ntk_distance(
+    phis: ArrayLike,
+    curves: Mapping[str, ArrayLike],
+    *,
+    phi: float | None = None,
+    current: Mapping[str, float] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw ``||Theta(phi) - Theta(0)||_F`` along one-parameter families, with moving markers.
+
+    Parameters
+    ----------
+    phis : array_like of shape (n,)
+        The angles (radians).
+    curves : mapping of str to array_like of shape (n,)
+        One distance curve per family, by legend label (at most four).
+    phi : float, optional
+        The current angle; with ``current`` a marker is put on each curve.
+    current : mapping of str to float, optional
+        The distance of each family at ``phi`` (same keys as ``curves``).
+    ax : matplotlib Axes, optional
+        Draw here; on a second call the lines and markers are moved in place.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Lines have gids ``"curve_k"`` and markers ``"marker_k"`` (``k`` = position in ``curves``).
+    """
+    x = as_finite_array(phis, "phis", ndim=1)
+    if len(curves) > len(_MARKERS):
+        raise ValueError(f"curves must hold at most {len(_MARKERS)} families: got {len(curves)}")
+    ax = _new_axes(ax, (4.5, 3.4))
+    first = not any(str(ln.get_gid()).startswith("curve_") for ln in ax.get_lines())
+    top = 0.0
+    for k, (label, ys) in enumerate(curves.items()):
+        y = as_finite_array(ys, f"curves[{label!r}]", ndim=1)
+        if y.shape != x.shape:
+            raise ValueError(
+                f"curves[{label!r}] must have one value per angle ({x.size}): got {y.size}"
+            )
+        top = max(top, float(y.max()))
+        line = _find(ax.get_lines(), f"curve_{k}")
+        if line is None:
+            line = ax.plot(x, y, color=f"C{k}", lw=1.8, label=label, gid=f"curve_{k}")[0]
+        else:
+            line.set_data(x, y)
+            line.set_label(label)
+        if phi is not None and current is not None:
+            marker: Line2D | None = _find(ax.get_lines(), f"marker_{k}")
+            xy = ([float(phi)], [float(current[label])])
+            if marker is None:
+                ax.plot(*xy, linestyle="none", marker=_MARKERS[k], markersize=8,
+                        color=f"C{k}", markeredgecolor="black", gid=f"marker_{k}")
+            else:
+                marker.set_data(*xy)
+    ax.set_xlim(float(x.min()), float(x.max()))
+    ax.set_ylim(-0.05 * max(top, 1.0), 1.45 * max(top, 1.0))  # room for the legend
+    if first:
+        ticks = np.arange(0.0, float(x.max()) + 1e-9, np.pi / 2)
+        names = ["0", "π/2", "π", "3π/2", "2π", "5π/2", "3π"]
+        if ticks.size <= len(names):
+            ax.set_xticks(ticks)
+            ax.set_xticklabels(names[: ticks.size])
+        ax.set_xlabel("rotation angle φ")
+        ax.set_ylabel("‖Θ(φ) − Θ(0)‖ (Frobenius)")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper center", fontsize="small")
+    return ax

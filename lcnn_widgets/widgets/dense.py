@@ -1,0 +1,193 @@
+"""The widget of the chapter on fully connected networks: two ways of turning a rotation.
+
+Both families factor the identity ``I_2`` with two layers and keep their invariant fixed:
+
+* the balanced orbit ``(R(phi), R(phi)^T)`` (Thm 14, invariant 0);
+* the family ``(A R(phi), R(phi)^T A^{-1})`` with ``A = diag(a, 1/a)`` (Ex. 20, invariant
+  ``A^{-2} - A^2``).
+
+The first leaves the NTK fixed, the second does not (unless ``a = 1``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+
+from .._validation import as_finite_array, as_positive_int
+from ..dense import FCN, balanced_factorization, identity_factorization, orthogonal_orbit, rotation
+from ..plotting.dense import plot_ntk_distance, plot_ntk_heatmap
+from ._base import Explorer
+
+__all__ = ["OrbitPicture", "explore_orbit", "orbit_picture"]
+
+NET = FCN((2, 2, 2))
+BALANCED = "balanced orbit (R, Rᵀ)"
+UNBALANCED = "same invariant (AR, RᵀA⁻¹)"
+
+
+@dataclass(frozen=True, eq=False)
+class OrbitPicture:
+    """Everything the orbit widget draws.
+
+    Attributes
+    ----------
+    phi, a : float
+        The rotation angle and the scale in ``A = diag(a, 1/a)``.
+    balanced, unbalanced : list of ndarray
+        ``(R(phi), R(phi)^T)`` and ``(A R(phi), R(phi)^T A^{-1})``.
+    ntk_balanced, ntk_unbalanced : ndarray of shape (4, 4)
+        Their NTK matrices on row-major ``vec(Z)``.
+    invariant : ndarray of shape (2, 2)
+        The invariant ``A^{-2} - A^2`` of the second family (the first has 0).
+    grid : ndarray of shape (n,)
+        Angles in ``[0, 2 pi]``.
+    distance_balanced, distance_unbalanced : ndarray of shape (n,)
+        ``||Theta(phi) - Theta(0)||_F`` along each family on the grid.
+    current : tuple of float
+        The two distances at ``phi``.
+    vmin, vmax : float
+        Common colour limits: the range of both NTKs over the grid.
+    """
+
+    phi: float
+    a: float
+    balanced: list
+    unbalanced: list
+    ntk_balanced: np.ndarray
+    ntk_unbalanced: np.ndarray
+    invariant: np.ndarray
+    grid: np.ndarray
+    distance_balanced: np.ndarray
+    distance_unbalanced: np.ndarray
+    current: tuple[float, float]
+    vmin: float
+    vmax: float
+
+
+def _families(phi: float, a: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    R = rotation(phi)
+    balanced = orthogonal_orbit(balanced_factorization(np.eye(2), 2), [R])
+    unbalanced = identity_factorization(np.diag([a, 1.0 / a]), R)
+    return balanced, unbalanced
+
+
+def orbit_picture(phi: float, a: float, *, n_grid: int = 121) -> OrbitPicture:
+    """NTKs along the balanced orbit and along the Ex. 20 family, at ``phi`` and on a grid.
+
+    Parameters
+    ----------
+    phi : float
+        Rotation angle (radians).
+    a : float
+        ``A = diag(a, 1/a)``, ``a > 0``.
+    n_grid : int, default=121
+        Number of angles in ``[0, 2 pi]`` for the distance curves.
+
+    Returns
+    -------
+    OrbitPicture
+
+    Raises
+    ------
+    ValueError
+        If ``a`` is not positive or ``phi`` is not finite.
+
+    Examples
+    --------
+    >>> pic = orbit_picture(0.5, 2.0)
+    >>> round(float(pic.distance_balanced.max()), 12), bool(pic.current[1] > 1)
+    (0.0, True)
+    """
+    p = float(as_finite_array(phi, "phi", ndim=0))
+    scale = float(as_finite_array(a, "a", ndim=0))
+    if not scale > 0:
+        raise ValueError(f"a must be positive (A = diag(a, 1/a) must be invertible): got {a!r}")
+    grid, dist, base, vmin, vmax = _curves(scale, as_positive_int(n_grid, "n_grid"))
+    balanced, unbalanced = _families(p, scale)
+    nb, nu = NET.ntk(balanced), NET.ntk(unbalanced)
+    (invariant,) = NET.invariants(unbalanced)
+    return OrbitPicture(
+        phi=p, a=scale, balanced=balanced, unbalanced=unbalanced, ntk_balanced=nb,
+        ntk_unbalanced=nu, invariant=invariant, grid=grid, distance_balanced=dist[:, 0],
+        distance_unbalanced=dist[:, 1],
+        current=(float(np.linalg.norm(nb - base[0])), float(np.linalg.norm(nu - base[1]))),
+        vmin=vmin, vmax=vmax,
+    )
+
+
+@lru_cache(maxsize=64)
+def _curves(a: float, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """Distance curves on the grid (they depend on ``a`` only: cached for the angle slider)."""
+    grid = np.linspace(0.0, 2 * np.pi, n)
+    ntks = np.array([[NET.ntk(ws) for ws in _families(t, a)] for t in grid])
+    dist = np.linalg.norm(ntks - ntks[:1], axis=(2, 3))
+    for arr in (grid, dist, ntks):
+        arr.flags.writeable = False
+    return grid, dist, ntks[0], float(ntks.min()), float(ntks.max())
+
+
+def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Explorer:
+    """Rotate along the balanced orbit and along the Ex. 20 family and compare the NTKs.
+
+    Parameters
+    ----------
+    phi : float, default=0.6
+        Initial angle (radians), in ``[0, 2 pi]``.
+    a : float, default=2.0
+        Initial scale, ``A = diag(a, 1/a)``; the slider runs over ``[0, 4]`` and ``a = 0``
+        shows a message (``A`` is then not invertible).
+    n_grid : int, default=121
+        Angles on the distance curves.
+
+    Returns
+    -------
+    Explorer
+        Controls ``phi`` and ``a``. Panels: the NTK (4 x 4, on row-major ``vec(Z)``) of
+        ``(R, R^T)``; the NTK of ``(A R, R^T A^{-1})``, both with the same colour scale; and
+        ``||Theta(phi) - Theta(0)||_F`` for both families with markers at ``phi``.
+
+    Examples
+    --------
+    >>> ex = explore_orbit()
+    >>> ex.error is None and sorted(ex.controls) == ["a", "phi"]
+    True
+    """
+    n = as_positive_int(n_grid, "n_grid")
+    controls = {
+        "phi": W.FloatSlider(value=float(phi), min=0.0, max=float(2 * np.pi), step=0.02,
+                             description="angle φ", continuous_update=True,
+                             readout_format=".2f", layout=W.Layout(width="360px")),
+        "a": W.FloatSlider(value=float(a), min=0.0, max=4.0, step=0.05,
+                           description="a in A", continuous_update=False,
+                           readout_format=".2f", layout=W.Layout(width="300px")),
+    }
+
+    def compute(phi: float, a: float) -> OrbitPicture:
+        return orbit_picture(phi, a, n_grid=n)
+
+    # fixed margins instead of a layout engine: the layout pass would double the render time
+    fig = Figure(figsize=(13.0, 4.3))
+    ax_b, ax_u, ax_d = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 1.3]})
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.17, top=0.88, wspace=0.32)
+
+    def draw(figure: Figure, r: OrbitPicture) -> None:
+        plot_ntk_heatmap(r.ntk_balanced, shape=(2, 2), vmin=r.vmin, vmax=r.vmax, ax=ax_b,
+                         title="Θ of (R, Rᵀ): balanced")
+        plot_ntk_heatmap(r.ntk_unbalanced, shape=(2, 2), vmin=r.vmin, vmax=r.vmax, ax=ax_u,
+                         title=f"Θ of (AR, RᵀA⁻¹), invariant diag({r.invariant[0, 0]:.2f}, "
+                               f"{r.invariant[1, 1]:.2f})")
+        plot_ntk_distance(r.grid, {BALANCED: r.distance_balanced,
+                                   UNBALANCED: r.distance_unbalanced},
+                          phi=r.phi, current={BALANCED: r.current[0],
+                                              UNBALANCED: r.current[1]}, ax=ax_d)
+        ax_d.set_title(f"distance to Θ(0) at φ = {r.phi:.2f}", fontsize="medium")
+
+    return Explorer(controls, compute, draw, fig,
+                    title="<b>Two rotations of a factorization of I₂: which one moves the "
+                          "NTK?</b>")
