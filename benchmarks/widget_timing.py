@@ -34,6 +34,7 @@ matplotlib.use("Agg")  # headless; must precede any pyplot import
 
 from lcnn_widgets.widgets import Explorer, explore_composition  # noqa: E402
 from lcnn_widgets.widgets import explore_invariants  # noqa: E402
+from lcnn_widgets.widgets import explore_metric  # noqa: E402
 
 #: (name, factory returning an Explorer, control-value dicts to cycle through). Each dict
 #: names some controls of the widget; controls not named keep their current value.
@@ -60,6 +61,18 @@ CASES: list[tuple[str, Callable[[], Explorer], list[dict[str, Any]]]] = [
             {"t_max": 6.0, "target": 2.5},
             {"w1_2": 1.3, "t_max": 2.0},
             {"target": 0.0, "w1_0": 1.0},
+        ],
+    ),
+    (
+        "explore_metric (ch. 4)",
+        explore_metric,
+        [
+            {"delta": -28.0},
+            {"delta": 10.0},
+            {"delta": -55.0},
+            {"w": "1, 1, 2, 1, 1", "delta": 0.0},
+            {"delta": 4.0},
+            {"w": "2, 1, 3, -1, -5", "delta": -11.0},
         ],
     ),
 ]

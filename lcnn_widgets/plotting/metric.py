@@ -131,7 +131,7 @@ def plot_unit_balls(
     if reference is not None:
         r = np.asarray(reference, dtype=float)
         _line(ax, "reference", r[:, 0], r[:, 1], color="0.3", linestyle="--", linewidth=1.0)
-    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_aspect("equal", adjustable="box")
     return ax
 
 

@@ -293,13 +293,14 @@ def explore_metric(
         c = r.chart
         plot_ntk_entry(c.deltas, c.curve, delta=r.delta, value=r.value, entry=c.entry,
                        ax=ax_curve)
-        ax_curve.set_title(
-            rf"$\Theta_{{{c.entry[0]},{c.entry[1]}}}(w;\delta) = {r.value:.4g}$ at "
-            rf"$\delta = {r.delta:.4g}$", fontsize="medium")
+        # plain text (no mathtext): this title changes on every update and parsing is slow
+        ax_curve.set_title(f"Θ[{c.entry[0]},{c.entry[1]}](w; δ) = {r.value:.4g} at "
+                           f"δ = {r.delta:.4g}", fontsize="medium")
         plot_unit_balls(c.coords, list(r.outlines), reference=r.reference, highlight=c.center,
                         ax=ax_balls)
-        ax_balls.relim()
-        ax_balls.autoscale_view()
+        lim = float(np.abs(c.coords).max()) * (1 + 0.5 / max(np.sqrt(len(c.coords)) - 1, 1))
+        ax_balls.set_xlim(-lim, lim)  # fixed per chart: the balls fit in their grid cells
+        ax_balls.set_ylim(-lim, lim)
         ax_balls.set_title(rf"unit balls of $g^\delta$ (scale $\times{c.scale:.2g}$); "
                            r"dashed: $g^0$ at $w$", fontsize="medium")
 
