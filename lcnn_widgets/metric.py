@@ -30,9 +30,10 @@ sizes (3, 2) and strides (2, 1), whose neuromanifold is (the real part of) a qua
 hypersurface in ``R^5``.
 
 >>> net = running_example_net()
->>> w = [2.0, 1.0, 3.0, -1.0, -5.0]
->>> float(np.round(metric_matrix(net, w, 0.0)[1, 1], 6)) > 0
-True
+>>> w = [2.0, 1.0, 3.0, -1.0, -5.0]                  # a smooth point (Ex. 17)
+>>> G, T = metric_matrix(net, w, [0.0]), ntk_at(net, w, [0.0])
+>>> bool(np.allclose(G @ T @ G, G)), round(condition_number(net, w, [0.0]), 3)
+(True, 3.332)
 """
 
 from __future__ import annotations
@@ -557,8 +558,8 @@ def norm(net: LCN, a: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any =
     Examples
     --------
     >>> net = LCN([1, 1], [2, 1])
-    >>> norm(net, [3.0], [1.0], [0.0])  # Theta = ||w_1||^2 + ||w_2||^2 = 2 at balance
-    2.1213203435596424
+    >>> round(norm(net, [3.0], [1.0], [0.0]), 6)  # Theta = 2 at balance: 3 / sqrt(2)
+    2.12132
     """
     return float(np.sqrt(max(inner_product(net, a, a, w, delta, fiber=fiber), 0.0)))
 

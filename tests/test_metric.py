@@ -443,3 +443,18 @@ def test_chart_metric_is_euclidean_on_the_level_set_and_matches_inner_product(ca
                                        rel=1e-8, abs=1e-10)
     with pytest.raises(ValueError, match="directions must have n_params"):
         M.chart_metric(net, fs, T[:-1], d)
+
+
+def test_two_dimensional_network():
+    """Thm 13: in 2D the metric from the (multistart) fiber equals the one at the given theta."""
+    net = LCN([(2, 2), (2, 2)], [(2, 2), (1, 1)])
+    fs = net.random_filters(np.random.default_rng(8))
+    w = net.end_to_end(fs)
+    J = net.jacobian(fs)
+    a = (J @ np.arange(1.0, 9.0)).reshape(w.shape)
+    u = M.lift(net, a, fs)
+    assert [x.shape for x in u] == [(2, 2), (2, 2)]
+    assert np.allclose(J @ net.flatten(u), a.ravel())
+    G = M.metric_matrix(net, w, [0.5], fiber=fs)
+    assert np.allclose(M.metric_matrix(net, w, [0.5]), G, atol=1e-8 * np.abs(G).max())
+    assert M.tangent_space(net, fs).shape == (8, 7)
