@@ -13,6 +13,8 @@ from .polynomials import (plot_conv_matrix, plot_end_to_end, plot_filter_image, 
 from .metric import (ellipse_outline, plot_neuromanifold_slice, plot_ntk_entry,
                      plot_unit_balls)
 from .dense import plot_ntk_distance, plot_ntk_heatmap, vec_labels
+from .fibers import (LAYER_COLORS, layer_color, orbit_outline, plot_factorization_counts,
+                     plot_root_orbits)
 
 __all__: list[str] = [
     "plot_convergence",
@@ -38,4 +40,9 @@ __all__: list[str] = [
     "plot_ntk_distance",
     "plot_ntk_heatmap",
     "vec_labels",
+    "LAYER_COLORS",
+    "layer_color",
+    "orbit_outline",
+    "plot_factorization_counts",
+    "plot_root_orbits",
 ]

@@ -10,6 +10,7 @@ from .polynomials import CompositionState, composition_state, explore_compositio
 from .invariants import InvariantsPicture, explore_invariants, invariants_picture
 from .metric import MetricChart, MetricPicture, explore_metric, metric_chart, metric_picture
 from .dense import OrbitPicture, explore_orbit, orbit_picture
+from .fibers import FiberPicture, explore_fibers, fiber_picture, widget_roots
 
 __all__ = [
     "FlowPicture",
@@ -31,4 +32,8 @@ __all__ = [
     "OrbitPicture",
     "explore_orbit",
     "orbit_picture",
+    "FiberPicture",
+    "explore_fibers",
+    "fiber_picture",
+    "widget_roots",
 ]

@@ -1,0 +1,231 @@
+"""Pictures for the chapter on fibers: the roots of ``p_w`` and who owns them.
+
+A factorization ``p_w(t) = q_1(t) q_2(t^{S_1}) ... q_L(t^{S_{L-1}})`` splits the roots of ``p_w``
+among the layers; layer ``l`` owns whole orbits ``{t : t^{S_{l-1}} = rho}`` (regular
+``S_{l-1}``-gons around the origin). :func:`plot_root_orbits` draws the roots of ``p_w`` as open
+rings, fills them with the colour of the owning layer and joins the members of each orbit.
+
+Every function takes data (and ``ax=None``) and returns the Axes it drew on; without ``ax`` it
+makes a new :class:`matplotlib.figure.Figure` (never pyplot). Calling a function again on the
+same Axes moves the artists it created (found by their ``gid``) instead of adding new ones, so
+a widget updates its picture in place with the same code. The roots come from
+:func:`lcnn_widgets.fibers.root_orbits` and :func:`lcnn_widgets.fibers.filter_roots`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+from numpy.typing import ArrayLike
+
+from .._validation import as_finite_array
+from ..fibers import FilterRoots, LayerRoots
+
+__all__ = [
+    "LAYER_COLORS",
+    "layer_color",
+    "orbit_outline",
+    "plot_factorization_counts",
+    "plot_root_orbits",
+]
+
+#: colour of layer ``l`` is ``LAYER_COLORS[(l - 1) % len(LAYER_COLORS)]``
+LAYER_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+_MAX_LAYERS = 8
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    if ax is not None:
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
+        return ax
+    return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def _line(ax: Axes, gid: str, x: ArrayLike, y: ArrayLike, **style: Any) -> Line2D:
+    """The line with this ``gid`` on ``ax``, moved to ``(x, y)``; created on first use."""
+    for line in ax.get_lines():
+        if line.get_gid() == gid:
+            line.set_data(x, y)
+            return line
+    (line,) = ax.plot(x, y, gid=gid, **style)
+    return line
+
+
+def _text(ax: Axes, gid: str, text: str, xy: tuple[float, float], **style: Any) -> Text:
+    """The text with this ``gid`` (axes coordinates), updated; created on first use."""
+    for t in ax.texts:
+        if t.get_gid() == gid:
+            t.set_text(text)
+            return t
+    return ax.text(*xy, text, gid=gid, transform=ax.transAxes, **style)
+
+
+def layer_color(layer: int) -> str:
+    """The colour of layer ``layer`` (1-based) in every picture of the chapter."""
+    return LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)]
+
+
+def orbit_outline(orbits: ArrayLike) -> np.ndarray:
+    """The closed polygons through the orbits, as one NaN-separated complex path.
+
+    Parameters
+    ----------
+    orbits : array_like of complex, shape (n, S)
+        Row ``j``: the ``S`` roots of ``t^S = rho_j`` in angular order (as in
+        :class:`~lcnn_widgets.fibers.LayerRoots`).
+
+    Returns
+    -------
+    ndarray of complex, shape (n * (S + 2),)
+        Each orbit closed (first point repeated) and followed by ``nan``; empty when ``S = 1``
+        (a single root needs no outline).
+
+    Examples
+    --------
+    >>> np.round(orbit_outline([[1, -1]]), 6)
+    array([ 1.+0.j, -1.+0.j,  1.+0.j, nan+0.j])
+    """
+    orb = np.atleast_2d(np.asarray(orbits, dtype=complex))
+    if orb.size == 0 or orb.shape[1] < 2:
+        return np.zeros(0, complex)
+    closed = np.concatenate([orb, orb[:, :1], np.full((orb.shape[0], 1), np.nan)], axis=1)
+    return closed.ravel()
+
+
+def plot_root_orbits(
+    layer_roots: Sequence[LayerRoots],
+    *,
+    w_roots: FilterRoots | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    legend: bool = True,
+) -> Axes:
+    """Draw the roots of ``p_w`` coloured by the layer that owns them, orbits joined.
+
+    Parameters
+    ----------
+    layer_roots : sequence of LayerRoots
+        From :func:`lcnn_widgets.fibers.root_orbits` for one fiber point.
+    w_roots : FilterRoots, optional
+        The roots of ``p_w`` (:func:`lcnn_widgets.fibers.filter_roots`), drawn as open rings.
+    ax : matplotlib Axes, optional
+        Draw here (again: the artists are moved, not duplicated).
+    title : str, optional
+    legend : bool, default=True
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notes
+    -----
+    Roots at ``0`` are drawn at the origin; roots at ``inf`` cannot be drawn and are listed in
+    the upper right corner, per layer. The dotted circle is ``|t| = 1``.
+    """
+    if len(layer_roots) > _MAX_LAYERS:
+        raise ValueError(
+            f"layer_roots can have at most {_MAX_LAYERS} layers: got {len(layer_roots)}"
+        )
+    ax = _axes(ax, (4.2, 4.2))
+    phi = np.linspace(0, 2 * np.pi, 121)
+    _line(ax, "unit-circle", np.cos(phi), np.sin(phi), color="0.75", lw=0.8, ls=":")
+    pts_all = [np.zeros(0, complex)]
+    rings = np.zeros(0, complex)
+    if w_roots is not None:
+        rings = np.concatenate([w_roots.finite, np.zeros(w_roots.n_zero, complex)])
+        pts_all.append(rings)
+    _line(ax, "w-roots", rings.real, rings.imag, ls="none", marker="o", ms=13, mfc="none",
+          mec="k", mew=1.2, label="roots of $p_w$" if w_roots is not None else None)
+    inf_notes, zero_notes = [], []
+    for l in range(_MAX_LAYERS):
+        if l < len(layer_roots):
+            lr = layer_roots[l]
+            pts = np.concatenate([lr.orbits.ravel(), np.zeros(lr.n_zero * lr.stride, complex)])
+            path = orbit_outline(lr.orbits)
+            label = f"layer {lr.layer} ($S$ = {lr.stride})"
+            if lr.n_inf:
+                inf_notes.append(f"layer {lr.layer}: ∞ × {lr.n_inf * lr.stride}")
+            if lr.n_zero:
+                zero_notes.append(f"layer {lr.layer}: 0 × {lr.n_zero * lr.stride}")
+            pts_all.append(pts)
+        else:
+            pts = path = np.zeros(0, complex)
+            label = None
+        color = layer_color(l + 1)
+        _line(ax, f"orbits-{l + 1}", path.real, path.imag, color=color, lw=1.2, ls="--",
+              alpha=0.8)
+        pl = _line(ax, f"layer-{l + 1}", pts.real, pts.imag, ls="none", marker="o", ms=7,
+                   color=color, label=label)
+        pl.set_label(label if label is not None else "_nolegend_")
+    _text(ax, "inf-note", "\n".join(inf_notes), (0.98, 0.98), ha="right", va="top",
+          fontsize=8)
+    _text(ax, "zero-note", "\n".join(zero_notes), (0.02, 0.02), ha="left", va="bottom",
+          fontsize=8)
+    allp = np.concatenate(pts_all)
+    R = 1.25 * max(1.0, float(np.max(np.abs(allp))) if allp.size else 1.0)
+    ax.set_xlim(-R, R)
+    ax.set_ylim(-R, R)
+    ax.set_aspect("equal")
+    if not _has(ax, "axis-x"):
+        ax.axhline(0, color="0.85", lw=0.6, gid="axis-x", zorder=0)
+        ax.axvline(0, color="0.85", lw=0.6, gid="axis-y", zorder=0)
+    ax.set_xlabel("Re $t$")
+    ax.set_ylabel("Im $t$")
+    if title is not None:
+        ax.set_title(title, fontsize=9)
+    if legend:
+        ax.legend(loc="upper left", fontsize=7, framealpha=0.8)
+    return ax
+
+
+def _has(ax: Axes, gid: str) -> bool:
+    return any(line.get_gid() == gid for line in ax.get_lines())
+
+
+def plot_factorization_counts(
+    values: ArrayLike,
+    counts: ArrayLike,
+    *,
+    xlabel: str = "parameter",
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Number of real factorizations along a one-parameter family of end-to-end filters.
+
+    Parameters
+    ----------
+    values : array_like of shape (n,)
+        The parameter of the family.
+    counts : array_like of shape (n,)
+        ``count_real_factorizations`` at each parameter (0 where ``w`` is not in ``M``).
+    xlabel : str, default="parameter"
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    x = as_finite_array(values, "values", ndim=1)
+    c = as_finite_array(counts, "counts", ndim=1)
+    if x.size != c.size:
+        raise ValueError(
+            f"values and counts must have the same length: got {x.size} and {c.size}"
+        )
+    ax = _axes(ax, (6.0, 2.6))
+    _line(ax, "counts", x, c, marker=".", ms=4, lw=1.0, color="k", drawstyle="steps-mid")
+    ax.set_xlim(float(x.min()), float(x.max()))
+    ax.set_ylim(-0.3, max(1.0, float(c.max())) + 0.5)
+    ax.set_yticks(range(int(max(1.0, c.max())) + 1))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("real factorizations")
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax
