@@ -35,6 +35,7 @@ matplotlib.use("Agg")  # headless; must precede any pyplot import
 from lcnn_widgets.widgets import Explorer, explore_composition  # noqa: E402
 from lcnn_widgets.widgets import explore_invariants  # noqa: E402
 from lcnn_widgets.widgets import explore_metric  # noqa: E402
+from lcnn_widgets.widgets import explore_flow  # noqa: E402
 
 #: (name, factory returning an Explorer, control-value dicts to cycle through). Each dict
 #: names some controls of the widget; controls not named keep their current value.
@@ -73,6 +74,18 @@ CASES: list[tuple[str, Callable[[], Explorer], list[dict[str, Any]]]] = [
             {"w": "1, 1, 2, 1, 1", "delta": 0.0},
             {"delta": 4.0},
             {"w": "2, 1, 3, -1, -5", "delta": -11.0},
+        ],
+    ),
+    (
+        "explore_flow (ch. 5)",
+        explore_flow,
+        [
+            {"seed": 1},
+            {"scale": 0.1, "t_max": 10.0},
+            {"seed": 7, "scale": 1.0, "t_max": 5.0},
+            {"function_space": False, "t_max": 20.0},
+            {"function_space": True, "t_max": 3.0, "seed": 3},
+            {"seed": -1},
         ],
     ),
 ]
