@@ -356,6 +356,47 @@ class FCN:
         ws = self.check_weights(weights)
         return [ws[j + 1].T @ ws[j + 1] - ws[j] @ ws[j].T for j in range(len(ws) - 1)]
 
+    def invariant_jacobian(self, weights: Sequence[ArrayLike]) -> np.ndarray:
+        """Derivative of the invariants (eq. 5) with respect to ``theta``.
+
+        Parameters
+        ----------
+        weights : sequence of array_like
+            One matrix per layer.
+
+        Returns
+        -------
+        ndarray of shape (sum_{j=1}^{L-1} d_j^2, n_params)
+            Rows: row-major ``vec`` of each invariant matrix, ``j = 1`` first (symmetric
+            matrices, so pairs of rows repeat). Columns: the order of :meth:`flatten`.
+
+        Notes
+        -----
+        With ``K`` the permutation ``vec(Z) -> vec(Z^T)``, the block of the ``j``-th invariant is
+        ``(I + K) kron(W_{j+1}^T, I)`` for ``W_{j+1}`` and ``-(I + K) kron(I, W_j)`` for ``W_j``.
+        Together with :meth:`jacobian` it describes the parameter directions that keep both the
+        product and the invariants: ``ker J`` intersected with ``ker`` of this matrix.
+
+        Examples
+        --------
+        >>> FCN((1, 1, 1)).invariant_jacobian([[[2.0]], [[3.0]]])
+        array([[-4.,  6.]])
+        """
+        ws = self.check_weights(weights)
+        rows = []
+        for j in range(len(ws) - 1):
+            d = ws[j].shape[0]
+            K = np.eye(d * d)[[b * d + a for a in range(d) for b in range(d)]]
+            sym = np.eye(d * d) + K
+            row = np.zeros((d * d, self.n_params))
+            lo, mid, hi = self._offsets[j], self._offsets[j + 1], self._offsets[j + 2]
+            row[:, lo:mid] = -sym @ np.kron(np.eye(d), ws[j])
+            row[:, mid:hi] = sym @ np.kron(ws[j + 1].T, np.eye(d))
+            rows.append(row)
+        if not rows:
+            return np.zeros((0, self.n_params))
+        return np.vstack(rows)
+
     def is_balanced(self, weights: Sequence[ArrayLike], *, tol: float = 1e-9) -> bool:
         """True if every invariant vanishes, relative to the size of the weights.
 
@@ -803,6 +844,18 @@ class DenseFlowResult:
     W: np.ndarray
     loss: np.ndarray
     weights: tuple[np.ndarray, ...] | None = None
+
+    def weights_at(self, index: int) -> list[np.ndarray]:
+        """The weight matrices ``[W_1(t_k), ..., W_L(t_k)]`` at the time ``t[index]``.
+
+        Raises
+        ------
+        ValueError
+            For a function-space flow (no weights stored).
+        """
+        if self.weights is None:
+            raise ValueError("this is a function-space flow: it stores W(t) but no weights")
+        return [w[index].copy() for w in self.weights]
 
 
 def _solve(rhs: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float) -> np.ndarray:

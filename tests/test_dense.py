@@ -137,6 +137,34 @@ def test_dense_loss_gradient_equals_finite_differences():
     assert dense_loss(W, Y) == pytest.approx(0.5 * np.sum((W - Y) ** 2))
 
 
+@pytest.mark.parametrize("widths", [(2, 3, 2), (3, 2, 4, 2), (2, 2)])
+def test_invariant_jacobian_equals_central_differences(widths):
+    net = FCN(widths)
+    ws = net.random_weights(np.random.default_rng(18))
+
+    def invariants(th):
+        mats = net.invariants(net.unflatten(th))
+        return np.concatenate([m.ravel() for m in mats]) if mats else np.zeros(0)
+
+    # the invariants are quadratic: central differences with step 1 are exact up to round-off
+    fd = _fd_jacobian(invariants, net.flatten(ws), h=1.0)
+    ours = net.invariant_jacobian(ws)
+    assert ours.shape == fd.shape
+    assert np.max(np.abs(ours - fd), initial=0.0) < 1e-12
+
+
+@pytest.mark.parametrize("d, n_layers", [(2, 2), (3, 2), (2, 4)])
+def test_same_product_same_invariants_leaves_orthogonal_many_directions(d, n_layers):
+    """ker J ∩ ker D(invariants) has dimension (L-1) d(d-1)/2 = dim O(d)^(L-1), balanced or not."""
+    rng = np.random.default_rng(19)
+    net = FCN((d,) * (n_layers + 1))
+    for ws in (net.random_weights(rng), balanced_factorization(rng.standard_normal((d, d)),
+                                                                 n_layers)):
+        stacked = np.vstack([net.jacobian(ws), net.invariant_jacobian(ws)])
+        free = net.n_params - np.linalg.matrix_rank(stacked)
+        assert free == (n_layers - 1) * d * (d - 1) // 2
+
+
 # ---------------------------------------------------------------------- invariants along the flow
 @pytest.mark.parametrize("widths", [(2, 3, 2), (3, 2, 4), (2, 3, 3, 2)])
 def test_invariants_conserved_along_parameter_flow(widths):
@@ -150,7 +178,7 @@ def test_invariants_conserved_along_parameter_flow(widths):
     size = max(float(np.abs(d).max()) for d in start)
     assert size > 0.1  # a genuinely unbalanced start
     for k in range(1, res.t.size):
-        now = net.invariants([w[k] for w in res.weights])
+        now = net.invariants(res.weights_at(k))
         assert _max_diff(now, start) / size < 1e-9
     assert res.loss[-1] < res.loss[0]
     assert np.all(np.diff(res.loss) <= 1e-12)
@@ -438,6 +466,8 @@ def test_bad_flow_input():
         balanced_flow(np.eye(2), np.ones((2, 4)), 2, [0.0, 1.0], X=np.ones((3, 4)))
     with pytest.raises(ValueError, match=r"Y must have shape \(2, 4\)"):
         balanced_flow(np.eye(2), np.ones((2, 5)), 2, [0.0, 1.0], X=np.ones((2, 4)))
+    with pytest.raises(ValueError, match="function-space flow: it stores W"):
+        balanced_flow(np.eye(2), np.eye(2), 2, [0.0, 0.1]).weights_at(0)
     with pytest.raises(ValueError, match="W0 must be finite"):
         balanced_flow(np.array([[np.nan]]), [[1.0]], 2, [0.0, 1.0])
     with pytest.raises(ValueError, match=r"grad must have the shape \(2, 2\) of W"):

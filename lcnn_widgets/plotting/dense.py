@@ -132,7 +132,7 @@ def _annotate(ax: Axes, image: AxesImage, t: np.ndarray) -> None:
         txt = _find(ax.texts, gid)
         label = f"{value:.2f}"
         if txt is None:
-            ax.text(j, i, label, ha="center", va="center", fontsize="x-small", color=colour,
+            ax.text(j, i, label, ha="center", va="center", fontsize="small", color=colour,
                     gid=gid)
         else:
             txt.set_text(label)
