@@ -62,6 +62,8 @@ from .dense import (
     rotation,
 )
 from .lcn import LCN, conv
+from .relu import (ActivationRegions, FunctionFiber, ParameterComparison, ReLUCNN,
+                   ReLUFlowResult, ReLUMLP, activation_regions, compare_parametrizations)
 from .polynomials import binary_form_latex, convolution_matrix
 from .polynomials import (
     binary_form_product,
@@ -172,6 +174,14 @@ __all__ = [
     "psd_power",
     "random_orthogonal",
     "rotation",
+    "ActivationRegions",
+    "FunctionFiber",
+    "ParameterComparison",
+    "ReLUCNN",
+    "ReLUFlowResult",
+    "ReLUMLP",
+    "activation_regions",
+    "compare_parametrizations",
 ]
 
 __version__ = "0.1.0"

@@ -13,10 +13,13 @@ from .polynomials import (plot_conv_matrix, plot_end_to_end, plot_filter_image, 
 from .metric import (ellipse_outline, plot_neuromanifold_slice, plot_ntk_entry,
                      plot_unit_balls)
 from .dense import plot_ntk_distance, plot_ntk_heatmap, vec_labels
+from .relu import kink_segment, plot_activation_regions
 from .fibers import (LAYER_COLORS, layer_color, orbit_outline, plot_factorization_counts,
                      plot_root_orbits)
 
 __all__: list[str] = [
+    "kink_segment",
+    "plot_activation_regions",
     "plot_convergence",
     "plot_drift_curves",
     "plot_flow_plane",

@@ -10,9 +10,13 @@ from .polynomials import CompositionState, composition_state, explore_compositio
 from .invariants import InvariantsPicture, explore_invariants, invariants_picture
 from .metric import MetricChart, MetricPicture, explore_metric, metric_chart, metric_picture
 from .dense import OrbitPicture, explore_orbit, orbit_picture
+from .relu import ReLUPairPicture, explore_relu, relu_pair_picture
 from .fibers import FiberPicture, explore_fibers, fiber_picture, widget_roots
 
 __all__ = [
+    "ReLUPairPicture",
+    "explore_relu",
+    "relu_pair_picture",
     "FlowPicture",
     "explore_flow",
     "flow_picture",

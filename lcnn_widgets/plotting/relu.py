@@ -1,0 +1,178 @@
+"""Pictures for the chapter on shallow ReLU networks: activation regions in a plane.
+
+The functions take data computed by :mod:`lcnn_widgets.relu` (and ``ax=None``) and return the
+:class:`matplotlib.axes.Axes` they drew on; without ``ax`` they make a new
+:class:`matplotlib.figure.Figure` (not pyplot). Calling a function again on the same Axes moves
+the artists it created (found by their ``gid``), so a widget redraws in place with the same code.
+
+Regions are shaded by the *number* of active first-layer units with the ``cividis`` colour map,
+whose lightness grows monotonically: the picture reads the same in grey scale, and the
+brightest region is the one where every unit is active (there the network is linear). Regions
+with the same count are told apart by the kink lines drawn on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ..relu import ActivationRegions
+
+__all__ = ["CMAP", "kink_segment", "plot_activation_regions"]
+
+CMAP = "cividis"
+_DASHES = ("-", "--", ":", "-.")
+
+
+def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    if ax is not None:
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
+        return ax
+    return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def _find(items: Sequence[Any], gid: str) -> Any:
+    for item in items:
+        if item.get_gid() == gid:
+            return item
+    return None
+
+
+def kink_segment(
+    line: Sequence[float], extent: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The part of the line ``c_0 + c_1 a + c_2 b = 0`` inside the box ``extent``.
+
+    Parameters
+    ----------
+    line : sequence of three floats
+        ``(c_0, c_1, c_2)``, a row of :attr:`ActivationRegions.lines`.
+    extent : (a_min, a_max, b_min, b_max)
+
+    Returns
+    -------
+    a, b : ndarray of shape (2,) or (0,)
+        End points of the visible segment (empty when the line misses the box or is
+        degenerate, ``c_1 = c_2 = 0``).
+
+    Examples
+    --------
+    >>> kink_segment([0.0, 1.0, -1.0], [-1, 1, -1, 1])
+    (array([-1.,  1.]), array([-1.,  1.]))
+    """
+    c0, c1, c2 = (float(c) for c in line)
+    a0, a1, b0, b1 = (float(e) for e in extent)
+    pts: list[tuple[float, float]] = []
+    if abs(c2) > 1e-14:  # intersections with the vertical sides a = a0, a1
+        pts += [(a, -(c0 + c1 * a) / c2) for a in (a0, a1)]
+    if abs(c1) > 1e-14:  # with the horizontal sides b = b0, b1
+        pts += [(-(c0 + c2 * b) / c1, b) for b in (b0, b1)]
+    eps = 1e-9 * max(a1 - a0, b1 - b0)
+    inside = sorted({(round(a, 12), round(b, 12)) for a, b in pts
+                     if a0 - eps <= a <= a1 + eps and b0 - eps <= b <= b1 + eps})
+    if len(inside) < 2:
+        return np.empty(0), np.empty(0)
+    (pa, pb), (qa, qb) = inside[0], inside[-1]
+    return np.array([pa, qa]), np.array([pb, qb])
+
+
+def plot_activation_regions(
+    regions: ActivationRegions,
+    *,
+    point: Sequence[float] | None = None,
+    title: str | None = None,
+    labels: Sequence[str] | None = None,
+    legend: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """Shade a plane of inputs by how many first-layer units are active, with the kink lines.
+
+    Parameters
+    ----------
+    regions : ActivationRegions
+        From :func:`lcnn_widgets.relu.activation_regions`.
+    point : (a, b), optional
+        A point to mark (e.g. a test input).
+    title : str, optional
+    labels : sequence of str, optional
+        Axis labels ``(a-label, b-label)``; default ``("$a$", "$b$")``.
+    legend : bool, default=True
+        A legend for the shades ("k of n active": every level for up to four units, else the
+        levels present) and the kink lines (at most four are listed); drawn on the first call.
+    ax : matplotlib Axes, optional
+        Draw here; on a second call the image, the lines and the marker move in place.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Image gid ``"regions"``, kink lines ``"kink_u"``, marker ``"point"``.
+
+    Examples
+    --------
+    >>> from lcnn_widgets.relu import ReLUMLP, activation_regions
+    >>> r = activation_regions(ReLUMLP([2, 2, 1]), [[[1, 0], [0, 1]], [[1, 1]]], resolution=5)
+    >>> ax = plot_activation_regions(r)
+    >>> ax.get_images()[0].get_array().max()
+    np.float64(1.0)
+    """
+    if not isinstance(regions, ActivationRegions):
+        raise TypeError(
+            f"regions must be an ActivationRegions (from activation_regions): got "
+            f"{type(regions).__name__}"
+        )
+    ax = _new_axes(ax, (4.2, 4.0))
+    n = max(regions.n_units, 1)
+    shade = regions.n_active / n
+    ext = regions.extent
+    image = _find(ax.get_images(), "regions")
+    if image is None:
+        image = ax.imshow(shade, origin="lower", extent=ext, cmap=CMAP, vmin=0.0, vmax=1.0,
+                          interpolation="nearest", aspect="auto", gid="regions")
+    else:
+        image.set_data(shade)
+        image.set_extent(ext)
+    for u in range(regions.n_units):
+        a, b = kink_segment(regions.lines[u], ext)
+        line: Line2D | None = _find(ax.get_lines(), f"kink_{u}")
+        if line is None:
+            ax.plot(a, b, color="black", lw=1.3, ls=_DASHES[u % len(_DASHES)], gid=f"kink_{u}",
+                    label=f"kink of unit {u + 1}" if u < 4 else None)
+        else:
+            line.set_data(a, b)
+    for line in list(ax.get_lines()):  # fewer units than before: drop the extra kinks
+        gid = str(line.get_gid())
+        if gid.startswith("kink_") and int(gid[5:]) >= regions.n_units:
+            line.remove()
+    if point is not None:
+        marker = _find(ax.get_lines(), "point")
+        xy = ([float(point[0])], [float(point[1])])
+        if marker is None:
+            ax.plot(*xy, marker="*", markersize=13, color="white", markeredgecolor="black",
+                    linestyle="none", gid="point")
+        else:
+            marker.set_data(*xy)
+    ax.set_xlim(ext[0], ext[1])
+    ax.set_ylim(ext[2], ext[3])
+    la, lb = labels if labels is not None else ("$a$", "$b$")
+    ax.set_xlabel(la)
+    ax.set_ylabel(lb)
+    if title is not None:
+        ax.set_title(title, fontsize="medium")
+    if legend and ax.get_legend() is None:
+        cmap = image.get_cmap()
+        # every level for a few units (so the legend stays right while a widget redraws),
+        # otherwise only the levels that occur
+        present = (list(range(n + 1)) if n <= 4
+                   else sorted(set(np.unique(regions.n_active).tolist())))
+        handles = [Patch(facecolor=cmap(k / n), edgecolor="black", label=f"{k} of {n} active")
+                   for k in present]
+        handles += [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("kink_")][:4]
+        ax.legend(handles=handles, loc="upper left", fontsize="x-small", framealpha=0.85)
+    return ax

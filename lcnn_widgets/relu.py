@@ -1,0 +1,1215 @@
+"""Shallow ReLU networks: a two-layer ReLU CNN and a two-layer ReLU MLP (paper Sec. 5).
+
+The CNN is ``f(x) = conv(w_2, s_2, relu(conv(w_1, s_1, x)))`` and the MLP is
+``f(x) = W_2 relu(W_1 x)``; neither has biases. ``relu(h) = max(h, 0)`` and we use the one-sided
+derivative ``relu'(0) = 0``. A *batch* ``X`` holds one input per row (axis 0).
+
+Three facts drive the section:
+
+* Both networks are positively homogeneous in each layer, and ``relu'(h) h = relu(h)`` for every
+  ``h`` (also at ``h = 0`` whatever value ``relu'(0)`` gets). Hence gradient flow of any loss keeps
+  ``||w_2||^2 - ||w_1||^2`` (CNN) and ``||W_2[:, j]||^2 - ||W_1[j, :]||^2`` for every hidden
+  neuron ``j`` (MLP) constant.
+* Where every first-layer unit is active the network *is* the linear network: for the CNN,
+  ``f(x) = conv(pi(theta), s_1 s_2, x)`` with the end-to-end filter ``pi`` of
+  :class:`~lcnn_widgets.lcn.LCN`; for the MLP, ``f(x) = W_2 W_1 x``.
+* Since ``relu(h) - relu(-h) = h`` and the first layer is linear,
+  ``f(x) - f(-x)`` is the linear network for *every* input ``x``.
+
+The Jacobians are *with respect to the parameters* and *stacked over the batch*: the output
+``f(x_i)`` of input ``i`` gives the rows ``i * M, ..., (i + 1) * M - 1`` (C order inside one
+output), the columns are the parameters, layer 1 first, C order inside each layer. The neural
+tangent kernel on the batch is ``J J^T``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
+from scipy.integrate import solve_ivp
+
+from ._validation import (
+    Shape,
+    as_batch,
+    as_finite_array,
+    as_positive_int,
+    as_stride,
+    as_time_grid,
+    as_weights,
+    as_widths,
+)
+from .lcn import LCN, _conv
+
+__all__ = [
+    "ActivationRegions",
+    "FunctionFiber",
+    "ParameterComparison",
+    "ReLUCNN",
+    "ReLUFlowResult",
+    "ReLUMLP",
+    "activation_regions",
+    "compare_parametrizations",
+    "relu",
+]
+
+
+def relu(h: ArrayLike) -> np.ndarray:
+    """The rectified linear unit ``max(h, 0)``, entrywise.
+
+    Parameters
+    ----------
+    h : array_like
+        Any real array.
+
+    Returns
+    -------
+    ndarray of the same shape
+
+    Examples
+    --------
+    >>> relu([-1.0, 0.0, 2.5])
+    array([0. , 0. , 2.5])
+    """
+    return np.maximum(as_finite_array(h, "h", allow_empty=True), 0.0)
+
+
+def _batched_conv(w: np.ndarray, st: Shape, X: np.ndarray, *, trailing: int = 0) -> np.ndarray:
+    """Apply :func:`~lcnn_widgets.lcn.conv` to every sample of a batch at once.
+
+    ``X`` has shape ``(N, *n, *t)`` with ``trailing = len(t)`` extra axes that are carried along
+    (not convolved); the result has shape ``(N, *m, *t)``.
+    """
+    wb = w.reshape((1,) + w.shape + (1,) * trailing)
+    return _conv(wb, (1,) + tuple(st) + (1,) * trailing, X)
+
+
+def _windows(X: np.ndarray, shape: Shape, st: Shape) -> np.ndarray:
+    """The patches ``x[i s : i s + k]`` of every sample: shape ``(N, *m, *k)``."""
+    win = sliding_window_view(X, (1,) + tuple(shape))
+    win = win[(slice(None),) + tuple(slice(None, None, s) for s in st)]
+    return win.reshape(win.shape[: X.ndim] + tuple(shape))
+
+
+class _Model(Protocol):  # the interface the flow and the region maps use
+    n_params: int
+
+    def flatten(self, params: Any) -> np.ndarray: ...
+    def unflatten(self, theta: ArrayLike) -> list[np.ndarray]: ...
+    def forward(self, params: Any, X: ArrayLike) -> np.ndarray: ...
+    def jacobian(self, params: Any, X: ArrayLike) -> np.ndarray: ...
+    def invariants(self, params: Any) -> np.ndarray: ...
+    def preactivations(self, params: Any, X: ArrayLike) -> np.ndarray: ...
+
+
+# ============================================================================ ReLU CNN
+class ReLUCNN:
+    """A shallow ReLU convolutional network ``f(x) = conv(w_2, s_2, relu(conv(w_1, s_1, x)))``.
+
+    Parameters
+    ----------
+    filter_sizes : sequence of two ints, or of two tuples of int
+        Sizes of the two filters, layer 1 first (tuples of length ``D`` for D-dim inputs).
+    strides : sequence of two ints, or of two tuples of int
+        The strides ``s_1, s_2``.
+
+    Raises
+    ------
+    ValueError
+        If the architecture does not have exactly two layers, or for the errors of
+        :class:`~lcnn_widgets.lcn.LCN` (which checks the architecture).
+    TypeError
+        For non-integer sizes or strides.
+
+    Notes
+    -----
+    Paper Sec. 5. The same filters without the ReLU form the linear network ``self.linear``
+    (an :class:`~lcnn_widgets.lcn.LCN`), with end-to-end filter
+    ``pi(theta) = w_1 * dil(w_2, s_1)`` and total stride ``S = s_1 s_2``.
+
+    Examples
+    --------
+    >>> net = ReLUCNN([2, 2], [2, 1])
+    >>> net.forward([[1, -1], [1, 1]], [[3, 1, 0, 2, 5]])
+    array([[2.]])
+    """
+
+    def __init__(self, filter_sizes: Sequence[Any], strides: Sequence[Any]):
+        linear = LCN(filter_sizes, strides)
+        if linear.n_layers != 2:
+            raise ValueError(
+                "ReLUCNN is a shallow network: filter_sizes must have exactly 2 layers: got "
+                f"{linear.n_layers} layers"
+            )
+        self._linear = linear
+
+    def __repr__(self) -> str:
+        return f"ReLUCNN(filter_sizes={self.filter_sizes!r}, strides={self.strides!r})"
+
+    # ---------------------------------------------------------------- architecture
+    @property
+    def linear(self) -> LCN:
+        """The linear network with the same filters (the ReLU removed)."""
+        return self._linear
+
+    @property
+    def filter_sizes(self) -> list:
+        """Filter size of each layer: ints (1D) or tuples (D-dim)."""
+        return self._linear.filter_sizes
+
+    @property
+    def strides(self) -> list:
+        """Stride of each layer: ints (1D) or tuples (D-dim)."""
+        return self._linear.strides
+
+    @property
+    def dim(self) -> int:
+        """Dimension ``D`` of the input signals."""
+        return self._linear.dim
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters ``prod(k_1) + prod(k_2)``."""
+        return self._linear.n_params
+
+    @property
+    def end_to_end_size(self) -> int | Shape:
+        """Size of the linear network's end-to-end filter ``k_1 + (k_2 - 1) s_1`` (per axis)."""
+        return self._linear.end_to_end_size
+
+    @property
+    def stride(self) -> int | Shape:
+        """Total stride ``S = s_1 s_2`` (per axis)."""
+        return self._linear.stride
+
+    def check_filters(self, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
+        """Validate ``filters`` and return float copies (see :meth:`LCN.check_filters`)."""
+        return self._linear.check_filters(filters)
+
+    def flatten(self, filters: Sequence[ArrayLike]) -> np.ndarray:
+        """Concatenate the filters into ``theta`` of shape (n_params,), layer 1 first."""
+        return self._linear.flatten(filters)
+
+    def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
+        """Split ``theta`` of shape (n_params,) into the two filters."""
+        return self._linear.unflatten(theta)
+
+    def check_inputs(self, X: ArrayLike) -> np.ndarray:
+        """Validate a batch of inputs of shape ``(N, n)`` or ``(N, n_1, ..., n_D)``.
+
+        Raises
+        ------
+        ValueError
+            If there is no batch axis, or an input is shorter than the end-to-end filter along
+            some axis (then the second layer would see fewer than ``k_2`` values).
+        """
+        arr = as_batch(X, "X", self.dim)
+        k = self._linear.end_to_end_shape
+        if any(n < kk for n, kk in zip(arr.shape[1:], k)):
+            size = arr.shape[1] if self.dim == 1 else arr.shape[1:]
+            raise ValueError(
+                "every input in X must be at least as long as the end-to-end filter along every "
+                f"axis: got inputs of size {size} and end_to_end_size {self.end_to_end_size}"
+            )
+        return arr
+
+    # ---------------------------------------------------------------- the function
+    def preactivations(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+        """First-layer outputs before the ReLU, ``h = conv(w_1, s_1, x)`` for every input.
+
+        Returns
+        -------
+        ndarray of shape (N, m_1) or (N, m_{1,1}, ..., m_{1,D})
+        """
+        w1, _ = self.check_filters(filters)
+        return _batched_conv(w1, self._st(0), self.check_inputs(X))
+
+    def _st(self, layer: int) -> Shape:
+        return as_stride(self._linear.strides[layer], self.dim)
+
+    def _total_stride(self) -> Shape:
+        return as_stride(self._linear.stride, self.dim)
+
+    def activation_pattern(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+        """Which first-layer units are active (``h > 0``) for each input.
+
+        Returns
+        -------
+        ndarray of bool, of shape (N, m_1) or (N, m_{1,1}, ..., m_{1,D})
+        """
+        return self.preactivations(filters, X) > 0
+
+    def forward(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+        """The network's output ``conv(w_2, s_2, relu(conv(w_1, s_1, x)))`` for each input.
+
+        Parameters
+        ----------
+        filters : sequence of two array_like
+            ``(w_1, w_2)``.
+        X : array_like of shape (N, n) or (N, n_1, ..., n_D)
+            A batch of inputs, each at least ``end_to_end_size`` long along every axis.
+
+        Returns
+        -------
+        ndarray of shape (N, M) or (N, M_1, ..., M_D), ``M = (n - k) // S + 1``
+            The same output shape as ``conv(pi(theta), S, x)`` (``k`` the end-to-end size).
+
+        Examples
+        --------
+        >>> ReLUCNN([1, 1], [1, 1]).forward([[1.0], [2.0]], [[-1.0, 3.0]])
+        array([[0., 6.]])
+        """
+        w1, w2 = self.check_filters(filters)
+        H = _batched_conv(w1, self._st(0), self.check_inputs(X))
+        return _batched_conv(w2, self._st(1), np.maximum(H, 0.0))
+
+    def output_size(self, X: ArrayLike) -> int:
+        """Number of outputs ``M`` (all axes) of one input of the batch ``X``."""
+        k = self._linear.end_to_end_shape
+        S = self._total_stride()
+        n = self.check_inputs(X).shape[1:]
+        return int(np.prod([(a - b) // s + 1 for a, b, s in zip(n, k, S)]))
+
+    # ---------------------------------------------------------------- derivatives
+    def jacobian(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+        """Jacobian of the stacked outputs with respect to the filters.
+
+        Parameters
+        ----------
+        filters : sequence of two array_like
+            ``(w_1, w_2)``.
+        X : array_like of shape (N, n) or (N, n_1, ..., n_D)
+            A batch of inputs.
+
+        Returns
+        -------
+        ndarray of shape (N * M, n_params)
+            Row ``i * M + r`` is the gradient of output ``r`` (C order) of input ``i``; columns
+            are ``w_1`` then ``w_2`` (C order), the order of :meth:`flatten`.
+
+        Notes
+        -----
+        With ``h = conv(w_1, s_1, x)`` and the mask ``D = [h > 0]`` (``relu'(0) = 0``):
+        ``df/dw_2`` is the patch matrix of ``relu(h)`` (stride ``s_2``) and ``df/dw_1`` is
+        ``conv(w_2, s_2, D * P_1(x))`` applied to every column of the first-layer patch matrix
+        ``P_1(x)``. Exact away from the kinks ``h_u = 0``, where ``f`` is not differentiable.
+
+        Examples
+        --------
+        >>> ReLUCNN([1, 1], [1, 1]).jacobian([[1.0], [2.0]], [[-1.0, 3.0]])
+        array([[0., 0.],
+               [6., 3.]])
+        """
+        w1, w2 = self.check_filters(filters)
+        Xb = self.check_inputs(X)
+        D = self.dim
+        shape1, shape2 = self._linear.filter_shapes
+        H = _batched_conv(w1, self._st(0), Xb)
+        A = np.maximum(H, 0.0)
+        # d f / d w_2: patches of the hidden layer
+        J2 = _windows(A, shape2, self._st(1))
+        # d f / d w_1: convolve (mask * first-layer patches) with w_2, carrying the k_1 axes
+        G = (H > 0).reshape(H.shape + (1,) * D) * _windows(Xb, shape1, self._st(0))
+        J1 = _batched_conv(w2, self._st(1), G, trailing=D)
+        rows = J2.shape[0] * int(np.prod(J2.shape[1 : 1 + D]))
+        return np.hstack([J1.reshape(rows, -1), J2.reshape(rows, -1)])
+
+    def ntk(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+        """The empirical neural tangent kernel ``J J^T`` on the stacked outputs of the batch.
+
+        Returns
+        -------
+        ndarray of shape (N * M, N * M)
+            Symmetric positive semidefinite.
+
+        Notes
+        -----
+        Where every first-layer unit is active on every input of the batch this equals
+        ``P Theta P^T``, with ``Theta`` the linear network's NTK (:meth:`LCN.ntk`) and ``P``
+        the patch matrix of the batch for the end-to-end filter and the stride ``S``.
+        """
+        J = self.jacobian(filters, X)
+        return J @ J.T
+
+    def invariant(self, filters: Sequence[ArrayLike]) -> float:
+        """The conserved quantity ``||w_2||^2 - ||w_1||^2`` of gradient flow.
+
+        Notes
+        -----
+        Paper Sec. 5: each layer is positively homogeneous and ``relu'(h) h = relu(h)``, so
+        ``<w_1, df/dw_1> = f = <w_2, df/dw_2>`` and both squared norms change at the same rate.
+
+        Examples
+        --------
+        >>> ReLUCNN([2, 1], [2, 1]).invariant([[1.0, 1.0], [3.0]])
+        7.0
+        """
+        return float(self._linear.invariants(filters)[0])
+
+    def invariants(self, filters: Sequence[ArrayLike]) -> np.ndarray:
+        """:meth:`invariant` as an array of shape (1,) (the form of :meth:`LCN.invariants`)."""
+        return self._linear.invariants(filters)
+
+    # ---------------------------------------------------------------- the linear region
+    def first_layer_matrix(self, filters: Sequence[ArrayLike], input_size: Any) -> np.ndarray:
+        """The matrix of the first layer ``x -> conv(w_1, s_1, x)`` on inputs of a given size.
+
+        Parameters
+        ----------
+        filters : sequence of two array_like
+            ``(w_1, w_2)``; only ``w_1`` is used.
+        input_size : int or tuple of int
+            The input size ``n`` (per axis), at least ``end_to_end_size``.
+
+        Returns
+        -------
+        ndarray of shape (prod(m_1), prod(n))
+            Column ``j`` is the first layer applied to the ``j``-th unit input (C order).
+        """
+        n = self._input_shape(input_size)
+        basis = np.eye(int(np.prod(n))).reshape((-1,) + n)
+        w1, _ = self.check_filters(filters)
+        return _batched_conv(w1, self._st(0), basis).reshape(basis.shape[0], -1).T
+
+    def _input_shape(self, input_size: Any) -> Shape:
+        if isinstance(input_size, (Sequence, np.ndarray)) and not isinstance(input_size, str):
+            n = tuple(as_positive_int(v, f"input_size[{i}]") for i, v in enumerate(input_size))
+        else:
+            n = (as_positive_int(input_size, "input_size"),) * self.dim
+        if len(n) != self.dim:
+            raise ValueError(f"input_size must have {self.dim} entries: got {len(n)}")
+        k = self._linear.end_to_end_shape
+        if any(a < b for a, b in zip(n, k)):
+            raise ValueError(
+                f"input_size must be at least end_to_end_size = {self.end_to_end_size} along "
+                f"every axis: got {input_size}"
+            )
+        return n
+
+    def positive_inputs(
+        self,
+        filters: Sequence[ArrayLike],
+        rng: np.random.Generator,
+        *,
+        n_inputs: int = 1,
+        input_size: Any = None,
+        margin: float = 0.5,
+    ) -> np.ndarray:
+        """Random inputs on which every first-layer unit is active (``h > 0``).
+
+        Parameters
+        ----------
+        filters : sequence of two array_like
+            ``(w_1, w_2)``, with ``w_1 != 0``.
+        rng : numpy.random.Generator
+            The random source.
+        n_inputs : int, default=1
+            Number of inputs to draw.
+        input_size : int or tuple of int, optional
+            Input size per axis; default ``end_to_end_size + stride`` (two outputs per axis).
+        margin : float, default=0.5
+            The first-layer outputs are drawn uniformly from ``[margin, margin + 1]``.
+
+        Returns
+        -------
+        ndarray of shape (n_inputs, n) or (n_inputs, n_1, ..., n_D)
+
+        Raises
+        ------
+        ValueError
+            If ``w_1 = 0`` (then ``h = 0`` for every input), or ``margin <= 0``.
+
+        Notes
+        -----
+        A nonzero first layer has full row rank (its matrix is a staircase: row ``i`` starts
+        with the first nonzero entry of ``w_1`` at column ``i s_1`` plus a fixed offset), so
+        every positive target ``h`` is reached: ``x = A^+ h + (I - A^+ A) z`` with random
+        ``z``. On these inputs the network equals the linear network (paper Sec. 5).
+        """
+        fs = self.check_filters(filters)
+        if not np.any(fs[0]):
+            raise ValueError(
+                "filters[0] is zero: the first layer maps every input to 0, so no input makes "
+                "it positive"
+            )
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+        n_inputs = as_positive_int(n_inputs, "n_inputs")
+        margin = float(as_finite_array(margin, "margin"))
+        if margin <= 0:
+            raise ValueError(f"margin must be positive: got {margin}")
+        if input_size is None:
+            k = self._linear.end_to_end_shape
+            S = self._total_stride()
+            input_size = tuple(a + b for a, b in zip(k, S))
+        n = self._input_shape(input_size)
+        A = self.first_layer_matrix(fs, n)
+        A_pinv = np.linalg.pinv(A)
+        h = margin + rng.random((n_inputs, A.shape[0]))
+        z = rng.standard_normal((n_inputs, A.shape[1]))
+        x = h @ A_pinv.T + (z - z @ (A_pinv @ A).T)
+        return x.reshape((n_inputs,) + n)
+
+    def end_to_end_from_samples(self, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
+        """The end-to-end filter of the linear convolution that best explains samples ``(X, Y)``.
+
+        Parameters
+        ----------
+        X : array_like of shape (N, n) or (N, n_1, ..., n_D)
+            Inputs, all inside one region where the network is linear.
+        Y : array_like of the shape of ``forward(filters, X)``
+            The network's outputs on ``X``.
+
+        Returns
+        -------
+        ndarray of shape end_to_end_size
+            The least-squares solution ``w`` of ``conv(w, S, x_i) = y_i`` for all ``i``
+            (``numpy.linalg.lstsq``); unique when the patches of ``X`` span the filter space.
+
+        Notes
+        -----
+        Paper Sec. 5: on inputs where the first layer's output is positive the network is the
+        linear network, so its outputs there determine ``pi(theta)``.
+        """
+        Xb = self.check_inputs(X)
+        k = self._linear.end_to_end_shape
+        P = _windows(Xb, k, self._total_stride())
+        P = P.reshape(-1, int(np.prod(k)))
+        y = as_finite_array(Y, "Y")
+        if y.size != P.shape[0]:
+            raise ValueError(
+                f"Y must hold one output per patch of X ({P.shape[0]} numbers): got shape "
+                f"{y.shape}"
+            )
+        w, *_ = np.linalg.lstsq(P, y.ravel(), rcond=None)
+        return w.reshape(self._linear.end_to_end_size if self.dim == 1 else k)
+
+    def function_fiber(
+        self,
+        filters: Sequence[ArrayLike],
+        rng: np.random.Generator,
+        *,
+        n_test: int = 32,
+        tol: float = 1e-8,
+    ) -> "FunctionFiber":
+        """All filters with the same ReLU function and the same invariant as ``filters``.
+
+        Parameters
+        ----------
+        filters : sequence of two array_like
+            Nonzero filters ``(w_1, w_2)``.
+        rng : numpy.random.Generator
+            Draws the standard normal test inputs.
+        n_test : int, default=32
+            Number of test inputs (of size ``end_to_end_size + stride``).
+        tol : float, default=1e-8
+            Relative output gap below which a candidate counts as the same function.
+
+        Returns
+        -------
+        FunctionFiber
+            The candidates and which of them agree with ``f`` on the test inputs.
+
+        Raises
+        ------
+        ValueError
+            For a zero end-to-end filter, or the errors of :meth:`LCN.fibers`.
+
+        Notes
+        -----
+        Paper Sec. 5. Since ``relu(h) - relu(-h) = h``, ``f(x) - f(-x) = conv(pi(theta), S, x)``
+        for every ``x``: two filter tuples with the same ReLU function have the same
+        ``pi(theta)``. With the invariant fixed as well they lie in the finite linear fiber
+        ``lcnn_widgets.fibers.fibers(pi(theta), delta)`` (all sign variants). Each candidate is
+        then checked on random inputs: a gap above ``tol`` proves a different function, while
+        agreement is strong numerical evidence of equality. For 1D with ``s_1 > 1`` and in D
+        dimensions the linear fiber is ``{theta, -theta}`` on the smooth locus, and ``-theta``
+        fails: the ReLU function and the invariant pin down ``theta``, hence the NTK.
+
+        Examples
+        --------
+        >>> net = ReLUCNN([3, 2], [2, 1])
+        >>> ff = net.function_fiber([[1.0, 2.0, -1.0], [1.0, 3.0]], np.random.default_rng(0))
+        >>> len(ff.candidates), len(ff.points)
+        (2, 1)
+        """
+        return _function_fiber(self, filters, rng, n_test=n_test, tol=tol)
+
+    def gradient_flow(
+        self,
+        filters: Sequence[ArrayLike],
+        X: ArrayLike,
+        Y: ArrayLike,
+        t_eval: ArrayLike,
+        **kwargs: Any,
+    ) -> "ReLUFlowResult":
+        """Integrate gradient flow of the squared loss on a fixed batch.
+
+        Parameters
+        ----------
+        filters : sequence of two array_like
+            The initialization ``(w_1, w_2)``.
+        X : array_like of shape (N, n) or (N, n_1, ..., n_D)
+            The batch of inputs.
+        Y : array_like of the shape of ``forward(filters, X)``
+            The targets.
+        t_eval : array_like of shape (T,)
+            Strictly increasing sample times starting at 0 (at least two).
+        rtol, atol : float, default=1e-11, 1e-12
+            Tolerances of :func:`scipy.integrate.solve_ivp`.
+        method : str, default="DOP853"
+        stop_at_kink : bool, default=True
+            Stop when a pre-activation reaches 0 (an event of ``solve_ivp``); the trajectory
+            then ends at the last sample time before that (see ``kink_time``).
+        max_nfev : int, default=50000
+            Stop after this many evaluations of the vector field (the step size collapses
+            where the flow slides along a kink).
+
+        Returns
+        -------
+        ReLUFlowResult
+
+        Raises
+        ------
+        ValueError
+            For bad filters, inputs, targets or times.
+
+        Notes
+        -----
+        ``theta' = -J^T (F - Y) / N``, the negative gradient of
+        ``1/(2N) sum_i ||f(x_i) - y_i||^2``. Keeps :meth:`invariant` constant; see
+        :class:`ReLUFlowResult` about kinks.
+        """
+        Xb = self.check_inputs(X)
+        return _gradient_flow(self, self.flatten(filters), Xb, Y, t_eval, **kwargs)
+
+
+# ============================================================================ ReLU MLP
+class ReLUMLP:
+    """A shallow ReLU network with fully connected layers, ``f(x) = W_2 relu(W_1 x)``.
+
+    Parameters
+    ----------
+    widths : sequence of three ints
+        ``(d_0, d_1, d_2)``: input, hidden and output width.
+
+    Raises
+    ------
+    ValueError
+        If ``widths`` does not have exactly three entries or an entry is below 1.
+    TypeError
+        For non-integer widths.
+
+    Notes
+    -----
+    Paper Sec. 5. The weights are ``W_1`` of shape ``(d_1, d_0)`` and ``W_2`` of shape
+    ``(d_2, d_1)``. Hidden neuron ``j`` has incoming weights ``W_1[j, :]`` and outgoing weights
+    ``W_2[:, j]``; rescaling them by ``c > 0`` and ``1/c`` keeps ``f``.
+
+    Examples
+    --------
+    >>> mlp = ReLUMLP([2, 2, 1])
+    >>> mlp.forward([[[1, 0], [0, -1]], [[1, 1]]], [[2.0, 3.0]])
+    array([[2.]])
+    """
+
+    def __init__(self, widths: Sequence[int]):
+        w = as_widths(widths)
+        if len(w) != 3:
+            raise ValueError(
+                "ReLUMLP is a shallow network: widths must be (d_0, d_1, d_2), three entries: "
+                f"got {len(w)} entries"
+            )
+        self._widths: Shape = w
+        self._shapes: list[Shape] = [(w[1], w[0]), (w[2], w[1])]
+
+    def __repr__(self) -> str:
+        return f"ReLUMLP(widths={list(self._widths)!r})"
+
+    @property
+    def widths(self) -> Shape:
+        """``(d_0, d_1, d_2)``."""
+        return self._widths
+
+    @property
+    def weight_shapes(self) -> list[Shape]:
+        """``[(d_1, d_0), (d_2, d_1)]``."""
+        return list(self._shapes)
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters ``d_1 d_0 + d_2 d_1``."""
+        return sum(a * b for a, b in self._shapes)
+
+    def check_weights(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
+        """Validate ``(W_1, W_2)`` and return float copies."""
+        return as_weights(weights, self._shapes)
+
+    def flatten(self, weights: Sequence[ArrayLike]) -> np.ndarray:
+        """Concatenate ``W_1`` and ``W_2`` (C order) into ``theta`` of shape (n_params,)."""
+        return np.concatenate([m.ravel() for m in self.check_weights(weights)])
+
+    def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
+        """Split ``theta`` of shape (n_params,) into ``[W_1, W_2]``."""
+        th = as_finite_array(theta, "theta", ndim=1)
+        if th.size != self.n_params:
+            raise ValueError(f"theta must have n_params = {self.n_params} entries: got {th.size}")
+        a = self._shapes[0][0] * self._shapes[0][1]
+        return [th[:a].reshape(self._shapes[0]), th[a:].reshape(self._shapes[1])]
+
+    def check_inputs(self, X: ArrayLike) -> np.ndarray:
+        """Validate a batch of inputs of shape ``(N, d_0)``."""
+        arr = as_batch(X, "X", 1)
+        if arr.shape[1] != self._widths[0]:
+            raise ValueError(
+                f"X must have d_0 = {self._widths[0]} columns (one input per row): got shape "
+                f"{arr.shape}"
+            )
+        return arr
+
+    def preactivations(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+        """Hidden pre-activations ``h = W_1 x`` for each input, shape (N, d_1)."""
+        W1, _ = self.check_weights(weights)
+        return self.check_inputs(X) @ W1.T
+
+    def activation_pattern(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+        """Which hidden neurons are active (``W_1 x > 0``) for each input, shape (N, d_1)."""
+        return self.preactivations(weights, X) > 0
+
+    def forward(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+        """The outputs ``W_2 relu(W_1 x)`` of a batch ``X`` of shape (N, d_0), shape (N, d_2)."""
+        W1, W2 = self.check_weights(weights)
+        return np.maximum(self.check_inputs(X) @ W1.T, 0.0) @ W2.T
+
+    def jacobian(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+        """Jacobian of the stacked outputs with respect to ``(W_1, W_2)``.
+
+        Returns
+        -------
+        ndarray of shape (N * d_2, d_1 d_0 + d_2 d_1)
+            Row ``i * d_2 + a`` is the gradient of output ``a`` of input ``i``; columns are
+            ``W_1`` then ``W_2`` in C order (the order of :meth:`flatten`).
+
+        Notes
+        -----
+        ``df_a/dW_2[b, j] = [a = b] relu(h_j)`` and ``df_a/dW_1[j, p] = W_2[a, j] [h_j > 0] x_p``
+        with ``h = W_1 x`` (``relu'(0) = 0``).
+
+        Examples
+        --------
+        >>> ReLUMLP([1, 1, 1]).jacobian([[[2.0]], [[3.0]]], [[1.0]])
+        array([[3., 2.]])
+        """
+        W1, W2 = self.check_weights(weights)
+        Xb = self.check_inputs(X)
+        H = Xb @ W1.T
+        N = Xb.shape[0]
+        J1 = np.einsum("aj,nj,np->najp", W2, (H > 0).astype(float), Xb)
+        J2 = np.einsum("ab,nj->nabj", np.eye(W2.shape[0]), np.maximum(H, 0.0))
+        return np.hstack([J1.reshape(N * W2.shape[0], -1), J2.reshape(N * W2.shape[0], -1)])
+
+    def ntk(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+        """The empirical neural tangent kernel ``J J^T``, shape (N d_2, N d_2).
+
+        Notes
+        -----
+        Block ``(i, k)`` is ``(relu(h_i) . relu(h_k)) I + W_2 diag(D_i D_k) W_2^T (x_i . x_k)``
+        with the masks ``D_i = [h_i > 0]``; with every neuron active it is the linear network's
+        kernel ``(x_i^T W_1^T W_1 x_k) I + (x_i . x_k) W_2 W_2^T``.
+        """
+        J = self.jacobian(weights, X)
+        return J @ J.T
+
+    def invariants(self, weights: Sequence[ArrayLike]) -> np.ndarray:
+        """The conserved quantities ``||W_2[:, j]||^2 - ||W_1[j, :]||^2``, one per hidden neuron.
+
+        Returns
+        -------
+        ndarray of shape (d_1,)
+
+        Notes
+        -----
+        Paper Sec. 5 (after Marcotte et al. 2024): the diagonal of the linear network's matrix
+        invariant ``W_2^T W_2 - W_1 W_1^T``. Only the diagonal survives the ReLU, because only the
+        rescaling of one neuron at a time (not a rotation of the hidden layer) keeps ``f``.
+
+        Examples
+        --------
+        >>> ReLUMLP([2, 2, 2]).invariants([np.diag([2.0, 0.5]), np.diag([0.5, 2.0])])
+        array([-3.75,  3.75])
+        """
+        W1, W2 = self.check_weights(weights)
+        return np.sum(W2**2, axis=0) - np.sum(W1**2, axis=1)
+
+    def gradient_flow(
+        self,
+        weights: Sequence[ArrayLike],
+        X: ArrayLike,
+        Y: ArrayLike,
+        t_eval: ArrayLike,
+        **kwargs: Any,
+    ) -> "ReLUFlowResult":
+        """Integrate gradient flow of the squared loss on a fixed batch.
+
+        Parameters
+        ----------
+        weights : sequence of two array_like
+            The initialization ``(W_1, W_2)``.
+        X : array_like of shape (N, d_0)
+            The batch of inputs.
+        Y : array_like of shape (N, d_2)
+            The targets.
+        t_eval : array_like of shape (T,)
+            Strictly increasing sample times starting at 0 (at least two).
+        rtol, atol : float, default=1e-11, 1e-12
+            Tolerances of :func:`scipy.integrate.solve_ivp`.
+        method : str, default="DOP853"
+        stop_at_kink : bool, default=True
+            Stop when a pre-activation reaches 0 (an event of ``solve_ivp``); the trajectory
+            then ends at the last sample time before that (see ``kink_time``).
+        max_nfev : int, default=50000
+            Stop after this many evaluations of the vector field (the step size collapses
+            where the flow slides along a kink).
+
+        Returns
+        -------
+        ReLUFlowResult
+
+        Raises
+        ------
+        ValueError
+            For bad weights, inputs, targets or times.
+
+        Notes
+        -----
+        ``theta' = -J^T (F - Y) / N``. Keeps every :meth:`invariants` entry constant; see
+        :class:`ReLUFlowResult` about kinks.
+
+        Examples
+        --------
+        >>> mlp = ReLUMLP([1, 1, 1])
+        >>> res = mlp.gradient_flow([[[1.0]], [[1.0]]], [[1.0]], [[4.0]], [0.0, 30.0])
+        >>> np.round(res.loss[-1], 8), np.round(res.invariants[:, 0], 8)
+        (np.float64(0.0), array([0., 0.]))
+        """
+        Xb = self.check_inputs(X)
+        return _gradient_flow(self, self.flatten(weights), Xb, Y, t_eval, **kwargs)
+
+
+# ============================================================================ flows
+@dataclass(frozen=True, eq=False)
+class ReLUFlowResult:
+    """A gradient-flow trajectory of a shallow ReLU network, sampled at ``times``.
+
+    Attributes
+    ----------
+    times : ndarray of shape (T,)
+        Sample times, ``times[0] = 0``.
+    theta : ndarray of shape (T, n_params)
+        Flattened parameters along the flow (``model.unflatten(theta[t])`` gives the layers).
+    loss : ndarray of shape (T,)
+        ``1/(2N) sum_i ||f(x_i) - y_i||^2``.
+    invariants : ndarray of shape (T, q)
+        The model's conserved quantities along the flow.
+    margin : ndarray of shape (T,)
+        ``min |h|`` over all inputs and first-layer units: the distance to the nearest kink.
+    pattern_changes : int
+        Number of sample intervals over which the activation pattern on the batch changed.
+    kink_time : float or None
+        With ``stop_at_kink=True``: the time at which a pre-activation reached 0 and the
+        integration stopped (the samples end before it); None if no kink was reached.
+    kink_theta : ndarray of shape (n_params,) or None
+        The parameters at ``kink_time``.
+    success : bool
+        Whether the integration reached the last time.
+    message : str
+        Why it stopped (the integrator's message, a kink, or the evaluation budget).
+
+    Notes
+    -----
+    Why the quantities are conserved, and where that breaks. Each layer is positively
+    homogeneous and ``relu'(h) h = relu(h)`` holds for every ``h`` -- also at ``h = 0``, whatever
+    value in ``[0, 1]`` one gives ``relu'(0)``. So the rates of change of the two squared norms
+    agree wherever the flow is defined. It is a classical ODE only while every pre-activation
+    stays off 0: there the activation pattern is constant and the vector field is smooth, and
+    the computed drift is just the integrator's error. When a pre-activation *crosses* 0 the
+    field jumps; the adaptive integrator shrinks its step over the jump and the drift stays at
+    the integrator's error. But when the one-sided fields on both sides push the pre-activation
+    *towards* 0, the trajectory must stay on the kink (a sliding motion): an input then sits on
+    a kink, the gradient does not exist, and a classical integrator stalls with ever smaller
+    steps. By default the integration stops at the first kink (:attr:`kink_time`); with
+    ``stop_at_kink=False`` it stops when ``max_nfev`` evaluations are spent.
+    """
+
+    times: np.ndarray
+    theta: np.ndarray
+    loss: np.ndarray
+    invariants: np.ndarray
+    margin: np.ndarray
+    pattern_changes: int
+    kink_time: float | None = None
+    kink_theta: np.ndarray | None = None
+    success: bool = True
+    message: str = ""
+
+    @property
+    def invariant_drift(self) -> float:
+        """``max_{t, j} |q_j(t) - q_j(0)|``."""
+        return float(np.max(np.abs(self.invariants - self.invariants[0])))
+
+    @property
+    def relative_invariant_drift(self) -> float:
+        """:attr:`invariant_drift` divided by ``max_t ||theta(t)||^2`` (as in ``FlowResult``)."""
+        scale = float(np.max(np.sum(self.theta**2, axis=1)))
+        return self.invariant_drift / scale if scale > 0 else self.invariant_drift
+
+
+def _gradient_flow(
+    model: _Model,
+    theta0: np.ndarray,
+    X: np.ndarray,
+    Y: ArrayLike,
+    t_eval: ArrayLike,
+    *,
+    rtol: float = 1e-11,
+    atol: float = 1e-12,
+    method: str = "DOP853",
+    stop_at_kink: bool = True,
+    max_nfev: int = 50_000,
+) -> ReLUFlowResult:
+    """Integrate ``theta' = -J(theta)^T (F(theta) - Y) / N`` with ``scipy.integrate.solve_ivp``.
+
+    This is the gradient flow of ``L(theta) = 1/(2N) sum_i ||f_theta(x_i) - y_i||^2`` for a fixed
+    batch. The loss of a ReLU network is not a function of the linear end-to-end map, so the
+    linear networks' flow of :mod:`lcnn_widgets.flows` cannot be reused; this is a minimal
+    integrator for the two shallow models.
+
+    The conserved quantities hold along the exact flow; see :class:`ReLUFlowResult` for what
+    happens numerically at kinks.
+    """
+    t = as_time_grid(t_eval)
+    if t.size < 2:
+        raise ValueError("t_eval must hold at least two times (0 and a final time)")
+    F0 = model.forward(model.unflatten(theta0), X)
+    Yb = as_finite_array(Y, "Y")
+    if Yb.shape != F0.shape:
+        raise ValueError(
+            f"Y must have the shape of the network's outputs on X, {F0.shape}: got {Yb.shape}"
+        )
+    N = X.shape[0]
+    y = Yb.ravel()
+
+    max_nfev = as_positive_int(max_nfev, "max_nfev")
+    nfev = [0]
+    t_cut = [np.inf]
+
+    def rhs(t_: float, theta: np.ndarray) -> np.ndarray:
+        nfev[0] += 1
+        if nfev[0] > max_nfev and t_cut[0] == np.inf:
+            t_cut[0] = t_
+        params = model.unflatten(theta)
+        r = model.forward(params, X).ravel() - y
+        return -(model.jacobian(params, X).T @ r) / N
+
+    def budget(t_: float, _theta: np.ndarray) -> float:
+        # a terminal event at the time t_cut of the evaluation that spent the work budget
+        # (where the flow slides along a kink the step size would collapse forever)
+        return 1.0 if t_cut[0] == np.inf else t_cut[0] - t_
+
+    budget.terminal = True  # type: ignore[attr-defined]
+    events = []
+    if stop_at_kink:
+        n_pre = model.preactivations(model.unflatten(theta0), X).size
+
+        def make_event(k: int):
+            def event(_t: float, theta: np.ndarray) -> float:
+                return float(model.preactivations(model.unflatten(theta), X).flat[k])
+
+            event.terminal = True  # type: ignore[attr-defined]
+            return event
+
+        events = [make_event(k) for k in range(n_pre)]
+    sol = solve_ivp(rhs, (0.0, float(t[-1])), theta0, method=method, t_eval=t,
+                    rtol=rtol, atol=atol, events=[budget] + events)
+    thetas = sol.y.T
+    t = t[: thetas.shape[0]]
+    kink_time, kink_theta = None, None
+    message = str(sol.message)
+    if sol.status == 1 and sol.t_events[0].size:
+        message = f"stopped after {nfev[0]} evaluations (max_nfev = {max_nfev})"
+    elif sol.status == 1:
+        hit = [k for k, te in enumerate(sol.t_events) if k > 0 and te.size]
+        kink_time = float(sol.t_events[hit[0]][0])
+        kink_theta = np.array(sol.y_events[hit[0]][0])
+        message = f"a pre-activation reached 0 at t = {kink_time:.6g}"
+    params = [model.unflatten(th) for th in thetas]
+    loss = np.array([0.5 * np.sum((model.forward(p, X) - Yb) ** 2) / N for p in params])
+    inv = np.stack([np.atleast_1d(model.invariants(p)) for p in params])
+    pre = np.stack([model.preactivations(p, X).reshape(N, -1) for p in params])
+    pats = pre > 0
+    changes = int(np.sum(np.any(pats[1:] != pats[:-1], axis=(1, 2))))
+    return ReLUFlowResult(
+        times=t,
+        theta=thetas,
+        loss=loss,
+        invariants=inv,
+        margin=np.min(np.abs(pre), axis=(1, 2)),
+        pattern_changes=changes,
+        kink_time=kink_time,
+        kink_theta=kink_theta,
+        success=bool(sol.success) and sol.status == 0,
+        message=message,
+    )
+
+
+# ============================================================================ regions
+@dataclass(frozen=True, eq=False)
+class ActivationRegions:
+    """Activation patterns of a network on a planar grid of inputs.
+
+    Attributes
+    ----------
+    a, b : ndarray of shape (n_a,), (n_b,)
+        Grid coordinates: the input at ``(a_i, b_j)`` is ``origin + a_i u + b_j v``.
+    codes : ndarray of int, shape (n_b, n_a)
+        ``sum_u 2^u [unit u active]`` (units in C order): equal codes = same linear piece.
+    n_units : int
+        Number of first-layer units.
+    n_active : ndarray of int, shape (n_b, n_a)
+        Number of active units.
+    lines : ndarray of shape (n_units, 3)
+        Row ``u`` holds ``(c_0, c_1, c_2)`` with ``h_u(origin + a u + b v) = c_0 + c_1 a + c_2 b``
+        (the first layer is linear), so the kink of unit ``u`` is the line
+        ``c_0 + c_1 a + c_2 b = 0``.
+    """
+
+    a: np.ndarray
+    b: np.ndarray
+    codes: np.ndarray
+    n_units: int
+    n_active: np.ndarray
+    lines: np.ndarray
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        """``(a_min, a_max, b_min, b_max)`` for ``imshow``."""
+        return (float(self.a[0]), float(self.a[-1]), float(self.b[0]), float(self.b[-1]))
+
+
+def activation_regions(
+    model: ReLUCNN | ReLUMLP,
+    params: Sequence[ArrayLike],
+    *,
+    origin: ArrayLike | None = None,
+    directions: ArrayLike | None = None,
+    extent: Sequence[float] = (-2.0, 2.0, -2.0, 2.0),
+    resolution: int = 201,
+) -> ActivationRegions:
+    """Activation patterns on the plane ``origin + a u + b v`` of input space.
+
+    Parameters
+    ----------
+    model : ReLUCNN or ReLUMLP
+        The network.
+    params : sequence of two array_like
+        Its filters or weights.
+    origin : array_like of the shape of one input, optional
+        Default: zero (only for networks with 2D inputs, i.e. an MLP with ``d_0 = 2``).
+    directions : array_like of shape (2, *input_shape), optional
+        The two directions ``u, v``. Default: the standard basis (2D inputs only).
+    extent : (a_min, a_max, b_min, b_max), default=(-2, 2, -2, 2)
+    resolution : int, default=201
+        Grid points per axis (at least 2).
+
+    Returns
+    -------
+    ActivationRegions
+
+    Raises
+    ------
+    ValueError
+        If defaults are needed for inputs that are not 2D, or shapes do not match.
+
+    Examples
+    --------
+    >>> r = activation_regions(ReLUMLP([2, 1, 1]), [[[1.0, 0.0]], [[1.0]]], resolution=3)
+    >>> r.codes
+    array([[0, 0, 1],
+           [0, 0, 1],
+           [0, 0, 1]])
+    """
+    ext = as_finite_array(extent, "extent", ndim=1)
+    if ext.size != 4 or ext[0] >= ext[1] or ext[2] >= ext[3]:
+        raise ValueError(
+            f"extent must be (a_min, a_max, b_min, b_max) with a_min < a_max and b_min < b_max: "
+            f"got {ext.tolist()}"
+        )
+    res = as_positive_int(resolution, "resolution")
+    if res < 2:
+        raise ValueError(f"resolution must be at least 2: got {res}")
+    if origin is None or directions is None:
+        if not (isinstance(model, ReLUMLP) and model.widths[0] == 2):
+            raise ValueError(
+                "origin and directions must be given unless the inputs are 2D (an MLP with "
+                "d_0 = 2)"
+            )
+    o = np.zeros(2) if origin is None else as_finite_array(origin, "origin")
+    d = np.eye(2) if directions is None else as_finite_array(directions, "directions")
+    if d.shape != (2,) + o.shape:
+        raise ValueError(
+            f"directions must have shape {(2,) + o.shape} (two inputs shaped like origin): got "
+            f"{d.shape}"
+        )
+    a = np.linspace(ext[0], ext[1], res)
+    b = np.linspace(ext[2], ext[3], res)
+    B, A = np.meshgrid(b, a, indexing="ij")
+    X = (o[None] + np.multiply.outer(A.ravel(), d[0]) + np.multiply.outer(B.ravel(), d[1]))
+    pats = model.activation_pattern(params, X).reshape(X.shape[0], -1)
+    n_units = pats.shape[1]
+    h0, hu, hv = model.preactivations(params, np.stack([o, o + d[0], o + d[1]])).reshape(3, -1)
+    codes = pats.astype(np.int64) @ (np.int64(1) << np.arange(n_units, dtype=np.int64))
+    return ActivationRegions(
+        a=a,
+        b=b,
+        codes=codes.reshape(res, res),
+        n_units=n_units,
+        n_active=pats.sum(axis=1).reshape(res, res),
+        lines=np.stack([h0, hu - h0, hv - h0], axis=1),
+    )
+
+
+# ============================================================================ comparisons
+@dataclass(frozen=True, eq=False)
+class ParameterComparison:
+    """Two parameter tuples of one network, compared on a batch of inputs.
+
+    Attributes
+    ----------
+    outputs : tuple of two ndarray
+        ``forward`` of each parameter tuple on the batch.
+    invariants : tuple of two ndarray
+        The conserved quantities of each.
+    ntks : tuple of two ndarray
+        The empirical NTKs ``J J^T`` of each on the batch.
+    """
+
+    outputs: tuple[np.ndarray, np.ndarray]
+    invariants: tuple[np.ndarray, np.ndarray]
+    ntks: tuple[np.ndarray, np.ndarray]
+
+    @property
+    def function_gap(self) -> float:
+        """``max |f(x_i) - f'(x_i)|`` over the batch."""
+        return float(np.max(np.abs(self.outputs[0] - self.outputs[1])))
+
+    @property
+    def invariant_gap(self) -> float:
+        """``max_j |q_j - q_j'|``."""
+        return float(np.max(np.abs(self.invariants[0] - self.invariants[1])))
+
+    @property
+    def ntk_gap(self) -> float:
+        """``||Theta - Theta'||_F`` (Frobenius norm)."""
+        return float(np.linalg.norm(self.ntks[0] - self.ntks[1]))
+
+
+def compare_parametrizations(
+    model: ReLUCNN | ReLUMLP,
+    first: Sequence[ArrayLike],
+    second: Sequence[ArrayLike],
+    X: ArrayLike,
+) -> ParameterComparison:
+    """Outputs, conserved quantities and NTKs of two parameter tuples on the batch ``X``.
+
+    Parameters
+    ----------
+    model : ReLUCNN or ReLUMLP
+    first, second : sequence of two array_like
+        Filters (CNN) or weights (MLP).
+    X : array_like
+        A batch of inputs for ``model``.
+
+    Returns
+    -------
+    ParameterComparison
+
+    Notes
+    -----
+    Paper Sec. 5: for the MLP, Ex. 20's two factorizations of ``I_2`` give the same outputs on
+    positive inputs and the same conserved quantities, but different NTKs.
+
+    Examples
+    --------
+    >>> mlp = ReLUMLP([2, 2, 2])
+    >>> A, Ai, B = np.diag([2.0, 0.5]), np.diag([0.5, 2.0]), np.array([[0.0, 2.0], [0.5, 0.0]])
+    >>> c = compare_parametrizations(mlp, [A, Ai], [B, B], [[1.0, 1.0]])
+    >>> c.function_gap, c.invariant_gap, c.ntk_gap > 1
+    (0.0, 0.0, True)
+    """
+    Xb = model.check_inputs(X)
+    pair = (first, second)
+    return ParameterComparison(
+        outputs=tuple(model.forward(p, Xb) for p in pair),  # type: ignore[arg-type]
+        invariants=tuple(np.atleast_1d(model.invariants(p)) for p in pair),  # type: ignore[arg-type]
+        ntks=tuple(model.ntk(p, Xb) for p in pair),  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class FunctionFiber:
+    """The parameters of a ReLU CNN with the same function and the same invariant.
+
+    Attributes
+    ----------
+    candidates : tuple of tuple of ndarray
+        Every point of the *linear* fiber of ``pi(theta)`` at the invariant ``delta``, with all
+        sign variants (:meth:`lcnn_widgets.fibers.Fiber.with_signs`).
+    gaps : ndarray of shape (n_candidates,)
+        ``max |f_candidate(x) - f(x)|`` over the test inputs, relative to ``max |f(x)|``.
+    X_test : ndarray
+        The test inputs.
+    tol : float
+        Candidates with ``gap <= tol`` count as the same function.
+    """
+
+    candidates: tuple[tuple[np.ndarray, ...], ...]
+    gaps: np.ndarray
+    X_test: np.ndarray
+    tol: float
+
+    @property
+    def same_function(self) -> np.ndarray:
+        """Boolean mask of the candidates that agree with ``f`` on every test input."""
+        return self.gaps <= self.tol
+
+    @property
+    def points(self) -> list[tuple[np.ndarray, ...]]:
+        """The candidates that agree with ``f`` on every test input."""
+        return [c for c, ok in zip(self.candidates, self.same_function) if ok]
+
+
+def _function_fiber(
+    net: ReLUCNN,
+    filters: Sequence[ArrayLike],
+    rng: np.random.Generator,
+    *,
+    n_test: int = 32,
+    tol: float = 1e-8,
+) -> FunctionFiber:
+    fs = net.check_filters(filters)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+    n_test = as_positive_int(n_test, "n_test")
+    lin = net.linear
+    fiber = lin.fibers(lin.end_to_end(fs), lin.invariants(fs))
+    k, S = lin.end_to_end_shape, as_stride(lin.stride, net.dim)
+    X = rng.standard_normal((n_test,) + tuple(a + b for a, b in zip(k, S)))
+    F = net.forward(fs, X)
+    scale = max(float(np.max(np.abs(F))), np.finfo(float).tiny)
+    cands = tuple(tuple(np.asarray(f) for f in c) for c in fiber.with_signs())
+    gaps = np.array([float(np.max(np.abs(net.forward(c, X) - F))) / scale for c in cands])
+    return FunctionFiber(candidates=cands, gaps=gaps, X_test=X, tol=float(tol))

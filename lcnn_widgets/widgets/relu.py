@@ -1,0 +1,244 @@
+"""The widget of the chapter on shallow ReLU networks: two factorizations of the identity.
+
+A ReLU MLP ``f(x) = W_2 relu(W_1 x)`` with 2D inputs, two hidden neurons and 2D outputs is
+built twice from an invertible ``A`` and an orthogonal ``Q`` (the family of the paper's Ex. 20):
+
+* ``(W_1, W_2) = (A, A^{-1})`` and
+* ``(W_1', W_2') = (A Q, Q^T A^{-1})``.
+
+Both have the same per-neuron conserved quantities for every ``A`` and ``Q``, and both equal the
+identity wherever all their hidden neurons are active. The widget shows the plane of inputs
+split by which neurons are active, for each network, and the NTK of each at a test input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+
+from .._validation import as_finite_array, as_positive_int
+from ..dense import identity_factorization
+from ..plotting.dense import plot_ntk_heatmap
+from ..plotting.relu import plot_activation_regions
+from ..relu import (
+    ActivationRegions,
+    ParameterComparison,
+    ReLUMLP,
+    activation_regions,
+    compare_parametrizations,
+)
+from ._base import Explorer
+
+__all__ = ["Q_CHOICES", "ReLUPairPicture", "explore_relu", "relu_pair_picture"]
+
+MLP = ReLUMLP([2, 2, 2])
+
+#: the orthogonal matrices offered for ``Q``, by key
+Q_CHOICES: dict[str, np.ndarray] = {
+    "swap": np.array([[0.0, 1.0], [1.0, 0.0]]),
+    "rotation by 90°": np.array([[0.0, -1.0], [1.0, 0.0]]),
+    "identity": np.eye(2),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class ReLUPairPicture:
+    """Everything the ReLU widget draws.
+
+    Attributes
+    ----------
+    A, Q : ndarray of shape (2, 2)
+        The invertible and the orthogonal matrix.
+    q : str
+        The key of ``Q`` in :data:`Q_CHOICES`.
+    first, second : list of ndarray
+        ``[A, A^{-1}]`` and ``[A Q, Q^T A^{-1}]``.
+    regions : tuple of two ActivationRegions
+        Activation regions of each network on the square ``[-extent, extent]^2``.
+    comparison : ParameterComparison
+        Outputs, conserved quantities and NTKs (2 x 2) of both networks at ``x0``.
+    x0 : ndarray of shape (2,)
+        The test input.
+    linear_at_x0 : tuple of two bool
+        Whether every hidden neuron of each network is active at ``x0`` (then the network is
+        the identity near ``x0``).
+    vmin, vmax : float
+        Common colour limits of the two NTK heatmaps.
+    """
+
+    A: np.ndarray
+    Q: np.ndarray
+    q: str
+    first: list
+    second: list
+    regions: tuple[ActivationRegions, ActivationRegions]
+    comparison: ParameterComparison
+    x0: np.ndarray
+    linear_at_x0: tuple[bool, bool]
+    vmin: float
+    vmax: float
+
+
+def relu_pair_picture(
+    a11: float,
+    a12: float,
+    a21: float,
+    a22: float,
+    q: str = "swap",
+    *,
+    x0: Sequence[float] = (1.0, 1.0),
+    extent: float = 2.0,
+    resolution: int = 121,
+) -> ReLUPairPicture:
+    """Compute the two networks ``(A, A^{-1})`` and ``(A Q, Q^T A^{-1})`` and what is drawn.
+
+    Parameters
+    ----------
+    a11, a12, a21, a22 : float
+        The entries of ``A`` (row by row).
+    q : {"swap", "rotation by 90°", "identity"}, default="swap"
+        The orthogonal matrix ``Q``.
+    x0 : (float, float), default=(1, 1)
+        The test input for the NTKs.
+    extent : float, default=2.0
+        Half-width of the square of inputs shown.
+    resolution : int, default=121
+        Grid points per axis of the region pictures.
+
+    Returns
+    -------
+    ReLUPairPicture
+
+    Raises
+    ------
+    ValueError
+        If ``A`` is not invertible (message from :func:`lcnn_widgets.dense.identity_factorization`),
+        ``q`` is unknown, or ``extent`` is not positive.
+
+    Examples
+    --------
+    >>> pic = relu_pair_picture(2.0, 0.0, 0.0, 0.5, "swap")
+    >>> pic.comparison.ntks[0].round(2).tolist(), pic.comparison.ntks[1].round(2).tolist()
+    ([[4.75, 0.0], [0.0, 12.25]], [[12.25, 0.0], [0.0, 4.75]])
+    """
+    A = as_finite_array([[a11, a12], [a21, a22]], "A", ndim=2)
+    if q not in Q_CHOICES:
+        raise ValueError(f"q must be one of {sorted(Q_CHOICES)}: got {q!r}")
+    Q = Q_CHOICES[q]
+    first = identity_factorization(A)
+    second = identity_factorization(A, Q)
+    half = float(as_finite_array(extent, "extent", ndim=0))
+    if not half > 0:
+        raise ValueError(f"extent must be positive: got {extent!r}")
+    res = as_positive_int(resolution, "resolution")
+    x = as_finite_array(x0, "x0", ndim=1)
+    if x.shape != (2,):
+        raise ValueError(f"x0 must be a point of the plane (2 numbers): got shape {x.shape}")
+    box = (-half, half, -half, half)
+    regions = (
+        activation_regions(MLP, first, extent=box, resolution=res),
+        activation_regions(MLP, second, extent=box, resolution=res),
+    )
+    comparison = compare_parametrizations(MLP, first, second, x[None])
+    linear = tuple(bool(np.all(MLP.activation_pattern(p, x[None]))) for p in (first, second))
+    both = np.concatenate([k.ravel() for k in comparison.ntks])
+    return ReLUPairPicture(
+        A=A, Q=Q.copy(), q=q, first=first, second=second, regions=regions,
+        comparison=comparison, x0=x, linear_at_x0=linear,  # type: ignore[arg-type]
+        vmin=min(0.0, float(both.min())), vmax=float(both.max()),
+    )
+
+
+def _info(r: ReLUPairPicture) -> str:
+    c = r.comparison
+    q1, q2 = (", ".join(f"{v:.2f}" for v in inv) for inv in c.invariants)
+    f1, f2 = (", ".join(f"{v:.2f}" for v in out.ravel()) for out in c.outputs)
+    lin = {True: "all active", False: "not all active"}
+    return (f"conserved quantities: ({q1}) and ({q2})    f(x₀): ({f1}) and ({f2})    "
+            f"‖Θ − Θ'‖ = {c.ntk_gap:.3f}    at x₀: {lin[r.linear_at_x0[0]]} / "
+            f"{lin[r.linear_at_x0[1]]}")
+
+
+def explore_relu(
+    *,
+    a: Sequence[float] = (2.0, 0.0, 0.0, 0.5),
+    q: str = "swap",
+    x0: Sequence[float] = (1.0, 1.0),
+    resolution: int = 121,
+) -> Explorer:
+    """Move the first-layer weights ``A`` of a 2-2-2 ReLU MLP and compare two factorizations.
+
+    Parameters
+    ----------
+    a : four floats, default=(2, 0, 0, 0.5)
+        Initial ``A`` row by row (the default is Ex. 20's ``diag(2, 1/2)``).
+    q : str, default="swap"
+        Initial ``Q`` (a key of :data:`Q_CHOICES`).
+    x0 : (float, float), default=(1, 1)
+        The test input (a star in the region pictures).
+    resolution : int, default=121
+        Grid points per axis.
+
+    Returns
+    -------
+    Explorer
+        Controls ``a11, a12, a21, a22`` (sliders on ``[-3, 3]``) and ``q`` (a dropdown).
+        Panels: activation regions of ``(A, A^{-1})`` and of ``(A Q, Q^T A^{-1})``; the NTK
+        (2 x 2, outputs ``f_1, f_2``) of each at ``x0`` with a common colour scale; a line with
+        the conserved quantities, ``f(x0)`` and ``||Theta - Theta'||_F``. A singular ``A``
+        shows a message and keeps the last picture.
+
+    Examples
+    --------
+    >>> ex = explore_relu()
+    >>> ex.error is None and sorted(ex.controls) == ["a11", "a12", "a21", "a22", "q"]
+    True
+    """
+    vals = as_finite_array(a, "a", ndim=1)
+    if vals.shape != (4,):
+        raise ValueError(f"a must hold the four entries of A: got {vals.size} numbers")
+    if q not in Q_CHOICES:
+        raise ValueError(f"q must be one of {sorted(Q_CHOICES)}: got {q!r}")
+    point = tuple(float(v) for v in as_finite_array(x0, "x0", ndim=1))
+    res = as_positive_int(resolution, "resolution")
+
+    def slider(name: str, value: float) -> W.FloatSlider:
+        return W.FloatSlider(value=float(value), min=-3.0, max=3.0, step=0.05, description=name,
+                             continuous_update=False, readout_format=".2f",
+                             layout=W.Layout(width="240px"))
+
+    controls = {
+        "a11": slider("A₁₁", vals[0]),
+        "a12": slider("A₁₂", vals[1]),
+        "a21": slider("A₂₁", vals[2]),
+        "a22": slider("A₂₂", vals[3]),
+        "q": W.Dropdown(options=list(Q_CHOICES), value=q, description="Q",
+                        layout=W.Layout(width="220px")),
+    }
+
+    def compute(a11: float, a12: float, a21: float, a22: float, q: str) -> ReLUPairPicture:
+        return relu_pair_picture(a11, a12, a21, a22, q, x0=point, resolution=res)
+
+    fig = Figure(figsize=(13.0, 3.9))
+    axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 0.8, 0.8]})
+    fig.subplots_adjust(left=0.055, right=0.99, bottom=0.14, top=0.84, wspace=0.38)
+    info = fig.text(0.5, 0.96, "", ha="center", va="top", fontsize="small")
+    labels = ("$x_1$", "$x_2$")
+
+    def draw(figure: Figure, r: ReLUPairPicture) -> None:
+        plot_activation_regions(r.regions[0], point=r.x0, labels=labels, ax=axes[0],
+                                title="(W₁, W₂) = (A, A⁻¹)")
+        plot_activation_regions(r.regions[1], point=r.x0, labels=labels, ax=axes[1],
+                                legend=False, title="(W₁', W₂') = (AQ, QᵀA⁻¹)")
+        for ax, k, name in zip(axes[2:], r.comparison.ntks, ("(A, A⁻¹)", "(AQ, QᵀA⁻¹)")):
+            plot_ntk_heatmap(k, vmin=r.vmin, vmax=r.vmax, ax=ax, title=f"NTK at x₀ of {name}")
+            ax.set_xticks([0, 1], ["f₁", "f₂"])
+            ax.set_yticks([0, 1], ["f₁", "f₂"])
+        info.set_text(_info(r))
+
+    return Explorer(controls, compute, draw, fig,
+                    title="<b>Same conserved quantities, same function near x₀ — which NTK?</b>")
