@@ -36,6 +36,7 @@ from lcnn_widgets.widgets import Explorer, explore_composition  # noqa: E402
 from lcnn_widgets.widgets import explore_invariants  # noqa: E402
 from lcnn_widgets.widgets import explore_metric  # noqa: E402
 from lcnn_widgets.widgets import explore_flow  # noqa: E402
+from lcnn_widgets.widgets import explore_orbit  # noqa: E402
 
 #: (name, factory returning an Explorer, control-value dicts to cycle through). Each dict
 #: names some controls of the widget; controls not named keep their current value.
@@ -86,6 +87,18 @@ CASES: list[tuple[str, Callable[[], Explorer], list[dict[str, Any]]]] = [
             {"function_space": False, "t_max": 20.0},
             {"function_space": True, "t_max": 3.0, "seed": 3},
             {"seed": -1},
+        ],
+    ),
+    (
+        "explore_orbit (ch. 8)",
+        explore_orbit,
+        [
+            {"phi": 1.2},
+            {"phi": 2.5},
+            {"a": 1.5},
+            {"phi": 4.0},
+            {"a": 0.0},
+            {"a": 3.0, "phi": 0.3},
         ],
     ),
 ]
