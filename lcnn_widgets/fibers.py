@@ -551,7 +551,7 @@ def _canonical(fs: Sequence[np.ndarray]) -> list[np.ndarray]:
         if big.size and flat[big[0]] < 0:
             out[l] = -out[l]
             out[-1] = -out[-1]
-    return out
+    return [f + 0.0 for f in out]  # + 0.0 turns -0.0 into 0.0
 
 
 def _dedup(points: list[FiberPoint], rtol: float = _DEDUP_RTOL) -> tuple[FiberPoint, ...]:
@@ -581,6 +581,7 @@ def _finish(net: "LCN", fs: list[np.ndarray], w: np.ndarray, d: np.ndarray,
     if any(not np.any(f) for f in fs):
         return None
     fs = rescale(net, fs, d)
+    fs = [np.where(np.abs(f) <= 4 * np.finfo(float).eps * np.max(np.abs(f)), 0.0, f) for f in fs]
     res = _relative_residual(net, fs, w)
     if not res <= tol:
         return None
