@@ -62,6 +62,11 @@ from .dense import (
     rotation,
 )
 from .lcn import LCN, conv
+from .higher_dim import (ExactFactorization, count_up_to_swaps, factor_end_to_end,
+                         irreducible_layers, random_integer_filters, swap_layers, swap_orbit,
+                         swap_permutation, swappable_pairs)
+from .stride_one import (FiberNTKs, cubic_roots, fiber_ntks, ntk_spread,
+                         stride_one_factorization_count)
 from .relu import (ActivationRegions, FunctionFiber, ParameterComparison, ReLUCNN,
                    ReLUFlowResult, ReLUMLP, activation_regions, compare_parametrizations)
 from .polynomials import binary_form_latex, convolution_matrix
@@ -182,6 +187,20 @@ __all__ = [
     "ReLUMLP",
     "activation_regions",
     "compare_parametrizations",
+    "ExactFactorization",
+    "count_up_to_swaps",
+    "factor_end_to_end",
+    "irreducible_layers",
+    "random_integer_filters",
+    "swap_layers",
+    "swap_orbit",
+    "swap_permutation",
+    "swappable_pairs",
+    "FiberNTKs",
+    "cubic_roots",
+    "fiber_ntks",
+    "ntk_spread",
+    "stride_one_factorization_count",
 ]
 
 __version__ = "0.1.0"

@@ -551,3 +551,50 @@ def as_batch(value: Any, name: str, sample_ndim: int) -> np.ndarray:
         )
     return arr
 
+
+def as_rational_array(value: Any, name: str) -> np.ndarray:
+    """Return an array of exact rationals (``fractions.Fraction``) for exact algebra.
+
+    Accepts ints (Python or numpy), ``fractions.Fraction``, sympy Rationals and floats that are
+    whole numbers; a float such as ``0.1`` is refused because it is not the rational the reader
+    typed (pass ``Fraction(1, 10)`` instead).
+
+    Raises
+    ------
+    TypeError
+        If an entry is not a number (or is complex or a bool).
+    ValueError
+        If the array is ragged or empty, or an entry is a non-integer float, NaN or inf.
+    """
+    from fractions import Fraction
+
+    try:
+        raw = np.array(value, dtype=object)
+    except Exception as exc:  # ragged nested lists and the like
+        raise ValueError(f"{name} must be a rectangular array: got {_short(value)}") from exc
+    if raw.size == 0:
+        raise ValueError(f"{name} must not be empty: got an array of shape {raw.shape}")
+    out = np.empty(raw.shape, dtype=object)
+    for idx, entry in np.ndenumerate(raw):
+        if isinstance(entry, (bool, np.bool_)):
+            raise TypeError(f"{name} must hold numbers, not booleans: got {_short(value)}")
+        if isinstance(entry, numbers.Rational):  # int, numpy ints, Fraction
+            out[idx] = Fraction(int(entry.numerator), int(entry.denominator))
+        elif hasattr(entry, "is_Rational") and getattr(entry, "is_Rational"):  # sympy
+            out[idx] = Fraction(int(entry.p), int(entry.q))
+        elif isinstance(entry, numbers.Real):
+            f = float(entry)
+            if not np.isfinite(f):
+                raise ValueError(f"{name} must be finite: got NaN or inf in {_short(value)}")
+            if not f.is_integer():
+                raise ValueError(
+                    f"{name} must have integer or rational entries for exact factorization: got "
+                    f"the float {f!r}; pass fractions.Fraction for a non-integer entry"
+                )
+            out[idx] = Fraction(int(f))
+        else:
+            raise TypeError(
+                f"{name} must hold integers or rationals: got {_short(entry)} of type "
+                f"{type(entry).__name__}"
+            )
+    return out

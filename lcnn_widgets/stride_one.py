@@ -1,0 +1,323 @@
+"""Stride one: several factorizations of one end-to-end filter, and their different NTKs.
+
+When the strides between two layers are all one, both layer polynomials live in the same
+variables, so the roots of ``p_w`` can be shared out between them in several ways (Sec. 2.3,
+Ex. 19). This module adds what the stride-one chapter needs on top of
+:mod:`lcnn_widgets.fibers`:
+
+* :func:`stride_one_factorization_count`: the number of real factorizations, as a pure
+  function of the roots of ``p_w`` (a count of conjugation-closed ways to share the roots out;
+  an oracle independent of the fiber computation);
+* :func:`cubic_roots`: roots of a cubic with one real root ``r`` and a pair ``c +- sqrt(g)``
+  that is real for ``g > 0`` and complex for ``g < 0``;
+* :func:`fiber_ntks` and :func:`ntk_spread`: the NTK at every point of a fiber and the largest
+  difference between two of them.
+
+>>> from lcnn_widgets import LCN
+>>> fn = fiber_ntks(LCN([3, 2], [1, 1]), [1, 0, -1, 0])     # Ex. 19: x^3 - x y^2
+>>> len(fn.fiber), round(fn.spread, 6)
+(3, 2.898624)
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import as_finite_array
+from .fibers import Fiber, fibers
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .lcn import LCN
+
+__all__ = [
+    "FiberNTKs",
+    "cubic_roots",
+    "fiber_ntks",
+    "ntk_spread",
+    "stride_one_factorization_count",
+]
+
+
+# ----------------------------------------------------------------------------- NTKs
+def ntk_spread(net: "LCN", points: Sequence[Sequence[ArrayLike]]) -> float:
+    """The largest Frobenius distance ``max_{i,j} ||Theta_i - Theta_j||_F`` between NTKs.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture (1D or D-dimensional).
+    points : sequence of filter tuples
+        Parameter points ``theta_i`` (for example the points of a fiber); at least one.
+
+    Returns
+    -------
+    float
+        ``0.0`` for a single point. Zero up to rounding exactly when all points have the same
+        NTK ``Theta_i = J(theta_i) J(theta_i)^T``.
+
+    Raises
+    ------
+    ValueError
+        If ``points`` is empty or a filter tuple does not fit ``net``.
+
+    Notes
+    -----
+    Sec. 2.3: with a stride one, the points of one fiber at fixed invariants can have different
+    NTKs, so ``Theta`` is not a function of ``(w, delta)`` (Ex. 19). With all strides > 1
+    (Thm 4) or in D >= 2 dimensions (Thm 13) the spread is zero on the smooth locus.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> net = LCN([3, 2], [1, 1])
+    >>> round(ntk_spread(net, [[[1, -1, 0], [1, 1]], [[1, 1, 0], [1, -1]]]) ** 2, 9)
+    8.0
+    """
+    pts = list(points)
+    if not pts:
+        raise ValueError("points must hold at least one filter tuple: got an empty sequence")
+    ntks = [net.ntk(p) for p in pts]
+    return _spread(ntks)
+
+
+def _spread(ntks: Sequence[np.ndarray]) -> float:
+    return max((float(np.linalg.norm(a - b)) for a, b in itertools.combinations(ntks, 2)),
+               default=0.0)
+
+
+@dataclass(frozen=True, eq=False)
+class FiberNTKs:
+    """The real fiber of ``(w, delta)`` with the NTK of each of its points.
+
+    Attributes
+    ----------
+    fiber : Fiber
+        From :func:`lcnn_widgets.fibers.fibers` (one point per sign class).
+    ntks : tuple of ndarray of shape (K, K)
+        ``ntks[i] = J J^T`` at ``fiber[i]``; sign flips do not change it.
+    spread : float
+        ``max_{i,j} ||ntks[i] - ntks[j]||_F`` (see :func:`ntk_spread`).
+    """
+
+    fiber: Fiber
+    ntks: tuple[np.ndarray, ...]
+    spread: float
+
+
+def fiber_ntks(
+    net: "LCN", w: ArrayLike, delta: ArrayLike | None = None, **fiber_kwargs: Any
+) -> FiberNTKs:
+    """Every real fiber point of ``(w, delta)`` with its NTK, and the largest NTK difference.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    w : array_like of shape end_to_end_size
+        A nonzero end-to-end filter in the neuromanifold.
+    delta : array_like of shape (L - 1,), optional
+        The invariants; ``None`` means balanced (``delta = 0``).
+    **fiber_kwargs
+        Passed on to :func:`lcnn_widgets.fibers.fibers` (``tol``, ``method``, ``rng``,
+        ``n_starts``).
+
+    Returns
+    -------
+    FiberNTKs
+
+    Raises
+    ------
+    ValueError
+        As :func:`lcnn_widgets.fibers.fibers`, e.g. when ``w`` is not in the neuromanifold.
+
+    Notes
+    -----
+    Ex. 19: for sizes ``(3, 2)``, strides ``(1, 1)`` and ``w = (1, 0, -1, 0)`` the three
+    balanced points have three different NTKs.
+
+    Examples
+    --------
+    >>> from lcnn_widgets import LCN
+    >>> fn = fiber_ntks(LCN([3, 2], [2, 1]), [1, 1, 3, 2, 2])   # stride 2: one point
+    >>> len(fn.ntks), fn.spread
+    (1, 0.0)
+    """
+    fib = fibers(net, w, delta, **fiber_kwargs)
+    ntks = tuple(net.ntk(p.filters) for p in fib)
+    return FiberNTKs(fiber=fib, ntks=ntks, spread=_spread(ntks))
+
+
+# ----------------------------------------------------------------------------- roots
+def cubic_roots(r: float, center: float, disc: float) -> np.ndarray:
+    """The roots ``r`` and ``center +- sqrt(disc)`` of a real cubic.
+
+    One parameter moves the pair from real to complex: for ``disc > 0`` the pair is
+    ``center +- sqrt(disc)`` (two real roots), at ``disc = 0`` it is a double root and for
+    ``disc < 0`` it is ``center +- i sqrt(-disc)``.
+
+    Parameters
+    ----------
+    r : float
+        The real root.
+    center : float
+        The midpoint of the pair.
+    disc : float
+        A quarter of the discriminant of the pair's quadratic ``t^2 - 2 center t + center^2 -
+        disc``.
+
+    Returns
+    -------
+    ndarray of complex, shape (3,)
+        ``[r, center + sqrt(disc), center - sqrt(disc)]`` (principal square root). Build the
+        filter with :func:`lcnn_widgets.fibers.filter_from_roots`.
+
+    Raises
+    ------
+    ValueError
+        If an argument is not a finite number.
+
+    Examples
+    --------
+    >>> cubic_roots(0.0, 1.0, 4.0).real
+    array([ 0.,  3., -1.])
+    >>> cubic_roots(0.0, 1.0, -4.0)[1:]
+    array([1.+2.j, 1.-2.j])
+    """
+    rr, c, g = (float(as_finite_array(v, name, ndim=0))
+                for v, name in ((r, "r"), (center, "center"), (disc, "disc")))
+    s = np.sqrt(complex(g))
+    return np.array([rr, c + s, c - s], dtype=complex)
+
+
+def _root_groups(roots: np.ndarray, tol: float) -> tuple[list[int], list[int]]:
+    """Multiplicities of the distinct real roots and of the distinct conjugate pairs."""
+    scale = np.maximum(1.0, np.abs(roots))
+    is_real = np.abs(roots.imag) <= tol * scale
+    reals = np.sort(roots[is_real].real)
+    upper = roots[~is_real & (roots.imag > 0)]
+    lower = roots[~is_real & (roots.imag < 0)]
+    if upper.size != lower.size or not np.allclose(
+        np.sort_complex(upper), np.sort_complex(np.conj(lower)), rtol=tol, atol=tol
+    ):
+        raise ValueError(
+            "roots must be closed under complex conjugation (p_w has real coefficients): got "
+            f"{np.round(roots, 6)}"
+        )
+
+    def multiplicities(values: np.ndarray) -> list[int]:
+        counts: list[int] = []
+        rep: list[complex] = []
+        for v in values:
+            for i, q in enumerate(rep):
+                if abs(v - q) <= tol * max(1.0, abs(q)):
+                    counts[i] += 1
+                    break
+            else:
+                rep.append(v)
+                counts.append(1)
+        return counts
+
+    return multiplicities(reals), multiplicities(np.sort_complex(upper))
+
+
+def stride_one_factorization_count(
+    roots: ArrayLike, degrees: Sequence[int], *, n_inf: int = 0, tol: float = 1e-9
+) -> int:
+    """Number of real factorizations ``p_w = q_1 q_2 ... q_L`` with ``deg q_l = degrees[l]``.
+
+    A pure function of the roots, for networks whose strides before the last layer are all one
+    (so every layer is an ordinary polynomial in the same variable).
+
+    Parameters
+    ----------
+    roots : array_like of complex, shape (n,)
+        The finite roots of ``p_w`` with repetition, closed under complex conjugation.
+    degrees : sequence of int
+        ``k_l - 1`` for every layer, with ``sum(degrees) = n + n_inf``.
+    n_inf : int, default=0
+        Multiplicity of the root at infinity (trailing zeros of ``w``), a real root like any
+        other on the projective line.
+    tol : float, default=1e-9
+        Roots closer than ``tol * max(1, |root|)`` are equal; imaginary parts below it vanish.
+
+    Returns
+    -------
+    int
+        The number of ways to give layer ``l`` a conjugation-closed sub-multiset of
+        ``degrees[l]`` roots, using every root once; up to scaling, this is the number of real
+        fiber points (one per sign class), i.e. ``len(fibers(net, w))``.
+
+    Raises
+    ------
+    ValueError
+        If the roots are not closed under conjugation, the degrees do not add up, or a degree
+        is negative.
+
+    Notes
+    -----
+    Sec. 2.3 (Ex. 19). Group the roots into distinct real roots of multiplicities ``m_i`` and
+    distinct conjugate pairs of multiplicities ``n_j``. A factorization gives ``a_{il}`` copies
+    of real root ``i`` and ``b_{jl}`` copies of pair ``j`` to layer ``l`` with
+    ``sum_l a_{il} = m_i``, ``sum_l b_{jl} = n_j`` and ``sum_i a_{il} + 2 sum_j b_{jl} =
+    degrees[l]``; the count of these tables is computed by recursion over the groups. For a
+    cubic and sizes ``(3, 2)`` it is the number of distinct real roots: 3 or 1 (or 2 with a
+    double root).
+
+    Examples
+    --------
+    >>> stride_one_factorization_count([0, 1, -1], [2, 1])      # x^3 - x y^2
+    3
+    >>> stride_one_factorization_count([0, 1j, -1j], [2, 1])    # x^3 + x y^2
+    1
+    >>> stride_one_factorization_count([1, 1, 1j, -1j], [2, 2])  # real pair or complex pair
+    2
+    """
+    r = np.atleast_1d(np.asarray(roots, dtype=complex)).ravel()
+    if not np.all(np.isfinite(r)):
+        raise ValueError(f"roots must be finite (use n_inf for roots at infinity): got {r}")
+    if isinstance(n_inf, bool) or int(n_inf) != n_inf or n_inf < 0:
+        raise ValueError(f"n_inf must be a non-negative integer: got {n_inf!r}")
+    degs = tuple(int(d) for d in degrees)
+    if any(d < 0 for d in degs) or not degs:
+        raise ValueError(f"degrees must be non-negative integers, one per layer: got {degrees!r}")
+    if sum(degs) != r.size + int(n_inf):
+        raise ValueError(
+            f"degrees must add up to the number of roots: got sum(degrees) = {sum(degs)} for "
+            f"{r.size} finite roots and {int(n_inf)} at infinity"
+        )
+    real_m, pair_m = _root_groups(r, float(tol))
+    if n_inf:
+        real_m = real_m + [int(n_inf)]
+    groups = tuple([(m, 1) for m in real_m] + [(n, 2) for n in pair_m])
+    return _count(groups, degs)
+
+
+@lru_cache(maxsize=4096)
+def _count(groups: tuple[tuple[int, int], ...], caps: tuple[int, ...]) -> int:
+    """Ways to share the copies of each group out among layers with the given capacities."""
+    if not groups:
+        return int(all(c == 0 for c in caps))
+    (m, size), rest = groups[0], groups[1:]
+    total = 0
+    for split in _compositions(m, len(caps)):
+        new = tuple(c - size * a for c, a in zip(caps, split))
+        if min(new) >= 0:
+            total += _count(rest, new)
+    return total
+
+
+def _compositions(m: int, parts: int):
+    """All tuples of ``parts`` non-negative integers with sum ``m``."""
+    if parts == 1:
+        yield (m,)
+        return
+    for first in range(m + 1):
+        for tail in _compositions(m - first, parts - 1):
+            yield (first,) + tail
