@@ -37,6 +37,7 @@ from lcnn_widgets.widgets import explore_invariants  # noqa: E402
 from lcnn_widgets.widgets import explore_metric  # noqa: E402
 from lcnn_widgets.widgets import explore_flow  # noqa: E402
 from lcnn_widgets.widgets import explore_orbit  # noqa: E402
+from lcnn_widgets.widgets import explore_fibers  # noqa: E402
 
 #: (name, factory returning an Explorer, control-value dicts to cycle through). Each dict
 #: names some controls of the widget; controls not named keep their current value.
@@ -99,6 +100,19 @@ CASES: list[tuple[str, Callable[[], Explorer], list[dict[str, Any]]]] = [
             {"phi": 4.0},
             {"a": 0.0},
             {"a": 3.0, "phi": 0.3},
+        ],
+    ),
+    (
+        "explore_fibers (ch. 3)",
+        explore_fibers,
+        [
+            {"r1": 0.8},
+            {"stride": 1, "y": -0.7},
+            {"y": -0.3, "r1": 1.5},
+            {"y": 0.5},
+            {"stride": 2, "x": 0.0},
+            {"source": "coefficients", "coefficients": "0, 0, 1, 0, 0"},
+            {"source": "roots", "x": -0.4, "y": 0.7, "r1": 1.2},
         ],
     ),
 ]

@@ -21,6 +21,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 from matplotlib.text import Text
 from numpy.typing import ArrayLike
 
@@ -173,6 +174,8 @@ def plot_root_orbits(
     ax.set_xlim(-R, R)
     ax.set_ylim(-R, R)
     ax.set_aspect("equal")
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.yaxis.set_major_locator(MaxNLocator(5))
     if not _has(ax, "axis-x"):
         ax.axhline(0, color="0.85", lw=0.6, gid="axis-x", zorder=0)
         ax.axvline(0, color="0.85", lw=0.6, gid="axis-y", zorder=0)

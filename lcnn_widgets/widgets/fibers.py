@@ -163,6 +163,8 @@ def draw_fiber_picture(fig: Figure, pic: FiberPicture) -> None:
             title = f"factorization {i + 1}\nu = {_fmt(u)},  v = {_fmt(v)}"
             plot_root_orbits(pic.layer_roots[i], w_roots=pic.w_roots, ax=ax, title=title,
                              legend=(i == 0))
+            if i > 0:
+                ax.set_ylabel("")  # the panels share the y axis
             ax.set_visible(True)
         else:
             ax.set_visible(False)
@@ -221,7 +223,8 @@ def explore_fibers(
         c["coefficients"],
     ])
     fig = Figure(figsize=(12.0, 4.6))  # a fixed layout: cheaper to redraw than "constrained"
-    fig.subplots(1, N_PANELS)
+    for ax in fig.subplots(1, N_PANELS, sharex=True, sharey=True):
+        ax.label_outer()  # tick labels only on the outer panels (cheaper to render)
     fig.subplots_adjust(left=0.065, right=0.99, bottom=0.11, top=0.82, wspace=0.3)
     return Explorer(
         controls, fiber_picture, draw_fiber_picture, fig,
