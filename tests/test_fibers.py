@@ -468,3 +468,15 @@ def test_root_orbits_reassemble_the_roots_of_w():
         root_orbits(LCN([(2, 2)], [(1, 1)]), [np.ones((2, 2))])
     with pytest.raises(ValueError, match=r"filters\[1\] is zero"):
         root_orbits(net, [fs[0], np.zeros(2), fs[2]])
+
+
+def test_count_and_membership_pass_other_errors_through():
+    net = LCN([3, 2], [1, 1])
+    with pytest.raises(ValueError, match="w = 0"):
+        count_real_factorizations(net, np.zeros(4))
+    with pytest.raises(ValueError, match="w must have the end-to-end shape 4"):
+        count_real_factorizations(net, np.ones(5))
+    with pytest.raises(ValueError, match="w must have the end-to-end shape 4"):
+        is_in_neuromanifold(net, np.ones(3))
+    with pytest.raises(ValueError, match="roots must be finite"):
+        filter_from_roots([1.0, np.inf])

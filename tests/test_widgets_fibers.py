@@ -178,3 +178,10 @@ def test_orbit_outline_and_counts_plot():
         plot_factorization_counts([0, 1], [1])
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
         plot_factorization_counts([0], [1], ax="axes")
+
+
+def test_plot_root_orbits_layer_limit():
+    net = LCN([2] * 9, [2] * 9)
+    fs = net.random_filters(np.random.default_rng(1))
+    with pytest.raises(ValueError, match="at most 8 layers: got 9"):
+        plot_root_orbits(root_orbits(net, fs))
