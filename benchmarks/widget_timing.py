@@ -38,6 +38,7 @@ from lcnn_widgets.widgets import explore_metric  # noqa: E402
 from lcnn_widgets.widgets import explore_flow  # noqa: E402
 from lcnn_widgets.widgets import explore_orbit  # noqa: E402
 from lcnn_widgets.widgets import explore_fibers  # noqa: E402
+from lcnn_widgets.widgets import explore_relu  # noqa: E402
 
 #: (name, factory returning an Explorer, control-value dicts to cycle through). Each dict
 #: names some controls of the widget; controls not named keep their current value.
@@ -113,6 +114,18 @@ CASES: list[tuple[str, Callable[[], Explorer], list[dict[str, Any]]]] = [
             {"stride": 2, "x": 0.0},
             {"source": "coefficients", "coefficients": "0, 0, 1, 0, 0"},
             {"source": "roots", "x": -0.4, "y": 0.7, "r1": 1.2},
+        ],
+    ),
+    (
+        "explore_relu (ch. 9)",
+        explore_relu,
+        [
+            {"a12": 0.7},
+            {"a21": -0.4, "q": "rotation by 90°"},
+            {"a11": 1.2},
+            {"q": "identity"},
+            {"a11": 1.0, "a12": 2.0, "a21": 0.5, "a22": 1.0},  # singular A: a message
+            {"a11": 2.0, "a12": 0.0, "a21": 0.0, "a22": 0.5, "q": "swap"},
         ],
     ),
 ]
