@@ -28,7 +28,9 @@ swapped tuple has the same ``w`` but exchanged layer norms; rescaling it back to
 architectures the NTK is determined by ``(w, delta)`` only when ``delta`` vanishes between the
 interchangeable layers; the computation shows the difference.
 
-Run ``python -m lcnn_widgets.table1 --help`` for the command line.
+Run ``python -m lcnn_widgets.table1 --help`` for the command line. The names are imported from
+``lcnn_widgets.table1`` (not re-exported by the package, so that ``python -m`` runs the module
+without importing it twice).
 
 >>> res = reproduce_table1(rng=np.random.default_rng(0), n_samples=1, classes=["conv1d_strided"])
 >>> row = res.row("conv1d_strided")

@@ -295,3 +295,33 @@ def test_command_prints_every_class():
         assert cls.name in out.stdout and cls.paper_text in out.stdout
     assert "total run time:" in out.stdout
     assert "(!) conv2d_swap" in out.stdout
+
+
+# ---------------------------------------------------------------------- plot
+def test_plot_ntk_differences_draws_the_data(table):
+    from lcnn_widgets.plotting import plot_ntk_differences
+
+    floor = 1e-17
+    ax = plot_ntk_differences(table, floor=floor)
+    by_gid = {c.get_gid(): c for c in ax.collections}
+    for row in table.rows:
+        shown = by_gid[f"class_{row.cls.key}"].get_offsets()[:, 1]
+        clipped = by_gid[f"clipped_{row.cls.key}"].get_offsets()[:, 1]
+        d = row.differences
+        assert np.allclose(np.sort(shown), np.sort(d[d >= floor]))
+        assert clipped.size == np.sum(d < floor) and np.all(clipped == floor)
+    line = next(ln for ln in ax.get_lines() if ln.get_gid() == "threshold")
+    assert np.all(np.asarray(line.get_ydata()) == DETERMINED_TOL)
+    assert ax.get_yscale() == "log"
+    assert len(ax.get_xticklabels()) == len(table.rows)
+
+
+def test_plot_ntk_differences_errors(table):
+    from lcnn_widgets.plotting import plot_ntk_differences
+
+    with pytest.raises(TypeError, match="result must be a Table1Result"):
+        plot_ntk_differences({"a": [1.0]})
+    with pytest.raises(ValueError, match="floor must be a positive number"):
+        plot_ntk_differences(table, floor=0.0)
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        plot_ntk_differences(table, ax="nope")

@@ -16,6 +16,9 @@ from .dense import plot_ntk_distance, plot_ntk_heatmap, vec_labels
 from .relu import kink_segment, plot_activation_regions
 from .fibers import (LAYER_COLORS, layer_color, orbit_outline, plot_factorization_counts,
                      plot_root_orbits)
+from .table1 import plot_ntk_differences
+from .stride_one import PANEL_COLORS, plot_ntk_panels, plot_pair_roots, plot_spread_and_count
+from .higher_dim import plot_filter_grid, plot_filter_row
 
 __all__: list[str] = [
     "kink_segment",
@@ -48,4 +51,11 @@ __all__: list[str] = [
     "orbit_outline",
     "plot_factorization_counts",
     "plot_root_orbits",
+    "plot_ntk_differences",
+    "PANEL_COLORS",
+    "plot_ntk_panels",
+    "plot_pair_roots",
+    "plot_spread_and_count",
+    "plot_filter_grid",
+    "plot_filter_row",
 ]
