@@ -12,6 +12,8 @@ from .metric import MetricChart, MetricPicture, explore_metric, metric_chart, me
 from .dense import OrbitPicture, explore_orbit, orbit_picture
 from .relu import ReLUPairPicture, explore_relu, relu_pair_picture
 from .fibers import FiberPicture, explore_fibers, fiber_picture, widget_roots
+from .stride_one import StrideOnePicture, explore_stride_one, stride_one_picture
+from .higher_dim import TwoDPicture, explore_2d, two_d_picture
 
 __all__ = [
     "ReLUPairPicture",
@@ -40,4 +42,10 @@ __all__ = [
     "explore_fibers",
     "fiber_picture",
     "widget_roots",
+    "StrideOnePicture",
+    "explore_stride_one",
+    "stride_one_picture",
+    "TwoDPicture",
+    "explore_2d",
+    "two_d_picture",
 ]

@@ -1,0 +1,159 @@
+"""Pictures for the chapter on higher-dimensional convolutions: 2D filters as images.
+
+A 2D filter ``w[i_1, i_2]`` is drawn with ``i_1`` down the rows and ``i_2`` along the columns,
+on a diverging colour map centred at zero (the same as in chapter 1), with the entries written
+into the cells. :func:`plot_filter_grid` updates an existing picture in place, even when the
+shape of the filter changes, so widgets can reuse one set of artists. Nothing here computes
+mathematics beyond the picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
+
+from .._validation import as_finite_array
+
+__all__ = ["plot_filter_grid", "plot_filter_row"]
+
+CMAP = "RdBu_r"
+#: text artists kept per axes (enough for a 7 x 7 end-to-end filter)
+_MAX_CELLS = 49
+
+
+def _find(items, gid: str):
+    for item in items:
+        if item.get_gid() == gid:
+            return item
+    return None
+
+
+def plot_filter_grid(
+    w2d: ArrayLike,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    vmax: float | None = None,
+    annotate: bool = True,
+    digits: int = 2,
+) -> Axes:
+    """Draw a 2D filter as an image; a second call on the same axes updates it in place.
+
+    Parameters
+    ----------
+    w2d : array_like of shape (k_1, k_2)
+        The filter; ``w2d[i_1, i_2]`` multiplies ``x_1^(k_1-1-i_1) y_1^i_1 x_2^(k_2-1-i_2)
+        y_2^i_2``.
+    ax : matplotlib Axes, optional
+    title : str, optional
+    vmax : float, optional
+        Colour scale ``[-vmax, vmax]`` (default: the largest absolute entry).
+    annotate : bool, default=True
+        Write the entries (``digits`` decimals; zeros are left blank) into the cells, for
+        filters of at most 49 entries.
+    digits : int, default=2
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The image has gid ``"filter"``, the cell texts ``"cell_n"``.
+
+    Examples
+    --------
+    >>> ax = plot_filter_grid([[1, 0], [0, -1]])
+    >>> ax = plot_filter_grid([[1, 2, 3]], ax=ax)      # new shape, same artists
+    >>> ax.images[0].get_array().shape, len(ax.images)
+    ((1, 3), 1)
+    """
+    arr = as_finite_array(w2d, "w2d", ndim=2)
+    if ax is None:
+        ax = Figure(figsize=(1.4 + 0.5 * arr.shape[1], 1.0 + 0.5 * arr.shape[0]),
+                    layout="constrained").add_subplot()
+    elif not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
+    scale = float(np.abs(arr).max()) if vmax is None else float(vmax)
+    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+    m, n = arr.shape
+    extent = (-0.5, n - 0.5, m - 0.5, -0.5)
+    image = _find(ax.get_images(), "filter")
+    if image is None:
+        image = ax.imshow(arr, cmap=CMAP, vmin=-scale, vmax=scale, extent=extent,
+                          interpolation="nearest", gid="filter")
+    else:
+        image.set_data(arr)
+        image.set_extent(extent)
+        image.set_clim(-scale, scale)
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.set_ylim(m - 0.5, -0.5)
+    ax.set_xticks(range(n))
+    ax.set_yticks(range(m))
+    show = annotate and arr.size <= _MAX_CELLS
+    cells = list(np.ndindex(arr.shape)) if show else []
+    for c in range(_MAX_CELLS):
+        txt = _find(ax.texts, f"cell_{c}")
+        if c < len(cells):
+            i, j = cells[c]
+            v = arr[i, j]
+            label = "" if round(v, digits) == 0 else f"{v:.{digits}f}".rstrip("0").rstrip(".")
+            colour = "white" if abs(v) > 0.6 * scale else "black"
+            if txt is None:
+                ax.text(j, i, label, ha="center", va="center", fontsize="x-small",
+                        color=colour, gid=f"cell_{c}")
+            else:
+                txt.set_text(label)
+                txt.set_position((j, i))
+                txt.set_color(colour)
+        elif txt is not None:
+            txt.set_text("")
+    if title is not None:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
+def plot_filter_row(
+    filters: Sequence[ArrayLike],
+    *,
+    titles: Sequence[str] | None = None,
+    axes: Sequence[Axes] | None = None,
+    annotate: bool = True,
+) -> Figure:
+    """Several 2D filters side by side (e.g. the layers and the end-to-end filter).
+
+    Parameters
+    ----------
+    filters : sequence of array_like of shape (k_1, k_2)
+    titles : sequence of str, optional
+    axes : sequence of matplotlib Axes, optional
+        At least ``len(filters)``; without them a new Figure with one row is made.
+    annotate : bool, default=True
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Notes
+    -----
+    Each panel has its own symmetric colour scale: the layers and their product have different
+    sizes, and the picture is about where the entries sit (Lemma 9), not about their scale.
+    """
+    arrays = [as_finite_array(f, f"filters[{i}]", ndim=2) for i, f in enumerate(filters)]
+    if not arrays:
+        raise ValueError("filters must hold at least one 2D filter: got an empty sequence")
+    if axes is None:
+        widths = [a.shape[1] + 1.0 for a in arrays]
+        fig = Figure(figsize=(0.55 * sum(widths) + 0.6 * len(arrays),
+                              0.55 * max(a.shape[0] for a in arrays) + 1.3),
+                     layout="constrained")
+        axes = list(np.atleast_1d(fig.subplots(1, len(arrays),
+                                               gridspec_kw={"width_ratios": widths})))
+    axes = list(axes)
+    if len(axes) < len(arrays):
+        raise ValueError(f"axes must hold at least {len(arrays)} Axes: got {len(axes)}")
+    for i, (a, ax) in enumerate(zip(arrays, axes)):
+        plot_filter_grid(a, ax=ax, title=None if titles is None else titles[i],
+                         annotate=annotate)
+    return axes[0].figure

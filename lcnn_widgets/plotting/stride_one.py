@@ -1,0 +1,228 @@
+"""Pictures for the stride-one chapter: several NTKs at one point, and the roots they come from.
+
+Every function takes data (and ``ax=None`` / ``axes=None``) and returns what it drew on; without
+axes it makes a new :class:`matplotlib.figure.Figure` (never pyplot). A second call on the same
+axes updates the artists it created (found by their ``gid``) in place, so the widget redraws
+with the same code. NTK heatmaps use :func:`lcnn_widgets.plotting.dense.plot_ntk_heatmap` (the
+``cividis`` colour map, readable in grey scale) with one colour scale shared by all panels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
+
+from .._validation import as_finite_array
+from .dense import plot_ntk_heatmap
+
+__all__ = ["PANEL_COLORS", "plot_ntk_panels", "plot_pair_roots", "plot_spread_and_count"]
+
+#: one colour per factorization / NTK panel (colour-blind safe, distinct in grey scale)
+PANEL_COLORS = ("#0072B2", "#D55E00", "#009E73")
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    if ax is not None:
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
+        return ax
+    return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def _find(items: Sequence[Any], gid: str) -> Any:
+    for item in items:
+        if item.get_gid() == gid:
+            return item
+    return None
+
+
+def plot_ntk_panels(
+    ntks: Sequence[ArrayLike],
+    *,
+    titles: Sequence[str] | None = None,
+    axes: Sequence[Axes] | None = None,
+    n_panels: int | None = None,
+    annotate: bool = True,
+) -> Figure:
+    """Several NTK matrices side by side as heatmaps with one shared colour scale.
+
+    Parameters
+    ----------
+    ntks : sequence of array_like of shape (K, K)
+        The matrices, e.g. :attr:`lcnn_widgets.stride_one.FiberNTKs.ntks`.
+    titles : sequence of str, optional
+        One title per matrix.
+    axes : sequence of matplotlib Axes, optional
+        Draw here (at least ``len(ntks)`` axes). Panels beyond ``len(ntks)`` are hidden, so a
+        widget can keep a fixed number of panels; on a second call images are updated in place.
+    n_panels : int, optional
+        Without ``axes``: the number of panels of the new figure (default ``len(ntks)``).
+    annotate : bool, default=True
+        Write the entries into the cells (two decimals).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure of the panels; each image has gid ``"ntk"``.
+
+    Raises
+    ------
+    ValueError
+        If there are more matrices than panels, no matrix, or matrices of different shapes.
+
+    Notes
+    -----
+    Ex. 19: the three balanced points of one fiber of ``LCN([3, 2], [1, 1])`` give three
+    different kernels, visible here as three different pictures on one colour scale.
+    """
+    mats = [as_finite_array(t, f"ntks[{i}]", ndim=2) for i, t in enumerate(ntks)]
+    if not mats:
+        raise ValueError("ntks must hold at least one matrix: got an empty sequence")
+    if len({m.shape for m in mats}) != 1:
+        raise ValueError(f"ntks must all have one shape: got {[m.shape for m in mats]}")
+    if axes is None:
+        n = len(mats) if n_panels is None else int(n_panels)
+        k = mats[0].shape[0]
+        side = min(4.0, 1.2 + 0.55 * k)
+        fig = Figure(figsize=(side * n, side + 0.4), layout="constrained")
+        axes = list(np.atleast_1d(fig.subplots(1, n)))
+    axes = list(axes)
+    if len(mats) > len(axes):
+        raise ValueError(
+            f"ntks must not hold more matrices than panels: got {len(mats)} for {len(axes)}"
+        )
+    lo = min(float(m.min()) for m in mats)
+    hi = max(float(m.max()) for m in mats)
+    for i, ax in enumerate(axes):
+        if i < len(mats):
+            title = None if titles is None else titles[i]
+            plot_ntk_heatmap(mats[i], vmin=lo, vmax=hi, title=title, annotate=annotate, ax=ax)
+            ax.set_visible(True)
+        else:
+            ax.set_visible(False)
+    return axes[0].figure
+
+
+def plot_pair_roots(
+    roots: ArrayLike,
+    *,
+    owners: Sequence[int] = (),
+    ax: Axes | None = None,
+    title: str | None = None,
+    limit: float | None = None,
+) -> Axes:
+    """The roots of a polynomial in the complex plane, with the roots owned by layer 2 marked.
+
+    Parameters
+    ----------
+    roots : array_like of complex, shape (n,)
+        The roots of ``p_w`` (e.g. from :func:`lcnn_widgets.stride_one.cubic_roots`).
+    owners : sequence of (int or None), optional
+        ``owners[i]``: the index into ``roots`` of the root taken by layer 2 in factorization
+        ``i``; drawn as a coloured ring with the label ``i + 1`` (at most three). ``None``
+        (e.g. a root at infinity) draws nothing for that factorization.
+    ax : matplotlib Axes, optional
+        Draw here; a second call moves the artists.
+    title : str, optional
+    limit : float, optional
+        Half-width of the square view (default: fits the roots).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Roots: line with gid ``"roots"``; owner rings ``"owner_i"``; labels ``"owner_label_i"``.
+    """
+    r = np.atleast_1d(np.asarray(roots, dtype=complex)).ravel()
+    if not np.all(np.isfinite(r)):
+        raise ValueError(f"roots must be finite: got {r}")
+    if len(owners) > len(PANEL_COLORS):
+        raise ValueError(f"owners must have at most {len(PANEL_COLORS)} entries: got {len(owners)}")
+    ax = _axes(ax, (3.6, 3.6))
+    line = _find(ax.get_lines(), "roots")
+    if line is None:
+        ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
+        ax.axvline(0.0, color="0.85", lw=0.6, zorder=0)
+        (line,) = ax.plot(r.real, r.imag, "o", color="k", ms=7, gid="roots", zorder=3)
+        ax.set_xlabel("Re $t$")
+        ax.set_ylabel("Im $t$")
+        ax.set_aspect("equal")
+    else:
+        line.set_data(r.real, r.imag)
+    for i, color in enumerate(PANEL_COLORS):
+        ring = _find(ax.get_lines(), f"owner_{i}")
+        label = _find(ax.texts, f"owner_label_{i}")
+        if i < len(owners) and owners[i] is not None:
+            z = r[int(owners[i])]
+            xy = ([z.real], [z.imag])
+            text, pos = str(i + 1), (z.real, z.imag + 0.12 + 0.12 * i)
+        else:
+            xy, text, pos = ([], []), "", (0.0, 0.0)
+        if ring is None:
+            ax.plot(*xy, "o", ms=13 + 5 * i, mfc="none", mec=color, mew=2.0, gid=f"owner_{i}",
+                    zorder=2)
+            ax.text(*pos, text, color=color, ha="center", va="bottom", fontsize=9,
+                    fontweight="bold", gid=f"owner_label_{i}")
+        else:
+            ring.set_data(*xy)
+            label.set_text(text)
+            label.set_position(pos)
+    R = float(limit) if limit is not None else 1.3 * max(1.0, float(np.max(np.abs(r))))
+    ax.set_xlim(-R, R)
+    ax.set_ylim(-R, R)
+    if title is not None:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
+def plot_spread_and_count(
+    values: ArrayLike,
+    spreads: ArrayLike,
+    counts: ArrayLike,
+    *,
+    xlabel: str = "parameter",
+    ax: Axes | None = None,
+) -> Axes:
+    """The NTK spread of a fiber (line) and its number of points (steps) along a family.
+
+    Parameters
+    ----------
+    values : array_like of shape (n,)
+        The family's parameter.
+    spreads : array_like of shape (n,)
+        :attr:`lcnn_widgets.stride_one.FiberNTKs.spread` at each value.
+    counts : array_like of shape (n,)
+        The number of fiber points at each value.
+    xlabel : str, default="parameter"
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes of the spread; the counts are on a twin axis on the right.
+    """
+    x = as_finite_array(values, "values", ndim=1)
+    s = as_finite_array(spreads, "spreads", ndim=1)
+    c = as_finite_array(counts, "counts", ndim=1)
+    if not x.size == s.size == c.size:
+        raise ValueError(
+            f"values, spreads and counts must have one entry each: got {x.size}, {s.size}, "
+            f"{c.size}"
+        )
+    ax = _axes(ax, (6.4, 3.0))
+    ax.plot(x, s, color=PANEL_COLORS[0], lw=1.8, label="NTK spread")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("max ‖Θᵢ − Θⱼ‖ (Frobenius)", color=PANEL_COLORS[0])
+    ax.set_xlim(float(x.min()), float(x.max()))
+    ax.set_ylim(bottom=-0.05 * max(1.0, float(s.max())))
+    twin = ax.twinx()
+    twin.plot(x, c, color=PANEL_COLORS[1], lw=1.2, ls="--", drawstyle="steps-mid")
+    twin.set_ylabel("fiber points", color=PANEL_COLORS[1])
+    twin.set_ylim(0, float(c.max()) + 0.5)
+    twin.set_yticks(range(int(c.max()) + 1))
+    ax.grid(alpha=0.3)
+    return ax

@@ -1,0 +1,217 @@
+"""The widget of the stride-one chapter: move the roots of a cubic, compare the NTKs of its fiber.
+
+The architecture is ``LCN([3, 2], [1, 1])`` (Ex. 19): the end-to-end filter is a cubic, every
+cubic lies in the neuromanifold, and layer 2 (a linear factor) may take any real root. The
+reader fixes a real root ``r`` and a pair ``c +- sqrt(g)``, real for ``g > 0`` and complex for
+``g < 0`` (:func:`lcnn_widgets.stride_one.cubic_roots`), or types the four coefficients. The
+picture shows the roots with the one owned by layer 2 in each factorization, and the NTKs of the
+(up to three) fiber points at the chosen invariant as heatmaps on one colour scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+
+from .._validation import parse_floats
+from ..fibers import filter_from_roots, filter_roots
+from ..lcn import LCN
+from ..plotting.stride_one import plot_ntk_panels, plot_pair_roots
+from ..stride_one import FiberNTKs, cubic_roots, fiber_ntks, stride_one_factorization_count
+from ._base import Explorer
+
+__all__ = ["StrideOnePicture", "explore_stride_one", "stride_one_picture"]
+
+NET = LCN([3, 2], [1, 1])
+#: heatmap panels: a cubic has at most three real factorizations for sizes (3, 2)
+N_PANELS = 3
+
+
+@dataclass(frozen=True, eq=False)
+class StrideOnePicture:
+    """What the stride-one widget draws.
+
+    Attributes
+    ----------
+    w : ndarray of shape (4,)
+        The cubic end-to-end filter (``w[i]`` multiplies ``t^i``).
+    roots : ndarray of complex, shape (n,)
+        Its drawable roots (finite, zeros included), ``n = 3 - n_inf``.
+    n_inf : int
+        Multiplicity of the root at infinity (``w[3] = 0``).
+    result : FiberNTKs
+        The fiber at ``delta`` and the NTK of each point.
+    owners : tuple of (int or None)
+        For each fiber point: index into ``roots`` of the root of layer 2's linear factor
+        (``None`` if it is the root at infinity).
+    count_from_roots : int
+        :func:`~lcnn_widgets.stride_one.stride_one_factorization_count` of the roots: an
+        independent count that must equal ``len(result.fiber)``.
+    delta : float
+        The invariant ``||w_2||^2 - ||w_1||^2`` of every point.
+    """
+
+    w: np.ndarray
+    roots: np.ndarray
+    n_inf: int
+    result: FiberNTKs
+    owners: tuple
+    count_from_roots: int
+    delta: float
+
+
+def stride_one_picture(
+    r: float = 1.0,
+    center: float = -0.5,
+    disc: float = 0.64,
+    delta: float = 0.0,
+    source: str = "roots",
+    coefficients: str = "1, 0, -1, 0",
+) -> StrideOnePicture:
+    """Compute the widget's picture: the cubic, its fiber at ``delta`` and the NTKs.
+
+    Parameters
+    ----------
+    r, center, disc : float
+        Roots ``r`` and ``center +- sqrt(disc)`` (see :func:`~lcnn_widgets.stride_one.cubic_roots`);
+        used when ``source == "roots"`` (then ``p_w`` is monic).
+    delta : float, default=0.0
+        The invariant of the fiber points.
+    source : {"roots", "coefficients"}, default="roots"
+    coefficients : str, default="1, 0, -1, 0"
+        ``w_0, w_1, w_2, w_3`` when ``source == "coefficients"`` (Ex. 19 by default).
+
+    Returns
+    -------
+    StrideOnePicture
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``source``, coefficients that are not four numbers, or ``w = 0``.
+
+    Examples
+    --------
+    >>> pic = stride_one_picture(r=1.0, center=-0.5, disc=0.64)   # roots 1, 0.3, -1.3
+    >>> len(pic.result.fiber), pic.count_from_roots
+    (3, 3)
+    >>> len(stride_one_picture(disc=-0.64).result.fiber)          # roots 1, -0.5 +- 0.8 i
+    1
+    """
+    if source not in ("roots", "coefficients"):
+        raise ValueError(f"source must be 'roots' or 'coefficients': got {source!r}")
+    if source == "roots":
+        exact = cubic_roots(r, center, disc)
+        w = filter_from_roots(exact)
+        roots, n_inf = exact, 0
+        count = stride_one_factorization_count(exact, [2, 1])
+    else:
+        w = parse_floats(coefficients, "coefficients")
+        if w.size != 4:
+            raise ValueError(
+                f"coefficients must be 4 numbers w_0, w_1, w_2, w_3 (a cubic): got {w.size}"
+            )
+        if not np.any(w):
+            raise ValueError("coefficients must not all be zero: w = 0 has no finite fiber")
+        fr = filter_roots(w)
+        roots = np.concatenate([fr.finite, np.zeros(fr.n_zero, complex)])
+        n_inf = fr.n_inf
+        count = stride_one_factorization_count(roots, [2, 1], n_inf=n_inf, tol=1e-6)
+    result = fiber_ntks(NET, w, [float(delta)])
+    owners = []
+    for p in result.fiber:
+        lr = filter_roots(p.filters[1])
+        if lr.n_inf:
+            owners.append(None)
+        else:
+            z = lr.finite[0] if lr.finite.size else 0.0
+            owners.append(int(np.argmin(np.abs(roots - z))))
+    return StrideOnePicture(w=w, roots=roots, n_inf=n_inf, result=result, owners=tuple(owners),
+                            count_from_roots=count, delta=float(delta))
+
+
+def _root_label(pic: StrideOnePicture, owner) -> str:
+    if owner is None:
+        return "t = ∞"
+    z = pic.roots[owner]
+    return f"t = {z.real:.2f}" if abs(z.imag) < 1e-12 else f"t = {z.real:.2f}{z.imag:+.2f}i"
+
+
+def draw_stride_one_picture(fig: Figure, pic: StrideOnePicture) -> None:
+    """Update the widget's figure in place: roots panel, then three NTK panels."""
+    ax_roots, *heat = fig.axes[: 1 + N_PANELS]
+    n = len(pic.result.fiber)
+    big = float(np.max(np.abs(pic.roots))) if pic.roots.size else 0.0
+    plot_pair_roots(pic.roots, owners=pic.owners, ax=ax_roots, limit=max(2.6, 1.2 * big),
+                    title=f"roots of p_w{' (and ∞)' if pic.n_inf else ''}: "
+                          f"{n} real factorization{'s' if n != 1 else ''}")
+    titles = [f"Θ at point {i + 1}: layer 2 root {_root_label(pic, o)}"
+              for i, o in enumerate(pic.owners)]
+    plot_ntk_panels(pic.result.ntks, titles=titles, axes=heat)
+    caption = next(t for t in fig.texts if t.get_gid() == "caption")
+    caption.set_text(
+        f"w = ({', '.join(f'{v:.3g}' for v in pic.w + 0.0)}),  δ = {pic.delta:.2f}:  "
+        f"{n} fiber point{'s' if n != 1 else ''} (count from the roots: {pic.count_from_roots}),"
+        f"  largest NTK difference max‖Θᵢ − Θⱼ‖ = {pic.result.spread:.3f}"
+    )
+
+
+def explore_stride_one(
+    *,
+    r: float = 1.0,
+    center: float = -0.5,
+    disc: float = 0.64,
+    delta: float = 0.0,
+    source: str = "roots",
+    coefficients: str = "1, 0, -1, 0",
+) -> Explorer:
+    """Move the roots of a cubic and compare the NTKs of its fiber points (Ex. 19).
+
+    Parameters
+    ----------
+    r, center, disc, delta, source, coefficients
+        Initial values of the controls (see :func:`stride_one_picture`).
+
+    Returns
+    -------
+    Explorer
+        Controls ``r``, ``center``, ``disc`` (the pair ``center +- sqrt(disc)``: real for
+        ``disc > 0``, complex for ``disc < 0``), ``delta``, ``source`` and ``coefficients``.
+        Panels: the roots, with a coloured ring on the root of layer 2 in each factorization;
+        then one NTK heatmap per fiber point (three panels, unused ones hidden), all on one
+        colour scale. The caption gives the count and ``max_{i,j} ||Theta_i - Theta_j||_F``.
+
+    Examples
+    --------
+    >>> ex = explore_stride_one()
+    >>> ex.error is None, len(ex.result.result.ntks)
+    (True, 3)
+    """
+    slider = dict(min=-2.0, max=2.0, step=0.05, continuous_update=False, readout_format=".2f",
+                  style={"description_width": "initial"}, layout=W.Layout(width="260px"))
+    controls = {
+        "r": W.FloatSlider(value=r, description="real root r", **slider),
+        "center": W.FloatSlider(value=center, description="pair centre c", **slider),
+        "disc": W.FloatSlider(value=disc, description="g (pair c ± √g)", **slider),
+        "delta": W.FloatSlider(value=delta, description="invariant δ", **slider),
+        "source": W.ToggleButtons(options=["roots", "coefficients"], value=source,
+                                  description="w from", style={"button_width": "90px"}),
+        "coefficients": W.Text(value=coefficients, description="coefficients w₀..w₃",
+                               continuous_update=False, style={"description_width": "initial"}),
+    }
+    c = controls
+    layout = W.VBox([W.HBox([c["r"], c["center"], c["disc"]]),
+                     W.HBox([c["delta"], c["source"], c["coefficients"]])])
+    fig = Figure(figsize=(15.0, 4.3))  # fixed margins: cheaper to redraw than a layout engine
+    fig.subplots(1, 1 + N_PANELS, gridspec_kw={"width_ratios": [1.0] + [1.05] * N_PANELS})
+    fig.subplots_adjust(left=0.045, right=0.99, bottom=0.12, top=0.8, wspace=0.28)
+    fig.text(0.5, 0.96, "", ha="center", va="top", fontsize=11, gid="caption")
+    return Explorer(
+        controls, stride_one_picture, draw_stride_one_picture, fig,
+        title="<b>Stride one, LCN([3, 2], [1, 1])</b>: one cubic w, several factorizations "
+              "with the same invariant δ, and their different NTKs",
+        layout_controls=layout,
+    )
