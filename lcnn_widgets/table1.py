@@ -598,10 +598,22 @@ class Table1Result:
         """Whether every computed verdict is the paper's."""
         return all(r.agrees for r in self.rows)
 
-    def format(self) -> str:
-        """The table as plain text (what ``python -m lcnn_widgets.table1`` prints)."""
+    def format(self, *, times: bool = True, floor: float | None = None) -> str:
+        """The table as plain text (what ``python -m lcnn_widgets.table1`` prints).
+
+        Parameters
+        ----------
+        times : bool, default=True
+            Include the column of run times.
+        floor : float, optional
+            Print differences and residuals below ``floor`` as ``< floor`` (rounding-level
+            numbers vary with the BLAS library; this keeps printed tables reproducible).
+        """
+        def num(x: float, fmt: str) -> str:
+            return f"< {floor:g}" if floor is not None and x < floor else format(x, fmt)
+
         head = ("architecture", "paper says", "computed", "agree", "fibers", "points/fiber",
-                "max rel. dTheta", "max resid.", "time")
+                "max rel. dTheta", "max resid.") + (("time",) if times else ())
         lines = []
         for r in self.rows:
             lo, hi = r.n_points
@@ -612,14 +624,14 @@ class Table1Result:
                 "yes" if r.agrees else "NO (!)",
                 str(r.n_samples),
                 f"{lo}" if lo == hi else f"{lo}-{hi}",
-                f"{r.max_difference:.1e}",
-                f"{r.max_residual:.0e}",
-                f"{r.seconds:.1f} s",
-            ))
+                num(r.max_difference, ".1e"),
+                num(r.max_residual, ".0e"),
+            ) + ((f"{r.seconds:.1f} s",) if times else ()))
         widths = [max(len(x[i]) for x in [head] + lines) for i in range(len(head))]
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
         rule = "  ".join("-" * w for w in widths)
-        return "\n".join([fmt.format(*head), rule] + [fmt.format(*x) for x in lines])
+        return "\n".join([(fmt.format(*x)).rstrip() for x in [head]] + [rule.rstrip()]
+                         + [fmt.format(*x).rstrip() for x in lines])
 
     def __str__(self) -> str:
         return self.format()
