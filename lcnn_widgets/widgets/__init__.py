@@ -14,6 +14,7 @@ from .relu import ReLUPairPicture, explore_relu, relu_pair_picture
 from .fibers import FiberPicture, explore_fibers, fiber_picture, widget_roots
 from .stride_one import StrideOnePicture, explore_stride_one, stride_one_picture
 from .higher_dim import TwoDPicture, explore_2d, two_d_picture
+from .table1 import Table1Picture, explore_table1, table1_picture
 
 __all__ = [
     "ReLUPairPicture",
@@ -48,4 +49,7 @@ __all__ = [
     "TwoDPicture",
     "explore_2d",
     "two_d_picture",
+    "Table1Picture",
+    "explore_table1",
+    "table1_picture",
 ]
