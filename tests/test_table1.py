@@ -325,3 +325,17 @@ def test_plot_ntk_differences_errors(table):
         plot_ntk_differences(table, floor=0.0)
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
         plot_ntk_differences(table, ax="nope")
+
+
+def test_format_options(table):
+    full = table.format()
+    short = table.format(times=False, floor=1e-12)
+    lines = short.splitlines()
+    assert len(lines) == 2 + len(table.rows) and "time" not in lines[0] and "time" in full
+    for row, line in zip(table.rows, lines[2:]):
+        assert line.startswith(row.cls.name)
+        if row.max_difference < 1e-12:
+            assert "< 1e-12" in line
+        else:
+            assert f"{row.max_difference:.1e}" in line
+    assert str(table) == full
