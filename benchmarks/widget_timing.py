@@ -39,6 +39,7 @@ from lcnn_widgets.widgets import explore_flow  # noqa: E402
 from lcnn_widgets.widgets import explore_orbit  # noqa: E402
 from lcnn_widgets.widgets import explore_fibers  # noqa: E402
 from lcnn_widgets.widgets import explore_relu  # noqa: E402
+from lcnn_widgets.widgets import explore_2d, explore_stride_one  # noqa: E402
 
 #: (name, factory returning an Explorer, control-value dicts to cycle through). Each dict
 #: names some controls of the widget; controls not named keep their current value.
@@ -126,6 +127,30 @@ CASES: list[tuple[str, Callable[[], Explorer], list[dict[str, Any]]]] = [
             {"q": "identity"},
             {"a11": 1.0, "a12": 2.0, "a21": 0.5, "a22": 1.0},  # singular A: a message
             {"a11": 2.0, "a12": 0.0, "a21": 0.0, "a22": 0.5, "q": "swap"},
+        ],
+    ),
+    (
+        "explore_stride_one (ch. 6)",
+        explore_stride_one,
+        [
+            {"disc": -0.5},
+            {"disc": 0.0},
+            {"disc": 0.8, "delta": 1.0},
+            {"r": -0.3},
+            {"source": "coefficients", "coefficients": "1, 0, -1, 0"},
+            {"source": "roots", "r": 1.0, "delta": 0.0, "disc": 0.64},
+        ],
+    ),
+    (
+        "explore_2d (ch. 7)",
+        explore_2d,
+        [
+            {"a00": 0.3},
+            {"s1": 1, "s2": 1},
+            {"delta": 1.2},
+            {"tall": True, "b21": 1.1},
+            {"s1": 2, "delta": -0.5},
+            {"tall": False, "s2": 2, "delta": 0.0, "a00": 1.0},
         ],
     ),
 ]
