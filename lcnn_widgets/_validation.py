@@ -298,63 +298,6 @@ def as_training_data(
     return x, y
 
 
-def as_end_to_end_vector(value: Any, name: str, shape: Shape) -> np.ndarray:
-    """Return an end-to-end filter or tangent vector as a new flat float array.
-
-    Parameters
-    ----------
-    value : array_like
-        Either of the end-to-end ``shape`` or flat with ``prod(shape)`` entries.
-    name : str
-        The argument's name, for messages.
-    shape : tuple of int
-        The end-to-end shape of the network.
-
-    Returns
-    -------
-    ndarray of shape (prod(shape),)
-        Entries in C order.
-
-    Raises
-    ------
-    ValueError
-        If the shape fits neither form, or entries are not finite. TypeError for non-numbers.
-    """
-    arr = as_finite_array(value, name)
-    size = int(np.prod(shape))
-    if arr.shape != tuple(shape) and arr.shape != (size,):
-        expected = shape[0] if len(shape) == 1 else shape
-        raise ValueError(
-            f"{name} must be an end-to-end filter of size {expected}: got an array of shape "
-            f"{arr.shape}"
-        )
-    return arr.reshape(size)
-
-
-def parse_floats(text: Any, name: str) -> np.ndarray:
-    """Parse a comma- or space-separated list of numbers typed into a text box.
-
-    Raises
-    ------
-    TypeError
-        If ``text`` is not a string.
-    ValueError
-        If an entry is not a finite number or the list is empty.
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"{name} must be a string of numbers: got {_short(text)}")
-    parts = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
-    if not parts:
-        raise ValueError(f"{name} must list at least one number: got {_short(text)}")
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        raise ValueError(
-            f"{name} must be numbers separated by commas or spaces: got {_short(text)}"
-        ) from None
-    return as_finite_array(values, name)
-
-
 def as_int_in_range(value: Any, name: str, low: int, high: int) -> int:
     """Return ``value`` as an ``int`` after checking ``low <= value <= high``.
 
@@ -531,6 +474,63 @@ def as_matrix_targets(
     return y, x
 
 
+def as_end_to_end_vector(value: Any, name: str, shape: Shape) -> np.ndarray:
+    """Return an end-to-end filter or tangent vector as a new flat float array.
+
+    Parameters
+    ----------
+    value : array_like
+        Either of the end-to-end ``shape`` or flat with ``prod(shape)`` entries.
+    name : str
+        The argument's name, for messages.
+    shape : tuple of int
+        The end-to-end shape of the network.
+
+    Returns
+    -------
+    ndarray of shape (prod(shape),)
+        Entries in C order.
+
+    Raises
+    ------
+    ValueError
+        If the shape fits neither form, or entries are not finite. TypeError for non-numbers.
+    """
+    arr = as_finite_array(value, name)
+    size = int(np.prod(shape))
+    if arr.shape != tuple(shape) and arr.shape != (size,):
+        expected = shape[0] if len(shape) == 1 else shape
+        raise ValueError(
+            f"{name} must be an end-to-end filter of size {expected}: got an array of shape "
+            f"{arr.shape}"
+        )
+    return arr.reshape(size)
+
+
+def parse_floats(text: Any, name: str) -> np.ndarray:
+    """Parse a comma- or space-separated list of numbers typed into a text box.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a string.
+    ValueError
+        If an entry is not a finite number or the list is empty.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a string of numbers: got {_short(text)}")
+    parts = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
+    if not parts:
+        raise ValueError(f"{name} must list at least one number: got {_short(text)}")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError(
+            f"{name} must be numbers separated by commas or spaces: got {_short(text)}"
+        ) from None
+    return as_finite_array(values, name)
+
+
 def as_batch(value: Any, name: str, sample_ndim: int) -> np.ndarray:
     """Return a batch of samples as a new float array of shape ``(N, *sample_shape)``.
 
@@ -550,6 +550,7 @@ def as_batch(value: Any, name: str, sample_ndim: int) -> np.ndarray:
             f"{arr.shape}; wrap a single sample as [x]"
         )
     return arr
+
 
 
 def as_rational_array(value: Any, name: str) -> np.ndarray:
