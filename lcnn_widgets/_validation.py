@@ -19,6 +19,7 @@ __all__ = [
     "as_batch",
     "as_filters",
     "as_finite_array",
+    "as_generator",
     "as_int_in_range",
     "as_nonzero_filters",
     "as_positive_int",
@@ -27,6 +28,7 @@ __all__ = [
     "as_training_data",
     "as_matrix_targets",
     "as_orthogonal",
+    "as_parameter_blocks",
     "as_weights",
     "as_widths",
 ]
@@ -187,6 +189,18 @@ def as_finite_array(
     return arr
 
 
+def _layer_items(value: Any, name: str, what: str, owner: str) -> list:
+    """The per-layer items of a sequence of arrays (``what`` says how many, and of what)."""
+    if isinstance(value, np.ndarray) and value.dtype != object and value.ndim <= 1:
+        raise TypeError(
+            f"{name} must be a sequence of {what} (one per layer): got one flat array; use "
+            f"{owner}.unflatten to split a parameter vector"
+        )
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a sequence of {what} (one per layer): got {_short(value)}")
+    return list(value)
+
+
 def as_filters(filters: Any, sizes: Sequence[Shape], name: str = "filters") -> list[np.ndarray]:
     """Check a tuple of filters against an architecture and return new float arrays.
 
@@ -202,17 +216,7 @@ def as_filters(filters: Any, sizes: Sequence[Shape], name: str = "filters") -> l
     list of ndarray
         Copies of the filters as float64 arrays of the expected shapes.
     """
-    if isinstance(filters, np.ndarray) and filters.dtype != object and filters.ndim <= 1:
-        raise TypeError(
-            f"{name} must be a sequence of {len(sizes)} arrays (one per layer): got one flat "
-            "array; use LCN.unflatten to split a parameter vector"
-        )
-    if isinstance(filters, (str, bytes)) or not isinstance(filters, (Sequence, np.ndarray)):
-        raise TypeError(
-            f"{name} must be a sequence of {len(sizes)} arrays (one per layer): "
-            f"got {_short(filters)}"
-        )
-    items = list(filters)
+    items = _layer_items(filters, name, f"{len(sizes)} arrays", "LCN")
     if len(items) != len(sizes):
         raise ValueError(
             f"{name} must have one filter per layer: got {len(items)} filters "
@@ -317,8 +321,16 @@ def as_int_in_range(value: Any, name: str, low: int, high: int) -> int:
     return int(value)
 
 
-def as_nonzero_filters(filters: Sequence[np.ndarray], name: str = "filters") -> list[np.ndarray]:
+def as_nonzero_filters(
+    filters: Sequence[np.ndarray], name: str = "filters", *, reason: str | None = None
+) -> list[np.ndarray]:
     """Return the (already checked) filters after checking that none of them is all zero.
+
+    Parameters
+    ----------
+    reason : str, optional
+        Why the caller needs nonzero filters; the message is then ``"{name}[i] is zero:
+        {reason}"`` (default: the network would be the zero map).
 
     Raises
     ------
@@ -328,6 +340,8 @@ def as_nonzero_filters(filters: Sequence[np.ndarray], name: str = "filters") -> 
     out = list(filters)
     for i, f in enumerate(out):
         if not np.any(f):
+            if reason is not None:
+                raise ValueError(f"{name}[{i}] is zero: {reason}")
             raise ValueError(
                 f"{name}[{i}] is all zero: then the network is the zero map and the layer "
                 "polynomial vanishes; give it a nonzero entry"
@@ -379,17 +393,8 @@ def as_weights(
     ValueError
         For a wrong number of matrices, a wrong shape, or NaN/inf entries.
     """
-    if isinstance(weights, np.ndarray) and weights.dtype != object and weights.ndim <= 1:
-        raise TypeError(
-            f"{name} must be a sequence of {len(shapes)} matrices (one per layer): got one "
-            "flat array; use FCN.unflatten to split a parameter vector"
-        )
-    if isinstance(weights, (str, bytes)) or not isinstance(weights, (Sequence, np.ndarray)):
-        raise TypeError(
-            f"{name} must be a sequence of {len(shapes)} matrices (one per layer): "
-            f"got {_short(weights)}"
-        )
-    items = list(weights)
+    count = "" if shapes is None else f"{len(shapes)} "
+    items = _layer_items(weights, name, f"{count}matrices", "FCN")
     if shapes is None:
         if not items:
             raise ValueError(f"{name} must hold at least one matrix: got an empty sequence")
@@ -599,3 +604,49 @@ def as_rational_array(value: Any, name: str) -> np.ndarray:
                 f"{type(entry).__name__}"
             )
     return out
+
+
+def as_generator(rng: Any, name: str = "rng") -> np.random.Generator:
+    """Return ``rng`` after checking that it is a :class:`numpy.random.Generator`.
+
+    Raises
+    ------
+    TypeError
+        For anything else (a seed, ``None``, the legacy ``RandomState``).
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{name} must be a numpy.random.Generator: got {type(rng).__name__}")
+    return rng
+
+
+def as_parameter_blocks(
+    theta: Any, shapes: Sequence[Shape], name: str = "theta"
+) -> list[np.ndarray]:
+    """Split a flat parameter vector into one array per layer (the inverse of flattening).
+
+    Parameters
+    ----------
+    theta : array_like of shape (n_params,)
+        Layer 1 first, C order inside each layer; ``n_params = sum_l prod(shapes[l])``.
+    shapes : sequence of tuple of int
+        The shape of each layer's array.
+
+    Returns
+    -------
+    list of ndarray
+        New float arrays of the given shapes.
+
+    Raises
+    ------
+    ValueError
+        If ``theta`` is not one-dimensional, has not ``n_params`` entries, or holds NaN/inf.
+    TypeError
+        For non-real entries.
+    """
+    th = as_finite_array(theta, name, ndim=1)
+    sizes = [int(np.prod(s)) for s in shapes]
+    n_params = sum(sizes)
+    if th.size != n_params:
+        raise ValueError(f"{name} must have n_params = {n_params} entries: got {th.size}")
+    ends = np.cumsum(sizes)
+    return [th[b - k : b].reshape(s) for k, b, s in zip(sizes, ends, shapes)]

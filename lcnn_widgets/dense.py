@@ -37,8 +37,10 @@ from scipy.stats import ortho_group
 from ._validation import (
     Shape,
     as_finite_array,
+    as_generator,
     as_matrix_targets,
     as_orthogonal,
+    as_parameter_blocks,
     as_positive_int,
     as_time_grid,
     as_weights,
@@ -173,13 +175,7 @@ class FCN:
 
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
         """Split ``theta`` of shape (n_params,) into matrices (inverse of :meth:`flatten`)."""
-        th = as_finite_array(theta, "theta", ndim=1)
-        if th.size != self.n_params:
-            raise ValueError(f"theta must have n_params = {self.n_params} entries: got {th.size}")
-        return [
-            th[a:b].reshape(s)
-            for a, b, s in zip(self._offsets[:-1], self._offsets[1:], self._shapes)
-        ]
+        return as_parameter_blocks(theta, self._shapes)
 
     def random_weights(
         self, rng: np.random.Generator, *, scale: float = 1.0
@@ -192,8 +188,7 @@ class FCN:
             The random source (seed it for reproducible results).
         scale : float, default=1.0
         """
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+        as_generator(rng)
         return [scale * rng.standard_normal(s) for s in self._shapes]
 
     # ------------------------------------------------------------------ the map and its derivative
@@ -444,8 +439,7 @@ def random_orthogonal(d: int, rng: np.random.Generator) -> np.ndarray:
     True
     """
     d = as_positive_int(d, "d")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+    as_generator(rng)
     return np.asarray(ortho_group.rvs(d, random_state=rng), dtype=float).reshape(d, d)
 
 

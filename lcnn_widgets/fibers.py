@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq, least_squares
 from scipy.spatial import cKDTree
 
-from ._validation import as_finite_array, as_positive_int
+from ._validation import as_finite_array, as_generator, as_positive_int
 from .polynomials import _product
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1009,8 +1009,7 @@ def multistart_fibers(
     >>> len(fib)
     3
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+    as_generator(rng)
     n_starts = as_positive_int(n_starts, "n_starts")
     tol = _as_tol(tol)
     wa = _as_w(net, w)

@@ -37,7 +37,7 @@ import numpy as np
 import sympy
 from numpy.typing import ArrayLike
 
-from ._validation import as_int_in_range, as_positive_int, as_rational_array
+from ._validation import as_generator, as_int_in_range, as_positive_int, as_rational_array
 from .fibers import sign_variants
 from .polynomials import from_binary_form, polynomial_variables, to_binary_form
 
@@ -333,8 +333,7 @@ def random_integer_filters(
     >>> [f.shape for f in fs], all(np.all(f == np.round(f)) for f in fs)
     ([(2, 2), (3, 2)], True)
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+    as_generator(rng)
     high = as_positive_int(high, "high")
     out = []
     for shp in net.filter_shapes:

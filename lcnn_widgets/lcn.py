@@ -20,7 +20,15 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
-from ._validation import Shape, as_architecture, as_filters, as_finite_array, as_stride
+from ._validation import (
+    Shape,
+    as_architecture,
+    as_filters,
+    as_finite_array,
+    as_generator,
+    as_parameter_blocks,
+    as_stride,
+)
 from .polynomials import _dilate, _product
 
 __all__ = ["LCN", "conv"]
@@ -293,15 +301,7 @@ class LCN:
         >>> LCN([2, 1], [2, 1]).unflatten([1, 2, 3])
         [array([1., 2.]), array([3.])]
         """
-        th = as_finite_array(theta, "theta", ndim=1)
-        if th.size != self.n_params:
-            raise ValueError(
-                f"theta must have n_params = {self.n_params} entries: got {th.size}"
-            )
-        return [
-            th[a:b].reshape(s)
-            for a, b, s in zip(self._offsets[:-1], self._offsets[1:], self._sizes)
-        ]
+        return as_parameter_blocks(theta, self._sizes)
 
     def random_filters(self, rng: np.random.Generator, *, scale: float = 1.0) -> list[np.ndarray]:
         """Draw filters with i.i.d. normal entries of standard deviation ``scale``.
@@ -332,8 +332,7 @@ class LCN:
         >>> [f.shape for f in fs]
         [(3,), (2,)]
         """
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+        as_generator(rng)
         sd = float(as_finite_array(scale, "scale", ndim=0))
         return [sd * rng.standard_normal(s) for s in self._sizes]
 

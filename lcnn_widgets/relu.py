@@ -37,6 +37,8 @@ from ._validation import (
     Shape,
     as_batch,
     as_finite_array,
+    as_generator,
+    as_parameter_blocks,
     as_positive_int,
     as_stride,
     as_time_grid,
@@ -104,6 +106,56 @@ class _Model(Protocol):  # the interface the flow and the region maps use
     def jacobian(self, params: Any, X: ArrayLike) -> np.ndarray: ...
     def invariants(self, params: Any) -> np.ndarray: ...
     def preactivations(self, params: Any, X: ArrayLike) -> np.ndarray: ...
+
+
+def _flow_doc(
+    name: str, init: str, x_shape: str, y_shape: str, kept: str, *, examples: str = ""
+) -> str:
+    """The docstring of ``gradient_flow``, shared by :class:`ReLUCNN` and :class:`ReLUMLP`."""
+    doc = f"""Integrate gradient flow of the squared loss on a fixed batch.
+
+        Parameters
+        ----------
+        {name} : sequence of two array_like
+            The initialization ``{init}``.
+        X : array_like of shape {x_shape}
+            The batch of inputs.
+        Y : array_like of {y_shape}
+            The targets.
+        t_eval : array_like of shape (T,)
+            Strictly increasing sample times starting at 0 (at least two).
+        rtol, atol : float, default=1e-11, 1e-12
+            Tolerances of :func:`scipy.integrate.solve_ivp`.
+        method : str, default="DOP853"
+        stop_at_kink : bool, default=True
+            Stop when a pre-activation reaches 0 (an event of ``solve_ivp``); the trajectory
+            then ends at the last sample time before that (see ``kink_time``).
+        max_nfev : int, default=50000
+            Stop after this many evaluations of the vector field (the step size collapses
+            where the flow slides along a kink).
+
+        Returns
+        -------
+        ReLUFlowResult
+
+        Raises
+        ------
+        ValueError
+            For bad {name}, inputs, targets or times.
+
+        Notes
+        -----
+        ``theta' = -J^T (F - Y) / N``, the negative gradient of
+        ``1/(2N) sum_i ||f(x_i) - y_i||^2``. Keeps {kept} constant; see
+        :class:`ReLUFlowResult` about kinks.
+        """
+    if examples:
+        doc += f"""
+        Examples
+        --------
+        {examples}
+        """
+    return doc
 
 
 # ============================================================================ ReLU CNN
@@ -436,8 +488,7 @@ class ReLUCNN:
                 "filters[0] is zero: the first layer maps every input to 0, so no input makes "
                 "it positive"
             )
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+        as_generator(rng)
         n_inputs = as_positive_int(n_inputs, "n_inputs")
         margin = float(as_finite_array(margin, "margin"))
         if margin <= 0:
@@ -537,55 +588,30 @@ class ReLUCNN:
         >>> len(ff.candidates), len(ff.points)
         (2, 1)
         """
-        return _function_fiber(self, filters, rng, n_test=n_test, tol=tol)
+        fs = self.check_filters(filters)
+        as_generator(rng)
+        n_test = as_positive_int(n_test, "n_test")
+        lin = self.linear
+        fiber = lin.fibers(lin.end_to_end(fs), lin.invariants(fs))
+        k, S = lin.end_to_end_shape, self._total_stride()
+        X = rng.standard_normal((n_test,) + tuple(a + b for a, b in zip(k, S)))
+        F = self.forward(fs, X)
+        scale = max(float(np.max(np.abs(F))), np.finfo(float).tiny)
+        cands = tuple(tuple(np.asarray(f) for f in c) for c in fiber.with_signs())
+        gaps = np.array([float(np.max(np.abs(self.forward(c, X) - F))) / scale for c in cands])
+        return FunctionFiber(candidates=cands, gaps=gaps, X_test=X, tol=float(tol))
 
     def gradient_flow(
-        self,
-        filters: Sequence[ArrayLike],
-        X: ArrayLike,
-        Y: ArrayLike,
-        t_eval: ArrayLike,
+        self, filters: Sequence[ArrayLike], X: ArrayLike, Y: ArrayLike, t_eval: ArrayLike,
         **kwargs: Any,
     ) -> "ReLUFlowResult":
-        """Integrate gradient flow of the squared loss on a fixed batch.
+        theta0 = self.flatten(filters)
+        return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
 
-        Parameters
-        ----------
-        filters : sequence of two array_like
-            The initialization ``(w_1, w_2)``.
-        X : array_like of shape (N, n) or (N, n_1, ..., n_D)
-            The batch of inputs.
-        Y : array_like of the shape of ``forward(filters, X)``
-            The targets.
-        t_eval : array_like of shape (T,)
-            Strictly increasing sample times starting at 0 (at least two).
-        rtol, atol : float, default=1e-11, 1e-12
-            Tolerances of :func:`scipy.integrate.solve_ivp`.
-        method : str, default="DOP853"
-        stop_at_kink : bool, default=True
-            Stop when a pre-activation reaches 0 (an event of ``solve_ivp``); the trajectory
-            then ends at the last sample time before that (see ``kink_time``).
-        max_nfev : int, default=50000
-            Stop after this many evaluations of the vector field (the step size collapses
-            where the flow slides along a kink).
-
-        Returns
-        -------
-        ReLUFlowResult
-
-        Raises
-        ------
-        ValueError
-            For bad filters, inputs, targets or times.
-
-        Notes
-        -----
-        ``theta' = -J^T (F - Y) / N``, the negative gradient of
-        ``1/(2N) sum_i ||f(x_i) - y_i||^2``. Keeps :meth:`invariant` constant; see
-        :class:`ReLUFlowResult` about kinks.
-        """
-        Xb = self.check_inputs(X)
-        return _gradient_flow(self, self.flatten(filters), Xb, Y, t_eval, **kwargs)
+    gradient_flow.__doc__ = _flow_doc(
+        "filters", "(w_1, w_2)", "(N, n) or (N, n_1, ..., n_D)",
+        "the shape of ``forward(filters, X)``", ":meth:`invariant`",
+    )
 
 
 # ============================================================================ ReLU MLP
@@ -655,11 +681,7 @@ class ReLUMLP:
 
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
         """Split ``theta`` of shape (n_params,) into ``[W_1, W_2]``."""
-        th = as_finite_array(theta, "theta", ndim=1)
-        if th.size != self.n_params:
-            raise ValueError(f"theta must have n_params = {self.n_params} entries: got {th.size}")
-        a = self._shapes[0][0] * self._shapes[0][1]
-        return [th[:a].reshape(self._shapes[0]), th[a:].reshape(self._shapes[1])]
+        return as_parameter_blocks(theta, self._shapes)
 
     def check_inputs(self, X: ArrayLike) -> np.ndarray:
         """Validate a batch of inputs of shape ``(N, d_0)``."""
@@ -746,58 +768,19 @@ class ReLUMLP:
         return np.sum(W2**2, axis=0) - np.sum(W1**2, axis=1)
 
     def gradient_flow(
-        self,
-        weights: Sequence[ArrayLike],
-        X: ArrayLike,
-        Y: ArrayLike,
-        t_eval: ArrayLike,
+        self, weights: Sequence[ArrayLike], X: ArrayLike, Y: ArrayLike, t_eval: ArrayLike,
         **kwargs: Any,
     ) -> "ReLUFlowResult":
-        """Integrate gradient flow of the squared loss on a fixed batch.
+        theta0 = self.flatten(weights)
+        return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
 
-        Parameters
-        ----------
-        weights : sequence of two array_like
-            The initialization ``(W_1, W_2)``.
-        X : array_like of shape (N, d_0)
-            The batch of inputs.
-        Y : array_like of shape (N, d_2)
-            The targets.
-        t_eval : array_like of shape (T,)
-            Strictly increasing sample times starting at 0 (at least two).
-        rtol, atol : float, default=1e-11, 1e-12
-            Tolerances of :func:`scipy.integrate.solve_ivp`.
-        method : str, default="DOP853"
-        stop_at_kink : bool, default=True
-            Stop when a pre-activation reaches 0 (an event of ``solve_ivp``); the trajectory
-            then ends at the last sample time before that (see ``kink_time``).
-        max_nfev : int, default=50000
-            Stop after this many evaluations of the vector field (the step size collapses
-            where the flow slides along a kink).
-
-        Returns
-        -------
-        ReLUFlowResult
-
-        Raises
-        ------
-        ValueError
-            For bad weights, inputs, targets or times.
-
-        Notes
-        -----
-        ``theta' = -J^T (F - Y) / N``. Keeps every :meth:`invariants` entry constant; see
-        :class:`ReLUFlowResult` about kinks.
-
-        Examples
-        --------
-        >>> mlp = ReLUMLP([1, 1, 1])
+    gradient_flow.__doc__ = _flow_doc(
+        "weights", "(W_1, W_2)", "(N, d_0)", "shape (N, d_2)", "every :meth:`invariants` entry",
+        examples=""">>> mlp = ReLUMLP([1, 1, 1])
         >>> res = mlp.gradient_flow([[[1.0]], [[1.0]]], [[1.0]], [[4.0]], [0.0, 30.0])
         >>> np.round(res.loss[-1], 8), np.round(res.invariants[:, 0], 8)
-        (np.float64(0.0), array([0., 0.]))
-        """
-        Xb = self.check_inputs(X)
-        return _gradient_flow(self, self.flatten(weights), Xb, Y, t_eval, **kwargs)
+        (np.float64(0.0), array([0., 0.]))""",
+    )
 
 
 # ============================================================================ flows
@@ -1191,25 +1174,3 @@ class FunctionFiber:
         """The candidates that agree with ``f`` on every test input."""
         return [c for c, ok in zip(self.candidates, self.same_function) if ok]
 
-
-def _function_fiber(
-    net: ReLUCNN,
-    filters: Sequence[ArrayLike],
-    rng: np.random.Generator,
-    *,
-    n_test: int = 32,
-    tol: float = 1e-8,
-) -> FunctionFiber:
-    fs = net.check_filters(filters)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
-    n_test = as_positive_int(n_test, "n_test")
-    lin = net.linear
-    fiber = lin.fibers(lin.end_to_end(fs), lin.invariants(fs))
-    k, S = lin.end_to_end_shape, as_stride(lin.stride, net.dim)
-    X = rng.standard_normal((n_test,) + tuple(a + b for a, b in zip(k, S)))
-    F = net.forward(fs, X)
-    scale = max(float(np.max(np.abs(F))), np.finfo(float).tiny)
-    cands = tuple(tuple(np.asarray(f) for f in c) for c in fiber.with_signs())
-    gaps = np.array([float(np.max(np.abs(net.forward(c, X) - F))) / scale for c in cands])
-    return FunctionFiber(candidates=cands, gaps=gaps, X_test=X, tol=float(tol))

@@ -51,7 +51,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import least_squares
 
-from ._validation import as_int_in_range, as_positive_int
+from ._validation import as_generator, as_int_in_range, as_positive_int
 from .dense import (
     FCN,
     balanced_factorization,
@@ -498,8 +498,7 @@ def sample_fiber(
     (3, True)
     """
     cls = _as_class_key(key)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+    as_generator(rng)
     n_orbit = as_int_in_range(n_orbit, "n_orbit", 0, 1000)
     n_starts = as_int_in_range(n_starts, "n_starts", 0, 1000)
     we = bool(worked_example)
@@ -682,8 +681,7 @@ def reproduce_table1(
     >>> res.row("fc_generic").determined
     False
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
+    as_generator(rng)
     n_samples = as_positive_int(n_samples, "n_samples")
     if classes is None:
         chosen = list(CLASSES)
