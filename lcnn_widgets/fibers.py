@@ -18,7 +18,8 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq, least_squares
 from scipy.spatial import cKDTree
 
-from ._validation import as_finite_array, as_generator, as_positive_int
+from ._validation import as_finite_array, as_generator, as_nonzero_filters, as_positive_int
+from .invariants import _orbit_offsets
 from .polynomials import _product
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,12 +87,7 @@ def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
     >>> np.round(c, 6)
     array([1.414214, 0.707107])
     """
-    n2 = as_finite_array(norms_sq, "norms_sq", ndim=1)
-    d = as_finite_array(delta, "delta", allow_empty=True).ravel()
-    if d.size != n2.size - 1:
-        raise ValueError(
-            f"delta must have {n2.size - 1} entries for {n2.size} layers: got {d.size}"
-        )
+    n2, offsets = _orbit_offsets(norms_sq, delta)  # a_l = a_1 + offsets[l]
     if np.any(n2 <= 0):
         bad = int(np.flatnonzero(n2 <= 0)[0])
         raise ValueError(
@@ -100,7 +96,6 @@ def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
         )
     if n2.size == 1:
         return np.ones(1)
-    offsets = np.concatenate([[0.0], np.cumsum(d)])  # a_l = a_1 + offsets[l]
     # write a_1 = lo + exp(z): then a_l = exp(z) + b_l with b_l >= 0 and min b_l = 0, and
     # g(z) = sum_l log(exp(z) + b_l) - sum_l log ||w_l||^2 increases from -inf to +inf
     lo = max(0.0, -float(np.min(offsets)))
@@ -425,11 +420,9 @@ def root_orbits(net: "LCN", filters: Sequence[ArrayLike]) -> tuple[LayerRoots, .
     """
     if not net.is_1d:
         raise ValueError(f"root_orbits needs a 1D network: got {net!r}")
-    fs = net.check_filters(filters)
+    fs = as_nonzero_filters(net.check_filters(filters), reason="a zero filter has no roots")
     out = []
     for l, (f, S) in enumerate(zip(fs, net.accumulated_strides)):
-        if not np.any(f):
-            raise ValueError(f"filters[{l}] is zero: a zero filter has no roots")
         r = filter_roots(f)
         orbits = np.array([_orbit(rho, S) for rho in r.finite]).reshape(r.finite.size, S)
         out.append(LayerRoots(layer=l + 1, stride=int(S), base=r.finite, orbits=orbits,
@@ -785,7 +778,9 @@ def fibers(
     method : {"auto", "roots", "multistart"}, default="auto"
         ``"roots"``: the exact root-orbit enumeration (1D only). ``"multistart"``: the
         numerical check :func:`multistart_fibers`. ``"auto"`` uses ``"roots"`` in 1D and
-        ``"multistart"`` in D dimensions (exact D-dim factorization is not implemented).
+        ``"multistart"`` in D dimensions. For an integer or rational ``w`` in D dimensions,
+        :func:`lcnn_widgets.higher_dim.factor_end_to_end` gives the exact factorization
+        (``sympy.factor_list``, Cor. 10) instead.
     rng : numpy.random.Generator, optional
         Only for ``"multistart"``; defaults to ``numpy.random.default_rng(0)`` (reproducible).
     n_starts : int, default=64

@@ -250,6 +250,17 @@ def min_first_norm(delta: ArrayLike) -> float:
     return float(max(0.0, -np.min(offsets)))
 
 
+def _orbit_offsets(norms_sq: ArrayLike, delta: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Checked squared norms (shape (L,)) and the offsets ``a_l - a_1 = sum_{j<l} delta_j``."""
+    n2 = as_finite_array(norms_sq, "norms_sq", ndim=1)
+    d = as_finite_array(delta, "delta", allow_empty=True).ravel()
+    if d.size != n2.size - 1:
+        raise ValueError(
+            f"delta must have {n2.size - 1} entries for {n2.size} layers: got {d.size}"
+        )
+    return n2, np.concatenate([[0.0], np.cumsum(d)])
+
+
 def orbit_log_product(a1: ArrayLike, norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
     """The monotone equation solved by the rescaling, as a function of ``a_1``.
 
@@ -286,16 +297,10 @@ def orbit_log_product(a1: ArrayLike, norms_sq: ArrayLike, delta: ArrayLike) -> n
     >>> np.round(orbit_log_product([1.0, 2.0], [1.0, 4.0], [0.0]), 6)
     array([-1.386294,  0.      ])
     """
-    n2 = as_finite_array(norms_sq, "norms_sq", ndim=1)
-    d = as_finite_array(delta, "delta", allow_empty=True).ravel()
-    if d.size != n2.size - 1:
-        raise ValueError(
-            f"delta must have {n2.size - 1} entries for {n2.size} layers: got {d.size}"
-        )
+    n2, offsets = _orbit_offsets(norms_sq, delta)
     if np.any(n2 <= 0):
         raise ValueError(f"norms_sq must be positive (nonzero filters): got {n2}")
     a = as_finite_array(a1, "a1")
-    offsets = np.concatenate([[0.0], np.cumsum(d)])
     al = a[..., None] + offsets
     with np.errstate(divide="ignore", invalid="ignore"):
         h = np.sum(np.log(al), axis=-1) - np.sum(np.log(n2))

@@ -47,7 +47,7 @@ import numpy as np
 import scipy.linalg
 from numpy.typing import ArrayLike
 
-from ._validation import as_end_to_end_vector, as_finite_array
+from ._validation import as_end_to_end_vector, as_finite_array, as_nonzero_filters
 from .fibers import _as_delta
 from .lcn import LCN
 
@@ -95,14 +95,10 @@ class MetricConditioningWarning(RuntimeWarning):
 
 # ---------------------------------------------------------------------------- parameter side
 def _nonzero_filters(net: LCN, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
-    fs = net.check_filters(filters)
-    for i, f in enumerate(fs):
-        if not np.any(f):
-            raise ValueError(
-                f"filters[{i}] is zero: the tangent space (9) and the metric need every filter "
-                "to be nonzero"
-            )
-    return fs
+    return as_nonzero_filters(
+        net.check_filters(filters),
+        reason="the tangent space (9) and the metric need every filter to be nonzero",
+    )
 
 
 def _constraints(net: LCN, fs: Sequence[np.ndarray]) -> np.ndarray:
