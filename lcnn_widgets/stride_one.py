@@ -32,6 +32,7 @@ from numpy.typing import ArrayLike
 
 from ._validation import as_finite_array
 from .fibers import Fiber, fibers
+from .higher_dim import _compositions
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lcn import LCN
@@ -311,13 +312,3 @@ def _count(groups: tuple[tuple[int, int], ...], caps: tuple[int, ...]) -> int:
         if min(new) >= 0:
             total += _count(rest, new)
     return total
-
-
-def _compositions(m: int, parts: int):
-    """All tuples of ``parts`` non-negative integers with sum ``m``."""
-    if parts == 1:
-        yield (m,)
-        return
-    for first in range(m + 1):
-        for tail in _compositions(m - first, parts - 1):
-            yield (first,) + tail

@@ -41,7 +41,6 @@ without importing it twice).
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
 import time
 from collections.abc import Sequence
@@ -68,6 +67,7 @@ from .higher_dim import (
     swappable_pairs,
 )
 from .lcn import LCN
+from .stride_one import _spread
 
 __all__ = [
     "CLASSES",
@@ -164,6 +164,7 @@ def relative_ntk_difference(ntks: Sequence[ArrayLike]) -> float:
 
     Notes
     -----
+    The spread of :func:`lcnn_widgets.stride_one.ntk_spread` divided by the largest norm.
     Scale-free, so fibers of different sizes can be compared in one table: rounding errors give
     about ``1e-15``, a real dependence on the parameters (Ex. 19, Ex. 20) gives values of order
     one.
@@ -183,10 +184,7 @@ def relative_ntk_difference(ntks: Sequence[ArrayLike]) -> float:
         if not np.all(np.isfinite(m)):
             raise ValueError(f"ntks[{i}] must be finite: got NaN or inf entries")
     scale = max(float(np.linalg.norm(m)) for m in mats)
-    if scale == 0.0:
-        return 0.0
-    return max(float(np.linalg.norm(a - b)) for a, b in itertools.combinations(mats, 2)) / scale \
-        if len(mats) > 1 else 0.0
+    return _spread(mats) / scale if scale > 0.0 else 0.0
 
 
 def interchangeable_layers(net: LCN) -> list[tuple[int, int]]:
