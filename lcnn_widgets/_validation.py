@@ -189,8 +189,15 @@ def as_finite_array(
     return arr
 
 
-def _layer_items(value: Any, name: str, what: str, owner: str) -> list:
-    """The per-layer items of a sequence of arrays (``what`` says how many, and of what)."""
+def _layer_items(
+    value: Any, name: str, n_layers: int | None, owner: str, kind: str, noun: tuple[str, str]
+) -> list:
+    """The items of a sequence of per-layer arrays, ``n_layers`` of them (None: any number).
+
+    ``kind`` names the arrays in the type errors, ``noun`` (singular, plural) in the count error;
+    ``owner`` is the class whose ``unflatten`` splits a flat parameter vector.
+    """
+    what = kind if n_layers is None else f"{n_layers} {kind}"
     if isinstance(value, np.ndarray) and value.dtype != object and value.ndim <= 1:
         raise TypeError(
             f"{name} must be a sequence of {what} (one per layer): got one flat array; use "
@@ -198,7 +205,13 @@ def _layer_items(value: Any, name: str, what: str, owner: str) -> list:
         )
     if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
         raise TypeError(f"{name} must be a sequence of {what} (one per layer): got {_short(value)}")
-    return list(value)
+    items = list(value)
+    if n_layers is not None and len(items) != n_layers:
+        raise ValueError(
+            f"{name} must have one {noun[0]} per layer: got {len(items)} {noun[1]} "
+            f"for {n_layers} layers"
+        )
+    return items
 
 
 def as_filters(filters: Any, sizes: Sequence[Shape], name: str = "filters") -> list[np.ndarray]:
@@ -216,12 +229,7 @@ def as_filters(filters: Any, sizes: Sequence[Shape], name: str = "filters") -> l
     list of ndarray
         Copies of the filters as float64 arrays of the expected shapes.
     """
-    items = _layer_items(filters, name, f"{len(sizes)} arrays", "LCN")
-    if len(items) != len(sizes):
-        raise ValueError(
-            f"{name} must have one filter per layer: got {len(items)} filters "
-            f"for {len(sizes)} layers"
-        )
+    items = _layer_items(filters, name, len(sizes), "LCN", "arrays", ("filter", "filters"))
     out = []
     for i, (f, shape) in enumerate(zip(items, sizes)):
         arr = as_finite_array(f, f"{name}[{i}]")
@@ -393,8 +401,8 @@ def as_weights(
     ValueError
         For a wrong number of matrices, a wrong shape, or NaN/inf entries.
     """
-    count = "" if shapes is None else f"{len(shapes)} "
-    items = _layer_items(weights, name, f"{count}matrices", "FCN")
+    n_layers = None if shapes is None else len(shapes)
+    items = _layer_items(weights, name, n_layers, "FCN", "matrices", ("matrix", "matrices"))
     if shapes is None:
         if not items:
             raise ValueError(f"{name} must hold at least one matrix: got an empty sequence")
@@ -406,11 +414,6 @@ def as_weights(
                     f"{name}[{i - 1}]) so that the product is defined: got shape {mats[i].shape}"
                 )
         return mats
-    if len(items) != len(shapes):
-        raise ValueError(
-            f"{name} must have one matrix per layer: got {len(items)} matrices "
-            f"for {len(shapes)} layers"
-        )
     out = []
     for i, (m, shape) in enumerate(zip(items, shapes)):
         arr = as_finite_array(m, f"{name}[{i}]")
@@ -634,14 +637,12 @@ def as_parameter_blocks(
     Returns
     -------
     list of ndarray
-        New float arrays of the given shapes.
+        Float arrays of the given shapes (views of one new copy of ``theta``).
 
     Raises
     ------
-    ValueError
-        If ``theta`` is not one-dimensional, has not ``n_params`` entries, or holds NaN/inf.
-    TypeError
-        For non-real entries.
+    ValueError, TypeError
+        As :func:`as_finite_array` with ``ndim=1``, or for a wrong number of entries.
     """
     th = as_finite_array(theta, name, ndim=1)
     sizes = [int(np.prod(s)) for s in shapes]
