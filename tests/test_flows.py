@@ -35,6 +35,13 @@ def make_data(net: LCN, rng: np.random.Generator, n_samples: int = 12, extra: in
     return rng.standard_normal((n_samples,) + n), rng.standard_normal((n_samples,) + m)
 
 
+def random_problem(net: LCN, seed: int):
+    """``(rng, X, Y, squared_loss(net, X, Y), random filters)`` from one seeded generator."""
+    rng = np.random.default_rng(seed)
+    X, Y = make_data(net, rng)
+    return rng, X, Y, squared_loss(net, X, Y), net.random_filters(rng)
+
+
 def central_gradient(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     out = np.zeros_like(x)
     for i in range(x.size):
@@ -107,10 +114,7 @@ def test_gradient_matches_finite_differences_of_the_definition(sizes, strides, s
 )
 def test_hessian_matches_finite_differences_of_the_gradient(sizes, strides):
     net = LCN(sizes, strides)
-    rng = np.random.default_rng(3)
-    X, Y = make_data(net, rng)
-    sq = squared_loss(net, X, Y)
-    fs = net.random_filters(rng)
+    rng, X, Y, sq, fs = random_problem(net, 3)
     theta = net.flatten(fs)
     H = hessian(net, fs, X, Y)
     assert np.allclose(H, H.T)
@@ -165,11 +169,8 @@ def test_gradient_flow_accepts_a_precomputed_loss_and_matches_the_data_form():
 
 
 def test_gradient_descent_drifts_but_tracks_the_flow_for_small_steps():
-    rng = np.random.default_rng(6)
     net = RUNNING
-    X, Y = make_data(net, rng)
-    sq = squared_loss(net, X, Y)
-    fs = net.random_filters(rng)
+    rng, X, Y, sq, fs = random_problem(net, 6)
     gd_big = gradient_descent(net, fs, sq, step=0.02, n_steps=50)
     gd_small = gradient_descent(net, fs, sq, step=0.002, n_steps=500)
     flow = gradient_flow(net, fs, sq, t_eval=[0.0, 1.0])
@@ -193,10 +194,7 @@ def test_errors_in_data_and_times():
         data_filter(net, np.ones(9), np.ones(3))
     with pytest.raises(ValueError, match="at least as long"):
         data_filter(net, np.ones((2, 4)), np.ones((2, 1)))
-    rng = np.random.default_rng(7)
-    X, Y = make_data(net, rng)
-    sq = squared_loss(net, X, Y)
-    fs = net.random_filters(rng)
+    rng, X, Y, sq, fs = random_problem(net, 7)
     with pytest.raises(ValueError, match="start at time 0"):
         gradient_flow(net, fs, sq, t_eval=[1.0, 2.0])
     with pytest.raises(ValueError, match="strictly increasing"):
@@ -255,11 +253,8 @@ def test_ex15_oracle_is_a_fiber_point():
 
 def test_function_space_flow_reproduces_parameter_flow_running_example():
     """Cor. 6 with the closed-form fiber of Ex. 15 (independent of lcnn_widgets.fibers)."""
-    rng = np.random.default_rng(16)
     net = RUNNING
-    X, Y = make_data(net, rng)
-    sq = squared_loss(net, X, Y)
-    fs = net.random_filters(rng)
+    rng, X, Y, sq, fs = random_problem(net, 16)
     t = np.linspace(0.0, 2.0, 21)
     par = gradient_flow(net, fs, sq, t_eval=t)
     # the closed form divides by w1 and w3: this seed's trajectory stays away from them (many
@@ -279,11 +274,8 @@ def test_function_space_flow_reproduces_parameter_flow_running_example():
 @pytest.mark.parametrize("sizes, strides", [([2, 3, 2], [2, 2, 1]), ([3, 3], [3, 1])])
 def test_function_space_flow_reproduces_parameter_flow_strides_above_one(sizes, strides):
     """Cor. 6 on further 1D architectures with strides > 1 (fiber unique up to signs)."""
-    rng = np.random.default_rng(11)
     net = LCN(sizes, strides)
-    X, Y = make_data(net, rng)
-    sq = squared_loss(net, X, Y)
-    fs = net.random_filters(rng)
+    rng, X, Y, sq, fs = random_problem(net, 11)
     t = np.linspace(0.0, 1.0, 3)
     par = gradient_flow(net, fs, sq, t_eval=t)
     fun = function_space_flow(net, net.end_to_end(fs), net.invariants(fs), sq, t_eval=t,
@@ -336,11 +328,8 @@ def test_one_zero_filter_gives_a_negative_hessian_eigenvalue(zero_layer):
     between two other layers contains the factor w_l = 0. For an entry C_ij != 0 the 2x2
     principal submatrix [[A_ii, C_ij], [C_ij, 0]] has determinant -C_ij^2 < 0, so by Cauchy
     interlacing lambda_min(H) <= its negative eigenvalue."""
-    rng = np.random.default_rng(14 + zero_layer)
     net = LCN([2, 3, 2], [2, 2, 1])
-    X, Y = make_data(net, rng)
-    sq = squared_loss(net, X, Y)
-    fs = net.random_filters(rng)
+    rng, X, Y, sq, fs = random_problem(net, 14 + zero_layer)
     fs[zero_layer] = np.zeros_like(fs[zero_layer])
     H = hessian(net, fs, sq)
     off = np.cumsum([0] + [f.size for f in fs])

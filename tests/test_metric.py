@@ -16,18 +16,16 @@ W17 = np.array([2.0, 1.0, 3.0, -1.0, -5.0])  # Ex. 17
 
 
 @st.composite
-def strided_nets(draw):
-    """A 1D architecture with strides s_1, ..., s_{L-1} > 1 and a seed."""
+def strided_points(draw):
+    """``(net, rng, filters, J)``: a 1D architecture with strides s_1, ..., s_{L-1} > 1, a
+    seeded generator, random filters drawn from it and their Jacobian."""
     L = draw(st.integers(2, 3))
     sizes = [draw(st.integers(1, 3)) for _ in range(L)]
     strides = [draw(st.integers(2, 3)) for _ in range(L - 1)] + [draw(st.integers(1, 2))]
-    return LCN(sizes, strides), draw(st.integers(0, 2**32 - 1))
-
-
-def _point(net, seed):
-    rng = np.random.default_rng(seed)
+    net = LCN(sizes, strides)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     fs = net.random_filters(rng)
-    return rng, fs, net.jacobian(fs)
+    return net, rng, fs, net.jacobian(fs)
 
 
 def _proj(A):
@@ -37,10 +35,9 @@ def _proj(A):
 
 # ----------------------------------------------------------------------------- eq. (9), Lemma 5
 @settings(max_examples=25)
-@given(strided_nets())
+@given(strided_points())
 def test_lift_lies_in_tangent_space_and_maps_to_a(case):
-    net, seed = case
-    rng, fs, J = _point(net, seed)
+    net, rng, fs, J = case
     a = J @ rng.standard_normal(net.n_params)
     u = M.lift(net, a, fs)
     inner = [float(np.sum(f * x)) for f, x in zip(fs, u)]
@@ -60,10 +57,9 @@ def test_lift_lies_in_tangent_space_and_maps_to_a(case):
 
 
 @settings(max_examples=25)
-@given(strided_nets())
+@given(strided_points())
 def test_tangent_space_is_orthonormal_row_space_of_J(case):
-    net, seed = case
-    _, fs, J = _point(net, seed)
+    net, _, fs, J = case
     T = M.tangent_space(net, fs)
     assert T.shape == (net.n_params, net.n_params - (net.n_layers - 1))
     assert np.allclose(T.T @ T, np.eye(T.shape[1]), atol=1e-12)
@@ -80,10 +76,9 @@ def test_tangent_space_is_orthonormal_row_space_of_J(case):
 
 
 @settings(max_examples=25)
-@given(strided_nets())
+@given(strided_points())
 def test_vertical_space_is_kernel_of_J(case):
-    net, seed = case
-    _, fs, J = _point(net, seed)
+    net, _, fs, J = case
     V = M.vertical_space(net, fs)
     assert V.shape == (net.n_params, net.n_layers - 1)
     assert np.allclose(V.T @ V, np.eye(net.n_layers - 1), atol=1e-12)
@@ -108,10 +103,9 @@ def test_vertical_space_is_the_tangent_of_the_scaling_orbit():
 
 
 @settings(max_examples=20)
-@given(strided_nets())
+@given(strided_points())
 def test_metric_times_ntk_is_projector_onto_range_J(case):
-    net, seed = case
-    rng, fs, J = _point(net, seed)
+    net, rng, fs, J = case
     w, d = net.end_to_end(fs), rng.normal(size=net.n_layers - 1)
     G = M.metric_matrix(net, w, d, fiber=fs)
     theta_ntk = M.ntk_at(net, w, d, fiber=fs)
@@ -128,10 +122,9 @@ def _fd_gradient(f, x, h=1e-6):
 
 
 @settings(max_examples=15)
-@given(strided_nets())
+@given(strided_points())
 def test_pushforward_of_parameter_gradient_both_ways(case):
-    net, seed = case
-    rng, fs, J = _point(net, seed)
+    net, rng, fs, J = case
     K = net.n_outputs
     B = rng.standard_normal((K, K))
     Sigma, y = B @ B.T + np.eye(K), rng.standard_normal(K)
@@ -162,10 +155,9 @@ def test_pushforward_of_parameter_gradient_both_ways(case):
 
 # ----------------------------------------------------------------------------- Thm 4
 @settings(max_examples=8)
-@given(strided_nets())
+@given(strided_points())
 def test_metric_does_not_depend_on_the_fiber_point(case):
-    net, seed = case
-    rng, fs, _ = _point(net, seed)
+    net, rng, fs, _ = case
     w = net.end_to_end(fs)
     d = rng.normal(size=net.n_layers - 1)
     G = M.metric_matrix(net, w, d)  # from net.fibers
@@ -426,10 +418,9 @@ def test_small_cases():
 
 
 @settings(max_examples=10)
-@given(strided_nets())
+@given(strided_points())
 def test_chart_metric_is_euclidean_on_the_level_set_and_matches_inner_product(case):
-    net, seed = case
-    rng, fs, J = _point(net, seed)
+    net, rng, fs, J = case
     d = net.invariants(fs)
     assume(net.dim_neuromanifold >= 2)
     T = M.tangent_space(net, fs)[:, :2]

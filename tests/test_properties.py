@@ -25,6 +25,12 @@ def _random_point(net: LCN, seed: int) -> tuple[np.random.Generator, list[np.nda
     return rng, net.random_filters(rng)
 
 
+def _jacobian_point(net: LCN, seed: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """Random filters (as :func:`_random_point`) and their Jacobian."""
+    _, fs = _random_point(net, seed)
+    return fs, net.jacobian(fs)
+
+
 # --------------------------------------------------------------------------- composition
 
 
@@ -91,8 +97,7 @@ def test_jacobian_equals_central_finite_differences(net, seed):
 @with_large_examples
 def test_jacobian_column_is_pi_with_a_unit_filter(net, seed):
     # Obs. 3: column c of J is pi(w_1, ..., e_j, ..., w_L), the unit filter at flatten index c
-    _, fs = _random_point(net, seed)
-    J = net.jacobian(fs)
+    fs, J = _jacobian_point(net, seed)
     for c in range(net.n_params):
         unit = net.unflatten(np.eye(net.n_params)[c])
         layer = next(l for l, f in enumerate(unit) if np.any(f))
@@ -104,8 +109,7 @@ def test_jacobian_column_is_pi_with_a_unit_filter(net, seed):
 @with_large_examples
 def test_jacobian_rows_are_end_to_end_in_c_order(net, seed):
     # J theta = L pi(theta) (Euler's relation for a multilinear map of L factors)
-    _, fs = _random_point(net, seed)
-    J = net.jacobian(fs)
+    fs, J = _jacobian_point(net, seed)
     w = net.end_to_end(fs)
     np.testing.assert_allclose(
         J @ net.flatten(fs), net.n_layers * w.ravel(order="C"), rtol=1e-10, atol=1e-10
@@ -142,8 +146,7 @@ def test_ntk_rank_at_most_dim_m_at_degenerate_points(net, seed, data):
 @given(architectures(), seeds)
 @with_large_examples
 def test_ntk_is_the_sum_of_layer_blocks(net, seed):
-    _, fs = _random_point(net, seed)
-    J = net.jacobian(fs)
+    fs, J = _jacobian_point(net, seed)
     bounds = np.cumsum([0] + [f.size for f in fs])
     total = sum(J[:, a:b] @ J[:, a:b].T for a, b in zip(bounds[:-1], bounds[1:]))
     np.testing.assert_allclose(net.ntk(fs), total, rtol=1e-12, atol=1e-12)
