@@ -12,38 +12,20 @@ stays readable in grey scale and for colour-blind readers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
-from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
+from ._common import SEQUENTIAL_CMAP, find, new_axes, update_line
 
 __all__ = ["plot_ntk_distance", "plot_ntk_heatmap", "vec_labels"]
 
-CMAP = "cividis"
+CMAP = SEQUENTIAL_CMAP
 _MARKERS = ("o", "s", "^", "D")
-
-
-def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    """Return ``ax``, or the single Axes of a new non-pyplot Figure."""
-    if ax is not None:
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
-        return ax
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
-
-
-def _find(items: Sequence[Any], gid: str) -> Any:
-    for item in items:
-        if item.get_gid() == gid:
-            return item
-    return None
 
 
 def vec_labels(shape: tuple[int, int]) -> list[str]:
@@ -93,12 +75,12 @@ def plot_ntk_heatmap(
     t = as_finite_array(theta, "theta", ndim=2)
     if t.shape[0] != t.shape[1]:
         raise ValueError(f"theta must be a square matrix: got shape {t.shape}")
-    ax = _new_axes(ax, (4.0, 3.6))
+    ax = new_axes(ax, (4.0, 3.6))
     lo = float(t.min()) if vmin is None else float(vmin)
     hi = float(t.max()) if vmax is None else float(vmax)
     if hi <= lo:
         hi = lo + 1.0
-    image = _find(ax.get_images(), "ntk")
+    image = find(ax.get_images(), "ntk")
     if image is None or image.get_array().shape != t.shape:
         if image is not None:
             image.remove()
@@ -129,7 +111,7 @@ def _annotate(ax: Axes, image: AxesImage, t: np.ndarray) -> None:
         r, g, b, _ = cmap(norm(value))
         colour = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
         gid = f"ntk_{i}_{j}"
-        txt = _find(ax.texts, gid)
+        txt = find(ax.texts, gid)
         label = f"{value:.2f}"
         if txt is None:
             ax.text(j, i, label, ha="center", va="center", fontsize="small", color=colour,
@@ -170,7 +152,7 @@ def plot_ntk_distance(
     x = as_finite_array(phis, "phis", ndim=1)
     if len(curves) > len(_MARKERS):
         raise ValueError(f"curves must hold at most {len(_MARKERS)} families: got {len(curves)}")
-    ax = _new_axes(ax, (4.5, 3.4))
+    ax = new_axes(ax, (4.5, 3.4))
     first = not any(str(ln.get_gid()).startswith("curve_") for ln in ax.get_lines())
     top = 0.0
     for k, (label, ys) in enumerate(curves.items()):
@@ -180,20 +162,11 @@ def plot_ntk_distance(
                 f"curves[{label!r}] must have one value per angle ({x.size}): got {y.size}"
             )
         top = max(top, float(y.max()))
-        line = _find(ax.get_lines(), f"curve_{k}")
-        if line is None:
-            line = ax.plot(x, y, color=f"C{k}", lw=1.8, label=label, gid=f"curve_{k}")[0]
-        else:
-            line.set_data(x, y)
-            line.set_label(label)
+        update_line(ax, f"curve_{k}", x, y, relabel=True, color=f"C{k}", lw=1.8, label=label)
         if phi is not None and current is not None:
-            marker: Line2D | None = _find(ax.get_lines(), f"marker_{k}")
-            xy = ([float(phi)], [float(current[label])])
-            if marker is None:
-                ax.plot(*xy, linestyle="none", marker=_MARKERS[k], markersize=8,
-                        color=f"C{k}", markeredgecolor="black", gid=f"marker_{k}")
-            else:
-                marker.set_data(*xy)
+            update_line(ax, f"marker_{k}", [float(phi)], [float(current[label])],
+                        linestyle="none", marker=_MARKERS[k], markersize=8, color=f"C{k}",
+                        markeredgecolor="black")
     ax.set_xlim(float(x.min()), float(x.max()))
     ax.set_ylim(-0.05 * max(top, 1.0), 1.45 * max(top, 1.0))  # room for the legend
     if first:

@@ -19,14 +19,13 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from matplotlib.text import Text
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
 from ..fibers import FilterRoots, LayerRoots
+from ._common import find, new_axes, update_line
 
 __all__ = [
     "LAYER_COLORS",
@@ -41,30 +40,12 @@ LAYER_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"
 _MAX_LAYERS = 8
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    if ax is not None:
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
-        return ax
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
-
-
-def _line(ax: Axes, gid: str, x: ArrayLike, y: ArrayLike, **style: Any) -> Line2D:
-    """The line with this ``gid`` on ``ax``, moved to ``(x, y)``; created on first use."""
-    for line in ax.get_lines():
-        if line.get_gid() == gid:
-            line.set_data(x, y)
-            return line
-    (line,) = ax.plot(x, y, gid=gid, **style)
-    return line
-
-
 def _text(ax: Axes, gid: str, text: str, xy: tuple[float, float], **style: Any) -> Text:
     """The text with this ``gid`` (axes coordinates), updated; created on first use."""
-    for t in ax.texts:
-        if t.get_gid() == gid:
-            t.set_text(text)
-            return t
+    t = find(ax.texts, gid)
+    if t is not None:
+        t.set_text(text)
+        return t
     return ax.text(*xy, text, gid=gid, transform=ax.transAxes, **style)
 
 
@@ -134,15 +115,15 @@ def plot_root_orbits(
         raise ValueError(
             f"layer_roots can have at most {_MAX_LAYERS} layers: got {len(layer_roots)}"
         )
-    ax = _axes(ax, (4.2, 4.2))
+    ax = new_axes(ax, (4.2, 4.2))
     phi = np.linspace(0, 2 * np.pi, 121)
-    _line(ax, "unit-circle", np.cos(phi), np.sin(phi), color="0.75", lw=0.8, ls=":")
+    update_line(ax, "unit-circle", np.cos(phi), np.sin(phi), color="0.75", lw=0.8, ls=":")
     pts_all = [np.zeros(0, complex)]
     rings = np.zeros(0, complex)
     if w_roots is not None:
         rings = np.concatenate([w_roots.finite, np.zeros(w_roots.n_zero, complex)])
         pts_all.append(rings)
-    _line(ax, "w-roots", rings.real, rings.imag, ls="none", marker="o", ms=13, mfc="none",
+    update_line(ax, "w-roots", rings.real, rings.imag, ls="none", marker="o", ms=13, mfc="none",
           mec="k", mew=1.2, label="roots of $p_w$" if w_roots is not None else None)
     inf_notes, zero_notes = [], []
     for l in range(_MAX_LAYERS):
@@ -160,9 +141,9 @@ def plot_root_orbits(
             pts = path = np.zeros(0, complex)
             label = None
         color = layer_color(l + 1)
-        _line(ax, f"orbits-{l + 1}", path.real, path.imag, color=color, lw=1.2, ls="--",
+        update_line(ax, f"orbits-{l + 1}", path.real, path.imag, color=color, lw=1.2, ls="--",
               alpha=0.8)
-        pl = _line(ax, f"layer-{l + 1}", pts.real, pts.imag, ls="none", marker="o", ms=7,
+        pl = update_line(ax, f"layer-{l + 1}", pts.real, pts.imag, ls="none", marker="o", ms=7,
                    color=color, label=label)
         pl.set_label(label if label is not None else "_nolegend_")
     _text(ax, "inf-note", "\n".join(inf_notes), (0.98, 0.98), ha="right", va="top",
@@ -189,7 +170,7 @@ def plot_root_orbits(
 
 
 def _has(ax: Axes, gid: str) -> bool:
-    return any(line.get_gid() == gid for line in ax.get_lines())
+    return find(ax.get_lines(), gid) is not None
 
 
 def plot_factorization_counts(
@@ -222,8 +203,8 @@ def plot_factorization_counts(
         raise ValueError(
             f"values and counts must have the same length: got {x.size} and {c.size}"
         )
-    ax = _axes(ax, (6.0, 2.6))
-    _line(ax, "counts", x, c, marker=".", ms=4, lw=1.0, color="k", drawstyle="steps-mid")
+    ax = new_axes(ax, (6.0, 2.6))
+    update_line(ax, "counts", x, c, marker=".", ms=4, lw=1.0, color="k", drawstyle="steps-mid")
     ax.set_xlim(float(x.min()), float(x.max()))
     ax.set_ylim(-0.3, max(1.0, float(c.max())) + 0.5)
     ax.set_yticks(range(int(max(1.0, c.max())) + 1))

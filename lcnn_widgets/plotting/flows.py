@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
+from ._common import new_axes, update_line
 
 __all__ = [
     "plot_convergence",
@@ -27,24 +27,6 @@ __all__ = [
     "plot_loss_curves",
     "projection_plane",
 ]
-
-
-def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    if ax is not None:
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
-        return ax
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
-
-
-def _line(ax: Axes, gid: str, x: ArrayLike, y: ArrayLike, **style: Any) -> Line2D:
-    """The line with this ``gid`` on ``ax`` moved to ``(x, y)``; created on first use."""
-    for line in ax.get_lines():
-        if line.get_gid() == gid:
-            line.set_data(x, y)
-            return line
-    (line,) = ax.plot(x, y, gid=gid, **style)
-    return line
 
 
 def _limits(values: np.ndarray, pad: float = 0.08) -> tuple[float, float]:
@@ -135,26 +117,26 @@ def plot_flow_plane(
     if labels is not None and len(labels) != len(proj):
         raise ValueError(f"labels must have one entry per path: got {len(labels)} for "
                          f"{len(proj)} paths")
-    ax = _new_axes(ax, (4.6, 4.0))
+    ax = new_axes(ax, (4.6, 4.0))
     styles = [dict(color="C0", lw=2.0), dict(color="C1", marker="o", ms=4, ls="none"),
               dict(color="C2", lw=1.2, ls="--")]
     for i, xy in enumerate(proj):
         style = dict(styles[min(i, 2)])
         if labels is not None:
             style["label"] = labels[i]
-        line = _line(ax, f"path_{i}", xy[:, 0], xy[:, 1], **style)
+        line = update_line(ax, f"path_{i}", xy[:, 0], xy[:, 1], **style)
         if labels is not None:
             line.set_label(labels[i])
-    _line(ax, "start", [proj[0][0, 0]], [proj[0][0, 1]], color="k", marker="o", ms=6,
+    update_line(ax, "start", [proj[0][0, 0]], [proj[0][0, 1]], color="k", marker="o", ms=6,
           ls="none", label="start")
-    _line(ax, "end", [proj[0][-1, 0]], [proj[0][-1, 1]], color="k", marker="s", ms=6,
+    update_line(ax, "end", [proj[0][-1, 0]], [proj[0][-1, 1]], color="k", marker="s", ms=6,
           ls="none", label="end")
-    _line(ax, "origin", [0.0], [0.0], color="0.4", marker="x", ms=8, ls="none",
+    update_line(ax, "origin", [0.0], [0.0], color="0.4", marker="x", ms=8, ls="none",
           label="$w = 0$")
     pts = np.vstack(proj + [np.zeros((1, 2))])
     if data_filter is not None:
         u = as_finite_array(data_filter, "data_filter").reshape(K) @ B
-        _line(ax, "data_filter", [u[0]], [u[1]], color="C3", marker="*", ms=13, ls="none",
+        update_line(ax, "data_filter", [u[0]], [u[1]], color="C3", marker="*", ms=13, ls="none",
               label="data filter $u$")
         pts = np.vstack([pts, u[None]])
     ax.set_xlim(*_limits(pts[:, 0]))
@@ -206,7 +188,7 @@ def plot_loss_curves(
     if len(times) != len(losses):
         raise ValueError(f"times and losses must have one entry per curve: got {len(times)} "
                          f"and {len(losses)}")
-    ax = _new_axes(ax, (4.6, 3.2))
+    ax = new_axes(ax, (4.6, 3.2))
     ys_all, ts_all = [], []
     for i, (t, y) in enumerate(zip(times, losses)):
         tt = as_finite_array(t, f"times[{i}]", ndim=1)
@@ -218,7 +200,7 @@ def plot_loss_curves(
             raise ValueError(f"losses[{i}] - offset must be positive for a logarithmic axis")
         style: dict[str, Any] = dict(color=f"C{i}", lw=2.0 if i == 0 else 1.2,
                                      ls="-" if i == 0 else "--")
-        line = _line(ax, f"loss_{i}", tt, yy, **style)
+        line = update_line(ax, f"loss_{i}", tt, yy, **style)
         if labels is not None:
             line.set_label(labels[i])
         ys_all.append(yy)
@@ -322,13 +304,13 @@ def plot_drift_curves(
     if len(times) != len(invariants):
         raise ValueError(f"times and invariants must have one entry per curve: got "
                          f"{len(times)} and {len(invariants)}")
-    ax = _new_axes(ax, (4.6, 3.2))
+    ax = new_axes(ax, (4.6, 3.2))
     for i, (t, d) in enumerate(zip(times, invariants)):
         tt = as_finite_array(t, f"times[{i}]", ndim=1)
         dd = as_finite_array(d, f"invariants[{i}]")
         dd = dd.reshape(tt.size, -1) if dd.size else np.zeros((tt.size, 1))
         drift = np.max(np.abs(dd - dd[0]), axis=1)
-        line = _line(ax, f"drift_{i}", tt, np.maximum(drift, floor), color=f"C{i}", lw=1.6)
+        line = update_line(ax, f"drift_{i}", tt, np.maximum(drift, floor), color=f"C{i}", lw=1.6)
         if labels is not None:
             line.set_label(labels[i])
     ax.set_yscale("log")

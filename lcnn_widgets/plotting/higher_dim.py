@@ -17,19 +17,13 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
+from ._common import DIVERGING_CMAP, contrast_color, find, new_axes, new_panel_row
 
 __all__ = ["plot_filter_grid", "plot_filter_row"]
 
-CMAP = "RdBu_r"
+CMAP = DIVERGING_CMAP
 #: text artists kept per axes (enough for a 7 x 7 end-to-end filter)
 _MAX_CELLS = 49
-
-
-def _find(items, gid: str):
-    for item in items:
-        if item.get_gid() == gid:
-            return item
-    return None
 
 
 def plot_filter_grid(
@@ -70,16 +64,12 @@ def plot_filter_grid(
     ((1, 3), 1)
     """
     arr = as_finite_array(w2d, "w2d", ndim=2)
-    if ax is None:
-        ax = Figure(figsize=(1.4 + 0.5 * arr.shape[1], 1.0 + 0.5 * arr.shape[0]),
-                    layout="constrained").add_subplot()
-    elif not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
+    ax = new_axes(ax, (1.4 + 0.5 * arr.shape[1], 1.0 + 0.5 * arr.shape[0]))
     scale = float(np.abs(arr).max()) if vmax is None else float(vmax)
     scale = scale if np.isfinite(scale) and scale > 0 else 1.0
     m, n = arr.shape
     extent = (-0.5, n - 0.5, m - 0.5, -0.5)
-    image = _find(ax.get_images(), "filter")
+    image = find(ax.get_images(), "filter")
     if image is None:
         image = ax.imshow(arr, cmap=CMAP, vmin=-scale, vmax=scale, extent=extent,
                           interpolation="nearest", gid="filter")
@@ -94,12 +84,12 @@ def plot_filter_grid(
     show = annotate and arr.size <= _MAX_CELLS
     cells = list(np.ndindex(arr.shape)) if show else []
     for c in range(_MAX_CELLS):
-        txt = _find(ax.texts, f"cell_{c}")
+        txt = find(ax.texts, f"cell_{c}")
         if c < len(cells):
             i, j = cells[c]
             v = arr[i, j]
             label = "" if round(v, digits) == 0 else f"{v:.{digits}f}".rstrip("0").rstrip(".")
-            colour = "white" if abs(v) > 0.6 * scale else "black"
+            colour = contrast_color(v, scale)
             if txt is None:
                 ax.text(j, i, label, ha="center", va="center", fontsize="x-small",
                         color=colour, gid=f"cell_{c}")
@@ -145,11 +135,9 @@ def plot_filter_row(
         raise ValueError("filters must hold at least one 2D filter: got an empty sequence")
     if axes is None:
         widths = [a.shape[1] + 1.0 for a in arrays]
-        fig = Figure(figsize=(0.55 * sum(widths) + 0.6 * len(arrays),
-                              0.55 * max(a.shape[0] for a in arrays) + 1.3),
-                     layout="constrained")
-        axes = list(np.atleast_1d(fig.subplots(1, len(arrays),
-                                               gridspec_kw={"width_ratios": widths})))
+        axes = new_panel_row(len(arrays), (0.55 * sum(widths) + 0.6 * len(arrays),
+                                           0.55 * max(a.shape[0] for a in arrays) + 1.3),
+                             width_ratios=widths)
     axes = list(axes)
     if len(axes) < len(arrays):
         raise ValueError(f"axes must hold at least {len(arrays)} Axes: got {len(axes)}")

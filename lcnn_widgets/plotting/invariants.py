@@ -13,16 +13,17 @@ update would dominate the render time.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
+from ._common import find, new_axes, update_line
 
 __all__ = [
     "plot_invariant_drift",
@@ -37,39 +38,22 @@ _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _TARGET = {"color": "C3", "marker": "*", "markersize": 13, "linestyle": "none"}
 
 
-def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    """Return ``ax``, or the single Axes of a new non-pyplot Figure."""
-    if ax is not None:
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
-        return ax
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
-
-
-def _line(ax: Axes, gid: str, x: ArrayLike, y: ArrayLike, **style: Any) -> Line2D:
-    """The line with this ``gid`` on ``ax``, moved to ``(x, y)``; created on first use."""
-    for line in ax.get_lines():
-        if line.get_gid() == gid:
-            line.set_data(x, y)
-            if "label" in style:
-                line.set_label(style["label"])
-            return line
-    (line,) = ax.plot(x, y, gid=gid, **style)
-    return line
+#: lines whose labels show the current values: the label is refreshed on every call
+_line = partial(update_line, relabel=True)
 
 
 def _axline(ax: Axes, gid: str, *, x: float | None = None, y: float | None = None,
             **style: Any) -> Line2D:
     """A full-height (``x``) or full-width (``y``) reference line, moved in place on reuse."""
-    for line in ax.get_lines():
-        if line.get_gid() == gid:
-            if x is not None:
-                line.set_xdata([x, x])
-            else:
-                line.set_ydata([y, y])
-            if "label" in style:
-                line.set_label(style["label"])
-            return line
+    line = find(ax.get_lines(), gid)
+    if line is not None:
+        if x is not None:
+            line.set_xdata([x, x])
+        else:
+            line.set_ydata([y, y])
+        if "label" in style:
+            line.set_label(style["label"])
+        return line
     if x is not None:
         return ax.axvline(x, gid=gid, **style)
     return ax.axhline(y, gid=gid, **style)
@@ -125,7 +109,7 @@ def plot_orbit_plane(
     """
     orb = _xy(orbit, "orbit", 2)
     p = _xy(point, "point", 2)
-    ax = _new_axes(ax, (4.5, 4.2))
+    ax = new_axes(ax, (4.5, 4.2))
     marked = [p] + ([_xy(rescaled, "rescaled", 2)] if rescaled is not None else [])
     top = float(limit) if limit is not None else 1.25 * max(float(np.max(marked)), 1e-12)
     _line(ax, "orbit", orb[:, 0], orb[:, 1], color="0.15", lw=1.8,
@@ -197,7 +181,7 @@ def plot_orbit_invariant(
         raise ValueError(
             f"c must be positive and c, delta of the same shape (n,): got {cs.shape}, {ds.shape}"
         )
-    ax = _new_axes(ax, (4.5, 3.2))
+    ax = new_axes(ax, (4.5, 3.2))
     _line(ax, "orbit_delta", cs, ds, color="0.15", lw=1.8,
           label=r"$\delta(c) = \|w_2\|^2/c^2 - c^2\|w_1\|^2$")
     if target is not None:
@@ -254,7 +238,7 @@ def plot_rescaling_equation(
     ys = _xy(h, "h")
     if xs.ndim != 1 or xs.shape != ys.shape:
         raise ValueError(f"a1 and h must have the same shape (n,): got {xs.shape}, {ys.shape}")
-    ax = _new_axes(ax, (4.5, 3.2))
+    ax = new_axes(ax, (4.5, 3.2))
     _line(ax, "equation", xs, ys, color="0.15", lw=1.8,
           label=r"$h(a_1) = \sum_l \log a_l - \sum_l \log\|w_l\|^2$")
     _axline(ax, "zero", y=0.0, color="0.6", lw=0.8)
@@ -296,7 +280,7 @@ def plot_loss(times: ArrayLike, loss: ArrayLike, *, ax: Axes | None = None) -> A
         raise ValueError(f"times and loss must have the same shape (T,): got {t.shape}, {y.shape}")
     if np.any(y < 0):
         raise ValueError("loss must be nonnegative for a logarithmic axis")
-    ax = _new_axes(ax, (4.5, 3.2))
+    ax = new_axes(ax, (4.5, 3.2))
     _line(ax, "loss", t, y, color="C2", lw=1.8)
     ax.set_yscale("log")
     positive = y[y > 0]
@@ -355,7 +339,7 @@ def plot_invariant_drift(
         )
     if not band > 0:
         raise ValueError(f"band must be positive: got {band}")
-    ax = _new_axes(ax, (4.5, 3.2))
+    ax = new_axes(ax, (4.5, 3.2))
     dev = inv - inv[:1]
     styles = ["-", "--", "-.", ":"]
     for l in range(dev.shape[1]):

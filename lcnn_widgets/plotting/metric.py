@@ -11,16 +11,14 @@ an ellipse from its Gram matrix, axis limits).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
 from ..metric import QuarticSlice
+from ._common import new_axes, update_line
 
 __all__ = [
     "ellipse_outline",
@@ -28,24 +26,6 @@ __all__ = [
     "plot_ntk_entry",
     "plot_unit_balls",
 ]
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float], **kw: Any) -> Axes:
-    if ax is not None:
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
-        return ax
-    return Figure(figsize=figsize, layout="constrained").add_subplot(**kw)
-
-
-def _line(ax: Axes, gid: str, x: ArrayLike, y: ArrayLike, **style: Any) -> Line2D:
-    """The line with this ``gid`` on ``ax``, moved to ``(x, y)``; created on first use."""
-    for line in ax.get_lines():
-        if line.get_gid() == gid:
-            line.set_data(x, y)
-            return line
-    (line,) = ax.plot(x, y, gid=gid, **style)
-    return line
 
 
 def ellipse_outline(
@@ -121,16 +101,16 @@ def plot_unit_balls(
         raise ValueError(
             f"outlines must have one entry per center: got {len(outlines)} for {c.shape[0]}"
         )
-    ax = _axes(ax, (5.0, 5.0))
-    _line(ax, "centers", c[:, 0], c[:, 1], color="0.4", marker=".", linestyle="none")
+    ax = new_axes(ax, (5.0, 5.0))
+    update_line(ax, "centers", c[:, 0], c[:, 1], color="0.4", marker=".", linestyle="none")
     for i, out in enumerate(outlines):
         o = np.asarray(out, dtype=float)
         bold = i == highlight
-        _line(ax, f"ball-{i}", o[:, 0], o[:, 1], color="C3" if bold else "C0",
+        update_line(ax, f"ball-{i}", o[:, 0], o[:, 1], color="C3" if bold else "C0",
               linewidth=2.2 if bold else 1.2)
     if reference is not None:
         r = np.asarray(reference, dtype=float)
-        _line(ax, "reference", r[:, 0], r[:, 1], color="0.3", linestyle="--", linewidth=1.0)
+        update_line(ax, "reference", r[:, 0], r[:, 1], color="0.3", linestyle="--", linewidth=1.0)
     ax.set_aspect("equal", adjustable="box")
     return ax
 
@@ -165,10 +145,10 @@ def plot_ntk_entry(
     y = as_finite_array(values, "values", ndim=1)
     if x.shape != y.shape:
         raise ValueError(f"deltas and values must have the same length: got {x.size}, {y.size}")
-    ax = _axes(ax, (5.0, 3.5))
-    _line(ax, "curve", x, y, color="C0")
+    ax = new_axes(ax, (5.0, 3.5))
+    update_line(ax, "curve", x, y, color="C0")
     if delta is not None and value is not None:
-        _line(ax, "marker", [delta], [value], color="C3", marker="o", markersize=9,
+        update_line(ax, "marker", [delta], [value], color="C3", marker="o", markersize=9,
               linestyle="none")
     pad = 0.05 * max(float(np.ptp(y)), 1e-12)
     ax.set_xlim(float(x.min()), float(x.max()))
@@ -199,7 +179,7 @@ def plot_neuromanifold_slice(
     """
     if not isinstance(data, QuarticSlice):
         raise TypeError(f"data must be a QuarticSlice: got {type(data).__name__}")
-    ax = _axes(ax, (6.0, 5.2), projection="3d")
+    ax = new_axes(ax, (6.0, 5.2), projection="3d")
     for sheet, color in zip(data.sheets, ("C0", "C1")):
         ax.plot_surface(sheet[0], sheet[2], sheet[1], color=color, alpha=0.55,
                         linewidth=0.2, edgecolor="0.3", rstride=1, cstride=1)

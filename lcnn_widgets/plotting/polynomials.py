@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
 from ..polynomials import convolution_matrix
+from ._common import DIVERGING_CMAP, contrast_color, new_axes
 
 __all__ = [
     "plot_conv_matrix",
@@ -34,17 +35,7 @@ __all__ = [
 
 #: marker / line style per layer, readable without colour
 _LAYER_STYLES = [("o", "-"), ("s", "--"), ("^", "-."), ("D", ":"), ("v", "-"), ("P", "--")]
-_DIVERGING = "RdBu_r"
-
-
-def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    """Return ``ax``, or the single Axes of a new non-pyplot Figure."""
-    if ax is not None:
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
-        return ax
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig.add_subplot()
+_DIVERGING = DIVERGING_CMAP
 
 
 def set_stem_data(stem: StemContainer, x: ArrayLike, y: ArrayLike) -> StemContainer:
@@ -118,7 +109,7 @@ def plot_filters(filters: Sequence[ArrayLike], *, ax: Axes | None = None,
     arrays = [as_finite_array(f, f"filters[{i}]", ndim=1) for i, f in enumerate(filters)]
     if not arrays:
         raise ValueError("filters must hold at least one filter: got an empty sequence")
-    ax = _new_axes(ax, (1.2 + 0.45 * sum(a.size + 1 for a in arrays), 3.0))
+    ax = new_axes(ax, (1.2 + 0.45 * sum(a.size + 1 for a in arrays), 3.0))
     offset = 0
     ticks, ticklabels = [], []
     for l, arr in enumerate(arrays):
@@ -165,7 +156,7 @@ def plot_end_to_end(w: ArrayLike, *, stride: int | None = None, ax: Axes | None 
     [1.0, 1.0, 3.0, 2.0, 2.0]
     """
     arr = as_finite_array(w, "w", ndim=1)
-    ax = _new_axes(ax, (max(4.0, 0.5 * arr.size + 1.5), 3.0))
+    ax = new_axes(ax, (max(4.0, 0.5 * arr.size + 1.5), 3.0))
     _stem(ax, np.arange(arr.size), arr, layer=0, color="k")
     ax.set_xticks(np.arange(arr.size))
     ax.set_xlim(-0.7, arr.size - 0.3)
@@ -185,7 +176,7 @@ def _annotate_image(ax: Axes, values: np.ndarray, vmax: float, fmt: str) -> None
     for (i, j), v in np.ndenumerate(values):
         if v == 0:
             continue
-        color = "white" if abs(v) > 0.6 * vmax else "black"
+        color = contrast_color(v, vmax)
         ax.text(j, i, format(v, fmt), ha="center", va="center", color=color, fontsize="small")
 
 
@@ -220,7 +211,7 @@ def plot_conv_matrix(w: ArrayLike, stride: int, n: int, *, ax: Axes | None = Non
     """
     mat = convolution_matrix(w, stride, n)
     m = mat.shape[0]
-    ax = _new_axes(ax, (min(12.0, 1.5 + 0.45 * n), min(8.0, 1.2 + 0.45 * m)))
+    ax = new_axes(ax, (min(12.0, 1.5 + 0.45 * n), min(8.0, 1.2 + 0.45 * m)))
     vmax = float(np.abs(mat).max()) or 1.0
     im = ax.imshow(mat, cmap=_DIVERGING, vmin=-vmax, vmax=vmax)
     if annotate is None:
@@ -283,7 +274,7 @@ def plot_signals(layer_by_layer: ArrayLike, one_convolution: ArrayLike, *,
                 f"positions must have one entry per output: got {idx.size} for {a.size} outputs"
             )
         xlabel = "input position $i\\,S$ where output $i$ starts reading"
-    ax = _new_axes(ax, (6.0, 3.0))
+    ax = new_axes(ax, (6.0, 3.0))
     ax.plot(idx, a, "o-", color="C0", markersize=7, linewidth=1, label="layer by layer")
     ax.plot(idx, b, "x", color="k", markersize=9, markeredgewidth=2,
             label=r"one convolution with $\pi(\theta)$")
@@ -328,7 +319,7 @@ def plot_filter_image(w2d: ArrayLike, *, ax: Axes | None = None, title: str | No
     [[1.0, 0.0], [0.0, -1.0]]
     """
     arr = as_finite_array(w2d, "w2d", ndim=2)
-    ax = _new_axes(ax, (1.5 + 0.5 * arr.shape[1], 1.0 + 0.5 * arr.shape[0]))
+    ax = new_axes(ax, (1.5 + 0.5 * arr.shape[1], 1.0 + 0.5 * arr.shape[0]))
     scale = float(vmax) if vmax is not None else float(np.abs(arr).max())
     if not np.isfinite(scale) or scale < 0:
         raise ValueError(f"vmax must be a finite nonnegative number: got {vmax!r}")

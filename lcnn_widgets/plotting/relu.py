@@ -14,35 +14,18 @@ with the same count are told apart by the kink lines drawn on top.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..relu import ActivationRegions
+from ._common import SEQUENTIAL_CMAP, find, new_axes, update_line
 
 __all__ = ["CMAP", "kink_segment", "plot_activation_regions"]
 
-CMAP = "cividis"
+CMAP = SEQUENTIAL_CMAP
 _DASHES = ("-", "--", ":", "-.")
-
-
-def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    if ax is not None:
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
-        return ax
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
-
-
-def _find(items: Sequence[Any], gid: str) -> Any:
-    for item in items:
-        if item.get_gid() == gid:
-            return item
-    return None
 
 
 def kink_segment(
@@ -127,11 +110,11 @@ def plot_activation_regions(
             f"regions must be an ActivationRegions (from activation_regions): got "
             f"{type(regions).__name__}"
         )
-    ax = _new_axes(ax, (4.2, 4.0))
+    ax = new_axes(ax, (4.2, 4.0))
     n = max(regions.n_units, 1)
     shade = regions.n_active / n
     ext = regions.extent
-    image = _find(ax.get_images(), "regions")
+    image = find(ax.get_images(), "regions")
     if image is None:
         image = ax.imshow(shade, origin="lower", extent=ext, cmap=CMAP, vmin=0.0, vmax=1.0,
                           interpolation="nearest", aspect="auto", gid="regions")
@@ -140,24 +123,15 @@ def plot_activation_regions(
         image.set_extent(ext)
     for u in range(regions.n_units):
         a, b = kink_segment(regions.lines[u], ext)
-        line: Line2D | None = _find(ax.get_lines(), f"kink_{u}")
-        if line is None:
-            ax.plot(a, b, color="black", lw=1.3, ls=_DASHES[u % len(_DASHES)], gid=f"kink_{u}",
+        update_line(ax, f"kink_{u}", a, b, color="black", lw=1.3, ls=_DASHES[u % len(_DASHES)],
                     label=f"kink of unit {u + 1}" if u < 4 else None)
-        else:
-            line.set_data(a, b)
     for line in list(ax.get_lines()):  # fewer units than before: drop the extra kinks
         gid = str(line.get_gid())
         if gid.startswith("kink_") and int(gid[5:]) >= regions.n_units:
             line.remove()
     if point is not None:
-        marker = _find(ax.get_lines(), "point")
-        xy = ([float(point[0])], [float(point[1])])
-        if marker is None:
-            ax.plot(*xy, marker="*", markersize=13, color="white", markeredgecolor="black",
-                    linestyle="none", gid="point")
-        else:
-            marker.set_data(*xy)
+        update_line(ax, "point", [float(point[0])], [float(point[1])], marker="*",
+                    markersize=13, color="white", markeredgecolor="black", linestyle="none")
     ax.set_xlim(ext[0], ext[1])
     ax.set_ylim(ext[2], ext[3])
     la, lb = labels if labels is not None else ("$a$", "$b$")

@@ -10,7 +10,6 @@ with the same code. NTK heatmaps use :func:`lcnn_widgets.plotting.dense.plot_ntk
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -18,27 +17,13 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
+from ._common import find, new_axes, new_panel_row
 from .dense import plot_ntk_heatmap
 
 __all__ = ["PANEL_COLORS", "plot_ntk_panels", "plot_pair_roots", "plot_spread_and_count"]
 
 #: one colour per factorization / NTK panel (colour-blind safe, distinct in grey scale)
 PANEL_COLORS = ("#0072B2", "#D55E00", "#009E73")
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    if ax is not None:
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
-        return ax
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
-
-
-def _find(items: Sequence[Any], gid: str) -> Any:
-    for item in items:
-        if item.get_gid() == gid:
-            return item
-    return None
 
 
 def plot_ntk_panels(
@@ -89,8 +74,7 @@ def plot_ntk_panels(
         n = len(mats) if n_panels is None else int(n_panels)
         k = mats[0].shape[0]
         side = min(4.0, 1.2 + 0.55 * k)
-        fig = Figure(figsize=(side * n, side + 0.4), layout="constrained")
-        axes = list(np.atleast_1d(fig.subplots(1, n)))
+        axes = new_panel_row(n, (side * n, side + 0.4))
     axes = list(axes)
     if len(mats) > len(axes):
         raise ValueError(
@@ -142,8 +126,8 @@ def plot_pair_roots(
         raise ValueError(f"roots must be finite: got {r}")
     if len(owners) > len(PANEL_COLORS):
         raise ValueError(f"owners must have at most {len(PANEL_COLORS)} entries: got {len(owners)}")
-    ax = _axes(ax, (3.6, 3.6))
-    line = _find(ax.get_lines(), "roots")
+    ax = new_axes(ax, (3.6, 3.6))
+    line = find(ax.get_lines(), "roots")
     if line is None:
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
         ax.axvline(0.0, color="0.85", lw=0.6, zorder=0)
@@ -154,8 +138,8 @@ def plot_pair_roots(
     else:
         line.set_data(r.real, r.imag)
     for i, color in enumerate(PANEL_COLORS):
-        ring = _find(ax.get_lines(), f"owner_{i}")
-        label = _find(ax.texts, f"owner_label_{i}")
+        ring = find(ax.get_lines(), f"owner_{i}")
+        label = find(ax.texts, f"owner_label_{i}")
         if i < len(owners) and owners[i] is not None:
             z = r[int(owners[i])]
             xy = ([z.real], [z.imag])
@@ -213,7 +197,7 @@ def plot_spread_and_count(
             f"values, spreads and counts must have one entry each: got {x.size}, {s.size}, "
             f"{c.size}"
         )
-    ax = _axes(ax, (6.4, 3.0))
+    ax = new_axes(ax, (6.4, 3.0))
     ax.plot(x, s, color=PANEL_COLORS[0], lw=1.8, label="NTK spread")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("max ‖Θᵢ − Θⱼ‖ (Frobenius)", color=PANEL_COLORS[0])

@@ -10,9 +10,9 @@ import textwrap
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from ..table1 import DETERMINED_TOL, Table1Result
+from ._common import new_axes
 
 __all__ = ["plot_ntk_differences"]
 
@@ -56,10 +56,7 @@ def plot_ntk_differences(
         raise TypeError(f"result must be a Table1Result: got {type(result).__name__}")
     if not (isinstance(floor, (int, float)) and np.isfinite(floor) and floor > 0):
         raise ValueError(f"floor must be a positive number: got {floor!r}")
-    if ax is None:
-        ax = Figure(figsize=(8.0, 4.2), layout="constrained").add_subplot()
-    elif not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
+    ax = new_axes(ax, (8.0, 4.2))
     labels = []
     for i, row in enumerate(result.rows):
         d = row.differences
