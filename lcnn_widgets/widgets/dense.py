@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import ipywidgets as W
 import numpy as np
@@ -23,6 +22,7 @@ from .._validation import as_finite_array, as_positive_int
 from ..dense import FCN, balanced_factorization, identity_factorization, orthogonal_orbit, rotation
 from ..plotting.dense import plot_ntk_distance, plot_ntk_heatmap
 from ._base import Explorer
+from ._common import panel_figure
 
 __all__ = ["OrbitPicture", "explore_orbit", "orbit_picture"]
 
@@ -171,10 +171,9 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
     def compute(phi: float, a: float) -> OrbitPicture:
         return orbit_picture(phi, a, n_grid=n)
 
-    # fixed margins instead of a layout engine: the layout pass would double the render time
-    fig = Figure(figsize=(13.0, 4.3))
-    ax_b, ax_u, ax_d = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 1.3]})
-    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.17, top=0.88, wspace=0.32)
+    fig, (ax_b, ax_u, ax_d) = panel_figure((13.0, 4.3), 1, 3, width_ratios=[1, 1, 1.3],
+                                           left=0.05, right=0.99, bottom=0.17, top=0.88,
+                                           wspace=0.32)
 
     def draw(figure: Figure, r: OrbitPicture) -> None:
         plot_ntk_heatmap(r.ntk_balanced, shape=(2, 2), vmin=r.vmin, vmax=r.vmax, ax=ax_b,

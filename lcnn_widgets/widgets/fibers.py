@@ -22,6 +22,7 @@ from ..fibers import (Fiber, FilterRoots, LayerRoots, fibers, filter_from_roots,
 from ..lcn import LCN
 from ..plotting.fibers import plot_root_orbits
 from ._base import Explorer
+from ._common import check_source, panel_figure, source_controls
 
 __all__ = ["FiberPicture", "explore_fibers", "fiber_picture", "widget_roots"]
 
@@ -127,8 +128,7 @@ def fiber_picture(
     >>> len(fiber_picture(stride=1, y=-0.6).fiber)    # three distinct real roots
     3
     """
-    if source not in ("roots", "coefficients"):
-        raise ValueError(f"source must be 'roots' or 'coefficients': got {source!r}")
+    check_source(source)
     net = LCN([3, 2], [stride, 1]) if stride in (1, 2) else None
     if net is None:
         raise ValueError(f"stride must be 1 or 2: got {stride!r}")
@@ -202,18 +202,17 @@ def explore_fibers(
     """
     slider = dict(min=-2.0, max=2.0, step=0.05, continuous_update=False,
                   style={"description_width": "initial"}, layout=W.Layout(width="230px"))
+    src = source_controls(source, coefficients, "coefficients w")
     controls = {
         "stride": W.ToggleButtons(options=[1, 2], value=stride, description="stride s₁",
                                   style={"button_width": "40px"}),
-        "source": W.ToggleButtons(options=["roots", "coefficients"], value=source,
-                                  description="w from", style={"button_width": "90px"}),
+        "source": src["source"],
         "r1": W.FloatSlider(value=r1, description="root r₁", **slider),
         "r2": W.FloatSlider(value=r2, description="root r₂ (s₁ = 2)", **slider),
         "tie": W.Checkbox(value=tie, description="tie r₂ = −r₁ (an orbit)", indent=False),
         "x": W.FloatSlider(value=x, description="pair centre x", **slider),
         "y": W.FloatSlider(value=y, description="pair y (>0: x±iy, <0: x±|y|)", **slider),
-        "coefficients": W.Text(value=coefficients, description="coefficients w",
-                               continuous_update=False, style={"description_width": "initial"}),
+        "coefficients": src["coefficients"],
     }
     c = controls
     layout = W.VBox([
@@ -222,10 +221,10 @@ def explore_fibers(
         W.HBox([c["x"], c["y"]]),
         c["coefficients"],
     ])
-    fig = Figure(figsize=(12.0, 4.6))  # a fixed layout: cheaper to redraw than "constrained"
-    for ax in fig.subplots(1, N_PANELS, sharex=True, sharey=True):
+    fig, axes = panel_figure((12.0, 4.6), 1, N_PANELS, sharex=True, sharey=True, left=0.065,
+                             right=0.99, bottom=0.11, top=0.82, wspace=0.3)
+    for ax in axes:
         ax.label_outer()  # tick labels only on the outer panels (cheaper to render)
-    fig.subplots_adjust(left=0.065, right=0.99, bottom=0.11, top=0.82, wspace=0.3)
     return Explorer(
         controls, fiber_picture, draw_fiber_picture, fig,
         title="<b>Fibers of LCN([3, 2], [s₁, 1])</b>: choose w by its roots or coefficients; "

@@ -15,13 +15,14 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
-from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array, as_positive_int
 from ..flows import FlowResult, SquaredLoss, function_space_flow, gradient_flow, squared_loss
 from ..lcn import LCN
+from ..plotting._common import find
 from ..plotting.flows import plot_flow_plane, plot_loss_curves, projection_plane
 from ._base import Explorer
+from ._common import panel_figure
 
 __all__ = [
     "WIDGET_ATOL",
@@ -181,10 +182,10 @@ def _draw(fig: Figure, pic: FlowPicture) -> None:
     plot_loss_curves(times, losses, labels=labels, offset=pic.offset, ax=ax_loss)
     if pic.function is None:  # hide the overlay of an earlier picture
         for ax, gid in ((ax_plane, "path_1"), (ax_loss, "loss_1")):
-            for line in ax.get_lines():
-                if line.get_gid() == gid:
-                    line.set_data([], [])
-                    line.set_label("_hidden")
+            line = find(ax.get_lines(), gid)
+            if line is not None:
+                line.set_data([], [])
+                line.set_label("_hidden")
         ax_plane.legend(loc="best", fontsize="small")
         ax_loss.legend(loc="best", fontsize="small")
     gap = "" if np.isnan(pic.gap) else f", max gap {pic.gap:.1e}"
@@ -235,9 +236,8 @@ def explore_flow(
                                continuous_update=False),
         "function_space": W.Checkbox(value=function_space, description="function-space flow"),
     }
-    fig = Figure(figsize=(9.6, 4.0))  # fixed margins: constrained layout doubles render time
-    fig.subplots(1, 2)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.91, wspace=0.28)
+    fig, _ = panel_figure((9.6, 4.0), 1, 2, left=0.08, right=0.98, bottom=0.13, top=0.91,
+                          wspace=0.28)
 
     def compute(**values: Any) -> FlowPicture:
         return flow_picture(net, loss, **values)

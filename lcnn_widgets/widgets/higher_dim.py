@@ -20,9 +20,11 @@ from .._validation import as_nonzero_filters
 from ..fibers import Fiber, multistart_fibers, sign_variants
 from ..higher_dim import count_up_to_swaps, swappable_pairs
 from ..lcn import LCN
+from ..plotting._common import find
 from ..plotting.higher_dim import plot_filter_grid
 from ..stride_one import ntk_spread
 from ._base import Explorer
+from ._common import panel_figure
 
 __all__ = ["TwoDPicture", "explore_2d", "two_d_picture"]
 
@@ -152,7 +154,7 @@ def draw_two_d_picture(fig: Figure, pic: TwoDPicture) -> None:
         f"  layers: {pic.distance:.1e}",
         f"  residual ‖π − w‖/‖w‖: {pic.fiber.max_residual:.1e}",
     ]
-    text = next(t for t in ax_text.texts if t.get_gid() == "report")
+    text = find(ax_text.texts, "report")
     text.set_text("\n".join(lines))
 
 
@@ -211,9 +213,8 @@ def explore_2d(
         W.HBox([W.HTML("", layout=W.Layout(width="60px")), c["b20"], c["b21"], c["tall"]]),
         W.HBox([c["s1"], c["s2"], c["delta"]]),
     ])
-    fig = Figure(figsize=(11.0, 6.6))  # fixed margins: cheaper to redraw than a layout engine
-    fig.subplots(2, 3, gridspec_kw={"width_ratios": [1.0, 1.0, 1.5]})
-    fig.subplots_adjust(left=0.04, right=0.99, bottom=0.05, top=0.94, wspace=0.2, hspace=0.3)
+    fig, _ = panel_figure((11.0, 6.6), 2, 3, width_ratios=[1.0, 1.0, 1.5], left=0.04,
+                          right=0.99, bottom=0.05, top=0.94, wspace=0.2, hspace=0.3)
     ax_text = fig.axes[5]
     ax_text.set_axis_off()
     ax_text.text(0.0, 1.0, "", ha="left", va="top", family="monospace", fontsize=10,

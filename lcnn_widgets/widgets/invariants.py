@@ -17,6 +17,7 @@ from ..invariants import orbit_norms
 from ..lcn import LCN, conv
 from ..plotting.invariants import plot_invariant_drift, plot_loss, plot_orbit_plane
 from ._base import Explorer
+from ._common import panel_figure
 
 __all__ = ["InvariantsPicture", "explore_invariants", "invariants_picture"]
 
@@ -212,10 +213,8 @@ def explore_invariants(
         current = [[v[f"w{l + 1}_{j}"] for j in range(k)] for l, k in enumerate(sizes)]
         return invariants_picture(net, current, v["target"], v["t_max"], loss)
 
-    # fixed margins instead of a layout engine: the layout pass would double the render time
-    fig = Figure(figsize=(12.5, 4.2))
-    ax_plane, ax_loss, ax_drift = fig.subplots(1, 3)
-    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.13, top=0.92, wspace=0.32)
+    fig, (ax_plane, ax_loss, ax_drift) = panel_figure(
+        (12.5, 4.2), 1, 3, left=0.05, right=0.99, bottom=0.13, top=0.92, wspace=0.32)
 
     def draw(figure: Figure, r: InvariantsPicture) -> None:
         plot_orbit_plane(r.orbit, r.point, rescaled=r.rescaled_point, target=r.target,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import ipywidgets as W
 import numpy as np
@@ -25,6 +24,7 @@ from ..lcn import LCN
 from ..metric import COND_WARN, chart_metric, condition_number, fiber_point, ntk_at
 from ..plotting.metric import ellipse_outline, plot_ntk_entry, plot_unit_balls
 from ._base import Explorer
+from ._common import panel_figure
 
 __all__ = ["MetricChart", "MetricPicture", "explore_metric", "metric_chart", "metric_picture"]
 
@@ -283,9 +283,9 @@ def explore_metric(
                                max=float(delta_range[1]), step=0.5, description="δ",
                                continuous_update=False, layout=W.Layout(width="420px")),
     }
-    fig = Figure(figsize=(11.0, 4.6))
-    ax_curve, ax_balls = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1.0]})
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.25)
+    fig, (ax_curve, ax_balls) = panel_figure((11.0, 4.6), 1, 2, width_ratios=[1.1, 1.0],
+                                             left=0.07, right=0.98, bottom=0.12, top=0.9,
+                                             wspace=0.25)
     ax_balls.set_xlabel(r"chart coordinate along $e_1$")
     ax_balls.set_ylabel(r"chart coordinate along $e_2$")
 

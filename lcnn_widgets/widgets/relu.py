@@ -32,6 +32,7 @@ from ..relu import (
     compare_parametrizations,
 )
 from ._base import Explorer
+from ._common import panel_figure
 
 __all__ = ["Q_CHOICES", "ReLUPairPicture", "explore_relu", "relu_pair_picture"]
 
@@ -223,9 +224,8 @@ def explore_relu(
     def compute(a11: float, a12: float, a21: float, a22: float, q: str) -> ReLUPairPicture:
         return relu_pair_picture(a11, a12, a21, a22, q, x0=point, resolution=res)
 
-    fig = Figure(figsize=(13.0, 3.9))
-    axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 0.8, 0.8]})
-    fig.subplots_adjust(left=0.055, right=0.99, bottom=0.14, top=0.84, wspace=0.38)
+    fig, axes = panel_figure((13.0, 3.9), 1, 4, width_ratios=[1, 1, 0.8, 0.8], left=0.055,
+                             right=0.99, bottom=0.14, top=0.84, wspace=0.38)
     info = fig.text(0.5, 0.96, "", ha="center", va="top", fontsize="small")
     labels = ("$x_1$", "$x_2$")
 

@@ -19,9 +19,11 @@ from matplotlib.figure import Figure
 from .._validation import parse_floats
 from ..fibers import filter_from_roots, filter_roots
 from ..lcn import LCN
+from ..plotting._common import find
 from ..plotting.stride_one import plot_ntk_panels, plot_pair_roots
 from ..stride_one import FiberNTKs, cubic_roots, fiber_ntks, stride_one_factorization_count
 from ._base import Explorer
+from ._common import check_source, panel_figure, source_controls
 
 __all__ = ["StrideOnePicture", "explore_stride_one", "stride_one_picture"]
 
@@ -101,8 +103,7 @@ def stride_one_picture(
     >>> len(stride_one_picture(disc=-0.64).result.fiber)          # roots 1, -0.5 +- 0.8 i
     1
     """
-    if source not in ("roots", "coefficients"):
-        raise ValueError(f"source must be 'roots' or 'coefficients': got {source!r}")
+    check_source(source)
     if source == "roots":
         exact = cubic_roots(r, center, disc)
         w = filter_from_roots(exact)
@@ -151,7 +152,7 @@ def draw_stride_one_picture(fig: Figure, pic: StrideOnePicture) -> None:
     titles = [f"Θ at point {i + 1}: layer 2 root {_root_label(pic, o)}"
               for i, o in enumerate(pic.owners)]
     plot_ntk_panels(pic.result.ntks, titles=titles, axes=heat)
-    caption = next(t for t in fig.texts if t.get_gid() == "caption")
+    caption = find(fig.texts, "caption")
     caption.set_text(
         f"w = ({', '.join(f'{v:.3g}' for v in pic.w + 0.0)}),  δ = {pic.delta:.2f}:  "
         f"{n} fiber point{'s' if n != 1 else ''} (count from the roots: {pic.count_from_roots}),"
@@ -197,17 +198,13 @@ def explore_stride_one(
         "center": W.FloatSlider(value=center, description="pair centre c", **slider),
         "disc": W.FloatSlider(value=disc, description="g (pair c ± √g)", **slider),
         "delta": W.FloatSlider(value=delta, description="invariant δ", **slider),
-        "source": W.ToggleButtons(options=["roots", "coefficients"], value=source,
-                                  description="w from", style={"button_width": "90px"}),
-        "coefficients": W.Text(value=coefficients, description="coefficients w₀..w₃",
-                               continuous_update=False, style={"description_width": "initial"}),
+        **source_controls(source, coefficients, "coefficients w₀..w₃"),
     }
     c = controls
     layout = W.VBox([W.HBox([c["r"], c["center"], c["disc"]]),
                      W.HBox([c["delta"], c["source"], c["coefficients"]])])
-    fig = Figure(figsize=(15.0, 4.3))  # fixed margins: cheaper to redraw than a layout engine
-    fig.subplots(1, 1 + N_PANELS, gridspec_kw={"width_ratios": [1.0] + [1.05] * N_PANELS})
-    fig.subplots_adjust(left=0.045, right=0.99, bottom=0.12, top=0.8, wspace=0.28)
+    fig, _ = panel_figure((15.0, 4.3), 1, 1 + N_PANELS, width_ratios=[1.0] + [1.05] * N_PANELS,
+                          left=0.045, right=0.99, bottom=0.12, top=0.8, wspace=0.28)
     fig.text(0.5, 0.96, "", ha="center", va="top", fontsize=11, gid="caption")
     return Explorer(
         controls, stride_one_picture, draw_stride_one_picture, fig,
