@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from lcnn_widgets.dense import FCN
 from lcnn_widgets.plotting.dense import plot_ntk_distance, plot_ntk_heatmap, vec_labels
 from lcnn_widgets.widgets.dense import explore_orbit, orbit_picture
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, by_gid
 
 
 def _rot(phi):
@@ -20,19 +21,13 @@ def _ntk_by_hand(W1, W2):
     return np.kron(W2 @ W2.T, np.eye(2)) + np.kron(np.eye(2), W1.T @ W1)
 
 
-def _by_gid(items, gid):
-    (item,) = [x for x in items if x.get_gid() == gid]
-    return item
-
-
 @pytest.fixture(scope="module")
 def explorer():
     return explore_orbit()
 
 
 def test_default_state_is_drawn(explorer):
-    assert explorer.error is None and explorer.message.value == ""
-    assert len(explorer.image.value) > 1000  # a PNG was rendered
+    assert_drawn(explorer)
     assert set(explorer.controls) == {"phi", "a"}
     assert len(explorer.figure.axes) == 3
 
@@ -46,26 +41,26 @@ def test_drawn_data_equal_the_mathematics(explorer):
     A = np.diag([a, 1 / a])
     theta_b = _ntk_by_hand(R, R.T)
     theta_u = _ntk_by_hand(A @ R, R.T @ np.linalg.inv(A))
-    img_b = _by_gid(ax_b.get_images(), "ntk")
-    img_u = _by_gid(ax_u.get_images(), "ntk")
+    img_b = by_gid(ax_b.get_images(), "ntk")
+    img_u = by_gid(ax_u.get_images(), "ntk")
     assert np.allclose(img_b.get_array(), theta_b, atol=1e-12)
     assert np.allclose(img_b.get_array(), 2 * np.eye(4), atol=1e-12)  # balanced: Theta = 2 Id
     assert np.allclose(img_u.get_array(), theta_u, atol=1e-12)
     assert img_b.get_clim() == img_u.get_clim()  # one colour scale for both
-    assert _by_gid(ax_u.texts, "ntk_0_0").get_text() == f"{theta_u[0, 0]:.2f}"
+    assert by_gid(ax_u.texts, "ntk_0_0").get_text() == f"{theta_u[0, 0]:.2f}"
     # the curves: distances to Theta(0) on the grid, and the markers at phi
     pic = orbit_picture(phi, a)
-    line_u = _by_gid(ax_d.get_lines(), "curve_1")
+    line_u = by_gid(ax_d.get_lines(), "curve_1")
     assert np.allclose(line_u.get_xdata(), pic.grid)
     theta0_u = _ntk_by_hand(A, np.linalg.inv(A))
     for k in (0, 17, 40, 90):
         t = pic.grid[k]
         expect = np.linalg.norm(_ntk_by_hand(A @ _rot(t), _rot(t).T @ np.linalg.inv(A)) - theta0_u)
         assert np.isclose(line_u.get_ydata()[k], expect, atol=1e-12)
-    assert np.max(np.abs(_by_gid(ax_d.get_lines(), "curve_0").get_ydata())) < 1e-12
-    marker_u = _by_gid(ax_d.get_lines(), "marker_1")
+    assert np.max(np.abs(by_gid(ax_d.get_lines(), "curve_0").get_ydata())) < 1e-12
+    marker_u = by_gid(ax_d.get_lines(), "marker_1")
     assert np.allclose(marker_u.get_xydata(), [[phi, np.linalg.norm(theta_u - theta0_u)]])
-    assert np.allclose(_by_gid(ax_d.get_lines(), "marker_0").get_xydata(), [[phi, 0.0]],
+    assert np.allclose(by_gid(ax_d.get_lines(), "marker_0").get_xydata(), [[phi, 0.0]],
                        atol=1e-12)
     # artists are updated in place, not added
     explorer.set_values(phi=2.0)
@@ -77,8 +72,8 @@ def test_a_equal_one_makes_the_family_balanced(explorer):
     explorer.set_values(a=1.0, phi=0.8)
     assert explorer.error is None
     ax_u, ax_d = explorer.figure.axes[1:]
-    assert np.allclose(_by_gid(ax_u.get_images(), "ntk").get_array(), 2 * np.eye(4))
-    assert np.max(np.abs(_by_gid(ax_d.get_lines(), "curve_1").get_ydata())) < 1e-12
+    assert np.allclose(by_gid(ax_u.get_images(), "ntk").get_array(), 2 * np.eye(4))
+    assert np.max(np.abs(by_gid(ax_d.get_lines(), "curve_1").get_ydata())) < 1e-12
     (inv,) = FCN((2, 2, 2)).invariants(explorer.result.unbalanced)
     assert np.allclose(inv, 0.0)
 
@@ -87,15 +82,14 @@ def test_bad_input_shows_message_and_keeps_picture(explorer):
     explorer.set_values(a=2.0, phi=0.5)
     assert explorer.error is None
     ax_u = explorer.figure.axes[1]
-    before = _by_gid(ax_u.get_images(), "ntk").get_array().copy()
+    before = by_gid(ax_u.get_images(), "ntk").get_array().copy()
     image, result = explorer.image.value, explorer.result
     explorer.controls["a"].value = 0.0  # A = diag(0, inf) is not a matrix
-    assert explorer.error is not None and "a must be positive" in explorer.error
-    assert "Cannot draw this" in explorer.message.value
-    assert explorer.result is result and explorer.image.value == image
-    assert np.array_equal(_by_gid(ax_u.get_images(), "ntk").get_array(), before)
+    assert_rejected(explorer, "a must be positive",
+                    shown="Cannot draw this", image=image, result=result)
+    assert np.array_equal(by_gid(ax_u.get_images(), "ntk").get_array(), before)
     explorer.controls["a"].value = 0.5
-    assert explorer.error is None and explorer.message.value == ""
+    assert_clear(explorer)
 
 
 def test_orbit_picture_errors_and_period():
@@ -115,12 +109,12 @@ def test_plot_functions_standalone_and_errors():
     ax = plot_ntk_heatmap(theta, shape=(2, 2), title="t")
     assert isinstance(ax, Axes) and isinstance(ax.figure, Figure)
     assert [t.get_text() for t in ax.get_xticklabels()] == vec_labels((2, 2))
-    assert _by_gid(ax.get_images(), "ntk").get_clim() == (0.0, 15.0)
+    assert by_gid(ax.get_images(), "ntk").get_clim() == (0.0, 15.0)
     plot_ntk_heatmap(np.eye(2), ax=ax)  # a new size replaces image and texts
     assert len(ax.get_images()) == 1 and len(ax.texts) == 4
     ax2 = plot_ntk_distance(np.linspace(0, np.pi, 5), {"x": np.ones(5)}, phi=1.0,
                             current={"x": 1.0})
-    assert np.allclose(_by_gid(ax2.get_lines(), "marker_0").get_xydata(), [[1.0, 1.0]])
+    assert np.allclose(by_gid(ax2.get_lines(), "marker_0").get_xydata(), [[1.0, 1.0]])
     with pytest.raises(ValueError, match="theta must be a square matrix"):
         plot_ntk_heatmap(np.ones((2, 3)))
     with pytest.raises(ValueError, match="must have one value per angle"):

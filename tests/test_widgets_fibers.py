@@ -9,15 +9,12 @@ from lcnn_widgets.fibers import filter_from_roots, filter_roots, fibers, root_or
 from lcnn_widgets.plotting.fibers import orbit_outline, plot_factorization_counts, plot_root_orbits
 from lcnn_widgets.widgets.fibers import (N_PANELS, explore_fibers, fiber_picture,
                                          widget_roots)
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, lines_by_gid
 
 
 @pytest.fixture(scope="module")
 def explorer():
     return explore_fibers()
-
-
-def _lines(ax):
-    return {line.get_gid(): line for line in ax.get_lines()}
 
 
 def _complex_points(line):
@@ -39,7 +36,7 @@ def _check_drawn(explorer):
     fib = fibers(net, pic.w)  # recompute independently of the widget
     assert len(_visible(explorer)) == min(len(fib), N_PANELS)
     for ax, point in zip(_visible(explorer), fib):
-        lines = _lines(ax)
+        lines = lines_by_gid(ax)
         lr = root_orbits(net, point.filters)
         for l, layer in enumerate(lr, start=1):
             expected = np.concatenate([layer.orbits.ravel(),
@@ -53,8 +50,7 @@ def _check_drawn(explorer):
 
 
 def test_default_state_is_drawn(explorer):
-    assert explorer.error is None and explorer.message.value == ""
-    assert len(explorer.image.value) > 1000
+    assert_drawn(explorer)
     assert len(explorer.figure.axes) == N_PANELS
     assert len(_visible(explorer)) == 1  # stride 2: Thm 4, one factorization
     _check_drawn(explorer)
@@ -80,7 +76,7 @@ def test_stride_two_orbits(explorer):
     assert explorer.error is None and len(explorer.result.fiber) == 2
     _check_drawn(explorer)
     ax = _visible(explorer)[0]
-    outline = _complex_points(_lines(ax)["orbits-2"])
+    outline = _complex_points(lines_by_gid(ax)["orbits-2"])
     lr = explorer.result.layer_roots[0][1]
     np.testing.assert_allclose(outline[~np.isnan(outline)],
                                orbit_outline(lr.orbits)[~np.isnan(orbit_outline(lr.orbits))])
@@ -115,11 +111,9 @@ def test_bad_input_shows_message_and_keeps_picture(explorer, good, bad, match):
     image, result = bytes(explorer.image.value), explorer.result
     (name, value), = bad.items()
     explorer.controls[name].value = value  # one control, as a reader would change it
-    assert explorer.error is not None and match in explorer.error
-    assert match in explorer.message.value
-    assert bytes(explorer.image.value) == image and explorer.result is result
+    assert_rejected(explorer, match, shown=match, image=image, result=result)
     explorer.controls[name].value = good.get(name, 2)
-    assert explorer.error is None and explorer.message.value == ""
+    assert_clear(explorer)
 
 
 def test_pure_function_errors():
@@ -151,7 +145,7 @@ def test_plot_root_orbits_updates_in_place():
     n_lines, n_texts = len(ax.get_lines()), len(ax.texts)
     plot_root_orbits(lr, w_roots=filter_roots(w), ax=ax)
     assert len(ax.get_lines()) == n_lines and len(ax.texts) == n_texts
-    lines = _lines(ax)
+    lines = lines_by_gid(ax)
     # the last layer (S = 4) owns one square of roots
     sq = _complex_points(lines["layer-3"])
     assert sq.size == 4
@@ -173,7 +167,7 @@ def test_orbit_outline_and_counts_plot():
     assert out.size == 6 and np.isnan(out[-1]) and out[4] == out[0]
     assert orbit_outline(np.ones((2, 1))).size == 0
     ax = plot_factorization_counts([0, 1, 2], [3, 2, 1], xlabel="y")
-    np.testing.assert_array_equal(_lines(ax)["counts"].get_ydata(), [3, 2, 1])
+    np.testing.assert_array_equal(lines_by_gid(ax)["counts"].get_ydata(), [3, 2, 1])
     with pytest.raises(ValueError, match="values and counts must have the same length"):
         plot_factorization_counts([0, 1], [1])
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):

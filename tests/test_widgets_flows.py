@@ -20,11 +20,7 @@ from lcnn_widgets.widgets.flows import (
     explore_flow,
     flow_picture,
 )
-
-
-def _line(ax, gid):
-    (line,) = [ln for ln in ax.get_lines() if ln.get_gid() == gid]
-    return line
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, line_by_gid
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +29,7 @@ def explorer():
 
 
 def test_default_state_is_drawn(explorer):
-    assert explorer.error is None and explorer.message.value == ""
-    assert len(explorer.image.value) > 1000
+    assert_drawn(explorer)
     assert set(explorer.controls) == {"seed", "scale", "t_max", "function_space"}
     assert explorer.result.gap < 1e-7  # Cor. 6 at the widget's tolerances
 
@@ -52,12 +47,12 @@ def test_drawn_data_equal_the_mathematics(explorer):
     ax_plane, ax_loss = explorer.figure.axes
     B = explorer.result.basis
     assert np.allclose(B.T @ B, np.eye(2), atol=1e-12)
-    assert np.allclose(_line(ax_plane, "path_0").get_xydata(), par.end_to_end @ B, atol=1e-12)
-    assert np.allclose(_line(ax_plane, "path_1").get_xydata(), fun.end_to_end @ B, atol=1e-12)
-    assert np.allclose(_line(ax_plane, "data_filter").get_xydata(), [loss.u @ B])
-    assert np.allclose(_line(ax_plane, "origin").get_xydata(), [[0.0, 0.0]])
-    assert np.allclose(_line(ax_loss, "loss_0").get_ydata(), par.loss - loss.const, rtol=1e-9)
-    assert np.allclose(_line(ax_loss, "loss_1").get_xdata(), fun.times)
+    assert np.allclose(line_by_gid(ax_plane, "path_0").get_xydata(), par.end_to_end @ B, atol=1e-12)
+    assert np.allclose(line_by_gid(ax_plane, "path_1").get_xydata(), fun.end_to_end @ B, atol=1e-12)
+    assert np.allclose(line_by_gid(ax_plane, "data_filter").get_xydata(), [loss.u @ B])
+    assert np.allclose(line_by_gid(ax_plane, "origin").get_xydata(), [[0.0, 0.0]])
+    assert np.allclose(line_by_gid(ax_loss, "loss_0").get_ydata(), par.loss - loss.const, rtol=1e-9)
+    assert np.allclose(line_by_gid(ax_loss, "loss_1").get_xdata(), fun.times)
     # the picture's gap is the function-space flow against the parameter flow (Cor. 6)
     assert explorer.result.gap == pytest.approx(
         np.max(np.abs(fun.end_to_end - par.end_to_end[::4])), rel=1e-3, abs=1e-12)
@@ -65,22 +60,21 @@ def test_drawn_data_equal_the_mathematics(explorer):
     # switching the overlay off hides it
     explorer.set_values(function_space=False)
     assert explorer.result.function is None and np.isnan(explorer.result.gap)
-    assert _line(ax_plane, "path_1").get_xydata().size == 0
-    assert _line(ax_loss, "loss_1").get_xydata().size == 0
+    assert line_by_gid(ax_plane, "path_1").get_xydata().size == 0
+    assert line_by_gid(ax_loss, "loss_1").get_xydata().size == 0
 
 
 def test_bad_seed_shows_message_and_keeps_picture(explorer):
     explorer.set_values(seed=1, t_max=1.0, function_space=False)
     assert explorer.error is None
     image, result = explorer.image.value, explorer.result
-    before = _line(explorer.figure.axes[0], "path_0").get_xydata().copy()
+    before = line_by_gid(explorer.figure.axes[0], "path_0").get_xydata().copy()
     explorer.set_values(seed=-3)
-    assert explorer.error is not None and "seed must be a nonnegative integer" in explorer.error
-    assert "Cannot draw this" in explorer.message.value
-    assert explorer.result is result and explorer.image.value == image
-    assert np.array_equal(_line(explorer.figure.axes[0], "path_0").get_xydata(), before)
+    assert_rejected(explorer, "seed must be a nonnegative integer",
+                    shown="Cannot draw this", image=image, result=result)
+    assert np.array_equal(line_by_gid(explorer.figure.axes[0], "path_0").get_xydata(), before)
     explorer.set_values(seed=2)
-    assert explorer.error is None and explorer.message.value == ""
+    assert_clear(explorer)
 
 
 def test_flow_picture_errors():
@@ -126,8 +120,8 @@ def test_plot_flow_plane_redraws_in_place():
     n_lines = len(ax.get_lines())
     plot_flow_plane([[[3, 0, 0], [0, 3, 0]]], B, labels=["a"], data_filter=[1, 1, 0], ax=ax)
     assert len(ax.get_lines()) == n_lines
-    assert np.allclose(_line(ax, "path_0").get_xydata(), [[3, 0], [0, 3]])
-    assert np.allclose(_line(ax, "data_filter").get_xydata(), [[1, 1]])
+    assert np.allclose(line_by_gid(ax, "path_0").get_xydata(), [[3, 0], [0, 3]])
+    assert np.allclose(line_by_gid(ax, "data_filter").get_xydata(), [[1, 1]])
     with pytest.raises(ValueError, match="basis must have shape"):
         plot_flow_plane([[[1, 0, 0]]], np.eye(3))
     with pytest.raises(ValueError, match="one entry per path"):
@@ -139,7 +133,7 @@ def test_plot_flow_plane_redraws_in_place():
 def test_plot_loss_curves_and_convergence():
     ax = plot_loss_curves([[0, 1], [0, 1]], [[3.0, 2.0], [3.0, 2.5]], labels=["a", "b"],
                           offset=1.0)
-    assert np.allclose(_line(ax, "loss_1").get_ydata(), [2.0, 1.5])
+    assert np.allclose(line_by_gid(ax, "loss_1").get_ydata(), [2.0, 1.5])
     assert ax.get_yscale() == "log"
     with pytest.raises(ValueError, match="must be positive for a logarithmic axis"):
         plot_loss_curves([[0, 1]], [[1.0, 0.5]], offset=1.0)

@@ -8,15 +8,11 @@ from scipy.signal import convolve
 from lcnn_widgets import LCN, sign_variants
 from lcnn_widgets.plotting.higher_dim import plot_filter_grid, plot_filter_row
 from lcnn_widgets.widgets.higher_dim import explore_2d, two_d_picture
-
-
-def _by_gid(items, gid):
-    (item,) = [x for x in items if x.get_gid() == gid]
-    return item
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, by_gid
 
 
 def _image(ax):
-    return _by_gid(ax.get_images(), "filter").get_array()
+    return by_gid(ax.get_images(), "filter").get_array()
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +21,7 @@ def explorer():
 
 
 def test_default_state_is_drawn(explorer):
-    assert explorer.error is None and explorer.message.value == ""
-    assert len(explorer.image.value) > 1000
+    assert_drawn(explorer)
     assert len(explorer.figure.axes) == 6
     assert {"a00", "b21", "tall", "s1", "s2", "delta"} <= set(explorer.controls)
 
@@ -58,7 +53,7 @@ def test_drawn_filters_equal_the_mathematics(explorer, s1, s2, tall, delta):
     np.testing.assert_allclose(_image(ax3), A, atol=1e-6)
     np.testing.assert_allclose(_image(ax4), B, atol=1e-6)
     assert axw.get_xlim() == (-0.5, w.shape[1] - 0.5)
-    report = _by_gid(ax_text.texts, "report").get_text()
+    report = by_gid(ax_text.texts, "report").get_text()
     assert "1 fiber point up to signs" in report and "swap possible here: no" in report
 
 
@@ -79,18 +74,17 @@ def test_stride_one_swap_and_the_invariant(explorer):
     other = net.rescale(list(swapped), [1.5])
     expect = np.linalg.norm(net.ntk(r1.filters) - net.ntk(other))
     assert expect > 0.1 and np.isclose(r1.spread, expect, rtol=1e-6)
-    assert f"{r1.spread:.2e}" in _by_gid(explorer.figure.axes[5].texts, "report").get_text()
+    assert f"{r1.spread:.2e}" in by_gid(explorer.figure.axes[5].texts, "report").get_text()
 
 
 def test_zero_layer_keeps_the_last_picture(explorer):
     explorer.set_values(a00=1.0, s1=2, s2=1, delta=0.0)
     png, result = explorer.image.value, explorer.result
     explorer.set_values(b00=0.0, b01=0.0, b10=0.0, b11=0.0, tall=False)
-    assert explorer.error is not None and "layer[1] is all zero" in explorer.error
-    assert "Cannot draw" in explorer.message.value
-    assert explorer.image.value == png and explorer.result is result
+    assert_rejected(explorer, "layer[1] is all zero",
+                    shown="Cannot draw", image=png, result=result)
     explorer.set_values(b00=1.0)
-    assert explorer.error is None and explorer.message.value == ""
+    assert_clear(explorer)
 
 
 def test_two_d_picture_matches_the_seeded_solver():

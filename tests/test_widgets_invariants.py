@@ -12,11 +12,7 @@ from lcnn_widgets.widgets.invariants import (
     explore_invariants,
     invariants_picture,
 )
-
-
-def _line(ax, gid):
-    (line,) = [ln for ln in ax.get_lines() if ln.get_gid() == gid]
-    return line
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, line_by_gid
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +21,7 @@ def explorer():
 
 
 def test_default_state_is_drawn(explorer):
-    assert explorer.error is None and explorer.message.value == ""
-    assert len(explorer.image.value) > 1000  # a PNG was rendered
+    assert_drawn(explorer)
     assert set(explorer.controls) == {"w1_0", "w1_1", "w1_2", "w2_0", "w2_1", "target", "t_max"}
 
 
@@ -38,25 +33,25 @@ def test_drawn_data_equal_the_mathematics(explorer):
     net, loss = explorer.net, explorer.loss
     ax_plane, ax_loss, ax_drift = explorer.figure.axes
     # the current point: squared norms of the slider filters
-    assert np.allclose(_line(ax_plane, "point").get_xydata(),
+    assert np.allclose(line_by_gid(ax_plane, "point").get_xydata(),
                        [[np.sum(np.square(f)) for f in fs]], rtol=1e-14)
     # the star: squared norms after Prop. 2 rescaling, with the requested invariant
     rescaled = net.rescale(fs, [-1.2])
-    star = _line(ax_plane, "rescaled").get_xydata()[0]
+    star = line_by_gid(ax_plane, "rescaled").get_xydata()[0]
     assert np.allclose(star, [np.sum(f**2) for f in rescaled], rtol=1e-14)
     assert abs(star[1] - star[0] - (-1.2)) < 1e-12
     # the orbit is the hyperbola a_1 a_2 = ||w_1||^2 ||w_2||^2 through both points
-    orbit = _line(ax_plane, "orbit").get_xydata()
+    orbit = line_by_gid(ax_plane, "orbit").get_xydata()
     prod = np.sum(np.square(fs[0])) * np.sum(np.square(fs[1]))
     assert np.allclose(orbit[:, 0] * orbit[:, 1], prod, rtol=1e-12)
-    target_line = _line(ax_plane, "target").get_xydata()
+    target_line = line_by_gid(ax_plane, "target").get_xydata()
     assert np.allclose(target_line[:, 1] - target_line[:, 0], -1.2)
     # the flow panels: an independent run of gradient_flow from the rescaled filters
     flow = gradient_flow(net, rescaled, loss, t_eval=np.linspace(0, 4.0, N_TIMES),
                          rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
-    assert np.allclose(_line(ax_loss, "loss").get_ydata(), flow.loss, rtol=1e-9)
-    assert np.allclose(_line(ax_loss, "loss").get_xdata(), flow.times)
-    drift = _line(ax_drift, "drift_0").get_ydata()
+    assert np.allclose(line_by_gid(ax_loss, "loss").get_ydata(), flow.loss, rtol=1e-9)
+    assert np.allclose(line_by_gid(ax_loss, "loss").get_xdata(), flow.times)
+    drift = line_by_gid(ax_drift, "drift_0").get_ydata()
     assert np.allclose(drift, flow.invariants[:, 0] - flow.invariants[0, 0], atol=1e-13)
     assert np.max(np.abs(drift)) < 1e-9  # conserved (eq. 1) at the widget's tolerances
     assert flow.loss[-1] < flow.loss[0]
@@ -66,15 +61,14 @@ def test_zero_filter_shows_message_and_keeps_picture(explorer):
     explorer.set_values(w2_0=0.0, w2_1=0.8, t_max=1.0)  # one zero entry is fine
     assert explorer.error is None
     ax_plane = explorer.figure.axes[0]
-    before = _line(ax_plane, "rescaled").get_xydata().copy()
+    before = line_by_gid(ax_plane, "rescaled").get_xydata().copy()
     image, result = explorer.image.value, explorer.result
     explorer.set_values(w2_1=0.0)  # now w_2 = 0: it cannot be rescaled
-    assert explorer.error is not None and "filters[1] is zero" in explorer.error
-    assert "Cannot draw this" in explorer.message.value
-    assert explorer.result is result and explorer.image.value == image
-    assert np.array_equal(_line(ax_plane, "rescaled").get_xydata(), before)
+    assert_rejected(explorer, "filters[1] is zero",
+                    shown="Cannot draw this", image=image, result=result)
+    assert np.array_equal(line_by_gid(ax_plane, "rescaled").get_xydata(), before)
     explorer.set_values(w2_0=1.2)  # a nonzero filter again: the message goes away
-    assert explorer.error is None and explorer.message.value == ""
+    assert_clear(explorer)
 
 
 def test_architecture_and_horizon_errors():

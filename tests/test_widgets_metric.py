@@ -8,6 +8,7 @@ from lcnn_widgets import LCN, inner_product, ntk_at, running_example_slice, runn
 from lcnn_widgets.plotting.metric import (ellipse_outline, plot_neuromanifold_slice,
                                           plot_ntk_entry, plot_unit_balls)
 from lcnn_widgets.widgets.metric import explore_metric, metric_chart, metric_picture
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, lines_by_gid
 
 W17 = np.array([2.0, 1.0, 3.0, -1.0, -5.0])
 
@@ -17,16 +18,11 @@ def explorer():
     return explore_metric()
 
 
-def _lines(ax):
-    return {line.get_gid(): line for line in ax.get_lines()}
-
-
 def test_default_state_is_drawn(explorer):
-    assert explorer.error is None and explorer.message.value == ""
-    assert len(explorer.image.value) > 1000
+    assert_drawn(explorer)
     ax_curve, ax_balls = explorer.figure.axes
-    assert {"curve", "marker"} <= set(_lines(ax_curve))
-    assert {"centers", "reference", "ball-0", "ball-24"} <= set(_lines(ax_balls))
+    assert {"curve", "marker"} <= set(lines_by_gid(ax_curve))
+    assert {"centers", "reference", "ball-0", "ball-24"} <= set(lines_by_gid(ax_balls))
 
 
 def test_drawn_data_equals_the_pure_function(explorer):
@@ -35,7 +31,7 @@ def test_drawn_data_equals_the_pure_function(explorer):
     chart = metric_chart(explorer.result.chart.net, W17)
     pic = metric_picture(chart, -28.0)
     ax_curve, ax_balls = explorer.figure.axes
-    lines_c, lines_b = _lines(ax_curve), _lines(ax_balls)
+    lines_c, lines_b = lines_by_gid(ax_curve), lines_by_gid(ax_balls)
     assert np.allclose(lines_c["marker"].get_xydata(), [[-28.0, pic.value]])
     assert np.allclose(lines_c["curve"].get_xydata(), np.column_stack([chart.deltas, chart.curve]))
     for i, outline in enumerate(pic.outlines):
@@ -65,12 +61,12 @@ def test_grams_are_the_metric_on_the_chart_directions(explorer):
 
 def test_updates_in_place_and_delta_changes_the_balls(explorer):
     ax_curve, ax_balls = explorer.figure.axes
-    before = {gid: id(line) for gid, line in _lines(ax_balls).items()}
+    before = {gid: id(line) for gid, line in lines_by_gid(ax_balls).items()}
     n_lines = len(ax_balls.get_lines()) + len(ax_curve.get_lines())
     explorer.set_values(delta=-50.0)
     first = explorer.result.outlines.copy()
     explorer.set_values(delta=15.0)
-    assert {gid: id(line) for gid, line in _lines(ax_balls).items()} == before
+    assert {gid: id(line) for gid, line in lines_by_gid(ax_balls).items()} == before
     assert len(ax_balls.get_lines()) + len(ax_curve.get_lines()) == n_lines
     assert np.abs(explorer.result.outlines - first).max() > 1e-3
     explorer.controls["delta"].value = 2.0  # through the slider's observer
@@ -91,14 +87,12 @@ def test_updates_in_place_and_delta_changes_the_balls(explorer):
 def test_bad_input_shows_a_message_and_keeps_the_picture(explorer, text, match):
     explorer.set_values(w="2, 1, 3, -1, -5", delta=0.0)
     image, result = explorer.image.value, explorer.result
-    balls = _lines(explorer.figure.axes[1])["ball-0"].get_xydata().copy()
+    balls = lines_by_gid(explorer.figure.axes[1])["ball-0"].get_xydata().copy()
     explorer.set_values(w=text)
-    assert explorer.error is not None and match in explorer.error
-    assert "Cannot draw" in explorer.message.value
-    assert explorer.image.value == image and explorer.result is result
-    assert np.array_equal(_lines(explorer.figure.axes[1])["ball-0"].get_xydata(), balls)
+    assert_rejected(explorer, match, shown="Cannot draw", image=image, result=result)
+    assert np.array_equal(lines_by_gid(explorer.figure.axes[1])["ball-0"].get_xydata(), balls)
     explorer.set_values(w="2, 1, 3, -1, -5")
-    assert explorer.error is None and explorer.message.value == ""
+    assert_clear(explorer)
 
 
 def test_another_point_of_M():
@@ -139,7 +133,7 @@ def test_plot_functions_return_axes_and_check_input():
     with pytest.raises(TypeError, match="QuarticSlice"):
         plot_neuromanifold_slice(np.zeros(3))
     ax2 = plot_ntk_entry([0.0, 1.0], [2.0, 3.0], delta=0.5, value=2.5)
-    assert np.allclose(_lines(ax2)["marker"].get_xydata(), [[0.5, 2.5]])
+    assert np.allclose(lines_by_gid(ax2)["marker"].get_xydata(), [[0.5, 2.5]])
     with pytest.raises(ValueError, match="same length"):
         plot_ntk_entry([0.0, 1.0], [2.0])
     with pytest.raises(ValueError, match="one entry per center"):

@@ -7,13 +7,9 @@ from matplotlib.axes import Axes
 from lcnn_widgets.plotting.relu import kink_segment, plot_activation_regions
 from lcnn_widgets.relu import ReLUMLP, activation_regions
 from lcnn_widgets.widgets.relu import Q_CHOICES, explore_relu, relu_pair_picture
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, by_gid
 
 MLP = ReLUMLP([2, 2, 2])
-
-
-def _by_gid(items, gid):
-    (item,) = [x for x in items if x.get_gid() == gid]
-    return item
 
 
 def _ntk_by_hand(W1, W2, x):
@@ -32,18 +28,18 @@ def _check_drawn(explorer, A, Q):
     x0 = np.array([1.0, 1.0])
     ax_r1, ax_r2, ax_k1, ax_k2 = explorer.figure.axes[:4]
     for ax, ws in ((ax_r1, first), (ax_r2, second)):
-        shade = np.asarray(_by_gid(ax.get_images(), "regions").get_array())
+        shade = np.asarray(by_gid(ax.get_images(), "regions").get_array())
         r = activation_regions(MLP, ws, extent=(-2, 2, -2, 2), resolution=121)
         assert np.array_equal(shade, r.n_active / 2)
         for u in range(2):  # kink line of neuron u: W1[u] . x = 0
-            xs, ys = _by_gid(ax.get_lines(), f"kink_{u}").get_data()
+            xs, ys = by_gid(ax.get_lines(), f"kink_{u}").get_data()
             assert len(xs) == 2
             assert np.allclose(ws[0][u, 0] * np.asarray(xs) + ws[0][u, 1] * np.asarray(ys), 0,
                                atol=1e-9)
-        px, py = _by_gid(ax.get_lines(), "point").get_data()
+        px, py = by_gid(ax.get_lines(), "point").get_data()
         assert (px[0], py[0]) == (1.0, 1.0)
     for ax, ws in ((ax_k1, first), (ax_k2, second)):
-        drawn = np.asarray(_by_gid(ax.get_images(), "ntk").get_array())
+        drawn = np.asarray(by_gid(ax.get_images(), "ntk").get_array())
         assert np.allclose(drawn, _ntk_by_hand(ws[0], ws[1], x0))
 
 
@@ -53,8 +49,7 @@ def explorer():
 
 
 def test_default_state_is_drawn(explorer):
-    assert explorer.error is None and explorer.message.value == ""
-    assert len(explorer.image.value) > 1000
+    assert_drawn(explorer)
     assert sorted(explorer.controls) == ["a11", "a12", "a21", "a22", "q"]
     _check_drawn(explorer, np.diag([2.0, 0.5]), Q_CHOICES["swap"])
 
@@ -88,12 +83,10 @@ def test_singular_A_shows_a_message_and_keeps_the_picture(explorer):
     explorer.set_values(a11=2.0, a12=0.0, a21=0.0, a22=0.5, q="swap")
     png, result = explorer.image.value, explorer.result
     explorer.set_values(a11=1.0, a12=2.0, a21=0.5, a22=1.0)  # det = 0
-    assert explorer.error is not None and "invertible" in explorer.error
-    assert "invertible" in explorer.message.value
-    assert explorer.image.value == png and explorer.result is result
+    assert_rejected(explorer, "invertible", shown="invertible", image=png, result=result)
     _check_drawn(explorer, np.diag([2.0, 0.5]), Q_CHOICES["swap"])
     explorer.set_values(a12=0.0, a21=0.0, a11=2.0, a22=0.5)
-    assert explorer.error is None and explorer.message.value == ""
+    assert_clear(explorer)
 
 
 def test_pure_function_errors():
@@ -136,7 +129,7 @@ def test_plot_updates_in_place_and_checks_its_input():
     plot_activation_regions(r2, point=(-0.5, 1.0), ax=ax)
     assert len(ax.get_images()) + len(ax.get_lines()) == n_artists
     assert np.array_equal(np.asarray(ax.get_images()[0].get_array()), r2.n_active / 2)
-    assert _by_gid(ax.get_lines(), "point").get_data()[0][0] == -0.5
+    assert by_gid(ax.get_lines(), "point").get_data()[0][0] == -0.5
     with pytest.raises(TypeError, match="ActivationRegions"):
         plot_activation_regions(np.zeros((3, 3)))
     with pytest.raises(TypeError, match="matplotlib Axes"):

@@ -9,13 +9,9 @@ from lcnn_widgets.plotting.stride_one import (plot_ntk_panels, plot_pair_roots,
                                               plot_spread_and_count)
 from lcnn_widgets.stride_one import cubic_roots
 from lcnn_widgets.widgets.stride_one import explore_stride_one, stride_one_picture
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, by_gid
 
 NET = LCN([3, 2], [1, 1])
-
-
-def _by_gid(items, gid):
-    (item,) = [x for x in items if x.get_gid() == gid]
-    return item
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +24,7 @@ def _heat(explorer):
 
 
 def test_default_state_is_drawn(explorer):
-    assert explorer.error is None and explorer.message.value == ""
-    assert len(explorer.image.value) > 1000
+    assert_drawn(explorer)
     assert set(explorer.controls) == {"r", "center", "disc", "delta", "source", "coefficients"}
     assert len(explorer.figure.axes) == 4
 
@@ -47,22 +42,22 @@ def test_drawn_ntks_equal_the_fiber(explorer, disc, n):
     assert [ax.get_visible() for ax in heat] == [i < n for i in range(3)]
     clims = set()
     for p, ax in zip(fib, heat):
-        img = _by_gid(ax.get_images(), "ntk")
+        img = by_gid(ax.get_images(), "ntk")
         np.testing.assert_allclose(img.get_array(), NET.ntk(p.filters), atol=1e-10)
         clims.add(img.get_clim())
         assert np.isclose(NET.invariants(p.filters)[0], delta)
     assert len(clims) == 1  # one colour scale for all panels
     ax_roots = explorer.figure.axes[0]
-    line = _by_gid(ax_roots.get_lines(), "roots")
+    line = by_gid(ax_roots.get_lines(), "roots")
     np.testing.assert_allclose(line.get_xdata(), roots.real)
     np.testing.assert_allclose(line.get_ydata(), roots.imag)
     for i, p in enumerate(fib):  # the ring sits on the root of layer 2's factor v0 + v1 t
         v0, v1 = p.filters[1]
-        ring = _by_gid(ax_roots.get_lines(), f"owner_{i}")
+        ring = by_gid(ax_roots.get_lines(), f"owner_{i}")
         np.testing.assert_allclose(ring.get_xydata(), [[-v0 / v1, 0.0]], atol=1e-7)
     for i in range(n, 3):
-        assert len(_by_gid(ax_roots.get_lines(), f"owner_{i}").get_xdata()) == 0
-    caption = _by_gid(explorer.figure.texts, "caption").get_text()
+        assert len(by_gid(ax_roots.get_lines(), f"owner_{i}").get_xdata()) == 0
+    caption = by_gid(explorer.figure.texts, "caption").get_text()
     assert f"{n} fiber point" in caption and f"count from the roots: {n}" in caption
     assert f"{explorer.result.result.spread:.3f}" in caption
 
@@ -75,7 +70,7 @@ def test_example_19_typed_in(explorer):
         np.array([[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, -1], [0, 0, -1, 1]]),
         np.sqrt(2) / 2 * np.array([[3, 0, -1, 0], [0, 3, 0, -1], [-1, 0, 3, 0], [0, -1, 0, 1]]),
     ]
-    drawn = [_by_gid(ax.get_images(), "ntk").get_array() for ax in _heat(explorer)]
+    drawn = [by_gid(ax.get_images(), "ntk").get_array() for ax in _heat(explorer)]
     for theta in table:
         assert sum(np.allclose(d, theta, atol=1e-12) for d in drawn) == 1
     assert explorer.result.n_inf == 1 and None in explorer.result.owners  # layer 2 = x
@@ -87,11 +82,9 @@ def test_bad_input_keeps_the_last_picture(explorer):
     for text, match in (("1, 2", "must be 4 numbers"), ("a, b, c, d", "numbers separated"),
                         ("0, 0, 0, 0", "must not all be zero")):
         explorer.set_values(coefficients=text)
-        assert explorer.error is not None and match in explorer.error
-        assert explorer.message.value != "" and "Cannot draw" in explorer.message.value
-        assert explorer.image.value == png and explorer.result is result
+        assert_rejected(explorer, match, shown="Cannot draw", image=png, result=result)
     explorer.set_values(coefficients="1, 0, 1, 0")
-    assert explorer.error is None and explorer.message.value == ""
+    assert_clear(explorer)
 
 
 def test_artists_are_updated_in_place(explorer):
@@ -132,9 +125,9 @@ def test_plot_ntk_panels_hides_unused_and_shares_the_scale():
 
 def test_plot_pair_roots_and_spread_curve():
     ax = plot_pair_roots([1.0, 2j, -2j], owners=[0, None])
-    assert np.allclose(_by_gid(ax.get_lines(), "owner_0").get_xydata(), [[1.0, 0.0]])
-    assert len(_by_gid(ax.get_lines(), "owner_1").get_xdata()) == 0
-    assert _by_gid(ax.texts, "owner_label_0").get_text() == "1"
+    assert np.allclose(by_gid(ax.get_lines(), "owner_0").get_xydata(), [[1.0, 0.0]])
+    assert len(by_gid(ax.get_lines(), "owner_1").get_xdata()) == 0
+    assert by_gid(ax.texts, "owner_label_0").get_text() == "1"
     with pytest.raises(ValueError, match="at most 3"):
         plot_pair_roots([1.0], owners=[0, 0, 0, 0])
     with pytest.raises(ValueError, match="roots must be finite"):

@@ -6,6 +6,7 @@ import pytest
 
 from lcnn_widgets.table1 import CLASSES, relative_ntk_difference
 from lcnn_widgets.widgets import explore_table1, table1_picture
+from widget_helpers import assert_clear, assert_drawn
 
 
 def _image(ax):
@@ -19,8 +20,7 @@ def explorer():
 
 
 def test_default_state_is_drawn(explorer):
-    assert explorer.error is None and explorer.message.value == ""
-    assert len(explorer.image.value) > 1000
+    assert_drawn(explorer)
     assert set(explorer.controls) == {"key", "seed"}
     assert [k for _, k in explorer.controls["key"].options] == [c.key for c in CLASSES]
     assert len(explorer.figure.axes) == 3
@@ -64,7 +64,7 @@ def test_bad_seed_keeps_the_last_picture(explorer):
     assert explorer.image.value == before
     assert np.array_equal(_image(explorer.figure.axes[0]), kept)
     explorer.set_values(seed=1)
-    assert explorer.error is None and explorer.message.value == ""
+    assert_clear(explorer)
 
 
 def test_errors():
