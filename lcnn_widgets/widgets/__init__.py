@@ -5,6 +5,7 @@ instead of a traceback on bad input, and keeps its last good picture.
 """
 
 from ._base import Explorer, render_png
+from .static import StaticTwin, static_twin
 from .flows import FlowPicture, explore_flow, flow_picture
 from .polynomials import CompositionState, composition_state, explore_composition
 from .invariants import InvariantsPicture, explore_invariants, invariants_picture
@@ -17,6 +18,8 @@ from .higher_dim import TwoDPicture, explore_2d, two_d_picture
 from .table1 import Table1Picture, explore_table1, table1_picture
 
 __all__ = [
+    "StaticTwin",
+    "static_twin",
     "ReLUPairPicture",
     "explore_relu",
     "relu_pair_picture",

@@ -1,0 +1,184 @@
+"""Static twins: a widget's pictures precomputed over one control, scrubbable without a kernel.
+
+On the static website a live slider moves but nothing is recomputed. A *static twin* renders the
+widget's picture for a list of values of one control (with :meth:`Explorer.update`, so the frames
+are exactly what the live widget draws), and shows them in a small self-contained HTML player: a
+range input that swaps the displayed frame. It needs no kernel, no widget manager and no network.
+
+The HTML has a fixed structure that the browser tests rely on::
+
+    <div class="lcnn-static-twin" data-frames="N">
+      <div class="lcnn-static-twin-caption">... <span class="lcnn-static-twin-value">v</span></div>
+      <input type="range" class="lcnn-static-twin-slider" min="0" max="N-1" ...>
+      <img class="lcnn-static-twin-frame" alt="..." src="data:image/png;base64,...">
+    </div>
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._base import Explorer, render_png
+
+__all__ = ["StaticTwin", "static_twin"]
+
+_PLAYER_JS = """
+(function () {
+  var roots = document.querySelectorAll('.lcnn-static-twin:not([data-ready])');
+  roots.forEach(function (root) {
+    root.setAttribute('data-ready', '1');
+    var data = JSON.parse(root.querySelector('.lcnn-static-twin-data').textContent);
+    var img = root.querySelector('.lcnn-static-twin-frame');
+    var out = root.querySelector('.lcnn-static-twin-value');
+    var slider = root.querySelector('.lcnn-static-twin-slider');
+    function show(i) {
+      img.src = 'data:image/png;base64,' + data.frames[i];
+      img.setAttribute('data-frame', String(i));
+      out.textContent = data.labels[i];
+    }
+    slider.addEventListener('input', function () { show(parseInt(slider.value, 10)); });
+    slider.addEventListener('change', function () { show(parseInt(slider.value, 10)); });
+  });
+})();
+"""
+
+
+@dataclass(frozen=True)
+class StaticTwin:
+    """Precomputed frames of a widget over one control, displayed as an HTML player.
+
+    Attributes
+    ----------
+    control : str
+        The name of the control that varies.
+    labels : tuple of str
+        The control value of each frame, as shown to the reader.
+    frames : tuple of bytes
+        PNG images, one per value.
+    start : int
+        Index of the frame shown first (the widget's default value, when it is in the list).
+    alt : str
+        Alternative text of the image (accessibility).
+    """
+
+    control: str
+    labels: tuple[str, ...]
+    frames: tuple[bytes, ...]
+    start: int
+    alt: str
+    caption: str
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def to_html(self) -> str:
+        """The self-contained HTML player (no kernel, no network)."""
+        data = {
+            "frames": [base64.b64encode(f).decode("ascii") for f in self.frames],
+            "labels": list(self.labels),
+        }
+        n = len(self.frames)
+        first = data["frames"][self.start]
+        return (
+            f'<div class="lcnn-static-twin" data-frames="{n}" '
+            'style="border:1px solid #ccc;border-radius:6px;padding:6px;margin:6px 0">'
+            f'<div class="lcnn-static-twin-caption" style="font-size:90%">'
+            f"{html.escape(self.caption)} "
+            f'<b>{html.escape(self.control)} = <span class="lcnn-static-twin-value">'
+            f"{html.escape(self.labels[self.start])}</span></b></div>"
+            f'<input type="range" class="lcnn-static-twin-slider" min="0" max="{n - 1}" '
+            f'value="{self.start}" step="1" style="width:60%" '
+            f'aria-label="{html.escape(self.control)} (precomputed frames)">'
+            f'<br><img class="lcnn-static-twin-frame" data-frame="{self.start}" '
+            f'alt="{html.escape(self.alt)}" style="max-width:100%" '
+            f'src="data:image/png;base64,{first}">'
+            '<script type="application/json" class="lcnn-static-twin-data">'
+            f"{json.dumps(data)}</script>"
+            f"<script>{_PLAYER_JS}</script></div>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def static_twin(
+    explorer: Explorer,
+    control: str,
+    values: Sequence[Any],
+    *,
+    alt: str | None = None,
+    caption: str = "Static preview (precomputed, works without a running kernel): drag to change",
+    dpi: int | None = None,
+) -> StaticTwin:
+    """Render an Explorer's picture for several values of one control.
+
+    Parameters
+    ----------
+    explorer : Explorer
+        A widget built with :class:`~lcnn_widgets.widgets.Explorer`.
+    control : str
+        The name of the control to vary (a key of ``explorer.controls``).
+    values : sequence
+        The values to precompute (between 2 and 60 of them). Values that the widget rejects
+        are skipped; at least one must be drawable.
+    alt : str, optional
+        Alternative text of the images; by default it names the widget's control.
+    caption : str
+        Text shown above the player.
+    dpi : int, optional
+        Resolution of the frames (defaults to the explorer's).
+
+    Returns
+    -------
+    StaticTwin
+        Displays as an HTML player in notebooks and in the static book.
+
+    Raises
+    ------
+    ValueError
+        If ``control`` is not a control of the widget, the number of values is out of range, or
+        no value can be drawn.
+
+    Notes
+    -----
+    The widget is restored to its previous control value (and picture) afterwards.
+    """
+    if control not in explorer.controls:
+        raise ValueError(
+            f"control must be one of {sorted(explorer.controls)}: got {control!r}"
+        )
+    vals = list(values)
+    if not 2 <= len(vals) <= 60:
+        raise ValueError(f"values must hold between 2 and 60 entries: got {len(vals)}")
+    original = explorer.controls[control].value
+    frames: list[bytes] = []
+    labels: list[str] = []
+    start = 0
+    try:
+        for v in vals:
+            explorer.set_values(**{control: v})
+            if explorer.error is not None:
+                continue
+            if v == original:
+                start = len(frames)
+            frames.append(
+                explorer.image.value if dpi is None else render_png(explorer.figure, dpi=dpi)
+            )
+            labels.append(_label(explorer.controls[control].value))
+    finally:
+        explorer.set_values(**{control: original})
+    if not frames:
+        raise ValueError(f"no value of {control!r} in values could be drawn: got {vals!r}")
+    text = alt or f"Picture of the widget for {len(frames)} values of {control}"
+    return StaticTwin(control, tuple(labels), tuple(frames), start, text, caption)
