@@ -1,0 +1,252 @@
+"""Registry of the paper's numbered results and where the book explains and checks each one.
+
+This module is the single source of truth for the book's *result map*. Every entry names a
+result of Achour, Kohn and Rauhut (arXiv 2507.06367) by its label in the paper, the chapter that
+explains it (a sphinx-proof label or an equation label), the notebook cell that verifies it
+(found by a cell tag in the notebook's metadata) and the pytest node ids that check it.
+
+``python -m lcnn_widgets.results`` writes ``book/result_map.md`` from this registry;
+``python -m lcnn_widgets.results --check`` exits with status 1 if the committed page differs.
+``tests/test_results.py`` checks that every listed notebook, cell tag and test still exists.
+
+Examples
+--------
+>>> from lcnn_widgets.results import RESULTS, result
+>>> result("Thm 4").chapter
+'03_fibers'
+>>> all(r.tests for r in RESULTS if r.chapter is not None)
+True
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Result", "RESULTS", "result", "render_result_map", "main"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One numbered result of the paper and where the book treats it.
+
+    Attributes
+    ----------
+    label : str
+        The paper's label, e.g. ``"Thm 4"`` or ``"eq. 9"``.
+    summary : str
+        A few words in our own language saying what the result is about.
+    chapter : str or None
+        The chapter notebook (stem in ``book/``) that explains it; ``None`` if not treated.
+    ref : str or None
+        The label in that chapter: a sphinx-proof label (``kind="prf"``) or an equation
+        label (``kind="eq"``).
+    kind : {"prf", "eq"}
+        How ``ref`` is cross-referenced.
+    cell_tag : str or None
+        The tag of the notebook cell whose ``assert`` verifies the result.
+    tests : tuple of str
+        pytest node ids (``tests/test_x.py::test_y`` or ``...::Class::method``).
+    note : str
+        Remarks, in particular why a result is not treated.
+    """
+
+    label: str
+    summary: str
+    chapter: str | None = None
+    ref: str | None = None
+    kind: str = "prf"
+    cell_tag: str | None = None
+    tests: tuple[str, ...] = ()
+    note: str = ""
+
+
+_F, _M, _R = "tests/test_fibers.py", "tests/test_metric.py", "tests/test_rescale.py"
+_D, _H, _W = "tests/test_dense.py", "tests/test_higher_dim.py", "tests/test_flows.py"
+
+RESULTS: tuple[Result, ...] = (
+    Result("eq. 1", "the conserved invariants δ_l", "02_invariants", "eq-invariants", "eq",
+           "verify-eq1",
+           ("tests/test_invariants.py::test_pairings_equal_finite_difference_pairings_and_euler",
+            f"{_W}::test_invariants_conserved_and_loss_decreasing_up_to_t_100")),
+    Result("eq. 2", "a strided one-dimensional convolution", "01_polynomials", "eq-conv-stride",
+           "eq", "verify-eq2", ("tests/test_lcn.py::test_conv_equals_naive_double_loop",)),
+    Result("eq. 3", "gradient flow of the loss in parameter space", "05_convergence",
+           "eq-conv-function-flow", "eq", "verify-eq3",
+           (f"{_W}::test_gradient_matches_finite_differences_of_the_definition",),
+           "the chapter states the parameter flow in words and the induced function-space "
+           "flow as a numbered equation"),
+    Result("eq. 4", "gradient flow of a fully connected network", "08_fully_connected",
+           "eq-fc-flow", "eq", "verify-eq4",
+           (f"{_D}::test_layer_gradients_equal_finite_differences_of_the_loss",)),
+    Result("eq. 5", "conserved matrices of a fully connected network", "08_fully_connected",
+           "eq-fc-invariants", "eq", "verify-eq5",
+           (f"{_D}::test_invariants_conserved_along_parameter_flow",)),
+    Result("eq. 6", "the balanced flow in function space", "08_fully_connected",
+           "eq-fc-balanced-flow", "eq", "verify-eq6",
+           (f"{_D}::test_balanced_flow_equals_parameter_flow",)),
+    Result("eq. 7", "the NTK of a fully connected network", "08_fully_connected", "eq-fc-ntk",
+           "eq", "verify-eq7", (f"{_D}::test_ntk_apply_equals_matrix_on_row_major_vec",)),
+    Result("eq. 8", "composition is a product of sparse polynomials", "01_polynomials",
+           "eq-form-product", "eq", "verify-eq8",
+           ("tests/test_polynomials.py::test_sympy_product_equals_end_to_end_exactly",)),
+    Result("eq. 9", "the tangent space at fixed invariants", "04_metric", "eq-metric-tangent",
+           "eq", "verify-eq9", (f"{_M}::test_tangent_space_is_orthonormal_row_space_of_J",)),
+    Result("eq. 10", "convolution and composition over several axes", "07_higher_dim",
+           "eq-hd-product", "eq", "verify-lemma9",
+           ("tests/test_polynomials.py::test_sympy_product_equals_end_to_end_in_3d",)),
+    Result("eq. 11", "(not identified)", note="not treated: the text version of the paper we "
+           "worked from does not show this equation, so the book does not claim to cover it"),
+    Result("eq. 12", "the rescaling conditions in the proof of Prop. 2", "02_invariants",
+           "eq-rescaling-equation", "eq", "verify-prop2", (f"{_R}::test_rescaling_is_unique",),
+           "the book reduces the conditions to one monotone equation in one unknown; the "
+           "paper's intermediate forms (12)-(14) are not reproduced one by one"),
+    Result("eq. 13", "the conditions as one equation", "02_invariants", "eq-rescaling-equation",
+           "eq", "verify-prop2",
+           ("tests/test_invariants.py::test_log_product_monotone_with_root_at_rescaled_point",),
+           "treated together with eq. 12 and eq. 14"),
+    Result("eq. 14", "one unknown, a monotone left-hand side", "02_invariants",
+           "eq-rescaling-equation", "eq", "verify-prop2",
+           ("tests/test_invariants.py::test_log_product_monotone_with_root_at_rescaled_point",),
+           "treated together with eq. 12 and eq. 13"),
+    Result("Prop. 2", "rescaling to prescribed invariants, uniquely", "02_invariants",
+           "prop-rescaling", "prf", "verify-prop2",
+           (f"{_R}::test_rescale_hits_delta_keeps_pi", f"{_R}::test_rescaling_is_unique")),
+    Result("Thm 4", "strides > 1: one fiber point up to signs", "03_fibers", "thm-fib-unique",
+           "prf", "verify-thm4",
+           (f"{_F}::test_generic_fiber_is_one_point_up_to_signs",
+            f"{_F}::test_generic_fiber_property")),
+    Result("Lemma 5", "lifting tangent vectors to the level set", "04_metric",
+           "lem-metric-lift", "prf", "verify-lemma5",
+           (f"{_M}::test_lift_lies_in_tangent_space_and_maps_to_a",)),
+    Result("Cor. 6", "the pushforward metric and the Riemannian flow", "04_metric",
+           "cor-metric-pushforward", "prf", "verify-cor6",
+           (f"{_M}::test_pushforward_of_parameter_gradient_both_ways",
+            f"{_W}::test_function_space_flow_reproduces_parameter_flow_strides_above_one")),
+    Result("Thm 7", "convergence to a critical point", "05_convergence", "thm-conv-critical",
+           "prf", "verify-thm7",
+           (f"{_W}::test_random_initializations_converge_to_nonzero_critical_points",)),
+    Result("Prop. 8", "the zero function is avoided", "05_convergence", "prop-conv-nonzero",
+           "prf", "verify-prop8",
+           (f"{_W}::test_one_zero_filter_gives_a_negative_hessian_eigenvalue",
+            f"{_W}::test_zero_parameters_are_a_strict_saddle_for_two_layers")),
+    Result("Lemma 9", "composition over several axes", "07_higher_dim", "lem-hd-product", "prf",
+           "verify-lemma9", (f"{_H}::test_lemma_9_product_of_forms_in_2d",)),
+    Result("Cor. 10", "unique factorization over several axes", "07_higher_dim",
+           "cor-hd-unique", "prf", "verify-cor10",
+           (f"{_H}::test_factorization_recovers_the_layers",)),
+    Result("Obs. 11", "swapping interchangeable layers", "07_higher_dim", "obs-hd-swap", "prf",
+           "verify-obs11", (f"{_H}::test_swap_keeps_pi_and_theta_and_permutes_j",)),
+    Result("Prop. 12", "rescaling over several axes", "07_higher_dim", "prop-hd-rescale", "prf",
+           "verify-prop12", (f"{_H}::test_rescale_in_two_dimensions",)),
+    Result("Thm 13", "the NTK is a function of (w, δ) over several axes", "07_higher_dim",
+           "thm-hd-ntk", "prf", "verify-thm13",
+           (f"{_H}::test_theorem_13_multistart_one_point_up_to_signs",)),
+    Result("Thm 14", "balanced factorizations form one orthogonal orbit", "08_fully_connected",
+           "thm-fc-orbit", "prf", "verify-thm14",
+           (f"{_D}::test_thm14_balanced_weights_with_the_same_product_are_on_the_orbit",)),
+    Result("Ex. 15", "the running example: a quartic hypersurface", "04_metric",
+           "ex-metric-quartic", "prf", "verify-ex15",
+           (f"{_F}::test_example_15_fiber_formula",
+            f"{_M}::test_quartic_vanishes_on_the_neuromanifold")),
+    Result("Ex. 16", "two factorizations at a singular point", "04_metric",
+           "ex-metric-two-ntks", "prf", "verify-ex16",
+           (f"{_M}::test_example_16_two_parametrizations_two_ntks",)),
+    Result("Ex. 17", "different invariants, different metrics", "04_metric",
+           "ex-metric-invariant", "prf", "verify-ex17", (f"{_M}::test_example_17_numbers",)),
+    Result("Ex. 18", "(no Example 18 in the paper)", note="the paper's item 18 is Lemma 18, a "
+           "technical step in the proof of Prop. 8 (see that row); there is no Example 18"),
+    Result("Ex. 19", "stride one: three factorizations, three kernels", "06_stride_one",
+           "ex-so-cubic", "prf", "verify-ex19",
+           ("tests/test_stride_one.py::test_example_19_three_balanced_factorizations_and_ntks",)),
+    Result("Ex. 20", "fully connected: the NTK depends on the parameters",
+           "08_fully_connected", "ex-fc-example-20", "prf", "verify-ex20",
+           (f"{_D}::test_example_20_numbers",)),
+    Result("Sec. 5", "shallow ReLU networks: CNN identifiable, MLP not", "09_relu",
+           "thm-relu-cnn-identifiable", "prf", "verify-sec5",
+           ("tests/test_relu.py::test_function_and_invariant_fix_the_filters_stride_above_one",
+            "tests/test_relu.py::test_mlp_counterexample_three_facts")),
+    Result("Table 1", "which architectures have a metric of (w, δ)", "10_table1",
+           "def-tab-difference", "prf", "verify-table1",
+           ("tests/test_table1.py::test_verdicts_match_the_paper",)),
+)
+
+
+def result(label: str) -> Result:
+    """The registry entry with the paper label ``label``.
+
+    Raises
+    ------
+    KeyError
+        If no entry has that label.
+    """
+    for r in RESULTS:
+        if r.label == label:
+            return r
+    raise KeyError(f"label must be one of {[r.label for r in RESULTS]}: got {label!r}")
+
+
+def _explained(r: Result) -> str:
+    if r.chapter is None:
+        return "not treated"
+    link = f"{{prf:ref}}`{r.ref}`" if r.kind == "prf" else f"eq. {{eq}}`{r.ref}`"
+    return f"{{doc}}`{r.chapter}`, {link}"
+
+
+def render_result_map() -> str:
+    """The Markdown source of ``book/result_map.md`` (MyST), generated from :data:`RESULTS`."""
+    lines = [
+        "# Result map",
+        "",
+        "Every numbered result of the paper (Achour, Kohn and Rauhut, arXiv 2507.06367), where this book "
+        "explains it, the notebook cell that checks it (found by its cell tag) and the unit "
+        "tests that check it again. This page is generated by `python -m lcnn_widgets.results` "
+        "from the registry in `lcnn_widgets/results.py`; `tests/test_results.py` fails if a "
+        "listed cell or test disappears or if this page is out of date.",
+        "",
+        "| paper | what it says | explained in | verification cell (tag) | tests |",
+        "|---|---|---|---|---|",
+    ]
+    for r in RESULTS:
+        cell = f"`{r.cell_tag}`" if r.cell_tag else "—"
+        tests = "<br>".join(f"`{t}`" for t in r.tests) if r.tests else "—"
+        summary = r.summary + (f" *(note: {r.note})*" if r.note else "")
+        lines.append(f"| {r.label} | {summary} | {_explained(r)} | {cell} | {tests} |")
+    lines += [
+        "",
+        "To find a verification cell, open the chapter and look for the cell whose tags "
+        "(shown in Jupyter's property inspector) contain the tag above; to run the tests of a "
+        "row, pass its ids to `pytest`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _default_path() -> Path:
+    return Path(__file__).resolve().parents[1] / "book" / "result_map.md"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write (or with ``--check`` compare) the result map page; return the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m lcnn_widgets.results",
+                                     description="Generate book/result_map.md.")
+    parser.add_argument("--output", type=Path, default=_default_path())
+    parser.add_argument("--check", action="store_true",
+                        help="do not write; exit 1 if the file differs from the registry")
+    args = parser.parse_args(argv)
+    text = render_result_map()
+    if args.check:
+        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        if current != text:
+            print(f"{args.output} is out of date: run python -m lcnn_widgets.results")
+            return 1
+        return 0
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output} ({len(RESULTS)} results)")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
