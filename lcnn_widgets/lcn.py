@@ -420,8 +420,8 @@ class LCN:
         return sig
 
     # ------------------------------------------------------------------ derivatives
-    def _blocks(self, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Jacobian blocks ``J_l`` of shape (K, prod(k_l)) from the products of other layers."""
+    def _rests(self, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Per layer, the product of the other layers' dilated filters (ones for L = 1)."""
         dil = self._dilated(fs)
         L = len(dil)
         # prefix[l] = product of dilated layers < l, suffix[l] = product of layers > l
@@ -433,19 +433,48 @@ class LCN:
         for l in range(L - 2, -1, -1):
             nxt = dil[l + 1] if suffix[l + 1] is None else _product([dil[l + 1], suffix[l + 1]])
             suffix[l] = nxt
-        blocks = []
+        rests = []
         for l in range(L):
             others = [p for p in (prefix[l], suffix[l]) if p is not None]
-            rest = _product(others) if others else np.ones((1,) * self._dim)
-            acc = self._acc[l]
-            block = np.zeros(self._e2e + (self._param_counts[l],))
-            for j, idx in enumerate(np.ndindex(self._sizes[l])):
-                sl = tuple(
-                    slice(i * a, i * a + r) for i, a, r in zip(idx, acc, rest.shape)
-                ) + (j,)
-                block[sl] = rest
-            blocks.append(block.reshape(self.n_outputs, self._param_counts[l]))
-        return blocks
+            rests.append(_product(others) if others else np.ones((1,) * self._dim))
+        return rests
+
+    def _jacobian_index(self) -> np.ndarray:
+        """Where each entry of ``J`` sits in ``[0, rest_1.ravel(), ..., rest_L.ravel()]``.
+
+        ``J_l[n, j] = rest_l[n - j S_{l-1}]`` (multi-indices, zero outside ``rest_l``), so
+        ``J`` is one gather from the concatenated ``rest`` arrays; the index depends only on
+        the architecture and is computed once per network (index 0 holds the zero).
+        """
+        cached = self.__dict__.get("_jac_index_cache")
+        if cached is not None:
+            return cached
+        D = self._dim
+        rows = np.indices(self._e2e).reshape(D, -1)  # (D, K): output multi-indices
+        cols, base = [], 1
+        for size, acc in zip(self._sizes, self._acc):
+            r = tuple(e - (k - 1) * a for e, k, a in zip(self._e2e, size, acc))
+            j = np.indices(size).reshape(D, -1)  # (D, k_l): filter multi-indices
+            m = rows[:, :, None] - j[:, None, :] * np.array(acc)[:, None, None]
+            inside = np.all((m >= 0) & (m < np.array(r)[:, None, None]), axis=0)
+            flat = np.ravel_multi_index(tuple(np.where(inside, m, 0)), r)
+            cols.append(np.where(inside, flat + base, 0))
+            base += int(np.prod(r))
+        index = np.hstack(cols)
+        index.setflags(write=False)
+        self.__dict__["_jac_index_cache"] = index
+        return index
+
+    def _jacobian_unchecked(self, fs: Sequence[np.ndarray]) -> np.ndarray:
+        """``J`` of shape (K, n_params) for already validated filters (one gather)."""
+        flat = np.concatenate([np.zeros(1)] + [r.ravel() for r in self._rests(fs)])
+        return flat[self._jacobian_index()]
+
+    def _blocks(self, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Jacobian blocks ``J_l`` of shape (K, prod(k_l)) from the products of other layers."""
+        J = self._jacobian_unchecked(fs)
+        off = self._offsets
+        return [J[:, a:b] for a, b in zip(off[:-1], off[1:])]
 
     def jacobian(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """Jacobian ``J = D pi(theta)`` of the parametrization map.
@@ -479,7 +508,7 @@ class LCN:
         array([[3., 0., 1.],
                [0., 3., 2.]])
         """
-        return np.hstack(self._blocks(self.check_filters(filters)))
+        return self._jacobian_unchecked(self.check_filters(filters))
 
     def ntk(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """The neural tangent kernel in filter space, ``Theta = J J^T``.
@@ -511,7 +540,7 @@ class LCN:
         >>> LCN([1, 1], [1, 1]).ntk([[2.0], [3.0]])
         array([[13.]])
         """
-        J = self.jacobian(filters)
+        J = self._jacobian_unchecked(self.check_filters(filters))
         return J @ J.T
 
     def invariants(self, filters: Sequence[ArrayLike]) -> np.ndarray:

@@ -25,17 +25,22 @@ __all__ = ["Explorer", "render_png"]
 #: errors that come from bad input and are shown to the reader instead of a traceback
 USER_ERRORS = (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError)
 
+#: zlib level of the rendered PNGs (lossless at every level; 1 is the fastest that compresses)
+_PNG_COMPRESS_LEVEL = 1
+
 
 def render_png(fig: Figure, *, dpi: int = 80) -> bytes:
     """Render a Figure to PNG bytes (Agg canvas, no pyplot state involved).
 
     The figure keeps one Agg canvas across calls, so matplotlib's text caches survive between
-    renders (about twice as fast as letting ``savefig`` create a new canvas each time).
+    renders (about twice as fast as letting ``savefig`` create a new canvas each time). The PNG
+    is written with zlib level 1: the same pixels, encoded several times faster than at the
+    default level 6 for a slightly larger file (see ``benchmarks/RESULTS.md``).
     """
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": _PNG_COMPRESS_LEVEL})
     return buf.getvalue()
 
 
