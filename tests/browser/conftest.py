@@ -1,0 +1,128 @@
+"""Real-browser tests of the offline site: prerequisites, one Chromium, one load per page.
+
+The tests need the offline build (``python tests/browser/build_offline.py``), Playwright (from
+PyPI, no ``playwright install``) and a Chromium binary (Debian's ``/usr/bin/chromium``, or
+``$LCNN_CHROMIUM``). When one is missing they are *skipped*, so the plain test command passes on
+any machine. ``.ci/run`` sets ``LCNN_BROWSER_TESTS=required``: then a missing prerequisite is a
+failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_offline import HTML, ROOT, offline_pages  # noqa: E402
+
+#: Generous upper bound for MathJax and the widget manager to finish on a slow, shared machine.
+RENDER_TIMEOUT_MS = 60_000
+
+_REMOTE = re.compile(r"^(?!file:|data:|blob:|about:)[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+def _required() -> bool:
+    return os.environ.get("LCNN_BROWSER_TESTS", "").lower() == "required"
+
+
+def _missing(reason: str):
+    if _required():
+        pytest.fail(f"{reason} (LCNN_BROWSER_TESTS=required)", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_generate_tests(metafunc):
+    if "page" in metafunc.fixturenames:
+        pages = offline_pages()
+        ids = [p.relative_to(HTML).as_posix() for p in pages]
+        # Without a build, one placeholder that skips (or fails in CI) in the `page` fixture.
+        metafunc.parametrize("page", pages or [None], ids=ids or ["no-offline-build"],
+                             indirect=True, scope="session")
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("LCNN_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright is not installed (pip install -r requirements.txt)")
+    executable = chromium_path()
+    if executable is None:
+        _missing("no Chromium found (apt-get install chromium, or set LCNN_CHROMIUM)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+@dataclass
+class LoadedPage:
+    """A page opened in Chromium and left open, with everything it did while loading."""
+
+    path: Path
+    page: object  # playwright.sync_api.Page
+    page_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.relative_to(HTML).as_posix()
+
+
+@pytest.fixture(scope="session")
+def page(request, browser):
+    """The page, loaded once for all tests that look at it: math typeset, widgets rendered."""
+    path = request.param
+    if path is None:
+        _missing(f"no offline build in {HTML.relative_to(ROOT)} "
+                 "(run: python tests/browser/build_offline.py)")
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    pw_page = context.new_page()
+    loaded = LoadedPage(path, pw_page)
+    pw_page.on("pageerror", lambda err: loaded.page_errors.append(str(err)))
+    pw_page.on("request", lambda req: loaded.requests.append(req.url))
+    pw_page.on("requestfailed", lambda req: loaded.failed.append(f"{req.url}: {req.failure}"))
+    # Never let a request leave the machine, whatever the page asks for (they are still recorded).
+    pw_page.route(_REMOTE, lambda route: route.abort())
+    pw_page.goto(path.as_uri(), wait_until="load")
+    # MathJax 3 (a deferred script) resolves startup.promise once its first typeset is done.
+    pw_page.wait_for_function(
+        "() => !document.querySelector('.math')"
+        " || (window.MathJax && MathJax.startup && MathJax.startup.promise)",
+        timeout=RENDER_TIMEOUT_MS,
+    )
+    pw_page.evaluate(
+        "() => window.MathJax && MathJax.startup ? MathJax.startup.promise.then(() => true) : null"
+    )
+    # The widget manager renders each view next to its script tag, after the load event.
+    pw_page.wait_for_function(
+        """() => [...document.querySelectorAll(
+                   'script[type="application/vnd.jupyter.widget-view+json"]')]
+                 .every(s => s.previousElementSibling
+                             && s.previousElementSibling.classList.contains('widget-subarea')
+                             && s.previousElementSibling.childElementCount > 0)""",
+        timeout=RENDER_TIMEOUT_MS,
+    )
+    # Images (figures, widget images, static-twin frames) finish decoding.
+    pw_page.evaluate(
+        "() => Promise.all([...document.images].map(i => i.decode().catch(() => null)))"
+    )
+    yield loaded
+    context.close()
