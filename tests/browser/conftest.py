@@ -46,6 +46,15 @@ def pytest_generate_tests(metafunc):
                              indirect=True, scope="session")
 
 
+@pytest.fixture(scope="session")
+def offline_html() -> Path:
+    """The offline build's HTML folder (skip, or fail under LCNN_BROWSER_TESTS=required)."""
+    if not offline_pages():
+        _missing(f"no offline build in {HTML.relative_to(ROOT)} "
+                 "(run: python tests/browser/build_offline.py)")
+    return HTML
+
+
 def chromium_path() -> str | None:
     for candidate in (os.environ.get("LCNN_CHROMIUM"), "/usr/bin/chromium",
                       shutil.which("chromium"), shutil.which("chromium-browser")):
@@ -87,12 +96,9 @@ class LoadedPage:
 
 
 @pytest.fixture(scope="session")
-def page(request, browser):
+def page(request, offline_html, browser):
     """The page, loaded once for all tests that look at it: math typeset, widgets rendered."""
     path = request.param
-    if path is None:
-        _missing(f"no offline build in {HTML.relative_to(ROOT)} "
-                 "(run: python tests/browser/build_offline.py)")
     context = browser.new_context(viewport={"width": 1280, "height": 1600})
     pw_page = context.new_page()
     loaded = LoadedPage(path, pw_page)

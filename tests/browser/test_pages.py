@@ -122,12 +122,10 @@ def test_static_twins_change_frame_when_scrubbed(page):
         assert len(set(shown)) > 1, f"{page.name}: twin {i} never changes its picture"
 
 
-def test_static_twin_next_to_every_widget_once_twins_exist():
+def test_static_twin_next_to_every_widget_once_twins_exist(offline_html):
     """Once the book has static twins (issue 5, item 5), every page with a widget has one."""
-    pages = offline_pages()
-    if not pages:
-        pytest.skip("no offline build")
-    texts = {p.relative_to(HTML).as_posix(): p.read_text(encoding="utf8") for p in pages}
+    texts = {p.relative_to(HTML).as_posix(): p.read_text(encoding="utf8")
+             for p in offline_pages()}
     if not any("lcnn-static-twin-slider" in t for t in texts.values()):
         pytest.skip("the book has no static twins yet")
     missing = [n for n, t in texts.items()
@@ -147,12 +145,9 @@ KEY_PAGES = {"intro": "book/intro.html", "03_fibers": "book/03_fibers.html",
 
 
 @pytest.mark.parametrize("name", KEY_PAGES)
-def test_screenshot_of_key_page(name, browser):
-    path = HTML / KEY_PAGES[name]
-    if not path.is_file():
-        if HTML.is_dir():
-            pytest.fail(f"{path} is missing from the offline build")
-        pytest.skip("no offline build")
+def test_screenshot_of_key_page(name, offline_html, browser):
+    path = offline_html / KEY_PAGES[name]
+    assert path.is_file(), f"{path} is missing from the offline build"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1280, "height": 1600})
     try:
