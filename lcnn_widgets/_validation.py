@@ -651,3 +651,175 @@ def as_parameter_blocks(
         raise ValueError(f"{name} must have n_params = {n_params} entries: got {th.size}")
     ends = np.cumsum(sizes)
     return [th[b - k : b].reshape(s) for k, b, s in zip(sizes, ends, shapes)]
+
+
+def as_network(net: Any, name: str = "net", *, needs: tuple[str, ...] = ("filter_shapes",)) -> Any:
+    """Return ``net`` after checking it is a network object (an LCN or alike), not data.
+
+    ``needs`` lists attributes the caller uses (an LCN has ``filter_shapes`` and
+    ``end_to_end_shape``; an FCN or a ReLU model has ``check_weights`` or ``check_filters``).
+
+    Raises
+    ------
+    TypeError
+        If ``net`` lacks one of these attributes (None, an array, a string, ...).
+    """
+    missing = [a for a in needs if not hasattr(net, a)]
+    if missing:
+        raise TypeError(
+            f"{name} must be a network such as LCN(filter_sizes, strides): got {_short(net)} "
+            f"of type {type(net).__name__}"
+        )
+    return net
+
+
+def _all_finite(obj: Any) -> bool:
+    """True when every float inside a (nested) result is finite."""
+    import dataclasses
+
+    if isinstance(obj, (str, bytes, bool, type(None))):
+        return True
+    if isinstance(obj, (float, complex, np.floating, np.complexfloating)):
+        return bool(np.isfinite(obj))
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "fc":
+            return bool(np.all(np.isfinite(obj)))
+        return obj.dtype != object or all(_all_finite(x) for x in obj.ravel())
+    if isinstance(obj, (list, tuple)):
+        return all(_all_finite(x) for x in obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return all(_all_finite(getattr(obj, f.name)) for f in dataclasses.fields(obj))
+    return True
+
+
+def _magnitude(value: Any) -> float | None:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        try:  # a sequence of arrays of different shapes (filters, weights)
+            parts = [np.asarray(v, dtype=float).ravel() for v in value]
+            arr = np.concatenate(parts) if parts else np.zeros(0)
+        except (TypeError, ValueError):
+            return None
+    return float(np.max(np.abs(arr))) if arr.size else None
+
+
+def finite_result(func):
+    """Decorator: raise ValueError instead of returning a result with NaN or inf in it.
+
+    Every check of the inputs happens inside ``func``; a finite input can still overflow float64
+    (products of entries near 1e200, squares in a kernel). Then the message names the array
+    arguments with their largest magnitudes, so the reader sees which one to rescale.
+    """
+    import functools
+    import inspect
+
+    sig = inspect.signature(func)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            result = func(*args, **kwargs)
+        if _all_finite(result):
+            return result
+        bound = sig.bind(*args, **kwargs)
+        sizes = []
+        for arg, value in bound.arguments.items():
+            if arg in ("net", "model", "rng", "self"):
+                continue
+            mag = _magnitude(value)
+            if mag is not None:
+                sizes.append((mag, arg))
+        sizes.sort(reverse=True)
+        listed = ", ".join(f"{arg} (max |entry| {mag:.3g})" for mag, arg in sizes)
+        raise ValueError(
+            f"{func.__name__} would return NaN or inf: float64 overflowed or lost all digits "
+            f"for these inputs; rescale them to moderate magnitudes: {listed}"
+        )
+
+    return wrapper
+
+
+#: entries beyond this magnitude overflow float64 once squared (norms, kernels): refused
+MAX_MAGNITUDE = 1e150
+
+
+def as_moderate(
+    arr: np.ndarray, name: str, limit: float = MAX_MAGNITUDE, *, allow_tiny: bool = False
+) -> np.ndarray:
+    """Return a (checked, finite) array after checking its size lies in ``[1/limit, limit]``.
+
+    The largest entry in magnitude must be at most ``limit``, and either zero or at least
+    ``1 / limit`` (unless ``allow_tiny``, for additive quantities such as invariants): beyond
+    these bounds squares overflow or underflow float64.
+
+    Raises
+    ------
+    ValueError
+        If the largest entry exceeds ``limit`` or is nonzero and below ``1 / limit``.
+    """
+    big = float(np.max(np.abs(arr))) if np.size(arr) else 0.0
+    if big > limit:
+        raise ValueError(
+            f"{name} is too large to compute with: max |entry| = {big:.3g} exceeds {limit:.0e} "
+            "(squared norms would overflow float64); rescale it"
+        )
+    if not allow_tiny and 0.0 < big < 1.0 / limit:
+        raise ValueError(
+            f"{name} is too small to compute with: max |entry| = {big:.3g} is below "
+            f"{1.0 / limit:.0e} (squared norms would underflow to 0 in float64); rescale it"
+        )
+    return arr
+
+
+def as_real(value: Any, name: str, *, positive: bool = False, nonnegative: bool = False) -> float:
+    """Return a real scalar (a tolerance, a scale, a radius) as a Python float.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number (None, a string, a bool, an array, complex).
+    ValueError
+        If it is NaN/inf, or not positive (``positive=True``) / negative (``nonnegative=True``).
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating)):
+        raise TypeError(
+            f"{name} must be a real number: got {_short(value)} of type {type(value).__name__}"
+        )
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"{name} must be finite: got {v!r}")
+    if positive and v <= 0:
+        raise ValueError(f"{name} must be positive: got {v!r}")
+    if nonnegative and v < 0:
+        raise ValueError(f"{name} must be non-negative: got {v!r}")
+    return v
+
+
+def as_sequence(value: Any, name: str, what: str = "items") -> list:
+    """Return the items of a non-string sequence (a list of filters, points, degrees, ...).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is None, a scalar, a string or another non-sequence.
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a sequence of {what}: got {_short(value)}")
+    return list(value)
+
+
+def as_coefficients(value: Any, name: str) -> np.ndarray:
+    """Return a filter (an array of coefficients, at least one axis) as a new float array.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`as_finite_array`; ValueError also for a scalar (zero axes).
+    """
+    arr = as_finite_array(value, name)
+    if arr.ndim == 0:
+        raise ValueError(
+            f"{name} must be an array of coefficients (at least one axis): got {_short(value)}"
+        )
+    return arr

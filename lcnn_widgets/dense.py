@@ -42,9 +42,12 @@ from ._validation import (
     as_orthogonal,
     as_parameter_blocks,
     as_positive_int,
+    as_moderate,
+    as_real,
     as_time_grid,
     as_weights,
     as_widths,
+    finite_result,
 )
 
 __all__ = [
@@ -157,6 +160,7 @@ class FCN:
         return (self._widths[-1], self._widths[0])
 
     # ------------------------------------------------------------------ parameters
+    @finite_result
     def check_weights(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
         """Validate ``weights`` for this architecture and return float copies.
 
@@ -164,6 +168,7 @@ class FCN:
         """
         return as_weights(weights, self._shapes)
 
+    @finite_result
     def flatten(self, weights: Sequence[ArrayLike]) -> np.ndarray:
         """Concatenate row-major ``vec(W_1), ..., vec(W_L)`` into ``theta``.
 
@@ -173,10 +178,12 @@ class FCN:
         """
         return np.concatenate([w.ravel() for w in self.check_weights(weights)])
 
+    @finite_result
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
         """Split ``theta`` of shape (n_params,) into matrices (inverse of :meth:`flatten`)."""
         return as_parameter_blocks(theta, self._shapes)
 
+    @finite_result
     def random_weights(
         self, rng: np.random.Generator, *, scale: float = 1.0
     ) -> list[np.ndarray]:
@@ -189,9 +196,11 @@ class FCN:
         scale : float, default=1.0
         """
         as_generator(rng)
+        scale = as_real(scale, "scale")
         return [scale * rng.standard_normal(s) for s in self._shapes]
 
     # ------------------------------------------------------------------ the map and its derivative
+    @finite_result
     def product(self, weights: Sequence[ArrayLike]) -> np.ndarray:
         """The end-to-end matrix ``W = W_L ... W_1``.
 
@@ -215,6 +224,7 @@ class FCN:
             out = w @ out
         return out
 
+    @finite_result
     def jacobian(self, weights: Sequence[ArrayLike]) -> np.ndarray:
         """Jacobian ``J = d vec(W) / d theta`` of the product map.
 
@@ -242,6 +252,7 @@ class FCN:
         A, B = _partial_products(ws)
         return np.hstack([np.kron(a, b.T) for a, b in zip(A, B)])
 
+    @finite_result
     def ntk(self, weights: Sequence[ArrayLike]) -> np.ndarray:
         """The neural tangent kernel as a matrix on row-major ``vec(Z)``, ``Theta = J J^T``.
 
@@ -269,6 +280,7 @@ class FCN:
         A, B = _partial_products(ws)
         return sum(np.kron(a @ a.T, b.T @ b) for a, b in zip(A, B))
 
+    @finite_result
     def ntk_apply(self, weights: Sequence[ArrayLike], Z: ArrayLike) -> np.ndarray:
         """Apply the NTK to a matrix ``Z`` (paper eq. 7).
 
@@ -298,6 +310,7 @@ class FCN:
         A, B = _partial_products(ws)
         return sum(a @ a.T @ z @ b.T @ b for a, b in zip(A, B))
 
+    @finite_result
     def layer_gradients(self, weights: Sequence[ArrayLike], grad: ArrayLike) -> list[np.ndarray]:
         """The parameter gradient ``d/dW_j l(W_L ... W_1)`` from ``grad = grad l(W)``.
 
@@ -325,6 +338,7 @@ class FCN:
         return [a.T @ g @ b.T for a, b in zip(A, B)]
 
     # ------------------------------------------------------------------ invariants
+    @finite_result
     def invariants(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
         """The conserved matrices ``W_{j+1}^T W_{j+1} - W_j W_j^T``, ``j = 1, ..., L-1``.
 
@@ -351,6 +365,7 @@ class FCN:
         ws = self.check_weights(weights)
         return [ws[j + 1].T @ ws[j + 1] - ws[j] @ ws[j].T for j in range(len(ws) - 1)]
 
+    @finite_result
     def invariant_jacobian(self, weights: Sequence[ArrayLike]) -> np.ndarray:
         """Derivative of the invariants (eq. 5) with respect to ``theta``.
 
@@ -392,6 +407,7 @@ class FCN:
             return np.zeros((0, self.n_params))
         return np.vstack(rows)
 
+    @finite_result
     def is_balanced(self, weights: Sequence[ArrayLike], *, tol: float = 1e-9) -> bool:
         """True if every invariant vanishes, relative to the size of the weights.
 
@@ -410,6 +426,7 @@ class FCN:
         (True, False)
         """
         ws = self.check_weights(weights)
+        tol = as_real(tol, "tol", nonnegative=True)
         scale = max(1.0, max(float(np.sum(w**2)) for w in ws))
         return all(
             float(np.linalg.norm(d)) <= tol * scale for d in self.invariants(ws)
@@ -417,6 +434,7 @@ class FCN:
 
 
 # ---------------------------------------------------------------------- orthogonal matrices
+@finite_result
 def random_orthogonal(d: int, rng: np.random.Generator) -> np.ndarray:
     """A random orthogonal ``d x d`` matrix, Haar distributed on ``O(d)``.
 
@@ -443,6 +461,7 @@ def random_orthogonal(d: int, rng: np.random.Generator) -> np.ndarray:
     return np.asarray(ortho_group.rvs(d, random_state=rng), dtype=float).reshape(d, d)
 
 
+@finite_result
 def rotation(phi: float) -> np.ndarray:
     """The 2 x 2 rotation ``R(phi) = [[cos phi, -sin phi], [sin phi, cos phi]]``.
 
@@ -457,6 +476,7 @@ def rotation(phi: float) -> np.ndarray:
     return np.array([[c, -s], [s, c]])
 
 
+@finite_result
 def orthogonal_orbit(
     weights: Sequence[ArrayLike], Us: Sequence[ArrayLike], *, tol: float = 1e-8
 ) -> list[np.ndarray]:
@@ -504,6 +524,7 @@ def orthogonal_orbit(
             f"Us must hold one orthogonal matrix per hidden layer: got {len(items)} matrices "
             f"for {len(ws)} layers ({len(ws) - 1} hidden widths)"
         )
+    tol = as_real(tol, "tol", nonnegative=True)
     us = [as_orthogonal(u, ws[j].shape[0], f"Us[{j}]", tol=tol) for j, u in enumerate(items)]
     left = us + [np.eye(ws[-1].shape[0])]
     right = [np.eye(ws[0].shape[1])] + us
@@ -511,6 +532,7 @@ def orthogonal_orbit(
 
 
 # ---------------------------------------------------------------------- factorizations
+@finite_result
 def balanced_factorization(
     W: ArrayLike, n_layers: int, *, widths: Sequence[int] | None = None
 ) -> list[np.ndarray]:
@@ -594,6 +616,7 @@ def balanced_factorization(
     return out
 
 
+@finite_result
 def identity_factorization(A: ArrayLike, Q: ArrayLike | None = None) -> list[np.ndarray]:
     """The two-layer factorization ``(W_1, W_2) = (A Q, Q^T A^{-1})`` of the identity.
 
@@ -682,6 +705,7 @@ def example_20() -> Example20:
 
 
 # ---------------------------------------------------------------------- loss and flows
+@finite_result
 def dense_loss(W: ArrayLike, Y: ArrayLike, *, X: ArrayLike | None = None) -> float:
     """The squared loss ``1/2 ||W - Y||_F^2``, or ``1/(2N) ||W X - Y||_F^2`` with inputs ``X``.
 
@@ -704,6 +728,7 @@ def dense_loss(W: ArrayLike, Y: ArrayLike, *, X: ArrayLike | None = None) -> flo
     return float(np.sum((w @ x - y) ** 2)) / (2 * x.shape[1])
 
 
+@finite_result
 def dense_loss_gradient(W: ArrayLike, Y: ArrayLike, *, X: ArrayLike | None = None) -> np.ndarray:
     """Gradient of :func:`dense_loss` in ``W``: ``W - Y``, or ``(W X - Y) X^T / N``.
 
@@ -728,6 +753,7 @@ def _grad(w: np.ndarray, y: np.ndarray, x: np.ndarray | None) -> np.ndarray:
     return (w @ x - y) @ x.T / x.shape[1]
 
 
+@finite_result
 def psd_power(S: ArrayLike, p: float) -> np.ndarray:
     """The power ``S^p`` of a symmetric positive semidefinite matrix (``p >= 0``).
 
@@ -785,6 +811,7 @@ def _balanced_rhs(w: np.ndarray, g: np.ndarray, L: int) -> np.ndarray:
     )
 
 
+@finite_result
 def balanced_velocity(W: ArrayLike, grad: ArrayLike, n_layers: int) -> np.ndarray:
     """Right-hand side of the balanced function-space flow (paper eq. 6).
 
@@ -862,6 +889,7 @@ def _solve(rhs: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float) ->
     return sol.y.T
 
 
+@finite_result
 def gradient_flow_dense(
     weights0: Sequence[ArrayLike],
     Y: ArrayLike,
@@ -904,6 +932,8 @@ def gradient_flow_dense(
     net = FCN.from_weights(weights0)
     ws = net.check_weights(weights0)
     y, x = as_matrix_targets(Y, X, net.end_to_end_shape)
+    for arr, name in ((net.flatten(ws), "weights0"), (y, "Y"), (x, "X")):
+        as_moderate(arr, name, 1e100) if arr is not None else None
     t = as_time_grid(t_eval)
 
     def rhs(_t: float, theta: np.ndarray) -> np.ndarray:
@@ -920,6 +950,7 @@ def gradient_flow_dense(
     return DenseFlowResult(t=t, W=prods, loss=loss, weights=weights)
 
 
+@finite_result
 def balanced_flow(
     W0: ArrayLike,
     Y: ArrayLike,
@@ -967,6 +998,8 @@ def balanced_flow(
     w0 = as_finite_array(W0, "W0", ndim=2)
     L = as_positive_int(n_layers, "n_layers")
     y, x = as_matrix_targets(Y, X, w0.shape)
+    for arr, name in ((w0, "W0"), (y, "Y"), (x, "X")):
+        as_moderate(arr, name, 1e100) if arr is not None else None
     t = as_time_grid(t_eval)
     shape = w0.shape
 

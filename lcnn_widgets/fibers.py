@@ -18,7 +18,17 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq, least_squares
 from scipy.spatial import cKDTree
 
-from ._validation import as_finite_array, as_generator, as_nonzero_filters, as_positive_int
+from ._validation import (
+    as_finite_array,
+    as_generator,
+    as_moderate,
+    as_network,
+    as_nonzero_filters,
+    as_positive_int,
+    as_real,
+    as_sequence,
+    finite_result,
+)
 from .invariants import _orbit_offsets
 from .polynomials import _product
 
@@ -44,7 +54,9 @@ __all__ = [
 
 
 def _as_delta(net: "LCN", delta: ArrayLike) -> np.ndarray:
-    d = as_finite_array(delta, "delta", allow_empty=True)
+    d = as_moderate(
+        as_finite_array(delta, "delta", allow_empty=True), "delta", allow_tiny=True
+    )
     d = d.reshape(1) if d.ndim == 0 else d
     if d.ndim != 1 or d.size != net.n_layers - 1:
         raise ValueError(
@@ -53,6 +65,7 @@ def _as_delta(net: "LCN", delta: ArrayLike) -> np.ndarray:
     return d
 
 
+@finite_result
 def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
     """The positive factors ``c_l`` with ``prod c_l = 1`` that give invariants ``delta``.
 
@@ -91,7 +104,8 @@ def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
     if np.any(n2 <= 0):
         bad = int(np.flatnonzero(n2 <= 0)[0])
         raise ValueError(
-            f"filters[{bad}] is zero: rescaling needs every filter to be nonzero "
+            f"norms_sq[{bad}] = 0, i.e. filters[{bad}] is zero: rescaling needs every filter "
+            "to be nonzero "
             "(the scaling orbit of a zero filter does not reach other invariants)"
         )
     if n2.size == 1:
@@ -120,6 +134,7 @@ def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
     return np.sqrt(a / n2)
 
 
+@finite_result
 def rescale(net: "LCN", filters: Sequence[ArrayLike], delta: ArrayLike) -> list[np.ndarray]:
     """Rescale filters within their scaling orbit to prescribed invariants.
 
@@ -155,6 +170,7 @@ def rescale(net: "LCN", filters: Sequence[ArrayLike], delta: ArrayLike) -> list[
     >>> np.allclose(net.invariants(fs), [8.0]), np.allclose(net.end_to_end(fs), [3, 0, 0, 0])
     (True, True)
     """
+    as_network(net, "net", needs=("filter_shapes",))
     fs = net.check_filters(filters)
     d = _as_delta(net, delta)
     c = rescaling_factors([np.sum(f**2) for f in fs], d)
@@ -246,6 +262,7 @@ class Fiber:
         return [v for p in self.points for v in sign_variants(p.filters)]
 
 
+@finite_result
 def sign_variants(filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
     """The ``2^(L-1)`` sign flips ``(eps_1 w_1, ..., eps_L w_L)`` with ``prod eps_l = 1``.
 
@@ -270,7 +287,8 @@ def sign_variants(filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
     >>> len(sign_variants([[1.0, 2.0], [3.0], [4.0, 5.0]]))
     4
     """
-    fs = [as_finite_array(f, f"filters[{i}]") for i, f in enumerate(filters)]
+    fs = [as_finite_array(f, f"filters[{i}]")
+          for i, f in enumerate(as_sequence(filters, "filters", "arrays (one per layer)"))]
     if not fs:
         raise ValueError("filters must hold at least one filter: got an empty sequence")
     out = []
@@ -312,6 +330,7 @@ def _trim(w: np.ndarray) -> tuple[np.ndarray, int, int]:
     return w[nz[0]: nz[-1] + 1], int(nz[0]), int(w.size - 1 - nz[-1])
 
 
+@finite_result
 def filter_roots(w: ArrayLike) -> FilterRoots:
     """The roots of the polynomial ``p_w(t) = sum_i w_i t^i`` of a 1D filter.
 
@@ -385,6 +404,7 @@ def _orbit(rho: complex, S: int) -> np.ndarray:
     return mod * np.exp(1j * (arg + 2 * np.pi * np.arange(S)) / S)
 
 
+@finite_result
 def root_orbits(net: "LCN", filters: Sequence[ArrayLike]) -> tuple[LayerRoots, ...]:
     """The roots of each layer's factor ``q_l(t^{S_{l-1}})`` of ``p_w``, grouped in orbits.
 
@@ -418,6 +438,7 @@ def root_orbits(net: "LCN", filters: Sequence[ArrayLike]) -> tuple[LayerRoots, .
     >>> np.round(np.sort(lr[1].orbits.real.ravel()), 6)
     array([-0.5,  0.5])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     if not net.is_1d:
         raise ValueError(f"root_orbits needs a 1D network: got {net!r}")
     fs = as_nonzero_filters(net.check_filters(filters), reason="a zero filter has no roots")
@@ -430,6 +451,7 @@ def root_orbits(net: "LCN", filters: Sequence[ArrayLike]) -> tuple[LayerRoots, .
     return tuple(out)
 
 
+@finite_result
 def filter_from_roots(
     roots: ArrayLike, *, n_zero: int = 0, n_inf: int = 0, scale: float = 1.0
 ) -> np.ndarray:
@@ -460,12 +482,16 @@ def filter_from_roots(
     >>> filter_from_roots([1.0, -1.0], n_inf=1)   # (t - 1)(t + 1) = -1 + t^2, degree 3
     array([-1.,  0.,  1.,  0.])
     """
-    r = np.atleast_1d(np.asarray(roots, dtype=complex)).ravel()
+    r = _as_complex_array(roots, "roots")
     if not np.all(np.isfinite(r)):
         raise ValueError(f"roots must be finite: got {r}")
     for name, m in (("n_zero", n_zero), ("n_inf", n_inf)):
-        if int(m) != m or m < 0:
+        if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, float, np.integer,
+                                                                  np.floating)):
+            raise TypeError(f"{name} must be a non-negative integer: got {m!r:.60}")
+        if not np.isfinite(m) or int(m) != m or m < 0:
             raise ValueError(f"{name} must be a non-negative integer: got {m}")
+    scale = as_real(scale, "scale")
     coeffs = np.poly(r)[::-1] if r.size else np.ones(1, complex)
     if np.max(np.abs(coeffs.imag)) > 1e-9 * max(1.0, float(np.max(np.abs(coeffs)))):
         raise ValueError(
@@ -478,8 +504,19 @@ def filter_from_roots(
 
 
 # ----------------------------------------------------------------------------- helpers
+def _as_complex_array(value: ArrayLike, name: str) -> np.ndarray:
+    """A flat complex array of roots (TypeError for strings, None and other non-numbers)."""
+    try:
+        raw = np.asarray(value)
+    except Exception as exc:  # ragged nested lists
+        raise ValueError(f"{name} must be a flat array of numbers: got {value!r:.60}") from exc
+    if raw.dtype.kind not in "iufc":
+        raise TypeError(f"{name} must hold (complex) numbers: got {value!r:.60}")
+    return np.atleast_1d(raw.astype(complex)).ravel()
+
+
 def _as_w(net: "LCN", w: ArrayLike) -> np.ndarray:
-    arr = as_finite_array(w, "w")
+    arr = as_moderate(as_finite_array(w, "w"), "w")
     shape = net.end_to_end_shape
     if arr.shape != shape and not (len(shape) == 1 and arr.ndim == 1 and arr.shape == shape):
         expected = shape[0] if net.is_1d else shape
@@ -752,6 +789,7 @@ def _root_fibers(net: "LCN", w: np.ndarray, d: np.ndarray, tol: float) -> tuple[
 
 
 # ----------------------------------------------------------------------------- public
+@finite_result
 def fibers(
     net: "LCN",
     w: ArrayLike,
@@ -826,10 +864,11 @@ def fibers(
     >>> len(fibers(LCN([3, 2], [2, 1]), [1, 1, 3, 2, 2]))  # = pi((1, 1, 1), (1, 2))
     1
     """
+    as_network(net, "net", needs=("filter_shapes",))
     wa = _as_w(net, w)
     d = np.zeros(net.n_layers - 1) if delta is None else _as_delta(net, delta)
     tol = _as_tol(tol)
-    if method not in ("auto", "roots", "multistart"):
+    if not isinstance(method, str) or method not in ("auto", "roots", "multistart"):
         raise ValueError(
             f"method must be 'auto', 'roots' or 'multistart': got {method!r}"
         )
@@ -900,6 +939,7 @@ def count_real_factorizations(net: "LCN", w: ArrayLike, *, tol: float = 1e-7) ->
     >>> count_real_factorizations(net, [1, 0, -1, 0]), count_real_factorizations(net, [1, 0, 1, 0])
     (3, 1)
     """
+    as_network(net, "net", needs=("filter_shapes",))
     try:
         return len(fibers(net, w, tol=tol))
     except ValueError as exc:
@@ -937,6 +977,7 @@ def is_in_neuromanifold(net: "LCN", w: ArrayLike, *, tol: float = 1e-7) -> bool:
     >>> is_in_neuromanifold(net, [1, 0, 1, 0, 1]), is_in_neuromanifold(net, [1, 0, 3, 0, 1])
     (False, True)
     """
+    as_network(net, "net", needs=("filter_shapes",))
     wa = _as_w(net, w)
     if not np.any(wa):
         return True
@@ -950,6 +991,7 @@ def is_in_neuromanifold(net: "LCN", w: ArrayLike, *, tol: float = 1e-7) -> bool:
 
 
 # ----------------------------------------------------------------------------- multistart
+@finite_result
 def multistart_fibers(
     net: "LCN",
     w: ArrayLike,
@@ -1004,6 +1046,7 @@ def multistart_fibers(
     >>> len(fib)
     3
     """
+    as_network(net, "net", needs=("filter_shapes",))
     as_generator(rng)
     n_starts = as_positive_int(n_starts, "n_starts")
     tol = _as_tol(tol)

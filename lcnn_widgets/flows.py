@@ -31,9 +31,12 @@ from scipy.integrate import solve_ivp
 
 from ._validation import (
     as_finite_array,
+    as_moderate,
+    as_network,
     as_positive_int,
     as_time_grid,
     as_training_data,
+    finite_result,
 )
 from .lcn import _conv
 
@@ -77,6 +80,8 @@ def _stride_tuple(net: "LCN") -> tuple[int, ...]:
 def _moments(net: "LCN", X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray, float]:
     """``Sigma``, ``b = (1/N) sum X_i^T y_i`` and ``(1/(2N)) sum ||y_i||^2``."""
     x, y = as_training_data(X, Y, net.end_to_end_shape, _stride_tuple(net))
+    as_moderate(x, "X", 1e100)  # squares and products of squares must stay finite
+    as_moderate(y, "Y", 1e100)
     P = _patch_matrices(net, x)
     n = x.shape[0]
     ys = y.reshape(n, -1)
@@ -85,6 +90,7 @@ def _moments(net: "LCN", X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.nda
     return sigma, b, float(np.sum(ys**2)) / (2 * n)
 
 
+@finite_result
 def data_filter(net: "LCN", X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """The weight matrix ``Sigma`` and the data filter ``u`` of the squared loss.
 
@@ -124,6 +130,7 @@ def data_filter(net: "LCN", X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.
     >>> u
     array([2., 3.])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     sigma, b, _ = _moments(net, X, Y)
     return sigma, _solve(net, sigma, b).reshape(net.end_to_end_shape)
 
@@ -132,7 +139,7 @@ def _solve(net: "LCN", sigma: np.ndarray, b: np.ndarray) -> np.ndarray:
     rank = np.linalg.matrix_rank(sigma)
     if rank < sigma.shape[0]:
         raise ValueError(
-            f"the data give a singular Sigma (rank {rank} < K = {sigma.shape[0]}): use more "
+            f"the inputs X give a singular Sigma (rank {rank} < K = {sigma.shape[0]}): use more "
             "(or more generic) samples, at least K patches in total"
         )
     return np.linalg.solve(sigma, b)
@@ -191,17 +198,20 @@ class SquaredLoss:
             )
         return v.ravel()
 
+    @finite_result
     def value(self, w: ArrayLike) -> float:
         """``l(w) = 1/2 (w - u)^T Sigma (w - u) + const``."""
         r = self._flat(w) - self._u_flat
         return float(0.5 * r @ self.Sigma @ r + self.const)
 
+    @finite_result
     def gradient(self, w: ArrayLike) -> np.ndarray:
         """``grad l(w) = Sigma (w - u)``, of the shape of ``w``."""
         v = as_finite_array(w, "w")
         return (self.Sigma @ (self._flat(v) - self._u_flat)).reshape(v.shape)
 
 
+@finite_result
 def squared_loss(net: "LCN", X: ArrayLike, Y: ArrayLike) -> SquaredLoss:
     """The squared loss of the training data ``(X, Y)`` as a :class:`SquaredLoss`.
 
@@ -231,12 +241,14 @@ def squared_loss(net: "LCN", X: ArrayLike, Y: ArrayLike) -> SquaredLoss:
     >>> float(sq.u[0]), sq.const
     (2.0, 0.5)
     """
+    as_network(net, "net", needs=("filter_shapes",))
     sigma, b, half_y2 = _moments(net, X, Y)
     u = _solve(net, sigma, b)
     const = half_y2 - 0.5 * float(u @ b)
     return SquaredLoss(sigma, u.reshape(net.end_to_end_shape), max(const, 0.0))
 
 
+@finite_result
 def loss(net: "LCN", filters_or_w: Any, X: ArrayLike, Y: ArrayLike) -> float:
     """The squared loss ``1/(2N) sum_i ||f(x_i) - y_i||^2``, computed from its definition.
 
@@ -265,6 +277,7 @@ def loss(net: "LCN", filters_or_w: Any, X: ArrayLike, Y: ArrayLike) -> float:
     >>> loss(LCN([1, 1], [1, 1]), [[2.0], [1.0]], [[1.0], [1.0]], [[1.0], [3.0]])
     0.5
     """
+    as_network(net, "net", needs=("filter_shapes",))
     x, y = as_training_data(X, Y, net.end_to_end_shape, _stride_tuple(net))
     if _is_end_to_end(net, filters_or_w):
         w = as_finite_array(filters_or_w, "w").reshape(net.end_to_end_shape)
@@ -321,6 +334,7 @@ def _gradient_theta(net: "LCN", sq: SquaredLoss, theta: np.ndarray) -> tuple[np.
     return w, g, J, J.T @ g
 
 
+@finite_result
 def parameter_gradient(
     net: "LCN", filters: Sequence[ArrayLike], X: Any, Y: Any = None
 ) -> np.ndarray:
@@ -347,10 +361,12 @@ def parameter_gradient(
     >>> parameter_gradient(LCN([1, 1], [1, 1]), [[2.0], [3.0]], sq)
     array([15., 10.])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     return _gradient_theta(net, sq, net.flatten(filters))[3]
 
 
+@finite_result
 def hessian(net: "LCN", filters: Sequence[ArrayLike], X: Any, Y: Any = None) -> np.ndarray:
     """Hessian of ``L = l o pi`` with respect to the flattened parameters.
 
@@ -386,6 +402,7 @@ def hessian(net: "LCN", filters: Sequence[ArrayLike], X: Any, Y: Any = None) -> 
     array([[ 0., -1.],
            [-1.,  0.]])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     fs = net.check_filters(filters)
     theta = net.flatten(fs)
@@ -509,6 +526,7 @@ def _result(
     )
 
 
+@finite_result
 def gradient_flow(
     net: "LCN",
     filters: Sequence[ArrayLike],
@@ -563,6 +581,7 @@ def gradient_flow(
     >>> np.round(res.end_to_end[-1], 6), np.round(res.invariants[:, 0], 12)
     (array([1.]), array([0., 0.]))
     """
+    as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     if t_eval is None:
         raise TypeError("t_eval is required: the sample times, starting at 0")
@@ -583,6 +602,7 @@ def gradient_flow(
                    nfev=int(sol.nfev))
 
 
+@finite_result
 def gradient_descent(
     net: "LCN",
     filters: Sequence[ArrayLike],
@@ -627,6 +647,7 @@ def gradient_descent(
     >>> res.times
     array([0. , 0.1, 0.2, 0.3])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     h = float(as_finite_array(step, "step"))
     if h <= 0:
@@ -721,6 +742,7 @@ def fiber_continuation(net: "LCN") -> FiberPoint:
     >>> np.round(net.end_to_end(fs), 6)
     array([1. , 2. , 1.1, 2.2])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     cont = _Continuation(net)
 
     def lift(w: np.ndarray, delta: np.ndarray, previous: list | None) -> list[np.ndarray]:
@@ -731,6 +753,7 @@ def fiber_continuation(net: "LCN") -> FiberPoint:
     return lift
 
 
+@finite_result
 def function_space_flow(
     net: "LCN",
     w0: ArrayLike,
@@ -800,6 +823,7 @@ def function_space_flow(
     >>> np.round(res.end_to_end[-1], 6), np.round(res.invariants[-1], 12)
     (array([1.]), array([0.]))
     """
+    as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     if t_eval is None:
         raise TypeError("t_eval is required: the sample times, starting at 0")
@@ -900,6 +924,7 @@ class ConvergenceReport:
     t_max: float
 
 
+@finite_result
 def convergence_runs(
     net: "LCN",
     X: Any,
@@ -948,6 +973,7 @@ def convergence_runs(
     >>> np.round(rep.end_to_end_norm, 6)
     array([1., 1.])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     n = as_positive_int(n_runs, "n_runs")
     T = float(as_finite_array(t_max, "t_max"))

@@ -37,7 +37,16 @@ import numpy as np
 import sympy
 from numpy.typing import ArrayLike
 
-from ._validation import as_generator, as_int_in_range, as_positive_int, as_rational_array
+from ._validation import (
+    as_generator,
+    as_int_in_range,
+    as_network,
+    as_real,
+    as_sequence,
+    as_positive_int,
+    as_rational_array,
+    finite_result,
+)
 from .fibers import sign_variants
 from .polynomials import from_binary_form, polynomial_variables, to_binary_form
 
@@ -138,6 +147,7 @@ def _compositions(m: int, parts: int):
             yield (first,) + tail
 
 
+@finite_result
 def factor_end_to_end(net: "LCN", w: ArrayLike) -> ExactFactorization:
     """Factor an integer or rational end-to-end filter exactly and split it into layers.
 
@@ -183,6 +193,7 @@ def factor_end_to_end(net: "LCN", w: ArrayLike) -> ExactFactorization:
     >>> len(factor_end_to_end(net, net.end_to_end([[[1, 2], [3, -1]], [[2, 0], [1, 1]]])))
     2
     """
+    as_network(net, "net", needs=("filter_shapes",))
     frac = as_rational_array(w, "w")
     shape = net.end_to_end_shape
     if frac.shape != shape:
@@ -282,6 +293,8 @@ def irreducible_layers(net: "LCN", filters: Sequence[ArrayLike]) -> tuple[bool, 
     >>> irreducible_layers(net, [[[1, 2], [3, 4]], [[1, 2], [2, 4]]])   # det 0: x-part * y-part
     (True, False)
     """
+    as_network(net, "net", needs=("filter_shapes",))
+    filters = as_sequence(filters, "filters", "arrays (one per layer)")
     if len(filters) != net.n_layers:
         raise ValueError(
             f"filters must have one filter per layer: got {len(filters)} filters for "
@@ -299,6 +312,7 @@ def irreducible_layers(net: "LCN", filters: Sequence[ArrayLike]) -> tuple[bool, 
     return tuple(out)
 
 
+@finite_result
 def random_integer_filters(
     net: "LCN", rng: np.random.Generator, *, high: int = 3
 ) -> list[np.ndarray]:
@@ -333,6 +347,7 @@ def random_integer_filters(
     >>> [f.shape for f in fs], all(np.all(f == np.round(f)) for f in fs)
     ([(2, 2), (3, 2)], True)
     """
+    as_network(net, "net", needs=("filter_shapes",))
     as_generator(rng)
     high = as_positive_int(high, "high")
     out = []
@@ -377,10 +392,12 @@ def swappable_pairs(net: "LCN") -> list[tuple[int, int]]:
     >>> swappable_pairs(LCN([(2, 2), (2, 3), (3, 2)], [(1, 1), (2, 1), (1, 1)]))
     [(0, 1)]
     """
+    as_network(net, "net", needs=("filter_shapes",))
     acc = _acc(net)
     return [(i, j) for i, j in itertools.combinations(range(net.n_layers), 2) if acc[i] == acc[j]]
 
 
+@finite_result
 def swap_layers(
     net: "LCN", filters: Sequence[ArrayLike], i: int, j: int
 ) -> tuple["LCN", list[np.ndarray]]:
@@ -430,6 +447,7 @@ def swap_layers(
     >>> new_net
     LCN(filter_sizes=[(3, 2), (2, 2)], strides=[(1, 1), (2, 2)])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     a, b = _positions(net, i, j)
     fs = net.check_filters(filters)
     acc = _acc(net)
@@ -471,6 +489,7 @@ def swap_permutation(net: "LCN", i: int, j: int) -> np.ndarray:
     >>> swap_permutation(LCN([2, 3], [1, 1]), 0, 1)
     array([2, 3, 4, 0, 1])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     a, b = _positions(net, i, j)
     counts = [int(np.prod(s)) for s in net.filter_shapes]
     offs = np.concatenate([[0], np.cumsum(counts)]).astype(int)
@@ -479,6 +498,7 @@ def swap_permutation(net: "LCN", i: int, j: int) -> np.ndarray:
     return np.concatenate([np.arange(offs[l], offs[l + 1]) for l in order])
 
 
+@finite_result
 def swap_orbit(net: "LCN", filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
     """Every rearrangement of the layers that keeps both the architecture and ``pi``.
 
@@ -504,6 +524,7 @@ def swap_orbit(net: "LCN", filters: Sequence[ArrayLike]) -> list[tuple[np.ndarra
     >>> len(swap_orbit(net, [np.eye(2), np.ones((2, 2))]))
     2
     """
+    as_network(net, "net", needs=("filter_shapes",))
     fs = net.check_filters(filters)
     acc = _acc(net)
     shapes = net.filter_shapes
@@ -562,8 +583,10 @@ def count_up_to_swaps(
     >>> count_up_to_swaps(net, [(a, b), (-b, -a), (a, 2 * b)])
     2
     """
+    as_network(net, "net", needs=("filter_shapes",))
+    rtol = as_real(rtol, "rtol", positive=True)
     reps: list[list[np.ndarray]] = []
-    for p in points:
+    for p in as_sequence(points, "points", "filter tuples"):
         fs = net.check_filters(p)
         delta = net.invariants(fs)
         v0 = np.concatenate([f.ravel() for f in fs])

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_finite_array
+from ._validation import as_finite_array, as_network, finite_result
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lcn import LCN
@@ -43,6 +43,7 @@ __all__ = [
 ORBIT_RTOL = 1e-9
 
 
+@finite_result
 def layer_pairings(net: "LCN", filters: Sequence[ArrayLike], grad: ArrayLike) -> np.ndarray:
     """The numbers ``<w_l, d L / d w_l>`` for the loss ``L = l o pi``, one per layer.
 
@@ -80,6 +81,7 @@ def layer_pairings(net: "LCN", filters: Sequence[ArrayLike], grad: ArrayLike) ->
     >>> layer_pairings(net, [[1, 2, 0], [1, -1]], [1, 0, 0, 0, 1])
     array([1., 1.])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     fs = net.check_filters(filters)
     g = as_finite_array(grad, "grad")
     if g.shape != net.end_to_end_shape:
@@ -95,7 +97,7 @@ def layer_pairings(net: "LCN", filters: Sequence[ArrayLike], grad: ArrayLike) ->
 
 def _as_factors(net: "LCN", factors: ArrayLike) -> np.ndarray:
     c = as_finite_array(factors, "factors")
-    if c.shape[-1] != net.n_layers:
+    if c.ndim == 0 or c.shape[-1] != net.n_layers:
         raise ValueError(
             f"factors must have n_layers = {net.n_layers} entries along the last axis: "
             f"got shape {c.shape}"
@@ -110,6 +112,7 @@ def _as_factors(net: "LCN", factors: ArrayLike) -> np.ndarray:
     return c
 
 
+@finite_result
 def scale_filters(
     net: "LCN", filters: Sequence[ArrayLike], factors: ArrayLike
 ) -> list[np.ndarray]:
@@ -147,6 +150,7 @@ def scale_filters(
     >>> fs[0], net.end_to_end(fs)
     (array([2., 2.]), array([ 1.,  1., -1., -1.]))
     """
+    as_network(net, "net", needs=("filter_shapes",))
     fs = net.check_filters(filters)
     c = _as_factors(net, factors)
     if c.ndim != 1:
@@ -154,6 +158,7 @@ def scale_filters(
     return [ci * f for ci, f in zip(c, fs)]
 
 
+@finite_result
 def orbit_norms(net: "LCN", filters: Sequence[ArrayLike], factors: ArrayLike) -> np.ndarray:
     """Squared filter norms ``||c_l w_l||^2`` at many points of the scaling orbit.
 
@@ -184,12 +189,14 @@ def orbit_norms(net: "LCN", filters: Sequence[ArrayLike], factors: ArrayLike) ->
     array([[2. , 2. ],
            [8. , 0.5]])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     fs = net.check_filters(filters)
     c = _as_factors(net, factors)
     n2 = np.array([np.sum(f**2) for f in fs])
     return c**2 * n2
 
 
+@finite_result
 def orbit_invariants(
     net: "LCN", filters: Sequence[ArrayLike], factors: ArrayLike
 ) -> np.ndarray:
@@ -223,9 +230,11 @@ def orbit_invariants(
     array([[ 0. ],
            [-7.5]])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     return np.diff(orbit_norms(net, filters, factors), axis=-1)
 
 
+@finite_result
 def min_first_norm(delta: ArrayLike) -> float:
     """Left end of the admissible values of ``a_1 = ||c_1 w_1||^2`` for invariants ``delta``.
 
@@ -308,6 +317,7 @@ def orbit_log_product(a1: ArrayLike, norms_sq: ArrayLike, delta: ArrayLike) -> n
     return h
 
 
+@finite_result
 def two_layer_rescaling(norms_sq: ArrayLike, delta: float) -> np.ndarray:
     """Closed-form rescaling factors ``(c, 1/c)`` of a two-layer network.
 

@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike
 from ._validation import (
     Shape,
     as_architecture,
+    as_coefficients,
     as_filters,
     as_finite_array,
     as_generator,
@@ -69,7 +70,7 @@ def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
     >>> conv([1, -1], 2, [0, 1, 3, 6, 10])
     array([-1., -3.])
     """
-    w = as_finite_array(w, "w")
+    w = as_coefficients(w, "w")
     x = as_finite_array(x, "x", ndim=w.ndim)
     st = as_stride(stride, w.ndim)
     if any(n < k for n, k in zip(x.shape, w.shape)):

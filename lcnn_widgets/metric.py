@@ -47,7 +47,16 @@ import numpy as np
 import scipy.linalg
 from numpy.typing import ArrayLike
 
-from ._validation import as_end_to_end_vector, as_finite_array, as_nonzero_filters
+from ._validation import (
+    as_end_to_end_vector,
+    as_finite_array,
+    as_moderate,
+    as_network,
+    as_nonzero_filters,
+    as_positive_int,
+    as_real,
+    finite_result,
+)
 from .fibers import _as_delta
 from .lcn import LCN
 
@@ -112,6 +121,7 @@ def _constraints(net: LCN, fs: Sequence[np.ndarray]) -> np.ndarray:
     return C
 
 
+@finite_result
 def tangent_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     """Orthonormal basis of the tangent space (9) of the level set of the invariants.
 
@@ -147,12 +157,14 @@ def tangent_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     >>> T.shape, bool(np.allclose(T.T @ T, np.eye(3)))
     ((4, 3), True)
     """
+    as_network(net, "net", needs=("filter_shapes",))
     fs = _nonzero_filters(net, filters)
     if net.n_layers == 1:
         return np.eye(net.n_params)
     return scipy.linalg.null_space(_constraints(net, fs))
 
 
+@finite_result
 def vertical_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     """Orthonormal basis of the vertical space ``{(lambda_l w_l) : sum_l lambda_l = 0}``.
 
@@ -186,6 +198,7 @@ def vertical_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     >>> np.round(np.abs(V.ravel()), 6)
     array([0.707107, 0.707107])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     fs = _nonzero_filters(net, filters)
     if net.n_layers == 1:
         return np.zeros((net.n_params, 0))
@@ -228,14 +241,17 @@ def is_tangent(
     >>> is_tangent(net, [0, 0, 0, 1], [[1.0, 0.0], [1.0, 0.0]])
     False
     """
+    as_network(net, "net", needs=("filter_shapes",))
     fs = net.check_filters(filters)
     av = as_end_to_end_vector(a, "a", net.end_to_end_shape)
+    rtol = as_real(rtol, "rtol", positive=True)
     if not np.any(av):
         return True
     _, res = _relative_residual(net.jacobian(fs), av, RCOND)
     return res <= rtol
 
 
+@finite_result
 def lift(
     net: LCN, a: ArrayLike, filters: Sequence[ArrayLike], *, rtol: float = _TANGENT_RTOL
 ) -> list[np.ndarray]:
@@ -277,8 +293,10 @@ def lift(
     >>> [np.round(x, 6) for x in u]
     [array([0.5, 0. ]), array([0.5, 0. ])]
     """
+    as_network(net, "net", needs=("filter_shapes",))
     fs = net.check_filters(filters)
     av = as_end_to_end_vector(a, "a", net.end_to_end_shape)
+    rtol = as_real(rtol, "rtol", positive=True)
     u, res = _relative_residual(net.jacobian(fs), av, RCOND)
     if res > rtol:
         raise ValueError(
@@ -295,6 +313,7 @@ def _fiber_filters(net: LCN, w: np.ndarray, d: np.ndarray) -> list[list[np.ndarr
     return [[np.asarray(f, dtype=float) for f in p.filters] for p in fiber.points]
 
 
+@finite_result
 def fiber_point(
     net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None
 ) -> list[np.ndarray]:
@@ -333,6 +352,7 @@ def fiber_point(
     >>> [np.round(f, 6) for f in fs]
     [array([1., 0., 1.]), array([ 1., -1.])]
     """
+    as_network(net, "net", needs=("filter_shapes",))
     wv = as_end_to_end_vector(w, "w", net.end_to_end_shape)
     d = _as_delta(net, delta)
     if fiber is None:
@@ -369,6 +389,7 @@ def fiber_point(
     return net.rescale(fs, d)
 
 
+@finite_result
 def ntk_at(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> np.ndarray:
     """The NTK ``Theta(w; delta) = J J^T`` at the fiber point of ``(w, delta)`` (Thm 4).
 
@@ -387,6 +408,7 @@ def ntk_at(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> np
     >>> float(np.round(ntk_at(net, [2, 1, 3, -1, -5], [-28.0])[1, 3], 6))
     -1.0
     """
+    as_network(net, "net", needs=("filter_shapes",))
     return net.ntk(fiber_point(net, w, delta, fiber=fiber))
 
 
@@ -421,6 +443,7 @@ def condition_number(
     >>> condition_number(net, [1, 0, 2, 0, 1], [0.0])  # Ex. 16, dependent factors
     inf
     """
+    as_network(net, "net", needs=("filter_shapes",))
     return _spectrum_condition(net, ntk_at(net, w, delta, fiber=fiber))
 
 
@@ -440,6 +463,7 @@ def _metric(net: LCN, w: Any, delta: Any, fiber: Any, rcond: float):
     return fs, J, theta_ntk, np.linalg.pinv(theta_ntk, rtol=rcond, hermitian=True)
 
 
+@finite_result
 def metric_matrix(
     net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None, rcond: float = RCOND
 ) -> np.ndarray:
@@ -488,6 +512,8 @@ def metric_matrix(
     >>> bool(np.allclose(T @ G @ T, T))
     True
     """
+    as_network(net, "net", needs=("filter_shapes",))
+    rcond = as_real(rcond, "rcond", nonnegative=True)
     return _metric(net, w, delta, fiber, rcond)[3]
 
 
@@ -503,6 +529,7 @@ def _tangent_vector(net: LCN, J: np.ndarray, a: Any, name: str) -> np.ndarray:
     return av
 
 
+@finite_result
 def inner_product(
     net: LCN, a: ArrayLike, b: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None
 ) -> float:
@@ -542,12 +569,14 @@ def inner_product(
     >>> bool(inner_product(net, a, a, w, 0.0) > 0)
     True
     """
+    as_network(net, "net", needs=("filter_shapes",))
     _, J, _, G = _metric(net, w, delta, fiber, RCOND)
     av = _tangent_vector(net, J, a, "a")
     bv = _tangent_vector(net, J, b, "b")
     return float(av @ G @ bv)
 
 
+@finite_result
 def norm(net: LCN, a: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> float:
     """The length ``sqrt(g_w^delta(a, a))`` of a tangent vector (Cor. 6).
 
@@ -557,9 +586,11 @@ def norm(net: LCN, a: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any =
     >>> round(norm(net, [3.0], [1.0], [0.0]), 6)  # Theta = 2 at balance: 3 / sqrt(2)
     2.12132
     """
+    as_network(net, "net", needs=("filter_shapes",))
     return float(np.sqrt(max(inner_product(net, a, a, w, delta, fiber=fiber), 0.0)))
 
 
+@finite_result
 def riemannian_gradient(
     net: LCN, grad: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None
 ) -> np.ndarray:
@@ -596,10 +627,12 @@ def riemannian_gradient(
     >>> riemannian_gradient(net, [1.0], [1.0], [0.0])
     array([2.])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     gv = as_end_to_end_vector(grad, "grad", net.end_to_end_shape)
     return ntk_at(net, w, delta, fiber=fiber) @ gv
 
 
+@finite_result
 def chart_metric(
     net: LCN, filters: Sequence[ArrayLike], directions: ArrayLike, delta: ArrayLike
 ) -> np.ndarray:
@@ -634,6 +667,7 @@ def chart_metric(
     >>> chart_metric(net, [[1.0], [1.0]], [[1.0], [1.0]], [0.0])
     array([[2.]])
     """
+    as_network(net, "net", needs=("filter_shapes",))
     fs = net.check_filters(filters)
     T = as_finite_array(directions, "directions", ndim=2)
     if T.shape[0] != net.n_params:
@@ -687,7 +721,9 @@ def is_smooth_point(
     >>> is_smooth_point(net, [2, 1, 3, -1, -5]), is_smooth_point(net, [0, 0, 1, 0, 0])
     (True, False)
     """
-    if method not in ("auto", "fiber", "equation"):
+    as_network(net, "net", needs=("filter_shapes",))
+    tol = as_real(tol, "tol", positive=True)
+    if not isinstance(method, str) or method not in ("auto", "fiber", "equation"):
         raise ValueError(f'method must be "auto", "fiber" or "equation": got {method!r}')
     if not net.is_1d or any(s < 2 for s in net.strides[:-1]):
         raise ValueError(
@@ -731,9 +767,10 @@ def running_example_net() -> LCN:
 
 
 def _as_w5(w: ArrayLike) -> np.ndarray:
-    return as_end_to_end_vector(w, "w", (5,))
+    return as_moderate(as_end_to_end_vector(w, "w", (5,)), "w")
 
 
+@finite_result
 def running_example_F(w: ArrayLike) -> float:
     """The quartic ``F(w) = w_0 w_3^2 - w_1 w_2 w_3 + w_1^2 w_4`` cutting out the closure of ``M``.
 
@@ -759,6 +796,7 @@ def running_example_F(w: ArrayLike) -> float:
     return float(w0 * w3**2 - w1 * w2 * w3 + w1**2 * w4)
 
 
+@finite_result
 def running_example_grad_F(w: ArrayLike) -> np.ndarray:
     """The gradient of :func:`running_example_F`; it vanishes exactly where ``w_1 = w_3 = 0``.
 
@@ -792,6 +830,7 @@ def _check_in_running_M(w: np.ndarray) -> None:
         )
 
 
+@finite_result
 def gamma_squared(w: ArrayLike, delta: float) -> float:
     """The scale ``gamma^2`` of the fiber point of ``(w, delta)`` in the running example (Ex. 17).
 
@@ -824,15 +863,19 @@ def gamma_squared(w: ArrayLike, delta: float) -> float:
     1.0
     """
     w0, w1, _, w3, w4 = _as_w5(w)
-    d = float(as_finite_array(delta, "delta").reshape(-1)[0])
+    d_arr = as_moderate(as_finite_array(delta, "delta"), "delta", allow_tiny=True)
+    d = float(d_arr.reshape(-1)[0])
     if w1 == 0 or w3 == 0:
-        raise ValueError(f"w_1 and w_3 must be nonzero: got w_1 = {w1:g}, w_3 = {w3:g}")
+        raise ValueError(
+            f"w_1 and w_3 must be nonzero in w: got w_1 = {w1:g}, w_3 = {w3:g}"
+        )
     A = w1**2 + w3**2
     B = w0**2 / w1**2 + 1 + w4**2 / w3**2
     root = np.sqrt(d**2 + 4 * A * B)
     return float((root - d) / (2 * B)) if d <= 0 else float(2 * A / (d + root))
 
 
+@finite_result
 def running_example_theta13(w: ArrayLike, delta: float) -> float:
     """The NTK entry ``Theta_{1,3} = v_0 v_1 = w_1 w_3 / gamma^2`` (0-based; Ex. 17).
 
@@ -853,6 +896,7 @@ def _split_quadratic(w0: float, w2: float, w4: float) -> tuple[np.ndarray, np.nd
     return np.array([0.0, 1.0]), np.array([w2, w4])
 
 
+@finite_result
 def running_example_fiber(w: ArrayLike, delta: float) -> list[list[np.ndarray]]:
     """Every real fiber point ``[u, v]`` of ``(w, delta)`` in the running example, up to signs.
 
@@ -969,8 +1013,12 @@ def running_example_slice(
     >>> sl.sheets[0].shape, bool(sl.in_M.all())
     ((3, 5, 5), True)
     """
-    a = float(as_finite_array(w0, "w0").reshape(-1)[0])
-    b = float(as_finite_array(w4, "w4").reshape(-1)[0])
+    a = as_real(w0, "w0")
+    b = as_real(w4, "w4")
+    as_moderate(np.array([a, b]), "w0 and w4")
+    radius = as_real(radius, "radius", positive=True)
+    height = as_real(height, "height", positive=True)
+    n = as_positive_int(n, "n")
     if a == 0 and b == 0:
         raise ValueError("w0 and w4 must not both be zero (the slice is then a union of planes)")
     s = np.linspace(-radius, radius, n)

@@ -24,6 +24,7 @@ Lemma 9). On coefficient arrays this is full convolution with dilated filters.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from functools import reduce
 from typing import Any
@@ -32,7 +33,14 @@ import numpy as np
 import sympy
 from numpy.typing import ArrayLike
 
-from ._validation import as_finite_array, as_positive_int, as_stride
+from ._validation import (
+    as_coefficients,
+    as_finite_array,
+    as_positive_int,
+    as_sequence,
+    as_stride,
+    finite_result,
+)
 
 __all__ = [
     "binary_form_latex",
@@ -46,6 +54,7 @@ __all__ = [
 ]
 
 
+@finite_result
 def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
     """Insert ``stride - 1`` zeros between neighbouring entries of a filter, along every axis.
 
@@ -78,7 +87,7 @@ def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
     >>> dilate([1, 2, 3], 2)
     array([1., 0., 2., 0., 3.])
     """
-    arr = as_finite_array(v, "v")
+    arr = as_coefficients(v, "v")
     st = as_stride(stride, arr.ndim)
     shape = tuple((k - 1) * s + 1 for k, s in zip(arr.shape, st))
     out = np.zeros(shape)
@@ -86,6 +95,7 @@ def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
     return out
 
 
+@finite_result
 def multiply(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     """Multiply two filters as polynomials (full discrete convolution of coefficient arrays).
 
@@ -225,7 +235,7 @@ def to_binary_form(
     >>> to_binary_form([[1, 2], [3, 4]])
     x_1*x_2 + 2*x_1*y_2 + 3*x_2*y_1 + 4*y_1*y_2
     """
-    arr = as_finite_array(v, "v")
+    arr = as_coefficients(v, "v")
     st = as_stride(stride, arr.ndim)
     xs = polynomial_variables(arr.ndim) if variables is None else tuple(variables)
     if len(xs) != 2 * arr.ndim:
@@ -245,6 +255,7 @@ def to_binary_form(
     return sympy.Add(*terms)
 
 
+@finite_result
 def from_binary_form(
     expr: sympy.Expr, shape: int | Sequence[int], *, variables: Sequence[sympy.Symbol] | None = None
 ) -> np.ndarray:
@@ -285,6 +296,11 @@ def from_binary_form(
     shp = as_stride(shape, len(shape) if seq else 1, "shape")
     dim = len(shp)
     xs = polynomial_variables(dim) if variables is None else tuple(variables)
+    if isinstance(expr, (bool, np.bool_)) or not isinstance(expr, (sympy.Basic, numbers.Number)):
+        raise TypeError(f"expr must be a sympy expression (a binary form): got {expr!r:.60}")
+    expr = sympy.sympify(expr)
+    if expr.has(sympy.nan, sympy.oo, -sympy.oo, sympy.zoo):
+        raise ValueError(f"expr must have finite coefficients: got {expr}")
     poly = sympy.Poly(sympy.expand(expr), *xs)
     out = np.zeros(shp)
     for monom, coeff in poly.terms():
@@ -339,7 +355,8 @@ def binary_form_product(
     >>> sympy.expand(binary_form_product([[1, 1, 1], [1, 2]], [2, 1]))
     x**4 + x**3*y + 3*x**2*y**2 + 2*x*y**3 + 2*y**4
     """
-    arrays = [as_finite_array(f, f"filters[{i}]") for i, f in enumerate(filters)]
+    arrays = [as_finite_array(f, f"filters[{i}]")
+              for i, f in enumerate(as_sequence(filters, "filters", "filters (one per layer)"))]
     if not arrays:
         raise ValueError("filters must hold at least one filter: got an empty sequence")
     dim = arrays[0].ndim
@@ -430,6 +447,7 @@ def binary_form_latex(v: ArrayLike, stride: int = 1, *, digits: int = 2) -> str:
     return out or "0"
 
 
+@finite_result
 def convolution_matrix(w: ArrayLike, stride: int, n: int) -> np.ndarray:
     """The matrix of the 1D convolution with filter ``w`` and stride ``stride`` on ``R^n``.
 

@@ -38,12 +38,16 @@ from ._validation import (
     as_batch,
     as_finite_array,
     as_generator,
+    as_moderate,
+    as_network,
+    as_real,
     as_parameter_blocks,
     as_positive_int,
     as_stride,
     as_time_grid,
     as_weights,
     as_widths,
+    finite_result,
 )
 from .lcn import LCN, _conv
 
@@ -238,18 +242,22 @@ class ReLUCNN:
         """Total stride ``S = s_1 s_2`` (per axis)."""
         return self._linear.stride
 
+    @finite_result
     def check_filters(self, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
         """Validate ``filters`` and return float copies (see :meth:`LCN.check_filters`)."""
         return self._linear.check_filters(filters)
 
+    @finite_result
     def flatten(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """Concatenate the filters into ``theta`` of shape (n_params,), layer 1 first."""
         return self._linear.flatten(filters)
 
+    @finite_result
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
         """Split ``theta`` of shape (n_params,) into the two filters."""
         return self._linear.unflatten(theta)
 
+    @finite_result
     def check_inputs(self, X: ArrayLike) -> np.ndarray:
         """Validate a batch of inputs of shape ``(N, n)`` or ``(N, n_1, ..., n_D)``.
 
@@ -270,6 +278,7 @@ class ReLUCNN:
         return arr
 
     # ---------------------------------------------------------------- the function
+    @finite_result
     def preactivations(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
         """First-layer outputs before the ReLU, ``h = conv(w_1, s_1, x)`` for every input.
 
@@ -286,6 +295,7 @@ class ReLUCNN:
     def _total_stride(self) -> Shape:
         return as_stride(self._linear.stride, self.dim)
 
+    @finite_result
     def activation_pattern(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
         """Which first-layer units are active (``h > 0``) for each input.
 
@@ -295,6 +305,7 @@ class ReLUCNN:
         """
         return self.preactivations(filters, X) > 0
 
+    @finite_result
     def forward(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
         """The network's output ``conv(w_2, s_2, relu(conv(w_1, s_1, x)))`` for each input.
 
@@ -319,6 +330,7 @@ class ReLUCNN:
         H = _batched_conv(w1, self._st(0), self.check_inputs(X))
         return _batched_conv(w2, self._st(1), np.maximum(H, 0.0))
 
+    @finite_result
     def output_size(self, X: ArrayLike) -> int:
         """Number of outputs ``M`` (all axes) of one input of the batch ``X``."""
         k = self._linear.end_to_end_shape
@@ -327,6 +339,7 @@ class ReLUCNN:
         return int(np.prod([(a - b) // s + 1 for a, b, s in zip(n, k, S)]))
 
     # ---------------------------------------------------------------- derivatives
+    @finite_result
     def jacobian(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
         """Jacobian of the stacked outputs with respect to the filters.
 
@@ -370,6 +383,7 @@ class ReLUCNN:
         rows = J2.shape[0] * int(np.prod(J2.shape[1 : 1 + D]))
         return np.hstack([J1.reshape(rows, -1), J2.reshape(rows, -1)])
 
+    @finite_result
     def ntk(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
         """The empirical neural tangent kernel ``J J^T`` on the stacked outputs of the batch.
 
@@ -387,6 +401,7 @@ class ReLUCNN:
         J = self.jacobian(filters, X)
         return J @ J.T
 
+    @finite_result
     def invariant(self, filters: Sequence[ArrayLike]) -> float:
         """The conserved quantity ``||w_2||^2 - ||w_1||^2`` of gradient flow.
 
@@ -402,11 +417,13 @@ class ReLUCNN:
         """
         return float(self._linear.invariants(filters)[0])
 
+    @finite_result
     def invariants(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """:meth:`invariant` as an array of shape (1,) (the form of :meth:`LCN.invariants`)."""
         return self._linear.invariants(filters)
 
     # ---------------------------------------------------------------- the linear region
+    @finite_result
     def first_layer_matrix(self, filters: Sequence[ArrayLike], input_size: Any) -> np.ndarray:
         """The matrix of the first layer ``x -> conv(w_1, s_1, x)`` on inputs of a given size.
 
@@ -442,6 +459,7 @@ class ReLUCNN:
             )
         return n
 
+    @finite_result
     def positive_inputs(
         self,
         filters: Sequence[ArrayLike],
@@ -505,6 +523,7 @@ class ReLUCNN:
         x = h @ A_pinv.T + (z - z @ (A_pinv @ A).T)
         return x.reshape((n_inputs,) + n)
 
+    @finite_result
     def end_to_end_from_samples(self, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
         """The end-to-end filter of the linear convolution that best explains samples ``(X, Y)``.
 
@@ -539,6 +558,7 @@ class ReLUCNN:
         w, *_ = np.linalg.lstsq(P, y.ravel(), rcond=None)
         return w.reshape(self._linear.end_to_end_size if self.dim == 1 else k)
 
+    @finite_result
     def function_fiber(
         self,
         filters: Sequence[ArrayLike],
@@ -591,6 +611,7 @@ class ReLUCNN:
         fs = self.check_filters(filters)
         as_generator(rng)
         n_test = as_positive_int(n_test, "n_test")
+        tol = as_real(tol, "tol", positive=True)
         lin = self.linear
         fiber = lin.fibers(lin.end_to_end(fs), lin.invariants(fs))
         k, S = lin.end_to_end_shape, self._total_stride()
@@ -601,11 +622,12 @@ class ReLUCNN:
         gaps = np.array([float(np.max(np.abs(self.forward(c, X) - F))) / scale for c in cands])
         return FunctionFiber(candidates=cands, gaps=gaps, X_test=X, tol=float(tol))
 
+    @finite_result
     def gradient_flow(
         self, filters: Sequence[ArrayLike], X: ArrayLike, Y: ArrayLike, t_eval: ArrayLike,
         **kwargs: Any,
     ) -> "ReLUFlowResult":
-        theta0 = self.flatten(filters)
+        theta0 = as_moderate(self.flatten(filters), "filters", 1e100)
         return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
 
     gradient_flow.__doc__ = _flow_doc(
@@ -671,18 +693,22 @@ class ReLUMLP:
         """Number of parameters ``d_1 d_0 + d_2 d_1``."""
         return sum(a * b for a, b in self._shapes)
 
+    @finite_result
     def check_weights(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
         """Validate ``(W_1, W_2)`` and return float copies."""
         return as_weights(weights, self._shapes)
 
+    @finite_result
     def flatten(self, weights: Sequence[ArrayLike]) -> np.ndarray:
         """Concatenate ``W_1`` and ``W_2`` (C order) into ``theta`` of shape (n_params,)."""
         return np.concatenate([m.ravel() for m in self.check_weights(weights)])
 
+    @finite_result
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
         """Split ``theta`` of shape (n_params,) into ``[W_1, W_2]``."""
         return as_parameter_blocks(theta, self._shapes)
 
+    @finite_result
     def check_inputs(self, X: ArrayLike) -> np.ndarray:
         """Validate a batch of inputs of shape ``(N, d_0)``."""
         arr = as_batch(X, "X", 1)
@@ -693,20 +719,24 @@ class ReLUMLP:
             )
         return arr
 
+    @finite_result
     def preactivations(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
         """Hidden pre-activations ``h = W_1 x`` for each input, shape (N, d_1)."""
         W1, _ = self.check_weights(weights)
         return self.check_inputs(X) @ W1.T
 
+    @finite_result
     def activation_pattern(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
         """Which hidden neurons are active (``W_1 x > 0``) for each input, shape (N, d_1)."""
         return self.preactivations(weights, X) > 0
 
+    @finite_result
     def forward(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
         """The outputs ``W_2 relu(W_1 x)`` of a batch ``X`` of shape (N, d_0), shape (N, d_2)."""
         W1, W2 = self.check_weights(weights)
         return np.maximum(self.check_inputs(X) @ W1.T, 0.0) @ W2.T
 
+    @finite_result
     def jacobian(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
         """Jacobian of the stacked outputs with respect to ``(W_1, W_2)``.
 
@@ -734,6 +764,7 @@ class ReLUMLP:
         J2 = np.einsum("ab,nj->nabj", np.eye(W2.shape[0]), np.maximum(H, 0.0))
         return np.hstack([J1.reshape(N * W2.shape[0], -1), J2.reshape(N * W2.shape[0], -1)])
 
+    @finite_result
     def ntk(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
         """The empirical neural tangent kernel ``J J^T``, shape (N d_2, N d_2).
 
@@ -746,6 +777,7 @@ class ReLUMLP:
         J = self.jacobian(weights, X)
         return J @ J.T
 
+    @finite_result
     def invariants(self, weights: Sequence[ArrayLike]) -> np.ndarray:
         """The conserved quantities ``||W_2[:, j]||^2 - ||W_1[j, :]||^2``, one per hidden neuron.
 
@@ -767,11 +799,12 @@ class ReLUMLP:
         W1, W2 = self.check_weights(weights)
         return np.sum(W2**2, axis=0) - np.sum(W1**2, axis=1)
 
+    @finite_result
     def gradient_flow(
         self, weights: Sequence[ArrayLike], X: ArrayLike, Y: ArrayLike, t_eval: ArrayLike,
         **kwargs: Any,
     ) -> "ReLUFlowResult":
-        theta0 = self.flatten(weights)
+        theta0 = as_moderate(self.flatten(weights), "weights", 1e100)
         return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
 
     gradient_flow.__doc__ = _flow_doc(
@@ -877,8 +910,9 @@ def _gradient_flow(
     t = as_time_grid(t_eval)
     if t.size < 2:
         raise ValueError("t_eval must hold at least two times (0 and a final time)")
+    as_moderate(np.asarray(X, dtype=float), "X", 1e100)
     F0 = model.forward(model.unflatten(theta0), X)
-    Yb = as_finite_array(Y, "Y")
+    Yb = as_moderate(as_finite_array(Y, "Y"), "Y", 1e100)
     if Yb.shape != F0.shape:
         raise ValueError(
             f"Y must have the shape of the network's outputs on X, {F0.shape}: got {Yb.shape}"
@@ -983,6 +1017,7 @@ class ActivationRegions:
         return (float(self.a[0]), float(self.a[-1]), float(self.b[0]), float(self.b[-1]))
 
 
+@finite_result
 def activation_regions(
     model: ReLUCNN | ReLUMLP,
     params: Sequence[ArrayLike],
@@ -1025,6 +1060,7 @@ def activation_regions(
            [0, 0, 1],
            [0, 0, 1]])
     """
+    as_network(model, "model", needs=("check_inputs",))
     ext = as_finite_array(extent, "extent", ndim=1)
     if ext.size != 4 or ext[0] >= ext[1] or ext[2] >= ext[3]:
         raise ValueError(
@@ -1100,6 +1136,7 @@ class ParameterComparison:
         return float(np.linalg.norm(self.ntks[0] - self.ntks[1]))
 
 
+@finite_result
 def compare_parametrizations(
     model: ReLUCNN | ReLUMLP,
     first: Sequence[ArrayLike],
@@ -1133,6 +1170,7 @@ def compare_parametrizations(
     >>> c.function_gap, c.invariant_gap, c.ntk_gap > 1
     (0.0, 0.0, True)
     """
+    as_network(model, "model", needs=("check_inputs",))
     Xb = model.check_inputs(X)
     pair = (first, second)
     return ParameterComparison(

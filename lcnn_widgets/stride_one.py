@@ -30,8 +30,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_finite_array
-from .fibers import Fiber, fibers
+from ._validation import (
+    as_finite_array,
+    as_network,
+    as_real,
+    as_sequence,
+    finite_result,
+)
+from .fibers import Fiber, _as_complex_array, fibers
 from .higher_dim import _compositions
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,6 +53,7 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- NTKs
+@finite_result
 def ntk_spread(net: "LCN", points: Sequence[Sequence[ArrayLike]]) -> float:
     """The largest Frobenius distance ``max_{i,j} ||Theta_i - Theta_j||_F`` between NTKs.
 
@@ -81,7 +88,8 @@ def ntk_spread(net: "LCN", points: Sequence[Sequence[ArrayLike]]) -> float:
     >>> round(ntk_spread(net, [[[1, -1, 0], [1, 1]], [[1, 1, 0], [1, -1]]]) ** 2, 9)
     8.0
     """
-    pts = list(points)
+    as_network(net, "net", needs=("filter_shapes",))
+    pts = as_sequence(points, "points", "filter tuples")
     if not pts:
         raise ValueError("points must hold at least one filter tuple: got an empty sequence")
     ntks = [net.ntk(p) for p in pts]
@@ -112,6 +120,7 @@ class FiberNTKs:
     spread: float
 
 
+@finite_result
 def fiber_ntks(
     net: "LCN", w: ArrayLike, delta: ArrayLike | None = None, **fiber_kwargs: Any
 ) -> FiberNTKs:
@@ -150,12 +159,14 @@ def fiber_ntks(
     >>> len(fn.ntks), fn.spread
     (1, 0.0)
     """
+    as_network(net, "net", needs=("filter_shapes",))
     fib = fibers(net, w, delta, **fiber_kwargs)
     ntks = tuple(net.ntk(p.filters) for p in fib)
     return FiberNTKs(fiber=fib, ntks=ntks, spread=_spread(ntks))
 
 
 # ----------------------------------------------------------------------------- roots
+@finite_result
 def cubic_roots(r: float, center: float, disc: float) -> np.ndarray:
     """The roots ``r`` and ``center +- sqrt(disc)`` of a real cubic.
 
@@ -280,12 +291,19 @@ def stride_one_factorization_count(
     >>> stride_one_factorization_count([1, 1, 1j, -1j], [2, 2])  # real pair or complex pair
     2
     """
-    r = np.atleast_1d(np.asarray(roots, dtype=complex)).ravel()
+    r = _as_complex_array(roots, "roots")
     if not np.all(np.isfinite(r)):
         raise ValueError(f"roots must be finite (use n_inf for roots at infinity): got {r}")
-    if isinstance(n_inf, bool) or int(n_inf) != n_inf or n_inf < 0:
+    if isinstance(n_inf, (bool, np.bool_)) or not isinstance(n_inf, (int, np.integer, float)):
+        raise TypeError(f"n_inf must be a non-negative integer: got {n_inf!r:.60}")
+    if not np.isfinite(n_inf) or int(n_inf) != n_inf or n_inf < 0:
         raise ValueError(f"n_inf must be a non-negative integer: got {n_inf!r}")
-    degs = tuple(int(d) for d in degrees)
+    tol = as_real(tol, "tol", positive=True)
+    degs_in = as_sequence(degrees, "degrees", "integers")
+    if any(isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer))
+           for d in degs_in):
+        raise TypeError(f"degrees must be integers, one per layer: got {degrees!r:.60}")
+    degs = tuple(int(d) for d in degs_in)
     if any(d < 0 for d in degs) or not degs:
         raise ValueError(f"degrees must be non-negative integers, one per layer: got {degrees!r}")
     if sum(degs) != r.size + int(n_inf):

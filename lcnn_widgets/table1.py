@@ -50,7 +50,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import least_squares
 
-from ._validation import as_generator, as_int_in_range, as_positive_int
+from ._validation import (
+    as_finite_array,
+    as_generator,
+    as_int_in_range,
+    as_sequence,
+    as_positive_int,
+    finite_result,
+)
 from .dense import (
     FCN,
     balanced_factorization,
@@ -134,15 +141,16 @@ CLASSES: tuple[ArchitectureClass, ...] = (
 _BY_KEY = {c.key: c for c in CLASSES}
 
 
-def _as_class_key(key: object) -> ArchitectureClass:
+def _as_class_key(key: object, name: str = "key") -> ArchitectureClass:
     if not isinstance(key, str):
-        raise TypeError(f"the class must be given by its key (a str): got {key!r}")
+        raise TypeError(f"{name}: the class must be given by its key (a str): got {key!r}")
     if key not in _BY_KEY:
-        raise ValueError(f"unknown class {key!r}: choose one of {', '.join(_BY_KEY)}")
+        raise ValueError(f"{name}: unknown class {key!r}: choose one of {', '.join(_BY_KEY)}")
     return _BY_KEY[key]
 
 
 # ============================================================================ NTK difference
+@finite_result
 def relative_ntk_difference(ntks: Sequence[ArrayLike]) -> float:
     """The largest relative distance between NTK matrices of points of one fiber.
 
@@ -174,7 +182,8 @@ def relative_ntk_difference(ntks: Sequence[ArrayLike]) -> float:
     >>> relative_ntk_difference([np.eye(2), np.eye(2), np.diag([1.0, 0.0])])
     0.7071067811865475
     """
-    mats = [np.asarray(t, dtype=float) for t in ntks]
+    mats = [as_finite_array(t, f"ntks[{i}]", allow_empty=True)
+            for i, t in enumerate(as_sequence(ntks, "ntks", "square matrices"))]
     if not mats:
         raise ValueError("ntks must hold at least one matrix: got an empty sequence")
     shape = mats[0].shape
@@ -686,7 +695,8 @@ def reproduce_table1(
     else:
         if isinstance(classes, str):
             raise TypeError(f"classes must be a sequence of class keys: got the str {classes!r}")
-        chosen = [_as_class_key(k) for k in classes]
+        chosen = [_as_class_key(k, f"classes[{i}]")
+                  for i, k in enumerate(as_sequence(classes, "classes", "class keys"))]
         if not chosen:
             raise ValueError("classes must name at least one class: got an empty sequence")
     t_all = time.perf_counter()
