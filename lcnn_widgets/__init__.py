@@ -62,6 +62,7 @@ from .dense import (
     rotation,
 )
 from .lcn import LCN, conv
+from .fibers import RescalingPrecisionWarning
 from .higher_dim import (ExactFactorization, count_up_to_swaps, factor_end_to_end,
                          irreducible_layers, random_integer_filters, swap_layers, swap_orbit,
                          swap_permutation, swappable_pairs)
@@ -143,6 +144,7 @@ __all__ = [
     "root_orbits",
     "sign_variants",
     "MetricConditioningWarning",
+    "RescalingPrecisionWarning",
     "QuarticSlice",
     "chart_metric",
     "condition_number",

@@ -8,6 +8,8 @@ The fiber of an end-to-end filter ``w`` is the set of filter tuples ``theta`` wi
 
 from __future__ import annotations
 
+import warnings
+
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .lcn import LCN
 
 __all__ = [
+    "RescalingPrecisionWarning",
     "Fiber",
     "FiberPoint",
     "FilterRoots",
@@ -173,8 +176,34 @@ def rescale(net: "LCN", filters: Sequence[ArrayLike], delta: ArrayLike) -> list[
     as_network(net, "net", needs=("filter_shapes",))
     fs = net.check_filters(filters)
     d = _as_delta(net, delta)
-    c = rescaling_factors([np.sum(f**2) for f in fs], d)
-    return [ci * f for ci, f in zip(c, fs)]
+    n2 = [float(np.sum(f**2)) for f in fs]
+    for i, (f, v) in enumerate(zip(fs, n2)):
+        if v == 0.0 and np.any(f):
+            raise ValueError(
+                f"filters[{i}] is too small to rescale: its squared norm underflows to 0 in "
+                f"float64 (max |entry| = {float(np.max(np.abs(f))):.3g}); rescale it first"
+            )
+    c = rescaling_factors(n2, d)
+    out = [ci * f for ci, f in zip(c, fs)]
+    _warn_if_subnormal(n2 + [float(np.sum(f**2)) for f in out])
+    return out
+
+
+class RescalingPrecisionWarning(RuntimeWarning):
+    """A squared filter norm is subnormal in float64: invariants keep only a few digits."""
+
+
+def _warn_if_subnormal(norms_sq: Sequence[float]) -> None:
+    tiny = float(np.finfo(float).tiny)
+    small = [v for v in norms_sq if 0.0 < v < tiny]
+    if small:
+        warnings.warn(
+            f"a squared filter norm is subnormal in float64 ({min(small):.3g} < {tiny:.3g}): "
+            "the invariants delta of the rescaled filters are accurate to a few digits at "
+            "best; rescale the filters to moderate magnitudes first",
+            RescalingPrecisionWarning,
+            stacklevel=3,
+        )
 
 
 # =========================================================================================

@@ -468,6 +468,7 @@ NOT_CALLED = {
         "FilterRoots", "LayerRoots", "ArchitectureClass", "FiberSample", "Table1Result",
         "Table1Row")},
     "MetricConditioningWarning": "a warning class",
+    "RescalingPrecisionWarning": "a warning class",
     "COND_WARN": "a constant", "FIBER_RTOL": "a constant", "RCOND": "a constant",
     "CLASSES": "a constant", "DETERMINED_TOL": "a constant",
     "main": "the command line entry of table1 (argv parsed by argparse)",
