@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -36,8 +37,8 @@ OVERLAY = Path(__file__).resolve().with_name("offline.yml")
 #: Our glue between the vendored widget manager, require.js and MathJax 3 (see the file).
 SHIM = Path(__file__).resolve().with_name("widgets_shim.js")
 OUTPUT = ROOT / "_build" / "offline"
-#: The built HTML of the offline site.
-HTML = OUTPUT / "_build" / "html"
+#: The built HTML of the offline site (``$LCNN_OFFLINE_HTML`` points the browser tests elsewhere).
+HTML = Path(os.environ.get("LCNN_OFFLINE_HTML", OUTPUT / "_build" / "html")).resolve()
 
 PACKAGES = {
     "@jupyter-widgets/html-manager": "1.0.15",
@@ -146,7 +147,7 @@ def build(*, strict: bool = True) -> Path:
     if strict:
         cmd[2:2] = ["-W", "-n", "--keep-going"]
     subprocess.run(cmd, cwd=ROOT, check=True)
-    return HTML
+    return OUTPUT / "_build" / "html"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_offline import HTML, ROOT, offline_pages  # noqa: E402
+from build_offline import HTML, offline_pages  # noqa: E402
 
 #: Generous upper bound for MathJax and the widget manager to finish on a slow, shared machine.
-RENDER_TIMEOUT_MS = 60_000
+RENDER_TIMEOUT_MS = 30_000
 
 _REMOTE = re.compile(r"^(?!file:|data:|blob:|about:)[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
@@ -50,7 +50,7 @@ def pytest_generate_tests(metafunc):
 def offline_html() -> Path:
     """The offline build's HTML folder (skip, or fail under LCNN_BROWSER_TESTS=required)."""
     if not offline_pages():
-        _missing(f"no offline build in {HTML.relative_to(ROOT)} "
+        _missing(f"no offline build in {HTML} "
                  "(run: python tests/browser/build_offline.py)")
     return HTML
 
@@ -89,10 +89,20 @@ class LoadedPage:
     page_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    timeouts: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
         return self.path.relative_to(HTML).as_posix()
+
+
+def _wait(loaded: LoadedPage, what: str, condition: str) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        loaded.page.wait_for_function(condition, timeout=RENDER_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        loaded.timeouts.append(f"waited {RENDER_TIMEOUT_MS / 1000:.0f} s for {what}")
 
 
 @pytest.fixture(scope="session")
@@ -108,24 +118,18 @@ def page(request, offline_html, browser):
     # Never let a request leave the machine, whatever the page asks for (they are still recorded).
     pw_page.route(_REMOTE, lambda route: route.abort())
     pw_page.goto(path.as_uri(), wait_until="load")
-    # MathJax 3 (a deferred script) resolves startup.promise once its first typeset is done.
-    pw_page.wait_for_function(
-        "() => !document.querySelector('.math')"
-        " || (window.MathJax && MathJax.startup && MathJax.startup.promise)",
-        timeout=RENDER_TIMEOUT_MS,
-    )
-    pw_page.evaluate(
-        "() => window.MathJax && MathJax.startup ? MathJax.startup.promise.then(() => true) : null"
-    )
-    # The widget manager renders each view next to its script tag, after the load event.
-    pw_page.wait_for_function(
-        """() => [...document.querySelectorAll(
-                   'script[type="application/vnd.jupyter.widget-view+json"]')]
-                 .every(s => s.previousElementSibling
-                             && s.previousElementSibling.classList.contains('widget-subarea')
-                             && s.previousElementSibling.childElementCount > 0)""",
-        timeout=RENDER_TIMEOUT_MS,
-    )
+    # MathJax 3 (a deferred script) resolves startup.promise once its first typeset is done; the
+    # widget manager renders each view next to its script tag, after the load event. A page that
+    # never gets there is not an error here: the tests then report what is missing.
+    _wait(loaded, "MathJax to typeset",
+          "() => !document.querySelector('.math') || (window.MathJax && MathJax.startup"
+          " && MathJax.startup.promise && MathJax.startup.promise.then(() => true))")
+    _wait(loaded, "the widget manager to render every widget",
+          """() => [...document.querySelectorAll(
+                     'script[type="application/vnd.jupyter.widget-view+json"]')]
+                   .every(s => s.previousElementSibling
+                               && s.previousElementSibling.classList.contains('widget-subarea')
+                               && s.previousElementSibling.childElementCount > 0)""")
     # Images (figures, widget images, static-twin frames) finish decoding.
     pw_page.evaluate(
         "() => Promise.all([...document.images].map(i => i.decode().catch(() => null)))"
