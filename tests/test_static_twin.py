@@ -75,3 +75,84 @@ def test_bad_arguments(explorer):
         static_twin(explorer, "no_such_control", [1, 2])
     with pytest.raises(ValueError, match="between 2 and 60"):
         static_twin(explorer, "s1", [1])
+
+
+# --- one figure per widget: live view in a kernel, static preview at build time ----------------
+
+def _small_explorer(preview=("c", [-2, -1, 2]), value=1):
+    import ipywidgets as W
+    from matplotlib.figure import Figure
+
+    from lcnn_widgets.widgets import Explorer
+
+    def draw(fig, c):
+        ax = fig.axes[0] if fig.axes else fig.add_subplot()
+        ax.clear()
+        ax.bar([0], [c])
+        ax.set_ylim(-3, 3)
+
+    return Explorer({"c": W.IntSlider(value=value, min=-2, max=2, description="c")},
+                    lambda c: c, draw, Figure((2, 2)), title="<b>A bar</b> of height $c$",
+                    preview=preview)
+
+
+def test_unrun_widget_shows_one_short_line_not_a_repr():
+    from lcnn_widgets.widgets._base import NOT_RUNNING
+
+    ex = _small_explorer()
+    assert repr(ex) == NOT_RUNNING and "Explorer(" not in repr(ex)
+    assert "run this cell" in NOT_RUNNING and len(NOT_RUNNING) < 120
+
+
+def test_live_bundle_is_the_widget_view_only(monkeypatch):
+    from lcnn_widgets.widgets._base import NOT_RUNNING, PREVIEW_ENV
+
+    monkeypatch.delenv(PREVIEW_ENV, raising=False)
+    bundle = _small_explorer()._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "application/vnd.jupyter.widget-view+json"}
+    assert bundle["text/plain"] == NOT_RUNNING
+
+
+def test_build_bundle_is_the_static_preview_only(monkeypatch):
+    from lcnn_widgets.widgets._base import PREVIEW_ENV
+
+    ex = _small_explorer()
+    monkeypatch.setenv(PREVIEW_ENV, "1")
+    bundle = ex._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}  # no widget view: no dead controls
+    page = bundle["text/html"]
+    frames = [base64.b64decode(f) for f in re.findall(r'"([A-Za-z0-9+/=]{200,})"', page)]
+    # the preview values plus the current value 1, in order; the first frame shown is value 1
+    assert 'data-frames="4"' in page
+    assert 'value="2"' in page  # the slider starts at index 2 of (-2, -1, 1, 2)
+    assert 'alt="A bar of height c"' in page  # alt text from the title, markup removed
+    for value, frame in zip([-2, -1, 1, 2], frames):
+        ex.set_values(c=value)
+        assert ex.image.value == frame
+
+
+def test_preview_restores_the_widget(monkeypatch):
+    from lcnn_widgets.widgets.static import preview_of
+
+    ex = _small_explorer()
+    before = ex.image.value
+    twin = preview_of(ex)
+    assert ex.controls["c"].value == 1 and ex.image.value == before
+    assert twin.labels == ("-2", "-1", "1", "2") and twin.frames[twin.start] == before
+
+
+def test_widget_without_preview_shows_its_picture():
+    from lcnn_widgets.widgets.static import preview_of
+
+    ex = _small_explorer(preview=None)
+    twin = preview_of(ex)
+    assert len(twin) == 1 and twin.frames[0] == ex.image.value
+    assert "lcnn-static-twin-slider" not in twin.to_html()
+
+
+def test_preview_must_name_a_control():
+    with pytest.raises(ValueError, match="preview must name one of the controls"):
+        _small_explorer(preview=("d", [1, 2]))
+    ex = _small_explorer()
+    assert "lcnn-main-control" in ex.controls["c"]._dom_classes
+    assert "lcnn-explorer" in ex._dom_classes

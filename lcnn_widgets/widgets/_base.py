@@ -4,15 +4,26 @@ An :class:`Explorer` owns a matplotlib Figure that is *not* managed by pyplot (s
 shown twice), a set of ipywidgets controls and a message line. On every control change it calls
 ``compute(**values)``; a ``ValueError``/``TypeError`` from the mathematics is shown as a message
 and the last good picture stays; otherwise ``draw(figure, result)`` updates the figure's artists
-in place and the figure is rendered to PNG into an :class:`ipywidgets.Image`. The image state is
-stored in the notebook, so the static book shows the default picture.
+in place and the figure is rendered to PNG into an :class:`ipywidgets.Image`. 
+
+One figure per widget, wherever the reader meets it:
+
+* in a running notebook the live widget is displayed and nothing else;
+* a widget cell that has not been run shows one short line (:meth:`Explorer.__repr__`) that says
+  what running it does, not the widget's internal repr;
+* when the book is *built* (the Sphinx extension ``book/_ext/static_previews.py`` sets
+  ``LCNN_STATIC_PREVIEWS=1`` for the kernels that execute the chapters), the widget displays as
+  its *static preview* instead: the pictures for several values of its main control, precomputed
+  and scrubbable without a kernel (:mod:`lcnn_widgets.widgets.static`).
 """
 
 from __future__ import annotations
 
 import html
 import io
-from collections.abc import Callable, Mapping
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as W
@@ -20,7 +31,23 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["Explorer", "render_png"]
+__all__ = ["Explorer", "PREVIEW_ENV", "render_png", "static_previews_enabled"]
+
+#: environment variable that switches widget display to static previews (set at build time)
+PREVIEW_ENV = "LCNN_STATIC_PREVIEWS"
+
+#: the line a widget cell shows before it runs (and wherever no widget manager is available)
+NOT_RUNNING = ("[interactive widget: run this cell with a live Python kernel to draw the "
+               "picture and move its controls]")
+
+
+def static_previews_enabled() -> bool:
+    """True when widgets should display as static previews (``LCNN_STATIC_PREVIEWS=1``).
+
+    The book build sets the variable for the kernels that execute the chapters; a notebook
+    opened in Jupyter does not, so there the live widget is shown.
+    """
+    return os.environ.get(PREVIEW_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 #: errors that come from bad input and are shown to the reader instead of a traceback
 USER_ERRORS = (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError)
@@ -61,6 +88,14 @@ class Explorer(W.VBox):
         A line of HTML above the controls.
     dpi : int, default=80
         Resolution of the rendered image.
+    layout_controls : ipywidgets.Widget, optional
+        The box that holds the controls (default: one wrapping row of all controls).
+    preview : tuple (str, sequence), optional
+        The main control and the values of it that the static preview precomputes, e.g.
+        ``("u1", [-2, -1, 0, 1, 2])``. The control's current value is always included. Without
+        it the preview shows the default picture only.
+    alt : str, optional
+        Alternative text of the picture (default: the title without markup).
 
     Attributes
     ----------
@@ -80,6 +115,8 @@ class Explorer(W.VBox):
         title: str = "",
         dpi: int = 80,
         layout_controls: W.Widget | None = None,
+        preview: tuple[str, Sequence[Any]] | None = None,
+        alt: str | None = None,
     ):
         self.controls = dict(controls)
         self.figure = figure
@@ -90,13 +127,41 @@ class Explorer(W.VBox):
         self.error: str | None = None
         self.message = W.HTML(value="")
         self.image = W.Image(format="png")
+        self.image.add_class("lcnn-explorer-image")
+        if preview is not None and preview[0] not in self.controls:
+            raise ValueError(f"preview must name one of the controls {sorted(self.controls)}: "
+                             f"got {preview[0]!r}")
+        self.preview = preview
+        self.title = title
+        self.alt = alt or _plain_text(title) or "Picture drawn by the widget"
+        if preview is not None:
+            self.controls[preview[0]].add_class("lcnn-main-control")
         box = layout_controls or W.HBox(list(self.controls.values()),
                                         layout=W.Layout(flex_flow="row wrap"))
         children = ([W.HTML(value=title)] if title else []) + [box, self.message, self.image]
         super().__init__(children=children)
+        self.add_class("lcnn-explorer")
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.update()
+
+    def __repr__(self) -> str:
+        return NOT_RUNNING
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """Live: the widget view. At build time (``LCNN_STATIC_PREVIEWS=1``): the static preview.
+
+        Both bundles carry the short line of :data:`NOT_RUNNING` as ``text/plain``, which is what
+        a frontend without a widget manager (or a notebook not yet run) shows.
+        """
+        if static_previews_enabled():
+            from .static import preview_of  # noqa: PLC0415  (static imports this module)
+
+            return {"text/plain": NOT_RUNNING, "text/html": preview_of(self).to_html()}
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None:
+            bundle["text/plain"] = NOT_RUNNING
+        return bundle
 
     def values(self) -> dict[str, Any]:
         """The current value of every control, by keyword name."""
@@ -147,3 +212,9 @@ class Explorer(W.VBox):
         self.message.value = ""
         self.image.value = render_png(self.figure, dpi=self._dpi)
         return True
+
+
+def _plain_text(markup: str) -> str:
+    """``markup`` without HTML tags and TeX dollars, whitespace collapsed."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", markup)).replace("$", "")
+    return " ".join(text.split())

@@ -20,12 +20,12 @@ import base64
 import html
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ._base import Explorer, render_png
 
-__all__ = ["StaticTwin", "static_twin"]
+__all__ = ["StaticTwin", "preview_of", "static_twin"]
 
 _PLAYER_JS = """
 (function () {
@@ -84,6 +84,13 @@ class StaticTwin:
         }
         n = len(self.frames)
         first = data["frames"][self.start]
+        if n == 1:
+            return (
+                '<div class="lcnn-static-twin" data-frames="1">'
+                f'<img class="lcnn-static-twin-frame" data-frame="0" '
+                f'alt="{html.escape(self.alt)}" style="max-width:100%" '
+                f'src="data:image/png;base64,{first}"></div>'
+            )
         return (
             f'<div class="lcnn-static-twin" data-frames="{n}" '
             'style="border:1px solid #ccc;border-radius:6px;padding:6px;margin:6px 0">'
@@ -170,7 +177,7 @@ def static_twin(
             explorer.set_values(**{control: v})
             if explorer.error is not None:
                 continue
-            if v == original:
+            if _same(v, original):
                 start = len(frames)
             frames.append(
                 explorer.image.value if dpi is None else render_png(explorer.figure, dpi=dpi)
@@ -182,3 +189,52 @@ def static_twin(
         raise ValueError(f"no value of {control!r} in values could be drawn: got {vals!r}")
     text = alt or f"Picture of the widget for {len(frames)} values of {control}"
     return StaticTwin(control, tuple(labels), tuple(frames), start, text, caption)
+
+
+#: what the static preview says above its slider
+PREVIEW_CAPTION = ("Static preview, precomputed: drag the slider to change the picture. Run the "
+                   "notebook for the live widget with all its controls.")
+
+
+def _with_current(values: Sequence[Any], current: Any) -> list[Any]:
+    """``values`` with ``current`` inserted in order (numbers) or at the front (others)."""
+    vals = list(values)
+    if any(_same(v, current) for v in vals):
+        return vals
+    if isinstance(current, (int, float)) and all(isinstance(v, (int, float)) for v in vals):
+        return sorted([*vals, current])
+    return [current, *vals]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return abs(float(a) - float(b)) <= 1e-12 * max(1.0, abs(float(b)))
+        except (TypeError, ValueError):
+            return False
+    return bool(a == b)
+
+
+def preview_of(explorer: Explorer) -> StaticTwin:
+    """The static preview of a widget: its pictures over the values of its main control.
+
+    Uses ``explorer.preview`` (the main control and its values; the current value is always
+    among the frames and is shown first). A widget without a preview gets a single frame: its
+    current picture.
+
+    Parameters
+    ----------
+    explorer : Explorer
+
+    Returns
+    -------
+    StaticTwin
+    """
+    if explorer.preview is None:
+        return StaticTwin("", ("",), (explorer.image.value,), 0, explorer.alt, "")
+    control, values = explorer.preview
+    current = explorer.controls[control].value
+    vals = _with_current(values, current)[:60]
+    twin = static_twin(explorer, control, vals, alt=explorer.alt, caption=PREVIEW_CAPTION)
+    label = getattr(explorer.controls[control], "description", "") or control
+    return replace(twin, control=label)

@@ -10,8 +10,9 @@ The online site loads MathJax, require.js and the Jupyter widget manager from CD
    ``requirejs`` and ``mathjax`` at the pinned versions below) into ``book/_vendor/``
    (gitignored; skipped when the pinned versions are already there), plus our small
    ``widgets_shim.js``;
-2. merges ``tests/browser/offline.yml`` over ``_config.yml`` (stored notebook outputs are reused,
-   nothing is executed; MathJax and the widget scripts are served from the site's ``_static/``);
+2. merges ``tests/browser/offline.yml`` over ``_config.yml`` (the chapters are executed through
+   the online build's cache ``_build/.jupyter_cache``, so after ``jupyter-book build .`` nothing
+   runs again; MathJax and the widget scripts are served from the site's ``_static/``);
 3. runs ``jupyter-book build`` strictly (``-W -n --keep-going``) into ``_build/offline/``.
 
 Open ``_build/offline/_build/html/index.html`` in a browser. The browser tests in
@@ -120,6 +121,8 @@ def write_config() -> Path:
     local = merged.get("sphinx", {}).get("local_extensions") or {}
     for name, folder in local.items():
         local[name] = str((ROOT / folder).resolve())
+    # Share the online build's execution cache (the notebooks are the same).
+    merged.setdefault("execute", {})["cache"] = str(ROOT / "_build" / ".jupyter_cache")
     OUTPUT.mkdir(parents=True, exist_ok=True)
     path = OUTPUT / "_config.yml"
     path.write_text(
