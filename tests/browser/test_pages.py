@@ -7,7 +7,9 @@ these tests skip (fail under ``LCNN_BROWSER_TESTS=required``, as in ``.ci/run``)
 from __future__ import annotations
 
 import json
+import re
 import struct
+from pathlib import Path
 
 import pytest
 from build_offline import HTML, ROOT, offline_pages
@@ -20,11 +22,6 @@ LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
-#: What counts as a control a reader can operate.
-CONTROLS = (
-    ".widget-slider, .widget-dropdown, .widget-text, .widget-toggle-buttons, .widget-radio,"
-    " .widget-checkbox, .widget-button, .widget-play, input, select, button"
-)
 
 
 def test_no_page_errors(page):
@@ -76,25 +73,26 @@ def test_every_image_is_shown(page):
     assert not broken, f"{page.name}: {len(broken)} of {n_images} images not shown: {broken}"
 
 
-def test_every_widget_shows_its_controls(page):
-    views = page.page.evaluate(
-        f"""() => [...document.querySelectorAll('{WIDGET_VIEW}')].map(s => {{
-              const area = s.previousElementSibling;
-              const visible = e => e.getBoundingClientRect().width > 0
-                                   && e.getBoundingClientRect().height > 0;
-              return {{
-                rendered: !!area && area.classList.contains('widget-subarea'),
-                controls: area ? [...area.querySelectorAll('{CONTROLS}')].filter(visible).length : 0,
-                height: area ? area.getBoundingClientRect().height : 0,
-              }};
-            }})"""
-    )
-    if not views:
+def _widget_cells(page_name: str) -> int:
+    """How many code cells of the page's notebook display an explore_* widget."""
+    notebook = ROOT / Path(page_name).with_suffix(".ipynb")
+    if not notebook.is_file():
+        return 0
+    cells = json.loads(notebook.read_text(encoding="utf8"))["cells"]
+    return sum(1 for c in cells if c["cell_type"] == "code"
+               and re.search(r"\bexplore_\w+\(", "".join(c["source"])))
+
+
+def test_every_widget_is_one_static_preview(page):
+    """The website runs no kernel: each widget cell shows its static preview, no dead controls."""
+    expected = _widget_cells(page.name)
+    previews = page.page.locator(".lcnn-static-twin").count()
+    views = page.page.locator(WIDGET_VIEW).count()
+    if expected == 0 and previews == 0:
         pytest.skip(f"{page.name} has no widgets")
-    for i, view in enumerate(views):
-        assert view["rendered"], f"{page.name}: widget {i} was not rendered"
-        assert view["controls"] > 0, f"{page.name}: widget {i} shows no controls"
-        assert view["height"] > 50, f"{page.name}: widget {i} is an (almost) empty box"
+    assert previews == expected, (
+        f"{page.name}: {expected} widget cell(s) but {previews} static preview(s)")
+    assert views == 0, f"{page.name}: {views} live widget view(s) with no kernel behind them"
 
 
 def test_static_twins_change_frame_when_scrubbed(page):
@@ -127,18 +125,6 @@ def test_static_twins_change_frame_when_scrubbed(page):
         assert len(set(shown)) > 1, f"{page.name}: twin {i} never changes its picture"
 
 
-def test_static_twin_next_to_every_widget_once_twins_exist(offline_html):
-    """Once the book has static twins (issue 5, item 5), every page with a widget has one."""
-    texts = {p.relative_to(HTML).as_posix(): p.read_text(encoding="utf8")
-             for p in offline_pages()}
-    if not any("lcnn-static-twin-slider" in t for t in texts.values()):
-        pytest.skip("the book has no static twins yet")
-    missing = [n for n, t in texts.items()
-               if "application/vnd.jupyter.widget-view+json" in t
-               and "lcnn-static-twin-slider" not in t]
-    assert not missing, f"widget pages without a static twin: {missing}"
-
-
 def _png_size(path):
     head = path.read_bytes()[:24]
     assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
@@ -164,11 +150,9 @@ def test_screenshot_of_key_page(name, offline_html, browser):
         out = SCREENSHOTS / f"{name}.png"
         pw_page.screenshot(path=str(out))
         assert _png_size(out) == (1280, 1600)
-        widget = pw_page.locator(f"{WIDGET_VIEW} >> xpath=preceding-sibling::div[1]")
         twin = pw_page.locator(".lcnn-static-twin")
-        for label, locator in (("widget", widget), ("static_twin", twin)):
-            if locator.count():
-                locator.first.wait_for(state="visible")
-                locator.first.screenshot(path=str(SCREENSHOTS / f"{name}_{label}.png"))
+        if twin.count():
+            twin.first.wait_for(state="visible")
+            twin.first.screenshot(path=str(SCREENSHOTS / f"{name}_static_preview.png"))
     finally:
         context.close()
