@@ -86,7 +86,7 @@ def test_installed_package_means_nothing_happens(monkeypatch, tmp_path, capsys, 
 def test_inside_a_checkout_installs_from_it_non_editable(monkeypatch, tmp_path, capsys, checkout):
     fake, out = run_cell(monkeypatch, tmp_path, capsys, cwd=checkout / "book", installed=False,
                          repository=REPO)
-    assert fake.pip_calls == [[sys.executable, "-m", "pip", "install", str(checkout.resolve())]]
+    assert fake.pip_calls == [[sys.executable, "-m", "pip", "install", "-q", str(checkout.resolve())]]
     assert "-e" not in fake.pip_calls[0]  # editable installs need a kernel restart
     assert f"Installed lcnn_widgets from {checkout.resolve()}" in out
 
@@ -94,7 +94,7 @@ def test_inside_a_checkout_installs_from_it_non_editable(monkeypatch, tmp_path, 
 def test_without_checkout_installs_from_the_repository(monkeypatch, tmp_path, capsys):
     fake, out = run_cell(monkeypatch, tmp_path, capsys, cwd=tmp_path, installed=False,
                          repository=REPO)
-    assert fake.pip_calls == [[sys.executable, "-m", "pip", "install", f"git+{REPO}"]]
+    assert fake.pip_calls == [[sys.executable, "-m", "pip", "install", "-q", f"git+{REPO}"]]
     assert "Installed lcnn_widgets" in out
 
 

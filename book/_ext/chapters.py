@@ -57,7 +57,7 @@ if importlib.util.find_spec("lcnn_widgets") is None:
     if source is None:
         print("lcnn_widgets is not installed, and this notebook is not inside a checkout of the "
               f"book. Install it with\\n    {{command}}\\nthen restart the kernel.")
-    elif subprocess.run([sys.executable, "-m", "pip", "install", source]).returncode != 0:
+    elif subprocess.run([sys.executable, "-m", "pip", "install", "-q", source]).returncode != 0:
         print(f"Installing lcnn_widgets failed. Run by hand:\\n    {{command}}")
     else:
         importlib.invalidate_caches()
