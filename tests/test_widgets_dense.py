@@ -8,7 +8,8 @@ from matplotlib.figure import Figure
 from lcnn_widgets.dense import FCN
 from lcnn_widgets.plotting.dense import plot_ntk_distance, plot_ntk_heatmap, vec_labels
 from lcnn_widgets.widgets.dense import explore_orbit, orbit_picture
-from widget_helpers import assert_clear, assert_drawn, assert_rejected, by_gid
+from widget_helpers import (assert_clear, assert_colour_bar, assert_drawn, assert_rejected,
+                            by_gid)
 
 
 def _rot(phi):
@@ -47,6 +48,8 @@ def test_drawn_data_equal_the_mathematics(explorer):
     assert np.allclose(img_b.get_array(), 2 * np.eye(4), atol=1e-12)  # balanced: Theta = 2 Id
     assert np.allclose(img_u.get_array(), theta_u, atol=1e-12)
     assert img_b.get_clim() == img_u.get_clim()  # one colour scale for both
+    assert img_b.colorbar is img_u.colorbar  # and one colour bar for it
+    assert_colour_bar(img_b)
     assert by_gid(ax_u.texts, "ntk_0_0").get_text() == f"{theta_u[0, 0]:.2f}"
     # the curves: distances to Theta(0) on the grid, and the markers at phi
     pic = orbit_picture(phi, a)

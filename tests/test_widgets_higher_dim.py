@@ -8,7 +8,8 @@ from scipy.signal import convolve
 from lcnn_widgets import LCN, sign_variants
 from lcnn_widgets.plotting.higher_dim import plot_filter_grid, plot_filter_row
 from lcnn_widgets.widgets.higher_dim import explore_2d, two_d_picture
-from widget_helpers import assert_clear, assert_drawn, assert_rejected, by_gid
+from widget_helpers import (assert_clear, assert_colour_bar, assert_drawn, assert_rejected,
+                            by_gid)
 
 
 def _image(ax):
@@ -53,6 +54,10 @@ def test_drawn_filters_equal_the_mathematics(explorer, s1, s2, tall, delta):
     np.testing.assert_allclose(_image(ax3), A, atol=1e-6)
     np.testing.assert_allclose(_image(ax4), B, atol=1e-6)
     assert axw.get_xlim() == (-0.5, w.shape[1] - 0.5)
+    for ax in (ax1, ax2, axw, ax3, ax4):  # each filter: its own symmetric scale and bar
+        image = by_gid(ax.get_images(), "filter")
+        assert_colour_bar(image)
+        assert np.isclose(image.get_clim()[1], np.abs(image.get_array()).max())
     report = by_gid(ax_text.texts, "report").get_text()
     assert "1 fiber point up to signs" in report and "swap possible here: no" in report
 

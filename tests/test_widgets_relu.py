@@ -7,7 +7,8 @@ from matplotlib.axes import Axes
 from lcnn_widgets.plotting.relu import kink_segment, plot_activation_regions
 from lcnn_widgets.relu import ReLUMLP, activation_regions
 from lcnn_widgets.widgets.relu import Q_CHOICES, explore_relu, relu_pair_picture
-from widget_helpers import assert_clear, assert_drawn, assert_rejected, by_gid
+from widget_helpers import (assert_clear, assert_colour_bar, assert_drawn, assert_rejected,
+                            by_gid)
 
 MLP = ReLUMLP([2, 2, 2])
 
@@ -41,6 +42,11 @@ def _check_drawn(explorer, A, Q):
     for ax, ws in ((ax_k1, first), (ax_k2, second)):
         drawn = np.asarray(by_gid(ax.get_images(), "ntk").get_array())
         assert np.allclose(drawn, _ntk_by_hand(ws[0], ws[1], x0))
+    for gid, axes in (("regions", (ax_r1, ax_r2)), ("ntk", (ax_k1, ax_k2))):
+        images = [by_gid(ax.get_images(), gid) for ax in axes]
+        assert images[0].colorbar is images[1].colorbar  # one bar per shared colour scale
+        for image in images:
+            assert_colour_bar(image)
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,8 @@ def _heat(explorer):
 def test_default_state_is_drawn(explorer):
     assert_drawn(explorer)
     assert set(explorer.controls) == {"r", "center", "disc", "delta", "source", "coefficients"}
-    assert len(explorer.figure.axes) == 4
+    panels = [ax for ax in explorer.figure.axes if ax.get_label() != "<colorbar>"]
+    assert len(panels) == 4 and len(explorer.figure.axes) == 5  # and one shared colour bar
 
 
 @pytest.mark.parametrize("disc, n", [(0.81, 3), (0.0, 2), (-0.49, 1)])
@@ -46,6 +47,8 @@ def test_drawn_ntks_equal_the_fiber(explorer, disc, n):
         np.testing.assert_allclose(img.get_array(), NET.ntk(p.filters), atol=1e-10)
         clims.add(img.get_clim())
         assert np.isclose(NET.invariants(p.filters)[0], delta)
+        bar = img.colorbar  # one colour bar, showing that scale
+        assert bar is not None and (bar.norm.vmin, bar.norm.vmax) == img.get_clim()
     assert len(clims) == 1  # one colour scale for all panels
     ax_roots = explorer.figure.axes[0]
     line = by_gid(ax_roots.get_lines(), "roots")

@@ -4,9 +4,10 @@ last picture."""
 import numpy as np
 import pytest
 
+from lcnn_widgets.plotting._common import find
 from lcnn_widgets.table1 import CLASSES, relative_ntk_difference
 from lcnn_widgets.widgets import explore_table1, table1_picture
-from widget_helpers import assert_clear, assert_drawn
+from widget_helpers import assert_clear, assert_colour_bar, assert_drawn
 
 
 def _image(ax):
@@ -45,6 +46,12 @@ def test_drawn_ntks_are_those_of_the_fiber_points(explorer, key):
     assert np.isclose(np.linalg.norm(theta_i - theta_j) / scale,
                       relative_ntk_difference(all_ntks), rtol=1e-9, atol=1e-15)
     assert explorer.figure._suptitle.get_text() == pic.caption
+    # every heatmap has a colour bar showing its limits (also after the matrix size changed)
+    for ax in (ax_i, ax_j, ax_d):
+        assert_colour_bar(find(ax.get_images(), "ntk"))
+    top = max(np.max(np.abs(theta_i - theta_j)), 1e-6 * max(np.abs(theta_i).max(),
+                                                           np.abs(theta_j).max()))
+    assert np.allclose(find(ax_d.get_images(), "ntk").get_clim(), (-top, top))
 
 
 def test_determined_class_shows_equal_ntks(explorer):

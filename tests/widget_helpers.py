@@ -41,3 +41,11 @@ def assert_rejected(explorer, match: str, *, shown: str, image: bytes, result: A
     assert explorer.error is not None and match in explorer.error
     assert shown in explorer.message.value
     assert explorer.image.value == image and explorer.result is result
+
+
+def assert_colour_bar(image) -> None:
+    """The image has a colour bar, and the bar shows the image's colour limits."""
+    bar = image.colorbar
+    assert bar is not None, f"no colour bar for {image}"
+    assert (bar.norm.vmin, bar.norm.vmax) == image.get_clim()
+    assert bar.cmap.name == image.get_cmap().name

@@ -8,13 +8,15 @@ of adding new ones. The small pieces of that pattern live here, once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import ScalarFormatter
 from numpy.typing import ArrayLike
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "SEQUENTIAL_CMAP",
     "contrast_color",
     "find",
+    "image_colorbar",
     "new_axes",
     "new_panel_row",
     "update_line",
@@ -159,6 +162,92 @@ def update_line(
     if relabel and "label" in style:
         line.set_label(style["label"])
     return line
+
+
+def image_colorbar(
+    images: Any,
+    *,
+    host: Axes | None = None,
+    cax: Axes | None = None,
+    label: str | None = None,
+    ticks: Sequence[float] | None = None,
+    ticklabels: Sequence[str] | None = None,
+    width: float = 0.05,
+    pad: float = 0.04,
+) -> Colorbar:
+    """The colour bar of an image, or one bar for several images on one colour scale.
+
+    The bar sits in a slim inset axes to the right of ``host`` (it follows the host's drawn box,
+    also for ``aspect="equal"`` images, and takes no room from the other panels). Called again
+    on the same host, e.g. on every redraw of a widget, the existing bar is reused and follows
+    the (possibly new) image, so no bars pile up.
+
+    Parameters
+    ----------
+    images : AxesImage or QuadMesh, or a sequence of them
+        The first one defines the colour scale; the others must use the same limits.
+    host : matplotlib Axes, optional
+        The axes to the right of which the bar is drawn (default: the last image's axes).
+    cax : matplotlib Axes, optional
+        Draw the bar here instead (an axes placed by the caller, e.g. when the host may be
+        hidden); it is reused on later calls with the same ``cax``.
+    label : str, optional
+        Label of the bar.
+    ticks, ticklabels : sequences, optional
+        Fixed ticks (and their labels), e.g. for a few discrete levels.
+    width, pad : float, default=0.05, 0.04
+        Width of the bar and its gap to the host, as fractions of the host's width.
+
+    Returns
+    -------
+    matplotlib.colorbar.Colorbar
+        Every image's ``colorbar`` attribute is this bar; its axes has the label
+        ``"<colorbar>"``.
+
+    Examples
+    --------
+    >>> ax = new_axes(None, (3.0, 2.0))
+    >>> image = ax.imshow([[0.0, 1.0]])
+    >>> bar = image_colorbar(image, label="value")
+    >>> image_colorbar(image) is bar, image.colorbar is bar, len(ax.child_axes)
+    (True, True, 1)
+    """
+    imgs = list(images) if isinstance(images, (list, tuple)) else [images]
+    if not imgs:
+        raise ValueError("images must hold at least one image: got none")
+    main = imgs[0]
+    if cax is None:
+        host = host if host is not None else imgs[-1].axes
+        cax = find(host.child_axes, "colorbar")
+        if cax is None:
+            cax = host.inset_axes([1.0 + pad, 0.0, width, 1.0], gid="colorbar")
+            # a fixed title position: otherwise matplotlib measures the bar's tick labels on
+            # every draw to keep the host's title clear of them (slow, and nothing to avoid)
+            host.set_title(host.get_title(), y=1.0, fontsize=host.title.get_fontsize())
+    bar = getattr(cax, "lcnn_colorbar", None)
+    fresh = bar is None
+    if fresh:
+        cax.set_label("<colorbar>")
+        bar = main.axes.figure.colorbar(main, cax=cax)
+        cax.lcnn_colorbar = bar
+        bar.ax.tick_params(labelsize="small")
+    elif bar.mappable is not main:  # the image was replaced (e.g. a new shape): follow it
+        main.callbacks.connect("changed", bar.update_normal)
+        bar.update_normal(main)  # a new norm resets the ticks and their format
+        fresh = True
+    # (limits set on the same image later reach the bar through its "changed" callback)
+    for image in imgs:
+        image.colorbar = bar
+    if fresh:
+        if ticks is not None:
+            bar.set_ticks(list(ticks), labels=None if ticklabels is None else list(ticklabels))
+        else:  # short tick labels: a common factor such as 1e-4 goes above the bar
+            fmt = ScalarFormatter()
+            fmt.set_powerlimits((-2, 3))
+            bar.formatter = fmt
+    if label is not None and bar.ax.get_ylabel() != label:
+        bar.set_label(label)
+    return bar
 
 
 def contrast_color(value: float, scale: float) -> str:

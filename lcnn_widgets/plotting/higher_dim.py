@@ -34,6 +34,7 @@ def plot_filter_grid(
     vmax: float | None = None,
     annotate: bool = True,
     digits: int = 2,
+    fontsize: str | float = "x-small",
 ) -> Axes:
     """Draw a 2D filter as an image; a second call on the same axes updates it in place.
 
@@ -50,6 +51,8 @@ def plot_filter_grid(
         Write the entries (``digits`` decimals; zeros are left blank) into the cells, for
         filters of at most 49 entries.
     digits : int, default=2
+    fontsize : str or float, default="x-small"
+        Size of the entries written into the cells (used when the texts are created).
 
     Returns
     -------
@@ -91,7 +94,7 @@ def plot_filter_grid(
             label = "" if round(v, digits) == 0 else f"{v:.{digits}f}".rstrip("0").rstrip(".")
             colour = contrast_color(v, scale)
             if txt is None:
-                ax.text(j, i, label, ha="center", va="center", fontsize="x-small",
+                ax.text(j, i, label, ha="center", va="center", fontsize=fontsize,
                         color=colour, gid=f"cell_{c}")
             else:
                 txt.set_text(label)

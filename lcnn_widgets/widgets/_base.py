@@ -122,12 +122,15 @@ class Explorer(W.VBox):
         self.figure = figure
         self._compute = compute
         self._draw = draw
-        self._dpi = dpi
         self.result: Any = None
         self.error: str | None = None
         self.message = W.HTML(value="")
+        self.dpi = dpi
         self.image = W.Image(format="png")
         self.image.add_class("lcnn-explorer-image")
+        # shown at its own resolution (not stretched to the cell), scaled down only if too wide
+        self.image.layout.width = f"{round(figure.get_figwidth() * dpi)}px"
+        self.image.layout.max_width = "100%"
         if preview is not None and preview[0] not in self.controls:
             raise ValueError(f"preview must name one of the controls {sorted(self.controls)}: "
                              f"got {preview[0]!r}")
@@ -210,7 +213,7 @@ class Explorer(W.VBox):
         self.result = result
         self.error = None
         self.message.value = ""
-        self.image.value = render_png(self.figure, dpi=self._dpi)
+        self.image.value = render_png(self.figure, dpi=self.dpi)
         return True
 
 

@@ -1,10 +1,20 @@
-"""Pieces shared by several widget factories: the panel figure and the "w from" controls.
+"""Pieces shared by several widget factories: the panel figure, the controls and their layout.
 
 The widgets redraw on every slider move, so their figures use fixed margins rather than a
 layout engine (a layout pass roughly doubles the render time); :func:`panel_figure` makes such
 a figure. Two widgets let the reader give the end-to-end filter either by its roots or by its
 coefficients; :func:`source_controls` builds that pair of controls and :func:`check_source`
 checks the choice.
+
+Controls that fit a notebook column
+-----------------------------------
+Every control is made here, with an explicit size in pixels, so that nothing is truncated and
+every slider has a usable track in a JupyterLab notebook column of about :data:`COLUMN_PX`
+pixels. An ipywidgets slider's layout width holds its description, the track and the readout;
+:func:`slider` computes the width from the three (``description + SLIDER_EXTRA_PX + track``),
+so the track is ``track`` pixels wide whatever the description. Text is measured with the
+generous estimate :data:`CHAR_PX` pixels per character. (The :class:`Explorer` shows the picture at
+its own resolution: the image width is the pixel width of the rendered PNG.)
 """
 
 from __future__ import annotations
@@ -13,10 +23,52 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["SOURCES", "check_source", "panel_figure", "source_controls"]
+__all__ = [
+    "CHAR_PX",
+    "COLUMN_PX",
+    "MIN_TRACK_PX",
+    "SLIDER_EXTRA_PX",
+    "SOURCES",
+    "check_source",
+    "checkbox",
+    "dropdown",
+    "group",
+    "heading",
+    "int_box",
+    "panel_figure",
+    "row",
+    "slider",
+    "source_controls",
+    "text_box",
+    "text_px",
+    "toggle_buttons",
+]
 
 #: the ways of giving the end-to-end filter ``w``
 SOURCES = ("roots", "coefficients")
+
+#: width (px) of the notebook column the widgets are laid out for (JupyterLab, default theme)
+COLUMN_PX = 900
+#: estimated width (px) of one character of control text (13 px UI font; generous)
+CHAR_PX = 8
+#: what a horizontal slider needs besides its description and its track (px): the label's right
+#: margin (8), the readout (minimum width 72 plus margin 4) and the track's end margins (2 x 6)
+SLIDER_EXTRA_PX = 96
+#: the shortest slider track (px): shorter tracks make a drag jump from end to end
+MIN_TRACK_PX = 150
+#: the default slider track (px)
+TRACK_PX = 160
+#: padding (px) of a toggle button around its text
+BUTTON_PAD_PX = 24
+#: what a dropdown needs besides its description and its longest option (px): the label's
+#: margin, the arrow and the padding
+DROPDOWN_EXTRA_PX = 48
+#: a check box and its gap before the text (px)
+CHECKBOX_PX = 32
+#: width (px) of the input field of a text box
+TEXT_INPUT_PX = 200
+
+_SLIDERS = {"float": W.FloatSlider, "int": W.IntSlider, "log": W.FloatLogSlider}
 
 
 def panel_figure(
@@ -109,8 +161,161 @@ def source_controls(source: str, coefficients: str, description: str) -> dict[st
     ('roots', False)
     """
     return {
-        "source": W.ToggleButtons(options=list(SOURCES), value=source, description="w from",
-                                  style={"button_width": "90px"}),
-        "coefficients": W.Text(value=coefficients, description=description,
-                               continuous_update=False, style={"description_width": "initial"}),
+        "source": toggle_buttons(list(SOURCES), source, "w from"),
+        "coefficients": text_box(coefficients, description),
     }
+
+
+# ---- controls that fit -------------------------------------------------------------------
+
+
+def text_px(text: object) -> int:
+    """Estimated width in pixels of ``text`` in a control (:data:`CHAR_PX` per character).
+
+    Examples
+    --------
+    >>> text_px("w₁[0]")
+    40
+    """
+    return CHAR_PX * len(str(text))
+
+
+def _description_px(description: str, width: int | None) -> int:
+    need = text_px(description)
+    if width is None:
+        return max(need, 32)
+    if width < need:
+        raise ValueError(f"description {description!r} needs {need}px: got {width}px")
+    return int(width)
+
+
+def slider(
+    kind: str,
+    description: str,
+    value: float,
+    min: float,
+    max: float,
+    step: float,
+    *,
+    description_width: int | None = None,
+    track: int = TRACK_PX,
+    readout_format: str | None = None,
+    continuous_update: bool = False,
+    base: float = 10.0,
+) -> W.ValueWidget:
+    """A horizontal slider whose track is ``track`` pixels wide whatever its description.
+
+    Parameters
+    ----------
+    kind : {"float", "int", "log"}
+        :class:`~ipywidgets.FloatSlider`, :class:`~ipywidgets.IntSlider` or
+        :class:`~ipywidgets.FloatLogSlider` (then ``min`` and ``max`` are exponents of ``base``).
+    description : str
+        The label (plain text or Unicode, no TeX).
+    value, min, max, step : float
+        As for ipywidgets.
+    description_width : int, optional
+        Width of the label in pixels (default: the label's estimated width); give the same
+        value to sliders in one column so that their tracks line up.
+    track : int, default=TRACK_PX
+        Width of the track in pixels, at least :data:`MIN_TRACK_PX`.
+    readout_format : str, optional
+    continuous_update : bool, default=False
+    base : float, default=10
+        Only for ``kind="log"``.
+
+    Returns
+    -------
+    ipywidgets slider
+        Its layout width is ``description_width + SLIDER_EXTRA_PX + track`` pixels.
+
+    Examples
+    --------
+    >>> s = slider("float", "angle φ", 0.6, 0.0, 6.28, 0.02, track=200)
+    >>> s.layout.width, s.style.description_width
+    ('352px', '56px')
+    """
+    if kind not in _SLIDERS:
+        raise ValueError(f"kind must be one of {sorted(_SLIDERS)}: got {kind!r}")
+    if track < MIN_TRACK_PX:
+        raise ValueError(f"track must be at least {MIN_TRACK_PX}px: got {track}px")
+    desc = _description_px(description, description_width)
+    kw = dict(value=value, min=min, max=max, step=step, description=description,
+              continuous_update=continuous_update,
+              style={"description_width": f"{desc}px"},
+              layout=W.Layout(width=f"{desc + SLIDER_EXTRA_PX + int(track)}px"))
+    if readout_format is not None:
+        kw["readout_format"] = readout_format
+    if kind == "log":
+        kw["base"] = base
+    return _SLIDERS[kind](**kw)
+
+
+def toggle_buttons(
+    options: list, value: object, description: str, *, description_width: int | None = None
+) -> W.ToggleButtons:
+    """Toggle buttons wide enough for their longest option, with a label of fitting width.
+
+    Examples
+    --------
+    >>> t = toggle_buttons(["roots", "coefficients"], "roots", "w from")
+    >>> t.style.button_width, t.style.description_width
+    ('120px', '48px')
+    """
+    labels = [str(o[0]) if isinstance(o, tuple) else str(o) for o in options]
+    button = max(text_px(label) for label in labels) + BUTTON_PAD_PX
+    desc = _description_px(description, description_width)
+    return W.ToggleButtons(options=list(options), value=value, description=description,
+                           style={"button_width": f"{max(button, 40)}px",
+                                  "description_width": f"{desc}px"})
+
+
+def dropdown(
+    options: list, value: object, description: str, *, description_width: int | None = None
+) -> W.Dropdown:
+    """A dropdown wide enough for its longest option label."""
+    labels = [str(o[0]) if isinstance(o, tuple) else str(o) for o in options]
+    desc = _description_px(description, description_width)
+    width = desc + DROPDOWN_EXTRA_PX + max(text_px(label) for label in labels)
+    return W.Dropdown(options=list(options), value=value, description=description,
+                      style={"description_width": f"{desc}px"},
+                      layout=W.Layout(width=f"{width}px"))
+
+
+def text_box(value: str, description: str, *, input_width: int = TEXT_INPUT_PX,
+             description_width: int | None = None) -> W.Text:
+    """A text box that reports its value on Enter or when it loses focus."""
+    desc = _description_px(description, description_width)
+    return W.Text(value=value, description=description, continuous_update=False,
+                  style={"description_width": f"{desc}px"},
+                  layout=W.Layout(width=f"{desc + 8 + int(input_width)}px"))
+
+
+def int_box(value: int, description: str, *, input_width: int = 80,
+            description_width: int | None = None) -> W.IntText:
+    """An integer box (e.g. a seed)."""
+    desc = _description_px(description, description_width)
+    return W.IntText(value=value, description=description,
+                     style={"description_width": f"{desc}px"},
+                     layout=W.Layout(width=f"{desc + 8 + int(input_width)}px"))
+
+
+def checkbox(value: bool, description: str) -> W.Checkbox:
+    """A check box with its text on the right, as wide as the text needs."""
+    return W.Checkbox(value=value, description=description, indent=False,
+                      layout=W.Layout(width=f"{CHECKBOX_PX + text_px(description)}px"))
+
+
+def heading(text: str) -> W.HTML:
+    """A one-line label above a group of controls (HTML; ``<b>...</b>`` for the name)."""
+    return W.HTML(value=f'<div style="margin-top:4px">{text}</div>')
+
+
+def row(*widgets: W.Widget) -> W.HBox:
+    """Controls side by side (wrapping in a column narrower than :data:`COLUMN_PX`)."""
+    return W.HBox(list(widgets), layout=W.Layout(flex_flow="row wrap", align_items="center"))
+
+
+def group(title: str, *rows: W.Widget) -> W.VBox:
+    """A labelled group of controls: a :func:`heading` and the rows below it."""
+    return W.VBox([heading(title), *rows])

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -22,7 +21,8 @@ from .._validation import as_finite_array, as_positive_int
 from ..dense import FCN, balanced_factorization, identity_factorization, orthogonal_orbit, rotation
 from ..plotting.dense import plot_ntk_distance, plot_ntk_heatmap
 from ._base import Explorer
-from ._common import panel_figure
+from ..plotting._common import find, image_colorbar
+from ._common import group, panel_figure, row, slider
 
 __all__ = ["OrbitPicture", "explore_orbit", "orbit_picture"]
 
@@ -160,33 +160,41 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
     """
     n = as_positive_int(n_grid, "n_grid")
     controls = {
-        "phi": W.FloatSlider(value=float(phi), min=0.0, max=float(2 * np.pi), step=0.02,
-                             description="angle φ", continuous_update=True,
-                             readout_format=".2f", layout=W.Layout(width="360px")),
-        "a": W.FloatSlider(value=float(a), min=0.0, max=4.0, step=0.05,
-                           description="a in A", continuous_update=False,
-                           readout_format=".2f", layout=W.Layout(width="300px")),
+        "phi": slider("float", "angle φ", float(phi), 0.0, float(2 * np.pi), 0.02, track=300,
+                      readout_format=".2f", continuous_update=True),
+        "a": slider("float", "scale a", float(a), 0.0, 4.0, 0.05, track=200, readout_format=".2f"),
     }
+    box = group("<b>Rotation</b> angle φ of R(φ), and the <b>scale</b> a in A = diag(a, 1/a) "
+                "(for a = 1 both families are balanced)", row(controls["phi"], controls["a"]))
 
     def compute(phi: float, a: float) -> OrbitPicture:
         return orbit_picture(phi, a, n_grid=n)
 
-    fig, (ax_b, ax_u, ax_d) = panel_figure((13.0, 4.3), 1, 3, width_ratios=[1, 1, 1.3],
-                                           left=0.05, right=0.99, bottom=0.17, top=0.88,
-                                           wspace=0.32)
+    fig, (ax_b, ax_u, ax_d) = panel_figure((11.2, 4.0), 1, 3, width_ratios=[1, 1, 1.3],
+                                           left=0.06, right=0.965, bottom=0.17, top=0.9,
+                                           wspace=0.45)
 
     def draw(figure: Figure, r: OrbitPicture) -> None:
         plot_ntk_heatmap(r.ntk_balanced, shape=(2, 2), vmin=r.vmin, vmax=r.vmax, ax=ax_b,
                          title="Θ of (R, Rᵀ): balanced")
         plot_ntk_heatmap(r.ntk_unbalanced, shape=(2, 2), vmin=r.vmin, vmax=r.vmax, ax=ax_u,
-                         title=f"Θ of (AR, RᵀA⁻¹), invariant diag({r.invariant[0, 0]:.2f}, "
+                         title=f"Θ of (AR, RᵀA⁻¹), invariant\ndiag({r.invariant[0, 0]:.2f}, "
                                f"{r.invariant[1, 1]:.2f})")
+        image_colorbar([find(ax_b.get_images(), "ntk"), find(ax_u.get_images(), "ntk")],
+                       host=ax_u)  # one colour scale for both
         plot_ntk_distance(r.grid, {BALANCED: r.distance_balanced,
                                    UNBALANCED: r.distance_unbalanced},
                           phi=r.phi, current={BALANCED: r.current[0],
                                               UNBALANCED: r.current[1]}, ax=ax_d)
         ax_d.set_title(f"distance to Θ(0) at φ = {r.phi:.2f}", fontsize="medium")
 
-    return Explorer(controls, compute, draw, fig,
-                    title="<b>Two rotations of a factorization of I₂: which one moves the "
-                          "NTK?</b>")
+    explorer = Explorer(
+        controls, compute, draw, fig, layout_controls=box,
+        title="<b>Two rotations of a factorization of I₂: which one moves the NTK?</b>",
+        preview=("phi", np.round(np.linspace(0.0, 2 * np.pi, 13), 3).tolist()),
+        alt=("Two heatmaps on one colour scale: the NTK of the balanced factorization "
+             "(R(φ), R(φ)ᵀ), which stays 2 times the identity, and the NTK of (A R(φ), R(φ)ᵀ "
+             "A⁻¹), which changes with φ; and the distance of both NTKs to their value at "
+             "φ = 0 as curves over the angle, with markers at the current φ."),
+    )
+    return explorer

@@ -22,7 +22,8 @@ from ..fibers import (Fiber, FilterRoots, LayerRoots, fibers, filter_from_roots,
 from ..lcn import LCN
 from ..plotting.fibers import plot_root_orbits
 from ._base import Explorer
-from ._common import check_source, panel_figure, source_controls
+from ._common import (check_source, checkbox, group, panel_figure, row, slider,
+                      source_controls, toggle_buttons)
 
 __all__ = ["FiberPicture", "explore_fibers", "fiber_picture", "widget_roots"]
 
@@ -200,34 +201,43 @@ def explore_fibers(
         ``coefficients``. Off the neuromanifold (or for ``w = 0``) a message is shown and the
         last picture stays.
     """
-    slider = dict(min=-2.0, max=2.0, step=0.05, continuous_update=False,
-                  style={"description_width": "initial"}, layout=W.Layout(width="230px"))
+    root = dict(description_width=40, track=150)
+    pair = dict(description_width=64)
     src = source_controls(source, coefficients, "coefficients w")
     controls = {
-        "stride": W.ToggleButtons(options=[1, 2], value=stride, description="stride s₁",
-                                  style={"button_width": "40px"}),
+        "stride": toggle_buttons([1, 2], stride, "stride s₁"),
         "source": src["source"],
-        "r1": W.FloatSlider(value=r1, description="root r₁", **slider),
-        "r2": W.FloatSlider(value=r2, description="root r₂ (s₁ = 2)", **slider),
-        "tie": W.Checkbox(value=tie, description="tie r₂ = −r₁ (an orbit)", indent=False),
-        "x": W.FloatSlider(value=x, description="pair centre x", **slider),
-        "y": W.FloatSlider(value=y, description="pair y (>0: x±iy, <0: x±|y|)", **slider),
+        "r1": slider("float", "r₁", r1, -2.0, 2.0, 0.05, **root),
+        "r2": slider("float", "r₂", r2, -2.0, 2.0, 0.05, **root),
+        "tie": checkbox(tie, "tie r₂ = −r₁ (an orbit)"),
+        "x": slider("float", "centre x", x, -2.0, 2.0, 0.05, track=180, **pair),
+        "y": slider("float", "y", y, -2.0, 2.0, 0.05, track=260, **pair),
         "coefficients": src["coefficients"],
     }
     c = controls
     layout = W.VBox([
-        W.HBox([c["stride"], c["source"]]),
-        W.HBox([c["r1"], c["r2"], c["tie"]]),
-        W.HBox([c["x"], c["y"]]),
-        c["coefficients"],
+        group("<b>Network</b> LCN([3, 2], [s₁, 1]), and how the end-to-end filter w is given",
+              row(c["stride"], c["source"])),
+        group("<b>Real roots</b> of p_w (w from roots): r₁ and, for s₁ = 2 only, r₂",
+              row(c["r1"], c["r2"], c["tie"])),
+        group("<b>A pair of roots</b>: x ± iy for y &gt; 0 (complex), x ± |y| for y &lt; 0 (real)",
+              row(c["x"], c["y"])),
+        group("<b>Coefficients</b> w₀, w₁, … (w from coefficients): 4 numbers for s₁ = 1, "
+              "5 for s₁ = 2", c["coefficients"]),
     ])
-    fig, axes = panel_figure((12.0, 4.6), 1, N_PANELS, sharex=True, sharey=True, left=0.065,
-                             right=0.99, bottom=0.11, top=0.82, wspace=0.3)
+    fig, axes = panel_figure((11.2, 4.5), 1, N_PANELS, sharex=True, sharey=True, left=0.07,
+                             right=0.985, bottom=0.11, top=0.81, wspace=0.25)
     for ax in axes:
         ax.label_outer()  # tick labels only on the outer panels (cheaper to render)
-    return Explorer(
+    explorer = Explorer(
         controls, fiber_picture, draw_fiber_picture, fig,
         title="<b>Fibers of LCN([3, 2], [s₁, 1])</b>: choose w by its roots or coefficients; "
               "each panel is one real factorization (layer 1 blue, layer 2 red)",
         layout_controls=layout,
+        preview=("y", np.round(np.linspace(-1.0, 1.0, 9), 2).tolist()),
+        alt=("Up to three panels, one per real factorization of the end-to-end filter w: the "
+             "roots of p_w in the complex plane, filled with the colour of the layer that owns "
+             "them (layer 1 blue, layer 2 red), with the filters u and v of the two layers "
+             "above each panel; as y turns negative the complex pair becomes real."),
     )
+    return explorer

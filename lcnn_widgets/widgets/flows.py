@@ -22,7 +22,7 @@ from ..lcn import LCN
 from ..plotting._common import find
 from ..plotting.flows import plot_flow_plane, plot_loss_curves, projection_plane
 from ._base import Explorer
-from ._common import panel_figure
+from ._common import checkbox, group, int_box, panel_figure, row, slider
 
 __all__ = [
     "WIDGET_ATOL",
@@ -189,9 +189,10 @@ def _draw(fig: Figure, pic: FlowPicture) -> None:
         ax_plane.legend(loc="best", fontsize="small")
         ax_loss.legend(loc="best", fontsize="small")
     gap = "" if np.isnan(pic.gap) else f", max gap {pic.gap:.1e}"
-    ax_plane.set_title(f"$\\delta$ = {np.round(par.invariants[0], 3)}{gap}", fontsize="small")
-    ax_loss.set_title(f"invariant drift {par.relative_invariant_drift:.1e} (relative)",
-                      fontsize="small")
+    delta = ", ".join(f"{d:.3g}" for d in np.ravel(par.invariants[0]))
+    ax_plane.set_title(f"invariant δ = {delta}{gap}", fontsize="medium")
+    ax_loss.set_title(f"relative drift of δ along the flow: {par.relative_invariant_drift:.1e}",
+                      fontsize="medium")
 
 
 def explore_flow(
@@ -229,21 +230,33 @@ def explore_flow(
     if net is None:
         net, loss = default_flow_problem()
     controls: dict[str, Any] = {
-        "seed": W.IntText(value=seed, description="seed"),
-        "scale": W.FloatLogSlider(value=scale, base=10, min=-2, max=np.log10(3.0), step=0.05,
-                                  description="scale", continuous_update=False),
-        "t_max": W.FloatSlider(value=t_max, min=0.5, max=40.0, step=0.5, description="T",
-                               continuous_update=False),
-        "function_space": W.Checkbox(value=function_space, description="function-space flow"),
+        "seed": int_box(seed, "seed"),
+        "scale": slider("log", "scale", scale, -2.0, float(np.log10(3.0)), 0.05, track=180),
+        "t_max": slider("float", "horizon T", t_max, 0.5, 40.0, 0.5, track=300),
+        "function_space": checkbox(function_space, "function-space flow"),
     }
-    fig, _ = panel_figure((9.6, 4.0), 1, 2, left=0.08, right=0.98, bottom=0.13, top=0.91,
-                          wspace=0.28)
+    c = controls
+    box = W.VBox([
+        group("<b>Initialization</b>: the seed and the scale (standard deviation) of the random "
+              "filters", row(c["seed"], c["scale"])),
+        group("<b>Flow</b>: the time horizon T, and the function-space flow on top (slower)",
+              row(c["t_max"], c["function_space"])),
+    ])
+    fig, _ = panel_figure((11.2, 4.2), 1, 2, left=0.085, right=0.985, bottom=0.12, top=0.91,
+                          wspace=0.25)
 
     def compute(**values: Any) -> FlowPicture:
         return flow_picture(net, loss, **values)
 
-    explorer = Explorer(controls, compute, _draw, fig,
-                        title="<b>Gradient flow from a random initialization</b>: the "
-                              "parameter flow and the Riemannian flow in function space")
+    explorer = Explorer(
+        controls, compute, _draw, fig, layout_controls=box,
+        title="<b>Gradient flow from a random initialization</b>: the parameter flow and the "
+              "Riemannian flow in function space",
+        preview=("t_max", [0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0]),
+        alt=("Two panels: the end-to-end filter along the parameter flow from a random "
+             "initialization, projected to the plane that best fits it, with the function-space "
+             "flow as dots, the data filter u as a star and the origin w = 0; and the loss minus "
+             "its minimum along both flows on a logarithmic axis, for the time horizon T."),
+    )
     explorer.net, explorer.loss = net, loss
     return explorer

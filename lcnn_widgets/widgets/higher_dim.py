@@ -20,11 +20,11 @@ from .._validation import as_nonzero_filters
 from ..fibers import Fiber, multistart_fibers, sign_variants
 from ..higher_dim import count_up_to_swaps, swappable_pairs
 from ..lcn import LCN
-from ..plotting._common import find
+from ..plotting._common import find, image_colorbar
 from ..plotting.higher_dim import plot_filter_grid
 from ..stride_one import ntk_spread
 from ._base import Explorer
-from ._common import panel_figure
+from ._common import checkbox, group, panel_figure, row, slider, toggle_buttons
 
 __all__ = ["TwoDPicture", "explore_2d", "two_d_picture"]
 
@@ -138,11 +138,16 @@ def draw_two_d_picture(fig: Figure, pic: TwoDPicture) -> None:
     """Update the widget's six panels in place."""
     ax1, ax2, axw, ax3, ax4, ax_text = fig.axes[:6]
     (s1, s2), _ = pic.net.strides
-    plot_filter_grid(pic.filters[0], ax=ax1, title=f"layer 1 (stride ({s1}, {s2}))")
-    plot_filter_grid(pic.filters[1], ax=ax2, title=f"layer 2, {pic.filters[1].shape[0]}×2")
-    plot_filter_grid(pic.w, ax=axw, title=f"end-to-end w, {pic.w.shape[0]}×{pic.w.shape[1]}")
-    plot_filter_grid(pic.recovered[0], ax=ax3, title="recovered layer 1")
-    plot_filter_grid(pic.recovered[1], ax=ax4, title="recovered layer 2")
+    cells = {"fontsize": "small"}
+    plot_filter_grid(pic.filters[0], ax=ax1, title=f"layer 1 (stride ({s1}, {s2}))", **cells)
+    plot_filter_grid(pic.filters[1], ax=ax2, title=f"layer 2, {pic.filters[1].shape[0]}×2",
+                     **cells)
+    plot_filter_grid(pic.w, ax=axw, title=f"end-to-end w, {pic.w.shape[0]}×{pic.w.shape[1]}",
+                     **cells)
+    plot_filter_grid(pic.recovered[0], ax=ax3, title="recovered layer 1", **cells)
+    plot_filter_grid(pic.recovered[1], ax=ax4, title="recovered layer 2", **cells)
+    for ax in (ax1, ax2, axw, ax3, ax4):  # each filter has its own symmetric colour scale
+        image_colorbar(find(ax.get_images(), "filter"))
     n = len(pic.fiber)
     lines = [
         f"multistart, {N_STARTS} seeded starts:",
@@ -191,30 +196,30 @@ def explore_2d(
     >>> ex.error is None, ex.result.classes
     (True, 1)
     """
-    slider = dict(min=-2.0, max=2.0, step=0.1, continuous_update=False, readout_format=".1f",
-                  layout=W.Layout(width="200px"), style={"description_width": "35px"})
+    entry = dict(description_width=40, track=160, readout_format=".1f")
     defaults = two_d_picture.__defaults__
     names = ["a00", "a01", "a10", "a11", "b00", "b01", "b10", "b11", "b20", "b21"]
-    controls = {nm: W.FloatSlider(value=v, description=nm, **slider)
-                for nm, v in zip(names, defaults)}
-    controls["tall"] = W.Checkbox(value=tall, description="layer 2 is 3×2", indent=False)
-    toggles = dict(options=[1, 2], style={"button_width": "36px"})
-    controls["s1"] = W.ToggleButtons(value=s1, description="stride s₁", **toggles)
-    controls["s2"] = W.ToggleButtons(value=s2, description="stride s₂", **toggles)
-    controls["delta"] = W.FloatSlider(value=delta, min=-2.0, max=2.0, step=0.1,
-                                      continuous_update=False, description="invariant δ",
-                                      readout_format=".1f", layout=W.Layout(width="300px"))
+    controls = {}
+    sub = str.maketrans("012", "₀₁₂")
+    for nm, v in zip(names, defaults):  # a₀₀ ... a₁₁ (layer 1), b₀₀ ... b₂₁ (layer 2)
+        controls[nm] = slider("float", nm.translate(sub), v, -2.0, 2.0, 0.1, **entry)
+    controls["tall"] = checkbox(tall, "layer 2 is 3×2")
+    controls["s1"] = toggle_buttons([1, 2], s1, "s₁ (rows)")
+    controls["s2"] = toggle_buttons([1, 2], s2, "s₂ (columns)")
+    controls["delta"] = slider("float", "invariant δ", delta, -2.0, 2.0, 0.1, track=200,
+                               readout_format=".1f")
     c = controls
     layout = W.VBox([
-        W.HBox([W.HTML("<b>layer 1</b>", layout=W.Layout(width="60px"))]
-               + [c[n] for n in names[:4]]),
-        W.HBox([W.HTML("<b>layer 2</b>", layout=W.Layout(width="60px"))]
-               + [c[n] for n in names[4:8]]),
-        W.HBox([W.HTML("", layout=W.Layout(width="60px")), c["b20"], c["b21"], c["tall"]]),
-        W.HBox([c["s1"], c["s2"], c["delta"]]),
+        group("<b>Layer 1</b>: the entries a₀₀, a₀₁, a₁₀, a₁₁ of its 2 × 2 filter",
+              row(c["a00"], c["a01"]), row(c["a10"], c["a11"])),
+        group("<b>Layer 2</b>: the entries of its 2 × 2 filter, or 3 × 2 with b₂₀, b₂₁",
+              row(c["b00"], c["b01"]), row(c["b10"], c["b11"]),
+              row(c["b20"], c["b21"], c["tall"])),
+        group("<b>Stride</b> (s₁, s₂) of layer 1 along rows and columns (layer 2 has stride "
+              "(1, 1)), and the <b>invariant</b> δ", row(c["s1"], c["s2"], c["delta"])),
     ])
-    fig, _ = panel_figure((11.0, 6.6), 2, 3, width_ratios=[1.0, 1.0, 1.5], left=0.04,
-                          right=0.99, bottom=0.05, top=0.94, wspace=0.2, hspace=0.3)
+    fig, _ = panel_figure((11.2, 6.2), 2, 3, width_ratios=[1.0, 1.0, 1.5], left=0.04,
+                          right=0.97, bottom=0.05, top=0.94, wspace=0.35, hspace=0.3)
     ax_text = fig.axes[5]
     ax_text.set_axis_off()
     ax_text.text(0.0, 1.0, "", ha="left", va="top", family="monospace", fontsize=10,
@@ -223,9 +228,15 @@ def explore_2d(
     def compute(**values):
         return two_d_picture(**values)
 
-    return Explorer(
+    explorer = Explorer(
         controls, compute, draw_two_d_picture, fig,
         title="<b>Two 2D layers</b>: the end-to-end filter determines the layers (Cor. 10, "
               "Thm 13), up to signs and, with stride one and equal shapes, a swap",
         layout_controls=layout,
+        preview=("delta", np.linspace(-2.0, 2.0, 9).tolist()),
+        alt=("Top row: the two chosen 2D layer filters, rescaled to the invariant δ, and the "
+             "end-to-end filter w as coloured grids with their entries; bottom row: the two "
+             "layers recovered from w alone by the multistart solver, and a report of how many "
+             "fiber points it found and how much their NTKs differ."),
     )
+    return explorer

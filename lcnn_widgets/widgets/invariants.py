@@ -17,7 +17,7 @@ from ..invariants import orbit_norms
 from ..lcn import LCN, conv
 from ..plotting.invariants import plot_invariant_drift, plot_loss, plot_orbit_plane
 from ._base import Explorer
-from ._common import panel_figure
+from ._common import group, panel_figure, row, slider
 
 __all__ = ["InvariantsPicture", "explore_invariants", "invariants_picture"]
 
@@ -188,25 +188,24 @@ def explore_invariants(
         filters = [np.resize([1.0, 0.5, -0.5], k1), np.resize([1.2, 0.8], k2)]
     fs = net.check_filters(filters)
 
-    style = {"description_width": "45px"}
     controls: dict[str, W.ValueWidget] = {}
     rows = []
     for l, f in enumerate(fs):
-        row = []
+        sub = "₁₂"[l]
         for j, v in enumerate(f):
-            s = W.FloatSlider(value=float(v), min=-2.0, max=2.0, step=0.05,
-                              description=f"w{l + 1}[{j}]", style=style, continuous_update=False,
-                              layout=W.Layout(width="210px"))
-            controls[f"w{l + 1}_{j}"] = s
-            row.append(s)
-        rows.append(W.HBox(row))
-    controls["target"] = W.FloatSlider(value=float(target), min=-4.0, max=4.0, step=0.1,
-                                       description="target δ", style={"description_width": "60px"},
-                                       continuous_update=False, layout=W.Layout(width="320px"))
-    controls["t_max"] = W.FloatSlider(value=float(t_max), min=0.5, max=10.0, step=0.5,
-                                      description="horizon", style={"description_width": "60px"},
-                                      continuous_update=False, layout=W.Layout(width="320px"))
-    rows.append(W.HBox([controls["target"], controls["t_max"]]))
+            controls[f"w{l + 1}_{j}"] = slider("float", f"w{sub}[{j}]", float(v), -2.0, 2.0,
+                                               0.05, description_width=40, track=150)
+        rows.append(row(*(controls[f"w{l + 1}_{j}"] for j in range(len(f)))))
+    controls["target"] = slider("float", "target δ", float(target), -4.0, 4.0, 0.1,
+                                description_width=72, track=240)
+    controls["t_max"] = slider("float", "horizon T", float(t_max), 0.5, 10.0, 0.5,
+                               description_width=72, track=200)
+    box = W.VBox([
+        group("<b>Filters</b> of layer 1 (w₁) and layer 2 (w₂): the current point", *rows),
+        group("<b>Rescale</b> to the invariant δ = ‖w₂‖² − ‖w₁‖² = target, then follow the "
+              "gradient flow up to time T",
+              row(controls["target"], controls["t_max"])),
+    ])
     sizes = net.filter_sizes
 
     def compute(**v: Any) -> InvariantsPicture:
@@ -214,20 +213,29 @@ def explore_invariants(
         return invariants_picture(net, current, v["target"], v["t_max"], loss)
 
     fig, (ax_plane, ax_loss, ax_drift) = panel_figure(
-        (12.5, 4.2), 1, 3, left=0.05, right=0.99, bottom=0.13, top=0.92, wspace=0.32)
+        (11.2, 4.2), 1, 3, left=0.065, right=0.985, bottom=0.13, top=0.9, wspace=0.36)
 
     def draw(figure: Figure, r: InvariantsPicture) -> None:
         plot_orbit_plane(r.orbit, r.point, rescaled=r.rescaled_point, target=r.target,
                          deltas=DELTA_LEVELS, limit=r.limit, ax=ax_plane)
         plot_loss(r.flow.times, r.flow.loss, ax=ax_loss)
-        ax_loss.set_title("loss along the flow from the rescaled point", fontsize="medium")
+        ax_loss.set_title("loss along the flow from the star", fontsize="medium")
         plot_invariant_drift(r.flow.times, r.flow.invariants, ax=ax_drift)
-        ax_drift.set_title(f"invariant along the flow, δ(0) = {r.target:.3g}",
-                           fontsize="medium", loc="right")
-        ax_plane.set_title("scaling orbit in the plane of squared norms", fontsize="medium")
+        # right-aligned, clear of the axis' scale factor (e.g. 1e-10) at the top left
+        ax_drift.set_title(f"drift of δ, δ(0) = {r.target:.3g}", fontsize="medium",
+                           loc="right")
+        ax_plane.set_title("scaling orbit, squared norms", fontsize="medium")
 
-    explorer = Explorer(controls, compute, draw, fig, layout_controls=W.VBox(rows),
-                        title="<b>Rescaling to a target invariant, then gradient flow</b>")
+    explorer = Explorer(
+        controls, compute, draw, fig, layout_controls=box,
+        title="<b>Rescaling to a target invariant, then gradient flow</b>",
+        preview=("target", np.linspace(-4.0, 4.0, 9).tolist()),
+        alt=("Three panels: the scaling orbit of the filters, a hyperbola in the plane of "
+             "squared norms, with the current point, the point rescaled to the target invariant "
+             "δ and grey lines of constant δ; the loss along the gradient flow started at the "
+             "rescaled point; and the drift of the invariant along that flow, which stays "
+             "inside a band of ±1e-10."),
+    )
     explorer.net = net
     explorer.loss = loss
     return explorer

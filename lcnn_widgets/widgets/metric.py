@@ -14,7 +14,6 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
@@ -24,7 +23,7 @@ from ..lcn import LCN
 from ..metric import COND_WARN, chart_metric, condition_number, fiber_point, ntk_at
 from ..plotting.metric import ellipse_outline, plot_ntk_entry, plot_unit_balls
 from ._base import Explorer
-from ._common import panel_figure
+from ._common import group, panel_figure, row, slider, text_box
 
 __all__ = ["MetricChart", "MetricPicture", "explore_metric", "metric_chart", "metric_picture"]
 
@@ -277,12 +276,12 @@ def explore_metric(
 
     w_text = ", ".join(f"{float(x):g}" for x in np.ravel(w))
     controls = {
-        "w": W.Text(value=w_text, description="w", continuous_update=False,
-                    layout=W.Layout(width="300px")),
-        "delta": W.FloatSlider(value=float(delta), min=float(delta_range[0]),
-                               max=float(delta_range[1]), step=0.5, description="δ",
-                               continuous_update=False, layout=W.Layout(width="420px")),
+        "w": text_box(w_text, "point w"),
+        "delta": slider("float", "invariant δ", float(delta), float(delta_range[0]),
+                        float(delta_range[1]), 0.5, track=300),
     }
+    box = group("<b>Point</b> w of the neuromanifold (5 numbers; press Enter) and the "
+                "<b>invariant</b> δ of the metric", row(controls["w"], controls["delta"]))
     fig, (ax_curve, ax_balls) = panel_figure((11.0, 4.6), 1, 2, width_ratios=[1.1, 1.0],
                                              left=0.07, right=0.98, bottom=0.12, top=0.9,
                                              wspace=0.25)
@@ -304,5 +303,15 @@ def explore_metric(
         ax_balls.set_title(rf"unit balls of $g^\delta$ (scale $\times{c.scale:.2g}$); "
                            r"dashed: $g^0$ at $w$", fontsize="medium")
 
-    return Explorer(controls, compute, draw, fig,
-                    title="<b>The invariant δ changes the metric at a fixed point w</b>")
+    lo, hi = (float(d) for d in delta_range)
+    i, j = kw["entry"]
+    explorer = Explorer(
+        controls, compute, draw, fig, layout_controls=box,
+        title="<b>The invariant δ changes the metric at a fixed point w</b>",
+        preview=("delta", np.linspace(lo, hi, 9).tolist()),
+        alt=(f"Two panels: the NTK entry Θ[{i},{j}](w; δ) as a function of the invariant δ "
+             "with a marker at the current δ, and a small chart of the neuromanifold around the "
+             "point w with the unit ball of the metric of invariant δ at every chart point; the "
+             "dashed outline at w is the unit ball of the balanced metric."),
+    )
+    return explorer

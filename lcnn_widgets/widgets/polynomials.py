@@ -26,6 +26,7 @@ from ..lcn import LCN, conv
 from ..plotting.polynomials import plot_end_to_end, plot_filters, plot_signals, set_stem_data
 from ..polynomials import binary_form_latex
 from ._base import Explorer
+from ._common import group, row, slider
 
 __all__ = ["CompositionState", "composition_state", "explore_composition", "polynomials_html"]
 
@@ -291,26 +292,29 @@ def explore_composition(
         )
         formulas.value = polynomials_html(r)
 
-    def slider(label: str, value: float) -> W.FloatSlider:
-        return W.FloatSlider(value=value, min=-bound, max=bound, step=0.1, description=label,
-                             continuous_update=False, readout_format=".1f",
-                             style={"description_width": "3.5em"},
-                             layout=W.Layout(width="15em"))
-
-    controls = {f"u{i}": slider(f"w₁[{i}]", float(w1[i])) for i in range(3)}
-    controls |= {f"v{i}": slider(f"w₂[{i}]", float(w2[i])) for i in range(2)}
-    controls["s1"] = W.IntSlider(value=s1, min=1, max=top, step=1, description="s₁",
-                                 continuous_update=False, style={"description_width": "3.5em"},
-                                 layout=W.Layout(width="15em"))
+    entry = dict(description_width=40, track=150, readout_format=".1f")
+    controls = {f"u{i}": slider("float", f"w₁[{i}]", float(w1[i]), -bound, bound, 0.1, **entry)
+                for i in range(3)}
+    controls |= {f"v{i}": slider("float", f"w₂[{i}]", float(w2[i]), -bound, bound, 0.1, **entry)
+                 for i in range(2)}
+    controls["s1"] = slider("int", "s₁", s1, 1, top, 1, description_width=40, track=150)
     box = W.VBox([
-        W.HBox([controls[f"u{i}"] for i in range(3)]),
-        W.HBox([controls["v0"], controls["v1"], controls["s1"]]),
+        group("<b>Layer 1</b>: the three entries of its filter w₁",
+              row(*(controls[f"u{i}"] for i in range(3)))),
+        group("<b>Layer 2</b>: the two entries of its filter w₂; <b>stride</b> s₁ of layer 1 "
+              "(layer 2 has stride 1)",
+              row(controls["v0"], controls["v1"], controls["s1"])),
         formulas,
     ])
     explorer = Explorer(
         controls, compute, draw, fig, dpi=dpi, layout_controls=box,
         title=("<b>Two layers are one convolution.</b> Layer 1 has filter "
                "w₁ (3 entries) and stride s₁, layer 2 has filter w₂ (2 entries) and stride 1."),
+        preview=("u1", np.round(np.linspace(-2.0, 2.0, 9), 2).tolist()),
+        alt=("Three panels: the layer filters w₁ and w₂ as stem plots, the end-to-end filter "
+             "w = π(θ) with its size and stride, and the outputs of the network on a fixed "
+             "random signal, computed layer by layer and as one convolution with π(θ); the two "
+             "outputs coincide."),
     )
     explorer.artists = artists
     return explorer

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -32,7 +31,8 @@ from ..relu import (
     compare_parametrizations,
 )
 from ._base import Explorer
-from ._common import panel_figure
+from ..plotting._common import find, image_colorbar
+from ._common import dropdown, group, panel_figure, row, slider
 
 __all__ = ["Q_CHOICES", "ReLUPairPicture", "explore_relu", "relu_pair_picture"]
 
@@ -207,26 +207,26 @@ def explore_relu(
     point = tuple(float(v) for v in as_finite_array(x0, "x0", ndim=1))
     res = as_positive_int(resolution, "resolution")
 
-    def slider(name: str, value: float) -> W.FloatSlider:
-        return W.FloatSlider(value=float(value), min=-3.0, max=3.0, step=0.05, description=name,
-                             continuous_update=False, readout_format=".2f",
-                             layout=W.Layout(width="240px"))
-
+    entry = dict(description_width=40, track=150, readout_format=".2f")
     controls = {
-        "a11": slider("A₁₁", vals[0]),
-        "a12": slider("A₁₂", vals[1]),
-        "a21": slider("A₂₁", vals[2]),
-        "a22": slider("A₂₂", vals[3]),
-        "q": W.Dropdown(options=list(Q_CHOICES), value=q, description="Q",
-                        layout=W.Layout(width="220px")),
+        name: slider("float", label, float(v), -3.0, 3.0, 0.05, **entry)
+        for name, label, v in zip(("a11", "a12", "a21", "a22"), ("A₁₁", "A₁₂", "A₂₁", "A₂₂"),
+                                  vals)
     }
+    controls["q"] = dropdown(list(Q_CHOICES), q, "Q")
+    c = controls
+    box = row(
+        group("<b>First layer</b> A (the second layer is A⁻¹)",
+              row(c["a11"], c["a12"]), row(c["a21"], c["a22"])),
+        group("<b>Orthogonal matrix</b> Q", c["q"]),
+    )
 
     def compute(a11: float, a12: float, a21: float, a22: float, q: str) -> ReLUPairPicture:
         return relu_pair_picture(a11, a12, a21, a22, q, x0=point, resolution=res)
 
-    fig, axes = panel_figure((13.0, 3.9), 1, 4, width_ratios=[1, 1, 0.8, 0.8], left=0.055,
-                             right=0.99, bottom=0.14, top=0.84, wspace=0.38)
-    info = fig.text(0.5, 0.96, "", ha="center", va="top", fontsize="small")
+    fig, axes = panel_figure((11.2, 4.0), 1, 4, width_ratios=[1, 1, 0.8, 0.8], left=0.07,
+                             right=0.945, bottom=0.12, top=0.83, wspace=0.5)
+    info = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize="small")
     labels = ("$x_1$", "$x_2$")
 
     def draw(figure: Figure, r: ReLUPairPicture) -> None:
@@ -234,11 +234,24 @@ def explore_relu(
                                 title="(W₁, W₂) = (A, A⁻¹)")
         plot_activation_regions(r.regions[1], point=r.x0, labels=labels, ax=axes[1],
                                 legend=False, title="(W₁', W₂') = (AQ, QᵀA⁻¹)")
+        n = max(r.regions[0].n_units, 1)
+        image_colorbar([find(ax.get_images(), "regions") for ax in axes[:2]], host=axes[1],
+                       ticks=[k / n for k in range(n + 1)],
+                       ticklabels=[str(k) for k in range(n + 1)], label="active neurons")
         for ax, k, name in zip(axes[2:], r.comparison.ntks, ("(A, A⁻¹)", "(AQ, QᵀA⁻¹)")):
-            plot_ntk_heatmap(k, vmin=r.vmin, vmax=r.vmax, ax=ax, title=f"NTK at x₀ of {name}")
+            plot_ntk_heatmap(k, vmin=r.vmin, vmax=r.vmax, ax=ax, title=f"NTK at x₀\nof {name}")
             ax.set_xticks([0, 1], ["f₁", "f₂"])
             ax.set_yticks([0, 1], ["f₁", "f₂"])
+        image_colorbar([find(ax.get_images(), "ntk") for ax in axes[2:]], host=axes[3])
         info.set_text(_info(r))
 
-    return Explorer(controls, compute, draw, fig,
-                    title="<b>Same conserved quantities, same function near x₀ — which NTK?</b>")
+    explorer = Explorer(
+        controls, compute, draw, fig, layout_controls=box,
+        title="<b>Same conserved quantities, same function near x₀ — which NTK?</b>",
+        preview=("a11", np.linspace(-3.0, 3.0, 9).tolist()),
+        alt=("Two pictures of the plane of inputs shaded by the number of active hidden "
+             "neurons, with the kink lines and the test input x₀, for the networks (A, A⁻¹) and "
+             "(AQ, QᵀA⁻¹); and the NTKs of both networks at x₀ as 2 by 2 heatmaps on one "
+             "colour scale, which differ although the conserved quantities agree."),
+    )
+    return explorer

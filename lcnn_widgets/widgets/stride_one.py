@@ -19,11 +19,11 @@ from matplotlib.figure import Figure
 from .._validation import parse_floats
 from ..fibers import filter_from_roots, filter_roots
 from ..lcn import LCN
-from ..plotting._common import find
+from ..plotting._common import find, image_colorbar
 from ..plotting.stride_one import plot_ntk_panels, plot_pair_roots
 from ..stride_one import FiberNTKs, cubic_roots, fiber_ntks, stride_one_factorization_count
 from ._base import Explorer
-from ._common import check_source, panel_figure, source_controls
+from ._common import check_source, group, panel_figure, row, slider, source_controls
 
 __all__ = ["StrideOnePicture", "explore_stride_one", "stride_one_picture"]
 
@@ -142,16 +142,25 @@ def _root_label(pic: StrideOnePicture, owner) -> str:
 
 
 def draw_stride_one_picture(fig: Figure, pic: StrideOnePicture) -> None:
-    """Update the widget's figure in place: roots panel, then three NTK panels."""
+    """Update the widget's figure in place: roots panel, then three NTK panels, one colour bar."""
     ax_roots, *heat = fig.axes[: 1 + N_PANELS]
     n = len(pic.result.fiber)
     big = float(np.max(np.abs(pic.roots))) if pic.roots.size else 0.0
     plot_pair_roots(pic.roots, owners=pic.owners, ax=ax_roots, limit=max(2.6, 1.2 * big),
-                    title=f"roots of p_w{' (and ∞)' if pic.n_inf else ''}: "
+                    title=f"roots of p_w{' (and ∞)' if pic.n_inf else ''}\n"
                           f"{n} real factorization{'s' if n != 1 else ''}")
-    titles = [f"Θ at point {i + 1}: layer 2 root {_root_label(pic, o)}"
+    titles = [f"Θ at point {i + 1}\nlayer 2 root {_root_label(pic, o)}"
               for i, o in enumerate(pic.owners)]
     plot_ntk_panels(pic.result.ntks, titles=titles, axes=heat)
+    # one colour bar for the shared scale, right of the last panel (which may be hidden and
+    # empty): all panels have the same size and matrix shape, so the first one's drawn box
+    # (square, inside its panel) gives the bar's height and the inset of the last one
+    cax = find(fig.axes, "ntk-colorbar")
+    heat[0].apply_aspect()
+    box, panel = heat[0].get_position(), heat[0].get_position(original=True)
+    right = heat[-1].get_position(original=True).x1 - (panel.x1 - box.x1)
+    cax.set_position([right + 0.012, box.y0, 0.012, box.height])
+    image_colorbar([im for ax in heat[:n] for im in ax.get_images()], cax=cax)
     caption = find(fig.texts, "caption")
     caption.set_text(
         f"w = ({', '.join(f'{v:.3g}' for v in pic.w + 0.0)}),  δ = {pic.delta:.2f}:  "
@@ -183,7 +192,8 @@ def explore_stride_one(
         ``disc > 0``, complex for ``disc < 0``), ``delta``, ``source`` and ``coefficients``.
         Panels: the roots, with a coloured ring on the root of layer 2 in each factorization;
         then one NTK heatmap per fiber point (three panels, unused ones hidden), all on one
-        colour scale. The caption gives the count and ``max_{i,j} ||Theta_i - Theta_j||_F``.
+        colour scale with one colour bar. The caption gives the count and
+        ``max_{i,j} ||Theta_i - Theta_j||_F``.
 
     Examples
     --------
@@ -191,24 +201,36 @@ def explore_stride_one(
     >>> ex.error is None, len(ex.result.result.ntks)
     (True, 3)
     """
-    slider = dict(min=-2.0, max=2.0, step=0.05, continuous_update=False, readout_format=".2f",
-                  style={"description_width": "initial"}, layout=W.Layout(width="260px"))
+    root = dict(description_width=40, track=150, readout_format=".2f")
     controls = {
-        "r": W.FloatSlider(value=r, description="real root r", **slider),
-        "center": W.FloatSlider(value=center, description="pair centre c", **slider),
-        "disc": W.FloatSlider(value=disc, description="g (pair c ± √g)", **slider),
-        "delta": W.FloatSlider(value=delta, description="invariant δ", **slider),
-        **source_controls(source, coefficients, "coefficients w₀..w₃"),
+        "r": slider("float", "r", r, -2.0, 2.0, 0.05, **root),
+        "center": slider("float", "c", center, -2.0, 2.0, 0.05, **root),
+        "disc": slider("float", "g", disc, -2.0, 2.0, 0.05, **root),
+        "delta": slider("float", "invariant δ", delta, -2.0, 2.0, 0.05, readout_format=".2f"),
+        **source_controls(source, coefficients, "coefficients"),
     }
     c = controls
-    layout = W.VBox([W.HBox([c["r"], c["center"], c["disc"]]),
-                     W.HBox([c["delta"], c["source"], c["coefficients"]])])
-    fig, _ = panel_figure((15.0, 4.3), 1, 1 + N_PANELS, width_ratios=[1.0] + [1.05] * N_PANELS,
-                          left=0.045, right=0.99, bottom=0.12, top=0.8, wspace=0.28)
-    fig.text(0.5, 0.96, "", ha="center", va="top", fontsize=11, gid="caption")
-    return Explorer(
+    layout = W.VBox([
+        group("<b>Roots</b> of the cubic p_w: a real root r and a pair c ± √g (real for "
+              "g &gt; 0, complex for g &lt; 0)", row(c["r"], c["center"], c["disc"])),
+        group("<b>Invariant</b> δ of the fiber points, and <b>how w is given</b>: by the roots "
+              "above or by its coefficients w₀, w₁, w₂, w₃",
+              row(c["delta"], c["source"]), c["coefficients"]),
+    ])
+    fig, _ = panel_figure((11.2, 3.5), 1, 1 + N_PANELS, left=0.05, right=0.93, bottom=0.13,
+                          top=0.77, wspace=0.35)
+    # the colour bar's axes (placed next to the last heatmap on every redraw)
+    fig.add_axes([0.94, 0.13, 0.012, 0.64], label="<colorbar>", gid="ntk-colorbar")
+    fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=10, gid="caption")
+    explorer = Explorer(
         controls, stride_one_picture, draw_stride_one_picture, fig,
         title="<b>Stride one, LCN([3, 2], [1, 1])</b>: one cubic w, several factorizations "
               "with the same invariant δ, and their different NTKs",
         layout_controls=layout,
+        preview=("disc", np.round(np.linspace(-1.0, 1.5, 11), 2).tolist()),
+        alt=("The roots of the cubic p_w in the complex plane, with a numbered ring on the "
+             "root that layer 2 owns in each factorization, and the NTK matrices of the (up to "
+             "three) fiber points as heatmaps on one colour scale; as g turns negative the "
+             "pair of roots becomes complex and fiber points disappear."),
     )
+    return explorer

@@ -7,16 +7,18 @@ that differ most, and their difference.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
 from .._validation import as_int_in_range
+from ..plotting._common import find, image_colorbar
 from ..plotting.dense import plot_ntk_heatmap
 from ..table1 import CLASSES, FiberSample, sample_fiber
 from ._base import Explorer
+from ._common import dropdown, group, int_box, panel_figure, row
 
 __all__ = ["Table1Picture", "explore_table1", "table1_picture"]
 
@@ -102,24 +104,60 @@ def table1_picture(key: str, seed: int) -> Table1Picture:
 
 
 def _draw(fig: Figure, pic: Table1Picture) -> None:
-    ax_i, ax_j, ax_d = fig.axes
+    ax_i, ax_j, ax_d = fig.axes[:3]
     annotate = pic.ntk_i.shape[0] <= _ANNOTATE_MAX
     i, j = pic.pair
     plot_ntk_heatmap(pic.ntk_i, vmin=pic.vmin, vmax=pic.vmax, annotate=annotate,
-                     title=f"Theta at point {i}", ax=ax_i)
+                     title=f"Θ at point {i}", ax=ax_i)
     plot_ntk_heatmap(pic.ntk_j, vmin=pic.vmin, vmax=pic.vmax, annotate=annotate,
-                     title=f"Theta at point {j}", ax=ax_j)
+                     title=f"Θ at point {j}", ax=ax_j)
+    image_colorbar([find(ax.get_images(), "ntk") for ax in (ax_i, ax_j)], host=ax_j)
     diff = pic.ntk_i - pic.ntk_j
     # rounding noise (below 1e-6 of the NTK's size) stays in the neutral middle of the colours
     scale = max(float(np.max(np.abs(pic.ntk_i))), float(np.max(np.abs(pic.ntk_j))), 1e-300)
-    top = max(float(np.max(np.abs(diff))), 1e-6 * scale)
-    plot_ntk_heatmap(diff, vmin=-top, vmax=top, annotate=annotate, title="difference", ax=ax_d)
+    largest = float(np.max(np.abs(diff)))
+    top = max(largest, 1e-6 * scale)
+    title = (f"Θ{_sub(i)} − Θ{_sub(j)}: equal up to rounding\n(largest entry {largest:.1e})"
+             if largest <= 1e-9 * scale else
+             f"difference Θ{_sub(i)} − Θ{_sub(j)}\n(largest entry {largest:.3g})")
+    plot_ntk_heatmap(diff, vmin=-top, vmax=top, annotate=annotate, title=title, ax=ax_d)
+    image_colorbar(find(ax_d.get_images(), "ntk"), host=ax_d)
     k = diff.shape[0]
     for ax in (ax_i, ax_j, ax_d):  # at most about eight tick labels per axis
         ticks = range(0, k, max(1, -(-k // 8)))
         ax.set_xticks(ticks, [str(t) for t in ticks], rotation=0)
         ax.set_yticks(ticks, [str(t) for t in ticks])
     fig.suptitle(pic.caption, fontsize="small")
+
+
+def _sub(n: int) -> str:
+    """``n`` in subscript digits."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+#: the classes' names as the dropdown shows them (plain text and Unicode: controls show no TeX)
+LABELS = {
+    "fc_balanced": "fully connected, balanced (δ = 0)",
+    "fc_generic": "fully connected, generic invariants",
+    "conv1d_strided": "1D conv., strides s₁, …, s_(L−1) > 1",
+    "conv1d_stride1": "1D conv., some stride sₗ = 1 with l < L",
+    "conv2d": "2D conv., no interchangeable layers",
+    "conv2d_swap": "2D conv., interchangeable layers (Obs. 11)",
+}
+
+
+def class_label(key: str, name: str) -> str:
+    """The dropdown label of a class: :data:`LABELS`, else its name with TeX markup removed.
+
+    Examples
+    --------
+    >>> class_label("new", "strides s_{L-1} > 1, delta = 0")
+    'strides s_(L−1) > 1, δ = 0'
+    """
+    if key in LABELS:
+        return LABELS[key]
+    text = name.replace("delta", "δ").replace("$", "").replace("\\", "")
+    return re.sub(r"_\{([^}]*)\}", lambda m: f"_({m.group(1).replace('-', '−')})", text)
 
 
 def explore_table1(*, key: str = "conv2d_swap", seed: int = 0) -> Explorer:
@@ -136,17 +174,26 @@ def explore_table1(*, key: str = "conv2d_swap", seed: int = 0) -> Explorer:
     -------
     Explorer
         Controls ``key`` (a dropdown of the classes) and ``seed`` (an integer box). Three
-        heatmaps: the NTKs of the two most different fiber points and their difference.
+        heatmaps: the NTKs of the two most different fiber points (one colour bar) and their
+        difference (its own symmetric colour bar).
     """
     if key not in {c.key for c in CLASSES}:
         raise ValueError(f"unknown class {key!r}: choose one of {[c.key for c in CLASSES]}")
     controls = {
-        "key": W.Dropdown(options=[(c.name, c.key) for c in CLASSES], value=key,
-                          description="class", layout=W.Layout(width="420px")),
-        "seed": W.IntText(value=int(seed), description="seed", layout=W.Layout(width="160px")),
+        "key": dropdown([(class_label(c.key, c.name), c.key) for c in CLASSES], key, "class"),
+        "seed": int_box(int(seed), "seed"),
     }
-    fig = Figure(figsize=(11.0, 3.8), layout="constrained")
-    fig.subplots(1, 3)
-    return Explorer(controls, table1_picture, _draw, fig,
-                    title="<b>One fiber of a Table 1 class: NTKs of its two most different "
-                          "points</b>")
+    box = group("<b>Class</b> of Table 1, and the <b>seed</b> of the random fiber",
+                row(controls["key"], controls["seed"]))
+    fig, _ = panel_figure((11.2, 4.0), 1, 3, left=0.035, right=0.925, bottom=0.08, top=0.82,
+                          wspace=0.32)
+    explorer = Explorer(
+        controls, table1_picture, _draw, fig, layout_controls=box,
+        title="<b>One fiber of a Table 1 class: NTKs of its two most different points</b>",
+        preview=("key", [c.key for c in CLASSES]),
+        alt=("Three heatmaps: the NTK matrices at the two points of one random fiber of the "
+             "chosen class of Table 1 that differ most, on one colour scale, and their "
+             "difference on a symmetric colour scale, which is zero up to rounding for the "
+             "classes whose NTK is determined by the end-to-end filter and the invariants."),
+    )
+    return explorer
