@@ -124,6 +124,8 @@ def quiet_widget_outputs(nb: dict) -> int:
                 out["data"] = {"text/plain": data.get("text/plain", "")}
                 n += 1
     nb.get("metadata", {}).pop("widgets", None)
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("execution", None)  # timestamps: noise in every diff
     return n
 
 
@@ -137,7 +139,7 @@ def store_outputs(paths: list[Path] | None = None, *, timeout: int = 600) -> Non
         for path in paths or chapters():
             start = time.perf_counter()
             nb = nbformat.read(path, as_version=4)
-            NotebookClient(nb, timeout=timeout, kernel_name="python3",
+            NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                            resources={"metadata": {"path": str(BOOK)}}).execute()
             raw = json.loads(nbformat.writes(nb))
             n = quiet_widget_outputs(raw)
