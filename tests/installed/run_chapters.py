@@ -76,8 +76,8 @@ def check_installed() -> Path:
     if not any(pkg.is_relative_to(site) for site in _site_packages()):
         problems.append(f"lcnn_widgets is not imported from this environment's site-packages "
                         f"{[str(p) for p in _site_packages()]}")
-    if pkg.is_relative_to(CHECKOUT):
-        problems.append(f"lcnn_widgets is imported from the checkout {CHECKOUT}")
+    if pkg.is_relative_to(CHECKOUT / "lcnn_widgets"):  # (the venv itself may live in _build/)
+        problems.append(f"lcnn_widgets is imported from the checkout's source {CHECKOUT}")
     try:
         dist = importlib.metadata.distribution(DIST_NAME)
     except importlib.metadata.PackageNotFoundError:
