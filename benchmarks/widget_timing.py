@@ -6,15 +6,18 @@ Run on demand from the project root (never part of the test suite)::
     python benchmarks/widget_timing.py --repeats 40    # more updates per case (at least 20)
     python benchmarks/widget_timing.py --case compos   # cases whose name contains "compos"
 
-Register a widget by appending ``(name, factory, value_dicts)`` to :data:`CASES` (see
-``benchmarks/README.md``). For every case the script builds the widget once, warms it up with
+The cases are the book's widgets with scripted control changes, registered in
+``tests/widget_cases.py`` (shared with ``tests/test_render.py``). For every case the script builds the widget once, warms it up with
 one pass over the value dicts, then cycles through them and, per step, sets the controls
 silently and times
 
 (a) ``compute(**values)``, the widget's pure function alone, and
-(b) ``Explorer.update()``: compute, ``draw`` (artists updated in place) and the PNG render,
+(b) ``Explorer.update()``: compute, ``draw`` (artists updated in place) and the PNG render
+    (through the fast path: only the moving artists are redrawn),
 
-reporting the median (and the slowest step) in milliseconds.
+reporting the median (and the slowest step) in milliseconds. ``--compare`` adds the same updates
+rendered in full every time; ``--before REF`` times the widgets of another git revision (for
+example ``--before 38cab80``) in the same run, from a temporary worktree.
 """
 
 from __future__ import annotations
@@ -32,127 +35,15 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless; must precede any pyplot import
 
-from lcnn_widgets.widgets import Explorer, explore_composition  # noqa: E402
-from lcnn_widgets.widgets import explore_invariants  # noqa: E402
-from lcnn_widgets.widgets import explore_metric  # noqa: E402
-from lcnn_widgets.widgets import explore_flow  # noqa: E402
-from lcnn_widgets.widgets import explore_orbit  # noqa: E402
-from lcnn_widgets.widgets import explore_fibers  # noqa: E402
-from lcnn_widgets.widgets import explore_relu  # noqa: E402
-from lcnn_widgets.widgets import explore_2d, explore_stride_one  # noqa: E402
+from lcnn_widgets.widgets import Explorer  # noqa: E402
 
-#: (name, factory returning an Explorer, control-value dicts to cycle through). Each dict
-#: names some controls of the widget; controls not named keep their current value.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+from widget_cases import CASES as WIDGET_CASES  # noqa: E402
+
+#: (name, factory returning an Explorer, control-value dicts to cycle through), one per widget
+#: of the book; the cases themselves live in ``tests/widget_cases.py`` (shared with the tests).
 CASES: list[tuple[str, Callable[[], Explorer], list[dict[str, Any]]]] = [
-    (
-        "explore_composition (ch. 1)",
-        explore_composition,
-        [
-            {"u0": 1.5},
-            {"u1": 0.3, "s1": 1},
-            {"v1": -0.7},
-            {"s1": 3},
-            {"u2": -1.1, "v0": 0.4},
-            {"s1": 2, "u0": -0.8},
-        ],
-    ),
-    (
-        "explore_invariants (ch. 2)",
-        explore_invariants,
-        [
-            {"target": 1.0},
-            {"w1_0": 0.4, "target": -1.5},
-            {"w2_1": -1.0},
-            {"t_max": 6.0, "target": 2.5},
-            {"w1_2": 1.3, "t_max": 2.0},
-            {"target": 0.0, "w1_0": 1.0},
-        ],
-    ),
-    (
-        "explore_metric (ch. 4)",
-        explore_metric,
-        [
-            {"delta": -28.0},
-            {"delta": 10.0},
-            {"delta": -55.0},
-            {"w": "1, 1, 2, 1, 1", "delta": 0.0},
-            {"delta": 4.0},
-            {"w": "2, 1, 3, -1, -5", "delta": -11.0},
-        ],
-    ),
-    (
-        "explore_flow (ch. 5)",
-        explore_flow,
-        [
-            {"seed": 1},
-            {"scale": 0.1, "t_max": 10.0},
-            {"seed": 7, "scale": 1.0, "t_max": 5.0},
-            {"function_space": False, "t_max": 20.0},
-            {"function_space": True, "t_max": 3.0, "seed": 3},
-            {"seed": -1},
-        ],
-    ),
-    (
-        "explore_orbit (ch. 8)",
-        explore_orbit,
-        [
-            {"phi": 1.2},
-            {"phi": 2.5},
-            {"a": 1.5},
-            {"phi": 4.0},
-            {"a": 0.0},
-            {"a": 3.0, "phi": 0.3},
-        ],
-    ),
-    (
-        "explore_fibers (ch. 3)",
-        explore_fibers,
-        [
-            {"r1": 0.8},
-            {"stride": 1, "y": -0.7},
-            {"y": -0.3, "r1": 1.5},
-            {"y": 0.5},
-            {"stride": 2, "x": 0.0},
-            {"source": "coefficients", "coefficients": "0, 0, 1, 0, 0"},
-            {"source": "roots", "x": -0.4, "y": 0.7, "r1": 1.2},
-        ],
-    ),
-    (
-        "explore_relu (ch. 9)",
-        explore_relu,
-        [
-            {"a12": 0.7},
-            {"a21": -0.4, "q": "rotation by 90°"},
-            {"a11": 1.2},
-            {"q": "identity"},
-            {"a11": 1.0, "a12": 2.0, "a21": 0.5, "a22": 1.0},  # singular A: a message
-            {"a11": 2.0, "a12": 0.0, "a21": 0.0, "a22": 0.5, "q": "swap"},
-        ],
-    ),
-    (
-        "explore_stride_one (ch. 6)",
-        explore_stride_one,
-        [
-            {"disc": -0.5},
-            {"disc": 0.0},
-            {"disc": 0.8, "delta": 1.0},
-            {"r": -0.3},
-            {"source": "coefficients", "coefficients": "1, 0, -1, 0"},
-            {"source": "roots", "r": 1.0, "delta": 0.0, "disc": 0.64},
-        ],
-    ),
-    (
-        "explore_2d (ch. 7)",
-        explore_2d,
-        [
-            {"a00": 0.3},
-            {"s1": 1, "s2": 1},
-            {"delta": 1.2},
-            {"tall": True, "b21": 1.1},
-            {"s1": 2, "delta": -0.5},
-            {"tall": False, "s2": 2, "delta": 0.0, "a00": 1.0},
-        ],
-    ),
+    (c.name, c.factory, c.steps) for c in WIDGET_CASES
 ]
 
 MIN_REPEATS = 20
@@ -173,7 +64,8 @@ def set_silently(explorer: Explorer, values: Mapping[str, Any]) -> None:
 
 
 def time_case(
-    factory: Callable[[], Explorer], value_dicts: Sequence[Mapping[str, Any]], repeats: int
+    factory: Callable[[], Explorer], value_dicts: Sequence[Mapping[str, Any]], repeats: int,
+    *, fast: bool = True,
 ) -> dict[str, float]:
     """Build one widget and time ``repeats`` updates cycling through ``value_dicts``.
 
@@ -191,6 +83,8 @@ def time_case(
     t0 = time.perf_counter()
     explorer = factory()
     create = time.perf_counter() - t0
+    if hasattr(explorer, "fast"):
+        explorer.fast = fast
     compute = explorer._compute  # the pure function the Explorer was built with
     for values in value_dicts:  # warm-up: imports, font and text caches
         set_silently(explorer, values)
@@ -218,6 +112,33 @@ def time_case(
     }
 
 
+def _before(ref: str, repeats: int, names: list[str]) -> dict[str, dict[str, float]]:
+    """Time the widgets of git revision ``ref`` (its own widget_timing.py, in a worktree)."""
+    import re
+    import subprocess
+    import tempfile
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    tree = tempfile.mkdtemp(prefix="lcnn-before-")
+    subprocess.run(["git", "-C", root, "worktree", "add", "--detach", "-q", tree, ref],
+                   check=True)
+    try:
+        env = {**os.environ, "PYTHONPATH": tree}  # its lcnn_widgets before the editable one
+        out = subprocess.run([sys.executable, "benchmarks/widget_timing.py", "--repeats",
+                              str(repeats)], cwd=tree, env=env, capture_output=True,
+                             text=True, check=True).stdout
+    finally:
+        subprocess.run(["git", "-C", root, "worktree", "remove", "--force", tree], check=False)
+    rows = {}
+    for line in out.splitlines():
+        m = re.match(r"(explore_\w+ \(ch\. \d+\))\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+"
+                     r"([\d.]+)\s+([\d.]+)", line)
+        if m:
+            rows[m.group(1)] = {"update": float(m.group(4)) / 1000,
+                                "update_max": float(m.group(6)) / 1000}
+    return {n: rows[n] for n in names if n in rows}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=30,
@@ -225,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--case", action="append", default=[],
                         help="only cases whose name contains this text (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the registered cases and exit")
+    parser.add_argument("--compare", action="store_true",
+                        help="also time every update as a full render (fast path off)")
+    parser.add_argument("--before", metavar="REF",
+                        help="also time the widgets of git revision REF, in the same run")
     args = parser.parse_args(argv)
     if args.repeats < MIN_REPEATS:
         parser.error(f"--repeats must be at least {MIN_REPEATS}: got {args.repeats}")
@@ -239,16 +164,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"python {platform.python_version()}, matplotlib {matplotlib.__version__}, "
           f"{os.cpu_count()} CPUs, load average {load:.2f}; {args.repeats} updates per case")
-    header = (f"{'case':<32} {'create':>9} {'compute':>9} {'update':>9} {'draw+png':>9} "
-              f"{'slowest':>9} {'errors':>6}")
-    print(header)
-    print(f"{'':<32} {'ms':>9} {'median ms':>9} {'median ms':>9} {'ms':>9} {'ms':>9}")
-    print("-" * len(header))
+    before = _before(args.before, args.repeats, [c[0] for c in cases]) if args.before else {}
+    extra = ""
+    if args.before:
+        extra += f" | before ({args.before}) median / slowest"
+    if args.compare:
+        extra += " | full render median"
+    print(f"| case | create ms | compute median ms | update median ms | slowest ms | errors"
+          f"{extra} |")
+    print("|---" * (6 + bool(args.before) + bool(args.compare)) + "|")
     for name, factory, values in cases:
         r = time_case(factory, values, args.repeats)
         ms = {k: 1000 * v for k, v in r.items() if k != "errors"}
-        print(f"{name:<32} {ms['create']:>9.1f} {ms['compute']:>9.2f} {ms['update']:>9.1f} "
-              f"{ms['update'] - ms['compute']:>9.1f} {ms['update_max']:>9.1f} {r['errors']:>6d}")
+        row = (f"| {name} | {ms['create']:.0f} | {ms['compute']:.1f} | {ms['update']:.1f} | "
+               f"{ms['update_max']:.1f} | {r['errors']}")
+        if args.before:
+            b = before.get(name)
+            row += (f" | {1000 * b['update']:.1f} / {1000 * b['update_max']:.1f}" if b
+                    else " | (not in REF)")
+        if args.compare:
+            full = time_case(factory, values, args.repeats, fast=False)
+            row += f" | {1000 * full['update']:.1f}"
+        print(row + " |")
     return 0
 
 

@@ -31,6 +31,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ._render import FigureRenderer
+
 __all__ = ["Explorer", "PREVIEW_ENV", "render_png", "static_previews_enabled"]
 
 #: environment variable that switches widget display to static previews (set at build time)
@@ -81,7 +83,9 @@ class Explorer(W.VBox):
     compute : callable
         A pure function of the control values; raises ValueError/TypeError on bad input.
     draw : callable
-        ``draw(figure, result)`` updates the figure from the result of ``compute``.
+        ``draw(figure, result)`` updates the figure from the result of ``compute``. It may
+        return a line of HTML with the values that change (shown above the picture): keeping
+        changing numbers out of titles lets the fast path redraw only the data.
     figure : matplotlib.figure.Figure
         The figure to draw on (create it with ``matplotlib.figure.Figure``, not pyplot).
     title : str, optional
@@ -96,6 +100,10 @@ class Explorer(W.VBox):
         it the preview shows the default picture only.
     alt : str, optional
         Alternative text of the picture (default: the title without markup).
+    fast : bool, default=True
+        Redraw only the artists that move onto the saved static part of the figure
+        (:class:`~lcnn_widgets.widgets._render.FigureRenderer`); ``False`` renders the whole
+        figure on every update (the reference the fast path is tested against).
 
     Attributes
     ----------
@@ -117,6 +125,7 @@ class Explorer(W.VBox):
         layout_controls: W.Widget | None = None,
         preview: tuple[str, Sequence[Any]] | None = None,
         alt: str | None = None,
+        fast: bool = True,
     ):
         self.controls = dict(controls)
         self.figure = figure
@@ -125,6 +134,10 @@ class Explorer(W.VBox):
         self.result: Any = None
         self.error: str | None = None
         self.message = W.HTML(value="")
+        #: values that change with the controls (what ``draw`` returns), shown above the picture
+        self.readout = W.HTML(value="")
+        self.readout.add_class("lcnn-explorer-readout")
+        self._renderer = FigureRenderer(figure, dpi=dpi) if fast else None
         self.dpi = dpi
         self.image = W.Image(format="png")
         self.image.add_class("lcnn-explorer-image")
@@ -141,12 +154,15 @@ class Explorer(W.VBox):
             self.controls[preview[0]].add_class("lcnn-main-control")
         box = layout_controls or W.HBox(list(self.controls.values()),
                                         layout=W.Layout(flex_flow="row wrap"))
-        children = ([W.HTML(value=title)] if title else []) + [box, self.message, self.image]
+        children = ([W.HTML(value=title)] if title else []) + [box, self.message, self.readout,
+                                                               self.image]
         super().__init__(children=children)
         self.add_class("lcnn-explorer")
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.update()
+        if self._renderer is not None:  # warm up the fast path, so the first move is fast too
+            self._renderer.render()
 
     def __repr__(self) -> str:
         return NOT_RUNNING
@@ -209,12 +225,40 @@ class Explorer(W.VBox):
                 "(showing the last valid picture)</div>"
             )
             return False
-        self._draw(self.figure, result)
+        readout = self._draw(self.figure, result)
         self.result = result
         self.error = None
         self.message.value = ""
-        self.image.value = render_png(self.figure, dpi=self.dpi)
+        if isinstance(readout, str):
+            self.readout.value = readout
+        self.image.value = self.render()
         return True
+
+    @property
+    def fast(self) -> bool:
+        """Whether updates take the fast path (settable; benchmarks compare both)."""
+        return self._renderer is not None
+
+    @fast.setter
+    def fast(self, on: bool) -> None:
+        if on and self._renderer is None:
+            self._renderer = FigureRenderer(self.figure, dpi=self.dpi)
+        elif not on:
+            self._renderer = None
+
+    def render(self) -> bytes:
+        """PNG of the figure as it is now (fast path unless ``fast=False``)."""
+        if self._renderer is None:
+            return render_png(self.figure, dpi=self.dpi)
+        return self._renderer.png()
+
+    def reference_render(self) -> bytes:
+        """PNG of a from-scratch full render of the current figure (what the fast path must
+        equal); the next :meth:`render` starts again from a full render."""
+        png = render_png(self.figure, dpi=self.dpi)
+        if self._renderer is not None:
+            self._renderer.invalidate()
+        return png
 
 
 def _plain_text(markup: str) -> str:
