@@ -1,6 +1,7 @@
 """Static twins: frames equal what the live widget draws, the HTML player is self-contained."""
 
 import base64
+import json
 import re
 
 import pytest
@@ -156,3 +157,27 @@ def test_preview_must_name_a_control():
     ex = _small_explorer()
     assert "lcnn-main-control" in ex.controls["c"]._dom_classes
     assert "lcnn-explorer" in ex._dom_classes
+
+
+def test_preview_carries_the_readout_of_every_frame():
+    import ipywidgets as W
+    from matplotlib.figure import Figure
+
+    from lcnn_widgets.widgets import Explorer
+    from lcnn_widgets.widgets.static import preview_of
+
+    def draw(fig, c):
+        ax = fig.axes[0] if fig.axes else fig.add_subplot()
+        ax.clear()
+        ax.bar([0], [c])
+        return f"<b>height</b> c = {c} </script>"
+
+    ex = Explorer({"c": W.IntSlider(value=0, min=-2, max=2)}, lambda c: c, draw,
+                  Figure((2, 2)), preview=("c", [-1, 1]))
+    twin = preview_of(ex)
+    assert twin.readouts == tuple(f"<b>height</b> c = {c} </script>" for c in (-1, 0, 1))
+    page = twin.to_html()
+    assert ('<div class="lcnn-static-twin-readout"><b>height</b> c = 0 </script></div>'
+            in page)  # the start frame's readout is shown before any script runs
+    data = page.split('class="lcnn-static-twin-data">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(data)["readouts"][2].startswith("<b>height</b> c = 1")

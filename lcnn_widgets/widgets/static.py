@@ -36,10 +36,12 @@ _PLAYER_JS = """
     var img = root.querySelector('.lcnn-static-twin-frame');
     var out = root.querySelector('.lcnn-static-twin-value');
     var slider = root.querySelector('.lcnn-static-twin-slider');
+    var readout = root.querySelector('.lcnn-static-twin-readout');
     function show(i) {
       img.src = 'data:image/png;base64,' + data.frames[i];
       img.setAttribute('data-frame', String(i));
       out.textContent = data.labels[i];
+      if (readout && data.readouts) { readout.innerHTML = data.readouts[i]; }
     }
     slider.addEventListener('input', function () { show(parseInt(slider.value, 10)); });
     slider.addEventListener('change', function () { show(parseInt(slider.value, 10)); });
@@ -64,6 +66,10 @@ class StaticTwin:
         Index of the frame shown first (the widget's default value, when it is in the list).
     alt : str
         Alternative text of the image (accessibility).
+    caption : str
+        Text above the player.
+    readouts : tuple of str
+        The widget's readout line (HTML it generated itself) for each frame, or empty.
     """
 
     control: str
@@ -72,6 +78,7 @@ class StaticTwin:
     start: int
     alt: str
     caption: str
+    readouts: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -82,11 +89,17 @@ class StaticTwin:
             "frames": [base64.b64encode(f).decode("ascii") for f in self.frames],
             "labels": list(self.labels),
         }
+        if self.readouts:
+            data["readouts"] = list(self.readouts)
+        start_readout = self.readouts[self.start] if self.readouts else ""
+        payload = json.dumps(data).replace("</", "<\\/")  # no "</script>" inside the script
         n = len(self.frames)
         first = data["frames"][self.start]
+        readout = (f'<div class="lcnn-static-twin-readout">{start_readout}</div>'
+                   if start_readout else "")
         if n == 1:
             return (
-                '<div class="lcnn-static-twin" data-frames="1">'
+                f'<div class="lcnn-static-twin" data-frames="1">{readout}'
                 f'<img class="lcnn-static-twin-frame" data-frame="0" '
                 f'alt="{html.escape(self.alt)}" style="max-width:100%" '
                 f'src="data:image/png;base64,{first}"></div>'
@@ -101,11 +114,11 @@ class StaticTwin:
             f'<input type="range" class="lcnn-static-twin-slider" min="0" max="{n - 1}" '
             f'value="{self.start}" step="1" style="width:60%" '
             f'aria-label="{html.escape(self.control)} (precomputed frames)">'
-            f'<br><img class="lcnn-static-twin-frame" data-frame="{self.start}" '
+            f'{readout or "<br>"}<img class="lcnn-static-twin-frame" data-frame="{self.start}" '
             f'alt="{html.escape(self.alt)}" style="max-width:100%" '
             f'src="data:image/png;base64,{first}">'
             '<script type="application/json" class="lcnn-static-twin-data">'
-            f"{json.dumps(data)}</script>"
+            f"{payload}</script>"
             f"<script>{_PLAYER_JS}</script></div>"
         )
 
@@ -171,6 +184,7 @@ def static_twin(
     original = explorer.controls[control].value
     frames: list[bytes] = []
     labels: list[str] = []
+    readouts: list[str] = []
     start = 0
     try:
         for v in vals:
@@ -183,12 +197,14 @@ def static_twin(
                 explorer.image.value if dpi is None else render_png(explorer.figure, dpi=dpi)
             )
             labels.append(_label(explorer.controls[control].value))
+            readouts.append(explorer.readout.value)
     finally:
         explorer.set_values(**{control: original})
     if not frames:
         raise ValueError(f"no value of {control!r} in values could be drawn: got {vals!r}")
     text = alt or f"Picture of the widget for {len(frames)} values of {control}"
-    return StaticTwin(control, tuple(labels), tuple(frames), start, text, caption)
+    return StaticTwin(control, tuple(labels), tuple(frames), start, text, caption,
+                      tuple(readouts) if any(readouts) else ())
 
 
 #: what the static preview says above its slider
@@ -231,7 +247,8 @@ def preview_of(explorer: Explorer) -> StaticTwin:
     StaticTwin
     """
     if explorer.preview is None:
-        return StaticTwin("", ("",), (explorer.image.value,), 0, explorer.alt, "")
+        return StaticTwin("", ("",), (explorer.image.value,), 0, explorer.alt, "",
+                          (explorer.readout.value,) if explorer.readout.value else ())
     control, values = explorer.preview
     current = explorer.controls[control].value
     vals = _with_current(values, current)[:60]

@@ -120,6 +120,12 @@ def test_static_twins_change_frame_when_scrubbed(page):
                 f"{page.name}: twin {i} shows the wrong picture at position {k}")
             assert frame.get_attribute("data-frame") == str(k)
             assert twin.locator(".lcnn-static-twin-value").text_content() == data["labels"][k]
+            if "readouts" in data:  # the widget's readout line follows the frame
+                readout = twin.locator(".lcnn-static-twin-readout").inner_html()
+                expected = twin.evaluate("(el, h) => { const d = document.createElement('div');"
+                                         " d.innerHTML = h; return d.innerHTML; }",
+                                         data["readouts"][k])  # the browser's serialization
+                assert readout == expected, f"{page.name}: twin {i} readout at {k}"
             assert frame.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
             shown.append(src)
         assert len(set(shown)) > 1, f"{page.name}: twin {i} never changes its picture"
