@@ -176,7 +176,8 @@ class Explorer(W.VBox):
         if static_previews_enabled():
             from .static import preview_of  # noqa: PLC0415  (static imports this module)
 
-            return {"text/plain": NOT_RUNNING, "text/html": preview_of(self).to_html()}
+            return {"text/plain": NOT_RUNNING,
+                    "text/html": preview_of(self).to_html(compact=True)}
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is not None:
             bundle["text/plain"] = NOT_RUNNING

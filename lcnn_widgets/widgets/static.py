@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -83,10 +84,15 @@ class StaticTwin:
     def __len__(self) -> int:
         return len(self.frames)
 
-    def to_html(self) -> str:
-        """The self-contained HTML player (no kernel, no network)."""
+    def to_html(self, *, compact: bool = False) -> str:
+        """The self-contained HTML player (no kernel, no network).
+
+        With ``compact=True`` the frames are stored as 256-colour PNGs: about four times
+        smaller, with colours within a few levels of the originals (used for the website).
+        """
+        frames = [_compact_png(f) for f in self.frames] if compact else list(self.frames)
         data = {
-            "frames": [base64.b64encode(f).decode("ascii") for f in self.frames],
+            "frames": [base64.b64encode(f).decode("ascii") for f in frames],
             "labels": list(self.labels),
         }
         if self.readouts:
@@ -124,6 +130,17 @@ class StaticTwin:
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+
+def _compact_png(png: bytes) -> bytes:
+    """The PNG re-encoded with a 256-colour palette (much smaller for plots)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    out = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, format="png",
+                                                                      optimize=True)
+    return out.getvalue()
 
 
 def _label(value: Any) -> str:
