@@ -97,8 +97,10 @@ RESULTS: tuple[Result, ...] = (
     Result("eq. 10", "convolution and composition over several axes", "07_higher_dim",
            "eq-hd-product", "eq", "verify-lemma9",
            ("tests/test_polynomials.py::test_sympy_product_equals_end_to_end_in_3d",)),
-    Result("eq. 11", "(not identified)", note="not treated: the text version of the paper we "
-           "worked from does not show this equation, so the book does not claim to cover it"),
+    Result("eq. 11", "the swap identity of Obs. 11(a): interchangeable layers commute in π",
+           "07_higher_dim", "obs-hd-swap", "prf", "verify-obs11",
+           (f"{_H}::test_swap_keeps_pi_and_theta_and_permutes_j",),
+           "stated inside Obs. 11; the book checks it with the observation"),
     Result("eq. 12", "the rescaling conditions in the proof of Prop. 2", "02_invariants",
            "eq-rescaling-equation", "eq", "verify-prop2", (f"{_R}::test_rescaling_is_unique",),
            "the book reduces the conditions to one monotone equation in one unknown; the "
@@ -143,11 +145,14 @@ RESULTS: tuple[Result, ...] = (
            "verify-prop12", (f"{_H}::test_rescale_in_two_dimensions",)),
     Result("Thm 13", "the NTK is a function of (w, δ) over several axes", "07_higher_dim",
            "thm-hd-ntk", "prf", "verify-thm13",
-           (f"{_H}::test_theorem_13_multistart_one_point_up_to_signs",)),
+           (f"{_H}::test_theorem_13_multistart_one_point_up_to_signs",),
+           "corrected in the book: it holds when no two layers are interchangeable; a swap of "
+           "interchangeable layers at nonzero invariants changes the NTK (computed in the "
+           "chapter)"),
     Result("Thm 14", "balanced factorizations form one orthogonal orbit", "08_fully_connected",
            "thm-fc-orbit", "prf", "verify-thm14",
            (f"{_D}::test_thm14_balanced_weights_with_the_same_product_are_on_the_orbit",)),
-    Result("Ex. 15", "the running example: a quartic hypersurface", "04_metric",
+    Result("Ex. 15", "the running example: a cubic hypersurface", "04_metric",
            "ex-metric-quartic", "prf", "verify-ex15",
            (f"{_F}::test_example_15_fiber_formula",
             f"{_M}::test_quartic_vanishes_on_the_neuromanifold")),
