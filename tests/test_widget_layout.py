@@ -144,7 +144,9 @@ def _texts(box) -> list[str]:
 
 
 def _control_box(explorer):
-    return explorer.children[-3]  # [title], controls, message, image
+    """The box of controls: the child just before the message line."""
+    children = list(explorer.children)
+    return children[children.index(explorer.message) - 1]  # [title], controls, message, ...
 
 
 def test_no_tex_in_control_text(explorer):

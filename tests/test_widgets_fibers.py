@@ -7,9 +7,9 @@ from matplotlib.figure import Figure
 from lcnn_widgets import LCN
 from lcnn_widgets.fibers import filter_from_roots, filter_roots, fibers, root_orbits
 from lcnn_widgets.plotting.fibers import orbit_outline, plot_factorization_counts, plot_root_orbits
-from lcnn_widgets.widgets.fibers import (N_PANELS, explore_fibers, fiber_picture,
-                                         widget_roots)
-from widget_helpers import assert_clear, assert_drawn, assert_rejected, lines_by_gid
+from lcnn_widgets.widgets.fibers import (N_PANELS, SLIDER_MAX, _fmt, explore_fibers,
+                                         fiber_picture, view_limit, widget_roots)
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, by_gid, lines_by_gid
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +22,10 @@ def _complex_points(line):
     return xy[:, 0] + 1j * xy[:, 1]
 
 
-def _visible(explorer):
-    return [ax for ax in explorer.figure.axes if ax.get_visible()]
+def _filled(explorer):
+    """The panels that show a factorization (the others say "none")."""
+    return [ax for ax in explorer.figure.axes
+            if ax.get_visible() and by_gid(ax.texts, "empty-note").get_text() == ""]
 
 
 def _check_drawn(explorer):
@@ -34,8 +36,10 @@ def _check_drawn(explorer):
     w = net.end_to_end(pic.fiber[0].filters)
     np.testing.assert_allclose(w, pic.w, atol=1e-12)
     fib = fibers(net, pic.w)  # recompute independently of the widget
-    assert len(_visible(explorer)) == min(len(fib), N_PANELS)
-    for ax, point in zip(_visible(explorer), fib):
+    assert len(_filled(explorer)) == min(len(fib), N_PANELS)
+    assert _filled(explorer) == explorer.figure.axes[:len(_filled(explorer))]
+    assert all(ax.get_visible() for ax in explorer.figure.axes)  # a fixed frame of panels
+    for ax, point in zip(_filled(explorer), fib):
         lines = lines_by_gid(ax)
         lr = root_orbits(net, point.filters)
         for l, layer in enumerate(lr, start=1):
@@ -47,12 +51,24 @@ def _check_drawn(explorer):
         rings = np.concatenate([r.finite, np.zeros(r.n_zero)])
         np.testing.assert_allclose(np.sort_complex(_complex_points(lines["w-roots"])),
                                    np.sort_complex(rings), atol=1e-12)
+        lim = ax.get_xlim()[1]  # every drawn root lies inside the fixed view
+        assert np.all(np.abs(rings.real) < lim) and np.all(np.abs(rings.imag) < lim)
+    for ax in explorer.figure.axes[len(fib):]:  # empty panels: no roots drawn
+        assert all(len(line.get_xdata()) == 0 for gid, line in lines_by_gid(ax).items()
+                   if gid.startswith(("w-roots", "layer-", "orbits-")))
+    # the readout names the count and the filters of every factorization
+    readout = explorer.readout.value
+    word = "factorization" if len(fib) == 1 else "factorizations"
+    assert f"<b>{len(fib)}</b> real {word}" in readout
+    for i, point in enumerate(pic.fiber):
+        u, v = point.filters
+        assert f"<b>{i + 1}</b>: u = {_fmt(u)}, v = {_fmt(v)}" in readout
 
 
 def test_default_state_is_drawn(explorer):
     assert_drawn(explorer)
     assert len(explorer.figure.axes) == N_PANELS
-    assert len(_visible(explorer)) == 1  # stride 2: Thm 4, one factorization
+    assert len(_filled(explorer)) == 1  # stride 2: Thm 4, one factorization
     _check_drawn(explorer)
 
 
@@ -65,9 +81,22 @@ def test_stride_one_shows_three_factorizations(explorer):
     assert len(explorer.result.fiber) == 3
     _check_drawn(explorer)
     assert explorer.result.ntk_gap > 1e-3  # the factorizations have different NTKs
+    assert f"largest NTK difference <b>{explorer.result.ntk_gap:.3g}</b>" in explorer.readout.value
     explorer.set_values(y=0.7)  # a complex pair: it must stay in layer 1
     assert len(explorer.result.fiber) == 1
     _check_drawn(explorer)
+
+
+def test_moving_the_pair_keeps_the_view(explorer):
+    """The view holds the roots for every y of the slider, so moving y never changes it."""
+    explorer.set_values(stride=1, source="roots", r1=1.2, x=-0.4, y=0.7)
+    limits = explorer.figure.axes[0].get_xlim()
+    for y in np.linspace(-SLIDER_MAX, SLIDER_MAX, 9):
+        explorer.set_values(y=float(y))
+        assert explorer.error is None
+        assert explorer.figure.axes[0].get_xlim() == limits
+        _check_drawn(explorer)
+    assert view_limit(1.0) == 3.0 and view_limit(3.0) == 5.0 and view_limit(500.0) == 600.0
 
 
 def test_stride_two_orbits(explorer):
@@ -75,7 +104,7 @@ def test_stride_two_orbits(explorer):
     # roots +-0.8 and +-0.5i: both pairs are orbits {t, -t}, layer 2 may take either
     assert explorer.error is None and len(explorer.result.fiber) == 2
     _check_drawn(explorer)
-    ax = _visible(explorer)[0]
+    ax = _filled(explorer)[0]
     outline = _complex_points(lines_by_gid(ax)["orbits-2"])
     lr = explorer.result.layer_roots[0][1]
     np.testing.assert_allclose(outline[~np.isnan(outline)],
@@ -151,6 +180,21 @@ def test_plot_root_orbits_updates_in_place():
     assert sq.size == 4
     np.testing.assert_allclose(sq ** 4, np.full(4, lr[2].base[0]), rtol=1e-10)
     assert _complex_points(lines["layer-4"]).size == 0  # unused layers stay empty
+
+
+def test_plot_root_orbits_with_a_fixed_view():
+    net = LCN([3, 2], [2, 1])
+    fs = net.random_filters(np.random.default_rng(3))
+    lr = root_orbits(net, fs)
+    ax = plot_root_orbits(lr, w_roots=filter_roots(net.end_to_end(fs)), limit=7.5, legend=False)
+    assert ax.get_xlim() == (-7.5, 7.5) and ax.get_ylim() == (-7.5, 7.5)
+    assert ax.get_legend() is None
+    lines = lines_by_gid(ax)
+    assert lines["layer-2"].get_visible() and not lines["layer-3"].get_visible()  # no layer 3
+    plot_root_orbits((), ax=ax, limit=7.5, legend=False)  # nothing to draw: the frame stays
+    assert ax.get_xlim() == (-7.5, 7.5) and not lines["layer-1"].get_visible()
+    with pytest.raises(ValueError, match="limit must be a positive number"):
+        plot_root_orbits(lr, limit=0.0)
 
 
 def test_plot_root_orbits_notes_zero_and_infinity():

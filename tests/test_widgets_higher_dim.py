@@ -16,6 +16,17 @@ def _image(ax):
     return by_gid(ax.get_images(), "filter").get_array()
 
 
+def _filter(ax, shape):
+    """The drawn filter of this shape: the top-left corner of the panel's fixed grid, whose
+    other cells are blank (NaN, drawn grey)."""
+    grid = np.asarray(np.ma.filled(_image(ax), np.nan), dtype=float)
+    m, n = shape
+    outside = np.ones(grid.shape, dtype=bool)
+    outside[:m, :n] = False
+    assert np.all(np.isnan(grid[outside])) and not np.any(np.isnan(grid[:m, :n]))
+    return grid[:m, :n]
+
+
 @pytest.fixture(scope="module")
 def explorer():
     return explore_2d()
@@ -47,19 +58,25 @@ def test_drawn_filters_equal_the_mathematics(explorer, s1, s2, tall, delta):
     dil[::s1, ::s2] = B
     w = convolve(A, dil)
     ax1, ax2, axw, ax3, ax4, ax_text = explorer.figure.axes
-    np.testing.assert_allclose(_image(ax1), A, atol=1e-12)
-    np.testing.assert_allclose(_image(ax2), B, atol=1e-12)
-    np.testing.assert_allclose(_image(axw), w, atol=1e-12)
+    wmax = np.abs(w).max()  # w is drawn divided by its largest entry
+    np.testing.assert_allclose(_filter(ax1, A.shape), A, atol=1e-12)
+    np.testing.assert_allclose(_filter(ax2, B.shape), B, atol=1e-12)
+    np.testing.assert_allclose(_filter(axw, w.shape) * wmax, w, atol=1e-12)
     # the recovered layers: the same up to rounding (Cor. 10 / Thm 13)
-    np.testing.assert_allclose(_image(ax3), A, atol=1e-6)
-    np.testing.assert_allclose(_image(ax4), B, atol=1e-6)
-    assert axw.get_xlim() == (-0.5, w.shape[1] - 0.5)
-    for ax in (ax1, ax2, axw, ax3, ax4):  # each filter: its own symmetric scale and bar
+    np.testing.assert_allclose(_filter(ax3, A.shape), A, atol=1e-6)
+    np.testing.assert_allclose(_filter(ax4, B.shape), B, atol=1e-6)
+    # fixed frames: the largest shapes over the controls, whatever the strides and shapes
+    for ax, frame in zip((ax1, ax2, axw, ax3, ax4), ((2, 2), (3, 2), (6, 4), (2, 2), (3, 2))):
+        assert _image(ax).shape == frame
+        assert ax.get_xlim() == (-0.5, frame[1] - 0.5)
+        assert ax.get_ylim() == (frame[0] - 0.5, -0.5)
+    for ax in (ax1, ax2, axw, ax3, ax4):  # every filter: a fixed symmetric scale and a bar
         image = by_gid(ax.get_images(), "filter")
         assert_colour_bar(image)
-        assert np.isclose(image.get_clim()[1], np.abs(image.get_array()).max())
-    report = by_gid(ax_text.texts, "report").get_text()
-    assert "1 fiber point up to signs" in report and "swap possible here: no" in report
+        assert image.get_clim() == ((-1.0, 1.0) if ax is axw else (-2.0, 2.0))
+    report = explorer.readout.value
+    assert "<b>1</b> fiber point up to signs" in report and "swap possible here: no" in report
+    assert f"w: {w.shape[0]}×{w.shape[1]}, max |w| = {wmax:.3g}" in report
 
 
 def test_stride_one_swap_and_the_invariant(explorer):
@@ -79,7 +96,27 @@ def test_stride_one_swap_and_the_invariant(explorer):
     other = net.rescale(list(swapped), [1.5])
     expect = np.linalg.norm(net.ntk(r1.filters) - net.ntk(other))
     assert expect > 0.1 and np.isclose(r1.spread, expect, rtol=1e-6)
-    assert f"{r1.spread:.2e}" in by_gid(explorer.figure.axes[5].texts, "report").get_text()
+    assert f"{r1.spread:.2e}" in explorer.readout.value
+
+
+def test_every_move_keeps_the_frame(explorer):
+    """Fixed grids and colour scales: delta, the strides and the shape of layer 2 move data."""
+    explorer.set_values(s1=2, s2=1, tall=False, delta=0.0, a00=1.0)
+    for step in ({"delta": 1.2}, {"delta": -0.5}, {"s1": 1, "s2": 1}, {"tall": True},
+                 {"s1": 2, "s2": 2}, {"a00": -0.7}, {"tall": False, "delta": 0.0}):
+        explorer.set_values(**step)
+        assert explorer.error is None and explorer._renderer.full_reason is None, step
+
+
+def test_repeated_states_come_from_the_cache(explorer):
+    explorer.set_values(s1=2, s2=1, tall=False, delta=0.4, a00=1.0)
+    first = explorer.result
+    explorer.set_values(delta=0.5)
+    explorer.set_values(delta=0.4)
+    assert explorer.result is first  # the same picture, not recomputed
+    fresh = two_d_picture(**explorer.values())  # and the same numbers as a fresh computation
+    np.testing.assert_array_equal(first.w, fresh.w)
+    assert len(first.fiber) == len(fresh.fiber) and first.spread == fresh.spread
 
 
 def test_zero_layer_keeps_the_last_picture(explorer):
@@ -124,3 +161,16 @@ def test_plot_filter_row():
         plot_filter_row([])
     with pytest.raises(ValueError, match="at least 2 Axes"):
         plot_filter_row([np.eye(2), np.eye(2)], axes=[fig.axes[0]])
+
+
+def test_plot_filter_grid_in_a_fixed_frame():
+    ax = plot_filter_grid([[1.0, -2.0], [0.5, 0.0]], frame=(3, 4), annotate=False)
+    grid = np.ma.filled(ax.images[0].get_array(), np.nan)
+    assert grid.shape == (3, 4) and ax.get_xlim() == (-0.5, 3.5) and ax.get_ylim() == (2.5, -0.5)
+    np.testing.assert_array_equal(grid[:2, :2], [[1.0, -2.0], [0.5, 0.0]])
+    assert np.isnan(grid[2]).all() and np.isnan(grid[:, 2:]).all()  # drawn in the grey
+    assert list(ax.get_xticks()) == [0, 1, 2, 3] and len(ax.texts) == 0
+    plot_filter_grid(np.ones((3, 3)), ax=ax, frame=(3, 4))  # a new shape: the same frame
+    assert ax.get_xlim() == (-0.5, 3.5) and len(ax.images) == 1
+    with pytest.raises(ValueError, match="frame must hold the filter"):
+        plot_filter_grid(np.ones((4, 1)), ax=ax, frame=(3, 4))

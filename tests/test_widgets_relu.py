@@ -39,9 +39,19 @@ def _check_drawn(explorer, A, Q):
                                atol=1e-9)
         px, py = by_gid(ax.get_lines(), "point").get_data()
         assert (px[0], py[0]) == (1.0, 1.0)
-    for ax, ws in ((ax_k1, first), (ax_k2, second)):
-        drawn = np.asarray(by_gid(ax.get_images(), "ntk").get_array())
-        assert np.allclose(drawn, _ntk_by_hand(ws[0], ws[1], x0))
+    by_hand = [_ntk_by_hand(ws[0], ws[1], x0) for ws in (first, second)]
+    scale = explorer.result.ntk_scale  # the heatmaps show Theta / scale on [-1, 1]
+    assert np.isclose(scale, max(np.abs(k).max() for k in by_hand))
+    for ax, k in zip((ax_k1, ax_k2), by_hand):
+        image = by_gid(ax.get_images(), "ntk")
+        assert np.allclose(np.asarray(image.get_array()) * scale, k)
+        assert image.get_clim() == (-1.0, 1.0)
+    # the readout prints both NTKs and their distance
+    readout = explorer.readout.value
+    for k in by_hand:
+        assert "[" + ", ".join("[" + ", ".join(f"{v:.2f}" for v in row) + "]"
+                               for row in k) + "]" in readout
+    assert f"‖Θ − Θ'‖ = <b>{np.linalg.norm(by_hand[0] - by_hand[1]):.3f}</b>" in readout
     for gid, axes in (("regions", (ax_r1, ax_r2)), ("ntk", (ax_k1, ax_k2))):
         images = [by_gid(ax.get_images(), gid) for ax in axes]
         assert images[0].colorbar is images[1].colorbar  # one bar per shared colour scale
@@ -69,6 +79,8 @@ def test_default_is_ex20_with_equal_quantities_and_different_ntks(explorer):
     assert np.allclose(c.ntks[0], np.diag([4.75, 12.25]))
     assert np.allclose(c.ntks[1], np.diag([12.25, 4.75]))
     assert explorer.result.linear_at_x0 == (True, True)
+    assert "conserved quantities: (-3.75, 3.75) and (-3.75, 3.75)" in explorer.readout.value
+    assert "at x₀: all active / all active" in explorer.readout.value
 
 
 def test_moving_controls_redraws_the_pure_result(explorer):

@@ -40,16 +40,22 @@ def test_drawn_ntks_equal_the_fiber(explorer, disc, n):
     fib = fibers(NET, filter_from_roots(roots), [delta])
     assert len(fib) == n
     heat = _heat(explorer)
-    assert [ax.get_visible() for ax in heat] == [i < n for i in range(3)]
+    assert all(ax.get_visible() for ax in heat)  # a fixed frame: empty panels say so
+    assert [by_gid(ax.get_images(), "ntk").get_visible() for ax in heat] == [
+        i < n for i in range(3)]
+    assert [by_gid(ax.texts, "empty-note").get_text() for ax in heat] == [
+        "" if i < n else "none" for i in range(3)]
+    scale = explorer.result.ntk_scale  # the heatmaps show Theta / scale on [-1, 1]
+    assert np.isclose(scale, max(np.abs(NET.ntk(p.filters)).max() for p in fib))
     clims = set()
     for p, ax in zip(fib, heat):
         img = by_gid(ax.get_images(), "ntk")
-        np.testing.assert_allclose(img.get_array(), NET.ntk(p.filters), atol=1e-10)
+        np.testing.assert_allclose(img.get_array() * scale, NET.ntk(p.filters), atol=1e-10)
         clims.add(img.get_clim())
         assert np.isclose(NET.invariants(p.filters)[0], delta)
         bar = img.colorbar  # one colour bar, showing that scale
         assert bar is not None and (bar.norm.vmin, bar.norm.vmax) == img.get_clim()
-    assert len(clims) == 1  # one colour scale for all panels
+    assert clims == {(-1.0, 1.0)}  # one fixed colour scale for all panels
     ax_roots = explorer.figure.axes[0]
     line = by_gid(ax_roots.get_lines(), "roots")
     np.testing.assert_allclose(line.get_xdata(), roots.real)
@@ -60,9 +66,9 @@ def test_drawn_ntks_equal_the_fiber(explorer, disc, n):
         np.testing.assert_allclose(ring.get_xydata(), [[-v0 / v1, 0.0]], atol=1e-7)
     for i in range(n, 3):
         assert len(by_gid(ax_roots.get_lines(), f"owner_{i}").get_xdata()) == 0
-    caption = by_gid(explorer.figure.texts, "caption").get_text()
-    assert f"{n} fiber point" in caption and f"count from the roots: {n}" in caption
-    assert f"{explorer.result.result.spread:.3f}" in caption
+    readout = explorer.readout.value
+    assert f"<b>{n}</b> fiber point" in readout and f"count from the roots: {n}" in readout
+    assert f"{explorer.result.result.spread:.3f}" in readout
 
 
 def test_example_19_typed_in(explorer):
@@ -73,7 +79,8 @@ def test_example_19_typed_in(explorer):
         np.array([[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, -1], [0, 0, -1, 1]]),
         np.sqrt(2) / 2 * np.array([[3, 0, -1, 0], [0, 3, 0, -1], [-1, 0, 3, 0], [0, -1, 0, 1]]),
     ]
-    drawn = [by_gid(ax.get_images(), "ntk").get_array() for ax in _heat(explorer)]
+    scale = explorer.result.ntk_scale
+    drawn = [by_gid(ax.get_images(), "ntk").get_array() * scale for ax in _heat(explorer)]
     for theta in table:
         assert sum(np.allclose(d, theta, atol=1e-12) for d in drawn) == 1
     assert explorer.result.n_inf == 1 and None in explorer.result.owners  # layer 2 = x
@@ -94,9 +101,22 @@ def test_artists_are_updated_in_place(explorer):
     for disc in (0.5, -0.5, 0.3, 0.0):
         explorer.set_values(source="roots", disc=disc)
     for ax in _heat(explorer):
-        assert len(ax.get_images()) <= 1
-        assert len(ax.texts) in (0, 16)
+        assert len(ax.get_images()) == 1
+        assert len(ax.texts) == 1  # no numbers in the cells, only the note of an empty panel
     assert len(explorer.figure.axes[0].get_lines()) == 1 + 3 + 2  # roots, rings, axis lines
+
+
+def test_moving_g_keeps_the_frame(explorer):
+    """The view of the roots and the colour scale do not depend on g: only the data move."""
+    explorer.set_values(source="roots", r=1.0, center=-0.5, disc=0.64, delta=0.0)
+    ax_roots = explorer.figure.axes[0]
+    limits = ax_roots.get_xlim()
+    for disc in np.linspace(-2.0, 2.0, 9):
+        explorer.set_values(disc=float(disc))
+        assert explorer.error is None and explorer._renderer.full_reason is None
+        assert ax_roots.get_xlim() == limits
+        roots = explorer.result.roots
+        assert np.all(np.abs(roots.real) < limits[1]) and np.all(np.abs(roots.imag) < limits[1])
 
 
 def test_picture_errors():
@@ -141,3 +161,15 @@ def test_plot_pair_roots_and_spread_curve():
         plot_spread_and_count([0, 1], [0.0], [1, 1])
     with pytest.raises(TypeError, match="Axes or None"):
         plot_pair_roots([1.0], ax="left")
+
+
+def test_plot_ntk_panels_can_keep_empty_panels():
+    fig = Figure()
+    axes = fig.subplots(1, 3)
+    a = np.array([[2.0, -1.0], [-1.0, 1.0]])
+    plot_ntk_panels([a, a, a], axes=axes, vmin=-1.0, vmax=3.0, annotate=False, empty_text="none")
+    plot_ntk_panels([a], axes=axes, vmin=-1.0, vmax=3.0, annotate=False, empty_text="none")
+    assert all(ax.get_visible() for ax in axes)  # the frame stays
+    assert [ax.images[0].get_visible() for ax in axes] == [True, False, False]
+    assert [by_gid(ax.texts, "empty-note").get_text() for ax in axes] == ["", "none", "none"]
+    assert axes[0].images[0].get_clim() == (-1.0, 3.0)

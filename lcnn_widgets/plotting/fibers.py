@@ -88,6 +88,7 @@ def plot_root_orbits(
     ax: Axes | None = None,
     title: str | None = None,
     legend: bool = True,
+    limit: float | None = None,
 ) -> Axes:
     """Draw the roots of ``p_w`` coloured by the layer that owns them, orbits joined.
 
@@ -101,6 +102,9 @@ def plot_root_orbits(
         Draw here (again: the artists are moved, not duplicated).
     title : str, optional
     legend : bool, default=True
+    limit : float, optional
+        Half-width of the square view (default: fits the roots). A widget passes a fixed value,
+        so that the frame (limits, ticks) stays put while the roots move.
 
     Returns
     -------
@@ -141,27 +145,36 @@ def plot_root_orbits(
             pts = path = np.zeros(0, complex)
             label = None
         color = layer_color(l + 1)
-        update_line(ax, f"orbits-{l + 1}", path.real, path.imag, color=color, lw=1.2, ls="--",
-              alpha=0.8)
+        used = l < len(layer_roots)
+        ol = update_line(ax, f"orbits-{l + 1}", path.real, path.imag, color=color, lw=1.2,
+                         ls="--", alpha=0.8)
         pl = update_line(ax, f"layer-{l + 1}", pts.real, pts.imag, ls="none", marker="o", ms=7,
-                   color=color, label=label)
+                         color=color, label=label)
         pl.set_label(label if label is not None else "_nolegend_")
+        ol.set_visible(used)  # the lines of absent layers are empty: skip them when drawing
+        pl.set_visible(used)
     _text(ax, "inf-note", "\n".join(inf_notes), (0.98, 0.98), ha="right", va="top",
           fontsize=8)
     _text(ax, "zero-note", "\n".join(zero_notes), (0.02, 0.02), ha="left", va="bottom",
           fontsize=8)
-    allp = np.concatenate(pts_all)
-    R = 1.25 * max(1.0, float(np.max(np.abs(allp))) if allp.size else 1.0)
-    ax.set_xlim(-R, R)
-    ax.set_ylim(-R, R)
-    ax.set_aspect("equal")
-    ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.yaxis.set_major_locator(MaxNLocator(5))
-    if not _has(ax, "axis-x"):
+    if limit is not None:
+        R = float(limit)
+        if not (np.isfinite(R) and R > 0):
+            raise ValueError(f"limit must be a positive number: got {limit!r}")
+    else:
+        allp = np.concatenate(pts_all)
+        R = 1.25 * max(1.0, float(np.max(np.abs(allp))) if allp.size else 1.0)
+    if ax.get_xlim() != (-R, R) or ax.get_ylim() != (-R, R):  # (setting them costs time)
+        ax.set_xlim(-R, R)
+        ax.set_ylim(-R, R)
+    if not _has(ax, "axis-x"):  # the frame: set on the first call only
+        ax.set_aspect("equal")
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_locator(MaxNLocator(5))
         ax.axhline(0, color="0.85", lw=0.6, gid="axis-x", zorder=0)
         ax.axvline(0, color="0.85", lw=0.6, gid="axis-y", zorder=0)
-    ax.set_xlabel("Re $t$")
-    ax.set_ylabel("Im $t$")
+        ax.set_xlabel("Re $t$")
+        ax.set_ylabel("Im $t$")
     if title is not None:
         ax.set_title(title, fontsize=9)
     if legend:

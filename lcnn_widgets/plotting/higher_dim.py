@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
@@ -22,6 +23,8 @@ from ._common import DIVERGING_CMAP, contrast_color, find, new_axes, new_panel_r
 __all__ = ["plot_filter_grid", "plot_filter_row"]
 
 CMAP = DIVERGING_CMAP
+#: the colour map with light grey for the cells outside a filter drawn into a larger ``frame``
+_CMAP = colormaps[CMAP].with_extremes(bad="0.88")
 #: text artists kept per axes (enough for a 7 x 7 end-to-end filter)
 _MAX_CELLS = 49
 
@@ -35,6 +38,7 @@ def plot_filter_grid(
     annotate: bool = True,
     digits: int = 2,
     fontsize: str | float = "x-small",
+    frame: tuple[int, int] | None = None,
 ) -> Axes:
     """Draw a 2D filter as an image; a second call on the same axes updates it in place.
 
@@ -53,6 +57,10 @@ def plot_filter_grid(
     digits : int, default=2
     fontsize : str or float, default="x-small"
         Size of the entries written into the cells (used when the texts are created).
+    frame : (int, int), optional
+        Draw into a fixed grid of this many rows and columns (at least the filter's shape):
+        the filter fills its top-left corner and the other cells are grey. A widget whose
+        filters change shape keeps its frame (limits, ticks) that way.
 
     Returns
     -------
@@ -71,19 +79,33 @@ def plot_filter_grid(
     scale = float(np.abs(arr).max()) if vmax is None else float(vmax)
     scale = scale if np.isfinite(scale) and scale > 0 else 1.0
     m, n = arr.shape
-    extent = (-0.5, n - 0.5, m - 0.5, -0.5)
+    shown = arr
+    if frame is not None:
+        fm, fn = (int(v) for v in frame)
+        if fm < m or fn < n:
+            raise ValueError(f"frame must hold the filter of shape {arr.shape}: got {frame}")
+        shown = np.full((fm, fn), np.nan)  # cells outside the filter: the "bad" colour
+        shown[:m, :n] = arr
+        m_box, n_box = fm, fn
+    else:
+        m_box, n_box = m, n
+    extent = (-0.5, n_box - 0.5, m_box - 0.5, -0.5)
     image = find(ax.get_images(), "filter")
-    if image is None:
-        image = ax.imshow(arr, cmap=CMAP, vmin=-scale, vmax=scale, extent=extent,
+    new = image is None
+    if new:
+        image = ax.imshow(shown, cmap=_CMAP, vmin=-scale, vmax=scale, extent=extent,
                           interpolation="nearest", gid="filter")
     else:
-        image.set_data(arr)
-        image.set_extent(extent)
-        image.set_clim(-scale, scale)
-    ax.set_xlim(-0.5, n - 0.5)
-    ax.set_ylim(m - 0.5, -0.5)
-    ax.set_xticks(range(n))
-    ax.set_yticks(range(m))
+        image.set_data(shown)
+        if tuple(image.get_extent()) != extent:
+            image.set_extent(extent)
+        if image.get_clim() != (-scale, scale):
+            image.set_clim(-scale, scale)
+    if new or ax.get_xlim() != (-0.5, n_box - 0.5) or ax.get_ylim() != (m_box - 0.5, -0.5):
+        ax.set_xlim(-0.5, n_box - 0.5)
+        ax.set_ylim(m_box - 0.5, -0.5)
+        ax.set_xticks(range(n_box))
+        ax.set_yticks(range(m_box))
     show = annotate and arr.size <= _MAX_CELLS
     cells = list(np.ndindex(arr.shape)) if show else []
     for c in range(_MAX_CELLS):

@@ -132,8 +132,9 @@ def plot_activation_regions(
     if point is not None:
         update_line(ax, "point", [float(point[0])], [float(point[1])], marker="*",
                     markersize=13, color="white", markeredgecolor="black", linestyle="none")
-    ax.set_xlim(ext[0], ext[1])
-    ax.set_ylim(ext[2], ext[3])
+    if ax.get_xlim() != (ext[0], ext[1]) or ax.get_ylim() != (ext[2], ext[3]):
+        ax.set_xlim(ext[0], ext[1])
+        ax.set_ylim(ext[2], ext[3])
     la, lb = labels if labels is not None else ("$a$", "$b$")
     ax.set_xlabel(la)
     ax.set_ylabel(lb)

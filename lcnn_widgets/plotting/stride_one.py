@@ -33,6 +33,9 @@ def plot_ntk_panels(
     axes: Sequence[Axes] | None = None,
     n_panels: int | None = None,
     annotate: bool = True,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    empty_text: str | None = None,
 ) -> Figure:
     """Several NTK matrices side by side as heatmaps with one shared colour scale.
 
@@ -49,6 +52,12 @@ def plot_ntk_panels(
         Without ``axes``: the number of panels of the new figure (default ``len(ntks)``).
     annotate : bool, default=True
         Write the entries into the cells (two decimals).
+    vmin, vmax : float, optional
+        The shared colour limits (default: the range of all matrices); fixed limits keep the
+        colour bar of a widget still.
+    empty_text : str, optional
+        Keep the panels beyond ``len(ntks)`` (frame, ticks and title stay), hide their image
+        and write this text in their middle, instead of hiding the panels.
 
     Returns
     -------
@@ -80,15 +89,23 @@ def plot_ntk_panels(
         raise ValueError(
             f"ntks must not hold more matrices than panels: got {len(mats)} for {len(axes)}"
         )
-    lo = min(float(m.min()) for m in mats)
-    hi = max(float(m.max()) for m in mats)
+    lo = min(float(m.min()) for m in mats) if vmin is None else float(vmin)
+    hi = max(float(m.max()) for m in mats) if vmax is None else float(vmax)
     for i, ax in enumerate(axes):
-        if i < len(mats):
+        used = i < len(mats)
+        if used:
             title = None if titles is None else titles[i]
             plot_ntk_heatmap(mats[i], vmin=lo, vmax=hi, title=title, annotate=annotate, ax=ax)
-            ax.set_visible(True)
-        else:
-            ax.set_visible(False)
+        if empty_text is None:
+            ax.set_visible(used)
+            continue
+        for image in ax.get_images():
+            image.set_visible(used)
+        note = find(ax.texts, "empty-note")
+        if note is None:
+            note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                           color="0.45", style="italic", gid="empty-note")
+        note.set_text("" if used else empty_text)
     return axes[0].figure
 
 

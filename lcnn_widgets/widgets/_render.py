@@ -105,7 +105,10 @@ def static_signature(fig: Figure) -> dict[str, Any]:
     names what differs.
     """
     sig: dict[str, Any] = {"figure size": (tuple(fig.get_size_inches()), fig.dpi),
-                           "figure texts": tuple(_text(t) for t in fig.texts)}
+                           "figure texts": tuple(_text(t) for t in fig.texts),
+                           "figure legends": tuple(
+                               (tuple(t.get_text() for t in leg.get_texts()), leg.get_visible())
+                               for leg in fig.legends)}
     for i, ax in enumerate(all_axes(fig)):
         key = f"axes {i}"
         sig[f"{key} frame"] = (ax.get_visible(), tuple(ax.get_position().bounds), ax.axison,

@@ -4,8 +4,10 @@ The architecture has filter sizes ``(3, 2)`` and strides ``(s_1, 1)`` with ``s_1
 With ``s_1 = 2`` the end-to-end filter has 5 entries (a quartic ``p_w``) and layer 2 must own a
 whole orbit ``{t, -t}``; with ``s_1 = 1`` it has 4 entries (a cubic) and layer 2 may own any
 real root. The reader chooses ``w`` by its roots (monic ``p_w``) or types its coefficients.
-Up to three panels show the real factorizations found by :func:`lcnn_widgets.fibers.fibers`,
-each with the roots coloured by the layer that owns them.
+Three panels show the real factorizations found by :func:`lcnn_widgets.fibers.fibers`, each with
+the roots coloured by the layer that owns them (a panel without a factorization says so). The
+filters, the count and the NTK difference are the readout line above the picture; the view is
+fixed while ``y`` moves (:func:`view_limit`), so only the roots move.
 """
 
 from __future__ import annotations
@@ -15,20 +17,44 @@ from dataclasses import dataclass
 import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from .._validation import parse_floats
 from ..fibers import (Fiber, FilterRoots, LayerRoots, fibers, filter_from_roots, filter_roots,
                       root_orbits)
 from ..lcn import LCN
-from ..plotting.fibers import plot_root_orbits
+from ..plotting._common import find
+from ..plotting.fibers import layer_color, plot_root_orbits
 from ._base import Explorer
 from ._common import (check_source, checkbox, group, panel_figure, row, slider,
                       source_controls, toggle_buttons)
 
-__all__ = ["FiberPicture", "explore_fibers", "fiber_picture", "widget_roots"]
+__all__ = ["FiberPicture", "explore_fibers", "fiber_picture", "fiber_readout", "view_limit",
+           "widget_roots"]
 
 #: number of panels (a two-layer (3, 2) network has at most 3 real factorizations)
 N_PANELS = 3
+#: the range of the sliders ``r1``, ``r2``, ``x`` and ``y``: ``[-SLIDER_MAX, SLIDER_MAX]``
+SLIDER_MAX = 2.0
+#: the half-widths the root panels may take (the smallest that holds the roots is used)
+LIMITS = (3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 100.0, 150.0, 200.0,
+          300.0, 450.0, 600.0, 1000.0)
+
+
+def view_limit(reach: float) -> float:
+    """The half-width of the root panels for roots of modulus at most ``reach``.
+
+    The smallest of :data:`LIMITS` that leaves a margin of 15 % around ``reach``, or
+    ``1.15 reach`` beyond the last one. Few steps, starting at the view of the default roots,
+    so that the frame of the picture rarely changes.
+
+    Examples
+    --------
+    >>> view_limit(0.5), view_limit(2.4), view_limit(4.0)
+    (3.0, 3.0, 5.0)
+    """
+    need = 1.15 * max(1.0, float(reach))
+    return next((v for v in LIMITS if v >= need), need)
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +75,9 @@ class FiberPicture:
         :func:`root_orbits` of every fiber point.
     ntk_gap : float
         The largest entrywise difference between the NTKs of two fiber points (0 if one).
+    limit : float
+        Half-width of the square view of the root panels (:func:`view_limit`): it does not
+        depend on ``y``, so moving the pair keeps the frame of the picture.
     """
 
     net: LCN
@@ -57,6 +86,7 @@ class FiberPicture:
     fiber: Fiber
     layer_roots: tuple[tuple[LayerRoots, ...], ...]
     ntk_gap: float
+    limit: float
 
 
 def widget_roots(stride: int, r1: float, r2: float, x: float, y: float,
@@ -146,33 +176,60 @@ def fiber_picture(
     fib = fibers(net, w)
     ntks = [net.ntk(p.filters) for p in fib]
     gap = max((float(np.max(np.abs(a - b))) for a in ntks for b in ntks), default=0.0)
-    return FiberPicture(net=net, w=w, w_roots=filter_roots(w), fiber=fib,
+    w_roots = filter_roots(w)
+    reach = float(np.max(np.abs(w_roots.finite), initial=0.0))
+    if source == "roots":  # the largest root over the whole range of y: a view fixed in y
+        reach = max(reach, abs(r1), abs(r2) if stride == 2 and not tie else 0.0,
+                    abs(x) + SLIDER_MAX)
+    return FiberPicture(net=net, w=w, w_roots=w_roots, fiber=fib,
                         layer_roots=tuple(root_orbits(net, p.filters) for p in fib),
-                        ntk_gap=gap)
+                        ntk_gap=gap, limit=view_limit(reach))
 
 
 def _fmt(v: np.ndarray) -> str:
     return "(" + ", ".join(f"{a:.3g}" for a in np.where(np.abs(v) < 5e-13, 0.0, v)) + ")"
 
 
-def draw_fiber_picture(fig: Figure, pic: FiberPicture) -> None:
-    """Update the widget's figure in place (one panel per factorization, up to three)."""
+def fiber_readout(pic: FiberPicture) -> str:
+    """The values that change with the controls, as one line of HTML (shown above the picture).
+
+    Examples
+    --------
+    >>> "<b>1</b> real factorization" in fiber_readout(fiber_picture())
+    True
+    """
+    n = len(pic.fiber)
+    word = "factorization" if n == 1 else "factorizations"
+    extra = f";  largest NTK difference <b>{pic.ntk_gap:.3g}</b>" if n > 1 else ""
+    head = (f"s₁ = {pic.net.strides[0]},  w = {_fmt(pic.w)}:  <b>{n}</b> real {word} "
+            f"(balanced, up to signs){extra}")
+    parts = []
+    for i, point in enumerate(pic.fiber):
+        u, v = point.filters
+        parts.append(f"<b>{i + 1}</b>: u = {_fmt(u)}, v = {_fmt(v)}")
+    return head + "<br>" + " &nbsp;·&nbsp; ".join(parts)
+
+
+def draw_fiber_picture(fig: Figure, pic: FiberPicture) -> str:
+    """Update the widget's figure in place (one panel per factorization, always three panels).
+
+    Panels without a factorization keep their frame and say so, and every panel keeps the
+    fixed view ``pic.limit``: moving a root changes only the data, never the frame. The filters
+    and the counts are returned as the readout line (:func:`fiber_readout`).
+    """
     n = len(pic.fiber)
     for i, ax in enumerate(fig.axes[:N_PANELS]):
         if i < n:
-            u, v = pic.fiber[i].filters
-            title = f"factorization {i + 1}\nu = {_fmt(u)},  v = {_fmt(v)}"
-            plot_root_orbits(pic.layer_roots[i], w_roots=pic.w_roots, ax=ax, title=title,
-                             legend=(i == 0))
-            if i > 0:
-                ax.set_ylabel("")  # the panels share the y axis
-            ax.set_visible(True)
+            plot_root_orbits(pic.layer_roots[i], w_roots=pic.w_roots, ax=ax, legend=False,
+                             limit=pic.limit)
+            note = ""
         else:
-            ax.set_visible(False)
-    word = "factorization" if n == 1 else "factorizations"
-    extra = f";  largest NTK difference {pic.ntk_gap:.3g}" if n > 1 else ""
-    fig.suptitle(f"s₁ = {pic.net.strides[0]},  w = {_fmt(pic.w)}:  {n} real {word} "
-                 f"(balanced, up to signs){extra}", fontsize=10)
+            plot_root_orbits((), ax=ax, legend=False, limit=pic.limit)
+            note = "none"  # (the readout line gives the count)
+        if i > 0 and ax.get_ylabel():
+            ax.set_ylabel("")  # the panels share the y axis
+        find(ax.texts, "empty-note").set_text(note)
+    return fiber_readout(pic)
 
 
 def explore_fibers(
@@ -207,11 +264,11 @@ def explore_fibers(
     controls = {
         "stride": toggle_buttons([1, 2], stride, "stride s₁"),
         "source": src["source"],
-        "r1": slider("float", "r₁", r1, -2.0, 2.0, 0.05, **root),
-        "r2": slider("float", "r₂", r2, -2.0, 2.0, 0.05, **root),
+        "r1": slider("float", "r₁", r1, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
+        "r2": slider("float", "r₂", r2, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
         "tie": checkbox(tie, "tie r₂ = −r₁ (an orbit)"),
-        "x": slider("float", "centre x", x, -2.0, 2.0, 0.05, track=180, **pair),
-        "y": slider("float", "y", y, -2.0, 2.0, 0.05, track=260, **pair),
+        "x": slider("float", "centre x", x, -SLIDER_MAX, SLIDER_MAX, 0.05, track=180, **pair),
+        "y": slider("float", "y", y, -SLIDER_MAX, SLIDER_MAX, 0.05, track=260, **pair),
         "coefficients": src["coefficients"],
     }
     c = controls
@@ -226,18 +283,31 @@ def explore_fibers(
               "5 for s₁ = 2", c["coefficients"]),
     ])
     fig, axes = panel_figure((11.2, 4.5), 1, N_PANELS, sharex=True, sharey=True, left=0.07,
-                             right=0.985, bottom=0.11, top=0.81, wspace=0.25)
-    for ax in axes:
+                             right=0.985, bottom=0.11, top=0.86, wspace=0.25)
+    for i, ax in enumerate(axes):
         ax.label_outer()  # tick labels only on the outer panels (cheaper to render)
+        ax.set_title(f"factorization {i + 1}", fontsize=9)
+        ax.text(0.5, 0.62, "", transform=ax.transAxes, ha="center", va="center", fontsize=13,
+                color="0.45", style="italic", gid="empty-note")
+    # one legend for all panels, above them (outside the data: drawn once, not on every move)
+    styles = dict(ls="none", marker="o")
+    fig.legend(handles=[
+        Line2D([], [], ms=11, mfc="none", mec="k", mew=1.2, label="root of $p_w$", **styles),
+        Line2D([], [], ms=7, color=layer_color(1), label="owned by layer 1", **styles),
+        Line2D([], [], ms=7, color=layer_color(2), label="owned by layer 2", **styles),
+        Line2D([], [], color=layer_color(2), lw=1.2, ls="--", alpha=0.8,
+               label="an orbit {t, −t} of layer 2 (s₁ = 2)"),
+    ], loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=8, frameon=False)
     explorer = Explorer(
         controls, fiber_picture, draw_fiber_picture, fig,
         title="<b>Fibers of LCN([3, 2], [s₁, 1])</b>: choose w by its roots or coefficients; "
               "each panel is one real factorization (layer 1 blue, layer 2 red)",
         layout_controls=layout,
         preview=("y", np.round(np.linspace(-1.0, 1.0, 9), 2).tolist()),
-        alt=("Up to three panels, one per real factorization of the end-to-end filter w: the "
-             "roots of p_w in the complex plane, filled with the colour of the layer that owns "
-             "them (layer 1 blue, layer 2 red), with the filters u and v of the two layers "
-             "above each panel; as y turns negative the complex pair becomes real."),
+        alt=("Three panels, one per real factorization of the end-to-end filter w (a panel "
+             "without one says so): the roots of p_w in the complex plane, filled with the "
+             "colour of the layer that owns them (layer 1 blue, layer 2 red); the line above "
+             "the picture lists the filters u and v of each factorization; as y turns negative "
+             "the complex pair becomes real."),
     )
     return explorer

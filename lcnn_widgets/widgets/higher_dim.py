@@ -5,11 +5,16 @@ widget draws both layers (rescaled to the chosen invariant) and the end-to-end f
 recovers the layers from ``w`` alone with the numerical multi-start solver
 :func:`lcnn_widgets.fibers.multistart_fibers` (a few starts, no sympy: fast enough for a
 slider) and reports how many fiber points it found, how many remain up to layer swaps, and the
-largest difference between their NTKs.
+largest difference between their NTKs (the readout line above the picture).
+
+Every panel has a fixed frame: a filter is drawn into a grid of the largest shape it can take
+(grey cells lie outside it), the layers on a fixed colour scale and ``w`` divided by its largest
+entry. So a move of any control redraws only the data.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import ipywidgets as W
@@ -26,10 +31,18 @@ from ..stride_one import ntk_spread
 from ._base import Explorer
 from ._common import checkbox, group, panel_figure, row, slider, toggle_buttons
 
-__all__ = ["TwoDPicture", "explore_2d", "two_d_picture"]
+__all__ = ["TwoDPicture", "explore_2d", "two_d_picture", "two_d_readout"]
 
 #: random starts of the multi-start solver in the widget (seeded, so the picture is reproducible)
 N_STARTS = 6
+#: pictures kept per widget for states met again (a few kB each)
+CACHE_SIZE = 512
+#: the fixed colour scale ``[-LAYER_SCALE, LAYER_SCALE]`` of the layer panels (stronger entries
+#: show in the strongest colour): fixed, so that rescaling to another delta shows as a change
+LAYER_SCALE = 2.0
+#: the grids the panels draw into: the largest shapes of layer 1, layer 2 (3 x 2 when tall) and
+#: ``w`` (``(m_2 - 1) s_1 + 2`` by ``s_2 + 2``) over the widget's controls
+FRAMES = ((2, 2), (3, 2), (6, 4))
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,33 +147,54 @@ def two_d_picture(
     )
 
 
-def draw_two_d_picture(fig: Figure, pic: TwoDPicture) -> None:
-    """Update the widget's six panels in place."""
-    ax1, ax2, axw, ax3, ax4, ax_text = fig.axes[:6]
+def _matrix(a: np.ndarray) -> str:
+    return "[" + ", ".join("[" + ", ".join(f"{v:.2f}" for v in row) + "]" for row in a) + "]"
+
+
+def two_d_readout(pic: TwoDPicture) -> str:
+    """The values that change with the controls, as HTML (the line above the picture).
+
+    Examples
+    --------
+    >>> "<b>1</b> fiber point up to signs" in two_d_readout(two_d_picture())
+    True
+    """
     (s1, s2), _ = pic.net.strides
-    cells = {"fontsize": "small"}
-    plot_filter_grid(pic.filters[0], ax=ax1, title=f"layer 1 (stride ({s1}, {s2}))", **cells)
-    plot_filter_grid(pic.filters[1], ax=ax2, title=f"layer 2, {pic.filters[1].shape[0]}×2",
-                     **cells)
-    plot_filter_grid(pic.w, ax=axw, title=f"end-to-end w, {pic.w.shape[0]}×{pic.w.shape[1]}",
-                     **cells)
-    plot_filter_grid(pic.recovered[0], ax=ax3, title="recovered layer 1", **cells)
-    plot_filter_grid(pic.recovered[1], ax=ax4, title="recovered layer 2", **cells)
-    for ax in (ax1, ax2, axw, ax3, ax4):  # each filter has its own symmetric colour scale
-        image_colorbar(find(ax.get_images(), "filter"))
     n = len(pic.fiber)
-    lines = [
-        f"multistart, {N_STARTS} seeded starts:",
-        f"  {n} fiber point{'s' if n != 1 else ''} up to signs",
-        f"  {pic.classes} up to swaps and signs",
-        f"  swap possible here: {'yes' if pic.swappable else 'no'}",
-        f"  max ‖Θᵢ − Θⱼ‖ = {pic.spread:.2e}",
-        "  relative distance to the chosen",
-        f"  layers: {pic.distance:.1e}",
-        f"  residual ‖π − w‖/‖w‖: {pic.fiber.max_residual:.1e}",
-    ]
-    text = find(ax_text.texts, "report")
-    text.set_text("\n".join(lines))
+    n1, n2 = (float(np.sum(f**2)) for f in pic.filters)
+    (m2, k2), (mw, kw) = pic.filters[1].shape, pic.w.shape
+    sep = " &nbsp;·&nbsp; "
+    return (
+        f"layer 1 (2×2, stride ({s1}, {s2})) = {_matrix(pic.filters[0])}{sep}layer 2 "
+        f"({m2}×{k2}) = {_matrix(pic.filters[1])}{sep}rescaled to δ: ‖w₂‖² − ‖w₁‖² = "
+        f"{n2:.2f} − {n1:.2f}<br>"
+        f"w: {mw}×{kw}, max |w| = {float(np.abs(pic.w).max()):.3g}{sep}"
+        f"multistart, {N_STARTS} seeded starts: <b>{n}</b> fiber point{'s' if n != 1 else ''} "
+        f"up to signs, <b>{pic.classes}</b> up to swaps and signs; swap possible here: "
+        f"{'yes' if pic.swappable else 'no'}<br>max ‖Θᵢ − Θⱼ‖ = {pic.spread:.2e}{sep}"
+        f"relative distance of the recovered to the chosen layers: {pic.distance:.1e}{sep}"
+        f"residual ‖π − w‖/‖w‖: {pic.fiber.max_residual:.1e}"
+    )
+
+
+def draw_two_d_picture(fig: Figure, pic: TwoDPicture) -> str:
+    """Update the widget's five filter panels in place; return the readout line.
+
+    Every panel keeps its frame: each filter is drawn into a grid of the largest shape it can
+    take (:data:`FRAMES`, grey cells outside it), the layers on the fixed colour scale
+    ``[-LAYER_SCALE, LAYER_SCALE]`` and ``w`` divided by its largest entry. So moving ``delta``
+    (or any other control) changes only the data.
+    """
+    ax1, ax2, axw, ax3, ax4 = fig.axes[:5]
+    # no numbers in the cells (the readout lists the layers): text is the slowest to draw
+    cells = {"vmax": LAYER_SCALE, "annotate": False}
+    plot_filter_grid(pic.filters[0], ax=ax1, frame=FRAMES[0], **cells)
+    plot_filter_grid(pic.filters[1], ax=ax2, frame=FRAMES[1], **cells)
+    plot_filter_grid(pic.w / float(np.abs(pic.w).max()), ax=axw, vmax=1.0, frame=FRAMES[2],
+                     annotate=False)
+    plot_filter_grid(pic.recovered[0], ax=ax3, frame=FRAMES[0], **cells)
+    plot_filter_grid(pic.recovered[1], ax=ax4, frame=FRAMES[1], **cells)
+    return two_d_readout(pic)
 
 
 def explore_2d(
@@ -187,8 +221,9 @@ def explore_2d(
         Controls: sliders ``a00 ... a11`` (layer 1), ``b00 ... b21`` (layer 2; the third row
         only with ``tall``), toggles ``s1``, ``s2``, checkbox ``tall`` and slider ``delta``.
         Top row: the two layers (rescaled to ``delta``) and ``w``; bottom row: the layers
-        recovered from ``w`` by :func:`~lcnn_widgets.fibers.multistart_fibers` and a report.
-        A zero layer shows a message and keeps the last picture.
+        recovered from ``w`` by :func:`~lcnn_widgets.fibers.multistart_fibers`; the counts
+        are the readout line above the picture. A zero layer shows a message and keeps the
+        last picture.
 
     Examples
     --------
@@ -220,13 +255,39 @@ def explore_2d(
     ])
     fig, _ = panel_figure((11.2, 6.2), 2, 3, width_ratios=[1.0, 1.0, 1.5], left=0.04,
                           right=0.97, bottom=0.05, top=0.94, wspace=0.35, hspace=0.3)
-    ax_text = fig.axes[5]
+    # the frame, drawn once: titles, the fixed grids, colour bars with fixed scales
+    ax1, ax2, axw, ax3, ax4, ax_text = fig.axes
     ax_text.set_axis_off()
-    ax_text.text(0.0, 1.0, "", ha="left", va="top", family="monospace", fontsize=10,
-                 transform=ax_text.transAxes, gid="report")
+    panels = ((ax1, "layer 1", FRAMES[0]), (ax2, "layer 2", FRAMES[1]),
+              (axw, "end-to-end w", FRAMES[2]), (ax3, "recovered layer 1", FRAMES[0]),
+              (ax4, "recovered layer 2", FRAMES[1]))
+    for ax, title, frame in panels:
+        ax.set_title(title, fontsize="medium")
+        scale = 1.0 if ax is axw else LAYER_SCALE
+        plot_filter_grid(np.zeros(frame), ax=ax, vmax=scale, frame=frame, annotate=False)
+        ticks = [-1.0, -0.5, 0.0, 0.5, 1.0] if ax is axw else [-2.0, -1.0, 0.0, 1.0, 2.0]
+        image_colorbar(find(ax.get_images(), "filter"), ticks=ticks,
+                       label="w / max |w|" if ax is axw else "entry (fixed scale)")
+    box = ax_text.get_position()
+    fig.text(box.x0, box.y1, "Top: the chosen layers, rescaled to the invariant δ, and\n"
+             "their end-to-end filter w. Bottom: the layers recovered\n"
+             "from w alone by the multistart solver.\n\n"
+             "Grey cells lie outside a filter: the size of w\n"
+             "depends on the strides and on the shape of layer 2.\n\n"
+             "The counts of the solver are in the line above.", ha="left", va="top",
+             fontsize=9, color="0.25")
+
+    # the solver takes most of an update: a state met before (a slider dragged back) is
+    # drawn from the cache (two_d_picture is deterministic: the starts are seeded)
+    @functools.lru_cache(maxsize=CACHE_SIZE)
+    def cached(items: tuple) -> TwoDPicture:
+        return two_d_picture(**dict(items))
 
     def compute(**values):
-        return two_d_picture(**values)
+        return cached(tuple(sorted(values.items())))
+
+    compute.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    compute.cache_info = cached.cache_info  # type: ignore[attr-defined]
 
     explorer = Explorer(
         controls, compute, draw_two_d_picture, fig,
@@ -234,9 +295,11 @@ def explore_2d(
               "Thm 13), up to signs and, with stride one and equal shapes, a swap",
         layout_controls=layout,
         preview=("delta", np.linspace(-2.0, 2.0, 9).tolist()),
-        alt=("Top row: the two chosen 2D layer filters, rescaled to the invariant δ, and the "
-             "end-to-end filter w as coloured grids with their entries; bottom row: the two "
-             "layers recovered from w alone by the multistart solver, and a report of how many "
-             "fiber points it found and how much their NTKs differ."),
+        alt=("Top row: the two chosen 2D layer filters, rescaled to the invariant δ, as "
+             "coloured grids on a fixed colour scale, and the end-to-end filter w divided by its "
+             "largest entry (grey cells lie outside a filter); bottom row: the two layers "
+             "recovered from w alone by the multistart solver. The line above the picture "
+             "lists the layers and how many fiber points the solver found and how much their "
+             "NTKs differ."),
     )
     return explorer

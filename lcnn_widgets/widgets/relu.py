@@ -8,7 +8,9 @@ built twice from an invertible ``A`` and an orthogonal ``Q`` (the family of the 
 
 Both have the same per-neuron conserved quantities for every ``A`` and ``Q``, and both equal the
 identity wherever all their hidden neurons are active. The widget shows the plane of inputs
-split by which neurons are active, for each network, and the NTK of each at a test input.
+split by which neurons are active, for each network, and the NTK of each at a test input (on a
+fixed colour scale: divided by the largest entry); the numbers are the readout line above the
+picture, so moving an entry of ``A`` redraws only the data.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from .._validation import as_finite_array, as_positive_int
 from ..dense import identity_factorization
 from ..plotting.dense import plot_ntk_heatmap
-from ..plotting.relu import plot_activation_regions
+from ..plotting.relu import _DASHES, plot_activation_regions
 from ..relu import (
     ActivationRegions,
     ParameterComparison,
@@ -34,7 +37,7 @@ from ._base import Explorer
 from ..plotting._common import find, image_colorbar
 from ._common import dropdown, group, panel_figure, row, slider
 
-__all__ = ["Q_CHOICES", "ReLUPairPicture", "explore_relu", "relu_pair_picture"]
+__all__ = ["Q_CHOICES", "ReLUPairPicture", "explore_relu", "relu_pair_picture", "relu_readout"]
 
 MLP = ReLUMLP([2, 2, 2])
 
@@ -68,7 +71,10 @@ class ReLUPairPicture:
         Whether every hidden neuron of each network is active at ``x0`` (then the network is
         the identity near ``x0``).
     vmin, vmax : float
-        Common colour limits of the two NTK heatmaps.
+        The common range of the entries of the two NTKs (``vmin <= 0``).
+    ntk_scale : float
+        The largest absolute entry of the two NTKs: the heatmaps show ``Theta / ntk_scale`` on
+        the fixed colour scale ``[-1, 1]``.
     """
 
     A: np.ndarray
@@ -82,6 +88,7 @@ class ReLUPairPicture:
     linear_at_x0: tuple[bool, bool]
     vmin: float
     vmax: float
+    ntk_scale: float
 
 
 def relu_pair_picture(
@@ -147,21 +154,36 @@ def relu_pair_picture(
     comparison = compare_parametrizations(MLP, first, second, x[None])
     linear = tuple(bool(np.all(MLP.activation_pattern(p, x[None]))) for p in (first, second))
     both = np.concatenate([k.ravel() for k in comparison.ntks])
+    scale = float(np.max(np.abs(both)))
     return ReLUPairPicture(
         A=A, Q=Q.copy(), q=q, first=first, second=second, regions=regions,
         comparison=comparison, x0=x, linear_at_x0=linear,  # type: ignore[arg-type]
         vmin=min(0.0, float(both.min())), vmax=float(both.max()),
+        ntk_scale=scale if scale > 0 else 1.0,
     )
 
 
-def _info(r: ReLUPairPicture) -> str:
+def _matrix(k: np.ndarray) -> str:
+    return "[" + ", ".join("[" + ", ".join(f"{v:.2f}" for v in row) + "]" for row in k) + "]"
+
+
+def relu_readout(r: ReLUPairPicture) -> str:
+    """The values that change with the controls, as HTML (the line above the picture).
+
+    Examples
+    --------
+    >>> "‖Θ − Θ'‖ = <b>10.607</b>" in relu_readout(relu_pair_picture(2.0, 0.0, 0.0, 0.5))
+    True
+    """
     c = r.comparison
     q1, q2 = (", ".join(f"{v:.2f}" for v in inv) for inv in c.invariants)
     f1, f2 = (", ".join(f"{v:.2f}" for v in out.ravel()) for out in c.outputs)
     lin = {True: "all active", False: "not all active"}
-    return (f"conserved quantities: ({q1}) and ({q2})    f(x₀): ({f1}) and ({f2})    "
-            f"‖Θ − Θ'‖ = {c.ntk_gap:.3f}    at x₀: {lin[r.linear_at_x0[0]]} / "
-            f"{lin[r.linear_at_x0[1]]}")
+    k1, k2 = (_matrix(k) for k in c.ntks)
+    return (f"conserved quantities: ({q1}) and ({q2}) &nbsp;·&nbsp; f(x₀): ({f1}) and ({f2})"
+            f" &nbsp;·&nbsp; at x₀: {lin[r.linear_at_x0[0]]} / {lin[r.linear_at_x0[1]]}<br>"
+            f"Θ = {k1}, &nbsp;Θ' = {k2} &nbsp;·&nbsp; ‖Θ − Θ'‖ = <b>{c.ntk_gap:.3f}</b>"
+            f" &nbsp;·&nbsp; colours: Θ / {r.ntk_scale:.3g} (the largest entry)")
 
 
 def explore_relu(
@@ -189,9 +211,10 @@ def explore_relu(
     Explorer
         Controls ``a11, a12, a21, a22`` (sliders on ``[-3, 3]``) and ``q`` (a dropdown).
         Panels: activation regions of ``(A, A^{-1})`` and of ``(A Q, Q^T A^{-1})``; the NTK
-        (2 x 2, outputs ``f_1, f_2``) of each at ``x0`` with a common colour scale; a line with
-        the conserved quantities, ``f(x0)`` and ``||Theta - Theta'||_F``. A singular ``A``
-        shows a message and keeps the last picture.
+        (2 x 2, outputs ``f_1, f_2``) of each at ``x0`` on the fixed colour scale
+        ``Theta / max |Theta|``; the readout line above the picture gives the conserved
+        quantities, ``f(x0)``, both NTKs and ``||Theta - Theta'||_F``. A singular ``A`` shows
+        a message and keeps the last picture.
 
     Examples
     --------
@@ -225,25 +248,41 @@ def explore_relu(
         return relu_pair_picture(a11, a12, a21, a22, q, x0=point, resolution=res)
 
     fig, axes = panel_figure((11.2, 4.0), 1, 4, width_ratios=[1, 1, 0.8, 0.8], left=0.07,
-                             right=0.945, bottom=0.12, top=0.83, wspace=0.5)
-    info = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize="small")
+                             right=0.91, bottom=0.12, top=0.83, wspace=0.5)
     labels = ("$x_1$", "$x_2$")
+    # the frame, drawn once: titles, the 2 x 2 NTK heatmaps on the fixed scale [-1, 1], the
+    # colour bars, and one legend above the region panels (outside the data: never redrawn)
+    for ax, title in zip(axes, ("(W₁, W₂) = (A, A⁻¹)", "(W₁', W₂') = (AQ, QᵀA⁻¹)",
+                                "NTK at x₀\nof (A, A⁻¹)", "NTK at x₀\nof (AQ, QᵀA⁻¹)")):
+        ax.set_title(title, fontsize="medium")
+    for ax in axes[:2]:  # fixed ticks: cheaper to check on every update than a tick locator
+        ax.set_xticks(np.arange(-2.0, 2.5, 1.0))
+        ax.set_yticks(np.arange(-2.0, 2.5, 0.5))
+    for ax in axes[2:]:
+        plot_ntk_heatmap(np.zeros((2, 2)), vmin=-1.0, vmax=1.0, annotate=False, ax=ax)
+        ax.set_xticks([0, 1], ["f₁", "f₂"])
+        ax.set_yticks([0, 1], ["f₁", "f₂"])
+    image_colorbar([find(ax.get_images(), "ntk") for ax in axes[2:]], host=axes[3],
+                   ticks=[-1.0, 0.0, 1.0], label="Θ / max |Θ|")
+    fig.legend(handles=[
+        Line2D([], [], color="black", lw=1.3, ls=_DASHES[0], label="kink of unit 1"),
+        Line2D([], [], color="black", lw=1.3, ls=_DASHES[1], label="kink of unit 2"),
+        Line2D([], [], marker="*", markersize=11, color="white", markeredgecolor="black",
+               ls="none", label="test input x₀"),
+    ], loc="upper left", bbox_to_anchor=(0.06, 1.0), ncol=3, fontsize="small", frameon=False)
 
-    def draw(figure: Figure, r: ReLUPairPicture) -> None:
+    def draw(figure: Figure, r: ReLUPairPicture) -> str:
         plot_activation_regions(r.regions[0], point=r.x0, labels=labels, ax=axes[0],
-                                title="(W₁, W₂) = (A, A⁻¹)")
+                                legend=False)
         plot_activation_regions(r.regions[1], point=r.x0, labels=labels, ax=axes[1],
-                                legend=False, title="(W₁', W₂') = (AQ, QᵀA⁻¹)")
+                                legend=False)
         n = max(r.regions[0].n_units, 1)
         image_colorbar([find(ax.get_images(), "regions") for ax in axes[:2]], host=axes[1],
                        ticks=[k / n for k in range(n + 1)],
                        ticklabels=[str(k) for k in range(n + 1)], label="active neurons")
-        for ax, k, name in zip(axes[2:], r.comparison.ntks, ("(A, A⁻¹)", "(AQ, QᵀA⁻¹)")):
-            plot_ntk_heatmap(k, vmin=r.vmin, vmax=r.vmax, ax=ax, title=f"NTK at x₀\nof {name}")
-            ax.set_xticks([0, 1], ["f₁", "f₂"])
-            ax.set_yticks([0, 1], ["f₁", "f₂"])
-        image_colorbar([find(ax.get_images(), "ntk") for ax in axes[2:]], host=axes[3])
-        info.set_text(_info(r))
+        for ax, k in zip(axes[2:], r.comparison.ntks):
+            plot_ntk_heatmap(k / r.ntk_scale, vmin=-1.0, vmax=1.0, annotate=False, ax=ax)
+        return relu_readout(r)
 
     explorer = Explorer(
         controls, compute, draw, fig, layout_controls=box,
@@ -252,6 +291,7 @@ def explore_relu(
         alt=("Two pictures of the plane of inputs shaded by the number of active hidden "
              "neurons, with the kink lines and the test input x₀, for the networks (A, A⁻¹) and "
              "(AQ, QᵀA⁻¹); and the NTKs of both networks at x₀ as 2 by 2 heatmaps on one "
-             "colour scale, which differ although the conserved quantities agree."),
+             "colour scale (divided by their largest entry), which differ although the "
+             "conserved quantities agree."),
     )
     return explorer

@@ -5,7 +5,9 @@ cubic lies in the neuromanifold, and layer 2 (a linear factor) may take any real
 reader fixes a real root ``r`` and a pair ``c +- sqrt(g)``, real for ``g > 0`` and complex for
 ``g < 0`` (:func:`lcnn_widgets.stride_one.cubic_roots`), or types the four coefficients. The
 picture shows the roots with the one owned by layer 2 in each factorization, and the NTKs of the
-(up to three) fiber points at the chosen invariant as heatmaps on one colour scale.
+(up to three) fiber points at the chosen invariant as heatmaps on one colour scale (each NTK
+divided by the largest entry of all of them, so the scale is fixed); the counts and the NTK
+difference are the readout line above the picture. Moving ``g`` changes only the data.
 """
 
 from __future__ import annotations
@@ -25,11 +27,32 @@ from ..stride_one import FiberNTKs, cubic_roots, fiber_ntks, stride_one_factoriz
 from ._base import Explorer
 from ._common import check_source, group, panel_figure, row, slider, source_controls
 
-__all__ = ["StrideOnePicture", "explore_stride_one", "stride_one_picture"]
+__all__ = ["StrideOnePicture", "explore_stride_one", "stride_one_picture",
+           "stride_one_readout", "view_limit"]
 
 NET = LCN([3, 2], [1, 1])
 #: heatmap panels: a cubic has at most three real factorizations for sizes (3, 2)
 N_PANELS = 3
+#: the sliders ``r``, ``center``, ``disc`` and ``delta`` run over ``[-SLIDER_MAX, SLIDER_MAX]``
+SLIDER_MAX = 2.0
+#: the half-widths the roots panel may take (the smallest that holds the roots is used)
+LIMITS = (2.6, 4.2, 6.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 100.0, 150.0, 200.0, 300.0,
+          450.0, 600.0, 1000.0)
+
+
+def view_limit(reach: float) -> float:
+    """Half-width of the roots panel for roots of modulus at most ``reach``.
+
+    The smallest of :data:`LIMITS` that is at least ``1.2 reach``, or ``1.2 reach`` beyond the
+    last one: few steps, so that the frame of the picture rarely changes.
+
+    Examples
+    --------
+    >>> view_limit(1.0), view_limit(3.4), view_limit(2000.0)
+    (2.6, 4.2, 2400.0)
+    """
+    need = 1.2 * float(reach)
+    return next((v for v in LIMITS if v >= need), need)
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +77,12 @@ class StrideOnePicture:
         independent count that must equal ``len(result.fiber)``.
     delta : float
         The invariant ``||w_2||^2 - ||w_1||^2`` of every point.
+    ntk_scale : float
+        The largest absolute entry of the NTKs: the heatmaps show ``Theta / ntk_scale`` on the
+        fixed colour scale ``[-1, 1]``.
+    limit : float
+        Half-width of the view of the roots (:func:`view_limit`); it does not depend on
+        ``disc``, so moving ``g`` keeps the frame of the picture.
     """
 
     w: np.ndarray
@@ -63,6 +92,8 @@ class StrideOnePicture:
     owners: tuple
     count_from_roots: int
     delta: float
+    ntk_scale: float
+    limit: float
 
 
 def stride_one_picture(
@@ -121,7 +152,11 @@ def stride_one_picture(
         roots = np.concatenate([fr.finite, np.zeros(fr.n_zero, complex)])
         n_inf = fr.n_inf
         count = stride_one_factorization_count(roots, [2, 1], n_inf=n_inf, tol=1e-6)
+    reach = float(np.max(np.abs(roots), initial=0.0))
+    if source == "roots":  # the largest root over the whole range of g: a view fixed in g
+        reach = max(reach, abs(r), abs(center) + np.sqrt(SLIDER_MAX))
     result = fiber_ntks(NET, w, [float(delta)])
+    scale = max((float(np.max(np.abs(k))) for k in result.ntks), default=0.0)
     owners = []
     for p in result.fiber:
         lr = filter_roots(p.filters[1])
@@ -131,7 +166,8 @@ def stride_one_picture(
             z = lr.finite[0] if lr.finite.size else 0.0
             owners.append(int(np.argmin(np.abs(roots - z))))
     return StrideOnePicture(w=w, roots=roots, n_inf=n_inf, result=result, owners=tuple(owners),
-                            count_from_roots=count, delta=float(delta))
+                            count_from_roots=count, delta=float(delta),
+                            ntk_scale=scale if scale > 0 else 1.0, limit=view_limit(reach))
 
 
 def _root_label(pic: StrideOnePicture, owner) -> str:
@@ -141,32 +177,40 @@ def _root_label(pic: StrideOnePicture, owner) -> str:
     return f"t = {z.real:.2f}" if abs(z.imag) < 1e-12 else f"t = {z.real:.2f}{z.imag:+.2f}i"
 
 
-def draw_stride_one_picture(fig: Figure, pic: StrideOnePicture) -> None:
-    """Update the widget's figure in place: roots panel, then three NTK panels, one colour bar."""
-    ax_roots, *heat = fig.axes[: 1 + N_PANELS]
+def stride_one_readout(pic: StrideOnePicture) -> str:
+    """The values that change with the controls, as HTML (the line above the picture).
+
+    Examples
+    --------
+    >>> "3</b> fiber points (count from the roots: 3)" in stride_one_readout(stride_one_picture())
+    True
+    """
     n = len(pic.result.fiber)
-    big = float(np.max(np.abs(pic.roots))) if pic.roots.size else 0.0
-    plot_pair_roots(pic.roots, owners=pic.owners, ax=ax_roots, limit=max(2.6, 1.2 * big),
-                    title=f"roots of p_w{' (and ∞)' if pic.n_inf else ''}\n"
-                          f"{n} real factorization{'s' if n != 1 else ''}")
-    titles = [f"Θ at point {i + 1}\nlayer 2 root {_root_label(pic, o)}"
-              for i, o in enumerate(pic.owners)]
-    plot_ntk_panels(pic.result.ntks, titles=titles, axes=heat)
-    # one colour bar for the shared scale, right of the last panel (which may be hidden and
-    # empty): all panels have the same size and matrix shape, so the first one's drawn box
-    # (square, inside its panel) gives the bar's height and the inset of the last one
-    cax = find(fig.axes, "ntk-colorbar")
-    heat[0].apply_aspect()
-    box, panel = heat[0].get_position(), heat[0].get_position(original=True)
-    right = heat[-1].get_position(original=True).x1 - (panel.x1 - box.x1)
-    cax.set_position([right + 0.012, box.y0, 0.012, box.height])
-    image_colorbar([im for ax in heat[:n] for im in ax.get_images()], cax=cax)
-    caption = find(fig.texts, "caption")
-    caption.set_text(
-        f"w = ({', '.join(f'{v:.3g}' for v in pic.w + 0.0)}),  δ = {pic.delta:.2f}:  "
-        f"{n} fiber point{'s' if n != 1 else ''} (count from the roots: {pic.count_from_roots}),"
-        f"  largest NTK difference max‖Θᵢ − Θⱼ‖ = {pic.result.spread:.3f}"
+    owners = " &nbsp;·&nbsp; ".join(f"point <b>{i + 1}</b>: {_root_label(pic, o)}"
+                                    for i, o in enumerate(pic.owners))
+    inf = ", and a root at ∞" if pic.n_inf else ""
+    return (
+        f"w = ({', '.join(f'{v:.3g}' for v in pic.w + 0.0)}){inf},  δ = {pic.delta:.2f}:  "
+        f"<b>{n}</b> fiber point{'s' if n != 1 else ''} (count from the roots: "
+        f"{pic.count_from_roots}),  largest NTK difference max‖Θᵢ − Θⱼ‖ = "
+        f"<b>{pic.result.spread:.3f}</b><br>"
+        f"layer 2 root of {owners} &nbsp;|&nbsp; colours: Θ / {pic.ntk_scale:.3g} "
+        f"(the largest entry)"
     )
+
+
+def draw_stride_one_picture(fig: Figure, pic: StrideOnePicture) -> str:
+    """Update the widget's figure in place: roots panel, then three NTK panels, one colour bar.
+
+    The frame stays: the view of the roots is ``pic.limit``, the heatmaps show
+    ``Theta / pic.ntk_scale`` on the fixed scale ``[-1, 1]``, and a panel without a fiber point
+    keeps its frame and says so. The changing numbers are returned as the readout line.
+    """
+    ax_roots, *heat = fig.axes[: 1 + N_PANELS]
+    plot_pair_roots(pic.roots, owners=pic.owners, ax=ax_roots, limit=pic.limit)
+    plot_ntk_panels([k / pic.ntk_scale for k in pic.result.ntks], axes=heat, annotate=False,
+                    vmin=-1.0, vmax=1.0, empty_text="none")
+    return stride_one_readout(pic)
 
 
 def explore_stride_one(
@@ -191,9 +235,9 @@ def explore_stride_one(
         Controls ``r``, ``center``, ``disc`` (the pair ``center +- sqrt(disc)``: real for
         ``disc > 0``, complex for ``disc < 0``), ``delta``, ``source`` and ``coefficients``.
         Panels: the roots, with a coloured ring on the root of layer 2 in each factorization;
-        then one NTK heatmap per fiber point (three panels, unused ones hidden), all on one
-        colour scale with one colour bar. The caption gives the count and
-        ``max_{i,j} ||Theta_i - Theta_j||_F``.
+        then one NTK heatmap per fiber point (three panels, unused ones say "none"), all on one
+        fixed colour scale (``Theta / max |Theta|``) with one colour bar. The readout line gives
+        the count and ``max_{i,j} ||Theta_i - Theta_j||_F``.
 
     Examples
     --------
@@ -203,10 +247,11 @@ def explore_stride_one(
     """
     root = dict(description_width=40, track=150, readout_format=".2f")
     controls = {
-        "r": slider("float", "r", r, -2.0, 2.0, 0.05, **root),
-        "center": slider("float", "c", center, -2.0, 2.0, 0.05, **root),
-        "disc": slider("float", "g", disc, -2.0, 2.0, 0.05, **root),
-        "delta": slider("float", "invariant δ", delta, -2.0, 2.0, 0.05, readout_format=".2f"),
+        "r": slider("float", "r", r, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
+        "center": slider("float", "c", center, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
+        "disc": slider("float", "g", disc, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
+        "delta": slider("float", "invariant δ", delta, -SLIDER_MAX, SLIDER_MAX, 0.05,
+                        readout_format=".2f"),
         **source_controls(source, coefficients, "coefficients"),
     }
     c = controls
@@ -217,11 +262,24 @@ def explore_stride_one(
               "above or by its coefficients w₀, w₁, w₂, w₃",
               row(c["delta"], c["source"]), c["coefficients"]),
     ])
-    fig, _ = panel_figure((11.2, 3.5), 1, 1 + N_PANELS, left=0.05, right=0.93, bottom=0.13,
-                          top=0.77, wspace=0.35)
-    # the colour bar's axes (placed next to the last heatmap on every redraw)
-    fig.add_axes([0.94, 0.13, 0.012, 0.64], label="<colorbar>", gid="ntk-colorbar")
-    fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=10, gid="caption")
+    fig, axes = panel_figure((11.2, 3.5), 1, 1 + N_PANELS, left=0.05, right=0.92, bottom=0.13,
+                             top=0.86, wspace=0.35)
+    ax_roots, *heat = axes
+    # the frame, drawn once: titles, the 4 x 4 heatmaps on the fixed scale [-1, 1], one bar
+    ax_roots.set_title("roots of p_w", fontsize="medium")
+    plot_ntk_panels([np.zeros((4, 4))] * N_PANELS, axes=heat, annotate=False, vmin=-1.0,
+                    vmax=1.0, titles=[f"Θ at point {i + 1}" for i in range(N_PANELS)],
+                    empty_text="none")
+    # one colour bar for the shared scale, right of the last panel: all panels have the same
+    # size and matrix shape, so the first one's drawn box (square, inside its panel) gives the
+    # bar's height and the inset of the last one
+    heat[0].apply_aspect()
+    box, panel = heat[0].get_position(), heat[0].get_position(original=True)
+    right = heat[-1].get_position(original=True).x1 - (panel.x1 - box.x1)
+    cax = fig.add_axes([right + 0.012, box.y0, 0.012, box.height], label="<colorbar>",
+                       gid="ntk-colorbar")
+    image_colorbar([find(ax.get_images(), "ntk") for ax in heat], cax=cax,
+                   ticks=[-1.0, -0.5, 0.0, 0.5, 1.0], label="Θ / max |Θ|")
     explorer = Explorer(
         controls, stride_one_picture, draw_stride_one_picture, fig,
         title="<b>Stride one, LCN([3, 2], [1, 1])</b>: one cubic w, several factorizations "
@@ -230,7 +288,8 @@ def explore_stride_one(
         preview=("disc", np.round(np.linspace(-1.0, 1.5, 11), 2).tolist()),
         alt=("The roots of the cubic p_w in the complex plane, with a numbered ring on the "
              "root that layer 2 owns in each factorization, and the NTK matrices of the (up to "
-             "three) fiber points as heatmaps on one colour scale; as g turns negative the "
-             "pair of roots becomes complex and fiber points disappear."),
+             "three) fiber points as heatmaps on one colour scale, divided by their largest "
+             "entry; as g turns negative the pair of roots becomes complex and fiber points "
+             "disappear."),
     )
     return explorer

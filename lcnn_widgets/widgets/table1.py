@@ -2,11 +2,15 @@
 
 Choose a class of Table 1 and a seed; the widget draws one random fiber of that class
 (:func:`lcnn_widgets.table1.sample_fiber`) and shows the NTKs of the two points of the fiber
-that differ most, and their difference.
+that differ most, and their difference. Each matrix fills a fixed square box on a fixed colour
+scale (divided by its largest entry); the numbers are the readout line above the picture. So a
+new class or seed redraws only the data, and a (class, seed) met before comes from a cache.
 """
 
 from __future__ import annotations
 
+import functools
+import html
 import re
 from dataclasses import dataclass
 
@@ -14,16 +18,15 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._validation import as_int_in_range
-from ..plotting._common import find, image_colorbar
-from ..plotting.dense import plot_ntk_heatmap
+from ..plotting._common import SEQUENTIAL_CMAP, find, image_colorbar
 from ..table1 import CLASSES, FiberSample, sample_fiber
 from ._base import Explorer
 from ._common import dropdown, group, int_box, panel_figure, row
 
-__all__ = ["Table1Picture", "explore_table1", "table1_picture"]
+__all__ = ["Table1Picture", "explore_table1", "table1_picture", "table1_readout"]
 
-#: matrices up to this size get their entries written into the cells
-_ANNOTATE_MAX = 6
+#: pictures kept per widget for (class, seed) pairs met again
+CACHE_SIZE = 256
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,9 +47,16 @@ class Table1Picture:
     ntk_i, ntk_j : ndarray of shape (K, K)
         Their NTKs.
     vmin, vmax : float
-        A common colour range for both.
+        The common range of the entries of both.
     caption : str
         One line describing the fiber (plain text).
+    scale : float
+        The largest absolute entry of ``ntk_i`` and ``ntk_j``: the widget shows ``ntk / scale``
+        on the fixed colour scale ``[-1, 1]``.
+    diff_scale : float
+        The largest absolute entry of ``ntk_i - ntk_j``, but at least ``1e-6 scale`` (so that
+        rounding noise stays in the neutral middle of the colours): the widget shows the
+        difference divided by it.
     """
 
     key: str
@@ -58,6 +68,8 @@ class Table1Picture:
     vmin: float
     vmax: float
     caption: str
+    scale: float
+    diff_scale: float
 
 
 def table1_picture(key: str, seed: int) -> Table1Picture:
@@ -90,7 +102,12 @@ def table1_picture(key: str, seed: int) -> Table1Picture:
     net = s.architecture
     ntks = [net.ntk(p) for p in s.points]
     n = len(ntks)
-    dist = np.array([[np.linalg.norm(a - b) for b in ntks] for a in ntks])
+    # ||Theta_a - Theta_b||_F for a < b, as np.linalg.norm computes it (sqrt of a dot product),
+    # so the pair is the same as with the full matrix; the lower triangle stays zero
+    flat = np.stack([t.ravel() for t in ntks])
+    dist = np.zeros((n, n))
+    for a in range(n - 1):
+        dist[a, a + 1:] = [np.sqrt(d @ d) for d in flat[a] - flat[a + 1:]]
     i, j = np.unravel_index(int(np.argmax(dist)), dist.shape) if np.any(dist) else (0, n - 1)
     i, j = int(min(i, j)), int(max(i, j))
     vmin = float(min(ntks[i].min(), ntks[j].min()))
@@ -99,35 +116,47 @@ def table1_picture(key: str, seed: int) -> Table1Picture:
         vmin, vmax = vmin - 1.0, vmax + 1.0
     caption = (f"{net}: {s.n_points} fiber point(s), {n} compared, relative NTK "
                f"difference {s.difference:.1e}")
+    scale = max(float(np.max(np.abs(ntks[i]))), float(np.max(np.abs(ntks[j]))), 1e-300)
+    largest = float(np.max(np.abs(ntks[i] - ntks[j])))
     return Table1Picture(key=key, seed=seed, sample=s, pair=(i, j), ntk_i=ntks[i],
-                         ntk_j=ntks[j], vmin=vmin, vmax=vmax, caption=caption)
+                         ntk_j=ntks[j], vmin=vmin, vmax=vmax, caption=caption, scale=scale,
+                         diff_scale=max(largest, 1e-6 * scale))
 
 
-def _draw(fig: Figure, pic: Table1Picture) -> None:
-    ax_i, ax_j, ax_d = fig.axes[:3]
-    annotate = pic.ntk_i.shape[0] <= _ANNOTATE_MAX
+def table1_readout(pic: Table1Picture) -> str:
+    """The values that change with the controls, as HTML (the line above the picture).
+
+    Examples
+    --------
+    >>> "the two most different: points 0 and" in table1_readout(table1_picture("conv2d", 0))
+    True
+    """
     i, j = pic.pair
-    plot_ntk_heatmap(pic.ntk_i, vmin=pic.vmin, vmax=pic.vmax, annotate=annotate,
-                     title=f"Θ at point {i}", ax=ax_i)
-    plot_ntk_heatmap(pic.ntk_j, vmin=pic.vmin, vmax=pic.vmax, annotate=annotate,
-                     title=f"Θ at point {j}", ax=ax_j)
-    image_colorbar([find(ax.get_images(), "ntk") for ax in (ax_i, ax_j)], host=ax_j)
     diff = pic.ntk_i - pic.ntk_j
-    # rounding noise (below 1e-6 of the NTK's size) stays in the neutral middle of the colours
-    scale = max(float(np.max(np.abs(pic.ntk_i))), float(np.max(np.abs(pic.ntk_j))), 1e-300)
     largest = float(np.max(np.abs(diff)))
-    top = max(largest, 1e-6 * scale)
-    title = (f"Θ{_sub(i)} − Θ{_sub(j)}: equal up to rounding\n(largest entry {largest:.1e})"
-             if largest <= 1e-9 * scale else
-             f"difference Θ{_sub(i)} − Θ{_sub(j)}\n(largest entry {largest:.3g})")
-    plot_ntk_heatmap(diff, vmin=-top, vmax=top, annotate=annotate, title=title, ax=ax_d)
-    image_colorbar(find(ax_d.get_images(), "ntk"), host=ax_d)
     k = diff.shape[0]
-    for ax in (ax_i, ax_j, ax_d):  # at most about eight tick labels per axis
-        ticks = range(0, k, max(1, -(-k // 8)))
-        ax.set_xticks(ticks, [str(t) for t in ticks], rotation=0)
-        ax.set_yticks(ticks, [str(t) for t in ticks])
-    fig.suptitle(pic.caption, fontsize="small")
+    verdict = ("<b>equal up to rounding</b>" if largest <= 1e-9 * pic.scale else
+               f"largest entry of the difference <b>{largest:.3g}</b>")
+    sep = " &nbsp;·&nbsp; "
+    return (f"{html.escape(pic.caption)}<br>the two most different: points {i} and {j} "
+            f"(NTKs {k}×{k}): Θ{_sub(i)} − Θ{_sub(j)} {verdict}{sep}colours: Θ / {pic.scale:.3g} "
+            f"(the largest entry), difference / d with d = {pic.diff_scale:.3g} (its largest "
+            f"entry, at least 10⁻⁶ of the NTKs' so that rounding noise stays grey)")
+
+
+def _draw(fig: Figure, pic: Table1Picture) -> str:
+    """Update the three heatmaps in place; return the readout line.
+
+    Every matrix fills the same square box (no index ticks), on a fixed colour scale: the NTKs
+    divided by their largest entry, the difference by its own largest entry (at least ``1e-6``
+    of the NTKs', so that rounding noise stays grey). So the frame never changes, not even when
+    the class (and with it the size of the matrices) does.
+    """
+    ax_i, ax_j, ax_d = fig.axes[:3]
+    for ax, data in ((ax_i, pic.ntk_i / pic.scale), (ax_j, pic.ntk_j / pic.scale),
+                     (ax_d, (pic.ntk_i - pic.ntk_j) / pic.diff_scale)):
+        find(ax.get_images(), "ntk").set_data(data)
+    return table1_readout(pic)
 
 
 def _sub(n: int) -> str:
@@ -174,8 +203,9 @@ def explore_table1(*, key: str = "conv2d_swap", seed: int = 0) -> Explorer:
     -------
     Explorer
         Controls ``key`` (a dropdown of the classes) and ``seed`` (an integer box). Three
-        heatmaps: the NTKs of the two most different fiber points (one colour bar) and their
-        difference (its own symmetric colour bar).
+        heatmaps: the NTKs of the two most different fiber points divided by their largest
+        entry (one colour bar) and their difference divided by its own largest entry (its own
+        symmetric colour bar); the readout line gives the fiber, the pair and the scales.
     """
     if key not in {c.key for c in CLASSES}:
         raise ValueError(f"unknown class {key!r}: choose one of {[c.key for c in CLASSES]}")
@@ -185,15 +215,34 @@ def explore_table1(*, key: str = "conv2d_swap", seed: int = 0) -> Explorer:
     }
     box = group("<b>Class</b> of Table 1, and the <b>seed</b> of the random fiber",
                 row(controls["key"], controls["seed"]))
-    fig, _ = panel_figure((11.2, 4.0), 1, 3, left=0.035, right=0.925, bottom=0.08, top=0.82,
-                          wspace=0.32)
+    fig, axes = panel_figure((11.2, 4.0), 1, 3, left=0.035, right=0.925, bottom=0.05,
+                             top=0.9, wspace=0.32)
+    # the frame, drawn once: three square boxes (each matrix fills its box, whatever its size)
+    # on fixed colour scales, two colour bars, constant titles
+    for ax, title in zip(axes, ("Θ at point i", "Θ at point j", "difference Θᵢ − Θⱼ")):
+        ax.imshow(np.zeros((1, 1)), cmap=SEQUENTIAL_CMAP, vmin=-1.0, vmax=1.0, extent=(0, 1, 1, 0),
+                  interpolation="nearest", gid="ntk")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title, fontsize="medium")
+    image_colorbar([find(ax.get_images(), "ntk") for ax in axes[:2]], host=axes[1],
+                   ticks=[-1.0, 0.0, 1.0], label="Θ / max |Θ|")
+    image_colorbar(find(axes[2].get_images(), "ntk"), host=axes[2], ticks=[-1.0, 0.0, 1.0],
+                   label="difference / d")
+
+    @functools.lru_cache(maxsize=CACHE_SIZE)
+    def compute(key: str, seed: int) -> Table1Picture:
+        # sampling a fiber takes up to a few tenths of a second (a symbolic factorization for
+        # the 2D classes): a (class, seed) met before is drawn from the cache
+        return table1_picture(key, seed)
+
     explorer = Explorer(
-        controls, table1_picture, _draw, fig, layout_controls=box,
+        controls, compute, _draw, fig, layout_controls=box,
         title="<b>One fiber of a Table 1 class: NTKs of its two most different points</b>",
         preview=("key", [c.key for c in CLASSES]),
         alt=("Three heatmaps: the NTK matrices at the two points of one random fiber of the "
              "chosen class of Table 1 that differ most, on one colour scale, and their "
-             "difference on a symmetric colour scale, which is zero up to rounding for the "
-             "classes whose NTK is determined by the end-to-end filter and the invariants."),
+             "difference on its own symmetric colour scale, which is zero up to rounding for "
+             "the classes whose NTK is determined by the end-to-end filter and the invariants."),
     )
     return explorer
