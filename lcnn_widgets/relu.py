@@ -597,9 +597,11 @@ class ReLUCNN:
         ``pi(theta)``. With the invariant fixed as well they lie in the finite linear fiber
         ``lcnn_widgets.fibers.fibers(pi(theta), delta)`` (all sign variants). Each candidate is
         then checked on random inputs: a gap above ``tol`` proves a different function, while
-        agreement is strong numerical evidence of equality. For 1D with ``s_1 > 1`` and in D
-        dimensions the linear fiber is ``{theta, -theta}`` on the smooth locus, and ``-theta``
-        fails: the ReLU function and the invariant pin down ``theta``, hence the NTK.
+        agreement is strong numerical evidence of equality. For 1D with ``s_1 > 1``, and in D
+        dimensions when the two layers are not interchangeable (``s_1 != 1`` or different
+        shapes), the linear fiber is ``{theta, -theta}`` on the smooth locus, and ``-theta``
+        fails: the ReLU function and the invariant pin down ``theta``, hence the NTK. With
+        interchangeable layers the linear fiber also holds the rescaled swap.
 
         Examples
         --------
