@@ -19,6 +19,7 @@ REQUIRED = (
        "Obs. 11", "Prop. 12", "Thm 13", "Thm 14"]
     + [f"Ex. {n}" for n in range(15, 21)]
     + ["Sec. 5", "Table 1"]
+    + ["Remark 1", "Obs. 3", "Lemma 18"]  # issue 11: the paper's other numbered items
 )
 
 TREATED = [r for r in RESULTS if r.chapter is not None]
