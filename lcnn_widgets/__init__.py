@@ -81,7 +81,7 @@ from .polynomials import (
 )
 from .metric import (
     MetricConditioningWarning,
-    QuarticSlice,
+    CubicSlice,
     chart_metric,
     condition_number,
     fiber_point,
@@ -145,7 +145,7 @@ __all__ = [
     "sign_variants",
     "MetricConditioningWarning",
     "RescalingPrecisionWarning",
-    "QuarticSlice",
+    "CubicSlice",
     "chart_metric",
     "condition_number",
     "fiber_point",

@@ -26,7 +26,7 @@ blows up; :func:`metric_matrix` then warns with :class:`MetricConditioningWarnin
 :func:`condition_number` reports ``lambda_max / lambda_d`` (``d = dim M``) of ``Theta``.
 
 The module also holds the running example of the paper's appendix (Ex. 15-17): two layers of
-sizes (3, 2) and strides (2, 1), whose neuromanifold is (the real part of) a quartic
+sizes (3, 2) and strides (2, 1), whose neuromanifold is (the real part of) a cubic
 hypersurface in ``R^5``.
 
 >>> net = running_example_net()
@@ -65,7 +65,7 @@ __all__ = [
     "FIBER_RTOL",
     "RCOND",
     "MetricConditioningWarning",
-    "QuarticSlice",
+    "CubicSlice",
     "chart_metric",
     "condition_number",
     "fiber_point",
@@ -772,7 +772,7 @@ def _as_w5(w: ArrayLike) -> np.ndarray:
 
 @finite_result
 def running_example_F(w: ArrayLike) -> float:
-    """The quartic ``F(w) = w_0 w_3^2 - w_1 w_2 w_3 + w_1^2 w_4`` cutting out the closure of ``M``.
+    """The cubic ``F(w) = w_0 w_3^2 - w_1 w_2 w_3 + w_1^2 w_4`` cutting out the closure of ``M``.
 
     Parameters
     ----------
@@ -958,7 +958,7 @@ def running_example_fiber(w: ArrayLike, delta: float) -> list[list[np.ndarray]]:
 
 
 @dataclass(frozen=True)
-class QuarticSlice:
+class CubicSlice:
     """The slice ``{w_0 = const, w_4 = const}`` of the running example's neuromanifold.
 
     Attributes
@@ -982,7 +982,7 @@ class QuarticSlice:
 
 def running_example_slice(
     w0: float, w4: float, *, radius: float = 2.0, height: float = 4.0, n: int = 41
-) -> QuarticSlice:
+) -> CubicSlice:
     """Points of ``M`` with fixed ``w_0, w_4``, as two sheets over (position, height).
 
     Parameters
@@ -998,7 +998,7 @@ def running_example_slice(
 
     Returns
     -------
-    QuarticSlice
+    CubicSlice
 
     Notes
     -----
@@ -1037,4 +1037,4 @@ def running_example_slice(
         c, d = c / length, d / length
         S, H = np.meshgrid(s, h, indexing="ij")
         sheets.append(np.stack([S * c[None, :], H, S * d[None, :]]))
-    return QuarticSlice(a, b, (sheets[0], sheets[1]), h, disc >= 0)
+    return CubicSlice(a, b, (sheets[0], sheets[1]), h, disc >= 0)

@@ -462,7 +462,7 @@ CASES: dict[str, Case] = {
 NOT_CALLED = {
     # result bundles (frozen dataclasses built by the library, not by the reader)
     **{n: "result bundle" for n in (
-        "ConvergenceReport", "FlowResult", "Fiber", "FiberPoint", "QuarticSlice",
+        "ConvergenceReport", "FlowResult", "Fiber", "FiberPoint", "CubicSlice",
         "DenseFlowResult", "Example20", "ActivationRegions", "FunctionFiber",
         "ParameterComparison", "ReLUFlowResult", "ExactFactorization", "FiberNTKs",
         "FilterRoots", "LayerRoots", "ArchitectureClass", "FiberSample", "Table1Result",

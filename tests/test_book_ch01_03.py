@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import mpmath
@@ -34,6 +33,7 @@ from lcnn_widgets import (
     two_layer_rescaling,
 )
 from lcnn_widgets.flows import SquaredLoss, gradient_descent, gradient_flow
+from book_cells import cells, markdown
 
 RUNNING = LCN([3, 2], [2, 1])
 
@@ -289,41 +289,13 @@ BOOK = Path(__file__).resolve().parents[1] / "book"
 CHAPTERS = ["01_polynomials", "02_invariants", "03_fibers"]
 
 
-def _cells(name):
-    return json.loads((BOOK / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
-
-
-def _markdown(name):
-    return "\n".join("".join(c["source"]) for c in _cells(name) if c["cell_type"] == "markdown")
-
-
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_overview_numbered_captions_and_quiet_output(name):
-    first = "".join(_cells(name)[0]["source"])
-    assert ":::{admonition} Overview\n:class: tip\n**After this chapter you can**" in first
-    assert "**Prerequisites:**" in first and "**In the paper:**" in first
-    text = _markdown(name)
-    assert "*Figure.*" not in text and "quartic" not in text.lower()
-    for cell in _cells(name):
-        if cell["cell_type"] != "code":
-            continue
-        outputs = cell.get("outputs", [])
-        has_png = any("image/png" in o.get("data", {}) for o in outputs)
-        figure = cell["metadata"].get("mystnb", {}).get("figure")
-        assert has_png == (figure is not None), cell["id"]
-        if figure:
-            assert figure["name"].startswith(f"fig-{name[:2]}-") and figure["caption"]
-            assert f"{{numref}}`{figure['name']}`" in text
-        assert sum(o["output_type"] == "stream" for o in outputs) <= 1, cell["id"]
-
-
 def test_canonical_statements_and_corrections_in_the_text():
-    ch1, ch2, ch3 = (_markdown(n) for n in CHAPTERS)
+    ch1, ch2, ch3 = (markdown(n) for n in CHAPTERS)
     # Lemma 9 lives in chapter 7; chapter 1 only points there
     assert "lem-multi-axis" not in ch1 and "{prf:ref}`lem-hd-product`" in ch1
     assert "eq-poly-running-cubic" in ch1 and "**cubic**" in ch1
     # chapter 2: no drift plot, the drift argument is referenced, not restated
-    code2 = "\n".join("".join(c["source"]) for c in _cells("02_invariants")
+    code2 = "\n".join("".join(c["source"]) for c in cells("02_invariants")
                       if c["cell_type"] == "code")
     assert "plot_invariant_drift" not in code2 and "brentq(" in code2
     descent = ch2[ch2.index("::::{solution} ex-inv-descent"):]

@@ -11,7 +11,6 @@
   titles, canonical references, length of chapters 8 and 9).
 """
 
-import json
 import re
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from lcnn_widgets import (FCN, LCN, ReLUCNN, ReLUMLP, balanced_factorization, ba
                           polynomial_variables, random_orthogonal, rotation, swap_layers,
                           to_binary_form)
 from lcnn_widgets.table1 import relative_ntk_difference
+from book_cells import cells, markdown
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 
@@ -308,62 +308,18 @@ def test_mlp_conserved_quantities_are_the_diagonals_of_example_20():
 CHAPTERS = ["07_higher_dim", "08_fully_connected", "09_relu", "10_table1"]
 
 
-def _cells(name):
-    return json.loads((BOOK / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
-
-
-def _markdown(name):
-    return "\n".join("".join(c["source"]) for c in _cells(name) if c["cell_type"] == "markdown")
-
-
-def _words(name):
-    return sum(len("".join(c["source"]).split()) for c in _cells(name)
-               if c["cell_type"] == "markdown")
-
-
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_overview_and_numbered_captions(name):
-    first = "".join(_cells(name)[0]["source"])
-    assert ":::{admonition} Overview\n:class: tip\n**After this chapter you can**" in first
-    assert "**Prerequisites:**" in first and "**In the paper:**" in first
-    text = _markdown(name)
-    assert "*Figure.*" not in text
-    for cell in _cells(name):
-        if cell["cell_type"] != "code":
-            continue
-        has_png = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
-        figure = cell["metadata"].get("mystnb", {}).get("figure")
-        assert has_png == (figure is not None), cell["id"]
-        if figure:
-            assert figure["name"].startswith(f"fig-{name[:2]}-") and figure["caption"]
-            assert f"{{numref}}`{figure['name']}`" in text
-
-
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_no_split_stream_outputs(name):
-    for cell in _cells(name):
-        streams = [o for o in cell.get("outputs", []) if o["output_type"] == "stream"]
-        assert len(streams) <= 1, cell["id"]
-
-
 def test_canonical_references():
-    assert "lem-multi-axis" not in _markdown("07_higher_dim")
-    ch10 = _markdown("10_table1")
+    assert "lem-multi-axis" not in markdown("07_higher_dim")
+    ch10 = markdown("10_table1")
     assert ":label: thm-tab-orbit" not in ch10 and ":label: thm-tab-unique" not in ch10
     assert "{prf:ref}`thm-fc-orbit`" in ch10 and "{prf:ref}`thm-fib-unique`" in ch10
-    assert "example_20" not in "".join("".join(c["source"]) for c in _cells("10_table1"))
-    ch7 = _markdown("07_higher_dim")
+    assert "example_20" not in "".join("".join(c["source"]) for c in cells("10_table1"))
+    ch7 = markdown("07_higher_dim")
     assert "{prf:ref}`ex-so-blocks`" in ch7 and ":label: rem-hd-swap-caveat" in ch7
-    ch8 = _markdown("08_fully_connected")
+    ch8 = markdown("08_fully_connected")
     assert "none of which\nmoves the NTK" not in ch8 and "{prf:ref}`rem-hd-swap-caveat`" in ch8
 
 
 def test_every_exercise_of_chapter_10_has_a_title():
-    titles = re.findall(r"^:::\{exercise\}(.*)$", _markdown("10_table1"), re.M)
+    titles = re.findall(r"^:::\{exercise\}(.*)$", markdown("10_table1"), re.M)
     assert len(titles) == 4 and all(t.strip() for t in titles)
-
-
-@pytest.mark.parametrize("name, limit", [("07_higher_dim", 2950), ("08_fully_connected", 2800),
-                                         ("09_relu", 2800), ("10_table1", 2950)])
-def test_chapter_length(name, limit):
-    assert _words(name) < limit

@@ -305,7 +305,7 @@ def test_not_in_neuromanifold_raises():
         assert not is_in_neuromanifold(net, (1.0, 0.0, w2, 0.0, 1.0))
 
 
-def test_is_in_neuromanifold_matches_the_quartic():
+def test_is_in_neuromanifold_matches_the_cubic():
     """Ex. 15: for w_1 w_3 != 0, w in M iff F(w) = 0."""
     net = LCN([3, 2], [2, 1])
     rng = np.random.default_rng(5)

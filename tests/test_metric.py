@@ -186,7 +186,7 @@ def test_metric_is_sign_invariant_on_six_architectures():
 
 
 # ----------------------------------------------------------------------------- Ex. 15
-def test_quartic_vanishes_on_the_neuromanifold():
+def test_cubic_vanishes_on_the_neuromanifold():
     rng = np.random.default_rng(0)
     for _ in range(50):
         fs = NET.random_filters(rng)
@@ -252,7 +252,7 @@ def test_gamma_squared_inverts_the_invariant():
         assert M.gamma_squared(w, A / g2 - B * g2) == pytest.approx(g2, rel=1e-10)
 
 
-def test_slice_of_the_quartic():
+def test_slice_of_the_cubic():
     for w0, w4 in ((1.0, -1.0), (1.0, 1.0), (0.0, 2.0), (-0.5, 0.0)):
         sl = M.running_example_slice(w0, w4, n=9)
         assert np.array_equal(sl.in_M, sl.heights**2 >= 4 * w0 * w4)

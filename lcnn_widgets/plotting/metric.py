@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
-from ..metric import QuarticSlice
+from ..metric import CubicSlice
 from ._common import new_axes, update_line
 
 __all__ = [
@@ -159,13 +159,13 @@ def plot_ntk_entry(
 
 
 def plot_neuromanifold_slice(
-    data: QuarticSlice, *, ax: Axes | None = None, elev: float = 22.0, azim: float = -58.0
+    data: CubicSlice, *, ax: Axes | None = None, elev: float = 22.0, azim: float = -58.0
 ) -> Axes:
     """3D picture of the slice ``{w_0, w_4 fixed}`` of the running example's neuromanifold.
 
     Parameters
     ----------
-    data : QuarticSlice
+    data : CubicSlice
         From :func:`lcnn_widgets.running_example_slice`.
     ax : Axes3D, optional
     elev, azim : float
@@ -177,8 +177,8 @@ def plot_neuromanifold_slice(
         Two sheets (blue, orange), the part of the singular line ``w_1 = w_3 = 0`` inside ``M``
         (red) and outside ``M`` (grey, dashed).
     """
-    if not isinstance(data, QuarticSlice):
-        raise TypeError(f"data must be a QuarticSlice: got {type(data).__name__}")
+    if not isinstance(data, CubicSlice):
+        raise TypeError(f"data must be a CubicSlice: got {type(data).__name__}")
     ax = new_axes(ax, (6.0, 5.2), projection="3d")
     for sheet, color in zip(data.sheets, ("C0", "C1")):
         ax.plot_surface(sheet[0], sheet[2], sheet[1], color=color, alpha=0.55,

@@ -1,7 +1,7 @@
 """The widget of the chapter on fibers: factorizations of ``p_w`` for stride 2 and stride 1.
 
 The architecture has filter sizes ``(3, 2)`` and strides ``(s_1, 1)`` with ``s_1`` in {1, 2}.
-With ``s_1 = 2`` the end-to-end filter has 5 entries (a quartic ``p_w``) and layer 2 must own a
+With ``s_1 = 2`` the end-to-end filter has 5 entries (``p_w`` of degree 4) and layer 2 must own a
 whole orbit ``{t, -t}``; with ``s_1 = 1`` it has 4 entries (a cubic) and layer 2 may own any
 real root. The reader chooses ``w`` by its roots (monic ``p_w``) or types its coefficients.
 Three panels show the real factorizations found by :func:`lcnn_widgets.fibers.fibers`, each with
@@ -96,7 +96,7 @@ def widget_roots(stride: int, r1: float, r2: float, x: float, y: float,
     Parameters
     ----------
     stride : {1, 2}
-        Stride of layer 1: ``p_w`` is a cubic (roots ``r1`` and the pair) or a quartic
+        Stride of layer 1: ``p_w`` is a cubic (roots ``r1`` and the pair) or of degree 4
         (roots ``r1``, ``r2`` and the pair).
     r1, r2 : float
         Real roots; with ``tie`` (stride 2 only) ``r2 = -r1``, so ``{r1, -r1}`` is an orbit.
@@ -169,7 +169,7 @@ def fiber_picture(
     else:
         w = parse_floats(coefficients, "coefficients")
         if w.size != k:
-            kind = "a cubic" if stride == 1 else "a quartic"
+            kind = "a cubic" if stride == 1 else "a polynomial of degree 4"
             raise ValueError(
                 f"coefficients must have {k} entries for stride {stride} ({kind}): got {w.size}"
             )
