@@ -50,7 +50,18 @@ def test_drawn_data_equal_the_mathematics(explorer):
     assert img_b.get_clim() == img_u.get_clim()  # one colour scale for both
     assert img_b.colorbar is img_u.colorbar  # and one colour bar for it
     assert_colour_bar(img_b)
-    assert by_gid(ax_u.texts, "ntk_0_0").get_text() == f"{theta_u[0, 0]:.2f}"
+    # the cells carry no numbers (texts are redrawn on every update); the readout line gives
+    # Theta(Z) = P Z + Z Q with the Gram matrices of eq. (7), which hold every entry
+    assert len(ax_b.texts) == 0 and len(ax_u.texts) == 0
+    W1, W2 = A @ R, R.T @ np.linalg.inv(A)
+    P, Q = W2 @ W2.T, W1.T @ W1
+    assert np.allclose(np.kron(P, np.eye(2)) + np.kron(np.eye(2), Q), theta_u, atol=1e-12)
+    readout = explorer.readout.value
+    assert f"φ = <b>{phi:.2f}</b>" in readout
+    assert f"({P[0, 0]:.2f}, {P[0, 1]:.2f})" in readout
+    assert f"({Q[1, 0]:.2f}, {Q[1, 1]:.2f})" in readout
+    current_u = np.linalg.norm(theta_u - _ntk_by_hand(A, np.linalg.inv(A)))
+    assert f"same invariant <b>{current_u:.3g}</b>" in readout
     # the curves: distances to Theta(0) on the grid, and the markers at phi
     pic = orbit_picture(phi, a)
     line_u = by_gid(ax_d.get_lines(), "curve_1")
@@ -68,7 +79,29 @@ def test_drawn_data_equal_the_mathematics(explorer):
     # artists are updated in place, not added
     explorer.set_values(phi=2.0)
     assert len(ax_u.get_images()) == 1 and len(ax_d.get_lines()) == 4
-    assert len(ax_u.texts) == 16
+    assert len(ax_u.texts) == 0
+
+
+def test_the_angle_keeps_the_frame_and_the_scale_moves_it_by_levels(explorer):
+    """The colour scale and the distance axis depend on the level of a only (never on phi),
+    and they hold every value of that level."""
+    explorer.set_values(a=2.0, phi=0.5)
+    ax_b, ax_u, ax_d = explorer.figure.axes
+    clim, ylim = by_gid(ax_u.get_images(), "ntk").get_clim(), ax_d.get_ylim()
+    for phi in (0.1, 1.3, 2.9, 5.5):
+        explorer.set_values(phi=phi)
+        assert by_gid(ax_u.get_images(), "ntk").get_clim() == clim
+        assert ax_d.get_ylim() == ylim
+    for a in (1.8, 2.2, 2.5, 0.45, 0.4):  # the same level: m = max(a, 1/a) in (1.77, 2.5]
+        explorer.set_values(a=a)
+        pic = explorer.result
+        lo, hi = by_gid(ax_u.get_images(), "ntk").get_clim()
+        assert lo <= pic.vmin + 1e-12 and pic.vmax <= hi + 1e-12
+        assert ax_d.get_ylim()[1] >= pic.distance_unbalanced.max()
+        assert (lo, hi) == clim and ax_d.get_ylim() == ylim
+    explorer.set_values(a=3.0)  # the next level: a wider frame, still holding the values
+    assert by_gid(ax_u.get_images(), "ntk").get_clim()[1] > clim[1]
+    assert ax_d.get_ylim()[1] >= explorer.result.distance_unbalanced.max()
 
 
 def test_a_equal_one_makes_the_family_balanced(explorer):

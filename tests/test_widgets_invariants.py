@@ -79,3 +79,42 @@ def test_architecture_and_horizon_errors():
         invariants_picture(net, [[1, 1], [1, 1]], 0.0, 0, loss=None)
     with pytest.raises(ValueError, match="needs a two-layer network: got 1 layers"):
         invariants_picture(LCN([2], [1]), [[1, 1]], 0.0, 1.0, loss=None)
+
+
+def test_readout_and_fixed_frame(explorer):
+    """The values go to the readout; target and horizon never move the axes."""
+    explorer.set_values(w1_0=1.0, w1_1=0.5, w1_2=-0.5, w2_0=1.2, w2_1=0.8, target=0.0,
+                        t_max=4.0)
+    axes = explorer.figure.axes
+
+    def frame():
+        return [(ax.get_title(), ax.get_title(loc="right"), ax.get_xlim(), ax.get_ylim(),
+                 tuple(ax.get_xticks()), tuple(ax.get_yticks())) for ax in axes]
+
+    before = frame()
+    for values in ({"target": -4.0}, {"target": 4.0}, {"target": 1.3, "t_max": 0.5},
+                   {"t_max": 10.0}, {"w1_0": 0.4}, {"w2_1": -1.0}):
+        explorer.set_values(**values)
+        assert explorer.error is None
+        assert frame() == before, values
+        r = explorer.result
+        # what is drawn lies inside the frame
+        assert r.limit == axes[0].get_xlim()[1] >= max(r.point.max(), r.rescaled_point.max())
+        lo, hi = axes[1].get_ylim()
+        assert lo < r.flow.loss.min() and r.flow.loss.max() < hi
+        readout = explorer.readout.value
+        n1, n2 = r.point
+        assert f"δ = <b>{n2 - n1:.3g}</b>" in readout
+        assert f"rescaled to δ = <b>{r.target:.3g}</b>" in readout
+        assert f"<b>{r.flow.loss[-1]:.3g}</b> at T = {r.flow.times[-1]:g}" in readout
+    # the widest filters of the sliders need the larger plane: the frame grows to hold them
+    explorer.set_values(w1_0=2.0, w1_1=2.0, w1_2=2.0, w2_0=2.0, w2_1=2.0, target=4.0)
+    r = explorer.result
+    assert axes[0].get_xlim()[1] > before[0][2][1]
+    assert axes[0].get_xlim()[1] >= max(r.point.max(), r.rescaled_point.max())
+
+
+def test_given_limit_must_hold_the_points():
+    net = LCN([2, 2], [2, 1])
+    with pytest.raises(ValueError, match="limit must hold both points"):
+        invariants_picture(net, [[2, 1], [1, 1]], 0.0, 1.0, loss=None, limit=1.0)

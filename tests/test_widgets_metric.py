@@ -74,6 +74,35 @@ def test_updates_in_place_and_delta_changes_the_balls(explorer):
     assert explorer.result.value == pytest.approx(ntk_at(explorer.result.chart.net, W17, [2.0])[1, 3])
 
 
+def test_delta_moves_only_the_data_and_the_readout(explorer):
+    explorer.set_values(w="2, 1, 3, -1, -5", delta=0.0)
+    axes = explorer.figure.axes
+
+    def frame():
+        return [(ax.get_title(), ax.get_xlim(), ax.get_ylim(), tuple(ax.get_xticks()),
+                 tuple(ax.get_yticks())) for ax in axes]
+
+    before = frame()
+    for delta in (-60.0, -28.0, 7.5, 20.0):
+        explorer.set_values(delta=delta)
+        assert frame() == before
+        r = explorer.result
+        assert f"= <b>{r.value:.4g}</b> at δ = <b>{delta:.4g}</b>" in explorer.readout.value
+        assert f"×{r.chart.scale:.2g}" in explorer.readout.value
+
+
+def test_fast_grams_equal_chart_metric():
+    from lcnn_widgets import chart_metric
+
+    chart = metric_chart(LCN([3, 2], [2, 1]), W17)
+    for delta in (-60.0, -3.0, 0.0, 12.5):
+        pic = metric_picture(chart, delta)
+        slow = np.stack([chart_metric(chart.net, p, chart.directions, [delta])
+                         for p in chart.params])
+        assert np.allclose(pic.grams, slow, rtol=1e-9, atol=1e-14)
+        assert pic.value == pytest.approx(ntk_at(chart.net, W17, [delta])[1, 3], rel=1e-10)
+
+
 @pytest.mark.parametrize(
     "text, match",
     [
@@ -130,7 +159,7 @@ def test_ellipse_outline_lies_on_the_unit_sphere_of_the_gram_matrix():
 def test_plot_functions_return_axes_and_check_input():
     ax = plot_neuromanifold_slice(running_example_slice(1.0, 1.0, n=7))
     assert isinstance(ax.figure, Figure) and len(ax.collections) >= 2
-    with pytest.raises(TypeError, match="QuarticSlice"):
+    with pytest.raises(TypeError, match="CubicSlice"):
         plot_neuromanifold_slice(np.zeros(3))
     ax2 = plot_ntk_entry([0.0, 1.0], [2.0, 3.0], delta=0.5, value=2.5)
     assert np.allclose(lines_by_gid(ax2)["marker"].get_xydata(), [[0.5, 2.5]])

@@ -126,7 +126,39 @@ def _check_drawn(ex):
     assert np.array_equal(a["layer_by_layer"].get_xdata(), net.stride * np.arange(layered.size))
     assert binary_form_latex(w) in a["polynomials"].value
     assert f"x^{{{v['s1']}}}" in a["polynomials"].value or v["s1"] == 1
+    # the values that change are in the readout line (size, stride, largest difference)
+    diff = np.max(np.abs(layered - naive_conv(w, (net.stride,), x)))
+    assert f"<b>size {net.end_to_end_size}</b>" in ex.readout.value
+    assert f"total stride <b>{net.stride}</b>" in ex.readout.value
+    assert f"= <b>{ex.result.max_difference:.1e}</b>" in ex.readout.value
+    assert ex.result.max_difference == pytest.approx(diff, abs=1e-14)
+    # every drawn value lies inside the (fixed) axes
+    ax_w, ax_s = a["end_to_end"].markerline.axes, a["layer_by_layer"].axes
+    assert np.max(np.abs(w)) <= ax_w.get_ylim()[1]
+    assert np.max(np.abs(layered)) <= ax_s.get_ylim()[1]
     return w
+
+
+def test_the_frame_is_fixed_while_the_sliders_move():
+    """Titles, ticks and limits do not follow the sliders: only the data move."""
+    ex = explore_composition()
+    ax_f, ax_w, ax_s = ex.figure.axes
+
+    def frame():
+        return [(ax.get_title(loc="left"), ax.get_title(), ax.get_xlim(), ax.get_ylim(),
+                 tuple(ax.get_xticks())) for ax in (ax_f, ax_w, ax_s)]
+
+    before = frame()
+    for values in ({"u1": -2.0}, {"u1": 2.0}, {"s1": 1}, {"s1": 3, "v0": -1.4},
+                   {"u0": 1.5, "v1": 1.5, "s1": 2}):
+        ex.set_values(**values)
+        assert ex.error is None
+        _check_drawn(ex)
+        assert frame() == before, values
+    # every slider at an end of its range (an extreme product): the axes widen to hold it
+    ex.set_values(u0=2.0, u1=2.0, u2=2.0, v0=2.0, v1=2.0, s1=1)
+    _check_drawn(ex)
+    assert ax_w.get_ylim()[1] > before[1][3][1]
 
 
 def test_widget_draws_its_default_state_when_created():

@@ -13,6 +13,7 @@ stays readable in grey scale and for colour-blind readers.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -128,6 +129,8 @@ def plot_ntk_distance(
     phi: float | None = None,
     current: Mapping[str, float] | None = None,
     ax: Axes | None = None,
+    ylim: tuple[float, float] | None = None,
+    legend: Mapping[str, Any] | None = None,
 ) -> Axes:
     """Draw ``||Theta(phi) - Theta(0)||_F`` along one-parameter families, with moving markers.
 
@@ -143,6 +146,12 @@ def plot_ntk_distance(
         The distance of each family at ``phi`` (same keys as ``curves``).
     ax : matplotlib Axes, optional
         Draw here; on a second call the lines and markers are moved in place.
+    ylim : tuple of float, optional
+        Fixed limits of the distance axis (default: from the curves, with room at the top for
+        the legend).
+    legend : mapping, optional
+        Keyword arguments of :meth:`~matplotlib.axes.Axes.legend` (made on the first call;
+        default ``loc="upper center"``).
 
     Returns
     -------
@@ -168,7 +177,10 @@ def plot_ntk_distance(
                         linestyle="none", marker=_MARKERS[k], markersize=8, color=f"C{k}",
                         markeredgecolor="black")
     ax.set_xlim(float(x.min()), float(x.max()))
-    ax.set_ylim(-0.05 * max(top, 1.0), 1.45 * max(top, 1.0))  # room for the legend
+    if ylim is None:
+        ax.set_ylim(-0.05 * max(top, 1.0), 1.45 * max(top, 1.0))  # room for the legend
+    else:
+        ax.set_ylim(*(float(v) for v in ylim))
     if first:
         ticks = np.arange(0.0, float(x.max()) + 1e-9, np.pi / 2)
         names = ["0", "π/2", "π", "3π/2", "2π", "5π/2", "3π"]
@@ -178,5 +190,5 @@ def plot_ntk_distance(
         ax.set_xlabel("rotation angle φ")
         ax.set_ylabel("‖Θ(φ) − Θ(0)‖ (Frobenius)")
         ax.grid(alpha=0.3)
-        ax.legend(loc="upper center", fontsize="small")
+        ax.legend(**{"loc": "upper center", "fontsize": "small", **(legend or {})})
     return ax

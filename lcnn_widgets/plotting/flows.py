@@ -9,12 +9,13 @@ computation here is what a picture needs (a projection plane, axis limits).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
@@ -63,7 +64,8 @@ def projection_plane(*paths: ArrayLike) -> np.ndarray:
     stacked = np.vstack([p.reshape(-1, K) for p in pts])
     if K < 2:
         raise ValueError(f"end-to-end filters must have at least 2 entries: got {K}")
-    basis = np.linalg.svd(stacked, full_matrices=True)[2][:2].T
+    # the full V only for fewer than two points (its first two rows are then needed)
+    basis = np.linalg.svd(stacked, full_matrices=stacked.shape[0] < 2)[2][:2].T
     signs = np.sign(basis[np.argmax(np.abs(basis), axis=0), [0, 1]])
     return basis * np.where(signs == 0, 1.0, signs)
 
@@ -75,6 +77,9 @@ def plot_flow_plane(
     labels: Sequence[str] | None = None,
     data_filter: ArrayLike | None = None,
     ax: Axes | None = None,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
+    legend: Mapping[str, Any] | bool = True,
 ) -> Axes:
     """Trajectories of end-to-end filters projected to a plane.
 
@@ -91,6 +96,11 @@ def plot_flow_plane(
         Drawn as a star (the minimizer ``u`` over all filters); the origin (``w = 0``) is
         always marked with a cross.
     ax : matplotlib.axes.Axes, optional
+    xlim, ylim : tuple of float, optional
+        Fixed axis limits (default: a little beyond the drawn points).
+    legend : bool or mapping, default=True
+        Whether to (re)make the legend, or keyword arguments of
+        :meth:`~matplotlib.axes.Axes.legend` for it (default placement: ``loc="best"``).
 
     Returns
     -------
@@ -139,12 +149,13 @@ def plot_flow_plane(
         update_line(ax, "data_filter", [u[0]], [u[1]], color="C3", marker="*", ms=13, ls="none",
               label="data filter $u$")
         pts = np.vstack([pts, u[None]])
-    ax.set_xlim(*_limits(pts[:, 0]))
-    ax.set_ylim(*_limits(pts[:, 1]))
+    ax.set_xlim(*(_limits(pts[:, 0]) if xlim is None else xlim))
+    ax.set_ylim(*(_limits(pts[:, 1]) if ylim is None else ylim))
     ax.set_xlabel("projection on $b_1$")
     ax.set_ylabel("projection on $b_2$")
-    if labels is not None or data_filter is not None:
-        ax.legend(loc="best", fontsize="small")
+    if legend and (labels is not None or data_filter is not None):
+        ax.legend(**{"loc": "best", "fontsize": "small",
+                     **(legend if isinstance(legend, Mapping) else {})})
     return ax
 
 
@@ -155,6 +166,9 @@ def plot_loss_curves(
     labels: Sequence[str] | None = None,
     offset: float = 0.0,
     ax: Axes | None = None,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
+    legend: Mapping[str, Any] | bool = True,
 ) -> Axes:
     """Loss curves ``l(w(t)) - offset`` on a logarithmic axis.
 
@@ -167,6 +181,12 @@ def plot_loss_curves(
         Subtracted before plotting (e.g. ``SquaredLoss.const``, the loss at the data filter,
         so that the curve shows the weighted distance ``1/2 ||w - u||_Sigma^2``).
     ax : matplotlib.axes.Axes, optional
+    xlim, ylim : tuple of float, optional
+        Fixed axis limits (``ylim`` positive); default: the range of the data. With a fixed
+        ``ylim`` the logarithmic axis gets plain tick labels at 1, 2 and 5 times powers of ten
+        (fast to draw, and they do not change with the data).
+    legend : bool or mapping, default=True
+        Whether to (re)make the legend (with ``labels``), or keyword arguments for it.
 
     Returns
     -------
@@ -208,12 +228,26 @@ def plot_loss_curves(
     ax.set_yscale("log")
     ys = np.concatenate(ys_all)
     ts = np.concatenate(ts_all)
-    ax.set_ylim(ys.min() / 1.5, ys.max() * 1.5)
-    ax.set_xlim(float(ts.min()), float(ts.max()) if ts.max() > ts.min() else 1.0)
+    if ylim is None:
+        ax.set_ylim(ys.min() / 1.5, ys.max() * 1.5)
+    else:
+        lo, hi = (float(v) for v in ylim)
+        if not 0 < lo < hi:
+            raise ValueError(f"ylim must be increasing and positive (log axis): got {ylim!r}")
+        ax.set_ylim(lo, hi)
+        subs = (1.0, 2.0, 5.0) if hi <= 1e3 * lo else (1.0,)
+        ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=subs))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    if xlim is None:
+        ax.set_xlim(float(ts.min()), float(ts.max()) if ts.max() > ts.min() else 1.0)
+    else:
+        ax.set_xlim(*(float(v) for v in xlim))
     ax.set_xlabel("time $t$")
     ax.set_ylabel(r"$\ell(w(t))$" + (" $-$ const" if offset else ""))
-    if labels is not None:
-        ax.legend(loc="best", fontsize="small")
+    if legend and labels is not None:
+        ax.legend(**{"loc": "best", "fontsize": "small",
+                     **(legend if isinstance(legend, Mapping) else {})})
     return ax
 
 

@@ -12,7 +12,7 @@ update would dominate the render time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -75,6 +75,8 @@ def plot_orbit_plane(
     deltas: Sequence[float] = (),
     limit: float | None = None,
     ax: Axes | None = None,
+    values_in_labels: bool = True,
+    legend: Mapping[str, Any] | None = None,
 ) -> Axes:
     """The scaling orbit of a two-layer network in the plane of squared filter norms.
 
@@ -94,6 +96,14 @@ def plot_orbit_plane(
     limit : float, optional
         Both axes run from 0 to ``limit`` (default: a little beyond the marked points).
     ax : matplotlib.axes.Axes, optional
+    values_in_labels : bool, default=True
+        Write the current and the target invariant into the legend. With False the legend
+        has fixed labels ("current δ", "target δ"; show the values elsewhere): it is then
+        made once and kept on reuse, which is what a widget redrawing on every slider move
+        wants.
+    legend : mapping, optional
+        Keyword arguments of :meth:`~matplotlib.axes.Axes.legend` (default: ``loc="best"``,
+        small print).
 
     Returns
     -------
@@ -125,11 +135,11 @@ def plot_orbit_plane(
         _line(ax, f"delta_{i}", *level(float(d)), color="0.75", lw=0.8, ls="-", zorder=0)
     cur = float(p[1] - p[0])
     _line(ax, "current_delta", *level(cur), color="C0", lw=1.0, ls=":",
-          label=f"δ = {cur:.3g} (current)")
+          label=f"δ = {cur:.3g} (current)" if values_in_labels else "current δ")
     _line(ax, "point", [p[0]], [p[1]], label="current filters", **_CURRENT)
     if target is not None:
         _line(ax, "target", *level(float(target)), color="C3", lw=1.2, ls="--",
-              label=f"δ = {float(target):.3g} (target)")
+              label=f"δ = {float(target):.3g} (target)" if values_in_labels else "target δ")
     if rescaled is not None:
         r = marked[1]
         _line(ax, "rescaled", [r[0]], [r[1]], label="rescaled filters", **_TARGET)
@@ -138,7 +148,9 @@ def plot_orbit_plane(
     ax.set_aspect("equal", adjustable="box")
     ax.set_xlabel("a₁ = ‖w₁‖²")
     ax.set_ylabel("a₂ = ‖w₂‖²")
-    ax.legend(loc="best", fontsize="x-small", framealpha=0.85)
+    if values_in_labels or ax.get_legend() is None:  # fixed labels: one legend, kept
+        ax.legend(**{"loc": "best", "fontsize": "x-small", "framealpha": 0.85,
+                     **(legend or {})})
     return ax
 
 
@@ -253,7 +265,9 @@ def plot_rescaling_equation(
     return ax
 
 
-def plot_loss(times: ArrayLike, loss: ArrayLike, *, ax: Axes | None = None) -> Axes:
+def plot_loss(times: ArrayLike, loss: ArrayLike, *, ax: Axes | None = None,
+              xlim: tuple[float, float] | None = None,
+              ylim: tuple[float, float] | None = None) -> Axes:
     """The loss along a gradient flow, on a logarithmic axis.
 
     Parameters
@@ -262,6 +276,9 @@ def plot_loss(times: ArrayLike, loss: ArrayLike, *, ax: Axes | None = None) -> A
     loss : array_like of shape (T,)
         Nonnegative loss values (e.g. ``FlowResult.loss``).
     ax : matplotlib.axes.Axes, optional
+    xlim, ylim : tuple of float, optional
+        Fixed axis limits (``ylim`` positive), e.g. from the ranges of a widget's controls, so
+        that the axes stay put while the data move; default: the range of the data.
 
     Returns
     -------
@@ -284,12 +301,24 @@ def plot_loss(times: ArrayLike, loss: ArrayLike, *, ax: Axes | None = None) -> A
     _line(ax, "loss", t, y, color="C2", lw=1.8)
     ax.set_yscale("log")
     positive = y[y > 0]
-    if positive.size:
-        lo, hi = float(positive.min()), float(positive.max())
-        ax.set_ylim(lo / 1.5, hi * 1.5)
-    ax.set_xlim(float(t[0]), float(t[-1]) if t[-1] > t[0] else float(t[0]) + 1.0)
-    # plain-text tick labels (the default ones are mathtext, slow to re-parse in widgets)
-    ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    if ylim is not None:
+        lo, hi = (float(v) for v in ylim)
+        if not 0 < lo < hi:
+            raise ValueError(f"ylim must be increasing and positive (log axis): got {ylim!r}")
+        ax.set_ylim(lo, hi)
+    elif positive.size:
+        lo, hi = float(positive.min()) / 1.5, float(positive.max()) * 1.5
+        ax.set_ylim(lo, hi)
+    else:
+        lo, hi = ax.get_ylim()
+    if xlim is not None:
+        ax.set_xlim(*(float(v) for v in xlim))
+    else:
+        ax.set_xlim(float(t[0]), float(t[-1]) if t[-1] > t[0] else float(t[0]) + 1.0)
+    # plain-text tick labels (the default ones are mathtext, slow to re-parse in widgets);
+    # over more than three decades only the powers of ten are labelled
+    subs = (1.0, 2.0, 5.0) if hi <= 1e3 * lo else (1.0,)
+    ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=subs))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("time t")
@@ -303,6 +332,8 @@ def plot_invariant_drift(
     *,
     band: float = 1e-10,
     ax: Axes | None = None,
+    xlim: tuple[float, float] | None = None,
+    legend: bool = True,
 ) -> Axes:
     """How far each invariant moved from its starting value along a flow.
 
@@ -316,6 +347,10 @@ def plot_invariant_drift(
         ``[-2 band, 2 band]``; it grows only if a deviation leaves that range, so a line
         inside the shading means "conserved to ``band``".
     ax : matplotlib.axes.Axes, optional
+    xlim : tuple of float, optional
+        Fixed time range (default: the times given).
+    legend : bool, default=True
+        Label the lines in a legend (with one invariant the axis label can say it instead).
 
     Returns
     -------
@@ -350,8 +385,12 @@ def plot_invariant_drift(
         ax.axhspan(-band, band, color="0.92", zorder=0, gid="band")
     top = max(2.0 * band, 1.1 * float(np.max(np.abs(dev))) if dev.size else 2.0 * band)
     ax.set_ylim(-top, top)
-    ax.set_xlim(float(t[0]), float(t[-1]) if t[-1] > t[0] else float(t[0]) + 1.0)
+    if xlim is not None:
+        ax.set_xlim(*(float(v) for v in xlim))
+    else:
+        ax.set_xlim(float(t[0]), float(t[-1]) if t[-1] > t[0] else float(t[0]) + 1.0)
     ax.set_xlabel("time t")
     ax.set_ylabel("drift of the invariants")
-    ax.legend(fontsize="small", loc="upper left")
+    if legend:
+        ax.legend(fontsize="small", loc="upper left")
     return ax

@@ -136,7 +136,7 @@ def signature_change(old: dict[str, Any] | None, new: dict[str, Any]) -> str | N
     """The first named part that differs between two signatures (None if they are equal)."""
     if old is None:
         return "first render"
-    for name in new.keys() | old.keys():
+    for name in [*new, *(k for k in old if k not in new)]:  # in drawing order
         if old.get(name) != new.get(name):
             return name
     return None

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .._validation import as_finite_array, as_positive_int
 from ..dense import FCN, balanced_factorization, identity_factorization, orthogonal_orbit, rotation
@@ -132,6 +133,45 @@ def _curves(a: float, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float
     return grid, dist, ntks[0], float(ntks.min()), float(ntks.max())
 
 
+def _matrix(M: np.ndarray) -> str:
+    return "(" + ", ".join("(" + ", ".join(f"{v:.2f}" for v in row) + ")" for row in M) + ")"
+
+
+def _readout(r: OrbitPicture) -> str:
+    """The values of a picture that change with the controls, as HTML.
+
+    For two layers ``Theta(Z) = W_2 W_2^T Z + Z W_1^T W_1`` (eq. 7): the two small Gram matrices
+    hold every entry of the heatmaps.
+    """
+    W1, W2 = r.unbalanced
+    off = float(np.max(np.abs(r.ntk_balanced - 2 * np.eye(r.ntk_balanced.shape[0]))))
+    return (f"φ = <b>{r.phi:.2f}</b> &nbsp;·&nbsp; ‖Θ(φ) − Θ(0)‖: balanced "
+            f"<b>{r.current[0]:.2g}</b>, same invariant <b>{r.current[1]:.3g}</b><br>"
+            f"balanced: Θ(Z) = 2Z (Θ = 2·I up to {off:.0e}) &nbsp;·&nbsp; same invariant "
+            f"diag({r.invariant[0, 0]:.2f}, {r.invariant[1, 1]:.2f}): Θ(Z) = P Z + Z Q with "
+            f"P = RᵀA⁻²R = {_matrix(W2 @ W2.T)}, Q = RᵀA²R = {_matrix(W1.T @ W1)}")
+
+
+def _level(a: float) -> float:
+    """The frame's scale for ``a``: ``m = max(a, 1/a)`` rounded up to the ladder
+    ``1.25 * sqrt(2)^k`` (the two families are mirror images under ``a -> 1/a``, and so are
+    their ranges; the NTK's entries grow like ``m^2``, so one step of the ladder doubles the
+    colour range and the picture keeps at least half of it in use)."""
+    m = max(a, 1.0 / a)
+    k = max(0.0, np.ceil(2.0 * np.log2(m / 1.25) - 1e-9))
+    return float(1.25 * np.sqrt(2.0) ** k)
+
+
+@lru_cache(maxsize=16)
+def _frame(a: float, n: int) -> tuple[float, float, float]:
+    """Colour limits and the top of the distance axis for the level of ``a``: the range of both
+    NTKs and the largest distance over the angle grid at ``a = _level(a)``, which hold those of
+    every ``a`` of the level (both grow with ``max(a, 1/a)``)."""
+    level = _level(a)
+    _, dist, _, vmin, vmax = _curves(level, n)
+    return vmin, vmax, float(max(dist.max(), 1.0))
+
+
 def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Explorer:
     """Rotate along the balanced orbit and along the Ex. 20 family and compare the NTKs.
 
@@ -173,20 +213,32 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
     fig, (ax_b, ax_u, ax_d) = panel_figure((11.2, 4.0), 1, 3, width_ratios=[1, 1, 1.3],
                                            left=0.06, right=0.965, bottom=0.17, top=0.9,
                                            wspace=0.45)
+    # fixed titles (at a fixed height, y=1: no measuring of tick labels); the numbers that
+    # change go to the readout line (numbers in the cells would be 32 texts redrawn on every
+    # update; the colour bar and the readout carry them)
+    ax_d.yaxis.set_major_locator(MaxNLocator(nbins=5))  # few labels: cheaper full redraws
+    ax_u.tick_params(labelleft=False)  # its rows are those of the left heatmap, labelled there
+    ax_b.set_title("Θ of (R, Rᵀ): balanced", fontsize="medium", y=1.0)
+    ax_u.set_title("Θ of (AR, RᵀA⁻¹): same invariant", fontsize="medium", y=1.0)
+    # the key above the curves (outside the data: drawn once with the frame)
+    key = {"loc": "lower center", "bbox_to_anchor": (0.5, 1.015), "ncols": 1,
+           "borderaxespad": 0.0, "borderpad": 0.2, "labelspacing": 0.2, "handlelength": 1.6,
+           "frameon": False}
 
-    def draw(figure: Figure, r: OrbitPicture) -> None:
-        plot_ntk_heatmap(r.ntk_balanced, shape=(2, 2), vmin=r.vmin, vmax=r.vmax, ax=ax_b,
-                         title="Θ of (R, Rᵀ): balanced")
-        plot_ntk_heatmap(r.ntk_unbalanced, shape=(2, 2), vmin=r.vmin, vmax=r.vmax, ax=ax_u,
-                         title=f"Θ of (AR, RᵀA⁻¹), invariant\ndiag({r.invariant[0, 0]:.2f}, "
-                               f"{r.invariant[1, 1]:.2f})")
+    def draw(figure: Figure, r: OrbitPicture) -> str:
+        # the frame (colour scale, distance axis) of the level of a, not of a itself: a
+        # changes it only when it crosses a step of the ladder (see _level), phi never
+        vmin, vmax, top = _frame(r.a, n)
+        for ax, ntk in ((ax_b, r.ntk_balanced), (ax_u, r.ntk_unbalanced)):
+            plot_ntk_heatmap(ntk, shape=(2, 2), vmin=vmin, vmax=vmax, ax=ax, annotate=False)
         image_colorbar([find(ax_b.get_images(), "ntk"), find(ax_u.get_images(), "ntk")],
                        host=ax_u)  # one colour scale for both
         plot_ntk_distance(r.grid, {BALANCED: r.distance_balanced,
                                    UNBALANCED: r.distance_unbalanced},
                           phi=r.phi, current={BALANCED: r.current[0],
-                                              UNBALANCED: r.current[1]}, ax=ax_d)
-        ax_d.set_title(f"distance to Θ(0) at φ = {r.phi:.2f}", fontsize="medium")
+                                              UNBALANCED: r.current[1]}, ax=ax_d,
+                          ylim=(-0.05 * top, 1.1 * top), legend=key)
+        return _readout(r)
 
     explorer = Explorer(
         controls, compute, draw, fig, layout_controls=box,

@@ -5,18 +5,28 @@ plane that best fits the trajectory (through ``w = 0``), with the function-space
 ``w' = -Theta(w; delta) grad l(w)`` of Cor. 6 drawn on top as markers, the data filter ``u``
 and the origin. Right panel: the loss minus its value at ``u`` (the weighted distance
 ``1/2 ||w - u||_Sigma^2``) along both flows.
+
+Both flows are integrated once per initialization (seed and scale) up to the largest horizon of
+the T slider (:func:`flow_trajectories`); moving T only samples the stored solutions on
+``[0, T]``, in a frame (projection plane and axis limits) fixed by the whole run.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator, NullLocator
+from numpy.typing import ArrayLike
+from scipy.integrate import solve_ivp
 
-from .._validation import as_finite_array, as_positive_int
+from .._validation import as_finite_array, as_positive_int, as_time_grid, finite_result
 from ..flows import FlowResult, SquaredLoss, function_space_flow, gradient_flow, squared_loss
 from ..lcn import LCN
 from ..plotting._common import find
@@ -28,15 +38,211 @@ __all__ = [
     "WIDGET_ATOL",
     "WIDGET_RTOL",
     "FlowPicture",
+    "FlowTrajectories",
+    "TwoLayerFlows",
     "default_flow_problem",
     "explore_flow",
     "flow_picture",
+    "flow_trajectories",
 ]
 
 #: integrator tolerances of the widget (looser than the library's defaults, for speed; the
 #: two flows still agree to about 1e-9)
 WIDGET_RTOL = 1e-9
 WIDGET_ATOL = 1e-11
+
+
+#: Gauss-Newton continuation of the function-space flow: the settings of
+#: :func:`lcnn_widgets.flows.function_space_flow` (``_CONTINUATION_STEPS``, ``_CONTINUATION_RTOL``)
+_GN_STEPS = 8
+_GN_RTOL = 1e-10
+
+
+class TwoLayerFlows:
+    """Both gradient flows of a squared loss for a *two-layer* network, fast enough for a widget.
+
+    The mathematics is that of :func:`lcnn_widgets.gradient_flow` and
+    :func:`lcnn_widgets.function_space_flow` (same vector fields, same integrator and
+    tolerances, same Gauss-Newton continuation of the fiber point); only the evaluation is
+    faster. With two layers ``pi`` is bilinear, ``pi(w_1, w_2)_k = sum_ij T[i, j, k] w_1[i]
+    w_2[j]``, so the tensor ``T`` (computed once from :meth:`LCN.end_to_end` on unit filters)
+    gives the Jacobian blocks ``d pi / d w_1 = T . w_2`` and ``d pi / d w_2 = T . w_1`` with two
+    small products instead of the general Jacobian; the loss, invariants and gradient norms of
+    a trajectory are evaluated for all sample times at once.
+
+    Parameters
+    ----------
+    net : LCN
+        A two-layer architecture (any dimension).
+    loss : SquaredLoss
+        The loss, for the flattened (C order) end-to-end filter.
+    """
+
+    def __init__(self, net: LCN, loss: SquaredLoss):
+        if not isinstance(net, LCN) or net.n_layers != 2:
+            raise ValueError(f"TwoLayerFlows needs a two-layer LCN: got {net!r}")
+        if not isinstance(loss, SquaredLoss):
+            raise TypeError(f"loss must be a SquaredLoss: got {type(loss).__name__}")
+        self.net, self.loss = net, loss
+        self.k1, self.k2 = (int(np.prod(s)) for s in net.filter_shapes)
+        self.K = net.n_outputs
+        if loss.u.size != self.K:
+            raise ValueError(f"the loss's data filter has {loss.u.size} entries, the network's "
+                             f"end-to-end filter {self.K}")
+        eye = np.eye(self.k1 + self.k2)
+        T = np.empty((self.k1, self.k2, self.K))
+        for i in range(self.k1):
+            for j in range(self.k2):
+                T[i, j] = net.end_to_end(net.unflatten(eye[i] + eye[self.k1 + j])).ravel()
+        self.T = T
+        self._T1 = T.reshape(self.k1, self.k2 * self.K)  # contract with w_1
+        self._T2 = np.ascontiguousarray(T.transpose(1, 0, 2)).reshape(self.k2,
+                                                                      self.k1 * self.K)
+        self.Sigma = loss.Sigma
+        self.u = loss.u.ravel()
+
+    # ---------------------------------------------------------------- pieces of the fields
+    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """``J(theta)`` of shape (K, k_1 + k_2), the columns of :meth:`LCN.jacobian`."""
+        w1, w2 = theta[: self.k1], theta[self.k1:]
+        J1 = (w2 @ self._T2).reshape(self.k1, self.K).T
+        J2 = (w1 @ self._T1).reshape(self.k2, self.K).T
+        return np.hstack([J1, J2])
+
+    def gradient(self, _t: float, theta: np.ndarray) -> np.ndarray:
+        """The parameter field ``-grad L(theta) = -J^T Sigma (pi(theta) - u)``."""
+        w1, w2 = theta[: self.k1], theta[self.k1:]
+        A = (w1 @ self._T1).reshape(self.k2, self.K)  # rows: d pi / d w_2[j]
+        g = self.Sigma @ (w2 @ A - self.u)
+        return -np.concatenate([(self.T @ g) @ w2, A @ g])
+
+    def _gauss_newton(self, w: np.ndarray, delta: float, theta: np.ndarray,
+                      J: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """:class:`lcnn_widgets.flows._Continuation` ``.solve``, with the fast Jacobian."""
+        k1 = self.k1
+        target = np.append(w, delta)
+        for _ in range(_GN_STEPS):
+            if J is None:
+                J = self.jacobian(theta)
+            n1, n2 = theta[:k1] @ theta[:k1], theta[k1:] @ theta[k1:]
+            F = np.append(J[:, :k1] @ theta[:k1], n2 - n1) - target
+            D = np.concatenate([-2 * theta[:k1], 2 * theta[k1:]])
+            step = np.linalg.lstsq(np.vstack([J, D]), F, rcond=None)[0]
+            theta = theta - step
+            if np.linalg.norm(step) <= _GN_RTOL * np.linalg.norm(theta):
+                return theta, J
+            J = None
+        return theta, self.jacobian(theta)
+
+    # ---------------------------------------------------------------- trajectories
+    def _values(self, times: np.ndarray, thetas: np.ndarray, **info: Any) -> FlowResult:
+        """The :class:`FlowResult` of sampled parameters (all sample times at once)."""
+        net, k1, n = self.net, self.k1, times.size
+        W1, W2 = thetas[:, :k1], thetas[:, k1:]
+        A = (W1 @ self._T1).reshape(n, self.k2, self.K)
+        ws = np.einsum("tj,tjk->tk", W2, A)
+        r = ws - self.u
+        g = r @ self.Sigma  # Sigma is symmetric
+        loss = 0.5 * np.einsum("tk,tk->t", g, r) + self.loss.const
+        grad = np.hstack([np.einsum("ijk,tk,tj->ti", self.T, g, W2),
+                          np.einsum("tjk,tk->tj", A, g)])
+        filters = tuple(th.reshape((n,) + tuple(shape)) for th, shape in
+                        zip((W1, W2), net.filter_shapes))
+        inv = (np.sum(W2**2, axis=1) - np.sum(W1**2, axis=1))[:, None]
+        return FlowResult(times=times, filters=filters,
+                          end_to_end=ws.reshape((n,) + tuple(net.end_to_end_shape)), loss=loss,
+                          invariants=inv, gradient_norm=np.linalg.norm(grad, axis=1), **info)
+
+    @finite_result
+    def gradient_flow(self, filters: Sequence[ArrayLike], t_eval: ArrayLike, *,
+                      rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL) -> FlowResult:
+        """:func:`lcnn_widgets.gradient_flow` (``method="DOP853"``), evaluated faster."""
+        t = as_time_grid(t_eval)
+        theta0 = self.net.flatten(filters)
+        if t.size == 1:
+            return self._values(t, theta0[None], success=True, message="", nfev=0)
+        sol = solve_ivp(self.gradient, (0.0, float(t[-1])), theta0, method="DOP853",
+                        t_eval=t, rtol=rtol, atol=atol)
+        thetas = sol.y.T
+        return self._values(t[: thetas.shape[0]], thetas, success=bool(sol.success),
+                            message=str(sol.message), nfev=int(sol.nfev))
+
+    def parameter_trajectory(self, filters: Sequence[ArrayLike], t_end: float, *,
+                             rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL) -> Any:
+        """The parameter flow from ``filters`` up to ``t_end`` as a dense solution.
+
+        Returns
+        -------
+        scipy.integrate OdeResult
+            ``sol(t)`` is ``theta(t)`` for ``0 <= t <= t.max()`` (the integrator's own
+            interpolant, accurate to its tolerances); ``t[-1] < t_end`` if it stopped early.
+        """
+        theta0 = self.net.flatten(filters)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return solve_ivp(self.gradient, (0.0, float(t_end)), theta0, method="DOP853",
+                             dense_output=True, rtol=rtol, atol=atol)
+
+    def function_trajectory(self, filters: Sequence[ArrayLike], t_end: float, *,
+                            rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL) -> Any:
+        """The function-space flow ``w' = -Theta(w; delta) grad l(w)`` from ``pi(filters)``.
+
+        The vector field of :func:`lcnn_widgets.function_space_flow` with
+        ``initial_filters=filters``: ``Theta = J J^T`` at the fiber point of ``w`` with the
+        invariant of ``filters``, followed along the flow by Gauss-Newton continuation.
+
+        Returns
+        -------
+        scipy.integrate OdeResult
+            Dense solution ``sol(t) = w(t)`` (flattened) as in :meth:`parameter_trajectory`.
+        """
+        theta0 = self.net.flatten(filters)
+        delta = float(self.net.invariants(filters)[0])
+        w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
+        state = {"theta": self._gauss_newton(w0, delta, theta0, None)[0], "J": None}
+
+        def field(_t: float, w: np.ndarray) -> np.ndarray:
+            theta, J = self._gauss_newton(w, delta, state["theta"], state["J"])
+            state["theta"], state["J"] = theta, J
+            return -J @ (J.T @ (self.Sigma @ (w - self.u)))
+
+        with np.errstate(over="ignore", invalid="ignore"):
+            return solve_ivp(field, (0.0, float(t_end)), w0, method="DOP853",
+                             dense_output=True, rtol=rtol, atol=atol)
+
+    def sample_parameter(self, sol: Any, t: np.ndarray) -> FlowResult:
+        """The parameter flow of :meth:`parameter_trajectory` at the times ``t`` (from 0)."""
+        t = t[t <= sol.t[-1]]
+        thetas = np.atleast_2d(sol.sol(t).T) if t.size > 1 else sol.y[:, :1].T
+        return self._values(t, thetas, success=bool(sol.success), message=str(sol.message),
+                            nfev=int(sol.nfev))
+
+    def sample_function(self, sol: Any, t: np.ndarray, filters: Sequence[ArrayLike]
+                        ) -> FlowResult:
+        """The function-space flow of :meth:`function_trajectory` at the times ``t``.
+
+        As in :func:`lcnn_widgets.function_space_flow`, ``filters`` of the result are the fiber
+        points at the sample times (continued from the initial filters), ``end_to_end`` and
+        ``loss`` those of the integrated ``w(t)``.
+        """
+        t = t[t <= sol.t[-1]]
+        ws = sol.sol(t).T if t.size > 1 else sol.y[:, :1].T
+        theta0 = self.net.flatten(filters)
+        delta = float(self.net.invariants(filters)[0])
+        w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
+        theta, J = self._gauss_newton(w0, delta, theta0, None)[0], None  # the lift at t = 0
+        thetas = []
+        for i, w in enumerate(ws):  # continued from sample to sample, as the library does
+            theta, J_next = self._gauss_newton(w, delta, theta, J)
+            J = J_next if i else None
+            thetas.append(theta)
+        res = self._values(t, np.array(thetas), success=bool(sol.success),
+                           message=str(sol.message), nfev=int(sol.nfev))
+        r = ws - self.u
+        loss = 0.5 * np.einsum("tk,tk->t", r @ self.Sigma, r) + self.loss.const
+        object.__setattr__(res, "end_to_end",
+                           ws.reshape((t.size,) + tuple(self.net.end_to_end_shape)))
+        object.__setattr__(res, "loss", loss)
+        return res
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,17 +252,28 @@ class FlowPicture:
     Attributes
     ----------
     parameter : FlowResult
-        The parameter flow from the seeded initialization.
+        The parameter flow from the seeded initialization, sampled on ``[0, t_max]``.
     function : FlowResult or None
         The function-space flow from the same ``(w(0), delta)`` (None when switched off).
     basis : ndarray of shape (K, 2)
-        The projection plane (:func:`projection_plane` of both trajectories and ``u``).
+        The projection plane: :func:`projection_plane` of the parameter flow up to
+        ``horizon`` and ``u`` (the function-space flow is the same path, Cor. 6).
     data_filter : ndarray of shape (K,)
         ``u``, flattened.
     offset : float
         ``SquaredLoss.const``, subtracted from the loss curves.
     gap : float
-        ``max_t ||w_function(t) - w_parameter(t)||_inf`` (nan without the function flow).
+        ``max_t ||w_function(t) - w_parameter(t)||_inf`` over the function flow's sample times
+        (nan without the function flow).
+    horizon : float
+        The flows were integrated up to this time (``>= t_max``; the widget integrates once up
+        to the largest horizon of its slider and samples ``[0, t_max]`` from that solution).
+    plane_limits : float
+        Both axes of the plane run over ``[-plane_limits, plane_limits]``: a box that holds
+        the whole trajectory up to ``horizon``, ``u`` and the origin.
+    loss_limits : tuple of float
+        Range of the (logarithmic) loss axis, whole decades holding the loss minus ``offset``
+        up to ``horizon``.
     """
 
     parameter: FlowResult
@@ -65,6 +282,243 @@ class FlowPicture:
     data_filter: np.ndarray
     offset: float
     gap: float
+    horizon: float = float("nan")
+    plane_limits: float = float("nan")
+    loss_limits: tuple[float, float] = (float("nan"), float("nan"))
+
+
+#: half-widths of the plane panel: the smallest one that holds the trajectory is used
+_PLANE_LEVELS = tuple(m * 10.0**k for k in range(-3, 5) for m in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5))
+
+
+def _plane_level(extent: float) -> float:
+    for level in _PLANE_LEVELS:
+        if extent <= level:
+            return level
+    return float(extent)
+
+
+def _decades(values: np.ndarray) -> tuple[float, float]:
+    """The smallest range of whole decades that holds the positive ``values`` (with 20 % room
+    at the top)."""
+    v = values[values > 0]
+    if v.size == 0:
+        return (1e-3, 1.0)
+    lo = 10.0 ** np.floor(np.log10(float(v.min())))
+    hi = 10.0 ** np.ceil(np.log10(1.2 * float(v.max())))
+    return (float(lo), float(max(hi, 10 * lo)))
+
+
+def _take(res: FlowResult, idx: np.ndarray) -> FlowResult:
+    """The samples ``idx`` of a :class:`FlowResult`."""
+    return FlowResult(times=res.times[idx], filters=tuple(f[idx] for f in res.filters),
+                      end_to_end=res.end_to_end[idx], loss=res.loss[idx],
+                      invariants=res.invariants[idx], gradient_norm=res.gradient_norm[idx],
+                      success=res.success, message=res.message, nfev=res.nfev)
+
+
+@dataclass(frozen=True, eq=False)
+class FlowTrajectories:
+    """Both flows from one initialization, integrated once up to ``horizon``.
+
+    A picture for any horizon ``t_max <= horizon`` is then a matter of sampling the stored
+    solutions (:meth:`picture`): this is what lets the widget's T slider move without
+    integrating anything. Made by :func:`flow_trajectories`.
+
+    Attributes
+    ----------
+    flows : TwoLayerFlows
+        The vector fields (network and loss).
+    filters : list of ndarray
+        ``theta(0)``.
+    horizon : float
+        The flows are known on ``[0, horizon]``.
+    parameter : OdeResult
+        Dense solution of the parameter flow (``parameter.sol(t)`` is ``theta(t)``).
+    function : OdeResult or None
+        Dense solution of the function-space flow (``w(t)``), or None.
+    n_times, n_function : int
+        Samples of ``[0, t_max]`` in a picture.
+    grid_step : float or None
+        Horizons that are multiples of ``grid_step`` (the steps of a slider) use samples
+        computed in advance, on the grids of multiples of ``grid_step / (n - 1)``.
+    parameter_grid, function_grid : FlowResult or None
+        Those samples.
+    basis : ndarray of shape (K, 2)
+        The projection plane of the whole parameter trajectory and ``u``.
+    plane_limits : float
+    loss_limits : tuple of float
+        The frame of the pictures (see :class:`FlowPicture`).
+    rtol, atol : float
+        The integrator's tolerances.
+    """
+
+    flows: TwoLayerFlows
+    filters: list
+    horizon: float
+    parameter: Any
+    function: Any
+    n_times: int
+    n_function: int
+    grid_step: float | None
+    parameter_grid: FlowResult | None
+    function_grid: FlowResult | None
+    basis: np.ndarray
+    plane_limits: float
+    loss_limits: tuple[float, float]
+    rtol: float = WIDGET_RTOL
+    atol: float = WIDGET_ATOL
+
+    def _grid_index(self, t_max: float, n: int) -> np.ndarray | None:
+        if self.grid_step is None:
+            return None
+        m = t_max / self.grid_step
+        if abs(m - round(m)) > 1e-9 * max(m, 1.0):
+            return None
+        return np.arange(n) * int(round(m))
+
+    def _parameter_at(self, t_max: float, n: int) -> FlowResult:
+        idx = self._grid_index(t_max, n)
+        if idx is not None and self.parameter_grid is not None and (self.n_times - 1) % (
+                n - 1) == 0:
+            idx = idx * ((self.n_times - 1) // (n - 1))
+            if idx[-1] < self.parameter_grid.times.size:
+                return _take(self.parameter_grid, idx)
+        return self.flows.sample_parameter(self.parameter, np.linspace(0.0, t_max, n))
+
+    def picture(self, t_max: float, *, function_space: bool = True) -> FlowPicture:
+        """The picture for the horizon ``t_max`` (``0 < t_max <= horizon``): samples only.
+
+        Raises
+        ------
+        ValueError
+            If ``t_max`` is not in ``(0, horizon]``, or the function-space flow is asked for
+            but was not integrated.
+        """
+        T = float(t_max)
+        if not 0 < T <= self.horizon * (1 + 1e-12):
+            raise ValueError(f"t_max must lie in (0, {self.horizon:g}]: got {t_max!r}")
+        par = self._parameter_at(T, self.n_times)
+        fun, gap = None, float("nan")
+        if function_space:
+            if self.function is None:
+                raise ValueError("the function-space flow was not integrated")
+            idx = self._grid_index(T, self.n_function)
+            if idx is not None and self.function_grid is not None and (
+                    idx[-1] < self.function_grid.times.size):
+                fun = _take(self.function_grid, idx)
+            else:
+                fun = self.flows.sample_function(self.function,
+                                                 np.linspace(0.0, T, self.n_function),
+                                                 self.filters)
+            step, rem = divmod(par.times.size - 1, max(fun.times.size - 1, 1))
+            if rem == 0 and fun.times.size > 1:  # the function times are a subgrid
+                ref = par.end_to_end[::step]
+            else:
+                ref = self._parameter_at(T, fun.times.size).end_to_end
+            gap = float(np.max(np.abs(fun.end_to_end - ref[: fun.times.size])))
+        loss = self.flows.loss
+        return FlowPicture(par, fun, self.basis, loss.u.ravel(), loss.const, gap,
+                           self.horizon, self.plane_limits, self.loss_limits)
+
+    def with_function(self) -> "FlowTrajectories":
+        """The same trajectories with the function-space flow integrated too."""
+        if self.function is not None:
+            return self
+        sol = self.flows.function_trajectory(self.filters, self.horizon, rtol=self.rtol,
+                                             atol=self.atol)
+        grid = None
+        if self.grid_step is not None:
+            t = _grid(self.horizon, self.grid_step, self.n_function)
+            grid = self.flows.sample_function(sol, t, self.filters)
+        return replace(self, function=sol, function_grid=grid)
+
+
+def _grid(horizon: float, step: float, n: int) -> np.ndarray:
+    """Multiples of ``step / (n - 1)`` up to ``horizon``."""
+    h = step / max(n - 1, 1)
+    return np.arange(int(np.floor(horizon / h + 1e-9)) + 1) * h
+
+
+def _check_controls(seed: Any, scale: Any, t_max: Any) -> tuple[int, float, float]:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer: got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be a nonnegative integer: got {seed}")
+    s = float(as_finite_array(scale, "scale"))
+    if s <= 0:
+        raise ValueError(f"scale must be positive: got {s}")
+    T = float(as_finite_array(t_max, "t_max"))
+    if T <= 0:
+        raise ValueError(f"t_max must be positive: got {T}")
+    return int(seed), s, T
+
+
+def flow_trajectories(
+    flows: TwoLayerFlows,
+    *,
+    seed: int,
+    scale: float,
+    horizon: float,
+    function_space: bool = True,
+    n_times: int = 81,
+    n_function: int = 21,
+    grid_step: float | None = None,
+    rtol: float = WIDGET_RTOL,
+    atol: float = WIDGET_ATOL,
+) -> FlowTrajectories:
+    """Integrate both flows from a seeded initialization once, up to ``horizon``.
+
+    Parameters
+    ----------
+    flows : TwoLayerFlows
+        The network and the loss.
+    seed, scale : int, float
+        The initialization ``net.random_filters(default_rng(seed), scale=scale)``.
+    horizon : float
+        Integrate up to this time (> 0).
+    function_space : bool, default=True
+        Also integrate the function-space flow (it can be added later with
+        :meth:`FlowTrajectories.with_function`).
+    n_times, n_function : int, default=81, 21
+        Samples of ``[0, t_max]`` in each picture.
+    grid_step : float, optional
+        Precompute the samples of every horizon that is a multiple of ``grid_step`` (a
+        slider's step), so that a picture for such a horizon only indexes arrays.
+    rtol, atol : float
+        Integrator tolerances.
+
+    Returns
+    -------
+    FlowTrajectories
+    """
+    seed, s, T = _check_controls(seed, scale, horizon)
+    net = flows.net
+    fs = net.random_filters(np.random.default_rng(seed), scale=s)
+    nt, nf = as_positive_int(n_times, "n_times"), as_positive_int(n_function, "n_function")
+    if nt < 2 or nf < 2:
+        raise ValueError(f"n_times and n_function must be at least 2: got {nt}, {nf}")
+    par = flows.parameter_trajectory(fs, T, rtol=rtol, atol=atol)
+    if not np.all(np.isfinite(par.y)):
+        raise ValueError("the parameter flow overflowed: choose a smaller scale")
+    reach = float(par.t[-1])
+    step = None if grid_step is None else float(grid_step)
+    if step is not None:
+        par_grid = flows.sample_parameter(par, _grid(reach, step, nt))
+        whole = par_grid
+    else:
+        par_grid = None
+        whole = flows.sample_parameter(par, np.linspace(0.0, reach, 8 * (nt - 1) + 1))
+    u = flows.loss.u.ravel()
+    path = whole.end_to_end.reshape(whole.times.size, -1)
+    basis = projection_plane(path, u)
+    extent = float(np.max(np.abs(np.vstack([path @ basis, (u @ basis)[None]]))))
+    traj = FlowTrajectories(
+        flows=flows, filters=fs, horizon=reach, parameter=par, function=None, n_times=nt,
+        n_function=nf, grid_step=step, parameter_grid=par_grid, function_grid=None,
+        basis=basis, plane_limits=_plane_level(1.1 * extent),
+        loss_limits=_decades(whole.loss - flows.loss.const), rtol=rtol, atol=atol)
+    return traj.with_function() if function_space else traj
 
 
 def default_flow_problem(*, n_samples: int = 12, seed: int = 2024) -> tuple[LCN, SquaredLoss]:
@@ -102,6 +556,7 @@ def flow_picture(
     n_function: int = 21,
     rtol: float = WIDGET_RTOL,
     atol: float = WIDGET_ATOL,
+    horizon: float | None = None,
 ) -> FlowPicture:
     """Integrate both flows from a seeded random initialization (the widget's pure function).
 
@@ -119,11 +574,16 @@ def flow_picture(
     function_space : bool, default=True
         Also integrate ``w' = -Theta(w; delta) grad l(w)`` (slower).
     n_times, n_function : int, default=81, 21
-        Samples of the parameter and of the function-space flow. When ``n_function - 1``
-        divides ``n_times - 1`` the gap is measured on the common sample times; otherwise the
-        parameter flow is run again on the function flow's times.
+        Samples of the parameter and of the function-space flow on ``[0, t_max]``. When
+        ``n_function - 1`` divides ``n_times - 1`` the gap is measured on the common sample
+        times; otherwise the parameter flow is sampled on the function flow's times too.
     rtol, atol : float, default=WIDGET_RTOL, WIDGET_ATOL
         Integrator tolerances of both flows.
+    horizon : float, optional
+        Integrate up to this time (at least ``t_max``; default ``t_max``) and sample
+        ``[0, t_max]`` from the solution: the picture of a longer run, cut at ``t_max``
+        (equal to the direct one within the integrator's tolerances). The frame of the
+        picture (``basis``, ``plane_limits``, ``loss_limits``) is that of the whole run.
 
     Returns
     -------
@@ -133,18 +593,21 @@ def flow_picture(
     ------
     ValueError
         For a negative seed, a non-positive scale or horizon.
+
+    Notes
+    -----
+    Two-layer networks (the book's) are integrated by :class:`TwoLayerFlows`, the same vector
+    fields as :func:`lcnn_widgets.gradient_flow` and :func:`lcnn_widgets.function_space_flow`
+    evaluated faster; other networks by those library functions.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer: got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed must be a nonnegative integer: got {seed}")
-    s = float(as_finite_array(scale, "scale"))
-    if s <= 0:
-        raise ValueError(f"scale must be positive: got {s}")
-    T = float(as_finite_array(t_max, "t_max"))
-    if T <= 0:
-        raise ValueError(f"t_max must be positive: got {T}")
-    fs = net.random_filters(np.random.default_rng(int(seed)), scale=s)
+    seed, s, T = _check_controls(seed, scale, t_max)
+    H = T if horizon is None else max(T, float(as_finite_array(horizon, "horizon")))
+    if net.n_layers == 2:
+        traj = flow_trajectories(TwoLayerFlows(net, loss), seed=seed, scale=s, horizon=H,
+                                 function_space=function_space, n_times=n_times,
+                                 n_function=n_function, rtol=rtol, atol=atol)
+        return traj.picture(min(T, traj.horizon), function_space=function_space)
+    fs = net.random_filters(np.random.default_rng(seed), scale=s)
     tol = dict(rtol=rtol, atol=atol)
     par = gradient_flow(net, fs, loss, t_eval=np.linspace(0.0, T, as_positive_int(n_times,
                                                                                   "n_times")),
@@ -164,35 +627,81 @@ def flow_picture(
         gap = float(np.max(np.abs(fun.end_to_end - ref)))
         paths.append(fun.end_to_end.reshape(t_fun.size, -1))
     u = loss.u.ravel()
-    return FlowPicture(par, fun, projection_plane(*paths, u), u, loss.const, gap)
+    basis = projection_plane(*paths, u)
+    pts = np.vstack([p @ basis for p in paths] + [(u @ basis)[None]])
+    return FlowPicture(par, fun, basis, u, loss.const, gap, T,
+                       _plane_level(1.1 * float(np.max(np.abs(pts)))),
+                       _decades(np.concatenate([par.loss] + ([fun.loss] if fun else []))
+                                - loss.const))
 
 
-def _draw(fig: Figure, pic: FlowPicture) -> None:
-    ax_plane, ax_loss = fig.axes
+#: the T slider of the widget: from T_MIN to T_MAX in steps of T_STEP
+T_MIN, T_MAX, T_STEP = 0.5, 40.0, 0.5
+#: how many initializations the widget keeps integrated (seed and scale)
+CACHE_SIZE = 12
+#: ticks of the time axis (linear up to 1, logarithmic beyond)
+_TIME_TICKS = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 40.0)
+_LABELS = ("parameter flow π(θ(t))", "function-space flow")
+
+
+def _readout(pic: FlowPicture) -> str:
+    """The values of a picture that change with the controls, as one line of HTML."""
     par = pic.parameter
-    paths = [par.end_to_end.reshape(par.times.size, -1)]
-    times, losses = [par.times], [par.loss]
-    labels = ["parameter flow $\\pi(\\theta(t))$"]
-    if pic.function is not None:
-        paths.append(pic.function.end_to_end.reshape(pic.function.times.size, -1))
-        times.append(pic.function.times)
-        losses.append(pic.function.loss)
-        labels.append("function-space flow")
-    plot_flow_plane(paths, pic.basis, labels=labels, data_filter=pic.data_filter, ax=ax_plane)
-    plot_loss_curves(times, losses, labels=labels, offset=pic.offset, ax=ax_loss)
-    if pic.function is None:  # hide the overlay of an earlier picture
-        for ax, gid in ((ax_plane, "path_1"), (ax_loss, "loss_1")):
-            line = find(ax.get_lines(), gid)
-            if line is not None:
-                line.set_data([], [])
-                line.set_label("_hidden")
-        ax_plane.legend(loc="best", fontsize="small")
-        ax_loss.legend(loc="best", fontsize="small")
-    gap = "" if np.isnan(pic.gap) else f", max gap {pic.gap:.1e}"
     delta = ", ".join(f"{d:.3g}" for d in np.ravel(par.invariants[0]))
-    ax_plane.set_title(f"invariant δ = {delta}{gap}", fontsize="medium")
-    ax_loss.set_title(f"relative drift of δ along the flow: {par.relative_invariant_drift:.1e}",
-                      fontsize="medium")
+    T = float(par.times[-1])
+    parts = [f"invariant δ = <b>{delta}</b>",
+             f"relative drift of δ along the flow: <b>{par.relative_invariant_drift:.1e}</b>",
+             f"ℓ(w(T)) − const = <b>{par.loss[-1] - pic.offset:.3g}</b> at T = {T:g}"]
+    if not np.isnan(pic.gap):
+        parts.insert(1, f"function-space flow vs π(θ(t)): max gap <b>{pic.gap:.1e}</b>")
+    return " &nbsp;·&nbsp; ".join(parts)
+
+
+def _flow_drawer(ax_plane: Any, ax_loss: Any) -> Any:
+    """The widget's ``draw``: data into fixed frames, one key outside the data (it lists the
+    function-space flow also while that is switched off: its dots are then not drawn)."""
+    shown = {"key": False}
+
+    def draw(fig: Figure, pic: FlowPicture) -> str:
+        par = pic.parameter
+        paths = [par.end_to_end.reshape(par.times.size, -1)]
+        times, losses = [par.times], [par.loss]
+        on = pic.function is not None
+        if on:
+            paths.append(pic.function.end_to_end.reshape(pic.function.times.size, -1))
+            times.append(pic.function.times)
+            losses.append(pic.function.loss)
+        labels = list(_LABELS[: len(paths)])
+        lim = pic.plane_limits
+        plot_flow_plane(paths, pic.basis, labels=labels, data_filter=pic.data_filter,
+                        ax=ax_plane, xlim=(-lim, lim), ylim=(-lim, lim), legend=False)
+        plot_loss_curves(times, losses, labels=labels, offset=pic.offset, ax=ax_loss,
+                         xlim=(0.0, T_MAX), ylim=pic.loss_limits, legend=False)
+        # plain text instead of the plot functions' mathtext (faster whenever the frame is drawn)
+        ax_plane.set_xlabel("projection on b₁")
+        ax_plane.set_ylabel("projection on b₂")
+        ax_loss.set_xlabel("time t (logarithmic beyond 1)")
+        ax_loss.set_ylabel("ℓ(w(t)) − const")
+        function_loss = find(ax_loss.get_lines(), "loss_1")
+        if function_loss is not None:  # dots, as in the plane: the key there serves both
+            function_loss.set(linestyle="none", marker="o", markersize=4)
+        if not on:  # hide the overlay of an earlier picture
+            for ax, gid in ((ax_plane, "path_1"), (ax_loss, "loss_1")):
+                line = find(ax.get_lines(), gid)
+                if line is not None:
+                    line.set_data([], [])
+        if not shown["key"]:  # one key for both panels, outside the data: drawn once
+            shown["key"] = True
+            flows = [Line2D([], [], color="C0", lw=2.0),
+                     Line2D([], [], color="C1", marker="o", ms=4, ls="none")]
+            marks = [find(ax_plane.get_lines(), gid) for gid in ("start", "end", "origin",
+                                                                  "data_filter")]
+            ax_plane.legend(flows + marks, [*_LABELS, "start", "end", "w = 0", "data filter u"],
+                            loc="upper left", bbox_to_anchor=(1.03, 1.0), borderaxespad=0.0,
+                            fontsize="small", frameon=False, handlelength=1.6)
+        return _readout(pic)
+
+    return draw
 
 
 def explore_flow(
@@ -223,7 +732,17 @@ def explore_flow(
     -------
     Explorer
         Controls ``seed``, ``scale``, ``t_max``, ``function_space``; ``result`` is a
-        :class:`FlowPicture`; the attributes ``net`` and ``loss`` hold the problem.
+        :class:`FlowPicture`; the attributes ``net`` and ``loss`` hold the problem, and
+        ``trajectories`` the integrated initializations (an ordered mapping ``(seed, scale) ->``
+        :class:`FlowTrajectories`, the most recent last; None for networks that are not
+        two-layer, which are integrated up to T on every update).
+
+    Notes
+    -----
+    For a two-layer network each initialization is integrated once, up to the slider's largest
+    horizon ``T_MAX``, with the samples of every slider position computed in advance; moving T
+    only takes them (no integration), and the frame (projection plane, axis limits) stays
+    that of the whole run. The last ``CACHE_SIZE`` initializations are kept.
     """
     if (net is None) != (loss is None):
         raise TypeError("pass both net and loss, or neither (for the default problem)")
@@ -232,7 +751,7 @@ def explore_flow(
     controls: dict[str, Any] = {
         "seed": int_box(seed, "seed"),
         "scale": slider("log", "scale", scale, -2.0, float(np.log10(3.0)), 0.05, track=180),
-        "t_max": slider("float", "horizon T", t_max, 0.5, 40.0, 0.5, track=300),
+        "t_max": slider("float", "horizon T", t_max, T_MIN, T_MAX, T_STEP, track=300),
         "function_space": checkbox(function_space, "function-space flow"),
     }
     c = controls
@@ -242,14 +761,53 @@ def explore_flow(
         group("<b>Flow</b>: the time horizon T, and the function-space flow on top (slower)",
               row(c["t_max"], c["function_space"])),
     ])
-    fig, _ = panel_figure((11.2, 4.2), 1, 2, left=0.085, right=0.985, bottom=0.12, top=0.91,
-                          wspace=0.25)
+    fig, (ax_plane, ax_loss) = panel_figure((11.2, 4.2), 1, 2, left=0.075, right=0.985,
+                                            bottom=0.12, top=0.9, wspace=0.22)
+    # the plane: equal scales (a projection), the box at the left of its slot, the key beside it
+    ax_plane.set_aspect("equal", adjustable="box")
+    ax_plane.set_anchor("W")
+    for axis in (ax_plane.xaxis, ax_plane.yaxis):  # few labels: cheaper full redraws
+        axis.set_major_locator(MaxNLocator(nbins=5, symmetric=True))
+    # titles at a fixed height (y=1): matplotlib then skips measuring the tick labels for them
+    ax_plane.set_title("end-to-end filter, projected to its best-fitting plane", loc="left",
+                       fontsize="medium", y=1.0)
+    ax_loss.set_title("distance to the data filter", loc="left", fontsize="medium", y=1.0)
+    # time: linear up to 1, logarithmic beyond, so that every horizon of the slider reads well
+    ax_loss.set_xscale("symlog", linthresh=1.0, linscale=1.0)
+    ax_loss.set_xticks(_TIME_TICKS, [f"{t:g}" for t in _TIME_TICKS])
+    ax_loss.xaxis.set_minor_locator(NullLocator())
+    draw = _flow_drawer(ax_plane, ax_loss)
 
-    def compute(**values: Any) -> FlowPicture:
-        return flow_picture(net, loss, **values)
+    if net.n_layers == 2:
+        flows = TwoLayerFlows(net, loss)
+        cache: OrderedDict[tuple[int, float], FlowTrajectories] = OrderedDict()
+
+        def compute(seed: int, scale: float, t_max: float, function_space: bool
+                    ) -> FlowPicture:
+            sd, s, T = _check_controls(seed, scale, t_max)
+            key = (sd, s)
+            traj = cache.pop(key, None)
+            if traj is None:  # a new initialization: integrate once, up to the largest T
+                traj = flow_trajectories(flows, seed=sd, scale=s, horizon=T_MAX,
+                                         function_space=function_space, grid_step=T_STEP)
+            elif function_space:
+                traj = traj.with_function()
+            cache[key] = traj
+            while len(cache) > CACHE_SIZE:
+                cache.popitem(last=False)
+            if T > traj.horizon:
+                raise ValueError(f"t_max must be at most {traj.horizon:g}: got {T:g}")
+            return traj.picture(T, function_space=function_space)
+    else:  # another architecture: integrate up to T on every update (library flows)
+        cache = None
+
+        def compute(seed: int, scale: float, t_max: float, function_space: bool
+                    ) -> FlowPicture:
+            return flow_picture(net, loss, seed=seed, scale=scale, t_max=t_max,
+                                function_space=function_space, horizon=T_MAX)
 
     explorer = Explorer(
-        controls, compute, _draw, fig, layout_controls=box,
+        controls, compute, draw, fig, layout_controls=box,
         title="<b>Gradient flow from a random initialization</b>: the parameter flow and the "
               "Riemannian flow in function space",
         preview=("t_max", [0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0]),
@@ -259,4 +817,5 @@ def explore_flow(
              "its minimum along both flows on a logarithmic axis, for the time horizon T."),
     )
     explorer.net, explorer.loss = net, loss
+    explorer.trajectories = cache if net.n_layers == 2 else None
     return explorer

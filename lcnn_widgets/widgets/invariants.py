@@ -9,15 +9,18 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedFormatter, FixedLocator
 from numpy.typing import ArrayLike
 
 from .._validation import as_positive_int
 from ..flows import FlowResult, SquaredLoss, gradient_flow, squared_loss
 from ..invariants import orbit_norms
 from ..lcn import LCN, conv
+from ..plotting._common import update_line
 from ..plotting.invariants import plot_invariant_drift, plot_loss, plot_orbit_plane
 from ._base import Explorer
 from ._common import group, panel_figure, row, slider
+from .flows import TwoLayerFlows
 
 __all__ = ["InvariantsPicture", "explore_invariants", "invariants_picture"]
 
@@ -70,6 +73,8 @@ def invariants_picture(
     loss: SquaredLoss,
     *,
     n_orbit: int = 200,
+    limit: float | None = None,
+    flows: TwoLayerFlows | None = None,
 ) -> InvariantsPicture:
     """Rescale a two-layer network to the invariant ``target`` and run its gradient flow.
 
@@ -87,6 +92,12 @@ def invariants_picture(
         The loss (built once from fixed data).
     n_orbit : int, default=200
         Number of points on the drawn part of the orbit.
+    limit : float, optional
+        The side of the drawn square of the orbit plane (default: 1.25 times the largest
+        coordinate of the two marked points). It must hold both points.
+    flows : TwoLayerFlows, optional
+        The fast evaluation of the flow for ``net`` and ``loss`` (built once by the widget);
+        the same flow as :func:`lcnn_widgets.gradient_flow` with the same integrator.
 
     Returns
     -------
@@ -107,15 +118,57 @@ def invariants_picture(
     rescaled = net.rescale(fs, [target])  # ValueError for a zero filter
     point = np.array([np.sum(f**2) for f in fs])
     new_point = np.array([np.sum(f**2) for f in rescaled])
-    limit = 1.25 * float(max(point.max(), new_point.max()))
+    needed = float(max(point.max(), new_point.max()))
+    if limit is None:
+        limit = 1.25 * needed
+    elif not float(limit) >= needed:
+        raise ValueError(f"limit must hold both points (at least {needed:.3g}): got {limit!r}")
+    limit = float(limit)
     # the orbit (c w_1, w_2 / c) has a_1 = c^2 ||w_1||^2; draw it for a_1 in [P/limit, limit]
     product = float(point[0] * point[1])
     c = np.sqrt(np.geomspace(product / limit, limit, as_positive_int(n_orbit, "n_orbit"))
                 / point[0])
     orbit = orbit_norms(net, fs, np.column_stack([c, 1.0 / c]))
-    flow = gradient_flow(net, rescaled, loss, t_eval=np.linspace(0.0, horizon, N_TIMES),
-                         rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
+    t_eval = np.linspace(0.0, horizon, N_TIMES)
+    if flows is not None:
+        flow = flows.gradient_flow(rescaled, t_eval, rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
+    else:
+        flow = gradient_flow(net, rescaled, loss, t_eval=t_eval, rtol=WIDGET_RTOL,
+                             atol=WIDGET_ATOL)
     return InvariantsPicture(fs, rescaled, float(target), point, new_point, orbit, limit, flow)
+
+
+class _HeldTicks:
+    """Fixed ticks for fixed limits: each axis keeps the ticks and labels its own locator and
+    formatter chose for the current limits, until the limits change.
+
+    A widget's frame is measured on every update (:mod:`lcnn_widgets.widgets._render`); with
+    fixed ticks that is a few list look-ups instead of running the locators and formatters
+    (a logarithmic axis is the slowest). An axis whose formatter shows an offset or a common
+    factor (such as 1e-10) keeps its own ticks, so nothing is lost.
+    """
+
+    def __init__(self, *axes: Any):
+        self._auto = {id(a): (a.get_major_locator(), a.get_major_formatter()) for a in axes}
+        self._axes = axes
+        self._limits: dict[int, tuple[float, float]] = {}
+
+    def __call__(self) -> None:
+        for axis in self._axes:
+            limits = tuple(float(v) for v in axis.get_view_interval())
+            if self._limits.get(id(axis)) == limits:
+                continue
+            locator, formatter = self._auto[id(axis)]
+            axis.set_major_locator(locator)
+            axis.set_major_formatter(formatter)
+            lo, hi = min(limits), max(limits)
+            tol = 1e-9 * (hi - lo)
+            locs = [float(v) for v in locator() if lo - tol <= v <= hi + tol]
+            labels = formatter.format_ticks(locs)
+            if not getattr(formatter, "get_offset", lambda: "")():
+                axis.set_major_locator(FixedLocator(locs))
+                axis.set_major_formatter(FixedFormatter(labels))
+            self._limits[id(axis)] = limits
 
 
 def _teacher_data(net: LCN, rng: np.random.Generator, n_samples: int) -> tuple[np.ndarray, ...]:
@@ -188,17 +241,18 @@ def explore_invariants(
         filters = [np.resize([1.0, 0.5, -0.5], k1), np.resize([1.2, 0.8], k2)]
     fs = net.check_filters(filters)
 
+    entry_range, target_range, horizon_range = (-2.0, 2.0), (-4.0, 4.0), (0.5, 10.0)
     controls: dict[str, W.ValueWidget] = {}
     rows = []
     for l, f in enumerate(fs):
         sub = "₁₂"[l]
         for j, v in enumerate(f):
-            controls[f"w{l + 1}_{j}"] = slider("float", f"w{sub}[{j}]", float(v), -2.0, 2.0,
+            controls[f"w{l + 1}_{j}"] = slider("float", f"w{sub}[{j}]", float(v), *entry_range,
                                                0.05, description_width=40, track=150)
         rows.append(row(*(controls[f"w{l + 1}_{j}"] for j in range(len(f)))))
-    controls["target"] = slider("float", "target δ", float(target), -4.0, 4.0, 0.1,
+    controls["target"] = slider("float", "target δ", float(target), *target_range, 0.1,
                                 description_width=72, track=240)
-    controls["t_max"] = slider("float", "horizon T", float(t_max), 0.5, 10.0, 0.5,
+    controls["t_max"] = slider("float", "horizon T", float(t_max), *horizon_range, 0.5,
                                description_width=72, track=200)
     box = W.VBox([
         group("<b>Filters</b> of layer 1 (w₁) and layer 2 (w₂): the current point", *rows),
@@ -207,24 +261,79 @@ def explore_invariants(
               row(controls["target"], controls["t_max"])),
     ])
     sizes = net.filter_sizes
+    flows = TwoLayerFlows(net, loss)
+
+    # ---- fixed frames, from the ranges of the controls
+    # orbit plane: the rescaled point for the farthest target has the larger squared norm
+    # a = (|target| + sqrt(target^2 + 4 n_1 n_2)) / 2; the plane shows [0, limit]^2 with the
+    # limit of the whole slider box, or half of it while that holds the filters' points
+    t_far = max(abs(v) for v in target_range)
+    top_entry = max(abs(v) for v in entry_range)
+
+    def reach(n1: float, n2: float) -> float:
+        return 1.25 * max(n1, n2, 0.5 * (t_far + np.sqrt(t_far**2 + 4 * n1 * n2)))
+
+    widest = reach(*(top_entry**2 * k for k in sizes))
+
+    def plane_limit(filters: list) -> float:
+        need = reach(*(float(np.sum(np.square(f))) for f in filters))
+        return 0.5 * widest if need <= 0.5 * widest else max(widest, need)
+
+    # loss: from its infimum (the data's own misfit) to its largest value on the slider box
+    # (the flow starts at the loss of the filters and decreases; rescaling keeps pi(theta));
+    # l o pi is convex in each filter, so the largest value is at a corner of the box
+    corners = [np.array(c) for c in np.ndindex(*([2] * sum(sizes)))]
+    top_loss = max(loss.value(net.end_to_end(net.unflatten(top_entry * (2 * c - 1.0))))
+                   for c in corners)
+    bottom_loss = loss.const if loss.const > 0 else 1e-4 * top_loss
+    loss_limits = (bottom_loss / 1.5, 1.5 * top_loss)
+    time_limits = (0.0, horizon_range[1])
 
     def compute(**v: Any) -> InvariantsPicture:
         current = [[v[f"w{l + 1}_{j}"] for j in range(k)] for l, k in enumerate(sizes)]
-        return invariants_picture(net, current, v["target"], v["t_max"], loss)
+        fs_now = net.check_filters(current)
+        return invariants_picture(net, fs_now, v["target"], v["t_max"], loss,
+                                  limit=plane_limit(fs_now), flows=flows)
 
     fig, (ax_plane, ax_loss, ax_drift) = panel_figure(
         (11.2, 4.2), 1, 3, left=0.065, right=0.985, bottom=0.13, top=0.9, wspace=0.36)
+    # the square plane sits at the bottom of its slot: its key goes above it, outside the data
+    ax_plane.set_anchor("S")
+    # titles at a fixed height (y=1): matplotlib then skips measuring tick labels for them
+    ax_loss.set_title("loss along the flow from the star", fontsize="medium", y=1.0)
+    # right-aligned, clear of the axis' scale factor (1e-10) at the top left
+    ax_drift.set_title("drift of δ along the flow", fontsize="medium", loc="right", y=1.0)
+    key = {"loc": "lower center", "bbox_to_anchor": (0.5, 1.01), "ncols": 2,
+           "fontsize": "x-small", "frameon": False, "borderaxespad": 0.0,
+           "columnspacing": 0.8, "handlelength": 1.8,
+           "title": "scaling orbit in the plane of squared norms", "title_fontsize": "small"}
 
-    def draw(figure: Figure, r: InvariantsPicture) -> None:
+    held: list[_HeldTicks] = []
+
+    def draw(figure: Figure, r: InvariantsPicture) -> str:
         plot_orbit_plane(r.orbit, r.point, rescaled=r.rescaled_point, target=r.target,
-                         deltas=DELTA_LEVELS, limit=r.limit, ax=ax_plane)
-        plot_loss(r.flow.times, r.flow.loss, ax=ax_loss)
-        ax_loss.set_title("loss along the flow from the star", fontsize="medium")
-        plot_invariant_drift(r.flow.times, r.flow.invariants, ax=ax_drift)
-        # right-aligned, clear of the axis' scale factor (e.g. 1e-10) at the top left
-        ax_drift.set_title(f"drift of δ, δ(0) = {r.target:.3g}", fontsize="medium",
-                           loc="right")
-        ax_plane.set_title("scaling orbit, squared norms", fontsize="medium")
+                         deltas=DELTA_LEVELS, limit=r.limit, ax=ax_plane,
+                         values_in_labels=False, legend=key)
+        if not held:  # the first picture makes the panels; later ones only move the data
+            plot_loss(r.flow.times, r.flow.loss, ax=ax_loss, xlim=time_limits,
+                      ylim=loss_limits)
+        else:
+            update_line(ax_loss, "loss", r.flow.times, r.flow.loss)
+        plot_invariant_drift(r.flow.times, r.flow.invariants, ax=ax_drift, xlim=time_limits,
+                             legend=False)
+        ax_drift.set_ylabel("δ(t) − δ(0)")  # one invariant: the axis says which (no key)
+        if not held:
+            held.append(_HeldTicks(ax_plane.xaxis, ax_plane.yaxis, ax_loss.xaxis,
+                                   ax_loss.yaxis, ax_drift.xaxis, ax_drift.yaxis))
+        held[0]()
+        n1, n2 = r.point
+        a1, a2 = r.rescaled_point
+        flow = r.flow
+        return (f"current filters: ‖w₁‖² = {n1:.3g}, ‖w₂‖² = {n2:.3g}, δ = <b>{n2 - n1:.3g}"
+                f"</b> &nbsp;·&nbsp; rescaled to δ = <b>{r.target:.3g}</b>: (‖w₁‖², ‖w₂‖²) = "
+                f"({a1:.3g}, {a2:.3g}) &nbsp;·&nbsp; loss {flow.loss[0]:.3g} → "
+                f"<b>{flow.loss[-1]:.3g}</b> at T = {flow.times[-1]:g} &nbsp;·&nbsp; largest "
+                f"drift of δ: <b>{flow.invariant_drift:.1e}</b>")
 
     explorer = Explorer(
         controls, compute, draw, fig, layout_controls=box,

@@ -11,16 +11,26 @@ Euclidean inner product; the dashed outline there is the unit ball of the balanc
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike
 
 from .._validation import as_end_to_end_vector, as_positive_int, parse_floats
 from ..lcn import LCN
-from ..metric import COND_WARN, chart_metric, condition_number, fiber_point, ntk_at
+from ..metric import (
+    COND_WARN,
+    RCOND,
+    MetricConditioningWarning,
+    chart_metric,
+    condition_number,
+    fiber_point,
+    ntk_at,
+)
 from ..plotting.metric import ellipse_outline, plot_ntk_entry, plot_unit_balls
 from ._base import Explorer
 from ._common import group, panel_figure, row, slider, text_box
@@ -58,6 +68,9 @@ class MetricChart:
         Common drawing scale of the unit balls.
     balanced_gram : ndarray of shape (2, 2)
         ``g^0`` in chart coordinates at ``w`` (the dashed reference).
+    blocks : _ChartBlocks or None
+        What the metric at every chart point needs besides ``delta`` (for
+        :func:`metric_picture`, which then evaluates all chart points at once).
     """
 
     net: LCN
@@ -73,6 +86,7 @@ class MetricChart:
     curve: np.ndarray
     scale: float
     balanced_gram: np.ndarray
+    blocks: _ChartBlocks | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,6 +117,69 @@ class MetricPicture:
 
 def _grams(net: LCN, params: list, directions: np.ndarray, delta: float) -> np.ndarray:
     return np.stack([chart_metric(net, p, directions, [delta]) for p in params])
+
+
+@dataclass(frozen=True, eq=False)
+class _ChartBlocks:
+    """The parts of ``g^delta`` at the chart points that do not depend on ``delta``.
+
+    For a two-layer network the fiber point of invariant ``delta`` of ``theta = (w_1, w_2)`` is
+    ``(c w_1, w_2 / c)`` (Prop. 2), with ``c^2 = a_1 / ||w_1||^2`` and ``a_1`` the positive root
+    of ``a_1 (a_1 + delta) = ||w_1||^2 ||w_2||^2``. Its Jacobian blocks are ``J_1 / c`` and
+    ``c J_2``, so ``Theta = J_1 J_1^T / c^2 + c^2 J_2 J_2^T`` with ``J_1, J_2`` the blocks of
+    ``J(theta)``: the products ``J_l J_l^T`` and the chart vectors ``J(theta) t_i`` are computed
+    once per chart, and a new ``delta`` costs one small eigendecomposition per chart point.
+    :func:`chart_metric` and :func:`ntk_at` compute the same matrices one by one.
+    """
+
+    n1: np.ndarray  # (m,) ||w_1||^2 at each chart point
+    n2: np.ndarray  # (m,) ||w_2||^2
+    gram1: np.ndarray  # (m, K, K) J_1 J_1^T
+    gram2: np.ndarray  # (m, K, K) J_2 J_2^T
+    tangent: np.ndarray  # (m, K, 2) J(theta) t_i
+    dim: int  # dim M (for the condition number)
+
+    @classmethod
+    def of(cls, net: LCN, params: list, directions: np.ndarray) -> "_ChartBlocks":
+        k1 = int(np.prod(net.filter_shapes[0]))
+        n1, n2, g1, g2, tangent = [], [], [], [], []
+        for p in params:
+            J = net.jacobian(p)
+            n1.append(float(np.sum(p[0] ** 2)))
+            n2.append(float(np.sum(p[1] ** 2)))
+            g1.append(J[:, :k1] @ J[:, :k1].T)
+            g2.append(J[:, k1:] @ J[:, k1:].T)
+            tangent.append(J @ directions)
+        return cls(np.array(n1), np.array(n2), np.array(g1), np.array(g2), np.array(tangent),
+                   int(net.dim_neuromanifold))
+
+    def ntks(self, delta: float) -> np.ndarray:
+        """``Theta`` at the fiber point of invariant ``delta`` over every chart point."""
+        P = self.n1 * self.n2
+        root = np.sqrt(delta * delta + 4.0 * P)
+        # the positive root without cancellation (cf. lcnn_widgets.fibers.rescaling_factors)
+        a1 = 2.0 * P / (delta + root) if delta >= 0 else 0.5 * (root - delta)
+        c2 = a1 / self.n1  # c^2
+        return self.gram1 / c2[:, None, None] + c2[:, None, None] * self.gram2
+
+    def grams(self, delta: float) -> np.ndarray:
+        """``g^delta`` in chart coordinates at every chart point, as :func:`chart_metric`."""
+        lam, V = np.linalg.eigh(self.ntks(delta))
+        top = np.max(np.abs(lam), axis=1, keepdims=True)
+        keep = np.abs(lam) > RCOND * top  # numpy.linalg.pinv(rtol=RCOND, hermitian=True)
+        inv = np.where(keep, 1.0 / np.where(keep, lam, 1.0), 0.0)
+        eig = np.sort(lam, axis=1)[:, ::-1]
+        low = eig[:, min(self.dim, eig.shape[1]) - 1]
+        if np.any((eig[:, 0] <= 0) | (low <= RCOND * eig[:, 0])
+                  | (eig[:, 0] > COND_WARN * np.maximum(low, 1e-300))):
+            warnings.warn(
+                "the NTK is rank deficient or ill-conditioned at a chart point (condition "
+                f"number above {COND_WARN:g}): the metric there is unreliable or degenerate",
+                MetricConditioningWarning, stacklevel=3)
+        pinv = np.einsum("mij,mj,mkj->mik", V, inv, V)
+        A = self.tangent
+        gram = np.einsum("mki,mkl,mlj->mij", A, pinv, A)
+        return 0.5 * (gram + gram.transpose(0, 2, 1))
 
 
 def _max_semi_axis(grams: np.ndarray) -> float:
@@ -137,8 +214,9 @@ def _cached_chart(net: LCN, w: tuple[float, ...], entry: tuple[int, int], n: int
     extent = max(_max_semi_axis(_grams(net, params, directions, d)) for d in delta_range)
     spacing = 2 * r / max(n - 1, 1)
     balanced = chart_metric(net, params[center], directions, [0.0])
+    blocks = _ChartBlocks.of(net, params, directions) if net.n_layers == 2 else None
     return MetricChart(net, wv, theta, basis, directions, coords, params, center, entry,
-                       deltas, curve, 0.45 * spacing / extent, balanced)
+                       deltas, curve, 0.45 * spacing / extent, balanced, blocks)
 
 
 def metric_chart(
@@ -213,8 +291,15 @@ def metric_picture(chart: MetricChart, delta: float, *, n_outline: int = 60) -> 
     if not np.isfinite(d):
         raise ValueError(f"delta must be finite: got {delta!r}")
     net = chart.net
-    value = float(ntk_at(net, chart.w, [d], fiber=chart.theta)[chart.entry])
-    grams = _grams(net, chart.params, chart.directions, d)
+    if chart.blocks is not None:  # all chart points at once (the same matrices)
+        grams = chart.blocks.grams(d)
+        if np.all(chart.coords[chart.center] == 0.0):  # the center is theta itself
+            value = float(chart.blocks.ntks(d)[chart.center][chart.entry])
+        else:
+            value = float(ntk_at(net, chart.w, [d], fiber=chart.theta)[chart.entry])
+    else:
+        value = float(ntk_at(net, chart.w, [d], fiber=chart.theta)[chart.entry])
+        grams = _grams(net, chart.params, chart.directions, d)
     outlines = np.stack([
         ellipse_outline(g, center=c, scale=chart.scale, n=n_outline)
         for g, c in zip(grams, chart.coords)
@@ -287,21 +372,32 @@ def explore_metric(
                                              wspace=0.25)
     ax_balls.set_xlabel(r"chart coordinate along $e_1$")
     ax_balls.set_ylabel(r"chart coordinate along $e_2$")
+    # a few ticks: every tick label is text drawn whenever the frame is (when w changes)
+    for axis in (ax_curve.xaxis, ax_curve.yaxis, ax_balls.xaxis, ax_balls.yaxis):
+        axis.set_major_locator(MaxNLocator(nbins=5))
+    i0, j0 = kw["entry"]
+    # fixed titles at a fixed height (y=1: no measuring of tick labels); the values that
+    # change with delta (and the drawing scale, which changes with w) go to the readout line
+    ax_curve.set_title(f"NTK entry Θ[{i0},{j0}](w; δ) as a function of δ", fontsize="medium",
+                       y=1.0)
+    ax_balls.set_title(r"unit balls of $g^\delta$ on a chart around $w$; dashed: $g^0$ at $w$",
+                       fontsize="medium", y=1.0)
 
-    def draw(figure: Figure, r: MetricPicture) -> None:
+    def draw(figure: Figure, r: MetricPicture) -> str:
         c = r.chart
         plot_ntk_entry(c.deltas, c.curve, delta=r.delta, value=r.value, entry=c.entry,
                        ax=ax_curve)
-        # plain text (no mathtext): this title changes on every update and parsing is slow
-        ax_curve.set_title(f"Θ[{c.entry[0]},{c.entry[1]}](w; δ) = {r.value:.4g} at "
-                           f"δ = {r.delta:.4g}", fontsize="medium")
         plot_unit_balls(c.coords, list(r.outlines), reference=r.reference, highlight=c.center,
                         ax=ax_balls)
         lim = float(np.abs(c.coords).max()) * (1 + 0.5 / max(np.sqrt(len(c.coords)) - 1, 1))
         ax_balls.set_xlim(-lim, lim)  # fixed per chart: the balls fit in their grid cells
         ax_balls.set_ylim(-lim, lim)
-        ax_balls.set_title(rf"unit balls of $g^\delta$ (scale $\times{c.scale:.2g}$); "
-                           r"dashed: $g^0$ at $w$", fontsize="medium")
+        lam = np.linalg.eigvalsh(r.grams[c.center])
+        return (f"Θ[{c.entry[0]},{c.entry[1]}](w; δ) = <b>{r.value:.4g}</b> at δ = "
+                f"<b>{r.delta:.4g}</b> &nbsp;·&nbsp; at w: g<sup>δ</sup> has eigenvalues "
+                f"{lam[0]:.3g}, {lam[1]:.3g} in chart coordinates (unit ball semi-axes "
+                f"{1 / np.sqrt(lam[1]):.3g}, {1 / np.sqrt(lam[0]):.3g}) &nbsp;·&nbsp; balls drawn "
+                f"at scale ×{c.scale:.2g}")
 
     lo, hi = (float(d) for d in delta_range)
     i, j = kw["entry"]

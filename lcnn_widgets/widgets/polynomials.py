@@ -145,10 +145,45 @@ def composition_state(
     )
 
 
-def _symmetric_limit(values: np.ndarray) -> float:
-    """A y-limit from the ladder 0.25, 0.5, 1, 2, 4, ...: stable while sliders move a little."""
-    top = float(np.max(np.abs(values))) * 1.1
-    return float(2.0 ** np.ceil(np.log2(max(top, 0.25))))
+def _nice_ceil(x: float) -> float:
+    """The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= ``x``."""
+    if not x > 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(x))
+    for m in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if m * power >= x * (1 - 1e-12):
+            return float(m * power)
+    return float(10.0 * power)  # pragma: no cover  (10 * power >= x always)
+
+
+def _box_extremes(bound: float, top: int, signal: np.ndarray) -> tuple[float, float]:
+    """Largest ``|pi(theta)|`` entry and largest ``|output|`` over the whole slider box.
+
+    Both are bilinear in ``(w_1, w_2)`` for each stride, so their largest absolute values over
+    the box ``[-bound, bound]^5`` are attained at its 32 corners.
+    """
+    corners = np.array(np.meshgrid(*[[-bound, bound]] * 5, indexing="ij")).reshape(5, -1).T
+    w_max = out_max = 0.0
+    for s in range(1, top + 1):
+        net = LCN([3, 2], [s, 1])
+        for c in corners:
+            w = net.end_to_end([c[:3], c[3:]])
+            w_max = max(w_max, float(np.max(np.abs(w))))
+            out_max = max(out_max, float(np.max(np.abs(conv(w, net.stride, signal)))))
+    return w_max, out_max
+
+
+def _frame_limit(values: np.ndarray, worst: float) -> float:
+    """A fixed symmetric y-limit: half the box's worst case, or the worst case if needed.
+
+    The sliders rarely reach the worst case (it needs every entry at an end of its range), so
+    the picture uses ``1.1 * worst / 2`` (rounded up to a nice number) and switches to the
+    limit of the worst case only while a value leaves that range: moving a slider keeps the
+    axes, and the heights of stems and curves compare between states.
+    """
+    top = float(np.max(np.abs(values), initial=0.0))
+    low = _nice_ceil(0.55 * worst)
+    return low if top <= low / 1.1 else _nice_ceil(1.1 * max(worst, top))
 
 
 def polynomials_html(r: CompositionState) -> str:
@@ -245,21 +280,33 @@ def explore_composition(
     first = composition_state([w1, w2], [s1, 1], signal, max_stride=top)
     bound = max(2.0, float(np.ceil(max(np.abs(w1).max(), np.abs(w2).max()))))
 
-    # ---- the figure: fixed positions, artists made once
+    # ---- the figure: fixed positions and fixed axes, artists made once. Only data move on an
+    # update (the fast path of the Explorer); the values that change go to the readout line.
+    w_worst, out_worst = _box_extremes(bound, top, signal)
     fig = Figure(figsize=(9.0, 5.2), dpi=dpi)
     FigureCanvasAgg(fig)  # one Agg canvas for the figure's life: its renderer caches text layouts
-    gs = fig.add_gridspec(2, 2, left=0.08, right=0.98, top=0.94, bottom=0.1,
-                          hspace=0.6, wspace=0.22)
+    gs = fig.add_gridspec(2, 2, left=0.08, right=0.98, top=0.92, bottom=0.1,
+                          hspace=0.62, wspace=0.22)
     ax_f, ax_w, ax_s = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, :])
-    plot_filters(first.filters, ax=ax_f, title="layer filters $w_1$, $w_2$")
+    plot_filters(first.filters, ax=ax_f, title=None)
+    ax_f.set_title("layer filters", loc="left", fontsize="medium")
     ax_f.set_ylim(-1.1 * bound, 1.1 * bound)
-    ax_f.legend(loc="lower left", fontsize="small", ncols=2)
-    plot_end_to_end(first.end_to_end, ax=ax_w)
+    # the key sits above the axes (outside the data, so it is drawn once)
+    ax_f.legend(ax_f.containers[:2], ["$w_1$", "$w_2$"], loc="lower right",
+                bbox_to_anchor=(1.0, 1.0), fontsize="small", ncols=2, frameon=False,
+                borderaxespad=0.1, handlelength=1.6, columnspacing=1.0)
     k_max = 3 + top
+    plot_end_to_end(first.end_to_end, ax=ax_w, title=r"end-to-end filter $w=\pi(\theta)$")
+    ax_w.title.set_fontsize("medium")
+    ax_w.set_xticks(np.arange(k_max))  # every possible entry: a stride change keeps the frame
     ax_w.set_xlim(-0.7, k_max - 0.3)
     plot_signals(first.layer_by_layer, first.one_convolution, ax=ax_s,
-                 positions=first.stride * np.arange(first.layer_by_layer.size))
-    ax_s.legend(loc="upper right", fontsize="small", ncols=2)
+                 positions=first.stride * np.arange(first.layer_by_layer.size),
+                 title="")
+    ax_s.set_title(f"output on a fixed random signal (length {n})", loc="left",
+                   fontsize="medium")
+    ax_s.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize="small", ncols=2,
+                frameon=False, borderaxespad=0.1)
     ax_s.set_xlim(-0.7, n - 0.3)
     formulas = W.HTMLMath(value=polynomials_html(first))
     filter_x = [c.markerline.get_xdata().copy() for c in ax_f.containers]
@@ -272,25 +319,22 @@ def explore_composition(
         "polynomials": formulas,
     }
 
-    def draw(fig: Figure, r: CompositionState) -> None:
+    def draw(fig: Figure, r: CompositionState) -> str:
         for stem, x, f in zip((artists["w1"], artists["w2"]), filter_x, r.filters):
             set_stem_data(stem, x, f)
         k = r.end_to_end.size
         set_stem_data(artists["end_to_end"], np.arange(k), r.end_to_end)
-        ax_w.set_xticks(np.arange(k))
-        lim = _symmetric_limit(r.end_to_end)
+        lim = _frame_limit(r.end_to_end, w_worst)
         ax_w.set_ylim(-lim, lim)
-        ax_w.set_title(rf"end-to-end filter $w=\pi(\theta)$: size {k}, stride {r.stride}")
         idx = r.stride * np.arange(r.layer_by_layer.size)
         artists["layer_by_layer"].set_data(idx, r.layer_by_layer)
         artists["one_convolution"].set_data(idx, r.one_convolution)
-        lim = _symmetric_limit(np.concatenate([r.layer_by_layer, r.one_convolution]))
+        lim = _frame_limit(np.concatenate([r.layer_by_layer, r.one_convolution]), out_worst)
         ax_s.set_ylim(-lim, lim)
-        ax_s.set_title(
-            f"output on a fixed random signal (length {r.signal.size}): "
-            f"max |difference| = {r.max_difference:.1e}"
-        )
         formulas.value = polynomials_html(r)
+        return (f"end-to-end filter <i>w</i> = π(θ): <b>size {k}</b>, total stride "
+                f"<b>{r.stride}</b> &nbsp;·&nbsp; outputs: max |layer by layer − one "
+                f"convolution| = <b>{r.max_difference:.1e}</b>")
 
     entry = dict(description_width=40, track=150, readout_format=".1f")
     controls = {f"u{i}": slider("float", f"w₁[{i}]", float(w1[i]), -bound, bound, 0.1, **entry)
