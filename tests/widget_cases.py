@@ -55,7 +55,8 @@ CASES: list[WidgetCase] = [
                lambda: explore_flow(seed=0, scale=0.5, t_max=5.0), "t_max", [
         {"t_max": 8.0}, {"t_max": 3.0}, {"t_max": 12.0}, {"seed": 1}, {"scale": 0.1},
         {"seed": 7, "scale": 1.0, "t_max": 5.0}, {"function_space": False, "t_max": 20.0},
-        {"function_space": True, "t_max": 3.0, "seed": 3}, {"seed": -1},
+        {"function_space": True, "t_max": 3.0, "seed": 3}, {"seed": -1},  # a message
+        {"seed": 0, "t_max": 5.0},
     ]),
     WidgetCase("explore_stride_one (ch. 6)", explore_stride_one, "disc", [
         {"disc": -0.5}, {"disc": 0.0}, {"disc": 0.8}, {"delta": 1.0}, {"r": -0.3},
