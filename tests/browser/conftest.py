@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_offline import HTML, offline_pages  # noqa: E402
+from chromium import chromium_path  # noqa: E402
 
 #: Generous upper bound for MathJax and the widget manager to finish on a slow, shared machine.
 RENDER_TIMEOUT_MS = 30_000
@@ -55,12 +55,6 @@ def offline_html() -> Path:
     return HTML
 
 
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("LCNN_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
 
 
 @pytest.fixture(scope="session")

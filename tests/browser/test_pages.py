@@ -12,7 +12,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from build_offline import HTML, ROOT, offline_pages
+from build_offline import ROOT
 
 #: Page errors every Jupyter Book 1 page raises (sphinx-thebe declares its config twice).
 ALLOWED_PAGE_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)

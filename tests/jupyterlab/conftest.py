@@ -38,7 +38,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import statistics
@@ -50,6 +49,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
+from chromium import chromium_path  # noqa: E402  (shared with tests/browser)
 
 REPO = Path(__file__).resolve().parents[2]
 BOOK = REPO / "book"
@@ -121,12 +123,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("LCNN_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
 
 
 # --------------------------------------------------------------------------------- the server
