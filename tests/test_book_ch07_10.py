@@ -315,7 +315,7 @@ def test_canonical_references():
     assert "{prf:ref}`thm-fc-orbit`" in ch10 and "{prf:ref}`thm-fib-unique`" in ch10
     assert "example_20" not in "".join("".join(c["source"]) for c in cells("10_table1"))
     ch7 = markdown("07_higher_dim")
-    assert "{prf:ref}`ex-so-blocks`" in ch7 and ":label: rem-hd-swap-caveat" in ch7
+    assert "{ref}`ex-so-blocks`" in ch7 and ":label: rem-hd-swap-caveat" in ch7
     ch8 = markdown("08_fully_connected")
     assert "none of which\nmoves the NTK" not in ch8 and "{prf:ref}`rem-hd-swap-caveat`" in ch8
 
