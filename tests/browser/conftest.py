@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_offline import HTML, offline_pages  # noqa: E402
-from chromium import chromium_path  # noqa: E402
+from chromium import launched_chromium  # noqa: E402
 
 #: Generous upper bound for MathJax and the widget manager to finish on a slow, shared machine.
 RENDER_TIMEOUT_MS = 30_000
@@ -59,19 +59,8 @@ def offline_html() -> Path:
 
 @pytest.fixture(scope="session")
 def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("Playwright is not installed (pip install -r requirements.txt)")
-    executable = chromium_path()
-    if executable is None:
-        _missing("no Chromium found (apt-get install chromium, or set LCNN_CHROMIUM)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable, args=["--no-sandbox", "--disable-gpu"]
-        )
+    with launched_chromium(_missing, ["--no-sandbox", "--disable-gpu"]) as browser:
         yield browser
-        browser.close()
 
 
 @dataclass

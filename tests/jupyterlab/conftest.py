@@ -51,7 +51,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from chromium import chromium_path  # noqa: E402  (shared with tests/browser)
+from chromium import launched_chromium  # noqa: E402  (shared with tests/browser)
 
 REPO = Path(__file__).resolve().parents[2]
 BOOK = REPO / "book"
@@ -285,17 +285,8 @@ def chromium():
     """One Chromium for the session, launched by Playwright from the system binary."""
     if not enabled():
         pytest.skip("LCNN_JUPYTERLAB_TESTS is not set")
-    try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415
-    except ImportError:
-        missing("Playwright is not installed (pip install -r requirements.txt)")
-    executable = chromium_path()
-    if executable is None:
-        missing("no Chromium found (apt-get install chromium, or set LCNN_CHROMIUM)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with launched_chromium(missing, CHROMIUM_ARGS) as browser:
         yield browser
-        browser.close()
 
 
 # ------------------------------------------------------------------------- the end-of-run report
