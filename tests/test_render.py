@@ -135,3 +135,23 @@ def test_legend_outside_the_axes_is_static_inside_it_moves():
     assert inside in moving_artists(ax)
     outside = ax.legend(loc="lower left", bbox_to_anchor=(1.02, 0.0))
     assert outside not in moving_artists(ax)
+
+
+def test_going_back_to_a_recent_frame_is_fast_and_right():
+    from matplotlib.figure import Figure
+
+    fig = Figure((3, 2))
+    ax = fig.add_subplot()
+    (line,) = ax.plot([0, 1], [0, 1])
+    ax.set_xlim(0, 1)
+    r = FigureRenderer(fig, dpi=50)
+    r.render()
+    ax.set_xlim(0, 2)  # a new frame: full
+    r.render()
+    assert r.full_reason == "axes 0 limits"
+    ax.set_xlim(0, 1)  # back to the first frame: its background is kept
+    line.set_ydata([1, 0])
+    fast = np.array(r.render(), copy=True)
+    assert r.full_reason is None
+    fig.canvas.draw()  # a from-scratch render of the same state
+    assert np.array_equal(fast, np.asarray(fig.canvas.buffer_rgba()))

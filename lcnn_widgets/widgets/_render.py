@@ -17,8 +17,9 @@ Which artists move is decided per axes, so every widget gets it for free:
 
 A *signature* of the static part (limits, scales, tick positions, every title and label text,
 colour-bar limits, figure texts, sizes) is taken at each update; when it differs from the one the
-background was drawn with, the update is a full redraw. So a widget that changes a title or its
-axis limits is still drawn correctly, only not faster.
+background was drawn with, the update is a full redraw (unless the frame is one of the last
+:data:`RECENT_FRAMES` frames drawn, whose backgrounds are kept). So a widget that changes a title
+or its axis limits is still drawn correctly, only not faster the first time.
 
 Pixel equality with a full render holds when no static element is drawn *inside* an axes below
 its data in matplotlib's stacking order and above it here: ticks pointing outwards (the default)
@@ -28,6 +29,7 @@ and no grid, as in the book's widgets. ``tests/test_render.py`` checks every wid
 from __future__ import annotations
 
 import io
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -38,6 +40,9 @@ from PIL import Image
 
 __all__ = ["FigureRenderer", "all_axes", "encode_png", "moving_artists", "signature_change",
            "static_signature"]
+
+#: how many recent frames (static backgrounds) a renderer keeps
+RECENT_FRAMES = 4
 
 #: zlib level of the PNGs (lossless at every level; 1 is the fastest that compresses)
 PNG_COMPRESS_LEVEL = 1
@@ -165,15 +170,18 @@ class FigureRenderer:
         self.canvas: FigureCanvasAgg = figure.canvas
         self._background: Any = None
         self._signature: dict[str, Any] | None = None
+        #: backgrounds of recent frames, by signature: going back to a frame is fast too
+        self._recent: OrderedDict[str, Any] = OrderedDict()
         self.full_renders = 0
         self.fast_renders = 0
         #: why the last render was a full one (None after a fast render)
         self.full_reason: str | None = None
 
     def invalidate(self) -> None:
-        """Forget the saved background: the next render is a full one."""
+        """Forget the saved backgrounds: the next render is a full one."""
         self._background = None
         self._signature = None
+        self._recent.clear()
 
     def _moving(self) -> list[tuple[Axes, list[Any]]]:
         return [(ax, moving_artists(ax)) for ax in all_axes(self.figure)]
@@ -192,6 +200,7 @@ class FigureRenderer:
                 for a in artists:
                     a.set_animated(False)
         self._signature = signature or static_signature(self.figure)
+        self._remember()
         self._draw_moving(moving)
         self.full_renders += 1
         return np.asarray(self.canvas.buffer_rgba())
@@ -207,10 +216,21 @@ class FigureRenderer:
                 a.draw(renderer)
             ax.stale = False
 
+    def _remember(self) -> None:
+        key = repr(self._signature)
+        self._recent[key] = self._background
+        self._recent.move_to_end(key)
+        while len(self._recent) > RECENT_FRAMES:
+            self._recent.popitem(last=False)
+
     def render(self) -> np.ndarray:
         """Render the figure's current state: fast when only moving artists changed."""
         signature = static_signature(self.figure)
         reason = signature_change(self._signature, signature)
+        if reason is not None and repr(signature) in self._recent:  # a frame seen recently
+            self._signature, self._background = signature, self._recent[repr(signature)]
+            self._recent.move_to_end(repr(signature))
+            reason = None
         if reason is not None or self._background is None:
             self.full_reason = reason or "first render"
             return self.render_full(signature)
