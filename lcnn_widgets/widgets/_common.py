@@ -19,6 +19,8 @@ its own resolution: the image width is the pixel width of the rendered PNG.)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
@@ -36,6 +38,7 @@ __all__ = [
     "heading",
     "int_box",
     "panel_figure",
+    "step_up",
     "row",
     "slider",
     "source_controls",
@@ -319,3 +322,18 @@ def row(*widgets: W.Widget) -> W.HBox:
 def group(title: str, *rows: W.Widget) -> W.VBox:
     """A labelled group of controls: a :func:`heading` and the rows below it."""
     return W.VBox([heading(title), *rows])
+
+
+def step_up(value: float, steps: Sequence[float]) -> float:
+    """The smallest of the increasing ``steps`` that is at least ``value`` (``value`` itself
+    beyond the last one).
+
+    Widgets size their frames with it: a limit taken from a short ladder of steps changes only
+    when the data crosses a step, so most updates keep the frame (and take the fast path).
+
+    Examples
+    --------
+    >>> step_up(2.4, (3.0, 5.0)), step_up(4.0, (3.0, 5.0)), step_up(7.0, (3.0, 5.0))
+    (3.0, 5.0, 7.0)
+    """
+    return float(next((s for s in steps if s >= value), value))

@@ -26,7 +26,7 @@ from ..lcn import LCN
 from ..plotting._common import find
 from ..plotting.fibers import layer_color, plot_root_orbits
 from ._base import Explorer
-from ._common import (check_source, checkbox, group, panel_figure, row, slider,
+from ._common import (check_source, step_up, checkbox, group, panel_figure, row, slider,
                       source_controls, toggle_buttons)
 
 __all__ = ["FiberPicture", "explore_fibers", "fiber_picture", "fiber_readout", "view_limit",
@@ -53,8 +53,7 @@ def view_limit(reach: float) -> float:
     >>> view_limit(0.5), view_limit(2.4), view_limit(4.0)
     (3.0, 3.0, 5.0)
     """
-    need = 1.15 * max(1.0, float(reach))
-    return next((v for v in LIMITS if v >= need), need)
+    return step_up(1.15 * max(1.0, float(reach)), LIMITS)
 
 
 @dataclass(frozen=True, eq=False)

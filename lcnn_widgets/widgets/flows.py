@@ -32,7 +32,7 @@ from ..lcn import LCN
 from ..plotting._common import find
 from ..plotting.flows import plot_flow_plane, plot_loss_curves, projection_plane
 from ._base import Explorer
-from ._common import checkbox, group, int_box, panel_figure, row, slider
+from ._common import checkbox, group, int_box, panel_figure, row, slider, step_up
 
 __all__ = [
     "WIDGET_ATOL",
@@ -291,13 +291,6 @@ class FlowPicture:
 _PLANE_LEVELS = tuple(m * 10.0**k for k in range(-3, 5) for m in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5))
 
 
-def _plane_level(extent: float) -> float:
-    for level in _PLANE_LEVELS:
-        if extent <= level:
-            return level
-    return float(extent)
-
-
 def _decades(values: np.ndarray) -> tuple[float, float]:
     """The smallest range of whole decades that holds the positive ``values`` (with 20 % room
     at the top)."""
@@ -516,7 +509,7 @@ def flow_trajectories(
     traj = FlowTrajectories(
         flows=flows, filters=fs, horizon=reach, parameter=par, function=None, n_times=nt,
         n_function=nf, grid_step=step, parameter_grid=par_grid, function_grid=None,
-        basis=basis, plane_limits=_plane_level(1.1 * extent),
+        basis=basis, plane_limits=step_up(1.1 * extent, _PLANE_LEVELS),
         loss_limits=_decades(whole.loss - flows.loss.const), rtol=rtol, atol=atol)
     return traj.with_function() if function_space else traj
 
@@ -630,7 +623,7 @@ def flow_picture(
     basis = projection_plane(*paths, u)
     pts = np.vstack([p @ basis for p in paths] + [(u @ basis)[None]])
     return FlowPicture(par, fun, basis, u, loss.const, gap, T,
-                       _plane_level(1.1 * float(np.max(np.abs(pts)))),
+                       step_up(1.1 * float(np.max(np.abs(pts))), _PLANE_LEVELS),
                        _decades(np.concatenate([par.loss] + ([fun.loss] if fun else []))
                                 - loss.const))
 

@@ -26,7 +26,7 @@ from ..lcn import LCN, conv
 from ..plotting.polynomials import plot_end_to_end, plot_filters, plot_signals, set_stem_data
 from ..polynomials import binary_form_latex
 from ._base import Explorer
-from ._common import group, row, slider
+from ._common import group, row, slider, step_up
 
 __all__ = ["CompositionState", "composition_state", "explore_composition", "polynomials_html"]
 
@@ -145,15 +145,13 @@ def composition_state(
     )
 
 
+#: "nice" frame limits: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten
+_NICE = tuple(m * 10.0**k for k in range(-6, 7) for m in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0))
+
+
 def _nice_ceil(x: float) -> float:
-    """The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= ``x``."""
-    if not x > 0:
-        return 1.0
-    power = 10.0 ** np.floor(np.log10(x))
-    for m in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
-        if m * power >= x * (1 - 1e-12):
-            return float(m * power)
-    return float(10.0 * power)  # pragma: no cover  (10 * power >= x always)
+    """The smallest "nice" number (:data:`_NICE`) that is >= ``x`` (1 for ``x <= 0``)."""
+    return step_up(x * (1 - 1e-12), _NICE) if x > 0 else 1.0
 
 
 def _box_extremes(bound: float, top: int, signal: np.ndarray) -> tuple[float, float]:

@@ -25,7 +25,8 @@ from ..plotting._common import find, image_colorbar
 from ..plotting.stride_one import plot_ntk_panels, plot_pair_roots
 from ..stride_one import FiberNTKs, cubic_roots, fiber_ntks, stride_one_factorization_count
 from ._base import Explorer
-from ._common import check_source, group, panel_figure, row, slider, source_controls
+from ._common import (check_source, group, panel_figure, row, slider, source_controls,
+                      step_up)
 
 __all__ = ["StrideOnePicture", "explore_stride_one", "stride_one_picture",
            "stride_one_readout", "view_limit"]
@@ -51,8 +52,7 @@ def view_limit(reach: float) -> float:
     >>> view_limit(1.0), view_limit(3.4), view_limit(2000.0)
     (2.6, 4.2, 2400.0)
     """
-    need = 1.2 * float(reach)
-    return next((v for v in LIMITS if v >= need), need)
+    return step_up(1.2 * float(reach), LIMITS)
 
 
 @dataclass(frozen=True, eq=False)
