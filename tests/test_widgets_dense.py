@@ -82,26 +82,31 @@ def test_drawn_data_equal_the_mathematics(explorer):
     assert len(ax_u.texts) == 0
 
 
-def test_the_angle_keeps_the_frame_and_the_scale_moves_it_by_levels(explorer):
-    """The colour scale and the distance axis depend on the level of a only (never on phi),
-    and they hold every value of that level."""
+def test_neither_the_angle_nor_the_scale_moves_the_frame(explorer):
+    """The colour scale and the distance axis are fixed for every a of the slider (and every
+    phi), and they hold every value: the NTKs and distances grow with m = max(a, 1/a), largest
+    at the slider's smallest positive a."""
+    from lcnn_widgets.widgets.dense import A_SMALLEST
+
     explorer.set_values(a=2.0, phi=0.5)
     ax_b, ax_u, ax_d = explorer.figure.axes
     clim, ylim = by_gid(ax_u.get_images(), "ntk").get_clim(), ax_d.get_ylim()
+    assert by_gid(ax_b.get_images(), "ntk").get_clim() == clim
     for phi in (0.1, 1.3, 2.9, 5.5):
         explorer.set_values(phi=phi)
         assert by_gid(ax_u.get_images(), "ntk").get_clim() == clim
         assert ax_d.get_ylim() == ylim
-    for a in (1.8, 2.2, 2.5, 0.45, 0.4):  # the same level: m = max(a, 1/a) in (1.77, 2.5]
+    for a in (1.8, 2.5, 0.45, 3.0, 4.0, 1.0, A_SMALLEST, 0.3):
         explorer.set_values(a=a)
         pic = explorer.result
+        assert explorer._renderer.full_reason is None  # the frame stayed: a fast update
         lo, hi = by_gid(ax_u.get_images(), "ntk").get_clim()
+        assert (lo, hi) == clim and ax_d.get_ylim() == ylim
+        assert lo <= pic.ntk_unbalanced.min() and pic.ntk_unbalanced.max() <= hi
         assert lo <= pic.vmin + 1e-12 and pic.vmax <= hi + 1e-12
         assert ax_d.get_ylim()[1] >= pic.distance_unbalanced.max()
-        assert (lo, hi) == clim and ax_d.get_ylim() == ylim
-    explorer.set_values(a=3.0)  # the next level: a wider frame, still holding the values
-    assert by_gid(ax_u.get_images(), "ntk").get_clim()[1] > clim[1]
-    assert ax_d.get_ylim()[1] >= explorer.result.distance_unbalanced.max()
+        if a == A_SMALLEST:  # the frame is that of the extreme scale: its range is used there
+            assert (pic.vmin, pic.vmax) == pytest.approx((lo, hi))
 
 
 def test_a_equal_one_makes_the_family_balanced(explorer):
@@ -157,3 +162,16 @@ def test_plot_functions_standalone_and_errors():
         plot_ntk_distance(np.linspace(0, 1, 5), {"x": np.ones(4)})
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
         plot_ntk_heatmap(np.eye(2), ax="here")
+
+
+@pytest.mark.parametrize("a", [0.05, 0.7, 1.0, 2.35, 4.0])
+def test_distance_curves_are_the_library_ntks_on_the_grid(a):
+    """The curves are built for all angles at once: they equal FCN.ntk of each factorization."""
+    from lcnn_widgets.widgets.dense import NET, _curves, _families
+
+    grid, dist, base, vmin, vmax = _curves(a, 37)
+    ntks = np.array([[NET.ntk(ws) for ws in _families(t, a)] for t in grid])
+    assert np.allclose(base, ntks[0], rtol=1e-13, atol=1e-13)
+    assert np.allclose(dist, np.linalg.norm(ntks - ntks[:1], axis=(2, 3)), rtol=1e-12, atol=1e-12)
+    assert (vmin, vmax) == pytest.approx((ntks.min(), ntks.max()), rel=1e-13)
+    assert np.allclose(dist[:, 0], 0.0, atol=1e-12)  # the balanced orbit keeps Theta = 2 I

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import Normalize
 from matplotlib.image import AxesImage
 from numpy.typing import ArrayLike
 
@@ -49,6 +50,7 @@ def plot_ntk_heatmap(
     vmax: float | None = None,
     title: str | None = None,
     annotate: bool = True,
+    norm: Normalize | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw an NTK matrix (on row-major ``vec(Z)``) as a heatmap, optionally with its entries.
@@ -65,6 +67,9 @@ def plot_ntk_heatmap(
     title : str, optional
     annotate : bool, default=True
         Write each entry (two decimals) into its cell.
+    norm : matplotlib.colors.Normalize, optional
+        A colour normalization (e.g. a fixed ``SymLogNorm``) used instead of ``vmin``/``vmax``;
+        give the same one to two heatmaps to compare them.
     ax : matplotlib Axes, optional
         Draw here; on a second call the image and the texts are updated in place.
 
@@ -81,13 +86,17 @@ def plot_ntk_heatmap(
     hi = float(t.max()) if vmax is None else float(vmax)
     if hi <= lo:
         hi = lo + 1.0
+    if norm is not None:
+        lo, hi = float(norm.vmin), float(norm.vmax)
     image = find(ax.get_images(), "ntk")
     if image is None or image.get_array().shape != t.shape:
         if image is not None:
             image.remove()
             for txt in [x for x in ax.texts if str(x.get_gid()).startswith("ntk_")]:
                 txt.remove()
-        image = ax.imshow(t, cmap=CMAP, vmin=lo, vmax=hi, gid="ntk", interpolation="nearest")
+        image = (ax.imshow(t, cmap=CMAP, norm=norm, gid="ntk", interpolation="nearest")
+                 if norm is not None else
+                 ax.imshow(t, cmap=CMAP, vmin=lo, vmax=hi, gid="ntk", interpolation="nearest"))
         k = t.shape[0]
         ax.set_xticks(range(k))
         ax.set_yticks(range(k))
@@ -97,7 +106,10 @@ def plot_ntk_heatmap(
             ax.set_yticklabels(labels, fontsize="small")
     else:
         image.set_data(t)
-        image.set_clim(lo, hi)
+        if norm is not None and image.norm is not norm:
+            image.set_norm(norm)
+        elif norm is None:
+            image.set_clim(lo, hi)
     if annotate:
         _annotate(ax, image, t)
     if title is not None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.colors import SymLogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -122,11 +123,33 @@ def orbit_picture(phi: float, a: float, *, n_grid: int = 121) -> OrbitPicture:
     )
 
 
+def _two_layer_ntks(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
+    """NTKs of stacks of two-layer factorizations: ``W1, W2`` of shape (m, 2, 2) -> (m, 4, 4).
+
+    For two layers ``Theta(Z) = W_2 W_2^T Z + Z W_1^T W_1`` (eq. 7), i.e. on row-major
+    ``vec(Z)`` the matrix ``kron(P, I) + kron(I, Q)`` with ``P = W_2 W_2^T``, ``Q = W_1^T W_1``
+    (what :meth:`FCN.ntk` computes one factorization at a time).
+    """
+    P = W2 @ W2.transpose(0, 2, 1)
+    Q = W1.transpose(0, 2, 1) @ W1
+    eye = np.eye(2)
+    return (np.einsum("mij,kl->mikjl", P, eye) + np.einsum("ij,mkl->mikjl", eye, Q)).reshape(
+        -1, 4, 4)
+
+
 @lru_cache(maxsize=64)
 def _curves(a: float, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
-    """Distance curves on the grid (they depend on ``a`` only: cached for the angle slider)."""
+    """Distance curves on the grid (they depend on ``a`` only: cached for the angle slider).
+
+    The families on the grid are those of :func:`_families`, ``(R, R^T)`` and
+    ``(A R, R^T A^{-1})``, built for all angles at once.
+    """
     grid = np.linspace(0.0, 2 * np.pi, n)
-    ntks = np.array([[NET.ntk(ws) for ws in _families(t, a)] for t in grid])
+    c, s = np.cos(grid), np.sin(grid)
+    R = np.stack([np.stack([c, -s], axis=1), np.stack([s, c], axis=1)], axis=1)  # rotation
+    Rt = R.transpose(0, 2, 1)
+    A, A_inv = np.diag([a, 1.0 / a]), np.diag([1.0 / a, a])
+    ntks = np.stack([_two_layer_ntks(R, Rt), _two_layer_ntks(A @ R, Rt @ A_inv)], axis=1)
     dist = np.linalg.norm(ntks - ntks[:1], axis=(2, 3))
     for arr in (grid, dist, ntks):
         arr.flags.writeable = False
@@ -160,6 +183,10 @@ def _level(a: float) -> float:
     m = max(a, 1.0 / a)
     k = max(0.0, np.ceil(2.0 * np.log2(m / 1.25) - 1e-9))
     return float(1.25 * np.sqrt(2.0) ** k)
+
+
+#: the smallest positive scale a of the widget's slider (its step): the frame holds its NTKs
+A_SMALLEST = 0.05
 
 
 @lru_cache(maxsize=16)
@@ -216,7 +243,6 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
     # fixed titles (at a fixed height, y=1: no measuring of tick labels); the numbers that
     # change go to the readout line (numbers in the cells would be 32 texts redrawn on every
     # update; the colour bar and the readout carry them)
-    ax_d.yaxis.set_major_locator(MaxNLocator(nbins=5))  # few labels: cheaper full redraws
     ax_u.tick_params(labelleft=False)  # its rows are those of the left heatmap, labelled there
     ax_b.set_title("Θ of (R, Rᵀ): balanced", fontsize="medium", y=1.0)
     ax_u.set_title("Θ of (AR, RᵀA⁻¹): same invariant", fontsize="medium", y=1.0)
@@ -225,19 +251,25 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
            "borderaxespad": 0.0, "borderpad": 0.2, "labelspacing": 0.2, "handlelength": 1.6,
            "frameon": False}
 
+    # one frame for every a of the slider (and phi): the colour scale and the distance axis of
+    # the smallest scale a > 0 the slider reaches, whose NTKs and distances are the largest
+    # (both grow with max(a, 1/a)); symmetric-logarithmic, so that a = 1 (entries of size 1)
+    # reads as well as a = 0.05 (entries of size 800), and a never redraws the frame
+    vmin, vmax, top = _frame(min(A_SMALLEST, float(a)) if a > 0 else A_SMALLEST, n)
+    norm = SymLogNorm(linthresh=1.0, linscale=1.0, vmin=vmin, vmax=vmax, base=10)
+    ax_d.set_yscale("symlog", linthresh=1.0, linscale=1.0)
+    ax_d.set_ylim(-0.3, 1.1 * top)
+
     def draw(figure: Figure, r: OrbitPicture) -> str:
-        # the frame (colour scale, distance axis) of the level of a, not of a itself: a
-        # changes it only when it crosses a step of the ladder (see _level), phi never
-        vmin, vmax, top = _frame(r.a, n)
         for ax, ntk in ((ax_b, r.ntk_balanced), (ax_u, r.ntk_unbalanced)):
-            plot_ntk_heatmap(ntk, shape=(2, 2), vmin=vmin, vmax=vmax, ax=ax, annotate=False)
+            plot_ntk_heatmap(ntk, shape=(2, 2), norm=norm, ax=ax, annotate=False)
         image_colorbar([find(ax_b.get_images(), "ntk"), find(ax_u.get_images(), "ntk")],
                        host=ax_u)  # one colour scale for both
         plot_ntk_distance(r.grid, {BALANCED: r.distance_balanced,
                                    UNBALANCED: r.distance_unbalanced},
                           phi=r.phi, current={BALANCED: r.current[0],
                                               UNBALANCED: r.current[1]}, ax=ax_d,
-                          ylim=(-0.05 * top, 1.1 * top), legend=key)
+                          ylim=(-0.3, 1.1 * top), legend=key)
         return _readout(r)
 
     explorer = Explorer(
