@@ -155,3 +155,27 @@ def test_going_back_to_a_recent_frame_is_fast_and_right():
     assert r.full_reason is None
     fig.canvas.draw()  # a from-scratch render of the same state
     assert np.array_equal(fast, np.asarray(fig.canvas.buffer_rgba()))
+
+
+def test_limits_of_an_axis_without_ticks_are_not_part_of_the_frame():
+    """y ticks drawn as data (moving_yticks): new y limits are a fast update, and the picture
+    equals a from-scratch render; an axis with ticks still changes the frame."""
+    from matplotlib.figure import Figure
+
+    from lcnn_widgets.plotting._common import moving_yticks
+
+    fig = Figure((3, 2))
+    ax = fig.add_subplot()
+    (line,) = ax.plot([0, 1], [0, 1])
+    moving_yticks(ax, -0.1, 1.1)
+    r = FigureRenderer(fig, dpi=60)
+    r.render()
+    line.set_ydata([0, 40])
+    moving_yticks(ax, -2.0, 42.0)
+    fast = np.array(r.render(), copy=True)
+    assert r.full_reason is None
+    fig.canvas.draw()
+    assert np.array_equal(fast, np.asarray(fig.canvas.buffer_rgba()))
+    ax.set_xlim(0, 2)  # the x axis has ticks: a new frame
+    r.render()
+    assert r.full_reason == "axes 0 limits"

@@ -34,9 +34,11 @@ def test_drawn_data_equals_the_pure_function(explorer):
     lines_c, lines_b = lines_by_gid(ax_curve), lines_by_gid(ax_balls)
     assert np.allclose(lines_c["marker"].get_xydata(), [[-28.0, pic.value]])
     assert np.allclose(lines_c["curve"].get_xydata(), np.column_stack([chart.deltas, chart.curve]))
+    unit = np.linalg.norm(W17)  # the chart is drawn in units of ||w||
     for i, outline in enumerate(pic.outlines):
-        assert np.allclose(lines_b[f"ball-{i}"].get_xydata(), outline)
-    assert np.allclose(lines_b["reference"].get_xydata(), pic.reference)
+        assert np.allclose(lines_b[f"ball-{i}"].get_xydata() * unit, outline)
+    assert np.allclose(lines_b["reference"].get_xydata() * unit, pic.reference)
+    assert np.allclose(lines_b["centers"].get_xydata() * unit, chart.coords)
     # independent oracles: Ex. 17's closed form for the marker and the whole curve
     assert pic.value == pytest.approx(-1.0)
     assert np.allclose(chart.curve, [running_example_theta13(W17, d) for d in chart.deltas])
@@ -101,6 +103,49 @@ def test_fast_grams_equal_chart_metric():
                          for p in chart.params])
         assert np.allclose(pic.grams, slow, rtol=1e-9, atol=1e-14)
         assert pic.value == pytest.approx(ntk_at(chart.net, W17, [delta])[1, 3], rel=1e-10)
+
+
+W_OTHER = np.array([1.0, 1.0, 2.0, 1.0, 1.0])  # another point of M (pi((1, 1, 1), (1, 1)))
+
+
+def test_chart_curve_and_scale_equal_the_pointwise_metric():
+    """The chart's curve, balanced Gram matrix and ball scale (computed for all invariants at
+    once) equal ntk_at / chart_metric evaluated one invariant and one chart point at a time."""
+    from lcnn_widgets import chart_metric
+
+    net = LCN([3, 2], [2, 1])
+    assert np.allclose(net.end_to_end([np.ones(3), np.ones(2)]).ravel(), W_OTHER)
+    for w in (W17, W_OTHER):
+        chart = metric_chart(net, w)
+        slow = [ntk_at(net, w, [d], fiber=chart.theta)[1, 3] for d in chart.deltas]
+        assert np.allclose(chart.curve, slow, rtol=1e-10, atol=1e-12)
+        assert np.allclose(chart.balanced_gram,
+                           chart_metric(net, chart.theta, chart.directions, [0.0]), rtol=1e-9)
+        extent = max(float(np.max(1 / np.sqrt(np.linalg.eigvalsh(np.stack(
+            [chart_metric(net, p, chart.directions, [d]) for p in chart.params]))[:, 0])))
+            for d in (-60.0, 20.0))
+        spacing = 2 * 0.15 * np.linalg.norm(w) / 4
+        assert chart.scale == pytest.approx(0.45 * spacing / extent, rel=1e-8)
+
+
+def test_a_new_point_keeps_the_frame_and_moves_the_ticks_with_the_data(explorer):
+    """Typing a new w moves the data (and the curve's own y ticks) but not the frame."""
+    explorer.set_values(w="2, 1, 3, -1, -5", delta=0.0)
+    ax_curve, ax_balls = explorer.figure.axes
+    limits = ax_balls.get_xlim(), ax_balls.get_ylim(), ax_curve.get_xlim()
+    explorer.set_values(w="1, 1, 2, 1, 1", delta=4.0)
+    assert explorer.error is None
+    assert explorer._renderer.full_reason is None  # a fast update
+    assert (ax_balls.get_xlim(), ax_balls.get_ylim(), ax_curve.get_xlim()) == limits
+    curve = explorer.result.chart.curve
+    lo, hi = ax_curve.get_ylim()
+    assert lo < curve.min() and curve.max() < hi  # the y range follows the curve
+    labels = {t.get_gid(): t for t in ax_curve.texts if t.get_visible()}
+    values = [float(t.get_text().replace("\N{MINUS SIGN}", "-")) for t in labels.values()]
+    assert len(values) >= 3 and all(lo <= v <= hi for v in values)
+    marks = lines_by_gid(ax_curve)["ytick-marks"]
+    assert np.allclose(sorted(marks.get_ydata()), sorted(values))
+    assert len(ax_curve.get_yticks()) == 0  # no ticks of the (static) frame
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ __all__ = [
     "contrast_color",
     "find",
     "image_colorbar",
+    "moving_yticks",
     "new_axes",
     "new_panel_row",
     "update_line",
@@ -248,6 +249,95 @@ def image_colorbar(
     if label is not None and bar.ax.get_ylabel() != label:
         bar.set_label(label)
     return bar
+
+
+
+def moving_yticks(ax: Axes, lo: float, hi: float, *, nbins: int = 5, length: float = 3.5,
+                  pad: float = 3.5) -> list[float]:
+    """Set the y limits to ``[lo, hi]`` and draw the y ticks and their labels as data artists.
+
+    Matplotlib's own ticks belong to an axes' frame, which a widget draws once and keeps
+    (:mod:`lcnn_widgets.widgets._render`); an axis whose limits change with the data would
+    then redraw the whole frame. Here the axis has no ticks of its own (a ``NullLocator``):
+    the tick marks are one line (gid ``"ytick-marks"``) and the labels texts (gids
+    ``"ytick-<i>"``) outside the left spine, moved like any other data, so the same picture as
+    matplotlib's ticks (``MaxNLocator(nbins)`` positions, outward marks, labels left of
+    them) is redrawn with the data and the frame stays.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    lo, hi : float
+        The y limits, ``lo < hi``.
+    nbins : int, default=5
+        At most this many intervals between ticks.
+    length, pad : float, default=3.5, 3.5
+        Tick length and the gap between tick and label, in points (matplotlib's defaults).
+
+    Returns
+    -------
+    list of float
+        The tick values drawn.
+
+    Raises
+    ------
+    ValueError
+        If the limits are not finite and increasing.
+
+    Examples
+    --------
+    >>> ax = new_axes(None, (3.0, 2.0))
+    >>> np.round(moving_yticks(ax, -0.2, 1.3), 12).tolist()
+    [0.0, 0.3, 0.6, 0.9, 1.2]
+    >>> [t.get_text() for t in ax.texts], len(ax.get_yticks())
+    (['0', '0.3', '0.6', '0.9', '1.2'], 0)
+    """
+    from matplotlib.ticker import MaxNLocator, NullLocator  # noqa: PLC0415
+    from matplotlib.transforms import ScaledTranslation, blended_transform_factory  # noqa: PLC0415
+
+    lo, hi = float(lo), float(hi)
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ValueError(f"lo and hi must be finite with lo < hi: got {lo}, {hi}")
+    if not isinstance(ax.yaxis.get_major_locator(), NullLocator):
+        ax.yaxis.set_major_locator(NullLocator())
+        ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_ylim(lo, hi)
+    ticks = [float(v) for v in MaxNLocator(nbins=nbins).tick_values(lo, hi)
+             if lo - 1e-9 * (hi - lo) <= v <= hi + 1e-9 * (hi - lo)]
+    ticks = [0.0 if abs(v) < 1e-12 * (hi - lo) else v for v in ticks]
+    frame = blended_transform_factory(ax.transAxes, ax.transData)
+    fig = ax.figure
+    # a tick mark is matplotlib's TICKLEFT marker at the spine, as the Axis draws it
+    marks = find(ax.get_lines(), "ytick-marks")
+    if marks is None:
+        (marks,) = ax.plot([], [], gid="ytick-marks", linestyle="none", marker=0,
+                           markersize=length, markeredgewidth=0.8, color="black",
+                           clip_on=False, transform=frame)
+    marks.set_data([0.0] * len(ticks), ticks)
+    offset = ScaledTranslation(-(length + pad) / 72.0, 0.0, fig.dpi_scale_trans)
+    for i, v in enumerate(ticks):
+        label = f"{v:g}".replace("-", "\N{MINUS SIGN}")  # as matplotlib's formatter writes it
+        txt = find(ax.texts, f"ytick-{i}")
+        if txt is None:
+            ax.text(0.0, v, label, transform=frame + offset, ha="right", va="center_baseline",
+                    fontsize=plt_tick_size(), clip_on=False, gid=f"ytick-{i}")
+        else:
+            txt.set_position((0.0, v))
+            txt.set_text(label)
+            txt.set_visible(True)
+    for txt in ax.texts:
+        gid = str(txt.get_gid())
+        if gid.startswith("ytick-") and gid != "ytick-marks" and int(gid[6:]) >= len(ticks):
+            txt.set_visible(False)
+    return ticks
+
+
+def plt_tick_size() -> float:
+    """The font size (points) of matplotlib's tick labels (``ytick.labelsize``)."""
+    from matplotlib import rcParams  # noqa: PLC0415
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
+
+    return FontProperties(size=rcParams["ytick.labelsize"]).get_size_in_points()
 
 
 def contrast_color(value: float, scale: float) -> str:

@@ -19,7 +19,10 @@ A *signature* of the static part (limits, scales, tick positions, every title an
 colour-bar limits, figure texts, sizes) is taken at each update; when it differs from the one the
 background was drawn with, the update is a full redraw (unless the frame is one of the last
 :data:`RECENT_FRAMES` frames drawn, whose backgrounds are kept). So a widget that changes a title
-or its axis limits is still drawn correctly, only not faster the first time.
+or its axis limits is still drawn correctly, only not faster the first time. The limits of an
+axis without ticks (and not tied to the box by a fixed aspect) place nothing static, so they are
+left out: a widget whose data range changes can draw its own ticks as data
+(:func:`lcnn_widgets.plotting._common.moving_yticks`) and keep its frame.
 
 Pixel equality with a full render holds when no static element is drawn *inside* an axes below
 its data in matplotlib's stacking order and above it here: ticks pointing outwards (the default)
@@ -99,6 +102,11 @@ def moving_artists(ax: Axes) -> list[Any]:
     return sorted(artists, key=lambda a: a.get_zorder())
 
 
+def _has_ticks(axis: Any) -> bool:
+    """Whether an axis draws ticks (major or minor), whose places depend on its limits."""
+    return len(axis.get_majorticklocs()) > 0 or len(axis.get_minorticklocs()) > 0
+
+
 def _text(t: Any) -> tuple:
     return (t.get_text(), t.get_visible(), t.get_color())
 
@@ -120,7 +128,13 @@ def static_signature(fig: Figure) -> dict[str, Any]:
                                ax.patch.get_facecolor())
         if not ax.get_visible():
             continue
-        sig[f"{key} limits"] = (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
+        # the limits of an axis without ticks place only data (redrawn anyway), unless the
+        # aspect ties them to the axes' box: then they are not part of the frame
+        free = ax.get_aspect() == "auto"
+        sig[f"{key} limits"] = (
+            None if free and not _has_ticks(ax.xaxis) else ax.get_xlim(),
+            None if free and not _has_ticks(ax.yaxis) else ax.get_ylim(),
+            ax.get_xscale(), ax.get_yscale())
         sig[f"{key} titles"] = (_text(ax.title), _text(ax._left_title), _text(ax._right_title))
         sig[f"{key} labels"] = (_text(ax.xaxis.label), _text(ax.yaxis.label))
         if ax.legend_ is not None:

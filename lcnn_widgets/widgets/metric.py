@@ -31,6 +31,7 @@ from ..metric import (
     fiber_point,
     ntk_at,
 )
+from ..plotting._common import moving_yticks
 from ..plotting.metric import ellipse_outline, plot_ntk_entry, plot_unit_balls
 from ._base import Explorer
 from ._common import group, panel_figure, row, slider, text_box
@@ -153,6 +154,16 @@ class _ChartBlocks:
         return cls(np.array(n1), np.array(n2), np.array(g1), np.array(g2), np.array(tangent),
                    int(net.dim_neuromanifold))
 
+    def ntk_curve(self, index: int, deltas: np.ndarray) -> np.ndarray:
+        """``Theta`` at chart point ``index`` for every invariant of ``deltas``: (n, K, K)."""
+        d = np.asarray(deltas, dtype=float)
+        P = self.n1[index] * self.n2[index]
+        root = np.sqrt(d * d + 4.0 * P)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a1 = np.where(d >= 0, 2.0 * P / (d + root), 0.5 * (root - d))
+        c2 = (a1 / self.n1[index])[:, None, None]
+        return self.gram1[index] / c2 + c2 * self.gram2[index]
+
     def ntks(self, delta: float) -> np.ndarray:
         """``Theta`` at the fiber point of invariant ``delta`` over every chart point."""
         P = self.n1 * self.n2
@@ -210,11 +221,16 @@ def _cached_chart(net: LCN, w: tuple[float, ...], entry: tuple[int, int], n: int
     center = int(np.argmin(np.linalg.norm(coords, axis=1)))
     deltas = np.linspace(delta_range[0], delta_range[1], N_CURVE)
     i, j = entry
-    curve = np.array([ntk_at(net, wv, [d], fiber=theta)[i, j] for d in deltas])
-    extent = max(_max_semi_axis(_grams(net, params, directions, d)) for d in delta_range)
     spacing = 2 * r / max(n - 1, 1)
-    balanced = chart_metric(net, params[center], directions, [0.0])
     blocks = _ChartBlocks.of(net, params, directions) if net.n_layers == 2 else None
+    if blocks is not None and np.all(coords[center] == 0.0):  # all at once, the same values
+        curve = blocks.ntk_curve(center, deltas)[:, i, j]
+        extent = max(_max_semi_axis(blocks.grams(d)) for d in delta_range)
+        balanced = blocks.grams(0.0)[center]
+    else:
+        curve = np.array([ntk_at(net, wv, [d], fiber=theta)[i, j] for d in deltas])
+        extent = max(_max_semi_axis(_grams(net, params, directions, d)) for d in delta_range)
+        balanced = chart_metric(net, params[center], directions, [0.0])
     return MetricChart(net, wv, theta, basis, directions, coords, params, center, entry,
                        deltas, curve, 0.45 * spacing / extent, balanced, blocks)
 
@@ -370,11 +386,21 @@ def explore_metric(
     fig, (ax_curve, ax_balls) = panel_figure((11.0, 4.6), 1, 2, width_ratios=[1.1, 1.0],
                                              left=0.07, right=0.98, bottom=0.12, top=0.9,
                                              wspace=0.25)
-    ax_balls.set_xlabel(r"chart coordinate along $e_1$")
-    ax_balls.set_ylabel(r"chart coordinate along $e_2$")
-    # a few ticks: every tick label is text drawn whenever the frame is (when w changes)
-    for axis in (ax_curve.xaxis, ax_curve.yaxis, ax_balls.xaxis, ax_balls.yaxis):
+    # chart coordinates in units of ||w||: the chart of every point w then fills the same fixed
+    # frame (the picture of each w is the same, only the numbers on its axes are divided by
+    # ||w||), so typing a new w moves the data and not the frame
+    ax_balls.set_xlabel("chart coordinate along e₁ (units of ‖w‖)")
+    ax_balls.set_ylabel("chart coordinate along e₂ (units of ‖w‖)")
+    lim = float(radius) * (1 + 0.5 / max(int(n) - 1, 1))  # the balls fit in their grid cells
+    ax_balls.set_xlim(-lim, lim)
+    ax_balls.set_ylim(-lim, lim)
+    ax_balls.set_aspect("equal", adjustable="box")
+    # a few ticks: every tick label is text drawn whenever the frame is
+    for axis in (ax_curve.xaxis, ax_balls.xaxis, ax_balls.yaxis):
         axis.set_major_locator(MaxNLocator(nbins=5))
+    # the range of the NTK entry depends on w: its y ticks are drawn with the data
+    # (moving_yticks), so a new w does not redraw the frame; the label left of them, fixed
+    ax_curve.yaxis.set_label_coords(-0.13, 0.5)
     i0, j0 = kw["entry"]
     # fixed titles at a fixed height (y=1: no measuring of tick labels); the values that
     # change with delta (and the drawing scale, which changes with w) go to the readout line
@@ -387,17 +413,16 @@ def explore_metric(
         c = r.chart
         plot_ntk_entry(c.deltas, c.curve, delta=r.delta, value=r.value, entry=c.entry,
                        ax=ax_curve)
-        plot_unit_balls(c.coords, list(r.outlines), reference=r.reference, highlight=c.center,
-                        ax=ax_balls)
-        lim = float(np.abs(c.coords).max()) * (1 + 0.5 / max(np.sqrt(len(c.coords)) - 1, 1))
-        ax_balls.set_xlim(-lim, lim)  # fixed per chart: the balls fit in their grid cells
-        ax_balls.set_ylim(-lim, lim)
+        moving_yticks(ax_curve, *ax_curve.get_ylim())
+        unit = float(np.linalg.norm(c.w))
+        plot_unit_balls(c.coords / unit, [o / unit for o in r.outlines],
+                        reference=r.reference / unit, highlight=c.center, ax=ax_balls)
         lam = np.linalg.eigvalsh(r.grams[c.center])
         return (f"Θ[{c.entry[0]},{c.entry[1]}](w; δ) = <b>{r.value:.4g}</b> at δ = "
                 f"<b>{r.delta:.4g}</b> &nbsp;·&nbsp; at w: g<sup>δ</sup> has eigenvalues "
                 f"{lam[0]:.3g}, {lam[1]:.3g} in chart coordinates (unit ball semi-axes "
                 f"{1 / np.sqrt(lam[1]):.3g}, {1 / np.sqrt(lam[0]):.3g}) &nbsp;·&nbsp; balls drawn "
-                f"at scale ×{c.scale:.2g}")
+                f"at scale ×{c.scale:.2g} &nbsp;·&nbsp; ‖w‖ = {unit:.4g}")
 
     lo, hi = (float(d) for d in delta_range)
     i, j = kw["entry"]
