@@ -17,13 +17,12 @@ from functools import lru_cache
 import numpy as np
 from matplotlib.colors import SymLogNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from .._validation import as_finite_array, as_positive_int
 from ..dense import FCN, balanced_factorization, identity_factorization, orthogonal_orbit, rotation
+from ..plotting._common import find, image_colorbar
 from ..plotting.dense import plot_ntk_distance, plot_ntk_heatmap
 from ._base import Explorer
-from ..plotting._common import find, image_colorbar
 from ._common import group, panel_figure, row, slider
 
 __all__ = ["OrbitPicture", "explore_orbit", "orbit_picture"]
@@ -176,10 +175,11 @@ def _readout(r: OrbitPicture) -> str:
 
 
 def _level(a: float) -> float:
-    """The frame's scale for ``a``: ``m = max(a, 1/a)`` rounded up to the ladder
-    ``1.25 * sqrt(2)^k`` (the two families are mirror images under ``a -> 1/a``, and so are
-    their ranges; the NTK's entries grow like ``m^2``, so one step of the ladder doubles the
-    colour range and the picture keeps at least half of it in use)."""
+    """The scale of the frame for ``a``: ``m = max(a, 1/a)`` rounded up to ``1.25 sqrt(2)^k``.
+
+    The two families are mirror images under ``a -> 1/a``, and so are their ranges; the NTK's
+    entries grow like ``m^2``.
+    """
     m = max(a, 1.0 / a)
     k = max(0.0, np.ceil(2.0 * np.log2(m / 1.25) - 1e-9))
     return float(1.25 * np.sqrt(2.0) ** k)
@@ -191,9 +191,12 @@ A_SMALLEST = 0.05
 
 @lru_cache(maxsize=16)
 def _frame(a: float, n: int) -> tuple[float, float, float]:
-    """Colour limits and the top of the distance axis for the level of ``a``: the range of both
-    NTKs and the largest distance over the angle grid at ``a = _level(a)``, which hold those of
-    every ``a`` of the level (both grow with ``max(a, 1/a)``)."""
+    """Colour limits and the top of the distance axis that hold every scale ``a' >= a``.
+
+    The range of both NTKs and the largest distance over the angle grid at ``a = _level(a)``,
+    which hold those of every ``a'`` with ``max(a', 1/a') <= max(a, 1/a)`` (both grow with
+    ``max(a, 1/a)``). The widget uses the frame of the slider's smallest ``a``.
+    """
     level = _level(a)
     _, dist, _, vmin, vmax = _curves(level, n)
     return vmin, vmax, float(max(dist.max(), 1.0))
