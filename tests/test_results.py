@@ -109,3 +109,13 @@ def test_lookup_by_label():
     assert result("Thm 4").cell_tag == "verify-thm4"
     with pytest.raises(KeyError, match="label must be one of"):
         result("Thm 99")
+
+
+def test_page_names_every_result_as_the_paper_does():
+    """The paper column spells out the paper's own name; a statement box or equation is linked
+    (its link text, set at build time by book/_ext/paper_numbers.py, is that same name)."""
+    page = render_result_map()
+    for r in RESULTS:
+        assert f"| {r.name} |" in page, r.label
+        if r.statement is not None:
+            assert r.statement == r.ref, r.label
