@@ -1,0 +1,243 @@
+"""Print the PDF handouts from the offline site: one PDF per chapter and one for the whole book.
+
+Usage (from the project root, inside the project's virtual environment, after
+``jupyter-book build .`` and ``python tests/browser/build_offline.py``)::
+
+    python tests/browser/print_pdfs.py
+
+Output, each in two variants (``instructor/`` with the solutions, ``student/`` without)::
+
+    _build/pdf/instructor/01_polynomials.pdf ... (one per chapter of _toc.yml)
+    _build/pdf/instructor/intro.pdf              (the root page of _toc.yml)
+    _build/pdf/instructor/book.pdf               (the root page and every chapter, in TOC order)
+    _build/pdf/student/...                       (the same, every solution removed)
+
+How: Debian's Chromium driven by Playwright (``tests/browser/chromium.py``; not Jupyter Book's
+``pdfhtml`` builder, which downloads a browser of its own) opens each page of the offline site
+once, waits for MathJax, the web fonts and the images, prints it in A4 (``page.pdf``, print
+media, so ``book/_static/print.css`` applies), then removes every sphinx-exercise solution box
+from the page, checks that none is left, and prints it again for the student variant. The book
+is the chapters merged with ``pypdf``, with one bookmark per chapter. Page numbers in the
+footers count within each chapter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_offline import HTML  # noqa: E402
+from chromium import launched_chromium  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "_build" / "pdf"
+VARIANTS = ("instructor", "student")
+BOOK = "book"
+#: Generous bound for MathJax, fonts and images on a slow, shared machine.
+RENDER_TIMEOUT_MS = 60_000
+#: What the student variant removes: sphinx-exercise's solution boxes (``{solution}``), with
+#: their titles ("Solution to Exercise n"), whatever the toggle state.
+SOLUTION_SELECTOR = ".solution"
+MARGINS = {"top": "18mm", "bottom": "16mm", "left": "16mm", "right": "16mm"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One page of the table of contents."""
+
+    docname: str  # e.g. "book/01_polynomials"
+    is_root: bool
+
+    @property
+    def html(self) -> Path:
+        return HTML / f"{self.docname}.html"
+
+    @property
+    def stem(self) -> str:
+        return Path(self.docname).name
+
+
+def toc_entries(toc: Path = ROOT / "_toc.yml") -> list[Entry]:
+    """The root page and every chapter of ``_toc.yml`` (parts flattened), in reading order."""
+    import yaml
+
+    data = yaml.safe_load(toc.read_text(encoding="utf8"))
+    entries = [Entry(str(data["root"]), True)]
+
+    def walk(items):
+        for item in items or []:
+            if "file" in item:
+                entries.append(Entry(str(item["file"]), False))
+            walk(item.get("sections"))
+
+    for part in data.get("parts") or [{"chapters": data.get("chapters")}]:
+        walk(part.get("chapters"))
+    return entries
+
+
+def chapter_entries(toc: Path = ROOT / "_toc.yml") -> list[Entry]:
+    """The chapters of ``_toc.yml`` (not the root page): one PDF each."""
+    return [e for e in toc_entries(toc) if not e.is_root]
+
+
+def pdf_path(variant: str, stem: str, out: Path = OUT) -> Path:
+    """Where the PDF of ``stem`` (a chapter's file name, or ``"book"``) in ``variant`` goes."""
+    return out / variant / f"{stem}.pdf"
+
+
+_READY = """() => {
+  const math = !document.querySelector('.math') ||
+    (window.MathJax && MathJax.startup && MathJax.startup.promise);
+  return !!math;
+}"""
+
+_SETTLE = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
+  await document.fonts.ready;
+  // Any raw TeX left over (an unprocessed math span) means MathJax did not finish.
+  return [...document.querySelectorAll('span.math, div.math')]
+    .filter(el => !el.querySelector('mjx-container')).length;
+}"""
+
+_TITLE = """() => {
+  const h1 = document.querySelector('article.bd-article h1');
+  if (!h1) return document.title;
+  const copy = h1.cloneNode(true);
+  copy.querySelectorAll('.headerlink').forEach(a => a.remove());
+  return copy.textContent.replace(/\\s+/g, ' ').trim();
+}"""
+
+_REMOVE_SOLUTIONS = f"""() => {{
+  document.querySelectorAll({SOLUTION_SELECTOR!r}).forEach(el => el.remove());
+  return document.querySelectorAll({SOLUTION_SELECTOR!r}).length;
+}}"""
+
+
+def _templates(book_title: str, chapter_title: str) -> tuple[str, str]:
+    style = ("font-family: sans-serif; font-size: 8px; color: #555; width: 100%;"
+             " margin: 0 16mm; display: flex; justify-content: space-between;")
+    header = (f'<div style="{style}"><span>{html.escape(book_title)}</span>'
+              f"<span>{html.escape(chapter_title)}</span></div>")
+    footer = (f'<div style="{style}"><span>{html.escape(chapter_title)}</span>'
+              '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span>'
+              "</span></div>")
+    return header, footer
+
+
+def _book_title() -> str:
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf8"))
+    return str(config.get("title", ""))
+
+
+def _print(page, target: Path, book_title: str, chapter_title: str) -> None:
+    header, footer = _templates(book_title, chapter_title)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(target), format="A4", margin=MARGINS, print_background=True,
+             display_header_footer=True, header_template=header, footer_template=footer,
+             outline=False)
+
+
+def print_all(out: Path = OUT, *, only: list[str] | None = None) -> dict[str, dict[str, Path]]:
+    """Print every TOC page in both variants and merge the books; return ``{variant: {stem: pdf}}``.
+
+    ``only`` restricts the chapters (by file stem) and skips the books (for development).
+    """
+    entries = toc_entries()
+    missing = [str(e.html) for e in entries if not e.html.is_file()]
+    if missing:
+        raise SystemExit(f"no offline build page {missing[0]} "
+                         "(run: jupyter-book build . && python tests/browser/build_offline.py)")
+    if only:
+        entries = [e for e in entries if e.stem in only]
+    book_title = _book_title()
+    printed: dict[str, dict[str, Path]] = {v: {} for v in VARIANTS}
+    titles: dict[str, str] = {}
+
+    def fail(reason: str) -> None:
+        raise SystemExit(reason)
+
+    with launched_chromium(fail, ["--no-sandbox", "--disable-gpu"]) as browser:
+        context = browser.new_context(viewport={"width": 1100, "height": 1400})
+        # Nothing leaves the machine (the offline site needs nothing from the network).
+        context.route("http*://**", lambda route: route.abort())
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        for entry in entries:
+            t0 = time.perf_counter()
+            page.goto(entry.html.as_uri(), wait_until="load")
+            page.wait_for_function(_READY, timeout=RENDER_TIMEOUT_MS)
+            untypeset = page.evaluate(_SETTLE)
+            if untypeset:
+                raise SystemExit(f"{entry.docname}: {untypeset} math elements not typeset")
+            title = page.evaluate(_TITLE)
+            titles[entry.stem] = title
+            stem = entry.stem
+            _print(page, pdf_path("instructor", stem, out), book_title, title)
+            printed["instructor"][stem] = pdf_path("instructor", stem, out)
+            left = page.evaluate(_REMOVE_SOLUTIONS)
+            if left:
+                raise SystemExit(f"{entry.docname}: {left} solution boxes left after removal")
+            _print(page, pdf_path("student", stem, out), book_title, title)
+            printed["student"][stem] = pdf_path("student", stem, out)
+            print(f"  {entry.docname}: {title!r} ({time.perf_counter() - t0:.1f} s)", flush=True)
+        context.close()
+    if errors:
+        # Reported, not fatal: the browser tests (test_pages.py) are where page errors count.
+        counts = {e: errors.count(e) for e in dict.fromkeys(errors)}
+        print("page errors while printing (the browser tests judge them):\n  "
+              + "\n  ".join(f"{n} x {e}" for e, n in counts.items()), file=sys.stderr)
+    if not only:
+        for variant in VARIANTS:
+            parts = [(titles[e.stem], printed[variant][e.stem]) for e in entries]
+            printed[variant][BOOK] = merge(parts, pdf_path(variant, BOOK, out), book_title)
+    return printed
+
+
+def merge(parts: list[tuple[str, Path]], target: Path, title: str) -> Path:
+    """Concatenate ``parts`` (bookmark title, PDF) into ``target`` with one bookmark each."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for name, path in parts:
+        start = len(writer.pages)
+        writer.append(str(path), import_outline=False)
+        writer.add_outline_item(title=name, page_number=start)
+    writer.add_metadata({"/Title": title})
+    # The chapters embed the same fonts: store each identical object once.
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    with target.open("wb") as handle:
+        writer.write(handle)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", help="print only these chapters (file stems), no book")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT})")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    printed = print_all(args.out, only=args.only)
+    for variant, pdfs in printed.items():
+        for stem, path in pdfs.items():
+            from pypdf import PdfReader
+
+            pages = len(PdfReader(str(path)).pages)
+            print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
+                  f"{pages} pages, {path.stat().st_size / 1e6:.2f} MB")
+    print(f"== PDFs in {args.out} ({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""Tests of the PDF handouts printed by ``tests/browser/print_pdfs.py``.
+
+They read the PDFs in ``_build/pdf/`` and the offline site's HTML they were printed from. Without
+the PDFs they are skipped; ``.ci/run`` sets ``LCNN_PDF_TESTS=required``, and then a missing PDF
+(or a missing ``pypdf``) is a failure.
+
+What is checked, per variant (``instructor``, ``student``) and TOC page:
+
+- the page count lies between what the page's text needs at the most (6000 characters of running
+  text on an A4 page) and what its blocks can occupy at the least; the book has exactly the pages
+  of its parts; the student variant never has more pages than the instructor one;
+- the page title (the ``h1`` of the HTML page) is in the body text, not only in the running
+  headers and footers;
+- no raw TeX (``\\frac``, ``$$``, ``\\begin``, ``\\mathbb``, ...) survived: MathJax typeset all;
+- every solution's text is in the instructor PDF and in no student PDF;
+- no navigation or live-control text (sidebar, buttons, "previous"/"next", slider hints).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from print_pdfs import BOOK, OUT, VARIANTS, chapter_entries, pdf_path, toc_entries  # noqa: E402
+
+ENTRIES = toc_entries()
+CHAPTERS = chapter_entries()
+#: More characters of running text than fit on one A4 page at the print size (10.5 pt body
+#: text, 16 mm margins: about 90 characters by 55 lines, so under 5000).
+MAX_CHARS_PER_PAGE = 6000
+RAW_TEX = (r"\frac", "$$", r"\begin", r"\end{", r"\mathbb", r"\mathrm", r"\left", r"\right",
+           r"\sum", r"\(", r"\[")
+#: Text of the site's chrome that must not reach paper.
+NAVIGATION = ("Skip to main content", "Back to top", "Ctrl+K", "Show code cell source",
+              "Hide code cell source", "Download source file", "Print to PDF", "Launch",
+              "drag the slider", "Static preview, precomputed", "Copyright", "On this page")
+#: Lines that are navigation when they stand alone (the previous/next links, the page TOC).
+NAVIGATION_LINES = ("previous", "next", "Contents")
+
+
+def _required() -> bool:
+    return os.environ.get("LCNN_PDF_TESTS", "").lower() == "required"
+
+
+def _missing(reason: str):
+    if _required():
+        pytest.fail(f"{reason} (LCNN_PDF_TESTS=required)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _normal(text: str) -> str:
+    """NFKC (ligatures, thin spaces) with every run of white space made one space."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
+@functools.cache
+def _pdf(variant: str, stem: str) -> tuple[int, str]:
+    """(page count, extracted text) of one PDF; skips or fails when it is missing."""
+    path = pdf_path(variant, stem)
+    if not path.is_file():
+        _missing(f"no {path} (run: python tests/browser/print_pdfs.py)")
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        _missing("pypdf is not installed (pip install -r requirements.txt)")
+    reader = PdfReader(str(path))
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                              capture_output=True, text=True).stdout
+    else:
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    return len(reader.pages), text
+
+
+@functools.cache
+def _html(stem: str):
+    """The parsed article of the offline page the PDF was printed from."""
+    from bs4 import BeautifulSoup
+
+    entry = next(e for e in ENTRIES if e.stem == stem)
+    if not entry.html.is_file():
+        _missing(f"no offline build page {entry.html}")
+    soup = BeautifulSoup(entry.html.read_text(encoding="utf8"), "html.parser")
+    return soup.select_one("article.bd-article")
+
+
+def _title(stem: str) -> str:
+    h1 = _html(stem).find("h1")
+    for link in h1.select(".headerlink"):
+        link.decompose()
+    return _normal(h1.get_text(" "))
+
+
+def _plain_runs(element) -> list[str]:
+    """The element's text split at math and code (which print differently from their source)."""
+    pieces: list[str] = []
+    for node in element.descendants:
+        if isinstance(node, str):
+            parent_classes = set()
+            for parent in node.parents:
+                parent_classes.update(parent.get("class") or [])
+                if parent is element:
+                    break
+            if parent_classes & {"math", "highlight", "literal", "pre", "caption-number",
+                                 "reference"}:
+                pieces.append("\0")
+            else:
+                pieces.append(str(node))
+        elif node.name in {"p", "li", "div", "br"}:
+            pieces.append("\0")
+    runs = (_normal(run) for run in "".join(pieces).split("\0"))
+    return [run for run in runs if run]
+
+
+def _solution_probes(stem: str) -> list[list[str]]:
+    """For each solution box of the page: its stretches of plain prose of 25 characters or more.
+
+    pdftotext can move a superscript or a fraction's numerator into the middle of a line, so not
+    every stretch is found verbatim even where the solution is printed; the tests ask that one of
+    each box's stretches is found in the instructor PDF and none in the student PDF.
+    """
+    probes = []
+    for box in _html(stem).select(".solution"):
+        content = box.select_one("#solution-content, section") or box
+        probes.append([r for r in _plain_runs(content) if len(r) >= 25])
+    return probes
+
+
+def _page_ids(entries):
+    return [e.stem for e in entries]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("entry", ENTRIES, ids=_page_ids(ENTRIES))
+def test_page_count_fits_the_content(entry, variant):
+    pages, _ = _pdf(variant, entry.stem)
+    article = _html(entry.stem)
+    chars = len(_normal(article.get_text(" ")))
+    # Each block that is kept whole (figure, box, cell, display equation, heading) can push at
+    # most one page break, and every page holds at least some text.
+    blocks = len(article.select("figure, img, table, .admonition, .cell, div.math, h1, h2, h3"))
+    least = math.ceil(chars / MAX_CHARS_PER_PAGE)
+    most = math.ceil(chars / 500) + blocks + 1
+    assert least <= pages <= most, (entry.stem, variant, chars, blocks, pages)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_book_has_the_pages_of_its_parts(variant):
+    pages, text = _pdf(variant, BOOK)
+    parts = sum(_pdf(variant, e.stem)[0] for e in ENTRIES)
+    assert pages == parts
+    for entry in ENTRIES:
+        assert _title(entry.stem) in _normal(text)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=_page_ids(ENTRIES))
+def test_student_edition_is_not_longer(entry):
+    student, student_text = _pdf("student", entry.stem)
+    instructor, instructor_text = _pdf("instructor", entry.stem)
+    assert student <= instructor
+    if _html(entry.stem).select(".solution"):
+        assert len(student_text) < len(instructor_text)
+    else:
+        assert _normal(student_text) == _normal(instructor_text)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("entry", ENTRIES, ids=_page_ids(ENTRIES))
+def test_title_is_in_the_body(entry, variant):
+    pages, text = _pdf(variant, entry.stem)
+    title = _title(entry.stem)
+    assert title
+    # The running header and footer carry the title twice per page; the page's h1 adds one more.
+    assert _normal(text).count(title) >= 2 * pages + 1, (title, pages)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("stem", [e.stem for e in ENTRIES] + [BOOK])
+def test_no_raw_tex(stem, variant):
+    _, text = _pdf(variant, stem)
+    found = [tex for tex in RAW_TEX if tex in text]
+    assert not found, f"raw TeX in {variant}/{stem}.pdf: {found}"
+
+
+@pytest.mark.parametrize("entry", CHAPTERS, ids=_page_ids(CHAPTERS))
+def test_solutions_only_in_the_instructor_edition(entry):
+    probes = _solution_probes(entry.stem)
+    instructor = _normal(_pdf("instructor", entry.stem)[1])
+    student = _normal(_pdf("student", entry.stem)[1])
+    # The probes are found where the solutions are printed, so their absence means something.
+    assert [runs for runs in probes if not any(r in instructor for r in runs)] == []
+    assert [r for runs in probes for r in runs if r in student] == []
+    assert "Solution to" not in student
+    assert ("Solution to" in instructor) == bool(probes)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_student_book_has_no_solutions(variant):
+    text = _normal(_pdf(variant, BOOK)[1])
+    probes = [runs for e in CHAPTERS for runs in _solution_probes(e.stem)]
+    assert probes, "no solutions found in the HTML: the probe is broken"
+    if variant == "student":
+        assert [r for runs in probes for r in runs if r in text] == []
+        assert "Solution to" not in text
+    else:
+        assert [runs for runs in probes if not any(r in text for r in runs)] == []
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("stem", [e.stem for e in ENTRIES] + [BOOK])
+def test_no_navigation_text(stem, variant):
+    _, text = _pdf(variant, stem)
+    found = [s for s in NAVIGATION if s in _normal(text)]
+    lines = {line.strip() for line in text.splitlines()}
+    found += [s for s in NAVIGATION_LINES if s in lines]
+    assert not found, f"navigation text in {variant}/{stem}.pdf: {found}"
