@@ -41,6 +41,7 @@ __all__ = [
     "exercises",
     "exercise_table",
     "parse_box_title",
+    "plain_title",
 ]
 
 #: The two kinds of exercise.
@@ -187,16 +188,29 @@ def parse_box_title(text: str) -> tuple[str, str, int]:
     return parts[0], parts[1], stars[parts[2]]
 
 
+#: Inline math of the titles, as plain text (link texts do not render math).
+_PLAIN = {r"$\delta$": "δ", r"$2 \times 2$": "2 × 2"}
+
+
+def plain_title(label: str) -> str:
+    """The exercise's title with its inline math written as plain text (for link texts)."""
+    title = _exercise(label).title
+    for tex, text in _PLAIN.items():
+        title = title.replace(tex, text)
+    return title
+
+
 def exercise_table() -> str:
     """The list of exercises per chapter as MyST markdown (the table of ``instructors.md``)."""
     lines = [
-        "| chapter | exercise | kind | difficulty | self-check |",
+        "| ch. | exercise | kind | difficulty | self-check |",
         "|---|---|---|---|---|",
     ]
     for ex in EXERCISES.values():
         lines.append(
-            f"| {{doc}}`{ex.chapter}` | {{ref}}`{ex.title} <{ex.label}>` | {ex.kind} | "
-            f"{DIFFICULTY_STARS[ex.difficulty]} | {'yes' if ex.label in _CHECKS else ''} |"
+            f"| {int(ex.chapter[:2])} | {{ref}}`{plain_title(ex.label)} <{ex.label}>` | "
+            f"{ex.kind} | {DIFFICULTY_STARS[ex.difficulty]} | "
+            f"{'`check`' if ex.label in _CHECKS else ''} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -605,12 +619,12 @@ def _check_fc_wide(answer: Any) -> Verdict:
     expected = _expected(label)
     if got == expected:
         return _right(label)
-    if got[0] == got[1]:
-        return _wrong(label, "the two points differ: at the balanced point one of the "
-                      "conditions from D1 becomes dependent on the others.")
     if max(got) >= 8:
         return _wrong(label, "count the kernel of the stacked matrix [J; dD1], not of J alone: "
                       "the conserved matrix D1 imposes conditions too.")
+    if got[0] == got[1]:
+        return _wrong(label, "the two points differ: at the balanced point one of the "
+                      "conditions from D1 becomes dependent on the others.")
     return _wrong(label, "compute n_params minus the rank of "
                   "np.vstack([arch.jacobian(ws), arch.invariant_jacobian(ws)]).")
 
