@@ -253,7 +253,7 @@ def image_colorbar(
 
 
 def moving_yticks(ax: Axes, lo: float, hi: float, *, nbins: int = 5, length: float = 3.5,
-                  pad: float = 3.5) -> list[float]:
+                  pad: float = 3.5, log: bool = False) -> list[float]:
     """Set the y limits to ``[lo, hi]`` and draw the y ticks and their labels as data artists.
 
     Matplotlib's own ticks belong to an axes' frame, which a widget draws once and keeps
@@ -273,6 +273,9 @@ def moving_yticks(ax: Axes, lo: float, hi: float, *, nbins: int = 5, length: flo
         At most this many intervals between ticks.
     length, pad : float, default=3.5, 3.5
         Tick length and the gap between tick and label, in points (matplotlib's defaults).
+    log : bool, default=False
+        For a logarithmic axis: ticks at whole decades (every second one etc. when there are
+        more than ``nbins + 1``), labelled ``10^k`` as matplotlib does (no minor ticks).
 
     Returns
     -------
@@ -296,15 +299,25 @@ def moving_yticks(ax: Axes, lo: float, hi: float, *, nbins: int = 5, length: flo
     from matplotlib.transforms import ScaledTranslation, blended_transform_factory  # noqa: PLC0415
 
     lo, hi = float(lo), float(hi)
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"lo and hi must be finite with lo < hi: got {lo}, {hi}")
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi) or (log and lo <= 0):
+        raise ValueError(f"lo and hi must be finite with {'0 < ' if log else ''}lo < hi: "
+                         f"got {lo}, {hi}")
     if not isinstance(ax.yaxis.get_major_locator(), NullLocator):
         ax.yaxis.set_major_locator(NullLocator())
         ax.yaxis.set_minor_locator(NullLocator())
     ax.set_ylim(lo, hi)
-    ticks = [float(v) for v in MaxNLocator(nbins=nbins).tick_values(lo, hi)
-             if lo - 1e-9 * (hi - lo) <= v <= hi + 1e-9 * (hi - lo)]
-    ticks = [0.0 if abs(v) < 1e-12 * (hi - lo) else v for v in ticks]
+    if log:
+        k0, k1 = int(np.ceil(np.log10(lo) - 1e-9)), int(np.floor(np.log10(hi) + 1e-9))
+        every = max(1, int(np.ceil((k1 - k0 + 1) / (nbins + 1))))
+        powers = [k for k in range(k0, k1 + 1) if k % every == 0]
+        ticks = [10.0**k for k in powers]
+        labels = [f"$\\mathdefault{{10^{{{k}}}}}$" for k in powers]
+    else:
+        ticks = [float(v) for v in MaxNLocator(nbins=nbins).tick_values(lo, hi)
+                 if lo - 1e-9 * (hi - lo) <= v <= hi + 1e-9 * (hi - lo)]
+        ticks = [0.0 if abs(v) < 1e-12 * (hi - lo) else v for v in ticks]
+        # the minus sign as matplotlib's formatter writes it
+        labels = [f"{v:g}".replace("-", "\N{MINUS SIGN}") for v in ticks]
     frame = blended_transform_factory(ax.transAxes, ax.transData)
     fig = ax.figure
     # a tick mark is matplotlib's TICKLEFT marker at the spine, as the Axis draws it
@@ -315,8 +328,7 @@ def moving_yticks(ax: Axes, lo: float, hi: float, *, nbins: int = 5, length: flo
                            clip_on=False, transform=frame)
     marks.set_data([0.0] * len(ticks), ticks)
     offset = ScaledTranslation(-(length + pad) / 72.0, 0.0, fig.dpi_scale_trans)
-    for i, v in enumerate(ticks):
-        label = f"{v:g}".replace("-", "\N{MINUS SIGN}")  # as matplotlib's formatter writes it
+    for i, (v, label) in enumerate(zip(ticks, labels, strict=True)):
         txt = find(ax.texts, f"ytick-{i}")
         if txt is None:
             ax.text(0.0, v, label, transform=frame + offset, ha="right", va="center_baseline",

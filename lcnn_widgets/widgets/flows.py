@@ -13,6 +13,7 @@ the T slider (:func:`flow_trajectories`); moving T only samples the stored solut
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -25,11 +26,12 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, NullLocator
 from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
+from scipy.linalg.lapack import dposv as _dposv
 
 from .._validation import as_finite_array, as_positive_int, as_time_grid, finite_result
 from ..flows import FlowResult, SquaredLoss, function_space_flow, gradient_flow, squared_loss
 from ..lcn import LCN
-from ..plotting._common import find
+from ..plotting._common import find, moving_yticks
 from ..plotting.flows import plot_flow_plane, plot_loss_curves, projection_plane
 from ._base import Explorer
 from ._common import checkbox, group, int_box, panel_figure, row, slider, step_up
@@ -51,11 +53,82 @@ __all__ = [
 WIDGET_RTOL = 1e-9
 WIDGET_ATOL = 1e-11
 
+#: the widget's trajectories are integrated by LSODA (``scipy.integrate.odeint``: the stepping
+#: in compiled code, an analytic Jacobian) with tolerances this much tighter than the given
+#: ones: on the book's problem its error is then below that of DOP853 at the given tolerances
+#: (``tests/test_widgets_flows.py`` compares both with a reference at rtol 1e-13)
+LSODA_TIGHTER = 10.0
+
 
 #: Gauss-Newton continuation of the function-space flow: the settings of
 #: :func:`lcnn_widgets.flows.function_space_flow` (``_CONTINUATION_STEPS``, ``_CONTINUATION_RTOL``)
 _GN_STEPS = 8
 _GN_RTOL = 1e-10
+
+
+class GridSolution:
+    """A trajectory stored on a time grid, with cubic Hermite interpolation between the samples.
+
+    What :meth:`TwoLayerFlows.parameter_trajectory` and
+    :meth:`TwoLayerFlows.function_trajectory` return, in the shape of
+    :func:`scipy.integrate.solve_ivp`'s result: ``t`` (m,), ``y`` (n, m), ``sol(t)``,
+    ``success``, ``message``, ``nfev``. ``sol`` at a stored time returns the stored sample
+    exactly; between samples it interpolates with the vector field's values at the samples
+    (computed on first use by ``fields``, a function of the samples (m, n) -> (m, n)).
+    """
+
+    def __init__(self, t: np.ndarray, y: np.ndarray, fields: Any, *, success: bool,
+                 message: str, nfev: int):
+        self.t, self.y = t, y
+        self.success, self.message, self.nfev = success, message, nfev
+        self._fields = fields
+        self._spline: Any = None
+
+    def sol(self, t: ArrayLike) -> np.ndarray:
+        """The state at the times ``t`` (scalar: shape (n,); array: shape (n, len(t)))."""
+        tt = np.asarray(t, dtype=float)
+        flat = np.atleast_1d(tt)
+        idx = np.clip(np.searchsorted(self.t, flat), 0, self.t.size - 1)
+        if np.all(self.t[idx] == flat):  # stored samples: no interpolation
+            out = self.y[:, idx]
+        else:
+            if self._spline is None:
+                from scipy.interpolate import CubicHermiteSpline  # noqa: PLC0415
+
+                Y = self.y.T
+                self._spline = CubicHermiteSpline(self.t, Y, self._fields(Y), axis=0)
+            out = self._spline(flat).T
+        return out[:, 0] if tt.ndim == 0 else out
+
+
+def _solution_times(t_end: float, times: ArrayLike | None) -> np.ndarray:
+    if times is None:
+        return np.linspace(0.0, float(t_end), 641)
+    t = np.asarray(times, dtype=float)
+    if t.ndim != 1 or t.size < 2 or t[0] != 0.0 or np.any(np.diff(t) <= 0):
+        raise ValueError("times must be increasing from 0, with at least two entries")
+    return t
+
+
+def _lsoda(field: Any, jac: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float,
+           fields: Any) -> GridSolution:
+    """Integrate ``y' = field(y, t)`` by LSODA (``scipy.integrate.odeint``) on the times ``t``.
+
+    The tolerances are divided by :data:`LSODA_TIGHTER`; the result stops at the first
+    non-finite sample.
+    """
+    from scipy.integrate import odeint  # noqa: PLC0415
+
+    with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an overflow is reported through success and message
+        Y, info = odeint(field, y0, t, Dfun=jac, rtol=rtol / LSODA_TIGHTER,
+                         atol=atol / LSODA_TIGHTER, full_output=True, mxstep=20000)
+    finite = np.all(np.isfinite(Y), axis=1)
+    ok = bool(info["message"] == "Integration successful." and finite.all())
+    n = int(np.argmin(finite)) if not finite.all() else t.size
+    n = max(n, 1)
+    return GridSolution(t[:n], Y[:n].T.copy(), fields, success=ok,
+                        message=str(info["message"]), nfev=int(info["nfe"][-1]))
 
 
 class TwoLayerFlows:
@@ -100,6 +173,7 @@ class TwoLayerFlows:
                                                                       self.k1 * self.K)
         self.Sigma = loss.Sigma
         self.u = loss.u.ravel()
+        self._sign = np.concatenate([-2.0 * np.ones(self.k1), 2.0 * np.ones(self.k2)])
 
     # ---------------------------------------------------------------- pieces of the fields
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
@@ -167,47 +241,126 @@ class TwoLayerFlows:
         return self._values(t[: thetas.shape[0]], thetas, success=bool(sol.success),
                             message=str(sol.message), nfev=int(sol.nfev))
 
+    def hessian_field(self, theta: np.ndarray) -> np.ndarray:
+        """The Jacobian of :meth:`gradient`: ``-Hess L(theta)``, shape (n, n) with n = k_1 + k_2.
+
+        ``Hess L = J^T Sigma J + sum_k g_k Hess pi_k`` with ``g = Sigma (pi(theta) - u)``; for
+        the bilinear ``pi`` the second term has only the off-diagonal blocks ``T . g``.
+        """
+        k1 = self.k1
+        w1, w2 = theta[:k1], theta[k1:]
+        J = self.jacobian(theta)
+        A = (w1 @ self._T1).reshape(self.k2, self.K)
+        Tg = self.T @ (self.Sigma @ (w2 @ A - self.u))
+        H = J.T @ self.Sigma @ J
+        H[:k1, k1:] += Tg
+        H[k1:, :k1] += Tg.T
+        return -H
+
     def parameter_trajectory(self, filters: Sequence[ArrayLike], t_end: float, *,
-                             rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL) -> Any:
-        """The parameter flow from ``filters`` up to ``t_end`` as a dense solution.
+                             rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL,
+                             times: ArrayLike | None = None) -> "GridSolution":
+        """The parameter flow from ``filters`` up to ``t_end``, stored on a fine time grid.
+
+        Integrated by LSODA with the analytic Jacobian :meth:`hessian_field` and tolerances
+        ``rtol / LSODA_TIGHTER``, ``atol / LSODA_TIGHTER``.
+
+        Parameters
+        ----------
+        times : array_like, optional
+            Increasing times from 0 to ``t_end`` at which the solution is stored (default: 641
+            equal steps); between them :class:`GridSolution` interpolates.
 
         Returns
         -------
-        scipy.integrate OdeResult
-            ``sol(t)`` is ``theta(t)`` for ``0 <= t <= t.max()`` (the integrator's own
-            interpolant, accurate to its tolerances); ``t[-1] < t_end`` if it stopped early.
+        GridSolution
+            ``sol(t)`` is ``theta(t)`` for ``0 <= t <= t[-1]``; ``t[-1] < t_end`` if the
+            flow overflowed.
         """
         theta0 = self.net.flatten(filters)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return solve_ivp(self.gradient, (0.0, float(t_end)), theta0, method="DOP853",
-                             dense_output=True, rtol=rtol, atol=atol)
+        t = _solution_times(t_end, times)
+        return _lsoda(lambda y, _t: self.gradient(_t, y),
+                      lambda y, _t: self.hessian_field(y), theta0, t, rtol, atol,
+                      lambda Y: -self._gradients(Y))
+
+    def _gradients(self, thetas: np.ndarray) -> np.ndarray:
+        """``grad L`` at every row of ``thetas`` (shape (m, k_1 + k_2))."""
+        k1, m = self.k1, thetas.shape[0]
+        W1, W2 = thetas[:, :k1], thetas[:, k1:]
+        A = (W1 @ self._T1).reshape(m, self.k2, self.K)
+        g = (np.einsum("tj,tjk->tk", W2, A) - self.u) @ self.Sigma
+        return np.hstack([np.einsum("ijk,tk,tj->ti", self.T, g, W2),
+                          np.einsum("tjk,tk->tj", A, g)])
+
+    def _lift(self, w: np.ndarray, delta: float, theta: np.ndarray, *, rtol: float = 1e-6,
+              max_steps: int = _GN_STEPS) -> np.ndarray:
+        """The fiber point of ``(w, delta)`` near ``theta``, by Gauss-Newton.
+
+        The equations are ``pi(theta) = w`` and ``delta(theta) = delta`` (normal equations of
+        the (K + 1) x n system). Stops once a step is below ``rtol ||theta||``: Newton's
+        quadratic convergence makes the error after that step of the order of the step squared
+        (``rtol^2``, far below the integrator's tolerances).
+        """
+        k1, K = self.k1, self.K
+        sign = self._sign
+        M = np.empty((K + 1, k1 + self.k2))
+        F = np.empty(K + 1)
+        for _ in range(max_steps):
+            w1, w2 = theta[:k1], theta[k1:]
+            J2 = (w1 @ self._T1).reshape(self.k2, K)
+            M[:K, :k1] = (w2 @ self._T2).reshape(k1, K).T
+            M[:K, k1:] = J2.T
+            M[K] = sign * theta
+            F[:K] = w2 @ J2 - w
+            F[K] = w2 @ w2 - w1 @ w1 - delta
+            # the normal equations, solved by LAPACK's Cholesky solver (M has full rank n)
+            step = _dposv(M.T @ M, M.T @ F)[1]
+            theta = theta - step
+            if step @ step <= rtol * rtol * (theta @ theta):
+                break
+        return theta
 
     def function_trajectory(self, filters: Sequence[ArrayLike], t_end: float, *,
-                            rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL) -> Any:
+                            rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL,
+                            times: ArrayLike | None = None) -> "GridSolution":
         """The function-space flow ``w' = -Theta(w; delta) grad l(w)`` from ``pi(filters)``.
 
         The vector field of :func:`lcnn_widgets.function_space_flow` with
         ``initial_filters=filters``: ``Theta = J J^T`` at the fiber point of ``w`` with the
-        invariant of ``filters``, followed along the flow by Gauss-Newton continuation.
+        invariant of ``filters``, followed along the flow by Gauss-Newton continuation
+        (:meth:`_lift`). Integrated by LSODA as :meth:`parameter_trajectory`, with the
+        Jacobian approximated by ``-Theta Sigma`` (used only for LSODA's stiff steps; the
+        accuracy is set by the tolerances).
 
         Returns
         -------
-        scipy.integrate OdeResult
-            Dense solution ``sol(t) = w(t)`` (flattened) as in :meth:`parameter_trajectory`.
+        GridSolution
+            ``sol(t) = w(t)`` (flattened) as in :meth:`parameter_trajectory`.
         """
         theta0 = self.net.flatten(filters)
         delta = float(self.net.invariants(filters)[0])
         w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
-        state = {"theta": self._gauss_newton(w0, delta, theta0, None)[0], "J": None}
+        state = {"theta": self._gauss_newton(w0, delta, theta0, None)[0]}
 
-        def field(_t: float, w: np.ndarray) -> np.ndarray:
-            theta, J = self._gauss_newton(w, delta, state["theta"], state["J"])
-            state["theta"], state["J"] = theta, J
+        def field(w: np.ndarray, _t: float) -> np.ndarray:
+            state["theta"] = theta = self._lift(w, delta, state["theta"])
+            J = self.jacobian(theta)
             return -J @ (J.T @ (self.Sigma @ (w - self.u)))
 
-        with np.errstate(over="ignore", invalid="ignore"):
-            return solve_ivp(field, (0.0, float(t_end)), w0, method="DOP853",
-                             dense_output=True, rtol=rtol, atol=atol)
+        def jac(_w: np.ndarray, _t: float) -> np.ndarray:
+            J = self.jacobian(state["theta"])
+            return -(J @ J.T) @ self.Sigma
+
+        def fields(W: np.ndarray) -> np.ndarray:  # at the stored samples (for interpolation)
+            out = np.empty_like(W)
+            theta = state0 = self._gauss_newton(w0, delta, theta0, None)[0]
+            for i, w in enumerate(W):
+                theta = self._lift(w, delta, theta if i else state0, rtol=_GN_RTOL)
+                J = self.jacobian(theta)
+                out[i] = -J @ (J.T @ (self.Sigma @ (w - self.u)))
+            return out
+
+        return _lsoda(field, jac, w0, _solution_times(t_end, times), rtol, atol, fields)
 
     def sample_parameter(self, sol: Any, t: np.ndarray) -> FlowResult:
         """The parameter flow of :meth:`parameter_trajectory` at the times ``t`` (from 0)."""
@@ -216,26 +369,37 @@ class TwoLayerFlows:
         return self._values(t, thetas, success=bool(sol.success), message=str(sol.message),
                             nfev=int(sol.nfev))
 
-    def sample_function(self, sol: Any, t: np.ndarray, filters: Sequence[ArrayLike]
-                        ) -> FlowResult:
+    def sample_function(self, sol: Any, t: np.ndarray, filters: Sequence[ArrayLike],
+                        guesses: np.ndarray | None = None) -> FlowResult:
         """The function-space flow of :meth:`function_trajectory` at the times ``t``.
 
         As in :func:`lcnn_widgets.function_space_flow`, ``filters`` of the result are the fiber
         points at the sample times (continued from the initial filters), ``end_to_end`` and
         ``loss`` those of the integrated ``w(t)``.
+
+        Parameters
+        ----------
+        guesses : ndarray of shape (len(t), k_1 + k_2), optional
+            Parameters near the fiber points (e.g. the parameter flow at the same times, which
+            lies on the same fibers by Cor. 6): then all fiber points are found at once by
+            Gauss-Newton from these starts instead of one after the other.
         """
         t = t[t <= sol.t[-1]]
         ws = sol.sol(t).T if t.size > 1 else sol.y[:, :1].T
         theta0 = self.net.flatten(filters)
         delta = float(self.net.invariants(filters)[0])
-        w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
-        theta, J = self._gauss_newton(w0, delta, theta0, None)[0], None  # the lift at t = 0
-        thetas = []
-        for i, w in enumerate(ws):  # continued from sample to sample, as the library does
-            theta, J_next = self._gauss_newton(w, delta, theta, J)
-            J = J_next if i else None
-            thetas.append(theta)
-        res = self._values(t, np.array(thetas), success=bool(sol.success),
+        if guesses is not None:
+            thetas = self._lifts(ws, delta, np.asarray(guesses, dtype=float)[: t.size])
+        else:
+            w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
+            theta, J = self._gauss_newton(w0, delta, theta0, None)[0], None  # lift at t = 0
+            lifted = []
+            for i, w in enumerate(ws):  # continued from sample to sample, as the library does
+                theta, J_next = self._gauss_newton(w, delta, theta, J)
+                J = J_next if i else None
+                lifted.append(theta)
+            thetas = np.array(lifted)
+        res = self._values(t, thetas, success=bool(sol.success),
                            message=str(sol.message), nfev=int(sol.nfev))
         r = ws - self.u
         loss = 0.5 * np.einsum("tk,tk->t", r @ self.Sigma, r) + self.loss.const
@@ -243,6 +407,31 @@ class TwoLayerFlows:
                            ws.reshape((t.size,) + tuple(self.net.end_to_end_shape)))
         object.__setattr__(res, "loss", loss)
         return res
+
+    def _lifts(self, ws: np.ndarray, delta: float, thetas: np.ndarray) -> np.ndarray:
+        """Fiber points of ``(w, delta)`` for every row of ``ws`` (m, K), all at once.
+
+        Gauss-Newton (:meth:`_gauss_newton`'s iteration) from the rows of ``thetas`` (m, n).
+        """
+        k1, m, K = self.k1, ws.shape[0], self.K
+        theta = thetas.copy()
+        sign = np.concatenate([-2.0 * np.ones(k1), 2.0 * np.ones(self.k2)])
+        for _ in range(_GN_STEPS):
+            W1, W2 = theta[:, :k1], theta[:, k1:]
+            A = (W1 @ self._T1).reshape(m, self.k2, K)  # rows: d pi / d w_2[j]
+            M = np.empty((m, K + 1, theta.shape[1]))
+            M[:, :K, :k1] = (W2 @ self._T2).reshape(m, k1, K).transpose(0, 2, 1)
+            M[:, :K, k1:] = A.transpose(0, 2, 1)
+            M[:, K] = sign * theta
+            F = np.concatenate([np.einsum("tj,tjk->tk", W2, A) - ws,
+                                (np.sum(W2**2, axis=1) - np.sum(W1**2, axis=1) - delta)[:, None]],
+                               axis=1)
+            Mt = M.transpose(0, 2, 1)
+            step = np.linalg.solve(Mt @ M, (Mt @ F[:, :, None]))[:, :, 0]
+            theta = theta - step
+            if np.all(np.sum(step**2, axis=1) <= _GN_RTOL**2 * np.sum(theta**2, axis=1)):
+                break
+        return theta
 
 
 @dataclass(frozen=True, eq=False)
@@ -418,12 +607,17 @@ class FlowTrajectories:
         """The same trajectories with the function-space flow integrated too."""
         if self.function is not None:
             return self
-        sol = self.flows.function_trajectory(self.filters, self.horizon, rtol=self.rtol,
-                                             atol=self.atol)
         grid = None
-        if self.grid_step is not None:
+        if self.grid_step is not None:  # stored on the grid of the pictures' samples
             t = _grid(self.horizon, self.grid_step, self.n_function)
-            grid = self.flows.sample_function(sol, t, self.filters)
+            sol = self.flows.function_trajectory(self.filters, self.horizon, rtol=self.rtol,
+                                                 atol=self.atol, times=t)
+            # fiber points from the parameter flow at the same times (the same fibers, Cor. 6)
+            grid = self.flows.sample_function(sol, t, self.filters,
+                                              guesses=self.parameter.sol(t).T)
+        else:
+            sol = self.flows.function_trajectory(self.filters, self.horizon, rtol=self.rtol,
+                                                 atol=self.atol)
         return replace(self, function=sol, function_grid=grid)
 
 
@@ -491,11 +685,13 @@ def flow_trajectories(
     nt, nf = as_positive_int(n_times, "n_times"), as_positive_int(n_function, "n_function")
     if nt < 2 or nf < 2:
         raise ValueError(f"n_times and n_function must be at least 2: got {nt}, {nf}")
-    par = flows.parameter_trajectory(fs, T, rtol=rtol, atol=atol)
-    if not np.all(np.isfinite(par.y)):
+    step = None if grid_step is None else float(grid_step)
+    times = (_grid(T, step, nt) if step is not None
+             else np.linspace(0.0, T, 8 * (nt - 1) + 1))
+    par = flows.parameter_trajectory(fs, T, rtol=rtol, atol=atol, times=times)
+    if par.t.size < times.size:
         raise ValueError("the parameter flow overflowed: choose a smaller scale")
     reach = float(par.t[-1])
-    step = None if grid_step is None else float(grid_step)
     if step is not None:
         par_grid = flows.sample_parameter(par, _grid(reach, step, nt))
         whole = par_grid
@@ -644,7 +840,8 @@ def _readout(pic: FlowPicture) -> str:
     T = float(par.times[-1])
     parts = [f"invariant δ = <b>{delta}</b>",
              f"relative drift of δ along the flow: <b>{par.relative_invariant_drift:.1e}</b>",
-             f"ℓ(w(T)) − const = <b>{par.loss[-1] - pic.offset:.3g}</b> at T = {T:g}"]
+             f"ℓ(w(T)) − const = <b>{par.loss[-1] - pic.offset:.3g}</b> at T = {T:g}",
+             f"plane box half-width L = {pic.plane_limits:g}"]
     if not np.isnan(pic.gap):
         parts.insert(1, f"function-space flow vs π(θ(t)): max gap <b>{pic.gap:.1e}</b>")
     return " &nbsp;·&nbsp; ".join(parts)
@@ -665,14 +862,19 @@ def _flow_drawer(ax_plane: Any, ax_loss: Any) -> Any:
             times.append(pic.function.times)
             losses.append(pic.function.loss)
         labels = list(_LABELS[: len(paths)])
+        # the plane in units of its box half-width L (which depends on the initialization): the
+        # frame stays [-1, 1]^2 for every seed and scale, L is in the readout
         lim = pic.plane_limits
-        plot_flow_plane(paths, pic.basis, labels=labels, data_filter=pic.data_filter,
-                        ax=ax_plane, xlim=(-lim, lim), ylim=(-lim, lim), legend=False)
+        plot_flow_plane(paths, pic.basis / lim, labels=labels, data_filter=pic.data_filter,
+                        ax=ax_plane, xlim=(-1.0, 1.0), ylim=(-1.0, 1.0), legend=False)
         plot_loss_curves(times, losses, labels=labels, offset=pic.offset, ax=ax_loss,
                          xlim=(0.0, T_MAX), ylim=pic.loss_limits, legend=False)
+        # the decades of the loss axis depend on the initialization: its ticks are drawn with
+        # the data, so a new seed or scale does not redraw the frame
+        moving_yticks(ax_loss, *pic.loss_limits, log=True)
         # plain text instead of the plot functions' mathtext (faster whenever the frame is drawn)
-        ax_plane.set_xlabel("projection on b₁")
-        ax_plane.set_ylabel("projection on b₂")
+        ax_plane.set_xlabel("projection on b₁ (units of L)")
+        ax_plane.set_ylabel("projection on b₂ (units of L)")
         ax_loss.set_xlabel("time t (logarithmic beyond 1)")
         ax_loss.set_ylabel("ℓ(w(t)) − const")
         function_loss = find(ax_loss.get_lines(), "loss_1")
@@ -769,6 +971,7 @@ def explore_flow(
     ax_loss.set_xscale("symlog", linthresh=1.0, linscale=1.0)
     ax_loss.set_xticks(_TIME_TICKS, [f"{t:g}" for t in _TIME_TICKS])
     ax_loss.xaxis.set_minor_locator(NullLocator())
+    ax_loss.yaxis.set_label_coords(-0.11, 0.5)  # left of the loss ticks (drawn with the data)
     draw = _flow_drawer(ax_plane, ax_loss)
 
     if net.n_layers == 2:
