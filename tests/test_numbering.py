@@ -46,12 +46,22 @@ PROOF_KINDS = "|".join(pn.BOX_KINDS)
 # Names from the registry
 # ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("label, name", [
-    ("Thm 4", "Theorem 4"), ("Prop. 12", "Proposition 12"), ("Lemma 5", "Lemma 5"),
-    ("Cor. 10", "Corollary 10"), ("Obs. 3", "Observation 3"), ("Ex. 15", "Example 15"),
-    ("Remark 1", "Remark 1"), ("Sec. 5", "Section 5"), ("Table 1", "Table 1"),
-    ("eq. 9", "Equation (9)"),
-])
+
+@pytest.mark.parametrize(
+    "label, name",
+    [
+        ("Thm 4", "Theorem 4"),
+        ("Prop. 12", "Proposition 12"),
+        ("Lemma 5", "Lemma 5"),
+        ("Cor. 10", "Corollary 10"),
+        ("Obs. 3", "Observation 3"),
+        ("Ex. 15", "Example 15"),
+        ("Remark 1", "Remark 1"),
+        ("Sec. 5", "Section 5"),
+        ("Table 1", "Table 1"),
+        ("eq. 9", "Equation (9)"),
+    ],
+)
 def test_paper_name_spells_out_the_label(label, name):
     assert REG.paper_name(label) == name
 
@@ -81,7 +91,10 @@ def test_statements_map_boxes_to_names_and_equations_to_numbers():
 
 
 def test_two_results_cannot_state_one_label():
-    twins = [REG.Result("Thm 4", "x", statement="thm-a"), REG.Result("Thm 7", "y", statement="thm-a")]
+    twins = [
+        REG.Result("Thm 4", "x", statement="thm-a"),
+        REG.Result("Thm 7", "y", statement="thm-a"),
+    ]
     with pytest.raises(ValueError, match="same label"):
         pn.statements(twins)
 
@@ -103,7 +116,10 @@ def test_statement_label_is_a_box_of_the_same_kind_or_an_equation(entry):
         assert re.search(rf"\$\$\s*\({re.escape(entry.statement)}\)", text), entry.label
     else:
         kind = entry.name.split()[0].lower()
-        pattern = rf"\{{prf:{kind}\}}[^\n]*\n(?::[a-z]+:[^\n]*\n)*?:label: {re.escape(entry.statement)}\s*$"
+        pattern = (
+            rf"\{{prf:{kind}\}}[^\n]*\n(?::[a-z]+:[^\n]*\n)*?"
+            rf":label: {re.escape(entry.statement)}\s*$"
+        )
         assert re.search(pattern, text, re.M), (entry.label, entry.statement)
 
 
@@ -118,38 +134,82 @@ def test_a_box_states_at_most_one_result_and_refs_agree():
 # Title logic
 # ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("title, names, qualifier, sep, rest", [
-    ("Theorem 4 (paper): one fiber point", ["Theorem 4"], None, ":", "one fiber point"),
-    ("Proposition 2 and Proposition 12 (paper): rescaling", ["Proposition 2", "Proposition 12"],
-     None, ":", "rescaling"),
-    ("Equation (8) (paper): composition of convolutions", ["Equation (8)"], None, ":",
-     "composition of convolutions"),
-    ("Theorem 13 (paper, as stated there): the kernel", ["Theorem 13"], "as stated there", ":",
-     "the kernel"),
-    ("Section 5 (paper), restricted to layers", ["Section 5"], None, ",", "restricted to layers"),
-    ("Theorem 4 (paper)", ["Theorem 4"], None, "", ""),
-    ("Fibers from root orbits (1D)", [], None, "", "Fibers from root orbits (1D)"),
-    ("Vertical space and the tangent space (9)", [], None, "",
-     "Vertical space and the tangent space (9)"),
-    ("Correction to Theorem 13: interchangeable layers", [], None, "",
-     "Correction to Theorem 13: interchangeable layers"),
-])
+
+@pytest.mark.parametrize(
+    "title, names, qualifier, sep, rest",
+    [
+        ("Theorem 4 (paper): one fiber point", ["Theorem 4"], None, ":", "one fiber point"),
+        (
+            "Proposition 2 and Proposition 12 (paper): rescaling",
+            ["Proposition 2", "Proposition 12"],
+            None,
+            ":",
+            "rescaling",
+        ),
+        (
+            "Equation (8) (paper): composition of convolutions",
+            ["Equation (8)"],
+            None,
+            ":",
+            "composition of convolutions",
+        ),
+        (
+            "Theorem 13 (paper, as stated there): the kernel",
+            ["Theorem 13"],
+            "as stated there",
+            ":",
+            "the kernel",
+        ),
+        (
+            "Section 5 (paper), restricted to layers",
+            ["Section 5"],
+            None,
+            ",",
+            "restricted to layers",
+        ),
+        ("Theorem 4 (paper)", ["Theorem 4"], None, "", ""),
+        ("Fibers from root orbits (1D)", [], None, "", "Fibers from root orbits (1D)"),
+        (
+            "Vertical space and the tangent space (9)",
+            [],
+            None,
+            "",
+            "Vertical space and the tangent space (9)",
+        ),
+        (
+            "Correction to Theorem 13: interchangeable layers",
+            [],
+            None,
+            "",
+            "Correction to Theorem 13: interchangeable layers",
+        ),
+    ],
+)
 def test_split_title(title, names, qualifier, sep, rest):
     assert pn.split_title(title) == (names, qualifier, sep, rest)
 
 
 def test_new_title_strips_an_agreeing_prefix():
-    assert pn.new_title("Theorem 4 (paper): one fiber point", "Theorem 4") == ("one fiber point", [])
-    assert pn.new_title("Proposition 2 and Proposition 12 (paper): rescaling",
-                        "Proposition 2") == ("rescaling", [])
+    assert pn.new_title("Theorem 4 (paper): one fiber point", "Theorem 4") == (
+        "one fiber point",
+        [],
+    )
+    assert pn.new_title("Proposition 2 and Proposition 12 (paper): rescaling", "Proposition 2") == (
+        "rescaling",
+        [],
+    )
     assert pn.new_title("Lemma 5 (paper): lifting", "Lemma 5") == ("lifting", [])
 
 
 def test_new_title_keeps_a_qualifier_and_a_section_as_words():
     assert pn.new_title("Theorem 13 (paper, as stated there): the kernel", "Theorem 13") == (
-        "as stated in the paper: the kernel", [])
+        "as stated in the paper: the kernel",
+        [],
+    )
     assert pn.new_title("Section 5 (paper), restricted", None) == (
-        "the paper's Section 5, restricted", [])
+        "the paper's Section 5, restricted",
+        [],
+    )
     assert pn.new_title("Equation (1) (paper): conservation", None) == ("conservation", [])
 
 
@@ -171,11 +231,18 @@ def test_new_title_reports_disagreements_with_the_registry():
     assert problems and "not a paper name" in problems[0]
 
 
-@pytest.mark.parametrize("text, norm", [
-    ("Theorem 4", "Theorem 4"), ("Equation 8", "Equation (8)"), ("Equation (8)", "Equation (8)"),
-    ("Proposition (2)", "Proposition 2"), (" Lemma 9 ", "Lemma 9"), ("the Theorem", None),
-    ("Theorem 4a", None),
-])
+@pytest.mark.parametrize(
+    "text, norm",
+    [
+        ("Theorem 4", "Theorem 4"),
+        ("Equation 8", "Equation (8)"),
+        ("Equation (8)", "Equation (8)"),
+        ("Proposition (2)", "Proposition 2"),
+        (" Lemma 9 ", "Lemma 9"),
+        ("the Theorem", None),
+        ("Theorem 4a", None),
+    ],
+)
 def test_normalize_name(text, norm):
     assert pn.normalize_name(text) == norm
 
@@ -191,8 +258,12 @@ def test_chapter_numbers_and_book_names():
 def test_equation_numbers_paper_numbers_and_a_book_count_that_skips_them():
     order = ["equation-a", "equation-eq-metric-tangent", "equation-b", "equation-c"]
     got = pn.equation_numbers(order, {"eq-metric-tangent": "9"}, 4)
-    assert got == {"equation-a": (4, 1), "equation-eq-metric-tangent": (9,),
-                   "equation-b": (4, 2), "equation-c": (4, 3)}
+    assert got == {
+        "equation-a": (4, 1),
+        "equation-eq-metric-tangent": (9,),
+        "equation-b": (4, 2),
+        "equation-c": (4, 3),
+    }
     assert pn.equation_numbers(["equation-a"], {}, None) == {"equation-a": (1,)}
 
 
@@ -239,13 +310,15 @@ def _boxes(soup):
             continue
         caption = title.find("span", class_="caption-number")
         cap = " ".join(caption.get_text().split()) if caption else ""
-        rest = " ".join(title.get_text().split())[len(cap):].strip()
+        rest = " ".join(title.get_text().split())[len(cap) :].strip()
         out.append((div.get("id"), kinds[0], cap, rest))
     return out
 
 
-_PAPER_STYLE = re.compile(r"\b(Theorem|Proposition|Lemma|Corollary|Observation|Example|Remark|"
-                          r"Definition|Algorithm|Equation)\s+\(?\d")
+_PAPER_STYLE = re.compile(
+    r"\b(Theorem|Proposition|Lemma|Corollary|Observation|Example|Remark|"
+    r"Definition|Algorithm|Equation)\s+\(?\d"
+)
 
 
 def test_every_box_carries_exactly_one_name(site):
@@ -281,7 +354,7 @@ def test_every_paper_box_is_on_its_chapter_page_under_the_paper_name(site):
 
 def _links(soup):
     for a in soup.find_all("a", class_="reference internal", href=True):
-        page, _, anchor = a["href"].partition("#")
+        anchor = a["href"].partition("#")[2]
         if anchor:
             yield anchor, " ".join(a.get_text().split())
 
@@ -307,7 +380,8 @@ def test_equations_show_the_paper_number_or_a_book_number(site):
         for span in soup.find_all("span", class_="eqno"):
             parent = span.find_parent(id=re.compile(r"^equation-"))
             label = parent["id"].removeprefix("equation-")
-            number = "".join(span.find_all(string=True, recursive=False)).strip()  # not the "#" link
+            # the number without the "#" permalink inside the span
+            number = "".join(span.find_all(string=True, recursive=False)).strip()
             if label in EQUATIONS:
                 seen.add(label)
                 assert number == f"({EQUATIONS[label]})", (page, label)
@@ -324,10 +398,85 @@ def test_result_map_page_uses_the_same_names(site):
     soup = site["result_map"]
     rows = soup.find("table").find("tbody").find_all("tr")
     assert len(rows) == len(RESULTS)
-    for r, row in zip(RESULTS, rows):
+    for r, row in zip(RESULTS, rows, strict=True):
         cells = row.find_all("td")
         assert " ".join(cells[0].get_text().split()) == r.name
         links = [" ".join(a.get_text().split()) for a in cells[2].find_all("a")]
         if r.statement is not None:
             expected = f"({r.number})" if r.label.startswith("eq.") else r.name
             assert expected in links, (r.label, links)
+
+
+# ------------------------------------------------------------------------------------------
+# A small Sphinx project through the extension (no notebooks, a few seconds)
+# ------------------------------------------------------------------------------------------
+
+_TINY = """# Tiny chapter
+
+:::{prf:theorem} Theorem 4 (paper): one fiber point
+:label: thm-fib-unique
+Body.
+:::
+
+:::{prf:definition} A book notion
+:label: def-tiny-notion
+Body.
+:::
+
+$$ a = b $$ (eq-tiny-own)
+
+$$ u \\perp v $$ (eq-metric-tangent)
+
+:::{prf:lemma}
+:label: lem-tiny-own
+See {prf:ref}`thm-fib-unique`, {prf:ref}`def-tiny-notion`,
+{eq}`eq-metric-tangent` and {eq}`eq-tiny-own`.
+:::
+"""
+
+
+def _build_tiny(tmp_path, page, *, strict=True):
+    from sphinx.cmd.build import build_main
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(BOOK / '_ext')!r})\n"
+        "extensions = ['myst_parser', 'sphinx_proof', 'paper_numbers']\n"
+        "myst_enable_extensions = ['colon_fence', 'dollarmath', 'amsmath']\n"
+        "numfig = True\nmath_numfig = True\nmath_eqref_format = '({number})'\n"
+        "paper_numbers_check_missing = False\n",
+        encoding="utf-8",
+    )
+    (src / "index.md").write_text("# Index\n\n```{toctree}\n01_tiny\n```\n", encoding="utf-8")
+    (src / "01_tiny.md").write_text(page, encoding="utf-8")
+    out = tmp_path / "html"
+    warnings = tmp_path / "warnings.txt"
+    args = ["-b", "html", "-q", "-w", str(warnings), "-E", str(src), str(out)]
+    status = build_main(args + (["-W"] if strict else []))
+    return status, warnings.read_text(encoding="utf-8"), out / "01_tiny.html"
+
+
+def test_tiny_project_names_boxes_links_and_equations(tmp_path):
+    from bs4 import BeautifulSoup
+
+    status, warnings, page = _build_tiny(tmp_path, _TINY)
+    assert status == 0, warnings
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    captions = {b[0]: (b[2], b[3]) for b in _boxes(soup)}
+    assert captions["thm-fib-unique"] == ("Theorem 4", "(one fiber point)")
+    assert captions["def-tiny-notion"] == ("Book definition 1.1", "(A book notion)")
+    assert captions["lem-tiny-own"] == ("Book lemma 1.2", "")
+    links = dict(_links(soup))
+    assert links["thm-fib-unique"] == "Theorem 4"
+    assert links["def-tiny-notion"] == "Book definition 1.1"
+    assert links["equation-eq-metric-tangent"] == "(9)"
+    assert links["equation-eq-tiny-own"] == "(1.1)"
+
+
+def test_tiny_project_fails_under_W_when_a_prefix_disagrees(tmp_path):
+    page = _TINY.replace("Theorem 4 (paper): one fiber point", "Theorem 7 (paper): one fiber point")
+    status, warnings, _ = _build_tiny(tmp_path, page)
+    assert status != 0
+    assert "paper's Theorem 4, but the title prefix names Theorem 7" in warnings

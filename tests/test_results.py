@@ -68,7 +68,8 @@ def test_listed_cell_exists_and_asserts(entry):
 
 @pytest.mark.parametrize("entry", TREATED, ids=[r.label for r in TREATED])
 def test_listed_label_is_defined_in_the_chapter(entry):
-    text = "".join("".join(c["source"]) for c in _cells(entry.chapter) if c["cell_type"] == "markdown")
+    text = "".join("".join(c["source"]) for c in _cells(entry.chapter)
+                   if c["cell_type"] == "markdown")
     if entry.kind == "prf":
         assert re.search(rf"^:label: {re.escape(entry.ref)}\s*$", text, re.M), entry.label
     else:

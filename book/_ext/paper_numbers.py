@@ -33,18 +33,47 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from docutils import nodes
+from sphinx.addnodes import pending_xref
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+from sphinx_proof import nodes as proof_nodes
+
 #: Directive kinds of sphinx-proof whose boxes get names (``prf:proof`` boxes get none).
-BOX_KINDS = ("axiom", "theorem", "lemma", "algorithm", "definition", "remark", "conjecture",
-             "corollary", "criterion", "example", "property", "observation", "proposition",
-             "assumption", "notation")
+BOX_KINDS = (
+    "axiom",
+    "theorem",
+    "lemma",
+    "algorithm",
+    "definition",
+    "remark",
+    "conjecture",
+    "corollary",
+    "criterion",
+    "example",
+    "property",
+    "observation",
+    "proposition",
+    "assumption",
+    "notation",
+)
 
 #: Kinds of the paper's results that are stated in boxes (as opposed to equations, sections).
-_BOX_RESULT_KINDS = ("Theorem", "Proposition", "Lemma", "Corollary", "Observation", "Example",
-                     "Remark")
+_BOX_RESULT_KINDS = (
+    "Theorem",
+    "Proposition",
+    "Lemma",
+    "Corollary",
+    "Observation",
+    "Example",
+    "Remark",
+)
 
 # "<names> (paper[, qualifier])<: or ,> <rest>", e.g. "Theorem 4 (paper): one fiber point".
-_PREFIX = re.compile(r"^(?P<names>[A-Z][^()]*?(?:\(\d+\)[^()]*?)?) \(paper(?:, (?P<qual>[^)]*))?\)"
-                     r"(?P<sep>:\s*|,\s*|$)")
+_PREFIX = re.compile(
+    r"^(?P<names>[A-Z][^()]*?(?:\(\d+\)[^()]*?)?) \(paper(?:, (?P<qual>[^)]*))?\)"
+    r"(?P<sep>:\s*|,\s*|$)"
+)
 _NAME = re.compile(r"^(?P<kind>[A-Z][a-z]+) (?P<num>\(\d+\)|\d+)$")
 _CHAPTER = re.compile(r"(?:^|/)(?P<num>\d+)_[^/]*$")
 
@@ -89,8 +118,10 @@ def statements(results: Any) -> tuple[dict[str, str], dict[str, str]]:
             continue
         target = equations if r.label.startswith("eq.") else boxes
         if r.statement in boxes or r.statement in equations:
-            raise ValueError(f"two results state the same label {r.statement!r}; "
-                             "each box or equation can carry one paper name")
+            raise ValueError(
+                f"two results state the same label {r.statement!r}; "
+                "each box or equation can carry one paper name"
+            )
         target[r.statement] = r.number if target is equations else r.name
     return boxes, equations
 
@@ -138,7 +169,7 @@ def split_title(title: str) -> tuple[list[str], str | None, str, str]:
     if m is None:
         return [], None, "", title
     names = [n.strip() for n in re.split(r",\s*|\s+and\s+", m["names"]) if n.strip()]
-    return names, m["qual"], m["sep"].strip(), title[m.end():]
+    return names, m["qual"], m["sep"].strip(), title[m.end() :]
 
 
 def new_title(title: str, paper_name: str | None) -> tuple[str, list[str]]:
@@ -172,18 +203,22 @@ def new_title(title: str, paper_name: str | None) -> tuple[str, list[str]]:
         return title, []
     problems: list[str] = []
     normalized = [normalize_name(n) for n in names]
-    for raw, norm in zip(names, normalized):
+    for raw, norm in zip(names, normalized, strict=True):
         if norm is None:
-            problems.append(f"the title prefix {raw!r} is not a paper name like 'Theorem 4' "
-                            "or 'Equation (8)'")
+            problems.append(
+                f"the title prefix {raw!r} is not a paper name like 'Theorem 4' or 'Equation (8)'"
+            )
     if paper_name is not None and paper_name not in normalized:
-        problems.append(f"results.py says this box is the paper's {paper_name}, but the title "
-                        f"prefix names {', '.join(names)}")
+        problems.append(
+            f"results.py says this box is the paper's {paper_name}, but the title "
+            f"prefix names {', '.join(names)}"
+        )
     if paper_name is None:
         for norm in normalized:
             if norm is not None and norm.split()[0] in _BOX_RESULT_KINDS:
-                problems.append(f"the title claims the paper's {norm}, but results.py lists no "
-                                "box for it here")
+                problems.append(
+                    f"the title claims the paper's {norm}, but results.py lists no box for it here"
+                )
     sections = [n for n in normalized if n is not None and n.startswith(("Section", "Table"))]
     if sections and paper_name is None:
         lead = "the paper's " + " and ".join(sections)
@@ -207,8 +242,9 @@ def book_name(kind: str, chapter: int | None, n: int) -> str:
     return f"Book {kind} {chapter}.{n}"
 
 
-def equation_numbers(order: list[str], paper: dict[str, str],
-                     chapter: int | None) -> dict[str, tuple[int, ...]]:
+def equation_numbers(
+    order: list[str], paper: dict[str, str], chapter: int | None
+) -> dict[str, tuple[int, ...]]:
     """Numbers of a page's displayed equations: the paper's, or (chapter, n) for the book's.
 
     Parameters
@@ -242,17 +278,11 @@ def equation_numbers(order: list[str], paper: dict[str, str],
 # Sphinx glue
 # --------------------------------------------------------------------------------------------
 
-from docutils import nodes  # noqa: E402
-from sphinx.addnodes import pending_xref  # noqa: E402
-from sphinx.transforms.post_transforms import SphinxPostTransform  # noqa: E402
-from sphinx.util import logging  # noqa: E402
-from sphinx_proof import nodes as proof_nodes  # noqa: E402
-
 logger = logging.getLogger(__name__)
-_ENUMERABLE = tuple(proof_nodes.NODE_TYPES.values()) + (proof_nodes.unenumerable_node,)
+_ENUMERABLE = (*proof_nodes.NODE_TYPES.values(), proof_nodes.unenumerable_node)
 
 
-class named_box(proof_nodes.unenumerable_node):  # noqa: N801 (docutils names nodes this way)
+class named_box(proof_nodes.unenumerable_node):
     """A proof box whose caption (its name) is set at read time; Sphinx does not number it."""
 
 
@@ -282,11 +312,14 @@ def _retitle(heading: Any, raw: str, title: str, name: str, before: str, after: 
     first = heading.children[0] if heading.children else None
     if raw != title:
         removed = len(raw) - len(rest)
-        lead = title[:len(title) - len(rest)] if title.endswith(rest) else None
-        if lead is not None and isinstance(first, nodes.Text) \
-                and first.astext().startswith(before + raw[:removed]):
+        lead = title[: len(title) - len(rest)] if title.endswith(rest) else None
+        if (
+            lead is not None
+            and isinstance(first, nodes.Text)
+            and first.astext().startswith(before + raw[:removed])
+        ):
             text = first.astext()
-            heading.replace(first, nodes.Text(before + lead + text[len(before) + removed:]))
+            heading.replace(first, nodes.Text(before + lead + text[len(before) + removed :]))
         else:  # pragma: no cover - the prefix is always plain text at the start
             heading.children = []
             heading += nodes.Text(before + title + after)
@@ -319,16 +352,22 @@ def rename_boxes(app: Any, doctree: Any) -> None:
             count += 1
             name = book_name(kind, chapter, count)
             if chapter is None:
-                logger.warning(f"paper_numbers: box {label!r} is on a page without a chapter "
-                               "number; it is named without one", location=old)
+                logger.warning(
+                    f"paper_numbers: box {label!r} is on a page without a chapter "
+                    "number; it is named without one",
+                    location=old,
+                )
         else:
             name = paper
             if paper.split()[0].lower() != kind:
-                logger.warning(f"paper_numbers: box {label!r} is a prf:{kind}, but results.py "
-                               f"says it is the paper's {paper}", location=old)
+                logger.warning(
+                    f"paper_numbers: box {label!r} is a prf:{kind}, but results.py "
+                    f"says it is the paper's {paper}",
+                    location=old,
+                )
         raw = old.get("title", "")
         if raw and raw.startswith(before) and raw.endswith(after):
-            raw = raw[len(before):len(raw) - len(after)]
+            raw = raw[len(before) : len(raw) - len(after)]
         title, problems = new_title(raw, paper)
         for problem in problems:
             logger.warning(f"paper_numbers: box {label!r}: {problem}", location=old)
@@ -349,8 +388,13 @@ def _purge(app: Any, env: Any, docname: str) -> None:
 
 
 def _merge(app: Any, env: Any, docnames: Any, other: Any) -> None:
-    _names(env).update({k: v for k, v in getattr(other, "paper_numbers_names", {}).items()
-                        if v["docname"] in docnames})
+    _names(env).update(
+        {
+            k: v
+            for k, v in getattr(other, "paper_numbers_names", {}).items()
+            if v["docname"] in docnames
+        }
+    )
 
 
 def renumber_equations(app: Any, env: Any) -> list[str]:
@@ -363,23 +407,30 @@ def renumber_equations(app: Any, env: Any) -> list[str]:
         if not current or done.get(docname) == current:
             continue
         order = sorted(current, key=lambda i: current[i])
-        figures["displaymath"] = equation_numbers(order, app.paper_numbers_equations,
-                                                  chapter_number(docname))
+        figures["displaymath"] = equation_numbers(
+            order, app.paper_numbers_equations, chapter_number(docname)
+        )
         done[docname] = dict(figures["displaymath"])
     return []
 
 
 def _check(app: Any, env: Any) -> None:
+    if not app.config.paper_numbers_check_missing:
+        return
     names = _names(env)
     for label, paper in app.paper_numbers_boxes.items():
         if label not in names:
-            logger.warning(f"paper_numbers: results.py names box {label!r} the paper's "
-                           f"{paper}, but no box has that label")
+            logger.warning(
+                f"paper_numbers: results.py names box {label!r} the paper's "
+                f"{paper}, but no box has that label"
+            )
     equations = env.get_domain("math").equations
     for label, number in app.paper_numbers_equations.items():
         if label not in equations:
-            logger.warning(f"paper_numbers: results.py names equation {label!r} the paper's "
-                           f"({number}), but no equation has that label")
+            logger.warning(
+                f"paper_numbers: results.py names equation {label!r} the paper's "
+                f"({number}), but no equation has that label"
+            )
 
 
 class NameReferences(SphinxPostTransform):
@@ -401,16 +452,25 @@ class NameReferences(SphinxPostTransform):
                 content.children = []
                 content += nodes.Text(name)
             elif text != name and re.search(r"\d", text):
-                logger.warning(f"paper_numbers: a link to {target!r} reads {text!r}; write "
-                               f"{{prf:ref}}`{target}`, which reads {name!r}", location=ref)
+                logger.warning(
+                    f"paper_numbers: a link to {target!r} reads {text!r}; write "
+                    f"{{prf:ref}}`{target}`, which reads {name!r}",
+                    location=ref,
+                )
 
 
 def setup(app: Any) -> dict[str, Any]:
     """Register the renaming hooks (after sphinx-proof, whose nodes they replace)."""
     app.setup_extension("sphinx_proof")
+    # Warn if a box or equation named in results.py is missing (off for partial test projects).
+    app.add_config_value("paper_numbers_check_missing", True, "env")
     app.paper_numbers_boxes, app.paper_numbers_equations = statements(load_results().RESULTS)
-    app.add_node(named_box, html=(_visit_html, _depart_html),
-                 latex=(_visit_latex, _depart_latex), text=(_pass, _pass))
+    app.add_node(
+        named_box,
+        html=(_visit_html, _depart_html),
+        latex=(_visit_latex, _depart_latex),
+        text=(_pass, _pass),
+    )
     app.connect("doctree-read", rename_boxes)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
