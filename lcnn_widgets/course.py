@@ -38,8 +38,8 @@ __all__ = [
     "box_title",
     "check",
     "checkable",
-    "exercises",
     "exercise_table",
+    "exercises",
     "parse_box_title",
     "plain_title",
 ]
@@ -261,16 +261,19 @@ def _real(value: Any, what: str) -> float:
         raise ValueError(f"{what} must be a real number: got {_short(value)}")
     if isinstance(value, sympy.Basic):
         if value.free_symbols:
-            raise ValueError(f"{what} must be a number, not an expression in "
-                             f"{sorted(map(str, value.free_symbols))}: got {_short(value)}")
+            raise ValueError(
+                f"{what} must be a number, not an expression in "
+                f"{sorted(map(str, value.free_symbols))}: got {_short(value)}"
+            )
         value = complex(value)
     if isinstance(value, (complex, np.complexfloating)):
         if value.imag != 0:
             raise ValueError(f"{what} must be real, not complex: got {_short(value)}")
         value = value.real
     if not isinstance(value, (numbers.Real, np.number)):
-        raise ValueError(f"{what} must be a real number: got {_short(value)} "
-                         f"of type {type(value).__name__}")
+        raise ValueError(
+            f"{what} must be a real number: got {_short(value)} of type {type(value).__name__}"
+        )
     out = float(value)
     if not np.isfinite(out):
         raise ValueError(f"{what} must be finite: got {out}")
@@ -284,11 +287,11 @@ def _array(value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
     try:
         raw = np.asarray(value, dtype=object)
     except Exception as exc:  # pragma: no cover - numpy raises for ragged input
-        raise ValueError(f"{what} must be a rectangular array of shape {shape}: "
-                         f"got {_short(value)}") from exc
+        raise ValueError(
+            f"{what} must be a rectangular array of shape {shape}: got {_short(value)}"
+        ) from exc
     if raw.shape != shape:
-        raise ValueError(f"{what} must have shape {shape}: got {_short(value)} "
-                         f"(shape {raw.shape})")
+        raise ValueError(f"{what} must have shape {shape}: got {_short(value)} (shape {raw.shape})")
     flat = [_real(v, f"every entry of {what}") for v in raw.ravel()]
     return np.array(flat, dtype=float).reshape(shape)
 
@@ -298,7 +301,7 @@ def _count(value: Any, what: str) -> int:
     x = _real(value, what)
     if x != round(x) or x < 0:
         raise ValueError(f"{what} is a count, a whole number >= 0: got {_short(value)}")
-    return int(round(x))
+    return round(x)
 
 
 def _tuple(value: Any, n: int, what: str) -> tuple:
@@ -306,8 +309,7 @@ def _tuple(value: Any, n: int, what: str) -> tuple:
         raise ValueError(f"{what} must be a tuple of {n} items: got {_short(value)}")
     items = tuple(value)
     if len(items) != n:
-        raise ValueError(f"{what} must be a tuple of {n} items: got {len(items)} "
-                         f"({_short(value)})")
+        raise ValueError(f"{what} must be a tuple of {n} items: got {len(items)} ({_short(value)})")
     return items
 
 
@@ -319,14 +321,17 @@ def _binary_form_or_vector(value: Any, k: int, what: str) -> np.ndarray:
         x, y = polynomial_variables(1)
         extra = value.free_symbols - {x, y}
         if extra:
-            raise ValueError(f"{what} must be a form in x and y "
-                             f"(lcnn_widgets.polynomial_variables()): it also uses "
-                             f"{sorted(map(str, extra))}")
+            raise ValueError(
+                f"{what} must be a form in x and y "
+                f"(lcnn_widgets.polynomial_variables()): it also uses "
+                f"{sorted(map(str, extra))}"
+            )
         try:
             return np.asarray(from_binary_form(sympy.expand(value), k), dtype=float)
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"{what} must be a homogeneous form of degree {k - 1} in x, y: "
-                             f"got {value}") from exc
+            raise ValueError(
+                f"{what} must be a homogeneous form of degree {k - 1} in x, y: got {value}"
+            ) from exc
     return _array(value, (k,), what)
 
 
@@ -359,11 +364,21 @@ def _checker(label: str, form: str):
     return register
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _expected(label: str) -> Any:
     """The expected answer of exercise ``label``, computed with the package."""
-    from . import (FCN, LCN, count_real_factorizations, example_20, factor_end_to_end,
-                   fibers, filter_from_roots, hessian, two_layer_rescaling)
+    from . import (
+        FCN,
+        LCN,
+        count_real_factorizations,
+        example_20,
+        factor_end_to_end,
+        fibers,
+        filter_from_roots,
+        hessian,
+        two_layer_rescaling,
+    )
+    from .fibers import rescale
     from .flows import SquaredLoss
     from .higher_dim import random_integer_filters
     from .metric import metric_matrix
@@ -380,29 +395,36 @@ def _expected(label: str) -> Any:
         return float(c**2 * n1)
     if label == "ex-fib-count":
         w = [4, 0, -5, 0, 1]
-        return (count_real_factorizations(LCN([3, 3], [1, 1]), w),
-                count_real_factorizations(LCN([3, 2], [2, 1]), w))
+        return (
+            count_real_factorizations(LCN([3, 3], [1, 1]), w),
+            count_real_factorizations(LCN([3, 2], [2, 1]), w),
+        )
     if label == "ex-fib-stride-two":
         net = LCN([2, 2], [2, 1])
-        return net, [tuple(p.filters) for p in net.fibers([1, 1, -4, -4])]
+        return net, [tuple(p.filters) for p in fibers(net, [1, 1, -4, -4])]
     if label == "ex-metric-stride-one":
-        net, w, a = LCN([3, 2], [1, 1]), [1.0, 0.0, -1.0, 0.0], np.array([0.0, 0.0, 0.0, 1.0])
-        n = len(fibers(net, w, [0.0]))
-        return np.array([np.sqrt(a @ metric_matrix(net, w, [0.0], fiber=i) @ a)
-                         for i in range(n)])
+        net, a = LCN([3, 2], [1, 1]), np.array([0.0, 0.0, 0.0, 1.0])
+        cubic = np.array([1.0, 0.0, -1.0, 0.0])
+        n = len(fibers(net, cubic, [0.0]))
+        return np.array(
+            [np.sqrt(a @ metric_matrix(net, cubic, [0.0], fiber=i) @ a) for i in range(n)]
+        )
     if label == "ex-conv-two-layer-saddle":
         net = LCN([2, 2], [2, 1])
         sq = SquaredLoss(np.eye(4), np.array([1.0, 2.0, 3.0, 4.0]))
         return np.linalg.eigvalsh(hessian(net, [np.zeros(2), np.zeros(2)], sq))
     if label == "ex-so-count":
         net2, net3 = LCN([3, 3], [1, 1]), LCN([2, 2, 2], [1, 1, 1])
-        return (count_real_factorizations(net2, filter_from_roots([1j, -1j, 1, 2])),
-                count_real_factorizations(net3, filter_from_roots([1, 2, 3])),
-                count_real_factorizations(net3, filter_from_roots([1j, -1j, 1])))
+        return (
+            count_real_factorizations(net2, filter_from_roots([1j, -1j, 1, 2])),
+            count_real_factorizations(net3, filter_from_roots([1, 2, 3])),
+            count_real_factorizations(net3, filter_from_roots([1j, -1j, 1])),
+        )
     if label == "ex-so-trace":
         net = LCN([3, 2], [1, 1])
-        return np.array([np.trace(net.ntk(p.filters))
-                         for p in fibers(net, [1.0, 0.0, -1.0, 0.0], [0.0])])
+        return np.array(
+            [np.trace(net.ntk(p.filters)) for p in fibers(net, [1.0, 0.0, -1.0, 0.0], [0.0])]
+        )
     if label == "ex-hd-recover":
         net = LCN([(2, 2), (2, 2)], [(2, 1), (1, 1)])
         W = np.array([[2, 4, 0], [6, -2, 0], [1, 3, 2], [3, 2, -1]], dtype=float)
@@ -432,15 +454,17 @@ def _expected(label: str) -> Any:
         sols = factor_end_to_end(net, net.end_to_end(ints)).solutions
         out = [len(sols)]
         for d in ([1.0, -2.0], [0.0, 0.0]):
-            ntks = [net.ntk(net.rescale(p, d)) for p in sols]
+            ntks = [net.ntk(rescale(net, p, d)) for p in sols]
             distinct = {tuple(np.round(t.ravel() / np.abs(t).max(), 8)) for t in ntks}
             out.append(len(distinct))
         return tuple(out)
     raise KeyError(label)  # pragma: no cover - every registered label is handled above
 
 
-@_checker("ex-two-layers-by-hand",
-          "the end-to-end filter: 4 numbers, or the form as a sympy expression in x, y")
+@_checker(
+    "ex-two-layers-by-hand",
+    "the end-to-end filter: 4 numbers, or the form as a sympy expression in x, y",
+)
 def _check_two_layers(answer: Any) -> Verdict:
     label = "ex-two-layers-by-hand"
     w = _binary_form_or_vector(answer, 4, "the end-to-end filter")
@@ -448,11 +472,17 @@ def _check_two_layers(answer: Any) -> Verdict:
     if _close(w, expected, 1e-9):
         return _right(label, "Size 4, and the overall stride is the product of the strides.")
     if _close(w[::-1], expected, 1e-9):
-        return _wrong(label, "the entries are right but reversed: v[i] goes with "
-                      "x^(k-1-i) y^i, so the first entry is the coefficient of x^3.")
-    return _wrong(label, "the second layer acts with the stride of the first: dilate w2 by "
-                  "s1 = 2 (insert s1 - 1 zeros between its entries) before convolving, or "
-                  "substitute x^2, y^2 into its form.")
+        return _wrong(
+            label,
+            "the entries are right but reversed: v[i] goes with "
+            "x^(k-1-i) y^i, so the first entry is the coefficient of x^3.",
+        )
+    return _wrong(
+        label,
+        "the second layer acts with the stride of the first: dilate w2 by "
+        "s1 = 2 (insert s1 - 1 zeros between its entries) before convolving, or "
+        "substitute x^2, y^2 into its form.",
+    )
 
 
 @_checker("ex-rank-drop", "the rank of the Jacobian, a whole number")
@@ -462,12 +492,18 @@ def _check_rank_drop(answer: Any) -> Verdict:
     if r == _expected(label):
         return _right(label)
     if r == 4:
-        return _wrong(label, "4 is the dimension of M, the rank at a generic point. At w2 = 0, "
-                      "look at which columns of J still contain a factor w2.")
+        return _wrong(
+            label,
+            "4 is the dimension of M, the rank at a generic point. At w2 = 0, "
+            "look at which columns of J still contain a factor w2.",
+        )
     if r > 5:
         return _wrong(label, "J has only 5 columns (k1 + k2), so its rank is at most 5.")
-    return _wrong(label, "write the columns of J as pi with one filter replaced by a unit "
-                  "vector, and count the independent ones when w2 = 0.")
+    return _wrong(
+        label,
+        "write the columns of J as pi with one filter replaced by a unit "
+        "vector, and count the independent ones when w2 = 0.",
+    )
 
 
 @_checker("ex-inv-closed-form", "a1 for n1 = 2, n2 = 8, delta = 3: one number")
@@ -478,14 +514,16 @@ def _check_closed_form(answer: Any) -> Verdict:
     if _close(a1, expected, 1e-6):
         return _right(label)
     if a1 < 0:
-        return _wrong(label, "a1 is a squared norm, so it must be positive: of the two roots of "
-                      "the quadratic, only one is admissible.")
+        return _wrong(
+            label,
+            "a1 is a squared norm, so it must be positive: of the two roots of "
+            "the quadratic, only one is admissible.",
+        )
     if _close(a1, expected + 3.0, 1e-6):
         return _wrong(label, "that is a2 = a1 + delta, the squared norm of the second layer.")
     if _close(a1, np.sqrt(expected / 2.0), 1e-6):
         return _wrong(label, "that is the factor c; the question asks for a1 = ||c w1||^2.")
-    return _wrong(label, "use a2 = a1 + delta and a1 a2 = n1 n2, and solve the quadratic "
-                  "for a1.")
+    return _wrong(label, "use a2 = a1 + delta and a1 a2 = n1 n2, and solve the quadratic for a1.")
 
 
 @_checker("ex-fib-count", "two counts: (for LCN([3, 3], [1, 1]), for LCN([3, 2], [2, 1]))")
@@ -497,12 +535,16 @@ def _check_fib_count(answer: Any) -> Verdict:
         return _right(label)
     hints = []
     if a != ea:
-        hints.append("for strides (1, 1) both layers are quadratics in t: count the ways to "
-                     "give layer 1 two of the four real roots (the order of the two roots "
-                     "inside a layer does not matter)")
+        hints.append(
+            "for strides (1, 1) both layers are quadratics in t: count the ways to "
+            "give layer 1 two of the four real roots (the order of the two roots "
+            "inside a layer does not matter)"
+        )
     if b != eb:
-        hints.append("for strides (2, 1) layer 2 is a polynomial in t^2, so its roots come "
-                     "as whole orbits {t, -t}; count the orbits it can take")
+        hints.append(
+            "for strides (2, 1) layer 2 is a polynomial in t^2, so its roots come "
+            "as whole orbits {t, -t}; count the orbits it can take"
+        )
     return _wrong(label, "; ".join(hints) + ".")
 
 
@@ -516,10 +558,16 @@ def _check_fib_stride_two(answer: Any) -> Verdict:
             return _right(label, "Any sign variant (-u, -v) is right as well.")
     w = net.end_to_end([u, v])
     if not _close(w, [1.0, 1.0, -4.0, -4.0], 1e-3):
-        return _wrong(label, "these layers do not give w = (1, 1, -4, -4): find the roots of "
-                      "p_w and give layer 2 a pair {t, -t}.")
-    return _wrong(label, "the product is right, but the fiber point is balanced: rescale to "
-                  "(c u, v / c) with ||c u|| = ||v / c||.")
+        return _wrong(
+            label,
+            "these layers do not give w = (1, 1, -4, -4): find the roots of "
+            "p_w and give layer 2 a pair {t, -t}.",
+        )
+    return _wrong(
+        label,
+        "the product is right, but the fiber point is balanced: rescale to "
+        "(c u, v / c) with ||c u|| = ||v / c||.",
+    )
 
 
 @_checker("ex-metric-stride-one", "the three lengths of a, one per balanced factorization")
@@ -532,10 +580,16 @@ def _check_metric_stride_one(answer: Any) -> Verdict:
     if _same_multiset(np.sqrt(np.abs(lengths)), expected):
         return _wrong(label, "these look like g(a, a), the squared lengths; take square roots.")
     if np.ptp(lengths) < 1e-9:
-        return _wrong(label, "the three factorizations have different NTKs, so the lengths "
-                      "should not all agree; compute metric_matrix with fiber=0, 1, 2.")
-    return _wrong(label, "the length is sqrt(a^T G a) with G = metric_matrix(net, w, [0.0], "
-                  "fiber=i), for i = 0, 1, 2.")
+        return _wrong(
+            label,
+            "the three factorizations have different NTKs, so the lengths "
+            "should not all agree; compute metric_matrix with fiber=0, 1, 2.",
+        )
+    return _wrong(
+        label,
+        "the length is sqrt(a^T G a) with G = metric_matrix(net, w, [0.0], "
+        "fiber=i), for i = 0, 1, 2.",
+    )
 
 
 @_checker("ex-conv-two-layer-saddle", "the four eigenvalues of the Hessian at 0, any order")
@@ -546,10 +600,15 @@ def _check_saddle(answer: Any) -> Verdict:
     if _same_multiset(ev, expected):
         return _right(label, "Eigenvalues of both signs: a strict saddle.")
     if np.all(ev >= 0):
-        return _wrong(label, "the Hessian has the block form [[0, C], [C^T, 0]]: its "
-                      "eigenvalues come in pairs of opposite sign.")
-    return _wrong(label, "build C with C_ij = -(Sigma u)_(i + S1 j), here Sigma u = u, and use "
-                  "its singular values.")
+        return _wrong(
+            label,
+            "the Hessian has the block form [[0, C], [C^T, 0]]: its "
+            "eigenvalues come in pairs of opposite sign.",
+        )
+    return _wrong(
+        label,
+        "build C with C_ij = -(Sigma u)_(i + S1 j), here Sigma u = u, and use its singular values.",
+    )
 
 
 @_checker("ex-so-count", "three counts, one per item")
@@ -575,28 +634,41 @@ def _check_so_trace(answer: Any) -> Verdict:
     if _same_multiset(traces, expected):
         return _right(label)
     if np.ptp(traces) < 1e-9:
-        return _wrong(label, "the product ||w1|| ||w2|| depends on the splitting of the roots, "
-                      "so the traces are not all equal.")
-    return _wrong(label, "use tr = (k1 + k2) ||w1|| ||w2|| with k1 + k2 = 5, and the norms of "
-                  "the unscaled factors (x, x - y, x + y and their complements).")
+        return _wrong(
+            label,
+            "the product ||w1|| ||w2|| depends on the splitting of the roots, "
+            "so the traces are not all equal.",
+        )
+    return _wrong(
+        label,
+        "use tr = (k1 + k2) ||w1|| ||w2|| with k1 + k2 = 5, and the norms of "
+        "the unscaled factors (x, x - y, x + y and their complements).",
+    )
 
 
 @_checker("ex-hd-recover", "the two layers (layer 1, layer 2): two 2 x 2 arrays")
 def _check_hd_recover(answer: Any) -> Verdict:
     label = "ex-hd-recover"
     a, b = (_array(f, (2, 2), "each layer") for f in _tuple(answer, 2, "the answer"))
-    net, W, solutions = _expected(label)
+    net, W, _solutions = _expected(label)
     if _close(net.end_to_end([a, b]), W, 1e-6):
-        return _right(label, "The factorization is unique up to moving a scalar between the "
-                      "layers.")
+        return _right(
+            label, "The factorization is unique up to moving a scalar between the layers."
+        )
     if _close(net.end_to_end([b, a]), W, 1e-6):
-        return _wrong(label, "you have the right two matrices in the wrong order: layer 2 "
-                      "comes after a stride (2, 1), so its factor uses x1, y1 only through "
-                      "their squares.")
+        return _wrong(
+            label,
+            "you have the right two matrices in the wrong order: layer 2 "
+            "comes after a stride (2, 1), so its factor uses x1, y1 only through "
+            "their squares.",
+        )
     if _close(net.end_to_end([a.T, b.T]), W, 1e-6):
         return _wrong(label, "transpose: row index i1 belongs to the first axis (x1, y1).")
-    return _wrong(label, "use factor_end_to_end, then read each factor's coefficients into "
-                  "a matrix (row i1, column i2), undoing x1^2, y1^2 for layer 2.")
+    return _wrong(
+        label,
+        "use factor_end_to_end, then read each factor's coefficients into "
+        "a matrix (row i1, column i2), undoing x1^2, y1^2 for layer 2.",
+    )
 
 
 @_checker("ex-hd-one-size", "the number of factorizations, a whole number")
@@ -606,10 +678,14 @@ def _check_hd_one_size(answer: Any) -> Verdict:
     if n == _expected(label):
         return _right(label)
     if n == 1:
-        return _wrong(label, "uniqueness needs filters longer than one along two axes; here "
-                      "the form lives in (x2, y2) only and splits into linear factors.")
-    return _wrong(label, "factor x2^3 - x2 y2^2 into linear forms; the second layer takes one "
-                  "of them.")
+        return _wrong(
+            label,
+            "uniqueness needs filters longer than one along two axes; here "
+            "the form lives in (x2, y2) only and splits into linear factors.",
+        )
+    return _wrong(
+        label, "factor x2^3 - x2 y2^2 into linear forms; the second layer takes one of them."
+    )
 
 
 @_checker("ex-fc-wide", "two counts: (free directions at the balanced point, at random weights)")
@@ -620,13 +696,22 @@ def _check_fc_wide(answer: Any) -> Verdict:
     if got == expected:
         return _right(label)
     if max(got) >= 8:
-        return _wrong(label, "count the kernel of the stacked matrix [J; dD1], not of J alone: "
-                      "the conserved matrix D1 imposes conditions too.")
+        return _wrong(
+            label,
+            "count the kernel of the stacked matrix [J; dD1], not of J alone: "
+            "the conserved matrix D1 imposes conditions too.",
+        )
     if got[0] == got[1]:
-        return _wrong(label, "the two points differ: at the balanced point one of the "
-                      "conditions from D1 becomes dependent on the others.")
-    return _wrong(label, "compute n_params minus the rank of "
-                  "np.vstack([arch.jacobian(ws), arch.invariant_jacobian(ws)]).")
+        return _wrong(
+            label,
+            "the two points differ: at the balanced point one of the "
+            "conditions from D1 becomes dependent on the others.",
+        )
+    return _wrong(
+        label,
+        "compute n_params minus the rank of "
+        "np.vstack([arch.jacobian(ws), arch.invariant_jacobian(ws)]).",
+    )
 
 
 @_checker("ex-relu-symmetry", "(P, D): a 2 x 2 permutation matrix and a 2 x 2 diagonal matrix")
@@ -636,18 +721,24 @@ def _check_relu_symmetry(answer: Any) -> Verdict:
     if np.any(np.abs(D - np.diag(np.diag(D))) > 0) or np.any(np.diag(D) <= 0):
         raise ValueError(f"D must be diagonal with positive diagonal: got {D.tolist()}")
     if not (np.all((P == 0) | (P == 1)) and np.all(P.sum(0) == 1) and np.all(P.sum(1) == 1)):
-        raise ValueError(f"P must be a permutation matrix (0s and 1s, one 1 per row and "
-                         f"column): got {P.tolist()}")
+        raise ValueError(
+            f"P must be a permutation matrix (0s and 1s, one 1 per row and "
+            f"column): got {P.tolist()}"
+        )
     ex = _expected(label)
     ok1 = _close(D @ P @ ex.first[0], ex.second[0], 1e-9)
     ok2 = _close(ex.first[1] @ P.T @ np.linalg.inv(D), ex.second[1], 1e-9)
     if ok1 and ok2:
         return _right(label)
     if np.allclose(P, np.eye(2)):
-        return _wrong(label, "the rows of AQ are the rows of A in another order: P is not the "
-                      "identity.")
-    return _wrong(label, "compare each row of AQ with the rows of A: which row is it a "
-                  "positive multiple of, and by which factor?")
+        return _wrong(
+            label, "the rows of AQ are the rows of A in another order: P is not the identity."
+        )
+    return _wrong(
+        label,
+        "compare each row of AQ with the rows of A: which row is it a "
+        "positive multiple of, and by which factor?",
+    )
 
 
 @_checker("ex-tab-one-real-root", "(number of fiber points, Delta)")
@@ -659,16 +750,23 @@ def _check_one_real_root(answer: Any) -> Verdict:
     if n == en and abs(d - ed) <= 1e-6:
         return _right(label)
     if n == 3:
-        return _wrong(label, "three points would need three real roots; a real linear layer "
-                      "cannot take a non-real root.")
+        return _wrong(
+            label,
+            "three points would need three real roots; a real linear layer "
+            "cannot take a non-real root.",
+        )
     if n == en:
         return _wrong(label, "with a single fiber point there is only one NTK to compare.")
-    return _wrong(label, "count the real roots of the cubic 1 + t^2 + t^3 (the linear layer "
-                  "must take one of them).")
+    return _wrong(
+        label,
+        "count the real roots of the cubic 1 + t^2 + t^3 (the linear layer must take one of them).",
+    )
 
 
-@_checker("ex-tab-three-layers",
-          "three counts: (points, distinct NTKs at the random delta, distinct NTKs at delta = 0)")
+@_checker(
+    "ex-tab-three-layers",
+    "three counts: (points, distinct NTKs at the random delta, distinct NTKs at delta = 0)",
+)
 def _check_three_layers(answer: Any) -> Verdict:
     label = "ex-tab-three-layers"
     got = tuple(_count(v, "each count") for v in _tuple(answer, 3, "the answer"))
@@ -679,8 +777,9 @@ def _check_three_layers(answer: Any) -> Verdict:
     if got[0] != expected[0]:
         hints.append("all three layers are interchangeable: count their orderings")
     if got[1] != expected[1]:
-        hints.append("at a generic delta the rescaled orderings put different norms on "
-                     "different filters")
+        hints.append(
+            "at a generic delta the rescaled orderings put different norms on different filters"
+        )
     if got[2] != expected[2]:
         hints.append("at delta = 0 all norms agree and an ordering only permutes the blocks of J")
     return _wrong(label, "; ".join(hints) + ".")
@@ -721,8 +820,9 @@ def check(label: str, answer: Any) -> Verdict:
     """
     ex = _exercise(label)
     if ex.label not in _CHECKS:
-        raise ValueError(f"exercise {label!r} has no self-check; these do: "
-                         f"{', '.join(checkable())}")
+        raise ValueError(
+            f"exercise {label!r} has no self-check; these do: {', '.join(checkable())}"
+        )
     try:
         return _CHECKS[ex.label](answer)
     except ValueError as err:

@@ -21,7 +21,6 @@ from book_cells import BOOK, CHAPTERS, markdown
 from lcnn_widgets import LCN
 from lcnn_widgets.course import (
     ANSWER_FORMS,
-    CHAPTERS as COURSE_CHAPTERS,
     DIFFICULTY_STARS,
     EXERCISES,
     KINDS,
@@ -33,10 +32,14 @@ from lcnn_widgets.course import (
     parse_box_title,
     plain_title,
 )
+from lcnn_widgets.course import (
+    CHAPTERS as COURSE_CHAPTERS,
+)
 
 _BOX = re.compile(r"^:::\{exercise\}(.*)\n:label: (ex-[\w-]+)$", re.M)
-_spec = importlib.util.spec_from_file_location("exercise_table",
-                                               BOOK / "_ext" / "exercise_table.py")
+_spec = importlib.util.spec_from_file_location(
+    "exercise_table", BOOK / "_ext" / "exercise_table.py"
+)
 exercise_table_script = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(exercise_table_script)
 
@@ -95,8 +98,9 @@ def test_box_title_convention():
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_self_check_lines_match_the_checkable_exercises(name):
     text = markdown(name)
-    blocks = dict(re.findall(r"^:::\{exercise\}[^\n]*\n:label: (ex-[\w-]+)\n(.*?)^:::$", text,
-                             re.M | re.S))
+    blocks = dict(
+        re.findall(r"^:::\{exercise\}[^\n]*\n:label: (ex-[\w-]+)\n(.*?)^:::$", text, re.M | re.S)
+    )
     for label, body in blocks.items():
         has_line = f'Self-check: `check("{label}", ' in body
         assert has_line == (label in checkable()), label
@@ -179,8 +183,8 @@ def test_two_layers_by_hand():
     x, y = sympy.symbols("x y")
     assert accepted("ex-two-layers-by-hand", (x + 2 * y) * (x**2 - y**2))
     assert "reversed" in rejected("ex-two-layers-by-hand", w[::-1])
-    rejected("ex-two-layers-by-hand", np.convolve([1, 2], [1, 0, 1]))   # lost the sign
-    rejected("ex-two-layers-by-hand", [1, -1, 2, -2])                   # dilated w1 instead
+    rejected("ex-two-layers-by-hand", np.convolve([1, 2], [1, 0, 1]))  # lost the sign
+    rejected("ex-two-layers-by-hand", [1, -1, 2, -2])  # dilated w1 instead
     malformed("ex-two-layers-by-hand", np.convolve([1, 2], [1, -1]), "shape")  # no dilation
     malformed("ex-two-layers-by-hand", [1, 2, np.nan, -2], "finite")
     malformed("ex-two-layers-by-hand", "1, 2, -1, -2")
@@ -193,8 +197,8 @@ def test_rank_drop():
     # columns of J for pi(u, v) = (u0 v0, u1 v0, u2 v0 + u0 v1, u1 v1, u2 v1) at v = 0
     u = np.array([1.0, -2.0, 0.5])
     J = np.zeros((5, 5))
-    J[:, 3] = [u[0], u[1], u[2], 0, 0]       # d/dv0
-    J[:, 4] = [0, 0, u[0], u[1], u[2]]       # d/dv1 (the u-columns contain v = 0)
+    J[:, 3] = [u[0], u[1], u[2], 0, 0]  # d/dv0
+    J[:, 4] = [0, 0, u[0], u[1], u[2]]  # d/dv1 (the u-columns contain v = 0)
     r = np.linalg.matrix_rank(J)
     assert accepted("ex-rank-drop", r) and accepted("ex-rank-drop", float(r))
     assert "dimension of M" in rejected("ex-rank-drop", 4)
@@ -209,7 +213,7 @@ def test_rank_drop():
 
 def test_inv_closed_form():
     n1, n2, delta = 2.0, 8.0, 3.0
-    roots = np.roots([1.0, delta, -n1 * n2])          # a1^2 + delta a1 - n1 n2 = 0
+    roots = np.roots([1.0, delta, -n1 * n2])  # a1^2 + delta a1 - n1 n2 = 0
     a1 = float(roots[roots > 0][0])
     assert accepted("ex-inv-closed-form", a1)
     assert accepted("ex-inv-closed-form", round(a1, 7))
@@ -241,7 +245,8 @@ def _splittings(roots, degrees, closed) -> int:
 
 def _conj_closed(rs) -> bool:
     return sorted(np.round(rs, 9), key=lambda z: (z.real, z.imag)) == sorted(
-        np.round(np.conj(rs), 9), key=lambda z: (z.real, z.imag))
+        np.round(np.conj(rs), 9), key=lambda z: (z.real, z.imag)
+    )
 
 
 def _neg_closed(rs) -> bool:
@@ -250,7 +255,7 @@ def _neg_closed(rs) -> bool:
 
 def test_fib_count():
     roots = [1.0, -1.0, 2.0, -2.0]
-    a = _splittings(roots, (2, 2), lambda rs: True)   # strides (1, 1): any two roots for layer 1
+    a = _splittings(roots, (2, 2), lambda rs: True)  # strides (1, 1): any two roots for layer 1
     b = sum(_neg_closed(list(c)) for c in itertools.combinations(roots, 2))  # layer 2: an orbit
     assert (a, b) == (comb(4, 2), 2)
     assert accepted("ex-fib-count", (a, b)) and accepted("ex-fib-count", [a, b])
@@ -264,7 +269,7 @@ def test_fib_count():
 
 
 def test_fib_stride_two():
-    c = (17 / 2) ** 0.25                               # 2 c^2 = 17 / c^2 (the solution)
+    c = (17 / 2) ** 0.25  # 2 c^2 = 17 / c^2 (the solution)
     u, v = c * np.array([1.0, 1.0]), np.array([1.0, -4.0]) / c
     assert np.allclose(LCN([2, 2], [2, 1]).end_to_end([u, v]), [1, 1, -4, -4])
     assert accepted("ex-fib-stride-two", (u, v))
@@ -303,7 +308,7 @@ def test_metric_stride_one():
 
 
 def test_conv_two_layer_saddle():
-    C = -np.array([[1.0, 3.0], [2.0, 4.0]])           # C_ij = -u_(i + 2 j)
+    C = -np.array([[1.0, 3.0], [2.0, 4.0]])  # C_ij = -u_(i + 2 j)
     H = np.block([[np.zeros((2, 2)), C], [C.T, np.zeros((2, 2))]])
     ev = np.linalg.eigvalsh(H)
     sv = np.linalg.svd(C, compute_uv=False)
@@ -311,7 +316,7 @@ def test_conv_two_layer_saddle():
     assert accepted("ex-conv-two-layer-saddle", ev)
     assert accepted("ex-conv-two-layer-saddle", [sv[0], -sv[0], sv[1], -sv[1]])
     assert "opposite sign" in rejected("ex-conv-two-layer-saddle", np.abs(ev))
-    wrong_positions = -np.array([[1.0, 2.0], [2.0, 3.0]])       # C_ij = -u_(i + j)
+    wrong_positions = -np.array([[1.0, 2.0], [2.0, 3.0]])  # C_ij = -u_(i + j)
     s2 = np.linalg.svd(wrong_positions, compute_uv=False)
     rejected("ex-conv-two-layer-saddle", np.concatenate([s2, -s2]))
     malformed("ex-conv-two-layer-saddle", ev[:3], "shape")
@@ -341,7 +346,7 @@ def test_so_trace():
     assert accepted("ex-so-trace", [10, 5 * np.sqrt(2), 10])
     assert "not all equal" in rejected("ex-so-trace", [10, 10, 10])
     rejected("ex-so-trace", np.square(traces))
-    malformed("ex-so-trace", traces + [1.0], "shape")
+    malformed("ex-so-trace", [*traces, 1.0], "shape")
 
 
 def _dilate_rows(B, s):
@@ -353,10 +358,10 @@ def _dilate_rows(B, s):
 def test_hd_recover():
     from scipy.signal import convolve2d
 
-    A = np.array([[1.0, 2.0], [3.0, -1.0]])            # the solution's layers
+    A = np.array([[1.0, 2.0], [3.0, -1.0]])  # the solution's layers
     B = np.array([[2.0, 0.0], [1.0, 1.0]])
     W = np.array([[2, 4, 0], [6, -2, 0], [1, 3, 2], [3, 2, -1]], dtype=float)
-    assert np.allclose(convolve2d(A, _dilate_rows(B, 2)), W)   # layer 2 after stride (2, 1)
+    assert np.allclose(convolve2d(A, _dilate_rows(B, 2)), W)  # layer 2 after stride (2, 1)
     assert accepted("ex-hd-recover", (A, B))
     assert accepted("ex-hd-recover", (2 * A, B / 2))
     assert accepted("ex-hd-recover", (-A, -B))
@@ -394,15 +399,17 @@ def test_fc_wide():
     rng = np.random.default_rng(11)
     W = rng.standard_normal((2, 2))
     U, S, Vt = np.linalg.svd(W)
-    W1 = np.vstack([np.diag(np.sqrt(S)) @ Vt, np.zeros((1, 2))])       # balanced by hand
+    W1 = np.vstack([np.diag(np.sqrt(S)) @ Vt, np.zeros((1, 2))])  # balanced by hand
     W2 = np.hstack([U @ np.diag(np.sqrt(S)), np.zeros((2, 1))])
     assert np.allclose(W2 @ W1, W) and np.allclose(W1 @ W1.T, W2.T @ W2)
-    answer = (_free_directions(W1, W2),
-              _free_directions(rng.standard_normal((3, 2)), rng.standard_normal((2, 3))))
+    answer = (
+        _free_directions(W1, W2),
+        _free_directions(rng.standard_normal((3, 2)), rng.standard_normal((2, 3))),
+    )
     assert answer == (3, 2)
     assert accepted("ex-fc-wide", answer)
     assert "differ" in rejected("ex-fc-wide", (3, 3))
-    assert "stacked" in rejected("ex-fc-wide", (8, 8))   # the kernel of J alone
+    assert "stacked" in rejected("ex-fc-wide", (8, 8))  # the kernel of J alone
     rejected("ex-fc-wide", (2, 3))
     malformed("ex-fc-wide", (3,), "tuple of 2")
     malformed("ex-fc-wide", (3, np.nan), "finite")
@@ -411,7 +418,7 @@ def test_fc_wide():
 def test_relu_symmetry():
     A, Q = np.diag([2.0, 0.5]), np.array([[0.0, 1.0], [1.0, 0.0]])
     P, D = Q.copy(), np.diag([4.0, 0.25])
-    assert np.allclose(D @ P @ A, A @ Q)                              # (b) by hand
+    assert np.allclose(D @ P @ A, A @ Q)  # (b) by hand
     assert np.allclose(np.linalg.inv(A) @ P.T @ np.linalg.inv(D), Q.T @ np.linalg.inv(A))
     assert accepted("ex-relu-symmetry", (P, D))
     assert "not the identity" in rejected("ex-relu-symmetry", (np.eye(2), D))
@@ -438,7 +445,7 @@ def test_tab_one_real_root():
 def test_tab_three_layers():
     from math import factorial
 
-    expected = (factorial(3), factorial(3), 1)   # orderings; generic delta; delta = 0 (Rem.)
+    expected = (factorial(3), factorial(3), 1)  # orderings; generic delta; delta = 0 (Rem.)
     assert accepted("ex-tab-three-layers", expected)
     assert "orderings" in rejected("ex-tab-three-layers", (3, 6, 1))
     assert "delta = 0" in rejected("ex-tab-three-layers", (6, 6, 6))

@@ -23,8 +23,9 @@ import pytest
 from book_cells import BOOK, CHAPTERS, cells, markdown
 
 ROOT = BOOK.parent
-_spec = importlib.util.spec_from_file_location("student_edition",
-                                               BOOK / "_ext" / "student_edition.py")
+_spec = importlib.util.spec_from_file_location(
+    "student_edition", BOOK / "_ext" / "student_edition.py"
+)
 student_edition = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(student_edition)
 HTML = student_edition.HTML
@@ -33,8 +34,11 @@ _SOLUTION = re.compile(r"^::::\{solution\} (ex-[\w-]+)\n(.*?)^::::$", re.M | re.
 _EXERCISE = re.compile(r"^:::\{exercise\}[^\n]*\n:label: (ex-[\w-]+)\n(.*?)^:::$", re.M | re.S)
 _FENCE = re.compile(r"^```[^\n]*\n(.*?)^```$", re.M | re.S)
 #: Everything that is not plain prose: display and inline math, inline code, roles, links.
-_NOT_PROSE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\{[a-z:]+\}|\[[^\]]*\]\([^)]*\)|"
-                        r"\*+|:class:[^\n]*", re.S)
+_NOT_PROSE = re.compile(
+    r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\{[a-z:]+\}|\[[^\]]*\]\([^)]*\)|"
+    r"\*+|:class:[^\n]*",
+    re.S,
+)
 _WORD = re.compile(r"^[A-Za-z][A-Za-z,]*$")
 MIN_WORDS = 6
 
@@ -48,7 +52,7 @@ def _required() -> bool:
 
 
 def prose_fragments(text: str, min_words: int = MIN_WORDS) -> list[str]:
-    """Runs of at least ``min_words`` plain words, cut at formulas, code, roles and sentence marks."""
+    """Runs of at least ``min_words`` plain words, cut at formulas, code, roles, punctuation."""
     text = _FENCE.sub("\0", text)
     text = _NOT_PROSE.sub("\0", text)
     out = []
@@ -56,7 +60,7 @@ def prose_fragments(text: str, min_words: int = MIN_WORDS) -> list[str]:
         words = chunk.split()
         # a run of plain words only (no symbols that the renderer could change)
         run: list[str] = []
-        for word in words + [""]:
+        for word in [*words, ""]:
             if word and _WORD.match(word):
                 run.append(word)
                 continue
@@ -84,8 +88,9 @@ def _sources_without(label: str) -> str:
         parts.extend("".join(c["source"]) for c in cells(name))
     parts.extend(p.read_text(encoding="utf-8") for p in BOOK.glob("*.md"))
     text = "\n".join(parts)
-    return _norm(re.sub(rf"^::::\{{solution\}} {re.escape(label)}\n.*?^::::$", "", text,
-                        flags=re.M | re.S))
+    return _norm(
+        re.sub(rf"^::::\{{solution\}} {re.escape(label)}\n.*?^::::$", "", text, flags=re.M | re.S)
+    )
 
 
 def solution_texts() -> dict[str, tuple[list[str], list[str]]]:
@@ -133,8 +138,9 @@ def student_pages() -> list[Path]:
     if not HTML.is_dir():
         return []
     support = {"_static", "_sources", "_images", "jupyter_execute"}
-    return sorted(p for p in HTML.rglob("*.html")
-                  if not support.intersection(p.relative_to(HTML).parts))
+    return sorted(
+        p for p in HTML.rglob("*.html") if not support.intersection(p.relative_to(HTML).parts)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +174,8 @@ def test_the_student_configuration_hides_solutions_sources_and_the_instructors_p
     files = [ch["file"] for part in toc["parts"] for ch in part["chapters"]]
     assert "book/instructors" not in files
     assert [f for f in files if f.startswith("book/0") or f.startswith("book/1")] == [
-        f"book/{name}" for name in CHAPTERS]
+        f"book/{name}" for name in CHAPTERS
+    ]
     assert "book/result_map" in files
 
 
@@ -179,8 +186,9 @@ def test_no_solution_text_in_any_page(pages):
     leaks = []
     for label, (prose, code) in solution_texts().items():
         for fragment in prose + code:
-            leaks += [f"{page}: {label}: {fragment!r}" for page, text in pages.items()
-                      if fragment in text]
+            leaks += [
+                f"{page}: {label}: {fragment!r}" for page, text in pages.items() if fragment in text
+            ]
     assert not leaks, "solution text in the student edition:\n" + "\n".join(leaks[:20])
 
 
@@ -206,8 +214,9 @@ def test_no_solution_markup_sources_or_instructors_page(pages):
         raw = page.read_text(encoding="utf-8")
         assert 'class="solution' not in raw and "Solution to" not in raw, page
         assert "_sources/" not in raw, page
-    ex_boxes = sum(p.read_text(encoding="utf-8").count('class="exercise admonition"')
-                   for p in student_pages())
+    ex_boxes = sum(
+        p.read_text(encoding="utf-8").count('class="exercise admonition"') for p in student_pages()
+    )
     assert ex_boxes == 41
 
 
@@ -219,7 +228,7 @@ def test_the_solution_texts_are_found_in_the_full_website():
     texts = {name: page_text(website / "book" / f"{name}.html") for name in CHAPTERS}
     found = total = 0
     for name in CHAPTERS:
-        for label, body in _SOLUTION.findall(markdown(name)):
+        for _label, body in _SOLUTION.findall(markdown(name)):
             for fragment in prose_fragments(body):
                 total += 1
                 found += fragment in texts[name]

@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     new = rendered(text)
     if args.check:
         if new != text:
-            print(f"{PAGE.relative_to(ROOT)} is out of date: run python book/_ext/exercise_table.py")
+            print(
+                f"{PAGE.relative_to(ROOT)} is out of date: run python book/_ext/exercise_table.py"
+            )
             return 1
         print(f"{PAGE.relative_to(ROOT)}: exercise table matches lcnn_widgets.course")
         return 0
