@@ -373,6 +373,7 @@ def rename_boxes(app: Any, doctree: Any) -> None:
             logger.warning(f"paper_numbers: box {label!r}: {problem}", location=old)
         new = named_box("", *old.children, **old.attributes)
         new["paper_numbers_name"] = name
+        new["classes"].append("paper-numbered")  # marks a site built with this extension
         if new.children and isinstance(new.children[0], nodes.title):
             _retitle(new.children[0], raw, title, name, before, after)
         old.replace_self(new)
