@@ -44,6 +44,9 @@ RENDER_TIMEOUT_MS = 60_000
 #: their titles ("Solution to Exercise n"), whatever the toggle state.
 SOLUTION_SELECTOR = ".solution"
 MARGINS = {"top": "18mm", "bottom": "16mm", "left": "16mm", "right": "16mm"}
+#: The printed column in CSS pixels (A4 is 210 mm wide; 96 px per inch): pages are laid out at
+#: this width with print media before printing, so that measurements match the paper.
+COLUMN_PX = round((210 - 16 - 16) / 25.4 * 96)
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,60 @@ _TITLE = """() => {
   return copy.textContent.replace(/\\s+/g, ' ').trim();
 }"""
 
+#: Display equations wider than the printed column are scaled down to fit (on screen they scroll;
+#: paper cannot). Run with the print layout in place: print media, viewport of the column width.
+_FIT_WIDE_MATH = """() => {
+  let scaled = 0;
+  document.querySelectorAll('mjx-container[display="true"]').forEach(el => {
+    const math = el.querySelector('mjx-math');
+    if (!math) return;
+    // MathJax gives the container a min-width, so measure against the equation's block, less
+    // the equation number that Sphinx floats beside it.
+    const block = el.parentElement;
+    const eqno = block.querySelector(':scope > .eqno');
+    const need = math.getBoundingClientRect().width;
+    const room = block.clientWidth - (eqno ? eqno.getBoundingClientRect().width + 12 : 0);
+    if (need > room + 0.5 && room > 0) {
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      el.style.fontSize = (size * room / need * 0.98).toFixed(2) + 'px';
+      el.style.minWidth = '0';
+      scaled += 1;
+    }
+  });
+  return scaled;
+}"""
+
+#: Code and text outputs a little wider than the column get a smaller font (down to 70 %) so that
+#: their lines stay whole; what is still too wide wraps (print.css: pre-wrap).
+_FIT_WIDE_PRE = """() => {
+  let scaled = 0;
+  document.querySelectorAll('article pre').forEach(pre => {
+    pre.style.setProperty('white-space', 'pre', 'important');
+    const need = pre.scrollWidth, room = pre.clientWidth;
+    if (need > room + 0.5 && room > 0) {
+      const size = parseFloat(getComputedStyle(pre).fontSize);
+      pre.style.fontSize = (size * Math.max(0.7, room / need * 0.98)).toFixed(2) + 'px';
+      scaled += 1;
+    }
+    pre.style.removeProperty('white-space');
+  });
+  return scaled;
+}"""
+
+#: Long identifiers in table cells (test ids, file paths) get break opportunities after "/", "_",
+#: "." and "::" (zero-width spaces), so that a table fits the column without squeezing its text.
+_BREAKABLE_TABLE_CODE = r"""() => {
+  let changed = 0;
+  document.querySelectorAll('article table code').forEach(code => {
+    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.nodeValue.replace(/(::|[\/_.])(?=\S)/g, '$1\u200b');
+      if (text !== node.nodeValue) { node.nodeValue = text; changed += 1; }
+    }
+  });
+  return changed;
+}"""
+
 _REMOVE_SOLUTIONS = f"""() => {{
   document.querySelectorAll({SOLUTION_SELECTOR!r}).forEach(el => el.remove());
   return document.querySelectorAll({SOLUTION_SELECTOR!r}).length;
@@ -167,10 +224,11 @@ def print_all(out: Path = OUT, *, only: list[str] | None = None) -> dict[str, di
         raise SystemExit(reason)
 
     with launched_chromium(fail, ["--no-sandbox", "--disable-gpu"]) as browser:
-        context = browser.new_context(viewport={"width": 1100, "height": 1400})
+        context = browser.new_context(viewport={"width": COLUMN_PX, "height": 1400})
         # Nothing leaves the machine (the offline site needs nothing from the network).
         context.route("http*://**", lambda route: route.abort())
         page = context.new_page()
+        page.emulate_media(media="print")
         errors: list[str] = []
         page.on("pageerror", lambda err: errors.append(str(err)))
         for entry in entries:
@@ -181,6 +239,9 @@ def print_all(out: Path = OUT, *, only: list[str] | None = None) -> dict[str, di
             if untypeset:
                 raise SystemExit(f"{entry.docname}: {untypeset} math elements not typeset")
             title = page.evaluate(_TITLE)
+            page.evaluate(_BREAKABLE_TABLE_CODE)
+            scaled = page.evaluate(_FIT_WIDE_MATH)
+            shrunk = page.evaluate(_FIT_WIDE_PRE)
             titles[entry.stem] = title
             stem = entry.stem
             _print(page, pdf_path("instructor", stem, out), book_title, title)
@@ -190,7 +251,9 @@ def print_all(out: Path = OUT, *, only: list[str] | None = None) -> dict[str, di
                 raise SystemExit(f"{entry.docname}: {left} solution boxes left after removal")
             _print(page, pdf_path("student", stem, out), book_title, title)
             printed["student"][stem] = pdf_path("student", stem, out)
-            print(f"  {entry.docname}: {title!r} ({time.perf_counter() - t0:.1f} s)", flush=True)
+            print(f"  {entry.docname}: {title!r} ({time.perf_counter() - t0:.1f} s;"
+                  f" wide blocks scaled to fit: {scaled} equations, {shrunk} code/text)",
+                  flush=True)
         context.close()
     if errors:
         # Reported, not fatal: the browser tests (test_pages.py) are where page errors count.

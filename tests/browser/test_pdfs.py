@@ -42,7 +42,7 @@ RAW_TEX = (r"\frac", "$$", r"\begin", r"\end{", r"\mathbb", r"\mathrm", r"\left"
            r"\sum", r"\(", r"\[")
 #: Text of the site's chrome that must not reach paper.
 NAVIGATION = ("Skip to main content", "Back to top", "Ctrl+K", "Show code cell source",
-              "Hide code cell source", "Download source file", "Print to PDF", "Launch",
+              "Hide code cell source", "Download source file", "Print to PDF",
               "drag the slider", "Static preview, precomputed", "Copyright", "On this page")
 #: Lines that are navigation when they stand alone (the previous/next links, the page TOC).
 NAVIGATION_LINES = ("previous", "next", "Contents")
