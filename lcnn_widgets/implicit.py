@@ -23,7 +23,7 @@ degree it searched (it never reports an equation that was not verified). In the 
 >>> from lcnn_widgets import LCN
 >>> res = implicit_equations(LCN([3, 2], [2, 1]))
 >>> res.status, [str(e) for e in res.equations]
-('found', ['w0*w3**2 - w1*w2*w3 + w1**2*w4'])
+('found', ['w0*w3**2 + w1**2*w4 - w1*w2*w3'])
 """
 
 from __future__ import annotations
