@@ -81,11 +81,9 @@ from .polynomials import (
 )
 from .metric import (
     MetricConditioningWarning,
-    CubicSlice,
     chart_metric,
     condition_number,
     fiber_point,
-    gamma_squared,
     inner_product,
     is_smooth_point,
     is_tangent,
@@ -94,14 +92,18 @@ from .metric import (
     norm,
     ntk_at,
     riemannian_gradient,
+    tangent_space,
+    vertical_space,
+)
+from .running_example import (
+    CubicSlice,
+    gamma_squared,
     running_example_F,
     running_example_fiber,
     running_example_grad_F,
     running_example_net,
     running_example_slice,
     running_example_theta13,
-    tangent_space,
-    vertical_space,
 )
 
 __all__ = [
@@ -206,3 +208,32 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def _attach_legacy_lcn_methods() -> None:
+    """TEMPORARY (issue 13): the old ``LCN`` shortcuts to fibers and metric functions.
+
+    ``lcn.py`` no longer imports upward; until the chapters call the functions directly
+    (``rescale(net, ...)`` instead of ``net.rescale(...)``), the shortcuts are attached here,
+    above every module. Deprecated: use the functions of :mod:`lcnn_widgets.fibers` and
+    :mod:`lcnn_widgets.metric`.
+    """
+    from importlib import import_module
+
+    _fibers = import_module(".fibers", __name__)  # the name fibers is the function here
+    _metric = import_module(".metric", __name__)
+
+    def method(func):
+        def call(self, *args, **kwargs):
+            return func(self, *args, **kwargs)
+
+        call.__name__ = func.__name__
+        call.__doc__ = f"Deprecated shortcut for :func:`{func.__module__}.{func.__name__}`."
+        return call
+
+    for func in (_fibers.rescale, _fibers.fibers, _metric.tangent_space, _metric.metric_matrix,
+                 _metric.inner_product, _metric.lift):
+        setattr(LCN, func.__name__, method(func))
+
+
+_attach_legacy_lcn_methods()

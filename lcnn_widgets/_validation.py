@@ -772,6 +772,39 @@ def as_moderate(
     return arr
 
 
+def as_delta(delta: Any, n_layers: int, name: str = "delta") -> np.ndarray:
+    """Target invariants of shape (n_layers - 1,): finite, at most ``MAX_MAGNITUDE``.
+
+    A number is accepted for two layers. One check and one wording for every module that takes
+    ``delta`` (rescaling, fibers, metric, flows, orbits).
+
+    Raises
+    ------
+    ValueError
+        If ``delta`` has not exactly ``n_layers - 1`` entries in one axis, or is not finite.
+    TypeError
+        For non-real entries.
+    """
+    d = as_moderate(as_finite_array(delta, name, allow_empty=True), name, allow_tiny=True)
+    d = d.reshape(1) if d.ndim == 0 else d
+    if d.ndim != 1 or d.size != n_layers - 1:
+        raise ValueError(
+            f"{name} must have n_layers - 1 = {n_layers - 1} entries: got shape {d.shape}"
+        )
+    return d
+
+
+def as_complex_array(value: Any, name: str) -> np.ndarray:
+    """A flat complex array of roots (TypeError for strings, None and other non-numbers)."""
+    try:
+        raw = np.asarray(value)
+    except Exception as exc:  # ragged nested lists
+        raise ValueError(f"{name} must be a flat array of numbers: got {_short(value)}") from exc
+    if raw.dtype.kind not in "iufc":
+        raise TypeError(f"{name} must hold (complex) numbers: got {_short(value)}")
+    return np.atleast_1d(raw.astype(complex)).ravel()
+
+
 def as_real(value: Any, name: str, *, positive: bool = False, nonnegative: bool = False) -> float:
     """Return a real scalar (a tolerance, a scale, a radius) as a Python float.
 

@@ -13,7 +13,6 @@ import warnings
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -21,6 +20,8 @@ from scipy.optimize import brentq, least_squares
 from scipy.spatial import cKDTree
 
 from ._validation import (
+    as_complex_array,
+    as_delta,
     as_finite_array,
     as_generator,
     as_moderate,
@@ -31,11 +32,8 @@ from ._validation import (
     as_sequence,
     finite_result,
 )
-from .invariants import _orbit_offsets
-from .polynomials import _product
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .lcn import LCN
+from .invariants import orbit_offsets
+from .lcn import LCN, gauss_newton, invariant_jacobian, invariants, jacobian, pi, split
 
 __all__ = [
     "RescalingPrecisionWarning",
@@ -54,18 +52,6 @@ __all__ = [
     "root_orbits",
     "sign_variants",
 ]
-
-
-def _as_delta(net: "LCN", delta: ArrayLike) -> np.ndarray:
-    d = as_moderate(
-        as_finite_array(delta, "delta", allow_empty=True), "delta", allow_tiny=True
-    )
-    d = d.reshape(1) if d.ndim == 0 else d
-    if d.ndim != 1 or d.size != net.n_layers - 1:
-        raise ValueError(
-            f"delta must have n_layers - 1 = {net.n_layers - 1} entries: got shape {d.shape}"
-        )
-    return d
 
 
 @finite_result
@@ -103,7 +89,7 @@ def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
     >>> np.round(c, 6)
     array([1.414214, 0.707107])
     """
-    n2, offsets = _orbit_offsets(norms_sq, delta)  # a_l = a_1 + offsets[l]
+    n2, offsets = orbit_offsets(norms_sq, delta)  # a_l = a_1 + offsets[l]
     if np.any(n2 <= 0):
         bad = int(np.flatnonzero(n2 <= 0)[0])
         raise ValueError(
@@ -138,7 +124,7 @@ def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
 
 
 @finite_result
-def rescale(net: "LCN", filters: Sequence[ArrayLike], delta: ArrayLike) -> list[np.ndarray]:
+def rescale(net: LCN, filters: Sequence[ArrayLike], delta: ArrayLike) -> list[np.ndarray]:
     """Rescale filters within their scaling orbit to prescribed invariants.
 
     Parameters
@@ -175,7 +161,7 @@ def rescale(net: "LCN", filters: Sequence[ArrayLike], delta: ArrayLike) -> list[
     """
     as_network(net, "net", needs=("filter_shapes",))
     fs = net.check_filters(filters)
-    d = _as_delta(net, delta)
+    d = as_delta(delta, net.n_layers)
     n2 = [float(np.sum(f**2)) for f in fs]
     for i, (f, v) in enumerate(zip(fs, n2)):
         if v == 0.0 and np.any(f):
@@ -434,7 +420,7 @@ def _orbit(rho: complex, S: int) -> np.ndarray:
 
 
 @finite_result
-def root_orbits(net: "LCN", filters: Sequence[ArrayLike]) -> tuple[LayerRoots, ...]:
+def root_orbits(net: LCN, filters: Sequence[ArrayLike]) -> tuple[LayerRoots, ...]:
     """The roots of each layer's factor ``q_l(t^{S_{l-1}})`` of ``p_w``, grouped in orbits.
 
     Parameters
@@ -511,7 +497,7 @@ def filter_from_roots(
     >>> filter_from_roots([1.0, -1.0], n_inf=1)   # (t - 1)(t + 1) = -1 + t^2, degree 3
     array([-1.,  0.,  1.,  0.])
     """
-    r = _as_complex_array(roots, "roots")
+    r = as_complex_array(roots, "roots")
     if not np.all(np.isfinite(r)):
         raise ValueError(f"roots must be finite: got {r}")
     for name, m in (("n_zero", n_zero), ("n_inf", n_inf)):
@@ -533,18 +519,7 @@ def filter_from_roots(
 
 
 # ----------------------------------------------------------------------------- helpers
-def _as_complex_array(value: ArrayLike, name: str) -> np.ndarray:
-    """A flat complex array of roots (TypeError for strings, None and other non-numbers)."""
-    try:
-        raw = np.asarray(value)
-    except Exception as exc:  # ragged nested lists
-        raise ValueError(f"{name} must be a flat array of numbers: got {value!r:.60}") from exc
-    if raw.dtype.kind not in "iufc":
-        raise TypeError(f"{name} must hold (complex) numbers: got {value!r:.60}")
-    return np.atleast_1d(raw.astype(complex)).ravel()
-
-
-def _as_w(net: "LCN", w: ArrayLike) -> np.ndarray:
+def _as_w(net: LCN, w: ArrayLike) -> np.ndarray:
     arr = as_moderate(as_finite_array(w, "w"), "w")
     shape = net.end_to_end_shape
     if arr.shape != shape and not (len(shape) == 1 and arr.ndim == 1 and arr.shape == shape):
@@ -556,49 +531,18 @@ def _as_w(net: "LCN", w: ArrayLike) -> np.ndarray:
     return arr.reshape(shape)
 
 
-def _not_in_m(net: "LCN", reason: str) -> ValueError:
+def _not_in_m(net: LCN, reason: str) -> ValueError:
     return ValueError(f"w is not in the neuromanifold of {net!r}: {reason}")
 
 
-def _relative_residual(net: "LCN", fs: Sequence[np.ndarray], w: np.ndarray) -> float:
+def _relative_residual(net: LCN, fs: Sequence[np.ndarray], w: np.ndarray) -> float:
     return float(np.linalg.norm(net.end_to_end(fs) - w) / np.linalg.norm(w))
 
 
-def _split(net: "LCN", theta: np.ndarray) -> list[np.ndarray]:
-    """Unchecked :meth:`LCN.unflatten` (internal hot loops)."""
-    shapes = net.filter_shapes
-    offs = np.cumsum([int(np.prod(s)) for s in shapes])[:-1]
-    return [p.reshape(s) for p, s in zip(np.split(theta, offs), shapes)]
-
-
-def _pi(net: "LCN", fs: Sequence[np.ndarray]) -> np.ndarray:
-    """Unchecked end-to-end filter (internal hot loops; filters already validated)."""
-    return net._out_array(_product(net._dilated(fs)))
-
-
-def _jac(net: "LCN", fs: Sequence[np.ndarray]) -> np.ndarray:
-    """Unchecked Jacobian (internal hot loops)."""
-    return np.hstack(net._blocks(fs))
-
-
-def _polish(net: "LCN", fs: list[np.ndarray], w: np.ndarray) -> list[np.ndarray]:
-    """Gauss-Newton steps on ``pi(theta) = w`` (minimum-norm ``lstsq`` steps); keep the best."""
+def _polish(net: LCN, fs: list[np.ndarray], w: np.ndarray) -> list[np.ndarray]:
+    """Gauss-Newton steps on ``pi(theta) = w`` (see :func:`lcnn_widgets.lcn.gauss_newton`)."""
     theta = np.concatenate([np.asarray(f, float).ravel() for f in fs])
-    wflat = w.ravel()
-    res = _pi(net, _split(net, theta)).ravel() - wflat
-    best, best_norm = theta, float(np.linalg.norm(res))
-    floor = 4 * np.finfo(float).eps * float(np.linalg.norm(wflat))
-    for _ in range(_POLISH_ITERS):
-        if best_norm <= floor:
-            break
-        step = np.linalg.lstsq(_jac(net, _split(net, best)), res, rcond=None)[0]
-        cand = best - step
-        res_c = _pi(net, _split(net, cand)).ravel() - wflat
-        n_c = float(np.linalg.norm(res_c))
-        if not n_c < best_norm:
-            break
-        best, best_norm, res = cand, n_c, res_c
-    return _split(net, best)
+    return split(net, gauss_newton(net, theta, w, steps=_POLISH_ITERS)[0])
 
 
 def _canonical(fs: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -631,7 +575,7 @@ def _dedup(points: list[FiberPoint], rtol: float = _DEDUP_RTOL) -> tuple[FiberPo
     return tuple(out)
 
 
-def _finish(net: "LCN", fs: list[np.ndarray], w: np.ndarray, d: np.ndarray,
+def _finish(net: LCN, fs: list[np.ndarray], w: np.ndarray, d: np.ndarray,
             tol: float) -> FiberPoint | None:
     """Polish a candidate, rescale it to ``delta`` and accept it if its residual <= tol."""
     if any(not np.any(f) for f in fs):
@@ -789,7 +733,7 @@ def _layer_filter(rhos: list[complex], a: int, b: int) -> np.ndarray:
     return np.concatenate([np.zeros(a), q, np.zeros(b)])
 
 
-def _root_fibers(net: "LCN", w: np.ndarray, d: np.ndarray, tol: float) -> tuple[FiberPoint, ...]:
+def _root_fibers(net: LCN, w: np.ndarray, d: np.ndarray, tol: float) -> tuple[FiberPoint, ...]:
     r = filter_roots(w)
     finite = _cluster_roots(r.finite)
     caps = [s[0] - 1 for s in net.filter_shapes]
@@ -820,7 +764,7 @@ def _root_fibers(net: "LCN", w: np.ndarray, d: np.ndarray, tol: float) -> tuple[
 # ----------------------------------------------------------------------------- public
 @finite_result
 def fibers(
-    net: "LCN",
+    net: LCN,
     w: ArrayLike,
     delta: ArrayLike | None = None,
     *,
@@ -895,7 +839,7 @@ def fibers(
     """
     as_network(net, "net", needs=("filter_shapes",))
     wa = _as_w(net, w)
-    d = np.zeros(net.n_layers - 1) if delta is None else _as_delta(net, delta)
+    d = np.zeros(net.n_layers - 1) if delta is None else as_delta(delta, net.n_layers)
     tol = _as_tol(tol)
     if not isinstance(method, str) or method not in ("auto", "roots", "multistart"):
         raise ValueError(
@@ -939,7 +883,7 @@ def _as_tol(tol: float) -> float:
     return float(tol)
 
 
-def count_real_factorizations(net: "LCN", w: ArrayLike, *, tol: float = 1e-7) -> int:
+def count_real_factorizations(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> int:
     """The number of real factorizations of ``w`` up to scaling (0 if ``w`` is not in ``M``).
 
     Parameters
@@ -977,7 +921,7 @@ def count_real_factorizations(net: "LCN", w: ArrayLike, *, tol: float = 1e-7) ->
         raise
 
 
-def is_in_neuromanifold(net: "LCN", w: ArrayLike, *, tol: float = 1e-7) -> bool:
+def is_in_neuromanifold(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> bool:
     """Whether ``w`` has a real factorization ``w = pi(theta)``.
 
     Parameters
@@ -1022,7 +966,7 @@ def is_in_neuromanifold(net: "LCN", w: ArrayLike, *, tol: float = 1e-7) -> bool:
 # ----------------------------------------------------------------------------- multistart
 @finite_result
 def multistart_fibers(
-    net: "LCN",
+    net: LCN,
     w: ArrayLike,
     delta: ArrayLike | None = None,
     *,
@@ -1080,7 +1024,7 @@ def multistart_fibers(
     n_starts = as_positive_int(n_starts, "n_starts")
     tol = _as_tol(tol)
     wa = _as_w(net, w)
-    d = np.zeros(net.n_layers - 1) if delta is None else _as_delta(net, delta)
+    d = np.zeros(net.n_layers - 1) if delta is None else as_delta(delta, net.n_layers)
     if not np.any(wa):
         raise ValueError(
             "w = 0: its fiber is not finite up to scaling (every tuple with a zero filter "
@@ -1090,20 +1034,14 @@ def multistart_fibers(
     wn = float(np.linalg.norm(wflat))
     L = net.n_layers
     dscale = wn ** (2.0 / L)  # the size of ||w_l||^2 at a balanced point
-    sizes = [int(np.prod(s)) for s in net.filter_shapes]
-    offs = np.concatenate([[0], np.cumsum(sizes)])
 
     def fun(theta: np.ndarray) -> np.ndarray:
-        fs = _split(net, theta)
-        sq = np.array([f @ f for f in np.split(theta, offs[1:-1])])
-        return np.concatenate([(_pi(net, fs).ravel() - wflat) / wn, (np.diff(sq) - d) / dscale])
+        return np.concatenate(
+            [(pi(net, theta).ravel() - wflat) / wn, (invariants(net, theta) - d) / dscale]
+        )
 
     def jac(theta: np.ndarray) -> np.ndarray:
-        Jd = np.zeros((L - 1, theta.size))
-        for l in range(L - 1):
-            Jd[l, offs[l]: offs[l + 1]] = -2 * theta[offs[l]: offs[l + 1]]
-            Jd[l, offs[l + 1]: offs[l + 2]] = 2 * theta[offs[l + 1]: offs[l + 2]]
-        return np.vstack([_jac(net, _split(net, theta)) / wn, Jd / dscale])
+        return np.vstack([jacobian(net, theta) / wn, invariant_jacobian(net, theta) / dscale])
 
     found: list[FiberPoint] = []
     for _ in range(n_starts):

@@ -47,7 +47,7 @@ from ._validation import (
     as_rational_array,
     finite_result,
 )
-from .fibers import sign_variants
+from .fibers import rescale, sign_variants
 from .polynomials import from_binary_form, polynomial_variables, to_binary_form
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -137,13 +137,13 @@ def _integer_array(name: str, frac: np.ndarray) -> tuple[np.ndarray, int]:
     return ints.astype(float), den
 
 
-def _compositions(m: int, parts: int):
+def compositions(m: int, parts: int):
     """All tuples of ``parts`` non-negative integers with sum ``m``."""
     if parts == 1:
         yield (m,)
         return
     for first in range(m + 1):
-        for tail in _compositions(m - first, parts - 1):
+        for tail in compositions(m - first, parts - 1):
             yield (first,) + tail
 
 
@@ -238,7 +238,7 @@ def factor_end_to_end(net: "LCN", w: ArrayLike) -> ExactFactorization:
                 finish(counts)
             return
         m, g = factors[i][1], degs[i]
-        for split in _compositions(m, L):
+        for split in compositions(m, L):
             new = [tuple(c - a * gd for c, gd in zip(cap, g)) for cap, a in zip(caps, split)]
             if all(min(cap) >= 0 for cap in new):
                 rec(i + 1, new, [row + [a] for row, a in zip(counts, split)])
@@ -593,7 +593,7 @@ def count_up_to_swaps(
         found = False
         for r in reps:
             for s in swap_orbit(net, r):
-                for v in sign_variants(net.rescale(s, delta)):
+                for v in sign_variants(rescale(net, s, delta)):
                     vv = np.concatenate([f.ravel() for f in v])
                     if np.linalg.norm(vv - v0) <= rtol * max(np.linalg.norm(vv),
                                                              np.linalg.norm(v0)):

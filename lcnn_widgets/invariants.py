@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_finite_array, as_network, finite_result
+from ._validation import as_delta, as_finite_array, as_network, finite_result
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lcn import LCN
@@ -259,15 +259,14 @@ def min_first_norm(delta: ArrayLike) -> float:
     return float(max(0.0, -np.min(offsets)))
 
 
-def _orbit_offsets(norms_sq: ArrayLike, delta: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Checked squared norms (shape (L,)) and the offsets ``a_l - a_1 = sum_{j<l} delta_j``."""
+def orbit_offsets(norms_sq: ArrayLike, delta: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Checked squared norms (shape (L,)) and the offsets ``a_l - a_1 = sum_{j<l} delta_j``.
+
+    Prop. 2: on the scaling orbit with invariants ``delta`` the squared norms are
+    ``a_l = a_1 + offsets[l]``. Raises ValueError for a bad ``norms_sq`` or ``delta``.
+    """
     n2 = as_finite_array(norms_sq, "norms_sq", ndim=1)
-    d = as_finite_array(delta, "delta", allow_empty=True).ravel()
-    if d.size != n2.size - 1:
-        raise ValueError(
-            f"delta must have {n2.size - 1} entries for {n2.size} layers: got {d.size}"
-        )
-    return n2, np.concatenate([[0.0], np.cumsum(d)])
+    return n2, np.concatenate([[0.0], np.cumsum(as_delta(delta, n2.size))])
 
 
 def orbit_log_product(a1: ArrayLike, norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
@@ -306,7 +305,7 @@ def orbit_log_product(a1: ArrayLike, norms_sq: ArrayLike, delta: ArrayLike) -> n
     >>> np.round(orbit_log_product([1.0, 2.0], [1.0, 4.0], [0.0]), 6)
     array([-1.386294,  0.      ])
     """
-    n2, offsets = _orbit_offsets(norms_sq, delta)
+    n2, offsets = orbit_offsets(norms_sq, delta)
     if np.any(n2 <= 0):
         raise ValueError(f"norms_sq must be positive (nonzero filters): got {n2}")
     a = as_finite_array(a1, "a1")

@@ -1,4 +1,4 @@
-"""Linear convolutional networks (LCNs) in one or D dimensions.
+"""Linear convolutional networks (LCNs) in one or D dimensions: the floor of the package.
 
 The network with filters ``w_1, ..., w_L`` (layer 1 sees the input) and strides
 ``s_1, ..., s_L`` is the composition of the convolutions ``conv(w_l, s_l, .)``. It is again a
@@ -9,6 +9,12 @@ convolution, with stride ``S_L = s_1 ... s_L`` and the *end-to-end filter*
 (``*`` is full convolution, ``dil`` inserts zeros; paper eq. 8 and Lemma 9). The map ``pi`` is
 multilinear, its Jacobian ``J`` has one block ``J_l`` per layer, and the neural tangent kernel
 in function space is ``Theta = J J^T``.
+
+Two layers live here. :class:`LCN` and :func:`conv` check their inputs (the door). The
+*kernel* functions :func:`split`, :func:`pi`, :func:`jacobian`, :func:`ntk`, :func:`invariants`,
+:func:`invariant_jacobian` and :func:`gauss_newton` take a flat, already checked parameter
+vector ``theta`` (the order of :meth:`LCN.flatten`) and check nothing: every other module
+validates once at its boundary and then calls them.
 """
 
 from __future__ import annotations
@@ -30,9 +36,21 @@ from ._validation import (
     as_parameter_blocks,
     as_stride,
 )
-from .polynomials import _dilate, _product
+from .polynomials import dilated, product
 
-__all__ = ["LCN", "conv"]
+__all__ = [
+    "LCN",
+    "conv",
+    "correlate",
+    "gauss_newton",
+    "invariant_jacobian",
+    "invariants",
+    "jacobian",
+    "ntk",
+    "pi",
+    "split",
+    "spread",
+]
 
 
 def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
@@ -78,17 +96,21 @@ def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
             f"x must be at least as long as the filter along every axis: got x of shape "
             f"{x.shape} and w of shape {w.shape}"
         )
-    return _conv(w, st, x)
+    return correlate(w, st, x)
 
 
-def _conv(w: np.ndarray, st: tuple[int, ...], x: np.ndarray) -> np.ndarray:
-    """Unchecked convolution (see :func:`conv`)."""
+def correlate(w: np.ndarray, st: tuple[int, ...], x: np.ndarray) -> np.ndarray:
+    """Kernel of :func:`conv` (no checking): ``w`` and ``x`` float arrays, ``st`` a tuple.
+
+    Leading axes of ``x`` beyond ``w.ndim`` are not allowed; pass ``w`` and ``st`` with extra
+    size-1 axes to convolve a batch.
+    """
     windows = sliding_window_view(x, w.shape)[tuple(slice(None, None, s) for s in st)]
     return np.tensordot(windows, w, axes=w.ndim)
 
 
 class LCN:
-    """A linear convolutional network: an architecture of filter sizes and strides.
+    """A linear convolutional network: a frozen architecture of filter sizes and strides.
 
     Parameters
     ----------
@@ -110,7 +132,9 @@ class LCN:
     -----
     The end-to-end filter has size ``k = k_1 + sum_{l>=2} (k_l - 1) S_{l-1}`` per axis, where
     ``S_l = s_1 ... s_l`` (paper Sec. 2, eq. 8; Sec. 3 for D dimensions). The neuromanifold
-    ``M`` (the image of ``pi``) has dimension ``sum_l prod(k_l) - (L - 1)``.
+    ``M`` (the image of ``pi``) has dimension ``sum_l prod(k_l) - (L - 1)``. The ``*_shape(s)``
+    properties are always tuples; ``filter_sizes``, ``strides``, ``end_to_end_size`` and
+    ``stride`` are ints for a network given with ints (the 1D interface).
 
     Examples
     --------
@@ -125,38 +149,44 @@ class LCN:
 
     def __init__(self, filter_sizes: Sequence[Any], strides: Sequence[Any]):
         sizes, st, dim, is_1d = as_architecture(filter_sizes, strides)
-        self._sizes: list[Shape] = sizes
-        self._strides: list[Shape] = st
-        self._dim = dim
-        self._is_1d = is_1d
         acc = [(1,) * dim]
         for s in st:
             acc.append(tuple(a * b for a, b in zip(acc[-1], s)))
-        self._acc: list[Shape] = acc  # S_0, ..., S_L
-        self._e2e: Shape = tuple(
+        e2e = tuple(
             sizes[0][d] + sum((sizes[l][d] - 1) * acc[l][d] for l in range(1, len(sizes)))
             for d in range(dim)
         )
-        self._param_counts = [int(np.prod(s)) for s in sizes]
-        self._offsets = np.concatenate([[0], np.cumsum(self._param_counts)]).astype(int)
+        counts = [int(np.prod(s)) for s in sizes]
+        fields = {
+            "_sizes": tuple(sizes),
+            "_strides": tuple(st),
+            "_dim": dim,
+            "_is_1d": is_1d,
+            "_acc": tuple(acc),  # S_0, ..., S_L
+            "_e2e": e2e,
+            "_offsets": tuple(int(o) for o in np.concatenate([[0], np.cumsum(counts)])),
+            "_jac_index": None,  # computed on first use by jacobian()
+        }
+        for key, value in fields.items():
+            object.__setattr__(self, key, value)
 
-    # ------------------------------------------------------------------ architecture
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"LCN is frozen: cannot set {name!r}")
+
     def _out(self, shape: Shape) -> int | Shape:
         return shape[0] if self._is_1d else shape
 
     def __repr__(self) -> str:
         return f"LCN(filter_sizes={self.filter_sizes!r}, strides={self.strides!r})"
 
+    def _key(self) -> tuple:
+        return self._sizes, self._strides, self._is_1d
+
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, LCN)
-            and self._sizes == other._sizes
-            and self._strides == other._strides
-            and self._is_1d == other._is_1d
-        )
+        return isinstance(other, LCN) and self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash((tuple(self._sizes), tuple(self._strides), self._is_1d))
+        return hash(self._key())
 
     @property
     def filter_sizes(self) -> list:
@@ -174,9 +204,19 @@ class LCN:
         return [self._out(s) for s in self._strides]
 
     @property
+    def stride_shapes(self) -> list[Shape]:
+        """Stride of each layer (always tuples)."""
+        return list(self._strides)
+
+    @property
     def accumulated_strides(self) -> list:
         """``[S_0, S_1, ..., S_{L-1}]``: ``S_{l-1}`` dilates layer ``l`` inside ``pi``."""
         return [self._out(s) for s in self._acc[:-1]]
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        """Where each layer starts in ``theta``: ``theta[offsets[l]:offsets[l + 1]]`` is layer l+1."""
+        return self._offsets
 
     @property
     def n_layers(self) -> int:
@@ -196,7 +236,7 @@ class LCN:
     @property
     def n_params(self) -> int:
         """Number of parameters ``sum_l prod(k_l)``."""
-        return int(self._offsets[-1])
+        return self._offsets[-1]
 
     @property
     def end_to_end_size(self) -> int | Shape:
@@ -223,7 +263,7 @@ class LCN:
         """Dimension of the neuromanifold, ``n_params - (L - 1)`` (one scaling per layer but one)."""
         return self.n_params - (self.n_layers - 1)
 
-    # ------------------------------------------------------------------ parameters
+    # ------------------------------------------------------------------ the door
     def check_filters(self, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
         """Validate ``filters`` for this architecture and return float copies.
 
@@ -252,6 +292,10 @@ class LCN:
         """
         return as_filters(filters, self._sizes)
 
+    def check_theta(self, filters: Sequence[ArrayLike]) -> np.ndarray:
+        """Validate ``filters`` (as :meth:`check_filters`) and return the flat ``theta``."""
+        return np.concatenate([f.ravel() for f in self.check_filters(filters)])
+
     def flatten(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """Concatenate the filters into ``theta``, layer 1 first, C order inside each filter.
 
@@ -275,7 +319,7 @@ class LCN:
         >>> LCN([(1, 2), (2, 1)], [1, 1]).flatten([[[1, 2]], [[3], [4]]])
         array([1., 2., 3., 4.])
         """
-        return np.concatenate([f.ravel() for f in self.check_filters(filters)])
+        return self.check_theta(filters)
 
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
         """Split a parameter vector into filters (inverse of :meth:`flatten`).
@@ -337,12 +381,8 @@ class LCN:
         sd = float(as_finite_array(scale, "scale", ndim=0))
         return [sd * rng.standard_normal(s) for s in self._sizes]
 
-    # ------------------------------------------------------------------ the map pi
-    def _dilated(self, filters: Sequence[np.ndarray]) -> list[np.ndarray]:
-        return [_dilate(f, self._acc[l]) for l, f in enumerate(filters)]
-
     def end_to_end(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """The end-to-end filter ``pi(theta)`` of the network.
+        """The end-to-end filter ``pi(theta)`` of the network (paper eq. 8; Lemma 9 in D-dim).
 
         Parameters
         ----------
@@ -351,29 +391,16 @@ class LCN:
 
         Returns
         -------
-        ndarray of shape (k,) or (k_1, ..., k_D)
-            ``k = end_to_end_size``, with ``k = k_1 + sum_{l>=2} (k_l - 1) S_{l-1}`` per axis.
-
-        Raises
-        ------
-        ValueError, TypeError
-            As :meth:`check_filters`.
-
-        Notes
-        -----
-        ``pi(theta) = w_1 * dil(w_2, S_1) * ... * dil(w_L, S_{L-1})`` (paper eq. 8; Lemma 9 for
-        D dimensions), the coefficients of ``P_{w_1}(x, y) P_{w_2}(x^{S_1}, y^{S_1}) ...``.
+        ndarray of shape ``end_to_end_shape``
+            ``pi(theta) = w_1 * dil(w_2, S_1) * ... * dil(w_L, S_{L-1})``, the coefficients of
+            ``P_{w_1}(x, y) P_{w_2}(x^{S_1}, y^{S_1}) ...``. Raises as :meth:`check_filters`.
 
         Examples
         --------
         >>> LCN([2, 2], [1, 1]).end_to_end([[1, 1], [1, -1]])
         array([ 1.,  0., -1.])
         """
-        fs = self.check_filters(filters)
-        return self._out_array(_product(self._dilated(fs)))
-
-    def _out_array(self, arr: np.ndarray) -> np.ndarray:
-        return arr.reshape(self._e2e)
+        return pi(self, self.check_theta(filters))
 
     def forward(self, filters: Sequence[ArrayLike], x: ArrayLike) -> np.ndarray:
         """Apply layer 1, then layer 2, ..., then layer L to the signal ``x``.
@@ -388,7 +415,8 @@ class LCN:
         Returns
         -------
         ndarray of shape (m,) or (m_1, ..., m_D), ``m_d = (n_d - k_d) // S_L + 1``
-            The output of the last layer; it equals ``conv(end_to_end(filters), stride, x)``.
+            The output of the last layer; it equals ``conv(end_to_end(filters), stride, x)``
+            (eq. 8 / Lemma 9; each layer applies eq. 2, eq. 10 in D dimensions).
 
         Raises
         ------
@@ -397,11 +425,6 @@ class LCN:
             some axis, or for bad filters (see :meth:`check_filters`).
         TypeError
             For non-real entries.
-
-        Notes
-        -----
-        Applies eq. (2) (eq. (10) in D dimensions) once per layer. That the composition is
-        the single convolution with ``pi(theta)`` and stride ``S_L`` is eq. (8) / Lemma 9.
 
         Examples
         --------
@@ -417,68 +440,11 @@ class LCN:
                 f"shape {self._out(sig.shape)} and end_to_end_size {self.end_to_end_size}"
             )
         for f, s in zip(fs, self._strides):
-            sig = _conv(f, s, sig)
+            sig = correlate(f, s, sig)
         return sig
 
-    # ------------------------------------------------------------------ derivatives
-    def _rests(self, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Per layer, the product of the other layers' dilated filters (ones for L = 1)."""
-        dil = self._dilated(fs)
-        L = len(dil)
-        # prefix[l] = product of dilated layers < l, suffix[l] = product of layers > l
-        prefix: list[np.ndarray | None] = [None] * L
-        suffix: list[np.ndarray | None] = [None] * L
-        for l in range(1, L):
-            prev = dil[l - 1] if prefix[l - 1] is None else _product([prefix[l - 1], dil[l - 1]])
-            prefix[l] = prev
-        for l in range(L - 2, -1, -1):
-            nxt = dil[l + 1] if suffix[l + 1] is None else _product([dil[l + 1], suffix[l + 1]])
-            suffix[l] = nxt
-        rests = []
-        for l in range(L):
-            others = [p for p in (prefix[l], suffix[l]) if p is not None]
-            rests.append(_product(others) if others else np.ones((1,) * self._dim))
-        return rests
-
-    def _jacobian_index(self) -> np.ndarray:
-        """Where each entry of ``J`` sits in ``[0, rest_1.ravel(), ..., rest_L.ravel()]``.
-
-        ``J_l[n, j] = rest_l[n - j S_{l-1}]`` (multi-indices, zero outside ``rest_l``), so
-        ``J`` is one gather from the concatenated ``rest`` arrays; the index depends only on
-        the architecture and is computed once per network (index 0 holds the zero).
-        """
-        cached = self.__dict__.get("_jac_index_cache")
-        if cached is not None:
-            return cached
-        D = self._dim
-        rows = np.indices(self._e2e).reshape(D, -1)  # (D, K): output multi-indices
-        cols, base = [], 1
-        for size, acc in zip(self._sizes, self._acc):
-            r = tuple(e - (k - 1) * a for e, k, a in zip(self._e2e, size, acc))
-            j = np.indices(size).reshape(D, -1)  # (D, k_l): filter multi-indices
-            m = rows[:, :, None] - j[:, None, :] * np.array(acc)[:, None, None]
-            inside = np.all((m >= 0) & (m < np.array(r)[:, None, None]), axis=0)
-            flat = np.ravel_multi_index(tuple(np.where(inside, m, 0)), r)
-            cols.append(np.where(inside, flat + base, 0))
-            base += int(np.prod(r))
-        index = np.hstack(cols)
-        index.setflags(write=False)
-        self.__dict__["_jac_index_cache"] = index
-        return index
-
-    def _jacobian_unchecked(self, fs: Sequence[np.ndarray]) -> np.ndarray:
-        """``J`` of shape (K, n_params) for already validated filters (one gather)."""
-        flat = np.concatenate([np.zeros(1)] + [r.ravel() for r in self._rests(fs)])
-        return flat[self._jacobian_index()]
-
-    def _blocks(self, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Jacobian blocks ``J_l`` of shape (K, prod(k_l)) from the products of other layers."""
-        J = self._jacobian_unchecked(fs)
-        off = self._offsets
-        return [J[:, a:b] for a, b in zip(off[:-1], off[1:])]
-
     def jacobian(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """Jacobian ``J = D pi(theta)`` of the parametrization map.
+        """Jacobian ``J = D pi(theta)`` of the parametrization map (paper Obs. 3).
 
         Parameters
         ----------
@@ -489,19 +455,13 @@ class LCN:
         -------
         ndarray of shape (prod(end_to_end_size), n_params)
             Rows: end-to-end coefficients in C order. Columns: layer 1 first, C order inside
-            each filter (the order of :meth:`flatten`).
-
-        Raises
-        ------
-        ValueError, TypeError
-            As :meth:`check_filters`.
+            each filter (the order of :meth:`flatten`). Raises as :meth:`check_filters`.
 
         Notes
         -----
         ``pi`` is linear in each ``w_l``, so the column of ``J_l`` for the entry ``j`` is
         ``pi`` with ``w_l`` replaced by the unit filter ``e_j``: the product of the other
-        layers' sparse polynomials, shifted by ``j S_{l-1}`` (paper Obs. 3). No finite
-        differences or automatic differentiation are used.
+        layers' sparse polynomials, shifted by ``j S_{l-1}``. Exact, no finite differences.
 
         Examples
         --------
@@ -509,10 +469,10 @@ class LCN:
         array([[3., 0., 1.],
                [0., 3., 2.]])
         """
-        return self._jacobian_unchecked(self.check_filters(filters))
+        return jacobian(self, self.check_theta(filters))
 
     def ntk(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """The neural tangent kernel in filter space, ``Theta = J J^T``.
+        """The neural tangent kernel in filter space, ``Theta = J J^T`` (paper Sec. 2, Obs. 3).
 
         Parameters
         ----------
@@ -522,30 +482,19 @@ class LCN:
         Returns
         -------
         ndarray of shape (K, K), ``K = prod(end_to_end_size)``
-            Symmetric positive semidefinite; ``Theta = sum_l J_l J_l^T``. Its rank is at most
-            ``dim_neuromanifold``, with equality at smooth points.
-
-        Raises
-        ------
-        ValueError, TypeError
-            As :meth:`check_filters`.
-
-        Notes
-        -----
-        Along gradient flow the end-to-end filter moves by ``w' = -Theta(theta) grad l(w)``
-        (paper Sec. 2, Obs. 3). Each term is quadratic in the other layers' filters, so
-        flipping the sign of a filter leaves ``Theta`` unchanged.
+            Symmetric positive semidefinite, ``sum_l J_l J_l^T``; rank at most
+            ``dim_neuromanifold``, with equality at smooth points. Along gradient flow
+            ``w' = -Theta(theta) grad l(w)``. Raises as :meth:`check_filters`.
 
         Examples
         --------
         >>> LCN([1, 1], [1, 1]).ntk([[2.0], [3.0]])
         array([[13.]])
         """
-        J = self._jacobian_unchecked(self.check_filters(filters))
-        return J @ J.T
+        return ntk(self, self.check_theta(filters))
 
     def invariants(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """The conserved quantities ``delta_l = ||w_{l+1}||^2 - ||w_l||^2`` of gradient flow.
+        """The conserved quantities ``delta_l = ||w_{l+1}||^2 - ||w_l||^2`` (paper eq. 1).
 
         Parameters
         ----------
@@ -555,80 +504,193 @@ class LCN:
         Returns
         -------
         ndarray of shape (L - 1,)
-            ``delta[l - 1] = ||w_{l+1}||^2 - ||w_l||^2`` (Frobenius norms in D dimensions).
-
-        Raises
-        ------
-        ValueError, TypeError
-            As :meth:`check_filters`.
-
-        Notes
-        -----
-        Paper eq. (1): for any loss ``l(pi(theta))`` these stay constant along gradient flow
-        (multilinearity). ``delta = 0`` is the balanced case.
+            Constant along gradient flow of any loss ``l(pi(theta))`` (Frobenius norms in D
+            dimensions); ``delta = 0`` is the balanced case. Raises as :meth:`check_filters`.
 
         Examples
         --------
         >>> LCN([2, 2], [2, 1]).invariants([[1, 0], [1, 1]])
         array([1.])
         """
-        fs = self.check_filters(filters)
-        sq = np.array([np.sum(f**2) for f in fs])
-        return np.diff(sq)
+        return invariants(self, self.check_theta(filters))
 
-    # ------------------------------------------------------------------ geometry (delegates)
-    def rescale(self, filters: Sequence[ArrayLike], delta: ArrayLike) -> list[np.ndarray]:
-        """Rescale nonzero filters to prescribed invariants ``delta`` keeping ``pi`` (Prop. 2).
 
-        See :func:`lcnn_widgets.fibers.rescale`.
-        """
-        from .fibers import rescale
+# ---------------------------------------------------------------------- the kernel (unchecked)
+def split(net: LCN, theta: np.ndarray) -> list[np.ndarray]:
+    """The filters of a flat ``theta`` of shape (n_params,), as views (kernel: no checking)."""
+    off = net.offsets
+    return [theta[a:b].reshape(s) for a, b, s in zip(off[:-1], off[1:], net.filter_shapes)]
 
-        return rescale(self, filters, delta)
 
-    def fibers(self, w: ArrayLike, delta: ArrayLike | None = None, **kwargs: Any):
-        """All real filter tuples with end-to-end filter ``w`` (and invariants ``delta``).
+def pi(net: LCN, theta: np.ndarray) -> np.ndarray:
+    """End-to-end filter ``pi(theta)`` of shape ``end_to_end_shape`` (eq. 8; kernel)."""
+    return product(_dilated_filters(net, split(net, theta))).reshape(net.end_to_end_shape)
 
-        See :func:`lcnn_widgets.fibers.fibers` (Thm 4, Sec. 2.3).
-        """
-        from .fibers import fibers
 
-        return fibers(self, w, delta, **kwargs)
+def _dilated_filters(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    return [dilated(f, s) for f, s in zip(fs, net._acc)]
 
-    def tangent_space(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """Orthonormal basis of the tangent space (9) of ``{delta(theta) = delta}`` at ``theta``.
 
-        See :func:`lcnn_widgets.metric.tangent_space` (eq. 9, Lemma 5).
-        """
-        from .metric import tangent_space
+def _rests(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Per layer, the product of the other layers' dilated filters (ones for L = 1)."""
+    dil = _dilated_filters(net, fs)
+    L = len(dil)
+    prefix: list[np.ndarray | None] = [None] * L  # product of dilated layers < l
+    suffix: list[np.ndarray | None] = [None] * L  # product of dilated layers > l
+    for l in range(1, L):
+        prefix[l] = dil[l - 1] if prefix[l - 1] is None else product([prefix[l - 1], dil[l - 1]])
+    for l in range(L - 2, -1, -1):
+        suffix[l] = dil[l + 1] if suffix[l + 1] is None else product([dil[l + 1], suffix[l + 1]])
+    rests = []
+    for l in range(L):
+        others = [p for p in (prefix[l], suffix[l]) if p is not None]
+        rests.append(product(others) if others else np.ones((1,) * net.dim))
+    return rests
 
-        return tangent_space(self, filters)
 
-    def metric_matrix(self, w: ArrayLike, delta: ArrayLike, **kwargs: Any) -> np.ndarray:
-        """The metric ``g_w^delta`` as a matrix, ``Theta(w; delta)^+`` (Cor. 6).
+def _jacobian_index(net: LCN) -> np.ndarray:
+    """Where each entry of ``J`` sits in ``[0, rest_1.ravel(), ..., rest_L.ravel()]``.
 
-        See :func:`lcnn_widgets.metric.metric_matrix`.
-        """
-        from .metric import metric_matrix
+    ``J_l[n, j] = rest_l[n - j S_{l-1}]`` (multi-indices, zero outside ``rest_l``), so ``J`` is
+    one gather; the index depends only on the architecture and is cached on the network.
+    """
+    if net._jac_index is not None:
+        return net._jac_index
+    D, e2e = net.dim, net.end_to_end_shape
+    rows = np.indices(e2e).reshape(D, -1)  # (D, K): output multi-indices
+    cols, base = [], 1
+    for size, acc in zip(net.filter_shapes, net._acc):
+        r = tuple(e - (k - 1) * a for e, k, a in zip(e2e, size, acc))
+        j = np.indices(size).reshape(D, -1)  # (D, k_l): filter multi-indices
+        m = rows[:, :, None] - j[:, None, :] * np.array(acc)[:, None, None]
+        inside = np.all((m >= 0) & (m < np.array(r)[:, None, None]), axis=0)
+        flat = np.ravel_multi_index(tuple(np.where(inside, m, 0)), r)
+        cols.append(np.where(inside, flat + base, 0))
+        base += int(np.prod(r))
+    index = np.hstack(cols)
+    index.setflags(write=False)
+    object.__setattr__(net, "_jac_index", index)
+    return index
 
-        return metric_matrix(self, w, delta, **kwargs)
 
-    def inner_product(
-        self, a: ArrayLike, b: ArrayLike, w: ArrayLike, delta: ArrayLike, **kwargs: Any
-    ) -> float:
-        """``g_w^delta(a, b)`` for tangent vectors ``a, b`` at ``w`` (Cor. 6).
+def jacobian(net: LCN, theta: np.ndarray) -> np.ndarray:
+    """``J = D pi(theta)`` of shape (n_outputs, n_params), one gather (Obs. 3; kernel)."""
+    flat = np.concatenate([np.zeros(1)] + [r.ravel() for r in _rests(net, split(net, theta))])
+    return flat[_jacobian_index(net)]
 
-        See :func:`lcnn_widgets.metric.inner_product`.
-        """
-        from .metric import inner_product
 
-        return inner_product(self, a, b, w, delta, **kwargs)
+def ntk(net: LCN, theta: np.ndarray) -> np.ndarray:
+    """``Theta(theta) = J J^T`` of shape (n_outputs, n_outputs) (Sec. 2; kernel)."""
+    J = jacobian(net, theta)
+    return J @ J.T
 
-    def lift(self, a: ArrayLike, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
-        """The unique vector of the tangent space (9) at ``filters`` that maps to ``a`` (Lemma 5).
 
-        See :func:`lcnn_widgets.metric.lift`.
-        """
-        from .metric import lift
+def invariants(net: LCN, theta: np.ndarray) -> np.ndarray:
+    """``delta_l = ||w_{l+1}||^2 - ||w_l||^2`` of shape (L - 1,) (eq. 1; kernel)."""
+    return np.diff(np.add.reduceat(theta**2, net.offsets[:-1]))
 
-        return lift(self, a, filters)
+
+def invariant_jacobian(net: LCN, theta: np.ndarray) -> np.ndarray:
+    """``D delta(theta)`` of shape (L - 1, n_params): row l is ``(.., -2 w_l, 2 w_{l+1}, ..)``.
+
+    Its kernel is the tangent space (9) of the level set of the invariants (kernel function).
+    """
+    off = net.offsets
+    out = np.zeros((net.n_layers - 1, theta.size))
+    for l in range(net.n_layers - 1):
+        out[l, off[l] : off[l + 1]] = -2 * theta[off[l] : off[l + 1]]
+        out[l, off[l + 1] : off[l + 2]] = 2 * theta[off[l + 1] : off[l + 2]]
+    return out
+
+
+def gauss_newton(
+    net: LCN,
+    theta: np.ndarray,
+    w: np.ndarray,
+    delta: np.ndarray | None = None,
+    *,
+    steps: int,
+    rtol: float = 0.0,
+    J: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Newton projection onto ``{pi(theta) = w}`` (and ``{delta(theta) = delta}``).
+
+    Kernel function (no checking), used by the fibers (polish a factorization) and by the flows
+    (follow a fiber point, Thm 4). Each step is the minimum-norm least-squares step
+    (``numpy.linalg.lstsq``) for the stacked equations; a step is taken only if it lowers the
+    residual, and the loop stops after ``steps`` steps, at a residual of ``4 eps ||target||``,
+    or at a step below ``rtol ||theta||``. Off the neuromanifold it ends at a least-squares
+    point.
+
+    Parameters
+    ----------
+    net : LCN
+        The architecture.
+    theta : ndarray of shape (n_params,)
+        The starting point.
+    w : ndarray of shape ``end_to_end_shape``
+        The target end-to-end filter.
+    delta : ndarray of shape (L - 1,), optional
+        Target invariants; without it only ``pi(theta) = w`` is imposed.
+    steps : int
+        Most steps taken.
+    rtol : float, default=0.0
+        Stop after a step shorter than ``rtol ||theta||``.
+    J : ndarray of shape (n_outputs, n_params), optional
+        ``jacobian(net, theta)`` if already known.
+
+    Returns
+    -------
+    theta : ndarray of shape (n_params,)
+        The best point found.
+    J : ndarray of shape (n_outputs, n_params)
+        The Jacobian of ``pi`` at it.
+    """
+    k1 = net.offsets[1]
+    target = np.ravel(w) if delta is None else np.concatenate([np.ravel(w), np.ravel(delta)])
+
+    def residual(th: np.ndarray, Jt: np.ndarray) -> np.ndarray:
+        w_th = Jt[:, :k1] @ th[:k1]  # pi is linear in w_1: pi(theta) = J_1 w_1
+        return (w_th if delta is None else np.concatenate([w_th, invariants(net, th)])) - target
+
+    J = jacobian(net, theta) if J is None else J
+    res = residual(theta, J)
+    norm = float(np.linalg.norm(res))
+    floor = 4 * np.finfo(float).eps * float(np.linalg.norm(target))
+    for _ in range(steps):
+        if norm <= floor:
+            break
+        A = J if delta is None else np.vstack([J, invariant_jacobian(net, theta)])
+        step = np.linalg.lstsq(A, res, rcond=None)[0]
+        cand = theta - step
+        J_c = jacobian(net, cand)
+        res_c = residual(cand, J_c)
+        n_c = float(np.linalg.norm(res_c))
+        if not n_c < norm:
+            break
+        theta, J, res, norm = cand, J_c, res_c, n_c
+        if np.linalg.norm(step) <= rtol * np.linalg.norm(theta):
+            break
+    return theta, J
+
+
+def spread(ntks: Sequence[np.ndarray]) -> float:
+    """``max_{i,j} ||Theta_i - Theta_j||_F`` over NTKs of one shape (0.0 for one matrix).
+
+    The one measure of how much the NTK varies over a fiber, used everywhere (stride one,
+    Table 1, the metric, the widgets). Zero up to rounding exactly when all NTKs agree, as on the
+    smooth locus with strides > 1 (Thm 4) or in D >= 2 dimensions (Thm 13); not zero in the
+    stride-one examples (Sec. 2.3, Ex. 19). Kernel function: no checking.
+    """
+    return max(
+        (float(np.linalg.norm(a - b)) for i, a in enumerate(ntks) for b in ntks[i + 1 :]),
+        default=0.0,
+    )
+
+
+# TEMPORARY (issue 13): flows.py belongs to another helper until GATE_widgets_free; it still
+# calls these two old private names. Remove them when flows.py uses correlate/jacobian.
+_conv = correlate
+LCN._blocks = lambda self, fs: [  # type: ignore[attr-defined]
+    jacobian(self, np.concatenate([np.ravel(f) for f in fs]))
+]

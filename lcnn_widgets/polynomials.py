@@ -54,7 +54,6 @@ __all__ = [
 ]
 
 
-@finite_result
 def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
     """Insert ``stride - 1`` zeros between neighbouring entries of a filter, along every axis.
 
@@ -88,11 +87,7 @@ def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
     array([1., 0., 2., 0., 3.])
     """
     arr = as_coefficients(v, "v")
-    st = as_stride(stride, arr.ndim)
-    shape = tuple((k - 1) * s + 1 for k, s in zip(arr.shape, st))
-    out = np.zeros(shape)
-    out[tuple(slice(None, None, s) for s in st)] = arr
-    return out
+    return np.array(dilated(arr, as_stride(stride, arr.ndim)))
 
 
 @finite_result
@@ -142,8 +137,8 @@ def _multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return signal.convolve(a, b, mode="full", method="direct")
 
 
-def _dilate(v: np.ndarray, st: tuple[int, ...]) -> np.ndarray:
-    """Unchecked :func:`dilate` for internal use."""
+def dilated(v: np.ndarray, st: tuple[int, ...]) -> np.ndarray:
+    """Kernel of :func:`dilate` (no checking): ``v`` a float array, ``st`` one stride per axis."""
     if all(s == 1 for s in st):
         return v
     shape = tuple((k - 1) * s + 1 for k, s in zip(v.shape, st))
@@ -152,8 +147,8 @@ def _dilate(v: np.ndarray, st: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def _product(arrays: Sequence[np.ndarray]) -> np.ndarray:
-    """Unchecked product of several (already dilated) filters."""
+def product(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """Kernel of :func:`multiply` (no checking): the product of several float arrays."""
     return reduce(_multiply, arrays)
 
 

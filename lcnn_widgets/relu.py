@@ -49,7 +49,8 @@ from ._validation import (
     as_widths,
     finite_result,
 )
-from .lcn import LCN, _conv
+from .fibers import fibers
+from .lcn import LCN, correlate
 
 __all__ = [
     "ActivationRegions",
@@ -91,7 +92,7 @@ def _batched_conv(w: np.ndarray, st: Shape, X: np.ndarray, *, trailing: int = 0)
     (not convolved); the result has shape ``(N, *m, *t)``.
     """
     wb = w.reshape((1,) + w.shape + (1,) * trailing)
-    return _conv(wb, (1,) + tuple(st) + (1,) * trailing, X)
+    return correlate(wb, (1,) + tuple(st) + (1,) * trailing, X)
 
 
 def _windows(X: np.ndarray, shape: Shape, st: Shape) -> np.ndarray:
@@ -615,7 +616,7 @@ class ReLUCNN:
         n_test = as_positive_int(n_test, "n_test")
         tol = as_real(tol, "tol", positive=True)
         lin = self.linear
-        fiber = lin.fibers(lin.end_to_end(fs), lin.invariants(fs))
+        fiber = fibers(lin, lin.end_to_end(fs), lin.invariants(fs))
         k, S = lin.end_to_end_shape, self._total_stride()
         X = rng.standard_normal((n_test,) + tuple(a + b for a, b in zip(k, S)))
         F = self.forward(fs, X)

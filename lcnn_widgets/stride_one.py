@@ -21,7 +21,6 @@ Ex. 19). This module adds what the stride-one chapter needs on top of
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,14 +30,16 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import (
+    as_complex_array,
     as_finite_array,
     as_network,
     as_real,
     as_sequence,
     finite_result,
 )
-from .fibers import Fiber, _as_complex_array, fibers
-from .higher_dim import _compositions
+from .fibers import Fiber, fibers
+from .higher_dim import compositions
+from .lcn import spread
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lcn import LCN
@@ -93,12 +94,7 @@ def ntk_spread(net: "LCN", points: Sequence[Sequence[ArrayLike]]) -> float:
     if not pts:
         raise ValueError("points must hold at least one filter tuple: got an empty sequence")
     ntks = [net.ntk(p) for p in pts]
-    return _spread(ntks)
-
-
-def _spread(ntks: Sequence[np.ndarray]) -> float:
-    return max((float(np.linalg.norm(a - b)) for a, b in itertools.combinations(ntks, 2)),
-               default=0.0)
+    return spread(ntks)
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,7 +158,7 @@ def fiber_ntks(
     as_network(net, "net", needs=("filter_shapes",))
     fib = fibers(net, w, delta, **fiber_kwargs)
     ntks = tuple(net.ntk(p.filters) for p in fib)
-    return FiberNTKs(fiber=fib, ntks=ntks, spread=_spread(ntks))
+    return FiberNTKs(fiber=fib, ntks=ntks, spread=spread(ntks))
 
 
 # ----------------------------------------------------------------------------- roots
@@ -291,7 +287,7 @@ def stride_one_factorization_count(
     >>> stride_one_factorization_count([1, 1, 1j, -1j], [2, 2])  # real pair or complex pair
     2
     """
-    r = _as_complex_array(roots, "roots")
+    r = as_complex_array(roots, "roots")
     if not np.all(np.isfinite(r)):
         raise ValueError(f"roots must be finite (use n_inf for roots at infinity): got {r}")
     if isinstance(n_inf, (bool, np.bool_)) or not isinstance(n_inf, (int, np.integer, float)):
@@ -325,7 +321,7 @@ def _count(groups: tuple[tuple[int, int], ...], caps: tuple[int, ...]) -> int:
         return int(all(c == 0 for c in caps))
     (m, size), rest = groups[0], groups[1:]
     total = 0
-    for split in _compositions(m, len(caps)):
+    for split in compositions(m, len(caps)):
         new = tuple(c - size * a for c, a in zip(caps, split))
         if min(new) >= 0:
             total += _count(rest, new)

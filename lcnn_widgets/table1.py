@@ -66,15 +66,14 @@ from .dense import (
     orthogonal_orbit,
     random_orthogonal,
 )
-from .fibers import fibers, filter_from_roots, multistart_fibers, sign_variants
+from .fibers import fibers, filter_from_roots, multistart_fibers, rescale, sign_variants
 from .higher_dim import (
     factor_end_to_end,
     irreducible_layers,
     random_integer_filters,
     swappable_pairs,
 )
-from .lcn import LCN
-from .stride_one import _spread
+from .lcn import LCN, spread
 
 __all__ = [
     "CLASSES",
@@ -193,7 +192,7 @@ def relative_ntk_difference(ntks: Sequence[ArrayLike]) -> float:
         if not np.all(np.isfinite(m)):
             raise ValueError(f"ntks[{i}] must be finite: got NaN or inf entries")
     scale = max(float(np.linalg.norm(m)) for m in mats)
-    return _spread(mats) / scale if scale > 0.0 else 0.0
+    return spread(mats) / scale if scale > 0.0 else 0.0
 
 
 def interchangeable_layers(net: LCN) -> list[tuple[int, int]]:
@@ -440,7 +439,7 @@ def _sample_conv2d(rng, *, swap: bool, worked_example: bool, n_starts: int) -> F
     theta = [c * f for c, f in zip(scales, ints)]  # same w, random invariants
     delta = net.invariants(theta)
     exact = factor_end_to_end(net, w)
-    found = [net.rescale(s, delta) for s in exact.solutions]
+    found = [rescale(net, s, delta) for s in exact.solutions]
     pts = [v for s in found for v in sign_variants(s)]
     method = "exact factorization (sympy, Cor. 10)"
     if n_starts > 0:

@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from lcnn_widgets import LCN
 from lcnn_widgets import metric as M
+from lcnn_widgets import running_example as RE
 from lcnn_widgets.fibers import sign_variants
 
-NET = M.running_example_net()
+NET = RE.running_example_net()
 W17 = np.array([2.0, 1.0, 3.0, -1.0, -5.0])  # Ex. 17
 
 
@@ -191,20 +192,20 @@ def test_cubic_vanishes_on_the_neuromanifold():
     for _ in range(50):
         fs = NET.random_filters(rng)
         w = NET.end_to_end(fs)
-        assert abs(M.running_example_F(w)) <= 1e-12 * np.linalg.norm(w) ** 3
-    assert M.running_example_F([1, 1, 0, 1, 0]) == 1.0  # a point off M
+        assert abs(RE.running_example_F(w)) <= 1e-12 * np.linalg.norm(w) ** 3
+    assert RE.running_example_F([1, 1, 0, 1, 0]) == 1.0  # a point off M
 
 
 def test_gradient_of_F_matches_finite_differences_and_vanishes_on_singular_line():
     rng = np.random.default_rng(1)
     for _ in range(10):
         w = rng.standard_normal(5)
-        fd = _fd_gradient(M.running_example_F, w)
-        assert np.allclose(M.running_example_grad_F(w), fd, atol=1e-6)
+        fd = _fd_gradient(RE.running_example_F, w)
+        assert np.allclose(RE.running_example_grad_F(w), fd, atol=1e-6)
         line = w * np.array([1, 0, 1, 0, 1])
-        assert np.all(M.running_example_grad_F(line) == 0)
+        assert np.all(RE.running_example_grad_F(line) == 0)
         off = NET.end_to_end(NET.random_filters(rng))
-        assert np.linalg.norm(M.running_example_grad_F(off)) > 0
+        assert np.linalg.norm(RE.running_example_grad_F(off)) > 0
 
 
 def test_smoothness_by_fibers_agrees_with_the_equation():
@@ -228,10 +229,10 @@ def test_explicit_fiber_matches_the_root_algorithm():
     for delta in (-2.0, 0.0, 3.0):
         for _ in range(4):
             w = NET.end_to_end(NET.random_filters(rng))
-            (u, v), = M.running_example_fiber(w, delta)
+            (u, v), = RE.running_example_fiber(w, delta)
             assert np.allclose(NET.end_to_end([u, v]), w)
             assert np.allclose(NET.invariants([u, v]), [delta])
-            g = np.sqrt(M.gamma_squared(w, delta))
+            g = np.sqrt(RE.gamma_squared(w, delta))
             assert np.allclose(u, g * np.array([w[0] / w[1], 1, w[4] / w[3]]))
             # same point as the general root-orbit algorithm, up to signs
             (p,) = NET.fibers(w, [delta]).points
@@ -239,7 +240,7 @@ def test_explicit_fiber_matches_the_root_algorithm():
             assert min(np.linalg.norm(pu - u), np.linalg.norm(pu + u)) < 1e-8
             assert min(np.linalg.norm(pv - v), np.linalg.norm(pv + v)) < 1e-8
     for w in ([1.0, 2.0, 3.0, 0.0, 0.0], [0.0, 0.0, 3.0, 2.0, 1.0]):  # one of w_1, w_3 zero
-        (fs,) = M.running_example_fiber(w, 1.0)
+        (fs,) = RE.running_example_fiber(w, 1.0)
         assert np.allclose(NET.end_to_end(fs), w) and np.allclose(NET.invariants(fs), [1.0])
 
 
@@ -249,25 +250,25 @@ def test_gamma_squared_inverts_the_invariant():
         w = NET.end_to_end(NET.random_filters(rng))
         A, B = w[1] ** 2 + w[3] ** 2, w[0] ** 2 / w[1] ** 2 + 1 + w[4] ** 2 / w[3] ** 2
         g2 = rng.uniform(0.01, 100)
-        assert M.gamma_squared(w, A / g2 - B * g2) == pytest.approx(g2, rel=1e-10)
+        assert RE.gamma_squared(w, A / g2 - B * g2) == pytest.approx(g2, rel=1e-10)
 
 
 def test_slice_of_the_cubic():
     for w0, w4 in ((1.0, -1.0), (1.0, 1.0), (0.0, 2.0), (-0.5, 0.0)):
-        sl = M.running_example_slice(w0, w4, n=9)
+        sl = RE.running_example_slice(w0, w4, n=9)
         assert np.array_equal(sl.in_M, sl.heights**2 >= 4 * w0 * w4)
         for sheet in sl.sheets:
             pts = sheet.reshape(3, -1).T
             for w1, w2, w3 in pts[np.all(np.isfinite(pts), axis=1)]:
                 w = [w0, w1, w2, w3, w4]
-                assert abs(M.running_example_F(w)) < 1e-9
+                assert abs(RE.running_example_F(w)) < 1e-9
                 if abs(w1) > 1e-9 and abs(w3) > 1e-9:  # a point of M: the fiber maps back
-                    (fs,) = M.running_example_fiber(w, 0.0)
+                    (fs,) = RE.running_example_fiber(w, 0.0)
                     assert np.allclose(NET.end_to_end(fs), w)
         for h, ok in zip(sl.heights, sl.in_M):
             if not ok:
                 with pytest.raises(ValueError, match="not in the neuromanifold"):
-                    M.running_example_fiber([w0, 0, h, 0, w4], 0.0)
+                    RE.running_example_fiber([w0, 0, h, 0, w4], 0.0)
 
 
 # ----------------------------------------------------------------------------- Ex. 16
@@ -287,7 +288,7 @@ def test_example_16_two_parametrizations_two_ntks():
         assert not M.is_smooth_point(NET, w)
         with pytest.raises(ValueError, match="not determined by"):
             M.metric_matrix(NET, w, 0.0)
-        assert len(M.running_example_fiber(w, 0.0)) == 2
+        assert len(RE.running_example_fiber(w, 0.0)) == 2
     # MATH.md Sec. 7 numbers
     assert np.allclose(M.ntk_at(NET, w1, 0.0, fiber=p1), np.diag([1, 0, 2, 1, 1]))
     assert np.allclose(M.ntk_at(NET, w1, 0.0, fiber=q1), np.diag([1, 1, 2, 0, 1]))
@@ -299,7 +300,7 @@ def test_example_16_two_parametrizations_two_ntks():
     assert np.abs(G - Gb).max() > 0.1
     assert np.allclose(T2 @ G @ T2, T2) and np.allclose(T2b @ Gb @ T2b, T2b)
     # the explicit fiber on the singular line returns both points (up to signs)
-    found = M.running_example_fiber(w2, 0.0)
+    found = RE.running_example_fiber(w2, 0.0)
     for target in (p2, q2):
         assert any(
             all(min(np.linalg.norm(np.subtract(a, b)), np.linalg.norm(np.add(a, b))) < 1e-9
@@ -310,7 +311,7 @@ def test_example_16_two_parametrizations_two_ntks():
 
 def test_dependent_factors_give_a_critical_point_and_a_warning():
     w = NET.end_to_end([[1, 0, 1], [1, 1]])  # (X + Y)^2: one preimage, rank Theta < 4
-    assert len(M.running_example_fiber(w, 0.0)) == 1
+    assert len(RE.running_example_fiber(w, 0.0)) == 1
     assert np.linalg.matrix_rank(M.ntk_at(NET, w, 0.0)) < 4
     assert M.condition_number(NET, w, 0.0) == np.inf
     with pytest.warns(M.MetricConditioningWarning, match="rank deficient"):
@@ -329,19 +330,19 @@ def test_dependent_factors_give_a_critical_point_and_a_warning():
 # ----------------------------------------------------------------------------- Ex. 17
 def test_example_17_numbers():
     A, B = 2.0, 30.0  # w_1^2 + w_3^2 and w_0^2/w_1^2 + 1 + w_4^2/w_3^2 at W17
-    assert M.running_example_F(W17) == 0
+    assert RE.running_example_F(W17) == 0
     for g2, expected in ((0.5, -2.0), (1.0, -1.0), (2.0, -0.5)):
         delta = A / g2 - B * g2
-        assert M.gamma_squared(W17, delta) == pytest.approx(g2)
+        assert RE.gamma_squared(W17, delta) == pytest.approx(g2)
         assert M.ntk_at(NET, W17, delta)[1, 3] == pytest.approx(expected)
-        assert M.running_example_theta13(W17, delta) == pytest.approx(expected)
+        assert RE.running_example_theta13(W17, delta) == pytest.approx(expected)
 
 
 def test_example_17_invariant_changes_the_metric():
     deltas = np.linspace(-60, 20, 41)
     entries = np.array([M.ntk_at(NET, W17, d)[1, 3] for d in deltas])
     assert np.all(np.diff(entries) < 0)  # strictly monotone, hence injective
-    assert np.allclose(entries, [M.running_example_theta13(W17, d) for d in deltas])
+    assert np.allclose(entries, [RE.running_example_theta13(W17, d) for d in deltas])
     G = [M.metric_matrix(NET, W17, d) for d in (-28.0, 0.0, 5.0)]
     assert np.abs(G[0] - G[1]).max() > 1e-2 and np.abs(G[1] - G[2]).max() > 1e-2
 
@@ -396,11 +397,11 @@ def test_error_messages():
     with pytest.raises(ValueError, match="only available for the running example"):
         M.is_smooth_point(LCN([2, 2], [2, 1]), [1.0, 0.0, 1.0, 0.0], method="equation")
     with pytest.raises(ValueError, match="w_1 and w_3 must be nonzero"):
-        M.gamma_squared([1.0, 0.0, 1.0, 1.0, 0.0], 0.0)
+        RE.gamma_squared([1.0, 0.0, 1.0, 1.0, 0.0], 0.0)
     with pytest.raises(ValueError, match="w must be nonzero"):
-        M.running_example_fiber(np.zeros(5), 0.0)
+        RE.running_example_fiber(np.zeros(5), 0.0)
     with pytest.raises(ValueError, match="must not both be zero"):
-        M.running_example_slice(0.0, 0.0)
+        RE.running_example_slice(0.0, 0.0)
     with pytest.raises(TypeError, match="filters must be a sequence"):
         M.tangent_space(NET, np.zeros(5))
 

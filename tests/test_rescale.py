@@ -223,7 +223,7 @@ def test_bad_delta_values_and_types():
 
 
 def test_rescaling_factors_errors():
-    with pytest.raises(ValueError, match="delta must have 1 entries for 2 layers: got 2"):
+    with pytest.raises(ValueError, match=r"delta must have n_layers - 1 = 1 entries: got shape \(2,\)"):
         rescaling_factors([1.0, 2.0], [0.0, 0.0])
     with pytest.raises(ValueError, match=r"filters\[0\] is zero"):
         rescaling_factors([0.0, 2.0], [0.0])

@@ -25,7 +25,7 @@ from ._common import SEQUENTIAL_CMAP, find, new_axes, update_line
 __all__ = ["CMAP", "kink_segment", "plot_activation_regions"]
 
 CMAP = SEQUENTIAL_CMAP
-_DASHES = ("-", "--", ":", "-.")
+DASHES = ("-", "--", ":", "-.")
 
 
 def kink_segment(
@@ -123,7 +123,7 @@ def plot_activation_regions(
         image.set_extent(ext)
     for u in range(regions.n_units):
         a, b = kink_segment(regions.lines[u], ext)
-        update_line(ax, f"kink_{u}", a, b, color="black", lw=1.3, ls=_DASHES[u % len(_DASHES)],
+        update_line(ax, f"kink_{u}", a, b, color="black", lw=1.3, ls=DASHES[u % len(DASHES)],
                     label=f"kink of unit {u + 1}" if u < 4 else None)
     for line in list(ax.get_lines()):  # fewer units than before: drop the extra kinks
         gid = str(line.get_gid())

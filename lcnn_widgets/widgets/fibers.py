@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 from .._validation import parse_floats
 from ..fibers import (Fiber, FilterRoots, LayerRoots, fibers, filter_from_roots, filter_roots,
                       root_orbits)
-from ..lcn import LCN
+from ..lcn import LCN, spread
 from ..plotting._common import find
 from ..plotting.fibers import layer_color, plot_root_orbits
 from ._base import Explorer
@@ -174,7 +174,7 @@ def fiber_picture(
             )
     fib = fibers(net, w)
     ntks = [net.ntk(p.filters) for p in fib]
-    gap = max((float(np.max(np.abs(a - b))) for a in ntks for b in ntks), default=0.0)
+    gap = spread(ntks)
     w_roots = filter_roots(w)
     reach = float(np.max(np.abs(w_roots.finite), initial=0.0))
     if source == "roots":  # the largest root over the whole range of y: a view fixed in y

@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._validation import as_nonzero_filters
-from ..fibers import Fiber, multistart_fibers, sign_variants
+from ..fibers import Fiber, multistart_fibers, rescale, sign_variants
 from ..higher_dim import count_up_to_swaps, swappable_pairs
 from ..lcn import LCN
 from ..plotting._common import find, image_colorbar
@@ -127,7 +127,7 @@ def two_d_picture(
     f2 = np.array(rows, dtype=float)
     net = LCN([(2, 2), f2.shape], [(int(s1), int(s2)), (1, 1)])
     fs = as_nonzero_filters(net.check_filters([f1, f2]), "layer")
-    truth = net.rescale(fs, [float(delta)])
+    truth = rescale(net, fs, [float(delta)])
     w = net.end_to_end(truth)
     fib = multistart_fibers(net, w, [float(delta)], rng=np.random.default_rng(0),
                             n_starts=n_starts)

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 
 from .._validation import as_positive_int
 from ..flows import FlowResult, SquaredLoss, gradient_flow, squared_loss
+from ..fibers import rescale
 from ..invariants import orbit_norms
 from ..lcn import LCN, conv
 from ..plotting._common import update_line
@@ -42,7 +43,7 @@ class InvariantsPicture:
     filters : list of ndarray
         The filters set by the sliders.
     rescaled : list of ndarray
-        ``net.rescale(filters, [target])``.
+        ``rescale(net, filters, [target])``.
     target : float
         The target invariant.
     point, rescaled_point : ndarray of shape (2,)
@@ -115,7 +116,7 @@ def invariants_picture(
     if not horizon > 0:
         raise ValueError(f"t_max must be positive: got {t_max!r}")
     fs = net.check_filters(filters)
-    rescaled = net.rescale(fs, [target])  # ValueError for a zero filter
+    rescaled = rescale(net, fs, [target])  # ValueError for a zero filter
     point = np.array([np.sum(f**2) for f in fs])
     new_point = np.array([np.sum(f**2) for f in rescaled])
     needed = float(max(point.max(), new_point.max()))

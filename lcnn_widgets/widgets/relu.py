@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D
 from .._validation import as_finite_array, as_positive_int
 from ..dense import identity_factorization
 from ..plotting.dense import plot_ntk_heatmap
-from ..plotting.relu import _DASHES, plot_activation_regions
+from ..plotting.relu import DASHES, plot_activation_regions
 from ..relu import (
     ActivationRegions,
     ParameterComparison,
@@ -265,8 +265,8 @@ def explore_relu(
     image_colorbar([find(ax.get_images(), "ntk") for ax in axes[2:]], host=axes[3],
                    ticks=[-1.0, 0.0, 1.0], label="Θ / max |Θ|")
     fig.legend(handles=[
-        Line2D([], [], color="black", lw=1.3, ls=_DASHES[0], label="kink of unit 1"),
-        Line2D([], [], color="black", lw=1.3, ls=_DASHES[1], label="kink of unit 2"),
+        Line2D([], [], color="black", lw=1.3, ls=DASHES[0], label="kink of unit 1"),
+        Line2D([], [], color="black", lw=1.3, ls=DASHES[1], label="kink of unit 2"),
         Line2D([], [], marker="*", markersize=11, color="white", markeredgecolor="black",
                ls="none", label="test input x₀"),
     ], loc="upper left", bbox_to_anchor=(0.06, 1.0), ncol=3, fontsize="small", frameon=False)

@@ -1,0 +1,326 @@
+"""The running example of the paper's appendix (Ex. 15-17).
+
+Two layers of sizes (3, 2) and strides (2, 1): the neuromanifold is (the real part of) the cubic
+hypersurface ``F = 0`` in ``R^5``, and the fiber point, its NTK and the metric of Cor. 6 have
+closed forms. General functions live in :mod:`lcnn_widgets.metric` and
+:mod:`lcnn_widgets.fibers`; this module only specializes them.
+
+>>> running_example_net()
+LCN(filter_sizes=[3, 2], strides=[2, 1])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import (
+    as_end_to_end_vector,
+    as_finite_array,
+    as_moderate,
+    as_positive_int,
+    as_real,
+    finite_result,
+)
+from .fibers import rescale
+from .lcn import LCN
+
+__all__ = [
+    "CubicSlice",
+    "gamma_squared",
+    "on_running_cubic",
+    "running_example_F",
+    "running_example_fiber",
+    "running_example_grad_F",
+    "running_example_net",
+    "running_example_slice",
+    "running_example_theta13",
+]
+
+
+def running_example_net() -> LCN:
+    """The running example of the paper's appendix (Ex. 15): sizes (3, 2), strides (2, 1).
+
+    Examples
+    --------
+    >>> running_example_net().dim_neuromanifold
+    4
+    """
+    return LCN([3, 2], [2, 1])
+
+
+def _as_w5(w: ArrayLike) -> np.ndarray:
+    return as_moderate(as_end_to_end_vector(w, "w", (5,)), "w")
+
+
+@finite_result
+def running_example_F(w: ArrayLike) -> float:
+    """The cubic ``F(w) = w_0 w_3^2 - w_1 w_2 w_3 + w_1^2 w_4`` cutting out the closure of ``M``.
+
+    Parameters
+    ----------
+    w : array_like of shape (5,)
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    Ex. 15: the Zariski closure of the neuromanifold of :func:`running_example_net` is the
+    hypersurface ``F = 0``.
+
+    Examples
+    --------
+    >>> running_example_F([2, 1, 3, -1, -5])
+    0.0
+    """
+    w0, w1, w2, w3, w4 = _as_w5(w)
+    return float(w0 * w3**2 - w1 * w2 * w3 + w1**2 * w4)
+
+
+@finite_result
+def running_example_grad_F(w: ArrayLike) -> np.ndarray:
+    """The gradient of :func:`running_example_F`; it vanishes exactly where ``w_1 = w_3 = 0``.
+
+    Returns
+    -------
+    ndarray of shape (5,)
+        ``(w_3^2, -w_2 w_3 + 2 w_1 w_4, -w_1 w_3, 2 w_0 w_3 - w_1 w_2, w_1^2)``.
+
+    Examples
+    --------
+    >>> running_example_grad_F([5, 0, 7, 0, 1])
+    array([ 0.,  0., -0.,  0.,  0.])
+    """
+    w0, w1, w2, w3, w4 = _as_w5(w)
+    return np.array([w3**2, -w2 * w3 + 2 * w1 * w4, -w1 * w3, 2 * w0 * w3 - w1 * w2, w1**2])
+
+
+def on_running_cubic(w: np.ndarray) -> None:
+    """Raise ValueError unless the 5-vector ``w`` lies in the neuromanifold of Ex. 15 (no other check)."""
+    w0, w1, w2, w3, w4 = w
+    scale = max(float(np.linalg.norm(w)), 1e-300)
+    if abs(running_example_F(w)) > 1e-8 * scale**3:
+        raise ValueError(
+            f"w is not in the neuromanifold: F(w) = {running_example_F(w):.3g} != 0 (Ex. 15)"
+        )
+    tol = 1e-12 * scale
+    if abs(w1) <= tol and abs(w3) <= tol and w2**2 < 4 * w0 * w4 - 1e-12 * scale**2:
+        raise ValueError(
+            "w is not in the neuromanifold: on the line w_1 = w_3 = 0 the quadratic "
+            f"w_0 X^2 + w_2 X Y + w_4 Y^2 must split over R, but w_2^2 - 4 w_0 w_4 = "
+            f"{w2**2 - 4 * w0 * w4:.3g} < 0"
+        )
+
+
+@finite_result
+def gamma_squared(w: ArrayLike, delta: float) -> float:
+    """The scale ``gamma^2`` of the fiber point of ``(w, delta)`` in the running example (Ex. 17).
+
+    Parameters
+    ----------
+    w : array_like of shape (5,)
+        A point of ``M`` with ``w_1 w_3 != 0``.
+    delta : float
+        The invariant ``||v||^2 - ||u||^2``.
+
+    Returns
+    -------
+    float
+        ``gamma^2 = (-delta + sqrt(delta^2 + 4AB)) / (2B)`` with ``A = w_1^2 + w_3^2`` and
+        ``B = w_0^2/w_1^2 + 1 + w_4^2/w_3^2`` (computed in a cancellation-free form).
+
+    Raises
+    ------
+    ValueError
+        If ``w_1 w_3 = 0``.
+
+    Notes
+    -----
+    The fiber point is ``u = gamma (w_0/w_1, 1, w_4/w_3)``, ``v = (w_1, w_3) / gamma``, and
+    ``delta = A/gamma^2 - B gamma^2`` is strictly decreasing in ``gamma^2``.
+
+    Examples
+    --------
+    >>> gamma_squared([2, 1, 3, -1, -5], -28.0)  # A = 2, B = 30: delta = 2 - 30 at gamma = 1
+    1.0
+    """
+    w0, w1, _, w3, w4 = _as_w5(w)
+    d_arr = as_moderate(as_finite_array(delta, "delta"), "delta", allow_tiny=True)
+    d = float(d_arr.reshape(-1)[0])
+    if w1 == 0 or w3 == 0:
+        raise ValueError(
+            f"w_1 and w_3 must be nonzero in w: got w_1 = {w1:g}, w_3 = {w3:g}"
+        )
+    A = w1**2 + w3**2
+    B = w0**2 / w1**2 + 1 + w4**2 / w3**2
+    root = np.sqrt(d**2 + 4 * A * B)
+    return float((root - d) / (2 * B)) if d <= 0 else float(2 * A / (d + root))
+
+
+@finite_result
+def running_example_theta13(w: ArrayLike, delta: float) -> float:
+    """The NTK entry ``Theta_{1,3} = v_0 v_1 = w_1 w_3 / gamma^2`` (0-based; Ex. 17).
+
+    Examples
+    --------
+    >>> [running_example_theta13([2, 1, 3, -1, -5], d) for d in (-11.0, -28.0, -59.0)]
+    [-2.0, -1.0, -0.5]
+    """
+    wv = _as_w5(w)
+    return float(wv[1] * wv[3] / gamma_squared(wv, delta))
+
+
+def _split_quadratic(w0: float, w2: float, w4: float) -> tuple[np.ndarray, np.ndarray]:
+    """Real ``(a, c), (d, e)`` with ``(aX + cY)(dX + eY) = w0 X^2 + w2 X Y + w4 Y^2``."""
+    if w0 != 0:  # w0 (X - z1 Y)(X - z2 Y) with w0 z^2 + w2 z + w4 = 0
+        z1, z2 = np.real(np.roots([w0, w2, w4]))
+        return np.array([w0, -w0 * z1]), np.array([1.0, -z2])
+    return np.array([0.0, 1.0]), np.array([w2, w4])
+
+
+@finite_result
+def running_example_fiber(w: ArrayLike, delta: float) -> list[list[np.ndarray]]:
+    """Every real fiber point ``[u, v]`` of ``(w, delta)`` in the running example, up to signs.
+
+    Parameters
+    ----------
+    w : array_like of shape (5,)
+        A point of the neuromanifold of :func:`running_example_net`, ``w != 0``.
+    delta : float
+        The invariant ``||v||^2 - ||u||^2``.
+
+    Returns
+    -------
+    list of [u, v]
+        One point when ``(w_1, w_3) != 0`` (a smooth point); on the singular line
+        ``w_1 = w_3 = 0`` two points ``((a, 0, c), (d, e))`` and ``((d, 0, e), (a, c))`` (Ex. 16),
+        or one when ``(a, c)`` and ``(d, e)`` are dependent.
+
+    Raises
+    ------
+    ValueError
+        If ``w`` is not in the neuromanifold or ``w = 0``.
+
+    Notes
+    -----
+    Ex. 15/17: for ``w_1 w_3 != 0``, ``u = gamma (w_0/w_1, 1, w_4/w_3)``, ``v = (w_1, w_3)/gamma``
+    with ``gamma^2`` from :func:`gamma_squared`. If only ``w_3 = 0``: ``u ~ (w_0, w_1, w_2)``,
+    ``v ~ (1, 0)``; if only ``w_1 = 0``: ``u ~ (w_2, w_3, w_4)``, ``v ~ (0, 1)``, rescaled to
+    ``delta`` with :meth:`LCN.rescale`.
+
+    Examples
+    --------
+    >>> [u, v], = running_example_fiber([2, 1, 3, -1, -5], -28.0)
+    >>> u, v
+    (array([2., 1., 5.]), array([ 1., -1.]))
+    """
+    wv = _as_w5(w)
+    if not np.any(wv):
+        raise ValueError("w must be nonzero: the fiber of w = 0 is not finite up to scaling")
+    on_running_cubic(wv)
+    w0, w1, w2, w3, w4 = wv
+    net = running_example_net()
+    if w1 != 0 and w3 != 0:
+        g2 = gamma_squared(wv, delta)
+        g = np.sqrt(g2)
+        return [[g * np.array([w0 / w1, 1.0, w4 / w3]), np.array([w1, w3]) / g]]
+    if w1 != 0 or w3 != 0:
+        if w3 == 0:
+            raw = [np.array([w0, w1, w2]), np.array([1.0, 0.0])]
+        else:
+            raw = [np.array([w2, w3, w4]), np.array([0.0, 1.0])]
+        return [rescale(net, raw, [delta])]
+    ac, de = _split_quadratic(w0, w2, w4)
+    first = [np.array([ac[0], 0.0, ac[1]]), de]
+    second = [np.array([de[0], 0.0, de[1]]), ac]
+    points = [rescale(net, first, [delta])]
+    if abs(ac[0] * de[1] - ac[1] * de[0]) > 1e-12 * np.linalg.norm(ac) * np.linalg.norm(de):
+        points.append(rescale(net, second, [delta]))
+    return points
+
+
+@dataclass(frozen=True)
+class CubicSlice:
+    """The slice ``{w_0 = const, w_4 = const}`` of the running example's neuromanifold.
+
+    Attributes
+    ----------
+    w0, w4 : float
+        The fixed coordinates.
+    sheets : tuple of ndarray of shape (3, n_s, n_h)
+        Two ruled sheets; coordinates ``(w_1, w_2, w_3)``, NaN where the sheet does not exist.
+    heights : ndarray of shape (n_h,)
+        The sampled values of ``w_2`` along the singular line ``w_1 = w_3 = 0``.
+    in_M : ndarray of bool, shape (n_h,)
+        Whether ``(w_0, 0, h, 0, w_4)`` lies in ``M`` (``h^2 >= 4 w_0 w_4``).
+    """
+
+    w0: float
+    w4: float
+    sheets: tuple[np.ndarray, np.ndarray]
+    heights: np.ndarray
+    in_M: np.ndarray
+
+
+def running_example_slice(
+    w0: float, w4: float, *, radius: float = 2.0, height: float = 4.0, n: int = 41
+) -> CubicSlice:
+    """Points of ``M`` with fixed ``w_0, w_4``, as two sheets over (position, height).
+
+    Parameters
+    ----------
+    w0, w4 : float
+        The fixed coordinates, not both zero.
+    radius : float, default=2.0
+        Range ``|s| <= radius`` of the signed distance from the ``w_2``-axis.
+    height : float, default=4.0
+        Range ``|w_2| <= height``.
+    n : int, default=41
+        Samples per parameter.
+
+    Returns
+    -------
+    CubicSlice
+
+    Notes
+    -----
+    With ``(w_1, w_3) = s (c, d)`` and ``w_2 = h``, ``F = s^2 (w_0 d^2 - h c d + w_4 c^2)``; so the
+    slice is ruled by lines through the ``w_2``-axis in the (at most two) directions ``(c, d)``
+    solving this quadratic, real iff ``h^2 >= 4 w_0 w_4``. The two sheets cross along the axis,
+    which is the singular line of Ex. 15 (two preimages there, Ex. 16).
+
+    Examples
+    --------
+    >>> sl = running_example_slice(1.0, -1.0, n=5)
+    >>> sl.sheets[0].shape, bool(sl.in_M.all())
+    ((3, 5, 5), True)
+    """
+    a = as_real(w0, "w0")
+    b = as_real(w4, "w4")
+    as_moderate(np.array([a, b]), "w0 and w4")
+    radius = as_real(radius, "radius", positive=True)
+    height = as_real(height, "height", positive=True)
+    n = as_positive_int(n, "n")
+    if a == 0 and b == 0:
+        raise ValueError("w0 and w4 must not both be zero (the slice is then a union of planes)")
+    s = np.linspace(-radius, radius, n)
+    h = np.linspace(-height, height, n)
+    disc = h**2 - 4 * a * b
+    root = np.sqrt(np.where(disc >= 0, disc, np.nan))
+    sheets = []
+    for sign in (1.0, -1.0):
+        if abs(a) >= abs(b):  # t = d / c solves a t^2 - h t + b = 0
+            t = (h + sign * root) / (2 * a)
+            c, d = np.ones_like(t), t
+        else:  # r = c / d solves b r^2 - h r + a = 0
+            r = (h + sign * root) / (2 * b)
+            c, d = r, np.ones_like(r)
+        length = np.hypot(c, d)
+        c, d = c / length, d / length
+        S, H = np.meshgrid(s, h, indexing="ij")
+        sheets.append(np.stack([S * c[None, :], H, S * d[None, :]]))
+    return CubicSlice(a, b, (sheets[0], sheets[1]), h, disc >= 0)
