@@ -18,7 +18,7 @@ Conventions used everywhere in this module:
 >>> import numpy as np
 >>> net = FCN((2, 3, 2))
 >>> weights = [np.ones((3, 2)), np.ones((2, 3))]
->>> net.product(weights)
+>>> net.end_to_end(weights)
 array([[3., 3.],
        [3., 3.]])
 """
@@ -67,6 +67,20 @@ __all__ = [
     "random_orthogonal",
     "rotation",
 ]
+
+
+def _product(ws: Sequence[np.ndarray]) -> np.ndarray:
+    """``W_L ... W_1`` of checked matrices ``ws = [W_1, ..., W_L]`` (no checking)."""
+    out = ws[0]
+    for w in ws[1:]:
+        out = w @ out
+    return out
+
+
+def _split(net: FCN, theta: np.ndarray) -> list[np.ndarray]:
+    """The weight matrices of a checked flat ``theta`` (views, no checking)."""
+    off = net._offsets
+    return [theta[a:b].reshape(s) for a, b, s in zip(off[:-1], off[1:], net._shapes)]
 
 
 def _partial_products(ws: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -201,8 +215,8 @@ class FCN:
 
     # ------------------------------------------------------------------ the map and its derivative
     @finite_result
-    def product(self, weights: Sequence[ArrayLike]) -> np.ndarray:
-        """The end-to-end matrix ``W = W_L ... W_1``.
+    def end_to_end(self, weights: Sequence[ArrayLike]) -> np.ndarray:
+        """The end-to-end matrix ``W = W_L ... W_1`` (the name :meth:`LCN.end_to_end` uses).
 
         Parameters
         ----------
@@ -215,14 +229,14 @@ class FCN:
 
         Examples
         --------
-        >>> FCN((1, 1, 1)).product([[[2.0]], [[3.0]]])
+        >>> FCN((1, 1, 1)).end_to_end([[[2.0]], [[3.0]]])
         array([[6.]])
         """
-        ws = self.check_weights(weights)
-        out = ws[0]
-        for w in ws[1:]:
-            out = w @ out
-        return out
+        return _product(self.check_weights(weights))
+
+    def product(self, weights: Sequence[ArrayLike]) -> np.ndarray:
+        """Deprecated name of :meth:`end_to_end`."""
+        return self.end_to_end(weights)
 
     @finite_result
     def jacobian(self, weights: Sequence[ArrayLike]) -> np.ndarray:
@@ -848,23 +862,42 @@ def balanced_velocity(W: ArrayLike, grad: ArrayLike, n_layers: int) -> np.ndarra
 class DenseFlowResult:
     """A gradient-flow trajectory of a fully connected linear network.
 
+    The field names are those of :class:`lcnn_widgets.flows.FlowResult` and
+    :class:`lcnn_widgets.relu.ReLUFlowResult`.
+
     Attributes
     ----------
-    t : ndarray of shape (n_t,)
-        The times.
-    W : ndarray of shape (n_t, d_L, d_0)
+    times : ndarray of shape (n_t,)
+        The times actually reached (fewer than asked when ``success`` is False).
+    end_to_end : ndarray of shape (n_t, d_L, d_0)
         The end-to-end matrix at each time.
     loss : ndarray of shape (n_t,)
         The squared loss at each time.
     weights : tuple of ndarray, or None
         For the parameter flow: ``W_j(t)`` as arrays of shape ``(n_t, d_j, d_{j-1})``, layer 1
         first. None for the function-space flow.
+    success : bool
+        False if the integrator stopped early; ``message`` says why.
+    message : str
+        The integrator's message.
     """
 
-    t: np.ndarray
-    W: np.ndarray
+    times: np.ndarray
+    end_to_end: np.ndarray
     loss: np.ndarray
     weights: tuple[np.ndarray, ...] | None = None
+    success: bool = True
+    message: str = ""
+
+    @property
+    def t(self) -> np.ndarray:
+        """Deprecated name of :attr:`times`."""
+        return self.times
+
+    @property
+    def W(self) -> np.ndarray:
+        """Deprecated name of :attr:`end_to_end`."""
+        return self.end_to_end
 
     def weights_at(self, index: int) -> list[np.ndarray]:
         """The weight matrices ``[W_1(t_k), ..., W_L(t_k)]`` at the time ``t[index]``.
@@ -879,14 +912,13 @@ class DenseFlowResult:
         return [w[index].copy() for w in self.weights]
 
 
-def _solve(rhs: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+def _solve(rhs: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float):
+    """``(path, times, success, message)``; a failed solve keeps the times it reached."""
     if t.size == 1:
-        return y0[None, :]
+        return y0[None, :], t, True, ""
     sol = solve_ivp(rhs, (0.0, float(t[-1])), y0, t_eval=t, method="DOP853",
                     rtol=rtol, atol=atol)
-    if not sol.success:
-        raise RuntimeError(f"solve_ivp failed: {sol.message}")
-    return sol.y.T
+    return sol.y.T, t[: sol.y.shape[1]], bool(sol.success), str(sol.message)
 
 
 @finite_result
@@ -937,17 +969,18 @@ def gradient_flow_dense(
     t = as_time_grid(t_eval)
 
     def rhs(_t: float, theta: np.ndarray) -> np.ndarray:
-        cur = net.unflatten(theta)
+        cur = _split(net, theta)
         A, B = _partial_products(cur)
         g = _grad(A[0] @ cur[0], y, x)
         return -np.concatenate([(a.T @ g @ b.T).ravel() for a, b in zip(A, B)])
 
-    path = _solve(rhs, net.flatten(ws), t, rtol, atol)
-    traj = [net.unflatten(th) for th in path]
+    path, t, ok, msg = _solve(rhs, net.flatten(ws), t, rtol, atol)
+    traj = [_split(net, th) for th in path]
     weights = tuple(np.stack([tr[j] for tr in traj]) for j in range(net.n_layers))
-    prods = np.stack([net.product(tr) for tr in traj])
+    prods = np.stack([_product(tr) for tr in traj])
     loss = np.array([dense_loss(p, y, X=x) for p in prods])
-    return DenseFlowResult(t=t, W=prods, loss=loss, weights=weights)
+    return DenseFlowResult(times=t, end_to_end=prods, loss=loss, weights=weights, success=ok,
+                           message=msg)
 
 
 @finite_result
@@ -1007,7 +1040,7 @@ def balanced_flow(
         w = vec.reshape(shape)
         return _balanced_rhs(w, _grad(w, y, x), L).ravel()
 
-    path = _solve(rhs, w0.ravel(), t, rtol, atol)
+    path, t, ok, msg = _solve(rhs, w0.ravel(), t, rtol, atol)
     prods = path.reshape((t.size,) + shape)
     loss = np.array([dense_loss(p, y, X=x) for p in prods])
-    return DenseFlowResult(t=t, W=prods, loss=loss)
+    return DenseFlowResult(times=t, end_to_end=prods, loss=loss, success=ok, message=msg)

@@ -402,9 +402,10 @@ class ReLUCNN:
         J = self.jacobian(filters, X)
         return J @ J.T
 
-    @finite_result
-    def invariant(self, filters: Sequence[ArrayLike]) -> float:
-        """The conserved quantity ``||w_2||^2 - ||w_1||^2`` of gradient flow.
+    def invariants(self, filters: Sequence[ArrayLike]) -> np.ndarray:
+        """The conserved quantity ``||w_2||^2 - ||w_1||^2`` of gradient flow, shape (1,).
+
+        The same form as :meth:`LCN.invariants` and :meth:`ReLUMLP.invariants`.
 
         Notes
         -----
@@ -413,15 +414,14 @@ class ReLUCNN:
 
         Examples
         --------
-        >>> ReLUCNN([2, 1], [2, 1]).invariant([[1.0, 1.0], [3.0]])
-        7.0
+        >>> ReLUCNN([2, 1], [2, 1]).invariants([[1.0, 1.0], [3.0]])
+        array([7.])
         """
-        return float(self._linear.invariants(filters)[0])
-
-    @finite_result
-    def invariants(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """:meth:`invariant` as an array of shape (1,) (the form of :meth:`LCN.invariants`)."""
         return self._linear.invariants(filters)
+
+    def invariant(self, filters: Sequence[ArrayLike]) -> float:
+        """Deprecated: ``float(invariants(filters)[0])``."""
+        return float(self.invariants(filters)[0])
 
     # ---------------------------------------------------------------- the linear region
     @finite_result

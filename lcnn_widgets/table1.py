@@ -270,7 +270,7 @@ def _finish_sample(net: LCN | FCN, theta, w, delta, points, n_points, method) ->
     pts = tuple(tuple(np.asarray(f, float) for f in p) for p in points)
     if isinstance(net, FCN):
         ntks = [net.ntk(p) for p in pts]
-        images = [net.product(p) for p in pts]
+        images = [net.end_to_end(p) for p in pts]
     else:
         ntks = [net.ntk(p) for p in pts]
         images = [net.end_to_end(p) for p in pts]
@@ -297,7 +297,7 @@ def _dense_fiber_search(net: FCN, W: np.ndarray, D: Sequence[np.ndarray],
 
     def fun(th: np.ndarray) -> np.ndarray:
         ws = net.unflatten(th)
-        got = np.concatenate([net.product(ws).ravel()]
+        got = np.concatenate([net.end_to_end(ws).ravel()]
                              + [d.ravel() for d in net.invariants(ws)])
         return (got - target) / scale
 
@@ -368,7 +368,7 @@ def _sample_fc_generic(rng, *, worked_example, n_orbit, n_starts) -> FiberSample
         pts = [net.random_weights(rng)]
         method = "least squares from random starts"
     theta = pts[0]
-    W = net.product(theta)
+    W = net.end_to_end(theta)
     D = tuple(net.invariants(theta))
     pts += _dense_fiber_search(net, W, D, rng, n_starts)
     return _finish_sample(net, theta, W, D, pts, len(pts), method)

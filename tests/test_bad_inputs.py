@@ -302,6 +302,7 @@ CASES: dict[str, Case] = {
     "FCN.random_weights": Case(FCN.random_weights, lambda: dict(rng=rng(), scale=1.0),
                                ("rng", "scale")),
     "FCN.product": Case(FCN.product, lambda: dict(weights=WS), ("weights",)),
+    "FCN.end_to_end": Case(FCN.end_to_end, lambda: dict(weights=WS), ("weights",)),
     "FCN.jacobian": Case(FCN.jacobian, lambda: dict(weights=WS), ("weights",)),
     "FCN.ntk": Case(FCN.ntk, lambda: dict(weights=WS), ("weights",)),
     "FCN.ntk_apply": Case(FCN.ntk_apply, lambda: dict(weights=WS, Z=np.eye(2)), ("weights", "Z")),
