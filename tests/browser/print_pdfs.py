@@ -284,6 +284,37 @@ def merge(parts: list[tuple[str, Path]], target: Path, title: str) -> Path:
     return target
 
 
+#: Sample pages rendered as PNG next to the PDFs (to look at them): (name, variant, text that the
+#: page must contain; the first such page of the book is taken).
+SAMPLES = (("sample-instructor-solution", "instructor", "Solution to"),
+           ("sample-student-static-preview", "student", "Static preview at"))
+
+
+def render_samples(out: Path = OUT, dpi: int = 80) -> list[Path]:
+    """Render the SAMPLES pages of the books as PNG with poppler (none if it is missing)."""
+    import shutil
+    import subprocess
+
+    if not (shutil.which("pdftotext") and shutil.which("pdftoppm")):
+        print("  (no poppler-utils: sample pages not rendered)")
+        return []
+    made = []
+    for name, variant, needle in SAMPLES:
+        book = pdf_path(variant, BOOK, out)
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(book), "-"], check=True,
+                              capture_output=True, text=True).stdout
+        pages = [i + 1 for i, page in enumerate(text.split("\f")) if needle in page]
+        if not pages:
+            raise SystemExit(f"no page of {book} contains {needle!r}")
+        target = out / f"{name}-p{pages[0]}"
+        for old in out.glob(f"{name}-p*.png"):
+            old.unlink()
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(pages[0]), "-l",
+                        str(pages[0]), "-singlefile", str(book), str(target)], check=True)
+        made.append(target.with_suffix(".png"))
+    return made
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="print only these chapters (file stems), no book")
@@ -298,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
             pages = len(PdfReader(str(path)).pages)
             print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
                   f"{pages} pages, {path.stat().st_size / 1e6:.2f} MB")
+    if not args.only:
+        for png in render_samples(args.out):
+            print(f"  sample page: {png}")
     print(f"== PDFs in {args.out} ({time.perf_counter() - start:.0f} s)")
     return 0
 

@@ -224,3 +224,19 @@ def test_no_navigation_text(stem, variant):
     lines = {line.strip() for line in text.splitlines()}
     found += [s for s in NAVIGATION_LINES if s in lines]
     assert not found, f"navigation text in {variant}/{stem}.pdf: {found}"
+
+
+def test_print_stylesheet_only_acts_in_print():
+    """Every rule of book/_static/print.css is inside ``@media print``: the screen is unchanged."""
+    css = (Path(__file__).resolve().parents[2] / "book" / "_static" / "print.css").read_text()
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    css = re.sub(r'"(?:[^"\\]|\\.)*"', '""', css)  # braces inside strings do not count
+    css = css.strip()
+    assert re.match(r"@media print\s*\{", css), css[:40]
+    depth = 0
+    for i, char in enumerate(css):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and char == "}":
+            break
+    # The first block closes at the very end: nothing stands outside @media print.
+    assert depth == 0 and i == len(css) - 1, css[i:i + 60]
