@@ -1,0 +1,106 @@
+"""Command line of lcnn_widgets: ``python -m lcnn_widgets <command> ...``.
+
+Commands
+--------
+describe
+    The report of :func:`lcnn_widgets.describe.describe` for one architecture::
+
+        python -m lcnn_widgets describe --sizes 3,2 --strides 2,1
+        python -m lcnn_widgets describe --sizes 2x2,2x2 --strides 1,1 --max-degree 6
+
+Malformed input prints one line ``error: ...`` on stderr and exits with code 2 (no traceback).
+
+Adding a command: write ``_add_<name>(subparsers)`` that registers its parser and sets
+``func`` (a function of the parsed arguments returning the exit code), and list it in
+:data:`COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+__all__ = ["COMMANDS", "main"]
+
+#: errors caused by the reader's input: one line on stderr, exit code 2
+_USER_ERRORS = (ValueError, TypeError)
+
+
+def _run_describe(args: argparse.Namespace) -> int:
+    from .describe import describe, parse_architecture
+
+    net = parse_architecture(args.sizes, args.strides)
+    report = describe(net, seed=args.seed, implicit_budget_s=args.budget,
+                      max_degree=args.max_degree, n_points=args.points)
+    print(report.format(max_equations=args.equations))
+    return 0
+
+
+def _add_describe(sub) -> None:
+    p = sub.add_parser(
+        "describe",
+        help="report dimension, fibers, NTK and implicit equations of an architecture",
+        description="Check an architecture of your own: dimension of the neuromanifold, "
+                    "fibers, whether the NTK is determined by (w, delta), implicit equations.")
+    p.add_argument("--sizes", required=True,
+                   help="filter sizes, layer 1 first: '3,2' (1D) or '2x3,2x2' (2D)")
+    p.add_argument("--strides", required=True,
+                   help="strides, one per layer: '2,1' (an int applies to every axis) or '2x1,1x1'")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random draws (default 0)")
+    p.add_argument("--budget", type=float, default=10.0,
+                   help="time budget of the implicit-equation search in seconds (default 10)")
+    p.add_argument("--max-degree", type=int, default=4,
+                   help="highest degree of implicit equations searched (default 4)")
+    p.add_argument("--points", type=int, default=3,
+                   help="random points for ranks, fibers and NTKs (default 3)")
+    p.add_argument("--equations", type=int, default=6,
+                   help="equations printed at most (default 6)")
+    p.set_defaults(func=_run_describe)
+
+
+#: the commands, in the order ``--help`` lists them
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_describe,)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (``error: ...``) and exit code 2."""
+
+    def error(self, message: str):  # noqa: D102 (argparse API)
+        self.exit(2, f"error: {message} (see: python -m lcnn_widgets {self._command_hint()}"
+                     "--help)\n")
+
+    def _command_hint(self) -> str:
+        parts = self.prog.split()
+        return f"{parts[-1]} " if parts and parts[-1] in {"describe"} else ""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with every command of :data:`COMMANDS`."""
+    parser = _Parser(prog="python -m lcnn_widgets",
+                     description="Computations of the lcnn-book (arXiv 2507.06367).")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command",
+                                parser_class=_Parser)
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; return its exit code (2 for malformed input, with a one-line message).
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default ``sys.argv[1:]``).
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except _USER_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
