@@ -16,6 +16,7 @@ from .fibers import FiberPicture, explore_fibers, fiber_picture, widget_roots
 from .stride_one import StrideOnePicture, explore_stride_one, stride_one_picture
 from .higher_dim import TwoDPicture, explore_2d, two_d_picture
 from .table1 import Table1Picture, explore_table1, table1_picture
+from .describe import DescribePicture, describe_picture, explore_describe  # noqa: F401
 
 __all__ = [
     "StaticTwin",
