@@ -20,6 +20,7 @@ its own resolution: the image width is the pixel width of the rendered PNG.)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import ipywidgets as W
 import numpy as np
@@ -337,3 +338,17 @@ def step_up(value: float, steps: Sequence[float]) -> float:
     (3.0, 5.0, 7.0)
     """
     return float(next((s for s in steps if s >= value), value))
+
+
+def initial_values(picture: Any, given: dict[str, Any]) -> dict[str, Any]:
+    """The initial control values of an explorer: ``picture``'s keyword defaults, updated.
+
+    The defaults are written once, on the picture function; ``explore_*(**given)`` overrides
+    some of them. Raises TypeError for a name that is not a parameter of ``picture``.
+    """
+    values = dict(picture.__kwdefaults__)
+    unknown = sorted(set(given) - set(values))
+    if unknown:
+        raise TypeError(f"unexpected initial value(s) {unknown}: allowed are {sorted(values)}")
+    return {**values, **given}
+

@@ -13,6 +13,7 @@ fixed while ``y`` moves (:func:`view_limit`), so only the roots move.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import ipywidgets as W
 import numpy as np
@@ -26,7 +27,7 @@ from ..lcn import LCN, spread
 from ..plotting._common import find
 from ..plotting.fibers import layer_color, plot_root_orbits
 from ._base import Explorer
-from ._common import (check_source, step_up, checkbox, group, panel_figure, row, slider,
+from ._common import (check_source, step_up, checkbox, group, initial_values, panel_figure, row, slider,
                       source_controls, toggle_buttons)
 
 __all__ = ["FiberPicture", "explore_fibers", "fiber_picture", "fiber_readout", "view_limit",
@@ -121,6 +122,7 @@ def widget_roots(stride: int, r1: float, r2: float, x: float, y: float,
 
 
 def fiber_picture(
+    *,
     stride: int = 2,
     source: str = "roots",
     r1: float = 1.2,
@@ -231,23 +233,14 @@ def draw_fiber_picture(fig: Figure, pic: FiberPicture) -> str:
     return fiber_readout(pic)
 
 
-def explore_fibers(
-    *,
-    stride: int = 2,
-    source: str = "roots",
-    r1: float = 1.2,
-    r2: float = -1.2,
-    x: float = -0.4,
-    y: float = 0.7,
-    tie: bool = True,
-    coefficients: str = "1, 0, -1, 0",
-) -> Explorer:
+def explore_fibers(**initial: Any) -> Explorer:
     """Choose an end-to-end filter and watch its real factorizations (Thm 4 vs. stride one).
 
     Parameters
     ----------
-    stride, source, r1, r2, x, y, tie, coefficients
-        Initial values of the controls (see :func:`fiber_picture`).
+    **initial
+        Initial values of the controls ``stride, source, r1, r2, x, y, tie, coefficients``;
+        the defaults are those of :func:`fiber_picture`.
 
     Returns
     -------
@@ -257,6 +250,10 @@ def explore_fibers(
         ``coefficients``. Off the neuromanifold (or for ``w = 0``) a message is shown and the
         last picture stays.
     """
+    v = initial_values(fiber_picture, initial)
+    stride, source, r1, r2, x, y, tie, coefficients = (
+        v[k] for k in ("stride", "source", "r1", "r2", "x", "y", "tie", "coefficients")
+    )
     root = dict(description_width=40, track=150)
     pair = dict(description_width=64)
     src = source_controls(source, coefficients, "coefficients w")

@@ -85,6 +85,7 @@ class TwoDPicture:
 
 
 def two_d_picture(
+    *,
     a00: float = 1.0, a01: float = 0.5, a10: float = -0.5, a11: float = 1.0,
     b00: float = 1.0, b01: float = -1.0, b10: float = 0.5, b11: float = 1.5,
     b20: float = 0.5, b21: float = -0.5,
@@ -232,8 +233,8 @@ def explore_2d(
     (True, 1)
     """
     entry = dict(description_width=40, track=160, readout_format=".1f")
-    defaults = two_d_picture.__defaults__
     names = ["a00", "a01", "a10", "a11", "b00", "b01", "b10", "b11", "b20", "b21"]
+    defaults = [two_d_picture.__kwdefaults__[n] for n in names]
     controls = {}
     sub = str.maketrans("012", "₀₁₂")
     for nm, v in zip(names, defaults):  # a₀₀ ... a₁₁ (layer 1), b₀₀ ... b₂₁ (layer 2)

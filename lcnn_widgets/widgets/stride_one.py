@@ -13,6 +13,7 @@ difference are the readout line above the picture. Moving ``g`` changes only the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import ipywidgets as W
 import numpy as np
@@ -25,7 +26,7 @@ from ..plotting._common import find, image_colorbar
 from ..plotting.stride_one import plot_ntk_panels, plot_pair_roots
 from ..stride_one import FiberNTKs, cubic_roots, fiber_ntks, stride_one_factorization_count
 from ._base import Explorer
-from ._common import (check_source, group, panel_figure, row, slider, source_controls,
+from ._common import (check_source, group, initial_values, panel_figure, row, slider, source_controls,
                       step_up)
 
 __all__ = ["StrideOnePicture", "explore_stride_one", "stride_one_picture",
@@ -97,6 +98,7 @@ class StrideOnePicture:
 
 
 def stride_one_picture(
+    *,
     r: float = 1.0,
     center: float = -0.5,
     disc: float = 0.64,
@@ -213,21 +215,14 @@ def draw_stride_one_picture(fig: Figure, pic: StrideOnePicture) -> str:
     return stride_one_readout(pic)
 
 
-def explore_stride_one(
-    *,
-    r: float = 1.0,
-    center: float = -0.5,
-    disc: float = 0.64,
-    delta: float = 0.0,
-    source: str = "roots",
-    coefficients: str = "1, 0, -1, 0",
-) -> Explorer:
+def explore_stride_one(**initial: Any) -> Explorer:
     """Move the roots of a cubic and compare the NTKs of its fiber points (Ex. 19).
 
     Parameters
     ----------
-    r, center, disc, delta, source, coefficients
-        Initial values of the controls (see :func:`stride_one_picture`).
+    **initial
+        Initial values of the controls ``r, center, disc, delta, source, coefficients``; the
+        defaults are those of :func:`stride_one_picture`.
 
     Returns
     -------
@@ -245,6 +240,10 @@ def explore_stride_one(
     >>> ex.error is None, len(ex.result.result.ntks)
     (True, 3)
     """
+    v = initial_values(stride_one_picture, initial)
+    r, center, disc, delta, source, coefficients = (
+        v[k] for k in ("r", "center", "disc", "delta", "source", "coefficients")
+    )
     root = dict(description_width=40, track=150, readout_format=".2f")
     controls = {
         "r": slider("float", "r", r, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
