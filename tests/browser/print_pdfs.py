@@ -17,14 +17,14 @@ How: Debian's Chromium driven by Playwright (``tests/browser/chromium.py``; not 
 once, waits for MathJax, the web fonts and the images, prints it in A4 (``page.pdf``, print
 media, so ``book/_static/print.css`` applies), then removes every sphinx-exercise solution box
 from the page, checks that none is left, and prints it again for the student variant. The book
-is the chapters merged with ``pypdf``, with one bookmark per chapter. Page numbers in the
-footers count within each chapter.
+is the chapters merged with ``pypdf``, with one bookmark per chapter. Pages are numbered
+through the book (CSS page-margin boxes), so a chapter's PDF carries its pages' numbers in the
+book, like an offprint.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import sys
 import time
 from dataclasses import dataclass
@@ -178,15 +178,37 @@ _REMOVE_SOLUTIONS = f"""() => {{
 }}"""
 
 
-def _templates(book_title: str, chapter_title: str) -> tuple[str, str]:
-    style = ("font-family: sans-serif; font-size: 8px; color: #555; width: 100%;"
-             " margin: 0 16mm; display: flex; justify-content: space-between;")
-    header = (f'<div style="{style}"><span>{html.escape(book_title)}</span>'
-              f"<span>{html.escape(chapter_title)}</span></div>")
-    footer = (f'<div style="{style}"><span>{html.escape(chapter_title)}</span>'
-              '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span>'
-              "</span></div>")
-    return header, footer
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _page_css(book_title: str, chapter_title: str, first_page: int) -> str:
+    """Running header and footer as CSS page-margin boxes, numbered from ``first_page``.
+
+    The book is the chapters one after another, so each chapter starts at the page that follows
+    the previous one (``counter-set`` on its first page): chapter PDFs carry the book's page
+    numbers, like offprints, and the merged book is numbered straight through.
+    """
+    box = "font: 8px sans-serif; color: #555;"
+    return (
+        "@page {"
+        f" @top-left {{ content: {_css_string(book_title)}; {box} }}"
+        f" @top-right {{ content: {_css_string(chapter_title)}; {box} }}"
+        f" @bottom-left {{ content: {_css_string(chapter_title)}; {box} }}"
+        f' @bottom-right {{ content: "page " counter(page); {box} }} }}'
+        f" @page :first {{ counter-set: page {first_page}; }}"
+    )
+
+
+_SET_PAGE_CSS = """css => {
+  let style = document.getElementById('lcnn-print-pages');
+  if (!style) {
+    style = document.createElement('style');
+    style.id = 'lcnn-print-pages';
+    document.head.appendChild(style);
+  }
+  style.textContent = css;
+}"""
 
 
 def _book_title() -> str:
@@ -196,12 +218,15 @@ def _book_title() -> str:
     return str(config.get("title", ""))
 
 
-def _print(page, target: Path, book_title: str, chapter_title: str) -> None:
-    header, footer = _templates(book_title, chapter_title)
+def _print(page, target: Path, book_title: str, chapter_title: str, first_page: int) -> int:
+    """Print the loaded page to ``target``, numbered from ``first_page``; return its page count."""
+    from pypdf import PdfReader
+
+    page.evaluate(_SET_PAGE_CSS, _page_css(book_title, chapter_title, first_page))
     target.parent.mkdir(parents=True, exist_ok=True)
     page.pdf(path=str(target), format="A4", margin=MARGINS, print_background=True,
-             display_header_footer=True, header_template=header, footer_template=footer,
              outline=False)
+    return len(PdfReader(str(target)).pages)
 
 
 def print_all(out: Path = OUT, *, only: list[str] | None = None) -> dict[str, dict[str, Path]]:
@@ -219,6 +244,7 @@ def print_all(out: Path = OUT, *, only: list[str] | None = None) -> dict[str, di
     book_title = _book_title()
     printed: dict[str, dict[str, Path]] = {v: {} for v in VARIANTS}
     titles: dict[str, str] = {}
+    next_page = {v: 1 for v in VARIANTS}
 
     def fail(reason: str) -> None:
         raise SystemExit(reason)
@@ -244,12 +270,14 @@ def print_all(out: Path = OUT, *, only: list[str] | None = None) -> dict[str, di
             shrunk = page.evaluate(_FIT_WIDE_PRE)
             titles[entry.stem] = title
             stem = entry.stem
-            _print(page, pdf_path("instructor", stem, out), book_title, title)
+            next_page["instructor"] += _print(page, pdf_path("instructor", stem, out),
+                                              book_title, title, next_page["instructor"])
             printed["instructor"][stem] = pdf_path("instructor", stem, out)
             left = page.evaluate(_REMOVE_SOLUTIONS)
             if left:
                 raise SystemExit(f"{entry.docname}: {left} solution boxes left after removal")
-            _print(page, pdf_path("student", stem, out), book_title, title)
+            next_page["student"] += _print(page, pdf_path("student", stem, out),
+                                           book_title, title, next_page["student"])
             printed["student"][stem] = pdf_path("student", stem, out)
             print(f"  {entry.docname}: {title!r} ({time.perf_counter() - t0:.1f} s;"
                   f" wide blocks scaled to fit: {scaled} equations, {shrunk} code/text)",

@@ -9,6 +9,7 @@ What is checked, per variant (``instructor``, ``student``) and TOC page:
 - the page count lies between what the page's text needs at the most (6000 characters of running
   text on an A4 page) and what its blocks can occupy at the least; the book has exactly the pages
   of its parts; the student variant never has more pages than the instructor one;
+- the pages are numbered through the book, and each part's PDF starts at its page in the book;
 - the page title (the ``h1`` of the HTML page) is in the body text, not only in the running
   headers and footers;
 - no raw TeX (``\\frac``, ``$$``, ``\\begin``, ``\\mathbb``, ...) survived: MathJax typeset all;
@@ -163,6 +164,19 @@ def test_book_has_the_pages_of_its_parts(variant):
         assert _title(entry.stem) in _normal(text)
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_pages_are_numbered_through_the_book(variant):
+    """Page i of the book says "page i"; each part's PDF starts where the previous one ended."""
+    _, text = _pdf(variant, BOOK)
+    numbers = [re.findall(r"^page (\d+)$", page, flags=re.M) for page in text.split("\f")[:-1]]
+    assert numbers == [[str(i)] for i in range(1, len(numbers) + 1)]
+    first = 1
+    for entry in ENTRIES:
+        pages, part = _pdf(variant, entry.stem)
+        assert re.findall(r"^page (\d+)$", part.split("\f")[0], flags=re.M) == [str(first)]
+        first += pages
+
+
 @pytest.mark.parametrize("entry", ENTRIES, ids=_page_ids(ENTRIES))
 def test_student_edition_is_not_longer(entry):
     student, student_text = _pdf("student", entry.stem)
@@ -170,8 +184,11 @@ def test_student_edition_is_not_longer(entry):
     assert student <= instructor
     if _html(entry.stem).select(".solution"):
         assert len(student_text) < len(instructor_text)
-    else:
-        assert _normal(student_text) == _normal(instructor_text)
+    else:  # the same pages, up to their numbers in the book
+        def unnumbered(text):
+            return _normal(re.sub(r"^page \d+$", "", text, flags=re.M))
+
+        assert unnumbered(student_text) == unnumbered(instructor_text)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
