@@ -235,12 +235,12 @@ def print_all(out: Path = OUT, *, only: list[str] | None = None) -> dict[str, di
     ``only`` restricts the chapters (by file stem) and skips the books (for development).
     """
     entries = toc_entries()
+    if only:
+        entries = [e for e in entries if e.stem in only]
     missing = [str(e.html) for e in entries if not e.html.is_file()]
     if missing:
         raise SystemExit(f"no offline build page {missing[0]} "
                          "(run: jupyter-book build . && python tests/browser/build_offline.py)")
-    if only:
-        entries = [e for e in entries if e.stem in only]
     book_title = _book_title()
     printed: dict[str, dict[str, Path]] = {v: {} for v in VARIANTS}
     titles: dict[str, str] = {}
