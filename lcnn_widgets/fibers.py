@@ -160,8 +160,11 @@ def rescale(net: LCN, filters: Sequence[ArrayLike], delta: ArrayLike) -> list[np
     (True, True)
     """
     as_network(net, "net", needs=("filter_shapes",))
-    fs = net.check_filters(filters)
-    d = as_delta(delta, net.n_layers)
+    return _rescaled(net.check_filters(filters), as_delta(delta, net.n_layers))
+
+
+def _rescaled(fs: list[np.ndarray], d: np.ndarray) -> list[np.ndarray]:
+    """:func:`rescale` of checked filters and invariants."""
     n2 = [float(np.sum(f**2)) for f in fs]
     for i, (f, v) in enumerate(zip(fs, n2)):
         if v == 0.0 and np.any(f):
@@ -536,7 +539,8 @@ def _not_in_m(net: LCN, reason: str) -> ValueError:
 
 
 def _relative_residual(net: LCN, fs: Sequence[np.ndarray], w: np.ndarray) -> float:
-    return float(np.linalg.norm(net.end_to_end(fs) - w) / np.linalg.norm(w))
+    theta = np.concatenate([f.ravel() for f in fs])
+    return float(np.linalg.norm(pi(net, theta) - w) / np.linalg.norm(w))
 
 
 def _polish(net: LCN, fs: list[np.ndarray], w: np.ndarray) -> list[np.ndarray]:
@@ -580,10 +584,10 @@ def _finish(net: LCN, fs: list[np.ndarray], w: np.ndarray, d: np.ndarray,
     """Polish a candidate, rescale it to ``delta`` and accept it if its residual <= tol."""
     if any(not np.any(f) for f in fs):
         return None
-    fs = _polish(net, rescale(net, fs, np.zeros(net.n_layers - 1)), w)
+    fs = _polish(net, _rescaled(fs, np.zeros(net.n_layers - 1)), w)
     if any(not np.any(f) for f in fs):
         return None
-    fs = rescale(net, fs, d)
+    fs = _rescaled(fs, d)
     fs = [np.where(np.abs(f) <= 4 * np.finfo(float).eps * np.max(np.abs(f)), 0.0, f) for f in fs]
     res = _relative_residual(net, fs, w)
     if not res <= tol:

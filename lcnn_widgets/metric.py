@@ -54,7 +54,7 @@ from ._validation import (
     finite_result,
 )
 from .fibers import fibers, rescale
-from .lcn import LCN, invariant_jacobian, spread
+from .lcn import LCN, invariant_jacobian, jacobian, pi, split, spread
 from .running_example import on_running_cubic, running_example_net
 
 # TEMPORARY (issue 13): plotting/metric.py (behind GATE_widgets_free) imports it from here.
@@ -228,12 +228,12 @@ def is_tangent(
     False
     """
     as_network(net, "net", needs=("filter_shapes",))
-    fs = net.check_filters(filters)
+    theta = net.check_theta(filters)
     av = as_end_to_end_vector(a, "a", net.end_to_end_shape)
     rtol = as_real(rtol, "rtol", positive=True)
     if not np.any(av):
         return True
-    _, res = _relative_residual(net.jacobian(fs), av, RCOND)
+    _, res = _relative_residual(jacobian(net, theta), av, RCOND)
     return res <= rtol
 
 
@@ -280,16 +280,16 @@ def lift(
     [array([0.5, 0. ]), array([0.5, 0. ])]
     """
     as_network(net, "net", needs=("filter_shapes",))
-    fs = net.check_filters(filters)
+    theta = net.check_theta(filters)
     av = as_end_to_end_vector(a, "a", net.end_to_end_shape)
     rtol = as_real(rtol, "rtol", positive=True)
-    u, res = _relative_residual(net.jacobian(fs), av, RCOND)
+    u, res = _relative_residual(jacobian(net, theta), av, RCOND)
     if res > rtol:
         raise ValueError(
             "a must be tangent to the neuromanifold at pi(filters), i.e. lie in the range of "
             f"the Jacobian: got relative residual ||J J^+ a - a|| / ||a|| = {res:.3g} > {rtol:g}"
         )
-    return net.unflatten(u)
+    return [f.copy() for f in split(net, u)]
 
 
 # ---------------------------------------------------------------------------- fiber points
@@ -434,7 +434,7 @@ def condition_number(
 
 def _metric(net: LCN, w: Any, delta: Any, fiber: Any, rcond: float):
     fs = fiber_point(net, w, delta, fiber=fiber)
-    J = net.jacobian(fs)
+    J = jacobian(net, np.concatenate([f.ravel() for f in fs]))
     theta_ntk = J @ J.T
     cond = _spectrum_condition(net, theta_ntk)
     if cond > COND_WARN:
@@ -653,14 +653,15 @@ def chart_metric(
     array([[2.]])
     """
     as_network(net, "net", needs=("filter_shapes",))
-    fs = net.check_filters(filters)
+    theta = net.check_theta(filters)
+    fs = split(net, theta)
     T = as_finite_array(directions, "directions", ndim=2)
     if T.shape[0] != net.n_params:
         raise ValueError(
             f"directions must have n_params = {net.n_params} rows: got shape {T.shape}"
         )
-    A = net.jacobian(fs) @ T
-    G = metric_matrix(net, net.end_to_end(fs), delta, fiber=fs)
+    A = jacobian(net, theta) @ T
+    G = metric_matrix(net, pi(net, theta), delta, fiber=fs)
     gram = A.T @ G @ A
     return 0.5 * (gram + gram.T)
 
