@@ -25,6 +25,7 @@ book, like an offprint.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -35,7 +36,9 @@ from build_offline import HTML  # noqa: E402
 from chromium import launched_chromium  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "_build" / "pdf"
+#: Where the PDFs go (``$LCNN_PDF_DIR`` points the script and tests/browser/test_pdfs.py elsewhere,
+#: as ``$LCNN_OFFLINE_HTML`` does for the site they are printed from).
+OUT = Path(os.environ.get("LCNN_PDF_DIR", ROOT / "_build" / "pdf")).resolve()
 VARIANTS = ("instructor", "student")
 BOOK = "book"
 #: Generous bound for MathJax, fonts and images on a slow, shared machine.
@@ -345,7 +348,9 @@ def render_samples(out: Path = OUT, dpi: int = 80) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="*", help="print only these chapters (file stems), no book")
+    parser.add_argument("--only", nargs="*",
+                        help="print only these pages (file stems, e.g. 03_fibers), numbered from 1;"
+                             " no book (for working on print.css)")
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT})")
     args = parser.parse_args(argv)
     start = time.perf_counter()
