@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_offline import HTML  # noqa: E402
-from chromium import launched_chromium  # noqa: E402
+from build_offline import HTML
+from chromium import launched_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Where the PDFs go (``$LCNN_PDF_DIR`` points the script and tests/browser/test_pdfs.py elsewhere,
@@ -355,10 +355,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     printed = print_all(args.out, only=args.only)
-    for variant, pdfs in printed.items():
-        for stem, path in pdfs.items():
-            from pypdf import PdfReader
+    from pypdf import PdfReader
 
+    for pdfs in printed.values():
+        for path in pdfs.values():
             pages = len(PdfReader(str(path)).pages)
             print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
                   f"{pages} pages, {path.stat().st_size / 1e6:.2f} MB")

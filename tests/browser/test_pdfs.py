@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from print_pdfs import BOOK, OUT, VARIANTS, chapter_entries, pdf_path, toc_entries  # noqa: E402
+from print_pdfs import BOOK, VARIANTS, chapter_entries, pdf_path, toc_entries
 
 ENTRIES = toc_entries()
 CHAPTERS = chapter_entries()
@@ -250,10 +250,11 @@ def test_print_stylesheet_only_acts_in_print():
     css = re.sub(r'"(?:[^"\\]|\\.)*"', '""', css)  # braces inside strings do not count
     css = css.strip()
     assert re.match(r"@media print\s*\{", css), css[:40]
-    depth = 0
-    for i, char in enumerate(css):
+    depth, end = 0, None
+    for index, char in enumerate(css):
         depth += {"{": 1, "}": -1}.get(char, 0)
         if depth == 0 and char == "}":
+            end = index
             break
     # The first block closes at the very end: nothing stands outside @media print.
-    assert depth == 0 and i == len(css) - 1, css[i:i + 60]
+    assert end == len(css) - 1, css[end:end + 60] if end is not None else "unbalanced braces"
