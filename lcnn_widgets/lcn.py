@@ -400,7 +400,7 @@ class LCN:
         >>> LCN([2, 2], [1, 1]).end_to_end([[1, 1], [1, -1]])
         array([ 1.,  0., -1.])
         """
-        return pi(self, self.check_theta(filters))
+        return _pi(self, self.check_filters(filters))
 
     def forward(self, filters: Sequence[ArrayLike], x: ArrayLike) -> np.ndarray:
         """Apply layer 1, then layer 2, ..., then layer L to the signal ``x``.
@@ -469,7 +469,7 @@ class LCN:
         array([[3., 0., 1.],
                [0., 3., 2.]])
         """
-        return jacobian(self, self.check_theta(filters))
+        return _jacobian(self, self.check_filters(filters))
 
     def ntk(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """The neural tangent kernel in filter space, ``Theta = J J^T`` (paper Sec. 2, Obs. 3).
@@ -491,7 +491,8 @@ class LCN:
         >>> LCN([1, 1], [1, 1]).ntk([[2.0], [3.0]])
         array([[13.]])
         """
-        return ntk(self, self.check_theta(filters))
+        J = _jacobian(self, self.check_filters(filters))
+        return J @ J.T
 
     def invariants(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """The conserved quantities ``delta_l = ||w_{l+1}||^2 - ||w_l||^2`` (paper eq. 1).
@@ -512,7 +513,7 @@ class LCN:
         >>> LCN([2, 2], [2, 1]).invariants([[1, 0], [1, 1]])
         array([1.])
         """
-        return invariants(self, self.check_theta(filters))
+        return np.diff([np.sum(f**2) for f in self.check_filters(filters)])
 
 
 # ---------------------------------------------------------------------- the kernel (unchecked)
@@ -524,7 +525,11 @@ def split(net: LCN, theta: np.ndarray) -> list[np.ndarray]:
 
 def pi(net: LCN, theta: np.ndarray) -> np.ndarray:
     """End-to-end filter ``pi(theta)`` of shape ``end_to_end_shape`` (eq. 8; kernel)."""
-    return product(_dilated_filters(net, split(net, theta))).reshape(net.end_to_end_shape)
+    return _pi(net, split(net, theta))
+
+
+def _pi(net: LCN, fs: Sequence[np.ndarray]) -> np.ndarray:
+    return product(_dilated_filters(net, fs)).reshape(net.end_to_end_shape)
 
 
 def _dilated_filters(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -575,7 +580,11 @@ def _jacobian_index(net: LCN) -> np.ndarray:
 
 def jacobian(net: LCN, theta: np.ndarray) -> np.ndarray:
     """``J = D pi(theta)`` of shape (n_outputs, n_params), one gather (Obs. 3; kernel)."""
-    flat = np.concatenate([np.zeros(1)] + [r.ravel() for r in _rests(net, split(net, theta))])
+    return _jacobian(net, split(net, theta))
+
+
+def _jacobian(net: LCN, fs: Sequence[np.ndarray]) -> np.ndarray:
+    flat = np.concatenate([np.zeros(1)] + [r.ravel() for r in _rests(net, fs)])
     return flat[_jacobian_index(net)]
 
 
@@ -691,6 +700,4 @@ def spread(ntks: Sequence[np.ndarray]) -> float:
 # TEMPORARY (issue 13): flows.py belongs to another helper until GATE_widgets_free; it still
 # calls these two old private names. Remove them when flows.py uses correlate/jacobian.
 _conv = correlate
-LCN._blocks = lambda self, fs: [  # type: ignore[attr-defined]
-    jacobian(self, np.concatenate([np.ravel(f) for f in fs]))
-]
+LCN._blocks = lambda self, fs: [_jacobian(self, fs)]  # type: ignore[attr-defined]
