@@ -91,7 +91,7 @@ def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
     w = as_coefficients(w, "w")
     x = as_finite_array(x, "x", ndim=w.ndim)
     st = as_stride(stride, w.ndim)
-    if any(n < k for n, k in zip(x.shape, w.shape)):
+    if any(n < k for n, k in zip(x.shape, w.shape, strict=False)):
         raise ValueError(
             f"x must be at least as long as the filter along every axis: got x of shape "
             f"{x.shape} and w of shape {w.shape}"
@@ -151,7 +151,7 @@ class LCN:
         sizes, st, dim, is_1d = as_architecture(filter_sizes, strides)
         acc = [(1,) * dim]
         for s in st:
-            acc.append(tuple(a * b for a, b in zip(acc[-1], s)))
+            acc.append(tuple(a * b for a, b in zip(acc[-1], s, strict=False)))
         e2e = tuple(
             sizes[0][d] + sum((sizes[l][d] - 1) * acc[l][d] for l in range(1, len(sizes)))
             for d in range(dim)
@@ -215,7 +215,7 @@ class LCN:
 
     @property
     def offsets(self) -> tuple[int, ...]:
-        """Where each layer starts in ``theta``: ``theta[offsets[l]:offsets[l + 1]]`` is layer l+1."""
+        """Layer ``l + 1`` is ``theta[offsets[l]:offsets[l + 1]]`` (length ``n_layers + 1``)."""
         return self._offsets
 
     @property
@@ -260,7 +260,7 @@ class LCN:
 
     @property
     def dim_neuromanifold(self) -> int:
-        """Dimension of the neuromanifold, ``n_params - (L - 1)`` (one scaling per layer but one)."""
+        """``dim M = n_params - (L - 1)``: one scaling per layer but one (Sec. 2)."""
         return self.n_params - (self.n_layers - 1)
 
     # ------------------------------------------------------------------ the door
@@ -434,12 +434,12 @@ class LCN:
         """
         fs = self.check_filters(filters)
         sig = as_finite_array(x, "x", ndim=self._dim)
-        if any(n < k for n, k in zip(sig.shape, self._e2e)):
+        if any(n < k for n, k in zip(sig.shape, self._e2e, strict=False)):
             raise ValueError(
                 "x must be at least as long as the end-to-end filter along every axis: got x of "
                 f"shape {self._out(sig.shape)} and end_to_end_size {self.end_to_end_size}"
             )
-        for f, s in zip(fs, self._strides):
+        for f, s in zip(fs, self._strides, strict=False):
             sig = correlate(f, s, sig)
         return sig
 
@@ -520,7 +520,9 @@ class LCN:
 def split(net: LCN, theta: np.ndarray) -> list[np.ndarray]:
     """The filters of a flat ``theta`` of shape (n_params,), as views (kernel: no checking)."""
     off = net.offsets
-    return [theta[a:b].reshape(s) for a, b, s in zip(off[:-1], off[1:], net.filter_shapes)]
+    return [
+        theta[a:b].reshape(s) for a, b, s in zip(off[:-1], off[1:], net.filter_shapes, strict=False)
+    ]
 
 
 def pi(net: LCN, theta: np.ndarray) -> np.ndarray:
@@ -533,7 +535,7 @@ def _pi(net: LCN, fs: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def _dilated_filters(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
-    return [dilated(f, s) for f, s in zip(fs, net._acc)]
+    return [dilated(f, s) for f, s in zip(fs, net._acc, strict=False)]
 
 
 def _rests(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -564,8 +566,8 @@ def _jacobian_index(net: LCN) -> np.ndarray:
     D, e2e = net.dim, net.end_to_end_shape
     rows = np.indices(e2e).reshape(D, -1)  # (D, K): output multi-indices
     cols, base = [], 1
-    for size, acc in zip(net.filter_shapes, net._acc):
-        r = tuple(e - (k - 1) * a for e, k, a in zip(e2e, size, acc))
+    for size, acc in zip(net.filter_shapes, net._acc, strict=False):
+        r = tuple(e - (k - 1) * a for e, k, a in zip(e2e, size, acc, strict=False))
         j = np.indices(size).reshape(D, -1)  # (D, k_l): filter multi-indices
         m = rows[:, :, None] - j[:, None, :] * np.array(acc)[:, None, None]
         inside = np.all((m >= 0) & (m < np.array(r)[:, None, None]), axis=0)

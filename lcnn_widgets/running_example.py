@@ -100,7 +100,10 @@ def running_example_grad_F(w: ArrayLike) -> np.ndarray:
 
 
 def on_running_cubic(w: np.ndarray) -> None:
-    """Raise ValueError unless the 5-vector ``w`` lies in the neuromanifold of Ex. 15 (no other check)."""
+    """Raise ValueError unless the 5-vector ``w`` lies in the neuromanifold of Ex. 15.
+
+    Checks nothing else (kernel of :func:`lcnn_widgets.metric.is_smooth_point`).
+    """
     w0, w1, w2, w3, w4 = w
     scale = max(float(np.linalg.norm(w)), 1e-300)
     if abs(running_example_F(w)) > 1e-8 * scale**3:
@@ -152,9 +155,7 @@ def gamma_squared(w: ArrayLike, delta: float) -> float:
     d_arr = as_moderate(as_finite_array(delta, "delta"), "delta", allow_tiny=True)
     d = float(d_arr.reshape(-1)[0])
     if w1 == 0 or w3 == 0:
-        raise ValueError(
-            f"w_1 and w_3 must be nonzero in w: got w_1 = {w1:g}, w_3 = {w3:g}"
-        )
+        raise ValueError(f"w_1 and w_3 must be nonzero in w: got w_1 = {w1:g}, w_3 = {w3:g}")
     A = w1**2 + w3**2
     B = w0**2 / w1**2 + 1 + w4**2 / w3**2
     root = np.sqrt(d**2 + 4 * A * B)

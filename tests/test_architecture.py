@@ -113,7 +113,7 @@ def test_import_graph_is_acyclic():
         stack.append(m)
         for t in sorted(graph[m]):
             if state.get(t) == 1:
-                cycle = stack[stack.index(t) :] + [t]
+                cycle = [*stack[stack.index(t) :], t]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if t not in state:
                 visit(t)
@@ -176,7 +176,7 @@ def test_no_reach_into_another_objects_private_attributes():
         own = _own_private_names(source)
         rel = str(path.relative_to(PKG))
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-        for a, dot, b in zip(tokens, tokens[1:], tokens[2:]):
+        for a, dot, b in zip(tokens, tokens[1:], tokens[2:], strict=False):
             if (
                 a.type == tokenize.NAME
                 and dot.string == "."
