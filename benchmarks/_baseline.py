@@ -22,12 +22,16 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from lcnn_widgets import LCN
-from lcnn_widgets.polynomials import _product
+from lcnn_widgets.polynomials import dilated
+from lcnn_widgets.polynomials import product as _product
 
 
 def blocks(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """``LCN._blocks`` before issue 6 (verbatim apart from ``self`` -> ``net``)."""
-    dil = net._dilated(fs)
+    """``LCN._blocks`` before issue 6 (private attributes read through the public API)."""
+    acc_all = [(1,) * net.dim]
+    for s in net.stride_shapes:
+        acc_all.append(tuple(a * b for a, b in zip(acc_all[-1], s)))
+    dil = [dilated(f, a) for f, a in zip(fs, acc_all)]
     L = len(dil)
     prefix: list[np.ndarray | None] = [None] * L
     suffix: list[np.ndarray | None] = [None] * L
@@ -40,13 +44,14 @@ def blocks(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
     out = []
     for l in range(L):
         others = [p for p in (prefix[l], suffix[l]) if p is not None]
-        rest = _product(others) if others else np.ones((1,) * net._dim)
-        acc = net._acc[l]
-        block = np.zeros(net._e2e + (net._param_counts[l],))
-        for j, idx in enumerate(np.ndindex(net._sizes[l])):
+        rest = _product(others) if others else np.ones((1,) * net.dim)
+        acc = acc_all[l]
+        count = int(np.prod(net.filter_shapes[l]))
+        block = np.zeros(net.end_to_end_shape + (count,))
+        for j, idx in enumerate(np.ndindex(net.filter_shapes[l])):
             sl = tuple(slice(i * a, i * a + r) for i, a, r in zip(idx, acc, rest.shape)) + (j,)
             block[sl] = rest
-        out.append(block.reshape(net.n_outputs, net._param_counts[l]))
+        out.append(block.reshape(net.n_outputs, count))
     return out
 
 
@@ -72,11 +77,10 @@ def render_png(fig: Figure, *, dpi: int = 80) -> bytes:
 
 @contextlib.contextmanager
 def patched() -> Iterator[None]:
-    """Run the package with the pre-issue-6 ``_blocks``, ``jacobian``, ``ntk`` and PNG render."""
+    """Run the package with the pre-issue-6 ``jacobian``, ``ntk`` and PNG render."""
     from lcnn_widgets.widgets import _base
 
-    saved = (LCN._blocks, LCN.jacobian, LCN.ntk, _base.render_png, _base.Explorer.update)
-    LCN._blocks = blocks  # type: ignore[assignment]
+    saved = (LCN.jacobian, LCN.ntk, _base.render_png, _base.Explorer.update)
     LCN.jacobian = jacobian  # type: ignore[assignment]
     LCN.ntk = ntk  # type: ignore[assignment]
     _base.render_png = render_png  # type: ignore[assignment]
@@ -84,7 +88,7 @@ def patched() -> Iterator[None]:
     try:
         yield
     finally:
-        (LCN._blocks, LCN.jacobian, LCN.ntk, _base.render_png, _base.Explorer.update) = saved
+        (LCN.jacobian, LCN.ntk, _base.render_png, _base.Explorer.update) = saved
 
 
 def _old_update(self) -> bool:

@@ -158,10 +158,10 @@ def torch_jacobian(net: LCN) -> Callable[[np.ndarray], np.ndarray] | None:
     conv_t = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}[D]
     sizes = [tuple(np.atleast_1d(s)) for s in net.filter_shapes]
     acc = [(1,) * D]
-    for s in net._strides:
+    for s in net.stride_shapes:
         acc.append(tuple(a * b for a, b in zip(acc[-1], s)))
     unit = torch.ones((1, 1) + (1,) * D, dtype=torch.float64)
-    off = [int(o) for o in net._offsets]
+    off = [int(o) for o in net.offsets]
 
     def full_conv(a: "torch.Tensor", b: "torch.Tensor") -> "torch.Tensor":
         pad: list[int] = []

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 
 from ._validation import (
+    as_delta,
     as_finite_array,
     as_moderate,
     as_network,
@@ -38,10 +39,8 @@ from ._validation import (
     as_training_data,
     finite_result,
 )
-from .lcn import _conv
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .lcn import LCN
+from .fibers import fibers, rescale
+from .lcn import LCN, correlate, gauss_newton, jacobian
 
 __all__ = [
     "ConvergenceReport",
@@ -61,7 +60,7 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------------- the loss
-def _patch_matrices(net: "LCN", X: np.ndarray) -> np.ndarray:
+def _patch_matrices(net: LCN, X: np.ndarray) -> np.ndarray:
     """The matrices ``X_i`` (rows = flattened input patches), shape (N, m, K)."""
     kshape = net.end_to_end_shape
     st = tuple(s for s in _stride_tuple(net))
@@ -72,12 +71,12 @@ def _patch_matrices(net: "LCN", X: np.ndarray) -> np.ndarray:
     return win.reshape(X.shape[0], n_out, net.n_outputs)
 
 
-def _stride_tuple(net: "LCN") -> tuple[int, ...]:
+def _stride_tuple(net: LCN) -> tuple[int, ...]:
     s = net.stride
     return (s,) if isinstance(s, int) else tuple(s)
 
 
-def _moments(net: "LCN", X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray, float]:
+def _moments(net: LCN, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray, float]:
     """``Sigma``, ``b = (1/N) sum X_i^T y_i`` and ``(1/(2N)) sum ||y_i||^2``."""
     x, y = as_training_data(X, Y, net.end_to_end_shape, _stride_tuple(net))
     as_moderate(x, "X", 1e100)  # squares and products of squares must stay finite
@@ -91,7 +90,7 @@ def _moments(net: "LCN", X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.nda
 
 
 @finite_result
-def data_filter(net: "LCN", X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def data_filter(net: LCN, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """The weight matrix ``Sigma`` and the data filter ``u`` of the squared loss.
 
     Parameters
@@ -135,7 +134,7 @@ def data_filter(net: "LCN", X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.
     return sigma, _solve(net, sigma, b).reshape(net.end_to_end_shape)
 
 
-def _solve(net: "LCN", sigma: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _solve(net: LCN, sigma: np.ndarray, b: np.ndarray) -> np.ndarray:
     rank = np.linalg.matrix_rank(sigma)
     if rank < sigma.shape[0]:
         raise ValueError(
@@ -212,7 +211,7 @@ class SquaredLoss:
 
 
 @finite_result
-def squared_loss(net: "LCN", X: ArrayLike, Y: ArrayLike) -> SquaredLoss:
+def squared_loss(net: LCN, X: ArrayLike, Y: ArrayLike) -> SquaredLoss:
     """The squared loss of the training data ``(X, Y)`` as a :class:`SquaredLoss`.
 
     Parameters
@@ -249,7 +248,7 @@ def squared_loss(net: "LCN", X: ArrayLike, Y: ArrayLike) -> SquaredLoss:
 
 
 @finite_result
-def loss(net: "LCN", filters_or_w: Any, X: ArrayLike, Y: ArrayLike) -> float:
+def loss(net: LCN, filters_or_w: Any, X: ArrayLike, Y: ArrayLike) -> float:
     """The squared loss ``1/(2N) sum_i ||f(x_i) - y_i||^2``, computed from its definition.
 
     Parameters
@@ -282,14 +281,14 @@ def loss(net: "LCN", filters_or_w: Any, X: ArrayLike, Y: ArrayLike) -> float:
     if _is_end_to_end(net, filters_or_w):
         w = as_finite_array(filters_or_w, "w").reshape(net.end_to_end_shape)
         st = _stride_tuple(net)
-        out = np.stack([_conv(w, st, xi) for xi in x])
+        out = np.stack([correlate(w, st, xi) for xi in x])
     else:
         fs = net.check_filters(filters_or_w)
         out = np.stack([net.forward(fs, xi) for xi in x])
     return float(np.sum((out - y) ** 2) / (2 * x.shape[0]))
 
 
-def _is_end_to_end(net: "LCN", obj: Any) -> bool:
+def _is_end_to_end(net: LCN, obj: Any) -> bool:
     try:
         arr = np.asarray(obj)
     except Exception:  # ragged lists of filters
@@ -301,7 +300,7 @@ def _is_end_to_end(net: "LCN", obj: Any) -> bool:
     )
 
 
-def _as_loss(net: "LCN", X: Any, Y: Any) -> SquaredLoss:
+def _as_loss(net: LCN, X: Any, Y: Any) -> SquaredLoss:
     """Accept a precomputed :class:`SquaredLoss` (with ``Y=None``) or data ``(X, Y)``."""
     if isinstance(X, SquaredLoss):
         if Y is not None:
@@ -318,16 +317,9 @@ def _as_loss(net: "LCN", X: Any, Y: Any) -> SquaredLoss:
 
 
 # ------------------------------------------------------------------ derivatives of l o pi
-def _jacobian_flat(net: "LCN", theta: np.ndarray) -> np.ndarray:
-    """:meth:`LCN.jacobian` at a flat, already validated ``theta`` (the hot path of the flows)."""
-    off = net._offsets
-    fs = [theta[a:b].reshape(s) for a, b, s in zip(off[:-1], off[1:], net.filter_shapes)]
-    return np.hstack(net._blocks(fs))
-
-
-def _gradient_theta(net: "LCN", sq: SquaredLoss, theta: np.ndarray) -> tuple[np.ndarray, ...]:
+def _gradient_theta(net: LCN, sq: SquaredLoss, theta: np.ndarray) -> tuple[np.ndarray, ...]:
     """``(w, grad l(w), J, grad L(theta))`` at a flat parameter vector."""
-    J = _jacobian_flat(net, theta)
+    J = jacobian(net, theta)
     k1 = int(np.prod(net.filter_shapes[0]))
     w = J[:, :k1] @ theta[:k1]  # pi is linear in w_1: pi(theta) = J_1 w_1
     g = sq.Sigma @ (w - sq._u_flat)
@@ -336,7 +328,7 @@ def _gradient_theta(net: "LCN", sq: SquaredLoss, theta: np.ndarray) -> tuple[np.
 
 @finite_result
 def parameter_gradient(
-    net: "LCN", filters: Sequence[ArrayLike], X: Any, Y: Any = None
+    net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = None
 ) -> np.ndarray:
     """Gradient of ``L = l o pi`` with respect to the flattened parameters.
 
@@ -367,7 +359,7 @@ def parameter_gradient(
 
 
 @finite_result
-def hessian(net: "LCN", filters: Sequence[ArrayLike], X: Any, Y: Any = None) -> np.ndarray:
+def hessian(net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = None) -> np.ndarray:
     """Hessian of ``L = l o pi`` with respect to the flattened parameters.
 
     Parameters
@@ -491,7 +483,7 @@ class FlowResult:
 
 
 def _result(
-    net: "LCN",
+    net: LCN,
     sq: SquaredLoss,
     times: np.ndarray,
     thetas: np.ndarray,
@@ -528,7 +520,7 @@ def _result(
 
 @finite_result
 def gradient_flow(
-    net: "LCN",
+    net: LCN,
     filters: Sequence[ArrayLike],
     X: Any,
     Y: Any = None,
@@ -604,7 +596,7 @@ def gradient_flow(
 
 @finite_result
 def gradient_descent(
-    net: "LCN",
+    net: LCN,
     filters: Sequence[ArrayLike],
     X: Any,
     Y: Any = None,
@@ -660,55 +652,21 @@ def gradient_descent(
                    message="fixed-step gradient descent", nfev=n)
 
 
-FiberPoint = Callable[[np.ndarray, np.ndarray, "list[np.ndarray] | None"], Sequence[ArrayLike]]
+FiberLift = Callable[[np.ndarray, np.ndarray, "list[np.ndarray] | None"], Sequence[ArrayLike]]
 
-_CONTINUATION_STEPS = 8  #: at most this many Gauss-Newton steps per lift
+_CONTINUATION_STEPS = 8  #: at most this many Gauss-Newton steps per call of the follower
 _CONTINUATION_RTOL = 1e-10  #: stop when a step is below this times ||theta||
 
 
-class _Continuation:
-    """Gauss-Newton continuation of a fiber point: ``pi(theta) = w``, ``delta(theta) = delta``.
-
-    ``solve`` returns the new point and the Jacobian ``J`` of ``pi`` at the last iterate but
-    one; the last step is below ``_CONTINUATION_RTOL ||theta||`` so that ``J`` is accurate to
-    that order (the convergence is quadratic). The first step reuses the Jacobian of the
-    previous point, so a typical call costs two new Jacobians.
-    """
-
-    def __init__(self, net: "LCN"):
-        self.net = net
-        self.sizes = [int(np.prod(s)) for s in net.filter_shapes]
-        self.offsets = np.cumsum([0] + self.sizes)
-
-    def _delta_jacobian(self, theta: np.ndarray) -> np.ndarray:
-        off = self.offsets
-        D = np.zeros((len(self.sizes) - 1, theta.size))
-        for l in range(len(self.sizes) - 1):
-            D[l, off[l] : off[l + 1]] = -2 * theta[off[l] : off[l + 1]]
-            D[l, off[l + 1] : off[l + 2]] = 2 * theta[off[l + 1] : off[l + 2]]
-        return D
-
-    def solve(
-        self, w: np.ndarray, delta: np.ndarray, theta: np.ndarray, J: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        target = np.concatenate([np.ravel(w), np.ravel(delta)])
-        k1 = self.sizes[0]
-        for _ in range(_CONTINUATION_STEPS):
-            if J is None:
-                J = _jacobian_flat(self.net, theta)
-            sq_norms = np.add.reduceat(theta**2, self.offsets[:-1])
-            F = np.concatenate([J[:, :k1] @ theta[:k1], np.diff(sq_norms)]) - target
-            step = np.linalg.lstsq(np.vstack([J, self._delta_jacobian(theta)]), F,
-                                   rcond=None)[0]
-            theta = theta - step
-            if np.linalg.norm(step) <= _CONTINUATION_RTOL * np.linalg.norm(theta):
-                return theta, J
-            J = None
-        return theta, _jacobian_flat(self.net, theta)
+def _continue(net: LCN, w: np.ndarray, delta: np.ndarray, theta: np.ndarray,
+              J: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Follow a fiber point: :func:`lcnn_widgets.lcn.gauss_newton` on ``pi = w``, ``delta``."""
+    return gauss_newton(net, theta, np.ravel(w), np.ravel(delta), steps=_CONTINUATION_STEPS,
+                        rtol=_CONTINUATION_RTOL, J=J)
 
 
-def fiber_continuation(net: "LCN") -> FiberPoint:
-    """A lift ``(w, delta, previous) -> filters`` that follows one branch of the fiber.
+def fiber_continuation(net: LCN) -> FiberLift:
+    """A follower ``(w, delta, previous) -> filters`` that follows one branch of the fiber.
 
     Parameters
     ----------
@@ -718,7 +676,7 @@ def fiber_continuation(net: "LCN") -> FiberPoint:
     Returns
     -------
     callable
-        ``lift(w, delta, previous)``: starting from the filters ``previous`` (a fiber point of
+        ``follow(w, delta, previous)``: starting from the filters ``previous`` (a fiber point of
         a nearby end-to-end filter), Gauss-Newton steps on the equations ``pi(theta) = w``,
         ``delta(theta) = delta`` (least squares, ``numpy.linalg.lstsq``) until a step is below
         ``1e-10 ||theta||`` (the convergence is quadratic, so the error is then far smaller).
@@ -737,32 +695,32 @@ def fiber_continuation(net: "LCN") -> FiberPoint:
     --------
     >>> from lcnn_widgets import LCN
     >>> net = LCN([2, 2], [2, 1])
-    >>> lift = fiber_continuation(net)
-    >>> fs = lift(np.array([1.0, 2.0, 1.1, 2.2]), np.array([0.0]), [[1.0, 2.0], [1.0, 1.0]])
+    >>> follow = fiber_continuation(net)
+    >>> fs = follow(np.array([1.0, 2.0, 1.1, 2.2]), np.array([0.0]), [[1.0, 2.0], [1.0, 1.0]])
     >>> np.round(net.end_to_end(fs), 6)
     array([1. , 2. , 1.1, 2.2])
     """
     as_network(net, "net", needs=("filter_shapes",))
-    cont = _Continuation(net)
 
-    def lift(w: np.ndarray, delta: np.ndarray, previous: list | None) -> list[np.ndarray]:
+    def follow(w: np.ndarray, delta: np.ndarray, previous: list | None) -> list[np.ndarray]:
         if previous is None:
-            return list(net.fibers(w, delta).points[0].filters)
-        return net.unflatten(cont.solve(w, delta, net.flatten(previous))[0])
+            return list(fibers(net, w, delta).points[0].filters)
+        theta = np.concatenate([np.ravel(f) for f in previous])
+        return net.unflatten(_continue(net, w, delta, theta)[0])
 
-    return lift
+    return follow
 
 
 @finite_result
 def function_space_flow(
-    net: "LCN",
+    net: LCN,
     w0: ArrayLike,
     delta: ArrayLike,
     X: Any,
     Y: Any = None,
     t_eval: ArrayLike | None = None,
     *,
-    fiber_point: FiberPoint | None = None,
+    fiber_point: FiberLift | None = None,
     initial_filters: Sequence[ArrayLike] | None = None,
     rtol: float = 1e-10,
     atol: float = 1e-12,
@@ -790,7 +748,7 @@ def function_space_flow(
         ``initial_filters``/None on the first call). Default: :func:`fiber_continuation`.
     initial_filters : sequence of array_like, optional
         A point of the fiber of ``w0`` to start from (e.g. ``theta(0)`` of a parameter flow);
-        it is rescaled to ``delta``. Default: the first point of ``net.fibers(w0, delta)``.
+        it is rescaled to ``delta``. Default: the first point of ``fibers(net, w0, delta)``.
     rtol, atol, method
         As in :func:`gradient_flow`.
 
@@ -808,7 +766,7 @@ def function_space_flow(
 
     Notes
     -----
-    The flow sees parameters only through ``Theta = J J^T`` at a lift of ``w``. By Cor. 6 it is
+    The flow sees parameters only through ``Theta = J J^T`` at a fiber point of ``w``. By Cor. 6 it is
     the Riemannian gradient flow of ``l`` for the metric ``g = Theta(w; delta)^+``, and its
     solution is ``pi(theta(t))`` for the parameter flow started at any point of the fiber of
     ``w0`` with invariants ``delta``.
@@ -834,11 +792,7 @@ def function_space_flow(
             f"w0 must have shape {net.end_to_end_size} (the end-to-end filter): got shape "
             f"{w_start.shape}"
         )
-    d = as_finite_array(delta, "delta", allow_empty=True).ravel()
-    if d.size != net.n_layers - 1:
-        raise ValueError(
-            f"delta must have n_layers - 1 = {net.n_layers - 1} entries: got {d.size}"
-        )
+    d = as_delta(delta, net.n_layers)
     w_flat = w_start.ravel()
     start = None
     if initial_filters is not None:
@@ -848,27 +802,27 @@ def function_space_flow(
             raise ValueError(
                 f"initial_filters must map to w0: got ||pi(initial_filters) - w0|| = {gap:.3g}"
             )
-        start = net.rescale(fs0, d)
+        start = rescale(net, fs0, d)
     shape = tuple(net.end_to_end_shape)
     state: dict[str, Any] = {"prev": start, "theta": None, "J": None}
-    cont = _Continuation(net) if fiber_point is None else None
-    lift = fiber_point or fiber_continuation(net)
+    cont = fiber_point is None
+    follow = fiber_point or fiber_continuation(net)
 
     def point(w: np.ndarray) -> list[np.ndarray]:
-        if cont is not None and state["theta"] is not None:  # fast path: continue, reuse J
-            theta, J = cont.solve(w, d, state["theta"], state["J"])
+        if cont and state["theta"] is not None:  # fast path: continue, reuse J
+            theta, J = _continue(net, w, d, state["theta"], state["J"])
             state["theta"], state["J"] = theta, J
             fs = net.unflatten(theta)
         else:
-            fs = net.check_filters(lift(w.reshape(shape), d, state["prev"]))
-            state["theta"] = net.flatten(fs) if cont is not None else None
+            fs = net.check_filters(follow(w.reshape(shape), d, state["prev"]))
+            state["theta"] = net.flatten(fs) if cont else None
             state["J"] = None
         state["prev"] = fs
         return fs
 
     def rhs(_t: float, w: np.ndarray) -> np.ndarray:
         fs = point(w)
-        J = state["J"] if state["J"] is not None else _jacobian_flat(net, net.flatten(fs))
+        J = state["J"] if state["J"] is not None else jacobian(net, net.flatten(fs))
         return -J @ (J.T @ (sq.Sigma @ (w - sq._u_flat)))
 
     state["prev"] = start = point(w_flat)  # the fiber point at t = 0 (fails off M)
@@ -883,7 +837,7 @@ def function_space_flow(
     state.update(prev=start, theta=None, J=None)
     thetas = np.stack([net.flatten(point(w)) for w in ws])
     res = _result(net, sq, t, thetas, success=ok, message=msg, nfev=nfev)
-    # report the integrated w(t) (pi of the lift agrees with it to the lift's accuracy)
+    # report the integrated w(t) (pi of the fiber point agrees with it to the follower's accuracy)
     object.__setattr__(res, "end_to_end", ws.reshape((t.size,) + shape))
     object.__setattr__(res, "loss", np.array([sq.value(w) for w in ws]))
     return res
@@ -926,7 +880,7 @@ class ConvergenceReport:
 
 @finite_result
 def convergence_runs(
-    net: "LCN",
+    net: LCN,
     X: Any,
     Y: Any = None,
     *,

@@ -697,9 +697,3 @@ def spread(ntks: Sequence[np.ndarray]) -> float:
         (float(np.linalg.norm(a - b)) for i, a in enumerate(ntks) for b in ntks[i + 1 :]),
         default=0.0,
     )
-
-
-# TEMPORARY (issue 13): flows.py belongs to another helper until GATE_widgets_free; it still
-# calls these two old private names. Remove them when flows.py uses correlate/jacobian.
-_conv = correlate
-LCN._blocks = lambda self, fs: [_jacobian(self, fs)]  # type: ignore[attr-defined]

@@ -57,9 +57,6 @@ from .fibers import fibers, rescale
 from .lcn import LCN, invariant_jacobian, jacobian, pi, split, spread
 from .running_example import on_running_cubic, running_example_net
 
-# TEMPORARY (issue 13): plotting/metric.py (behind GATE_widgets_free) imports it from here.
-from .running_example import CubicSlice  # noqa: E402,F401
-
 __all__ = [
     "COND_WARN",
     "FIBER_RTOL",

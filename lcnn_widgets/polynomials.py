@@ -491,6 +491,3 @@ def convolution_matrix(w: ArrayLike, stride: int, n: int) -> np.ndarray:
         out[i, i * s : i * s + k] = arr
     return out
 
-
-# TEMPORARY (issue 13): benchmarks/_baseline.py (behind GATE_widgets_free) imports the old name.
-_product = product

@@ -35,11 +35,8 @@ MODULES = {_module_name(p): p for p in sorted(PKG.rglob("*.py"))}
 #: (/work/briefs/gates.md). Each entry goes when the file is fixed; nothing else may be added.
 PENDING = {
     "import": {("lcnn_widgets.widgets._base", "lcnn_widgets.widgets.static")},  # lazy, static gate
-    "private": {("flows.py", "_conv")},  # flows.py: widgets gate
+    "private": set(),
     "reach-in": {
-        ("flows.py", "net._offsets"),
-        ("flows.py", "net._blocks"),
-        ("lcn.py", "LCN._blocks"),  # the temporary alias that flows.py still calls
         ("__main__.py", "argparse._SubParsersAction"),  # describe gate (type hint)
         # matplotlib keeps these without a public getter; the frame signature needs them
         ("widgets/_render.py", "ax._left_title"),

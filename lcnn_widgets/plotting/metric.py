@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
-from ..metric import CubicSlice
+from ..running_example import CubicSlice
 from ._common import new_axes, update_line
 
 __all__ = [
