@@ -33,6 +33,7 @@ __all__ = [
     "DIFFICULTY_STARS",
     "EXERCISES",
     "KINDS",
+    "MAIN_CHAPTERS",
     "Exercise",
     "Verdict",
     "box_title",
@@ -63,7 +64,10 @@ CHAPTERS = (
     "08_fully_connected",
     "09_relu",
     "10_table1",
+    "11_check_your_own",
 )
+#: The chapters of the course proper (each has at least one self-check); the rest are appendices.
+MAIN_CHAPTERS = CHAPTERS[:10]
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,7 @@ _TABLE: tuple[tuple[str, str, str, str, int], ...] = (
     ("10_table1", "ex-tab-one-real-root", "One real root", _C, 1),
     ("10_table1", "ex-tab-swap-proof", "The swap formula", _P, 2),
     ("10_table1", "ex-tab-three-layers", "A three-layer fiber", _C, 2),
+    ("11_check_your_own", "ex-own-zero-coefficient", "A zero that is always there", _C, 1),
 )
 
 #: Every exercise, by label, in reading order.
