@@ -20,6 +20,7 @@ wherever a vector is needed (the order of the rows of :meth:`LCN.jacobian`).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
+from scipy.linalg.lapack import dposv as _dposv
 
 from ._validation import (
     as_delta,
@@ -957,3 +959,378 @@ def convergence_runs(
         min_filter_norm=np.array(fmins),
         t_max=T,
     )
+
+
+# ------------------------------------------------------------------ two layers, fast (widgets)
+# The closed-form fields of two-layer networks that the flow widget integrates; not in __all__
+# (their inputs are checked by the widget's controls and by gradient_flow's door).
+#: integrator tolerances of the widget (looser than the library's defaults, for speed; the
+#: two flows still agree to about 1e-9)
+WIDGET_RTOL = 1e-9
+WIDGET_ATOL = 1e-11
+
+#: the widget's trajectories are integrated by LSODA (``scipy.integrate.odeint``: the stepping
+#: in compiled code, an analytic Jacobian) with tolerances this much tighter than the given
+#: ones: on the book's problem its error is then below that of DOP853 at the given tolerances
+#: (``tests/test_widgets_flows.py`` compares both with a reference at rtol 1e-13)
+LSODA_TIGHTER = 10.0
+
+
+_GN_STEPS = _CONTINUATION_STEPS
+_GN_RTOL = _CONTINUATION_RTOL
+
+
+class GridSolution:
+    """A trajectory stored on a time grid, with cubic Hermite interpolation between the samples.
+
+    What :meth:`TwoLayerFlows.parameter_trajectory` and
+    :meth:`TwoLayerFlows.function_trajectory` return, in the shape of
+    :func:`scipy.integrate.solve_ivp`'s result: ``t`` (m,), ``y`` (n, m), ``sol(t)``,
+    ``success``, ``message``, ``nfev``. ``sol`` at a stored time returns the stored sample
+    exactly; between samples it interpolates with the vector field's values at the samples
+    (computed on first use by ``fields``, a function of the samples (m, n) -> (m, n)).
+    """
+
+    def __init__(self, t: np.ndarray, y: np.ndarray, fields: Any, *, success: bool,
+                 message: str, nfev: int):
+        self.t, self.y = t, y
+        self.success, self.message, self.nfev = success, message, nfev
+        self._fields = fields
+        self._spline: Any = None
+
+    def sol(self, t: ArrayLike) -> np.ndarray:
+        """The state at the times ``t`` (scalar: shape (n,); array: shape (n, len(t)))."""
+        tt = np.asarray(t, dtype=float)
+        flat = np.atleast_1d(tt)
+        idx = np.clip(np.searchsorted(self.t, flat), 0, self.t.size - 1)
+        if np.all(self.t[idx] == flat):  # stored samples: no interpolation
+            out = self.y[:, idx]
+        else:
+            if self._spline is None:
+                from scipy.interpolate import CubicHermiteSpline  # noqa: PLC0415
+
+                Y = self.y.T
+                self._spline = CubicHermiteSpline(self.t, Y, self._fields(Y), axis=0)
+            out = self._spline(flat).T
+        return out[:, 0] if tt.ndim == 0 else out
+
+
+def _solution_times(t_end: float, times: ArrayLike | None) -> np.ndarray:
+    if times is None:
+        return np.linspace(0.0, float(t_end), 641)
+    t = np.asarray(times, dtype=float)
+    if t.ndim != 1 or t.size < 2 or t[0] != 0.0 or np.any(np.diff(t) <= 0):
+        raise ValueError("times must be increasing from 0, with at least two entries")
+    return t
+
+
+def _lsoda(field: Any, jac: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float,
+           fields: Any) -> GridSolution:
+    """Integrate ``y' = field(y, t)`` by LSODA (``scipy.integrate.odeint``) on the times ``t``.
+
+    The tolerances are divided by :data:`LSODA_TIGHTER`; the result stops at the first
+    non-finite sample.
+    """
+    from scipy.integrate import odeint  # noqa: PLC0415
+
+    with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an overflow is reported through success and message
+        Y, info = odeint(field, y0, t, Dfun=jac, rtol=rtol / LSODA_TIGHTER,
+                         atol=atol / LSODA_TIGHTER, full_output=True, mxstep=20000)
+    finite = np.all(np.isfinite(Y), axis=1)
+    ok = bool(info["message"] == "Integration successful." and finite.all())
+    n = int(np.argmin(finite)) if not finite.all() else t.size
+    n = max(n, 1)
+    return GridSolution(t[:n], Y[:n].T.copy(), fields, success=ok,
+                        message=str(info["message"]), nfev=int(info["nfe"][-1]))
+
+
+class TwoLayerFlows:
+    """Both gradient flows of a squared loss for a *two-layer* network, fast enough for a widget.
+
+    The mathematics is that of :func:`lcnn_widgets.gradient_flow` and
+    :func:`lcnn_widgets.function_space_flow` (same vector fields, same integrator and
+    tolerances, same Gauss-Newton continuation of the fiber point); only the evaluation is
+    faster. With two layers ``pi`` is bilinear, ``pi(w_1, w_2)_k = sum_ij T[i, j, k] w_1[i]
+    w_2[j]``, so the tensor ``T`` (computed once from :meth:`LCN.end_to_end` on unit filters)
+    gives the Jacobian blocks ``d pi / d w_1 = T . w_2`` and ``d pi / d w_2 = T . w_1`` with two
+    small products instead of the general Jacobian; the loss, invariants and gradient norms of
+    a trajectory are evaluated for all sample times at once.
+
+    Parameters
+    ----------
+    net : LCN
+        A two-layer architecture (any dimension).
+    loss : SquaredLoss
+        The loss, for the flattened (C order) end-to-end filter.
+    """
+
+    def __init__(self, net: LCN, loss: SquaredLoss):
+        if not isinstance(net, LCN) or net.n_layers != 2:
+            raise ValueError(f"TwoLayerFlows needs a two-layer LCN: got {net!r}")
+        if not isinstance(loss, SquaredLoss):
+            raise TypeError(f"loss must be a SquaredLoss: got {type(loss).__name__}")
+        self.net, self.loss = net, loss
+        self.k1, self.k2 = (int(np.prod(s)) for s in net.filter_shapes)
+        self.K = net.n_outputs
+        if loss.u.size != self.K:
+            raise ValueError(f"the loss's data filter has {loss.u.size} entries, the network's "
+                             f"end-to-end filter {self.K}")
+        eye = np.eye(self.k1 + self.k2)
+        T = np.empty((self.k1, self.k2, self.K))
+        for i in range(self.k1):
+            for j in range(self.k2):
+                T[i, j] = net.end_to_end(net.unflatten(eye[i] + eye[self.k1 + j])).ravel()
+        self.T = T
+        self._T1 = T.reshape(self.k1, self.k2 * self.K)  # contract with w_1
+        self._T2 = np.ascontiguousarray(T.transpose(1, 0, 2)).reshape(self.k2,
+                                                                      self.k1 * self.K)
+        self.Sigma = loss.Sigma
+        self.u = loss.u.ravel()
+        self._sign = np.concatenate([-2.0 * np.ones(self.k1), 2.0 * np.ones(self.k2)])
+
+    # ---------------------------------------------------------------- pieces of the fields
+    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """``J(theta)`` of shape (K, k_1 + k_2), the columns of :meth:`LCN.jacobian`."""
+        w1, w2 = theta[: self.k1], theta[self.k1:]
+        J1 = (w2 @ self._T2).reshape(self.k1, self.K).T
+        J2 = (w1 @ self._T1).reshape(self.k2, self.K).T
+        return np.hstack([J1, J2])
+
+    def gradient(self, _t: float, theta: np.ndarray) -> np.ndarray:
+        """The parameter field ``-grad L(theta) = -J^T Sigma (pi(theta) - u)``."""
+        w1, w2 = theta[: self.k1], theta[self.k1:]
+        A = (w1 @ self._T1).reshape(self.k2, self.K)  # rows: d pi / d w_2[j]
+        g = self.Sigma @ (w2 @ A - self.u)
+        return -np.concatenate([(self.T @ g) @ w2, A @ g])
+
+    def _gauss_newton(self, w: np.ndarray, delta: float, theta: np.ndarray,
+                      J: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`lcnn_widgets.lcn.gauss_newton` with the fast :meth:`jacobian`."""
+        return gauss_newton(self.net, theta, w, np.array([delta]), steps=_GN_STEPS,
+                            rtol=_GN_RTOL, J=J, jac=self.jacobian)
+
+    # ---------------------------------------------------------------- trajectories
+    def _values(self, times: np.ndarray, thetas: np.ndarray, **info: Any) -> FlowResult:
+        """The :class:`FlowResult` of sampled parameters (all sample times at once)."""
+        net, k1, n = self.net, self.k1, times.size
+        W1, W2 = thetas[:, :k1], thetas[:, k1:]
+        A = (W1 @ self._T1).reshape(n, self.k2, self.K)
+        ws = np.einsum("tj,tjk->tk", W2, A)
+        r = ws - self.u
+        g = r @ self.Sigma  # Sigma is symmetric
+        loss = 0.5 * np.einsum("tk,tk->t", g, r) + self.loss.const
+        grad = np.hstack([np.einsum("ijk,tk,tj->ti", self.T, g, W2),
+                          np.einsum("tjk,tk->tj", A, g)])
+        filters = tuple(th.reshape((n,) + tuple(shape)) for th, shape in
+                        zip((W1, W2), net.filter_shapes))
+        inv = (np.sum(W2**2, axis=1) - np.sum(W1**2, axis=1))[:, None]
+        return FlowResult(times=times, filters=filters,
+                          end_to_end=ws.reshape((n,) + tuple(net.end_to_end_shape)), loss=loss,
+                          invariants=inv, gradient_norm=np.linalg.norm(grad, axis=1), **info)
+
+    @finite_result
+    def gradient_flow(self, filters: Sequence[ArrayLike], t_eval: ArrayLike, *,
+                      rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL) -> FlowResult:
+        """:func:`lcnn_widgets.gradient_flow` (``method="DOP853"``), evaluated faster."""
+        t = as_time_grid(t_eval)
+        theta0 = self.net.flatten(filters)
+        if t.size == 1:
+            return self._values(t, theta0[None], success=True, message="", nfev=0)
+        sol = solve_ivp(self.gradient, (0.0, float(t[-1])), theta0, method="DOP853",
+                        t_eval=t, rtol=rtol, atol=atol)
+        thetas = sol.y.T
+        return self._values(t[: thetas.shape[0]], thetas, success=bool(sol.success),
+                            message=str(sol.message), nfev=int(sol.nfev))
+
+    def hessian_field(self, theta: np.ndarray) -> np.ndarray:
+        """The Jacobian of :meth:`gradient`: ``-Hess L(theta)``, shape (n, n) with n = k_1 + k_2.
+
+        ``Hess L = J^T Sigma J + sum_k g_k Hess pi_k`` with ``g = Sigma (pi(theta) - u)``; for
+        the bilinear ``pi`` the second term has only the off-diagonal blocks ``T . g``.
+        """
+        k1 = self.k1
+        w1, w2 = theta[:k1], theta[k1:]
+        J = self.jacobian(theta)
+        A = (w1 @ self._T1).reshape(self.k2, self.K)
+        Tg = self.T @ (self.Sigma @ (w2 @ A - self.u))
+        H = J.T @ self.Sigma @ J
+        H[:k1, k1:] += Tg
+        H[k1:, :k1] += Tg.T
+        return -H
+
+    def parameter_trajectory(self, filters: Sequence[ArrayLike], t_end: float, *,
+                             rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL,
+                             times: ArrayLike | None = None) -> "GridSolution":
+        """The parameter flow from ``filters`` up to ``t_end``, stored on a fine time grid.
+
+        Integrated by LSODA with the analytic Jacobian :meth:`hessian_field` and tolerances
+        ``rtol / LSODA_TIGHTER``, ``atol / LSODA_TIGHTER``.
+
+        Parameters
+        ----------
+        times : array_like, optional
+            Increasing times from 0 to ``t_end`` at which the solution is stored (default: 641
+            equal steps); between them :class:`GridSolution` interpolates.
+
+        Returns
+        -------
+        GridSolution
+            ``sol(t)`` is ``theta(t)`` for ``0 <= t <= t[-1]``; ``t[-1] < t_end`` if the
+            flow overflowed.
+        """
+        theta0 = self.net.flatten(filters)
+        t = _solution_times(t_end, times)
+        return _lsoda(lambda y, _t: self.gradient(_t, y),
+                      lambda y, _t: self.hessian_field(y), theta0, t, rtol, atol,
+                      lambda Y: -self._gradients(Y))
+
+    def _gradients(self, thetas: np.ndarray) -> np.ndarray:
+        """``grad L`` at every row of ``thetas`` (shape (m, k_1 + k_2))."""
+        k1, m = self.k1, thetas.shape[0]
+        W1, W2 = thetas[:, :k1], thetas[:, k1:]
+        A = (W1 @ self._T1).reshape(m, self.k2, self.K)
+        g = (np.einsum("tj,tjk->tk", W2, A) - self.u) @ self.Sigma
+        return np.hstack([np.einsum("ijk,tk,tj->ti", self.T, g, W2),
+                          np.einsum("tjk,tk->tj", A, g)])
+
+    def _lift(self, w: np.ndarray, delta: float, theta: np.ndarray, *, rtol: float = 1e-6,
+              max_steps: int = _GN_STEPS) -> np.ndarray:
+        """The fiber point of ``(w, delta)`` near ``theta``, by Gauss-Newton.
+
+        The equations are ``pi(theta) = w`` and ``delta(theta) = delta`` (normal equations of
+        the (K + 1) x n system). Stops once a step is below ``rtol ||theta||``: Newton's
+        quadratic convergence makes the error after that step of the order of the step squared
+        (``rtol^2``, far below the integrator's tolerances).
+        """
+        k1, K = self.k1, self.K
+        sign = self._sign
+        M = np.empty((K + 1, k1 + self.k2))
+        F = np.empty(K + 1)
+        for _ in range(max_steps):
+            w1, w2 = theta[:k1], theta[k1:]
+            J2 = (w1 @ self._T1).reshape(self.k2, K)
+            M[:K, :k1] = (w2 @ self._T2).reshape(k1, K).T
+            M[:K, k1:] = J2.T
+            M[K] = sign * theta
+            F[:K] = w2 @ J2 - w
+            F[K] = w2 @ w2 - w1 @ w1 - delta
+            # the normal equations, solved by LAPACK's Cholesky solver (M has full rank n)
+            step = _dposv(M.T @ M, M.T @ F)[1]
+            theta = theta - step
+            if step @ step <= rtol * rtol * (theta @ theta):
+                break
+        return theta
+
+    def function_trajectory(self, filters: Sequence[ArrayLike], t_end: float, *,
+                            rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL,
+                            times: ArrayLike | None = None) -> "GridSolution":
+        """The function-space flow ``w' = -Theta(w; delta) grad l(w)`` from ``pi(filters)``.
+
+        The vector field of :func:`lcnn_widgets.function_space_flow` with
+        ``initial_filters=filters``: ``Theta = J J^T`` at the fiber point of ``w`` with the
+        invariant of ``filters``, followed along the flow by Gauss-Newton continuation
+        (:meth:`_lift`). Integrated by LSODA as :meth:`parameter_trajectory`, with the
+        Jacobian approximated by ``-Theta Sigma`` (used only for LSODA's stiff steps; the
+        accuracy is set by the tolerances).
+
+        Returns
+        -------
+        GridSolution
+            ``sol(t) = w(t)`` (flattened) as in :meth:`parameter_trajectory`.
+        """
+        theta0 = self.net.flatten(filters)
+        delta = float(self.net.invariants(filters)[0])
+        w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
+        state = {"theta": self._gauss_newton(w0, delta, theta0, None)[0]}
+
+        def field(w: np.ndarray, _t: float) -> np.ndarray:
+            state["theta"] = theta = self._lift(w, delta, state["theta"])
+            J = self.jacobian(theta)
+            return -J @ (J.T @ (self.Sigma @ (w - self.u)))
+
+        def jac(_w: np.ndarray, _t: float) -> np.ndarray:
+            J = self.jacobian(state["theta"])
+            return -(J @ J.T) @ self.Sigma
+
+        def fields(W: np.ndarray) -> np.ndarray:  # at the stored samples (for interpolation)
+            out = np.empty_like(W)
+            theta = state0 = self._gauss_newton(w0, delta, theta0, None)[0]
+            for i, w in enumerate(W):
+                theta = self._lift(w, delta, theta if i else state0, rtol=_GN_RTOL)
+                J = self.jacobian(theta)
+                out[i] = -J @ (J.T @ (self.Sigma @ (w - self.u)))
+            return out
+
+        return _lsoda(field, jac, w0, _solution_times(t_end, times), rtol, atol, fields)
+
+    def sample_parameter(self, sol: Any, t: np.ndarray) -> FlowResult:
+        """The parameter flow of :meth:`parameter_trajectory` at the times ``t`` (from 0)."""
+        t = t[t <= sol.t[-1]]
+        thetas = np.atleast_2d(sol.sol(t).T) if t.size > 1 else sol.y[:, :1].T
+        return self._values(t, thetas, success=bool(sol.success), message=str(sol.message),
+                            nfev=int(sol.nfev))
+
+    def sample_function(self, sol: Any, t: np.ndarray, filters: Sequence[ArrayLike],
+                        guesses: np.ndarray | None = None) -> FlowResult:
+        """The function-space flow of :meth:`function_trajectory` at the times ``t``.
+
+        As in :func:`lcnn_widgets.function_space_flow`, ``filters`` of the result are the fiber
+        points at the sample times (continued from the initial filters), ``end_to_end`` and
+        ``loss`` those of the integrated ``w(t)``.
+
+        Parameters
+        ----------
+        guesses : ndarray of shape (len(t), k_1 + k_2), optional
+            Parameters near the fiber points (e.g. the parameter flow at the same times, which
+            lies on the same fibers by Cor. 6): then all fiber points are found at once by
+            Gauss-Newton from these starts instead of one after the other.
+        """
+        t = t[t <= sol.t[-1]]
+        ws = sol.sol(t).T if t.size > 1 else sol.y[:, :1].T
+        theta0 = self.net.flatten(filters)
+        delta = float(self.net.invariants(filters)[0])
+        if guesses is not None:
+            thetas = self._lifts(ws, delta, np.asarray(guesses, dtype=float)[: t.size])
+        else:
+            w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
+            theta, J = self._gauss_newton(w0, delta, theta0, None)[0], None  # lift at t = 0
+            lifted = []
+            for i, w in enumerate(ws):  # continued from sample to sample, as the library does
+                theta, J_next = self._gauss_newton(w, delta, theta, J)
+                J = J_next if i else None
+                lifted.append(theta)
+            thetas = np.array(lifted)
+        res = self._values(t, thetas, success=bool(sol.success),
+                           message=str(sol.message), nfev=int(sol.nfev))
+        r = ws - self.u
+        loss = 0.5 * np.einsum("tk,tk->t", r @ self.Sigma, r) + self.loss.const
+        object.__setattr__(res, "end_to_end",
+                           ws.reshape((t.size,) + tuple(self.net.end_to_end_shape)))
+        object.__setattr__(res, "loss", loss)
+        return res
+
+    def _lifts(self, ws: np.ndarray, delta: float, thetas: np.ndarray) -> np.ndarray:
+        """Fiber points of ``(w, delta)`` for every row of ``ws`` (m, K), all at once.
+
+        Gauss-Newton (:meth:`_gauss_newton`'s iteration) from the rows of ``thetas`` (m, n).
+        """
+        k1, m, K = self.k1, ws.shape[0], self.K
+        theta = thetas.copy()
+        sign = np.concatenate([-2.0 * np.ones(k1), 2.0 * np.ones(self.k2)])
+        for _ in range(_GN_STEPS):
+            W1, W2 = theta[:, :k1], theta[:, k1:]
+            A = (W1 @ self._T1).reshape(m, self.k2, K)  # rows: d pi / d w_2[j]
+            M = np.empty((m, K + 1, theta.shape[1]))
+            M[:, :K, :k1] = (W2 @ self._T2).reshape(m, k1, K).transpose(0, 2, 1)
+            M[:, :K, k1:] = A.transpose(0, 2, 1)
+            M[:, K] = sign * theta
+            F = np.concatenate([np.einsum("tj,tjk->tk", W2, A) - ws,
+                                (np.sum(W2**2, axis=1) - np.sum(W1**2, axis=1) - delta)[:, None]],
+                               axis=1)
+            Mt = M.transpose(0, 2, 1)
+            step = np.linalg.solve(Mt @ M, (Mt @ F[:, :, None]))[:, :, 0]
+            theta = theta - step
+            if np.all(np.sum(step**2, axis=1) <= _GN_RTOL**2 * np.sum(theta**2, axis=1)):
+                break
+        return theta

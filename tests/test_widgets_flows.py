@@ -92,7 +92,7 @@ def test_the_horizon_slider_samples_one_integration(explorer, monkeypatch):
     a fresh solve_ivp up to T (within the integrator's tolerance)."""
     from scipy.integrate import solve_ivp
 
-    import lcnn_widgets.widgets.flows as flows_module
+    import lcnn_widgets.flows as flows_module  # the integrators the widget calls live here
 
     explorer.set_values(seed=4, scale=0.5, t_max=2.0, function_space=True)
     assert explorer.error is None
