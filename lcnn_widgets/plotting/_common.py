@@ -128,24 +128,10 @@ def find(items: Iterable[Any], gid: str) -> Any:
 def update_line(
     ax: Axes, gid: str, x: ArrayLike, y: ArrayLike, *, relabel: bool = False, **style: Any
 ) -> Line2D:
-    """The line with this ``gid`` on ``ax``, moved to ``(x, y)``; created on first use.
+    """The line with this ``gid`` on ``ax``, moved to ``(x, y)`` (shape (n,)); created on first use.
 
-    Parameters
-    ----------
-    ax : matplotlib Axes
-    gid : str
-        Identifies the line across calls.
-    x, y : array_like of shape (n,)
-        The new data.
-    relabel : bool, default=False
-        When the line exists already and ``style`` has a ``label``, set that label too (for
-        labels that show changing values); otherwise ``style`` is used only on creation.
-    **style
-        Keyword arguments of :meth:`matplotlib.axes.Axes.plot` for a new line.
-
-    Returns
-    -------
-    matplotlib.lines.Line2D
+    ``style`` (keywords of :meth:`matplotlib.axes.Axes.plot`) applies on creation only, except
+    its ``label`` with ``relabel=True`` (labels that show changing values).
 
     Examples
     --------
@@ -178,32 +164,11 @@ def image_colorbar(
 ) -> Colorbar:
     """The colour bar of an image, or one bar for several images on one colour scale.
 
-    The bar sits in a slim inset axes to the right of ``host`` (it follows the host's drawn box,
-    also for ``aspect="equal"`` images, and takes no room from the other panels). Called again
-    on the same host, e.g. on every redraw of a widget, the existing bar is reused and follows
-    the (possibly new) image, so no bars pile up.
-
-    Parameters
-    ----------
-    images : AxesImage or QuadMesh, or a sequence of them
-        The first one defines the colour scale; the others must use the same limits.
-    host : matplotlib Axes, optional
-        The axes to the right of which the bar is drawn (default: the last image's axes).
-    cax : matplotlib Axes, optional
-        Draw the bar here instead (an axes placed by the caller, e.g. when the host may be
-        hidden); it is reused on later calls with the same ``cax``.
-    label : str, optional
-        Label of the bar.
-    ticks, ticklabels : sequences, optional
-        Fixed ticks (and their labels), e.g. for a few discrete levels.
-    width, pad : float, default=0.05, 0.04
-        Width of the bar and its gap to the host, as fractions of the host's width.
-
-    Returns
-    -------
-    matplotlib.colorbar.Colorbar
-        Every image's ``colorbar`` attribute is this bar; its axes has the label
-        ``"<colorbar>"``.
+    ``images`` (AxesImage/QuadMesh, or several on the first one's colour scale) get one bar in a
+    slim inset axes right of ``host`` (default: the last image's axes; ``width`` and ``pad`` are
+    fractions of its width), or in ``cax``. Called again on the same host or ``cax`` (every
+    widget redraw), the bar is reused, so none pile up. Returns the ``Colorbar`` (axes label
+    ``"<colorbar>"``), also set as every image's ``colorbar``.
 
     Examples
     --------
@@ -256,13 +221,9 @@ def moving_yticks(ax: Axes, lo: float, hi: float, *, nbins: int = 5, length: flo
                   pad: float = 3.5, log: bool = False) -> list[float]:
     """Set the y limits to ``[lo, hi]`` and draw the y ticks and their labels as data artists.
 
-    Matplotlib's own ticks belong to an axes' frame, which a widget draws once and keeps
-    (:mod:`lcnn_widgets.widgets._render`); an axis whose limits change with the data would
-    then redraw the whole frame. Here the axis has no ticks of its own (a ``NullLocator``):
-    the tick marks are one line (gid ``"ytick-marks"``) and the labels texts (gids
-    ``"ytick-<i>"``) outside the left spine, moved like any other data, so the same picture as
-    matplotlib's ticks (``MaxNLocator(nbins)`` positions, outward marks, labels left of
-    them) is redrawn with the data and the frame stays.
+    Matplotlib's ticks belong to the frame, which a widget draws once and keeps; here they are
+    data (marks: gid ``"ytick-marks"``, labels: ``"ytick-<i>"``) that look the same
+    (``MaxNLocator(nbins)`` positions), so changing limits do not redraw the frame.
 
     Parameters
     ----------
