@@ -213,9 +213,9 @@ __version__ = "0.1.0"
 def _attach_legacy_lcn_methods() -> None:
     """TEMPORARY (issue 13): the old ``LCN`` shortcuts to fibers and metric functions.
 
-    ``lcn.py`` no longer imports upward; until the chapters call the functions directly
-    (``rescale(net, ...)`` instead of ``net.rescale(...)``), the shortcuts are attached here,
-    above every module. Deprecated: use the functions of :mod:`lcnn_widgets.fibers` and
+    ``lcn.py`` no longer imports upward; the chapters and tests call the functions directly,
+    but ``describe.py`` (another helper's file until its gate opens) still calls
+    ``net.rescale``, so the shortcuts stay attached here, above every module, until then. Deprecated: use the functions of :mod:`lcnn_widgets.fibers` and
     :mod:`lcnn_widgets.metric`.
     """
     from importlib import import_module

@@ -155,7 +155,7 @@ def rescale(net: LCN, filters: Sequence[ArrayLike], delta: ArrayLike) -> list[np
     --------
     >>> from lcnn_widgets import LCN
     >>> net = LCN([2, 2], [2, 1])
-    >>> fs = net.rescale([[3.0, 0.0], [1.0, 0.0]], [8.0])
+    >>> fs = rescale(net, [[3.0, 0.0], [1.0, 0.0]], [8.0])
     >>> np.allclose(net.invariants(fs), [8.0]), np.allclose(net.end_to_end(fs), [3, 0, 0, 0])
     (True, True)
     """

@@ -15,6 +15,7 @@ fails when a new public name is exported without a row here (or a reason to skip
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import inspect
 import re
@@ -29,6 +30,7 @@ from hypothesis import strategies as st
 
 import lcnn_widgets as L
 fibers_mod = importlib.import_module("lcnn_widgets.fibers")
+metric_mod = importlib.import_module("lcnn_widgets.metric")
 inv_mod = importlib.import_module("lcnn_widgets.invariants")
 relu_mod = importlib.import_module("lcnn_widgets.relu")
 table1_mod = importlib.import_module("lcnn_widgets.table1")
@@ -139,16 +141,17 @@ CASES: dict[str, Case] = {
     "LCN.jacobian": Case(NET.jacobian, lambda: dict(filters=FS), ("filters",)),
     "LCN.ntk": Case(NET.ntk, lambda: dict(filters=FS), ("filters",)),
     "LCN.invariants": Case(NET.invariants, lambda: dict(filters=FS), ("filters",)),
-    "LCN.rescale": Case(NET.rescale, lambda: dict(filters=FS, delta=DELTA), ("filters", "delta"),
+    # the former LCN shortcuts (issue 13): the functions they called, with net bound
+    "LCN.rescale": Case(functools.partial(fibers_mod.rescale, NET), lambda: dict(filters=FS, delta=DELTA), ("filters", "delta"),
                         law=law_rescale),
-    "LCN.fibers": Case(NET.fibers, lambda: dict(w=W, delta=DELTA), ("w", "delta"),
+    "LCN.fibers": Case(functools.partial(fibers_mod.fibers, NET), lambda: dict(w=W, delta=DELTA), ("w", "delta"),
                        law=law_end_to_end),
-    "LCN.tangent_space": Case(NET.tangent_space, lambda: dict(filters=FS), ("filters",)),
-    "LCN.metric_matrix": Case(NET.metric_matrix, lambda: dict(w=W, delta=DELTA), ("w", "delta")),
-    "LCN.inner_product": Case(NET.inner_product,
+    "LCN.tangent_space": Case(functools.partial(metric_mod.tangent_space, NET), lambda: dict(filters=FS), ("filters",)),
+    "LCN.metric_matrix": Case(functools.partial(metric_mod.metric_matrix, NET), lambda: dict(w=W, delta=DELTA), ("w", "delta")),
+    "LCN.inner_product": Case(functools.partial(metric_mod.inner_product, NET),
                               lambda: dict(a=TA, b=TB, w=W, delta=DELTA),
                               ("a", "b", "w", "delta")),
-    "LCN.lift": Case(NET.lift, lambda: dict(a=NET.jacobian(FS)[:, 0], filters=FS),
+    "LCN.lift": Case(functools.partial(metric_mod.lift, NET), lambda: dict(a=NET.jacobian(FS)[:, 0], filters=FS),
                      ("a", "filters")),
     "conv": Case(L.conv, lambda: dict(w=[1.0, 2.0], stride=2, x=np.arange(7.0)),
                  ("w", "stride", "x")),

@@ -33,6 +33,7 @@ from lcnn_widgets import (
     two_layer_rescaling,
 )
 from lcnn_widgets.flows import SquaredLoss, gradient_descent, gradient_flow
+from lcnn_widgets.fibers import rescale
 from book_cells import cells, markdown
 
 RUNNING = LCN([3, 2], [2, 1])
@@ -188,7 +189,7 @@ def test_two_layer_brentq_rescaling_is_the_package_rescaling(delta):
         for _ in range(5):
             fs = net.random_filters(rng)
             by_hand = _rescale_by_brentq(fs, delta)
-            package = net.rescale(fs, [delta])
+            package = rescale(net, fs, [delta])
             scale = max(float(np.sum(np.square(f))) for f in by_hand)
             assert abs(net.invariants(by_hand)[0] - delta) < 1e-12 * max(1.0, scale)
             for a, b in zip(by_hand, package):
@@ -263,7 +264,7 @@ def test_layer_swap_keeps_w_and_delta_and_changes_the_ntk_unless_balanced(stride
                                    rtol=1e-12, atol=1e-13)
         differences.append(np.linalg.norm(theta_sw - theta) / np.linalg.norm(theta))
         # balanced: the plain swap is the second fiber point and keeps the NTK
-        bal = net.rescale(fs, [0.0])
+        bal = rescale(net, fs, [0.0])
         bal_sw, _, _ = _swapped_rescaled(bal)
         np.testing.assert_allclose(net.ntk(bal_sw), net.ntk(bal), rtol=1e-12, atol=1e-13)
     assert min(differences) > 1e-6 and max(differences) > 0.1

@@ -52,6 +52,7 @@ from lcnn_widgets import (
     tangent_space,
     vertical_space,
 )
+from lcnn_widgets.fibers import fibers
 
 RUNNING = running_example_net()
 W17 = np.array([2.0, 1.0, 3.0, -1.0, -5.0])
@@ -155,7 +156,7 @@ def test_singular_locus_is_the_smaller_neuromanifold_with_both_kinds_of_points()
 
 
 def test_unit_balls_change_with_delta_and_the_riemannian_gradient():
-    theta0 = RUNNING.fibers(W17, [0.0]).points[0].filters
+    theta0 = fibers(RUNNING, W17, [0.0]).points[0].filters
     J0 = RUNNING.jacobian(theta0)
     projector = np.linalg.pinv(J0.T) @ J0.T
     assert np.allclose(projector, J0 @ np.linalg.pinv(J0))
@@ -166,7 +167,7 @@ def test_unit_balls_change_with_delta_and_the_riemannian_gradient():
         gram = plane.T @ G @ plane
         lam, vec = np.linalg.eigh(gram)
         ratio[d], long_axis[d] = np.sqrt(lam[1] / lam[0]), vec[:, 0]
-        theta_d = RUNNING.fibers(W17, [d]).points[0].filters
+        theta_d = fibers(RUNNING, W17, [d]).points[0].filters
         for a in plane.T:  # g(a, a) = |J^+ a|^2 at the fiber point with invariant d
             u = np.concatenate(lift(RUNNING, a, theta_d))
             assert np.isclose(a @ G @ a, u @ u)

@@ -11,6 +11,7 @@ from lcnn_widgets import LCN
 from lcnn_widgets import metric as M
 from lcnn_widgets import running_example as RE
 from lcnn_widgets.fibers import sign_variants
+from lcnn_widgets.fibers import fibers
 
 NET = RE.running_example_net()
 W17 = np.array([2.0, 1.0, 3.0, -1.0, -5.0])  # Ex. 17
@@ -235,7 +236,7 @@ def test_explicit_fiber_matches_the_root_algorithm():
             g = np.sqrt(RE.gamma_squared(w, delta))
             assert np.allclose(u, g * np.array([w[0] / w[1], 1, w[4] / w[3]]))
             # same point as the general root-orbit algorithm, up to signs
-            (p,) = NET.fibers(w, [delta]).points
+            (p,) = fibers(NET, w, [delta]).points
             pu, pv = p.filters
             assert min(np.linalg.norm(pu - u), np.linalg.norm(pu + u)) < 1e-8
             assert min(np.linalg.norm(pv - v), np.linalg.norm(pv + v)) < 1e-8

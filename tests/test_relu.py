@@ -17,6 +17,7 @@ from lcnn_widgets.relu import (
     compare_parametrizations,
     relu,
 )
+from lcnn_widgets.fibers import rescale
 
 # ------------------------------------------------------------------------------ helpers
 sizes_1d = st.tuples(st.integers(1, 4), st.integers(1, 3))
@@ -276,7 +277,7 @@ def test_positive_rescaling_keeps_f_and_the_invariant_fixes_it():
     X = rng.standard_normal((4, 7))
     other = [3.0 * w1, w2 / 3.0]
     assert np.allclose(net.forward(other, X), net.forward([w1, w2], X))
-    back = net.linear.rescale(other, [net.invariant([w1, w2])])
+    back = rescale(net.linear, other, [net.invariant([w1, w2])])
     assert np.allclose(back[0], w1) and np.allclose(back[1], w2)
 
 

@@ -132,7 +132,7 @@ def test_ex17_numbers():
     assert net.end_to_end(fs).tolist() == [2, 1, 3, -1, -5]
     for gamma2, theta13 in [(0.5, -2.0), (1.0, -1.0), (2.0, -0.5)]:
         delta = 2 / gamma2 - 30 * gamma2
-        out = net.rescale(fs, [delta])
+        out = rescale(net, fs, [delta])
         np.testing.assert_allclose(out[0], np.sqrt(gamma2) * np.array(fs[0]), rtol=1e-14)
         np.testing.assert_allclose(net.ntk(out)[1, 3], theta13, rtol=1e-13)
 
@@ -184,7 +184,7 @@ def test_inputs_not_mutated_and_delegate_agrees():
     fs = [np.array([3.0, 0.0]), np.array([1.0, 0.0])]
     out = rescale(net, fs, [8.0])
     assert fs[0].tolist() == [3.0, 0.0] and fs[1].tolist() == [1.0, 0.0]
-    for g, h in zip(out, net.rescale(fs, [8.0])):
+    for g, h in zip(out, rescale(net, fs, [8.0])):
         np.testing.assert_array_equal(g, h)
     np.testing.assert_allclose(rescale(net, fs, 8.0)[1], out[1], rtol=0)  # a scalar for L = 2
 
@@ -197,7 +197,7 @@ def test_zero_filter_raises():
     with pytest.raises(ValueError, match=r"filters\[1\] is zero: rescaling needs every filter"):
         rescale(net, [[1.0, 2.0], [0.0, 0.0], [1.0, 1.0]], [0.0, 0.0])
     with pytest.raises(ValueError, match=r"filters\[0\] is zero"):
-        net.rescale([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]], [0.0, 0.0])
+        rescale(net, [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]], [0.0, 0.0])
 
 
 @pytest.mark.parametrize("delta", [[], [1.0], [1.0, 2.0, 3.0], [[1.0, 2.0]], 1.0])

@@ -8,6 +8,7 @@ from scipy.signal import convolve
 from lcnn_widgets import LCN, sign_variants
 from lcnn_widgets.plotting.higher_dim import plot_filter_grid, plot_filter_row
 from lcnn_widgets.widgets.higher_dim import explore_2d, two_d_picture
+from lcnn_widgets.fibers import rescale
 from widget_helpers import (assert_clear, assert_colour_bar, assert_drawn, assert_rejected,
                             by_gid)
 
@@ -93,7 +94,7 @@ def test_stride_one_swap_and_the_invariant(explorer):
     r1 = explorer.result
     assert len(r1.fiber) == 2 and r1.classes == 1
     # delta != 0: swap, rescale back to delta, and the NTK changes
-    other = net.rescale(list(swapped), [1.5])
+    other = rescale(net, list(swapped), [1.5])
     expect = np.linalg.norm(net.ntk(r1.filters) - net.ntk(other))
     assert expect > 0.1 and np.isclose(r1.spread, expect, rtol=1e-6)
     assert f"{r1.spread:.2e}" in explorer.readout.value

@@ -12,6 +12,7 @@ from lcnn_widgets.widgets.invariants import (
     explore_invariants,
     invariants_picture,
 )
+from lcnn_widgets.fibers import rescale
 from widget_helpers import assert_clear, assert_drawn, assert_rejected, line_by_gid
 
 
@@ -36,7 +37,7 @@ def test_drawn_data_equal_the_mathematics(explorer):
     assert np.allclose(line_by_gid(ax_plane, "point").get_xydata(),
                        [[np.sum(np.square(f)) for f in fs]], rtol=1e-14)
     # the star: squared norms after Prop. 2 rescaling, with the requested invariant
-    rescaled = net.rescale(fs, [-1.2])
+    rescaled = rescale(net, fs, [-1.2])
     star = line_by_gid(ax_plane, "rescaled").get_xydata()[0]
     assert np.allclose(star, [np.sum(f**2) for f in rescaled], rtol=1e-14)
     assert abs(star[1] - star[0] - (-1.2)) < 1e-12

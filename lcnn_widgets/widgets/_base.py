@@ -113,6 +113,10 @@ class Explorer(W.VBox):
         The message of the last failed update, or None when the picture is current.
     """
 
+    #: ``Explorer -> StaticTwin``, registered by :mod:`lcnn_widgets.widgets.static` (which
+    #: imports this module, so this module does not import it)
+    static_preview: Callable[[Explorer], Any] | None = None
+
     def __init__(
         self,
         controls: Mapping[str, W.ValueWidget],
@@ -173,11 +177,9 @@ class Explorer(W.VBox):
         Both bundles carry the short line of :data:`NOT_RUNNING` as ``text/plain``, which is what
         a frontend without a widget manager (or a notebook not yet run) shows.
         """
-        if static_previews_enabled():
-            from .static import preview_of  # noqa: PLC0415  (static imports this module)
-
+        if static_previews_enabled() and Explorer.static_preview is not None:
             return {"text/plain": NOT_RUNNING,
-                    "text/html": preview_of(self).to_html(compact=True)}
+                    "text/html": Explorer.static_preview(self).to_html(compact=True)}
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is not None:
             bundle["text/plain"] = NOT_RUNNING

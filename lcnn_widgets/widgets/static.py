@@ -272,3 +272,6 @@ def preview_of(explorer: Explorer) -> StaticTwin:
     twin = static_twin(explorer, control, vals, alt=explorer.alt, caption=PREVIEW_CAPTION)
     label = getattr(explorer.controls[control], "description", "") or control
     return replace(twin, control=label)
+
+
+Explorer.static_preview = preview_of  # the build-time display of every Explorer (see _base)
