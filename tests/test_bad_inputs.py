@@ -29,6 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lcnn_widgets as L
+
 fibers_mod = importlib.import_module("lcnn_widgets.fibers")
 metric_mod = importlib.import_module("lcnn_widgets.metric")
 inv_mod = importlib.import_module("lcnn_widgets.invariants")

@@ -25,10 +25,10 @@ from lcnn_widgets.fibers import (
     filter_roots,
     is_in_neuromanifold,
     multistart_fibers,
+    rescale,
     root_orbits,
     sign_variants,
 )
-from lcnn_widgets.fibers import rescale
 
 RES = 1e-9  # required residual of every fiber point (relative) and of its invariants
 

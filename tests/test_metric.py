@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from lcnn_widgets import LCN
 from lcnn_widgets import metric as M
 from lcnn_widgets import running_example as RE
-from lcnn_widgets.fibers import sign_variants
-from lcnn_widgets.fibers import fibers
+from lcnn_widgets.fibers import fibers, sign_variants
 
 NET = RE.running_example_net()
 W17 = np.array([2.0, 1.0, 3.0, -1.0, -5.0])  # Ex. 17

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from lcnn_widgets import LCN, conv
 from lcnn_widgets.dense import FCN, example_20
+from lcnn_widgets.fibers import rescale
 from lcnn_widgets.relu import (
     ActivationRegions,
     ReLUCNN,
@@ -17,7 +18,6 @@ from lcnn_widgets.relu import (
     compare_parametrizations,
     relu,
 )
-from lcnn_widgets.fibers import rescale
 
 # ------------------------------------------------------------------------------ helpers
 sizes_1d = st.tuples(st.integers(1, 4), st.integers(1, 3))

@@ -256,8 +256,8 @@ def moving_yticks(ax: Axes, lo: float, hi: float, *, nbins: int = 5, length: flo
     >>> [t.get_text() for t in ax.texts], len(ax.get_yticks())
     (['0', '0.3', '0.6', '0.9', '1.2'], 0)
     """
-    from matplotlib.ticker import MaxNLocator, NullLocator  # noqa: PLC0415
-    from matplotlib.transforms import ScaledTranslation, blended_transform_factory  # noqa: PLC0415
+    from matplotlib.ticker import MaxNLocator, NullLocator
+    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
     lo, hi = float(lo), float(hi)
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi) or (log and lo <= 0):
@@ -307,8 +307,8 @@ def moving_yticks(ax: Axes, lo: float, hi: float, *, nbins: int = 5, length: flo
 
 def plt_tick_size() -> float:
     """The font size (points) of matplotlib's tick labels (``ytick.labelsize``)."""
-    from matplotlib import rcParams  # noqa: PLC0415
-    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
 
     return FontProperties(size=rcParams["ytick.labelsize"]).get_size_in_points()
 

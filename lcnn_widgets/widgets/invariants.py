@@ -13,8 +13,8 @@ from matplotlib.ticker import FixedFormatter, FixedLocator
 from numpy.typing import ArrayLike
 
 from .._validation import as_positive_int
-from ..flows import FlowResult, SquaredLoss, gradient_flow, squared_loss
 from ..fibers import rescale
+from ..flows import FlowResult, SquaredLoss, gradient_flow, squared_loss
 from ..invariants import orbit_norms
 from ..lcn import LCN, conv
 from ..plotting._common import update_line
