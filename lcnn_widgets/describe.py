@@ -66,7 +66,9 @@ MAX_LAYERS = 6
 #: implicit equations are searched only up to this many end-to-end coefficients
 IMPLICIT_MAX_OUTPUTS = 40
 #: fibers with more points than this (up to signs) are not enumerated
-MAX_FIBER_POINTS = 2000
+MAX_FIBER_POINTS = 60
+#: NTKs are compared on fibers with at most this many points (up to signs)
+MAX_NTK_POINTS = 100
 #: multistart starts for D-dim architectures outside Cor. 10 (a numerical check)
 N_STARTS = 24
 #: differences below this are printed as "< 1e-12" (rounding; keeps printed reports reproducible)
@@ -150,9 +152,9 @@ class StrideOneBlock:
         For each count, an example: the roots of the block's product and its coefficients.
     example_filters : tuple of ndarray
         For each count, the coefficients of the example product (a polynomial in ``u``).
-    verified : tuple of int
+    verified : tuple of int or None
         For each example, ``len(fibers(...))`` of the block alone (strides one): must equal
-        ``counts``.
+        ``counts`` (``None``: more than ``MAX_FIBER_POINTS`` points, not enumerated).
     """
 
     layers: tuple[int, ...]
@@ -161,7 +163,7 @@ class StrideOneBlock:
     counts: tuple[int, ...]
     examples: tuple[str, ...]
     example_filters: tuple[np.ndarray, ...] = field(repr=False)
-    verified: tuple[int, ...]
+    verified: tuple[int | None, ...]
 
 
 @dataclass(frozen=True)
@@ -177,8 +179,9 @@ class NTKVerdict:
         The same at the same ``w`` with ``delta = 0``.
     n_points : tuple of int
         Fiber points (up to signs) compared at each random point.
-    determined : bool
-        ``max(differences) < DETERMINED_TOL`` (``1e-8``).
+    determined : bool or None
+        ``max(differences) < DETERMINED_TOL`` (``1e-8``); ``None`` when no fiber could be
+        compared (every sampled fiber too large to enumerate, or no numerical solve converged).
     paper : str
         The paper's statement for this architecture.
     paper_determined : bool or None
@@ -209,7 +212,9 @@ class NTKVerdict:
     @property
     def agrees_with_paper(self) -> bool | None:
         """Whether the computed verdict is the paper's (``None`` when the paper says nothing)."""
-        return None if self.paper_determined is None else self.paper_determined == self.determined
+        if self.paper_determined is None or self.determined is None:
+            return None
+        return self.paper_determined == self.determined
 
 
 @dataclass(frozen=True, eq=False)
@@ -310,12 +315,17 @@ class ArchitectureReport:
         v = self.ntk
         lines.append("NTK determined by (w, delta)?")
         lines.append(f"  paper: {v.paper}")
+        if v.determined is None:
+            lines.append(f"  computed: not compared ({v.method}: every sampled fiber had too many "
+                         "points to enumerate, or no solve converged)")
         comp = "yes" if v.determined else "no"
-        lines.append(f"  computed: {comp}, largest relative NTK difference "
-                     f"{_num(v.max_difference)} over {len(v.differences)} fibers at random delta "
-                     f"({_num(max(v.balanced_differences, default=0.0))} at delta = 0); "
-                     f"fiber points per fiber {', '.join(map(str, v.n_points))} ({v.method})")
-        if v.paper_determined is not None and v.paper_determined != v.determined:
+        if v.determined is not None:
+            lines.append(
+                f"  computed: {comp}, largest relative NTK difference "
+                f"{_num(v.max_difference)} over {len(v.differences)} fibers at random delta "
+                f"({_num(max(v.balanced_differences, default=0.0))} at delta = 0); "
+                f"fiber points per fiber {', '.join(map(str, v.n_points))} ({v.method})")
+        if v.agrees_with_paper is False:
             lines.append(f"  they differ; corrected statement: {v.expected}")
         elif v.paper_determined is None:
             lines.append(f"  expected: {v.expected}")
@@ -380,7 +390,8 @@ def _stride_one_block(net: LCN, run: list[int]) -> StrideOneBlock:
         if count in found:
             continue
         w = np.round(filter_from_roots(roots), 12)
-        verified = count_real_factorizations(sub, w)
+        small = count <= MAX_FIBER_POINTS and n <= 12  # (larger examples: ill-conditioned roots)
+        verified = count_real_factorizations(sub, w) if small else None
         coeffs = ", ".join(f"{int(c)}" if float(c).is_integer() else f"{c:g}" for c in w)
         what = (f"{n_real} real root{'s' if n_real != 1 else ''}" if not n_pairs else
                 f"{n_real} real root{'s' if n_real != 1 else ''} and {n_pairs} complex "
@@ -404,6 +415,17 @@ def _real_root_filters(net: LCN, rng: np.random.Generator) -> list[np.ndarray]:
     return [filter_from_roots(rng.standard_normal(k - 1),
                               scale=float(np.exp(rng.normal(0, 0.5)) * rng.choice([-1, 1])))
             for k in net.filter_sizes]
+
+
+def _complex_root_filters(net: LCN, rng: np.random.Generator) -> list[np.ndarray]:
+    """1D filters with conjugate pairs of roots (one real root for odd degree): few fiber points."""
+    out = []
+    for k in net.filter_sizes:
+        n = k - 1
+        z = rng.standard_normal(n // 2) + 1j * (0.5 + np.abs(rng.standard_normal(n // 2)))
+        roots = np.concatenate([z, np.conj(z), rng.standard_normal(n % 2)])
+        out.append(filter_from_roots(roots, scale=float(np.exp(rng.normal(0, 0.5)))))
+    return out
 
 
 def _irreducible_integer_filters(net: LCN, rng: np.random.Generator) -> list[np.ndarray]:
@@ -559,12 +581,41 @@ def _fibers_1d(net: LCN, thetas):
             hyp.append("but no two layers with filter size > 1 share a variable: the "
                        "factorization is still unique")
             unique = True
-    bound = int(np.prod([max(b.counts) for b in blocks])) if blocks else 1
-    if bound > MAX_FIBER_POINTS:
-        return (hyp, unique, None, f"not enumerated: up to {bound} points per fiber",
-                blocks, [])
-    counts = tuple(count_real_factorizations(net, net.end_to_end(th)) for th in thetas)
-    return hyp, unique, counts, "root orbits, Gaussian filters", blocks, []
+    counts, counted = [], []
+    for th in thetas:
+        pred = _predicted_count(net, th, trading)
+        if pred <= MAX_FIBER_POINTS:
+            counts.append(count_real_factorizations(net, net.end_to_end(th)))
+            counted.append(True)
+        else:
+            counts.append(pred)
+            counted.append(False)
+    method = "root orbits, Gaussian filters"
+    if not all(counted):
+        method += (f"; fibers with more than {MAX_FIBER_POINTS} points are counted from the "
+                   "roots of each block instead of enumerated")
+    return hyp, unique, tuple(counts), method, blocks, []
+
+
+def _predicted_count(net: LCN, filters, runs: list[list[int]]) -> int:
+    """Fiber points of a generic ``w``: the product over blocks of the ways to share the roots.
+
+    Layers of one block are polynomials in the same variable ``u = t^S``; their product's roots
+    can be shared out in :func:`stride_one_factorization_count` ways (Sec. 2.3).
+    """
+    total = 1
+    for run in runs:
+        prod = np.ones(1)
+        for l in run:
+            prod = np.convolve(prod, np.asarray(filters[l], float))
+        nz = np.flatnonzero(prod)
+        core = prod[nz[0]: nz[-1] + 1]
+        roots = np.roots(core[::-1]) if core.size > 1 else np.zeros(0)
+        n_zero, n_inf = int(nz[0]), int(prod.size - 1 - nz[-1])
+        total *= stride_one_factorization_count(
+            np.concatenate([roots, np.zeros(n_zero)]),
+            [net.filter_sizes[l] - 1 for l in run], n_inf=n_inf, tol=1e-7)
+    return total
 
 
 def _fibers_nd(net: LCN, rng: np.random.Generator, n_points: int):
@@ -612,26 +663,30 @@ def _ntk_1d(net: LCN, rng, n_points, blocks) -> NTKVerdict:
     expected = ("yes: no two layers with filter size > 1 share a variable" if expected_det else
                 "no: layers sharing a variable trade real roots, and the traded points have "
                 "different NTKs (Sec. 2.3, Ex. 19)")
+    runs = [list(np.array(b.layers) - 1) for b in blocks]
     all_real = int(np.prod([max(b.counts) for b in blocks])) if blocks else 1
-    real_roots = all_real <= 200
+    real_roots = all_real <= MAX_NTK_POINTS
     diffs, bal, npts = [], [], []
     for _ in range(n_points):
-        fs = _real_root_filters(net, rng) if real_roots else net.random_filters(rng)
-        w = net.end_to_end(fs)
+        fs = _real_root_filters(net, rng) if real_roots else _complex_root_filters(net, rng)
         if net.n_layers == 1:
             diffs.append(0.0)
             bal.append(0.0)
             npts.append(1)
             continue
+        if _predicted_count(net, fs, runs) > MAX_NTK_POINTS:
+            continue
+        w = net.end_to_end(fs)
         fs = [c * f for c, f in zip(_random_scales(net, rng), fs)]
         delta = net.invariants(fs)
-        fib = fibers(net, w, delta)
-        diffs.append(_ntk_difference(net, fib.with_signs()))
+        fib = fibers(net, w, delta)  # sign flips do not change Theta (Obs. 3): one per class
+        diffs.append(_ntk_difference(net, fib.filters))
         npts.append(len(fib))
-        bal.append(_ntk_difference(net, fibers(net, w).with_signs()))
+        bal.append(_ntk_difference(net, fibers(net, w).filters))
     method = ("root orbits; layers with real roots only" if real_roots else
-              "root orbits; Gaussian layers (real roots only would give too many points)")
-    determined = max(diffs) < DETERMINED_TOL
+              "root orbits; layers with complex roots where possible (real roots only "
+              "would give too many points)")
+    determined = max(diffs) < DETERMINED_TOL if diffs else None
     if not thm4 and determined and not blocks:
         paper += " - this architecture is an exception: no layers can trade roots"
     return NTKVerdict(differences=tuple(diffs), balanced_differences=tuple(bal),
@@ -681,12 +736,10 @@ def _ntk_nd(net: LCN, rng, n_points, pairs) -> NTKVerdict:
             npts.append(len(fib))
         diffs.append(_ntk_difference(net, pts))
         bal.append(_ntk_difference(net, pts0))
-    if not diffs:
-        diffs, bal = [0.0], [0.0]
-        npts.append(0)
     method = ("exact factorization, rescaled to delta (Prop. 12)" if not thin else
               f"numerical: least squares from {N_STARTS} random starts")
     return NTKVerdict(differences=tuple(diffs), balanced_differences=tuple(bal),
-                      n_points=tuple(npts), determined=max(diffs) < DETERMINED_TOL, paper=paper,
+                      n_points=tuple(npts),
+                      determined=max(diffs) < DETERMINED_TOL if diffs else None, paper=paper,
                       paper_determined=paper_det, expected=expected,
                       expected_determined=expected_det, method=method)
