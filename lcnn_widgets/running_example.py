@@ -27,18 +27,6 @@ from ._validation import (
 from .fibers import rescale
 from .lcn import LCN
 
-__all__ = [
-    "CubicSlice",
-    "gamma_squared",
-    "on_running_cubic",
-    "running_example_F",
-    "running_example_fiber",
-    "running_example_grad_F",
-    "running_example_net",
-    "running_example_slice",
-    "running_example_theta13",
-]
-
 
 def running_example_net() -> LCN:
     """The running example of the paper's appendix (Ex. 15): sizes (3, 2), strides (2, 1).
@@ -325,3 +313,11 @@ def running_example_slice(
         S, H = np.meshgrid(s, h, indexing="ij")
         sheets.append(np.stack([S * c[None, :], H, S * d[None, :]]))
     return CubicSlice(a, b, (sheets[0], sheets[1]), h, disc >= 0)
+
+
+#: every public name defined here (computed: no second list to keep in step with the module)
+__all__ = sorted(
+    name
+    for name, value in list(globals().items())
+    if not name.startswith("_") and getattr(value, "__module__", None) == __name__
+)
