@@ -34,18 +34,8 @@ from ..lcn import LCN, spread
 from ..plotting._common import find
 from ..plotting.fibers import layer_color, plot_root_orbits
 from ._base import Explorer
-from ._common import (
-    check_source,
-    checkbox,
-    group,
-    initial_values,
-    panel_figure,
-    row,
-    slider,
-    source_controls,
-    step_up,
-    toggle_buttons,
-)
+from ._common import (check_source, checkbox, group, initial_values, panel_figure, row, slider,
+                      source_controls, step_up, toggle_buttons)
 
 __all__ = ["FiberPicture", "explore_fibers", "fiber_picture", "fiber_readout", "view_limit",
            "widget_roots"]

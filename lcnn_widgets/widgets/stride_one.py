@@ -26,16 +26,8 @@ from ..plotting._common import find, image_colorbar
 from ..plotting.stride_one import plot_ntk_panels, plot_pair_roots
 from ..stride_one import FiberNTKs, cubic_roots, fiber_ntks, stride_one_factorization_count
 from ._base import Explorer
-from ._common import (
-    check_source,
-    group,
-    initial_values,
-    panel_figure,
-    row,
-    slider,
-    source_controls,
-    step_up,
-)
+from ._common import (check_source, group, initial_values, panel_figure, row, slider,
+                      source_controls, step_up)
 
 __all__ = ["StrideOnePicture", "explore_stride_one", "stride_one_picture",
            "stride_one_readout", "view_limit"]
