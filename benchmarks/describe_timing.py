@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from lcnn_widgets import LCN  # noqa: E402
-from lcnn_widgets.describe import describe  # noqa: E402
+from lcnn_widgets import LCN
+from lcnn_widgets.describe import describe
 
 MAX_K = 40
 TARGET_S = 2.0

@@ -66,7 +66,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_descr
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line (``error: ...``) and exit code 2."""
 
-    def error(self, message: str):  # noqa: D102 (argparse API)
+    def error(self, message: str):
         self.exit(2, f"error: {message} (see: python -m lcnn_widgets {self._command_hint()}"
                      "--help)\n")
 

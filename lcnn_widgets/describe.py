@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_generator, as_int_in_range, as_network, as_real
+from ._validation import as_int_in_range, as_network, as_real
 from .fibers import (
     count_real_factorizations,
     fibers,
@@ -70,7 +70,7 @@ MAX_FIBER_POINTS = 60
 #: NTKs are compared on fibers with at most this many points (up to signs)
 MAX_NTK_POINTS = 100
 #: multistart starts for D-dim architectures outside Cor. 10 (a numerical check)
-N_STARTS = 24
+N_STARTS = 12
 #: differences below this are printed as "< 1e-12" (rounding; keeps printed reports reproducible)
 PRINT_FLOOR = 1e-12
 
@@ -292,7 +292,8 @@ class ArchitectureReport:
                      f"{net.stride}; parameters: {net.n_params}")
         lines.append("Dimension")
         ranks = ", ".join(map(str, self.ranks))
-        lines.append(f"  dim M = {self.dim_computed} (rank of J at {len(self.ranks)} random points: "
+        lines.append(f"  dim M = {self.dim_computed} (rank of J at {len(self.ranks)} random "
+                     "points: "
                      f"{ranks}); formula sum of filter sizes - (L - 1) = {net.n_params} - "
                      f"{L - 1} = {self.dim_formula}"
                      + ("" if self.dim_computed == self.dim_formula else "  (!) they differ"))
@@ -399,7 +400,8 @@ def _stride_one_block(net: LCN, run: list[int]) -> StrideOneBlock:
         S = net.accumulated_strides[run[0]]
         var = "t" if S == 1 else f"u = t^{S}"
         found[count] = (f"{what} of the block's product in {var}"
-                        f" (roots {_describe_roots(n_real, n_pairs)}; coefficients from the constant term on: "
+                        f" (roots {_describe_roots(n_real, n_pairs)}; "
+                        "coefficients from the constant term on: "
                         f"({coeffs}))", w, verified)
     counts = tuple(sorted(found))
     return StrideOneBlock(layers=tuple(l + 1 for l in run),
@@ -465,7 +467,8 @@ def describe(
     seed : int, default=0
         Seed of every random draw (the report is reproducible).
     implicit_budget_s : float, default=10.0
-        Time budget of the implicit-equation search (:func:`lcnn_widgets.implicit.implicit_equations`).
+        Time budget of the implicit-equation search
+        (:func:`lcnn_widgets.implicit.implicit_equations`).
     max_degree : int, default=4
         The highest degree of implicit equations searched.
     n_points : int, default=3
@@ -658,7 +661,8 @@ def _ntk_1d(net: LCN, rng, n_points, blocks) -> NTKVerdict:
     if thm4:
         paper, paper_det = "yes, for every delta (Thm 4: strides s_1..s_(L-1) > 1)", True
     else:
-        paper, paper_det = "no, not in general (a stride one before the last layer; Sec. 2.3)", False
+        paper = "no, not in general (a stride one before the last layer; Sec. 2.3)"
+        paper_det = False
     expected_det = not blocks
     expected = ("yes: no two layers with filter size > 1 share a variable" if expected_det else
                 "no: layers sharing a variable trade real roots, and the traded points have "

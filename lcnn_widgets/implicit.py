@@ -148,7 +148,7 @@ def _degree_list(degrees: Sequence[int]) -> str:
     return ", ".join(f"{d}" if c == 1 else f"{d} (x{c})" for d, c in sorted(counts.items()))
 
 
-def coordinate_symbols(net: "LCN") -> tuple[sympy.Symbol, ...]:
+def coordinate_symbols(net: LCN) -> tuple[sympy.Symbol, ...]:
     """The sympy symbols of the end-to-end coefficients, in C order.
 
     Parameters
@@ -174,7 +174,7 @@ def coordinate_symbols(net: "LCN") -> tuple[sympy.Symbol, ...]:
     return tuple(sympy.Symbol(n) for n in names)
 
 
-def _parameter_ring(net: "LCN"):
+def _parameter_ring(net: LCN):
     names = []
     for l, shp in enumerate(net.filter_shapes):
         for idx in np.ndindex(*shp):
@@ -182,7 +182,7 @@ def _parameter_ring(net: "LCN"):
     return ring(names, QQ)
 
 
-def symbolic_end_to_end(net: "LCN"):
+def symbolic_end_to_end(net: LCN):
     """The end-to-end filter ``pi(theta)`` with symbolic filter entries (exact).
 
     Parameters
@@ -258,7 +258,7 @@ def _integer_coefficients(coeffs: list[Fraction]) -> list[int]:
 class _Verifier:
     """Exact substitution of the symbolic ``pi(theta)`` into polynomials in ``w``."""
 
-    def __init__(self, net: "LCN"):
+    def __init__(self, net: LCN):
         self.R, self.w = symbolic_end_to_end(net)
         self._powers: dict[tuple[int, int], object] = {}
         self._monos: dict[tuple[int, ...], object] = {}
@@ -296,7 +296,7 @@ def _expr(terms: dict[tuple[int, ...], int], xs: Sequence[sympy.Symbol]) -> symp
                        for m, c in terms.items()])
 
 
-def vanishes_on_neuromanifold(net: "LCN", polynomial: sympy.Expr) -> bool:
+def vanishes_on_neuromanifold(net: LCN, polynomial: sympy.Expr) -> bool:
     """Whether a polynomial in the coordinates vanishes identically on ``pi(theta)`` (exact).
 
     Parameters
@@ -345,7 +345,7 @@ def vanishes_on_neuromanifold(net: "LCN", polynomial: sympy.Expr) -> bool:
 
 
 def implicit_equations(
-    net: "LCN",
+    net: LCN,
     *,
     max_degree: int = DEFAULT_MAX_DEGREE,
     budget_s: float = 10.0,

@@ -7,8 +7,12 @@ import pytest
 import sympy as sp
 
 from lcnn_widgets import LCN, running_example_F
-from lcnn_widgets.implicit import (coordinate_symbols, implicit_equations, symbolic_end_to_end,
-                                   vanishes_on_neuromanifold)
+from lcnn_widgets.implicit import (
+    coordinate_symbols,
+    implicit_equations,
+    symbolic_end_to_end,
+    vanishes_on_neuromanifold,
+)
 
 
 def _numerically_zero(net, eq, rng, n=5):
