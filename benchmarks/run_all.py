@@ -46,7 +46,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless; before any pyplot import
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -106,8 +106,10 @@ def machine() -> None:
             print(f"- lscpu: {' '.join(ln.split())}")
     except (OSError, subprocess.SubprocessError):
         print("- lscpu: unavailable")
-    print(f"- python {platform.python_version()}, numpy {np.__version__}, "
-          f"matplotlib {matplotlib.__version__}, torch {torch_version()}")
+    print(
+        f"- python {platform.python_version()}, numpy {np.__version__}, "
+        f"matplotlib {matplotlib.__version__}, torch {torch_version()}"
+    )
     print(f"- load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
 
 
@@ -122,22 +124,42 @@ def torch_version() -> str:
 # --------------------------------------------------------------------------------- widgets
 def section_widgets(repeats: int) -> None:
     print("## Widgets: one slider update (median ms)\n")
-    print("before = pre-issue-6 `_blocks`/`jacobian`/`ntk` and PNG render patched in "
-          "(`_baseline.patched`); after = current code. Each case builds the widget once per "
-          "variant and cycles through `widget_timing.CASES` value dicts.\n")
+    print(
+        "before = pre-issue-6 `_blocks`/`jacobian`/`ntk` and PNG render patched in "
+        "(`_baseline.patched`); after = current code. Each case builds the widget once per "
+        "variant and cycles through `widget_timing.CASES` value dicts.\n"
+    )
     rows = []
     for name, factory, values in widget_timing.CASES:
         with _baseline.patched():
             before = widget_timing.time_case(factory, values, repeats)
         after = widget_timing.time_case(factory, values, repeats)
-        rows.append([
-            name, fmt_ms(before["compute"]), fmt_ms(after["compute"]),
-            fmt_ms(before["update"]), fmt_ms(after["update"]), fmt_ms(after["update_max"]),
-            "yes" if after["update"] <= 0.050 else "no", after["errors"],
-        ])
+        rows.append(
+            [
+                name,
+                fmt_ms(before["compute"]),
+                fmt_ms(after["compute"]),
+                fmt_ms(before["update"]),
+                fmt_ms(after["update"]),
+                fmt_ms(after["update_max"]),
+                "yes" if after["update"] <= 0.050 else "no",
+                after["errors"],
+            ]
+        )
         print(f"  ... {name} done (load {os.getloadavg()[0]:.2f})", file=sys.stderr)
-    table(["widget", "compute before", "compute after", "update before", "update after",
-           "slowest after", "<= 50 ms", "message steps"], rows)
+    table(
+        [
+            "widget",
+            "compute before",
+            "compute after",
+            "update before",
+            "update after",
+            "slowest after",
+            "<= 50 ms",
+            "message steps",
+        ],
+        rows,
+    )
 
 
 # --------------------------------------------------------------------------------- jacobian
@@ -163,16 +185,16 @@ def torch_jacobian(net: LCN) -> Callable[[np.ndarray], np.ndarray] | None:
     unit = torch.ones((1, 1) + (1,) * D, dtype=torch.float64)
     off = [int(o) for o in net.offsets]
 
-    def full_conv(a: "torch.Tensor", b: "torch.Tensor") -> "torch.Tensor":
+    def full_conv(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         pad: list[int] = []
         for m in reversed(b.shape[2:]):
             pad += [m - 1, m - 1]
         return conv(F.pad(a, pad), b.flip(list(range(2, 2 + D))))
 
-    def pi(theta: "torch.Tensor") -> "torch.Tensor":
+    def pi(theta: torch.Tensor) -> torch.Tensor:
         out = None
         for l, size in enumerate(sizes):
-            f = theta[off[l]:off[l + 1]].reshape((1, 1) + size)
+            f = theta[off[l] : off[l + 1]].reshape((1, 1) + size)
             if any(a > 1 for a in acc[l]):
                 f = conv_t(f, unit, stride=acc[l])
             out = f if out is None else full_conv(out, f)
@@ -206,12 +228,19 @@ def jacobian_rows(label: str, net: LCN, repeats: int, rng: np.random.Generator) 
         ("ours (before)", lambda: _baseline.jacobian(net, fs), lambda: _baseline.ntk(net, fs)),
     ]
     if tj is not None:
+
         def t_ntk() -> np.ndarray:
             J = tj(theta)
             return J @ J.T
+
         variants.append(("torch.func.jacrev", lambda: tj(theta), t_ntk))
-    variants.append(("central differences", lambda: fd_jacobian(net, fs),
-                     lambda: (lambda J: J @ J.T)(fd_jacobian(net, fs))))
+    variants.append(
+        (
+            "central differences",
+            lambda: fd_jacobian(net, fs),
+            lambda: (lambda J: J @ J.T)(fd_jacobian(net, fs)),
+        )
+    )
     t_after_ntk = None
     rows = []
     for name, jf, nf in variants:
@@ -221,22 +250,44 @@ def jacobian_rows(label: str, net: LCN, repeats: int, rng: np.random.Generator) 
         dJ = float(np.max(np.abs(jf() - ours_J)))
         dT = float(np.max(np.abs(nf() - ours_T)))
         ok = "yes" if max(dJ, dT) <= 1e-10 else "NO"
-        rows.append([label, f"{ours_J.shape[0]}x{ours_J.shape[1]}", name, fmt_ms(tJ), fmt_ms(tT),
-                     f"{tT / t_after_ntk:.1f}", f"{dJ:.1e}", f"{dT:.1e}", ok])
+        rows.append(
+            [
+                label,
+                f"{ours_J.shape[0]}x{ours_J.shape[1]}",
+                name,
+                fmt_ms(tJ),
+                fmt_ms(tT),
+                f"{tT / t_after_ntk:.1f}",
+                f"{dJ:.1e}",
+                f"{dT:.1e}",
+                ok,
+            ]
+        )
     if tj is None:
         rows.append([label, "", "torch.func.jacrev", "absent", "absent", "", "", "", ""])
     return rows
 
 
-JAC_HEADER = ["network", "K x n", "method", "jacobian ms", "ntk ms", "ntk / ours",
-              "max |dJ|", "max |dTheta|", "<= 1e-10"]
+JAC_HEADER = [
+    "network",
+    "K x n",
+    "method",
+    "jacobian ms",
+    "ntk ms",
+    "ntk / ours",
+    "max |dJ|",
+    "max |dTheta|",
+    "<= 1e-10",
+]
 
 
 def section_jacobian(repeats: int) -> None:
     print("## `jacobian` and `ntk` (median ms)\n")
-    print(f"torch: {torch_version()}. Finite differences: central, h = 1 on `end_to_end` "
-          "(exact up to rounding, since pi is linear in each parameter). `ntk / ours` = ntk "
-          "time relative to ours (after); differences are to ours (after).\n")
+    print(
+        f"torch: {torch_version()}. Finite differences: central, h = 1 on `end_to_end` "
+        "(exact up to rounding, since pi is linear in each parameter). `ntk / ours` = ntk "
+        "time relative to ours (after); differences are to ours (after).\n"
+    )
     rng = np.random.default_rng(0)
     rows = []
     for label, sizes, strides in NETWORKS:
@@ -265,10 +316,31 @@ def section_sweep(repeats: int) -> None:
             diff = float(np.max(np.abs((lambda J: J @ J.T)(tj(theta)) - net.ntk(fs))))
         else:
             tt, diff = None, float("nan")
-        rows.append([label, net.n_outputs, net.n_params, fmt_ms(before), fmt_ms(after),
-                     fmt_ms(tt), f"{tt / after:.1f}" if tt else "", f"{diff:.1e}"])
-    table(["network", "K", "n", "ours before", "ours after", "torch jacrev",
-           "torch / ours", "max |dTheta| torch"], rows)
+        rows.append(
+            [
+                label,
+                net.n_outputs,
+                net.n_params,
+                fmt_ms(before),
+                fmt_ms(after),
+                fmt_ms(tt),
+                f"{tt / after:.1f}" if tt else "",
+                f"{diff:.1e}",
+            ]
+        )
+    table(
+        [
+            "network",
+            "K",
+            "n",
+            "ours before",
+            "ours after",
+            "torch jacrev",
+            "torch / ours",
+            "max |dTheta| torch",
+        ],
+        rows,
+    )
 
 
 # --------------------------------------------------------------------------------- fibers
@@ -286,8 +358,10 @@ def random_net_of_degree(d: int, rng: np.random.Generator) -> LCN:
 
 def section_fibers(repeats: int) -> None:
     print(f"## `fibers` on random networks with strides > 1 ({repeats} per degree)\n")
-    print("A run succeeds when `fibers(w)` returns and one of its points, up to signs, is the "
-          "generating filter tuple rescaled to delta = 0 (relative distance <= 1e-6).\n")
+    print(
+        "A run succeeds when `fibers(w)` returns and one of its points, up to signs, is the "
+        "generating filter tuple rescaled to delta = 0 (relative distance <= 1e-6).\n"
+    )
     rng = np.random.default_rng(2)
     rows = []
     for d in range(4, 25, 2):
@@ -310,12 +384,20 @@ def section_fibers(repeats: int) -> None:
             n_points.append(len(fib))
             found = any(
                 np.linalg.norm(net.flatten(v) - target) <= 1e-6 * np.linalg.norm(target)
-                for p in fib for v in p.with_signs()
+                for p in fib
+                for v in p.with_signs()
             )
             ok += found
-        rows.append([d, fmt_ms(statistics.median(times)), fmt_ms(max(times)),
-                     f"{ok}/{repeats}", errors,
-                     f"{statistics.median(n_points):g}" if n_points else "-"])
+        rows.append(
+            [
+                d,
+                fmt_ms(statistics.median(times)),
+                fmt_ms(max(times)),
+                f"{ok}/{repeats}",
+                errors,
+                f"{statistics.median(n_points):g}" if n_points else "-",
+            ]
+        )
     table(["degree", "median ms", "slowest ms", "success", "errors", "median #points"], rows)
 
 
@@ -331,34 +413,71 @@ def section_flow(repeats: int) -> None:
     t_eval = np.linspace(0.0, t_end, 101)
     flow = gradient_flow(net, fs, sq, t_eval=t_eval)
     t_flow = median_time(lambda: gradient_flow(net, fs, sq, t_eval=t_eval), repeats)
-    rows = [["gradient_flow (DOP853, rtol 1e-10)", flow.nfev, "-", fmt_ms(t_flow),
-             f"{flow.loss[-1]:.6g}", f"{flow.invariant_drift:.1e}",
-             f"{flow.relative_invariant_drift:.1e}", "0"]]
+    rows = [
+        [
+            "gradient_flow (DOP853, rtol 1e-10)",
+            flow.nfev,
+            "-",
+            fmt_ms(t_flow),
+            f"{flow.loss[-1]:.6g}",
+            f"{flow.invariant_drift:.1e}",
+            f"{flow.relative_invariant_drift:.1e}",
+            "0",
+        ]
+    ]
     w_flow = flow.end_to_end[-1]
     for n in (flow.nfev, 10 * flow.nfev):
         step = t_end / n
         gd = gradient_descent(net, fs, sq, step=step, n_steps=n)
         if n == flow.nfev:
-            t_gd = median_time(lambda: gradient_descent(net, fs, sq, step=step, n_steps=n),
-                               repeats)
+            t_gd = median_time(lambda: gradient_descent(net, fs, sq, step=step, n_steps=n), repeats)
         else:  # the 10x run is timed once (it takes ten times as long)
             t0 = time.perf_counter()
             gradient_descent(net, fs, sq, step=step, n_steps=n)
             t_gd = time.perf_counter() - t0
         dist = np.linalg.norm(gd.end_to_end[-1] - w_flow) / np.linalg.norm(w_flow)
-        rows.append([f"gradient_descent ({'equal' if n == flow.nfev else '10x'} cost)", n,
-                     f"{step:.3g}", fmt_ms(t_gd), f"{gd.loss[-1]:.6g}",
-                     f"{gd.invariant_drift:.1e}", f"{gd.relative_invariant_drift:.1e}",
-                     f"{dist:.1e}"])
-    print(f"Network {label}; squared loss of 12 random signals (as in ch. 5); filters "
-          f"N(0, 1); {repeats} runs per median. Drift = max_t |delta(t) - delta(0)|.\n")
-    table(["method", "gradient evals", "step", "median ms", "loss(100)", "invariant drift",
-           "relative drift", "rel. dist. of w(100) to flow"], rows)
+        rows.append(
+            [
+                f"gradient_descent ({'equal' if n == flow.nfev else '10x'} cost)",
+                n,
+                f"{step:.3g}",
+                fmt_ms(t_gd),
+                f"{gd.loss[-1]:.6g}",
+                f"{gd.invariant_drift:.1e}",
+                f"{gd.relative_invariant_drift:.1e}",
+                f"{dist:.1e}",
+            ]
+        )
+    print(
+        f"Network {label}; squared loss of 12 random signals (as in ch. 5); filters "
+        f"N(0, 1); {repeats} runs per median. Drift = max_t |delta(t) - delta(0)|.\n"
+    )
+    table(
+        [
+            "method",
+            "gradient evals",
+            "step",
+            "median ms",
+            "loss(100)",
+            "invariant drift",
+            "relative drift",
+            "rel. dist. of w(100) to flow",
+        ],
+        rows,
+    )
 
 
 # --------------------------------------------------------------------------------- suite
-SUITE_CMD = ["/work/venv/bin/pytest", "-q", "--nbval", "--nbval-sanitize-with",
-             "tests/nbval_sanitize.cfg", "book", "tests", "lcnn_widgets"]
+SUITE_CMD = [
+    "/work/venv/bin/pytest",
+    "-q",
+    "--nbval",
+    "--nbval-sanitize-with",
+    "tests/nbval_sanitize.cfg",
+    "book",
+    "tests",
+    "lcnn_widgets",
+]
 BUILD_CMD = ["/work/venv/bin/jupyter-book", "build", "--all", "-W", "-n", "--keep-going", "."]
 
 
@@ -371,8 +490,7 @@ def section_suite(_repeats: int) -> None:
         proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
         elapsed = time.perf_counter() - t0
         tail = (proc.stdout.strip().splitlines() or [""])[-1]
-        rows.append([name, "`" + " ".join(cmd) + "`", f"{elapsed:.0f}", proc.returncode,
-                     tail[:90]])
+        rows.append([name, "`" + " ".join(cmd) + "`", f"{elapsed:.0f}", proc.returncode, tail[:90]])
     table(["what", "command", "seconds", "exit code", "last line"], rows)
 
 
@@ -389,10 +507,16 @@ DEFAULT = ["widgets", "jacobian", "sweep", "fibers", "flow"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--section", action="append", choices=sorted(SECTIONS), default=[],
-                        help="run only these sections (repeatable); default: all but suite")
-    parser.add_argument("--repeats", type=int, default=MIN_REPEATS,
-                        help=f"runs per median (at least {MIN_REPEATS})")
+    parser.add_argument(
+        "--section",
+        action="append",
+        choices=sorted(SECTIONS),
+        default=[],
+        help="run only these sections (repeatable); default: all but suite",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=MIN_REPEATS, help=f"runs per median (at least {MIN_REPEATS})"
+    )
     args = parser.parse_args(argv)
     if args.repeats < MIN_REPEATS:
         parser.error(f"--repeats must be at least {MIN_REPEATS}: got {args.repeats}")
@@ -400,8 +524,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in args.section or DEFAULT:
         t0 = time.perf_counter()
         SECTIONS[name](args.repeats)
-        print(f"_(section {name}: {time.perf_counter() - t0:.0f} s, load average now "
-              f"{os.getloadavg()[0]:.2f})_\n")
+        print(
+            f"_(section {name}: {time.perf_counter() - t0:.0f} s, load average now "
+            f"{os.getloadavg()[0]:.2f})_\n"
+        )
     return 0
 
 

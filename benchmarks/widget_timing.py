@@ -39,10 +39,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless; must precede any pyplot import
 
-from lcnn_widgets.widgets import Explorer  # noqa: E402
+from lcnn_widgets.widgets import Explorer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
-from widget_cases import CASES as WIDGET_CASES  # noqa: E402
+from widget_cases import CASES as WIDGET_CASES
 
 #: (name, factory returning an Explorer, control-value dicts to cycle through), one per widget
 #: of the book; the cases themselves live in ``tests/widget_cases.py`` (shared with the tests).
@@ -68,8 +68,11 @@ def set_silently(explorer: Explorer, values: Mapping[str, Any]) -> None:
 
 
 def time_case(
-    factory: Callable[[], Explorer], value_dicts: Sequence[Mapping[str, Any]], repeats: int,
-    *, fast: bool = True,
+    factory: Callable[[], Explorer],
+    value_dicts: Sequence[Mapping[str, Any]],
+    repeats: int,
+    *,
+    fast: bool = True,
 ) -> dict[str, float]:
     """Build one widget and time ``repeats`` updates cycling through ``value_dicts``.
 
@@ -106,7 +109,7 @@ def time_case(
         t0 = time.perf_counter()
         try:
             compute(**current)  # the same state again (cached where the widget caches)
-        except Exception:  # noqa: BLE001 - a bad value dict still times the error path
+        except Exception:  # a bad value dict still times the error path
             pass
         t_compute.append(time.perf_counter() - t0)
     return {
@@ -142,36 +145,57 @@ def _before(ref: str, repeats: int, names: list[str]) -> dict[str, dict[str, flo
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     tree = tempfile.mkdtemp(prefix="lcnn-before-")
-    subprocess.run(["git", "-C", root, "worktree", "add", "--detach", "-q", tree, ref],
-                   check=True)
+    subprocess.run(["git", "-C", root, "worktree", "add", "--detach", "-q", tree, ref], check=True)
     try:
         env = {**os.environ, "PYTHONPATH": tree}  # its lcnn_widgets before the editable one
-        out = subprocess.run([sys.executable, "benchmarks/widget_timing.py", "--repeats",
-                              str(repeats)], cwd=tree, env=env, capture_output=True,
-                             text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "benchmarks/widget_timing.py", "--repeats", str(repeats)],
+            cwd=tree,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         subprocess.run(["git", "-C", root, "worktree", "remove", "--force", tree], check=False)
     rows = {}
     for line in out.splitlines():
-        m = re.match(r"(explore_\w+ \(ch\. \d+\))\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+"
-                     r"([\d.]+)\s+([\d.]+)", line)
+        m = re.match(
+            r"(explore_\w+ \(ch\. \d+\))\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+"
+            r"([\d.]+)\s+([\d.]+)",
+            line,
+        )
         if m:
-            rows[m.group(1)] = {"update": float(m.group(4)) / 1000,
-                                "update_max": float(m.group(6)) / 1000}
+            rows[m.group(1)] = {
+                "update": float(m.group(4)) / 1000,
+                "update_max": float(m.group(6)) / 1000,
+            }
     return {n: rows[n] for n in names if n in rows}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=30,
-                        help=f"updates per case (at least {MIN_REPEATS}; default 30)")
-    parser.add_argument("--case", action="append", default=[],
-                        help="only cases whose name contains this text (repeatable)")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=30,
+        help=f"updates per case (at least {MIN_REPEATS}; default 30)",
+    )
+    parser.add_argument(
+        "--case",
+        action="append",
+        default=[],
+        help="only cases whose name contains this text (repeatable)",
+    )
     parser.add_argument("--list", action="store_true", help="list the registered cases and exit")
-    parser.add_argument("--compare", action="store_true",
-                        help="also time every update as a full render (fast path off)")
-    parser.add_argument("--before", metavar="REF",
-                        help="also time the widgets of git revision REF, in the same run")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also time every update as a full render (fast path off)",
+    )
+    parser.add_argument(
+        "--before", metavar="REF", help="also time the widgets of git revision REF, in the same run"
+    )
     args = parser.parse_args(argv)
     if args.repeats < MIN_REPEATS:
         parser.error(f"--repeats must be at least {MIN_REPEATS}: got {args.repeats}")
@@ -184,26 +208,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no registered case matches {args.case}; use --list")
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"python {platform.python_version()}, matplotlib {matplotlib.__version__}, "
-          f"{os.cpu_count()} CPUs, load average {load:.2f}; {args.repeats} updates per case")
+    print(
+        f"python {platform.python_version()}, matplotlib {matplotlib.__version__}, "
+        f"{os.cpu_count()} CPUs, load average {load:.2f}; {args.repeats} updates per case"
+    )
     before = _before(args.before, args.repeats, [c[0] for c in cases]) if args.before else {}
     extra = ""
     if args.before:
         extra += f" | before ({args.before}) median / slowest"
     if args.compare:
         extra += " | full render median"
-    print(f"| case | create ms | compute median ms | update median ms | slowest ms | errors"
-          f"{extra} | slowest of first pass ms |")
+    print(
+        f"| case | create ms | compute median ms | update median ms | slowest ms | errors"
+        f"{extra} | slowest of first pass ms |"
+    )
     print("|---" * (7 + bool(args.before) + bool(args.compare)) + "|")
     for name, factory, values in cases:
         r = time_case(factory, values, args.repeats)
         ms = {k: 1000 * v for k, v in r.items() if k != "errors"}
-        row = (f"| {name} | {ms['create']:.0f} | {ms['compute']:.1f} | {ms['update']:.1f} | "
-               f"{ms['update_max']:.1f} | {r['errors']}")
+        row = (
+            f"| {name} | {ms['create']:.0f} | {ms['compute']:.1f} | {ms['update']:.1f} | "
+            f"{ms['update_max']:.1f} | {r['errors']}"
+        )
         if args.before:
             b = before.get(name)
-            row += (f" | {1000 * b['update']:.1f} / {1000 * b['update_max']:.1f}" if b
-                    else " | (not in REF)")
+            row += (
+                f" | {1000 * b['update']:.1f} / {1000 * b['update_max']:.1f}"
+                if b
+                else " | (not in REF)"
+            )
         if args.compare:
             full = time_case(factory, values, args.repeats, fast=False)
             row += f" | {1000 * full['update']:.1f}"

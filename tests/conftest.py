@@ -4,7 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from hypothesis import HealthCheck, settings  # noqa: E402
+from hypothesis import HealthCheck, settings
 
 settings.register_profile(
     "default",

@@ -22,6 +22,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
+from book_cells import cells, markdown
 from scipy.optimize import brentq
 
 from lcnn_widgets import (
@@ -32,9 +33,8 @@ from lcnn_widgets import (
     running_example_F,
     two_layer_rescaling,
 )
-from lcnn_widgets.flows import SquaredLoss, gradient_descent, gradient_flow
 from lcnn_widgets.fibers import rescale
-from book_cells import cells, markdown
+from lcnn_widgets.flows import SquaredLoss, gradient_descent, gradient_flow
 
 RUNNING = LCN([3, 2], [2, 1])
 
@@ -44,8 +44,9 @@ def _symbolic_running_example():
     """pi(u, v) of the running example expanded from the product of the two binary forms."""
     x, y = sympy.symbols("x y")
     u, v = sympy.symbols("u0:3"), sympy.symbols("v0:2")
-    form = sympy.Poly((u[0] * x**2 + u[1] * x * y + u[2] * y**2) * (v[0] * x**2 + v[1] * y**2),
-                      x, y)
+    form = sympy.Poly(
+        (u[0] * x**2 + u[1] * x * y + u[2] * y**2) * (v[0] * x**2 + v[1] * y**2), x, y
+    )
     return u, v, [form.coeff_monomial(x ** (4 - i) * y**i) for i in range(5)]
 
 
@@ -111,10 +112,17 @@ def _blocks_from_unit_filters(net, fs):
     return blocks
 
 
-@pytest.mark.parametrize("sizes, strides", [
-    ([3, 2], [2, 1]), ([3, 2], [1, 1]), ([2, 3, 2], [2, 2, 1]), ([4, 2, 3], [3, 1, 1]),
-    ([(2, 2), (3, 2)], [(2, 1), 1]), ([(2, 2), (2, 2)], [(1, 1), (2, 2)]),
-])
+@pytest.mark.parametrize(
+    "sizes, strides",
+    [
+        ([3, 2], [2, 1]),
+        ([3, 2], [1, 1]),
+        ([2, 3, 2], [2, 2, 1]),
+        ([4, 2, 3], [3, 1, 1]),
+        ([(2, 2), (3, 2)], [(2, 1), 1]),
+        ([(2, 2), (2, 2)], [(1, 1), (2, 2)]),
+    ],
+)
 def test_jacobian_block_by_block_and_ntk_as_sum_of_blocks(sizes, strides):
     net = LCN(sizes, strides)
     rng = np.random.default_rng(13)
@@ -131,11 +139,13 @@ def test_jacobian_block_by_block_and_ntk_as_sum_of_blocks(sizes, strides):
     for m in range(net.n_layers):
         scaled = [c * f if l == m else f for l, f in enumerate(fs)]
         expected = sum((B @ B.T) * (1.0 if l == m else c**2) for l, B in enumerate(blocks))
-        np.testing.assert_allclose(net.ntk(scaled), expected, rtol=1e-12,
-                                   atol=1e-13 * np.abs(expected).max())
+        np.testing.assert_allclose(
+            net.ntk(scaled), expected, rtol=1e-12, atol=1e-13 * np.abs(expected).max()
+        )
         flipped = [-f if l == m else f for l, f in enumerate(fs)]
-        np.testing.assert_allclose(net.ntk(flipped), theta, rtol=0,
-                                   atol=1e-13 * np.abs(theta).max())
+        np.testing.assert_allclose(
+            net.ntk(flipped), theta, rtol=0, atol=1e-13 * np.abs(theta).max()
+        )
 
 
 def test_velocity_of_w_is_minus_ntk_times_gradient_exactly_for_two_layers():
@@ -149,8 +159,9 @@ def test_velocity_of_w_is_minus_ntk_times_gradient_exactly_for_two_layers():
     h = 0.25
     plus = RUNNING.end_to_end([f + h * d for f, d in zip(fs, xi)])
     minus = RUNNING.end_to_end([f - h * d for f, d in zip(fs, xi)])
-    np.testing.assert_allclose((plus - minus) / (2 * h), -RUNNING.ntk(fs) @ grad,
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        (plus - minus) / (2 * h), -RUNNING.ntk(fs) @ grad, rtol=1e-12, atol=1e-14
+    )
 
 
 def test_velocity_along_the_integrated_flow_is_minus_ntk_times_gradient():
@@ -233,8 +244,10 @@ def test_gradient_descent_drift_is_first_order_in_the_step():
     teacher = net.end_to_end(net.random_filters(rng))
     Y = np.stack([conv(teacher, net.stride, x) for x in X])
     fs = net.random_filters(rng)
-    drifts = [gradient_descent(net, fs, X, Y, step=h, n_steps=round(2 / h)).invariant_drift
-              for h in (0.01, 0.005, 0.0025)]
+    drifts = [
+        gradient_descent(net, fs, X, Y, step=h, n_steps=round(2 / h)).invariant_drift
+        for h in (0.01, 0.005, 0.0025)
+    ]
     flow = gradient_flow(net, fs, X, Y, t_eval=np.linspace(0.0, 2.0, 5))
     assert flow.invariant_drift < 1e-10 < drifts[-1]
     for coarse, fine in zip(drifts, drifts[1:]):
@@ -260,8 +273,9 @@ def test_layer_swap_keeps_w_and_delta_and_changes_the_ntk_unless_balanced(stride
         np.testing.assert_allclose(net.invariants(swapped), net.invariants(fs), atol=1e-12)
         J1, J2 = np.hsplit(net.jacobian(fs), 2)
         theta, theta_sw = net.ntk(fs), net.ntk(swapped)
-        np.testing.assert_allclose(theta_sw, (a / b) ** 2 * J1 @ J1.T + (b / a) ** 2 * J2 @ J2.T,
-                                   rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(
+            theta_sw, (a / b) ** 2 * J1 @ J1.T + (b / a) ** 2 * J2 @ J2.T, rtol=1e-12, atol=1e-13
+        )
         differences.append(np.linalg.norm(theta_sw - theta) / np.linalg.norm(theta))
         # balanced: the plain swap is the second fiber point and keeps the NTK
         bal = rescale(net, fs, [0.0])
@@ -296,19 +310,20 @@ def test_canonical_statements_and_corrections_in_the_text():
     assert "lem-multi-axis" not in ch1 and "{prf:ref}`lem-hd-product`" in ch1
     assert "eq-poly-running-cubic" in ch1 and "**cubic**" in ch1
     # chapter 2: no drift plot, the drift argument is referenced, not restated
-    code2 = "\n".join("".join(c["source"]) for c in cells("02_invariants")
-                      if c["cell_type"] == "code")
+    code2 = "\n".join(
+        "".join(c["source"]) for c in cells("02_invariants") if c["cell_type"] == "code"
+    )
     assert "plot_invariant_drift" not in code2 and "brentq(" in code2
-    descent = ch2[ch2.index("::::{solution} ex-inv-descent"):]
-    descent = descent[:descent.index("::::\n")]
+    descent = ch2[ch2.index("::::{solution} ex-inv-descent") :]
+    descent = descent[: descent.index("::::\n")]
     assert "05_convergence.ipynb" in descent and "h^2" not in descent
     assert "\\delta^2 \\gg n_1 n_2" in ch2 and "\\delta \\gg n_1 n_2" not in ch2
     assert ":label: obs-inv-jacobian-blocks" in ch2 and "eq-inv-function-velocity" in ch2
     # chapter 3: Thm 4 in full (both parts), the swap answer holds at delta = 0 only
-    theorem = ch3[ch3.index(":label: thm-fib-unique"):]
-    theorem = theorem[:theorem.index(":::")]
+    theorem = ch3[ch3.index(":label: thm-fib-unique") :]
+    theorem = theorem[: theorem.index(":::")]
     assert "2^{L-1}" in theorem and "\\Theta(w; \\delta)" in theorem
-    swap = ch3[ch3.index("::::{solution} ex-fib-2d"):]
+    swap = ch3[ch3.index("::::{solution} ex-fib-2d") :]
     assert "only because $\\delta = 0$" in swap and "thm-hd-ntk" in swap
     assert ch3.count("obs-inv-jacobian-blocks") >= 2
     intro = (BOOK / "intro.md").read_text(encoding="utf-8")

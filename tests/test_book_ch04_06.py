@@ -27,10 +27,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy
+from book_cells import markdown
 from scipy.linalg import subspace_angles
 from scipy.stats import spearmanr
 
-from book_cells import markdown
 from lcnn_widgets import (
     LCN,
     convergence_runs,
@@ -63,8 +63,9 @@ def _symbolic_pi(dilation):
     x, y = sympy.symbols("x y")
     u, v = sympy.symbols("u0:3"), sympy.symbols("v0:2")
     d = dilation
-    form = sympy.Poly((u[0] * x**2 + u[1] * x * y + u[2] * y**2) * (v[0] * x**d + v[1] * y**d),
-                      x, y)
+    form = sympy.Poly(
+        (u[0] * x**2 + u[1] * x * y + u[2] * y**2) * (v[0] * x**d + v[1] * y**d), x, y
+    )
     deg = 2 + d
     return u, v, sympy.Matrix([form.coeff_monomial(x ** (deg - i) * y**i) for i in range(deg + 1)])
 
@@ -95,11 +96,15 @@ def test_symbolic_ntk_of_the_running_example():
     theta = (J * J.T).applyfunc(sympy.expand)
     (u0, u1, u2), (v0, v1) = u, v
     a, b = u0 * u2 + v0 * v1, u1 * u2
-    book = sympy.Matrix([[u0**2 + v0**2, u0 * u1, a, 0, 0],
-                         [u0 * u1, u1**2 + v0**2, b, v0 * v1, 0],
-                         [a, b, u0**2 + u2**2 + v0**2 + v1**2, u0 * u1, a],
-                         [0, v0 * v1, u0 * u1, u1**2 + v1**2, b],
-                         [0, 0, a, b, u2**2 + v1**2]])
+    book = sympy.Matrix(
+        [
+            [u0**2 + v0**2, u0 * u1, a, 0, 0],
+            [u0 * u1, u1**2 + v0**2, b, v0 * v1, 0],
+            [a, b, u0**2 + u2**2 + v0**2 + v1**2, u0 * u1, a],
+            [0, v0 * v1, u0 * u1, u1**2 + v1**2, b],
+            [0, 0, a, b, u2**2 + v1**2],
+        ]
+    )
     assert theta == book
     numbers = sympy.lambdify(u + v, theta)
     rng = np.random.default_rng(1)
@@ -113,8 +118,10 @@ def test_lemma_5_holds_wherever_rank_J_is_dim_M_including_stride_one():
     n_stride_one = 0
     for _ in range(60):
         L = int(rng.integers(2, 4))
-        net = LCN([int(k) for k in rng.integers(1, 4, L)],
-                  [int(s) for s in rng.choice([1, 2, 3], L - 1)] + [1])
+        net = LCN(
+            [int(k) for k in rng.integers(1, 4, L)],
+            [int(s) for s in rng.choice([1, 2, 3], L - 1)] + [1],
+        )
         n_stride_one += 1 in net.strides[:-1]
         fs = net.random_filters(rng)
         J = net.jacobian(fs)
@@ -194,8 +201,8 @@ def test_vertical_direction_is_the_normal_of_the_level_set():
         normals = np.zeros((net.n_params, net.n_layers - 1))  # gradients of delta_l
         offsets = np.cumsum([0] + [f.size for f in fs])
         for l in range(net.n_layers - 1):
-            normals[offsets[l]:offsets[l + 1], l] = -2 * fs[l]
-            normals[offsets[l + 1]:offsets[l + 2], l] = 2 * fs[l + 1]
+            normals[offsets[l] : offsets[l + 1], l] = -2 * fs[l]
+            normals[offsets[l + 1] : offsets[l + 2], l] = 2 * fs[l + 1]
         V = vertical_space(net, fs)
         Q = np.linalg.qr(normals)[0]
         assert np.allclose(V @ V.T, Q @ Q.T)
@@ -245,8 +252,10 @@ def test_one_gradient_descent_step_moves_delta_by_h_squared():
         fs = net.random_filters(rng)
         g = parameter_gradient(net, fs, sq)
         offsets = np.cumsum([0] + [f.size for f in fs])
-        sq_norms = [g[offsets[l]:offsets[l + 1]] @ g[offsets[l]:offsets[l + 1]]
-                    for l in range(net.n_layers)]
+        sq_norms = [
+            g[offsets[l] : offsets[l + 1]] @ g[offsets[l] : offsets[l + 1]]
+            for l in range(net.n_layers)
+        ]
         for h in (0.1, 0.01):
             step = gradient_descent(net, fs, sq, step=h, n_steps=1)
             change = step.invariants[1] - step.invariants[0]
@@ -295,12 +304,22 @@ def test_example_19_symbolic_ntks():
     assert theta[0, 1] == u0 * u1 + v0 * v1 and theta[1, 2] == u0 * u1 + u1 * u2 + v0 * v1
     assert theta[3, 3] == u2**2 + v1**2 and theta[0, 3] == 0 and theta == theta.T
     q = sympy.root(2, 4)
-    table = {(1, 1): ([1, -1, 0], sympy.Matrix([[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, 1],
-                                                  [0, 0, 1, 1]])),
-             (1, -1): ([1, 1, 0], sympy.Matrix([[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, -1],
-                                                  [0, 0, -1, 1]])),
-             (q, 0): ([1 / q, 0, -1 / q], sympy.sqrt(2) / 2 * sympy.Matrix(
-                 [[3, 0, -1, 0], [0, 3, 0, -1], [-1, 0, 3, 0], [0, -1, 0, 1]]))}
+    table = {
+        (1, 1): (
+            [1, -1, 0],
+            sympy.Matrix([[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, 1], [0, 0, 1, 1]]),
+        ),
+        (1, -1): (
+            [1, 1, 0],
+            sympy.Matrix([[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, -1], [0, 0, -1, 1]]),
+        ),
+        (q, 0): (
+            [1 / q, 0, -1 / q],
+            sympy.sqrt(2)
+            / 2
+            * sympy.Matrix([[3, 0, -1, 0], [0, 3, 0, -1], [-1, 0, 3, 0], [0, -1, 0, 1]]),
+        ),
+    }
     net = LCN([3, 2], [1, 1])
     fn = fiber_ntks(net, np.array([1.0, 0.0, -1.0, 0.0]), [0.0])
     assert len(fn.fiber) == 3
@@ -334,8 +353,10 @@ def test_remark_1_kernels_differ_on_an_open_set(seed):
     for roots, delta in zip(rng.standard_normal((50, 3)), rng.uniform(-2, 2, 50)):
         res = fiber_ntks(net, filter_from_roots(roots), [delta])
         assert len(res.fiber) == 3
-        assert min(np.linalg.norm(a - b) for i, a in enumerate(res.ntks)
-                   for b in res.ntks[i + 1:]) > 1e-8
+        assert (
+            min(np.linalg.norm(a - b) for i, a in enumerate(res.ntks) for b in res.ntks[i + 1 :])
+            > 1e-8
+        )
 
 
 # --------------------------------------------------------------------------- the chapters' text
@@ -348,12 +369,12 @@ def test_canonical_statements_and_corrections_in_chapters_4_to_6():
         assert "thm-metric-ntk-function" not in text and "cor-conv-riemannian-flow" not in text
     assert ":label: thm-" not in ch4 and "{prf:ref}`thm-fib-unique`" in ch4
     assert ch5.count(":label: cor-") == 0 and "{prf:ref}`cor-metric-pushforward`" in ch5
-    lemma = ch4[ch4.index(":label: lem-metric-lift"):]
-    lemma = lemma[:lemma.index(":::")]
+    lemma = ch4[ch4.index(":label: lem-metric-lift") :]
+    lemma = lemma[: lemma.index(":::")]
     assert "rank} J(\\theta) = \\dim M" in lemma and "stride" not in lemma
     assert "eq-metric-symbolic-ntk" in ch4 and "eq-so-symbolic-ntk" in ch6
     assert "eq-conv-gd-drift" in ch5 and "ex-conv-gd-drift" not in ch5
     assert "slow" in ch5 and "almost always something to trade" not in ch6
     assert ":label: rem-so-one-counterexample" in ch6
-    exercises = ch5[ch5.index("## Exercises"):]
+    exercises = ch5[ch5.index("## Exercises") :]
     assert exercises.count(":::{exercise}\n") == 0  # every exercise has a title

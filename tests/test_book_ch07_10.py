@@ -17,15 +17,30 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy
-
-from lcnn_widgets import (FCN, LCN, ReLUCNN, ReLUMLP, balanced_factorization, balanced_flow,
-                          binary_form_product, example_20, factor_end_to_end, fiber_ntks,
-                          gradient_flow_dense, irreducible_layers, orthogonal_orbit,
-                          polynomial_variables, random_orthogonal, rotation, swap_layers,
-                          to_binary_form)
-from lcnn_widgets.table1 import relative_ntk_difference
-from lcnn_widgets.fibers import rescale
 from book_cells import cells, markdown
+
+from lcnn_widgets import (
+    FCN,
+    LCN,
+    ReLUCNN,
+    ReLUMLP,
+    balanced_factorization,
+    balanced_flow,
+    binary_form_product,
+    example_20,
+    factor_end_to_end,
+    fiber_ntks,
+    gradient_flow_dense,
+    irreducible_layers,
+    orthogonal_orbit,
+    polynomial_variables,
+    random_orthogonal,
+    rotation,
+    swap_layers,
+    to_binary_form,
+)
+from lcnn_widgets.fibers import rescale
+from lcnn_widgets.table1 import relative_ntk_difference
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 
@@ -91,17 +106,25 @@ def test_ex_hd_recover_factor_list_gives_the_corrected_factors():
     assert all(m == 1 for _, m in factors)
     # the expression the solution used to give is not a factor of P_W
     wrong = 2 * x1**2 * x2 + x1**2 * y2 + y1**2 * y2
-    assert sympy.rem(sympy.Poly(to_binary_form(np.array(W)), x1, y1, x2, y2),
-                     sympy.Poly(wrong, x1, y1, x2, y2)) != 0
+    assert (
+        sympy.rem(
+            sympy.Poly(to_binary_form(np.array(W)), x1, y1, x2, y2),
+            sympy.Poly(wrong, x1, y1, x2, y2),
+        )
+        != 0
+    )
     # layer 2 is the (2, 1) factor with x_1^2 -> x_1, y_1^2 -> y_1
     assert sympy.expand(layer2.subs({x1**2: x1, y1**2: y1})) == sympy.expand(
-        to_binary_form(np.array([[2, 0], [1, 1]])))
+        to_binary_form(np.array([[2, 0], [1, 1]]))
+    )
     res = factor_end_to_end(net, W)
     assert len(res) == 1 and res.max_residual == 0.0
     assert [f.astype(int).tolist() for f in res.filters] == [[[1, 2], [3, -1]], [[2, 0], [1, 1]]]
     assert sorted(res.multidegrees) == [(1, 1), (2, 1)]
-    assert sympy.expand(binary_form_product(res.filters, net.strides)
-                        - to_binary_form(np.array(W))) == 0
+    assert (
+        sympy.expand(binary_form_product(res.filters, net.strides) - to_binary_form(np.array(W)))
+        == 0
+    )
 
 
 # ----------------------------------------------------------------------------- ch. 7, item 2
@@ -109,7 +132,9 @@ def test_symbolic_pi_is_the_package_end_to_end_with_any_last_stride(symbols):
     u, v, _ = symbols
     rng = np.random.default_rng(3)
     fs = [rng.integers(-4, 5, (2, 2)), rng.integers(-4, 5, (2, 2))]
-    exact = symbolic_pi(u, v).subs(dict(zip(list(u) + list(v), [int(e) for f in fs for e in f.ravel()])))
+    exact = symbolic_pi(u, v).subs(
+        dict(zip(list(u) + list(v), [int(e) for f in fs for e in f.ravel()]))
+    )
     for last in [(1, 1), (2, 2)]:
         net = LCN([(2, 2), (2, 2)], [(1, 1), last])
         assert np.array_equal(net.end_to_end(fs), np.array(exact, dtype=float))
@@ -131,7 +156,7 @@ def test_rescaled_swap_reweights_the_two_blocks(symbols):
     rescaled = symbolic_ntk(u, v).subs(pairs, simultaneous=True)
     assert (rescaled - (C_u / c**2 + c**2 * C_v)).expand() == sympy.zeros(9, 9)
     c2 = sq(u) / sq(v)
-    invariant = sq(u / c) - sq(c * v)          # |layer 2|^2 - |layer 1|^2 of (cv, u/c)
+    invariant = sq(u / c) - sq(c * v)  # |layer 2|^2 - |layer 1|^2 of (cv, u/c)
     assert sympy.simplify(invariant.subs(c, sympy.sqrt(c2)) - (sq(v) - sq(u))) == 0
 
 
@@ -144,7 +169,7 @@ def test_theorem_13_counterexample_exactly(symbols):
     assert (sq(A), sq(B), c2) == (3, 23, sympy.Rational(3, 23))
     C_A = (multiplication_matrix(u) * multiplication_matrix(u).T).subs(subs)
     C_B = (multiplication_matrix(v) * multiplication_matrix(v).T).subs(subs)
-    theta_swap = C_A / c2 + c2 * C_B                # exact, rational
+    theta_swap = C_A / c2 + c2 * C_B  # exact, rational
     assert theta_swap != theta
     # both points have the same w; J has full rank 7 = 4 + 4 - 1 at both
     assert symbolic_pi(c * v, u / c).subs(subs).applyfunc(sympy.simplify) == symbolic_pi(A, B)
@@ -241,8 +266,11 @@ def test_ex_fc_family_moves_exactly_off_a_multiple_of_pi(a):
 def test_ex_fc_training_times_and_speeds():
     ex = example_20()
     Yt, tt = np.array([[1.0, 1.0], [0.0, 1.0]]), np.linspace(0, 20, 201)
-    runs = [gradient_flow_dense(ex.first, Yt, tt), gradient_flow_dense(ex.second, Yt, tt),
-            balanced_flow(np.eye(2), Yt, 2, tt)]
+    runs = [
+        gradient_flow_dense(ex.first, Yt, tt),
+        gradient_flow_dense(ex.second, Yt, tt),
+        balanced_flow(np.eye(2), Yt, 2, tt),
+    ]
     times = [r.t[np.flatnonzero(r.loss < 1e-3)[0]] for r in runs]
     assert times == pytest.approx([5.6, 0.4, 1.5], abs=0.05)
     assert all(np.allclose(r.W[-1], Yt, atol=1e-3) for r in runs)
@@ -291,8 +319,11 @@ def test_relu_interchangeable_layers_linear_fiber_holds_the_rescaled_swap():
     assert np.isclose(net.invariant(swap), net.invariant(theta))
     fiber = net.function_fiber(theta, rng)
     assert len(fiber.candidates) == 4
-    assert any(all(np.allclose(x, s * y) for x, y in zip(cand, swap))
-               for cand in fiber.candidates for s in (1, -1))
+    assert any(
+        all(np.allclose(x, s * y) for x, y in zip(cand, swap))
+        for cand in fiber.candidates
+        for s in (1, -1)
+    )
     # not covered by the theorem; here the ReLU separates the swap numerically
     assert len(fiber.points) == 1
 

@@ -7,8 +7,7 @@ import pytest
 from book_cells import CHAPTERS, cells, markdown, words
 
 #: chapters with an explicit length limit (words of markdown, solutions included)
-LIMITS = {"07_higher_dim": 2950, "08_fully_connected": 2800, "09_relu": 2800,
-          "10_table1": 2950}
+LIMITS = {"07_higher_dim": 2950, "08_fully_connected": 2800, "09_relu": 2800, "10_table1": 2950}
 
 
 def test_all_ten_chapters_are_checked():

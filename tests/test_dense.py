@@ -12,6 +12,8 @@ from lcnn_widgets.dense import (
     balanced_factorization,
     balanced_flow,
     balanced_velocity,
+    dense_loss,
+    dense_loss_gradient,
     example_20,
     gradient_flow_dense,
     identity_factorization,
@@ -19,8 +21,6 @@ from lcnn_widgets.dense import (
     psd_power,
     random_orthogonal,
     rotation,
-    dense_loss,
-    dense_loss_gradient,
 )
 
 widths_strategy = st.lists(st.integers(1, 4), min_size=2, max_size=5)
@@ -158,8 +158,10 @@ def test_same_product_same_invariants_leaves_orthogonal_many_directions(d, n_lay
     """ker J ∩ ker D(invariants) has dimension (L-1) d(d-1)/2 = dim O(d)^(L-1), balanced or not."""
     rng = np.random.default_rng(19)
     net = FCN((d,) * (n_layers + 1))
-    for ws in (net.random_weights(rng), balanced_factorization(rng.standard_normal((d, d)),
-                                                                 n_layers)):
+    for ws in (
+        net.random_weights(rng),
+        balanced_factorization(rng.standard_normal((d, d)), n_layers),
+    ):
         stacked = np.vstack([net.jacobian(ws), net.invariant_jacobian(ws)])
         free = net.n_params - np.linalg.matrix_rank(stacked)
         assert free == (n_layers - 1) * d * (d - 1) // 2
@@ -189,8 +191,13 @@ def test_invariants_conserved_along_parameter_flow(widths):
 # ---------------------------------------------------------------------- Thm 14 and the orbit
 @pytest.mark.parametrize(
     "shape, n_layers, widths",
-    [((2, 2), 2, None), ((3, 3), 3, None), ((2, 3), 3, None), ((3, 2), 2, (2, 4, 3)),
-     ((2, 2), 4, (2, 3, 2, 4, 2))],
+    [
+        ((2, 2), 2, None),
+        ((3, 3), 3, None),
+        ((2, 3), 3, None),
+        ((3, 2), 2, (2, 4, 3)),
+        ((2, 2), 4, (2, 3, 2, 4, 2)),
+    ],
 )
 def test_orbit_keeps_product_balance_and_ntk(shape, n_layers, widths):
     rng = np.random.default_rng(7)
@@ -291,8 +298,13 @@ def test_balanced_factorizations_of_identity_have_ntk_twice_identity():
 # ---------------------------------------------------------------------- balanced flow (eq. 6)
 @pytest.mark.parametrize(
     "shape, n_layers, widths, with_inputs",
-    [((2, 2), 2, None, False), ((3, 3), 3, None, True), ((2, 3), 3, None, False),
-     ((3, 2), 2, (2, 4, 3), True), ((2, 2), 4, None, False)],
+    [
+        ((2, 2), 2, None, False),
+        ((3, 3), 3, None, True),
+        ((2, 3), 3, None, False),
+        ((3, 2), 2, (2, 4, 3), True),
+        ((2, 2), 4, None, False),
+    ],
 )
 def test_balanced_flow_equals_parameter_flow(shape, n_layers, widths, with_inputs):
     rng = np.random.default_rng(12)

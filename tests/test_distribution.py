@@ -35,8 +35,10 @@ def _missing_build_tools() -> list[str]:
     if "setuptools" not in missing:
         version = importlib.metadata.version("setuptools").split(".")
         # setuptools before 70.1 builds wheels with the separate 'wheel' package
-        if tuple(int(v) for v in version[:2] if v.isdigit()) < (70, 1) \
-                and importlib.util.find_spec("wheel") is None:
+        if (
+            tuple(int(v) for v in version[:2] if v.isdigit()) < (70, 1)
+            and importlib.util.find_spec("wheel") is None
+        ):
             missing.append("wheel")
     return missing
 
@@ -47,8 +49,9 @@ def _copy_sources(dest: Path) -> Path:
     for path in ROOT.iterdir():
         if path.is_file():
             shutil.copy2(path, dest / path.name)
-    shutil.copytree(ROOT / PACKAGE, dest / PACKAGE,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        ROOT / PACKAGE, dest / PACKAGE, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     return dest
 
 
@@ -57,19 +60,33 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
     """(the copied sources, the wheel built from them)."""
     missing = _missing_build_tools()
     if missing:
-        pytest.skip(f"cannot build the wheel offline: {', '.join(missing)} not installed in "
-                    f"{sys.prefix}")
+        pytest.skip(
+            f"cannot build the wheel offline: {', '.join(missing)} not installed in {sys.prefix}"
+        )
     tmp = tmp_path_factory.mktemp("distribution")
     src = _copy_sources(tmp / "src")
     out = tmp / "wheel"
-    cmd = [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
-           "--no-index", "--no-cache-dir", "-w", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        str(src),
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "--no-cache-dir",
+        "-w",
+        str(out),
+    ]
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}
     proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, timeout=300)
     wheels = sorted(out.glob("*.whl"))
     if proc.returncode != 0 or len(wheels) != 1:
-        pytest.fail(f"building the wheel failed ({' '.join(cmd)}, exit {proc.returncode}):\n"
-                    f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        pytest.fail(
+            f"building the wheel failed ({' '.join(cmd)}, exit {proc.returncode}):\n"
+            f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     return src, wheels[0]
 
 
@@ -82,16 +99,20 @@ def _metadata(wheel: Path):
 def test_wheel_ships_every_module(built):
     src, wheel = built
     modules = {p.relative_to(src).as_posix() for p in (src / PACKAGE).rglob("*.py")}
-    assert {f"{PACKAGE}/__init__.py", f"{PACKAGE}/plotting/__init__.py",
-            f"{PACKAGE}/widgets/__init__.py"} <= modules
+    assert {
+        f"{PACKAGE}/__init__.py",
+        f"{PACKAGE}/plotting/__init__.py",
+        f"{PACKAGE}/widgets/__init__.py",
+    } <= modules
     with zipfile.ZipFile(wheel) as zf:
         shipped = set(zf.namelist())
     missing = sorted(modules - shipped)
-    assert not missing, (f"{len(missing)} of {len(modules)} modules of {PACKAGE}/ are missing "
-                         f"from {wheel.name}:\n  " + "\n  ".join(missing))
+    assert not missing, (
+        f"{len(missing)} of {len(modules)} modules of {PACKAGE}/ are missing "
+        f"from {wheel.name}:\n  " + "\n  ".join(missing)
+    )
     # and nothing besides the package and its metadata (no tests/, benchmarks/, ...)
-    stray = sorted(n for n in shipped
-                   if n.split("/")[0] != PACKAGE and ".dist-info/" not in n)
+    stray = sorted(n for n in shipped if n.split("/")[0] != PACKAGE and ".dist-info/" not in n)
     assert not stray, f"{wheel.name} ships files outside {PACKAGE}/: {stray}"
 
 
@@ -111,8 +132,10 @@ def test_wheel_metadata(built):
     for name in REQUIRED:
         req = required.get(name)
         if req is None:
-            problems.append(f"{name}: not a required dependency "
-                            f"(Requires-Dist: {[str(r) for r in requirements]})")
+            problems.append(
+                f"{name}: not a required dependency "
+                f"(Requires-Dist: {[str(r) for r in requirements]})"
+            )
         elif not any(s.operator == ">=" for s in req.specifier):
             problems.append(f"{name}: no lower bound (>=): {req}")
     assert not problems, "\n".join(problems)

@@ -47,8 +47,10 @@ def _check_points(net: LCN, fib: Fiber, w, delta) -> None:
 
 def _contains_up_to_signs(fib: Fiber, filters, atol=1e-7) -> bool:
     for variant in fib.with_signs():
-        if all(np.allclose(a, b, rtol=0, atol=atol * max(1.0, np.max(np.abs(b))))
-               for a, b in zip(variant, filters)):
+        if all(
+            np.allclose(a, b, rtol=0, atol=atol * max(1.0, np.max(np.abs(b))))
+            for a, b in zip(variant, filters)
+        ):
             return True
     return False
 
@@ -152,12 +154,15 @@ def test_sign_variants_errors():
 # --------------------------------------------------------------------------- stride one
 def _three_real_factorizations_table():
     """MATH.md Sec. 9 (Ex. 19): the balanced factorizations of x^3 - x y^2 and their NTKs."""
-    c = 2 ** -0.25
+    c = 2**-0.25
     return [
         ((1, -1, 0), (1, 1), [[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, 1], [0, 0, 1, 1]]),
         ((1, 1, 0), (1, -1), [[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, -1], [0, 0, -1, 1]]),
-        ((c, 0, -c), (1 / c, 0),
-         np.sqrt(2) / 2 * np.array([[3, 0, -1, 0], [0, 3, 0, -1], [-1, 0, 3, 0], [0, -1, 0, 1]])),
+        (
+            (c, 0, -c),
+            (1 / c, 0),
+            np.sqrt(2) / 2 * np.array([[3, 0, -1, 0], [0, 3, 0, -1], [-1, 0, 3, 0], [0, -1, 0, 1]]),
+        ),
     ]
 
 
@@ -230,10 +235,13 @@ def test_example_15_fiber_formula():
         assert _parallel(v, [w[1], w[3]])
 
 
-@pytest.mark.parametrize("w, u, v", [
-    ((1.0, 2.0, 3.0, 0.0, 0.0), (1.0, 2.0, 3.0), (1.0, 0.0)),   # only w_3 = 0
-    ((0.0, 0.0, 3.0, 2.0, 1.0), (3.0, 2.0, 1.0), (0.0, 1.0)),   # only w_1 = 0
-])
+@pytest.mark.parametrize(
+    "w, u, v",
+    [
+        ((1.0, 2.0, 3.0, 0.0, 0.0), (1.0, 2.0, 3.0), (1.0, 0.0)),  # only w_3 = 0
+        ((0.0, 0.0, 3.0, 2.0, 1.0), (3.0, 2.0, 1.0), (0.0, 1.0)),  # only w_1 = 0
+    ],
+)
 def test_example_15_boundary_cases(w, u, v):
     net = LCN([3, 2], [2, 1])
     fib = fibers(net, w)
@@ -242,11 +250,14 @@ def test_example_15_boundary_cases(w, u, v):
     assert _parallel(fib[0].filters[0], u) and _parallel(fib[0].filters[1], v)
 
 
-@pytest.mark.parametrize("w, first, second, entries", [
-    # MATH.md Sec. 7, Ex. 16: two balanced preimages with different NTKs
-    ((0, 0, 1, 0, 0), ((1, 0, 0), (0, 1)), ((0, 0, 1), (1, 0)), None),
-    ((1, 0, 0, 0, -1), ((1, 0, 1), (1, -1)), ((1, 0, -1), (1, 1)), (-1.0, 1.0)),
-])
+@pytest.mark.parametrize(
+    "w, first, second, entries",
+    [
+        # MATH.md Sec. 7, Ex. 16: two balanced preimages with different NTKs
+        ((0, 0, 1, 0, 0), ((1, 0, 0), (0, 1)), ((0, 0, 1), (1, 0)), None),
+        ((1, 0, 0, 0, -1), ((1, 0, 1), (1, -1)), ((1, 0, -1), (1, 1)), (-1.0, 1.0)),
+    ],
+)
 def test_example_16_singular_points(w, first, second, entries):
     net = LCN([3, 2], [2, 1])
     fib = fibers(net, w)
@@ -320,19 +331,21 @@ def test_is_in_neuromanifold_matches_the_cubic():
 def test_multistart_not_in_m_and_zero():
     net = LCN([3, 2], [2, 1])
     with pytest.raises(ValueError, match="not in the neuromanifold.*numerical verdict"):
-        multistart_fibers(net, (1.0, 2.0, 3.0, 4.0, 5.0), rng=np.random.default_rng(0),
-                          n_starts=8)
+        multistart_fibers(net, (1.0, 2.0, 3.0, 4.0, 5.0), rng=np.random.default_rng(0), n_starts=8)
     with pytest.raises(ValueError, match="w = 0"):
         multistart_fibers(net, np.zeros(5), rng=np.random.default_rng(0))
 
 
-@pytest.mark.parametrize("bad, exc, match", [
-    (np.zeros(5), ValueError, r"w = 0: its fiber is not finite"),
-    (np.ones(4), ValueError, r"w must have the end-to-end shape 5 .*got shape 4"),
-    (np.ones((5, 1)), ValueError, r"w must have the end-to-end shape"),
-    ([1, np.inf, 0, 0, 1], ValueError, "finite"),
-    (["a"] * 5, TypeError, "real numbers"),
-])
+@pytest.mark.parametrize(
+    "bad, exc, match",
+    [
+        (np.zeros(5), ValueError, r"w = 0: its fiber is not finite"),
+        (np.ones(4), ValueError, r"w must have the end-to-end shape 5 .*got shape 4"),
+        (np.ones((5, 1)), ValueError, r"w must have the end-to-end shape"),
+        ([1, np.inf, 0, 0, 1], ValueError, "finite"),
+        (["a"] * 5, TypeError, "real numbers"),
+    ],
+)
 def test_fibers_input_errors(bad, exc, match):
     with pytest.raises(exc, match=match):
         fibers(LCN([3, 2], [2, 1]), bad)
@@ -360,21 +373,24 @@ def test_fibers_argument_errors():
 
 
 # --------------------------------------------------------------------------- multiplicities
-@pytest.mark.parametrize("sizes, strides, roots, n_zero, n_inf, count", [
-    # counts from counting multisets: which roots can each layer take?
-    ([3, 2], [1, 1], [1, 1, 1], 0, 0, 1),            # (t-1)^3 = (t-1)^2 (t-1)
-    ([3, 3], [1, 1], [1, 1, 1, 1], 0, 0, 1),
-    ([3, 3], [1, 1], [1, 1, -2, -2], 0, 0, 3),       # {a,a}, {a,b}, {b,b} for layer 1
-    ([3, 3, 3], [1, 1, 1], [1, 1, 1, 2, 2, 2], 0, 0, 7),
-    ([3, 2], [2, 1], [1, 1, -1, -1], 0, 0, 1),       # layer 2 must take the orbit {1, -1}
-    ([4, 2], [2, 1], [1, 1, 1, -1, -1], 0, 0, 1),
-    ([3, 3, 2], [1, 2, 1], [1, 1, 2, 2, 3, -3], 0, 0, 3),
-    ([3, 2], [2, 1], [1, -1], 2, 0, 2),              # layer 2 takes {1,-1} or the two zeros
-    ([3, 2], [2, 1], [], 2, 2, 2),                   # Ex. 16: (0, 0, 1, 0, 0)
-    ([3, 2], [1, 1], [2.0], 1, 1, 3),                # roots 0, 2, inf: any one for layer 2
-    ([2, 2, 2], [2, 2, 1], [], 0, 7, 1),             # w = (1, 0, ..., 0)
-    ([3, 3], [1, 1], [1j, 1j, -1j, -1j], 0, 0, 1),   # the conjugate pairs stay together
-])
+@pytest.mark.parametrize(
+    "sizes, strides, roots, n_zero, n_inf, count",
+    [
+        # counts from counting multisets: which roots can each layer take?
+        ([3, 2], [1, 1], [1, 1, 1], 0, 0, 1),  # (t-1)^3 = (t-1)^2 (t-1)
+        ([3, 3], [1, 1], [1, 1, 1, 1], 0, 0, 1),
+        ([3, 3], [1, 1], [1, 1, -2, -2], 0, 0, 3),  # {a,a}, {a,b}, {b,b} for layer 1
+        ([3, 3, 3], [1, 1, 1], [1, 1, 1, 2, 2, 2], 0, 0, 7),
+        ([3, 2], [2, 1], [1, 1, -1, -1], 0, 0, 1),  # layer 2 must take the orbit {1, -1}
+        ([4, 2], [2, 1], [1, 1, 1, -1, -1], 0, 0, 1),
+        ([3, 3, 2], [1, 2, 1], [1, 1, 2, 2, 3, -3], 0, 0, 3),
+        ([3, 2], [2, 1], [1, -1], 2, 0, 2),  # layer 2 takes {1,-1} or the two zeros
+        ([3, 2], [2, 1], [], 2, 2, 2),  # Ex. 16: (0, 0, 1, 0, 0)
+        ([3, 2], [1, 1], [2.0], 1, 1, 3),  # roots 0, 2, inf: any one for layer 2
+        ([2, 2, 2], [2, 2, 1], [], 0, 7, 1),  # w = (1, 0, ..., 0)
+        ([3, 3], [1, 1], [1j, 1j, -1j, -1j], 0, 0, 1),  # the conjugate pairs stay together
+    ],
+)
 def test_multiplicities(sizes, strides, roots, n_zero, n_inf, count):
     net = LCN(sizes, strides)
     w = filter_from_roots(roots, n_zero=n_zero, n_inf=n_inf, scale=1.5)
@@ -455,8 +471,9 @@ def test_root_orbits_reassemble_the_roots_of_w():
     lr = root_orbits(net, fs)
     assert [x.stride for x in lr] == [1, 2, 6]
     for x in lr:
-        np.testing.assert_allclose(x.orbits ** x.stride, np.repeat(x.base[:, None], x.stride, 1),
-                                   rtol=1e-10)
+        np.testing.assert_allclose(
+            x.orbits**x.stride, np.repeat(x.base[:, None], x.stride, 1), rtol=1e-10
+        )
     finite = np.concatenate([x.orbits.ravel() for x in lr])
     r = filter_roots(w)
     assert r.n_zero == sum(x.n_zero * x.stride for x in lr) == 2

@@ -260,8 +260,9 @@ def test_function_space_flow_reproduces_parameter_flow_running_example():
     # the closed form divides by w1 and w3: this seed's trajectory stays away from them (many
     # trajectories pass close to the singular line w1 = w3 = 0, where it is ill-conditioned)
     assert np.min(np.abs(par.end_to_end[:, 1] * par.end_to_end[:, 3])) > 1e-2
-    fun = function_space_flow(net, net.end_to_end(fs), net.invariants(fs), sq, t_eval=t,
-                              fiber_point=ex15_fiber_point)
+    fun = function_space_flow(
+        net, net.end_to_end(fs), net.invariants(fs), sq, t_eval=t, fiber_point=ex15_fiber_point
+    )
     gap = np.max(np.abs(fun.end_to_end - par.end_to_end))
     assert gap < 1e-8 * np.max(np.abs(par.end_to_end))
     assert np.allclose(fun.invariants, net.invariants(fs), atol=1e-12)
@@ -278,8 +279,9 @@ def test_function_space_flow_reproduces_parameter_flow_strides_above_one(sizes, 
     rng, X, Y, sq, fs = random_problem(net, 11)
     t = np.linspace(0.0, 1.0, 3)
     par = gradient_flow(net, fs, sq, t_eval=t)
-    fun = function_space_flow(net, net.end_to_end(fs), net.invariants(fs), sq, t_eval=t,
-                              initial_filters=fs)
+    fun = function_space_flow(
+        net, net.end_to_end(fs), net.invariants(fs), sq, t_eval=t, initial_filters=fs
+    )
     gap = np.max(np.abs(fun.end_to_end - par.end_to_end))
     assert gap < 1e-8 * np.max(np.abs(par.end_to_end))
     # the tracked fiber point is theta(t) itself (same branch, same signs)
@@ -292,8 +294,9 @@ def test_function_space_flow_rejects_initial_filters_off_the_fiber():
     X, Y = make_data(net, rng)
     fs = net.random_filters(rng)
     with pytest.raises(ValueError, match="initial_filters must map to w0"):
-        function_space_flow(net, net.end_to_end(fs) + 1.0, [0.0], X, Y, [0.0, 1.0],
-                            initial_filters=fs)
+        function_space_flow(
+            net, net.end_to_end(fs) + 1.0, [0.0], X, Y, [0.0, 1.0], initial_filters=fs
+        )
 
 
 # ------------------------------------------------------------------ Prop. 8 / Thm 7
@@ -314,8 +317,12 @@ def test_zero_parameters_are_a_strict_saddle_for_two_layers():
     zero = [np.zeros(s) for s in net.filter_shapes]
     assert np.allclose(parameter_gradient(net, zero, sq), 0.0)
     su = sq.Sigma @ sq.u.ravel()
-    B = np.array([[-su @ net.end_to_end([_unit((3,), i), _unit((2,), j)]).ravel()
-                   for j in range(2)] for i in range(3)])
+    B = np.array(
+        [
+            [-su @ net.end_to_end([_unit((3,), i), _unit((2,), j)]).ravel() for j in range(2)]
+            for i in range(3)
+        ]
+    )
     expected = -np.linalg.svd(B, compute_uv=False)[0]
     assert expected < 0
     eig = np.linalg.eigvalsh(hessian(net, zero, sq))
@@ -335,8 +342,8 @@ def test_one_zero_filter_gives_a_negative_hessian_eigenvalue(zero_layer):
     off = np.cumsum([0] + [f.size for f in fs])
     others = [m for m in range(3) if m != zero_layer]
     a, b = (off[others[0]], off[others[0] + 1]), (off[others[1]], off[others[1] + 1])
-    assert np.allclose(H[a[0]:a[1], b[0]:b[1]], 0.0)  # blocks without layer l vanish
-    assert np.allclose(H[b[0]:b[1], b[0]:b[1]], 0.0)
+    assert np.allclose(H[a[0] : a[1], b[0] : b[1]], 0.0)  # blocks without layer l vanish
+    assert np.allclose(H[b[0] : b[1], b[0] : b[1]], 0.0)
     su = sq.Sigma @ sq.u.ravel()
     best = 0.0
     for i in range(fs[zero_layer].size):

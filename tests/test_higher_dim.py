@@ -9,11 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcnn_widgets import LCN, fibers, multistart_fibers, sign_variants, to_binary_form
-from lcnn_widgets.higher_dim import (count_up_to_swaps, factor_end_to_end, irreducible_layers,
-                                     random_integer_filters, swap_layers, swap_orbit,
-                                     swap_permutation, swappable_pairs)
-from lcnn_widgets.stride_one import ntk_spread
 from lcnn_widgets.fibers import rescale
+from lcnn_widgets.higher_dim import (
+    count_up_to_swaps,
+    factor_end_to_end,
+    irreducible_layers,
+    random_integer_filters,
+    swap_layers,
+    swap_orbit,
+    swap_permutation,
+    swappable_pairs,
+)
+from lcnn_widgets.stride_one import ntk_spread
 
 #: 2D (and one 3D) architectures, strides 1 and 2, every layer with >= 2 sizes > 1
 ARCHS = [
@@ -54,7 +61,7 @@ def test_lemma_9_product_of_forms_in_2d():
         out = np.zeros(((n1 - k1) // s1 + 1, (n2 - k2) // s2 + 1))
         for i in range(out.shape[0]):
             for j in range(out.shape[1]):
-                out[i, j] = np.sum(f * y[i * s1: i * s1 + k1, j * s2: j * s2 + k2])
+                out[i, j] = np.sum(f * y[i * s1 : i * s1 + k1, j * s2 : j * s2 + k2])
         y = out
     np.testing.assert_array_equal(y, net.forward(fs, x))
 
@@ -131,12 +138,21 @@ def test_rational_entries_and_the_constant():
     np.testing.assert_allclose(net.end_to_end(fac.filters), w_int / 6, rtol=1e-15)
     # the exact form identity P_w = constant * prod f_i^m_i
     prod = sympy.Mul(*[f**m for f, m in fac.factors])
-    assert sympy.expand(6 * sympy.Rational(fac.constant.numerator, fac.constant.denominator)
-                        * prod - to_binary_form(w_int)) == 0
+    assert (
+        sympy.expand(
+            6 * sympy.Rational(fac.constant.numerator, fac.constant.denominator) * prod
+            - to_binary_form(w_int)
+        )
+        == 0
+    )
     forms = fac.layer_forms()
-    assert sympy.expand(forms[0] * forms[1].subs(
-        {s: s**2 for s in forms[1].free_symbols}, simultaneous=True)
-        - to_binary_form(w_int) / 6) == 0
+    assert (
+        sympy.expand(
+            forms[0] * forms[1].subs({s: s**2 for s in forms[1].free_symbols}, simultaneous=True)
+            - to_binary_form(w_int) / 6
+        )
+        == 0
+    )
 
 
 def test_factorization_errors():
@@ -169,8 +185,7 @@ def test_swap_keeps_pi_and_theta_and_permutes_j():
         np.testing.assert_allclose(new_net.end_to_end(new_fs), net.end_to_end(fs), atol=1e-12)
         perm = swap_permutation(net, i, j)
         np.testing.assert_array_equal(new_net.flatten(new_fs), net.flatten(fs)[perm])
-        np.testing.assert_allclose(new_net.jacobian(new_fs), net.jacobian(fs)[:, perm],
-                                   atol=1e-12)
+        np.testing.assert_allclose(new_net.jacobian(new_fs), net.jacobian(fs)[:, perm], atol=1e-12)
         np.testing.assert_allclose(new_net.ntk(new_fs), net.ntk(fs), atol=1e-12)
         assert new_net.strides == net.strides
         assert new_net.filter_sizes[i] == net.filter_sizes[j]
@@ -271,8 +286,10 @@ def test_rescale_in_two_dimensions():
 def test_theorem_13_multistart_one_point_up_to_signs():
     """Strides 2 in 2D: the numerical fiber at delta is one point up to signs, one NTK."""
     rng = np.random.default_rng(7)
-    for sizes, strides in [([(2, 2), (3, 2)], [(2, 1), (1, 1)]),
-                           ([(2, 2), (2, 2), (2, 2)], [(2, 2), (1, 2), (1, 1)])]:
+    for sizes, strides in [
+        ([(2, 2), (3, 2)], [(2, 1), (1, 1)]),
+        ([(2, 2), (2, 2), (2, 2)], [(2, 2), (1, 2), (1, 1)]),
+    ]:
         net = LCN(sizes, strides)
         fs = net.random_filters(rng)
         delta = rng.normal(size=net.n_layers - 1)
@@ -280,8 +297,10 @@ def test_theorem_13_multistart_one_point_up_to_signs():
         fib = multistart_fibers(net, w, delta, rng=rng, n_starts=12)
         assert len(fib) == 1 and fib.max_residual < 1e-10
         truth = rescale(net, fs, delta)
-        assert any(all(np.allclose(a, b, atol=1e-7) for a, b in zip(v, truth))
-                   for v in sign_variants(fib[0].filters))
+        assert any(
+            all(np.allclose(a, b, atol=1e-7) for a, b in zip(v, truth))
+            for v in sign_variants(fib[0].filters)
+        )
         assert count_up_to_swaps(net, fib.filters) == 1
 
 

@@ -40,8 +40,16 @@ def test_every_name_in_all_exists(probe):
 
 
 def test_core_api_is_exported(probe):
-    core = {"LCN", "conv", "dilate", "multiply", "to_binary_form", "from_binary_form",
-            "binary_form_product", "polynomial_variables"}
+    core = {
+        "LCN",
+        "conv",
+        "dilate",
+        "multiply",
+        "to_binary_form",
+        "from_binary_form",
+        "binary_form_product",
+        "polynomial_variables",
+    }
     assert core <= set(probe["all"])
 
 

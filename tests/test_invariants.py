@@ -157,7 +157,9 @@ def test_log_product_left_of_domain_is_nan():
 
 
 def test_log_product_errors():
-    with pytest.raises(ValueError, match=r"delta must have n_layers - 1 = 1 entries: got shape \(2,\)"):
+    with pytest.raises(
+        ValueError, match=r"delta must have n_layers - 1 = 1 entries: got shape \(2,\)"
+    ):
         orbit_log_product(1.0, [1.0, 2.0], [0.0, 0.0])
     with pytest.raises(ValueError, match="norms_sq must be positive"):
         orbit_log_product(1.0, [0.0, 2.0], [0.0])

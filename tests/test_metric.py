@@ -172,8 +172,14 @@ def test_metric_does_not_depend_on_the_fiber_point(case):
 
 
 def test_metric_is_sign_invariant_on_six_architectures():
-    archs = [([3, 2], [2, 1]), ([2, 2], [2, 1]), ([3, 3], [3, 1]), ([2, 3, 2], [2, 2, 1]),
-             ([3, 2, 2], [2, 3, 2]), ([4, 2], [2, 2])]
+    archs = [
+        ([3, 2], [2, 1]),
+        ([2, 2], [2, 1]),
+        ([3, 3], [3, 1]),
+        ([2, 3, 2], [2, 2, 1]),
+        ([3, 2, 2], [2, 3, 2]),
+        ([4, 2], [2, 2]),
+    ]
     rng = np.random.default_rng(11)
     for sizes, strides in archs:
         net = LCN(sizes, strides)
@@ -181,8 +187,9 @@ def test_metric_is_sign_invariant_on_six_architectures():
         w, d = net.end_to_end(fs), rng.normal(size=net.n_layers - 1)
         G = M.metric_matrix(net, w, d)
         flipped = [-fs[0], -fs[1]] + fs[2:]
-        assert np.allclose(M.metric_matrix(net, w, d, fiber=flipped), G,
-                           atol=1e-6 * np.abs(G).max())
+        assert np.allclose(
+            M.metric_matrix(net, w, d, fiber=flipped), G, atol=1e-6 * np.abs(G).max()
+        )
         assert np.allclose(M.metric_matrix(net, w, d, fiber=0), G, atol=1e-12)
 
 
@@ -229,7 +236,7 @@ def test_explicit_fiber_matches_the_root_algorithm():
     for delta in (-2.0, 0.0, 3.0):
         for _ in range(4):
             w = NET.end_to_end(NET.random_filters(rng))
-            (u, v), = RE.running_example_fiber(w, delta)
+            ((u, v),) = RE.running_example_fiber(w, delta)
             assert np.allclose(NET.end_to_end([u, v]), w)
             assert np.allclose(NET.invariants([u, v]), [delta])
             g = np.sqrt(RE.gamma_squared(w, delta))
@@ -303,8 +310,10 @@ def test_example_16_two_parametrizations_two_ntks():
     found = RE.running_example_fiber(w2, 0.0)
     for target in (p2, q2):
         assert any(
-            all(min(np.linalg.norm(np.subtract(a, b)), np.linalg.norm(np.add(a, b))) < 1e-9
-                for a, b in zip(pt, target))
+            all(
+                min(np.linalg.norm(np.subtract(a, b)), np.linalg.norm(np.add(a, b))) < 1e-9
+                for a, b in zip(pt, target)
+            )
             for pt in found
         )
 
@@ -317,8 +326,10 @@ def test_dependent_factors_give_a_critical_point_and_a_warning():
     with pytest.warns(M.MetricConditioningWarning, match="rank deficient"):
         M.metric_matrix(NET, w, 0.0)
     # nearby smooth points: the condition number blows up like 1/eps^2 and then warns
-    conds = [M.condition_number(NET, NET.end_to_end([[1, e, 1], [1, 1 + e]]), 0.0)
-             for e in (1e-1, 1e-2, 1e-3)]
+    conds = [
+        M.condition_number(NET, NET.end_to_end([[1, e, 1], [1, 1 + e]]), 0.0)
+        for e in (1e-1, 1e-2, 1e-3)
+    ]
     assert conds[0] < conds[1] < conds[2] and conds[2] / conds[1] > 50
     with pytest.warns(M.MetricConditioningWarning, match="ill-conditioned"):
         M.metric_matrix(NET, NET.end_to_end([[1, 1e-4, 1], [1, 1 + 1e-4]]), 0.0)
@@ -353,10 +364,11 @@ def test_stride_one_metric_is_not_determined():
     w = [1, 0, -1, 0]
     with pytest.raises(ValueError, match="not determined by"):
         M.metric_matrix(net, w, 0.0)
-    table = [np.array([[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, 1], [0, 0, 1, 1]]),
-             np.array([[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, -1], [0, 0, -1, 1]]),
-             np.sqrt(2) / 2 * np.array([[3, 0, -1, 0], [0, 3, 0, -1], [-1, 0, 3, 0],
-                                        [0, -1, 0, 1]])]
+    table = [
+        np.array([[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, 1], [0, 0, 1, 1]]),
+        np.array([[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, -1], [0, 0, -1, 1]]),
+        np.sqrt(2) / 2 * np.array([[3, 0, -1, 0], [0, 3, 0, -1], [-1, 0, 3, 0], [0, -1, 0, 1]]),
+    ]
     ntks = [M.ntk_at(net, w, 0.0, fiber=i) for i in range(3)]
     for T in table:
         assert sum(np.allclose(T, N) for N in ntks) == 1
@@ -431,8 +443,9 @@ def test_chart_metric_is_euclidean_on_the_level_set_and_matches_inner_product(ca
     gram = M.chart_metric(net, fs, T, other)
     a, b = J @ T[:, 0], J @ T[:, 1]
     w = net.end_to_end(fs)
-    assert gram[0, 1] == pytest.approx(M.inner_product(net, a, b, w, other, fiber=fs),
-                                       rel=1e-8, abs=1e-10)
+    assert gram[0, 1] == pytest.approx(
+        M.inner_product(net, a, b, w, other, fiber=fs), rel=1e-8, abs=1e-10
+    )
     with pytest.raises(ValueError, match="directions must have n_params"):
         M.chart_metric(net, fs, T[:-1], d)
 

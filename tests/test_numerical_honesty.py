@@ -141,8 +141,9 @@ def test_function_space_flow_towards_the_singular_point_reports_honestly():
     delta = NET.invariants(fs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MetricConditioningWarning)
-        res = L.function_space_flow(NET, NET.end_to_end(fs), delta, sq, t_eval=[0.0, 1.0, 5.0],
-                                    initial_filters=fs)
+        res = L.function_space_flow(
+            NET, NET.end_to_end(fs), delta, sq, t_eval=[0.0, 1.0, 5.0], initial_filters=fs
+        )
     if res.success:
         assert np.all(np.diff(res.loss) <= 1e-12)
         assert np.allclose(res.invariants, delta, atol=1e-8)

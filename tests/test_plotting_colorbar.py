@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from widget_helpers import assert_colour_bar
 
 from lcnn_widgets.plotting._common import image_colorbar
 from lcnn_widgets.plotting.dense import plot_ntk_heatmap
-from widget_helpers import assert_colour_bar
 
 
 def _ntk(ax):

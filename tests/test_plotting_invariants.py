@@ -33,15 +33,15 @@ def test_orbit_plane_draws_the_data_and_level_lines():
     orbit = _orbit(np.geomspace(0.3, 3, 50))
     point = orbit_norms(NET, FS, [1.0, 1.0])
     rescaled = np.array([1.5, 1.5])
-    ax = plot_orbit_plane(orbit, point, rescaled=rescaled, target=0.0, deltas=[-1.0, 2.0],
-                          limit=4.0)
+    ax = plot_orbit_plane(
+        orbit, point, rescaled=rescaled, target=0.0, deltas=[-1.0, 2.0], limit=4.0
+    )
     assert isinstance(ax, Axes) and isinstance(ax.figure, Figure)
     assert np.array_equal(_by_gid(ax, "orbit").get_xydata(), orbit)
     assert np.array_equal(_by_gid(ax, "point").get_xydata(), [point])
     assert np.array_equal(_by_gid(ax, "rescaled").get_xydata(), [rescaled])
     # every level line lies on a_2 - a_1 = delta and inside the square [0, limit]^2
-    levels = {"target": 0.0, "delta_0": -1.0, "delta_1": 2.0,
-              "current_delta": point[1] - point[0]}
+    levels = {"target": 0.0, "delta_0": -1.0, "delta_1": 2.0, "current_delta": point[1] - point[0]}
     for gid, d in levels.items():
         xy = _by_gid(ax, gid).get_xydata()
         assert np.allclose(xy[:, 1] - xy[:, 0], d)
@@ -50,8 +50,9 @@ def test_orbit_plane_draws_the_data_and_level_lines():
 
 
 def test_orbit_plane_reuse_moves_artists_in_place():
-    ax = plot_orbit_plane(_orbit(np.geomspace(0.3, 3, 50)), [1.5, 2.08], rescaled=[1.7, 1.8],
-                          target=0.1, deltas=[0.0])
+    ax = plot_orbit_plane(
+        _orbit(np.geomspace(0.3, 3, 50)), [1.5, 2.08], rescaled=[1.7, 1.8], target=0.1, deltas=[0.0]
+    )
     n_lines = len(ax.get_lines())
     new_orbit = _orbit(np.geomspace(0.5, 2, 30))
     plot_orbit_plane(new_orbit, [2.0, 1.0], rescaled=[1.0, 2.0], target=1.0, deltas=[0.0], ax=ax)

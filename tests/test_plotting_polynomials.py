@@ -166,8 +166,11 @@ def test_set_stem_data_changes_the_number_of_stems_in_place():
         (lambda: plot_signals([1.0], [1.0], positions=[0, 1]), ValueError, "one entry per output"),
         (lambda: plot_filter_image([1.0, 2.0]), ValueError, "w2d must have 2 axes"),
         (lambda: plot_filter_image([[1.0]], vmax=-1.0), ValueError, "vmax must be"),
-        (lambda: set_stem_data(Figure().add_subplot().stem([1.0]), [0, 1], [1]), ValueError,
-         "same length"),
+        (
+            lambda: set_stem_data(Figure().add_subplot().stem([1.0]), [0, 1], [1]),
+            ValueError,
+            "same length",
+        ),
     ],
 )
 def test_bad_input_is_rejected_with_a_message(call, error, match):

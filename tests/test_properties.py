@@ -155,8 +155,9 @@ def test_ntk_is_the_sum_of_layer_blocks(net, seed):
 @given(architectures(), seeds, st.data())
 def test_sign_flips_keep_ntk_and_invariants(net, seed, data):
     _, fs = _random_point(net, seed)
-    signs = data.draw(st.lists(st.sampled_from([-1, 1]), min_size=net.n_layers,
-                               max_size=net.n_layers))
+    signs = data.draw(
+        st.lists(st.sampled_from([-1, 1]), min_size=net.n_layers, max_size=net.n_layers)
+    )
     flipped = [s * f for s, f in zip(signs, fs)]
     np.testing.assert_allclose(net.ntk(flipped), net.ntk(fs), rtol=1e-13, atol=1e-13)
     np.testing.assert_array_equal(net.invariants(flipped), net.invariants(fs))
@@ -175,15 +176,17 @@ def test_pi_is_multilinear(net, seed):
     c = rng.uniform(-3, 3, net.n_layers)
     scaled = [ci * f for ci, f in zip(c, fs)]
     w = net.end_to_end(fs)
-    np.testing.assert_allclose(net.end_to_end(scaled), np.prod(c) * w, rtol=1e-10,
-                               atol=1e-12 * np.max(np.abs(w)))
+    np.testing.assert_allclose(
+        net.end_to_end(scaled), np.prod(c) * w, rtol=1e-10, atol=1e-12 * np.max(np.abs(w))
+    )
     # additivity in one layer
     layer = int(rng.integers(net.n_layers))
     extra = net.random_filters(rng)[layer]
     summed = [f + extra if l == layer else f for l, f in enumerate(fs)]
     other = [extra if l == layer else f for l, f in enumerate(fs)]
-    np.testing.assert_allclose(net.end_to_end(summed), w + net.end_to_end(other),
-                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(
+        net.end_to_end(summed), w + net.end_to_end(other), rtol=1e-10, atol=1e-10
+    )
 
 
 @given(architectures(), seeds)
@@ -193,8 +196,9 @@ def test_invariants_definition_and_rescaling(net, seed):
     sq = [float(np.sum(np.square(f))) for f in fs]
     delta = net.invariants(fs)
     assert delta.shape == (net.n_layers - 1,)
-    np.testing.assert_allclose(delta, [sq[l + 1] - sq[l] for l in range(net.n_layers - 1)],
-                               rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(
+        delta, [sq[l + 1] - sq[l] for l in range(net.n_layers - 1)], rtol=1e-13, atol=1e-13
+    )
     # under w_l -> c_l w_l: delta_l -> c_{l+1}^2 ||w_{l+1}||^2 - c_l^2 ||w_l||^2
     c = rng.uniform(0.2, 3, net.n_layers) * rng.choice([-1, 1], net.n_layers)
     scaled = [ci * f for ci, f in zip(c, fs)]

@@ -96,8 +96,10 @@ def test_forward_layer_by_layer(case):
     s1, s2 = net.strides
     expected = np.stack([conv(w2, s2, np.maximum(conv(w1, s1, x), 0)) for x in X])
     assert np.allclose(net.forward([w1, w2], X), expected, atol=1e-12)
-    assert net.forward([w1, w2], X).shape[1:] == conv(net.linear.end_to_end([w1, w2]),
-                                                      net.stride, X[0]).shape
+    assert (
+        net.forward([w1, w2], X).shape[1:]
+        == conv(net.linear.end_to_end([w1, w2]), net.stride, X[0]).shape
+    )
 
 
 # ------------------------------------------------------------------------------ Jacobians, NTK
@@ -110,8 +112,10 @@ def test_cnn_jacobian_matches_finite_differences(case):
     assert np.allclose(J, _fd_jacobian(net, fs, X), atol=1e-6)
 
 
-@given(widths=st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(1, 3)),
-       seed=st.integers(0, 2**16))
+@given(
+    widths=st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(1, 3)),
+    seed=st.integers(0, 2**16),
+)
 def test_mlp_jacobian_matches_finite_differences(widths, seed):
     rng = np.random.default_rng(seed)
     mlp = ReLUMLP(widths)
@@ -251,8 +255,7 @@ def test_first_layer_matrix_has_full_rank_and_applies_the_layer():
 
 
 # ------------------------------------------------------------------------------ identifiability
-@pytest.mark.parametrize("sizes,strides", [([3, 2], [2, 1]), ([4, 3], [2, 1]),
-                                           ([2, 2], [3, 1])])
+@pytest.mark.parametrize("sizes,strides", [([3, 2], [2, 1]), ([4, 3], [2, 1]), ([2, 2], [3, 1])])
 def test_function_and_invariant_fix_the_filters_stride_above_one(sizes, strides):
     """Linear fiber at (pi, delta) = {theta, -theta}; -theta is a different ReLU function."""
     rng = np.random.default_rng(7)
@@ -290,8 +293,9 @@ def test_stride_one_linear_fiber_is_split_by_the_relu():
     ff = net.function_fiber(fs, rng)
     assert len(ff.candidates) == 6
     assert any(all(np.allclose(p, f) for p, f in zip(pt, fs)) for pt in ff.points)
-    flipped = [i for i, c in enumerate(ff.candidates)
-               if all(np.allclose(p, -f) for p, f in zip(c, fs))]
+    flipped = [
+        i for i, c in enumerate(ff.candidates) if all(np.allclose(p, -f) for p, f in zip(c, fs))
+    ]
     assert len(flipped) == 1 and not ff.same_function[flipped[0]]
 
 
@@ -388,8 +392,7 @@ def test_flow_budget_stops_a_sliding_kink():
     mlp = ReLUMLP([2, 3, 2])
     W = [rng.standard_normal((3, 2)), rng.standard_normal((2, 3))]
     X, Y = rng.standard_normal((6, 2)), rng.standard_normal((6, 2))
-    res = mlp.gradient_flow(W, X, Y, np.linspace(0.0, 1.0, 11), stop_at_kink=False,
-                            max_nfev=1500)
+    res = mlp.gradient_flow(W, X, Y, np.linspace(0.0, 1.0, 11), stop_at_kink=False, max_nfev=1500)
     assert not res.success and "max_nfev" in res.message
     assert res.times[-1] < 1.0
 
@@ -413,6 +416,7 @@ def test_mlp_counterexample_three_facts():
     # 2. same per-neuron conserved quantities, the diagonal of diag(-15/4, 15/4)
     for q in cmp.invariants:
         assert np.allclose(q, [-15 / 4, 15 / 4])
+
     # 3. different NTKs, as predicted by the formula
     def kernel(G, H):
         return np.block([[(xi @ G @ xk) * np.eye(2) + (xi @ xk) * H for xk in X] for xi in X])
@@ -445,8 +449,9 @@ def test_activation_regions_match_the_patterns_and_lines():
     fs = net.linear.random_filters(rng)
     origin = net.positive_inputs(fs, rng)[0]
     dirs = rng.standard_normal((2, 7))
-    r = activation_regions(net, fs, origin=origin, directions=dirs, extent=(-3, 3, -2, 2),
-                           resolution=9)
+    r = activation_regions(
+        net, fs, origin=origin, directions=dirs, extent=(-3, 3, -2, 2), resolution=9
+    )
     assert isinstance(r, ActivationRegions) and r.n_units == 3
     assert r.codes.shape == (9, 9) and r.extent == (-3.0, 3.0, -2.0, 2.0)
     assert r.codes[4, 4] == 7  # the origin is in the all-active region: code 1 + 2 + 4
@@ -521,8 +526,11 @@ def test_flow_errors():
     mlp = ReLUMLP([2, 2, 1])
     ws = [np.eye(2), [[1.0, 1.0]]]
     X = np.ones((3, 2))
-    with pytest.raises(ValueError, match=r"Y must have the shape of the network's outputs on X, "
-                                         r"\(3, 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Y must have the shape of the network's outputs on X, "
+        r"\(3, 1\)",
+    ):
         mlp.gradient_flow(ws, X, np.ones((3, 2)), [0.0, 1.0])
     with pytest.raises(ValueError, match="must start at time 0"):
         mlp.gradient_flow(ws, X, np.ones((3, 1)), [1.0, 2.0])

@@ -49,10 +49,18 @@ def off_frame(fig, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
         if not (ax.get_visible() and ax.axison):
             continue
         x0, y0, x1, y1 = ax.get_window_extent().extents
-        inside = (X > x0 - FRAME_TOL) & (X < x1 + FRAME_TOL) & (Y > y0 - FRAME_TOL) & (
-            Y < y1 + FRAME_TOL)
-        edge = ((np.abs(X - x0) < FRAME_TOL) | (np.abs(X - x1) < FRAME_TOL)
-                | (np.abs(Y - y0) < FRAME_TOL) | (np.abs(Y - y1) < FRAME_TOL))
+        inside = (
+            (X > x0 - FRAME_TOL)
+            & (X < x1 + FRAME_TOL)
+            & (Y > y0 - FRAME_TOL)
+            & (Y < y1 + FRAME_TOL)
+        )
+        edge = (
+            (np.abs(X - x0) < FRAME_TOL)
+            | (np.abs(X - x1) < FRAME_TOL)
+            | (np.abs(Y - y0) < FRAME_TOL)
+            | (np.abs(Y - y1) < FRAME_TOL)
+        )
         near |= inside & edge
     return ~near
 
@@ -68,7 +76,8 @@ def assert_same_picture(explorer, context: str) -> None:
     away = off_frame(explorer.figure, ys, xs)
     assert not away.any(), (
         f"{context}: {int(away.sum())} pixels differ away from the axes frames, e.g. at "
-        f"(row, column) {list(zip(ys[away][:5].tolist(), xs[away][:5].tolist()))}")
+        f"(row, column) {list(zip(ys[away][:5].tolist(), xs[away][:5].tolist()))}"
+    )
     assert diff.max() <= MAX_CHANNEL_DIFF, f"{context}: a frame pixel differs by {diff.max()}"
 
 
@@ -98,7 +107,8 @@ def test_main_control_moves_keep_the_frame(case):
         assert explorer.error is None, explorer.error
         assert renderer.full_reason is None, (
             f"{case.name}: moving {case.main} to {value} changed the frame "
-            f"({renderer.full_reason}); keep changing values out of titles and axes fixed")
+            f"({renderer.full_reason}); keep changing values out of titles and axes fixed"
+        )
     assert control.value == values[-1]
 
 

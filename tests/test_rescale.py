@@ -80,8 +80,9 @@ def test_rescaling_is_unique(case):
 @given(rescaling_cases(), st.data())
 def test_rescale_commutes_with_sign_flips(case, data):
     net, fs, delta = case
-    signs = data.draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=net.n_layers,
-                               max_size=net.n_layers))
+    signs = data.draw(
+        st.lists(st.sampled_from([-1.0, 1.0]), min_size=net.n_layers, max_size=net.n_layers)
+    )
     out = rescale(net, fs, delta)
     flipped = rescale(net, [s * f for s, f in zip(signs, fs)], delta)
     for s, g, h in zip(signs, out, flipped):
@@ -223,7 +224,9 @@ def test_bad_delta_values_and_types():
 
 
 def test_rescaling_factors_errors():
-    with pytest.raises(ValueError, match=r"delta must have n_layers - 1 = 1 entries: got shape \(2,\)"):
+    with pytest.raises(
+        ValueError, match=r"delta must have n_layers - 1 = 1 entries: got shape \(2,\)"
+    ):
         rescaling_factors([1.0, 2.0], [0.0, 0.0])
     with pytest.raises(ValueError, match=r"filters\[0\] is zero"):
         rescaling_factors([0.0, 2.0], [0.0])

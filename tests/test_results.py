@@ -15,8 +15,20 @@ BOOK = ROOT / "book"
 # The labels issue 5 asks for, written out independently of the registry.
 REQUIRED = (
     [f"eq. {n}" for n in range(1, 15)]
-    + ["Prop. 2", "Thm 4", "Lemma 5", "Cor. 6", "Thm 7", "Prop. 8", "Lemma 9", "Cor. 10",
-       "Obs. 11", "Prop. 12", "Thm 13", "Thm 14"]
+    + [
+        "Prop. 2",
+        "Thm 4",
+        "Lemma 5",
+        "Cor. 6",
+        "Thm 7",
+        "Prop. 8",
+        "Lemma 9",
+        "Cor. 10",
+        "Obs. 11",
+        "Prop. 12",
+        "Thm 13",
+        "Thm 14",
+    ]
     + [f"Ex. {n}" for n in range(15, 21)]
     + ["Sec. 5", "Table 1"]
     + ["Remark 1", "Obs. 3", "Lemma 18"]  # issue 11: the paper's other numbered items
@@ -58,8 +70,9 @@ def test_untreated_results_say_why():
 @pytest.mark.parametrize("entry", TREATED, ids=[r.label for r in TREATED])
 def test_listed_cell_exists_and_asserts(entry):
     assert (BOOK / f"{entry.chapter}.ipynb").exists()
-    tagged = [c for c in _cells(entry.chapter)
-              if entry.cell_tag in c.get("metadata", {}).get("tags", [])]
+    tagged = [
+        c for c in _cells(entry.chapter) if entry.cell_tag in c.get("metadata", {}).get("tags", [])
+    ]
     assert len(tagged) == 1, f"{entry.label}: cell tag {entry.cell_tag!r} in {entry.chapter}"
     cell = tagged[0]
     assert cell["cell_type"] == "code"
@@ -68,8 +81,9 @@ def test_listed_cell_exists_and_asserts(entry):
 
 @pytest.mark.parametrize("entry", TREATED, ids=[r.label for r in TREATED])
 def test_listed_label_is_defined_in_the_chapter(entry):
-    text = "".join("".join(c["source"]) for c in _cells(entry.chapter)
-                   if c["cell_type"] == "markdown")
+    text = "".join(
+        "".join(c["source"]) for c in _cells(entry.chapter) if c["cell_type"] == "markdown"
+    )
     if entry.kind == "prf":
         assert re.search(rf"^:label: {re.escape(entry.ref)}\s*$", text, re.M), entry.label
     else:

@@ -28,9 +28,11 @@ def test_every_chapter_starts_with_the_current_setup_cell():
         nb = json.loads(path.read_text(encoding="utf8"))
         cell = chapters.first_code_cell(nb)
         assert "".join(cell["source"]) == expected, (
-            f"{path.name}: set-up cell out of date (python book/_ext/chapters.py sync-setup)")
+            f"{path.name}: set-up cell out of date (python book/_ext/chapters.py sync-setup)"
+        )
         assert cell["metadata"].get("tags") == ["remove-cell"], (
-            f"{path.name}: the set-up cell must be hidden on the website (tag remove-cell)")
+            f"{path.name}: the set-up cell must be hidden on the website (tag remove-cell)"
+        )
         assert not cell.get("outputs"), f"{path.name}: the set-up cell stores no output"
 
 
@@ -84,16 +86,20 @@ def test_installed_package_means_nothing_happens(monkeypatch, tmp_path, capsys, 
 
 
 def test_inside_a_checkout_installs_from_it_non_editable(monkeypatch, tmp_path, capsys, checkout):
-    fake, out = run_cell(monkeypatch, tmp_path, capsys, cwd=checkout / "book", installed=False,
-                         repository=REPO)
-    assert fake.pip_calls == [[sys.executable, "-m", "pip", "install", "-q", str(checkout.resolve())]]
+    fake, out = run_cell(
+        monkeypatch, tmp_path, capsys, cwd=checkout / "book", installed=False, repository=REPO
+    )
+    assert fake.pip_calls == [
+        [sys.executable, "-m", "pip", "install", "-q", str(checkout.resolve())]
+    ]
     assert "-e" not in fake.pip_calls[0]  # editable installs need a kernel restart
     assert f"Installed lcnn_widgets from {checkout.resolve()}" in out
 
 
 def test_without_checkout_installs_from_the_repository(monkeypatch, tmp_path, capsys):
-    fake, out = run_cell(monkeypatch, tmp_path, capsys, cwd=tmp_path, installed=False,
-                         repository=REPO)
+    fake, out = run_cell(
+        monkeypatch, tmp_path, capsys, cwd=tmp_path, installed=False, repository=REPO
+    )
     assert fake.pip_calls == [[sys.executable, "-m", "pip", "install", "-q", f"git+{REPO}"]]
     assert "Installed lcnn_widgets" in out
 
@@ -106,15 +112,22 @@ def test_without_checkout_or_repository_prints_the_command(monkeypatch, tmp_path
 
 
 def test_failed_pip_prints_the_command_to_run(monkeypatch, tmp_path, capsys):
-    fake, out = run_cell(monkeypatch, tmp_path, capsys, cwd=tmp_path, installed=False,
-                         repository=REPO, pip_ok=False)
+    fake, out = run_cell(
+        monkeypatch, tmp_path, capsys, cwd=tmp_path, installed=False, repository=REPO, pip_ok=False
+    )
     assert len(fake.pip_calls) == 1
     assert "failed" in out and f"pip install git+{REPO}" in out
 
 
 def test_install_not_visible_says_restart(monkeypatch, tmp_path, capsys, checkout):
-    fake, out = run_cell(monkeypatch, tmp_path, capsys, cwd=checkout / "book", installed=False,
-                         visible_after_install=False)
+    fake, out = run_cell(
+        monkeypatch,
+        tmp_path,
+        capsys,
+        cwd=checkout / "book",
+        installed=False,
+        visible_after_install=False,
+    )
     assert len(fake.pip_calls) == 1
     assert "restart the kernel" in out
 

@@ -82,6 +82,7 @@ def test_bad_arguments(explorer):
 
 # --- one figure per widget: live view in a kernel, static preview at build time ----------------
 
+
 def _small_explorer(preview=("c", [-2, -1, 2]), value=1):
     import ipywidgets as W
     from matplotlib.figure import Figure
@@ -94,9 +95,14 @@ def _small_explorer(preview=("c", [-2, -1, 2]), value=1):
         ax.bar([0], [c])
         ax.set_ylim(-3, 3)
 
-    return Explorer({"c": W.IntSlider(value=value, min=-2, max=2, description="c")},
-                    lambda c: c, draw, Figure((2, 2)), title="<b>A bar</b> of height $c$",
-                    preview=preview)
+    return Explorer(
+        {"c": W.IntSlider(value=value, min=-2, max=2, description="c")},
+        lambda c: c,
+        draw,
+        Figure((2, 2)),
+        title="<b>A bar</b> of height $c$",
+        preview=preview,
+    )
 
 
 def test_unrun_widget_shows_one_short_line_not_a_repr():
@@ -181,13 +187,19 @@ def test_preview_carries_the_readout_of_every_frame():
         ax.bar([0], [c])
         return f"<b>height</b> c = {c} </script>"
 
-    ex = Explorer({"c": W.IntSlider(value=0, min=-2, max=2)}, lambda c: c, draw,
-                  Figure((2, 2)), preview=("c", [-1, 1]))
+    ex = Explorer(
+        {"c": W.IntSlider(value=0, min=-2, max=2)},
+        lambda c: c,
+        draw,
+        Figure((2, 2)),
+        preview=("c", [-1, 1]),
+    )
     twin = preview_of(ex)
     assert twin.readouts == tuple(f"<b>height</b> c = {c} </script>" for c in (-1, 0, 1))
     page = twin.to_html()
-    assert ('<div class="lcnn-static-twin-readout"><b>height</b> c = 0 </script></div>'
-            in page)  # the start frame's readout is shown before any script runs
+    assert (
+        '<div class="lcnn-static-twin-readout"><b>height</b> c = 0 </script></div>' in page
+    )  # the start frame's readout is shown before any script runs
     data = page.split('class="lcnn-static-twin-data">', 1)[1].split("</script>", 1)[0]
     assert json.loads(data)["readouts"][2].startswith("<b>height</b> c = 1")
 

@@ -6,19 +6,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lcnn_widgets import LCN, count_real_factorizations, fibers, filter_from_roots
-from lcnn_widgets.stride_one import (cubic_roots, fiber_ntks, ntk_spread,
-                                     stride_one_factorization_count)
+from lcnn_widgets.stride_one import (
+    cubic_roots,
+    fiber_ntks,
+    ntk_spread,
+    stride_one_factorization_count,
+)
 
 NET = LCN([3, 2], [1, 1])
 W19 = np.array([1.0, 0.0, -1.0, 0.0])  # x^3 - x y^2 = x (x - y)(x + y)
 
 # MATH.md Sec. 9 (Ex. 19): the three balanced factorizations and their NTKs
-C = 2 ** -0.25
+C = 2**-0.25
 TABLE = [
     ((1, -1, 0), (1, 1), np.array([[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, 1], [0, 0, 1, 1]])),
     ((1, 1, 0), (1, -1), np.array([[2, 0, 0, 0], [0, 4, 0, 0], [0, 0, 3, -1], [0, 0, -1, 1]])),
-    ((C, 0, -C), (1 / C, 0),
-     np.sqrt(2) / 2 * np.array([[3, 0, -1, 0], [0, 3, 0, -1], [-1, 0, 3, 0], [0, -1, 0, 1]])),
+    (
+        (C, 0, -C),
+        (1 / C, 0),
+        np.sqrt(2) / 2 * np.array([[3, 0, -1, 0], [0, 3, 0, -1], [-1, 0, 3, 0], [0, -1, 0, 1]]),
+    ),
 ]
 
 
@@ -26,17 +33,30 @@ def symbolic_ntk(u, v):
     """The symbolic NTK of sizes (3, 2), strides (1, 1) written out in MATH.md Sec. 9."""
     u0, u1, u2 = u
     v0, v1 = v
-    return np.array([
-        [u0**2 + v0**2, u0 * u1 + v0 * v1, u0 * u2, 0.0],
-        [u0 * u1 + v0 * v1, u0**2 + u1**2 + v0**2 + v1**2, u0 * u1 + u1 * u2 + v0 * v1, u0 * u2],
-        [u0 * u2, u0 * u1 + u1 * u2 + v0 * v1, u1**2 + u2**2 + v0**2 + v1**2, u1 * u2 + v0 * v1],
-        [0.0, u0 * u2, u1 * u2 + v0 * v1, u2**2 + v1**2],
-    ])
+    return np.array(
+        [
+            [u0**2 + v0**2, u0 * u1 + v0 * v1, u0 * u2, 0.0],
+            [
+                u0 * u1 + v0 * v1,
+                u0**2 + u1**2 + v0**2 + v1**2,
+                u0 * u1 + u1 * u2 + v0 * v1,
+                u0 * u2,
+            ],
+            [
+                u0 * u2,
+                u0 * u1 + u1 * u2 + v0 * v1,
+                u1**2 + u2**2 + v0**2 + v1**2,
+                u1 * u2 + v0 * v1,
+            ],
+            [0.0, u0 * u2, u1 * u2 + v0 * v1, u2**2 + v1**2],
+        ]
+    )
 
 
 def same_up_to_sign(a, b, atol=1e-10):
     return all(np.allclose(x, y, atol=atol) for x, y in zip(a, b)) or all(
-        np.allclose(x, -np.asarray(y), atol=atol) for x, y in zip(a, b))
+        np.allclose(x, -np.asarray(y), atol=atol) for x, y in zip(a, b)
+    )
 
 
 # ----------------------------------------------------------------------------- Ex. 19
@@ -169,11 +189,11 @@ def test_count_formula_equals_the_fiber_count(case):
 
 
 def test_count_small_cases_by_hand():
-    assert stride_one_factorization_count([1, 1, 1], [2, 1]) == 1        # (t - 1)^3
+    assert stride_one_factorization_count([1, 1, 1], [2, 1]) == 1  # (t - 1)^3
     assert stride_one_factorization_count([1, 1, 2], [2, 1]) == 2
-    assert stride_one_factorization_count([1, 2, 3, 4], [2, 2]) == 6     # binom(4, 2)
+    assert stride_one_factorization_count([1, 2, 3, 4], [2, 2]) == 6  # binom(4, 2)
     assert stride_one_factorization_count([1j, -1j, 2j, -2j], [2, 2]) == 2
-    assert stride_one_factorization_count([1j, -1j], [1, 1]) == 0        # no real linear factor
+    assert stride_one_factorization_count([1j, -1j], [1, 1]) == 0  # no real linear factor
     assert stride_one_factorization_count([1.0, 2.0], [2, 1], n_inf=1) == 3
     assert stride_one_factorization_count([], [0, 0], n_inf=0) == 1
 

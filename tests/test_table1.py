@@ -48,8 +48,10 @@ def _interchangeable_by_definition(net):
 
 def _close_up_to_signs(a, b, rtol=1e-6):
     """Whether the filter tuples a and b agree up to a sign per layer."""
-    return all(min(np.linalg.norm(x - y), np.linalg.norm(x + y)) <= rtol * np.linalg.norm(x)
-               for x, y in zip(a, b))
+    return all(
+        min(np.linalg.norm(x - y), np.linalg.norm(x + y)) <= rtol * np.linalg.norm(x)
+        for x, y in zip(a, b)
+    )
 
 
 # ---------------------------------------------------------------------- verdicts
@@ -58,8 +60,9 @@ def test_every_class_is_computed_in_table_order(table):
     assert all(r.n_samples == 2 for r in table.rows)
 
 
-@pytest.mark.parametrize("key", ["fc_balanced", "fc_generic", "conv1d_strided",
-                                 "conv1d_stride1", "conv2d"])
+@pytest.mark.parametrize(
+    "key", ["fc_balanced", "fc_generic", "conv1d_strided", "conv1d_stride1", "conv2d"]
+)
 def test_verdicts_match_the_paper(table, key):
     row = table.row(key)
     assert row.determined == row.cls.paper_verdict
@@ -108,9 +111,17 @@ def test_verdict_rule_threshold():
     net = LCN([2], [1])
 
     def sample(diff):
-        return FiberSample(architecture=net, theta=(np.ones(2),), w=np.ones(2),
-                           delta=np.zeros(0), points=((np.ones(2),),), n_points=1,
-                           method="test", difference=diff, residual=0.0)
+        return FiberSample(
+            architecture=net,
+            theta=(np.ones(2),),
+            w=np.ones(2),
+            delta=np.zeros(0),
+            points=((np.ones(2),),),
+            n_points=1,
+            method="test",
+            difference=diff,
+            residual=0.0,
+        )
 
     assert Table1Row(cls, (sample(1e-15), sample(0.9 * DETERMINED_TOL)), 0.0).determined
     assert not Table1Row(cls, (sample(1e-15), sample(1.1 * DETERMINED_TOL)), 0.0).determined
@@ -288,8 +299,12 @@ def test_main_rejects_bad_counts(capsys):
 
 # ---------------------------------------------------------------------- the command
 def test_command_prints_every_class():
-    out = subprocess.run([sys.executable, "-m", "lcnn_widgets.table1", "--samples", "2"],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "lcnn_widgets.table1", "--samples", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     for cls in CLASSES:
         assert cls.name in out.stdout and cls.paper_text in out.stdout

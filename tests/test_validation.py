@@ -140,8 +140,11 @@ def test_bad_2d_filter_shapes():
 
 
 def test_forward_signal_errors():
-    with pytest.raises(ValueError, match="x must be at least as long as the end-to-end filter.*"
-                                         "got x of shape 4 and end_to_end_size 5"):
+    with pytest.raises(
+        ValueError,
+        match="x must be at least as long as the end-to-end filter.*"
+        "got x of shape 4 and end_to_end_size 5",
+    ):
         NET.forward(GOOD, np.arange(4.0))
     with pytest.raises(ValueError, match=r"x must have 1 axes: got an array of shape \(1, 9\)"):
         NET.forward(GOOD, np.ones((1, 9)))

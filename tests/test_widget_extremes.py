@@ -23,26 +23,38 @@ SLOW = {"explore_flow": 2}
 
 
 def _extremes(control):
-    if isinstance(control, (W.IntSlider, W.FloatSlider, W.FloatLogSlider, W.IntText,
-                            W.BoundedIntText, W.BoundedFloatText, W.FloatText)):
+    if isinstance(
+        control,
+        (
+            W.IntSlider,
+            W.FloatSlider,
+            W.FloatLogSlider,
+            W.IntText,
+            W.BoundedIntText,
+            W.BoundedFloatText,
+            W.FloatText,
+        ),
+    ):
         lo = getattr(control, "min", None)
         hi = getattr(control, "max", None)
         if isinstance(control, W.FloatLogSlider):
-            lo, hi = control.base ** control.min, control.base ** control.max
+            lo, hi = control.base**control.min, control.base**control.max
         if lo is None:  # unbounded text boxes: huge values
             lo, hi = -1e300, 1e300
         return [lo, hi]
     if isinstance(control, (W.Dropdown, W.ToggleButtons, W.RadioButtons, W.Select)):
-        options = [v for _, v in control.options] if control.options and isinstance(
-            control.options[0], tuple) else list(control.options)
+        options = (
+            [v for _, v in control.options]
+            if control.options and isinstance(control.options[0], tuple)
+            else list(control.options)
+        )
         return [options[0], options[-1]]  # the other options are tested in each widget's file
     if isinstance(control, (W.Checkbox, W.ToggleButton)):
         return [True, False]
     if isinstance(control, (W.Text, W.Textarea)):
         return GARBAGE_TEXT
     if isinstance(control, (W.IntRangeSlider, W.FloatRangeSlider)):
-        return [(control.min, control.min), (control.max, control.max),
-                (control.min, control.max)]
+        return [(control.min, control.min), (control.max, control.max), (control.min, control.max)]
     raise AssertionError(f"no extremes for control type {type(control).__name__}")
 
 

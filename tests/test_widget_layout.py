@@ -119,7 +119,8 @@ def test_every_control_is_labelled_and_its_text_fits(explorer):
         desc = _px(c.style.description_width, f"{name}.style.description_width")
         assert desc >= CHAR_PX * len(c.description), (
             f"{name}: description {c.description!r} needs {CHAR_PX * len(c.description)}px, "
-            f"has {desc}px")
+            f"has {desc}px"
+        )
         if isinstance(c, W.ToggleButtons):
             button = _px(c.style.button_width, f"{name}.style.button_width")
             need = CHAR_PX * max(len(t) for t in _labels(c)) + BUTTON_PAD_PX
@@ -240,7 +241,8 @@ def test_nothing_is_cut_off_at_the_figure_edges(explorer):
         if bb is None or bb.width == 0:
             continue
         assert bb.x0 >= -1 and bb.y0 >= -1 and bb.x1 <= width + 1 and bb.y1 <= height + 1, (
-            f"{artist} is cut off: {bb.bounds} outside (0, 0, {width}, {height})")
+            f"{artist} is cut off: {bb.bounds} outside (0, 0, {width}, {height})"
+        )
 
 
 def test_alt_text_is_a_sentence(explorer):

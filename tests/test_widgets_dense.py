@@ -4,12 +4,11 @@ import numpy as np
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from widget_helpers import assert_clear, assert_colour_bar, assert_drawn, assert_rejected, by_gid
 
 from lcnn_widgets.dense import FCN
 from lcnn_widgets.plotting.dense import plot_ntk_distance, plot_ntk_heatmap, vec_labels
 from lcnn_widgets.widgets.dense import explore_orbit, orbit_picture
-from widget_helpers import (assert_clear, assert_colour_bar, assert_drawn, assert_rejected,
-                            by_gid)
 
 
 def _rot(phi):
@@ -74,8 +73,7 @@ def test_drawn_data_equal_the_mathematics(explorer):
     assert np.max(np.abs(by_gid(ax_d.get_lines(), "curve_0").get_ydata())) < 1e-12
     marker_u = by_gid(ax_d.get_lines(), "marker_1")
     assert np.allclose(marker_u.get_xydata(), [[phi, np.linalg.norm(theta_u - theta0_u)]])
-    assert np.allclose(by_gid(ax_d.get_lines(), "marker_0").get_xydata(), [[phi, 0.0]],
-                       atol=1e-12)
+    assert np.allclose(by_gid(ax_d.get_lines(), "marker_0").get_xydata(), [[phi, 0.0]], atol=1e-12)
     # artists are updated in place, not added
     explorer.set_values(phi=2.0)
     assert len(ax_u.get_images()) == 1 and len(ax_d.get_lines()) == 4
@@ -126,8 +124,9 @@ def test_bad_input_shows_message_and_keeps_picture(explorer):
     before = by_gid(ax_u.get_images(), "ntk").get_array().copy()
     image, result = explorer.image.value, explorer.result
     explorer.controls["a"].value = 0.0  # A = diag(0, inf) is not a matrix
-    assert_rejected(explorer, "a must be positive",
-                    shown="Cannot draw this", image=image, result=result)
+    assert_rejected(
+        explorer, "a must be positive", shown="Cannot draw this", image=image, result=result
+    )
     assert np.array_equal(by_gid(ax_u.get_images(), "ntk").get_array(), before)
     explorer.controls["a"].value = 0.5
     assert_clear(explorer)
@@ -141,8 +140,9 @@ def test_orbit_picture_errors_and_period():
     with pytest.raises(ValueError, match="n_grid must be a positive integer"):
         orbit_picture(0.1, 2.0, n_grid=0)
     # R(phi + pi) = -R(phi) and Theta is quadratic in each layer: period pi
-    assert np.allclose(orbit_picture(0.4, 2.0).ntk_unbalanced,
-                       orbit_picture(0.4 + np.pi, 2.0).ntk_unbalanced)
+    assert np.allclose(
+        orbit_picture(0.4, 2.0).ntk_unbalanced, orbit_picture(0.4 + np.pi, 2.0).ntk_unbalanced
+    )
 
 
 def test_plot_functions_standalone_and_errors():
@@ -153,8 +153,9 @@ def test_plot_functions_standalone_and_errors():
     assert by_gid(ax.get_images(), "ntk").get_clim() == (0.0, 15.0)
     plot_ntk_heatmap(np.eye(2), ax=ax)  # a new size replaces image and texts
     assert len(ax.get_images()) == 1 and len(ax.texts) == 4
-    ax2 = plot_ntk_distance(np.linspace(0, np.pi, 5), {"x": np.ones(5)}, phi=1.0,
-                            current={"x": 1.0})
+    ax2 = plot_ntk_distance(
+        np.linspace(0, np.pi, 5), {"x": np.ones(5)}, phi=1.0, current={"x": 1.0}
+    )
     assert np.allclose(by_gid(ax2.get_lines(), "marker_0").get_xydata(), [[1.0, 1.0]])
     with pytest.raises(ValueError, match="theta must be a square matrix"):
         plot_ntk_heatmap(np.ones((2, 3)))

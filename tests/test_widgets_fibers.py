@@ -3,13 +3,20 @@
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, by_gid, lines_by_gid
 
 from lcnn_widgets import LCN
-from lcnn_widgets.fibers import filter_from_roots, filter_roots, fibers, root_orbits
+from lcnn_widgets.fibers import fibers, filter_from_roots, filter_roots, root_orbits
 from lcnn_widgets.plotting.fibers import orbit_outline, plot_factorization_counts, plot_root_orbits
-from lcnn_widgets.widgets.fibers import (N_PANELS, SLIDER_MAX, _fmt, explore_fibers,
-                                         fiber_picture, view_limit, widget_roots)
-from widget_helpers import assert_clear, assert_drawn, assert_rejected, by_gid, lines_by_gid
+from lcnn_widgets.widgets.fibers import (
+    N_PANELS,
+    SLIDER_MAX,
+    _fmt,
+    explore_fibers,
+    fiber_picture,
+    view_limit,
+    widget_roots,
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +31,11 @@ def _complex_points(line):
 
 def _filled(explorer):
     """The panels that show a factorization (the others say "none")."""
-    return [ax for ax in explorer.figure.axes
-            if ax.get_visible() and by_gid(ax.texts, "empty-note").get_text() == ""]
+    return [
+        ax
+        for ax in explorer.figure.axes
+        if ax.get_visible() and by_gid(ax.texts, "empty-note").get_text() == ""
+    ]
 
 
 def _check_drawn(explorer):
@@ -37,25 +47,31 @@ def _check_drawn(explorer):
     np.testing.assert_allclose(w, pic.w, atol=1e-12)
     fib = fibers(net, pic.w)  # recompute independently of the widget
     assert len(_filled(explorer)) == min(len(fib), N_PANELS)
-    assert _filled(explorer) == explorer.figure.axes[:len(_filled(explorer))]
+    assert _filled(explorer) == explorer.figure.axes[: len(_filled(explorer))]
     assert all(ax.get_visible() for ax in explorer.figure.axes)  # a fixed frame of panels
     for ax, point in zip(_filled(explorer), fib):
         lines = lines_by_gid(ax)
         lr = root_orbits(net, point.filters)
         for l, layer in enumerate(lr, start=1):
-            expected = np.concatenate([layer.orbits.ravel(),
-                                       np.zeros(layer.n_zero * layer.stride)])
-            np.testing.assert_allclose(np.sort_complex(_complex_points(lines[f"layer-{l}"])),
-                                       np.sort_complex(expected), atol=1e-9)
+            expected = np.concatenate([layer.orbits.ravel(), np.zeros(layer.n_zero * layer.stride)])
+            np.testing.assert_allclose(
+                np.sort_complex(_complex_points(lines[f"layer-{l}"])),
+                np.sort_complex(expected),
+                atol=1e-9,
+            )
         r = filter_roots(pic.w)
         rings = np.concatenate([r.finite, np.zeros(r.n_zero)])
-        np.testing.assert_allclose(np.sort_complex(_complex_points(lines["w-roots"])),
-                                   np.sort_complex(rings), atol=1e-12)
+        np.testing.assert_allclose(
+            np.sort_complex(_complex_points(lines["w-roots"])), np.sort_complex(rings), atol=1e-12
+        )
         lim = ax.get_xlim()[1]  # every drawn root lies inside the fixed view
         assert np.all(np.abs(rings.real) < lim) and np.all(np.abs(rings.imag) < lim)
-    for ax in explorer.figure.axes[len(fib):]:  # empty panels: no roots drawn
-        assert all(len(line.get_xdata()) == 0 for gid, line in lines_by_gid(ax).items()
-                   if gid.startswith(("w-roots", "layer-", "orbits-")))
+    for ax in explorer.figure.axes[len(fib) :]:  # empty panels: no roots drawn
+        assert all(
+            len(line.get_xdata()) == 0
+            for gid, line in lines_by_gid(ax).items()
+            if gid.startswith(("w-roots", "layer-", "orbits-"))
+        )
     # the readout names the count and the filters of every factorization
     readout = explorer.readout.value
     word = "factorization" if len(fib) == 1 else "factorizations"
@@ -107,8 +123,9 @@ def test_stride_two_orbits(explorer):
     ax = _filled(explorer)[0]
     outline = _complex_points(lines_by_gid(ax)["orbits-2"])
     lr = explorer.result.layer_roots[0][1]
-    np.testing.assert_allclose(outline[~np.isnan(outline)],
-                               orbit_outline(lr.orbits)[~np.isnan(orbit_outline(lr.orbits))])
+    np.testing.assert_allclose(
+        outline[~np.isnan(outline)], orbit_outline(lr.orbits)[~np.isnan(orbit_outline(lr.orbits))]
+    )
 
 
 def test_coefficients_source(explorer):
@@ -120,25 +137,46 @@ def test_coefficients_source(explorer):
     _check_drawn(explorer)
 
 
-@pytest.mark.parametrize("good, bad, match", [
-    (dict(stride=2, source="roots", tie=False, r1=1.0, r2=-1.0, x=0.5, y=0.6),
-     dict(r2=0.3), "not in the neuromanifold"),
-    (dict(stride=2, source="coefficients", coefficients="0, 0, 1, 0, 0"),
-     dict(coefficients="0, 0, 0, 0, 0"), "w = 0"),
-    (dict(stride=2, source="coefficients", coefficients="0, 0, 1, 0, 0"),
-     dict(coefficients="1, 2, 3"), "coefficients must have 5 entries for stride 2"),
-    (dict(stride=1, source="coefficients", coefficients="1, 0, -1, 0"),
-     dict(coefficients="1, a, 2, 3"), "coefficients must be numbers"),
-    (dict(stride=2, source="coefficients", coefficients="1, 0, 3, 0, 1"),
-     dict(coefficients="1, 0, 1, 0, 1"), "not in the neuromanifold"),
-    (dict(stride=2, source="coefficients", coefficients="1, 0, 3, 0, 1"),
-     dict(stride=1), "coefficients must have 4 entries for stride 1"),
-])
+@pytest.mark.parametrize(
+    "good, bad, match",
+    [
+        (
+            dict(stride=2, source="roots", tie=False, r1=1.0, r2=-1.0, x=0.5, y=0.6),
+            dict(r2=0.3),
+            "not in the neuromanifold",
+        ),
+        (
+            dict(stride=2, source="coefficients", coefficients="0, 0, 1, 0, 0"),
+            dict(coefficients="0, 0, 0, 0, 0"),
+            "w = 0",
+        ),
+        (
+            dict(stride=2, source="coefficients", coefficients="0, 0, 1, 0, 0"),
+            dict(coefficients="1, 2, 3"),
+            "coefficients must have 5 entries for stride 2",
+        ),
+        (
+            dict(stride=1, source="coefficients", coefficients="1, 0, -1, 0"),
+            dict(coefficients="1, a, 2, 3"),
+            "coefficients must be numbers",
+        ),
+        (
+            dict(stride=2, source="coefficients", coefficients="1, 0, 3, 0, 1"),
+            dict(coefficients="1, 0, 1, 0, 1"),
+            "not in the neuromanifold",
+        ),
+        (
+            dict(stride=2, source="coefficients", coefficients="1, 0, 3, 0, 1"),
+            dict(stride=1),
+            "coefficients must have 4 entries for stride 1",
+        ),
+    ],
+)
 def test_bad_input_shows_message_and_keeps_picture(explorer, good, bad, match):
     explorer.set_values(**good)
     assert explorer.error is None
     image, result = bytes(explorer.image.value), explorer.result
-    (name, value), = bad.items()
+    ((name, value),) = bad.items()
     explorer.controls[name].value = value  # one control, as a reader would change it
     assert_rejected(explorer, match, shown=match, image=image, result=result)
     explorer.controls[name].value = good.get(name, 2)
@@ -178,7 +216,7 @@ def test_plot_root_orbits_updates_in_place():
     # the last layer (S = 4) owns one square of roots
     sq = _complex_points(lines["layer-3"])
     assert sq.size == 4
-    np.testing.assert_allclose(sq ** 4, np.full(4, lr[2].base[0]), rtol=1e-10)
+    np.testing.assert_allclose(sq**4, np.full(4, lr[2].base[0]), rtol=1e-10)
     assert _complex_points(lines["layer-4"]).size == 0  # unused layers stay empty
 
 

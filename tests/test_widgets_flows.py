@@ -46,33 +46,43 @@ def test_drawn_data_equal_the_mathematics(explorer):
     assert explorer.error is None
     net, loss = explorer.net, explorer.loss
     fs = net.random_filters(np.random.default_rng(5), scale=0.8)
-    par = gradient_flow(net, fs, loss, t_eval=np.linspace(0, 3.0, 81), rtol=WIDGET_RTOL,
-                        atol=WIDGET_ATOL)
-    fun = function_space_flow(net, net.end_to_end(fs), net.invariants(fs), loss,
-                              t_eval=np.linspace(0, 3.0, 21), initial_filters=fs,
-                              rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
+    par = gradient_flow(
+        net, fs, loss, t_eval=np.linspace(0, 3.0, 81), rtol=WIDGET_RTOL, atol=WIDGET_ATOL
+    )
+    fun = function_space_flow(
+        net,
+        net.end_to_end(fs),
+        net.invariants(fs),
+        loss,
+        t_eval=np.linspace(0, 3.0, 21),
+        initial_filters=fs,
+        rtol=WIDGET_RTOL,
+        atol=WIDGET_ATOL,
+    )
     ax_plane, ax_loss = explorer.figure.axes
     B = explorer.result.basis
     L = explorer.result.plane_limits  # the plane is drawn in units of its box half-width
     assert np.allclose(B.T @ B, np.eye(2), atol=1e-12)
     assert ax_plane.get_xlim() == ax_plane.get_ylim() == (-1.0, 1.0)
     assert np.abs(line_by_gid(ax_plane, "path_0").get_xydata()).max() <= 1.0
-    assert np.allclose(line_by_gid(ax_plane, "path_0").get_xydata() * L, par.end_to_end @ B,
-                       atol=CACHED_ATOL)
-    assert np.allclose(line_by_gid(ax_plane, "path_1").get_xydata() * L, fun.end_to_end @ B,
-                       atol=CACHED_ATOL)
+    assert np.allclose(
+        line_by_gid(ax_plane, "path_0").get_xydata() * L, par.end_to_end @ B, atol=CACHED_ATOL
+    )
+    assert np.allclose(
+        line_by_gid(ax_plane, "path_1").get_xydata() * L, fun.end_to_end @ B, atol=CACHED_ATOL
+    )
     assert np.allclose(line_by_gid(ax_plane, "data_filter").get_xydata() * L, [loss.u @ B])
     assert f"L = {L:g}" in explorer.readout.value
     assert np.allclose(line_by_gid(ax_plane, "origin").get_xydata(), [[0.0, 0.0]])
-    assert np.allclose(line_by_gid(ax_loss, "loss_0").get_ydata(), par.loss - loss.const,
-                       rtol=1e-7)
+    assert np.allclose(line_by_gid(ax_loss, "loss_0").get_ydata(), par.loss - loss.const, rtol=1e-7)
     assert np.allclose(line_by_gid(ax_loss, "loss_0").get_xdata(), par.times, atol=1e-12)
     assert np.allclose(line_by_gid(ax_loss, "loss_1").get_xdata(), fun.times, atol=1e-12)
     # the picture's gap is the function-space flow against the parameter flow (Cor. 6), both
     # as drawn, at the function flow's sample times
     res = explorer.result
     assert res.gap == pytest.approx(
-        np.max(np.abs(res.function.end_to_end - res.parameter.end_to_end[::4])), rel=1e-12)
+        np.max(np.abs(res.function.end_to_end - res.parameter.end_to_end[::4])), rel=1e-12
+    )
     assert res.gap < 1e-7
     assert np.max(np.abs(fun.end_to_end - par.end_to_end[::4])) < 1e-7  # and directly
     # the values that change are in the readout line, not in the figure
@@ -99,8 +109,9 @@ def test_the_horizon_slider_samples_one_integration(explorer, monkeypatch):
     traj = next(reversed(explorer.trajectories.values()))
     assert traj.horizon == pytest.approx(40.0)  # integrated once, up to the slider's end
     calls = []
-    monkeypatch.setattr(flows_module, "solve_ivp",
-                        lambda *a, **k: calls.append(a) or solve_ivp(*a, **k))
+    monkeypatch.setattr(
+        flows_module, "solve_ivp", lambda *a, **k: calls.append(a) or solve_ivp(*a, **k)
+    )
     lsoda = flows_module._lsoda
     monkeypatch.setattr(flows_module, "_lsoda", lambda *a, **k: calls.append(a) or lsoda(*a, **k))
     net, loss = explorer.net, explorer.loss
@@ -112,15 +123,17 @@ def test_the_horizon_slider_samples_one_integration(explorer, monkeypatch):
         assert explorer.error is None and not calls, f"T = {T} integrated again"
         par = explorer.result.parameter
         assert par.times[-1] == pytest.approx(T) and par.times.size == 81
-        fresh = solve_ivp(flows.gradient, (0.0, T), theta0, method="DOP853",
-                          rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
+        fresh = solve_ivp(
+            flows.gradient, (0.0, T), theta0, method="DOP853", rtol=WIDGET_RTOL, atol=WIDGET_ATOL
+        )
         theta_T = np.concatenate([f[-1].ravel() for f in par.filters])
         tol = 1e-7 * max(1.0, np.linalg.norm(fresh.y[:, -1]))
         assert np.linalg.norm(theta_T - fresh.y[:, -1]) < tol, T
         # the drawn data are the samples: the path ends at pi(theta(T))
         path = line_by_gid(explorer.figure.axes[0], "path_0").get_xydata()
-        assert np.allclose(path[-1] * explorer.result.plane_limits,
-                           par.end_to_end[-1] @ explorer.result.basis)
+        assert np.allclose(
+            path[-1] * explorer.result.plane_limits, par.end_to_end[-1] @ explorer.result.basis
+        )
     # off the slider's grid the stored solution is evaluated (still no integration)
     explorer.set_values(t_max=2.3)
     assert explorer.error is None and not calls
@@ -142,9 +155,16 @@ def test_two_layer_flows_are_the_library_flows():
     # the function-space flow: the same field and continuation, stored densely
     sol = flows.function_trajectory(fs, 2.0)
     fun = flows.sample_function(sol, np.linspace(0.0, 2.0, 11), fs)
-    lib = function_space_flow(net, net.end_to_end(fs), net.invariants(fs), loss,
-                              t_eval=np.linspace(0.0, 2.0, 11), initial_filters=fs,
-                              rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
+    lib = function_space_flow(
+        net,
+        net.end_to_end(fs),
+        net.invariants(fs),
+        loss,
+        t_eval=np.linspace(0.0, 2.0, 11),
+        initial_filters=fs,
+        rtol=WIDGET_RTOL,
+        atol=WIDGET_ATOL,
+    )
     assert np.allclose(fun.end_to_end, lib.end_to_end, atol=1e-9)
     assert np.allclose(fun.invariants, lib.invariants, atol=1e-9)
     with pytest.raises(ValueError, match="two-layer"):
@@ -157,8 +177,13 @@ def test_bad_seed_shows_message_and_keeps_picture(explorer):
     image, result = explorer.image.value, explorer.result
     before = line_by_gid(explorer.figure.axes[0], "path_0").get_xydata().copy()
     explorer.set_values(seed=-3)
-    assert_rejected(explorer, "seed must be a nonnegative integer",
-                    shown="Cannot draw this", image=image, result=result)
+    assert_rejected(
+        explorer,
+        "seed must be a nonnegative integer",
+        shown="Cannot draw this",
+        image=image,
+        result=result,
+    )
     assert np.array_equal(line_by_gid(explorer.figure.axes[0], "path_0").get_xydata(), before)
     explorer.set_values(seed=2)
     assert_clear(explorer)
@@ -218,8 +243,7 @@ def test_plot_flow_plane_redraws_in_place():
 
 
 def test_plot_loss_curves_and_convergence():
-    ax = plot_loss_curves([[0, 1], [0, 1]], [[3.0, 2.0], [3.0, 2.5]], labels=["a", "b"],
-                          offset=1.0)
+    ax = plot_loss_curves([[0, 1], [0, 1]], [[3.0, 2.0], [3.0, 2.5]], labels=["a", "b"], offset=1.0)
     assert np.allclose(line_by_gid(ax, "loss_1").get_ydata(), [2.0, 1.5])
     assert ax.get_yscale() == "log"
     with pytest.raises(ValueError, match="must be positive for a logarithmic axis"):
@@ -251,10 +275,18 @@ def test_stored_trajectories_are_as_accurate_as_dop853_at_the_widget_tolerances(
     traj = flow_trajectories(flows, seed=seed, scale=scale, horizon=T_MAX, grid_step=T_STEP)
     t = traj.parameter.t
     theta0 = net.flatten(traj.filters)
-    ref = solve_ivp(flows.gradient, (0.0, T_MAX), theta0, method="DOP853", t_eval=t,
-                    rtol=1e-13, atol=1e-15).y
-    old = solve_ivp(flows.gradient, (0.0, T_MAX), theta0, method="DOP853", dense_output=True,
-                    rtol=WIDGET_RTOL, atol=WIDGET_ATOL).sol(t)
+    ref = solve_ivp(
+        flows.gradient, (0.0, T_MAX), theta0, method="DOP853", t_eval=t, rtol=1e-13, atol=1e-15
+    ).y
+    old = solve_ivp(
+        flows.gradient,
+        (0.0, T_MAX),
+        theta0,
+        method="DOP853",
+        dense_output=True,
+        rtol=WIDGET_RTOL,
+        atol=WIDGET_ATOL,
+    ).sol(t)
     err = np.abs(traj.parameter.y - ref).max()
     assert err <= 2 * max(np.abs(old - ref).max(), 1e-12) and err < 1e-8
     # the function-space flow, on its own grid, against pi of the reference parameter flow
@@ -266,6 +298,7 @@ def test_stored_trajectories_are_as_accurate_as_dop853_at_the_widget_tolerances(
     # the fiber points of the function-space samples: on the fiber of (w(t), delta)
     fun = traj.function_grid
     assert np.allclose(fun.invariants, fun.invariants[0], atol=1e-9)
-    w_lift = np.array([net.end_to_end([f[i] for f in fun.filters]).ravel()
-                       for i in range(fun.times.size)])
+    w_lift = np.array(
+        [net.end_to_end([f[i] for f in fun.filters]).ravel() for i in range(fun.times.size)]
+    )
     assert np.allclose(w_lift, fun.end_to_end.reshape(fun.times.size, -1), atol=1e-9)

@@ -4,13 +4,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from scipy.signal import convolve
+from widget_helpers import assert_clear, assert_colour_bar, assert_drawn, assert_rejected, by_gid
 
 from lcnn_widgets import LCN, sign_variants
+from lcnn_widgets.fibers import rescale
 from lcnn_widgets.plotting.higher_dim import plot_filter_grid, plot_filter_row
 from lcnn_widgets.widgets.higher_dim import explore_2d, two_d_picture
-from lcnn_widgets.fibers import rescale
-from widget_helpers import (assert_clear, assert_colour_bar, assert_drawn, assert_rejected,
-                            by_gid)
 
 
 def _image(ax):
@@ -39,14 +38,28 @@ def test_default_state_is_drawn(explorer):
     assert {"a00", "b21", "tall", "s1", "s2", "delta"} <= set(explorer.controls)
 
 
-@pytest.mark.parametrize("s1, s2, tall, delta", [(2, 1, False, 0.0), (2, 2, True, -0.8),
-                                                 (1, 2, True, 1.2)])
+@pytest.mark.parametrize(
+    "s1, s2, tall, delta", [(2, 1, False, 0.0), (2, 2, True, -0.8), (1, 2, True, 1.2)]
+)
 def test_drawn_filters_equal_the_mathematics(explorer, s1, s2, tall, delta):
     a = np.array([[0.7, -1.2], [0.4, 1.5]])
     b = np.array([[1.1, 0.3], [-0.6, 0.9], [0.5, -1.4]])
-    values = dict(a00=a[0, 0], a01=a[0, 1], a10=a[1, 0], a11=a[1, 1],
-                  b00=b[0, 0], b01=b[0, 1], b10=b[1, 0], b11=b[1, 1], b20=b[2, 0], b21=b[2, 1],
-                  s1=s1, s2=s2, tall=tall, delta=delta)
+    values = dict(
+        a00=a[0, 0],
+        a01=a[0, 1],
+        a10=a[1, 0],
+        a11=a[1, 1],
+        b00=b[0, 0],
+        b01=b[0, 1],
+        b10=b[1, 0],
+        b11=b[1, 1],
+        b20=b[2, 0],
+        b21=b[2, 1],
+        s1=s1,
+        s2=s2,
+        tall=tall,
+        delta=delta,
+    )
     explorer.set_values(**values)
     assert explorer.error is None
     b = b if tall else b[:2]
@@ -88,8 +101,11 @@ def test_stride_one_swap_and_the_invariant(explorer):
     assert r0.spread < 1e-8  # balanced: the swap keeps Theta (Obs. 11)
     net = LCN([(2, 2), (2, 2)], [1, 1])
     swapped = (r0.filters[1], r0.filters[0])
-    assert any(all(np.allclose(x, y, atol=1e-6) for x, y in zip(v, swapped))
-               for p in r0.fiber for v in sign_variants(p.filters))
+    assert any(
+        all(np.allclose(x, y, atol=1e-6) for x, y in zip(v, swapped))
+        for p in r0.fiber
+        for v in sign_variants(p.filters)
+    )
     explorer.set_values(delta=1.5)
     r1 = explorer.result
     assert len(r1.fiber) == 2 and r1.classes == 1
@@ -103,8 +119,15 @@ def test_stride_one_swap_and_the_invariant(explorer):
 def test_every_move_keeps_the_frame(explorer):
     """Fixed grids and colour scales: delta, the strides and the shape of layer 2 move data."""
     explorer.set_values(s1=2, s2=1, tall=False, delta=0.0, a00=1.0)
-    for step in ({"delta": 1.2}, {"delta": -0.5}, {"s1": 1, "s2": 1}, {"tall": True},
-                 {"s1": 2, "s2": 2}, {"a00": -0.7}, {"tall": False, "delta": 0.0}):
+    for step in (
+        {"delta": 1.2},
+        {"delta": -0.5},
+        {"s1": 1, "s2": 1},
+        {"tall": True},
+        {"s1": 2, "s2": 2},
+        {"a00": -0.7},
+        {"tall": False, "delta": 0.0},
+    ):
         explorer.set_values(**step)
         assert explorer.error is None and explorer._renderer.full_reason is None, step
 
@@ -124,8 +147,7 @@ def test_zero_layer_keeps_the_last_picture(explorer):
     explorer.set_values(a00=1.0, s1=2, s2=1, delta=0.0)
     png, result = explorer.image.value, explorer.result
     explorer.set_values(b00=0.0, b01=0.0, b10=0.0, b11=0.0, tall=False)
-    assert_rejected(explorer, "layer[1] is all zero",
-                    shown="Cannot draw", image=png, result=result)
+    assert_rejected(explorer, "layer[1] is all zero", shown="Cannot draw", image=png, result=result)
     explorer.set_values(b00=1.0)
     assert_clear(explorer)
 

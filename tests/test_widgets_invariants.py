@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, line_by_gid
 
 from lcnn_widgets import LCN
+from lcnn_widgets.fibers import rescale
 from lcnn_widgets.flows import gradient_flow
 from lcnn_widgets.widgets.invariants import (
     N_TIMES,
@@ -12,8 +14,6 @@ from lcnn_widgets.widgets.invariants import (
     explore_invariants,
     invariants_picture,
 )
-from lcnn_widgets.fibers import rescale
-from widget_helpers import assert_clear, assert_drawn, assert_rejected, line_by_gid
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +34,11 @@ def test_drawn_data_equal_the_mathematics(explorer):
     net, loss = explorer.net, explorer.loss
     ax_plane, ax_loss, ax_drift = explorer.figure.axes
     # the current point: squared norms of the slider filters
-    assert np.allclose(line_by_gid(ax_plane, "point").get_xydata(),
-                       [[np.sum(np.square(f)) for f in fs]], rtol=1e-14)
+    assert np.allclose(
+        line_by_gid(ax_plane, "point").get_xydata(),
+        [[np.sum(np.square(f)) for f in fs]],
+        rtol=1e-14,
+    )
     # the star: squared norms after Prop. 2 rescaling, with the requested invariant
     rescaled = rescale(net, fs, [-1.2])
     star = line_by_gid(ax_plane, "rescaled").get_xydata()[0]
@@ -48,8 +51,9 @@ def test_drawn_data_equal_the_mathematics(explorer):
     target_line = line_by_gid(ax_plane, "target").get_xydata()
     assert np.allclose(target_line[:, 1] - target_line[:, 0], -1.2)
     # the flow panels: an independent run of gradient_flow from the rescaled filters
-    flow = gradient_flow(net, rescaled, loss, t_eval=np.linspace(0, 4.0, N_TIMES),
-                         rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
+    flow = gradient_flow(
+        net, rescaled, loss, t_eval=np.linspace(0, 4.0, N_TIMES), rtol=WIDGET_RTOL, atol=WIDGET_ATOL
+    )
     assert np.allclose(line_by_gid(ax_loss, "loss").get_ydata(), flow.loss, rtol=1e-9)
     assert np.allclose(line_by_gid(ax_loss, "loss").get_xdata(), flow.times)
     drift = line_by_gid(ax_drift, "drift_0").get_ydata()
@@ -65,8 +69,9 @@ def test_zero_filter_shows_message_and_keeps_picture(explorer):
     before = line_by_gid(ax_plane, "rescaled").get_xydata().copy()
     image, result = explorer.image.value, explorer.result
     explorer.set_values(w2_1=0.0)  # now w_2 = 0: it cannot be rescaled
-    assert_rejected(explorer, "filters[1] is zero",
-                    shown="Cannot draw this", image=image, result=result)
+    assert_rejected(
+        explorer, "filters[1] is zero", shown="Cannot draw this", image=image, result=result
+    )
     assert np.array_equal(line_by_gid(ax_plane, "rescaled").get_xydata(), before)
     explorer.set_values(w2_0=1.2)  # a nonzero filter again: the message goes away
     assert_clear(explorer)
@@ -84,17 +89,31 @@ def test_architecture_and_horizon_errors():
 
 def test_readout_and_fixed_frame(explorer):
     """The values go to the readout; target and horizon never move the axes."""
-    explorer.set_values(w1_0=1.0, w1_1=0.5, w1_2=-0.5, w2_0=1.2, w2_1=0.8, target=0.0,
-                        t_max=4.0)
+    explorer.set_values(w1_0=1.0, w1_1=0.5, w1_2=-0.5, w2_0=1.2, w2_1=0.8, target=0.0, t_max=4.0)
     axes = explorer.figure.axes
 
     def frame():
-        return [(ax.get_title(), ax.get_title(loc="right"), ax.get_xlim(), ax.get_ylim(),
-                 tuple(ax.get_xticks()), tuple(ax.get_yticks())) for ax in axes]
+        return [
+            (
+                ax.get_title(),
+                ax.get_title(loc="right"),
+                ax.get_xlim(),
+                ax.get_ylim(),
+                tuple(ax.get_xticks()),
+                tuple(ax.get_yticks()),
+            )
+            for ax in axes
+        ]
 
     before = frame()
-    for values in ({"target": -4.0}, {"target": 4.0}, {"target": 1.3, "t_max": 0.5},
-                   {"t_max": 10.0}, {"w1_0": 0.4}, {"w2_1": -1.0}):
+    for values in (
+        {"target": -4.0},
+        {"target": 4.0},
+        {"target": 1.3, "t_max": 0.5},
+        {"t_max": 10.0},
+        {"w1_0": 0.4},
+        {"w2_1": -1.0},
+    ):
         explorer.set_values(**values)
         assert explorer.error is None
         assert frame() == before, values

@@ -3,12 +3,16 @@
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, lines_by_gid
 
 from lcnn_widgets import LCN, inner_product, ntk_at, running_example_slice, running_example_theta13
-from lcnn_widgets.plotting.metric import (ellipse_outline, plot_neuromanifold_slice,
-                                          plot_ntk_entry, plot_unit_balls)
+from lcnn_widgets.plotting.metric import (
+    ellipse_outline,
+    plot_neuromanifold_slice,
+    plot_ntk_entry,
+    plot_unit_balls,
+)
 from lcnn_widgets.widgets.metric import explore_metric, metric_chart, metric_picture
-from widget_helpers import assert_clear, assert_drawn, assert_rejected, lines_by_gid
 
 W17 = np.array([2.0, 1.0, 3.0, -1.0, -5.0])
 
@@ -73,7 +77,9 @@ def test_updates_in_place_and_delta_changes_the_balls(explorer):
     assert np.abs(explorer.result.outlines - first).max() > 1e-3
     explorer.controls["delta"].value = 2.0  # through the slider's observer
     assert explorer.result.delta == 2.0
-    assert explorer.result.value == pytest.approx(ntk_at(explorer.result.chart.net, W17, [2.0])[1, 3])
+    assert explorer.result.value == pytest.approx(
+        ntk_at(explorer.result.chart.net, W17, [2.0])[1, 3]
+    )
 
 
 def test_delta_moves_only_the_data_and_the_readout(explorer):
@@ -81,8 +87,16 @@ def test_delta_moves_only_the_data_and_the_readout(explorer):
     axes = explorer.figure.axes
 
     def frame():
-        return [(ax.get_title(), ax.get_xlim(), ax.get_ylim(), tuple(ax.get_xticks()),
-                 tuple(ax.get_yticks())) for ax in axes]
+        return [
+            (
+                ax.get_title(),
+                ax.get_xlim(),
+                ax.get_ylim(),
+                tuple(ax.get_xticks()),
+                tuple(ax.get_yticks()),
+            )
+            for ax in axes
+        ]
 
     before = frame()
     for delta in (-60.0, -28.0, 7.5, 20.0):
@@ -99,8 +113,9 @@ def test_fast_grams_equal_chart_metric():
     chart = metric_chart(LCN([3, 2], [2, 1]), W17)
     for delta in (-60.0, -3.0, 0.0, 12.5):
         pic = metric_picture(chart, delta)
-        slow = np.stack([chart_metric(chart.net, p, chart.directions, [delta])
-                         for p in chart.params])
+        slow = np.stack(
+            [chart_metric(chart.net, p, chart.directions, [delta]) for p in chart.params]
+        )
         assert np.allclose(pic.grams, slow, rtol=1e-9, atol=1e-14)
         assert pic.value == pytest.approx(ntk_at(chart.net, W17, [delta])[1, 3], rel=1e-10)
 
@@ -119,11 +134,24 @@ def test_chart_curve_and_scale_equal_the_pointwise_metric():
         chart = metric_chart(net, w)
         slow = [ntk_at(net, w, [d], fiber=chart.theta)[1, 3] for d in chart.deltas]
         assert np.allclose(chart.curve, slow, rtol=1e-10, atol=1e-12)
-        assert np.allclose(chart.balanced_gram,
-                           chart_metric(net, chart.theta, chart.directions, [0.0]), rtol=1e-9)
-        extent = max(float(np.max(1 / np.sqrt(np.linalg.eigvalsh(np.stack(
-            [chart_metric(net, p, chart.directions, [d]) for p in chart.params]))[:, 0])))
-            for d in (-60.0, 20.0))
+        assert np.allclose(
+            chart.balanced_gram, chart_metric(net, chart.theta, chart.directions, [0.0]), rtol=1e-9
+        )
+        extent = max(
+            float(
+                np.max(
+                    1
+                    / np.sqrt(
+                        np.linalg.eigvalsh(
+                            np.stack(
+                                [chart_metric(net, p, chart.directions, [d]) for p in chart.params]
+                            )
+                        )[:, 0]
+                    )
+                )
+            )
+            for d in (-60.0, 20.0)
+        )
         spacing = 2 * 0.15 * np.linalg.norm(w) / 4
         assert chart.scale == pytest.approx(0.45 * spacing / extent, rel=1e-8)
 

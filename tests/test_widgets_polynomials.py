@@ -12,7 +12,7 @@ from sympy.parsing.sympy_parser import (
     standard_transformations,
 )
 
-from lcnn_widgets import LCN, binary_form_latex, polynomial_variables, to_binary_form
+from lcnn_widgets import LCN, binary_form_latex, polynomial_variables
 from lcnn_widgets.widgets import composition_state, explore_composition
 from lcnn_widgets.widgets.polynomials import polynomials_html
 
@@ -22,8 +22,9 @@ TRANSFORMS = standard_transformations + (implicit_multiplication_application,)
 
 def _latex_to_sympy(text: str) -> sympy.Expr:
     """Read our LaTeX back: ``x^{2}`` -> ``x**(2)``, juxtaposition -> product."""
-    return parse_expr(text.replace("^{", "**(").replace("}", ")"), {"x": X, "y": Y},
-                      transformations=TRANSFORMS)
+    return parse_expr(
+        text.replace("^{", "**(").replace("}", ")"), {"x": X, "y": Y}, transformations=TRANSFORMS
+    )
 
 
 # ---------------------------------------------------------------- binary_form_latex
@@ -36,8 +37,10 @@ def test_binary_form_latex_is_the_binary_form(cents, stride):
     text = binary_form_latex(v, stride)
     # oracle: the exact form sum_i v_i x^((k-1-i) s) y^(i s) with rational coefficients
     expected = sum(
-        (sympy.Rational(c, 100) * X ** ((len(cents) - 1 - i) * stride) * Y ** (i * stride)
-         for i, c in enumerate(cents)),
+        (
+            sympy.Rational(c, 100) * X ** ((len(cents) - 1 - i) * stride) * Y ** (i * stride)
+            for i, c in enumerate(cents)
+        ),
         sympy.Integer(0),
     )
     assert sympy.expand(_latex_to_sympy(text) - expected) == 0
@@ -90,8 +93,14 @@ def test_composition_state_matches_independent_oracles(net, seed):
     [
         ([[0, 0, 0], [1, 2]], [2, 1], 9, {}, ValueError, r"filters\[0\] is all zero"),
         ([[1, 0, 0], [0, 0]], [2, 1], 9, {}, ValueError, r"filters\[1\] is all zero"),
-        ([[1, 2, 3], [1, 2]], [4, 1], 9, {"max_stride": 3}, ValueError,
-         r"strides\[0\] must lie between 1 and 3: got 4"),
+        (
+            [[1, 2, 3], [1, 2]],
+            [4, 1],
+            9,
+            {"max_stride": 3},
+            ValueError,
+            r"strides\[0\] must lie between 1 and 3: got 4",
+        ),
         ([[1, 2, 3], [1, 2]], [2, 1], 4, {}, ValueError, "at least as long as the end-to-end"),
         ([[1, 2, 3], [1, 2]], [2], 9, {}, ValueError, "one entry per layer"),
         ([[1, 2, 3], [[1, 2]]], [2, 1], 9, {}, ValueError, r"filters\[1\] must have 1 axes"),
@@ -121,8 +130,9 @@ def _check_drawn(ex):
     assert len(e2e.stemlines.get_segments()) == net.end_to_end_size
     layered = net.forward(filters, x)
     assert np.allclose(a["layer_by_layer"].get_ydata(), layered, rtol=0, atol=1e-14)
-    assert np.allclose(a["one_convolution"].get_ydata(), naive_conv(w, (net.stride,), x),
-                       rtol=0, atol=1e-12)
+    assert np.allclose(
+        a["one_convolution"].get_ydata(), naive_conv(w, (net.stride,), x), rtol=0, atol=1e-12
+    )
     assert np.array_equal(a["layer_by_layer"].get_xdata(), net.stride * np.arange(layered.size))
     assert binary_form_latex(w) in a["polynomials"].value
     assert f"x^{{{v['s1']}}}" in a["polynomials"].value or v["s1"] == 1
@@ -145,12 +155,25 @@ def test_the_frame_is_fixed_while_the_sliders_move():
     ax_f, ax_w, ax_s = ex.figure.axes
 
     def frame():
-        return [(ax.get_title(loc="left"), ax.get_title(), ax.get_xlim(), ax.get_ylim(),
-                 tuple(ax.get_xticks())) for ax in (ax_f, ax_w, ax_s)]
+        return [
+            (
+                ax.get_title(loc="left"),
+                ax.get_title(),
+                ax.get_xlim(),
+                ax.get_ylim(),
+                tuple(ax.get_xticks()),
+            )
+            for ax in (ax_f, ax_w, ax_s)
+        ]
 
     before = frame()
-    for values in ({"u1": -2.0}, {"u1": 2.0}, {"s1": 1}, {"s1": 3, "v0": -1.4},
-                   {"u0": 1.5, "v1": 1.5, "s1": 2}):
+    for values in (
+        {"u1": -2.0},
+        {"u1": 2.0},
+        {"s1": 1},
+        {"s1": 3, "v0": -1.4},
+        {"u0": 1.5, "v1": 1.5, "s1": 2},
+    ):
         ex.set_values(**values)
         assert ex.error is None
         _check_drawn(ex)
@@ -235,8 +258,13 @@ def test_factory_rejects_bad_arguments(kwargs, error, match):
 
 
 def test_factory_uses_the_given_generator_and_range():
-    ex = explore_composition(filters=[[3.0, 0.0, 1.0], [1.0, 1.0]], rng=np.random.default_rng(7),
-                             n_signal=10, max_stride=2, stride=1)
+    ex = explore_composition(
+        filters=[[3.0, 0.0, 1.0], [1.0, 1.0]],
+        rng=np.random.default_rng(7),
+        n_signal=10,
+        max_stride=2,
+        stride=1,
+    )
     assert np.array_equal(ex.result.signal, np.random.default_rng(7).standard_normal(10))
     assert ex.controls["u0"].max == 3.0 and ex.controls["s1"].max == 2
     _check_drawn(ex)

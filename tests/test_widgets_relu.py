@@ -3,12 +3,11 @@
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
+from widget_helpers import assert_clear, assert_colour_bar, assert_drawn, assert_rejected, by_gid
 
 from lcnn_widgets.plotting.relu import kink_segment, plot_activation_regions
 from lcnn_widgets.relu import ReLUMLP, activation_regions
 from lcnn_widgets.widgets.relu import Q_CHOICES, explore_relu, relu_pair_picture
-from widget_helpers import (assert_clear, assert_colour_bar, assert_drawn, assert_rejected,
-                            by_gid)
 
 MLP = ReLUMLP([2, 2, 2])
 
@@ -35,8 +34,9 @@ def _check_drawn(explorer, A, Q):
         for u in range(2):  # kink line of neuron u: W1[u] . x = 0
             xs, ys = by_gid(ax.get_lines(), f"kink_{u}").get_data()
             assert len(xs) == 2
-            assert np.allclose(ws[0][u, 0] * np.asarray(xs) + ws[0][u, 1] * np.asarray(ys), 0,
-                               atol=1e-9)
+            assert np.allclose(
+                ws[0][u, 0] * np.asarray(xs) + ws[0][u, 1] * np.asarray(ys), 0, atol=1e-9
+            )
         px, py = by_gid(ax.get_lines(), "point").get_data()
         assert (px[0], py[0]) == (1.0, 1.0)
     by_hand = [_ntk_by_hand(ws[0], ws[1], x0) for ws in (first, second)]
@@ -49,8 +49,10 @@ def _check_drawn(explorer, A, Q):
     # the readout prints both NTKs and their distance
     readout = explorer.readout.value
     for k in by_hand:
-        assert "[" + ", ".join("[" + ", ".join(f"{v:.2f}" for v in row) + "]"
-                               for row in k) + "]" in readout
+        assert (
+            "[" + ", ".join("[" + ", ".join(f"{v:.2f}" for v in row) + "]" for row in k) + "]"
+            in readout
+        )
     assert f"‖Θ − Θ'‖ = <b>{np.linalg.norm(by_hand[0] - by_hand[1]):.3f}</b>" in readout
     for gid, axes in (("regions", (ax_r1, ax_r2)), ("ntk", (ax_k1, ax_k2))):
         images = [by_gid(ax.get_images(), gid) for ax in axes]
@@ -130,8 +132,12 @@ def test_kink_segment_lies_on_the_line_and_the_box():
             assert min(corners) > 0 or max(corners) < 0
             continue
         assert np.allclose(c[0] + c[1] * a + c[2] * b, 0, atol=1e-9)
-        on_side = np.isclose(a, box[0]) | np.isclose(a, box[1]) | np.isclose(b, box[2]) | \
-            np.isclose(b, box[3])
+        on_side = (
+            np.isclose(a, box[0])
+            | np.isclose(a, box[1])
+            | np.isclose(b, box[2])
+            | np.isclose(b, box[3])
+        )
         assert on_side.all()
     assert kink_segment([1.0, 0.0, 0.0], box)[0].size == 0
 
@@ -142,8 +148,7 @@ def test_plot_updates_in_place_and_checks_its_input():
     ax = plot_activation_regions(r1, point=(0.5, 0.5), title="first")
     assert isinstance(ax, Axes) and ax.get_title() == "first"
     n_artists = len(ax.get_images()) + len(ax.get_lines())
-    r2 = activation_regions(MLP, [np.array([[1.0, 1.0], [0.0, -1.0]]), np.eye(2)],
-                            resolution=11)
+    r2 = activation_regions(MLP, [np.array([[1.0, 1.0], [0.0, -1.0]]), np.eye(2)], resolution=11)
     plot_activation_regions(r2, point=(-0.5, 1.0), ax=ax)
     assert len(ax.get_images()) + len(ax.get_lines()) == n_artists
     assert np.array_equal(np.asarray(ax.get_images()[0].get_array()), r2.n_active / 2)

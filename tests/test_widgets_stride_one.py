@@ -3,13 +3,12 @@
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from widget_helpers import assert_clear, assert_drawn, assert_rejected, by_gid
 
 from lcnn_widgets import LCN, fibers, filter_from_roots
-from lcnn_widgets.plotting.stride_one import (plot_ntk_panels, plot_pair_roots,
-                                              plot_spread_and_count)
+from lcnn_widgets.plotting.stride_one import plot_ntk_panels, plot_pair_roots, plot_spread_and_count
 from lcnn_widgets.stride_one import cubic_roots
 from lcnn_widgets.widgets.stride_one import explore_stride_one, stride_one_picture
-from widget_helpers import assert_clear, assert_drawn, assert_rejected, by_gid
 
 NET = LCN([3, 2], [1, 1])
 
@@ -42,9 +41,11 @@ def test_drawn_ntks_equal_the_fiber(explorer, disc, n):
     heat = _heat(explorer)
     assert all(ax.get_visible() for ax in heat)  # a fixed frame: empty panels say so
     assert [by_gid(ax.get_images(), "ntk").get_visible() for ax in heat] == [
-        i < n for i in range(3)]
+        i < n for i in range(3)
+    ]
     assert [by_gid(ax.texts, "empty-note").get_text() for ax in heat] == [
-        "" if i < n else "none" for i in range(3)]
+        "" if i < n else "none" for i in range(3)
+    ]
     scale = explorer.result.ntk_scale  # the heatmaps show Theta / scale on [-1, 1]
     assert np.isclose(scale, max(np.abs(NET.ntk(p.filters)).max() for p in fib))
     clims = set()
@@ -89,8 +90,11 @@ def test_example_19_typed_in(explorer):
 def test_bad_input_keeps_the_last_picture(explorer):
     explorer.set_values(source="coefficients", coefficients="1, 0, -1, 0")
     png, result = explorer.image.value, explorer.result
-    for text, match in (("1, 2", "must be 4 numbers"), ("a, b, c, d", "numbers separated"),
-                        ("0, 0, 0, 0", "must not all be zero")):
+    for text, match in (
+        ("1, 2", "must be 4 numbers"),
+        ("a, b, c, d", "numbers separated"),
+        ("0, 0, 0, 0", "must not all be zero"),
+    ):
         explorer.set_values(coefficients=text)
         assert_rejected(explorer, match, shown="Cannot draw", image=png, result=result)
     explorer.set_values(coefficients="1, 0, 1, 0")

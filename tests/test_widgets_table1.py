@@ -3,11 +3,11 @@ last picture."""
 
 import numpy as np
 import pytest
+from widget_helpers import assert_clear, assert_colour_bar, assert_drawn
 
 from lcnn_widgets.plotting._common import find
 from lcnn_widgets.table1 import CLASSES, relative_ntk_difference
 from lcnn_widgets.widgets import explore_table1, table1_picture
-from widget_helpers import assert_clear, assert_colour_bar, assert_drawn
 
 
 def _image(ax):
@@ -48,8 +48,12 @@ def test_drawn_ntks_are_those_of_the_fiber_points(explorer, key):
     # the pair is the most different one, so its difference is the fiber's Delta
     all_ntks = [s.architecture.ntk(p) for p in s.points]
     scale = max(np.linalg.norm(t) for t in all_ntks)
-    assert np.isclose(np.linalg.norm(theta_i - theta_j) / scale,
-                      relative_ntk_difference(all_ntks), rtol=1e-9, atol=1e-15)
+    assert np.isclose(
+        np.linalg.norm(theta_i - theta_j) / scale,
+        relative_ntk_difference(all_ntks),
+        rtol=1e-9,
+        atol=1e-15,
+    )
     assert pic.caption in explorer.readout.value
     assert f"points {i} and {j}" in explorer.readout.value
     # every heatmap has a colour bar showing its (fixed) limits, whatever the matrix size
@@ -70,8 +74,12 @@ def test_determined_class_shows_equal_ntks(explorer):
 
 def test_class_and_seed_keep_the_frame(explorer):
     """A fixed box per matrix and fixed colour scales: a new class or seed moves only data."""
-    for step in ({"key": "conv2d_swap", "seed": 0}, {"key": "fc_balanced"}, {"seed": 3},
-                 {"key": "conv1d_strided"}):
+    for step in (
+        {"key": "conv2d_swap", "seed": 0},
+        {"key": "fc_balanced"},
+        {"seed": 3},
+        {"key": "conv1d_strided"},
+    ):
         explorer.set_values(**step)
         assert explorer.error is None and explorer._renderer.full_reason is None, step
     first = explorer.result

@@ -38,7 +38,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 SETUP_TAGS = ["remove-cell"]
 
 #: The set-up cell; ``{repository!r}`` is replaced by ``repository.url`` of ``_config.yml``.
-SETUP_CELL = '''\
+SETUP_CELL = """\
 # Set-up: make sure this kernel can import the companion package lcnn_widgets.
 # Nothing happens when it is installed (as after the README's install command); otherwise it is
 # installed from the checkout this notebook is in, or else from the book's repository.
@@ -66,7 +66,7 @@ if importlib.util.find_spec("lcnn_widgets") is None:
                   "kernel (Kernel > Restart Kernel), then run the notebook again.")
         else:
             print(f"Installed lcnn_widgets from {{source}}.")
-'''
+"""
 
 
 def repository_url(config: Path = ROOT / "_config.yml") -> str:
@@ -139,13 +139,20 @@ def store_outputs(paths: list[Path] | None = None, *, timeout: int = 600) -> Non
         for path in paths or chapters():
             start = time.perf_counter()
             nb = nbformat.read(path, as_version=4)
-            NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                           resources={"metadata": {"path": str(BOOK)}}).execute()
+            NotebookClient(
+                nb,
+                timeout=timeout,
+                kernel_name="python3",
+                record_timing=False,
+                resources={"metadata": {"path": str(BOOK)}},
+            ).execute()
             raw = json.loads(nbformat.writes(nb))
             n = quiet_widget_outputs(raw)
             _write(path, raw)
-            print(f"{path.name}: executed in {time.perf_counter() - start:.0f} s, "
-                  f"{n} widget output(s) reduced to their text line")
+            print(
+                f"{path.name}: executed in {time.perf_counter() - start:.0f} s, "
+                f"{n} widget output(s) reduced to their text line"
+            )
     finally:
         if env_flag is not None:
             os.environ["LCNN_STATIC_PREVIEWS"] = env_flag
@@ -158,8 +165,9 @@ def _resolve(names: list[str]) -> list[Path] | None:
     for name in names:
         matches = [p for p in chapters() if p.stem.startswith(name) or p.name == name]
         if not matches:
-            raise SystemExit(f"no chapter matches {name!r}: chapters are "
-                             f"{[p.stem for p in chapters()]}")
+            raise SystemExit(
+                f"no chapter matches {name!r}: chapters are {[p.stem for p in chapters()]}"
+            )
         out.extend(matches)
     return out
 

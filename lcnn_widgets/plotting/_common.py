@@ -216,9 +216,16 @@ def image_colorbar(
     return bar
 
 
-
-def moving_yticks(ax: Axes, lo: float, hi: float, *, nbins: int = 5, length: float = 3.5,
-                  pad: float = 3.5, log: bool = False) -> list[float]:
+def moving_yticks(
+    ax: Axes,
+    lo: float,
+    hi: float,
+    *,
+    nbins: int = 5,
+    length: float = 3.5,
+    pad: float = 3.5,
+    log: bool = False,
+) -> list[float]:
     """Set the y limits to ``[lo, hi]`` and draw the y ticks and their labels as data artists.
 
     Matplotlib's ticks belong to the frame, which a widget draws once and keeps; here they are
@@ -261,8 +268,9 @@ def moving_yticks(ax: Axes, lo: float, hi: float, *, nbins: int = 5, length: flo
 
     lo, hi = float(lo), float(hi)
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi) or (log and lo <= 0):
-        raise ValueError(f"lo and hi must be finite with {'0 < ' if log else ''}lo < hi: "
-                         f"got {lo}, {hi}")
+        raise ValueError(
+            f"lo and hi must be finite with {'0 < ' if log else ''}lo < hi: got {lo}, {hi}"
+        )
     if not isinstance(ax.yaxis.get_major_locator(), NullLocator):
         ax.yaxis.set_major_locator(NullLocator())
         ax.yaxis.set_minor_locator(NullLocator())
@@ -274,8 +282,11 @@ def moving_yticks(ax: Axes, lo: float, hi: float, *, nbins: int = 5, length: flo
         ticks = [10.0**k for k in powers]
         labels = [f"$\\mathdefault{{10^{{{k}}}}}$" for k in powers]
     else:
-        ticks = [float(v) for v in MaxNLocator(nbins=nbins).tick_values(lo, hi)
-                 if lo - 1e-9 * (hi - lo) <= v <= hi + 1e-9 * (hi - lo)]
+        ticks = [
+            float(v)
+            for v in MaxNLocator(nbins=nbins).tick_values(lo, hi)
+            if lo - 1e-9 * (hi - lo) <= v <= hi + 1e-9 * (hi - lo)
+        ]
         ticks = [0.0 if abs(v) < 1e-12 * (hi - lo) else v for v in ticks]
         # the minus sign as matplotlib's formatter writes it
         labels = [f"{v:g}".replace("-", "\N{MINUS SIGN}") for v in ticks]
@@ -284,16 +295,34 @@ def moving_yticks(ax: Axes, lo: float, hi: float, *, nbins: int = 5, length: flo
     # a tick mark is matplotlib's TICKLEFT marker at the spine, as the Axis draws it
     marks = find(ax.get_lines(), "ytick-marks")
     if marks is None:
-        (marks,) = ax.plot([], [], gid="ytick-marks", linestyle="none", marker=0,
-                           markersize=length, markeredgewidth=0.8, color="black",
-                           clip_on=False, transform=frame)
+        (marks,) = ax.plot(
+            [],
+            [],
+            gid="ytick-marks",
+            linestyle="none",
+            marker=0,
+            markersize=length,
+            markeredgewidth=0.8,
+            color="black",
+            clip_on=False,
+            transform=frame,
+        )
     marks.set_data([0.0] * len(ticks), ticks)
     offset = ScaledTranslation(-(length + pad) / 72.0, 0.0, fig.dpi_scale_trans)
     for i, (v, label) in enumerate(zip(ticks, labels, strict=True)):
         txt = find(ax.texts, f"ytick-{i}")
         if txt is None:
-            ax.text(0.0, v, label, transform=frame + offset, ha="right", va="center_baseline",
-                    fontsize=plt_tick_size(), clip_on=False, gid=f"ytick-{i}")
+            ax.text(
+                0.0,
+                v,
+                label,
+                transform=frame + offset,
+                ha="right",
+                va="center_baseline",
+                fontsize=plt_tick_size(),
+                clip_on=False,
+                gid=f"ytick-{i}",
+            )
         else:
             txt.set_position((0.0, v))
             txt.set_text(label)

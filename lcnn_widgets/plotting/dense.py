@@ -94,9 +94,11 @@ def plot_ntk_heatmap(
             image.remove()
             for txt in [x for x in ax.texts if str(x.get_gid()).startswith("ntk_")]:
                 txt.remove()
-        image = (ax.imshow(t, cmap=CMAP, norm=norm, gid="ntk", interpolation="nearest")
-                 if norm is not None else
-                 ax.imshow(t, cmap=CMAP, vmin=lo, vmax=hi, gid="ntk", interpolation="nearest"))
+        image = (
+            ax.imshow(t, cmap=CMAP, norm=norm, gid="ntk", interpolation="nearest")
+            if norm is not None
+            else ax.imshow(t, cmap=CMAP, vmin=lo, vmax=hi, gid="ntk", interpolation="nearest")
+        )
         k = t.shape[0]
         ax.set_xticks(range(k))
         ax.set_yticks(range(k))
@@ -127,8 +129,7 @@ def _annotate(ax: Axes, image: AxesImage, t: np.ndarray) -> None:
         txt = find(ax.texts, gid)
         label = f"{value:.2f}"
         if txt is None:
-            ax.text(j, i, label, ha="center", va="center", fontsize="small", color=colour,
-                    gid=gid)
+            ax.text(j, i, label, ha="center", va="center", fontsize="small", color=colour, gid=gid)
         else:
             txt.set_text(label)
             txt.set_color(colour)
@@ -185,9 +186,17 @@ def plot_ntk_distance(
         top = max(top, float(y.max()))
         update_line(ax, f"curve_{k}", x, y, relabel=True, color=f"C{k}", lw=1.8, label=label)
         if phi is not None and current is not None:
-            update_line(ax, f"marker_{k}", [float(phi)], [float(current[label])],
-                        linestyle="none", marker=_MARKERS[k], markersize=8, color=f"C{k}",
-                        markeredgecolor="black")
+            update_line(
+                ax,
+                f"marker_{k}",
+                [float(phi)],
+                [float(current[label])],
+                linestyle="none",
+                marker=_MARKERS[k],
+                markersize=8,
+                color=f"C{k}",
+                markeredgecolor="black",
+            )
     ax.set_xlim(float(x.min()), float(x.max()))
     if ylim is None:
         ax.set_ylim(-0.05 * max(top, 1.0), 1.45 * max(top, 1.0))  # room for the legend

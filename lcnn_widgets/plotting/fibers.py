@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import MaxNLocator
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
@@ -127,8 +127,19 @@ def plot_root_orbits(
     if w_roots is not None:
         rings = np.concatenate([w_roots.finite, np.zeros(w_roots.n_zero, complex)])
         pts_all.append(rings)
-    update_line(ax, "w-roots", rings.real, rings.imag, ls="none", marker="o", ms=13, mfc="none",
-          mec="k", mew=1.2, label="roots of $p_w$" if w_roots is not None else None)
+    update_line(
+        ax,
+        "w-roots",
+        rings.real,
+        rings.imag,
+        ls="none",
+        marker="o",
+        ms=13,
+        mfc="none",
+        mec="k",
+        mew=1.2,
+        label="roots of $p_w$" if w_roots is not None else None,
+    )
     inf_notes, zero_notes = [], []
     for l in range(_MAX_LAYERS):
         if l < len(layer_roots):
@@ -146,17 +157,25 @@ def plot_root_orbits(
             label = None
         color = layer_color(l + 1)
         used = l < len(layer_roots)
-        ol = update_line(ax, f"orbits-{l + 1}", path.real, path.imag, color=color, lw=1.2,
-                         ls="--", alpha=0.8)
-        pl = update_line(ax, f"layer-{l + 1}", pts.real, pts.imag, ls="none", marker="o", ms=7,
-                         color=color, label=label)
+        ol = update_line(
+            ax, f"orbits-{l + 1}", path.real, path.imag, color=color, lw=1.2, ls="--", alpha=0.8
+        )
+        pl = update_line(
+            ax,
+            f"layer-{l + 1}",
+            pts.real,
+            pts.imag,
+            ls="none",
+            marker="o",
+            ms=7,
+            color=color,
+            label=label,
+        )
         pl.set_label(label if label is not None else "_nolegend_")
         ol.set_visible(used)  # the lines of absent layers are empty: skip them when drawing
         pl.set_visible(used)
-    _text(ax, "inf-note", "\n".join(inf_notes), (0.98, 0.98), ha="right", va="top",
-          fontsize=8)
-    _text(ax, "zero-note", "\n".join(zero_notes), (0.02, 0.02), ha="left", va="bottom",
-          fontsize=8)
+    _text(ax, "inf-note", "\n".join(inf_notes), (0.98, 0.98), ha="right", va="top", fontsize=8)
+    _text(ax, "zero-note", "\n".join(zero_notes), (0.02, 0.02), ha="left", va="bottom", fontsize=8)
     if limit is not None:
         R = float(limit)
         if not (np.isfinite(R) and R > 0):
@@ -213,9 +232,7 @@ def plot_factorization_counts(
     x = as_finite_array(values, "values", ndim=1)
     c = as_finite_array(counts, "counts", ndim=1)
     if x.size != c.size:
-        raise ValueError(
-            f"values and counts must have the same length: got {x.size} and {c.size}"
-        )
+        raise ValueError(f"values and counts must have the same length: got {x.size} and {c.size}")
     ax = new_axes(ax, (6.0, 2.6))
     update_line(ax, "counts", x, c, marker=".", ms=4, lw=1.0, color="k", drawstyle="steps-mid")
     ax.set_xlim(float(x.min()), float(x.max()))

@@ -125,11 +125,15 @@ def plot_flow_plane(
     if not proj:
         raise ValueError("plot_flow_plane needs at least one path")
     if labels is not None and len(labels) != len(proj):
-        raise ValueError(f"labels must have one entry per path: got {len(labels)} for "
-                         f"{len(proj)} paths")
+        raise ValueError(
+            f"labels must have one entry per path: got {len(labels)} for {len(proj)} paths"
+        )
     ax = new_axes(ax, (4.6, 4.0))
-    styles = [dict(color="C0", lw=2.0), dict(color="C1", marker="o", ms=4, ls="none"),
-              dict(color="C2", lw=1.2, ls="--")]
+    styles = [
+        dict(color="C0", lw=2.0),
+        dict(color="C1", marker="o", ms=4, ls="none"),
+        dict(color="C2", lw=1.2, ls="--"),
+    ]
     for i, xy in enumerate(proj):
         style = dict(styles[min(i, 2)])
         if labels is not None:
@@ -137,25 +141,58 @@ def plot_flow_plane(
         line = update_line(ax, f"path_{i}", xy[:, 0], xy[:, 1], **style)
         if labels is not None:
             line.set_label(labels[i])
-    update_line(ax, "start", [proj[0][0, 0]], [proj[0][0, 1]], color="k", marker="o", ms=6,
-          ls="none", label="start")
-    update_line(ax, "end", [proj[0][-1, 0]], [proj[0][-1, 1]], color="k", marker="s", ms=6,
-          ls="none", label="end")
-    update_line(ax, "origin", [0.0], [0.0], color="0.4", marker="x", ms=8, ls="none",
-          label="$w = 0$")
+    update_line(
+        ax,
+        "start",
+        [proj[0][0, 0]],
+        [proj[0][0, 1]],
+        color="k",
+        marker="o",
+        ms=6,
+        ls="none",
+        label="start",
+    )
+    update_line(
+        ax,
+        "end",
+        [proj[0][-1, 0]],
+        [proj[0][-1, 1]],
+        color="k",
+        marker="s",
+        ms=6,
+        ls="none",
+        label="end",
+    )
+    update_line(
+        ax, "origin", [0.0], [0.0], color="0.4", marker="x", ms=8, ls="none", label="$w = 0$"
+    )
     pts = np.vstack(proj + [np.zeros((1, 2))])
     if data_filter is not None:
         u = as_finite_array(data_filter, "data_filter").reshape(K) @ B
-        update_line(ax, "data_filter", [u[0]], [u[1]], color="C3", marker="*", ms=13, ls="none",
-              label="data filter $u$")
+        update_line(
+            ax,
+            "data_filter",
+            [u[0]],
+            [u[1]],
+            color="C3",
+            marker="*",
+            ms=13,
+            ls="none",
+            label="data filter $u$",
+        )
         pts = np.vstack([pts, u[None]])
     ax.set_xlim(*(_limits(pts[:, 0]) if xlim is None else xlim))
     ax.set_ylim(*(_limits(pts[:, 1]) if ylim is None else ylim))
     ax.set_xlabel("projection on $b_1$")
     ax.set_ylabel("projection on $b_2$")
     if legend and (labels is not None or data_filter is not None):
-        ax.legend(**{"loc": "best", "fontsize": "small",
-                     **(legend if isinstance(legend, Mapping) else {})})
+        ax.legend(
+            **{
+                "loc": "best",
+                "fontsize": "small",
+                **(legend if isinstance(legend, Mapping) else {}),
+            }
+        )
     return ax
 
 
@@ -206,20 +243,24 @@ def plot_loss_curves(
     [2.0, 1.0, 0.5]
     """
     if len(times) != len(losses):
-        raise ValueError(f"times and losses must have one entry per curve: got {len(times)} "
-                         f"and {len(losses)}")
+        raise ValueError(
+            f"times and losses must have one entry per curve: got {len(times)} and {len(losses)}"
+        )
     ax = new_axes(ax, (4.6, 3.2))
     ys_all, ts_all = [], []
     for i, (t, y) in enumerate(zip(times, losses)):
         tt = as_finite_array(t, f"times[{i}]", ndim=1)
         yy = as_finite_array(y, f"losses[{i}]", ndim=1) - float(offset)
         if tt.shape != yy.shape:
-            raise ValueError(f"times[{i}] and losses[{i}] must have the same shape: got "
-                             f"{tt.shape} and {yy.shape}")
+            raise ValueError(
+                f"times[{i}] and losses[{i}] must have the same shape: got "
+                f"{tt.shape} and {yy.shape}"
+            )
         if np.any(yy <= 0):
             raise ValueError(f"losses[{i}] - offset must be positive for a logarithmic axis")
-        style: dict[str, Any] = dict(color=f"C{i}", lw=2.0 if i == 0 else 1.2,
-                                     ls="-" if i == 0 else "--")
+        style: dict[str, Any] = dict(
+            color=f"C{i}", lw=2.0 if i == 0 else 1.2, ls="-" if i == 0 else "--"
+        )
         line = update_line(ax, f"loss_{i}", tt, yy, **style)
         if labels is not None:
             line.set_label(labels[i])
@@ -246,8 +287,13 @@ def plot_loss_curves(
     ax.set_xlabel("time $t$")
     ax.set_ylabel(r"$\ell(w(t))$" + (" $-$ const" if offset else ""))
     if legend and labels is not None:
-        ax.legend(**{"loc": "best", "fontsize": "small",
-                     **(legend if isinstance(legend, Mapping) else {})})
+        ax.legend(
+            **{
+                "loc": "best",
+                "fontsize": "small",
+                **(legend if isinstance(legend, Mapping) else {}),
+            }
+        )
     return ax
 
 
@@ -284,8 +330,10 @@ def plot_convergence(
     e = as_finite_array(end_to_end_norm, "end_to_end_norm", ndim=1)
     g = as_finite_array(gradient_norm, "gradient_norm", ndim=1)
     if e.shape != g.shape:
-        raise ValueError(f"end_to_end_norm and gradient_norm must have the same shape: got "
-                         f"{e.shape} and {g.shape}")
+        raise ValueError(
+            f"end_to_end_norm and gradient_norm must have the same shape: got "
+            f"{e.shape} and {g.shape}"
+        )
     if np.any(g <= 0):
         raise ValueError("gradient_norm must be positive for a logarithmic axis")
     fig = fig or Figure(figsize=(8.0, 3.0), layout="constrained")
@@ -336,8 +384,10 @@ def plot_drift_curves(
     [1e-16, 0.5]
     """
     if len(times) != len(invariants):
-        raise ValueError(f"times and invariants must have one entry per curve: got "
-                         f"{len(times)} and {len(invariants)}")
+        raise ValueError(
+            f"times and invariants must have one entry per curve: got "
+            f"{len(times)} and {len(invariants)}"
+        )
     ax = new_axes(ax, (4.6, 3.2))
     for i, (t, d) in enumerate(zip(times, invariants)):
         tt = as_finite_array(t, f"times[{i}]", ndim=1)

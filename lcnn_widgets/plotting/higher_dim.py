@@ -93,8 +93,15 @@ def plot_filter_grid(
     image = find(ax.get_images(), "filter")
     new = image is None
     if new:
-        image = ax.imshow(shown, cmap=_CMAP, vmin=-scale, vmax=scale, extent=extent,
-                          interpolation="nearest", gid="filter")
+        image = ax.imshow(
+            shown,
+            cmap=_CMAP,
+            vmin=-scale,
+            vmax=scale,
+            extent=extent,
+            interpolation="nearest",
+            gid="filter",
+        )
     else:
         image.set_data(shown)
         if tuple(image.get_extent()) != extent:
@@ -116,8 +123,16 @@ def plot_filter_grid(
             label = "" if round(v, digits) == 0 else f"{v:.{digits}f}".rstrip("0").rstrip(".")
             colour = contrast_color(v, scale)
             if txt is None:
-                ax.text(j, i, label, ha="center", va="center", fontsize=fontsize,
-                        color=colour, gid=f"cell_{c}")
+                ax.text(
+                    j,
+                    i,
+                    label,
+                    ha="center",
+                    va="center",
+                    fontsize=fontsize,
+                    color=colour,
+                    gid=f"cell_{c}",
+                )
             else:
                 txt.set_text(label)
                 txt.set_position((j, i))
@@ -160,13 +175,14 @@ def plot_filter_row(
         raise ValueError("filters must hold at least one 2D filter: got an empty sequence")
     if axes is None:
         widths = [a.shape[1] + 1.0 for a in arrays]
-        axes = new_panel_row(len(arrays), (0.55 * sum(widths) + 0.6 * len(arrays),
-                                           0.55 * max(a.shape[0] for a in arrays) + 1.3),
-                             width_ratios=widths)
+        axes = new_panel_row(
+            len(arrays),
+            (0.55 * sum(widths) + 0.6 * len(arrays), 0.55 * max(a.shape[0] for a in arrays) + 1.3),
+            width_ratios=widths,
+        )
     axes = list(axes)
     if len(axes) < len(arrays):
         raise ValueError(f"axes must hold at least {len(arrays)} Axes: got {len(axes)}")
     for i, (a, ax) in enumerate(zip(arrays, axes)):
-        plot_filter_grid(a, ax=ax, title=None if titles is None else titles[i],
-                         annotate=annotate)
+        plot_filter_grid(a, ax=ax, title=None if titles is None else titles[i], annotate=annotate)
     return axes[0].figure

@@ -42,8 +42,9 @@ _TARGET = {"color": "C3", "marker": "*", "markersize": 13, "linestyle": "none"}
 _line = partial(update_line, relabel=True)
 
 
-def _axline(ax: Axes, gid: str, *, x: float | None = None, y: float | None = None,
-            **style: Any) -> Line2D:
+def _axline(
+    ax: Axes, gid: str, *, x: float | None = None, y: float | None = None, **style: Any
+) -> Line2D:
     """A full-height (``x``) or full-width (``y``) reference line, moved in place on reuse."""
     line = find(ax.get_lines(), gid)
     if line is not None:
@@ -122,8 +123,9 @@ def plot_orbit_plane(
     ax = new_axes(ax, (4.5, 4.2))
     marked = [p] + ([_xy(rescaled, "rescaled", 2)] if rescaled is not None else [])
     top = float(limit) if limit is not None else 1.25 * max(float(np.max(marked)), 1e-12)
-    _line(ax, "orbit", orb[:, 0], orb[:, 1], color="0.15", lw=1.8,
-          label="scaling orbit a₁a₂ = const")
+    _line(
+        ax, "orbit", orb[:, 0], orb[:, 1], color="0.15", lw=1.8, label="scaling orbit a₁a₂ = const"
+    )
 
     def level(delta: float) -> tuple[list[float], list[float]]:
         # the part of a_2 = a_1 + delta inside the square [0, top]^2
@@ -134,12 +136,26 @@ def plot_orbit_plane(
     for i, d in enumerate(deltas):
         _line(ax, f"delta_{i}", *level(float(d)), color="0.75", lw=0.8, ls="-", zorder=0)
     cur = float(p[1] - p[0])
-    _line(ax, "current_delta", *level(cur), color="C0", lw=1.0, ls=":",
-          label=f"δ = {cur:.3g} (current)" if values_in_labels else "current δ")
+    _line(
+        ax,
+        "current_delta",
+        *level(cur),
+        color="C0",
+        lw=1.0,
+        ls=":",
+        label=f"δ = {cur:.3g} (current)" if values_in_labels else "current δ",
+    )
     _line(ax, "point", [p[0]], [p[1]], label="current filters", **_CURRENT)
     if target is not None:
-        _line(ax, "target", *level(float(target)), color="C3", lw=1.2, ls="--",
-              label=f"δ = {float(target):.3g} (target)" if values_in_labels else "target δ")
+        _line(
+            ax,
+            "target",
+            *level(float(target)),
+            color="C3",
+            lw=1.2,
+            ls="--",
+            label=f"δ = {float(target):.3g} (target)" if values_in_labels else "target δ",
+        )
     if rescaled is not None:
         r = marked[1]
         _line(ax, "rescaled", [r[0]], [r[1]], label="rescaled filters", **_TARGET)
@@ -149,8 +165,7 @@ def plot_orbit_plane(
     ax.set_xlabel("a₁ = ‖w₁‖²")
     ax.set_ylabel("a₂ = ‖w₂‖²")
     if values_in_labels or ax.get_legend() is None:  # fixed labels: one legend, kept
-        ax.legend(**{"loc": "best", "fontsize": "x-small", "framealpha": 0.85,
-                     **(legend or {})})
+        ax.legend(**{"loc": "best", "fontsize": "x-small", "framealpha": 0.85, **(legend or {})})
     return ax
 
 
@@ -194,11 +209,26 @@ def plot_orbit_invariant(
             f"c must be positive and c, delta of the same shape (n,): got {cs.shape}, {ds.shape}"
         )
     ax = new_axes(ax, (4.5, 3.2))
-    _line(ax, "orbit_delta", cs, ds, color="0.15", lw=1.8,
-          label=r"$\delta(c) = \|w_2\|^2/c^2 - c^2\|w_1\|^2$")
+    _line(
+        ax,
+        "orbit_delta",
+        cs,
+        ds,
+        color="0.15",
+        lw=1.8,
+        label=r"$\delta(c) = \|w_2\|^2/c^2 - c^2\|w_1\|^2$",
+    )
     if target is not None:
-        _line(ax, "target", [cs[0], cs[-1]], [target, target], color="C3", ls="--", lw=1.2,
-              label=f"target δ = {float(target):.3g}")
+        _line(
+            ax,
+            "target",
+            [cs[0], cs[-1]],
+            [target, target],
+            color="C3",
+            ls="--",
+            lw=1.2,
+            label=f"target δ = {float(target):.3g}",
+        )
     if c_target is not None and target is not None:
         _line(ax, "hit", [c_target], [target], label=f"c = {float(c_target):.4g}", **_TARGET)
     ax.set_xscale("log")
@@ -251,12 +281,26 @@ def plot_rescaling_equation(
     if xs.ndim != 1 or xs.shape != ys.shape:
         raise ValueError(f"a1 and h must have the same shape (n,): got {xs.shape}, {ys.shape}")
     ax = new_axes(ax, (4.5, 3.2))
-    _line(ax, "equation", xs, ys, color="0.15", lw=1.8,
-          label=r"$h(a_1) = \sum_l \log a_l - \sum_l \log\|w_l\|^2$")
+    _line(
+        ax,
+        "equation",
+        xs,
+        ys,
+        color="0.15",
+        lw=1.8,
+        label=r"$h(a_1) = \sum_l \log a_l - \sum_l \log\|w_l\|^2$",
+    )
     _axline(ax, "zero", y=0.0, color="0.6", lw=0.8)
     if left_end is not None:
-        _axline(ax, "left_end", x=float(left_end), color="C0", ls=":", lw=1.2,
-                label=f"left end a₁ = {float(left_end):.3g}")
+        _axline(
+            ax,
+            "left_end",
+            x=float(left_end),
+            color="C0",
+            ls=":",
+            lw=1.2,
+            label=f"left end a₁ = {float(left_end):.3g}",
+        )
     if root is not None:
         _line(ax, "root", [root], [0.0], label=f"root a₁ = {float(root):.6g}", **_TARGET)
     ax.set_xlabel(r"$a_1 = \|c_1 w_1\|^2$")
@@ -265,9 +309,14 @@ def plot_rescaling_equation(
     return ax
 
 
-def plot_loss(times: ArrayLike, loss: ArrayLike, *, ax: Axes | None = None,
-              xlim: tuple[float, float] | None = None,
-              ylim: tuple[float, float] | None = None) -> Axes:
+def plot_loss(
+    times: ArrayLike,
+    loss: ArrayLike,
+    *,
+    ax: Axes | None = None,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
+) -> Axes:
     """The loss along a gradient flow, on a logarithmic axis.
 
     Parameters
@@ -369,8 +418,7 @@ def plot_invariant_drift(
         inv = inv[:, None]
     if t.ndim != 1 or inv.ndim != 2 or inv.shape[0] != t.size:
         raise ValueError(
-            f"invariants must have shape (T, L - 1) with T = len(times) = {t.size}: "
-            f"got {inv.shape}"
+            f"invariants must have shape (T, L - 1) with T = len(times) = {t.size}: got {inv.shape}"
         )
     if not band > 0:
         raise ValueError(f"band must be positive: got {band}")
@@ -379,8 +427,16 @@ def plot_invariant_drift(
     styles = ["-", "--", "-.", ":"]
     for l in range(dev.shape[1]):
         sub = str(l + 1).translate(_SUBSCRIPTS)
-        _line(ax, f"drift_{l}", t, dev[:, l], color=f"C{4 + l}", lw=1.6,
-              ls=styles[l % len(styles)], label=f"δ{sub}(t) − δ{sub}(0)")
+        _line(
+            ax,
+            f"drift_{l}",
+            t,
+            dev[:, l],
+            color=f"C{4 + l}",
+            lw=1.6,
+            ls=styles[l % len(styles)],
+            label=f"δ{sub}(t) − δ{sub}(0)",
+        )
     if not any(p.get_gid() == "band" for p in ax.patches):
         ax.axhspan(-band, band, color="0.92", zorder=0, gid="band")
     top = max(2.0 * band, 1.1 * float(np.max(np.abs(dev))) if dev.size else 2.0 * band)

@@ -106,8 +106,14 @@ def plot_unit_balls(
     for i, out in enumerate(outlines):
         o = np.asarray(out, dtype=float)
         bold = i == highlight
-        update_line(ax, f"ball-{i}", o[:, 0], o[:, 1], color="C3" if bold else "C0",
-              linewidth=2.2 if bold else 1.2)
+        update_line(
+            ax,
+            f"ball-{i}",
+            o[:, 0],
+            o[:, 1],
+            color="C3" if bold else "C0",
+            linewidth=2.2 if bold else 1.2,
+        )
     if reference is not None:
         r = np.asarray(reference, dtype=float)
         update_line(ax, "reference", r[:, 0], r[:, 1], color="0.3", linestyle="--", linewidth=1.0)
@@ -148,8 +154,9 @@ def plot_ntk_entry(
     ax = new_axes(ax, (5.0, 3.5))
     update_line(ax, "curve", x, y, color="C0")
     if delta is not None and value is not None:
-        update_line(ax, "marker", [delta], [value], color="C3", marker="o", markersize=9,
-              linestyle="none")
+        update_line(
+            ax, "marker", [delta], [value], color="C3", marker="o", markersize=9, linestyle="none"
+        )
     pad = 0.05 * max(float(np.ptp(y)), 1e-12)
     ax.set_xlim(float(x.min()), float(x.max()))
     ax.set_ylim(float(y.min()) - pad, float(y.max()) + pad)
@@ -181,16 +188,32 @@ def plot_neuromanifold_slice(
         raise TypeError(f"data must be a CubicSlice: got {type(data).__name__}")
     ax = new_axes(ax, (6.0, 5.2), projection="3d")
     for sheet, color in zip(data.sheets, ("C0", "C1")):
-        ax.plot_surface(sheet[0], sheet[2], sheet[1], color=color, alpha=0.55,
-                        linewidth=0.2, edgecolor="0.3", rstride=1, cstride=1)
+        ax.plot_surface(
+            sheet[0],
+            sheet[2],
+            sheet[1],
+            color=color,
+            alpha=0.55,
+            linewidth=0.2,
+            edgecolor="0.3",
+            rstride=1,
+            cstride=1,
+        )
     h = data.heights
     inside = np.where(data.in_M, h, np.nan)
     outside = np.where(data.in_M, np.nan, h)
     zeros = np.zeros_like(h)
     ax.plot(zeros, zeros, inside, color="C3", linewidth=3, label=r"singular line (in $M$)")
     if np.any(~data.in_M):
-        ax.plot(zeros, zeros, outside, color="0.5", linestyle="--", linewidth=2,
-                label=r"$w_1 = w_3 = 0$, not in $M$")
+        ax.plot(
+            zeros,
+            zeros,
+            outside,
+            color="0.5",
+            linestyle="--",
+            linewidth=2,
+            label=r"$w_1 = w_3 = 0$, not in $M$",
+        )
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_3$")
     ax.set_zlabel("$w_2$")

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.container import StemContainer
-from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
@@ -70,8 +69,15 @@ def set_stem_data(stem: StemContainer, x: ArrayLike, y: ArrayLike) -> StemContai
     return stem
 
 
-def _stem(ax: Axes, x: np.ndarray, y: np.ndarray, *, layer: int = 0, label: str | None = None,
-          color: str | None = None) -> StemContainer:
+def _stem(
+    ax: Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    layer: int = 0,
+    label: str | None = None,
+    color: str | None = None,
+) -> StemContainer:
     marker, linestyle = _LAYER_STYLES[layer % len(_LAYER_STYLES)]
     color = color or f"C{layer % 10}"
     stem = ax.stem(x, y, linefmt=color, markerfmt=color + marker, basefmt="k-", label=label)
@@ -81,8 +87,9 @@ def _stem(ax: Axes, x: np.ndarray, y: np.ndarray, *, layer: int = 0, label: str 
     return stem
 
 
-def plot_filters(filters: Sequence[ArrayLike], *, ax: Axes | None = None,
-                 title: str | None = "layer filters") -> Axes:
+def plot_filters(
+    filters: Sequence[ArrayLike], *, ax: Axes | None = None, title: str | None = "layer filters"
+) -> Axes:
     """Stem plots of the 1D layer filters ``w_1, ..., w_L``, side by side on one Axes.
 
     Parameters
@@ -130,8 +137,9 @@ def plot_filters(filters: Sequence[ArrayLike], *, ax: Axes | None = None,
     return ax
 
 
-def plot_end_to_end(w: ArrayLike, *, stride: int | None = None, ax: Axes | None = None,
-                    title: str | None = None) -> Axes:
+def plot_end_to_end(
+    w: ArrayLike, *, stride: int | None = None, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Stem plot of an end-to-end filter ``w = pi(theta)``.
 
     Parameters
@@ -163,7 +171,7 @@ def plot_end_to_end(w: ArrayLike, *, stride: int | None = None, ax: Axes | None 
     ax.set_xlabel(r"index $i$ (coefficient of $x^{k-1-i}\,y^{i}$)")
     ax.set_ylabel("entry of $w$")
     if title is None:
-        title = rf"end-to-end filter $w=\pi(\theta)$" + f"\nsize {arr.size}"
+        title = r"end-to-end filter $w=\pi(\theta)$" + f"\nsize {arr.size}"
         if stride is not None:
             title += f", stride {stride}"
     if title:
@@ -180,8 +188,15 @@ def _annotate_image(ax: Axes, values: np.ndarray, vmax: float, fmt: str) -> None
         ax.text(j, i, format(v, fmt), ha="center", va="center", color=color, fontsize="small")
 
 
-def plot_conv_matrix(w: ArrayLike, stride: int, n: int, *, ax: Axes | None = None,
-                     annotate: bool | None = None, colorbar: bool = True) -> Axes:
+def plot_conv_matrix(
+    w: ArrayLike,
+    stride: int,
+    n: int,
+    *,
+    ax: Axes | None = None,
+    annotate: bool | None = None,
+    colorbar: bool = True,
+) -> Axes:
     """Picture of the banded ("Toeplitz with stride") matrix of ``conv(w, stride, .)`` on R^n.
 
     Parameters
@@ -228,9 +243,14 @@ def plot_conv_matrix(w: ArrayLike, stride: int, n: int, *, ax: Axes | None = Non
     return ax
 
 
-def plot_signals(layer_by_layer: ArrayLike, one_convolution: ArrayLike, *,
-                 positions: ArrayLike | None = None, ax: Axes | None = None,
-                 title: str | None = None) -> Axes:
+def plot_signals(
+    layer_by_layer: ArrayLike,
+    one_convolution: ArrayLike,
+    *,
+    positions: ArrayLike | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
     """The network output computed layer by layer next to one convolution with ``pi(theta)``.
 
     Parameters
@@ -276,8 +296,15 @@ def plot_signals(layer_by_layer: ArrayLike, one_convolution: ArrayLike, *,
         xlabel = "input position $i\\,S$ where output $i$ starts reading"
     ax = new_axes(ax, (6.0, 3.0))
     ax.plot(idx, a, "o-", color="C0", markersize=7, linewidth=1, label="layer by layer")
-    ax.plot(idx, b, "x", color="k", markersize=9, markeredgewidth=2,
-            label=r"one convolution with $\pi(\theta)$")
+    ax.plot(
+        idx,
+        b,
+        "x",
+        color="k",
+        markersize=9,
+        markeredgewidth=2,
+        label=r"one convolution with $\pi(\theta)$",
+    )
     ax.axhline(0, color="0.7", linewidth=0.8)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("output value")
@@ -289,9 +316,15 @@ def plot_signals(layer_by_layer: ArrayLike, one_convolution: ArrayLike, *,
     return ax
 
 
-def plot_filter_image(w2d: ArrayLike, *, ax: Axes | None = None, title: str | None = None,
-                      vmax: float | None = None, annotate: bool = True,
-                      colorbar: bool = True) -> Axes:
+def plot_filter_image(
+    w2d: ArrayLike,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    vmax: float | None = None,
+    annotate: bool = True,
+    colorbar: bool = True,
+) -> Axes:
     """A 2D filter as an image, entry ``[i_1, i_2]`` in row ``i_1`` and column ``i_2``.
 
     Parameters

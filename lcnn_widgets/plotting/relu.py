@@ -28,9 +28,7 @@ CMAP = SEQUENTIAL_CMAP
 DASHES = ("-", "--", ":", "-.")
 
 
-def kink_segment(
-    line: Sequence[float], extent: Sequence[float]
-) -> tuple[np.ndarray, np.ndarray]:
+def kink_segment(line: Sequence[float], extent: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
     """The part of the line ``c_0 + c_1 a + c_2 b = 0`` inside the box ``extent``.
 
     Parameters
@@ -58,8 +56,13 @@ def kink_segment(
     if abs(c1) > 1e-14:  # with the horizontal sides b = b0, b1
         pts += [(-(c0 + c2 * b) / c1, b) for b in (b0, b1)]
     eps = 1e-9 * max(a1 - a0, b1 - b0)
-    inside = sorted({(round(a, 12), round(b, 12)) for a, b in pts
-                     if a0 - eps <= a <= a1 + eps and b0 - eps <= b <= b1 + eps})
+    inside = sorted(
+        {
+            (round(a, 12), round(b, 12))
+            for a, b in pts
+            if a0 - eps <= a <= a1 + eps and b0 - eps <= b <= b1 + eps
+        }
+    )
     if len(inside) < 2:
         return np.empty(0), np.empty(0)
     (pa, pb), (qa, qb) = inside[0], inside[-1]
@@ -116,22 +119,48 @@ def plot_activation_regions(
     ext = regions.extent
     image = find(ax.get_images(), "regions")
     if image is None:
-        image = ax.imshow(shade, origin="lower", extent=ext, cmap=CMAP, vmin=0.0, vmax=1.0,
-                          interpolation="nearest", aspect="auto", gid="regions")
+        image = ax.imshow(
+            shade,
+            origin="lower",
+            extent=ext,
+            cmap=CMAP,
+            vmin=0.0,
+            vmax=1.0,
+            interpolation="nearest",
+            aspect="auto",
+            gid="regions",
+        )
     else:
         image.set_data(shade)
         image.set_extent(ext)
     for u in range(regions.n_units):
         a, b = kink_segment(regions.lines[u], ext)
-        update_line(ax, f"kink_{u}", a, b, color="black", lw=1.3, ls=DASHES[u % len(DASHES)],
-                    label=f"kink of unit {u + 1}" if u < 4 else None)
+        update_line(
+            ax,
+            f"kink_{u}",
+            a,
+            b,
+            color="black",
+            lw=1.3,
+            ls=DASHES[u % len(DASHES)],
+            label=f"kink of unit {u + 1}" if u < 4 else None,
+        )
     for line in list(ax.get_lines()):  # fewer units than before: drop the extra kinks
         gid = str(line.get_gid())
         if gid.startswith("kink_") and int(gid[5:]) >= regions.n_units:
             line.remove()
     if point is not None:
-        update_line(ax, "point", [float(point[0])], [float(point[1])], marker="*",
-                    markersize=13, color="white", markeredgecolor="black", linestyle="none")
+        update_line(
+            ax,
+            "point",
+            [float(point[0])],
+            [float(point[1])],
+            marker="*",
+            markersize=13,
+            color="white",
+            markeredgecolor="black",
+            linestyle="none",
+        )
     if ax.get_xlim() != (ext[0], ext[1]) or ax.get_ylim() != (ext[2], ext[3]):
         ax.set_xlim(ext[0], ext[1])
         ax.set_ylim(ext[2], ext[3])
@@ -144,10 +173,13 @@ def plot_activation_regions(
         cmap = image.get_cmap()
         # every level for a few units (so the legend stays right while a widget redraws),
         # otherwise only the levels that occur
-        present = (list(range(n + 1)) if n <= 4
-                   else sorted(set(np.unique(regions.n_active).tolist())))
-        handles = [Patch(facecolor=cmap(k / n), edgecolor="black", label=f"{k} of {n} active")
-                   for k in present]
+        present = (
+            list(range(n + 1)) if n <= 4 else sorted(set(np.unique(regions.n_active).tolist()))
+        )
+        handles = [
+            Patch(facecolor=cmap(k / n), edgecolor="black", label=f"{k} of {n} active")
+            for k in present
+        ]
         handles += [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("kink_")][:4]
         ax.legend(handles=handles, loc="upper left", fontsize="x-small", framealpha=0.85)
     return ax

@@ -103,8 +103,17 @@ def plot_ntk_panels(
             image.set_visible(used)
         note = find(ax.texts, "empty-note")
         if note is None:
-            note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                           color="0.45", style="italic", gid="empty-note")
+            note = ax.text(
+                0.5,
+                0.5,
+                "",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                color="0.45",
+                style="italic",
+                gid="empty-note",
+            )
         note.set_text("" if used else empty_text)
     return axes[0].figure
 
@@ -164,10 +173,19 @@ def plot_pair_roots(
         else:
             xy, text, pos = ([], []), "", (0.0, 0.0)
         if ring is None:
-            ax.plot(*xy, "o", ms=13 + 5 * i, mfc="none", mec=color, mew=2.0, gid=f"owner_{i}",
-                    zorder=2)
-            ax.text(*pos, text, color=color, ha="center", va="bottom", fontsize=9,
-                    fontweight="bold", gid=f"owner_label_{i}")
+            ax.plot(
+                *xy, "o", ms=13 + 5 * i, mfc="none", mec=color, mew=2.0, gid=f"owner_{i}", zorder=2
+            )
+            ax.text(
+                *pos,
+                text,
+                color=color,
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                fontweight="bold",
+                gid=f"owner_label_{i}",
+            )
         else:
             ring.set_data(*xy)
             label.set_text(text)
@@ -211,8 +229,7 @@ def plot_spread_and_count(
     c = as_finite_array(counts, "counts", ndim=1)
     if not x.size == s.size == c.size:
         raise ValueError(
-            f"values, spreads and counts must have one entry each: got {x.size}, {s.size}, "
-            f"{c.size}"
+            f"values, spreads and counts must have one entry each: got {x.size}, {s.size}, {c.size}"
         )
     ax = new_axes(ax, (6.4, 3.0))
     ax.plot(x, s, color=PANEL_COLORS[0], lw=1.8, label="NTK spread")

@@ -63,16 +63,33 @@ def plot_ntk_differences(
         x = i + np.linspace(-0.25, 0.25, d.size) if d.size > 1 else np.full(1, float(i))
         color = COLORS[row.determined]
         shown = d >= floor
-        ax.scatter(x[shown], d[shown], s=28, color=color, alpha=0.85, zorder=3,
-                   gid=f"class_{row.cls.key}")
-        ax.scatter(x[~shown], np.full(int(np.sum(~shown)), floor), s=28, facecolors="none",
-                   edgecolors=color, zorder=3, gid=f"clipped_{row.cls.key}")
+        ax.scatter(
+            x[shown], d[shown], s=28, color=color, alpha=0.85, zorder=3, gid=f"class_{row.cls.key}"
+        )
+        ax.scatter(
+            x[~shown],
+            np.full(int(np.sum(~shown)), floor),
+            s=28,
+            facecolors="none",
+            edgecolors=color,
+            zorder=3,
+            gid=f"clipped_{row.cls.key}",
+        )
         mark = "" if row.agrees else "  (!)"
-        labels.append(textwrap.fill(row.cls.name, 18)
-                      + f"\npaper: {'yes' if row.cls.paper_verdict else 'no'}{mark}")
+        labels.append(
+            textwrap.fill(row.cls.name, 18)
+            + f"\npaper: {'yes' if row.cls.paper_verdict else 'no'}{mark}"
+        )
     ax.axhline(DETERMINED_TOL, color="0.3", ls="--", lw=1, gid="threshold")
-    ax.text(-0.55, DETERMINED_TOL * 3, f"threshold {DETERMINED_TOL:g}", ha="left",
-            va="bottom", fontsize=8, color="0.3")
+    ax.text(
+        -0.55,
+        DETERMINED_TOL * 3,
+        f"threshold {DETERMINED_TOL:g}",
+        ha="left",
+        va="bottom",
+        fontsize=8,
+        color="0.3",
+    )
     ax.set_yscale("log")
     ax.set_ylim(floor / 10, 10.0)
     ax.set_xlim(-0.6, len(result.rows) - 0.4)

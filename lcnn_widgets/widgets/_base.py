@@ -4,7 +4,7 @@ An :class:`Explorer` owns a matplotlib Figure that is *not* managed by pyplot (s
 shown twice), a set of ipywidgets controls and a message line. On every control change it calls
 ``compute(**values)``; a ``ValueError``/``TypeError`` from the mathematics is shown as a message
 and the last good picture stays; otherwise ``draw(figure, result)`` updates the figure's artists
-in place and the figure is rendered to PNG into an :class:`ipywidgets.Image`. 
+in place and the figure is rendered to PNG into an :class:`ipywidgets.Image`.
 
 One figure per widget, wherever the reader meets it:
 
@@ -33,14 +33,16 @@ from matplotlib.figure import Figure
 
 from ._render import FigureRenderer
 
-__all__ = ["Explorer", "PREVIEW_ENV", "render_png", "static_previews_enabled"]
+__all__ = ["PREVIEW_ENV", "Explorer", "render_png", "static_previews_enabled"]
 
 #: environment variable that switches widget display to static previews (set at build time)
 PREVIEW_ENV = "LCNN_STATIC_PREVIEWS"
 
 #: the line a widget cell shows before it runs (and wherever no widget manager is available)
-NOT_RUNNING = ("[interactive widget: run this cell with a live Python kernel to draw the "
-               "picture and move its controls]")
+NOT_RUNNING = (
+    "[interactive widget: run this cell with a live Python kernel to draw the "
+    "picture and move its controls]"
+)
 
 
 def static_previews_enabled() -> bool:
@@ -50,6 +52,7 @@ def static_previews_enabled() -> bool:
     opened in Jupyter does not, so there the live widget is shown.
     """
     return os.environ.get(PREVIEW_ENV, "").strip().lower() in {"1", "true", "yes"}
+
 
 #: errors that come from bad input and are shown to the reader instead of a traceback
 USER_ERRORS = (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError)
@@ -149,17 +152,23 @@ class Explorer(W.VBox):
         self.image.layout.width = f"{round(figure.get_figwidth() * dpi)}px"
         self.image.layout.max_width = "100%"
         if preview is not None and preview[0] not in self.controls:
-            raise ValueError(f"preview must name one of the controls {sorted(self.controls)}: "
-                             f"got {preview[0]!r}")
+            raise ValueError(
+                f"preview must name one of the controls {sorted(self.controls)}: got {preview[0]!r}"
+            )
         self.preview = preview
         self.title = title
         self.alt = alt or _plain_text(title) or "Picture drawn by the widget"
         if preview is not None:
             self.controls[preview[0]].add_class("lcnn-main-control")
-        box = layout_controls or W.HBox(list(self.controls.values()),
-                                        layout=W.Layout(flex_flow="row wrap"))
-        children = ([W.HTML(value=title)] if title else []) + [box, self.message, self.readout,
-                                                               self.image]
+        box = layout_controls or W.HBox(
+            list(self.controls.values()), layout=W.Layout(flex_flow="row wrap")
+        )
+        children = ([W.HTML(value=title)] if title else []) + [
+            box,
+            self.message,
+            self.readout,
+            self.image,
+        ]
         super().__init__(children=children)
         self.add_class("lcnn-explorer")
         for control in self.controls.values():
@@ -178,8 +187,10 @@ class Explorer(W.VBox):
         a frontend without a widget manager (or a notebook not yet run) shows.
         """
         if static_previews_enabled() and Explorer.static_preview is not None:
-            return {"text/plain": NOT_RUNNING,
-                    "text/html": Explorer.static_preview(self).to_html(compact=True)}
+            return {
+                "text/plain": NOT_RUNNING,
+                "text/html": Explorer.static_preview(self).to_html(compact=True),
+            }
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is not None:
             bundle["text/plain"] = NOT_RUNNING
@@ -257,7 +268,8 @@ class Explorer(W.VBox):
 
     def reference_render(self) -> bytes:
         """PNG of a from-scratch full render of the current figure (what the fast path must
-        equal); the next :meth:`render` starts again from a full render."""
+        equal); the next :meth:`render` starts again from a full render.
+        """
         png = render_png(self.figure, dpi=self.dpi)
         if self._renderer is not None:
             self._renderer.invalidate()

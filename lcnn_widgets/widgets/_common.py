@@ -39,10 +39,10 @@ __all__ = [
     "heading",
     "int_box",
     "panel_figure",
-    "step_up",
     "row",
     "slider",
     "source_controls",
+    "step_up",
     "text_box",
     "text_px",
     "toggle_buttons",
@@ -120,8 +120,9 @@ def panel_figure(
     fig = Figure(figsize=figsize)
     gridspec_kw = {} if width_ratios is None else {"width_ratios": width_ratios}
     axes = fig.subplots(nrows, ncols, sharex=sharex, sharey=sharey, gridspec_kw=gridspec_kw)
-    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top, wspace=wspace,
-                        hspace=hspace)
+    fig.subplots_adjust(
+        left=left, right=right, bottom=bottom, top=top, wspace=wspace, hspace=hspace
+    )
     return fig, axes
 
 
@@ -244,10 +245,16 @@ def slider(
     if track < MIN_TRACK_PX:
         raise ValueError(f"track must be at least {MIN_TRACK_PX}px: got {track}px")
     desc = _description_px(description, description_width)
-    kw = dict(value=value, min=min, max=max, step=step, description=description,
-              continuous_update=continuous_update,
-              style={"description_width": f"{desc}px"},
-              layout=W.Layout(width=f"{desc + SLIDER_EXTRA_PX + int(track)}px"))
+    kw = dict(
+        value=value,
+        min=min,
+        max=max,
+        step=step,
+        description=description,
+        continuous_update=continuous_update,
+        style={"description_width": f"{desc}px"},
+        layout=W.Layout(width=f"{desc + SLIDER_EXTRA_PX + int(track)}px"),
+    )
     if readout_format is not None:
         kw["readout_format"] = readout_format
     if kind == "log":
@@ -269,9 +276,12 @@ def toggle_buttons(
     labels = [str(o[0]) if isinstance(o, tuple) else str(o) for o in options]
     button = max(text_px(label) for label in labels) + BUTTON_PAD_PX
     desc = _description_px(description, description_width)
-    return W.ToggleButtons(options=list(options), value=value, description=description,
-                           style={"button_width": f"{max(button, 40)}px",
-                                  "description_width": f"{desc}px"})
+    return W.ToggleButtons(
+        options=list(options),
+        value=value,
+        description=description,
+        style={"button_width": f"{max(button, 40)}px", "description_width": f"{desc}px"},
+    )
 
 
 def dropdown(
@@ -281,33 +291,54 @@ def dropdown(
     labels = [str(o[0]) if isinstance(o, tuple) else str(o) for o in options]
     desc = _description_px(description, description_width)
     width = desc + DROPDOWN_EXTRA_PX + max(text_px(label) for label in labels)
-    return W.Dropdown(options=list(options), value=value, description=description,
-                      style={"description_width": f"{desc}px"},
-                      layout=W.Layout(width=f"{width}px"))
+    return W.Dropdown(
+        options=list(options),
+        value=value,
+        description=description,
+        style={"description_width": f"{desc}px"},
+        layout=W.Layout(width=f"{width}px"),
+    )
 
 
-def text_box(value: str, description: str, *, input_width: int = TEXT_INPUT_PX,
-             description_width: int | None = None) -> W.Text:
+def text_box(
+    value: str,
+    description: str,
+    *,
+    input_width: int = TEXT_INPUT_PX,
+    description_width: int | None = None,
+) -> W.Text:
     """A text box that reports its value on Enter or when it loses focus."""
     desc = _description_px(description, description_width)
-    return W.Text(value=value, description=description, continuous_update=False,
-                  style={"description_width": f"{desc}px"},
-                  layout=W.Layout(width=f"{desc + 8 + int(input_width)}px"))
+    return W.Text(
+        value=value,
+        description=description,
+        continuous_update=False,
+        style={"description_width": f"{desc}px"},
+        layout=W.Layout(width=f"{desc + 8 + int(input_width)}px"),
+    )
 
 
-def int_box(value: int, description: str, *, input_width: int = 80,
-            description_width: int | None = None) -> W.IntText:
+def int_box(
+    value: int, description: str, *, input_width: int = 80, description_width: int | None = None
+) -> W.IntText:
     """An integer box (e.g. a seed)."""
     desc = _description_px(description, description_width)
-    return W.IntText(value=value, description=description,
-                     style={"description_width": f"{desc}px"},
-                     layout=W.Layout(width=f"{desc + 8 + int(input_width)}px"))
+    return W.IntText(
+        value=value,
+        description=description,
+        style={"description_width": f"{desc}px"},
+        layout=W.Layout(width=f"{desc + 8 + int(input_width)}px"),
+    )
 
 
 def checkbox(value: bool, description: str) -> W.Checkbox:
     """A check box with its text on the right, as wide as the text needs."""
-    return W.Checkbox(value=value, description=description, indent=False,
-                      layout=W.Layout(width=f"{CHECKBOX_PX + text_px(description)}px"))
+    return W.Checkbox(
+        value=value,
+        description=description,
+        indent=False,
+        layout=W.Layout(width=f"{CHECKBOX_PX + text_px(description)}px"),
+    )
 
 
 def heading(text: str) -> W.HTML:
@@ -351,4 +382,3 @@ def initial_values(picture: Any, given: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"unexpected initial value(s) {unknown}: allowed are {sorted(values)}")
     return {**values, **given}
-

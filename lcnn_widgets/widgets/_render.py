@@ -41,8 +41,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-__all__ = ["FigureRenderer", "all_axes", "encode_png", "moving_artists", "signature_change",
-           "static_signature"]
+__all__ = [
+    "FigureRenderer",
+    "all_axes",
+    "encode_png",
+    "moving_artists",
+    "signature_change",
+    "static_signature",
+]
 
 #: how many recent frames (static backgrounds) a renderer keeps
 RECENT_FRAMES = 4
@@ -55,7 +61,8 @@ def encode_png(rgba: np.ndarray) -> bytes:
     """PNG bytes of an RGBA pixel array of shape (height, width, 4)."""
     buf = io.BytesIO()
     Image.fromarray(np.asarray(rgba), mode="RGBA").save(
-        buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
+        buf, format="png", compress_level=PNG_COMPRESS_LEVEL
+    )
     return buf.getvalue()
 
 
@@ -91,8 +98,15 @@ def moving_artists(ax: Axes) -> list[Any]:
     """
     if _is_colorbar(ax) or not ax.get_visible():
         return []
-    artists = [*ax.collections, *ax.patches, *ax.lines, *ax.texts, *ax.artists, *ax.images,
-               *ax.tables]
+    artists = [
+        *ax.collections,
+        *ax.patches,
+        *ax.lines,
+        *ax.texts,
+        *ax.artists,
+        *ax.images,
+        *ax.tables,
+    ]
     if ax.axison and ax.get_frame_on():  # Axes.draw draws the spines only then
         artists += list(ax.spines.values())
     if ax.legend_ is not None and _overlaps_data(ax.legend_, ax):
@@ -117,15 +131,21 @@ def static_signature(fig: Figure) -> dict[str, Any]:
     Two figures with equal signatures have identical static parts; :func:`signature_change`
     names what differs.
     """
-    sig: dict[str, Any] = {"figure size": (tuple(fig.get_size_inches()), fig.dpi),
-                           "figure texts": tuple(_text(t) for t in fig.texts),
-                           "figure legends": tuple(
-                               (tuple(t.get_text() for t in leg.get_texts()), leg.get_visible())
-                               for leg in fig.legends)}
+    sig: dict[str, Any] = {
+        "figure size": (tuple(fig.get_size_inches()), fig.dpi),
+        "figure texts": tuple(_text(t) for t in fig.texts),
+        "figure legends": tuple(
+            (tuple(t.get_text() for t in leg.get_texts()), leg.get_visible()) for leg in fig.legends
+        ),
+    }
     for i, ax in enumerate(all_axes(fig)):
         key = f"axes {i}"
-        sig[f"{key} frame"] = (ax.get_visible(), tuple(ax.get_position().bounds), ax.axison,
-                               ax.patch.get_facecolor())
+        sig[f"{key} frame"] = (
+            ax.get_visible(),
+            tuple(ax.get_position().bounds),
+            ax.axison,
+            ax.patch.get_facecolor(),
+        )
         if not ax.get_visible():
             continue
         # the limits of an axis without ticks place only data (redrawn anyway), unless the
@@ -134,20 +154,31 @@ def static_signature(fig: Figure) -> dict[str, Any]:
         sig[f"{key} limits"] = (
             None if free and not _has_ticks(ax.xaxis) else ax.get_xlim(),
             None if free and not _has_ticks(ax.yaxis) else ax.get_ylim(),
-            ax.get_xscale(), ax.get_yscale())
+            ax.get_xscale(),
+            ax.get_yscale(),
+        )
         sig[f"{key} titles"] = (_text(ax.title), _text(ax._left_title), _text(ax._right_title))
         sig[f"{key} labels"] = (_text(ax.xaxis.label), _text(ax.yaxis.label))
         if ax.legend_ is not None:
-            sig[f"{key} legend"] = (tuple(t.get_text() for t in ax.legend_.get_texts()),
-                                    ax.legend_.get_visible(), ax.legend_._loc,
-                                    str(ax.legend_.get_bbox_to_anchor()))
-        sig[f"{key} ticks"] = (tuple(ax.get_xticks()), tuple(ax.get_yticks()),
-                               tuple(t.get_text() for t in ax.get_xticklabels()),
-                               tuple(t.get_text() for t in ax.get_yticklabels()))
+            sig[f"{key} legend"] = (
+                tuple(t.get_text() for t in ax.legend_.get_texts()),
+                ax.legend_.get_visible(),
+                ax.legend_._loc,
+                str(ax.legend_.get_bbox_to_anchor()),
+            )
+        sig[f"{key} ticks"] = (
+            tuple(ax.get_xticks()),
+            tuple(ax.get_yticks()),
+            tuple(t.get_text() for t in ax.get_xticklabels()),
+            tuple(t.get_text() for t in ax.get_yticklabels()),
+        )
         if _is_colorbar(ax):
             mappable = ax._colorbar.mappable
-            sig[f"{key} colour bar"] = (mappable.norm.vmin, mappable.norm.vmax,
-                                        mappable.get_cmap().name)
+            sig[f"{key} colour bar"] = (
+                mappable.norm.vmin,
+                mappable.norm.vmax,
+                mappable.get_cmap().name,
+            )
     return sig
 
 

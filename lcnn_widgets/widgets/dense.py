@@ -114,11 +114,19 @@ def orbit_picture(phi: float, a: float, *, n_grid: int = 121) -> OrbitPicture:
     nb, nu = NET.ntk(balanced), NET.ntk(unbalanced)
     (invariant,) = NET.invariants(unbalanced)
     return OrbitPicture(
-        phi=p, a=scale, balanced=balanced, unbalanced=unbalanced, ntk_balanced=nb,
-        ntk_unbalanced=nu, invariant=invariant, grid=grid, distance_balanced=dist[:, 0],
+        phi=p,
+        a=scale,
+        balanced=balanced,
+        unbalanced=unbalanced,
+        ntk_balanced=nb,
+        ntk_unbalanced=nu,
+        invariant=invariant,
+        grid=grid,
+        distance_balanced=dist[:, 0],
         distance_unbalanced=dist[:, 1],
         current=(float(np.linalg.norm(nb - base[0])), float(np.linalg.norm(nu - base[1]))),
-        vmin=vmin, vmax=vmax,
+        vmin=vmin,
+        vmax=vmax,
     )
 
 
@@ -133,7 +141,8 @@ def _two_layer_ntks(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
     Q = W1.transpose(0, 2, 1) @ W1
     eye = np.eye(2)
     return (np.einsum("mij,kl->mikjl", P, eye) + np.einsum("ij,mkl->mikjl", eye, Q)).reshape(
-        -1, 4, 4)
+        -1, 4, 4
+    )
 
 
 @lru_cache(maxsize=64)
@@ -167,11 +176,13 @@ def _readout(r: OrbitPicture) -> str:
     """
     W1, W2 = r.unbalanced
     off = float(np.max(np.abs(r.ntk_balanced - 2 * np.eye(r.ntk_balanced.shape[0]))))
-    return (f"φ = <b>{r.phi:.2f}</b> &nbsp;·&nbsp; ‖Θ(φ) − Θ(0)‖: balanced "
-            f"<b>{r.current[0]:.2g}</b>, same invariant <b>{r.current[1]:.3g}</b><br>"
-            f"balanced: Θ(Z) = 2Z (Θ = 2·I up to {off:.0e}) &nbsp;·&nbsp; same invariant "
-            f"diag({r.invariant[0, 0]:.2f}, {r.invariant[1, 1]:.2f}): Θ(Z) = P Z + Z Q with "
-            f"P = RᵀA⁻²R = {_matrix(W2 @ W2.T)}, Q = RᵀA²R = {_matrix(W1.T @ W1)}")
+    return (
+        f"φ = <b>{r.phi:.2f}</b> &nbsp;·&nbsp; ‖Θ(φ) − Θ(0)‖: balanced "
+        f"<b>{r.current[0]:.2g}</b>, same invariant <b>{r.current[1]:.3g}</b><br>"
+        f"balanced: Θ(Z) = 2Z (Θ = 2·I up to {off:.0e}) &nbsp;·&nbsp; same invariant "
+        f"diag({r.invariant[0, 0]:.2f}, {r.invariant[1, 1]:.2f}): Θ(Z) = P Z + Z Q with "
+        f"P = RᵀA⁻²R = {_matrix(W2 @ W2.T)}, Q = RᵀA²R = {_matrix(W1.T @ W1)}"
+    )
 
 
 def _level(a: float) -> float:
@@ -230,19 +241,39 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
     """
     n = as_positive_int(n_grid, "n_grid")
     controls = {
-        "phi": slider("float", "angle φ", float(phi), 0.0, float(2 * np.pi), 0.02, track=300,
-                      readout_format=".2f", continuous_update=True),
+        "phi": slider(
+            "float",
+            "angle φ",
+            float(phi),
+            0.0,
+            float(2 * np.pi),
+            0.02,
+            track=300,
+            readout_format=".2f",
+            continuous_update=True,
+        ),
         "a": slider("float", "scale a", float(a), 0.0, 4.0, 0.05, track=200, readout_format=".2f"),
     }
-    box = group("<b>Rotation</b> angle φ of R(φ), and the <b>scale</b> a in A = diag(a, 1/a) "
-                "(for a = 1 both families are balanced)", row(controls["phi"], controls["a"]))
+    box = group(
+        "<b>Rotation</b> angle φ of R(φ), and the <b>scale</b> a in A = diag(a, 1/a) "
+        "(for a = 1 both families are balanced)",
+        row(controls["phi"], controls["a"]),
+    )
 
     def compute(phi: float, a: float) -> OrbitPicture:
         return orbit_picture(phi, a, n_grid=n)
 
-    fig, (ax_b, ax_u, ax_d) = panel_figure((11.2, 4.0), 1, 3, width_ratios=[1, 1, 1.3],
-                                           left=0.06, right=0.965, bottom=0.17, top=0.9,
-                                           wspace=0.45)
+    fig, (ax_b, ax_u, ax_d) = panel_figure(
+        (11.2, 4.0),
+        1,
+        3,
+        width_ratios=[1, 1, 1.3],
+        left=0.06,
+        right=0.965,
+        bottom=0.17,
+        top=0.9,
+        wspace=0.45,
+    )
     # fixed titles (at a fixed height, y=1: no measuring of tick labels); the numbers that
     # change go to the readout line (numbers in the cells would be 32 texts redrawn on every
     # update; the colour bar and the readout carry them)
@@ -250,9 +281,16 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
     ax_b.set_title("Θ of (R, Rᵀ): balanced", fontsize="medium", y=1.0)
     ax_u.set_title("Θ of (AR, RᵀA⁻¹): same invariant", fontsize="medium", y=1.0)
     # the key above the curves (outside the data: drawn once with the frame)
-    key = {"loc": "lower center", "bbox_to_anchor": (0.5, 1.015), "ncols": 1,
-           "borderaxespad": 0.0, "borderpad": 0.2, "labelspacing": 0.2, "handlelength": 1.6,
-           "frameon": False}
+    key = {
+        "loc": "lower center",
+        "bbox_to_anchor": (0.5, 1.015),
+        "ncols": 1,
+        "borderaxespad": 0.0,
+        "borderpad": 0.2,
+        "labelspacing": 0.2,
+        "handlelength": 1.6,
+        "frameon": False,
+    }
 
     # one frame for every a of the slider (and phi): the colour scale and the distance axis of
     # the smallest scale a > 0 the slider reaches, whose NTKs and distances are the largest
@@ -266,22 +304,33 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
     def draw(figure: Figure, r: OrbitPicture) -> str:
         for ax, ntk in ((ax_b, r.ntk_balanced), (ax_u, r.ntk_unbalanced)):
             plot_ntk_heatmap(ntk, shape=(2, 2), norm=norm, ax=ax, annotate=False)
-        image_colorbar([find(ax_b.get_images(), "ntk"), find(ax_u.get_images(), "ntk")],
-                       host=ax_u)  # one colour scale for both
-        plot_ntk_distance(r.grid, {BALANCED: r.distance_balanced,
-                                   UNBALANCED: r.distance_unbalanced},
-                          phi=r.phi, current={BALANCED: r.current[0],
-                                              UNBALANCED: r.current[1]}, ax=ax_d,
-                          ylim=(-0.3, 1.1 * top), legend=key)
+        image_colorbar(
+            [find(ax_b.get_images(), "ntk"), find(ax_u.get_images(), "ntk")], host=ax_u
+        )  # one colour scale for both
+        plot_ntk_distance(
+            r.grid,
+            {BALANCED: r.distance_balanced, UNBALANCED: r.distance_unbalanced},
+            phi=r.phi,
+            current={BALANCED: r.current[0], UNBALANCED: r.current[1]},
+            ax=ax_d,
+            ylim=(-0.3, 1.1 * top),
+            legend=key,
+        )
         return _readout(r)
 
     explorer = Explorer(
-        controls, compute, draw, fig, layout_controls=box,
+        controls,
+        compute,
+        draw,
+        fig,
+        layout_controls=box,
         title="<b>Two rotations of a factorization of I₂: which one moves the NTK?</b>",
         preview=("phi", np.round(np.linspace(0.0, 2 * np.pi, 13), 3).tolist()),
-        alt=("Two heatmaps on one colour scale: the NTK of the balanced factorization "
-             "(R(φ), R(φ)ᵀ), which stays 2 times the identity, and the NTK of (A R(φ), R(φ)ᵀ "
-             "A⁻¹), which changes with φ; and the distance of both NTKs to their value at "
-             "φ = 0 as curves over the angle, with markers at the current φ."),
+        alt=(
+            "Two heatmaps on one colour scale: the NTK of the balanced factorization "
+            "(R(φ), R(φ)ᵀ), which stays 2 times the identity, and the NTK of (A R(φ), R(φ)ᵀ "
+            "A⁻¹), which changes with φ; and the distance of both NTKs to their value at "
+            "φ = 0 as curves over the angle, with markers at the current φ."
+        ),
     )
     return explorer

@@ -34,19 +34,51 @@ from ..lcn import LCN, spread
 from ..plotting._common import find
 from ..plotting.fibers import layer_color, plot_root_orbits
 from ._base import Explorer
-from ._common import (check_source, checkbox, group, initial_values, panel_figure, row, slider,
-                      source_controls, step_up, toggle_buttons)
+from ._common import (
+    check_source,
+    checkbox,
+    group,
+    initial_values,
+    panel_figure,
+    row,
+    slider,
+    source_controls,
+    step_up,
+    toggle_buttons,
+)
 
-__all__ = ["FiberPicture", "explore_fibers", "fiber_picture", "fiber_readout", "view_limit",
-           "widget_roots"]
+__all__ = [
+    "FiberPicture",
+    "explore_fibers",
+    "fiber_picture",
+    "fiber_readout",
+    "view_limit",
+    "widget_roots",
+]
 
 #: number of panels (a two-layer (3, 2) network has at most 3 real factorizations)
 N_PANELS = 3
 #: the range of the sliders ``r1``, ``r2``, ``x`` and ``y``: ``[-SLIDER_MAX, SLIDER_MAX]``
 SLIDER_MAX = 2.0
 #: the half-widths the root panels may take (the smallest that holds the roots is used)
-LIMITS = (3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 100.0, 150.0, 200.0,
-          300.0, 450.0, 600.0, 1000.0)
+LIMITS = (
+    3.0,
+    5.0,
+    7.5,
+    10.0,
+    15.0,
+    20.0,
+    30.0,
+    45.0,
+    60.0,
+    100.0,
+    150.0,
+    200.0,
+    300.0,
+    450.0,
+    600.0,
+    1000.0,
+)
 
 
 def view_limit(reach: float) -> float:
@@ -96,8 +128,9 @@ class FiberPicture:
     limit: float
 
 
-def widget_roots(stride: int, r1: float, r2: float, x: float, y: float,
-                 tie: bool = True) -> np.ndarray:
+def widget_roots(
+    stride: int, r1: float, r2: float, x: float, y: float, tie: bool = True
+) -> np.ndarray:
     """The roots of ``p_w`` chosen with the widget's sliders.
 
     Parameters
@@ -187,11 +220,18 @@ def fiber_picture(
     w_roots = filter_roots(w)
     reach = float(np.max(np.abs(w_roots.finite), initial=0.0))
     if source == "roots":  # the largest root over the whole range of y: a view fixed in y
-        reach = max(reach, abs(r1), abs(r2) if stride == 2 and not tie else 0.0,
-                    abs(x) + SLIDER_MAX)
-    return FiberPicture(net=net, w=w, w_roots=w_roots, fiber=fib,
-                        layer_roots=tuple(root_orbits(net, p.filters) for p in fib),
-                        ntk_gap=gap, limit=view_limit(reach))
+        reach = max(
+            reach, abs(r1), abs(r2) if stride == 2 and not tie else 0.0, abs(x) + SLIDER_MAX
+        )
+    return FiberPicture(
+        net=net,
+        w=w,
+        w_roots=w_roots,
+        fiber=fib,
+        layer_roots=tuple(root_orbits(net, p.filters) for p in fib),
+        ntk_gap=gap,
+        limit=view_limit(reach),
+    )
 
 
 def _fmt(v: np.ndarray) -> str:
@@ -209,8 +249,10 @@ def fiber_readout(pic: FiberPicture) -> str:
     n = len(pic.fiber)
     word = "factorization" if n == 1 else "factorizations"
     extra = f";  largest NTK difference <b>{pic.ntk_gap:.3g}</b>" if n > 1 else ""
-    head = (f"s₁ = {pic.net.strides[0]},  w = {_fmt(pic.w)}:  <b>{n}</b> real {word} "
-            f"(balanced, up to signs){extra}")
+    head = (
+        f"s₁ = {pic.net.strides[0]},  w = {_fmt(pic.w)}:  <b>{n}</b> real {word} "
+        f"(balanced, up to signs){extra}"
+    )
     parts = []
     for i, point in enumerate(pic.fiber):
         u, v = point.filters
@@ -228,8 +270,9 @@ def draw_fiber_picture(fig: Figure, pic: FiberPicture) -> str:
     n = len(pic.fiber)
     for i, ax in enumerate(fig.axes[:N_PANELS]):
         if i < n:
-            plot_root_orbits(pic.layer_roots[i], w_roots=pic.w_roots, ax=ax, legend=False,
-                             limit=pic.limit)
+            plot_root_orbits(
+                pic.layer_roots[i], w_roots=pic.w_roots, ax=ax, legend=False, limit=pic.limit
+            )
             note = ""
         else:
             plot_root_orbits((), ax=ax, legend=False, limit=pic.limit)
@@ -275,42 +318,92 @@ def explore_fibers(**initial: Any) -> Explorer:
         "coefficients": src["coefficients"],
     }
     c = controls
-    layout = W.VBox([
-        group("<b>Network</b> LCN([3, 2], [s₁, 1]), and how the end-to-end filter w is given",
-              row(c["stride"], c["source"])),
-        group("<b>Real roots</b> of p_w (w from roots): r₁ and, for s₁ = 2 only, r₂",
-              row(c["r1"], c["r2"], c["tie"])),
-        group("<b>A pair of roots</b>: x ± iy for y &gt; 0 (complex), x ± |y| for y &lt; 0 (real)",
-              row(c["x"], c["y"])),
-        group("<b>Coefficients</b> w₀, w₁, … (w from coefficients): 4 numbers for s₁ = 1, "
-              "5 for s₁ = 2", c["coefficients"]),
-    ])
-    fig, axes = panel_figure((11.2, 4.5), 1, N_PANELS, sharex=True, sharey=True, left=0.07,
-                             right=0.985, bottom=0.11, top=0.86, wspace=0.25)
+    layout = W.VBox(
+        [
+            group(
+                "<b>Network</b> LCN([3, 2], [s₁, 1]), and how the end-to-end filter w is given",
+                row(c["stride"], c["source"]),
+            ),
+            group(
+                "<b>Real roots</b> of p_w (w from roots): r₁ and, for s₁ = 2 only, r₂",
+                row(c["r1"], c["r2"], c["tie"]),
+            ),
+            group(
+                "<b>A pair of roots</b>: x ± iy for y &gt; 0 (complex), x ± |y| for y &lt; 0 (real)",
+                row(c["x"], c["y"]),
+            ),
+            group(
+                "<b>Coefficients</b> w₀, w₁, … (w from coefficients): 4 numbers for s₁ = 1, "
+                "5 for s₁ = 2",
+                c["coefficients"],
+            ),
+        ]
+    )
+    fig, axes = panel_figure(
+        (11.2, 4.5),
+        1,
+        N_PANELS,
+        sharex=True,
+        sharey=True,
+        left=0.07,
+        right=0.985,
+        bottom=0.11,
+        top=0.86,
+        wspace=0.25,
+    )
     for i, ax in enumerate(axes):
         ax.label_outer()  # tick labels only on the outer panels (cheaper to render)
         ax.set_title(f"factorization {i + 1}", fontsize=9)
-        ax.text(0.5, 0.62, "", transform=ax.transAxes, ha="center", va="center", fontsize=13,
-                color="0.45", style="italic", gid="empty-note")
+        ax.text(
+            0.5,
+            0.62,
+            "",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=13,
+            color="0.45",
+            style="italic",
+            gid="empty-note",
+        )
     # one legend for all panels, above them (outside the data: drawn once, not on every move)
     styles = dict(ls="none", marker="o")
-    fig.legend(handles=[
-        Line2D([], [], ms=11, mfc="none", mec="k", mew=1.2, label="root of $p_w$", **styles),
-        Line2D([], [], ms=7, color=layer_color(1), label="owned by layer 1", **styles),
-        Line2D([], [], ms=7, color=layer_color(2), label="owned by layer 2", **styles),
-        Line2D([], [], color=layer_color(2), lw=1.2, ls="--", alpha=0.8,
-               label="an orbit {t, −t} of layer 2 (s₁ = 2)"),
-    ], loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=8, frameon=False)
+    fig.legend(
+        handles=[
+            Line2D([], [], ms=11, mfc="none", mec="k", mew=1.2, label="root of $p_w$", **styles),
+            Line2D([], [], ms=7, color=layer_color(1), label="owned by layer 1", **styles),
+            Line2D([], [], ms=7, color=layer_color(2), label="owned by layer 2", **styles),
+            Line2D(
+                [],
+                [],
+                color=layer_color(2),
+                lw=1.2,
+                ls="--",
+                alpha=0.8,
+                label="an orbit {t, −t} of layer 2 (s₁ = 2)",
+            ),
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=4,
+        fontsize=8,
+        frameon=False,
+    )
     explorer = Explorer(
-        controls, fiber_picture, draw_fiber_picture, fig,
+        controls,
+        fiber_picture,
+        draw_fiber_picture,
+        fig,
         title="<b>Fibers of LCN([3, 2], [s₁, 1])</b>: choose w by its roots or coefficients; "
-              "each panel is one real factorization (layer 1 blue, layer 2 red)",
+        "each panel is one real factorization (layer 1 blue, layer 2 red)",
         layout_controls=layout,
         preview=("y", np.round(np.linspace(-1.0, 1.0, 9), 2).tolist()),
-        alt=("Three panels, one per real factorization of the end-to-end filter w (a panel "
-             "without one says so): the roots of p_w in the complex plane, filled with the "
-             "colour of the layer that owns them (layer 1 blue, layer 2 red); the line above "
-             "the picture lists the filters u and v of each factorization; as y turns negative "
-             "the complex pair becomes real."),
+        alt=(
+            "Three panels, one per real factorization of the end-to-end filter w (a panel "
+            "without one says so): the roots of p_w in the complex plane, filled with the "
+            "colour of the layer that owns them (layer 1 blue, layer 2 red); the line above "
+            "the picture lists the filters u and v of each factorization; as y turns negative "
+            "the complex pair becomes real."
+        ),
     )
     return explorer

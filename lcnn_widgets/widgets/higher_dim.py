@@ -86,10 +86,20 @@ class TwoDPicture:
 
 def two_d_picture(
     *,
-    a00: float = 1.0, a01: float = 0.5, a10: float = -0.5, a11: float = 1.0,
-    b00: float = 1.0, b01: float = -1.0, b10: float = 0.5, b11: float = 1.5,
-    b20: float = 0.5, b21: float = -0.5,
-    tall: bool = False, s1: int = 2, s2: int = 1, delta: float = 0.0,
+    a00: float = 1.0,
+    a01: float = 0.5,
+    a10: float = -0.5,
+    a11: float = 1.0,
+    b00: float = 1.0,
+    b01: float = -1.0,
+    b10: float = 0.5,
+    b11: float = 1.5,
+    b20: float = 0.5,
+    b21: float = -0.5,
+    tall: bool = False,
+    s1: int = 2,
+    s2: int = 1,
+    delta: float = 0.0,
     n_starts: int = N_STARTS,
 ) -> TwoDPicture:
     """Build the network from the controls and recover its layers from ``w`` numerically.
@@ -130,8 +140,7 @@ def two_d_picture(
     fs = as_nonzero_filters(net.check_filters([f1, f2]), "layer")
     truth = rescale(net, fs, [float(delta)])
     w = net.end_to_end(truth)
-    fib = multistart_fibers(net, w, [float(delta)], rng=np.random.default_rng(0),
-                            n_starts=n_starts)
+    fib = multistart_fibers(net, w, [float(delta)], rng=np.random.default_rng(0), n_starts=n_starts)
     t_flat = np.concatenate([f.ravel() for f in truth])
     best, best_d = None, np.inf
     for p in fib:
@@ -140,7 +149,11 @@ def two_d_picture(
             if d < best_d:
                 best, best_d = v, d
     return TwoDPicture(
-        net=net, filters=tuple(truth), w=w, fiber=fib, recovered=tuple(best),
+        net=net,
+        filters=tuple(truth),
+        w=w,
+        fiber=fib,
+        recovered=tuple(best),
         distance=best_d / float(np.linalg.norm(t_flat)),
         classes=count_up_to_swaps(net, fib.filters, rtol=1e-5),
         spread=ntk_spread(net, fib.filters),
@@ -191,8 +204,9 @@ def draw_two_d_picture(fig: Figure, pic: TwoDPicture) -> str:
     cells = {"vmax": LAYER_SCALE, "annotate": False}
     plot_filter_grid(pic.filters[0], ax=ax1, frame=FRAMES[0], **cells)
     plot_filter_grid(pic.filters[1], ax=ax2, frame=FRAMES[1], **cells)
-    plot_filter_grid(pic.w / float(np.abs(pic.w).max()), ax=axw, vmax=1.0, frame=FRAMES[2],
-                     annotate=False)
+    plot_filter_grid(
+        pic.w / float(np.abs(pic.w).max()), ax=axw, vmax=1.0, frame=FRAMES[2], annotate=False
+    )
     plot_filter_grid(pic.recovered[0], ax=ax3, frame=FRAMES[0], **cells)
     plot_filter_grid(pic.recovered[1], ax=ax4, frame=FRAMES[1], **cells)
     return two_d_readout(pic)
@@ -242,41 +256,77 @@ def explore_2d(
     controls["tall"] = checkbox(tall, "layer 2 is 3×2")
     controls["s1"] = toggle_buttons([1, 2], s1, "s₁ (rows)")
     controls["s2"] = toggle_buttons([1, 2], s2, "s₂ (columns)")
-    controls["delta"] = slider("float", "invariant δ", delta, -2.0, 2.0, 0.1, track=200,
-                               readout_format=".1f")
+    controls["delta"] = slider(
+        "float", "invariant δ", delta, -2.0, 2.0, 0.1, track=200, readout_format=".1f"
+    )
     c = controls
-    layout = W.VBox([
-        group("<b>Layer 1</b>: the entries a₀₀, a₀₁, a₁₀, a₁₁ of its 2 × 2 filter",
-              row(c["a00"], c["a01"]), row(c["a10"], c["a11"])),
-        group("<b>Layer 2</b>: the entries of its 2 × 2 filter, or 3 × 2 with b₂₀, b₂₁",
-              row(c["b00"], c["b01"]), row(c["b10"], c["b11"]),
-              row(c["b20"], c["b21"], c["tall"])),
-        group("<b>Stride</b> (s₁, s₂) of layer 1 along rows and columns (layer 2 has stride "
-              "(1, 1)), and the <b>invariant</b> δ", row(c["s1"], c["s2"], c["delta"])),
-    ])
-    fig, _ = panel_figure((11.2, 6.2), 2, 3, width_ratios=[1.0, 1.0, 1.5], left=0.04,
-                          right=0.97, bottom=0.05, top=0.94, wspace=0.35, hspace=0.3)
+    layout = W.VBox(
+        [
+            group(
+                "<b>Layer 1</b>: the entries a₀₀, a₀₁, a₁₀, a₁₁ of its 2 × 2 filter",
+                row(c["a00"], c["a01"]),
+                row(c["a10"], c["a11"]),
+            ),
+            group(
+                "<b>Layer 2</b>: the entries of its 2 × 2 filter, or 3 × 2 with b₂₀, b₂₁",
+                row(c["b00"], c["b01"]),
+                row(c["b10"], c["b11"]),
+                row(c["b20"], c["b21"], c["tall"]),
+            ),
+            group(
+                "<b>Stride</b> (s₁, s₂) of layer 1 along rows and columns (layer 2 has stride "
+                "(1, 1)), and the <b>invariant</b> δ",
+                row(c["s1"], c["s2"], c["delta"]),
+            ),
+        ]
+    )
+    fig, _ = panel_figure(
+        (11.2, 6.2),
+        2,
+        3,
+        width_ratios=[1.0, 1.0, 1.5],
+        left=0.04,
+        right=0.97,
+        bottom=0.05,
+        top=0.94,
+        wspace=0.35,
+        hspace=0.3,
+    )
     # the frame, drawn once: titles, the fixed grids, colour bars with fixed scales
     ax1, ax2, axw, ax3, ax4, ax_text = fig.axes
     ax_text.set_axis_off()
-    panels = ((ax1, "layer 1", FRAMES[0]), (ax2, "layer 2", FRAMES[1]),
-              (axw, "end-to-end w", FRAMES[2]), (ax3, "recovered layer 1", FRAMES[0]),
-              (ax4, "recovered layer 2", FRAMES[1]))
+    panels = (
+        (ax1, "layer 1", FRAMES[0]),
+        (ax2, "layer 2", FRAMES[1]),
+        (axw, "end-to-end w", FRAMES[2]),
+        (ax3, "recovered layer 1", FRAMES[0]),
+        (ax4, "recovered layer 2", FRAMES[1]),
+    )
     for ax, title, frame in panels:
         ax.set_title(title, fontsize="medium")
         scale = 1.0 if ax is axw else LAYER_SCALE
         plot_filter_grid(np.zeros(frame), ax=ax, vmax=scale, frame=frame, annotate=False)
         ticks = [-1.0, -0.5, 0.0, 0.5, 1.0] if ax is axw else [-2.0, -1.0, 0.0, 1.0, 2.0]
-        image_colorbar(find(ax.get_images(), "filter"), ticks=ticks,
-                       label="w / max |w|" if ax is axw else "entry (fixed scale)")
+        image_colorbar(
+            find(ax.get_images(), "filter"),
+            ticks=ticks,
+            label="w / max |w|" if ax is axw else "entry (fixed scale)",
+        )
     box = ax_text.get_position()
-    fig.text(box.x0, box.y1, "Top: the chosen layers, rescaled to the invariant δ, and\n"
-             "their end-to-end filter w. Bottom: the layers recovered\n"
-             "from w alone by the multistart solver.\n\n"
-             "Grey cells lie outside a filter: the size of w\n"
-             "depends on the strides and on the shape of layer 2.\n\n"
-             "The counts of the solver are in the line above.", ha="left", va="top",
-             fontsize=9, color="0.25")
+    fig.text(
+        box.x0,
+        box.y1,
+        "Top: the chosen layers, rescaled to the invariant δ, and\n"
+        "their end-to-end filter w. Bottom: the layers recovered\n"
+        "from w alone by the multistart solver.\n\n"
+        "Grey cells lie outside a filter: the size of w\n"
+        "depends on the strides and on the shape of layer 2.\n\n"
+        "The counts of the solver are in the line above.",
+        ha="left",
+        va="top",
+        fontsize=9,
+        color="0.25",
+    )
 
     # the solver takes most of an update: a state met before (a slider dragged back) is
     # drawn from the cache (two_d_picture is deterministic: the starts are seeded)
@@ -291,16 +341,21 @@ def explore_2d(
     compute.cache_info = cached.cache_info  # type: ignore[attr-defined]
 
     explorer = Explorer(
-        controls, compute, draw_two_d_picture, fig,
+        controls,
+        compute,
+        draw_two_d_picture,
+        fig,
         title="<b>Two 2D layers</b>: the end-to-end filter determines the layers (Cor. 10, "
-              "Thm 13), up to signs and, with stride one and equal shapes, a swap",
+        "Thm 13), up to signs and, with stride one and equal shapes, a swap",
         layout_controls=layout,
         preview=("delta", np.linspace(-2.0, 2.0, 9).tolist()),
-        alt=("Top row: the two chosen 2D layer filters, rescaled to the invariant δ, as "
-             "coloured grids on a fixed colour scale, and the end-to-end filter w divided by its "
-             "largest entry (grey cells lie outside a filter); bottom row: the two layers "
-             "recovered from w alone by the multistart solver. The line above the picture "
-             "lists the layers and how many fiber points the solver found and how much their "
-             "NTKs differ."),
+        alt=(
+            "Top row: the two chosen 2D layer filters, rescaled to the invariant δ, as "
+            "coloured grids on a fixed colour scale, and the end-to-end filter w divided by its "
+            "largest entry (grey cells lie outside a filter); bottom row: the two layers "
+            "recovered from w alone by the multistart solver. The line above the picture "
+            "lists the layers and how many fiber points the solver found and how much their "
+            "NTKs differ."
+        ),
     )
     return explorer

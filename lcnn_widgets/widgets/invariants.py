@@ -127,15 +127,15 @@ def invariants_picture(
     limit = float(limit)
     # the orbit (c w_1, w_2 / c) has a_1 = c^2 ||w_1||^2; draw it for a_1 in [P/limit, limit]
     product = float(point[0] * point[1])
-    c = np.sqrt(np.geomspace(product / limit, limit, as_positive_int(n_orbit, "n_orbit"))
-                / point[0])
+    c = np.sqrt(
+        np.geomspace(product / limit, limit, as_positive_int(n_orbit, "n_orbit")) / point[0]
+    )
     orbit = orbit_norms(net, fs, np.column_stack([c, 1.0 / c]))
     t_eval = np.linspace(0.0, horizon, N_TIMES)
     if flows is not None:
         flow = flows.gradient_flow(rescaled, t_eval, rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
     else:
-        flow = gradient_flow(net, rescaled, loss, t_eval=t_eval, rtol=WIDGET_RTOL,
-                             atol=WIDGET_ATOL)
+        flow = gradient_flow(net, rescaled, loss, t_eval=t_eval, rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
     return InvariantsPicture(fs, rescaled, float(target), point, new_point, orbit, limit, flow)
 
 
@@ -231,9 +231,7 @@ def explore_invariants(
     """
     net = LCN(list(filter_sizes), list(strides))
     if net.n_layers != 2 or not net.is_1d:
-        raise ValueError(
-            f"explore_invariants needs a two-layer 1D network: got {net!r}"
-        )
+        raise ValueError(f"explore_invariants needs a two-layer 1D network: got {net!r}")
     rng = np.random.default_rng(seed)
     X, Y = _teacher_data(net, rng, as_positive_int(n_samples, "n_samples"))
     loss = squared_loss(net, X, Y)
@@ -248,19 +246,32 @@ def explore_invariants(
     for l, f in enumerate(fs):
         sub = "₁₂"[l]
         for j, v in enumerate(f):
-            controls[f"w{l + 1}_{j}"] = slider("float", f"w{sub}[{j}]", float(v), *entry_range,
-                                               0.05, description_width=40, track=150)
+            controls[f"w{l + 1}_{j}"] = slider(
+                "float",
+                f"w{sub}[{j}]",
+                float(v),
+                *entry_range,
+                0.05,
+                description_width=40,
+                track=150,
+            )
         rows.append(row(*(controls[f"w{l + 1}_{j}"] for j in range(len(f)))))
-    controls["target"] = slider("float", "target δ", float(target), *target_range, 0.1,
-                                description_width=72, track=240)
-    controls["t_max"] = slider("float", "horizon T", float(t_max), *horizon_range, 0.5,
-                               description_width=72, track=200)
-    box = W.VBox([
-        group("<b>Filters</b> of layer 1 (w₁) and layer 2 (w₂): the current point", *rows),
-        group("<b>Rescale</b> to the invariant δ = ‖w₂‖² − ‖w₁‖² = target, then follow the "
-              "gradient flow up to time T",
-              row(controls["target"], controls["t_max"])),
-    ])
+    controls["target"] = slider(
+        "float", "target δ", float(target), *target_range, 0.1, description_width=72, track=240
+    )
+    controls["t_max"] = slider(
+        "float", "horizon T", float(t_max), *horizon_range, 0.5, description_width=72, track=200
+    )
+    box = W.VBox(
+        [
+            group("<b>Filters</b> of layer 1 (w₁) and layer 2 (w₂): the current point", *rows),
+            group(
+                "<b>Rescale</b> to the invariant δ = ‖w₂‖² − ‖w₁‖² = target, then follow the "
+                "gradient flow up to time T",
+                row(controls["target"], controls["t_max"]),
+            ),
+        ]
+    )
     sizes = net.filter_sizes
     flows = TwoLayerFlows(net, loss)
 
@@ -284,8 +295,9 @@ def explore_invariants(
     # (the flow starts at the loss of the filters and decreases; rescaling keeps pi(theta));
     # l o pi is convex in each filter, so the largest value is at a corner of the box
     corners = [np.array(c) for c in np.ndindex(*([2] * sum(sizes)))]
-    top_loss = max(loss.value(net.end_to_end(net.unflatten(top_entry * (2 * c - 1.0))))
-                   for c in corners)
+    top_loss = max(
+        loss.value(net.end_to_end(net.unflatten(top_entry * (2 * c - 1.0)))) for c in corners
+    )
     bottom_loss = loss.const if loss.const > 0 else 1e-4 * top_loss
     loss_limits = (bottom_loss / 1.5, 1.5 * top_loss)
     time_limits = (0.0, horizon_range[1])
@@ -293,58 +305,92 @@ def explore_invariants(
     def compute(**v: Any) -> InvariantsPicture:
         current = [[v[f"w{l + 1}_{j}"] for j in range(k)] for l, k in enumerate(sizes)]
         fs_now = net.check_filters(current)
-        return invariants_picture(net, fs_now, v["target"], v["t_max"], loss,
-                                  limit=plane_limit(fs_now), flows=flows)
+        return invariants_picture(
+            net, fs_now, v["target"], v["t_max"], loss, limit=plane_limit(fs_now), flows=flows
+        )
 
     fig, (ax_plane, ax_loss, ax_drift) = panel_figure(
-        (11.2, 4.2), 1, 3, left=0.065, right=0.985, bottom=0.13, top=0.9, wspace=0.36)
+        (11.2, 4.2), 1, 3, left=0.065, right=0.985, bottom=0.13, top=0.9, wspace=0.36
+    )
     # the square plane sits at the bottom of its slot: its key goes above it, outside the data
     ax_plane.set_anchor("S")
     # titles at a fixed height (y=1): matplotlib then skips measuring tick labels for them
     ax_loss.set_title("loss along the flow from the star", fontsize="medium", y=1.0)
     # right-aligned, clear of the axis' scale factor (1e-10) at the top left
     ax_drift.set_title("drift of δ along the flow", fontsize="medium", loc="right", y=1.0)
-    key = {"loc": "lower center", "bbox_to_anchor": (0.5, 1.01), "ncols": 2,
-           "fontsize": "x-small", "frameon": False, "borderaxespad": 0.0,
-           "columnspacing": 0.8, "handlelength": 1.8,
-           "title": "scaling orbit in the plane of squared norms", "title_fontsize": "small"}
+    key = {
+        "loc": "lower center",
+        "bbox_to_anchor": (0.5, 1.01),
+        "ncols": 2,
+        "fontsize": "x-small",
+        "frameon": False,
+        "borderaxespad": 0.0,
+        "columnspacing": 0.8,
+        "handlelength": 1.8,
+        "title": "scaling orbit in the plane of squared norms",
+        "title_fontsize": "small",
+    }
 
     held: list[_HeldTicks] = []
 
     def draw(figure: Figure, r: InvariantsPicture) -> str:
-        plot_orbit_plane(r.orbit, r.point, rescaled=r.rescaled_point, target=r.target,
-                         deltas=DELTA_LEVELS, limit=r.limit, ax=ax_plane,
-                         values_in_labels=False, legend=key)
+        plot_orbit_plane(
+            r.orbit,
+            r.point,
+            rescaled=r.rescaled_point,
+            target=r.target,
+            deltas=DELTA_LEVELS,
+            limit=r.limit,
+            ax=ax_plane,
+            values_in_labels=False,
+            legend=key,
+        )
         if not held:  # the first picture makes the panels; later ones only move the data
-            plot_loss(r.flow.times, r.flow.loss, ax=ax_loss, xlim=time_limits,
-                      ylim=loss_limits)
+            plot_loss(r.flow.times, r.flow.loss, ax=ax_loss, xlim=time_limits, ylim=loss_limits)
         else:
             update_line(ax_loss, "loss", r.flow.times, r.flow.loss)
-        plot_invariant_drift(r.flow.times, r.flow.invariants, ax=ax_drift, xlim=time_limits,
-                             legend=False)
+        plot_invariant_drift(
+            r.flow.times, r.flow.invariants, ax=ax_drift, xlim=time_limits, legend=False
+        )
         ax_drift.set_ylabel("δ(t) − δ(0)")  # one invariant: the axis says which (no key)
         if not held:
-            held.append(_HeldTicks(ax_plane.xaxis, ax_plane.yaxis, ax_loss.xaxis,
-                                   ax_loss.yaxis, ax_drift.xaxis, ax_drift.yaxis))
+            held.append(
+                _HeldTicks(
+                    ax_plane.xaxis,
+                    ax_plane.yaxis,
+                    ax_loss.xaxis,
+                    ax_loss.yaxis,
+                    ax_drift.xaxis,
+                    ax_drift.yaxis,
+                )
+            )
         held[0]()
         n1, n2 = r.point
         a1, a2 = r.rescaled_point
         flow = r.flow
-        return (f"current filters: ‖w₁‖² = {n1:.3g}, ‖w₂‖² = {n2:.3g}, δ = <b>{n2 - n1:.3g}"
-                f"</b> &nbsp;·&nbsp; rescaled to δ = <b>{r.target:.3g}</b>: (‖w₁‖², ‖w₂‖²) = "
-                f"({a1:.3g}, {a2:.3g}) &nbsp;·&nbsp; loss {flow.loss[0]:.3g} → "
-                f"<b>{flow.loss[-1]:.3g}</b> at T = {flow.times[-1]:g} &nbsp;·&nbsp; largest "
-                f"drift of δ: <b>{flow.invariant_drift:.1e}</b>")
+        return (
+            f"current filters: ‖w₁‖² = {n1:.3g}, ‖w₂‖² = {n2:.3g}, δ = <b>{n2 - n1:.3g}"
+            f"</b> &nbsp;·&nbsp; rescaled to δ = <b>{r.target:.3g}</b>: (‖w₁‖², ‖w₂‖²) = "
+            f"({a1:.3g}, {a2:.3g}) &nbsp;·&nbsp; loss {flow.loss[0]:.3g} → "
+            f"<b>{flow.loss[-1]:.3g}</b> at T = {flow.times[-1]:g} &nbsp;·&nbsp; largest "
+            f"drift of δ: <b>{flow.invariant_drift:.1e}</b>"
+        )
 
     explorer = Explorer(
-        controls, compute, draw, fig, layout_controls=box,
+        controls,
+        compute,
+        draw,
+        fig,
+        layout_controls=box,
         title="<b>Rescaling to a target invariant, then gradient flow</b>",
         preview=("target", np.linspace(-4.0, 4.0, 9).tolist()),
-        alt=("Three panels: the scaling orbit of the filters, a hyperbola in the plane of "
-             "squared norms, with the current point, the point rescaled to the target invariant "
-             "δ and grey lines of constant δ; the loss along the gradient flow started at the "
-             "rescaled point; and the drift of the invariant along that flow, which stays "
-             "inside a band of ±1e-10."),
+        alt=(
+            "Three panels: the scaling orbit of the filters, a hyperbola in the plane of "
+            "squared norms, with the current point, the point rescaled to the target invariant "
+            "δ and grey lines of constant δ; the loss along the gradient flow started at the "
+            "rescaled point; and the drift of the invariant along that flow, which stays "
+            "inside a band of ±1e-10."
+        ),
     )
     explorer.net = net
     explorer.loss = loss

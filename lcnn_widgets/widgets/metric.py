@@ -141,7 +141,7 @@ class _ChartBlocks:
     dim: int  # dim M (for the condition number)
 
     @classmethod
-    def of(cls, net: LCN, params: list, directions: np.ndarray) -> "_ChartBlocks":
+    def of(cls, net: LCN, params: list, directions: np.ndarray) -> _ChartBlocks:
         k1 = int(np.prod(net.filter_shapes[0]))
         n1, n2, g1, g2, tangent = [], [], [], [], []
         for p in params:
@@ -151,8 +151,14 @@ class _ChartBlocks:
             g1.append(J[:, :k1] @ J[:, :k1].T)
             g2.append(J[:, k1:] @ J[:, k1:].T)
             tangent.append(J @ directions)
-        return cls(np.array(n1), np.array(n2), np.array(g1), np.array(g2), np.array(tangent),
-                   int(net.dim_neuromanifold))
+        return cls(
+            np.array(n1),
+            np.array(n2),
+            np.array(g1),
+            np.array(g2),
+            np.array(tangent),
+            int(net.dim_neuromanifold),
+        )
 
     def ntk_curve(self, index: int, deltas: np.ndarray) -> np.ndarray:
         """``Theta`` at chart point ``index`` for every invariant of ``deltas``: (n, K, K)."""
@@ -181,12 +187,17 @@ class _ChartBlocks:
         inv = np.where(keep, 1.0 / np.where(keep, lam, 1.0), 0.0)
         eig = np.sort(lam, axis=1)[:, ::-1]
         low = eig[:, min(self.dim, eig.shape[1]) - 1]
-        if np.any((eig[:, 0] <= 0) | (low <= RCOND * eig[:, 0])
-                  | (eig[:, 0] > COND_WARN * np.maximum(low, 1e-300))):
+        if np.any(
+            (eig[:, 0] <= 0)
+            | (low <= RCOND * eig[:, 0])
+            | (eig[:, 0] > COND_WARN * np.maximum(low, 1e-300))
+        ):
             warnings.warn(
                 "the NTK is rank deficient or ill-conditioned at a chart point (condition "
                 f"number above {COND_WARN:g}): the metric there is unreliable or degenerate",
-                MetricConditioningWarning, stacklevel=3)
+                MetricConditioningWarning,
+                stacklevel=3,
+            )
         pinv = np.einsum("mij,mj,mkj->mik", V, inv, V)
         A = self.tangent
         gram = np.einsum("mki,mkl,mlj->mij", A, pinv, A)
@@ -198,8 +209,14 @@ def _max_semi_axis(grams: np.ndarray) -> float:
 
 
 @functools.lru_cache(maxsize=32)
-def _cached_chart(net: LCN, w: tuple[float, ...], entry: tuple[int, int], n: int,
-                  radius: float, delta_range: tuple[float, float]) -> MetricChart:
+def _cached_chart(
+    net: LCN,
+    w: tuple[float, ...],
+    entry: tuple[int, int],
+    n: int,
+    radius: float,
+    delta_range: tuple[float, float],
+) -> MetricChart:
     wv = np.array(w)
     theta = fiber_point(net, wv, [0.0])  # ValueError off M or where the metric is ambiguous
     cond = condition_number(net, wv, [0.0], fiber=theta)
@@ -231,8 +248,22 @@ def _cached_chart(net: LCN, w: tuple[float, ...], entry: tuple[int, int], n: int
         curve = np.array([ntk_at(net, wv, [d], fiber=theta)[i, j] for d in deltas])
         extent = max(_max_semi_axis(_grams(net, params, directions, d)) for d in delta_range)
         balanced = chart_metric(net, params[center], directions, [0.0])
-    return MetricChart(net, wv, theta, basis, directions, coords, params, center, entry,
-                       deltas, curve, 0.45 * spacing / extent, balanced, blocks)
+    return MetricChart(
+        net,
+        wv,
+        theta,
+        basis,
+        directions,
+        coords,
+        params,
+        center,
+        entry,
+        deltas,
+        curve,
+        0.45 * spacing / extent,
+        balanced,
+        blocks,
+    )
 
 
 def metric_chart(
@@ -283,8 +314,9 @@ def metric_chart(
     lo, hi = (float(x) for x in delta_range)
     if not lo < hi:
         raise ValueError(f"delta_range must be increasing: got {delta_range!r}")
-    return _cached_chart(net, tuple(float(x) for x in wv), ent, as_positive_int(n, "n"),
-                         float(radius), (lo, hi))
+    return _cached_chart(
+        net, tuple(float(x) for x in wv), ent, as_positive_int(n, "n"), float(radius), (lo, hi)
+    )
 
 
 def metric_picture(chart: MetricChart, delta: float, *, n_outline: int = 60) -> MetricPicture:
@@ -316,12 +348,15 @@ def metric_picture(chart: MetricChart, delta: float, *, n_outline: int = 60) -> 
     else:
         value = float(ntk_at(net, chart.w, [d], fiber=chart.theta)[chart.entry])
         grams = _grams(net, chart.params, chart.directions, d)
-    outlines = np.stack([
-        ellipse_outline(g, center=c, scale=chart.scale, n=n_outline)
-        for g, c in zip(grams, chart.coords)
-    ])
-    reference = ellipse_outline(chart.balanced_gram, center=chart.coords[chart.center],
-                                scale=chart.scale, n=n_outline)
+    outlines = np.stack(
+        [
+            ellipse_outline(g, center=c, scale=chart.scale, n=n_outline)
+            for g, c in zip(grams, chart.coords)
+        ]
+    )
+    reference = ellipse_outline(
+        chart.balanced_gram, center=chart.coords[chart.center], scale=chart.scale, n=n_outline
+    )
     return MetricPicture(chart, d, value, grams, outlines, reference)
 
 
@@ -378,14 +413,32 @@ def explore_metric(
     w_text = ", ".join(f"{float(x):g}" for x in np.ravel(w))
     controls = {
         "w": text_box(w_text, "point w"),
-        "delta": slider("float", "invariant δ", float(delta), float(delta_range[0]),
-                        float(delta_range[1]), 0.5, track=300),
+        "delta": slider(
+            "float",
+            "invariant δ",
+            float(delta),
+            float(delta_range[0]),
+            float(delta_range[1]),
+            0.5,
+            track=300,
+        ),
     }
-    box = group("<b>Point</b> w of the neuromanifold (5 numbers; press Enter) and the "
-                "<b>invariant</b> δ of the metric", row(controls["w"], controls["delta"]))
-    fig, (ax_curve, ax_balls) = panel_figure((11.0, 4.6), 1, 2, width_ratios=[1.1, 1.0],
-                                             left=0.07, right=0.98, bottom=0.12, top=0.9,
-                                             wspace=0.25)
+    box = group(
+        "<b>Point</b> w of the neuromanifold (5 numbers; press Enter) and the "
+        "<b>invariant</b> δ of the metric",
+        row(controls["w"], controls["delta"]),
+    )
+    fig, (ax_curve, ax_balls) = panel_figure(
+        (11.0, 4.6),
+        1,
+        2,
+        width_ratios=[1.1, 1.0],
+        left=0.07,
+        right=0.98,
+        bottom=0.12,
+        top=0.9,
+        wspace=0.25,
+    )
     # chart coordinates in units of ||w||: the chart of every point w then fills the same fixed
     # frame (the picture of each w is the same, only the numbers on its axes are divided by
     # ||w||), so typing a new w moves the data and not the frame
@@ -404,35 +457,49 @@ def explore_metric(
     i0, j0 = kw["entry"]
     # fixed titles at a fixed height (y=1: no measuring of tick labels); the values that
     # change with delta (and the drawing scale, which changes with w) go to the readout line
-    ax_curve.set_title(f"NTK entry Θ[{i0},{j0}](w; δ) as a function of δ", fontsize="medium",
-                       y=1.0)
-    ax_balls.set_title(r"unit balls of $g^\delta$ on a chart around $w$; dashed: $g^0$ at $w$",
-                       fontsize="medium", y=1.0)
+    ax_curve.set_title(f"NTK entry Θ[{i0},{j0}](w; δ) as a function of δ", fontsize="medium", y=1.0)
+    ax_balls.set_title(
+        r"unit balls of $g^\delta$ on a chart around $w$; dashed: $g^0$ at $w$",
+        fontsize="medium",
+        y=1.0,
+    )
 
     def draw(figure: Figure, r: MetricPicture) -> str:
         c = r.chart
-        plot_ntk_entry(c.deltas, c.curve, delta=r.delta, value=r.value, entry=c.entry,
-                       ax=ax_curve)
+        plot_ntk_entry(c.deltas, c.curve, delta=r.delta, value=r.value, entry=c.entry, ax=ax_curve)
         moving_yticks(ax_curve, *ax_curve.get_ylim())
         unit = float(np.linalg.norm(c.w))
-        plot_unit_balls(c.coords / unit, [o / unit for o in r.outlines],
-                        reference=r.reference / unit, highlight=c.center, ax=ax_balls)
+        plot_unit_balls(
+            c.coords / unit,
+            [o / unit for o in r.outlines],
+            reference=r.reference / unit,
+            highlight=c.center,
+            ax=ax_balls,
+        )
         lam = np.linalg.eigvalsh(r.grams[c.center])
-        return (f"Θ[{c.entry[0]},{c.entry[1]}](w; δ) = <b>{r.value:.4g}</b> at δ = "
-                f"<b>{r.delta:.4g}</b> &nbsp;·&nbsp; at w: g<sup>δ</sup> has eigenvalues "
-                f"{lam[0]:.3g}, {lam[1]:.3g} in chart coordinates (unit ball semi-axes "
-                f"{1 / np.sqrt(lam[1]):.3g}, {1 / np.sqrt(lam[0]):.3g}) &nbsp;·&nbsp; balls drawn "
-                f"at scale ×{c.scale:.2g} &nbsp;·&nbsp; ‖w‖ = {unit:.4g}")
+        return (
+            f"Θ[{c.entry[0]},{c.entry[1]}](w; δ) = <b>{r.value:.4g}</b> at δ = "
+            f"<b>{r.delta:.4g}</b> &nbsp;·&nbsp; at w: g<sup>δ</sup> has eigenvalues "
+            f"{lam[0]:.3g}, {lam[1]:.3g} in chart coordinates (unit ball semi-axes "
+            f"{1 / np.sqrt(lam[1]):.3g}, {1 / np.sqrt(lam[0]):.3g}) &nbsp;·&nbsp; balls drawn "
+            f"at scale ×{c.scale:.2g} &nbsp;·&nbsp; ‖w‖ = {unit:.4g}"
+        )
 
     lo, hi = (float(d) for d in delta_range)
     i, j = kw["entry"]
     explorer = Explorer(
-        controls, compute, draw, fig, layout_controls=box,
+        controls,
+        compute,
+        draw,
+        fig,
+        layout_controls=box,
         title="<b>The invariant δ changes the metric at a fixed point w</b>",
         preview=("delta", np.linspace(lo, hi, 9).tolist()),
-        alt=(f"Two panels: the NTK entry Θ[{i},{j}](w; δ) as a function of the invariant δ "
-             "with a marker at the current δ, and a small chart of the neuromanifold around the "
-             "point w with the unit ball of the metric of invariant δ at every chart point; the "
-             "dashed outline at w is the unit ball of the balanced metric."),
+        alt=(
+            f"Two panels: the NTK entry Θ[{i},{j}](w; δ) as a function of the invariant δ "
+            "with a marker at the current δ, and a small chart of the neuromanifold around the "
+            "point w with the unit ball of the metric of invariant δ at every chart point; the "
+            "dashed outline at w is the unit ball of the balanced metric."
+        ),
     )
     return explorer

@@ -146,7 +146,9 @@ def composition_state(
 
 
 #: "nice" frame limits: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten
-_NICE = tuple(m * 10.0**k for k in range(-6, 7) for m in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0))
+_NICE = tuple(
+    m * 10.0**k for k in range(-6, 7) for m in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+)
 
 
 def _nice_ceil(x: float) -> float:
@@ -283,28 +285,51 @@ def explore_composition(
     w_worst, out_worst = _box_extremes(bound, top, signal)
     fig = Figure(figsize=(9.0, 5.2), dpi=dpi)
     FigureCanvasAgg(fig)  # one Agg canvas for the figure's life: its renderer caches text layouts
-    gs = fig.add_gridspec(2, 2, left=0.08, right=0.98, top=0.92, bottom=0.1,
-                          hspace=0.62, wspace=0.22)
-    ax_f, ax_w, ax_s = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, :])
+    gs = fig.add_gridspec(
+        2, 2, left=0.08, right=0.98, top=0.92, bottom=0.1, hspace=0.62, wspace=0.22
+    )
+    ax_f, ax_w, ax_s = (
+        fig.add_subplot(gs[0, 0]),
+        fig.add_subplot(gs[0, 1]),
+        fig.add_subplot(gs[1, :]),
+    )
     plot_filters(first.filters, ax=ax_f, title=None)
     ax_f.set_title("layer filters", loc="left", fontsize="medium")
     ax_f.set_ylim(-1.1 * bound, 1.1 * bound)
     # the key sits above the axes (outside the data, so it is drawn once)
-    ax_f.legend(ax_f.containers[:2], ["$w_1$", "$w_2$"], loc="lower right",
-                bbox_to_anchor=(1.0, 1.0), fontsize="small", ncols=2, frameon=False,
-                borderaxespad=0.1, handlelength=1.6, columnspacing=1.0)
+    ax_f.legend(
+        ax_f.containers[:2],
+        ["$w_1$", "$w_2$"],
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize="small",
+        ncols=2,
+        frameon=False,
+        borderaxespad=0.1,
+        handlelength=1.6,
+        columnspacing=1.0,
+    )
     k_max = 3 + top
     plot_end_to_end(first.end_to_end, ax=ax_w, title=r"end-to-end filter $w=\pi(\theta)$")
     ax_w.title.set_fontsize("medium")
     ax_w.set_xticks(np.arange(k_max))  # every possible entry: a stride change keeps the frame
     ax_w.set_xlim(-0.7, k_max - 0.3)
-    plot_signals(first.layer_by_layer, first.one_convolution, ax=ax_s,
-                 positions=first.stride * np.arange(first.layer_by_layer.size),
-                 title="")
-    ax_s.set_title(f"output on a fixed random signal (length {n})", loc="left",
-                   fontsize="medium")
-    ax_s.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize="small", ncols=2,
-                frameon=False, borderaxespad=0.1)
+    plot_signals(
+        first.layer_by_layer,
+        first.one_convolution,
+        ax=ax_s,
+        positions=first.stride * np.arange(first.layer_by_layer.size),
+        title="",
+    )
+    ax_s.set_title(f"output on a fixed random signal (length {n})", loc="left", fontsize="medium")
+    ax_s.legend(
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize="small",
+        ncols=2,
+        frameon=False,
+        borderaxespad=0.1,
+    )
     ax_s.set_xlim(-0.7, n - 0.3)
     formulas = W.HTMLMath(value=polynomials_html(first))
     filter_x = [c.markerline.get_xdata().copy() for c in ax_f.containers]
@@ -330,33 +355,54 @@ def explore_composition(
         lim = _frame_limit(np.concatenate([r.layer_by_layer, r.one_convolution]), out_worst)
         ax_s.set_ylim(-lim, lim)
         formulas.value = polynomials_html(r)
-        return (f"end-to-end filter <i>w</i> = π(θ): <b>size {k}</b>, total stride "
-                f"<b>{r.stride}</b> &nbsp;·&nbsp; outputs: max |layer by layer − one "
-                f"convolution| = <b>{r.max_difference:.1e}</b>")
+        return (
+            f"end-to-end filter <i>w</i> = π(θ): <b>size {k}</b>, total stride "
+            f"<b>{r.stride}</b> &nbsp;·&nbsp; outputs: max |layer by layer − one "
+            f"convolution| = <b>{r.max_difference:.1e}</b>"
+        )
 
     entry = dict(description_width=40, track=150, readout_format=".1f")
-    controls = {f"u{i}": slider("float", f"w₁[{i}]", float(w1[i]), -bound, bound, 0.1, **entry)
-                for i in range(3)}
-    controls |= {f"v{i}": slider("float", f"w₂[{i}]", float(w2[i]), -bound, bound, 0.1, **entry)
-                 for i in range(2)}
+    controls = {
+        f"u{i}": slider("float", f"w₁[{i}]", float(w1[i]), -bound, bound, 0.1, **entry)
+        for i in range(3)
+    }
+    controls |= {
+        f"v{i}": slider("float", f"w₂[{i}]", float(w2[i]), -bound, bound, 0.1, **entry)
+        for i in range(2)
+    }
     controls["s1"] = slider("int", "s₁", s1, 1, top, 1, description_width=40, track=150)
-    box = W.VBox([
-        group("<b>Layer 1</b>: the three entries of its filter w₁",
-              row(*(controls[f"u{i}"] for i in range(3)))),
-        group("<b>Layer 2</b>: the two entries of its filter w₂; <b>stride</b> s₁ of layer 1 "
-              "(layer 2 has stride 1)",
-              row(controls["v0"], controls["v1"], controls["s1"])),
-        formulas,
-    ])
+    box = W.VBox(
+        [
+            group(
+                "<b>Layer 1</b>: the three entries of its filter w₁",
+                row(*(controls[f"u{i}"] for i in range(3))),
+            ),
+            group(
+                "<b>Layer 2</b>: the two entries of its filter w₂; <b>stride</b> s₁ of layer 1 "
+                "(layer 2 has stride 1)",
+                row(controls["v0"], controls["v1"], controls["s1"]),
+            ),
+            formulas,
+        ]
+    )
     explorer = Explorer(
-        controls, compute, draw, fig, dpi=dpi, layout_controls=box,
-        title=("<b>Two layers are one convolution.</b> Layer 1 has filter "
-               "w₁ (3 entries) and stride s₁, layer 2 has filter w₂ (2 entries) and stride 1."),
+        controls,
+        compute,
+        draw,
+        fig,
+        dpi=dpi,
+        layout_controls=box,
+        title=(
+            "<b>Two layers are one convolution.</b> Layer 1 has filter "
+            "w₁ (3 entries) and stride s₁, layer 2 has filter w₂ (2 entries) and stride 1."
+        ),
         preview=("u1", np.round(np.linspace(-2.0, 2.0, 9), 2).tolist()),
-        alt=("Three panels: the layer filters w₁ and w₂ as stem plots, the end-to-end filter "
-             "w = π(θ) with its size and stride, and the outputs of the network on a fixed "
-             "random signal, computed layer by layer and as one convolution with π(θ); the two "
-             "outputs coincide."),
+        alt=(
+            "Three panels: the layer filters w₁ and w₂ as stem plots, the end-to-end filter "
+            "w = π(θ) with its size and stride, and the outputs of the network on a fixed "
+            "random signal, computed layer by layer and as one convolution with π(θ); the two "
+            "outputs coincide."
+        ),
     )
     explorer.artists = artists
     return explorer

@@ -24,6 +24,7 @@ from matplotlib.lines import Line2D
 
 from .._validation import as_finite_array, as_positive_int
 from ..dense import identity_factorization
+from ..plotting._common import find, image_colorbar
 from ..plotting.dense import plot_ntk_heatmap
 from ..plotting.relu import DASHES, plot_activation_regions
 from ..relu import (
@@ -34,7 +35,6 @@ from ..relu import (
     compare_parametrizations,
 )
 from ._base import Explorer
-from ..plotting._common import find, image_colorbar
 from ._common import dropdown, group, panel_figure, row, slider
 
 __all__ = ["Q_CHOICES", "ReLUPairPicture", "explore_relu", "relu_pair_picture", "relu_readout"]
@@ -156,9 +156,17 @@ def relu_pair_picture(
     both = np.concatenate([k.ravel() for k in comparison.ntks])
     scale = float(np.max(np.abs(both)))
     return ReLUPairPicture(
-        A=A, Q=Q.copy(), q=q, first=first, second=second, regions=regions,
-        comparison=comparison, x0=x, linear_at_x0=linear,  # type: ignore[arg-type]
-        vmin=min(0.0, float(both.min())), vmax=float(both.max()),
+        A=A,
+        Q=Q.copy(),
+        q=q,
+        first=first,
+        second=second,
+        regions=regions,
+        comparison=comparison,
+        x0=x,
+        linear_at_x0=linear,  # type: ignore[arg-type]
+        vmin=min(0.0, float(both.min())),
+        vmax=float(both.max()),
         ntk_scale=scale if scale > 0 else 1.0,
     )
 
@@ -180,10 +188,12 @@ def relu_readout(r: ReLUPairPicture) -> str:
     f1, f2 = (", ".join(f"{v:.2f}" for v in out.ravel()) for out in c.outputs)
     lin = {True: "all active", False: "not all active"}
     k1, k2 = (_matrix(k) for k in c.ntks)
-    return (f"conserved quantities: ({q1}) and ({q2}) &nbsp;·&nbsp; f(x₀): ({f1}) and ({f2})"
-            f" &nbsp;·&nbsp; at x₀: {lin[r.linear_at_x0[0]]} / {lin[r.linear_at_x0[1]]}<br>"
-            f"Θ = {k1}, &nbsp;Θ' = {k2} &nbsp;·&nbsp; ‖Θ − Θ'‖ = <b>{c.ntk_gap:.3f}</b>"
-            f" &nbsp;·&nbsp; colours: Θ / {r.ntk_scale:.3g} (the largest entry)")
+    return (
+        f"conserved quantities: ({q1}) and ({q2}) &nbsp;·&nbsp; f(x₀): ({f1}) and ({f2})"
+        f" &nbsp;·&nbsp; at x₀: {lin[r.linear_at_x0[0]]} / {lin[r.linear_at_x0[1]]}<br>"
+        f"Θ = {k1}, &nbsp;Θ' = {k2} &nbsp;·&nbsp; ‖Θ − Θ'‖ = <b>{c.ntk_gap:.3f}</b>"
+        f" &nbsp;·&nbsp; colours: Θ / {r.ntk_scale:.3g} (the largest entry)"
+    )
 
 
 def explore_relu(
@@ -233,27 +243,45 @@ def explore_relu(
     entry = dict(description_width=40, track=150, readout_format=".2f")
     controls = {
         name: slider("float", label, float(v), -3.0, 3.0, 0.05, **entry)
-        for name, label, v in zip(("a11", "a12", "a21", "a22"), ("A₁₁", "A₁₂", "A₂₁", "A₂₂"),
-                                  vals)
+        for name, label, v in zip(("a11", "a12", "a21", "a22"), ("A₁₁", "A₁₂", "A₂₁", "A₂₂"), vals)
     }
     controls["q"] = dropdown(list(Q_CHOICES), q, "Q")
     c = controls
     box = row(
-        group("<b>First layer</b> A (the second layer is A⁻¹)",
-              row(c["a11"], c["a12"]), row(c["a21"], c["a22"])),
+        group(
+            "<b>First layer</b> A (the second layer is A⁻¹)",
+            row(c["a11"], c["a12"]),
+            row(c["a21"], c["a22"]),
+        ),
         group("<b>Orthogonal matrix</b> Q", c["q"]),
     )
 
     def compute(a11: float, a12: float, a21: float, a22: float, q: str) -> ReLUPairPicture:
         return relu_pair_picture(a11, a12, a21, a22, q, x0=point, resolution=res)
 
-    fig, axes = panel_figure((11.2, 4.0), 1, 4, width_ratios=[1, 1, 0.8, 0.8], left=0.07,
-                             right=0.91, bottom=0.12, top=0.83, wspace=0.5)
+    fig, axes = panel_figure(
+        (11.2, 4.0),
+        1,
+        4,
+        width_ratios=[1, 1, 0.8, 0.8],
+        left=0.07,
+        right=0.91,
+        bottom=0.12,
+        top=0.83,
+        wspace=0.5,
+    )
     labels = ("$x_1$", "$x_2$")
     # the frame, drawn once: titles, the 2 x 2 NTK heatmaps on the fixed scale [-1, 1], the
     # colour bars, and one legend above the region panels (outside the data: never redrawn)
-    for ax, title in zip(axes, ("(W₁, W₂) = (A, A⁻¹)", "(W₁', W₂') = (AQ, QᵀA⁻¹)",
-                                "NTK at x₀\nof (A, A⁻¹)", "NTK at x₀\nof (AQ, QᵀA⁻¹)")):
+    for ax, title in zip(
+        axes,
+        (
+            "(W₁, W₂) = (A, A⁻¹)",
+            "(W₁', W₂') = (AQ, QᵀA⁻¹)",
+            "NTK at x₀\nof (A, A⁻¹)",
+            "NTK at x₀\nof (AQ, QᵀA⁻¹)",
+        ),
+    ):
         ax.set_title(title, fontsize="medium")
     for ax in axes[:2]:  # fixed ticks: cheaper to check on every update than a tick locator
         ax.set_xticks(np.arange(-2.0, 2.5, 1.0))
@@ -262,36 +290,63 @@ def explore_relu(
         plot_ntk_heatmap(np.zeros((2, 2)), vmin=-1.0, vmax=1.0, annotate=False, ax=ax)
         ax.set_xticks([0, 1], ["f₁", "f₂"])
         ax.set_yticks([0, 1], ["f₁", "f₂"])
-    image_colorbar([find(ax.get_images(), "ntk") for ax in axes[2:]], host=axes[3],
-                   ticks=[-1.0, 0.0, 1.0], label="Θ / max |Θ|")
-    fig.legend(handles=[
-        Line2D([], [], color="black", lw=1.3, ls=DASHES[0], label="kink of unit 1"),
-        Line2D([], [], color="black", lw=1.3, ls=DASHES[1], label="kink of unit 2"),
-        Line2D([], [], marker="*", markersize=11, color="white", markeredgecolor="black",
-               ls="none", label="test input x₀"),
-    ], loc="upper left", bbox_to_anchor=(0.06, 1.0), ncol=3, fontsize="small", frameon=False)
+    image_colorbar(
+        [find(ax.get_images(), "ntk") for ax in axes[2:]],
+        host=axes[3],
+        ticks=[-1.0, 0.0, 1.0],
+        label="Θ / max |Θ|",
+    )
+    fig.legend(
+        handles=[
+            Line2D([], [], color="black", lw=1.3, ls=DASHES[0], label="kink of unit 1"),
+            Line2D([], [], color="black", lw=1.3, ls=DASHES[1], label="kink of unit 2"),
+            Line2D(
+                [],
+                [],
+                marker="*",
+                markersize=11,
+                color="white",
+                markeredgecolor="black",
+                ls="none",
+                label="test input x₀",
+            ),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(0.06, 1.0),
+        ncol=3,
+        fontsize="small",
+        frameon=False,
+    )
 
     def draw(figure: Figure, r: ReLUPairPicture) -> str:
-        plot_activation_regions(r.regions[0], point=r.x0, labels=labels, ax=axes[0],
-                                legend=False)
-        plot_activation_regions(r.regions[1], point=r.x0, labels=labels, ax=axes[1],
-                                legend=False)
+        plot_activation_regions(r.regions[0], point=r.x0, labels=labels, ax=axes[0], legend=False)
+        plot_activation_regions(r.regions[1], point=r.x0, labels=labels, ax=axes[1], legend=False)
         n = max(r.regions[0].n_units, 1)
-        image_colorbar([find(ax.get_images(), "regions") for ax in axes[:2]], host=axes[1],
-                       ticks=[k / n for k in range(n + 1)],
-                       ticklabels=[str(k) for k in range(n + 1)], label="active neurons")
+        image_colorbar(
+            [find(ax.get_images(), "regions") for ax in axes[:2]],
+            host=axes[1],
+            ticks=[k / n for k in range(n + 1)],
+            ticklabels=[str(k) for k in range(n + 1)],
+            label="active neurons",
+        )
         for ax, k in zip(axes[2:], r.comparison.ntks):
             plot_ntk_heatmap(k / r.ntk_scale, vmin=-1.0, vmax=1.0, annotate=False, ax=ax)
         return relu_readout(r)
 
     explorer = Explorer(
-        controls, compute, draw, fig, layout_controls=box,
+        controls,
+        compute,
+        draw,
+        fig,
+        layout_controls=box,
         title="<b>Same conserved quantities, same function near x₀ — which NTK?</b>",
         preview=("a11", np.linspace(-3.0, 3.0, 9).tolist()),
-        alt=("Two pictures of the plane of inputs shaded by the number of active hidden "
-             "neurons, with the kink lines and the test input x₀, for the networks (A, A⁻¹) and "
-             "(AQ, QᵀA⁻¹); and the NTKs of both networks at x₀ as 2 by 2 heatmaps on one "
-             "colour scale (divided by their largest entry), which differ although the "
-             "conserved quantities agree."),
+        alt=(
+            "Two pictures of the plane of inputs shaded by the number of active hidden "
+            "neurons, with the kink lines and the test input x₀, for the networks (A, A⁻¹) and "
+            "(AQ, QᵀA⁻¹); and the NTKs of both networks at x₀ as 2 by 2 heatmaps on one "
+            "colour scale (divided by their largest entry), which differ although the "
+            "conserved quantities agree."
+        ),
     )
     return explorer

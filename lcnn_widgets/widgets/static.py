@@ -101,8 +101,9 @@ class StaticTwin:
         payload = json.dumps(data).replace("</", "<\\/")  # no "</script>" inside the script
         n = len(self.frames)
         first = data["frames"][self.start]
-        readout = (f'<div class="lcnn-static-twin-readout">{start_readout}</div>'
-                   if start_readout else "")
+        readout = (
+            f'<div class="lcnn-static-twin-readout">{start_readout}</div>' if start_readout else ""
+        )
         if n == 1:
             return (
                 f'<div class="lcnn-static-twin" data-frames="1">{readout}'
@@ -138,8 +139,9 @@ def _compact_png(png: bytes) -> bytes:
 
     image = Image.open(io.BytesIO(png)).convert("RGB")
     out = io.BytesIO()
-    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, format="png",
-                                                                      optimize=True)
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(
+        out, format="png", optimize=True
+    )
     return out.getvalue()
 
 
@@ -192,9 +194,7 @@ def static_twin(
     The widget is restored to its previous control value (and picture) afterwards.
     """
     if control not in explorer.controls:
-        raise ValueError(
-            f"control must be one of {sorted(explorer.controls)}: got {control!r}"
-        )
+        raise ValueError(f"control must be one of {sorted(explorer.controls)}: got {control!r}")
     vals = list(values)
     if not 2 <= len(vals) <= 60:
         raise ValueError(f"values must hold between 2 and 60 entries: got {len(vals)}")
@@ -220,13 +220,22 @@ def static_twin(
     if not frames:
         raise ValueError(f"no value of {control!r} in values could be drawn: got {vals!r}")
     text = alt or f"Picture of the widget for {len(frames)} values of {control}"
-    return StaticTwin(control, tuple(labels), tuple(frames), start, text, caption,
-                      tuple(readouts) if any(readouts) else ())
+    return StaticTwin(
+        control,
+        tuple(labels),
+        tuple(frames),
+        start,
+        text,
+        caption,
+        tuple(readouts) if any(readouts) else (),
+    )
 
 
 #: what the static preview says above its slider
-PREVIEW_CAPTION = ("Static preview, precomputed: drag the slider to change the picture. Run the "
-                   "notebook for the live widget with all its controls.")
+PREVIEW_CAPTION = (
+    "Static preview, precomputed: drag the slider to change the picture. Run the "
+    "notebook for the live widget with all its controls."
+)
 
 
 def _with_current(values: Sequence[Any], current: Any) -> list[Any]:
@@ -264,8 +273,15 @@ def preview_of(explorer: Explorer) -> StaticTwin:
     StaticTwin
     """
     if explorer.preview is None:
-        return StaticTwin("", ("",), (explorer.image.value,), 0, explorer.alt, "",
-                          (explorer.readout.value,) if explorer.readout.value else ())
+        return StaticTwin(
+            "",
+            ("",),
+            (explorer.image.value,),
+            0,
+            explorer.alt,
+            "",
+            (explorer.readout.value,) if explorer.readout.value else (),
+        )
     control, values = explorer.preview
     current = explorer.controls[control].value
     vals = _with_current(values, current)[:60]

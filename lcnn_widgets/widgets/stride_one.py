@@ -26,11 +26,24 @@ from ..plotting._common import find, image_colorbar
 from ..plotting.stride_one import plot_ntk_panels, plot_pair_roots
 from ..stride_one import FiberNTKs, cubic_roots, fiber_ntks, stride_one_factorization_count
 from ._base import Explorer
-from ._common import (check_source, group, initial_values, panel_figure, row, slider,
-                      source_controls, step_up)
+from ._common import (
+    check_source,
+    group,
+    initial_values,
+    panel_figure,
+    row,
+    slider,
+    source_controls,
+    step_up,
+)
 
-__all__ = ["StrideOnePicture", "explore_stride_one", "stride_one_picture",
-           "stride_one_readout", "view_limit"]
+__all__ = [
+    "StrideOnePicture",
+    "explore_stride_one",
+    "stride_one_picture",
+    "stride_one_readout",
+    "view_limit",
+]
 
 NET = LCN([3, 2], [1, 1])
 #: heatmap panels: a cubic has at most three real factorizations for sizes (3, 2)
@@ -38,8 +51,24 @@ N_PANELS = 3
 #: the sliders ``r``, ``center``, ``disc`` and ``delta`` run over ``[-SLIDER_MAX, SLIDER_MAX]``
 SLIDER_MAX = 2.0
 #: the half-widths the roots panel may take (the smallest that holds the roots is used)
-LIMITS = (2.6, 4.2, 6.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 100.0, 150.0, 200.0, 300.0,
-          450.0, 600.0, 1000.0)
+LIMITS = (
+    2.6,
+    4.2,
+    6.0,
+    10.0,
+    15.0,
+    20.0,
+    30.0,
+    45.0,
+    60.0,
+    100.0,
+    150.0,
+    200.0,
+    300.0,
+    450.0,
+    600.0,
+    1000.0,
+)
 
 
 def view_limit(reach: float) -> float:
@@ -167,9 +196,17 @@ def stride_one_picture(
         else:
             z = lr.finite[0] if lr.finite.size else 0.0
             owners.append(int(np.argmin(np.abs(roots - z))))
-    return StrideOnePicture(w=w, roots=roots, n_inf=n_inf, result=result, owners=tuple(owners),
-                            count_from_roots=count, delta=float(delta),
-                            ntk_scale=scale if scale > 0 else 1.0, limit=view_limit(reach))
+    return StrideOnePicture(
+        w=w,
+        roots=roots,
+        n_inf=n_inf,
+        result=result,
+        owners=tuple(owners),
+        count_from_roots=count,
+        delta=float(delta),
+        ntk_scale=scale if scale > 0 else 1.0,
+        limit=view_limit(reach),
+    )
 
 
 def _root_label(pic: StrideOnePicture, owner) -> str:
@@ -188,8 +225,9 @@ def stride_one_readout(pic: StrideOnePicture) -> str:
     True
     """
     n = len(pic.result.fiber)
-    owners = " &nbsp;·&nbsp; ".join(f"point <b>{i + 1}</b>: {_root_label(pic, o)}"
-                                    for i, o in enumerate(pic.owners))
+    owners = " &nbsp;·&nbsp; ".join(
+        f"point <b>{i + 1}</b>: {_root_label(pic, o)}" for i, o in enumerate(pic.owners)
+    )
     inf = ", and a root at ∞" if pic.n_inf else ""
     return (
         f"w = ({', '.join(f'{v:.3g}' for v in pic.w + 0.0)}){inf},  δ = {pic.delta:.2f}:  "
@@ -210,8 +248,14 @@ def draw_stride_one_picture(fig: Figure, pic: StrideOnePicture) -> str:
     """
     ax_roots, *heat = fig.axes[: 1 + N_PANELS]
     plot_pair_roots(pic.roots, owners=pic.owners, ax=ax_roots, limit=pic.limit)
-    plot_ntk_panels([k / pic.ntk_scale for k in pic.result.ntks], axes=heat, annotate=False,
-                    vmin=-1.0, vmax=1.0, empty_text="none")
+    plot_ntk_panels(
+        [k / pic.ntk_scale for k in pic.result.ntks],
+        axes=heat,
+        annotate=False,
+        vmin=-1.0,
+        vmax=1.0,
+        empty_text="none",
+    )
     return stride_one_readout(pic)
 
 
@@ -249,46 +293,72 @@ def explore_stride_one(**initial: Any) -> Explorer:
         "r": slider("float", "r", r, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
         "center": slider("float", "c", center, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
         "disc": slider("float", "g", disc, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
-        "delta": slider("float", "invariant δ", delta, -SLIDER_MAX, SLIDER_MAX, 0.05,
-                        readout_format=".2f"),
+        "delta": slider(
+            "float", "invariant δ", delta, -SLIDER_MAX, SLIDER_MAX, 0.05, readout_format=".2f"
+        ),
         **source_controls(source, coefficients, "coefficients"),
     }
     c = controls
-    layout = W.VBox([
-        group("<b>Roots</b> of the cubic p_w: a real root r and a pair c ± √g (real for "
-              "g &gt; 0, complex for g &lt; 0)", row(c["r"], c["center"], c["disc"])),
-        group("<b>Invariant</b> δ of the fiber points, and <b>how w is given</b>: by the roots "
-              "above or by its coefficients w₀, w₁, w₂, w₃",
-              row(c["delta"], c["source"]), c["coefficients"]),
-    ])
-    fig, axes = panel_figure((11.2, 3.5), 1, 1 + N_PANELS, left=0.05, right=0.92, bottom=0.13,
-                             top=0.86, wspace=0.35)
+    layout = W.VBox(
+        [
+            group(
+                "<b>Roots</b> of the cubic p_w: a real root r and a pair c ± √g (real for "
+                "g &gt; 0, complex for g &lt; 0)",
+                row(c["r"], c["center"], c["disc"]),
+            ),
+            group(
+                "<b>Invariant</b> δ of the fiber points, and <b>how w is given</b>: by the roots "
+                "above or by its coefficients w₀, w₁, w₂, w₃",
+                row(c["delta"], c["source"]),
+                c["coefficients"],
+            ),
+        ]
+    )
+    fig, axes = panel_figure(
+        (11.2, 3.5), 1, 1 + N_PANELS, left=0.05, right=0.92, bottom=0.13, top=0.86, wspace=0.35
+    )
     ax_roots, *heat = axes
     # the frame, drawn once: titles, the 4 x 4 heatmaps on the fixed scale [-1, 1], one bar
     ax_roots.set_title("roots of p_w", fontsize="medium")
-    plot_ntk_panels([np.zeros((4, 4))] * N_PANELS, axes=heat, annotate=False, vmin=-1.0,
-                    vmax=1.0, titles=[f"Θ at point {i + 1}" for i in range(N_PANELS)],
-                    empty_text="none")
+    plot_ntk_panels(
+        [np.zeros((4, 4))] * N_PANELS,
+        axes=heat,
+        annotate=False,
+        vmin=-1.0,
+        vmax=1.0,
+        titles=[f"Θ at point {i + 1}" for i in range(N_PANELS)],
+        empty_text="none",
+    )
     # one colour bar for the shared scale, right of the last panel: all panels have the same
     # size and matrix shape, so the first one's drawn box (square, inside its panel) gives the
     # bar's height and the inset of the last one
     heat[0].apply_aspect()
     box, panel = heat[0].get_position(), heat[0].get_position(original=True)
     right = heat[-1].get_position(original=True).x1 - (panel.x1 - box.x1)
-    cax = fig.add_axes([right + 0.012, box.y0, 0.012, box.height], label="<colorbar>",
-                       gid="ntk-colorbar")
-    image_colorbar([find(ax.get_images(), "ntk") for ax in heat], cax=cax,
-                   ticks=[-1.0, -0.5, 0.0, 0.5, 1.0], label="Θ / max |Θ|")
+    cax = fig.add_axes(
+        [right + 0.012, box.y0, 0.012, box.height], label="<colorbar>", gid="ntk-colorbar"
+    )
+    image_colorbar(
+        [find(ax.get_images(), "ntk") for ax in heat],
+        cax=cax,
+        ticks=[-1.0, -0.5, 0.0, 0.5, 1.0],
+        label="Θ / max |Θ|",
+    )
     explorer = Explorer(
-        controls, stride_one_picture, draw_stride_one_picture, fig,
+        controls,
+        stride_one_picture,
+        draw_stride_one_picture,
+        fig,
         title="<b>Stride one, LCN([3, 2], [1, 1])</b>: one cubic w, several factorizations "
-              "with the same invariant δ, and their different NTKs",
+        "with the same invariant δ, and their different NTKs",
         layout_controls=layout,
         preview=("disc", np.round(np.linspace(-1.0, 1.5, 11), 2).tolist()),
-        alt=("The roots of the cubic p_w in the complex plane, with a numbered ring on the "
-             "root that layer 2 owns in each factorization, and the NTK matrices of the (up to "
-             "three) fiber points as heatmaps on one colour scale, divided by their largest "
-             "entry; as g turns negative the pair of roots becomes complex and fiber points "
-             "disappear."),
+        alt=(
+            "The roots of the cubic p_w in the complex plane, with a numbered ring on the "
+            "root that layer 2 owns in each factorization, and the NTK matrices of the (up to "
+            "three) fiber points as heatmaps on one colour scale, divided by their largest "
+            "entry; as g turns negative the pair of roots becomes complex and fiber points "
+            "disappear."
+        ),
     )
     return explorer

@@ -107,20 +107,32 @@ def table1_picture(key: str, seed: int) -> Table1Picture:
     flat = np.stack([t.ravel() for t in ntks])
     dist = np.zeros((n, n))
     for a in range(n - 1):
-        dist[a, a + 1:] = [np.sqrt(d @ d) for d in flat[a] - flat[a + 1:]]
+        dist[a, a + 1 :] = [np.sqrt(d @ d) for d in flat[a] - flat[a + 1 :]]
     i, j = np.unravel_index(int(np.argmax(dist)), dist.shape) if np.any(dist) else (0, n - 1)
     i, j = int(min(i, j)), int(max(i, j))
     vmin = float(min(ntks[i].min(), ntks[j].min()))
     vmax = float(max(ntks[i].max(), ntks[j].max()))
     if vmax - vmin <= 1e-9 * max(abs(vmin), abs(vmax), 1.0):  # constant: a neutral colour range
         vmin, vmax = vmin - 1.0, vmax + 1.0
-    caption = (f"{net}: {s.n_points} fiber point(s), {n} compared, relative NTK "
-               f"difference {s.difference:.1e}")
+    caption = (
+        f"{net}: {s.n_points} fiber point(s), {n} compared, relative NTK "
+        f"difference {s.difference:.1e}"
+    )
     scale = max(float(np.max(np.abs(ntks[i]))), float(np.max(np.abs(ntks[j]))), 1e-300)
     largest = float(np.max(np.abs(ntks[i] - ntks[j])))
-    return Table1Picture(key=key, seed=seed, sample=s, pair=(i, j), ntk_i=ntks[i],
-                         ntk_j=ntks[j], vmin=vmin, vmax=vmax, caption=caption, scale=scale,
-                         diff_scale=max(largest, 1e-6 * scale))
+    return Table1Picture(
+        key=key,
+        seed=seed,
+        sample=s,
+        pair=(i, j),
+        ntk_i=ntks[i],
+        ntk_j=ntks[j],
+        vmin=vmin,
+        vmax=vmax,
+        caption=caption,
+        scale=scale,
+        diff_scale=max(largest, 1e-6 * scale),
+    )
 
 
 def table1_readout(pic: Table1Picture) -> str:
@@ -135,13 +147,18 @@ def table1_readout(pic: Table1Picture) -> str:
     diff = pic.ntk_i - pic.ntk_j
     largest = float(np.max(np.abs(diff)))
     k = diff.shape[0]
-    verdict = ("<b>equal up to rounding</b>" if largest <= 1e-9 * pic.scale else
-               f"largest entry of the difference <b>{largest:.3g}</b>")
+    verdict = (
+        "<b>equal up to rounding</b>"
+        if largest <= 1e-9 * pic.scale
+        else f"largest entry of the difference <b>{largest:.3g}</b>"
+    )
     sep = " &nbsp;·&nbsp; "
-    return (f"{html.escape(pic.caption)}<br>the two most different: points {i} and {j} "
-            f"(NTKs {k}×{k}): Θ{_sub(i)} − Θ{_sub(j)} {verdict}{sep}colours: Θ / {pic.scale:.3g} "
-            f"(the largest entry), difference / d with d = {pic.diff_scale:.3g} (its largest "
-            f"entry, at least 10⁻⁶ of the NTKs' so that rounding noise stays grey)")
+    return (
+        f"{html.escape(pic.caption)}<br>the two most different: points {i} and {j} "
+        f"(NTKs {k}×{k}): Θ{_sub(i)} − Θ{_sub(j)} {verdict}{sep}colours: Θ / {pic.scale:.3g} "
+        f"(the largest entry), difference / d with d = {pic.diff_scale:.3g} (its largest "
+        f"entry, at least 10⁻⁶ of the NTKs' so that rounding noise stays grey)"
+    )
 
 
 def _draw(fig: Figure, pic: Table1Picture) -> str:
@@ -153,8 +170,11 @@ def _draw(fig: Figure, pic: Table1Picture) -> str:
     the class (and with it the size of the matrices) does.
     """
     ax_i, ax_j, ax_d = fig.axes[:3]
-    for ax, data in ((ax_i, pic.ntk_i / pic.scale), (ax_j, pic.ntk_j / pic.scale),
-                     (ax_d, (pic.ntk_i - pic.ntk_j) / pic.diff_scale)):
+    for ax, data in (
+        (ax_i, pic.ntk_i / pic.scale),
+        (ax_j, pic.ntk_j / pic.scale),
+        (ax_d, (pic.ntk_i - pic.ntk_j) / pic.diff_scale),
+    ):
         find(ax.get_images(), "ntk").set_data(data)
     return table1_readout(pic)
 
@@ -213,22 +233,40 @@ def explore_table1(*, key: str = "conv2d_swap", seed: int = 0) -> Explorer:
         "key": dropdown([(class_label(c.key, c.name), c.key) for c in CLASSES], key, "class"),
         "seed": int_box(int(seed), "seed"),
     }
-    box = group("<b>Class</b> of Table 1, and the <b>seed</b> of the random fiber",
-                row(controls["key"], controls["seed"]))
-    fig, axes = panel_figure((11.2, 4.0), 1, 3, left=0.035, right=0.925, bottom=0.05,
-                             top=0.9, wspace=0.32)
+    box = group(
+        "<b>Class</b> of Table 1, and the <b>seed</b> of the random fiber",
+        row(controls["key"], controls["seed"]),
+    )
+    fig, axes = panel_figure(
+        (11.2, 4.0), 1, 3, left=0.035, right=0.925, bottom=0.05, top=0.9, wspace=0.32
+    )
     # the frame, drawn once: three square boxes (each matrix fills its box, whatever its size)
     # on fixed colour scales, two colour bars, constant titles
     for ax, title in zip(axes, ("Θ at point i", "Θ at point j", "difference Θᵢ − Θⱼ")):
-        ax.imshow(np.zeros((1, 1)), cmap=SEQUENTIAL_CMAP, vmin=-1.0, vmax=1.0, extent=(0, 1, 1, 0),
-                  interpolation="nearest", gid="ntk")
+        ax.imshow(
+            np.zeros((1, 1)),
+            cmap=SEQUENTIAL_CMAP,
+            vmin=-1.0,
+            vmax=1.0,
+            extent=(0, 1, 1, 0),
+            interpolation="nearest",
+            gid="ntk",
+        )
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(title, fontsize="medium")
-    image_colorbar([find(ax.get_images(), "ntk") for ax in axes[:2]], host=axes[1],
-                   ticks=[-1.0, 0.0, 1.0], label="Θ / max |Θ|")
-    image_colorbar(find(axes[2].get_images(), "ntk"), host=axes[2], ticks=[-1.0, 0.0, 1.0],
-                   label="difference / d")
+    image_colorbar(
+        [find(ax.get_images(), "ntk") for ax in axes[:2]],
+        host=axes[1],
+        ticks=[-1.0, 0.0, 1.0],
+        label="Θ / max |Θ|",
+    )
+    image_colorbar(
+        find(axes[2].get_images(), "ntk"),
+        host=axes[2],
+        ticks=[-1.0, 0.0, 1.0],
+        label="difference / d",
+    )
 
     @functools.lru_cache(maxsize=CACHE_SIZE)
     def compute(key: str, seed: int) -> Table1Picture:
@@ -237,13 +275,19 @@ def explore_table1(*, key: str = "conv2d_swap", seed: int = 0) -> Explorer:
         return table1_picture(key, seed)
 
     explorer = Explorer(
-        controls, compute, _draw, fig, layout_controls=box,
+        controls,
+        compute,
+        _draw,
+        fig,
+        layout_controls=box,
         title="<b>One fiber of a Table 1 class: NTKs of its two most different points</b>",
         preview=("key", [c.key for c in CLASSES]),
-        alt=("Three heatmaps: the NTK matrices at the two points of one random fiber of the "
-             "chosen class of Table 1 that differ most, on one colour scale, and their "
-             "difference on its own symmetric colour scale, which is zero up to rounding for "
-             "the classes whose NTK is determined by the end-to-end filter and the invariants."),
+        alt=(
+            "Three heatmaps: the NTK matrices at the two points of one random fiber of the "
+            "chosen class of Table 1 that differ most, on one colour scale, and their "
+            "difference on its own symmetric colour scale, which is zero up to rounding for "
+            "the classes whose NTK is determined by the end-to-end filter and the invariants."
+        ),
     )
     for c in CLASSES:  # warm the cache: the first pick of every class is as fast as the rest
         compute(key=c.key, seed=seed)  # (keywords, as the Explorer calls it)

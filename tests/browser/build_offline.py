@@ -99,7 +99,13 @@ def vendor(*, force: bool = False) -> Path:
         dist = unpacked["@jupyter-widgets/html-manager"] / "dist"
         # embed-amd.js finds its icon fonts next to itself.
         for path in dist.iterdir():
-            if path.name == "embed-amd.js" or path.suffix in {".woff", ".woff2", ".ttf", ".eot", ".svg"}:
+            if path.name == "embed-amd.js" or path.suffix in {
+                ".woff",
+                ".woff2",
+                ".ttf",
+                ".eot",
+                ".svg",
+            }:
                 shutil.copy2(path, widgets / path.name)
         shutil.copytree(unpacked["mathjax"] / "es5", VENDOR / "mathjax")
         shutil.copy2(unpacked["mathjax"] / "LICENSE", VENDOR / "mathjax" / "LICENSE")

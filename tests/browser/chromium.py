@@ -12,8 +12,12 @@ from typing import Any
 
 def chromium_path() -> str | None:
     """``$LCNN_CHROMIUM``, ``/usr/bin/chromium`` or a ``chromium`` on the PATH (None if none)."""
-    for candidate in (os.environ.get("LCNN_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("LCNN_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).is_file():
             return candidate
     return None

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_offline import HTML, offline_pages  # noqa: E402
-from chromium import launched_chromium  # noqa: E402
+from build_offline import HTML, offline_pages
+from chromium import launched_chromium
 
 #: Generous upper bound for MathJax and the widget manager to finish on a slow, shared machine.
 RENDER_TIMEOUT_MS = 30_000
@@ -42,19 +42,17 @@ def pytest_generate_tests(metafunc):
         pages = offline_pages()
         ids = [p.relative_to(HTML).as_posix() for p in pages]
         # Without a build, one placeholder that skips (or fails in CI) in the `page` fixture.
-        metafunc.parametrize("page", pages or [None], ids=ids or ["no-offline-build"],
-                             indirect=True, scope="session")
+        metafunc.parametrize(
+            "page", pages or [None], ids=ids or ["no-offline-build"], indirect=True, scope="session"
+        )
 
 
 @pytest.fixture(scope="session")
 def offline_html() -> Path:
     """The offline build's HTML folder (skip, or fail under LCNN_BROWSER_TESTS=required)."""
     if not offline_pages():
-        _missing(f"no offline build in {HTML} "
-                 "(run: python tests/browser/build_offline.py)")
+        _missing(f"no offline build in {HTML} (run: python tests/browser/build_offline.py)")
     return HTML
-
-
 
 
 @pytest.fixture(scope="session")
@@ -104,15 +102,21 @@ def page(request, offline_html, browser):
     # MathJax 3 (a deferred script) resolves startup.promise once its first typeset is done; the
     # widget manager renders each view next to its script tag, after the load event. A page that
     # never gets there is not an error here: the tests then report what is missing.
-    _wait(loaded, "MathJax to typeset",
-          "() => !document.querySelector('.math') || (window.MathJax && MathJax.startup"
-          " && MathJax.startup.promise && MathJax.startup.promise.then(() => true))")
-    _wait(loaded, "the widget manager to render every widget",
-          """() => [...document.querySelectorAll(
+    _wait(
+        loaded,
+        "MathJax to typeset",
+        "() => !document.querySelector('.math') || (window.MathJax && MathJax.startup"
+        " && MathJax.startup.promise && MathJax.startup.promise.then(() => true))",
+    )
+    _wait(
+        loaded,
+        "the widget manager to render every widget",
+        """() => [...document.querySelectorAll(
                      'script[type="application/vnd.jupyter.widget-view+json"]')]
                    .every(s => s.previousElementSibling
                                && s.previousElementSibling.classList.contains('widget-subarea')
-                               && s.previousElementSibling.childElementCount > 0)""")
+                               && s.previousElementSibling.childElementCount > 0)""",
+    )
     # Images (figures, widget images, static-twin frames) finish decoding.
     pw_page.evaluate(
         "() => Promise.all([...document.images].map(i => i.decode().catch(() => null)))"

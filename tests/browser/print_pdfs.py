@@ -227,8 +227,7 @@ def _print(page, target: Path, book_title: str, chapter_title: str, first_page: 
 
     page.evaluate(_SET_PAGE_CSS, _page_css(book_title, chapter_title, first_page))
     target.parent.mkdir(parents=True, exist_ok=True)
-    page.pdf(path=str(target), format="A4", margin=MARGINS, print_background=True,
-             outline=False)
+    page.pdf(path=str(target), format="A4", margin=MARGINS, print_background=True, outline=False)
     return len(PdfReader(str(target)).pages)
 
 
@@ -242,8 +241,10 @@ def print_all(out: Path = OUT, *, only: list[str] | None = None) -> dict[str, di
         entries = [e for e in entries if e.stem in only]
     missing = [str(e.html) for e in entries if not e.html.is_file()]
     if missing:
-        raise SystemExit(f"no offline build page {missing[0]} "
-                         "(run: jupyter-book build . && python tests/browser/build_offline.py)")
+        raise SystemExit(
+            f"no offline build page {missing[0]} "
+            "(run: jupyter-book build . && python tests/browser/build_offline.py)"
+        )
     book_title = _book_title()
     printed: dict[str, dict[str, Path]] = {v: {} for v in VARIANTS}
     titles: dict[str, str] = {}
@@ -273,24 +274,31 @@ def print_all(out: Path = OUT, *, only: list[str] | None = None) -> dict[str, di
             shrunk = page.evaluate(_FIT_WIDE_PRE)
             titles[entry.stem] = title
             stem = entry.stem
-            next_page["instructor"] += _print(page, pdf_path("instructor", stem, out),
-                                              book_title, title, next_page["instructor"])
+            next_page["instructor"] += _print(
+                page, pdf_path("instructor", stem, out), book_title, title, next_page["instructor"]
+            )
             printed["instructor"][stem] = pdf_path("instructor", stem, out)
             left = page.evaluate(_REMOVE_SOLUTIONS)
             if left:
                 raise SystemExit(f"{entry.docname}: {left} solution boxes left after removal")
-            next_page["student"] += _print(page, pdf_path("student", stem, out),
-                                           book_title, title, next_page["student"])
+            next_page["student"] += _print(
+                page, pdf_path("student", stem, out), book_title, title, next_page["student"]
+            )
             printed["student"][stem] = pdf_path("student", stem, out)
-            print(f"  {entry.docname}: {title!r} ({time.perf_counter() - t0:.1f} s;"
-                  f" wide blocks scaled to fit: {scaled} equations, {shrunk} code/text)",
-                  flush=True)
+            print(
+                f"  {entry.docname}: {title!r} ({time.perf_counter() - t0:.1f} s;"
+                f" wide blocks scaled to fit: {scaled} equations, {shrunk} code/text)",
+                flush=True,
+            )
         context.close()
     if errors:
         # Reported, not fatal: the browser tests (test_pages.py) are where page errors count.
         counts = {e: errors.count(e) for e in dict.fromkeys(errors)}
-        print("page errors while printing (the browser tests judge them):\n  "
-              + "\n  ".join(f"{n} x {e}" for e, n in counts.items()), file=sys.stderr)
+        print(
+            "page errors while printing (the browser tests judge them):\n  "
+            + "\n  ".join(f"{n} x {e}" for e, n in counts.items()),
+            file=sys.stderr,
+        )
     if not only:
         for variant in VARIANTS:
             parts = [(titles[e.stem], printed[variant][e.stem]) for e in entries]
@@ -317,8 +325,10 @@ def merge(parts: list[tuple[str, Path]], target: Path, title: str) -> Path:
 
 #: Sample pages rendered as PNG next to the PDFs (to look at them): (name, variant, text that the
 #: page must contain; the first such page of the book is taken).
-SAMPLES = (("sample-instructor-solution", "instructor", "Solution to"),
-           ("sample-student-static-preview", "student", "Static preview at"))
+SAMPLES = (
+    ("sample-instructor-solution", "instructor", "Solution to"),
+    ("sample-student-static-preview", "student", "Static preview at"),
+)
 
 
 def render_samples(out: Path = OUT, dpi: int = 80) -> list[Path]:
@@ -332,25 +342,46 @@ def render_samples(out: Path = OUT, dpi: int = 80) -> list[Path]:
     made = []
     for name, variant, needle in SAMPLES:
         book = pdf_path(variant, BOOK, out)
-        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(book), "-"], check=True,
-                              capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(book), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         pages = [i + 1 for i, page in enumerate(text.split("\f")) if needle in page]
         if not pages:
             raise SystemExit(f"no page of {book} contains {needle!r}")
         target = out / f"{name}-p{pages[0]}"
         for old in out.glob(f"{name}-p*.png"):
             old.unlink()
-        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(pages[0]), "-l",
-                        str(pages[0]), "-singlefile", str(book), str(target)], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                str(dpi),
+                "-f",
+                str(pages[0]),
+                "-l",
+                str(pages[0]),
+                "-singlefile",
+                str(book),
+                str(target),
+            ],
+            check=True,
+        )
         made.append(target.with_suffix(".png"))
     return made
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="*",
-                        help="print only these pages (file stems, e.g. 03_fibers), numbered from 1;"
-                             " no book (for working on print.css)")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        help="print only these pages (file stems, e.g. 03_fibers), numbered from 1;"
+        " no book (for working on print.css)",
+    )
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT})")
     args = parser.parse_args(argv)
     start = time.perf_counter()
@@ -360,8 +391,10 @@ def main(argv: list[str] | None = None) -> int:
     for pdfs in printed.values():
         for path in pdfs.values():
             pages = len(PdfReader(str(path)).pages)
-            print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
-                  f"{pages} pages, {path.stat().st_size / 1e6:.2f} MB")
+            print(
+                f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
+                f"{pages} pages, {path.stat().st_size / 1e6:.2f} MB"
+            )
     if not args.only:
         for png in render_samples(args.out):
             print(f"  sample page: {png}")

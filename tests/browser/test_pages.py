@@ -79,8 +79,11 @@ def _widget_cells(page_name: str) -> int:
     if not notebook.is_file():
         return 0
     cells = json.loads(notebook.read_text(encoding="utf8"))["cells"]
-    return sum(1 for c in cells if c["cell_type"] == "code"
-               and re.search(r"\bexplore_\w+\(", "".join(c["source"])))
+    return sum(
+        1
+        for c in cells
+        if c["cell_type"] == "code" and re.search(r"\bexplore_\w+\(", "".join(c["source"]))
+    )
 
 
 def test_every_widget_is_one_static_preview(page):
@@ -91,7 +94,8 @@ def test_every_widget_is_one_static_preview(page):
     if expected == 0 and previews == 0:
         pytest.skip(f"{page.name} has no widgets")
     assert previews == expected, (
-        f"{page.name}: {expected} widget cell(s) but {previews} static preview(s)")
+        f"{page.name}: {expected} widget cell(s) but {previews} static preview(s)"
+    )
     assert views == 0, f"{page.name}: {views} live widget view(s) with no kernel behind them"
 
 
@@ -117,14 +121,17 @@ def test_static_twins_change_frame_when_scrubbed(page):
             )
             src = frame.get_attribute("src")
             assert src == "data:image/png;base64," + data["frames"][k], (
-                f"{page.name}: twin {i} shows the wrong picture at position {k}")
+                f"{page.name}: twin {i} shows the wrong picture at position {k}"
+            )
             assert frame.get_attribute("data-frame") == str(k)
             assert twin.locator(".lcnn-static-twin-value").text_content() == data["labels"][k]
             if "readouts" in data:  # the widget's readout line follows the frame
                 readout = twin.locator(".lcnn-static-twin-readout").inner_html()
-                expected = twin.evaluate("(el, h) => { const d = document.createElement('div');"
-                                         " d.innerHTML = h; return d.innerHTML; }",
-                                         data["readouts"][k])  # the browser's serialization
+                expected = twin.evaluate(
+                    "(el, h) => { const d = document.createElement('div');"
+                    " d.innerHTML = h; return d.innerHTML; }",
+                    data["readouts"][k],
+                )  # the browser's serialization
                 assert readout == expected, f"{page.name}: twin {i} readout at {k}"
             assert frame.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
             shown.append(src)
@@ -137,8 +144,11 @@ def _png_size(path):
     return struct.unpack(">II", head[16:24])
 
 
-KEY_PAGES = {"intro": "book/intro.html", "03_fibers": "book/03_fibers.html",
-             "04_metric": "book/04_metric.html"}
+KEY_PAGES = {
+    "intro": "book/intro.html",
+    "03_fibers": "book/03_fibers.html",
+    "04_metric": "book/04_metric.html",
+}
 
 
 @pytest.mark.parametrize("name", KEY_PAGES)

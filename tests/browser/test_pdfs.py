@@ -39,12 +39,33 @@ CHAPTERS = chapter_entries()
 #: More characters of running text than fit on one A4 page at the print size (10.5 pt body
 #: text, 16 mm margins: about 90 characters by 55 lines, so under 5000).
 MAX_CHARS_PER_PAGE = 6000
-RAW_TEX = (r"\frac", "$$", r"\begin", r"\end{", r"\mathbb", r"\mathrm", r"\left", r"\right",
-           r"\sum", r"\(", r"\[")
+RAW_TEX = (
+    r"\frac",
+    "$$",
+    r"\begin",
+    r"\end{",
+    r"\mathbb",
+    r"\mathrm",
+    r"\left",
+    r"\right",
+    r"\sum",
+    r"\(",
+    r"\[",
+)
 #: Text of the site's chrome that must not reach paper.
-NAVIGATION = ("Skip to main content", "Back to top", "Ctrl+K", "Show code cell source",
-              "Hide code cell source", "Download source file", "Print to PDF",
-              "drag the slider", "Static preview, precomputed", "Copyright", "On this page")
+NAVIGATION = (
+    "Skip to main content",
+    "Back to top",
+    "Ctrl+K",
+    "Show code cell source",
+    "Hide code cell source",
+    "Download source file",
+    "Print to PDF",
+    "drag the slider",
+    "Static preview, precomputed",
+    "Copyright",
+    "On this page",
+)
 #: Lines that are navigation when they stand alone (the previous/next links, the page TOC).
 NAVIGATION_LINES = ("previous", "next", "Contents")
 
@@ -76,8 +97,12 @@ def _pdf(variant: str, stem: str) -> tuple[int, str]:
         _missing("pypdf is not installed (pip install -r requirements.txt)")
     reader = PdfReader(str(path))
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
-                              capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
     else:
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
     return len(reader.pages), text
@@ -112,8 +137,14 @@ def _plain_runs(element) -> list[str]:
                 parent_classes.update(parent.get("class") or [])
                 if parent is element:
                     break
-            if parent_classes & {"math", "highlight", "literal", "pre", "caption-number",
-                                 "reference"}:
+            if parent_classes & {
+                "math",
+                "highlight",
+                "literal",
+                "pre",
+                "caption-number",
+                "reference",
+            }:
                 pieces.append("\0")
             else:
                 pieces.append(str(node))
@@ -185,6 +216,7 @@ def test_student_edition_is_not_longer(entry):
     if _html(entry.stem).select(".solution"):
         assert len(student_text) < len(instructor_text)
     else:  # the same pages, up to their numbers in the book
+
         def unnumbered(text):
             return _normal(re.sub(r"^page \d+$", "", text, flags=re.M))
 
@@ -257,4 +289,4 @@ def test_print_stylesheet_only_acts_in_print():
             end = index
             break
     # The first block closes at the very end: nothing stands outside @media print.
-    assert end == len(css) - 1, css[end:end + 60] if end is not None else "unbalanced braces"
+    assert end == len(css) - 1, css[end : end + 60] if end is not None else "unbalanced braces"

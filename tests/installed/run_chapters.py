@@ -74,8 +74,10 @@ def check_installed() -> Path:
     if sys.prefix == sys.base_prefix:
         problems.append(f"not running inside a virtual environment (sys.prefix={sys.prefix})")
     if not any(pkg.is_relative_to(site) for site in _site_packages()):
-        problems.append(f"lcnn_widgets is not imported from this environment's site-packages "
-                        f"{[str(p) for p in _site_packages()]}")
+        problems.append(
+            f"lcnn_widgets is not imported from this environment's site-packages "
+            f"{[str(p) for p in _site_packages()]}"
+        )
     if pkg.is_relative_to(CHECKOUT / "lcnn_widgets"):  # (the venv itself may live in _build/)
         problems.append(f"lcnn_widgets is imported from the checkout's source {CHECKOUT}")
     try:
@@ -88,8 +90,10 @@ def check_installed() -> Path:
         if direct_url.get("dir_info", {}).get("editable"):
             problems.append(f"{DIST_NAME} is an editable install ({direct_url.get('url')})")
     if problems:
-        sys.exit("run_chapters.py: the package under test is not the installed wheel:\n  "
-                 + "\n  ".join(problems))
+        sys.exit(
+            "run_chapters.py: the package under test is not the installed wheel:\n  "
+            + "\n  ".join(problems)
+        )
     return pkg
 
 
@@ -117,29 +121,38 @@ def check_kernel(workdir: Path, kernel: str) -> None:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_PROBE)])
     with open(workdir / "probe.kernel.log", "w", encoding="utf-8") as log:
         try:
-            NotebookClient(nb, timeout=120, kernel_name=kernel,
-                           resources={"metadata": {"path": str(workdir)}}).execute(stderr=log)
+            NotebookClient(
+                nb, timeout=120, kernel_name=kernel, resources={"metadata": {"path": str(workdir)}}
+            ).execute(stderr=log)
         except Exception as exc:  # no such kernel, it died, or the imports failed in it
-            sys.exit(f"run_chapters.py: kernel {kernel!r} could not import lcnn_widgets "
-                     f"(kernel log: {log.name}):\n{exc}")
+            sys.exit(
+                f"run_chapters.py: kernel {kernel!r} could not import lcnn_widgets "
+                f"(kernel log: {log.name}):\n{exc}"
+            )
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs if o.output_type == "stream")
     seen = json.loads(text.strip().splitlines()[-1])
     import lcnn_widgets
 
     print(f"kernel {kernel!r}: prefix {seen['prefix']}, lcnn_widgets from {seen['file']}")
     problems = []
-    if Path(seen["prefix"]).resolve() != Path(sys.prefix).resolve() or \
-            Path(seen["file"]).resolve() != Path(lcnn_widgets.__file__).resolve():
-        problems.append(f"it does not run this environment ({sys.prefix}) with its "
-                        f"lcnn_widgets ({lcnn_widgets.__file__})")
+    if (
+        Path(seen["prefix"]).resolve() != Path(sys.prefix).resolve()
+        or Path(seen["file"]).resolve() != Path(lcnn_widgets.__file__).resolve()
+    ):
+        problems.append(
+            f"it does not run this environment ({sys.prefix}) with its "
+            f"lcnn_widgets ({lcnn_widgets.__file__})"
+        )
     problems += [f"sys.path entry outside the environment: {p}" for p in seen["foreign_paths"]]
     modules = seen["foreign_modules"]
     problems += [f"module from outside the environment: {m}" for m in modules[:10]]
     if len(modules) > 10:
         problems.append(f"... and {len(modules) - 10} more modules from outside the environment")
     if problems:
-        sys.exit(f"run_chapters.py: kernel {kernel!r} is not a clean install:\n  "
-                 + "\n  ".join(problems))
+        sys.exit(
+            f"run_chapters.py: kernel {kernel!r} is not a clean install:\n  "
+            + "\n  ".join(problems)
+        )
 
 
 def error_outputs(nb) -> list[str]:
@@ -155,14 +168,21 @@ def error_outputs(nb) -> list[str]:
     return found
 
 
-def run_chapter(path: Path, workdir: Path, kernel: str, timeout: int) -> tuple[float, int, list[str]]:
+def run_chapter(
+    path: Path, workdir: Path, kernel: str, timeout: int
+) -> tuple[float, int, list[str]]:
     """Execute one copied chapter in place; return (seconds, code cells, errors)."""
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, allow_errors=True,
-                            resources={"metadata": {"path": str(workdir)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=kernel,
+        allow_errors=True,
+        resources={"metadata": {"path": str(workdir)}},
+    )
     start = time.perf_counter()
     # The kernel's own stderr (start-up warnings, a crash) goes to a log beside the notebook.
     with open(path.with_suffix(".kernel.log"), "w", encoding="utf-8") as log:
@@ -170,8 +190,10 @@ def run_chapter(path: Path, workdir: Path, kernel: str, timeout: int) -> tuple[f
             client.execute(stderr=log)
             errors = error_outputs(nb)
         except Exception as exc:  # a cell timeout, a dead kernel, ...: the chapter failed
-            errors = error_outputs(nb) + [f"{type(exc).__name__}: {str(exc).strip()[:500]}",
-                                          f"kernel log: {log.name}"]
+            errors = error_outputs(nb) + [
+                f"{type(exc).__name__}: {str(exc).strip()[:500]}",
+                f"kernel log: {log.name}",
+            ]
     seconds = time.perf_counter() - start
     nbformat.write(nb, path)
     return seconds, sum(c.cell_type == "code" for c in nb.cells), errors
@@ -179,14 +201,20 @@ def run_chapter(path: Path, workdir: Path, kernel: str, timeout: int) -> tuple[f
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--book", type=Path, default=CHECKOUT / "book",
-                        help="folder with the chapters (default: the checkout's book/)")
+    parser.add_argument(
+        "--book",
+        type=Path,
+        default=CHECKOUT / "book",
+        help="folder with the chapters (default: the checkout's book/)",
+    )
     parser.add_argument("--kernel", default="python3")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary folder with the executed notebooks")
-    parser.add_argument("chapters", nargs="*",
-                        help="chapter names to run (e.g. 01_polynomials); default: all")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary folder with the executed notebooks"
+    )
+    parser.add_argument(
+        "chapters", nargs="*", help="chapter names to run (e.g. 01_polynomials); default: all"
+    )
     args = parser.parse_args(argv)
 
     check_installed()
@@ -212,8 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     total_start = time.perf_counter()
     for src in sources:
-        seconds, cells, errors = run_chapter(workdir / src.name, workdir, args.kernel,
-                                             args.timeout)
+        seconds, cells, errors = run_chapter(workdir / src.name, workdir, args.kernel, args.timeout)
         rows.append((src.stem, seconds, cells, errors))
         print(f"{src.stem}: {'ok' if not errors else 'FAILED'} in {seconds:.1f} s", flush=True)
         for err in errors:
@@ -227,12 +254,16 @@ def main(argv: list[str] | None = None) -> int:
     for name, seconds, cells, errors in rows:
         status = "FAILED" if errors else "ok"
         print(f"{name:<{width}}  {status:<6}  {cells:>5}  {len(errors):>6}  {seconds:>8.1f}")
-    print(f"{'total':<{width}}  {'':<6}  {sum(r[2] for r in rows):>5}  "
-          f"{sum(len(r[3]) for r in rows):>6}  {total:>8.1f}")
+    print(
+        f"{'total':<{width}}  {'':<6}  {sum(r[2] for r in rows):>5}  "
+        f"{sum(len(r[3]) for r in rows):>6}  {total:>8.1f}"
+    )
     print()
     if failed:
-        print(f"{len(failed)} of {len(rows)} chapters have an error output with the installed "
-              f"wheel: {', '.join(row[0] for row in failed)}")
+        print(
+            f"{len(failed)} of {len(rows)} chapters have an error output with the installed "
+            f"wheel: {', '.join(row[0] for row in failed)}"
+        )
         print(f"executed notebooks kept in {workdir}")
         return 1
     print(f"all {len(rows)} chapters ran without an error output with the installed wheel")

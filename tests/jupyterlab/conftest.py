@@ -51,7 +51,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from chromium import launched_chromium  # noqa: E402  (shared with tests/browser)
+from chromium import launched_chromium  # shared with tests/browser
 
 REPO = Path(__file__).resolve().parents[2]
 BOOK = REPO / "book"
@@ -60,16 +60,24 @@ SCREENSHOTS = OUT / "screenshots"
 CHAPTERS = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
 
 #: Chromium flags: no sandbox (root in containers), no GPU, no background traffic.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SERVER_START_TIMEOUT_S = 120
 SERVER_STOP_TIMEOUT_S = 15
 
 #: JupyterLab user settings of the test server (written to its own settings folder).
 LAB_SETTINGS = {
     # No "would you like to get news?" toast, no request to jupyter.org.
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-        {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
     # Never write the executed notebooks back to book/ (the server refuses saves as well).
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     # Every cell attached to the DOM, so the checks see all of them (no virtual scrolling).
@@ -78,7 +86,7 @@ LAB_SETTINGS = {
 
 #: Server config: refuse every save (a colleague's notebook is never overwritten by a test run)
 #: and keep the checkpoints JupyterLab makes when it opens a notebook out of the repository.
-SERVER_CONFIG = '''\
+SERVER_CONFIG = """\
 from tornado.web import HTTPError
 
 
@@ -88,10 +96,11 @@ def _read_only(model, path, contents_manager, **kwargs):
 
 c.ContentsManager.pre_save_hook = _read_only
 c.FileCheckpoints.checkpoint_dir = {checkpoints!r}  # absolute: one folder outside the repository
-'''
+"""
 
 
 # --------------------------------------------------------------------------- opt-in, prerequisites
+
 
 def _mode() -> str:
     return os.environ.get("LCNN_JUPYTERLAB_TESTS", "").strip().lower()
@@ -102,8 +111,9 @@ def enabled() -> bool:
 
 
 def required() -> bool:
-    return enabled() and (_mode() == "required"
-                          or os.environ.get("LCNN_BROWSER_TESTS", "").lower() == "required")
+    return enabled() and (
+        _mode() == "required" or os.environ.get("LCNN_BROWSER_TESTS", "").lower() == "required"
+    )
 
 
 def missing(reason: str):
@@ -116,16 +126,17 @@ def pytest_collection_modifyitems(config, items):
     if enabled():
         return
     here = Path(__file__).parent
-    skip = pytest.mark.skip(reason="the live JupyterLab tests are opt-in (slow): "
-                                   "LCNN_JUPYTERLAB_TESTS=1 pytest tests/jupyterlab")
+    skip = pytest.mark.skip(
+        reason="the live JupyterLab tests are opt-in (slow): "
+        "LCNN_JUPYTERLAB_TESTS=1 pytest tests/jupyterlab"
+    )
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(skip)
 
 
-
-
 # --------------------------------------------------------------------------------- the server
+
 
 class LabServer:
     """A JupyterLab started by this session; ``url``, ``token`` and a tiny REST client."""
@@ -140,8 +151,9 @@ class LabServer:
 
     # -- REST
     def api(self, method: str, path: str, timeout: float = 10):
-        req = urllib.request.Request(f"{self.url}{path}", method=method,
-                                     headers={"Authorization": f"token {self.token}"})
+        req = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             body = resp.read()
         return json.loads(body) if body else None
@@ -170,7 +182,8 @@ class LabServer:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(values, indent=1))
         (self.home / "config" / "jupyter_server_config.py").write_text(
-            SERVER_CONFIG.format(checkpoints=str(self.home / "checkpoints")))
+            SERVER_CONFIG.format(checkpoints=str(self.home / "checkpoints"))
+        )
 
         env = dict(os.environ)
         env.update(
@@ -185,10 +198,18 @@ class LabServer:
         env.pop("LCNN_STATIC_PREVIEWS", None)
         env.pop("JUPYTER_PATH", None)
         cmd = [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
-            "--ServerApp.port_retries=0", "--ServerApp.open_browser=False",
-            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={REPO}",
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            "--ServerApp.open_browser=False",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={REPO}",
             f"--LabApp.user_settings_dir={settings}",
             f"--LabApp.workspaces_dir={self.home / 'workspaces'}",
             "--LabApp.news_url=None",
@@ -197,24 +218,33 @@ class LabServer:
             "--LabApp.expose_app_in_browser=True",
         ]
         OUT.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop())
+        self._log = open(self.log_path, "w")  # closed in stop()
         self._log.write("$ " + " ".join(cmd).replace(self.token, "<token>") + "\n")
         self._log.flush()
-        self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
-                                     stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with {self.proc.returncode}:\n"
-                                   f"{self.log_tail()}")
+                raise RuntimeError(
+                    f"JupyterLab exited with {self.proc.returncode}:\n{self.log_tail()}"
+                )
             try:
                 self.api("GET", "/api/status", timeout=2)
                 return
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 time.sleep(0.5)
-        raise RuntimeError(f"JupyterLab did not answer /api/status in {SERVER_START_TIMEOUT_S} s:"
-                           f"\n{self.log_tail()}")
+        raise RuntimeError(
+            f"JupyterLab did not answer /api/status in {SERVER_START_TIMEOUT_S} s:"
+            f"\n{self.log_tail()}"
+        )
 
     def stop(self) -> None:
         if self.proc is None:
@@ -224,7 +254,7 @@ class LabServer:
                 self.shutdown_sessions()
                 for kernel in self.api("GET", "/api/kernels"):
                     self.api("DELETE", f"/api/kernels/{kernel['id']}", timeout=30)
-            except Exception:  # noqa: BLE001 (best effort: SIGTERM shuts kernels down too)
+            except Exception:  # best effort: SIGTERM shuts kernels down too
                 pass
             pgid = self.proc.pid  # start_new_session: the server leads its own process group
             _signal_group(pgid, signal.SIGTERM)
@@ -259,17 +289,19 @@ def _signal_group(pgid: int, sig: int) -> None:
 
 # ------------------------------------------------------------------------------------ fixtures
 
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """The running JupyterLab (skip, or fail when required, without JupyterLab)."""
     if not enabled():
         pytest.skip("LCNN_JUPYTERLAB_TESTS is not set")
     try:
-        import jupyterlab  # noqa: F401, PLC0415
-        import ipykernel  # noqa: F401, PLC0415
+        import ipykernel  # noqa: F401
+        import jupyterlab  # noqa: F401
     except ImportError as err:
-        missing(f"JupyterLab or ipykernel is not installed ({err}; "
-                "pip install -r requirements.txt)")
+        missing(
+            f"JupyterLab or ipykernel is not installed ({err}; pip install -r requirements.txt)"
+        )
     server = LabServer(tmp_path_factory.mktemp("jupyterlab-home"))
     try:
         server.start()
@@ -307,9 +339,13 @@ def records(request) -> dict:
 
 #: (chapter, check) -> "passed" / "failed" / "skipped" / "error", for the table at the end.
 _OUTCOMES: dict[tuple[str, str], str] = {}
-_CHECKS = {"test_run_all_without_errors": "a errors", "test_myst_markup_rendered": "b myst",
-           "test_one_live_widget_per_cell": "c widgets", "test_controls_fit": "d fit",
-           "test_main_control_changes_picture": "e moves"}
+_CHECKS = {
+    "test_run_all_without_errors": "a errors",
+    "test_myst_markup_rendered": "b myst",
+    "test_one_live_widget_per_cell": "c widgets",
+    "test_controls_fit": "d fit",
+    "test_main_control_changes_picture": "e moves",
+}
 
 
 def pytest_runtest_logreport(report):
@@ -318,13 +354,16 @@ def pytest_runtest_logreport(report):
         return
     key = (param.rstrip("]"), _CHECKS[name])
     if report.when == "call" or report.outcome != "passed":
-        outcome = report.outcome if report.when == "call" else (
-            "error" if report.failed else report.outcome)
+        outcome = (
+            report.outcome
+            if report.when == "call"
+            else ("error" if report.failed else report.outcome)
+        )
         _OUTCOMES.setdefault(key, outcome)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    RECORDS = config.stash.get(RECORDS_KEY, {})  # noqa: N806
+    RECORDS = config.stash.get(RECORDS_KEY, {})
     if not RECORDS:
         return
     tr = terminalreporter
@@ -332,33 +371,47 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     checks = list(_CHECKS.values())
     tr.write_line(f"{'chapter':<24} " + " ".join(f"{c:>10}" for c in checks))
     for name in sorted(RECORDS):
-        tr.write_line(f"{name:<24} " + " ".join(
-            f"{_OUTCOMES.get((name, c), '-'):>10}" for c in checks))
+        tr.write_line(
+            f"{name:<24} " + " ".join(f"{_OUTCOMES.get((name, c), '-'):>10}" for c in checks)
+        )
     tr.section("JupyterLab: control-to-picture time (ms; benchmark, not asserted)")
-    tr.write_line(f"{'chapter':<24} {'control':<34} {'first':>8} {'median':>8} {'moves':>6}"
-                  f" {'run all (s)':>12}")
+    tr.write_line(
+        f"{'chapter':<24} {'control':<34} {'first':>8} {'median':>8} {'moves':>6}"
+        f" {'run all (s)':>12}"
+    )
     summary = {}
     for name, rec in sorted(RECORDS.items()):
         times = [m["ms"] for m in rec.get("moves", []) if m.get("ms") is not None]
         first = times[0] if times else None
         median = statistics.median(times) if times else None
         controls = ", ".join(sorted({m["control"] for m in rec.get("moves", [])})) or "-"
-        summary[name] = {"first_ms": first, "median_ms": median, "moves_ms": times,
-                         "controls": controls, "run_all_s": rec.get("run_all_s"),
-                         "failed_moves": [m for m in rec.get("moves", []) if m.get("ms") is None]}
+        summary[name] = {
+            "first_ms": first,
+            "median_ms": median,
+            "moves_ms": times,
+            "controls": controls,
+            "run_all_s": rec.get("run_all_s"),
+            "failed_moves": [m for m in rec.get("moves", []) if m.get("ms") is None],
+        }
         fmt = lambda v: "-" if v is None else f"{v:.0f}"  # noqa: E731
-        tr.write_line(f"{name:<24} {controls[:34]:<34} {fmt(first):>8} {fmt(median):>8}"
-                      f" {len(times):>6} {fmt(rec.get('run_all_s')):>12}")
-    warned = {name: len(rec.get("stderr_warnings", [])) for name, rec in sorted(RECORDS.items())
-              if rec.get("stderr_warnings")}
+        tr.write_line(
+            f"{name:<24} {controls[:34]:<34} {fmt(first):>8} {fmt(median):>8}"
+            f" {len(times):>6} {fmt(rec.get('run_all_s')):>12}"
+        )
+    warned = {
+        name: len(rec.get("stderr_warnings", []))
+        for name, rec in sorted(RECORDS.items())
+        if rec.get("stderr_warnings")
+    }
     if warned:
         tr.write_line(f"stderr without a traceback (warnings; reported, not failed): {warned}")
     _myst_summary(tr, RECORDS)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "timings.json").write_text(json.dumps(summary, indent=1))
     (OUT / "results.json").write_text(json.dumps(RECORDS, indent=1, default=str))
-    tr.write_line(f"written: {OUT / 'timings.json'}, {OUT / 'results.json'}, "
-                  f"screenshots in {SCREENSHOTS}")
+    tr.write_line(
+        f"written: {OUT / 'timings.json'}, {OUT / 'results.json'}, screenshots in {SCREENSHOTS}"
+    )
 
 
 def _myst_summary(tr, records: dict) -> None:
@@ -367,8 +420,10 @@ def _myst_summary(tr, records: dict) -> None:
     if not rows:
         return
     tr.section("JupyterLab: MyST as jupyterlab-myst renders it (reported, not asserted)")
-    tr.write_line(f"{'chapter':<24} {'thm-like':>8} {'exerc.':>6} {'solutions (open)':>16} "
-                  f"{'xref ok':>7} {'cite n/f':>8} {'xref n/f':>8} {'doc links':>9} {'bib':>6}")
+    tr.write_line(
+        f"{'chapter':<24} {'thm-like':>8} {'exerc.':>6} {'solutions (open)':>16} "
+        f"{'xref ok':>7} {'cite n/f':>8} {'xref n/f':>8} {'doc links':>9} {'bib':>6}"
+    )
     for name, m in rows:
         not_found = m.get("not_found", [])
         cites = [n["text"] for n in not_found if n["title"].startswith("Citation")]
@@ -380,9 +435,12 @@ def _myst_summary(tr, records: dict) -> None:
             f"{name:<24} {m['theorem_like_boxes']:>8} {m['exercise_boxes']:>6} "
             f"{m['solution_dropdowns']:>9} ({m['solution_dropdowns_open']}){'':>3} "
             f"{m['internal_links']:>7} {len(cites):>8} {len(xrefs):>8} "
-            f"{len(m.get('doc_links', [])):>4} {'/'.join(statuses) or '':>4} {bib_state:>6}")
+            f"{len(m.get('doc_links', [])):>4} {'/'.join(statuses) or '':>4} {bib_state:>6}"
+        )
         if xrefs:
             tr.write_line(f"{'':<24}   unresolved references: {', '.join(sorted(set(xrefs)))}")
-    tr.write_line("thm-like: prf directives drawn as boxes; solutions: collapsed dropdowns; "
-                  "xref ok: links resolved inside the notebook; n/f: shown as 'Not Found'; "
-                  "doc links: count and HTTP status; bib: what {bibliography} renders")
+    tr.write_line(
+        "thm-like: prf directives drawn as boxes; solutions: collapsed dropdowns; "
+        "xref ok: links resolved inside the notebook; n/f: shown as 'Not Found'; "
+        "doc links: count and HTTP status; bib: what {bibliography} renders"
+    )

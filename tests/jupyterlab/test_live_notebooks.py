@@ -36,10 +36,10 @@ CHAPTERS = sorted((REPO / "book").glob("[0-9][0-9]_*.ipynb"))
 SCREENSHOTS = REPO / "_build" / "jupyterlab" / "screenshots"
 
 VIEWPORT = {"width": 1280, "height": 1000}
-OPEN_TIMEOUT_S = 120        # JupyterLab loaded, notebook open, kernel idle
-RUN_ALL_TIMEOUT_S = 300     # Run All finished (per chapter)
-WIDGET_TIMEOUT_S = 60       # every widget rendered with its picture, after Run All
-MOVE_TIMEOUT_S = 30         # one control move until the picture changed
+OPEN_TIMEOUT_S = 120  # JupyterLab loaded, notebook open, kernel idle
+RUN_ALL_TIMEOUT_S = 300  # Run All finished (per chapter)
+WIDGET_TIMEOUT_S = 60  # every widget rendered with its picture, after Run All
+MOVE_TIMEOUT_S = 30  # one control move until the picture changed
 MOVES = 5
 MIN_SLIDER_TRACK_PX = 150
 
@@ -59,12 +59,15 @@ TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exceptio
 
 _NOTEBOOK = "const w = window.jupyterapp && jupyterapp.shell.currentWidget;"
 
-READY_JS = """(path) => {
+READY_JS = (
+    """(path) => {
   %s
   return !!(w && w.context && w.context.path === path && w.context.isReady && w.content
             && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel
             && w.sessionContext.session.kernel.status === 'idle');
-}""" % _NOTEBOOK
+}"""
+    % _NOTEBOOK
+)
 
 RUN_ALL_JS = """async (ms) => {
   const run = jupyterapp.commands.execute('notebook:run-all-cells');
@@ -72,20 +75,26 @@ RUN_ALL_JS = """async (ms) => {
   return String(await Promise.race([run, timeout]));
 }"""
 
-IDLE_JS = """() => {
+IDLE_JS = (
+    """() => {
   %s
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
   if (!k || k.status !== 'idle') return false;
   return ![...w.content.node.querySelectorAll('.jp-InputArea-prompt')]
             .some(p => p.textContent.trim().startsWith('[*]'));
-}""" % _NOTEBOOK
+}"""
+    % _NOTEBOOK
+)
 
-KERNEL_STATUS_JS = """() => {
+KERNEL_STATUS_JS = (
+    """() => {
   %s
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
   const dom = document.querySelector('.jp-Notebook-ExecutionIndicator');
   return {kernel: k ? k.status : null, indicator: dom ? dom.getAttribute('data-status') : null};
-}""" % _NOTEBOOK
+}"""
+    % _NOTEBOOK
+)
 
 WIDGETS_DRAWN_JS = """(expected) => {
   const ex = [...document.querySelectorAll('.jp-Notebook .lcnn-explorer')];
@@ -94,7 +103,8 @@ WIDGETS_DRAWN_JS = """(expected) => {
                           .some(i => i.complete && i.naturalWidth > 0));
 }"""
 
-CELLS_JS = """() => {
+CELLS_JS = (
+    """() => {
   %s
   const clean = s => (s || '').replace(/\\x1b\\[[0-9;]*m/g, '');
   const text = t => Array.isArray(t) ? t.join('') : (t || '');
@@ -129,7 +139,9 @@ CELLS_JS = """() => {
     }
     return out;
   });
-}""" % _NOTEBOOK
+}"""
+    % _NOTEBOOK
+)
 
 MYST_SURVEY_JS = """() => {
   const nb = document.querySelector('.jp-Notebook');
@@ -311,6 +323,7 @@ CONTROL_STATE_JS = """(i) => {
 
 # ------------------------------------------------------------------------------------ helpers
 
+
 class Chapter:
     """One chapter's live run: the Playwright page (while the fixture lives) and its record."""
 
@@ -320,23 +333,29 @@ class Chapter:
         self.path = notebook.relative_to(REPO).as_posix()
         self.page = page
         self.lab = lab
-        self.record: dict = {"notebook": self.path, "dialogs": [], "page_errors": [],
-                             "console_errors": [], "problems": [], "moves": []}
+        self.record: dict = {
+            "notebook": self.path,
+            "dialogs": [],
+            "page_errors": [],
+            "console_errors": [],
+            "problems": [],
+            "moves": [],
+        }
 
     # -- waiting, with JupyterLab's dialogs handled on the way
     def wait(self, js: str, arg, timeout_s: float, what: str) -> bool:
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: PLC0415
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         deadline = time.monotonic() + timeout_s
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.record["problems"].append(
-                    f"timed out after {timeout_s:.0f} s waiting for {what}")
+                    f"timed out after {timeout_s:.0f} s waiting for {what}"
+                )
                 return False
             try:
-                self.page.wait_for_function(js, arg=arg, timeout=min(left, 2.0) * 1000,
-                                            polling=100)
+                self.page.wait_for_function(js, arg=arg, timeout=min(left, 2.0) * 1000, polling=100)
                 return True
             except PlaywrightTimeout:
                 self.handle_dialogs()
@@ -354,16 +373,18 @@ class Chapter:
                 self.record["dialogs"].append({"title": title, "body": body})
                 accept = dialog.locator(".jp-Dialog-footer .jp-mod-accept")
                 reject = dialog.locator(".jp-Dialog-footer .jp-mod-reject")
-                if re.search(r"select kernel|kernel restart|restarting|died|kernel", title, re.I) \
-                        and accept.count():
-                    accept.first.click(timeout=2000)   # keep the preferred kernel / acknowledge
+                if (
+                    re.search(r"select kernel|kernel restart|restarting|died|kernel", title, re.I)
+                    and accept.count()
+                ):
+                    accept.first.click(timeout=2000)  # keep the preferred kernel / acknowledge
                 elif reject.count():
-                    reject.first.click(timeout=2000)   # never "save", "overwrite", "discard"
+                    reject.first.click(timeout=2000)  # never "save", "overwrite", "discard"
                 elif accept.count():
                     accept.first.click(timeout=2000)
                 else:
                     self.page.keyboard.press("Escape")
-            except Exception as err:  # noqa: BLE001 (a dialog that went away meanwhile)
+            except Exception as err:  # a dialog that went away meanwhile
                 self.record["problems"].append(f"could not answer a dialog: {err}")
 
     def kernel_status(self) -> dict:
@@ -372,12 +393,17 @@ class Chapter:
     # -- the steps
     def open(self) -> None:
         t = time.monotonic()
-        self.page.goto(self.lab.lab_url(self.notebook), wait_until="domcontentloaded",
-                       timeout=OPEN_TIMEOUT_S * 1000)
+        self.page.goto(
+            self.lab.lab_url(self.notebook),
+            wait_until="domcontentloaded",
+            timeout=OPEN_TIMEOUT_S * 1000,
+        )
         if not self.wait(READY_JS, self.path, OPEN_TIMEOUT_S, "the notebook and an idle kernel"):
-            raise RuntimeError(f"{self.name}: JupyterLab did not open it with an idle kernel "
-                               f"({self.record['problems'][-1]}); "
-                               f"dialogs: {self.record['dialogs']}")
+            raise RuntimeError(
+                f"{self.name}: JupyterLab did not open it with an idle kernel "
+                f"({self.record['problems'][-1]}); "
+                f"dialogs: {self.record['dialogs']}"
+            )
         self.record["open_s"] = round(time.monotonic() - t, 1)
 
     def run_all(self) -> None:
@@ -393,12 +419,18 @@ class Chapter:
 
     def collect(self) -> None:
         t = time.monotonic()
-        expected = sum(1 for c in self.page.evaluate(CELLS_JS)
-                       if c["type"] == "code" and WIDGET_CALL.search(c["source"]))
+        expected = sum(
+            1
+            for c in self.page.evaluate(CELLS_JS)
+            if c["type"] == "code" and WIDGET_CALL.search(c["source"])
+        )
         self.record["expected_widgets"] = expected
-        self.record["widgets_drawn"] = self.wait(WIDGETS_DRAWN_JS, expected,
-                                                 WIDGET_TIMEOUT_S if expected else 1,
-                                                 "every widget to draw its picture")
+        self.record["widgets_drawn"] = self.wait(
+            WIDGETS_DRAWN_JS,
+            expected,
+            WIDGET_TIMEOUT_S if expected else 1,
+            "every widget to draw its picture",
+        )
         self.record["widgets_drawn_s"] = round(time.monotonic() - t, 1)
         self.record["cells"] = self.page.evaluate(CELLS_JS)
         self.record["stderr_warnings"] = _stderr_warnings(self.record["cells"])
@@ -408,7 +440,7 @@ class Chapter:
         for url in sorted({d["url"] for d in myst["doc_links"]})[:3]:
             try:
                 status = self.page.request.get(url, max_redirects=0, timeout=10_000).status
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 status = f"{type(err).__name__}"
             where = url.split("/files/", 1)[-1].split("?", 1)[0]
             myst.setdefault("doc_link_status", {})[where] = status
@@ -431,7 +463,7 @@ class Chapter:
         self.record["screenshots"] = shots
 
     def move_controls(self) -> None:
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: PLC0415
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         n = self.page.locator(".jp-Notebook .lcnn-explorer").count()
         self.record["controls_moved"] = []
@@ -446,8 +478,14 @@ class Chapter:
             direction = 1
             for move in range(MOVES):
                 before = self.page.evaluate(CONTROL_STATE_JS, i)
-                entry = {"explorer": i, "move": move, "control": f"{label} ({info['kind']})",
-                         "fallback": info["fallback"], "before": before["value_text"], "ms": None}
+                entry = {
+                    "explorer": i,
+                    "move": move,
+                    "control": f"{label} ({info['kind']})",
+                    "fallback": info["fallback"],
+                    "before": before["value_text"],
+                    "ms": None,
+                }
                 try:
                     if info["kind"] == "slider":
                         handle = control.locator(".noUi-handle").first
@@ -469,9 +507,12 @@ class Chapter:
                         target = (before["selected"] + 1) % before["options"]
                         self.page.evaluate(ARM_JS, i)
                         control.locator("select").select_option(index=target, timeout=5000)
-                    changed = self.wait("() => window.__lcnnMove && window.__lcnnMove.t1 !== null",
-                                        None, MOVE_TIMEOUT_S,
-                                        f"the picture of widget {i} to change (move {move + 1})")
+                    changed = self.wait(
+                        "() => window.__lcnnMove && window.__lcnnMove.t1 !== null",
+                        None,
+                        MOVE_TIMEOUT_S,
+                        f"the picture of widget {i} to change (move {move + 1})",
+                    )
                     rec = self.page.evaluate("() => ({t0: __lcnnMove.t0, t1: __lcnnMove.t1})")
                     self.page.evaluate("() => window.__lcnnMove.stop()")
                     if changed and rec["t0"] is not None:
@@ -490,7 +531,9 @@ class Chapter:
         # Errors a move may have printed (an exception in a widget callback, say).
         self.record["cells_after_moves"] = [
             {"index": c["index"], "outputs": c.get("outputs", [])}
-            for c in self.page.evaluate(CELLS_JS) if c["type"] == "code"]
+            for c in self.page.evaluate(CELLS_JS)
+            if c["type"] == "code"
+        ]
 
 
 def _error_outputs(cells: list[dict]) -> list[str]:
@@ -498,22 +541,32 @@ def _error_outputs(cells: list[dict]) -> list[str]:
     for cell in cells:
         for out in cell.get("outputs") or []:
             if out["output_type"] == "error":
-                found.append(f"cell {cell['index']}: {out['ename']}: {out['evalue']}\n"
-                             f"{(out.get('traceback') or '')[-1500:]}")
-            elif out["output_type"] == "stream" and out.get("name") == "stderr" \
-                    and TRACEBACK.search(out.get("text") or ""):
+                found.append(
+                    f"cell {cell['index']}: {out['ename']}: {out['evalue']}\n"
+                    f"{(out.get('traceback') or '')[-1500:]}"
+                )
+            elif (
+                out["output_type"] == "stream"
+                and out.get("name") == "stderr"
+                and TRACEBACK.search(out.get("text") or "")
+            ):
                 found.append(f"cell {cell['index']} (stderr): {out['text'][-1500:]}")
     return found
 
 
 def _stderr_warnings(cells: list[dict]) -> list[str]:
-    return [f"cell {c['index']}: {o['text'].strip()[:300]}"
-            for c in cells for o in c.get("outputs") or []
-            if o["output_type"] == "stream" and o.get("name") == "stderr"
-            and not TRACEBACK.search(o.get("text") or "")]
+    return [
+        f"cell {c['index']}: {o['text'].strip()[:300]}"
+        for c in cells
+        for o in c.get("outputs") or []
+        if o["output_type"] == "stream"
+        and o.get("name") == "stderr"
+        and not TRACEBACK.search(o.get("text") or "")
+    ]
 
 
 # ------------------------------------------------------------------------------------ fixture
+
 
 @pytest.fixture(scope="session", params=CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def chapter(request, chromium, lab, records) -> Chapter:
@@ -525,8 +578,12 @@ def chapter(request, chromium, lab, records) -> Chapter:
     run = Chapter(notebook, page, lab)
     records[run.name] = run.record
     page.on("pageerror", lambda err: run.record["page_errors"].append(str(err)[:300]))
-    page.on("console", lambda msg: run.record["console_errors"].append(msg.text[:300])
-            if msg.type == "error" else None)
+    page.on(
+        "console",
+        lambda msg: (
+            run.record["console_errors"].append(msg.text[:300]) if msg.type == "error" else None
+        ),
+    )
     started = time.monotonic()
     try:
         run.open()
@@ -538,7 +595,7 @@ def chapter(request, chromium, lab, records) -> Chapter:
         run.record["problems"].append(f"{type(err).__name__}: {err}")
         try:
             run.screenshots()
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
     finally:
         run.record["chapter_s"] = round(time.monotonic() - started, 1)
@@ -548,18 +605,21 @@ def chapter(request, chromium, lab, records) -> Chapter:
     context.close()  # the tab goes away without a "save?" question (autosave is off)
     try:
         run.record["sessions_closed"] = lab.shutdown_sessions(run.path)
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         run.record["problems"].append(f"could not shut down the kernel: {err}")
 
 
 def _require_run(run: Chapter, *keys: str) -> None:
     missing = [k for k in keys if k not in run.record]
     if missing:
-        pytest.fail(f"{run.name}: the live run did not get that far: {run.record['problems']}",
-                    pytrace=False)
+        pytest.fail(
+            f"{run.name}: the live run did not get that far: {run.record['problems']}",
+            pytrace=False,
+        )
 
 
 # --------------------------------------------------------------------------------------- tests
+
 
 def test_run_all_without_errors(chapter):
     """(a) Run All finishes, every code cell runs, no exception and no traceback on stderr."""
@@ -568,14 +628,19 @@ def test_run_all_without_errors(chapter):
     problems = []
     if not rec.get("run_all_finished"):
         problems.append(f"Run All did not finish: {rec['problems']}")
-    not_run = [c["index"] for c in rec["cells"]
-               if c["type"] == "code" and c["source"].strip() and c.get("execution_count") is None]
+    not_run = [
+        c["index"]
+        for c in rec["cells"]
+        if c["type"] == "code" and c["source"].strip() and c.get("execution_count") is None
+    ]
     if not_run:
         problems.append(f"code cells that did not run: {not_run}")
     problems += _error_outputs(rec["cells"])
-    problems += [f"after moving the controls: {e}"
-                 for e in _error_outputs(rec.get("cells_after_moves", []))
-                 if e not in _error_outputs(rec["cells"])]
+    problems += [
+        f"after moving the controls: {e}"
+        for e in _error_outputs(rec.get("cells_after_moves", []))
+        if e not in _error_outputs(rec["cells"])
+    ]
     problems += [f"dialog: {d['title']}: {d['body']}" for d in rec["dialogs"]]
     problems += [f"page error: {e}" for e in rec["page_errors"]]
     assert not problems, f"{chapter.name}:\n" + "\n".join(problems)
@@ -596,11 +661,12 @@ def test_myst_markup_rendered(chapter):
             problems.append(f"cell {cell['index']}: rendered empty")
         for kind, pattern in RAW_MYST.items():
             for m in pattern.finditer(text):
-                context = text[max(0, m.start() - 40):m.end() + 40].replace("\n", " ")
-                problems.append(f"cell {cell['index']}: raw MyST {kind} {m.group(0)!r}: "
-                                f"...{context}...")
+                context = text[max(0, m.start() - 40) : m.end() + 40].replace("\n", " ")
+                problems.append(
+                    f"cell {cell['index']}: raw MyST {kind} {m.group(0)!r}: ...{context}..."
+                )
         for m in MYST_UNKNOWN.finditer(text):
-            context = text[max(0, m.start() - 60):m.end()].replace("\n", " ")
+            context = text[max(0, m.start() - 60) : m.end()].replace("\n", " ")
             problems.append(f"cell {cell['index']}: jupyterlab-myst: ...{context}")
     assert not problems, f"{chapter.name}:\n" + "\n".join(problems)
 
@@ -613,12 +679,15 @@ def test_one_live_widget_per_cell(chapter):
     problems = []
     explorers = widgets["explorers"]
     if len(explorers) != rec["expected_widgets"]:
-        problems.append(f"{len(explorers)} .lcnn-explorer rendered, expected "
-                        f"{rec['expected_widgets']} (cells calling explore_*)")
+        problems.append(
+            f"{len(explorers)} .lcnn-explorer rendered, expected "
+            f"{rec['expected_widgets']} (cells calling explore_*)"
+        )
     for cell in rec["cells"]:
         if cell["type"] == "code" and WIDGET_CALL.search(cell["source"]) and cell["explorers"] != 1:
-            problems.append(f"cell {cell['index']} calls explore_* but shows "
-                            f"{cell['explorers']} widgets")
+            problems.append(
+                f"cell {cell['index']} calls explore_* but shows {cell['explorers']} widgets"
+            )
     for ex in explorers:
         if ex["images"] != 1:
             problems.append(f"widget {ex['index']}: {ex['images']} images, expected exactly one")
@@ -626,8 +695,9 @@ def test_one_live_widget_per_cell(chapter):
             problems.append(f"widget {ex['index']}: its picture is empty")
     if widgets["static_twins"]:
         twin_cells = [c["index"] for c in rec["cells"] if c.get("static_twins")]
-        problems.append(f"{widgets['static_twins']} .lcnn-static-twin in the live notebook "
-                        f"(cells {twin_cells})")
+        problems.append(
+            f"{widgets['static_twins']} .lcnn-static-twin in the live notebook (cells {twin_cells})"
+        )
     if widgets["widget_errors"]:
         problems.append(f"widget errors: {widgets['widget_errors']}")
     if not rec.get("widgets_drawn"):
@@ -642,11 +712,15 @@ def test_controls_fit(chapter):
     for ex in chapter.record["widgets"]["explorers"]:
         for s in ex["sliders"]:
             if s["track"] is None or s["track"] < MIN_SLIDER_TRACK_PX:
-                problems.append(f"widget {ex['index']}: slider {s['label']!r} track "
-                                f"{s['track']} px < {MIN_SLIDER_TRACK_PX} px")
+                problems.append(
+                    f"widget {ex['index']}: slider {s['label']!r} track "
+                    f"{s['track']} px < {MIN_SLIDER_TRACK_PX} px"
+                )
         for t in ex["truncated"]:
-            problems.append(f"widget {ex['index']}: text cut off: {t['text']!r} "
-                            f"({t['class']}: needs {t['scrollWidth']} px, has {t['clientWidth']})")
+            problems.append(
+                f"widget {ex['index']}: text cut off: {t['text']!r} "
+                f"({t['class']}: needs {t['scrollWidth']} px, has {t['clientWidth']})"
+            )
     assert not problems, f"{chapter.name}:\n" + "\n".join(problems)
 
 
@@ -663,15 +737,21 @@ def test_main_control_changes_picture(chapter):
         moves = [m for m in rec["moves"] if m["explorer"] == i]
         bad = [m for m in moves if m["ms"] is None]
         if info.get("fallback"):
-            problems.append(f"widget {i}: no .lcnn-main-control (moved the first control, "
-                            f"{info['label'] or info['kind']!r}, instead: picture changed in "
-                            f"{len(moves) - len(bad)}/{len(moves)} moves)")
+            problems.append(
+                f"widget {i}: no .lcnn-main-control (moved the first control, "
+                f"{info['label'] or info['kind']!r}, instead: picture changed in "
+                f"{len(moves) - len(bad)}/{len(moves)} moves)"
+            )
         for m in bad:
-            problems.append(f"widget {i}, move {m['move'] + 1} ({m['before']} -> {m['after']}): "
-                            f"picture did not change ({m.get('note', 'timed out')}; "
-                            f"message line: {m.get('message')!r})")
+            problems.append(
+                f"widget {i}, move {m['move'] + 1} ({m['before']} -> {m['after']}): "
+                f"picture did not change ({m.get('note', 'timed out')}; "
+                f"message line: {m.get('message')!r})"
+            )
     times = [m["ms"] for m in rec["moves"] if m["ms"] is not None]
     if times:
-        print(f"{chapter.name}: control-to-picture first {times[0]:.0f} ms, "
-              f"median {statistics.median(times):.0f} ms over {len(times)} moves")
+        print(
+            f"{chapter.name}: control-to-picture first {times[0]:.0f} ms, "
+            f"median {statistics.median(times):.0f} ms over {len(times)} moves"
+        )
     assert not problems, f"{chapter.name}:\n" + "\n".join(problems)
