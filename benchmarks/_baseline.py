@@ -30,8 +30,8 @@ def blocks(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
     """``LCN._blocks`` before issue 6 (private attributes read through the public API)."""
     acc_all = [(1,) * net.dim]
     for s in net.stride_shapes:
-        acc_all.append(tuple(a * b for a, b in zip(acc_all[-1], s)))
-    dil = [dilated(f, a) for f, a in zip(fs, acc_all)]
+        acc_all.append(tuple(a * b for a, b in zip(acc_all[-1], s, strict=True)))
+    dil = [dilated(f, a) for f, a in zip(fs, acc_all[:-1], strict=True)]  # S_0 .. S_{L-1}
     L = len(dil)
     prefix: list[np.ndarray | None] = [None] * L
     suffix: list[np.ndarray | None] = [None] * L
@@ -47,9 +47,12 @@ def blocks(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
         rest = _product(others) if others else np.ones((1,) * net.dim)
         acc = acc_all[l]
         count = int(np.prod(net.filter_shapes[l]))
-        block = np.zeros(net.end_to_end_shape + (count,))
+        block = np.zeros((*net.end_to_end_shape, count))
         for j, idx in enumerate(np.ndindex(net.filter_shapes[l])):
-            sl = tuple(slice(i * a, i * a + r) for i, a, r in zip(idx, acc, rest.shape)) + (j,)
+            sl = (
+                *(slice(i * a, i * a + r) for i, a, r in zip(idx, acc, rest.shape, strict=True)),
+                j,
+            )
             block[sl] = rest
         out.append(block.reshape(net.n_outputs, count))
     return out

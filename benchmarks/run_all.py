@@ -4,7 +4,7 @@ Run on demand from the project root (never part of the test suite)::
 
     python benchmarks/run_all.py                    # every section (a few minutes)
     python benchmarks/run_all.py --section jacobian # one section (repeatable):
-                                                    #   widgets, jacobian, sweep, fibers, flow, suite
+                                                    # widgets, jacobian, sweep, fibers, flow, suite
     python benchmarks/run_all.py --repeats 40       # more runs per median (at least 20)
     python benchmarks/run_all.py --section suite    # time the test suite and the book build once
 
@@ -39,6 +39,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,10 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print a Markdown table (paste-able into RESULTS.md)."""
     cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+
+    def line(r: Sequence[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+
     print(line(cells[0]))
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in cells[1:]:
@@ -181,7 +185,7 @@ def torch_jacobian(net: LCN) -> Callable[[np.ndarray], np.ndarray] | None:
     sizes = [tuple(np.atleast_1d(s)) for s in net.filter_shapes]
     acc = [(1,) * D]
     for s in net.stride_shapes:
-        acc.append(tuple(a * b for a, b in zip(acc[-1], s)))
+        acc.append(tuple(a * b for a, b in zip(acc[-1], s, strict=True)))
     unit = torch.ones((1, 1) + (1,) * D, dtype=torch.float64)
     off = [int(o) for o in net.offsets]
 
@@ -194,7 +198,7 @@ def torch_jacobian(net: LCN) -> Callable[[np.ndarray], np.ndarray] | None:
     def pi(theta: torch.Tensor) -> torch.Tensor:
         out = None
         for l, size in enumerate(sizes):
-            f = theta[off[l] : off[l + 1]].reshape((1, 1) + size)
+            f = theta[off[l] : off[l + 1]].reshape((1, 1, *size))
             if any(a > 1 for a in acc[l]):
                 f = conv_t(f, unit, stride=acc[l])
             out = f if out is None else full_conv(out, f)
@@ -295,6 +299,12 @@ def section_jacobian(repeats: int) -> None:
     table(JAC_HEADER, rows)
 
 
+def _gram(jacobian: Callable[[np.ndarray], np.ndarray], theta: np.ndarray) -> np.ndarray:
+    """``J @ J.T`` for ``J = jacobian(theta)`` (the NTK from a Jacobian function)."""
+    J = jacobian(theta)
+    return J @ J.T
+
+
 def section_sweep(repeats: int) -> None:
     print("## Size sweep: `ntk` cost as the filters grow (median ms)\n")
     rng = np.random.default_rng(1)
@@ -308,12 +318,12 @@ def section_sweep(repeats: int) -> None:
         fs = net.random_filters(rng)
         theta = net.flatten(fs)
         reps = repeats if net.n_outputs < 2000 else max(MIN_REPEATS, repeats // 2)
-        after = median_time(lambda: net.ntk(fs), reps)
-        before = median_time(lambda: _baseline.ntk(net, fs), reps)
+        after = median_time(partial(net.ntk, fs), reps)
+        before = median_time(partial(_baseline.ntk, net, fs), reps)
         if tj_ok:
             tj = torch_jacobian(net)
-            tt = median_time(lambda: (lambda J: J @ J.T)(tj(theta)), reps)
-            diff = float(np.max(np.abs((lambda J: J @ J.T)(tj(theta)) - net.ntk(fs))))
+            tt = median_time(partial(_gram, tj, theta), reps)
+            diff = float(np.max(np.abs(_gram(tj, theta) - net.ntk(fs))))
         else:
             tt, diff = None, float("nan")
         rows.append(
@@ -350,9 +360,9 @@ def random_net_of_degree(d: int, rng: np.random.Generator) -> LCN:
     while True:
         L = int(rng.integers(2, 4))
         strides = [int(s) for s in rng.integers(2, 4, size=L)]
-        S = np.cumprod([1] + strides[:-1])
+        S = np.cumprod([1, *strides[:-1]])
         sizes = [int(k) for k in rng.integers(2, d + 2, size=L)]
-        if sum((k - 1) * s for k, s in zip(sizes, S)) == d:
+        if sum((k - 1) * s for k, s in zip(sizes, S, strict=True)) == d:
             return LCN(sizes, strides)
 
 
@@ -430,7 +440,9 @@ def section_flow(repeats: int) -> None:
         step = t_end / n
         gd = gradient_descent(net, fs, sq, step=step, n_steps=n)
         if n == flow.nfev:
-            t_gd = median_time(lambda: gradient_descent(net, fs, sq, step=step, n_steps=n), repeats)
+            t_gd = median_time(
+                partial(gradient_descent, net, fs, sq, step=step, n_steps=n), repeats
+            )
         else:  # the 10x run is timed once (it takes ten times as long)
             t0 = time.perf_counter()
             gradient_descent(net, fs, sq, step=step, n_steps=n)

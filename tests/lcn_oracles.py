@@ -68,12 +68,12 @@ def naive_conv(w: np.ndarray, stride: tuple[int, ...], x: np.ndarray) -> np.ndar
     """``y[i] = sum_j w[j] x[i s + j]`` with explicit loops over i and j (eq. 2 / eq. 10)."""
     w = np.asarray(w, dtype=float)
     x = np.asarray(x, dtype=float)
-    out_shape = tuple((n - k) // s + 1 for n, k, s in zip(x.shape, w.shape, stride))
+    out_shape = tuple((n - k) // s + 1 for n, k, s in zip(x.shape, w.shape, stride, strict=True))
     y = np.zeros(out_shape)
     for i in itertools.product(*(range(m) for m in out_shape)):
         total = 0.0
         for j in itertools.product(*(range(k) for k in w.shape)):
-            total += w[j] * x[tuple(ii * s + jj for ii, s, jj in zip(i, stride, j))]
+            total += w[j] * x[tuple(ii * s + jj for ii, s, jj in zip(i, stride, j, strict=True))]
         y[i] = total
     return y
 
@@ -89,12 +89,14 @@ def naive_end_to_end(filters, strides) -> np.ndarray:
     st = [tuple(s) if isinstance(s, tuple) else (s,) * dim for s in strides]
     acc = [(1,) * dim]
     for s in st[:-1]:
-        acc.append(tuple(a * b for a, b in zip(acc[-1], s)))
-    shape = tuple(1 + sum((f.shape[d] - 1) * a[d] for f, a in zip(fs, acc)) for d in range(dim))
+        acc.append(tuple(a * b for a, b in zip(acc[-1], s, strict=True)))
+    shape = tuple(
+        1 + sum((f.shape[d] - 1) * a[d] for f, a in zip(fs, acc, strict=True)) for d in range(dim)
+    )
     out = np.zeros(shape)
     for combo in itertools.product(*(list(np.ndindex(f.shape)) for f in fs)):
-        pos = tuple(sum(j[d] * a[d] for j, a in zip(combo, acc)) for d in range(dim))
-        out[pos] += math.prod(f[j] for f, j in zip(fs, combo))
+        pos = tuple(sum(j[d] * a[d] for j, a in zip(combo, acc, strict=True)) for d in range(dim))
+        out[pos] += math.prod(f[j] for f, j in zip(fs, combo, strict=True))
     return out
 
 

@@ -842,7 +842,7 @@ def _variants_of_array(v: np.ndarray) -> list:
         v.astype(str),
         v.ravel()[:-1] if v.size > 1 else v.ravel()[:0],
         np.append(v, 1.0),
-        np.zeros((0,) + v.shape[1:]),
+        np.zeros((0, *v.shape[1:])),
     ]
     for bad in (np.nan, np.inf, -np.inf, 1e200, 1e-200):
         b = v.astype(float).copy()
@@ -894,10 +894,10 @@ def garbage_for(value: Any) -> list:
         out += _variants_of_array(np.asarray(value))
     elif isinstance(value, (list, tuple)) and value and all(_is_numeric_array(x) for x in value):
         items = [np.asarray(x) for x in value]
-        out += [items[:-1], items + [items[-1]], np.concatenate([x.ravel() for x in items])]
+        out += [items[:-1], [*items, items[-1]], np.concatenate([x.ravel() for x in items])]
         for i in (0, len(items) - 1):
             for bad in _variants_of_array(items[i]):
-                out.append(items[:i] + [bad] + items[i + 1 :])
+                out.append([*items[:i], bad, *items[i + 1 :]])
     return out
 
 

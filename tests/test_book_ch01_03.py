@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import mpmath
@@ -61,19 +62,19 @@ def test_symbolic_pi_is_end_to_end_and_symbolic_F_is_running_example_F():
     rng = np.random.default_rng(11)
     for _ in range(20):
         ints = [int(a) for a in rng.integers(-6, 7, 5)]
-        exact = [int(c.subs(dict(zip(u + v, ints)))) for c in pi_sym]
+        exact = [int(c.subs(dict(zip(u + v, ints, strict=True)))) for c in pi_sym]
         assert exact == RUNNING.end_to_end([ints[:3], ints[3:]]).tolist()
         point = [int(a) for a in rng.integers(-6, 7, 5)]
-        assert running_example_F(point) == int(F.subs(dict(zip(W, point))))
+        assert running_example_F(point) == int(F.subs(dict(zip(W, point, strict=True))))
 
 
 def test_F_is_an_irreducible_cubic_vanishing_identically_on_pi():
-    u, v, pi_sym = _symbolic_running_example()
+    _u, _v, pi_sym = _symbolic_running_example()
     W, F = _symbolic_F()
     poly = sympy.Poly(F, *W)
     assert poly.total_degree() == 3 and poly.is_homogeneous
     assert all(sum(m) == 3 for m in poly.monoms())
-    assert sympy.expand(F.subs(dict(zip(W, pi_sym)))) == 0
+    assert sympy.expand(F.subs(dict(zip(W, pi_sym, strict=True)))) == 0
     # linear in w_4 with coprime coefficients w_1^2 and w_3 (w_0 w_3 - w_1 w_2): irreducible
     rest = sympy.expand(F - W[1] ** 2 * W[4])
     assert sympy.Poly(F, W[4]).degree() == 1
@@ -157,8 +158,8 @@ def test_velocity_of_w_is_minus_ntk_times_gradient_exactly_for_two_layers():
     grad = loss.gradient(w)
     xi = RUNNING.unflatten(-RUNNING.jacobian(fs).T @ grad)
     h = 0.25
-    plus = RUNNING.end_to_end([f + h * d for f, d in zip(fs, xi)])
-    minus = RUNNING.end_to_end([f - h * d for f, d in zip(fs, xi)])
+    plus = RUNNING.end_to_end([f + h * d for f, d in zip(fs, xi, strict=True)])
+    minus = RUNNING.end_to_end([f - h * d for f, d in zip(fs, xi, strict=True)])
     np.testing.assert_allclose(
         (plus - minus) / (2 * h), -RUNNING.ntk(fs) @ grad, rtol=1e-12, atol=1e-14
     )
@@ -203,7 +204,7 @@ def test_two_layer_brentq_rescaling_is_the_package_rescaling(delta):
             package = rescale(net, fs, [delta])
             scale = max(float(np.sum(np.square(f))) for f in by_hand)
             assert abs(net.invariants(by_hand)[0] - delta) < 1e-12 * max(1.0, scale)
-            for a, b in zip(by_hand, package):
+            for a, b in zip(by_hand, package, strict=True):
                 np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
 
@@ -250,7 +251,7 @@ def test_gradient_descent_drift_is_first_order_in_the_step():
     ]
     flow = gradient_flow(net, fs, X, Y, t_eval=np.linspace(0.0, 2.0, 5))
     assert flow.invariant_drift < 1e-10 < drifts[-1]
-    for coarse, fine in zip(drifts, drifts[1:]):
+    for coarse, fine in itertools.pairwise(drifts):
         assert 1.7 < coarse / fine < 2.3
 
 

@@ -81,13 +81,13 @@ def test_symbolic_pi_is_the_package_map_and_F_is_a_cubic_vanishing_on_it():
     rng = np.random.default_rng(0)
     for _ in range(10):
         fs = [rng.integers(-5, 6, 3), rng.integers(-5, 6, 2)]
-        exact = w_s.subs(dict(zip(u + v, [int(t) for t in np.concatenate(fs)])))
+        exact = w_s.subs(dict(zip(u + v, [int(t) for t in np.concatenate(fs)], strict=True)))
         assert np.array_equal(np.array(exact, dtype=float).ravel(), RUNNING.end_to_end(fs))
     W, F = _F()
     assert sympy.Poly(F, *W).total_degree() == 3
-    assert sympy.expand(F.subs(dict(zip(W, w_s)))) == 0
+    assert sympy.expand(F.subs(dict(zip(W, w_s, strict=True)))) == 0
     for w in rng.standard_normal((5, 5)):
-        assert np.isclose(float(F.subs(dict(zip(W, w)))), running_example_F(w))
+        assert np.isclose(float(F.subs(dict(zip(W, w, strict=True)))), running_example_F(w))
 
 
 def test_symbolic_ntk_of_the_running_example():
@@ -233,7 +233,7 @@ def test_slow_runs_have_a_small_filter_and_all_runs_end_at_one_filter():
     report = convergence_runs(RUNNING, sq, rng=np.random.default_rng(1), n_runs=12, t_max=100.0)
     assert spearmanr(report.min_filter_norm, report.gradient_norm).statistic < -0.6
     finals = []
-    for fs, g in zip(report.final_filters, report.gradient_norm):
+    for fs, g in zip(report.final_filters, report.gradient_norm, strict=True):
         if g > 1e-10:
             fs = gradient_flow(RUNNING, fs, sq, t_eval=[0.0, 500.0]).filters_at(-1)
         finals.append(RUNNING.end_to_end(fs))
@@ -266,11 +266,14 @@ def test_one_gradient_descent_step_moves_delta_by_h_squared():
 def test_normals_of_the_cubic_fill_a_thin_cone():
     u, v, w_s = _symbolic_pi(2)
     W, F = _F()
-    normal = [sympy.expand(sympy.diff(F, wi).subs(dict(zip(W, w_s)))) for wi in W]
+    normal = [sympy.expand(sympy.diff(F, wi).subs(dict(zip(W, w_s, strict=True)))) for wi in W]
     assert sympy.expand(normal[2] ** 2 - normal[0] * normal[4]) == 0
     assert sympy.expand(normal[1] * normal[2] - normal[0] * normal[3]) == 0
     D = sympy.Matrix(normal).jacobian(u + v)
-    at = {s: sympy.Rational(p, q) for s, p, q in zip(u + v, (2, -3, 5, 7, -1), (3, 2, 1, 4, 5))}
+    at = {
+        s: sympy.Rational(p, q)
+        for s, p, q in zip(u + v, (2, -3, 5, 7, -1), (3, 2, 1, 4, 5), strict=True)
+    }
     assert D.subs(at).rank() == 3  # exact rank at one rational point
     rng = np.random.default_rng(8)
     c = rng.standard_normal(5)  # a generic vector is not parallel to any normal
@@ -324,7 +327,7 @@ def test_example_19_symbolic_ntks():
     fn = fiber_ntks(net, np.array([1.0, 0.0, -1.0, 0.0]), [0.0])
     assert len(fn.fiber) == 3
     for w2, (w1, expected) in table.items():
-        point = dict(zip(u + v, [sympy.sympify(t) for t in list(w1) + list(w2)]))
+        point = dict(zip(u + v, [sympy.sympify(t) for t in list(w1) + list(w2)], strict=True))
         assert list(w_s.subs(point).applyfunc(sympy.simplify)) == [1, 0, -1, 0]
         assert sympy.simplify(sum(t**2 for t in w2) - sum(t**2 for t in w1)) == 0
         exact = theta.subs(point).applyfunc(sympy.simplify)
@@ -350,7 +353,7 @@ def test_a_cubic_with_one_real_root_factors_once():
 def test_remark_1_kernels_differ_on_an_open_set(seed):
     net = LCN([3, 2], [1, 1])
     rng = np.random.default_rng(seed)
-    for roots, delta in zip(rng.standard_normal((50, 3)), rng.uniform(-2, 2, 50)):
+    for roots, delta in zip(rng.standard_normal((50, 3)), rng.uniform(-2, 2, 50), strict=True):
         res = fiber_ntks(net, filter_from_roots(roots), [delta])
         assert len(res.fiber) == 3
         assert (

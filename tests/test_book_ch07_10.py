@@ -133,7 +133,7 @@ def test_symbolic_pi_is_the_package_end_to_end_with_any_last_stride(symbols):
     rng = np.random.default_rng(3)
     fs = [rng.integers(-4, 5, (2, 2)), rng.integers(-4, 5, (2, 2))]
     exact = symbolic_pi(u, v).subs(
-        dict(zip(list(u) + list(v), [int(e) for f in fs for e in f.ravel()]))
+        dict(zip(list(u) + list(v), [int(e) for f in fs for e in f.ravel()], strict=True))
     )
     for last in [(1, 1), (2, 2)]:
         net = LCN([(2, 2), (2, 2)], [(1, 1), last])
@@ -152,7 +152,7 @@ def test_rescaled_swap_reweights_the_two_blocks(symbols):
     C_u = multiplication_matrix(u) * multiplication_matrix(u).T
     C_v = multiplication_matrix(v) * multiplication_matrix(v).T
     assert (symbolic_ntk(u, v) - (C_u + C_v)).expand() == sympy.zeros(9, 9)
-    pairs = dict(zip(list(u) + list(v), [c * e for e in v] + [e / c for e in u]))
+    pairs = dict(zip(list(u) + list(v), [c * e for e in v] + [e / c for e in u], strict=True))
     rescaled = symbolic_ntk(u, v).subs(pairs, simultaneous=True)
     assert (rescaled - (C_u / c**2 + c**2 * C_v)).expand() == sympy.zeros(9, 9)
     c2 = sq(u) / sq(v)
@@ -163,7 +163,7 @@ def test_rescaled_swap_reweights_the_two_blocks(symbols):
 def test_theorem_13_counterexample_exactly(symbols):
     u, v, c = symbols
     A, B = sympy.Matrix(A_INT), sympy.Matrix(B_INT)
-    subs = dict(zip(list(u) + list(v), list(A) + list(B)))
+    subs = dict(zip(list(u) + list(v), list(A) + list(B), strict=True))
     theta = symbolic_ntk(u, v).subs(subs)
     c2 = sympy.Rational(sq(A), sq(B))
     assert (sq(A), sq(B), c2) == (3, 23, sympy.Rational(3, 23))
@@ -175,7 +175,7 @@ def test_theorem_13_counterexample_exactly(symbols):
     assert symbolic_pi(c * v, u / c).subs(subs).applyfunc(sympy.simplify) == symbolic_pi(A, B)
     J = vec(symbolic_pi(u, v)).jacobian(vec(u).col_join(vec(v)))
     assert J.subs(subs).rank() == 7
-    assert J.subs(dict(zip(list(u) + list(v), list(B) + list(A)))).rank() == 7
+    assert J.subs(dict(zip(list(u) + list(v), list(B) + list(A), strict=True))).rank() == 7
     # relative NTK difference, exactly
     rel = frob(theta_swap - theta) / sympy.Max(frob(theta), frob(theta_swap))
     assert 0.87 <= float(rel) < 0.875
@@ -188,7 +188,7 @@ def test_theorem_13_counterexample_exactly(symbols):
     np.testing.assert_allclose(net.ntk(back), np.array(theta_swap, dtype=float), atol=1e-12)
     assert abs(relative_ntk_difference([net.ntk(base), net.ntk(back)]) - float(rel)) < 1e-12
     cc = float(sympy.sqrt(c2))
-    for got, want in zip(back, [cc * base[1], base[0] / cc]):
+    for got, want in zip(back, [cc * base[1], base[0] / cc], strict=True):
         assert np.allclose(got, want) or np.allclose(got, -want)
 
 
@@ -303,10 +303,10 @@ def test_relu_theorem_two_axes_not_interchangeable_leaves_plus_minus_theta():
     fiber = net.function_fiber(theta, rng)
     signs = [1 if np.allclose(c[0], theta[0]) else -1 for c in fiber.candidates]
     assert sorted(signs) == [-1, 1]
-    for cand, sign in zip(fiber.candidates, signs):
-        assert all(np.allclose(x, sign * y) for x, y in zip(cand, theta))
+    for cand, sign in zip(fiber.candidates, signs, strict=True):
+        assert all(np.allclose(x, sign * y) for x, y in zip(cand, theta, strict=True))
     (point,) = fiber.points
-    assert all(np.allclose(a, b) for a, b in zip(point, theta))
+    assert all(np.allclose(a, b) for a, b in zip(point, theta, strict=True))
 
 
 def test_relu_interchangeable_layers_linear_fiber_holds_the_rescaled_swap():
@@ -320,7 +320,7 @@ def test_relu_interchangeable_layers_linear_fiber_holds_the_rescaled_swap():
     fiber = net.function_fiber(theta, rng)
     assert len(fiber.candidates) == 4
     assert any(
-        all(np.allclose(x, s * y) for x, y in zip(cand, swap))
+        all(np.allclose(x, s * y) for x, y in zip(cand, swap, strict=True))
         for cand in fiber.candidates
         for s in (1, -1)
     )

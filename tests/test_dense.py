@@ -28,7 +28,7 @@ E12 = np.array([[0.0, 1.0], [0.0, 0.0]])
 
 
 def _max_diff(xs, ys):
-    return max(float(np.max(np.abs(x - y))) for x, y in zip(xs, ys))
+    return max(float(np.max(np.abs(x - y))) for x, y in zip(xs, ys, strict=True))
 
 
 def _fd_jacobian(f, theta, h=1e-6):
@@ -220,7 +220,7 @@ def test_orbit_conjugates_invariants_of_unbalanced_weights():
     ws = net.random_weights(rng)
     Us = [random_orthogonal(3, rng), random_orthogonal(3, rng)]
     moved = orthogonal_orbit(ws, Us)
-    for U, before, after in zip(Us, net.invariants(ws), net.invariants(moved)):
+    for U, before, after in zip(Us, net.invariants(ws), net.invariants(moved), strict=True):
         assert np.allclose(after, U @ before @ U.T)
     assert np.allclose(net.ntk(moved), net.ntk(ws))
 
@@ -428,7 +428,7 @@ def test_bad_weights():
         net.ntk_apply(good, np.ones((2, 3)))
     with pytest.raises(ValueError, match=r"grad must have the shape \(2, 2\)"):
         net.layer_gradients(good, np.ones(3).reshape(1, 3))
-    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+    with pytest.raises(TypeError, match=r"rng must be a numpy\.random\.Generator"):
         net.random_weights(0)
     with pytest.raises(ValueError, match=r"weights\[1\] must have 4 columns"):
         FCN.from_weights([np.ones((4, 2)), np.ones((2, 3))])

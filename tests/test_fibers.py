@@ -49,7 +49,7 @@ def _contains_up_to_signs(fib: Fiber, filters, atol=1e-7) -> bool:
     for variant in fib.with_signs():
         if all(
             np.allclose(a, b, rtol=0, atol=atol * max(1.0, np.max(np.abs(b))))
-            for a, b in zip(variant, filters)
+            for a, b in zip(variant, filters, strict=True)
         ):
             return True
     return False
@@ -93,7 +93,7 @@ def birational_architectures(draw):
     L = draw(st.integers(2, 4))
     sizes = draw(st.lists(st.integers(1, 4), min_size=L, max_size=L))
     strides = draw(st.lists(st.integers(2, 3), min_size=L - 1, max_size=L - 1))
-    return sizes, strides + [draw(st.integers(1, 3))]
+    return sizes, [*strides, draw(st.integers(1, 3))]
 
 
 @given(arch=birational_architectures(), seed=st.integers(0, 2**16))
@@ -140,7 +140,7 @@ def test_sign_variants(L):
     for v in variants:
         np.testing.assert_allclose(net.end_to_end(v), w, atol=1e-14)
         np.testing.assert_allclose(net.invariants(v), delta, atol=1e-14)
-        signs = [np.sign(a[0] / b[0]) for a, b in zip(v, fs)]
+        signs = [np.sign(a[0] / b[0]) for a, b in zip(v, fs, strict=True)]
         assert np.prod(signs) == 1
 
 
@@ -330,7 +330,7 @@ def test_is_in_neuromanifold_matches_the_cubic():
 
 def test_multistart_not_in_m_and_zero():
     net = LCN([3, 2], [2, 1])
-    with pytest.raises(ValueError, match="not in the neuromanifold.*numerical verdict"):
+    with pytest.raises(ValueError, match=r"not in the neuromanifold.*numerical verdict"):
         multistart_fibers(net, (1.0, 2.0, 3.0, 4.0, 5.0), rng=np.random.default_rng(0), n_starts=8)
     with pytest.raises(ValueError, match="w = 0"):
         multistart_fibers(net, np.zeros(5), rng=np.random.default_rng(0))
@@ -362,7 +362,7 @@ def test_fibers_argument_errors():
         fibers(net, w, tol=0.0)
     with pytest.raises(TypeError, match="tol must be a positive number"):
         fibers(net, w, tol="small")
-    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+    with pytest.raises(TypeError, match=r"rng must be a numpy\.random\.Generator"):
         multistart_fibers(net, w, rng=0)
     with pytest.raises(ValueError, match="n_starts must be a positive integer"):
         multistart_fibers(net, w, rng=np.random.default_rng(0), n_starts=0)

@@ -31,8 +31,8 @@ def make_data(net: LCN, rng: np.random.Generator, n_samples: int = 12, extra: in
     k = net.end_to_end_shape
     stride = (net.stride,) if net.is_1d else net.stride
     n = tuple(kd + extra for kd in k)
-    m = tuple((nd - kd) // sd + 1 for nd, kd, sd in zip(n, k, stride))
-    return rng.standard_normal((n_samples,) + n), rng.standard_normal((n_samples,) + m)
+    m = tuple((nd - kd) // sd + 1 for nd, kd, sd in zip(n, k, stride, strict=True))
+    return rng.standard_normal((n_samples, *n)), rng.standard_normal((n_samples, *m))
 
 
 def random_problem(net: LCN, seed: int):
@@ -83,7 +83,7 @@ def test_data_filter_recovers_the_filter_that_generated_noiseless_data():
     X, _ = make_data(net, rng)
     w_true = rng.standard_normal(5)
     Y = np.stack([np.convolve(x, w_true[::-1], mode="valid")[::2] for x in X])
-    Sigma, u = data_filter(net, X, Y)
+    _Sigma, u = data_filter(net, X, Y)
     assert np.allclose(u, w_true, atol=1e-10)
     assert squared_loss(net, X, Y).const == pytest.approx(0.0, abs=1e-12)
 
@@ -114,7 +114,7 @@ def test_gradient_matches_finite_differences_of_the_definition(sizes, strides, s
 )
 def test_hessian_matches_finite_differences_of_the_gradient(sizes, strides):
     net = LCN(sizes, strides)
-    rng, X, Y, sq, fs = random_problem(net, 3)
+    _rng, X, Y, sq, fs = random_problem(net, 3)
     theta = net.flatten(fs)
     H = hessian(net, fs, X, Y)
     assert np.allclose(H, H.T)
@@ -147,7 +147,7 @@ def test_invariants_conserved_and_loss_decreasing_up_to_t_100():
     # shapes and consistency of the bundle
     T = res.times.size
     assert [f.shape for f in res.filters] == [(T, 2), (T, 3), (T, 2)]
-    assert res.end_to_end.shape == (T,) + net.end_to_end_shape
+    assert res.end_to_end.shape == (T, *net.end_to_end_shape)
     for i in (0, T // 2, -1):
         fi = res.filters_at(i)
         assert np.allclose(res.end_to_end[i], net.end_to_end(fi))
@@ -170,7 +170,7 @@ def test_gradient_flow_accepts_a_precomputed_loss_and_matches_the_data_form():
 
 def test_gradient_descent_drifts_but_tracks_the_flow_for_small_steps():
     net = RUNNING
-    rng, X, Y, sq, fs = random_problem(net, 6)
+    _rng, _X, _Y, sq, fs = random_problem(net, 6)
     gd_big = gradient_descent(net, fs, sq, step=0.02, n_steps=50)
     gd_small = gradient_descent(net, fs, sq, step=0.002, n_steps=500)
     flow = gradient_flow(net, fs, sq, t_eval=[0.0, 1.0])
@@ -254,7 +254,7 @@ def test_ex15_oracle_is_a_fiber_point():
 def test_function_space_flow_reproduces_parameter_flow_running_example():
     """Cor. 6 with the closed-form fiber of Ex. 15 (independent of lcnn_widgets.fibers)."""
     net = RUNNING
-    rng, X, Y, sq, fs = random_problem(net, 16)
+    _rng, _X, _Y, sq, fs = random_problem(net, 16)
     t = np.linspace(0.0, 2.0, 21)
     par = gradient_flow(net, fs, sq, t_eval=t)
     # the closed form divides by w1 and w3: this seed's trajectory stays away from them (many
@@ -276,7 +276,7 @@ def test_function_space_flow_reproduces_parameter_flow_running_example():
 def test_function_space_flow_reproduces_parameter_flow_strides_above_one(sizes, strides):
     """Cor. 6 on further 1D architectures with strides > 1 (fiber unique up to signs)."""
     net = LCN(sizes, strides)
-    rng, X, Y, sq, fs = random_problem(net, 11)
+    _rng, _X, _Y, sq, fs = random_problem(net, 11)
     t = np.linspace(0.0, 1.0, 3)
     par = gradient_flow(net, fs, sq, t_eval=t)
     fun = function_space_flow(
@@ -336,7 +336,7 @@ def test_one_zero_filter_gives_a_negative_hessian_eigenvalue(zero_layer):
     principal submatrix [[A_ii, C_ij], [C_ij, 0]] has determinant -C_ij^2 < 0, so by Cauchy
     interlacing lambda_min(H) <= its negative eigenvalue."""
     net = LCN([2, 3, 2], [2, 2, 1])
-    rng, X, Y, sq, fs = random_problem(net, 14 + zero_layer)
+    _rng, _X, _Y, sq, fs = random_problem(net, 14 + zero_layer)
     fs[zero_layer] = np.zeros_like(fs[zero_layer])
     H = hessian(net, fs, sq)
     off = np.cumsum([0] + [f.size for f in fs])
@@ -373,7 +373,7 @@ def test_random_initializations_converge_to_nonzero_critical_points():
     assert np.all(rep.final_loss < loss_at_zero - 1e-3 * loss_at_zero)
     assert np.all(rep.end_to_end_norm > 0)
     assert np.all(rep.relative_invariant_drift < 1e-9)
-    for fs, e2e in zip(rep.final_filters, rep.end_to_end_norm):
+    for fs, e2e in zip(rep.final_filters, rep.end_to_end_norm, strict=True):
         assert np.linalg.norm(net.end_to_end(fs)) == pytest.approx(e2e)
     # the end points are close to critical: gradients far below those at the start
     start = [np.linalg.norm(parameter_gradient(net, fs, sq)) for fs in rep.initial_filters]

@@ -42,7 +42,7 @@ def proportional(a, b, rtol=1e-9):
 
 
 def layerwise_proportional(sol, fs):
-    return all(proportional(x, y) for x, y in zip(sol, fs))
+    return all(proportional(x, y) for x, y in zip(sol, fs, strict=True))
 
 
 # ----------------------------------------------------------------------------- Lemma 9
@@ -56,7 +56,9 @@ def test_lemma_9_product_of_forms_in_2d():
     assert sympy.expand(form - to_binary_form(w)) == 0
     x = rng.integers(-3, 4, size=(9, 10)).astype(float)
     y = x
-    for f, (s1, s2) in zip(fs, net.strides):  # independent sliding-window loops (eq. 10)
+    for f, (s1, s2) in zip(
+        fs, net.strides, strict=True
+    ):  # independent sliding-window loops (eq. 10)
         (k1, k2), (n1, n2) = f.shape, y.shape
         out = np.zeros(((n1 - k1) // s1 + 1, (n2 - k2) // s2 + 1))
         for i in range(out.shape[0]):
@@ -262,7 +264,7 @@ def test_swap_orbit_sizes():
         fs = net.random_filters(rng)
         orbit = swap_orbit(net, fs)
         assert len(orbit) == n
-        assert all(np.array_equal(a, b) for a, b in zip(orbit[0], fs))
+        assert all(np.array_equal(a, b) for a, b in zip(orbit[0], fs, strict=True))
         for variant in orbit:
             np.testing.assert_allclose(net.end_to_end(variant), net.end_to_end(fs), atol=1e-12)
             np.testing.assert_allclose(net.ntk(variant), net.ntk(fs), atol=1e-12)
@@ -277,9 +279,9 @@ def test_rescale_in_two_dimensions():
     out = rescale(net, fs, delta)
     np.testing.assert_allclose(net.invariants(out), delta, atol=1e-12)
     np.testing.assert_allclose(net.end_to_end(out), net.end_to_end(fs), atol=1e-12)
-    c = [np.linalg.norm(a) / np.linalg.norm(b) for a, b in zip(out, fs)]
+    c = [np.linalg.norm(a) / np.linalg.norm(b) for a, b in zip(out, fs, strict=True)]
     assert np.isclose(np.prod(c), 1.0)
-    for a, b, ci in zip(out, fs, c):  # a positive multiple of the original filter
+    for a, b, ci in zip(out, fs, c, strict=True):  # a positive multiple of the original filter
         np.testing.assert_allclose(a, ci * b, atol=1e-12)
 
 
@@ -298,7 +300,7 @@ def test_theorem_13_multistart_one_point_up_to_signs():
         assert len(fib) == 1 and fib.max_residual < 1e-10
         truth = rescale(net, fs, delta)
         assert any(
-            all(np.allclose(a, b, atol=1e-7) for a, b in zip(v, truth))
+            all(np.allclose(a, b, atol=1e-7) for a, b in zip(v, truth, strict=True))
             for v in sign_variants(fib[0].filters)
         )
         assert count_up_to_swaps(net, fib.filters) == 1
@@ -336,7 +338,7 @@ def test_count_up_to_swaps_separates_different_points():
 
 def test_random_integer_filters_errors():
     net = LCN([(2, 2)], [1])
-    with pytest.raises(TypeError, match="numpy.random.Generator"):
+    with pytest.raises(TypeError, match=r"numpy\.random\.Generator"):
         random_integer_filters(net, 0)
     with pytest.raises(ValueError, match="high must be a positive integer"):
         random_integer_filters(net, np.random.default_rng(0), high=0)

@@ -1,5 +1,7 @@
 """Tests for lcnn_widgets.invariants: the conservation law, the scaling orbit, the rescaling."""
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -64,7 +66,7 @@ def test_pairings_equal_finite_difference_pairings_and_euler(net, seed):
     # oracle 1: <w_l, dL/dw_l> from finite differences of the loss, block by block
     fd = _fd_gradient(net, fs, loss) * net.flatten(fs)
     starts = np.concatenate([[0], np.cumsum([f.size for f in fs])])
-    fd_pairings = [fd[a:b].sum() for a, b in zip(starts[:-1], starts[1:])]
+    fd_pairings = [fd[a:b].sum() for a, b in itertools.pairwise(starts)]
     scale = 1 + np.abs(p).max()
     assert np.allclose(p, fd_pairings, atol=1e-6 * scale)
     # oracle 2: Euler's identity, every pairing equals <grad, pi(theta)>
@@ -91,7 +93,7 @@ def test_orbit_points_keep_end_to_end_and_match_invariants(net, seed):
     norms = orbit_norms(net, fs, c)
     assert deltas.shape == (4, net.n_layers - 1) and norms.shape == (4, net.n_layers)
     w = net.end_to_end(fs)
-    for row, d_row, n_row in zip(c, deltas, norms):
+    for row, d_row, n_row in zip(c, deltas, norms, strict=True):
         scaled = scale_filters(net, fs, row)
         assert np.allclose(net.end_to_end(scaled), w, atol=1e-12 * (1 + np.abs(w).max()))
         assert np.allclose(net.invariants(scaled), d_row, atol=1e-12 * (1 + n_row.max()))
@@ -111,11 +113,11 @@ def test_two_layer_orbit_invariant_strictly_decreasing():
 def test_scale_filters_does_not_mutate_input():
     fs = [f.copy() for f in FS]
     scale_filters(NET, fs, [2.0, 0.5])
-    assert all(np.array_equal(a, b) for a, b in zip(fs, FS))
+    assert all(np.array_equal(a, b) for a, b in zip(fs, FS, strict=True))
 
 
 def test_orbit_errors():
-    with pytest.raises(ValueError, match="factors must multiply to 1.*differs from 1 by 0.5"):
+    with pytest.raises(ValueError, match=r"factors must multiply to 1.*differs from 1 by 0\.5"):
         scale_filters(NET, FS, [1.5, 1.0])
     with pytest.raises(ValueError, match=r"factors must have n_layers = 2 entries.*\(3,\)"):
         orbit_norms(NET, FS, [1.0, 1.0, 1.0])

@@ -39,7 +39,7 @@ def test_conv_equals_naive_double_loop(case):
     y = conv(w, stride, x)
     expected = naive_conv(w, s, x)
     assert y.shape == expected.shape
-    assert y.shape == tuple((n - k) // sd + 1 for n, k, sd in zip(x.shape, w.shape, s))
+    assert y.shape == tuple((n - k) // sd + 1 for n, k, sd in zip(x.shape, w.shape, s, strict=True))
     np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
 
 
@@ -71,7 +71,7 @@ def test_architecture_attributes_follow_their_formulas(net):
     assert net.filter_shapes == shapes
     acc = [(1,) * D]
     for s in strides:
-        acc.append(tuple(a * b for a, b in zip(acc[-1], s)))
+        acc.append(tuple(a * b for a, b in zip(acc[-1], s, strict=True)))
     expected_acc = acc[:-1]
     if net.is_1d:
         assert net.accumulated_strides == [a[0] for a in expected_acc]
@@ -130,7 +130,7 @@ def test_forward_equals_naive_layers(net, seed):
     n = tuple(k + int(rng.integers(0, 5)) for k in net.end_to_end_shape)
     x = rng.standard_normal(n)
     sig = x
-    for f, s in zip(fs, net.strides):
+    for f, s in zip(fs, net.strides, strict=True):
         sig = naive_conv(f, s if isinstance(s, tuple) else (s,), sig)
     np.testing.assert_allclose(net.forward(fs, x), sig, rtol=1e-10, atol=1e-10)
 
@@ -142,7 +142,7 @@ def test_filters_are_not_mutated():
     for method in (net.end_to_end, net.jacobian, net.ntk, net.invariants, net.flatten):
         method(fs)
     net.forward(fs, np.arange(9.0))
-    for f, c in zip(fs, copies):
+    for f, c in zip(fs, copies, strict=True):
         np.testing.assert_array_equal(f, c)
 
 
@@ -155,7 +155,7 @@ def test_flatten_unflatten_round_trip(net, seed):
     fs = net.random_filters(rng)
     theta = net.flatten(fs)
     assert theta.shape == (net.n_params,)
-    for f, g in zip(fs, net.unflatten(theta)):
+    for f, g in zip(fs, net.unflatten(theta), strict=True):
         np.testing.assert_array_equal(f, g)
     th = rng.standard_normal(net.n_params)
     np.testing.assert_array_equal(net.flatten(net.unflatten(th)), th)
@@ -177,7 +177,7 @@ def test_random_filters_shapes_seed_and_scale():
     a = net.random_filters(np.random.default_rng(5))
     b = net.random_filters(np.random.default_rng(5), scale=3.0)
     assert [f.shape for f in a] == [(2, 3), (1, 2)]
-    for f, g in zip(a, b):
+    for f, g in zip(a, b, strict=True):
         np.testing.assert_allclose(g, 3.0 * f, rtol=1e-15)
     c = net.random_filters(np.random.default_rng(6))
     assert not np.allclose(net.flatten(a), net.flatten(c))

@@ -41,7 +41,7 @@ def test_lift_lies_in_tangent_space_and_maps_to_a(case):
     net, rng, fs, J = case
     a = J @ rng.standard_normal(net.n_params)
     u = M.lift(net, a, fs)
-    inner = [float(np.sum(f * x)) for f, x in zip(fs, u)]
+    inner = [float(np.sum(f * x)) for f, x in zip(fs, u, strict=True)]
     assert np.allclose(inner, inner[0], atol=1e-9 * max(1.0, np.abs(inner).max()))
     uv = np.concatenate([x.ravel() for x in u])
     assert np.allclose(J @ uv, a, atol=1e-9 * np.linalg.norm(a))
@@ -97,8 +97,8 @@ def test_vertical_space_is_the_tangent_of_the_scaling_orbit():
     # curve c(t) = (e^{t l_1} w_1, ..., e^{t l_L} w_L) with sum l = 0 stays in the fiber
     lam = np.array([0.3, -0.5, 0.2])
     h = 1e-6
-    plus = net.flatten([np.exp(h * x) * f for x, f in zip(lam, fs)])
-    minus = net.flatten([np.exp(-h * x) * f for x, f in zip(lam, fs)])
+    plus = net.flatten([np.exp(h * x) * f for x, f in zip(lam, fs, strict=True)])
+    minus = net.flatten([np.exp(-h * x) * f for x, f in zip(lam, fs, strict=True)])
     tangent = (plus - minus) / (2 * h)
     assert np.allclose(V @ (V.T @ tangent), tangent, atol=1e-7)
 
@@ -163,7 +163,7 @@ def test_metric_does_not_depend_on_the_fiber_point(case):
     d = rng.normal(size=net.n_layers - 1)
     G = M.metric_matrix(net, w, d)  # from net.fibers
     # every sign variant of the original theta, and theta itself; each is rescaled to delta
-    candidates = sign_variants(fs) + [[3.0 * fs[0], fs[1] / 3.0] + fs[2:]]
+    candidates = [*sign_variants(fs), [3.0 * fs[0], fs[1] / 3.0, *fs[2:]]]
     assert len(candidates) == 2 ** (net.n_layers - 1) + 1
     for cand in candidates:
         assert np.allclose(net.end_to_end(cand), w)
@@ -186,7 +186,7 @@ def test_metric_is_sign_invariant_on_six_architectures():
         fs = net.random_filters(rng)
         w, d = net.end_to_end(fs), rng.normal(size=net.n_layers - 1)
         G = M.metric_matrix(net, w, d)
-        flipped = [-fs[0], -fs[1]] + fs[2:]
+        flipped = [-fs[0], -fs[1], *fs[2:]]
         assert np.allclose(
             M.metric_matrix(net, w, d, fiber=flipped), G, atol=1e-6 * np.abs(G).max()
         )
@@ -225,7 +225,7 @@ def test_smoothness_by_fibers_agrees_with_the_equation():
     singular.append(NET.end_to_end([[1, 0, 1], [2, 2]]))  # dependent factors: critical point
     singular.append(NET.end_to_end([[0, 1, 0.5], [1, 0]]))  # w_3 = 0 only: still smooth
     expected = [True] * 5 + [False] * 5 + [True]
-    for w, smooth in zip(points + singular, expected):
+    for w, smooth in zip(points + singular, expected, strict=True):
         assert M.is_smooth_point(NET, w, method="fiber") is smooth
         assert M.is_smooth_point(NET, w, method="equation") is smooth
         assert M.is_smooth_point(NET, w) is smooth
@@ -272,7 +272,7 @@ def test_slice_of_the_cubic():
                 if abs(w1) > 1e-9 and abs(w3) > 1e-9:  # a point of M: the fiber maps back
                     (fs,) = RE.running_example_fiber(w, 0.0)
                     assert np.allclose(NET.end_to_end(fs), w)
-        for h, ok in zip(sl.heights, sl.in_M):
+        for h, ok in zip(sl.heights, sl.in_M, strict=True):
             if not ok:
                 with pytest.raises(ValueError, match="not in the neuromanifold"):
                     RE.running_example_fiber([w0, 0, h, 0, w4], 0.0)
@@ -312,7 +312,7 @@ def test_example_16_two_parametrizations_two_ntks():
         assert any(
             all(
                 min(np.linalg.norm(np.subtract(a, b)), np.linalg.norm(np.add(a, b))) < 1e-9
-                for a, b in zip(pt, target)
+                for a, b in zip(pt, target, strict=True)
             )
             for pt in found
         )

@@ -30,7 +30,7 @@ def _assert_stems(stem, x, y):
     assert np.array_equal(stem.markerline.get_ydata(), y)
     segs = _segments(stem)
     assert len(segs) == len(x)
-    for seg, a, b in zip(segs, x, y):
+    for seg, a, b in zip(segs, x, y, strict=True):
         assert np.array_equal(seg, [[a, 0.0], [a, b]])
 
 
@@ -60,7 +60,7 @@ def test_plot_filters_draws_each_layer_in_its_own_slot(seed):
     ax = plot_filters(filters)
     assert len(ax.containers) == len(filters)
     previous_end = -np.inf
-    for stem, f in zip(ax.containers, filters):
+    for stem, f in zip(ax.containers, filters, strict=True):
         x = stem.markerline.get_xdata()
         _assert_stems(stem, x, f)
         assert np.all(np.diff(x) == 1) and x[0] > previous_end + 1  # a gap between layers

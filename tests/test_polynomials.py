@@ -56,7 +56,7 @@ def test_sympy_product_of_the_running_example():
     expected = sympy.expand((u0 * x**2 + u1 * x * y + u2 * y**2) * (v0 * x**2 + v1 * y**2))
     rng = np.random.default_rng(4)
     u, v = rng.integers(-9, 10, 3), rng.integers(-9, 10, 2)
-    values = dict(zip((u0, u1, u2, v0, v1), [int(t) for t in (*u, *v)]))
+    values = dict(zip((u0, u1, u2, v0, v1), [int(t) for t in (*u, *v)], strict=True))
     got = sympy.expand(binary_form_product([u, v], [2, 1]))
     assert sympy.expand(got - expected.subs(values)) == 0
 
@@ -162,10 +162,10 @@ def test_polynomial_variables():
 def test_dilate_matches_definition(v, data):
     s = tuple(data.draw(st.integers(1, 3)) for _ in range(v.ndim))
     out = dilate(v, s if v.ndim > 1 else s[0])
-    assert out.shape == tuple((k - 1) * sd + 1 for k, sd in zip(v.shape, s))
+    assert out.shape == tuple((k - 1) * sd + 1 for k, sd in zip(v.shape, s, strict=True))
     for idx in np.ndindex(out.shape):
-        if all(i % sd == 0 for i, sd in zip(idx, s)):
-            assert out[idx] == v[tuple(i // sd for i, sd in zip(idx, s))]
+        if all(i % sd == 0 for i, sd in zip(idx, s, strict=True)):
+            assert out[idx] == v[tuple(i // sd for i, sd in zip(idx, s, strict=True))]
         else:
             assert out[idx] == 0
 
@@ -183,9 +183,9 @@ def test_multiply_matches_double_loop(a, seed):
     rng = np.random.default_rng(seed)
     b = rng.integers(-4, 5, size=tuple(int(k) for k in rng.integers(1, 4, size=a.ndim)))
     out = multiply(a, b)
-    expected = np.zeros(tuple(p + q - 1 for p, q in zip(a.shape, b.shape)))
+    expected = np.zeros(tuple(p + q - 1 for p, q in zip(a.shape, b.shape, strict=True)))
     for i, j in itertools.product(np.ndindex(a.shape), np.ndindex(b.shape)):
-        expected[tuple(p + q for p, q in zip(i, j))] += a[i] * b[j]
+        expected[tuple(p + q for p, q in zip(i, j, strict=True))] += a[i] * b[j]
     assert np.array_equal(out, expected)
     # the product of forms
     prod = sympy.expand(to_binary_form(a) * to_binary_form(b))

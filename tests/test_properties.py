@@ -10,6 +10,7 @@ sizes 1-4, up to 4 layers.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -40,12 +41,16 @@ def test_forward_is_one_convolution_with_the_end_to_end_filter(net, seed):
     rng, fs = _random_point(net, seed)
     S = net.stride if not net.is_1d else (net.stride,)
     # random valid lengths: k + anything (not only k + S m)
-    n = tuple(k + int(rng.integers(0, 2 * s + 2)) for k, s in zip(net.end_to_end_shape, S))
+    n = tuple(
+        k + int(rng.integers(0, 2 * s + 2)) for k, s in zip(net.end_to_end_shape, S, strict=True)
+    )
     x = rng.standard_normal(n)
     y = net.forward(fs, x)
     expected = conv(net.end_to_end(fs), net.stride, x)
     assert y.shape == expected.shape
-    assert y.shape == tuple((nd - k) // s + 1 for nd, k, s in zip(n, net.end_to_end_shape, S))
+    assert y.shape == tuple(
+        (nd - k) // s + 1 for nd, k, s in zip(n, net.end_to_end_shape, S, strict=True)
+    )
     np.testing.assert_allclose(y, expected, rtol=1e-10, atol=1e-10 * np.max(np.abs(x)))
 
 
@@ -139,7 +144,7 @@ def test_ntk_rank_at_most_dim_m_at_degenerate_points(net, seed, data):
     # zero out some entries (possibly a whole filter): the rank never exceeds dim M
     rng, fs = _random_point(net, seed)
     mask = [rng.random(f.shape) < data.draw(st.sampled_from([0.3, 0.7, 1.0])) for f in fs]
-    fs = [np.where(m, 0.0, f) for m, f in zip(mask, fs)]
+    fs = [np.where(m, 0.0, f) for m, f in zip(mask, fs, strict=True)]
     assert np.linalg.matrix_rank(net.ntk(fs), hermitian=True) <= net.dim_neuromanifold
 
 
@@ -148,7 +153,7 @@ def test_ntk_rank_at_most_dim_m_at_degenerate_points(net, seed, data):
 def test_ntk_is_the_sum_of_layer_blocks(net, seed):
     fs, J = _jacobian_point(net, seed)
     bounds = np.cumsum([0] + [f.size for f in fs])
-    total = sum(J[:, a:b] @ J[:, a:b].T for a, b in zip(bounds[:-1], bounds[1:]))
+    total = sum(J[:, a:b] @ J[:, a:b].T for a, b in itertools.pairwise(bounds))
     np.testing.assert_allclose(net.ntk(fs), total, rtol=1e-12, atol=1e-12)
 
 
@@ -158,7 +163,7 @@ def test_sign_flips_keep_ntk_and_invariants(net, seed, data):
     signs = data.draw(
         st.lists(st.sampled_from([-1, 1]), min_size=net.n_layers, max_size=net.n_layers)
     )
-    flipped = [s * f for s, f in zip(signs, fs)]
+    flipped = [s * f for s, f in zip(signs, fs, strict=True)]
     np.testing.assert_allclose(net.ntk(flipped), net.ntk(fs), rtol=1e-13, atol=1e-13)
     np.testing.assert_array_equal(net.invariants(flipped), net.invariants(fs))
     np.testing.assert_allclose(
@@ -174,7 +179,7 @@ def test_sign_flips_keep_ntk_and_invariants(net, seed, data):
 def test_pi_is_multilinear(net, seed):
     rng, fs = _random_point(net, seed)
     c = rng.uniform(-3, 3, net.n_layers)
-    scaled = [ci * f for ci, f in zip(c, fs)]
+    scaled = [ci * f for ci, f in zip(c, fs, strict=True)]
     w = net.end_to_end(fs)
     np.testing.assert_allclose(
         net.end_to_end(scaled), np.prod(c) * w, rtol=1e-10, atol=1e-12 * np.max(np.abs(w))
@@ -201,6 +206,6 @@ def test_invariants_definition_and_rescaling(net, seed):
     )
     # under w_l -> c_l w_l: delta_l -> c_{l+1}^2 ||w_{l+1}||^2 - c_l^2 ||w_l||^2
     c = rng.uniform(0.2, 3, net.n_layers) * rng.choice([-1, 1], net.n_layers)
-    scaled = [ci * f for ci, f in zip(c, fs)]
+    scaled = [ci * f for ci, f in zip(c, fs, strict=True)]
     predicted = [c[l + 1] ** 2 * sq[l + 1] - c[l] ** 2 * sq[l] for l in range(net.n_layers - 1)]
     np.testing.assert_allclose(net.invariants(scaled), predicted, rtol=1e-12, atol=1e-12)

@@ -38,7 +38,7 @@ def cnn_cases(draw):
     fs = net.linear.random_filters(rng)
     k = net.linear.end_to_end_shape
     n = tuple(a + draw(st.integers(0, 3)) for a in k)
-    X = rng.standard_normal((draw(st.integers(1, 3)),) + n)
+    X = rng.standard_normal((draw(st.integers(1, 3)), *n))
     return net, fs, X
 
 
@@ -192,12 +192,12 @@ def test_positive_inputs_make_the_network_linear(case):
     net, fs, X0 = case
     rng = np.random.default_rng(0)
     X = net.positive_inputs(fs, rng, n_inputs=3, input_size=X0.shape[1:])
-    assert X.shape == (3,) + X0.shape[1:]
+    assert X.shape == (3, *X0.shape[1:])
     assert net.activation_pattern(fs, X).all()
     assert np.min(net.preactivations(fs, X)) >= 0.5 - 1e-9
     w = net.linear.end_to_end(fs)
     F = net.forward(fs, X)
-    for x, f in zip(X, F):
+    for x, f in zip(X, F, strict=True):
         assert np.allclose(f, conv(w, net.stride, x), atol=1e-9)
         assert np.allclose(f, net.linear.forward(fs, x), atol=1e-9)
 
@@ -264,9 +264,9 @@ def test_function_and_invariant_fix_the_filters_stride_above_one(sizes, strides)
     ff = net.function_fiber(fs, rng)
     assert len(ff.candidates) == 2
     (point,) = ff.points
-    assert all(np.allclose(p, f, atol=1e-7) for p, f in zip(point, fs))
-    rejected = [c for c, ok in zip(ff.candidates, ff.same_function) if not ok]
-    assert all(np.allclose(r, -f, atol=1e-7) for r, f in zip(rejected[0], fs))
+    assert all(np.allclose(p, f, atol=1e-7) for p, f in zip(point, fs, strict=True))
+    rejected = [c for c, ok in zip(ff.candidates, ff.same_function, strict=True) if not ok]
+    assert all(np.allclose(r, -f, atol=1e-7) for r, f in zip(rejected[0], fs, strict=True))
     assert np.max(ff.gaps) > 1e-3
     # hence the NTK on any batch is determined by (f, delta)
     X = rng.standard_normal((3, net.end_to_end_size + 1))
@@ -292,9 +292,11 @@ def test_stride_one_linear_fiber_is_split_by_the_relu():
     fs = [np.array([1.0, -1.0, 0.0]), np.array([1.0, 1.0])]  # balanced, MATH.md Sec. 9
     ff = net.function_fiber(fs, rng)
     assert len(ff.candidates) == 6
-    assert any(all(np.allclose(p, f) for p, f in zip(pt, fs)) for pt in ff.points)
+    assert any(all(np.allclose(p, f) for p, f in zip(pt, fs, strict=True)) for pt in ff.points)
     flipped = [
-        i for i, c in enumerate(ff.candidates) if all(np.allclose(p, -f) for p, f in zip(c, fs))
+        i
+        for i, c in enumerate(ff.candidates)
+        if all(np.allclose(p, -f) for p, f in zip(c, fs, strict=True))
     ]
     assert len(flipped) == 1 and not ff.same_function[flipped[0]]
 
@@ -512,13 +514,13 @@ def test_positive_inputs_errors():
         net.positive_inputs([[0.0, 0.0, 0.0], [1.0, 1.0]], rng)
     with pytest.raises(ValueError, match="margin must be positive"):
         net.positive_inputs([[1.0, 0.0, 0.0], [1.0, 1.0]], rng, margin=0.0)
-    with pytest.raises(TypeError, match="numpy.random.Generator"):
+    with pytest.raises(TypeError, match=r"numpy\.random\.Generator"):
         net.positive_inputs([[1.0, 0.0, 0.0], [1.0, 1.0]], 0)
     with pytest.raises(ValueError, match="input_size must be at least end_to_end_size"):
         net.positive_inputs([[1.0, 0.0, 0.0], [1.0, 1.0]], rng, input_size=4)
     with pytest.raises(ValueError, match="Y must hold one output per patch"):
         net.end_to_end_from_samples(np.ones((2, 7)), np.ones(5))
-    with pytest.raises(TypeError, match="numpy.random.Generator"):
+    with pytest.raises(TypeError, match=r"numpy\.random\.Generator"):
         net.function_fiber([[1.0, 0.0, 1.0], [1.0, 1.0]], None)
 
 

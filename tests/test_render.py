@@ -76,7 +76,7 @@ def assert_same_picture(explorer, context: str) -> None:
     away = off_frame(explorer.figure, ys, xs)
     assert not away.any(), (
         f"{context}: {int(away.sum())} pixels differ away from the axes frames, e.g. at "
-        f"(row, column) {list(zip(ys[away][:5].tolist(), xs[away][:5].tolist()))}"
+        f"(row, column) {list(zip(ys[away][:5].tolist(), xs[away][:5].tolist(), strict=True))}"
     )
     assert diff.max() <= MAX_CHANNEL_DIFF, f"{context}: a frame pixel differs by {diff.max()}"
 

@@ -32,7 +32,7 @@ def _check_rescaled(net, fs, delta, out):
     np.testing.assert_allclose(net.invariants(out), delta, rtol=0, atol=1e-12 * sq_out.max())
     # out_l = c_l w_l with c_l > 0 and prod c_l = 1
     c = np.sqrt(sq_out / sq_in)
-    for f, g, cl in zip(fs, out, c):
+    for f, g, cl in zip(fs, out, c, strict=True):
         np.testing.assert_allclose(g, cl * f, rtol=1e-13, atol=0)
     assert np.all(c > 0)
     assert abs(np.sum(np.log(c))) < 1e-12
@@ -48,7 +48,7 @@ def rescaling_cases(draw, max_layers=4):
     net = draw(architectures(min_layers=1, max_layers=max_layers))
     rng = np.random.default_rng(draw(seeds))
     mags = 10.0 ** rng.integers(-6, 7, size=net.n_layers)
-    fs = [m * f for m, f in zip(mags, net.random_filters(rng))]
+    fs = [m * f for m, f in zip(mags, net.random_filters(rng), strict=True)]
     size = np.max(_sq(fs)) * 10.0 ** rng.uniform(-3, 1)
     delta = size * rng.uniform(-1, 1, size=net.n_layers - 1)
     return net, fs, delta
@@ -66,14 +66,14 @@ def test_rescaling_is_unique(case):
     out = rescale(net, fs, delta)
     # rescaling an already rescaled tuple to the same delta is the identity ...
     again = rescale(net, out, delta)
-    for g, h in zip(out, again):
+    for g, h in zip(out, again, strict=True):
         np.testing.assert_allclose(h, g, rtol=1e-12, atol=0)
     # ... and every point of the scaling orbit (positive c, prod c = 1) gives the same answer
     rng = np.random.default_rng(len(fs))
     logc = rng.uniform(-2, 2, net.n_layers)
     c = np.exp(logc - logc.mean())
-    moved = rescale(net, [ci * f for ci, f in zip(c, fs)], delta)
-    for g, h in zip(out, moved):
+    moved = rescale(net, [ci * f for ci, f in zip(c, fs, strict=True)], delta)
+    for g, h in zip(out, moved, strict=True):
         np.testing.assert_allclose(h, g, rtol=1e-11, atol=0)
 
 
@@ -84,8 +84,8 @@ def test_rescale_commutes_with_sign_flips(case, data):
         st.lists(st.sampled_from([-1.0, 1.0]), min_size=net.n_layers, max_size=net.n_layers)
     )
     out = rescale(net, fs, delta)
-    flipped = rescale(net, [s * f for s, f in zip(signs, fs)], delta)
-    for s, g, h in zip(signs, out, flipped):
+    flipped = rescale(net, [s * f for s, f in zip(signs, fs, strict=True)], delta)
+    for s, g, h in zip(signs, out, flipped, strict=True):
         np.testing.assert_array_equal(h, s * g)
 
 
@@ -121,7 +121,7 @@ def test_three_layer_factors_solve_the_cubic(seed):
         if r.is_real and min(r, r + d1, r + d1 + d2) > 0:
             good.append([r, r + d1, r + d1 + d2])
     assert len(good) == 1  # Prop. 2: exactly one positive solution
-    expected = [float(sympy.sqrt(a / nl).evalf(30)) for a, nl in zip(good[0], nr)]
+    expected = [float(sympy.sqrt(a / nl).evalf(30)) for a, nl in zip(good[0], nr, strict=True)]
     np.testing.assert_allclose(rescaling_factors(n, d), expected, rtol=1e-12)
 
 
@@ -146,7 +146,7 @@ def test_ex17_numbers():
 def test_extreme_magnitudes(mags, kind):
     L = len(mags)
     net = LCN([3] * L, [2] * L)
-    fs = [m * f for m, f in zip(mags, net.random_filters(np.random.default_rng(L)))]
+    fs = [m * f for m, f in zip(mags, net.random_filters(np.random.default_rng(L)), strict=True)]
     delta = np.zeros(L - 1) if kind == "balanced" else np.linspace(-1e6, 1e6, L - 1) + 1e3
     _check_rescaled(net, fs, delta, rescale(net, fs, delta))
 
@@ -185,7 +185,7 @@ def test_inputs_not_mutated_and_delegate_agrees():
     fs = [np.array([3.0, 0.0]), np.array([1.0, 0.0])]
     out = rescale(net, fs, [8.0])
     assert fs[0].tolist() == [3.0, 0.0] and fs[1].tolist() == [1.0, 0.0]
-    for g, h in zip(out, rescale(net, fs, [8.0])):
+    for g, h in zip(out, rescale(net, fs, [8.0]), strict=True):
         np.testing.assert_array_equal(g, h)
     np.testing.assert_allclose(rescale(net, fs, 8.0)[1], out[1], rtol=0)  # a scalar for L = 2
 

@@ -22,7 +22,7 @@ def test_frames_are_the_widget_pictures(explorer):
     assert len(twin) == 3
     assert twin.labels == ("1", "2", "3")
     # each frame is exactly what the live widget shows for that value
-    for value, frame in zip([1, 2, 3], twin.frames):
+    for value, frame in zip([1, 2, 3], twin.frames, strict=True):
         explorer.set_values(s1=value)
         assert explorer.image.value == frame
     explorer.set_values(s1=2)

@@ -54,8 +54,8 @@ def symbolic_ntk(u, v):
 
 
 def same_up_to_sign(a, b, atol=1e-10):
-    return all(np.allclose(x, y, atol=atol) for x, y in zip(a, b)) or all(
-        np.allclose(x, -np.asarray(y), atol=atol) for x, y in zip(a, b)
+    return all(np.allclose(x, y, atol=atol) for x, y in zip(a, b, strict=True)) or all(
+        np.allclose(x, -np.asarray(y), atol=atol) for x, y in zip(a, b, strict=True)
     )
 
 
@@ -74,7 +74,7 @@ def test_example_19_three_balanced_factorizations_and_ntks():
     assert len(fn.fiber) == 3 and len(fn.ntks) == 3
     assert fn.fiber.max_residual < 1e-14
     matched = set()
-    for p, ntk in zip(fn.fiber, fn.ntks):
+    for p, ntk in zip(fn.fiber, fn.ntks, strict=True):
         hits = [k for k, (u, v, _) in enumerate(TABLE) if same_up_to_sign(p.filters, (u, v))]
         assert len(hits) == 1
         matched.add(hits[0])
@@ -241,5 +241,5 @@ def test_fibers_agree_with_fiber_ntks():
     fn = fiber_ntks(NET, W19, [0.5])
     fib = fibers(NET, W19, [0.5])
     assert len(fib) == len(fn.fiber)
-    for a, b in zip(fib, fn.fiber):
-        assert all(np.array_equal(x, y) for x, y in zip(a.filters, b.filters))
+    for a, b in zip(fib, fn.fiber, strict=True):
+        assert all(np.array_equal(x, y) for x, y in zip(a.filters, b.filters, strict=True))

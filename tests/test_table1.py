@@ -50,7 +50,7 @@ def _close_up_to_signs(a, b, rtol=1e-6):
     """Whether the filter tuples a and b agree up to a sign per layer."""
     return all(
         min(np.linalg.norm(x - y), np.linalg.norm(x + y)) <= rtol * np.linalg.norm(x)
-        for x, y in zip(a, b)
+        for x, y in zip(a, b, strict=True)
     )
 
 
@@ -156,7 +156,7 @@ def test_fc_generic_samples(table):
         assert max(np.linalg.norm(d) for d in s.delta) > 1e-3 * scale  # not balanced
         for p in s.points:
             assert np.allclose(net.product(p), s.w, atol=1e-10)
-            for d, dp in zip(s.delta, net.invariants(p)):
+            for d, dp in zip(s.delta, net.invariants(p), strict=True):
                 assert np.allclose(dp, d, atol=1e-9)
 
 
@@ -261,7 +261,7 @@ def test_relative_ntk_difference_by_hand():
 # ---------------------------------------------------------------------- errors
 def test_errors():
     rng = np.random.default_rng(0)
-    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+    with pytest.raises(TypeError, match=r"rng must be a numpy\.random\.Generator"):
         reproduce_table1(rng=0)
     with pytest.raises(ValueError, match="n_samples must be a positive integer"):
         reproduce_table1(rng=rng, n_samples=0)
@@ -347,7 +347,7 @@ def test_format_options(table):
     short = table.format(times=False, floor=1e-12)
     lines = short.splitlines()
     assert len(lines) == 2 + len(table.rows) and "time" not in lines[0] and "time" in full
-    for row, line in zip(table.rows, lines[2:]):
+    for row, line in zip(table.rows, lines[2:], strict=True):
         assert line.startswith(row.cls.name)
         if row.max_difference < 1e-12:
             assert "< 1e-12" in line

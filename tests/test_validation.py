@@ -142,8 +142,8 @@ def test_bad_2d_filter_shapes():
 def test_forward_signal_errors():
     with pytest.raises(
         ValueError,
-        match="x must be at least as long as the end-to-end filter.*"
-        "got x of shape 4 and end_to_end_size 5",
+        match=r"x must be at least as long as the end-to-end filter.*"
+        r"got x of shape 4 and end_to_end_size 5",
     ):
         NET.forward(GOOD, np.arange(4.0))
     with pytest.raises(ValueError, match=r"x must have 1 axes: got an array of shape \(1, 9\)"):
@@ -169,7 +169,7 @@ def test_conv_errors():
         conv(np.ones((2, 2)), (1, 1, 1), np.ones((3, 3)))
     with pytest.raises(ValueError, match=r"stride must be a positive integer \(>= 1\): got 0"):
         conv([1, 2], 0, [1, 2, 3])
-    with pytest.raises(TypeError, match="stride must be a positive integer: got 1.5"):
+    with pytest.raises(TypeError, match=r"stride must be a positive integer: got 1\.5"):
         conv([1, 2], 1.5, [1, 2, 3])
     with pytest.raises(TypeError, match="stride must be a positive integer: got True"):
         conv([1, 2], True, [1, 2, 3])
@@ -199,7 +199,7 @@ def test_unflatten_errors():
 
 @pytest.mark.parametrize("rng", [0, None, np.random.RandomState(0), np.random.default_rng])
 def test_random_filters_needs_a_generator(rng):
-    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator: got"):
+    with pytest.raises(TypeError, match=r"rng must be a numpy\.random\.Generator: got"):
         NET.random_filters(rng)
 
 
@@ -235,7 +235,7 @@ def test_binary_form_errors():
         to_binary_form([1, 2], -1)
     with pytest.raises(ValueError, match=r"shape must be a positive integer \(>= 1\): got 0"):
         from_binary_form(to_binary_form([1]), 0)
-    with pytest.raises(TypeError, match="shape must be a positive integer: got 2.5"):
+    with pytest.raises(TypeError, match=r"shape must be a positive integer: got 2\.5"):
         from_binary_form(to_binary_form([1, 2]), 2.5)
 
 
@@ -244,7 +244,7 @@ def test_polynomial_variables_errors():
         polynomial_variables(0)
     with pytest.raises(TypeError, match="dim must be a positive integer: got True"):
         polynomial_variables(True)
-    with pytest.raises(TypeError, match="dim must be a positive integer: got 1.0"):
+    with pytest.raises(TypeError, match=r"dim must be a positive integer: got 1\.0"):
         polynomial_variables(1.0)
 
 
@@ -253,7 +253,7 @@ def test_polynomial_variables_errors():
 
 def test_helpers_directly():
     assert as_positive_int(np.int64(4), "n") == 4
-    with pytest.raises(TypeError, match="n must be a positive integer: got 4.0 of type float"):
+    with pytest.raises(TypeError, match=r"n must be a positive integer: got 4\.0 of type float"):
         as_positive_int(4.0, "n")
     with pytest.raises(ValueError, match=r"n must be a positive integer \(>= 1\): got 0"):
         as_positive_int(0, "n")

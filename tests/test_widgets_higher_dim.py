@@ -71,7 +71,7 @@ def test_drawn_filters_equal_the_mathematics(explorer, s1, s2, tall, delta):
     dil = np.zeros(((b.shape[0] - 1) * s1 + 1, (b.shape[1] - 1) * s2 + 1))
     dil[::s1, ::s2] = B
     w = convolve(A, dil)
-    ax1, ax2, axw, ax3, ax4, ax_text = explorer.figure.axes
+    ax1, ax2, axw, ax3, ax4, _ax_text = explorer.figure.axes
     wmax = np.abs(w).max()  # w is drawn divided by its largest entry
     np.testing.assert_allclose(_filter(ax1, A.shape), A, atol=1e-12)
     np.testing.assert_allclose(_filter(ax2, B.shape), B, atol=1e-12)
@@ -80,7 +80,9 @@ def test_drawn_filters_equal_the_mathematics(explorer, s1, s2, tall, delta):
     np.testing.assert_allclose(_filter(ax3, A.shape), A, atol=1e-6)
     np.testing.assert_allclose(_filter(ax4, B.shape), B, atol=1e-6)
     # fixed frames: the largest shapes over the controls, whatever the strides and shapes
-    for ax, frame in zip((ax1, ax2, axw, ax3, ax4), ((2, 2), (3, 2), (6, 4), (2, 2), (3, 2))):
+    for ax, frame in zip(
+        (ax1, ax2, axw, ax3, ax4), ((2, 2), (3, 2), (6, 4), (2, 2), (3, 2)), strict=True
+    ):
         assert _image(ax).shape == frame
         assert ax.get_xlim() == (-0.5, frame[1] - 0.5)
         assert ax.get_ylim() == (frame[0] - 0.5, -0.5)
@@ -102,7 +104,7 @@ def test_stride_one_swap_and_the_invariant(explorer):
     net = LCN([(2, 2), (2, 2)], [1, 1])
     swapped = (r0.filters[1], r0.filters[0])
     assert any(
-        all(np.allclose(x, y, atol=1e-6) for x, y in zip(v, swapped))
+        all(np.allclose(x, y, atol=1e-6) for x, y in zip(v, swapped, strict=True))
         for p in r0.fiber
         for v in sign_variants(p.filters)
     )

@@ -17,7 +17,7 @@ from lcnn_widgets.widgets import composition_state, explore_composition
 from lcnn_widgets.widgets.polynomials import polynomials_html
 
 X, Y = polynomial_variables()
-TRANSFORMS = standard_transformations + (implicit_multiplication_application,)
+TRANSFORMS = (*standard_transformations, implicit_multiplication_application)
 
 
 def _latex_to_sympy(text: str) -> sympy.Expr:
@@ -84,7 +84,7 @@ def test_composition_state_matches_independent_oracles(net, seed):
     assert r.max_difference < 1e-10 * (1 + np.abs(r.one_convolution).max())
     assert r.stride == net.stride and r.strides == tuple(net.strides)
     assert r.layer_polynomials == tuple(
-        binary_form_latex(f, s) for f, s in zip(filters, net.accumulated_strides)
+        binary_form_latex(f, s) for f, s in zip(filters, net.accumulated_strides, strict=True)
     )
 
 
@@ -121,7 +121,7 @@ def _check_drawn(ex):
     w = net.end_to_end(filters)
     x = ex.result.signal
     a = ex.artists
-    for stem, f in zip((a["w1"], a["w2"]), filters):
+    for stem, f in zip((a["w1"], a["w2"]), filters, strict=True):
         assert np.array_equal(stem.markerline.get_ydata(), f)
         assert [seg[1][1] for seg in stem.stemlines.get_segments()] == pytest.approx(f)
     e2e = a["end_to_end"]

@@ -42,7 +42,7 @@ def _check_drawn(explorer, A, Q):
     by_hand = [_ntk_by_hand(ws[0], ws[1], x0) for ws in (first, second)]
     scale = explorer.result.ntk_scale  # the heatmaps show Theta / scale on [-1, 1]
     assert np.isclose(scale, max(np.abs(k).max() for k in by_hand))
-    for ax, k in zip((ax_k1, ax_k2), by_hand):
+    for ax, k in zip((ax_k1, ax_k2), by_hand, strict=True):
         image = by_gid(ax.get_images(), "ntk")
         assert np.allclose(np.asarray(image.get_array()) * scale, k)
         assert image.get_clim() == (-1.0, 1.0)

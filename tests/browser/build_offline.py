@@ -86,7 +86,7 @@ def vendor(*, force: bool = False) -> Path:
         )
         tarballs = [Path(tmp) / line.strip() for line in out.stdout.splitlines() if line.strip()]
         unpacked = {}
-        for tarball, name in zip(tarballs, PACKAGES):
+        for tarball, name in zip(tarballs, PACKAGES, strict=True):
             target = Path(tmp) / name.replace("/", "_")
             with tarfile.open(tarball) as tar:
                 tar.extractall(target, filter="data")

@@ -6,7 +6,8 @@ nothing but a kernel (``ipykernel nbclient nbformat``)::
 
     python -m venv /tmp/wheel-venv
     /tmp/wheel-venv/bin/pip install dist/lcnn_widgets-*.whl ipykernel nbclient nbformat
-    cd "$(mktemp -d)" && /tmp/wheel-venv/bin/python -I /path/to/checkout/tests/installed/run_chapters.py
+    cd "$(mktemp -d)" &&
+        /tmp/wheel-venv/bin/python -I /path/to/checkout/tests/installed/run_chapters.py
 
 It first checks that ``lcnn_widgets`` comes from that environment's site-packages (in this
 process and in the kernel), not from the checkout, then copies every ``book/*.ipynb`` into a
@@ -190,7 +191,8 @@ def run_chapter(
             client.execute(stderr=log)
             errors = error_outputs(nb)
         except Exception as exc:  # a cell timeout, a dead kernel, ...: the chapter failed
-            errors = error_outputs(nb) + [
+            errors = [
+                *error_outputs(nb),
                 f"{type(exc).__name__}: {str(exc).strip()[:500]}",
                 f"kernel log: {log.name}",
             ]

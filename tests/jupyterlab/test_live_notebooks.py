@@ -60,13 +60,13 @@ TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exceptio
 _NOTEBOOK = "const w = window.jupyterapp && jupyterapp.shell.currentWidget;"
 
 READY_JS = (
-    """(path) => {
-  %s
+    "(path) => {\n  "
+    + _NOTEBOOK
+    + """
   return !!(w && w.context && w.context.path === path && w.context.isReady && w.content
             && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel
             && w.sessionContext.session.kernel.status === 'idle');
 }"""
-    % _NOTEBOOK
 )
 
 RUN_ALL_JS = """async (ms) => {
@@ -76,24 +76,24 @@ RUN_ALL_JS = """async (ms) => {
 }"""
 
 IDLE_JS = (
-    """() => {
-  %s
+    "() => {\n  "
+    + _NOTEBOOK
+    + """
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
   if (!k || k.status !== 'idle') return false;
   return ![...w.content.node.querySelectorAll('.jp-InputArea-prompt')]
             .some(p => p.textContent.trim().startsWith('[*]'));
 }"""
-    % _NOTEBOOK
 )
 
 KERNEL_STATUS_JS = (
-    """() => {
-  %s
+    "() => {\n  "
+    + _NOTEBOOK
+    + """
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
   const dom = document.querySelector('.jp-Notebook-ExecutionIndicator');
   return {kernel: k ? k.status : null, indicator: dom ? dom.getAttribute('data-status') : null};
 }"""
-    % _NOTEBOOK
 )
 
 WIDGETS_DRAWN_JS = """(expected) => {
@@ -104,8 +104,9 @@ WIDGETS_DRAWN_JS = """(expected) => {
 }"""
 
 CELLS_JS = (
-    """() => {
-  %s
+    "() => {\n  "
+    + _NOTEBOOK
+    + """
   const clean = s => (s || '').replace(/\\x1b\\[[0-9;]*m/g, '');
   const text = t => Array.isArray(t) ? t.join('') : (t || '');
   return w.content.widgets.map((cell, index) => {
@@ -140,7 +141,6 @@ CELLS_JS = (
     return out;
   });
 }"""
-    % _NOTEBOOK
 )
 
 MYST_SURVEY_JS = """() => {
