@@ -21,14 +21,14 @@ __all__ = [
     "as_finite_array",
     "as_generator",
     "as_int_in_range",
+    "as_matrix_targets",
     "as_nonzero_filters",
+    "as_orthogonal",
+    "as_parameter_blocks",
     "as_positive_int",
     "as_stride",
     "as_time_grid",
     "as_training_data",
-    "as_matrix_targets",
-    "as_orthogonal",
-    "as_parameter_blocks",
     "as_weights",
     "as_widths",
 ]
@@ -54,8 +54,7 @@ def as_positive_int(value: Any, name: str) -> int:
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(
-            f"{name} must be a positive integer: got {_short(value)} "
-            f"of type {type(value).__name__}"
+            f"{name} must be a positive integer: got {_short(value)} of type {type(value).__name__}"
         )
     if int(value) < 1:
         raise ValueError(f"{name} must be a positive integer (>= 1): got {int(value)}")
@@ -73,14 +72,10 @@ def _as_int_tuple(value: Any, name: str) -> Shape:
 
 
 def _is_scalar_entry(value: Any) -> bool:
-    return isinstance(value, (numbers.Number, np.generic)) and not isinstance(
-        value, (np.ndarray,)
-    )
+    return isinstance(value, (numbers.Number, np.generic)) and not isinstance(value, (np.ndarray,))
 
 
-def as_architecture(
-    filter_sizes: Any, strides: Any
-) -> tuple[list[Shape], list[Shape], int, bool]:
+def as_architecture(filter_sizes: Any, strides: Any) -> tuple[list[Shape], list[Shape], int, bool]:
     """Check an architecture and return it in normalized form.
 
     Parameters
@@ -231,14 +226,12 @@ def as_filters(filters: Any, sizes: Sequence[Shape], name: str = "filters") -> l
     """
     items = _layer_items(filters, name, len(sizes), "LCN", "arrays", ("filter", "filters"))
     out = []
-    for i, (f, shape) in enumerate(zip(items, sizes)):
+    for i, (f, shape) in enumerate(zip(items, sizes, strict=True)):
         arr = as_finite_array(f, f"{name}[{i}]")
         if arr.shape != shape and not (len(shape) == 1 and arr.shape == (shape[0],)):
             expected = shape[0] if len(shape) == 1 else shape
             got = arr.shape[0] if arr.ndim == 1 and len(shape) == 1 else arr.shape
-            raise ValueError(
-                f"{name}[{i}] must have shape {expected}: got shape {got}"
-            )
+            raise ValueError(f"{name}[{i}] must have shape {expected}: got shape {got}")
         out.append(arr.reshape(shape))
     return out
 
@@ -295,16 +288,18 @@ def as_training_data(
             f"X must have shape (N, n_1, ..., n_D) with D = {dim}, one signal per row: got "
             f"an array of shape {x.shape}"
         )
-    if any(n < k for n, k in zip(x.shape[1:], kernel_shape)):
+    if any(n < k for n, k in zip(x.shape[1:], kernel_shape, strict=True)):
         raise ValueError(
             "the signals in X must be at least as long as the end-to-end filter along every "
             f"axis: got signals of shape {x.shape[1:]} and a filter of shape {kernel_shape}"
         )
-    out_shape = tuple((n - k) // s + 1 for n, k, s in zip(x.shape[1:], kernel_shape, stride))
+    out_shape = tuple(
+        (n - k) // s + 1 for n, k, s in zip(x.shape[1:], kernel_shape, stride, strict=True)
+    )
     y = as_finite_array(Y, "Y")
-    if y.shape != (x.shape[0],) + out_shape:
+    if y.shape != (x.shape[0], *out_shape):
         raise ValueError(
-            f"Y must have shape {(x.shape[0],) + out_shape} (N targets of the convolution's "
+            f"Y must have shape {(x.shape[0], *out_shape)} (N targets of the convolution's "
             f"output shape): got shape {y.shape}"
         )
     return x, y
@@ -415,7 +410,7 @@ def as_weights(
                 )
         return mats
     out = []
-    for i, (m, shape) in enumerate(zip(items, shapes)):
+    for i, (m, shape) in enumerate(zip(items, shapes, strict=True)):
         arr = as_finite_array(m, f"{name}[{i}]")
         if arr.shape != tuple(shape):
             raise ValueError(
@@ -560,7 +555,6 @@ def as_batch(value: Any, name: str, sample_ndim: int) -> np.ndarray:
     return arr
 
 
-
 def as_rational_array(value: Any, name: str) -> np.ndarray:
     """Return an array of exact rationals (``fractions.Fraction``) for exact algebra.
 
@@ -589,7 +583,7 @@ def as_rational_array(value: Any, name: str) -> np.ndarray:
             raise TypeError(f"{name} must hold numbers, not booleans: got {_short(value)}")
         if isinstance(entry, numbers.Rational):  # int, numpy ints, Fraction
             out[idx] = Fraction(int(entry.numerator), int(entry.denominator))
-        elif hasattr(entry, "is_Rational") and getattr(entry, "is_Rational"):  # sympy
+        elif hasattr(entry, "is_Rational") and entry.is_Rational:  # sympy
             out[idx] = Fraction(int(entry.p), int(entry.q))
         elif isinstance(entry, numbers.Real):
             f = float(entry)
@@ -650,7 +644,7 @@ def as_parameter_blocks(
     if th.size != n_params:
         raise ValueError(f"{name} must have n_params = {n_params} entries: got {th.size}")
     ends = np.cumsum(sizes)
-    return [th[b - k : b].reshape(s) for k, b, s in zip(sizes, ends, shapes)]
+    return [th[b - k : b].reshape(s) for k, b, s in zip(sizes, ends, shapes, strict=True)]
 
 
 def as_network(net: Any, name: str = "net", *, needs: tuple[str, ...] = ("filter_shapes",)) -> Any:

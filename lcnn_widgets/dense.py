@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 import numpy as np
@@ -80,7 +81,7 @@ def _product(ws: Sequence[np.ndarray]) -> np.ndarray:
 def _split(net: FCN, theta: np.ndarray) -> list[np.ndarray]:
     """The weight matrices of a checked flat ``theta`` (views, no checking)."""
     off = net._offsets
-    return [theta[a:b].reshape(s) for a, b, s in zip(off[:-1], off[1:], net._shapes)]
+    return [theta[a:b].reshape(s) for a, b, s in zip(off[:-1], off[1:], net._shapes, strict=True)]
 
 
 def _partial_products(ws: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -136,7 +137,7 @@ class FCN:
     def from_weights(cls, weights: Sequence[ArrayLike]) -> FCN:
         """The network whose weight shapes are those of ``weights`` (shapes must chain)."""
         ws = as_weights(weights, None)
-        return cls((ws[0].shape[1],) + tuple(w.shape[0] for w in ws))
+        return cls((ws[0].shape[1], *tuple(w.shape[0] for w in ws)))
 
     # ------------------------------------------------------------------ architecture
     def __repr__(self) -> str:
@@ -198,9 +199,7 @@ class FCN:
         return as_parameter_blocks(theta, self._shapes)
 
     @finite_result
-    def random_weights(
-        self, rng: np.random.Generator, *, scale: float = 1.0
-    ) -> list[np.ndarray]:
+    def random_weights(self, rng: np.random.Generator, *, scale: float = 1.0) -> list[np.ndarray]:
         """Draw weight matrices with i.i.d. normal entries of standard deviation ``scale``.
 
         Parameters
@@ -264,7 +263,7 @@ class FCN:
         """
         ws = self.check_weights(weights)
         A, B = _partial_products(ws)
-        return np.hstack([np.kron(a, b.T) for a, b in zip(A, B)])
+        return np.hstack([np.kron(a, b.T) for a, b in zip(A, B, strict=True)])
 
     @finite_result
     def ntk(self, weights: Sequence[ArrayLike]) -> np.ndarray:
@@ -292,7 +291,7 @@ class FCN:
         """
         ws = self.check_weights(weights)
         A, B = _partial_products(ws)
-        return sum(np.kron(a @ a.T, b.T @ b) for a, b in zip(A, B))
+        return reduce(np.add, (np.kron(a @ a.T, b.T @ b) for a, b in zip(A, B, strict=True)))
 
     @finite_result
     def ntk_apply(self, weights: Sequence[ArrayLike], Z: ArrayLike) -> np.ndarray:
@@ -322,7 +321,7 @@ class FCN:
                 f"shape {z.shape}"
             )
         A, B = _partial_products(ws)
-        return sum(a @ a.T @ z @ b.T @ b for a, b in zip(A, B))
+        return sum(a @ a.T @ z @ b.T @ b for a, b in zip(A, B, strict=True))
 
     @finite_result
     def layer_gradients(self, weights: Sequence[ArrayLike], grad: ArrayLike) -> list[np.ndarray]:
@@ -349,7 +348,7 @@ class FCN:
                 f"got shape {g.shape}"
             )
         A, B = _partial_products(ws)
-        return [a.T @ g @ b.T for a, b in zip(A, B)]
+        return [a.T @ g @ b.T for a, b in zip(A, B, strict=True)]
 
     # ------------------------------------------------------------------ invariants
     @finite_result
@@ -442,9 +441,7 @@ class FCN:
         ws = self.check_weights(weights)
         tol = as_real(tol, "tol", nonnegative=True)
         scale = max(1.0, max(float(np.sum(w**2)) for w in ws))
-        return all(
-            float(np.linalg.norm(d)) <= tol * scale for d in self.invariants(ws)
-        )
+        return all(float(np.linalg.norm(d)) <= tol * scale for d in self.invariants(ws))
 
 
 # ---------------------------------------------------------------------- orthogonal matrices
@@ -540,9 +537,9 @@ def orthogonal_orbit(
         )
     tol = as_real(tol, "tol", nonnegative=True)
     us = [as_orthogonal(u, ws[j].shape[0], f"Us[{j}]", tol=tol) for j, u in enumerate(items)]
-    left = us + [np.eye(ws[-1].shape[0])]
-    right = [np.eye(ws[0].shape[1])] + us
-    return [lo @ w @ ri.T for lo, w, ri in zip(left, ws, right)]
+    left = [*us, np.eye(ws[-1].shape[0])]
+    right = [np.eye(ws[0].shape[1]), *us]
+    return [lo @ w @ ri.T for lo, w, ri in zip(left, ws, right, strict=True)]
 
 
 # ---------------------------------------------------------------------- factorizations
@@ -800,8 +797,7 @@ def psd_power(S: ArrayLike, p: float) -> np.ndarray:
         raise ValueError(f"S must be a square matrix: got shape {s.shape}")
     scale = max(1.0, float(np.max(np.abs(s))))
     if np.max(np.abs(s - s.T)) > 1e-10 * scale:
-        raise ValueError("S must be symmetric: got max |S - S^T| = "
-                         f"{np.max(np.abs(s - s.T)):.3g}")
+        raise ValueError(f"S must be symmetric: got max |S - S^T| = {np.max(np.abs(s - s.T)):.3g}")
     p = float(as_finite_array(p, "p", ndim=0))
     if p < 0:
         raise ValueError(f"p must be >= 0 (S may be singular): got {p}")
@@ -820,8 +816,7 @@ def _psd_power(s: np.ndarray, p: float) -> np.ndarray:
 def _balanced_rhs(w: np.ndarray, g: np.ndarray, L: int) -> np.ndarray:
     left, right = w @ w.T, w.T @ w
     return -sum(
-        _psd_power(left, (L - j) / L) @ g @ _psd_power(right, (j - 1) / L)
-        for j in range(1, L + 1)
+        _psd_power(left, (L - j) / L) @ g @ _psd_power(right, (j - 1) / L) for j in range(1, L + 1)
     )
 
 
@@ -916,8 +911,7 @@ def _solve(rhs: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float):
     """``(path, times, success, message)``; a failed solve keeps the times it reached."""
     if t.size == 1:
         return y0[None, :], t, True, ""
-    sol = solve_ivp(rhs, (0.0, float(t[-1])), y0, t_eval=t, method="DOP853",
-                    rtol=rtol, atol=atol)
+    sol = solve_ivp(rhs, (0.0, float(t[-1])), y0, t_eval=t, method="DOP853", rtol=rtol, atol=atol)
     return sol.y.T, t[: sol.y.shape[1]], bool(sol.success), str(sol.message)
 
 
@@ -972,15 +966,16 @@ def gradient_flow_dense(
         cur = _split(net, theta)
         A, B = _partial_products(cur)
         g = _grad(A[0] @ cur[0], y, x)
-        return -np.concatenate([(a.T @ g @ b.T).ravel() for a, b in zip(A, B)])
+        return -np.concatenate([(a.T @ g @ b.T).ravel() for a, b in zip(A, B, strict=True)])
 
     path, t, ok, msg = _solve(rhs, net.flatten(ws), t, rtol, atol)
     traj = [_split(net, th) for th in path]
     weights = tuple(np.stack([tr[j] for tr in traj]) for j in range(net.n_layers))
     prods = np.stack([_product(tr) for tr in traj])
     loss = np.array([dense_loss(p, y, X=x) for p in prods])
-    return DenseFlowResult(times=t, end_to_end=prods, loss=loss, weights=weights, success=ok,
-                           message=msg)
+    return DenseFlowResult(
+        times=t, end_to_end=prods, loss=loss, weights=weights, success=ok, message=msg
+    )
 
 
 @finite_result
@@ -1041,6 +1036,6 @@ def balanced_flow(
         return _balanced_rhs(w, _grad(w, y, x), L).ravel()
 
     path, t, ok, msg = _solve(rhs, w0.ravel(), t, rtol, atol)
-    prods = path.reshape((t.size,) + shape)
+    prods = path.reshape((t.size, *shape))
     loss = np.array([dense_loss(p, y, X=x) for p in prods])
     return DenseFlowResult(times=t, end_to_end=prods, loss=loss, success=ok, message=msg)

@@ -8,9 +8,8 @@ The fiber of an end-to-end filter ``w`` is the set of filter tuples ``theta`` wi
 
 from __future__ import annotations
 
-import warnings
-
 import itertools
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,11 +35,11 @@ from .invariants import orbit_offsets
 from .lcn import LCN, gauss_newton, invariant_jacobian, invariants, jacobian, pi, split
 
 __all__ = [
-    "RescalingPrecisionWarning",
     "Fiber",
     "FiberPoint",
     "FilterRoots",
     "LayerRoots",
+    "RescalingPrecisionWarning",
     "count_real_factorizations",
     "fibers",
     "filter_from_roots",
@@ -106,8 +105,10 @@ def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
     log_target = float(np.sum(np.log(n2)))
 
     def g(z: float) -> float:
-        return float(np.sum(np.logaddexp(z, np.log(b, where=b > 0, out=np.full_like(b, -np.inf))))
-                     - log_target)
+        return float(
+            np.sum(np.logaddexp(z, np.log(b, where=b > 0, out=np.full_like(b, -np.inf))))
+            - log_target
+        )
 
     z_hi = float(np.log(max(np.max(n2), np.max(b), 1e-300)))
     step = 1.0
@@ -166,14 +167,14 @@ def rescale(net: LCN, filters: Sequence[ArrayLike], delta: ArrayLike) -> list[np
 def _rescaled(fs: list[np.ndarray], d: np.ndarray) -> list[np.ndarray]:
     """:func:`rescale` of checked filters and invariants."""
     n2 = [float(np.sum(f**2)) for f in fs]
-    for i, (f, v) in enumerate(zip(fs, n2)):
+    for i, (f, v) in enumerate(zip(fs, n2, strict=True)):
         if v == 0.0 and np.any(f):
             raise ValueError(
                 f"filters[{i}] is too small to rescale: its squared norm underflows to 0 in "
                 f"float64 (max |entry| = {float(np.max(np.abs(f))):.3g}); rescale it first"
             )
     c = rescaling_factors(n2, d)
-    out = [ci * f for ci, f in zip(c, fs)]
+    out = [ci * f for ci, f in zip(c, fs, strict=True)]
     _warn_if_subnormal(n2 + [float(np.sum(f**2)) for f in out])
     return out
 
@@ -305,14 +306,16 @@ def sign_variants(filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
     >>> len(sign_variants([[1.0, 2.0], [3.0], [4.0, 5.0]]))
     4
     """
-    fs = [as_finite_array(f, f"filters[{i}]")
-          for i, f in enumerate(as_sequence(filters, "filters", "arrays (one per layer)"))]
+    fs = [
+        as_finite_array(f, f"filters[{i}]")
+        for i, f in enumerate(as_sequence(filters, "filters", "arrays (one per layer)"))
+    ]
     if not fs:
         raise ValueError("filters must hold at least one filter: got an empty sequence")
     out = []
     for eps in itertools.product((1.0, -1.0), repeat=len(fs) - 1):
         last = float(np.prod(eps))
-        out.append(tuple(e * f for e, f in zip(eps + (last,), fs)))
+        out.append(tuple(e * f for e, f in zip((*eps, last), fs, strict=True)))
     return out
 
 
@@ -345,7 +348,7 @@ def _trim(w: np.ndarray) -> tuple[np.ndarray, int, int]:
     """Nonzero middle part of ``w`` with the counts of leading and trailing zeros."""
     thr = _ZERO_RTOL * float(np.max(np.abs(w)))
     nz = np.flatnonzero(np.abs(w) > thr)
-    return w[nz[0]: nz[-1] + 1], int(nz[0]), int(w.size - 1 - nz[-1])
+    return w[nz[0] : nz[-1] + 1], int(nz[0]), int(w.size - 1 - nz[-1])
 
 
 @finite_result
@@ -461,11 +464,19 @@ def root_orbits(net: LCN, filters: Sequence[ArrayLike]) -> tuple[LayerRoots, ...
         raise ValueError(f"root_orbits needs a 1D network: got {net!r}")
     fs = as_nonzero_filters(net.check_filters(filters), reason="a zero filter has no roots")
     out = []
-    for l, (f, S) in enumerate(zip(fs, net.accumulated_strides)):
+    for l, (f, S) in enumerate(zip(fs, net.accumulated_strides, strict=True)):
         r = filter_roots(f)
         orbits = np.array([_orbit(rho, S) for rho in r.finite]).reshape(r.finite.size, S)
-        out.append(LayerRoots(layer=l + 1, stride=int(S), base=r.finite, orbits=orbits,
-                              n_zero=r.n_zero, n_inf=r.n_inf))
+        out.append(
+            LayerRoots(
+                layer=l + 1,
+                stride=int(S),
+                base=r.finite,
+                orbits=orbits,
+                n_zero=r.n_zero,
+                n_inf=r.n_inf,
+            )
+        )
     return tuple(out)
 
 
@@ -504,8 +515,9 @@ def filter_from_roots(
     if not np.all(np.isfinite(r)):
         raise ValueError(f"roots must be finite: got {r}")
     for name, m in (("n_zero", n_zero), ("n_inf", n_inf)):
-        if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, float, np.integer,
-                                                                  np.floating)):
+        if isinstance(m, (bool, np.bool_)) or not isinstance(
+            m, (int, float, np.integer, np.floating)
+        ):
             raise TypeError(f"{name} must be a non-negative integer: got {m!r:.60}")
         if not np.isfinite(m) or int(m) != m or m < 0:
             raise ValueError(f"{name} must be a non-negative integer: got {m}")
@@ -516,9 +528,7 @@ def filter_from_roots(
             "roots must be closed under complex conjugation (otherwise the filter is not "
             f"real): got {np.round(r, 6)}"
         )
-    return float(scale) * np.concatenate(
-        [np.zeros(int(n_zero)), coeffs.real, np.zeros(int(n_inf))]
-    )
+    return float(scale) * np.concatenate([np.zeros(int(n_zero)), coeffs.real, np.zeros(int(n_inf))])
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -528,9 +538,7 @@ def _as_w(net: LCN, w: ArrayLike) -> np.ndarray:
     if arr.shape != shape and not (len(shape) == 1 and arr.ndim == 1 and arr.shape == shape):
         expected = shape[0] if net.is_1d else shape
         got = arr.shape[0] if (net.is_1d and arr.ndim == 1) else arr.shape
-        raise ValueError(
-            f"w must have the end-to-end shape {expected} of {net!r}: got shape {got}"
-        )
+        raise ValueError(f"w must have the end-to-end shape {expected} of {net!r}: got shape {got}")
     return arr.reshape(shape)
 
 
@@ -573,14 +581,18 @@ def _dedup(points: list[FiberPoint], rtol: float = _DEDUP_RTOL) -> tuple[FiberPo
     for i, j in sorted(cKDTree(X).query_pairs(rtol)):
         if keep[i] and keep[j]:
             keep[j] = False  # j has the larger residual
-    out = [FiberPoint(filters=tuple(r), residual=p.residual)
-           for p, r, k in zip(pts, reps, keep) if k]
+    out = [
+        FiberPoint(filters=tuple(r), residual=p.residual)
+        for p, r, k in zip(pts, reps, keep, strict=True)
+        if k
+    ]
     out.sort(key=lambda q: tuple(np.round(np.concatenate([f.ravel() for f in q.filters]), 8)))
     return tuple(out)
 
 
-def _finish(net: LCN, fs: list[np.ndarray], w: np.ndarray, d: np.ndarray,
-            tol: float) -> FiberPoint | None:
+def _finish(
+    net: LCN, fs: list[np.ndarray], w: np.ndarray, d: np.ndarray, tol: float
+) -> FiberPoint | None:
     """Polish a candidate, rescale it to ``delta`` and accept it if its residual <= tol."""
     if any(not np.any(f) for f in fs):
         return None
@@ -597,8 +609,11 @@ def _finish(net: LCN, fs: list[np.ndarray], w: np.ndarray, d: np.ndarray,
 
 # ----------------------------------------------------------------------------- 1D roots
 def _zero_inf_allocations(caps: list[int], acc: list[int], m0: int, minf: int):
-    """All ways to give layer ``l`` ``a_l`` roots ``rho = 0`` and ``b_l`` roots ``rho = inf``
-    with ``sum a_l S_{l-1} = m0``, ``sum b_l S_{l-1} = minf`` and ``a_l + b_l <= k_l - 1``."""
+    """All ways to put ``a_l`` roots ``rho = 0`` and ``b_l`` roots ``rho = inf`` in layer ``l``.
+
+    The allocations satisfy ``sum a_l S_{l-1} = m0``, ``sum b_l S_{l-1} = minf`` and
+    ``a_l + b_l <= k_l - 1``.
+    """
     L = len(caps)
 
     def rec(l: int, r0: int, rinf: int):
@@ -610,7 +625,7 @@ def _zero_inf_allocations(caps: list[int], acc: list[int], m0: int, minf: int):
         for a in range(min(caps[l], r0 // S) + 1):
             for b in range(min(caps[l] - a, rinf // S) + 1):
                 for ra, rb in rec(l + 1, r0 - a * S, rinf - b * S):
-                    yield (a,) + ra, (b,) + rb
+                    yield (a, *ra), (b, *rb)
 
     yield from rec(0, m0, minf)
 
@@ -674,7 +689,7 @@ def _orbit_assignments(roots: np.ndarray, caps: list[int], acc: list[int]):
             caps[l] -= len(new)
             rhos[l].extend(new)
             yield from rec()
-            del rhos[l][-len(new):]
+            del rhos[l][-len(new) :]
             caps[l] += len(new)
             used[group] = False
 
@@ -709,7 +724,7 @@ def _cluster_roots(roots: np.ndarray) -> np.ndarray:
                 i = stack.pop()
                 for j in np.flatnonzero(adj[i] & (label < 0)):
                     label[j] = start
-                    stack.append(j)
+                    stack.append(int(j))
         return [idx[label == lab] for lab in np.unique(label)]
 
     def rec(idx: np.ndarray, m_max: int) -> None:
@@ -745,11 +760,11 @@ def _root_fibers(net: LCN, w: np.ndarray, d: np.ndarray, tol: float) -> tuple[Fi
     candidates: list[FiberPoint] = []
     seen: set[bytes] = set()  # equal roots give equal candidates: polish each only once
     for a, b in _zero_inf_allocations(caps, acc, r.n_zero, r.n_inf):
-        rest = [c - ai - bi for c, ai, bi in zip(caps, a, b)]
-        if sum(c * S for c, S in zip(rest, acc)) != finite.size:
+        rest = [c - ai - bi for c, ai, bi in zip(caps, a, b, strict=True)]
+        if sum(c * S for c, S in zip(rest, acc, strict=True)) != finite.size:
             continue
         for rhos in _orbit_assignments(finite, rest, acc):
-            fs = [_layer_filter(rh, ai, bi) for rh, ai, bi in zip(rhos, a, b)]
+            fs = [_layer_filter(rh, ai, bi) for rh, ai, bi in zip(rhos, a, b, strict=True)]
             key = np.round(np.concatenate(fs), 12).tobytes()
             if key in seen:
                 continue
@@ -846,21 +861,23 @@ def fibers(
     d = np.zeros(net.n_layers - 1) if delta is None else as_delta(delta, net.n_layers)
     tol = _as_tol(tol)
     if not isinstance(method, str) or method not in ("auto", "roots", "multistart"):
-        raise ValueError(
-            f"method must be 'auto', 'roots' or 'multistart': got {method!r}"
-        )
+        raise ValueError(f"method must be 'auto', 'roots' or 'multistart': got {method!r}")
     if not np.any(wa):
         raise ValueError(
             "w = 0: its fiber is not finite up to scaling (every tuple with a zero filter "
             "maps to 0)"
         )
     if method == "multistart" or (method == "auto" and not net.is_1d):
-        return multistart_fibers(net, wa, d, rng=np.random.default_rng(0) if rng is None
-                                 else rng, n_starts=n_starts, tol=tol)
-    if not net.is_1d:
-        raise ValueError(
-            f"method='roots' needs a 1D network: got {net!r}; use method='multistart'"
+        return multistart_fibers(
+            net,
+            wa,
+            d,
+            rng=np.random.default_rng(0) if rng is None else rng,
+            n_starts=n_starts,
+            tol=tol,
         )
+    if not net.is_1d:
+        raise ValueError(f"method='roots' needs a 1D network: got {net!r}; use method='multistart'")
     points = _root_fibers(net, wa, d, tol)
     if not points:
         raise _not_in_m(
@@ -873,8 +890,9 @@ def fibers(
 
 
 def _describe_roots(r: FilterRoots) -> str:
-    parts = [f"{z.real:.3g}{z.imag:+.3g}j" if abs(z.imag) > 1e-12 else f"{z.real:.3g}"
-             for z in r.finite]
+    parts = [
+        f"{z.real:.3g}{z.imag:+.3g}j" if abs(z.imag) > 1e-12 else f"{z.real:.3g}" for z in r.finite
+    ]
     parts += ["0"] * r.n_zero + ["inf"] * r.n_inf
     return "[" + ", ".join(parts) + "]"
 
@@ -1055,8 +1073,16 @@ def multistart_fibers(
             continue
         c = (wn / p0) ** (1.0 / L)
         theta0 = c * net.flatten(fs0)
-        sol = least_squares(fun, theta0, jac=jac, method="lm", xtol=1e-15, ftol=1e-15,
-                            gtol=1e-15, max_nfev=200 * theta0.size)
+        sol = least_squares(
+            fun,
+            theta0,
+            jac=jac,
+            method="lm",
+            xtol=1e-15,
+            ftol=1e-15,
+            gtol=1e-15,
+            max_nfev=200 * theta0.size,
+        )
         if not np.sqrt(2 * sol.cost) <= 1e-4:  # stuck away from the fiber: skip the polish
             continue
         p = _finish(net, net.unflatten(sol.x), wa, d, tol)

@@ -41,10 +41,10 @@ from ._validation import (
     as_generator,
     as_int_in_range,
     as_network,
-    as_real,
-    as_sequence,
     as_positive_int,
     as_rational_array,
+    as_real,
+    as_sequence,
     finite_result,
 )
 from .fibers import rescale, sign_variants
@@ -144,11 +144,11 @@ def compositions(m: int, parts: int):
         return
     for first in range(m + 1):
         for tail in compositions(m - first, parts - 1):
-            yield (first,) + tail
+            yield (first, *tail)
 
 
 @finite_result
-def factor_end_to_end(net: "LCN", w: ArrayLike) -> ExactFactorization:
+def factor_end_to_end(net: LCN, w: ArrayLike) -> ExactFactorization:
     """Factor an integer or rational end-to-end filter exactly and split it into layers.
 
     Parameters
@@ -209,8 +209,10 @@ def factor_end_to_end(net: "LCN", w: ArrayLike) -> ExactFactorization:
     factors = tuple((sympy.sympify(f), int(m)) for f, m in flist)
     degs = tuple(_multidegree(f, xs, dim) for f, _ in factors)
     accs = [tuple(a) if not net.is_1d else (a,) for a in net.accumulated_strides]
-    targets = [tuple((k - 1) * s for k, s in zip(shp, acc))
-               for shp, acc in zip(net.filter_shapes, accs)]
+    targets = [
+        tuple((k - 1) * s for k, s in zip(shp, acc, strict=True))
+        for shp, acc in zip(net.filter_shapes, accs, strict=True)
+    ]
     L = net.n_layers
     c_total = Fraction(int(sympy.Rational(const).p), int(sympy.Rational(const).q)) / den
     solutions, assignments = [], []
@@ -220,7 +222,7 @@ def factor_end_to_end(net: "LCN", w: ArrayLike) -> ExactFactorization:
         for l in range(L):
             prod = sympy.Mul(*[factors[i][0] ** c for i, c in enumerate(counts[l]) if c])
             acc, shp = accs[l], net.filter_shapes[l]
-            dil_shape = tuple((k - 1) * s + 1 for k, s in zip(shp, acc))
+            dil_shape = tuple((k - 1) * s + 1 for k, s in zip(shp, acc, strict=True))
             arr = from_binary_form(prod, dil_shape, variables=xs)
             lattice = tuple(slice(None, None, s) for s in acc)
             layer = arr[lattice].copy()
@@ -239,9 +241,12 @@ def factor_end_to_end(net: "LCN", w: ArrayLike) -> ExactFactorization:
             return
         m, g = factors[i][1], degs[i]
         for split in compositions(m, L):
-            new = [tuple(c - a * gd for c, gd in zip(cap, g)) for cap, a in zip(caps, split)]
+            new = [
+                tuple(c - a * gd for c, gd in zip(cap, g, strict=True))
+                for cap, a in zip(caps, split, strict=True)
+            ]
             if all(min(cap) >= 0 for cap in new):
-                rec(i + 1, new, [row + [a] for row, a in zip(counts, split)])
+                rec(i + 1, new, [[*row, a] for row, a in zip(counts, split, strict=True)])
 
     rec(0, targets, [[] for _ in range(L)])
     if not solutions:
@@ -253,12 +258,18 @@ def factor_end_to_end(net: "LCN", w: ArrayLike) -> ExactFactorization:
     wf = ints / den
     norm = float(np.linalg.norm(wf))
     residuals = tuple(float(np.linalg.norm(net.end_to_end(s) - wf)) / norm for s in solutions)
-    return ExactFactorization(w=wf.reshape(shape), constant=c_total, factors=factors,
-                              multidegrees=degs, assignments=tuple(assignments),
-                              solutions=tuple(solutions), residuals=residuals)
+    return ExactFactorization(
+        w=wf.reshape(shape),
+        constant=c_total,
+        factors=factors,
+        multidegrees=degs,
+        assignments=tuple(assignments),
+        solutions=tuple(solutions),
+        residuals=residuals,
+    )
 
 
-def irreducible_layers(net: "LCN", filters: Sequence[ArrayLike]) -> tuple[bool, ...]:
+def irreducible_layers(net: LCN, filters: Sequence[ArrayLike]) -> tuple[bool, ...]:
     """Whether each layer's form ``P_{w_l}(x^{S_{l-1}}, y^{S_{l-1}})`` is irreducible over Q.
 
     Parameters
@@ -302,7 +313,9 @@ def irreducible_layers(net: "LCN", filters: Sequence[ArrayLike]) -> tuple[bool, 
         )
     xs = polynomial_variables(net.dim)
     out = []
-    for l, (f, shp, acc) in enumerate(zip(filters, net.filter_shapes, net.accumulated_strides)):
+    for l, (f, shp, acc) in enumerate(
+        zip(filters, net.filter_shapes, net.accumulated_strides, strict=True)
+    ):
         frac = as_rational_array(f, f"filters[{l}]")
         if frac.shape != shp and not (len(shp) == 1 and frac.shape == (shp[0],)):
             raise ValueError(f"filters[{l}] must have shape {shp}: got shape {frac.shape}")
@@ -314,7 +327,7 @@ def irreducible_layers(net: "LCN", filters: Sequence[ArrayLike]) -> tuple[bool, 
 
 @finite_result
 def random_integer_filters(
-    net: "LCN", rng: np.random.Generator, *, high: int = 3
+    net: LCN, rng: np.random.Generator, *, high: int = 3
 ) -> list[np.ndarray]:
     """Filters with i.i.d. integer entries uniform in ``{-high, ..., high}``, none all zero.
 
@@ -360,7 +373,7 @@ def random_integer_filters(
 
 
 # ----------------------------------------------------------------------------- swaps
-def _positions(net: "LCN", i: int, j: int) -> tuple[int, int]:
+def _positions(net: LCN, i: int, j: int) -> tuple[int, int]:
     L = net.n_layers
     a = as_int_in_range(i, "i", 0, L - 1)
     b = as_int_in_range(j, "j", 0, L - 1)
@@ -369,11 +382,11 @@ def _positions(net: "LCN", i: int, j: int) -> tuple[int, int]:
     return min(a, b), max(a, b)
 
 
-def _acc(net: "LCN") -> list[tuple[int, ...]]:
+def _acc(net: LCN) -> list[tuple[int, ...]]:
     return [tuple(a) if not net.is_1d else (a,) for a in net.accumulated_strides]
 
 
-def swappable_pairs(net: "LCN") -> list[tuple[int, int]]:
+def swappable_pairs(net: LCN) -> list[tuple[int, int]]:
     """All position pairs ``(i, j)``, ``i < j``, whose layers may be swapped (Obs. 11).
 
     Parameters
@@ -399,8 +412,8 @@ def swappable_pairs(net: "LCN") -> list[tuple[int, int]]:
 
 @finite_result
 def swap_layers(
-    net: "LCN", filters: Sequence[ArrayLike], i: int, j: int
-) -> tuple["LCN", list[np.ndarray]]:
+    net: LCN, filters: Sequence[ArrayLike], i: int, j: int
+) -> tuple[LCN, list[np.ndarray]]:
     """Exchange the layers at positions ``i`` and ``j`` without changing the end-to-end filter.
 
     Parameters
@@ -468,7 +481,7 @@ def swap_layers(
     return LCN(sizes, net.strides), new
 
 
-def swap_permutation(net: "LCN", i: int, j: int) -> np.ndarray:
+def swap_permutation(net: LCN, i: int, j: int) -> np.ndarray:
     """The index permutation of ``theta`` performed by :func:`swap_layers`.
 
     Parameters
@@ -499,7 +512,7 @@ def swap_permutation(net: "LCN", i: int, j: int) -> np.ndarray:
 
 
 @finite_result
-def swap_orbit(net: "LCN", filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
+def swap_orbit(net: LCN, filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
     """Every rearrangement of the layers that keeps both the architecture and ``pi``.
 
     Parameters
@@ -536,8 +549,11 @@ def swap_orbit(net: "LCN", filters: Sequence[ArrayLike]) -> list[tuple[np.ndarra
             runs.append([l])
     per_run = []
     for run in runs:
-        perms = [p for p in itertools.permutations(run)
-                 if all(shapes[a] == shapes[b] for a, b in zip(run, p))]
+        perms = [
+            p
+            for p in itertools.permutations(run)
+            if all(shapes[a] == shapes[b] for a, b in zip(run, p, strict=True))
+        ]
         per_run.append(perms)
     out = []
     for combo in itertools.product(*per_run):
@@ -547,7 +563,7 @@ def swap_orbit(net: "LCN", filters: Sequence[ArrayLike]) -> list[tuple[np.ndarra
 
 
 def count_up_to_swaps(
-    net: "LCN", points: Sequence[Sequence[ArrayLike]], *, rtol: float = 1e-6
+    net: LCN, points: Sequence[Sequence[ArrayLike]], *, rtol: float = 1e-6
 ) -> int:
     """The number of distinct points up to layer swaps (Obs. 11), rescaling and sign flips.
 
@@ -595,8 +611,9 @@ def count_up_to_swaps(
             for s in swap_orbit(net, r):
                 for v in sign_variants(rescale(net, s, delta)):
                     vv = np.concatenate([f.ravel() for f in v])
-                    if np.linalg.norm(vv - v0) <= rtol * max(np.linalg.norm(vv),
-                                                             np.linalg.norm(v0)):
+                    if np.linalg.norm(vv - v0) <= rtol * max(
+                        np.linalg.norm(vv), np.linalg.norm(v0)
+                    ):
                         found = True
                         break
                 if found:

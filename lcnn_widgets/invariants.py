@@ -44,7 +44,7 @@ ORBIT_RTOL = 1e-9
 
 
 @finite_result
-def layer_pairings(net: "LCN", filters: Sequence[ArrayLike], grad: ArrayLike) -> np.ndarray:
+def layer_pairings(net: LCN, filters: Sequence[ArrayLike], grad: ArrayLike) -> np.ndarray:
     """The numbers ``<w_l, d L / d w_l>`` for the loss ``L = l o pi``, one per layer.
 
     Parameters
@@ -95,7 +95,7 @@ def layer_pairings(net: "LCN", filters: Sequence[ArrayLike], grad: ArrayLike) ->
     return np.add.reduceat(per_entry, starts)
 
 
-def _as_factors(net: "LCN", factors: ArrayLike) -> np.ndarray:
+def _as_factors(net: LCN, factors: ArrayLike) -> np.ndarray:
     c = as_finite_array(factors, "factors")
     if c.ndim == 0 or c.shape[-1] != net.n_layers:
         raise ValueError(
@@ -113,9 +113,7 @@ def _as_factors(net: "LCN", factors: ArrayLike) -> np.ndarray:
 
 
 @finite_result
-def scale_filters(
-    net: "LCN", filters: Sequence[ArrayLike], factors: ArrayLike
-) -> list[np.ndarray]:
+def scale_filters(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) -> list[np.ndarray]:
     """The point ``(c_1 w_1, ..., c_L w_L)`` of the scaling orbit of ``filters``.
 
     Parameters
@@ -155,11 +153,11 @@ def scale_filters(
     c = _as_factors(net, factors)
     if c.ndim != 1:
         raise ValueError(f"factors must have shape ({net.n_layers},): got shape {c.shape}")
-    return [ci * f for ci, f in zip(c, fs)]
+    return [ci * f for ci, f in zip(c, fs, strict=True)]
 
 
 @finite_result
-def orbit_norms(net: "LCN", filters: Sequence[ArrayLike], factors: ArrayLike) -> np.ndarray:
+def orbit_norms(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) -> np.ndarray:
     """Squared filter norms ``||c_l w_l||^2`` at many points of the scaling orbit.
 
     Parameters
@@ -197,9 +195,7 @@ def orbit_norms(net: "LCN", filters: Sequence[ArrayLike], factors: ArrayLike) ->
 
 
 @finite_result
-def orbit_invariants(
-    net: "LCN", filters: Sequence[ArrayLike], factors: ArrayLike
-) -> np.ndarray:
+def orbit_invariants(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) -> np.ndarray:
     """The invariants ``delta`` at many points of the scaling orbit.
 
     Parameters

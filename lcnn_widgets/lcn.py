@@ -91,7 +91,7 @@ def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
     w = as_coefficients(w, "w")
     x = as_finite_array(x, "x", ndim=w.ndim)
     st = as_stride(stride, w.ndim)
-    if any(n < k for n, k in zip(x.shape, w.shape, strict=False)):
+    if any(n < k for n, k in zip(x.shape, w.shape, strict=True)):
         raise ValueError(
             f"x must be at least as long as the filter along every axis: got x of shape "
             f"{x.shape} and w of shape {w.shape}"
@@ -147,11 +147,21 @@ class LCN:
     array([1., 1., 3., 2., 2.])
     """
 
-    def __init__(self, filter_sizes: Sequence[Any], strides: Sequence[Any]):
+    # The frozen fields, set once in __init__ (layer l + 1 is index l).
+    _sizes: tuple[Shape, ...]
+    _strides: tuple[Shape, ...]
+    _dim: int
+    _is_1d: bool
+    _acc: tuple[Shape, ...]
+    _e2e: Shape
+    _offsets: tuple[int, ...]
+    _jac_index: np.ndarray | None
+
+    def __init__(self, filter_sizes: Sequence[Any], strides: Sequence[Any]) -> None:
         sizes, st, dim, is_1d = as_architecture(filter_sizes, strides)
         acc = [(1,) * dim]
         for s in st:
-            acc.append(tuple(a * b for a, b in zip(acc[-1], s, strict=False)))
+            acc.append(tuple(a * b for a, b in zip(acc[-1], s, strict=True)))
         e2e = tuple(
             sizes[0][d] + sum((sizes[l][d] - 1) * acc[l][d] for l in range(1, len(sizes)))
             for d in range(dim)
@@ -434,12 +444,12 @@ class LCN:
         """
         fs = self.check_filters(filters)
         sig = as_finite_array(x, "x", ndim=self._dim)
-        if any(n < k for n, k in zip(sig.shape, self._e2e, strict=False)):
+        if any(n < k for n, k in zip(sig.shape, self._e2e, strict=True)):
             raise ValueError(
                 "x must be at least as long as the end-to-end filter along every axis: got x of "
                 f"shape {self._out(sig.shape)} and end_to_end_size {self.end_to_end_size}"
             )
-        for f, s in zip(fs, self._strides, strict=False):
+        for f, s in zip(fs, self._strides, strict=True):
             sig = correlate(f, s, sig)
         return sig
 
@@ -521,7 +531,7 @@ def split(net: LCN, theta: np.ndarray) -> list[np.ndarray]:
     """The filters of a flat ``theta`` of shape (n_params,), as views (kernel: no checking)."""
     off = net.offsets
     return [
-        theta[a:b].reshape(s) for a, b, s in zip(off[:-1], off[1:], net.filter_shapes, strict=False)
+        theta[a:b].reshape(s) for a, b, s in zip(off[:-1], off[1:], net.filter_shapes, strict=True)
     ]
 
 
@@ -535,7 +545,7 @@ def _pi(net: LCN, fs: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def _dilated_filters(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
-    return [dilated(f, s) for f, s in zip(fs, net._acc, strict=False)]
+    return [dilated(f, s) for f, s in zip(fs, net._acc[:-1], strict=True)]
 
 
 def _rests(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -545,9 +555,11 @@ def _rests(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
     prefix: list[np.ndarray | None] = [None] * L  # product of dilated layers < l
     suffix: list[np.ndarray | None] = [None] * L  # product of dilated layers > l
     for l in range(1, L):
-        prefix[l] = dil[l - 1] if prefix[l - 1] is None else product([prefix[l - 1], dil[l - 1]])
+        p = prefix[l - 1]
+        prefix[l] = dil[l - 1] if p is None else product([p, dil[l - 1]])
     for l in range(L - 2, -1, -1):
-        suffix[l] = dil[l + 1] if suffix[l + 1] is None else product([dil[l + 1], suffix[l + 1]])
+        q = suffix[l + 1]
+        suffix[l] = dil[l + 1] if q is None else product([dil[l + 1], q])
     rests = []
     for l in range(L):
         others = [p for p in (prefix[l], suffix[l]) if p is not None]
@@ -566,8 +578,8 @@ def _jacobian_index(net: LCN) -> np.ndarray:
     D, e2e = net.dim, net.end_to_end_shape
     rows = np.indices(e2e).reshape(D, -1)  # (D, K): output multi-indices
     cols, base = [], 1
-    for size, acc in zip(net.filter_shapes, net._acc, strict=False):
-        r = tuple(e - (k - 1) * a for e, k, a in zip(e2e, size, acc, strict=False))
+    for size, acc in zip(net.filter_shapes, net._acc[:-1], strict=True):
+        r = tuple(e - (k - 1) * a for e, k, a in zip(e2e, size, acc, strict=True))
         j = np.indices(size).reshape(D, -1)  # (D, k_l): filter multi-indices
         m = rows[:, :, None] - j[:, None, :] * np.array(acc)[:, None, None]
         inside = np.all((m >= 0) & (m < np.array(r)[:, None, None]), axis=0)

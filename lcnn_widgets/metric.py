@@ -297,9 +297,7 @@ def _fiber_filters(net: LCN, w: np.ndarray, d: np.ndarray) -> list[list[np.ndarr
 
 
 @finite_result
-def fiber_point(
-    net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None
-) -> list[np.ndarray]:
+def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> list[np.ndarray]:
     """The parameter point ``theta`` with ``pi(theta) = w`` and invariants ``delta`` used for ``g``.
 
     Parameters
@@ -403,9 +401,7 @@ def _spectrum_condition(net: LCN, theta_ntk: np.ndarray) -> float:
     return top / low if low > RCOND * top else np.inf
 
 
-def condition_number(
-    net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None
-) -> float:
+def condition_number(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> float:
     """Condition number of the NTK on ``T_w M``: ``lambda_1 / lambda_d``, ``d = dim M``.
 
     Parameters
@@ -664,9 +660,7 @@ def chart_metric(
 
 
 # ---------------------------------------------------------------------------- smooth points
-def is_smooth_point(
-    net: LCN, w: ArrayLike, *, tol: float = 1e-8, method: str = "auto"
-) -> bool:
+def is_smooth_point(net: LCN, w: ArrayLike, *, tol: float = 1e-8, method: str = "auto") -> bool:
     """Whether ``w`` is a smooth point of the neuromanifold (1D, strides > 1).
 
     Parameters

@@ -141,7 +141,7 @@ def dilated(v: np.ndarray, st: tuple[int, ...]) -> np.ndarray:
     """Kernel of :func:`dilate` (no checking): ``v`` a float array, ``st`` one stride per axis."""
     if all(s == 1 for s in st):
         return v
-    shape = tuple((k - 1) * s + 1 for k, s in zip(v.shape, st))
+    shape = tuple((k - 1) * s + 1 for k, s in zip(v.shape, st, strict=True))
     out = np.zeros(shape)
     out[tuple(slice(None, None, s) for s in st)] = v
     return out
@@ -193,7 +193,10 @@ def _sympy_number(value: Any) -> sympy.Expr:
 
 
 def to_binary_form(
-    v: ArrayLike, stride: int | Sequence[int] = 1, *, variables: Sequence[sympy.Symbol] | None = None
+    v: ArrayLike,
+    stride: int | Sequence[int] = 1,
+    *,
+    variables: Sequence[sympy.Symbol] | None = None,
 ) -> sympy.Expr:
     """Return the binary form of a filter, with ``x -> x^stride`` and ``y -> y^stride``.
 
@@ -235,8 +238,7 @@ def to_binary_form(
     xs = polynomial_variables(arr.ndim) if variables is None else tuple(variables)
     if len(xs) != 2 * arr.ndim:
         raise ValueError(
-            f"variables must hold {2 * arr.ndim} symbols for a {arr.ndim}-dim filter: "
-            f"got {len(xs)}"
+            f"variables must hold {2 * arr.ndim} symbols for a {arr.ndim}-dim filter: got {len(xs)}"
         )
     terms = []
     for idx in np.ndindex(arr.shape):
@@ -288,7 +290,7 @@ def from_binary_form(
     array([ 1., -1., -2.])
     """
     seq = isinstance(shape, (Sequence, np.ndarray)) and not isinstance(shape, (str, bytes))
-    shp = as_stride(shape, len(shape) if seq else 1, "shape")
+    shp = as_stride(shape, len(shape) if seq and not isinstance(shape, int) else 1, "shape")
     dim = len(shp)
     xs = polynomial_variables(dim) if variables is None else tuple(variables)
     if isinstance(expr, (bool, np.bool_)) or not isinstance(expr, (sympy.Basic, numbers.Number)):
@@ -350,8 +352,10 @@ def binary_form_product(
     >>> sympy.expand(binary_form_product([[1, 1, 1], [1, 2]], [2, 1]))
     x**4 + x**3*y + 3*x**2*y**2 + 2*x*y**3 + 2*y**4
     """
-    arrays = [as_finite_array(f, f"filters[{i}]")
-              for i, f in enumerate(as_sequence(filters, "filters", "filters (one per layer)"))]
+    arrays = [
+        as_finite_array(f, f"filters[{i}]")
+        for i, f in enumerate(as_sequence(filters, "filters", "filters (one per layer)"))
+    ]
     if not arrays:
         raise ValueError("filters must hold at least one filter: got an empty sequence")
     dim = arrays[0].ndim
@@ -364,22 +368,20 @@ def binary_form_product(
         )
     acc = (1,) * dim
     factors = []
-    for i, (arr, s) in enumerate(zip(arrays, strides)):
+    for i, (arr, s) in enumerate(zip(arrays, strides, strict=True)):
         if arr.ndim != dim:
             raise ValueError(
                 f"filters[{i}] must have {dim} axes like filters[0]: got shape {arr.shape}"
             )
         factors.append(to_binary_form(arr, acc))
         st = as_stride(s, dim, f"strides[{i}]")
-        acc = tuple(a * b for a, b in zip(acc, st))
+        acc = tuple(a * b for a, b in zip(acc, st, strict=True))
     return sympy.Mul(*factors, evaluate=False)
 
 
 def _latex_monomial(ex: int, ey: int) -> str:
     """``x^{ex} y^{ey}`` in LaTeX, leaving out zero powers and writing power one as the letter."""
-    parts = [
-        var if e == 1 else f"{var}^{{{e}}}" for var, e in (("x", ex), ("y", ey)) if e > 0
-    ]
+    parts = [var if e == 1 else f"{var}^{{{e}}}" for var, e in (("x", ex), ("y", ey)) if e > 0]
     return " ".join(parts)
 
 
@@ -490,4 +492,3 @@ def convolution_matrix(w: ArrayLike, stride: int, n: int) -> np.ndarray:
     for i in range(m):
         out[i, i * s : i * s + k] = arr
     return out
-

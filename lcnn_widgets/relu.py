@@ -40,9 +40,9 @@ from ._validation import (
     as_generator,
     as_moderate,
     as_network,
-    as_real,
     as_parameter_blocks,
     as_positive_int,
+    as_real,
     as_stride,
     as_time_grid,
     as_weights,
@@ -97,13 +97,14 @@ def _batched_conv(w: np.ndarray, st: Shape, X: np.ndarray, *, trailing: int = 0)
 
 def _windows(X: np.ndarray, shape: Shape, st: Shape) -> np.ndarray:
     """The patches ``x[i s : i s + k]`` of every sample: shape ``(N, *m, *k)``."""
-    win = sliding_window_view(X, (1,) + tuple(shape))
-    win = win[(slice(None),) + tuple(slice(None, None, s) for s in st)]
+    win = sliding_window_view(X, (1, *tuple(shape)))
+    win = win[(slice(None), *tuple(slice(None, None, s) for s in st))]
     return win.reshape(win.shape[: X.ndim] + tuple(shape))
 
 
 class _Model(Protocol):  # the interface the flow and the region maps use
-    n_params: int
+    @property
+    def n_params(self) -> int: ...
 
     def flatten(self, params: Any) -> np.ndarray: ...
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]: ...
@@ -270,7 +271,7 @@ class ReLUCNN:
         """
         arr = as_batch(X, "X", self.dim)
         k = self._linear.end_to_end_shape
-        if any(n < kk for n, kk in zip(arr.shape[1:], k)):
+        if any(n < kk for n, kk in zip(arr.shape[1:], k, strict=True)):
             size = arr.shape[1] if self.dim == 1 else arr.shape[1:]
             raise ValueError(
                 "every input in X must be at least as long as the end-to-end filter along every "
@@ -337,7 +338,7 @@ class ReLUCNN:
         k = self._linear.end_to_end_shape
         S = self._total_stride()
         n = self.check_inputs(X).shape[1:]
-        return int(np.prod([(a - b) // s + 1 for a, b, s in zip(n, k, S)]))
+        return int(np.prod([(a - b) // s + 1 for a, b, s in zip(n, k, S, strict=True)]))
 
     # ---------------------------------------------------------------- derivatives
     @finite_result
@@ -441,7 +442,7 @@ class ReLUCNN:
             Column ``j`` is the first layer applied to the ``j``-th unit input (C order).
         """
         n = self._input_shape(input_size)
-        basis = np.eye(int(np.prod(n))).reshape((-1,) + n)
+        basis = np.eye(int(np.prod(n))).reshape((-1, *n))
         w1, _ = self.check_filters(filters)
         return _batched_conv(w1, self._st(0), basis).reshape(basis.shape[0], -1).T
 
@@ -453,7 +454,7 @@ class ReLUCNN:
         if len(n) != self.dim:
             raise ValueError(f"input_size must have {self.dim} entries: got {len(n)}")
         k = self._linear.end_to_end_shape
-        if any(a < b for a, b in zip(n, k)):
+        if any(a < b for a, b in zip(n, k, strict=True)):
             raise ValueError(
                 f"input_size must be at least end_to_end_size = {self.end_to_end_size} along "
                 f"every axis: got {input_size}"
@@ -515,14 +516,14 @@ class ReLUCNN:
         if input_size is None:
             k = self._linear.end_to_end_shape
             S = self._total_stride()
-            input_size = tuple(a + b for a, b in zip(k, S))
+            input_size = tuple(a + b for a, b in zip(k, S, strict=True))
         n = self._input_shape(input_size)
         A = self.first_layer_matrix(fs, n)
         A_pinv = np.linalg.pinv(A)
         h = margin + rng.random((n_inputs, A.shape[0]))
         z = rng.standard_normal((n_inputs, A.shape[1]))
         x = h @ A_pinv.T + (z - z @ (A_pinv @ A).T)
-        return x.reshape((n_inputs,) + n)
+        return x.reshape((n_inputs, *n))
 
     @finite_result
     def end_to_end_from_samples(self, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
@@ -553,8 +554,7 @@ class ReLUCNN:
         y = as_finite_array(Y, "Y")
         if y.size != P.shape[0]:
             raise ValueError(
-                f"Y must hold one output per patch of X ({P.shape[0]} numbers): got shape "
-                f"{y.shape}"
+                f"Y must hold one output per patch of X ({P.shape[0]} numbers): got shape {y.shape}"
             )
         w, *_ = np.linalg.lstsq(P, y.ravel(), rcond=None)
         return w.reshape(self._linear.end_to_end_size if self.dim == 1 else k)
@@ -567,7 +567,7 @@ class ReLUCNN:
         *,
         n_test: int = 32,
         tol: float = 1e-8,
-    ) -> "FunctionFiber":
+    ) -> FunctionFiber:
         """All filters with the same ReLU function and the same invariant as ``filters``.
 
         Parameters
@@ -618,7 +618,7 @@ class ReLUCNN:
         lin = self.linear
         fiber = fibers(lin, lin.end_to_end(fs), lin.invariants(fs))
         k, S = lin.end_to_end_shape, self._total_stride()
-        X = rng.standard_normal((n_test,) + tuple(a + b for a, b in zip(k, S)))
+        X = rng.standard_normal((n_test, *tuple(a + b for a, b in zip(k, S, strict=True))))
         F = self.forward(fs, X)
         scale = max(float(np.max(np.abs(F))), np.finfo(float).tiny)
         cands = tuple(tuple(np.asarray(f) for f in c) for c in fiber.with_signs())
@@ -626,16 +626,23 @@ class ReLUCNN:
         return FunctionFiber(candidates=cands, gaps=gaps, X_test=X, tol=float(tol))
 
     @finite_result
-    def gradient_flow(
-        self, filters: Sequence[ArrayLike], X: ArrayLike, Y: ArrayLike, t_eval: ArrayLike,
+    def gradient_flow(  # noqa: D102 (docstring set below from the template shared with ReLU*)
+        self,
+        filters: Sequence[ArrayLike],
+        X: ArrayLike,
+        Y: ArrayLike,
+        t_eval: ArrayLike,
         **kwargs: Any,
-    ) -> "ReLUFlowResult":
+    ) -> ReLUFlowResult:
         theta0 = as_moderate(self.flatten(filters), "filters", 1e100)
         return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
 
     gradient_flow.__doc__ = _flow_doc(
-        "filters", "(w_1, w_2)", "(N, n) or (N, n_1, ..., n_D)",
-        "the shape of ``forward(filters, X)``", ":meth:`invariant`",
+        "filters",
+        "(w_1, w_2)",
+        "(N, n) or (N, n_1, ..., n_D)",
+        "the shape of ``forward(filters, X)``",
+        ":meth:`invariants`",
     )
 
 
@@ -803,15 +810,23 @@ class ReLUMLP:
         return np.sum(W2**2, axis=0) - np.sum(W1**2, axis=1)
 
     @finite_result
-    def gradient_flow(
-        self, weights: Sequence[ArrayLike], X: ArrayLike, Y: ArrayLike, t_eval: ArrayLike,
+    def gradient_flow(  # noqa: D102 (docstring set below from the template shared with ReLU*)
+        self,
+        weights: Sequence[ArrayLike],
+        X: ArrayLike,
+        Y: ArrayLike,
+        t_eval: ArrayLike,
         **kwargs: Any,
-    ) -> "ReLUFlowResult":
+    ) -> ReLUFlowResult:
         theta0 = as_moderate(self.flatten(weights), "weights", 1e100)
         return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
 
     gradient_flow.__doc__ = _flow_doc(
-        "weights", "(W_1, W_2)", "(N, d_0)", "shape (N, d_2)", "every :meth:`invariants` entry",
+        "weights",
+        "(W_1, W_2)",
+        "(N, d_0)",
+        "shape (N, d_2)",
+        "every :meth:`invariants` entry",
         examples=""">>> mlp = ReLUMLP([1, 1, 1])
         >>> res = mlp.gradient_flow([[[1.0]], [[1.0]]], [[1.0]], [[4.0]], [0.0, 30.0])
         >>> np.round(res.loss[-1], 8), np.round(res.invariants[:, 0], 8)
@@ -953,8 +968,16 @@ def _gradient_flow(
             return event
 
         events = [make_event(k) for k in range(n_pre)]
-    sol = solve_ivp(rhs, (0.0, float(t[-1])), theta0, method=method, t_eval=t,
-                    rtol=rtol, atol=atol, events=[budget] + events)
+    sol = solve_ivp(
+        rhs,
+        (0.0, float(t[-1])),
+        theta0,
+        method=method,
+        t_eval=t,
+        rtol=rtol,
+        atol=atol,
+        events=[budget, *events],
+    )
     thetas = sol.y.T
     t = t[: thetas.shape[0]]
     kink_time, kink_theta = None, None
@@ -1076,20 +1099,19 @@ def activation_regions(
     if origin is None or directions is None:
         if not (isinstance(model, ReLUMLP) and model.widths[0] == 2):
             raise ValueError(
-                "origin and directions must be given unless the inputs are 2D (an MLP with "
-                "d_0 = 2)"
+                "origin and directions must be given unless the inputs are 2D (an MLP with d_0 = 2)"
             )
     o = np.zeros(2) if origin is None else as_finite_array(origin, "origin")
     d = np.eye(2) if directions is None else as_finite_array(directions, "directions")
-    if d.shape != (2,) + o.shape:
+    if d.shape != (2, *o.shape):
         raise ValueError(
-            f"directions must have shape {(2,) + o.shape} (two inputs shaped like origin): got "
+            f"directions must have shape {(2, *o.shape)} (two inputs shaped like origin): got "
             f"{d.shape}"
         )
     a = np.linspace(ext[0], ext[1], res)
     b = np.linspace(ext[2], ext[3], res)
     B, A = np.meshgrid(b, a, indexing="ij")
-    X = (o[None] + np.multiply.outer(A.ravel(), d[0]) + np.multiply.outer(B.ravel(), d[1]))
+    X = o[None] + np.multiply.outer(A.ravel(), d[0]) + np.multiply.outer(B.ravel(), d[1])
     pats = model.activation_pattern(params, X).reshape(X.shape[0], -1)
     n_units = pats.shape[1]
     h0, hu, hv = model.preactivations(params, np.stack([o, o + d[0], o + d[1]])).reshape(3, -1)
@@ -1177,9 +1199,9 @@ def compare_parametrizations(
     Xb = model.check_inputs(X)
     pair = (first, second)
     return ParameterComparison(
-        outputs=tuple(model.forward(p, Xb) for p in pair),  # type: ignore[arg-type]
+        outputs=tuple(model.forward(p, Xb) for p in pair),
         invariants=tuple(np.atleast_1d(model.invariants(p)) for p in pair),  # type: ignore[arg-type]
-        ntks=tuple(model.ntk(p, Xb) for p in pair),  # type: ignore[arg-type]
+        ntks=tuple(model.ntk(p, Xb) for p in pair),
     )
 
 
@@ -1213,5 +1235,4 @@ class FunctionFiber:
     @property
     def points(self) -> list[tuple[np.ndarray, ...]]:
         """The candidates that agree with ``f`` on every test input."""
-        return [c for c, ok in zip(self.candidates, self.same_function) if ok]
-
+        return [c for c, ok in zip(self.candidates, self.same_function, strict=True) if ok]

@@ -55,7 +55,7 @@ __all__ = [
 
 # ----------------------------------------------------------------------------- NTKs
 @finite_result
-def ntk_spread(net: "LCN", points: Sequence[Sequence[ArrayLike]]) -> float:
+def ntk_spread(net: LCN, points: Sequence[Sequence[ArrayLike]]) -> float:
     """The largest Frobenius distance ``max_{i,j} ||Theta_i - Theta_j||_F`` between NTKs.
 
     Parameters
@@ -118,7 +118,7 @@ class FiberNTKs:
 
 @finite_result
 def fiber_ntks(
-    net: "LCN", w: ArrayLike, delta: ArrayLike | None = None, **fiber_kwargs: Any
+    net: LCN, w: ArrayLike, delta: ArrayLike | None = None, **fiber_kwargs: Any
 ) -> FiberNTKs:
     """Every real fiber point of ``(w, delta)`` with its NTK, and the largest NTK difference.
 
@@ -198,8 +198,10 @@ def cubic_roots(r: float, center: float, disc: float) -> np.ndarray:
     >>> cubic_roots(0.0, 1.0, -4.0)[1:]
     array([1.+2.j, 1.-2.j])
     """
-    rr, c, g = (float(as_finite_array(v, name, ndim=0))
-                for v, name in ((r, "r"), (center, "center"), (disc, "disc")))
+    rr, c, g = (
+        float(as_finite_array(v, name, ndim=0))
+        for v, name in ((r, "r"), (center, "center"), (disc, "disc"))
+    )
     s = np.sqrt(complex(g))
     return np.array([rr, c + s, c - s], dtype=complex)
 
@@ -296,8 +298,9 @@ def stride_one_factorization_count(
         raise ValueError(f"n_inf must be a non-negative integer: got {n_inf!r}")
     tol = as_real(tol, "tol", positive=True)
     degs_in = as_sequence(degrees, "degrees", "integers")
-    if any(isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer))
-           for d in degs_in):
+    if any(
+        isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) for d in degs_in
+    ):
         raise TypeError(f"degrees must be integers, one per layer: got {degrees!r:.60}")
     degs = tuple(int(d) for d in degs_in)
     if any(d < 0 for d in degs) or not degs:
@@ -309,7 +312,7 @@ def stride_one_factorization_count(
         )
     real_m, pair_m = _root_groups(r, float(tol))
     if n_inf:
-        real_m = real_m + [int(n_inf)]
+        real_m = [*real_m, int(n_inf)]
     groups = tuple([(m, 1) for m in real_m] + [(n, 2) for n in pair_m])
     return _count(groups, degs)
 
@@ -322,7 +325,7 @@ def _count(groups: tuple[tuple[int, int], ...], caps: tuple[int, ...]) -> int:
     (m, size), rest = groups[0], groups[1:]
     total = 0
     for split in compositions(m, len(caps)):
-        new = tuple(c - size * a for c, a in zip(caps, split))
+        new = tuple(c - size * a for c, a in zip(caps, split, strict=True))
         if min(new) >= 0:
             total += _count(rest, new)
     return total

@@ -1,4 +1,4 @@
-"""The paper's Table 1, reproduced by computation: is the NTK a function of ``(w, delta)``?
+"""The paper's Table 1 by computation: whether the NTK is a function of ``(w, delta)``.
 
 For each class of linear networks in the paper's Table 1 we draw random architectures and
 parameters ``theta``, take ``w = pi(theta)`` and the invariants ``delta`` of ``theta``, compute
@@ -54,8 +54,8 @@ from ._validation import (
     as_finite_array,
     as_generator,
     as_int_in_range,
-    as_sequence,
     as_positive_int,
+    as_sequence,
     finite_result,
 )
 from .dense import (
@@ -124,18 +124,40 @@ class ArchitectureClass:
 
 
 CLASSES: tuple[ArchitectureClass, ...] = (
-    ArchitectureClass("fc_balanced", "fully connected, balanced (delta = 0)", True,
-                      "yes, when balanced", "Thm 14"),
-    ArchitectureClass("fc_generic", "fully connected, generic invariants", False,
-                      "no (Ex. 20)", "Ex. 20"),
-    ArchitectureClass("conv1d_strided", "1D conv., strides s_1..s_{L-1} > 1", True,
-                      "yes, all delta", "Thm 4, Prop. 2"),
-    ArchitectureClass("conv1d_stride1", "1D conv., some s_l = 1 (l < L)", False,
-                      "no, in general", "Sec. 2.3, Ex. 19"),
-    ArchitectureClass("conv2d", "2D conv., no interchangeable layers", True,
-                      "yes, all delta/strides", "Cor. 10, Prop. 12, Thm 13"),
-    ArchitectureClass("conv2d_swap", "2D conv., interchangeable layers (Obs. 11)", True,
-                      "yes, all delta/strides", "Obs. 11, Thm 13"),
+    ArchitectureClass(
+        "fc_balanced", "fully connected, balanced (delta = 0)", True, "yes, when balanced", "Thm 14"
+    ),
+    ArchitectureClass(
+        "fc_generic", "fully connected, generic invariants", False, "no (Ex. 20)", "Ex. 20"
+    ),
+    ArchitectureClass(
+        "conv1d_strided",
+        "1D conv., strides s_1..s_{L-1} > 1",
+        True,
+        "yes, all delta",
+        "Thm 4, Prop. 2",
+    ),
+    ArchitectureClass(
+        "conv1d_stride1",
+        "1D conv., some s_l = 1 (l < L)",
+        False,
+        "no, in general",
+        "Sec. 2.3, Ex. 19",
+    ),
+    ArchitectureClass(
+        "conv2d",
+        "2D conv., no interchangeable layers",
+        True,
+        "yes, all delta/strides",
+        "Cor. 10, Prop. 12, Thm 13",
+    ),
+    ArchitectureClass(
+        "conv2d_swap",
+        "2D conv., interchangeable layers (Obs. 11)",
+        True,
+        "yes, all delta/strides",
+        "Obs. 11, Thm 13",
+    ),
 )
 _BY_KEY = {c.key: c for c in CLASSES}
 
@@ -181,8 +203,10 @@ def relative_ntk_difference(ntks: Sequence[ArrayLike]) -> float:
     >>> relative_ntk_difference([np.eye(2), np.eye(2), np.diag([1.0, 0.0])])
     0.7071067811865475
     """
-    mats = [as_finite_array(t, f"ntks[{i}]", allow_empty=True)
-            for i, t in enumerate(as_sequence(ntks, "ntks", "square matrices"))]
+    mats = [
+        as_finite_array(t, f"ntks[{i}]", allow_empty=True)
+        for i, t in enumerate(as_sequence(ntks, "ntks", "square matrices"))
+    ]
     if not mats:
         raise ValueError("ntks must hold at least one matrix: got an empty sequence")
     shape = mats[0].shape
@@ -276,15 +300,23 @@ def _finish_sample(net: LCN | FCN, theta, w, delta, points, n_points, method) ->
         images = [net.end_to_end(p) for p in pts]
     wn = float(np.linalg.norm(w))
     residual = max(float(np.linalg.norm(im - w)) / wn for im in images)
-    return FiberSample(architecture=net, theta=tuple(np.asarray(f, float) for f in theta),
-                       w=np.asarray(w, float), delta=delta, points=pts, n_points=int(n_points),
-                       method=method, difference=relative_ntk_difference(ntks),
-                       residual=residual)
+    return FiberSample(
+        architecture=net,
+        theta=tuple(np.asarray(f, float) for f in theta),
+        w=np.asarray(w, float),
+        delta=delta,
+        points=pts,
+        n_points=int(n_points),
+        method=method,
+        difference=relative_ntk_difference(ntks),
+        residual=residual,
+    )
 
 
 # ---------------------------------------------------------------------------- fully connected
-def _dense_fiber_search(net: FCN, W: np.ndarray, D: Sequence[np.ndarray],
-                        rng: np.random.Generator, n_starts: int) -> list[list[np.ndarray]]:
+def _dense_fiber_search(
+    net: FCN, W: np.ndarray, D: Sequence[np.ndarray], rng: np.random.Generator, n_starts: int
+) -> list[list[np.ndarray]]:
     """Solve ``W_L ... W_1 = W`` and ``W_{j+1}^T W_{j+1} - W_j W_j^T = D_j`` from random starts.
 
     ``scipy.optimize.least_squares`` (trust region, analytic Jacobian ``[J; D inv]``); the
@@ -297,8 +329,7 @@ def _dense_fiber_search(net: FCN, W: np.ndarray, D: Sequence[np.ndarray],
 
     def fun(th: np.ndarray) -> np.ndarray:
         ws = net.unflatten(th)
-        got = np.concatenate([net.end_to_end(ws).ravel()]
-                             + [d.ravel() for d in net.invariants(ws)])
+        got = np.concatenate([net.end_to_end(ws).ravel()] + [d.ravel() for d in net.invariants(ws)])
         return (got - target) / scale
 
     def jac(th: np.ndarray) -> np.ndarray:
@@ -308,8 +339,16 @@ def _dense_fiber_search(net: FCN, W: np.ndarray, D: Sequence[np.ndarray],
     out = []
     for _ in range(n_starts):
         th0 = net.flatten(net.random_weights(rng, scale=size / np.sqrt(max(net.widths))))
-        sol = least_squares(fun, th0, jac=jac, method="trf", xtol=1e-15, ftol=1e-15,
-                            gtol=1e-15, max_nfev=100 * th0.size)
+        sol = least_squares(
+            fun,
+            th0,
+            jac=jac,
+            method="trf",
+            xtol=1e-15,
+            ftol=1e-15,
+            gtol=1e-15,
+            max_nfev=100 * th0.size,
+        )
         th, res = sol.x, sol.fun
         for _ in range(8):  # Gauss-Newton polish (minimum-norm steps): quadratic convergence
             if np.linalg.norm(res) <= 1e-15:
@@ -342,8 +381,15 @@ def _sample_fc_balanced(rng, *, worked_example, n_orbit, n_starts) -> FiberSampl
         pts.append(orthogonal_orbit(base, Us))
     D = [np.zeros((d, d)) for d in widths[1:-1]]
     pts += _dense_fiber_search(net, W, D, rng, n_starts)
-    return _finish_sample(net, pts[1] if len(pts) > 1 else base, W, tuple(D), pts, len(pts),
-                          "SVD factorization + orthogonal orbit (Thm 14) + least squares")
+    return _finish_sample(
+        net,
+        pts[1] if len(pts) > 1 else base,
+        W,
+        tuple(D),
+        pts,
+        len(pts),
+        "SVD factorization + orthogonal orbit (Thm 14) + least squares",
+    )
 
 
 def _sample_fc_generic(rng, *, worked_example, n_orbit, n_starts) -> FiberSample:
@@ -381,9 +427,13 @@ def _real_root_filters(net: LCN, rng: np.random.Generator) -> list[np.ndarray]:
     Real roots are the hardest case for uniqueness: with a stride one they can be exchanged
     between layers in every possible way.
     """
-    return [filter_from_roots(rng.standard_normal(k - 1), scale=float(np.exp(rng.normal(0, 0.5))
-                                                                      * rng.choice([-1, 1])))
-            for (k,) in net.filter_shapes]
+    return [
+        filter_from_roots(
+            rng.standard_normal(k - 1),
+            scale=float(np.exp(rng.normal(0, 0.5)) * rng.choice([-1, 1])),
+        )
+        for (k,) in net.filter_shapes
+    ]
 
 
 def _random_1d(rng: np.random.Generator, *, stride_one: bool) -> LCN:
@@ -405,8 +455,15 @@ def _sample_conv1d(rng, *, stride_one: bool, worked_example: bool) -> FiberSampl
     theta = _real_root_filters(net, rng)
     w, delta = net.end_to_end(theta), net.invariants(theta)
     fib = fibers(net, w, delta)
-    return _finish_sample(net, theta, w, delta, fib.with_signs(), len(fib),
-                          "all real fiber points (root orbits, Thm 4 / Sec. 2.3)")
+    return _finish_sample(
+        net,
+        theta,
+        w,
+        delta,
+        fib.with_signs(),
+        len(fib),
+        "all real fiber points (root orbits, Thm 4 / Sec. 2.3)",
+    )
 
 
 # ---------------------------------------------------------------------------- 2D convolutions
@@ -426,8 +483,11 @@ def _random_2d(rng: np.random.Generator, *, swap: bool) -> LCN:
 
 def _sample_conv2d(rng, *, swap: bool, worked_example: bool, n_starts: int) -> FiberSample:
     if worked_example:
-        net = (LCN([(2, 2), (2, 2)], [(1, 1), (1, 1)]) if swap
-               else LCN([(2, 2), (2, 2)], [(2, 2), (1, 1)]))
+        net = (
+            LCN([(2, 2), (2, 2)], [(1, 1), (1, 1)])
+            if swap
+            else LCN([(2, 2), (2, 2)], [(2, 2), (1, 1)])
+        )
     else:
         net = _random_2d(rng, swap=swap)
     ints = random_integer_filters(net, rng)
@@ -436,7 +496,7 @@ def _sample_conv2d(rng, *, swap: bool, worked_example: bool, n_starts: int) -> F
     w = net.end_to_end(ints)
     scales = np.exp(rng.normal(0.0, 0.5, size=net.n_layers))
     scales /= np.prod(scales) ** (1.0 / net.n_layers)
-    theta = [c * f for c, f in zip(scales, ints)]  # same w, random invariants
+    theta = [c * f for c, f in zip(scales, ints, strict=True)]  # same w, random invariants
     delta = net.invariants(theta)
     exact = factor_end_to_end(net, w)
     found = [rescale(net, s, delta) for s in exact.solutions]
@@ -516,8 +576,7 @@ def sample_fiber(
         return _sample_conv1d(rng, stride_one=False, worked_example=we)
     if cls.key == "conv1d_stride1":
         return _sample_conv1d(rng, stride_one=True, worked_example=we)
-    return _sample_conv2d(rng, swap=cls.key == "conv2d_swap", worked_example=we,
-                          n_starts=n_starts)
+    return _sample_conv2d(rng, swap=cls.key == "conv2d_swap", worked_example=we, n_starts=n_starts)
 
 
 # ============================================================================ the table
@@ -614,29 +673,44 @@ class Table1Result:
             Print differences and residuals below ``floor`` as ``< floor`` (rounding-level
             numbers vary with the BLAS library; this keeps printed tables reproducible).
         """
+
         def num(x: float, fmt: str) -> str:
             return f"< {floor:g}" if floor is not None and x < floor else format(x, fmt)
 
-        head = ("architecture", "paper says", "computed", "agree", "fibers", "points/fiber",
-                "max rel. dTheta", "max resid.") + (("time",) if times else ())
+        head = (
+            "architecture",
+            "paper says",
+            "computed",
+            "agree",
+            "fibers",
+            "points/fiber",
+            "max rel. dTheta",
+            "max resid.",
+        ) + (("time",) if times else ())
         lines = []
         for r in self.rows:
             lo, hi = r.n_points
-            lines.append((
-                r.cls.name,
-                r.cls.paper_text,
-                "yes" if r.determined else "no",
-                "yes" if r.agrees else "NO (!)",
-                str(r.n_samples),
-                f"{lo}" if lo == hi else f"{lo}-{hi}",
-                num(r.max_difference, ".1e"),
-                num(r.max_residual, ".0e"),
-            ) + ((f"{r.seconds:.1f} s",) if times else ()))
-        widths = [max(len(x[i]) for x in [head] + lines) for i in range(len(head))]
+            lines.append(
+                (
+                    r.cls.name,
+                    r.cls.paper_text,
+                    "yes" if r.determined else "no",
+                    "yes" if r.agrees else "NO (!)",
+                    str(r.n_samples),
+                    f"{lo}" if lo == hi else f"{lo}-{hi}",
+                    num(r.max_difference, ".1e"),
+                    num(r.max_residual, ".0e"),
+                )
+                + ((f"{r.seconds:.1f} s",) if times else ())
+            )
+        widths = [max(len(x[i]) for x in [head, *lines]) for i in range(len(head))]
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
         rule = "  ".join("-" * w for w in widths)
-        return "\n".join([(fmt.format(*x)).rstrip() for x in [head]] + [rule.rstrip()]
-                         + [fmt.format(*x).rstrip() for x in lines])
+        return "\n".join(
+            [(fmt.format(*x)).rstrip() for x in [head]]
+            + [rule.rstrip()]
+            + [fmt.format(*x).rstrip() for x in lines]
+        )
 
     def __str__(self) -> str:
         return self.format()
@@ -694,16 +768,22 @@ def reproduce_table1(
     else:
         if isinstance(classes, str):
             raise TypeError(f"classes must be a sequence of class keys: got the str {classes!r}")
-        chosen = [_as_class_key(k, f"classes[{i}]")
-                  for i, k in enumerate(as_sequence(classes, "classes", "class keys"))]
+        chosen = [
+            _as_class_key(k, f"classes[{i}]")
+            for i, k in enumerate(as_sequence(classes, "classes", "class keys"))
+        ]
         if not chosen:
             raise ValueError("classes must name at least one class: got an empty sequence")
     t_all = time.perf_counter()
     rows = []
     for cls in chosen:
         t0 = time.perf_counter()
-        samples = tuple(sample_fiber(cls.key, rng=rng, worked_example=(i == 0), n_orbit=n_orbit,
-                                     n_starts=n_starts) for i in range(n_samples))
+        samples = tuple(
+            sample_fiber(
+                cls.key, rng=rng, worked_example=(i == 0), n_orbit=n_orbit, n_starts=n_starts
+            )
+            for i in range(n_samples)
+        )
         rows.append(Table1Row(cls=cls, samples=samples, seconds=time.perf_counter() - t0))
     return Table1Result(rows=tuple(rows), seconds=time.perf_counter() - t_all)
 
@@ -734,31 +814,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(
         prog="python -m lcnn_widgets.table1",
-        description="Reproduce Table 1 of arXiv 2507.06367 by computing fibers and NTKs.")
+        description="Reproduce Table 1 of arXiv 2507.06367 by computing fibers and NTKs.",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the random draws")
     parser.add_argument("--samples", type=int, default=12, help="fibers per class (default 12)")
-    parser.add_argument("--starts", type=int, default=4,
-                        help="least-squares / multistart starts per fiber (default 4)")
-    parser.add_argument("--classes", nargs="+", choices=list(_BY_KEY), default=None,
-                        help="compute only these classes")
+    parser.add_argument(
+        "--starts",
+        type=int,
+        default=4,
+        help="least-squares / multistart starts per fiber (default 4)",
+    )
+    parser.add_argument(
+        "--classes",
+        nargs="+",
+        choices=list(_BY_KEY),
+        default=None,
+        help="compute only these classes",
+    )
     args = parser.parse_args(argv)
     if args.samples < 1 or args.starts < 0:
         parser.error("--samples must be >= 1 and --starts >= 0")
-    res = reproduce_table1(rng=np.random.default_rng(args.seed), n_samples=args.samples,
-                           classes=args.classes, n_starts=args.starts)
+    res = reproduce_table1(
+        rng=np.random.default_rng(args.seed),
+        n_samples=args.samples,
+        classes=args.classes,
+        n_starts=args.starts,
+    )
     print(_PAPER_TABLE)
     print()
-    print(f"Computed (seed {args.seed}, {args.samples} fibers per class; 'determined' means "
-          f"max relative NTK difference < {DETERMINED_TOL:g}):")
+    print(
+        f"Computed (seed {args.seed}, {args.samples} fibers per class; 'determined' means "
+        f"max relative NTK difference < {DETERMINED_TOL:g}):"
+    )
     print(res.format())
     for r in res.rows:
         if not r.agrees:
-            print(f"\n(!) {r.cls.key}: the paper says {r.cls.paper_text!r}, the computation "
-                  f"finds fiber points with relative NTK difference {r.max_difference:.2g}.")
+            print(
+                f"\n(!) {r.cls.key}: the paper says {r.cls.paper_text!r}, the computation "
+                f"finds fiber points with relative NTK difference {r.max_difference:.2g}."
+            )
             if r.cls.key == "conv2d_swap":
-                print("    Swapping two interchangeable layers keeps Theta but exchanges their "
-                      "norms; rescaling back to delta (Prop. 12) changes Theta unless delta "
-                      "vanishes between them.")
+                print(
+                    "    Swapping two interchangeable layers keeps Theta but exchanges their "
+                    "norms; rescaling back to delta (Prop. 12) changes Theta unless delta "
+                    "vanishes between them."
+                )
     print(f"\ntotal run time: {res.seconds:.1f} s")
     return 0
 
