@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,14 +244,6 @@ class Verdict:
         return self.message
 
 
-def _right(label: str, extra: str = "") -> Verdict:
-    return Verdict(label, True, f"✓ {label}: right." + (f" {extra}" if extra else ""))
-
-
-def _wrong(label: str, hint: str) -> Verdict:
-    return Verdict(label, False, f"✗ {label}: not yet. Hint: {hint}")
-
-
 # ----------------------------------------------------------------- answer coercion
 
 
@@ -352,21 +344,36 @@ def _same_multiset(a: Any, b: Any, rtol: float = 1e-3) -> bool:
 
 
 # --------------------------------------------------------------------- the checks
-# Each checker takes the answer and returns a Verdict; expected values are computed with the
-# package (cached: they do not change between calls).
+# A checker gets the answer and the expected value (computed with the package by _expected,
+# cached: it does not change between calls) and grades it with _grade or _grade_items.
 
-_CHECKS: dict[str, Callable[[Any], Verdict]] = {}
+_CHECKS: dict[str, Callable[[Any, Any], tuple[bool, str]]] = {}
 #: What each self-check expects, in words (shown in error messages and the docs).
 ANSWER_FORMS: dict[str, str] = {}
 
 
 def _checker(label: str, form: str):
-    def register(fn: Callable[[Any], Verdict]) -> Callable[[Any], Verdict]:
+    def register(
+        fn: Callable[[Any, Any], tuple[bool, str]],
+    ) -> Callable[[Any, Any], tuple[bool, str]]:
         _CHECKS[label] = fn
         ANSWER_FORMS[label] = form
         return fn
 
     return register
+
+
+def _grade(
+    right: bool, hints: Sequence[tuple[bool, str]], otherwise: str, *, remark: str = ""
+) -> tuple[bool, str]:
+    """``(True, remark)`` if right, else ``(False, hint)``: the first hint whose condition holds."""
+    return (True, remark) if right else (False, next((h for c, h in hints if c), otherwise))
+
+
+def _grade_items(got: tuple, expected: tuple, hints: Sequence[str]) -> tuple[bool, str]:
+    """Right if every item is; else the hints of the wrong items, joined."""
+    wrong = [h for g, e, h in zip(got, expected, hints, strict=True) if g != e]
+    return (False, "; ".join(wrong) + ".") if wrong else (True, "")
 
 
 @functools.cache
@@ -470,300 +477,272 @@ def _expected(label: str) -> Any:
     "ex-two-layers-by-hand",
     "the end-to-end filter: 4 numbers, or the form as a sympy expression in x, y",
 )
-def _check_two_layers(answer: Any) -> Verdict:
-    label = "ex-two-layers-by-hand"
+def _check_two_layers(answer: Any, expected: np.ndarray) -> tuple[bool, str]:
     w = _binary_form_or_vector(answer, 4, "the end-to-end filter")
-    expected = _expected(label)
-    if _close(w, expected, 1e-9):
-        return _right(label, "Size 4, and the overall stride is the product of the strides.")
-    if _close(w[::-1], expected, 1e-9):
-        return _wrong(
-            label,
-            "the entries are right but reversed: v[i] goes with "
-            "x^(k-1-i) y^i, so the first entry is the coefficient of x^3.",
-        )
-    return _wrong(
-        label,
-        "the second layer acts with the stride of the first: dilate w2 by "
-        "s1 = 2 (insert s1 - 1 zeros between its entries) before convolving, or "
-        "substitute x^2, y^2 into its form.",
+    return _grade(
+        _close(w, expected, 1e-9),
+        [
+            (
+                _close(w[::-1], expected, 1e-9),
+                "the entries are right but reversed: v[i] goes with x^(k-1-i) y^i, so the first "
+                "entry is the coefficient of x^3.",
+            )
+        ],
+        "the second layer acts with the stride of the first: dilate w2 by s1 = 2 (insert "
+        "s1 - 1 zeros between its entries) before convolving, or substitute x^2, y^2 into its "
+        "form.",
+        remark="Size 4, and the overall stride is the product of the strides.",
     )
 
 
 @_checker("ex-rank-drop", "the rank of the Jacobian, a whole number")
-def _check_rank_drop(answer: Any) -> Verdict:
-    label = "ex-rank-drop"
+def _check_rank_drop(answer: Any, expected: int) -> tuple[bool, str]:
     r = _count(answer, "the rank")
-    if r == _expected(label):
-        return _right(label)
-    if r == 4:
-        return _wrong(
-            label,
-            "4 is the dimension of M, the rank at a generic point. At w2 = 0, "
-            "look at which columns of J still contain a factor w2.",
-        )
-    if r > 5:
-        return _wrong(label, "J has only 5 columns (k1 + k2), so its rank is at most 5.")
-    return _wrong(
-        label,
-        "write the columns of J as pi with one filter replaced by a unit "
-        "vector, and count the independent ones when w2 = 0.",
+    return _grade(
+        r == expected,
+        [
+            (
+                r == 4,
+                "4 is the dimension of M, the rank at a generic point. At w2 = 0, look at which "
+                "columns of J still contain a factor w2.",
+            ),
+            (r > 5, "J has only 5 columns (k1 + k2), so its rank is at most 5."),
+        ],
+        "write the columns of J as pi with one filter replaced by a unit vector, and count the "
+        "independent ones when w2 = 0.",
     )
 
 
 @_checker("ex-inv-closed-form", "a1 for n1 = 2, n2 = 8, delta = 3: one number")
-def _check_closed_form(answer: Any) -> Verdict:
-    label = "ex-inv-closed-form"
+def _check_closed_form(answer: Any, expected: float) -> tuple[bool, str]:
     a1 = _real(answer, "a1")
-    expected = _expected(label)
-    if _close(a1, expected, 1e-6):
-        return _right(label)
-    if a1 < 0:
-        return _wrong(
-            label,
-            "a1 is a squared norm, so it must be positive: of the two roots of "
-            "the quadratic, only one is admissible.",
-        )
-    if _close(a1, expected + 3.0, 1e-6):
-        return _wrong(label, "that is a2 = a1 + delta, the squared norm of the second layer.")
-    if _close(a1, np.sqrt(expected / 2.0), 1e-6):
-        return _wrong(label, "that is the factor c; the question asks for a1 = ||c w1||^2.")
-    return _wrong(label, "use a2 = a1 + delta and a1 a2 = n1 n2, and solve the quadratic for a1.")
+    return _grade(
+        _close(a1, expected, 1e-6),
+        [
+            (
+                a1 < 0,
+                "a1 is a squared norm, so it must be positive: of the two roots of the "
+                "quadratic, only one is admissible.",
+            ),
+            (
+                _close(a1, expected + 3.0, 1e-6),
+                "that is a2 = a1 + delta, the squared norm of the second layer.",
+            ),
+            (
+                _close(a1, np.sqrt(expected / 2.0), 1e-6),
+                "that is the factor c; the question asks for a1 = ||c w1||^2.",
+            ),
+        ],
+        "use a2 = a1 + delta and a1 a2 = n1 n2, and solve the quadratic for a1.",
+    )
 
 
 @_checker("ex-fib-count", "two counts: (for LCN([3, 3], [1, 1]), for LCN([3, 2], [2, 1]))")
-def _check_fib_count(answer: Any) -> Verdict:
-    label = "ex-fib-count"
-    a, b = (_count(v, "each count") for v in _tuple(answer, 2, "the answer"))
-    ea, eb = _expected(label)
-    if (a, b) == (ea, eb):
-        return _right(label)
-    hints = []
-    if a != ea:
-        hints.append(
-            "for strides (1, 1) both layers are quadratics in t: count the ways to "
-            "give layer 1 two of the four real roots (the order of the two roots "
-            "inside a layer does not matter)"
-        )
-    if b != eb:
-        hints.append(
-            "for strides (2, 1) layer 2 is a polynomial in t^2, so its roots come "
-            "as whole orbits {t, -t}; count the orbits it can take"
-        )
-    return _wrong(label, "; ".join(hints) + ".")
+def _check_fib_count(answer: Any, expected: tuple[int, int]) -> tuple[bool, str]:
+    got = tuple(_count(v, "each count") for v in _tuple(answer, 2, "the answer"))
+    return _grade_items(
+        got,
+        expected,
+        [
+            "for strides (1, 1) both layers are quadratics in t: count the ways to give layer 1 "
+            "two of the four real roots (the order of the two roots inside a layer does not "
+            "matter)",
+            "for strides (2, 1) layer 2 is a polynomial in t^2, so its roots come as whole "
+            "orbits {t, -t}; count the orbits it can take",
+        ],
+    )
 
 
 @_checker("ex-fib-stride-two", "the balanced layers (u, v): two vectors of length 2")
-def _check_fib_stride_two(answer: Any) -> Verdict:
-    label = "ex-fib-stride-two"
+def _check_fib_stride_two(answer: Any, expected: tuple) -> tuple[bool, str]:
     u, v = (_array(f, (2,), "each layer") for f in _tuple(answer, 2, "the answer (u, v)"))
-    net, points = _expected(label)
-    for pu, pv in points:
-        if any(_close(s * u, pu) and _close(s * v, pv) for s in (1.0, -1.0)):
-            return _right(label, "Any sign variant (-u, -v) is right as well.")
-    w = net.end_to_end([u, v])
-    if not _close(w, [1.0, 1.0, -4.0, -4.0], 1e-3):
-        return _wrong(
-            label,
-            "these layers do not give w = (1, 1, -4, -4): find the roots of "
-            "p_w and give layer 2 a pair {t, -t}.",
-        )
-    return _wrong(
-        label,
-        "the product is right, but the fiber point is balanced: rescale to "
-        "(c u, v / c) with ||c u|| = ||v / c||.",
+    net, points = expected
+    return _grade(
+        any(_close(s * u, pu) and _close(s * v, pv) for pu, pv in points for s in (1.0, -1.0)),
+        [
+            (
+                not _close(net.end_to_end([u, v]), [1.0, 1.0, -4.0, -4.0], 1e-3),
+                "these layers do not give w = (1, 1, -4, -4): find the roots of p_w and give "
+                "layer 2 a pair {t, -t}.",
+            )
+        ],
+        "the product is right, but the fiber point is balanced: rescale to (c u, v / c) with "
+        "||c u|| = ||v / c||.",
+        remark="Any sign variant (-u, -v) is right as well.",
     )
 
 
 @_checker("ex-metric-stride-one", "the three lengths of a, one per balanced factorization")
-def _check_metric_stride_one(answer: Any) -> Verdict:
-    label = "ex-metric-stride-one"
+def _check_metric_stride_one(answer: Any, expected: np.ndarray) -> tuple[bool, str]:
     lengths = _array(answer, (3,), "the three lengths")
-    expected = _expected(label)
-    if _same_multiset(lengths, expected):
-        return _right(label, "Any order of the three lengths is accepted.")
-    if _same_multiset(np.sqrt(np.abs(lengths)), expected):
-        return _wrong(label, "these look like g(a, a), the squared lengths; take square roots.")
-    if np.ptp(lengths) < 1e-9:
-        return _wrong(
-            label,
-            "the three factorizations have different NTKs, so the lengths "
-            "should not all agree; compute metric_matrix with fiber=0, 1, 2.",
-        )
-    return _wrong(
-        label,
-        "the length is sqrt(a^T G a) with G = metric_matrix(net, w, [0.0], "
-        "fiber=i), for i = 0, 1, 2.",
+    return _grade(
+        _same_multiset(lengths, expected),
+        [
+            (
+                _same_multiset(np.sqrt(np.abs(lengths)), expected),
+                "these look like g(a, a), the squared lengths; take square roots.",
+            ),
+            (
+                np.ptp(lengths) < 1e-9,
+                "the three factorizations have different NTKs, so the lengths should not all "
+                "agree; compute metric_matrix with fiber=0, 1, 2.",
+            ),
+        ],
+        "the length is sqrt(a^T G a) with G = metric_matrix(net, w, [0.0], fiber=i), for "
+        "i = 0, 1, 2.",
+        remark="Any order of the three lengths is accepted.",
     )
 
 
 @_checker("ex-conv-two-layer-saddle", "the four eigenvalues of the Hessian at 0, any order")
-def _check_saddle(answer: Any) -> Verdict:
-    label = "ex-conv-two-layer-saddle"
+def _check_saddle(answer: Any, expected: np.ndarray) -> tuple[bool, str]:
     ev = _array(answer, (4,), "the eigenvalues")
-    expected = _expected(label)
-    if _same_multiset(ev, expected):
-        return _right(label, "Eigenvalues of both signs: a strict saddle.")
-    if np.all(ev >= 0):
-        return _wrong(
-            label,
-            "the Hessian has the block form [[0, C], [C^T, 0]]: its "
-            "eigenvalues come in pairs of opposite sign.",
-        )
-    return _wrong(
-        label,
+    return _grade(
+        _same_multiset(ev, expected),
+        [
+            (
+                bool(np.all(ev >= 0)),
+                "the Hessian has the block form [[0, C], [C^T, 0]]: its eigenvalues come in "
+                "pairs of opposite sign.",
+            )
+        ],
         "build C with C_ij = -(Sigma u)_(i + S1 j), here Sigma u = u, and use its singular values.",
+        remark="Eigenvalues of both signs: a strict saddle.",
     )
 
 
 @_checker("ex-so-count", "three counts, one per item")
-def _check_so_count(answer: Any) -> Verdict:
-    label = "ex-so-count"
+def _check_so_count(answer: Any, expected: tuple[int, int, int]) -> tuple[bool, str]:
     got = tuple(_count(v, "each count") for v in _tuple(answer, 3, "the answer"))
-    expected = _expected(label)
-    if got == expected:
-        return _right(label)
-    hints = {
-        0: "item 1: a complex pair has to stay together in one layer",
-        1: "item 2: each linear layer takes one real root, and the layers are distinguishable",
-        2: "item 3: can a linear layer with real coefficients hold a non-real root?",
-    }
-    return _wrong(label, "; ".join(h for i, h in hints.items() if got[i] != expected[i]) + ".")
+    return _grade_items(
+        got,
+        expected,
+        [
+            "item 1: a complex pair has to stay together in one layer",
+            "item 2: each linear layer takes one real root, and the layers are distinguishable",
+            "item 3: can a linear layer with real coefficients hold a non-real root?",
+        ],
+    )
 
 
 @_checker("ex-so-trace", "the three traces of the balanced kernels, any order")
-def _check_so_trace(answer: Any) -> Verdict:
-    label = "ex-so-trace"
+def _check_so_trace(answer: Any, expected: np.ndarray) -> tuple[bool, str]:
     traces = _array(answer, (3,), "the three traces")
-    expected = _expected(label)
-    if _same_multiset(traces, expected):
-        return _right(label)
-    if np.ptp(traces) < 1e-9:
-        return _wrong(
-            label,
-            "the product ||w1|| ||w2|| depends on the splitting of the roots, "
-            "so the traces are not all equal.",
-        )
-    return _wrong(
-        label,
-        "use tr = (k1 + k2) ||w1|| ||w2|| with k1 + k2 = 5, and the norms of "
-        "the unscaled factors (x, x - y, x + y and their complements).",
+    return _grade(
+        _same_multiset(traces, expected),
+        [
+            (
+                np.ptp(traces) < 1e-9,
+                "the product ||w1|| ||w2|| depends on the splitting of the roots, so the traces "
+                "are not all equal.",
+            )
+        ],
+        "use tr = (k1 + k2) ||w1|| ||w2|| with k1 + k2 = 5, and the norms of the unscaled "
+        "factors (x, x - y, x + y and their complements).",
     )
 
 
 @_checker("ex-hd-recover", "the two layers (layer 1, layer 2): two 2 x 2 arrays")
-def _check_hd_recover(answer: Any) -> Verdict:
-    label = "ex-hd-recover"
+def _check_hd_recover(answer: Any, expected: tuple) -> tuple[bool, str]:
     a, b = (_array(f, (2, 2), "each layer") for f in _tuple(answer, 2, "the answer"))
-    net, W, _solutions = _expected(label)
-    if _close(net.end_to_end([a, b]), W, 1e-6):
-        return _right(
-            label, "The factorization is unique up to moving a scalar between the layers."
-        )
-    if _close(net.end_to_end([b, a]), W, 1e-6):
-        return _wrong(
-            label,
-            "you have the right two matrices in the wrong order: layer 2 "
-            "comes after a stride (2, 1), so its factor uses x1, y1 only through "
-            "their squares.",
-        )
-    if _close(net.end_to_end([a.T, b.T]), W, 1e-6):
-        return _wrong(label, "transpose: row index i1 belongs to the first axis (x1, y1).")
-    return _wrong(
-        label,
-        "use factor_end_to_end, then read each factor's coefficients into "
-        "a matrix (row i1, column i2), undoing x1^2, y1^2 for layer 2.",
+    net, W, _solutions = expected
+    return _grade(
+        _close(net.end_to_end([a, b]), W, 1e-6),
+        [
+            (
+                _close(net.end_to_end([b, a]), W, 1e-6),
+                "you have the right two matrices in the wrong order: layer 2 comes after a "
+                "stride (2, 1), so its factor uses x1, y1 only through their squares.",
+            ),
+            (
+                _close(net.end_to_end([a.T, b.T]), W, 1e-6),
+                "transpose: row index i1 belongs to the first axis (x1, y1).",
+            ),
+        ],
+        "use factor_end_to_end, then read each factor's coefficients into a matrix (row i1, "
+        "column i2), undoing x1^2, y1^2 for layer 2.",
+        remark="The factorization is unique up to moving a scalar between the layers.",
     )
 
 
 @_checker("ex-hd-one-size", "the number of factorizations, a whole number")
-def _check_hd_one_size(answer: Any) -> Verdict:
-    label = "ex-hd-one-size"
+def _check_hd_one_size(answer: Any, expected: int) -> tuple[bool, str]:
     n = _count(answer, "the number of factorizations")
-    if n == _expected(label):
-        return _right(label)
-    if n == 1:
-        return _wrong(
-            label,
-            "uniqueness needs filters longer than one along two axes; here "
-            "the form lives in (x2, y2) only and splits into linear factors.",
-        )
-    return _wrong(
-        label, "factor x2^3 - x2 y2^2 into linear forms; the second layer takes one of them."
+    return _grade(
+        n == expected,
+        [
+            (
+                n == 1,
+                "uniqueness needs filters longer than one along two axes; here the form lives "
+                "in (x2, y2) only and splits into linear factors.",
+            )
+        ],
+        "factor x2^3 - x2 y2^2 into linear forms; the second layer takes one of them.",
     )
 
 
 @_checker("ex-fc-wide", "two counts: (free directions at the balanced point, at random weights)")
-def _check_fc_wide(answer: Any) -> Verdict:
-    label = "ex-fc-wide"
+def _check_fc_wide(answer: Any, expected: tuple[int, int]) -> tuple[bool, str]:
     got = tuple(_count(v, "each count") for v in _tuple(answer, 2, "the answer"))
-    expected = _expected(label)
-    if got == expected:
-        return _right(label)
-    if max(got) >= 8:
-        return _wrong(
-            label,
-            "count the kernel of the stacked matrix [J; dD1], not of J alone: "
-            "the conserved matrix D1 imposes conditions too.",
-        )
-    if got[0] == got[1]:
-        return _wrong(
-            label,
-            "the two points differ: at the balanced point one of the "
-            "conditions from D1 becomes dependent on the others.",
-        )
-    return _wrong(
-        label,
+    return _grade(
+        got == expected,
+        [
+            (
+                max(got) >= 8,
+                "count the kernel of the stacked matrix [J; dD1], not of J alone: the conserved "
+                "matrix D1 imposes conditions too.",
+            ),
+            (
+                got[0] == got[1],
+                "the two points differ: at the balanced point one of the conditions from D1 "
+                "becomes dependent on the others.",
+            ),
+        ],
         "compute n_params minus the rank of "
         "np.vstack([arch.jacobian(ws), arch.invariant_jacobian(ws)]).",
     )
 
 
 @_checker("ex-relu-symmetry", "(P, D): a 2 x 2 permutation matrix and a 2 x 2 diagonal matrix")
-def _check_relu_symmetry(answer: Any) -> Verdict:
-    label = "ex-relu-symmetry"
+def _check_relu_symmetry(answer: Any, expected: Any) -> tuple[bool, str]:
     P, D = (_array(m, (2, 2), "P and D") for m in _tuple(answer, 2, "the answer (P, D)"))
     if np.any(np.abs(D - np.diag(np.diag(D))) > 0) or np.any(np.diag(D) <= 0):
         raise ValueError(f"D must be diagonal with positive diagonal: got {D.tolist()}")
     if not (np.all((P == 0) | (P == 1)) and np.all(P.sum(0) == 1) and np.all(P.sum(1) == 1)):
         raise ValueError(
-            f"P must be a permutation matrix (0s and 1s, one 1 per row and "
-            f"column): got {P.tolist()}"
+            "P must be a permutation matrix (0s and 1s, one 1 per row and column): got "
+            f"{P.tolist()}"
         )
-    ex = _expected(label)
-    ok1 = _close(D @ P @ ex.first[0], ex.second[0], 1e-9)
-    ok2 = _close(ex.first[1] @ P.T @ np.linalg.inv(D), ex.second[1], 1e-9)
-    if ok1 and ok2:
-        return _right(label)
-    if np.allclose(P, np.eye(2)):
-        return _wrong(
-            label, "the rows of AQ are the rows of A in another order: P is not the identity."
-        )
-    return _wrong(
-        label,
-        "compare each row of AQ with the rows of A: which row is it a "
-        "positive multiple of, and by which factor?",
+    first, second = expected.first, expected.second
+    return _grade(
+        _close(D @ P @ first[0], second[0], 1e-9)
+        and _close(first[1] @ P.T @ np.linalg.inv(D), second[1], 1e-9),
+        [
+            (
+                np.allclose(P, np.eye(2)),
+                "the rows of AQ are the rows of A in another order: P is not the identity.",
+            )
+        ],
+        "compare each row of AQ with the rows of A: which row is it a positive multiple of, and "
+        "by which factor?",
     )
 
 
 @_checker("ex-tab-one-real-root", "(number of fiber points, Delta)")
-def _check_one_real_root(answer: Any) -> Verdict:
-    label = "ex-tab-one-real-root"
+def _check_one_real_root(answer: Any, expected: tuple[int, float]) -> tuple[bool, str]:
     n_raw, delta_raw = _tuple(answer, 2, "the answer (points, Delta)")
     n, d = _count(n_raw, "the number of points"), _real(delta_raw, "Delta")
-    en, ed = _expected(label)
-    if n == en and abs(d - ed) <= 1e-6:
-        return _right(label)
-    if n == 3:
-        return _wrong(
-            label,
-            "three points would need three real roots; a real linear layer "
-            "cannot take a non-real root.",
-        )
-    if n == en:
-        return _wrong(label, "with a single fiber point there is only one NTK to compare.")
-    return _wrong(
-        label,
+    en, ed = expected
+    return _grade(
+        n == en and abs(d - ed) <= 1e-6,
+        [
+            (
+                n == 3,
+                "three points would need three real roots; a real linear layer cannot take a "
+                "non-real root.",
+            ),
+            (n == en, "with a single fiber point there is only one NTK to compare."),
+        ],
         "count the real roots of the cubic 1 + t^2 + t^3 (the linear layer must take one of them).",
     )
 
@@ -772,22 +751,17 @@ def _check_one_real_root(answer: Any) -> Verdict:
     "ex-tab-three-layers",
     "three counts: (points, distinct NTKs at the random delta, distinct NTKs at delta = 0)",
 )
-def _check_three_layers(answer: Any) -> Verdict:
-    label = "ex-tab-three-layers"
+def _check_three_layers(answer: Any, expected: tuple[int, int, int]) -> tuple[bool, str]:
     got = tuple(_count(v, "each count") for v in _tuple(answer, 3, "the answer"))
-    expected = _expected(label)
-    if got == expected:
-        return _right(label)
-    hints = []
-    if got[0] != expected[0]:
-        hints.append("all three layers are interchangeable: count their orderings")
-    if got[1] != expected[1]:
-        hints.append(
-            "at a generic delta the rescaled orderings put different norms on different filters"
-        )
-    if got[2] != expected[2]:
-        hints.append("at delta = 0 all norms agree and an ordering only permutes the blocks of J")
-    return _wrong(label, "; ".join(hints) + ".")
+    return _grade_items(
+        got,
+        expected,
+        [
+            "all three layers are interchangeable: count their orderings",
+            "at a generic delta the rescaled orderings put different norms on different filters",
+            "at delta = 0 all norms agree and an ordering only permutes the blocks of J",
+        ],
+    )
 
 
 def checkable() -> list[str]:
@@ -829,6 +803,9 @@ def check(label: str, answer: Any) -> Verdict:
             f"exercise {label!r} has no self-check; these do: {', '.join(checkable())}"
         )
     try:
-        return _CHECKS[ex.label](answer)
+        right, text = _CHECKS[label](answer, _expected(label))
     except ValueError as err:
-        raise ValueError(f"{label}: {err} (expected: {ANSWER_FORMS[ex.label]})") from None
+        raise ValueError(f"{label}: {err} (expected: {ANSWER_FORMS[label]})") from None
+    if right:
+        return Verdict(label, True, f"✓ {label}: right." + (f" {text}" if text else ""))
+    return Verdict(label, False, f"✗ {label}: not yet. Hint: {text}")
