@@ -7,8 +7,10 @@ replaced by fakes: the import system (``importlib.util.find_spec``) and pip
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,8 +39,36 @@ def test_every_chapter_starts_with_the_current_setup_cell():
 
 
 def test_repository_setting_is_written_into_the_cell():
-    assert f"REPOSITORY = {REPO!r}" in chapters.setup_cell_source(REPO)
-    assert "REPOSITORY = ''" in chapters.setup_cell_source("")
+    assert f'REPOSITORY = "{REPO}"' in chapters.setup_cell_source(REPO)
+    assert 'REPOSITORY = ""' in chapters.setup_cell_source("")
+
+
+@pytest.mark.parametrize("text", ["", REPO, "it's", 'say "hi"', "both ' and \"", "back\\slash"])
+def test_repository_literal_evaluates_to_the_setting(text):
+    literal = chapters.python_string(text)
+    assert ast.literal_eval(literal) == text
+    assert literal.startswith('"') or '"' in text  # double quotes unless the text has some
+
+
+@pytest.mark.parametrize("repository", ["", REPO])
+def test_setup_cell_is_as_ruff_leaves_it(repository, tmp_path):
+    """The chapters are linted and formatted with ruff: a cell ruff would rewrite would be
+    rewritten in every chapter, and then no longer match this template."""
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    source = chapters.setup_cell_source(repository) + "\n"  # a file ends with a newline
+    name = str(ROOT / "book" / "setup_cell.py")  # the per-file settings of book/**
+    for cmd in (["format", "--check"], ["check", "--quiet"]):
+        out = subprocess.run(
+            [ruff, *cmd, "--stdin-filename", name, "-"],
+            input=source,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+        assert out.returncode == 0, f"ruff {' '.join(cmd)}:\n{out.stdout}{out.stderr}"
 
 
 class Fakes:

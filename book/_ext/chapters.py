@@ -17,8 +17,8 @@ says plainly that the kernel must be restarted. The repository address is the si
 ``repository: url:`` of ``_config.yml``; ``sync-setup`` writes it into the cell. The cell is tagged
 ``remove-cell``: hidden on the website, visible in Jupyter.
 
-**Stored outputs.** ``store-outputs`` executes chapters in ``book/`` with nbclient (as Jupyter would,
-without the build's static previews), then keeps, for each widget cell, only the short
+**Stored outputs.** ``store-outputs`` executes chapters in ``book/`` with nbclient (as Jupyter
+would, without the build's static previews), then keeps, for each widget cell, only the short
 ``text/plain`` line (what a reader sees before running the cell, in every frontend and on GitHub)
 and drops the saved widget state: a live widget comes only from running the cell.
 """
@@ -37,7 +37,8 @@ BOOK = ROOT / "book"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 SETUP_TAGS = ["remove-cell"]
 
-#: The set-up cell; ``{repository!r}`` is replaced by ``repository.url`` of ``_config.yml``.
+#: The set-up cell; ``{repository}`` is replaced by ``repository.url`` of ``_config.yml`` as a
+#: string literal. The cell is written as ``ruff format`` leaves it (the chapters are checked too).
 SETUP_CELL = """\
 # Set-up: make sure this kernel can import the companion package lcnn_widgets.
 # Nothing happens when it is installed (as after the README's install command); otherwise it is
@@ -47,7 +48,7 @@ import pathlib
 import subprocess
 import sys
 
-REPOSITORY = {repository!r}  # repository.url of the book's _config.yml
+REPOSITORY = {repository}  # repository.url of the book's _config.yml
 
 if importlib.util.find_spec("lcnn_widgets") is None:
     here = pathlib.Path.cwd().resolve()
@@ -55,18 +56,21 @@ if importlib.util.find_spec("lcnn_widgets") is None:
     source = str(checkouts[0]) if checkouts else (f"git+{{REPOSITORY}}" if REPOSITORY else None)
     command = f"{{sys.executable}} -m pip install {{source or 'git+<repository url of the book>'}}"
     if source is None:
-        print("lcnn_widgets is not installed, and this notebook is not inside a checkout of the "
-              f"book. Install it with\\n    {{command}}\\nthen restart the kernel.")
+        print(
+            "lcnn_widgets is not installed, and this notebook is not inside a checkout of the "
+            f"book. Install it with\\n    {{command}}\\nthen restart the kernel."
+        )
     elif subprocess.run([sys.executable, "-m", "pip", "install", "-q", source]).returncode != 0:
         print(f"Installing lcnn_widgets failed. Run by hand:\\n    {{command}}")
     else:
         importlib.invalidate_caches()
         if importlib.util.find_spec("lcnn_widgets") is None:
-            print("lcnn_widgets is installed, but this kernel cannot see it yet: restart the "
-                  "kernel (Kernel > Restart Kernel), then run the notebook again.")
+            print(
+                "lcnn_widgets is installed, but this kernel cannot see it yet: restart the "
+                "kernel (Kernel > Restart Kernel), then run the notebook again."
+            )
         else:
-            print(f"Installed lcnn_widgets from {{source}}.")
-"""
+            print(f"Installed lcnn_widgets from {{source}}.")"""
 
 
 def repository_url(config: Path = ROOT / "_config.yml") -> str:
@@ -80,7 +84,15 @@ def repository_url(config: Path = ROOT / "_config.yml") -> str:
 def setup_cell_source(repository: str | None = None) -> str:
     """The set-up cell's source for ``repository`` (default: the one in ``_config.yml``)."""
     url = repository_url() if repository is None else repository
-    return SETUP_CELL.format(repository=url)
+    return SETUP_CELL.format(repository=python_string(url))
+
+
+def python_string(text: str) -> str:
+    """``text`` as a Python string literal in double quotes where it can be (as ruff writes it)."""
+    literal = repr(text)
+    if literal.startswith("'") and '"' not in text:
+        literal = '"' + literal[1:-1] + '"'
+    return literal
 
 
 def chapters() -> list[Path]:
