@@ -230,38 +230,3 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
-
-
-def _attach_legacy_lcn_methods() -> None:
-    """TEMPORARY (issue 13): the old ``LCN`` shortcuts to fibers and metric functions.
-
-    ``lcn.py`` no longer imports upward; the chapters and tests call the functions directly,
-    but ``describe.py`` still calls ``net.rescale``, so the shortcuts stay attached here,
-    above every module, until then. Deprecated: use the functions of
-    :mod:`lcnn_widgets.fibers` and :mod:`lcnn_widgets.metric`.
-    """
-    from importlib import import_module
-
-    _fibers = import_module(".fibers", __name__)  # the name fibers is the function here
-    _metric = import_module(".metric", __name__)
-
-    def method(func):
-        def call(self, *args, **kwargs):
-            return func(self, *args, **kwargs)
-
-        call.__name__ = func.__name__
-        call.__doc__ = f"Deprecated shortcut for :func:`{func.__module__}.{func.__name__}`."
-        return call
-
-    for func in (
-        _fibers.rescale,
-        _fibers.fibers,
-        _metric.tangent_space,
-        _metric.metric_matrix,
-        _metric.inner_product,
-        _metric.lift,
-    ):
-        setattr(LCN, func.__name__, method(func))
-
-
-_attach_legacy_lcn_methods()

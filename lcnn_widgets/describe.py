@@ -41,6 +41,7 @@ from .fibers import (
     fibers,
     filter_from_roots,
     multistart_fibers,
+    rescale,
     sign_variants,
 )
 from .higher_dim import factor_end_to_end, irreducible_layers, random_integer_filters
@@ -724,9 +725,9 @@ def _ntk_nd(net: LCN, rng, n_points, pairs) -> NTKVerdict:
             fs = [c * f for c, f in zip(_random_scales(net, rng), ints)]
             delta = net.invariants(fs)
             sols = factor_end_to_end(net, w).solutions
-            pts = [v for s in sols for v in sign_variants(net.rescale(s, delta))]
+            pts = [v for s in sols for v in sign_variants(rescale(net, s, delta))]
             zero = np.zeros(net.n_layers - 1)
-            pts0 = [v for s in sols for v in sign_variants(net.rescale(s, zero))]
+            pts0 = [v for s in sols for v in sign_variants(rescale(net, s, zero))]
             npts.append(len(sols))
         else:
             fs = [c * f for c, f in zip(_random_scales(net, rng), net.random_filters(rng))]
