@@ -49,7 +49,7 @@ def _check_drawn(explorer):
     assert len(_filled(explorer)) == min(len(fib), N_PANELS)
     assert _filled(explorer) == explorer.figure.axes[: len(_filled(explorer))]
     assert all(ax.get_visible() for ax in explorer.figure.axes)  # a fixed frame of panels
-    for ax, point in zip(_filled(explorer), fib, strict=True):
+    for ax, point in zip(_filled(explorer), list(fib)[:N_PANELS], strict=True):
         lines = lines_by_gid(ax)
         lr = root_orbits(net, point.filters)
         for l, layer in enumerate(lr, start=1):
