@@ -95,8 +95,8 @@ def new_panel_row(
     3
     """
     fig = Figure(figsize=figsize, layout="constrained")
-    kw = {} if width_ratios is None else {"gridspec_kw": {"width_ratios": width_ratios}}
-    return list(np.atleast_1d(fig.subplots(1, n, **kw)))
+    gridspec_kw = None if width_ratios is None else {"width_ratios": width_ratios}
+    return list(np.atleast_1d(fig.subplots(1, n, gridspec_kw=gridspec_kw)))
 
 
 def find(items: Iterable[Any], gid: str) -> Any:
@@ -186,16 +186,16 @@ def image_colorbar(
         host = host if host is not None else imgs[-1].axes
         cax = find(host.child_axes, "colorbar")
         if cax is None:
-            cax = host.inset_axes([1.0 + pad, 0.0, width, 1.0], gid="colorbar")
+            cax = host.inset_axes((1.0 + pad, 0.0, width, 1.0), gid="colorbar")
             # a fixed title position: otherwise matplotlib measures the bar's tick labels on
             # every draw to keep the host's title clear of them (slow, and nothing to avoid)
             host.set_title(host.get_title(), y=1.0, fontsize=host.title.get_fontsize())
-    bar = getattr(cax, "lcnn_colorbar", None)
+    bar: Colorbar | None = getattr(cax, "lcnn_colorbar", None)
     fresh = bar is None
-    if fresh:
+    if bar is None:
         cax.set_label("<colorbar>")
         bar = main.axes.figure.colorbar(main, cax=cax)
-        cax.lcnn_colorbar = bar
+        cax.lcnn_colorbar = bar  # type: ignore[union-attr]  # our own mark on the bar's axes
         bar.ax.tick_params(labelsize="small")
     elif bar.mappable is not main:  # the image was replaced (e.g. a new shape): follow it
         main.callbacks.connect("changed", bar.update_normal)

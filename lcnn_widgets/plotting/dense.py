@@ -87,6 +87,8 @@ def plot_ntk_heatmap(
     if hi <= lo:
         hi = lo + 1.0
     if norm is not None:
+        if norm.vmin is None or norm.vmax is None:
+            raise ValueError(f"norm must have vmin and vmax set: got {norm.vmin}, {norm.vmax}")
         lo, hi = float(norm.vmin), float(norm.vmax)
     image = find(ax.get_images(), "ntk")
     if image is None or image.get_array().shape != t.shape:

@@ -129,7 +129,7 @@ def plot_flow_plane(
             f"labels must have one entry per path: got {len(labels)} for {len(proj)} paths"
         )
     ax = new_axes(ax, (4.6, 4.0))
-    styles = [
+    styles: list[dict[str, Any]] = [
         dict(color="C0", lw=2.0),
         dict(color="C1", marker="o", ms=4, ls="none"),
         dict(color="C2", lw=1.2, ls="--"),
@@ -166,7 +166,7 @@ def plot_flow_plane(
     update_line(
         ax, "origin", [0.0], [0.0], color="0.4", marker="x", ms=8, ls="none", label="$w = 0$"
     )
-    pts = np.vstack(proj + [np.zeros((1, 2))])
+    pts = np.vstack([*proj, np.zeros((1, 2))])
     if data_filter is not None:
         u = as_finite_array(data_filter, "data_filter").reshape(K) @ B
         update_line(
@@ -248,7 +248,7 @@ def plot_loss_curves(
         )
     ax = new_axes(ax, (4.6, 3.2))
     ys_all, ts_all = [], []
-    for i, (t, y) in enumerate(zip(times, losses)):
+    for i, (t, y) in enumerate(zip(times, losses, strict=True)):
         tt = as_finite_array(t, f"times[{i}]", ndim=1)
         yy = as_finite_array(y, f"losses[{i}]", ndim=1) - float(offset)
         if tt.shape != yy.shape:
@@ -389,7 +389,7 @@ def plot_drift_curves(
             f"{len(times)} and {len(invariants)}"
         )
     ax = new_axes(ax, (4.6, 3.2))
-    for i, (t, d) in enumerate(zip(times, invariants)):
+    for i, (t, d) in enumerate(zip(times, invariants, strict=True)):
         tt = as_finite_array(t, f"times[{i}]", ndim=1)
         dd = as_finite_array(d, f"invariants[{i}]")
         dd = dd.reshape(tt.size, -1) if dd.size else np.zeros((tt.size, 1))

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
@@ -119,7 +119,7 @@ def plot_filter_grid(
         txt = find(ax.texts, f"cell_{c}")
         if c < len(cells):
             i, j = cells[c]
-            v = arr[i, j]
+            v = float(arr[i, j])
             label = "" if round(v, digits) == 0 else f"{v:.{digits}f}".rstrip("0").rstrip(".")
             colour = contrast_color(v, scale)
             if txt is None:
@@ -150,7 +150,7 @@ def plot_filter_row(
     titles: Sequence[str] | None = None,
     axes: Sequence[Axes] | None = None,
     annotate: bool = True,
-) -> Figure:
+) -> Figure | SubFigure:
     """Several 2D filters side by side (e.g. the layers and the end-to-end filter).
 
     Parameters
@@ -164,6 +164,7 @@ def plot_filter_row(
     Returns
     -------
     matplotlib.figure.Figure
+        The figure of the panels (the SubFigure when the given ``axes`` are in one).
 
     Notes
     -----
@@ -183,6 +184,6 @@ def plot_filter_row(
     axes = list(axes)
     if len(axes) < len(arrays):
         raise ValueError(f"axes must hold at least {len(arrays)} Axes: got {len(axes)}")
-    for i, (a, ax) in enumerate(zip(arrays, axes)):
+    for i, (a, ax) in enumerate(zip(arrays, axes, strict=False)):  # spare axes stay empty
         plot_filter_grid(a, ax=ax, title=None if titles is None else titles[i], annotate=annotate)
     return axes[0].figure

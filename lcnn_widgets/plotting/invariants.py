@@ -33,9 +33,9 @@ __all__ = [
     "plot_rescaling_equation",
 ]
 
-_CURRENT = {"color": "C0", "marker": "o", "markersize": 8, "linestyle": "none"}
+_CURRENT: dict[str, Any] = {"color": "C0", "marker": "o", "markersize": 8, "linestyle": "none"}
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_TARGET = {"color": "C3", "marker": "*", "markersize": 13, "linestyle": "none"}
+_TARGET: dict[str, Any] = {"color": "C3", "marker": "*", "markersize": 13, "linestyle": "none"}
 
 
 #: lines whose labels show the current values: the label is refreshed on every call
@@ -57,6 +57,8 @@ def _axline(
         return line
     if x is not None:
         return ax.axvline(x, gid=gid, **style)
+    if y is None:
+        raise ValueError("_axline needs x or y")
     return ax.axhline(y, gid=gid, **style)
 
 

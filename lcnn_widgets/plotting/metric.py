@@ -11,6 +11,7 @@ an ellipse from its Gram matrix, axis limits).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -186,9 +187,10 @@ def plot_neuromanifold_slice(
     """
     if not isinstance(data, CubicSlice):
         raise TypeError(f"data must be a CubicSlice: got {type(data).__name__}")
-    ax = new_axes(ax, (6.0, 5.2), projection="3d")
-    for sheet, color in zip(data.sheets, ("C0", "C1")):
-        ax.plot_surface(
+    # an Axes3D, typed Any: mpl_toolkits publishes no type information
+    ax3d: Any = new_axes(ax, (6.0, 5.2), projection="3d")
+    for sheet, color in zip(data.sheets, ("C0", "C1"), strict=True):
+        ax3d.plot_surface(
             sheet[0],
             sheet[2],
             sheet[1],
@@ -203,9 +205,9 @@ def plot_neuromanifold_slice(
     inside = np.where(data.in_M, h, np.nan)
     outside = np.where(data.in_M, np.nan, h)
     zeros = np.zeros_like(h)
-    ax.plot(zeros, zeros, inside, color="C3", linewidth=3, label=r"singular line (in $M$)")
+    ax3d.plot(zeros, zeros, inside, color="C3", linewidth=3, label=r"singular line (in $M$)")
     if np.any(~data.in_M):
-        ax.plot(
+        ax3d.plot(
             zeros,
             zeros,
             outside,
@@ -214,10 +216,10 @@ def plot_neuromanifold_slice(
             linewidth=2,
             label=r"$w_1 = w_3 = 0$, not in $M$",
         )
-    ax.set_xlabel("$w_1$")
-    ax.set_ylabel("$w_3$")
-    ax.set_zlabel("$w_2$")
-    ax.set_title(rf"$M \cap \{{w_0 = {data.w0:g},\ w_4 = {data.w4:g}\}}$")
-    ax.view_init(elev=elev, azim=azim)
-    ax.legend(loc="upper left", fontsize="small")
-    return ax
+    ax3d.set_xlabel("$w_1$")
+    ax3d.set_ylabel("$w_3$")
+    ax3d.set_zlabel("$w_2$")
+    ax3d.set_title(rf"$M \cap \{{w_0 = {data.w0:g},\ w_4 = {data.w4:g}\}}$")
+    ax3d.view_init(elev=elev, azim=azim)
+    ax3d.legend(loc="upper left", fontsize="small")
+    return ax3d

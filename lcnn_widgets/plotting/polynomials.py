@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.container import StemContainer
+from matplotlib.typing import LineStyleType
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
@@ -33,7 +34,14 @@ __all__ = [
 ]
 
 #: marker / line style per layer, readable without colour
-_LAYER_STYLES = [("o", "-"), ("s", "--"), ("^", "-."), ("D", ":"), ("v", "-"), ("P", "--")]
+_LAYER_STYLES: list[tuple[str, LineStyleType]] = [
+    ("o", "-"),
+    ("s", "--"),
+    ("^", "-."),
+    ("D", ":"),
+    ("v", "-"),
+    ("P", "--"),
+]
 _DIVERGING = DIVERGING_CMAP
 
 
@@ -54,6 +62,7 @@ def set_stem_data(stem: StemContainer, x: ArrayLike, y: ArrayLike) -> StemContai
 
     Examples
     --------
+    >>> from matplotlib.figure import Figure
     >>> ax = Figure().add_subplot()
     >>> stem = set_stem_data(ax.stem([0, 1], [1, 1]), [0, 1, 2], [3, -1, 2])
     >>> stem.markerline.get_ydata().tolist(), len(stem.stemlines.get_segments())
@@ -64,7 +73,7 @@ def set_stem_data(stem: StemContainer, x: ArrayLike, y: ArrayLike) -> StemContai
     if xs.shape != ys.shape:
         raise ValueError(f"x and y must have the same length: got {xs.size} and {ys.size}")
     stem.markerline.set_data(xs, ys)
-    stem.stemlines.set_segments([np.array([[a, 0.0], [a, b]]) for a, b in zip(xs, ys)])
+    stem.stemlines.set_segments([np.array([[a, 0.0], [a, b]]) for a, b in zip(xs, ys, strict=True)])
     stem.baseline.set_data([xs.min() - 0.5, xs.max() + 0.5], [0.0, 0.0])
     return stem
 
@@ -330,7 +339,8 @@ def plot_filter_image(
     Parameters
     ----------
     w2d : array_like of shape (k_1, k_2)
-        The filter; ``w2d[i_1, i_2]`` multiplies ``x_1^(k_1-1-i_1) y_1^(i_1) x_2^(k_2-1-i_2) y_2^(i_2)``.
+        The filter; ``w2d[i_1, i_2]`` multiplies
+        ``x_1^(k_1-1-i_1) y_1^(i_1) x_2^(k_2-1-i_2) y_2^(i_2)``.
     ax : matplotlib.axes.Axes, optional
     title : str, optional
         Defaults to the shape; pass ``""`` for no title.

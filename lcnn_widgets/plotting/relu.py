@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
@@ -72,7 +73,7 @@ def kink_segment(line: Sequence[float], extent: Sequence[float]) -> tuple[np.nda
 def plot_activation_regions(
     regions: ActivationRegions,
     *,
-    point: Sequence[float] | None = None,
+    point: Sequence[float] | np.ndarray | None = None,
     title: str | None = None,
     labels: Sequence[str] | None = None,
     legend: bool = True,
@@ -176,7 +177,7 @@ def plot_activation_regions(
         present = (
             list(range(n + 1)) if n <= 4 else sorted(set(np.unique(regions.n_active).tolist()))
         )
-        handles = [
+        handles: list[Artist] = [
             Patch(facecolor=cmap(k / n), edgecolor="black", label=f"{k} of {n} active")
             for k in present
         ]

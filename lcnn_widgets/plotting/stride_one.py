@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
@@ -36,7 +36,7 @@ def plot_ntk_panels(
     vmin: float | None = None,
     vmax: float | None = None,
     empty_text: str | None = None,
-) -> Figure:
+) -> Figure | SubFigure:
     """Several NTK matrices side by side as heatmaps with one shared colour scale.
 
     Parameters
@@ -62,7 +62,8 @@ def plot_ntk_panels(
     Returns
     -------
     matplotlib.figure.Figure
-        The figure of the panels; each image has gid ``"ntk"``.
+        The figure of the panels (the SubFigure when the given ``axes`` are in one); each image
+        has gid ``"ntk"``.
 
     Raises
     ------
@@ -121,7 +122,7 @@ def plot_ntk_panels(
 def plot_pair_roots(
     roots: ArrayLike,
     *,
-    owners: Sequence[int] = (),
+    owners: Sequence[int | None] = (),
     ax: Axes | None = None,
     title: str | None = None,
     limit: float | None = None,
@@ -166,8 +167,9 @@ def plot_pair_roots(
     for i, color in enumerate(PANEL_COLORS):
         ring = find(ax.get_lines(), f"owner_{i}")
         label = find(ax.texts, f"owner_label_{i}")
-        if i < len(owners) and owners[i] is not None:
-            z = r[int(owners[i])]
+        owner = owners[i] if i < len(owners) else None
+        if owner is not None:
+            z = r[int(owner)]
             xy = ([z.real], [z.imag])
             text, pos = str(i + 1), (z.real, z.imag + 0.12 + 0.12 * i)
         else:

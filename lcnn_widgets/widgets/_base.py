@@ -124,7 +124,7 @@ class Explorer(W.VBox):
         self,
         controls: Mapping[str, W.ValueWidget],
         compute: Callable[..., Any],
-        draw: Callable[[Figure, Any], None],
+        draw: Callable[[Figure, Any], str | None],
         figure: Figure,
         *,
         title: str = "",
@@ -163,12 +163,8 @@ class Explorer(W.VBox):
         box = layout_controls or W.HBox(
             list(self.controls.values()), layout=W.Layout(flex_flow="row wrap")
         )
-        children = ([W.HTML(value=title)] if title else []) + [
-            box,
-            self.message,
-            self.readout,
-            self.image,
-        ]
+        heading = [W.HTML(value=title)] if title else []
+        children = [*heading, box, self.message, self.readout, self.image]
         super().__init__(children=children)
         self.add_class("lcnn-explorer")
         for control in self.controls.values():
@@ -267,8 +263,9 @@ class Explorer(W.VBox):
         return self._renderer.png()
 
     def reference_render(self) -> bytes:
-        """PNG of a from-scratch full render of the current figure (what the fast path must
-        equal); the next :meth:`render` starts again from a full render.
+        """PNG of a from-scratch full render of the figure (what the fast path must equal).
+
+        The next :meth:`render` starts again from a full render.
         """
         png = render_png(self.figure, dpi=self.dpi)
         if self._renderer is not None:

@@ -357,8 +357,7 @@ def group(title: str, *rows: W.Widget) -> W.VBox:
 
 
 def step_up(value: float, steps: Sequence[float]) -> float:
-    """The smallest of the increasing ``steps`` that is at least ``value`` (``value`` itself
-    beyond the last one).
+    """The smallest of the increasing ``steps`` that is at least ``value`` (else ``value``).
 
     Widgets size their frames with it: a limit taken from a short ladder of steps changes only
     when the data crosses a step, so most updates keep the frame (and take the fast path).

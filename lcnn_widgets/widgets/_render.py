@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import io
 from collections import OrderedDict
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -77,7 +77,7 @@ def all_axes(fig: Figure) -> list[Axes]:
     def walk(ax: Axes) -> None:
         out.append(ax)
         for child in ax.child_axes:
-            walk(child)
+            walk(cast(Axes, child))  # inset axes are Axes (typed as their private base class)
 
     for ax in fig.axes:
         walk(ax)
@@ -86,7 +86,7 @@ def all_axes(fig: Figure) -> list[Axes]:
 
 def _overlaps_data(legend: Any, ax: Axes) -> bool:
     """Whether a legend is drawn over the data area of its axes (then it must be redrawn)."""
-    renderer = ax.figure.canvas.get_renderer()
+    renderer = cast(FigureCanvasAgg, ax.figure.canvas).get_renderer()  # see FigureRenderer
     return legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
 
 
@@ -157,13 +157,18 @@ def static_signature(fig: Figure) -> dict[str, Any]:
             ax.get_xscale(),
             ax.get_yscale(),
         )
-        sig[f"{key} titles"] = (_text(ax.title), _text(ax._left_title), _text(ax._right_title))
+        # (private attributes below: matplotlib has no public getter for them)
+        sig[f"{key} titles"] = (
+            _text(ax.title),
+            _text(ax._left_title),  # type: ignore[attr-defined]
+            _text(ax._right_title),  # type: ignore[attr-defined]
+        )
         sig[f"{key} labels"] = (_text(ax.xaxis.label), _text(ax.yaxis.label))
         if ax.legend_ is not None:
             sig[f"{key} legend"] = (
                 tuple(t.get_text() for t in ax.legend_.get_texts()),
                 ax.legend_.get_visible(),
-                ax.legend_._loc,
+                ax.legend_._loc,  # type: ignore[attr-defined]
                 str(ax.legend_.get_bbox_to_anchor()),
             )
         sig[f"{key} ticks"] = (
@@ -173,7 +178,7 @@ def static_signature(fig: Figure) -> dict[str, Any]:
             tuple(t.get_text() for t in ax.get_yticklabels()),
         )
         if _is_colorbar(ax):
-            mappable = ax._colorbar.mappable
+            mappable = ax._colorbar.mappable  # type: ignore[attr-defined]
             sig[f"{key} colour bar"] = (
                 mappable.norm.vmin,
                 mappable.norm.vmax,
@@ -210,9 +215,10 @@ class FigureRenderer:
     def __init__(self, figure: Figure, *, dpi: int = 80):
         self.figure = figure
         figure.set_dpi(dpi)
-        if not isinstance(figure.canvas, FigureCanvasAgg):
-            FigureCanvasAgg(figure)
-        self.canvas: FigureCanvasAgg = figure.canvas
+        canvas = figure.canvas
+        if not isinstance(canvas, FigureCanvasAgg):
+            canvas = FigureCanvasAgg(figure)
+        self.canvas = canvas
         self._background: Any = None
         self._signature: dict[str, Any] | None = None
         #: backgrounds of recent frames, by signature: going back to a frame is fast too

@@ -157,8 +157,8 @@ def widget_roots(
         raise ValueError(f"stride must be 1 or 2: got {stride!r}")
     pair = [complex(x, y), complex(x, -y)] if y > 0 else [complex(x + y), complex(x - y)]
     if stride == 1:
-        return np.array([r1] + pair, dtype=complex)
-    return np.array([r1, -r1 if tie else r2] + pair, dtype=complex)
+        return np.array([r1, *pair], dtype=complex)
+    return np.array([r1, -r1 if tie else r2, *pair], dtype=complex)
 
 
 def fiber_picture(
@@ -304,8 +304,8 @@ def explore_fibers(**initial: Any) -> Explorer:
     stride, source, r1, r2, x, y, tie, coefficients = (
         v[k] for k in ("stride", "source", "r1", "r2", "x", "y", "tie", "coefficients")
     )
-    root = dict(description_width=40, track=150)
-    pair = dict(description_width=64)
+    root: dict[str, Any] = dict(description_width=40, track=150)
+    pair: dict[str, Any] = dict(description_width=64)
     src = source_controls(source, coefficients, "coefficients w")
     controls = {
         "stride": toggle_buttons([1, 2], stride, "stride s₁"),
@@ -329,7 +329,8 @@ def explore_fibers(**initial: Any) -> Explorer:
                 row(c["r1"], c["r2"], c["tie"]),
             ),
             group(
-                "<b>A pair of roots</b>: x ± iy for y &gt; 0 (complex), x ± |y| for y &lt; 0 (real)",
+                "<b>A pair of roots</b>: x ± iy for y &gt; 0 (complex), "
+                "x ± |y| for y &lt; 0 (real)",
                 row(c["x"], c["y"]),
             ),
             group(
@@ -367,7 +368,7 @@ def explore_fibers(**initial: Any) -> Explorer:
             gid="empty-note",
         )
     # one legend for all panels, above them (outside the data: drawn once, not on every move)
-    styles = dict(ls="none", marker="o")
+    styles: dict[str, Any] = dict(ls="none", marker="o")
     fig.legend(
         handles=[
             Line2D([], [], ms=11, mfc="none", mec="k", mew=1.2, label="root of $p_w$", **styles),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import ipywidgets as W
 import numpy as np
@@ -29,7 +30,15 @@ from ..plotting._common import find, image_colorbar
 from ..plotting.higher_dim import plot_filter_grid
 from ..stride_one import ntk_spread
 from ._base import Explorer
-from ._common import checkbox, group, panel_figure, row, slider, toggle_buttons
+from ._common import (
+    checkbox,
+    group,
+    initial_values,
+    panel_figure,
+    row,
+    slider,
+    toggle_buttons,
+)
 
 __all__ = ["TwoDPicture", "explore_2d", "two_d_picture", "two_d_readout"]
 
@@ -148,6 +157,8 @@ def two_d_picture(
             d = float(np.linalg.norm(np.concatenate([f.ravel() for f in v]) - t_flat))
             if d < best_d:
                 best, best_d = v, d
+    if best is None:
+        raise ValueError("no factorization of w was found")
     return TwoDPicture(
         net=net,
         filters=tuple(truth),
@@ -201,7 +212,7 @@ def draw_two_d_picture(fig: Figure, pic: TwoDPicture) -> str:
     """
     ax1, ax2, axw, ax3, ax4 = fig.axes[:5]
     # no numbers in the cells (the readout lists the layers): text is the slowest to draw
-    cells = {"vmax": LAYER_SCALE, "annotate": False}
+    cells: dict[str, Any] = {"vmax": LAYER_SCALE, "annotate": False}
     plot_filter_grid(pic.filters[0], ax=ax1, frame=FRAMES[0], **cells)
     plot_filter_grid(pic.filters[1], ax=ax2, frame=FRAMES[1], **cells)
     plot_filter_grid(
@@ -246,12 +257,13 @@ def explore_2d(
     >>> ex.error is None, ex.result.classes
     (True, 1)
     """
-    entry = dict(description_width=40, track=160, readout_format=".1f")
+    entry: dict[str, Any] = dict(description_width=40, track=160, readout_format=".1f")
     names = ["a00", "a01", "a10", "a11", "b00", "b01", "b10", "b11", "b20", "b21"]
-    defaults = [two_d_picture.__kwdefaults__[n] for n in names]
+    initial = initial_values(two_d_picture, {})
+    defaults = [initial[n] for n in names]
     controls = {}
     sub = str.maketrans("012", "₀₁₂")
-    for nm, v in zip(names, defaults):  # a₀₀ ... a₁₁ (layer 1), b₀₀ ... b₂₁ (layer 2)
+    for nm, v in zip(names, defaults, strict=True):  # a₀₀ ... a₁₁ (layer 1), b₀₀ ... b₂₁ (layer 2)
         controls[nm] = slider("float", nm.translate(sub), v, -2.0, 2.0, 0.1, **entry)
     controls["tall"] = checkbox(tall, "layer 2 is 3×2")
     controls["s1"] = toggle_buttons([1, 2], s1, "s₁ (rows)")

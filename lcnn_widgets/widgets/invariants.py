@@ -140,8 +140,9 @@ def invariants_picture(
 
 
 class _HeldTicks:
-    """Fixed ticks for fixed limits: each axis keeps the ticks and labels its own locator and
-    formatter chose for the current limits, until the limits change.
+    """Fixed ticks for fixed limits: each axis keeps its locator's ticks until its limits change.
+
+    The labels are those its formatter chose for the current limits.
 
     A widget's frame is measured on every update (:mod:`lcnn_widgets.widgets._render`); with
     fixed ticks that is a few list look-ups instead of running the locators and formatters
@@ -152,7 +153,7 @@ class _HeldTicks:
     def __init__(self, *axes: Any):
         self._auto = {id(a): (a.get_major_locator(), a.get_major_formatter()) for a in axes}
         self._axes = axes
-        self._limits: dict[int, tuple[float, float]] = {}
+        self._limits: dict[int, tuple[float, ...]] = {}
 
     def __call__(self) -> None:
         for axis in self._axes:
@@ -175,10 +176,12 @@ class _HeldTicks:
 def _teacher_data(net: LCN, rng: np.random.Generator, n_samples: int) -> tuple[np.ndarray, ...]:
     """Inputs with ``Sigma`` close to the identity and noisy outputs of a random teacher."""
     m = 6  # outputs per sample
-    n = net.end_to_end_size + net.stride * (m - 1)
+    size, stride = net.end_to_end_size, net.stride
+    assert isinstance(size, int) and isinstance(stride, int)  # a network of 1D filters
+    n = size + stride * (m - 1)
     X = rng.standard_normal((n_samples, n)) / np.sqrt(m)
     teacher = net.end_to_end(net.random_filters(rng))
-    Y = np.stack([conv(teacher, net.stride, x) for x in X])
+    Y = np.stack([conv(teacher, stride, x) for x in X])
     return X, Y + 0.05 * rng.standard_normal(Y.shape)
 
 

@@ -14,6 +14,7 @@ import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -351,7 +352,7 @@ def metric_picture(chart: MetricChart, delta: float, *, n_outline: int = 60) -> 
     outlines = np.stack(
         [
             ellipse_outline(g, center=c, scale=chart.scale, n=n_outline)
-            for g, c in zip(grams, chart.coords)
+            for g, c in zip(grams, chart.coords, strict=True)
         ]
     )
     reference = ellipse_outline(
@@ -403,7 +404,12 @@ def explore_metric(
     True
     """
     net = LCN(list(filter_sizes), list(strides))
-    kw = {"entry": tuple(entry), "n": n, "radius": radius, "delta_range": tuple(delta_range)}
+    kw: dict[str, Any] = {
+        "entry": tuple(entry),
+        "n": n,
+        "radius": radius,
+        "delta_range": tuple(delta_range),
+    }
     metric_chart(net, w, **kw)  # fail early on a bad default
 
     def compute(w: str, delta: float) -> MetricPicture:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import StemContainer
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
@@ -128,18 +130,21 @@ def composition_state(
     x = as_finite_array(signal, "signal", ndim=1)
     w = net.end_to_end(fs)
     layered = net.forward(fs, x)
-    direct = conv(w, net.stride, x)
+    stride = net.stride
+    assert isinstance(stride, int)  # a network of 1D filters
+    direct = conv(w, stride, x)
     return CompositionState(
         filters=tuple(fs),
         strides=tuple(net.strides),
         end_to_end=w,
-        stride=net.stride,
+        stride=stride,
         signal=x,
         layer_by_layer=layered,
         one_convolution=direct,
         max_difference=float(np.max(np.abs(layered - direct))),
         layer_polynomials=tuple(
-            binary_form_latex(f, s, digits=digits) for f, s in zip(fs, net.accumulated_strides)
+            binary_form_latex(f, s, digits=digits)
+            for f, s in zip(fs, net.accumulated_strides, strict=True)
         ),
         product_polynomial=binary_form_latex(w, digits=digits),
     )
@@ -332,7 +337,7 @@ def explore_composition(
     )
     ax_s.set_xlim(-0.7, n - 0.3)
     formulas = W.HTMLMath(value=polynomials_html(first))
-    filter_x = [c.markerline.get_xdata().copy() for c in ax_f.containers]
+    filter_x = [np.array(cast(StemContainer, c).markerline.get_xdata()) for c in ax_f.containers]
     artists = {
         "w1": ax_f.containers[0],
         "w2": ax_f.containers[1],
@@ -343,7 +348,7 @@ def explore_composition(
     }
 
     def draw(fig: Figure, r: CompositionState) -> str:
-        for stem, x, f in zip((artists["w1"], artists["w2"]), filter_x, r.filters):
+        for stem, x, f in zip((artists["w1"], artists["w2"]), filter_x, r.filters, strict=True):
             set_stem_data(stem, x, f)
         k = r.end_to_end.size
         set_stem_data(artists["end_to_end"], np.arange(k), r.end_to_end)
@@ -361,7 +366,7 @@ def explore_composition(
             f"convolution| = <b>{r.max_difference:.1e}</b>"
         )
 
-    entry = dict(description_width=40, track=150, readout_format=".1f")
+    entry: dict[str, Any] = dict(description_width=40, track=150, readout_format=".1f")
     controls = {
         f"u{i}": slider("float", f"w₁[{i}]", float(w1[i]), -bound, bound, 0.1, **entry)
         for i in range(3)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -240,10 +241,12 @@ def explore_relu(
     point = tuple(float(v) for v in as_finite_array(x0, "x0", ndim=1))
     res = as_positive_int(resolution, "resolution")
 
-    entry = dict(description_width=40, track=150, readout_format=".2f")
+    entry: dict[str, Any] = dict(description_width=40, track=150, readout_format=".2f")
     controls = {
         name: slider("float", label, float(v), -3.0, 3.0, 0.05, **entry)
-        for name, label, v in zip(("a11", "a12", "a21", "a22"), ("A₁₁", "A₁₂", "A₂₁", "A₂₂"), vals)
+        for name, label, v in zip(
+            ("a11", "a12", "a21", "a22"), ("A₁₁", "A₁₂", "A₂₁", "A₂₂"), vals, strict=True
+        )
     }
     controls["q"] = dropdown(list(Q_CHOICES), q, "Q")
     c = controls
@@ -281,6 +284,7 @@ def explore_relu(
             "NTK at x₀\nof (A, A⁻¹)",
             "NTK at x₀\nof (AQ, QᵀA⁻¹)",
         ),
+        strict=True,
     ):
         ax.set_title(title, fontsize="medium")
     for ax in axes[:2]:  # fixed ticks: cheaper to check on every update than a tick locator
@@ -329,7 +333,7 @@ def explore_relu(
             ticklabels=[str(k) for k in range(n + 1)],
             label="active neurons",
         )
-        for ax, k in zip(axes[2:], r.comparison.ntks):
+        for ax, k in zip(axes[2:], r.comparison.ntks, strict=True):
             plot_ntk_heatmap(k / r.ntk_scale, vmin=-1.0, vmax=1.0, annotate=False, ax=ax)
         return relu_readout(r)
 

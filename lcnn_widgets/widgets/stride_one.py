@@ -119,7 +119,7 @@ class StrideOnePicture:
     roots: np.ndarray
     n_inf: int
     result: FiberNTKs
-    owners: tuple
+    owners: tuple[int | None, ...]
     count_from_roots: int
     delta: float
     ntk_scale: float
@@ -188,7 +188,7 @@ def stride_one_picture(
         reach = max(reach, abs(r), abs(center) + np.sqrt(SLIDER_MAX))
     result = fiber_ntks(NET, w, [float(delta)])
     scale = max((float(np.max(np.abs(k))) for k in result.ntks), default=0.0)
-    owners = []
+    owners: list[int | None] = []
     for p in result.fiber:
         lr = filter_roots(p.filters[1])
         if lr.n_inf:
@@ -288,7 +288,7 @@ def explore_stride_one(**initial: Any) -> Explorer:
     r, center, disc, delta, source, coefficients = (
         v[k] for k in ("r", "center", "disc", "delta", "source", "coefficients")
     )
-    root = dict(description_width=40, track=150, readout_format=".2f")
+    root: dict[str, Any] = dict(description_width=40, track=150, readout_format=".2f")
     controls = {
         "r": slider("float", "r", r, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
         "center": slider("float", "c", center, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
@@ -336,7 +336,7 @@ def explore_stride_one(**initial: Any) -> Explorer:
     box, panel = heat[0].get_position(), heat[0].get_position(original=True)
     right = heat[-1].get_position(original=True).x1 - (panel.x1 - box.x1)
     cax = fig.add_axes(
-        [right + 0.012, box.y0, 0.012, box.height], label="<colorbar>", gid="ntk-colorbar"
+        (right + 0.012, box.y0, 0.012, box.height), label="<colorbar>", gid="ntk-colorbar"
     )
     image_colorbar(
         [find(ax.get_images(), "ntk") for ax in heat],

@@ -242,7 +242,7 @@ def explore_table1(*, key: str = "conv2d_swap", seed: int = 0) -> Explorer:
     )
     # the frame, drawn once: three square boxes (each matrix fills its box, whatever its size)
     # on fixed colour scales, two colour bars, constant titles
-    for ax, title in zip(axes, ("Θ at point i", "Θ at point j", "difference Θᵢ − Θⱼ")):
+    for ax, title in zip(axes, ("Θ at point i", "Θ at point j", "difference Θᵢ − Θⱼ"), strict=True):
         ax.imshow(
             np.zeros((1, 1)),
             cmap=SEQUENTIAL_CMAP,
