@@ -1088,6 +1088,10 @@ class TwoLayerFlows:
         self.Sigma = loss.Sigma
         self.u = loss.u.ravel()
         self._sign = np.concatenate([-2.0 * np.ones(self.k1), 2.0 * np.ones(self.k2)])
+        # J(theta) is linear in theta (pi is bilinear): J(theta).ravel() = G @ theta, G (K n, n)
+        n = self.k1 + self.k2
+        self._G = np.stack([self.jacobian(e) for e in np.eye(n)], axis=2).reshape(self.K * n, n)
+        self._Su = self.Sigma @ self.u
 
     # ---------------------------------------------------------------- pieces of the fields
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
@@ -1263,6 +1267,109 @@ class TwoLayerFlows:
             return out
 
         return _lsoda(field, jac, w0, _solution_times(t_end, times), rtol, atol, fields)
+
+    def _function_fields(self, filters: Sequence[ArrayLike]) -> Any:
+        """The function-space field at the rows of ``W`` (m, K), lifted one after the other
+        (for :class:`GridSolution`'s interpolation between stored samples)."""
+        theta0 = self.net.flatten(filters)
+        delta = float(self.net.invariants(filters)[0])
+        w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
+
+        def fields(W: np.ndarray) -> np.ndarray:
+            out = np.empty_like(W)
+            theta = self._gauss_newton(w0, delta, theta0, None)[0]
+            for i, w in enumerate(W):
+                theta = self._lift(w, delta, theta, rtol=_GN_RTOL)
+                J = self.jacobian(theta)
+                out[i] = -J @ (J.T @ (self.Sigma @ (w - self.u)))
+            return out
+
+        return fields
+
+    def both_trajectories(self, filters: Sequence[ArrayLike], t_end: float, *,
+                          rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL,
+                          times: ArrayLike | None = None, every: int = 1
+                          ) -> tuple["GridSolution", "GridSolution"]:
+        """Both flows from ``filters``, integrated side by side as one system.
+
+        The state is ``(theta, w)`` (``n + K`` entries) with the fields of
+        :meth:`parameter_trajectory` (``theta' = -grad L(theta)``) and of
+        :meth:`function_trajectory` (``w' = -Theta(w; delta) grad l(w)``), integrated by LSODA
+        with the same tolerances (``rtol / LSODA_TIGHTER``, ``atol / LSODA_TIGHTER``, on every
+        entry of the joint state) in one call. The two fields do not feed into each other: the
+        function-space field at ``w`` is ``-J J^T Sigma (w - u)`` with ``J`` at the fiber point
+        of ``(w, delta)``, found by Gauss-Newton on ``pi = w``, ``delta = delta`` (as
+        :meth:`_lift`); the parameter flow's ``theta`` at the same time only serves as its
+        starting point. By Cor. 6 that point lies on the same fiber up to the integration error
+        (about 1e-9), so one Gauss-Newton step lands on the fiber to about 1e-18 and the step
+        after it would be below ``rtol = 1e-6`` of ``||theta||``, :meth:`_lift`'s stopping rule
+        (it is taken, from there on, whenever the first step is larger). One call of the joint
+        field costs about as much as a call of :meth:`parameter_trajectory`'s field alone plus
+        one Gauss-Newton step; :meth:`function_trajectory` pays two or more steps and a call
+        of its own per evaluation.
+
+        Parameters
+        ----------
+        filters : sequence of array_like
+            ``theta(0)``; ``w(0) = pi(theta(0))``, ``delta`` its invariant.
+        t_end : float
+        times : array_like, optional
+            As in :meth:`parameter_trajectory`: the stored times of the parameter flow.
+        every : int, default=1
+            The function-space flow is stored at ``times[::every]``.
+
+        Returns
+        -------
+        parameter, function : GridSolution
+            As returned by :meth:`parameter_trajectory` and :meth:`function_trajectory`
+            (``nfev`` is that of the joint system, for both).
+        """
+        k1, K = self.k1, self.K
+        n = k1 + self.k2
+        theta0 = self.net.flatten(filters)
+        delta = float(self.net.invariants(filters)[0])
+        w0 = self.jacobian(theta0)[:, :k1] @ theta0[:k1]
+        G, Sigma, Su, sign = self._G, self.Sigma, self._Su, self._sign
+        # the Gauss-Newton system [J(theta), pi(theta) - w; grad delta(theta), delta(theta) -
+        # delta] as one (K + 1) x (n + 1) matrix A: A^T A holds the normal equations
+        A = np.empty((K + 1, n + 1))
+        Jt, grad_delta = A[:K, :n], A[K, :n]
+        out = np.empty(n + K)
+
+        def field(y: np.ndarray, _t: float) -> np.ndarray:
+            theta, w = y[:n], y[n:]
+            J = (G @ theta).reshape(K, n)
+            Jt[...] = J
+            np.multiply(sign, theta, out=grad_delta)
+            wp = 0.5 * (J @ theta)  # pi(theta) (Euler: J(theta) theta = 2 pi(theta))
+            out[:n] = J.T @ (Su - Sigma @ wp)  # -grad L(theta)
+            # the fiber point of (w, delta): Gauss-Newton from theta (normal equations, Cholesky)
+            np.subtract(wp, w, out=A[:K, n])
+            A[K, n] = 0.5 * float(theta @ grad_delta) - delta  # delta(theta) - delta
+            P = A.T @ A
+            step = _dposv(P[:n, :n], P[:n, n])[1]
+            lifted = theta - step
+            if step @ step > 1e-12 * (lifted @ lifted):  # far from the fiber: iterate on
+                lifted = self._lift(w, delta, lifted)
+            J = (G @ lifted).reshape(K, n)
+            out[n:] = J @ (J.T @ (Su - Sigma @ w))  # -Theta(w; delta) grad l(w)
+            return out
+
+        def jac(y: np.ndarray, _t: float) -> np.ndarray:
+            D = np.zeros((n + K, n + K))
+            D[:n, :n] = self.hessian_field(y[:n])
+            J = (G @ y[:n]).reshape(K, n)  # Theta at theta: the function block's Jacobian
+            D[n:, n:] = -(J @ J.T) @ Sigma  # up to the derivative of Theta (as before)
+            return D
+
+        t = _solution_times(t_end, times)
+        every = as_positive_int(every, "every")
+        joint = _lsoda(field, jac, np.concatenate([theta0, w0]), t, rtol, atol, None)
+        info = dict(success=joint.success, message=joint.message, nfev=joint.nfev)
+        par = GridSolution(joint.t, joint.y[:n].copy(), lambda Y: -self._gradients(Y), **info)
+        fun = GridSolution(joint.t[::every], joint.y[n:, ::every].copy(),
+                           self._function_fields(filters), **info)
+        return par, fun
 
     def sample_parameter(self, sol: Any, t: np.ndarray) -> FlowResult:
         """The parameter flow of :meth:`parameter_trajectory` at the times ``t`` (from 0)."""

@@ -306,7 +306,12 @@ def flow_trajectories(
     step = None if grid_step is None else float(grid_step)
     times = (_grid(T, step, nt) if step is not None
              else np.linspace(0.0, T, 8 * (nt - 1) + 1))
-    par = flows.parameter_trajectory(fs, T, rtol=rtol, atol=atol, times=times)
+    joint = function_space and step is not None and (nt - 1) % (nf - 1) == 0
+    if joint:  # both flows in one integration; the function flow on every (nt-1)/(nf-1)-th time
+        par, fun = flows.both_trajectories(fs, T, rtol=rtol, atol=atol, times=times,
+                                           every=(nt - 1) // (nf - 1))
+    else:
+        par = flows.parameter_trajectory(fs, T, rtol=rtol, atol=atol, times=times)
     if par.t.size < times.size:
         raise ValueError("the parameter flow overflowed: choose a smaller scale")
     reach = float(par.t[-1])
@@ -325,6 +330,10 @@ def flow_trajectories(
         n_function=nf, grid_step=step, parameter_grid=par_grid, function_grid=None,
         basis=basis, plane_limits=step_up(1.1 * extent, _PLANE_LEVELS),
         loss_limits=_decades(whole.loss - flows.loss.const), rtol=rtol, atol=atol)
+    if joint:
+        t = fun.t  # fiber points from the parameter flow at the same times (Cor. 6)
+        grid = flows.sample_function(fun, t, fs, guesses=par.sol(t).T)
+        return replace(traj, function=fun, function_grid=grid)
     return traj.with_function() if function_space else traj
 
 
