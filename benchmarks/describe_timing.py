@@ -32,12 +32,23 @@ MAX_K = 40
 TARGET_S = 2.0
 
 FIXED = [
-    ([3, 2], [2, 1]), ([3, 2], [1, 1]), ([4, 3, 2], [2, 2, 1]), ([3, 3, 2], [1, 2, 1]),
-    ([5, 5], [1, 1]), ([4, 4, 4], [1, 1, 1]), ([5, 5, 5], [1, 1, 1]), ([8, 8, 8], [1, 1, 1]),
-    ([6, 6, 5], [2, 3, 1]), ([2, 2, 2, 2, 2], [1, 1, 1, 1, 1]),
-    ([(2, 2), (2, 2)], [1, 1]), ([(2, 2), (2, 2)], [2, 1]), ([(2, 3), (2, 2)], [(2, 1), 1]),
-    ([(2, 2), (2, 2), (2, 2)], [1, 1, 1]), ([(3, 3), (3, 3)], [1, 1]),
-    ([(1, 3), (2, 2)], [1, 1]), ([(2, 2, 2), (2, 2, 2)], [1, 1]),
+    ([3, 2], [2, 1]),
+    ([3, 2], [1, 1]),
+    ([4, 3, 2], [2, 2, 1]),
+    ([3, 3, 2], [1, 2, 1]),
+    ([5, 5], [1, 1]),
+    ([4, 4, 4], [1, 1, 1]),
+    ([5, 5, 5], [1, 1, 1]),
+    ([8, 8, 8], [1, 1, 1]),
+    ([6, 6, 5], [2, 3, 1]),
+    ([2, 2, 2, 2, 2], [1, 1, 1, 1, 1]),
+    ([(2, 2), (2, 2)], [1, 1]),
+    ([(2, 2), (2, 2)], [2, 1]),
+    ([(2, 3), (2, 2)], [(2, 1), 1]),
+    ([(2, 2), (2, 2), (2, 2)], [1, 1, 1]),
+    ([(3, 3), (3, 3)], [1, 1]),
+    ([(1, 3), (2, 2)], [1, 1]),
+    ([(2, 2, 2), (2, 2, 2)], [1, 1]),
 ]
 
 
@@ -46,11 +57,15 @@ def random_architecture(rng: np.random.Generator) -> LCN:
     while True:
         L = int(rng.integers(1, 5))
         if rng.random() < 0.6:
-            net = LCN([int(k) for k in rng.integers(1, 7, size=L)],
-                      [int(s) for s in rng.integers(1, 4, size=L)])
+            net = LCN(
+                [int(k) for k in rng.integers(1, 7, size=L)],
+                [int(s) for s in rng.integers(1, 4, size=L)],
+            )
         else:
-            net = LCN([tuple(int(k) for k in rng.integers(1, 4, size=2)) for _ in range(L)],
-                      [tuple(int(s) for s in rng.integers(1, 3, size=2)) for _ in range(L)])
+            net = LCN(
+                [tuple(int(k) for k in rng.integers(1, 4, size=2)) for _ in range(L)],
+                [tuple(int(s) for s in rng.integers(1, 3, size=2)) for _ in range(L)],
+            )
         if net.n_outputs <= MAX_K:
             return net
 
@@ -77,9 +92,11 @@ def main(argv=None) -> int:
         med = statistics.median(rest)
         worst = max(worst, max(rest))
         imp = rep.implicit.summary() if rep.implicit is not None else rep.implicit_note
-        rows.append(f"| `{net!r}` | {net.n_outputs} | {med:.3f} | {max(rest):.3f} | "
-                    f"{statistics.median(implicit):.2f}{' (budget)' if budget else ''} | "
-                    f"{imp.split(';')[0].split(' (')[0]} |")
+        rows.append(
+            f"| `{net!r}` | {net.n_outputs} | {med:.3f} | {max(rest):.3f} | "
+            f"{statistics.median(implicit):.2f}{' (budget)' if budget else ''} | "
+            f"{imp.split(';')[0].split(' (')[0]} |"
+        )
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
     head = [
         "# describe: timing (issue 14)",

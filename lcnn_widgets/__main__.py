@@ -31,8 +31,13 @@ def _run_describe(args: argparse.Namespace) -> int:
     from .describe import describe, parse_architecture
 
     net = parse_architecture(args.sizes, args.strides)
-    report = describe(net, seed=args.seed, implicit_budget_s=args.budget,
-                      max_degree=args.max_degree, n_points=args.points)
+    report = describe(
+        net,
+        seed=args.seed,
+        implicit_budget_s=args.budget,
+        max_degree=args.max_degree,
+        n_points=args.points,
+    )
     print(report.format(max_equations=args.equations))
     return 0
 
@@ -42,20 +47,33 @@ def _add_describe(sub) -> None:
         "describe",
         help="report dimension, fibers, NTK and implicit equations of an architecture",
         description="Check an architecture of your own: dimension of the neuromanifold, "
-                    "fibers, whether the NTK is determined by (w, delta), implicit equations.")
-    p.add_argument("--sizes", required=True,
-                   help="filter sizes, layer 1 first: '3,2' (1D) or '2x3,2x2' (2D)")
-    p.add_argument("--strides", required=True,
-                   help="strides, one per layer: '2,1' (an int applies to every axis) or '2x1,1x1'")
+        "fibers, whether the NTK is determined by (w, delta), implicit equations.",
+    )
+    p.add_argument(
+        "--sizes", required=True, help="filter sizes, layer 1 first: '3,2' (1D) or '2x3,2x2' (2D)"
+    )
+    p.add_argument(
+        "--strides",
+        required=True,
+        help="strides, one per layer: '2,1' (an int applies to every axis) or '2x1,1x1'",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the random draws (default 0)")
-    p.add_argument("--budget", type=float, default=10.0,
-                   help="time budget of the implicit-equation search in seconds (default 10)")
-    p.add_argument("--max-degree", type=int, default=4,
-                   help="highest degree of implicit equations searched (default 4)")
-    p.add_argument("--points", type=int, default=3,
-                   help="random points for ranks, fibers and NTKs (default 3)")
-    p.add_argument("--equations", type=int, default=6,
-                   help="equations printed at most (default 6)")
+    p.add_argument(
+        "--budget",
+        type=float,
+        default=10.0,
+        help="time budget of the implicit-equation search in seconds (default 10)",
+    )
+    p.add_argument(
+        "--max-degree",
+        type=int,
+        default=4,
+        help="highest degree of implicit equations searched (default 4)",
+    )
+    p.add_argument(
+        "--points", type=int, default=3, help="random points for ranks, fibers and NTKs (default 3)"
+    )
+    p.add_argument("--equations", type=int, default=6, help="equations printed at most (default 6)")
     p.set_defaults(func=_run_describe)
 
 
@@ -67,8 +85,9 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line (``error: ...``) and exit code 2."""
 
     def error(self, message: str):
-        self.exit(2, f"error: {message} (see: python -m lcnn_widgets {self._command_hint()}"
-                     "--help)\n")
+        self.exit(
+            2, f"error: {message} (see: python -m lcnn_widgets {self._command_hint()}--help)\n"
+        )
 
     def _command_hint(self) -> str:
         parts = self.prog.split()
@@ -77,10 +96,13 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every command of :data:`COMMANDS`."""
-    parser = _Parser(prog="python -m lcnn_widgets",
-                     description="Computations of the lcnn-book (arXiv 2507.06367).")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="command",
-                                parser_class=_Parser)
+    parser = _Parser(
+        prog="python -m lcnn_widgets",
+        description="Computations of the lcnn-book (arXiv 2507.06367).",
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="command", parser_class=_Parser
+    )
     for add in COMMANDS:
         add(sub)
     return parser

@@ -84,14 +84,18 @@ def _parse_list(text: object, name: str) -> list:
         raise TypeError(f"{name} must be a string such as '3,2': got {text!r:.60}")
     items = [p.strip() for p in re.split(r"[,;]", text.strip())]
     if not text.strip() or any(not p for p in items):
-        raise ValueError(f"{name} must list one entry per layer, separated by commas; "
-                         f"{_SIZE_HINT}: got {text!r:.60}")
+        raise ValueError(
+            f"{name} must list one entry per layer, separated by commas; "
+            f"{_SIZE_HINT}: got {text!r:.60}"
+        )
     out = []
     for p in items:
         parts = [q.strip() for q in p.lower().split("x")]
         if not all(re.fullmatch(r"\+?\d+", q) for q in parts):
-            raise ValueError(f"{name}: {p!r} is not a positive integer or a product of them "
-                             f"like 2x3; {_SIZE_HINT}: got {text!r:.60}")
+            raise ValueError(
+                f"{name}: {p!r} is not a positive integer or a product of them "
+                f"like 2x3; {_SIZE_HINT}: got {text!r:.60}"
+            )
         vals = [int(q) for q in parts]
         if any(v < 1 for v in vals):
             raise ValueError(f"{name}: {p!r} must use positive integers (>= 1): got {text!r:.60}")
@@ -198,7 +202,7 @@ class NTKVerdict:
     differences: tuple[float, ...]
     balanced_differences: tuple[float, ...]
     n_points: tuple[int, ...]
-    determined: bool
+    determined: bool | None
     paper: str
     paper_determined: bool | None
     expected: str
@@ -288,45 +292,58 @@ class ArchitectureReport:
         lines = [f"Architecture {net!r}: {kind}, L = {L} layer{'s' if L > 1 else ''}"]
         lines.append("Shape")
         size = net.end_to_end_size
-        size_txt = str(size) if net.is_1d else "x".join(map(str, size))
-        lines.append(f"  end-to-end filter: size {size_txt} ({K} coefficients), stride "
-                     f"{net.stride}; parameters: {net.n_params}")
+        size_txt = str(size) if isinstance(size, int) else "x".join(map(str, size))
+        lines.append(
+            f"  end-to-end filter: size {size_txt} ({K} coefficients), stride "
+            f"{net.stride}; parameters: {net.n_params}"
+        )
         lines.append("Dimension")
         ranks = ", ".join(map(str, self.ranks))
-        lines.append(f"  dim M = {self.dim_computed} (rank of J at {len(self.ranks)} random "
-                     "points: "
-                     f"{ranks}); formula sum of filter sizes - (L - 1) = {net.n_params} - "
-                     f"{L - 1} = {self.dim_formula}"
-                     + ("" if self.dim_computed == self.dim_formula else "  (!) they differ"))
-        lines.append(f"  codimension in R^{K}: {self.codim}"
-                     + ("  (M fills the filter space)" if self.codim == 0 else ""))
+        lines.append(
+            f"  dim M = {self.dim_computed} (rank of J at {len(self.ranks)} random "
+            "points: "
+            f"{ranks}); formula sum of filter sizes - (L - 1) = {net.n_params} - "
+            f"{L - 1} = {self.dim_formula}"
+            + ("" if self.dim_computed == self.dim_formula else "  (!) they differ")
+        )
+        lines.append(
+            f"  codimension in R^{K}: {self.codim}"
+            + ("  (M fills the filter space)" if self.codim == 0 else "")
+        )
         lines.append("Fibers (real factorizations up to scaling and signs)")
         lines += [f"  {h}" for h in self.hypotheses]
         if self.fiber_counts is None:
             lines.append(f"  fiber points at random points: {self.fiber_method}")
         else:
-            lines.append(f"  fiber points at {len(self.fiber_counts)} random points: "
-                         f"{', '.join(map(str, self.fiber_counts))} ({self.fiber_method})")
+            lines.append(
+                f"  fiber points at {len(self.fiber_counts)} random points: "
+                f"{', '.join(map(str, self.fiber_counts))} ({self.fiber_method})"
+            )
         for b in self.blocks:
             layers = ", ".join(map(str, b.layers))
-            lines.append(f"  layers {layers} share S = {b.accumulated_stride} (strides one "
-                         f"between them): possible counts {', '.join(map(str, b.counts))} for "
-                         "distinct roots")
-            for c, ex in zip(b.counts, b.examples):
+            lines.append(
+                f"  layers {layers} share S = {b.accumulated_stride} (strides one "
+                f"between them): possible counts {', '.join(map(str, b.counts))} for "
+                "distinct roots"
+            )
+            for c, ex in zip(b.counts, b.examples, strict=True):
                 lines.append(f"    {c}: {ex}")
         v = self.ntk
         lines.append("NTK determined by (w, delta)?")
         lines.append(f"  paper: {v.paper}")
         if v.determined is None:
-            lines.append(f"  computed: not compared ({v.method}: every sampled fiber had too many "
-                         "points to enumerate, or no solve converged)")
+            lines.append(
+                f"  computed: not compared ({v.method}: every sampled fiber had too many "
+                "points to enumerate, or no solve converged)"
+            )
         comp = "yes" if v.determined else "no"
         if v.determined is not None:
             lines.append(
                 f"  computed: {comp}, largest relative NTK difference "
                 f"{_num(v.max_difference)} over {len(v.differences)} fibers at random delta "
                 f"({_num(max(v.balanced_differences, default=0.0))} at delta = 0); "
-                f"fiber points per fiber {', '.join(map(str, v.n_points))} ({v.method})")
+                f"fiber points per fiber {', '.join(map(str, v.n_points))} ({v.method})"
+            )
         if v.agrees_with_paper is False:
             lines.append(f"  they differ; corrected statement: {v.expected}")
         elif v.paper_determined is None:
@@ -383,7 +400,7 @@ def _stride_one_block(net: LCN, run: list[int]) -> StrideOneBlock:
     sizes = [net.filter_sizes[l] for l in run]
     degrees = tuple(k - 1 for k in sizes)
     n = sum(degrees)
-    found: dict[int, tuple[str, np.ndarray, int]] = {}
+    found: dict[int, tuple[str, np.ndarray, int | None]] = {}
     sub = LCN(sizes, [1] * len(sizes))
     for n_pairs in range(n // 2 + 1):
         n_real = n - 2 * n_pairs
@@ -395,29 +412,43 @@ def _stride_one_block(net: LCN, run: list[int]) -> StrideOneBlock:
         small = count <= MAX_FIBER_POINTS and n <= 12  # (larger examples: ill-conditioned roots)
         verified = count_real_factorizations(sub, w) if small else None
         coeffs = ", ".join(f"{int(c)}" if float(c).is_integer() else f"{c:g}" for c in w)
-        what = (f"{n_real} real root{'s' if n_real != 1 else ''}" if not n_pairs else
-                f"{n_real} real root{'s' if n_real != 1 else ''} and {n_pairs} complex "
-                f"pair{'s' if n_pairs != 1 else ''}")
+        what = (
+            f"{n_real} real root{'s' if n_real != 1 else ''}"
+            if not n_pairs
+            else f"{n_real} real root{'s' if n_real != 1 else ''} and {n_pairs} complex "
+            f"pair{'s' if n_pairs != 1 else ''}"
+        )
         S = net.accumulated_strides[run[0]]
         var = "t" if S == 1 else f"u = t^{S}"
-        found[count] = (f"{what} of the block's product in {var}"
-                        f" (roots {_describe_roots(n_real, n_pairs)}; "
-                        "coefficients from the constant term on: "
-                        f"({coeffs}))", w, verified)
+        found[count] = (
+            f"{what} of the block's product in {var}"
+            f" (roots {_describe_roots(n_real, n_pairs)}; "
+            "coefficients from the constant term on: "
+            f"({coeffs}))",
+            w,
+            verified,
+        )
     counts = tuple(sorted(found))
-    return StrideOneBlock(layers=tuple(l + 1 for l in run),
-                          accumulated_stride=int(net.accumulated_strides[run[0]]),
-                          degrees=degrees, counts=counts,
-                          examples=tuple(found[c][0] for c in counts),
-                          example_filters=tuple(found[c][1] for c in counts),
-                          verified=tuple(found[c][2] for c in counts))
+    return StrideOneBlock(
+        layers=tuple(l + 1 for l in run),
+        accumulated_stride=int(net.accumulated_strides[run[0]]),
+        degrees=degrees,
+        counts=counts,
+        examples=tuple(found[c][0] for c in counts),
+        example_filters=tuple(found[c][1] for c in counts),
+        verified=tuple(found[c][2] for c in counts),
+    )
 
 
 def _real_root_filters(net: LCN, rng: np.random.Generator) -> list[np.ndarray]:
     """1D filters whose polynomials have only real roots (the most factorizations)."""
-    return [filter_from_roots(rng.standard_normal(k - 1),
-                              scale=float(np.exp(rng.normal(0, 0.5)) * rng.choice([-1, 1])))
-            for k in net.filter_sizes]
+    return [
+        filter_from_roots(
+            rng.standard_normal(k - 1),
+            scale=float(np.exp(rng.normal(0, 0.5)) * rng.choice([-1, 1])),
+        )
+        for k in net.filter_sizes
+    ]
 
 
 def _complex_root_filters(net: LCN, rng: np.random.Generator) -> list[np.ndarray]:
@@ -515,8 +546,10 @@ def describe(
     max_degree = as_int_in_range(max_degree, "max_degree", 1, 12)
     n_points = as_int_in_range(n_points, "n_points", 1, 10)
     if net.n_outputs > MAX_OUTPUTS:
-        raise ValueError(f"describe handles end-to-end filters with at most {MAX_OUTPUTS} "
-                         f"coefficients: got {net.n_outputs} for {net!r}")
+        raise ValueError(
+            f"describe handles end-to-end filters with at most {MAX_OUTPUTS} "
+            f"coefficients: got {net.n_outputs} for {net!r}"
+        )
     if net.n_layers > MAX_LAYERS:
         raise ValueError(f"describe handles at most {MAX_LAYERS} layers: got {net.n_layers}")
     seconds: dict[str, float] = {}
@@ -546,18 +579,33 @@ def describe(
     if codim <= 0:
         note = "none: M fills the filter space (codimension 0), its closure is all of R^K"
     elif K > IMPLICIT_MAX_OUTPUTS:
-        note = (f"not searched: more than {IMPLICIT_MAX_OUTPUTS} end-to-end coefficients "
-                f"(call lcnn_widgets.implicit.implicit_equations directly)")
+        note = (
+            f"not searched: more than {IMPLICIT_MAX_OUTPUTS} end-to-end coefficients "
+            f"(call lcnn_widgets.implicit.implicit_equations directly)"
+        )
     else:
-        implicit = implicit_equations(net, max_degree=max_degree, budget_s=implicit_budget_s,
-                                      rng=np.random.default_rng(seed))
+        implicit = implicit_equations(
+            net, max_degree=max_degree, budget_s=implicit_budget_s, rng=np.random.default_rng(seed)
+        )
     seconds["implicit"] = time.perf_counter() - t0
     return ArchitectureReport(
-        net=net, seed=seed, ranks=ranks, dim_formula=dim_formula, codim=codim,
-        hypotheses=tuple(hypotheses), unique_expected=unique_expected, fiber_counts=counts,
-        fiber_method=method, blocks=tuple(blocks), interchangeable=tuple(pairs), ntk=ntk,
-        implicit=implicit, implicit_note=note,
-        example_filters=tuple(np.asarray(f) for f in thetas[0]), seconds=seconds)
+        net=net,
+        seed=seed,
+        ranks=ranks,
+        dim_formula=dim_formula,
+        codim=codim,
+        hypotheses=tuple(hypotheses),
+        unique_expected=unique_expected,
+        fiber_counts=counts,
+        fiber_method=method,
+        blocks=tuple(blocks),
+        interchangeable=tuple(pairs),
+        ntk=ntk,
+        implicit=implicit,
+        implicit_note=note,
+        example_filters=tuple(np.asarray(f) for f in thetas[0]),
+        seconds=seconds,
+    )
 
 
 def _fibers_1d(net: LCN, thetas):
@@ -570,20 +618,28 @@ def _fibers_1d(net: LCN, thetas):
         hyp = ["one layer: theta = w, every fiber is a single point up to sign"]
         unique = True
     elif all(s > 1 for s in before_last):
-        hyp = [f"Thm 4 (unique factorization): hypotheses hold, strides s_1..s_(L-1) = "
-               f"{list(before_last)} are all > 1"]
+        hyp = [
+            f"Thm 4 (unique factorization): hypotheses hold, strides s_1..s_(L-1) = "
+            f"{list(before_last)} are all > 1"
+        ]
         unique = True
     else:
         ones = [l + 1 for l, s in enumerate(before_last) if s == 1]
-        hyp = [f"Thm 4 (unique factorization): hypotheses fail, s_l = 1 for l = "
-               f"{', '.join(map(str, ones))}"]
+        hyp = [
+            f"Thm 4 (unique factorization): hypotheses fail, s_l = 1 for l = "
+            f"{', '.join(map(str, ones))}"
+        ]
         if trading:
-            hyp.append("layers with strides one between them are polynomials in the same "
-                       "variable and can trade roots (Sec. 2.3)")
+            hyp.append(
+                "layers with strides one between them are polynomials in the same "
+                "variable and can trade roots (Sec. 2.3)"
+            )
             unique = False
         else:
-            hyp.append("but no two layers with filter size > 1 share a variable: the "
-                       "factorization is still unique")
+            hyp.append(
+                "but no two layers with filter size > 1 share a variable: the "
+                "factorization is still unique"
+            )
             unique = True
     counts, counted = [], []
     for th in thetas:
@@ -596,8 +652,10 @@ def _fibers_1d(net: LCN, thetas):
             counted.append(False)
     method = "root orbits, Gaussian filters"
     if not all(counted):
-        method += (f"; fibers with more than {MAX_FIBER_POINTS} points are counted from the "
-                   "roots of each block instead of enumerated")
+        method += (
+            f"; fibers with more than {MAX_FIBER_POINTS} points are counted from the "
+            "roots of each block instead of enumerated"
+        )
     return hyp, unique, tuple(counts), method, blocks, []
 
 
@@ -613,12 +671,15 @@ def _predicted_count(net: LCN, filters, runs: list[list[int]]) -> int:
         for l in run:
             prod = np.convolve(prod, np.asarray(filters[l], float))
         nz = np.flatnonzero(prod)
-        core = prod[nz[0]: nz[-1] + 1]
+        core = prod[nz[0] : nz[-1] + 1]
         roots = np.roots(core[::-1]) if core.size > 1 else np.zeros(0)
         n_zero, n_inf = int(nz[0]), int(prod.size - 1 - nz[-1])
         total *= stride_one_factorization_count(
             np.concatenate([roots, np.zeros(n_zero)]),
-            [net.filter_sizes[l] - 1 for l in run], n_inf=n_inf, tol=1e-7)
+            [net.filter_sizes[l] - 1 for l in run],
+            n_inf=n_inf,
+            tol=1e-7,
+        )
     return total
 
 
@@ -627,16 +688,22 @@ def _fibers_nd(net: LCN, rng: np.random.Generator, n_points: int):
     thin = [l + 1 for l, s in enumerate(shapes) if sum(k > 1 for k in s) < 2]
     pairs = [(i + 1, j + 1) for i, j in interchangeable_layers(net)]
     if thin:
-        hyp = [f"Cor. 10 (unique factorization up to reordering): hypotheses fail, layer(s) "
-               f"{', '.join(map(str, thin))} have fewer than two sizes > 1 (such a layer can "
-               "split into factors that other layers may take)"]
+        hyp = [
+            f"Cor. 10 (unique factorization up to reordering): hypotheses fail, layer(s) "
+            f"{', '.join(map(str, thin))} have fewer than two sizes > 1 (such a layer can "
+            "split into factors that other layers may take)"
+        ]
     else:
-        hyp = ["Cor. 10 (unique factorization up to reordering): hypotheses hold, every layer "
-               "has at least two sizes > 1"]
+        hyp = [
+            "Cor. 10 (unique factorization up to reordering): hypotheses hold, every layer "
+            "has at least two sizes > 1"
+        ]
     if pairs:
-        hyp.append("Obs. 11: interchangeable layers (equal shapes, only strides one between "
-                   f"them): {', '.join(f'{i} and {j}' for i, j in pairs)}; swapping them is "
-                   "a second fiber point")
+        hyp.append(
+            "Obs. 11: interchangeable layers (equal shapes, only strides one between "
+            f"them): {', '.join(f'{i} and {j}' for i, j in pairs)}; swapping them is "
+            "a second fiber point"
+        )
     else:
         hyp.append("Obs. 11: no interchangeable layers")
     unique = not thin and not pairs
@@ -665,9 +732,12 @@ def _ntk_1d(net: LCN, rng, n_points, blocks) -> NTKVerdict:
         paper = "no, not in general (a stride one before the last layer; Sec. 2.3)"
         paper_det = False
     expected_det = not blocks
-    expected = ("yes: no two layers with filter size > 1 share a variable" if expected_det else
-                "no: layers sharing a variable trade real roots, and the traded points have "
-                "different NTKs (Sec. 2.3, Ex. 19)")
+    expected = (
+        "yes: no two layers with filter size > 1 share a variable"
+        if expected_det
+        else "no: layers sharing a variable trade real roots, and the traded points have "
+        "different NTKs (Sec. 2.3, Ex. 19)"
+    )
     runs = [list(np.array(b.layers) - 1) for b in blocks]
     all_real = int(np.prod([max(b.counts) for b in blocks])) if blocks else 1
     real_roots = all_real <= MAX_NTK_POINTS
@@ -682,39 +752,56 @@ def _ntk_1d(net: LCN, rng, n_points, blocks) -> NTKVerdict:
         if _predicted_count(net, fs, runs) > MAX_NTK_POINTS:
             continue
         w = net.end_to_end(fs)
-        fs = [c * f for c, f in zip(_random_scales(net, rng), fs)]
+        fs = [c * f for c, f in zip(_random_scales(net, rng), fs, strict=True)]
         delta = net.invariants(fs)
         fib = fibers(net, w, delta)  # sign flips do not change Theta (Obs. 3): one per class
         diffs.append(_ntk_difference(net, fib.filters))
         npts.append(len(fib))
         bal.append(_ntk_difference(net, fibers(net, w).filters))
-    method = ("root orbits; layers with real roots only" if real_roots else
-              "root orbits; layers with complex roots where possible (real roots only "
-              "would give too many points)")
+    method = (
+        "root orbits; layers with real roots only"
+        if real_roots
+        else "root orbits; layers with complex roots where possible (real roots only "
+        "would give too many points)"
+    )
     determined = max(diffs) < DETERMINED_TOL if diffs else None
     if not thm4 and determined and not blocks:
         paper += " - this architecture is an exception: no layers can trade roots"
-    return NTKVerdict(differences=tuple(diffs), balanced_differences=tuple(bal),
-                      n_points=tuple(npts), determined=determined, paper=paper,
-                      paper_determined=paper_det if (thm4 or blocks) else None,
-                      expected=expected, expected_determined=expected_det, method=method)
+    return NTKVerdict(
+        differences=tuple(diffs),
+        balanced_differences=tuple(bal),
+        n_points=tuple(npts),
+        determined=determined,
+        paper=paper,
+        paper_determined=paper_det if (thm4 or blocks) else None,
+        expected=expected,
+        expected_determined=expected_det,
+        method=method,
+    )
 
 
 def _ntk_nd(net: LCN, rng, n_points, pairs) -> NTKVerdict:
     shapes = net.filter_shapes
     thin = [l for l, s in enumerate(shapes) if sum(k > 1 for k in s) < 2]
     if thin:
-        paper, paper_det = ("no statement: Thm 13 needs every layer with at least two sizes > 1",
-                            None)
-        expected, expected_det = ("no prediction: a layer with one size > 1 behaves like a 1D "
-                                  "layer and may trade factors with others", None)
+        paper, paper_det = (
+            "no statement: Thm 13 needs every layer with at least two sizes > 1",
+            None,
+        )
+        expected, expected_det = (
+            "no prediction: a layer with one size > 1 behaves like a 1D "
+            "layer and may trade factors with others",
+            None,
+        )
     else:
         paper, paper_det = "yes, for every delta and all strides (Cor. 10, Thm 13)", True
         if pairs:
             expected, expected_det = (
                 "yes only when delta vanishes between interchangeable layers: a swap exchanges "
                 "their norms, and rescaling back to delta (Prop. 12) changes Theta (the book's "
-                "correction of Thm 13)", False)
+                "correction of Thm 13)",
+                False,
+            )
         else:
             expected, expected_det = "yes: no two layers are interchangeable", True
     diffs, bal, npts = [], [], []
@@ -722,7 +809,7 @@ def _ntk_nd(net: LCN, rng, n_points, pairs) -> NTKVerdict:
         if not thin:
             ints = _irreducible_integer_filters(net, rng)
             w = net.end_to_end(ints)
-            fs = [c * f for c, f in zip(_random_scales(net, rng), ints)]
+            fs = [c * f for c, f in zip(_random_scales(net, rng), ints, strict=True)]
             delta = net.invariants(fs)
             sols = factor_end_to_end(net, w).solutions
             pts = [v for s in sols for v in sign_variants(rescale(net, s, delta))]
@@ -730,7 +817,10 @@ def _ntk_nd(net: LCN, rng, n_points, pairs) -> NTKVerdict:
             pts0 = [v for s in sols for v in sign_variants(rescale(net, s, zero))]
             npts.append(len(sols))
         else:
-            fs = [c * f for c, f in zip(_random_scales(net, rng), net.random_filters(rng))]
+            fs = [
+                c * f
+                for c, f in zip(_random_scales(net, rng), net.random_filters(rng), strict=True)
+            ]
             w, delta = net.end_to_end(fs), net.invariants(fs)
             try:
                 fib = multistart_fibers(net, w, delta, rng=rng, n_starts=N_STARTS)
@@ -741,10 +831,19 @@ def _ntk_nd(net: LCN, rng, n_points, pairs) -> NTKVerdict:
             npts.append(len(fib))
         diffs.append(_ntk_difference(net, pts))
         bal.append(_ntk_difference(net, pts0))
-    method = ("exact factorization, rescaled to delta (Prop. 12)" if not thin else
-              f"numerical: least squares from {N_STARTS} random starts")
-    return NTKVerdict(differences=tuple(diffs), balanced_differences=tuple(bal),
-                      n_points=tuple(npts),
-                      determined=max(diffs) < DETERMINED_TOL if diffs else None, paper=paper,
-                      paper_determined=paper_det, expected=expected,
-                      expected_determined=expected_det, method=method)
+    method = (
+        "exact factorization, rescaled to delta (Prop. 12)"
+        if not thin
+        else f"numerical: least squares from {N_STARTS} random starts"
+    )
+    return NTKVerdict(
+        differences=tuple(diffs),
+        balanced_differences=tuple(bal),
+        n_points=tuple(npts),
+        determined=max(diffs) < DETERMINED_TOL if diffs else None,
+        paper=paper,
+        paper_determined=paper_det,
+        expected=expected,
+        expected_determined=expected_det,
+        method=method,
+    )

@@ -136,9 +136,11 @@ class ImplicitEquations:
             return f"not found up to degree {d} ({reasons.get(self.stopped_by, self.stopped_by)})"
         n = len(self.equations)
         plural = "s" if n != 1 else ""
-        return (f"{n} equation{plural} of degree{plural} {_degree_list(self.degrees)}, verified "
-                f"exactly; search complete up to degree {d} "
-                f"({reasons.get(self.stopped_by, self.stopped_by)})")
+        return (
+            f"{n} equation{plural} of degree{plural} {_degree_list(self.degrees)}, verified "
+            f"exactly; search complete up to degree {d} "
+            f"({reasons.get(self.stopped_by, self.stopped_by)})"
+        )
 
 
 def _degree_list(degrees: Sequence[int]) -> str:
@@ -211,15 +213,15 @@ def symbolic_end_to_end(net: LCN):
     # running product as a dict: multi-index -> polynomial
     prod: dict[tuple[int, ...], object] = {(0,) * net.dim: R.one}
     g = 0
-    for shp, acc in zip(net.filter_shapes, accs):
+    for shp, acc in zip(net.filter_shapes, accs, strict=True):
         layer = {}
         for idx in np.ndindex(*shp):
-            layer[tuple(i * a for i, a in zip(idx, acc))] = gens[g]
+            layer[tuple(i * a for i, a in zip(idx, acc, strict=True))] = gens[g]
             g += 1
         new: dict[tuple[int, ...], object] = {}
         for i, p in prod.items():
             for j, q in layer.items():
-                key = tuple(a + b for a, b in zip(i, j))
+                key = tuple(a + b for a, b in zip(i, j, strict=True))
                 new[key] = new[key] + p * q if key in new else p * q
         prod = new
     shape = net.end_to_end_shape
@@ -292,8 +294,9 @@ def _counts(mono: tuple[int, ...]) -> dict[int, int]:
 
 
 def _expr(terms: dict[tuple[int, ...], int], xs: Sequence[sympy.Symbol]) -> sympy.Expr:
-    return sympy.Add(*[c * sympy.Mul(*[xs[i] ** e for i, e in _counts(m).items()])
-                       for m, c in terms.items()])
+    return sympy.Add(
+        *[c * sympy.Mul(*[xs[i] ** e for i, e in _counts(m).items()]) for m, c in terms.items()]
+    )
 
 
 def vanishes_on_neuromanifold(net: LCN, polynomial: sympy.Expr) -> bool:
@@ -330,12 +333,14 @@ def vanishes_on_neuromanifold(net: LCN, polynomial: sympy.Expr) -> bool:
     if extra:
         raise ValueError(
             f"polynomial must use only the coordinates {xs[0]}, ..., {xs[-1]}: got "
-            f"{sorted(map(str, extra))}")
+            f"{sorted(map(str, extra))}"
+        )
     try:
         poly = sympy.Poly(expr, *xs, domain=QQ)
     except (sympy.PolynomialError, sympy.CoercionFailed) as exc:
-        raise ValueError(f"polynomial must be a polynomial with rational coefficients: {exc}") \
-            from None
+        raise ValueError(
+            f"polynomial must be a polynomial with rational coefficients: {exc}"
+        ) from None
     ver = _Verifier(net)
     terms = {}
     for exps, c in poly.terms():
@@ -414,9 +419,16 @@ def implicit_equations(
     codim = K - net.dim_neuromanifold
 
     def result(eqs, degs, searched, status, stopped):
-        return ImplicitEquations(equations=tuple(eqs), variables=xs, degrees=tuple(degs),
-                                 searched_degree=searched, status=status, stopped_by=stopped,
-                                 codim=codim, seconds=time.perf_counter() - start)
+        return ImplicitEquations(
+            equations=tuple(eqs),
+            variables=xs,
+            degrees=tuple(degs),
+            searched_degree=searched,
+            status=status,
+            stopped_by=stopped,
+            codim=codim,
+            seconds=time.perf_counter() - start,
+        )
 
     if codim <= 0:
         return result([], [], 0, "none", "full")
@@ -444,7 +456,7 @@ def implicit_equations(
         span = _product_span(found, degs, monos, d)
         new: list[dict[tuple[int, ...], int]] = []
         problem = None
-        for weight, cols in groups.items():
+        for cols in groups.values():
             if time.perf_counter() - start > budget_s:
                 problem = "time"
                 break
@@ -520,7 +532,7 @@ def _group_equations(A: np.ndarray, span: np.ndarray):
         return []
     if span.shape[0] and np.linalg.matrix_rank(span) >= m:
         return []  # all come from lower degrees
-    V = Vt[Vt.shape[0] - m:].T / col[:, None] if s[0] != 0 else np.eye(N)
+    V = Vt[Vt.shape[0] - m :].T / col[:, None] if s[0] != 0 else np.eye(N)
     _, _, piv = scipy.linalg.qr(V.T, pivoting=True)
     B = np.linalg.solve(V.T[:, piv[:m]], V.T)  # (m, N), identity on the pivot columns
     out = []
@@ -538,7 +550,7 @@ def _product_span(found, degs, monos, d) -> scipy.sparse.csc_matrix:
     K = max(max(m) for m in monos) + 1
     rows, cols, vals = [], [], []
     r = 0
-    for terms, e in zip(found, degs):
+    for terms, e in zip(found, degs, strict=True):
         for extra in _exponents(K, d - e):
             for mono, c in terms.items():
                 rows.append(r)

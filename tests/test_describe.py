@@ -41,7 +41,7 @@ def test_ex15_codim_one_and_the_cubic(rep15):
     F = w[0] * w[3] ** 2 - w[1] * w[2] * w[3] + w[1] ** 2 * w[4]
     assert sp.cancel(eq / F).is_number
     pt = np.random.default_rng(5).standard_normal(5)
-    ratio = float(eq.subs(dict(zip(w, pt)))) / running_example_F(pt)
+    ratio = float(eq.subs(dict(zip(w, pt, strict=True)))) / running_example_F(pt)
     assert ratio == pytest.approx(float(sp.cancel(eq / F)))
 
 
@@ -62,7 +62,7 @@ def test_ex19_counts_one_and_three(rep19):
     assert block.layers == (1, 2) and block.degrees == (2, 1)
     assert block.counts == (1, 3) and block.verified == (1, 3)
     # the examples: a cubic with one real root / three real roots, checked independently
-    for c, w in zip(block.counts, block.example_filters):
+    for c, w in zip(block.counts, block.example_filters, strict=True):
         roots = np.roots(w[::-1])
         assert stride_one_factorization_count(roots, [2, 1]) == c
         assert len(fibers(LCN([3, 2], [1, 1]), w)) == c
@@ -78,12 +78,15 @@ def test_ex19_ntk_not_determined(rep19):
 
 
 # ------------------------------------------------------------------ Table 1 classes
-@pytest.mark.parametrize("sizes,strides,determined", [
-    ([3, 2, 2], [2, 3, 1], True),                 # 1D, strides > 1 (Thm 4)
-    ([2, 2, 2], [1, 2, 1], False),                # 1D, a stride one (Sec. 2.3)
-    ([(2, 2), (2, 2)], [(2, 2), (1, 1)], True),   # 2D, no interchangeable layers (Thm 13)
-    ([(2, 2), (2, 3)], [(1, 1), (1, 1)], True),   # 2D, strides one but different shapes
-])
+@pytest.mark.parametrize(
+    "sizes,strides,determined",
+    [
+        ([3, 2, 2], [2, 3, 1], True),  # 1D, strides > 1 (Thm 4)
+        ([2, 2, 2], [1, 2, 1], False),  # 1D, a stride one (Sec. 2.3)
+        ([(2, 2), (2, 2)], [(2, 2), (1, 1)], True),  # 2D, no interchangeable layers (Thm 13)
+        ([(2, 2), (2, 3)], [(1, 1), (1, 1)], True),  # 2D, strides one but different shapes
+    ],
+)
 def test_table1_classes(sizes, strides, determined):
     rep = describe(LCN(sizes, strides), max_degree=2)
     assert rep.ntk.determined == determined
@@ -139,9 +142,14 @@ def test_dimension_matches_the_formula_on_random_architectures(i):
     fs = net.random_filters(np.random.default_rng(i))
     theta = net.flatten(fs)
     h = 1e-6
-    cols = [(net.end_to_end(net.unflatten(theta + h * e)) -
-             net.end_to_end(net.unflatten(theta - h * e))).ravel() / (2 * h)
-            for e in np.eye(theta.size)]
+    cols = [
+        (
+            net.end_to_end(net.unflatten(theta + h * e))
+            - net.end_to_end(net.unflatten(theta - h * e))
+        ).ravel()
+        / (2 * h)
+        for e in np.eye(theta.size)
+    ]
     assert np.linalg.matrix_rank(np.array(cols).T, tol=1e-6) == formula
     assert rep.codim == net.n_outputs - formula
 
@@ -153,17 +161,20 @@ def test_parse_architecture():
     assert parse_architecture("2X2", "1x2") == LCN([(2, 2)], [(1, 2)])
 
 
-@pytest.mark.parametrize("sizes,strides,match", [
-    ("", "1", "must list one entry per layer"),
-    ("3,,2", "1,1", "must list one entry per layer"),
-    ("3,a", "2,1", "'a' is not a positive integer"),
-    ("3.5,2", "2,1", "'3.5' is not a positive integer"),
-    ("0,2", "1,1", "positive integers"),
-    ("3,2", "2", "one entry per layer: got 1 strides for 2 layers"),
-    ("3,2x2", "1,1", "mixes dimensions"),
-    ("2x2,2x2", "2x1x1,1", "must have 2 entries"),
-    ("3,2", "2x1,1", "must be an int for a 1D network"),
-])
+@pytest.mark.parametrize(
+    "sizes,strides,match",
+    [
+        ("", "1", "must list one entry per layer"),
+        ("3,,2", "1,1", "must list one entry per layer"),
+        ("3,a", "2,1", "'a' is not a positive integer"),
+        ("3.5,2", "2,1", "'3.5' is not a positive integer"),
+        ("0,2", "1,1", "positive integers"),
+        ("3,2", "2", "one entry per layer: got 1 strides for 2 layers"),
+        ("3,2x2", "1,1", "mixes dimensions"),
+        ("2x2,2x2", "2x1x1,1", "must have 2 entries"),
+        ("3,2", "2x1,1", "must be an int for a 1D network"),
+    ],
+)
 def test_bad_text_gives_clear_messages(sizes, strides, match):
     with pytest.raises(ValueError, match=match):
         parse_architecture(sizes, strides)
@@ -174,7 +185,7 @@ def test_non_strings_and_limits():
         parse_architecture([3, 2], "2,1")
     with pytest.raises(ValueError, match=f"at most {MAX_OUTPUTS} coefficients"):
         describe(LCN([MAX_OUTPUTS + 1], [1]))
-    with pytest.raises(TypeError, match="must be an LCN|must be a network"):
+    with pytest.raises(TypeError, match=r"must be an LCN|must be a network"):
         describe("3,2")
     with pytest.raises(ValueError, match="n_points"):
         describe(LCN([3, 2], [2, 1]), n_points=0)
@@ -186,8 +197,13 @@ def test_report_is_reproducible(rep15):
 
 # ------------------------------------------------------------------ command line
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "lcnn_widgets", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "lcnn_widgets", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 def test_cli_running_example():
@@ -202,14 +218,17 @@ def test_cli_two_dimensional_sizes():
     assert "interchangeable layers" in out.stdout and "corrected statement" in out.stdout
 
 
-@pytest.mark.parametrize("args,match", [
-    (["describe", "--sizes", "3,a", "--strides", "2,1"], "'a' is not a positive integer"),
-    (["describe", "--sizes", "3,2", "--strides", "2"], "one entry per layer"),
-    (["describe", "--sizes", "3,2"], "required: --strides"),
-    (["describe", "--sizes", "3,2", "--strides", "2,1", "--seed", "x"], "invalid int value"),
-    (["describe", "--sizes", "3,2", "--strides", "2,1", "--budget", "-1"], "must be positive"),
-    ([], "required: command"),
-])
+@pytest.mark.parametrize(
+    "args,match",
+    [
+        (["describe", "--sizes", "3,a", "--strides", "2,1"], "'a' is not a positive integer"),
+        (["describe", "--sizes", "3,2", "--strides", "2"], "one entry per layer"),
+        (["describe", "--sizes", "3,2"], "required: --strides"),
+        (["describe", "--sizes", "3,2", "--strides", "2,1", "--seed", "x"], "invalid int value"),
+        (["describe", "--sizes", "3,2", "--strides", "2,1", "--budget", "-1"], "must be positive"),
+        ([], "required: command"),
+    ],
+)
 def test_cli_bad_input_is_one_line_and_exit_code_2(args, match):
     out = _cli(*args)
     assert out.returncode == 2
@@ -231,6 +250,7 @@ def test_widget_shows_the_report_and_keeps_it_on_bad_input():
     assert ex.image.value == image and ex.readout.value == readout
     ex.set_values(sizes="3,2", strides="1,1")
     assert ex.error is None and ex.result.fiber_size == count_real_factorizations(
-        ex.result.report.net, ex.result.w)
+        ex.result.report.net, ex.result.w
+    )
     ex.set_values(sizes="2x2,2x2")
     assert ex.error is None and "interchangeable" in ex.readout.value

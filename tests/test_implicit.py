@@ -34,7 +34,7 @@ def test_running_example_gives_the_cubic_of_ex15_up_to_scale():
     assert ratio.is_number and ratio != 0
     rng = np.random.default_rng(1)
     for w in rng.standard_normal((4, 5)):  # and against the package's own F
-        got = float(res.equations[0].subs(dict(zip((w0, w1, w2, w3, w4), w))))
+        got = float(res.equations[0].subs(dict(zip((w0, w1, w2, w3, w4), w, strict=True))))
         assert got == pytest.approx(float(ratio) * running_example_F(w), rel=1e-9)
 
 
@@ -47,10 +47,17 @@ def test_symbolic_end_to_end_matches_the_numeric_map():
     assert np.allclose(got, net.end_to_end(fs).ravel(), atol=1e-12)
 
 
-@pytest.mark.parametrize("sizes,strides", [([2, 2], [2, 1]), ([3, 3], [2, 1]), ([2, 3], [3, 1]),
-                                           ([2, 2, 2], [2, 1, 1]),
-                                           ([(2, 2), (2, 2)], [(2, 2), 1]),
-                                           ([(1, 3), (2, 2)], [1, 1])])
+@pytest.mark.parametrize(
+    "sizes,strides",
+    [
+        ([2, 2], [2, 1]),
+        ([3, 3], [2, 1]),
+        ([2, 3], [3, 1]),
+        ([2, 2, 2], [2, 1, 1]),
+        ([(2, 2), (2, 2)], [(2, 2), 1]),
+        ([(1, 3), (2, 2)], [1, 1]),
+    ],
+)
 def test_every_equation_vanishes_identically_on_pi(sizes, strides):
     net = LCN(sizes, strides)
     res = implicit_equations(net, budget_s=60)
@@ -75,7 +82,7 @@ def test_gaps_of_a_large_stride_are_linear_equations():
     net = LCN([2, 3], [3, 1])
     xs = coordinate_symbols(net)
     res = implicit_equations(net)
-    linear = {e for e, d in zip(res.equations, res.degrees) if d == 1}
+    linear = {e for e, d in zip(res.equations, res.degrees, strict=True) if d == 1}
     assert linear == {xs[2], xs[5]}
 
 
@@ -98,15 +105,20 @@ def test_exhausted_time_budget_gives_nothing_unverified():
 
 def test_vanishes_rejects_what_does_not_vanish_and_foreign_symbols():
     net = LCN([3, 2], [2, 1])
-    w0, w1, w2, w3, w4 = coordinate_symbols(net)
+    w0, _w1, w2, _w3, w4 = coordinate_symbols(net)
     assert not vanishes_on_neuromanifold(net, w0 * w4 - w2**2)
     with pytest.raises(ValueError, match="must use only the coordinates"):
         vanishes_on_neuromanifold(net, sp.Symbol("z") * w0)
 
 
-@pytest.mark.parametrize("kwargs,match", [({"budget_s": -1.0}, "budget_s must be positive"),
-                                          ({"max_degree": 0}, "max_degree"),
-                                          ({"max_monomials": 0}, "max_monomials")])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"budget_s": -1.0}, "budget_s must be positive"),
+        ({"max_degree": 0}, "max_degree"),
+        ({"max_monomials": 0}, "max_monomials"),
+    ],
+)
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         implicit_equations(LCN([3, 2], [2, 1]), **kwargs)

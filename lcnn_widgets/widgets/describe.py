@@ -63,8 +63,9 @@ class DescribePicture:
     layers: tuple[np.ndarray, ...]
 
 
-def describe_picture(sizes: str, strides: str, *, seed: int = 0,
-                     implicit_budget_s: float = WIDGET_BUDGET_S) -> DescribePicture:
+def describe_picture(
+    sizes: str, strides: str, *, seed: int = 0, implicit_budget_s: float = WIDGET_BUDGET_S
+) -> DescribePicture:
     """Describe the architecture typed as text, and pick one random fiber to draw.
 
     Parameters
@@ -100,48 +101,74 @@ def describe_picture(sizes: str, strides: str, *, seed: int = 0,
     if net.is_1d:
         fib = fibers(net, w)
         point = fib[0].filters
-        return DescribePicture(report=report, w=w, layer_roots=root_orbits(net, point),
-                               w_roots=filter_roots(w), fiber_size=len(fib),
-                               layers=tuple(point))
-    return DescribePicture(report=report, w=w, layer_roots=None, w_roots=None, fiber_size=0,
-                           layers=tuple(fs))
+        return DescribePicture(
+            report=report,
+            w=w,
+            layer_roots=root_orbits(net, point),
+            w_roots=filter_roots(w),
+            fiber_size=len(fib),
+            layers=tuple(point),
+        )
+    return DescribePicture(
+        report=report, w=w, layer_roots=None, w_roots=None, fiber_size=0, layers=tuple(fs)
+    )
 
 
 def describe_readout(pic: DescribePicture) -> str:
     """The report as HTML (preformatted text), shown above the picture."""
-    return ('<pre class="lcnn-describe-report" style="white-space:pre-wrap;font-size:85%;'
-            f'line-height:1.25;margin:4px 0">{html.escape(str(pic.report))}</pre>')
+    return (
+        '<pre class="lcnn-describe-report" style="white-space:pre-wrap;font-size:85%;'
+        f'line-height:1.25;margin:4px 0">{html.escape(str(pic.report))}</pre>'
+    )
 
 
 def _draw(fig: Figure, pic: DescribePicture) -> str:
     fig.clear()
     net = pic.report.net
-    if net.is_1d:
+    if net.is_1d and pic.layer_roots is not None:
         ax = fig.add_axes((0.08, 0.12, 0.36, 0.8))
-        plot_root_orbits(pic.layer_roots, w_roots=pic.w_roots, ax=ax,
-                         title=f"roots of $p_w$ by layer: point 1 of {pic.fiber_size} in the fiber")
+        plot_root_orbits(
+            pic.layer_roots,
+            w_roots=pic.w_roots,
+            ax=ax,
+            title=f"roots of $p_w$ by layer: point 1 of {pic.fiber_size} in the fiber",
+        )
         note = fig.add_axes((0.5, 0.12, 0.48, 0.8))
         note.set_axis_off()
-        lines = ["One random end-to-end filter w (the report's first point):",
-                 "  w = (" + ", ".join(f"{v:.3g}" for v in pic.w) + ")",
-                 f"It has {pic.fiber_size} real factorization(s) up to scaling and signs.",
-                 "Rings: the roots of p_w; dots: the roots each layer owns",
-                 "in the drawn factorization (layer l owns whole orbits",
-                 "{t : t^S = rho}, S its accumulated stride)."]
-        note.text(0.0, 0.95, "\n".join(lines), va="top", ha="left", fontsize=8.5,
-                  family="monospace", wrap=True)
+        lines = [
+            "One random end-to-end filter w (the report's first point):",
+            "  w = (" + ", ".join(f"{v:.3g}" for v in pic.w) + ")",
+            f"It has {pic.fiber_size} real factorization(s) up to scaling and signs.",
+            "Rings: the roots of p_w; dots: the roots each layer owns",
+            "in the drawn factorization (layer l owns whole orbits",
+            "{t : t^S = rho}, S its accumulated stride).",
+        ]
+        note.text(
+            0.0,
+            0.95,
+            "\n".join(lines),
+            va="top",
+            ha="left",
+            fontsize=8.5,
+            family="monospace",
+            wrap=True,
+        )
     elif net.dim == 2:
         n = len(pic.layers) + 1
         axes = fig.subplots(1, n)
         titles = [f"layer {l + 1}" for l in range(n - 1)] + ["end-to-end w"]
-        plot_filter_row([*pic.layers, pic.w], titles=titles, axes=axes,
-                        annotate=pic.w.size <= 30)
+        plot_filter_row([*pic.layers, pic.w], titles=titles, axes=axes, annotate=pic.w.size <= 30)
         fig.subplots_adjust(left=0.04, right=0.98, bottom=0.08, top=0.85, wspace=0.3)
     else:
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
-        ax.text(0.5, 0.5, f"No picture for D = {net.dim}: the report above says it all.",
-                ha="center", va="center")
+        ax.text(
+            0.5,
+            0.5,
+            f"No picture for D = {net.dim}: the report above says it all.",
+            ha="center",
+            va="center",
+        )
     return describe_readout(pic)
 
 
@@ -169,9 +196,11 @@ def explore_describe(*, sizes: str = "3,2", strides: str = "2,1", seed: int = 0)
         "strides": text_box(strides, "strides", input_width=160),
         "seed": int_box(int(seed), "seed"),
     }
-    box = group("<b>Filter sizes</b> and <b>strides</b>, layer 1 first (press Enter): "
-                "<code>3,2</code> and <code>2,1</code>, or <code>2x2,2x2</code> in 2D",
-                row(controls["sizes"], controls["strides"], controls["seed"]))
+    box = group(
+        "<b>Filter sizes</b> and <b>strides</b>, layer 1 first (press Enter): "
+        "<code>3,2</code> and <code>2,1</code>, or <code>2x2,2x2</code> in 2D",
+        row(controls["sizes"], controls["strides"], controls["seed"]),
+    )
     fig = Figure(figsize=(9.0, 3.8))
 
     @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -179,10 +208,18 @@ def explore_describe(*, sizes: str = "3,2", strides: str = "2,1", seed: int = 0)
         return describe_picture(sizes, strides, seed=seed)
 
     return Explorer(
-        controls, compute, _draw, fig, layout_controls=box, fast=False,
+        controls,
+        compute,
+        _draw,
+        fig,
+        layout_controls=box,
+        fast=False,
         title="<b>Check an architecture of your own</b>",
         preview=("sizes", list(PREVIEW_SIZES)),
-        alt=("The report on the typed architecture (dimension, fibers, NTK verdict, implicit "
-             "equations) above a picture: in 1D the roots of one random end-to-end filter "
-             "coloured by the layer that owns them in one factorization; in 2D the layer "
-             "filters of one random point and their product."))
+        alt=(
+            "The report on the typed architecture (dimension, fibers, NTK verdict, implicit "
+            "equations) above a picture: in 1D the roots of one random end-to-end filter "
+            "coloured by the layer that owns them in one factorization; in 2D the layer "
+            "filters of one random point and their product."
+        ),
+    )
