@@ -40,23 +40,9 @@ DIVERGING_CMAP = "RdBu_r"
 def new_axes(ax: Axes | None, figsize: tuple[float, float], **subplot_kw: Any) -> Axes:
     """Return ``ax``, or the single Axes of a new non-pyplot Figure.
 
-    Parameters
-    ----------
-    ax : matplotlib Axes or None
-        The Axes to draw on; ``None`` makes a new Figure.
-    figsize : tuple of float
-        Size (inches) of the new Figure (with the ``"constrained"`` layout).
-    **subplot_kw
-        Passed to :meth:`matplotlib.figure.Figure.add_subplot` (e.g. ``projection="3d"``).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Raises
-    ------
-    TypeError
-        If ``ax`` is neither None nor an Axes.
+    The new Figure has size ``figsize`` (inches) and the ``"constrained"`` layout;
+    ``subplot_kw`` go to :meth:`~matplotlib.figure.Figure.add_subplot` (e.g.
+    ``projection="3d"``). Raises TypeError if ``ax`` is neither None nor an Axes.
 
     Examples
     --------
@@ -76,18 +62,8 @@ def new_panel_row(
 ) -> list[Axes]:
     """The ``n`` Axes of a new non-pyplot Figure with one row of panels.
 
-    Parameters
-    ----------
-    n : int
-        Number of panels.
-    figsize : tuple of float
-        Size (inches) of the Figure (with the ``"constrained"`` layout).
-    width_ratios : list of float, optional
-        Relative widths of the panels.
-
-    Returns
-    -------
-    list of matplotlib.axes.Axes
+    The Figure has size ``figsize`` (inches) and the ``"constrained"`` layout; ``width_ratios``
+    are the relative widths of the panels.
 
     Examples
     --------
@@ -100,17 +76,7 @@ def new_panel_row(
 
 
 def find(items: Iterable[Any], gid: str) -> Any:
-    """The first artist in ``items`` whose ``gid`` is ``gid``, or None.
-
-    Parameters
-    ----------
-    items : iterable of matplotlib artists
-        E.g. ``ax.get_lines()``, ``ax.texts``, ``ax.get_images()``, ``fig.texts``.
-    gid : str
-
-    Returns
-    -------
-    matplotlib.artist.Artist or None
+    """The first artist in ``items`` (e.g. ``ax.get_lines()``, ``ax.texts``) with ``gid``, or None.
 
     Examples
     --------
@@ -343,19 +309,9 @@ def plt_tick_size() -> float:
 
 
 def contrast_color(value: float, scale: float) -> str:
-    """Text colour for a cell of a diverging image: white on strong colours, black otherwise.
+    """Text colour for a cell of a diverging image on ``[-scale, scale]``.
 
-    Parameters
-    ----------
-    value : float
-        The entry of the cell.
-    scale : float
-        The colour limit (the image runs from ``-scale`` to ``scale``).
-
-    Returns
-    -------
-    str
-        ``"white"`` if ``|value| > 0.6 scale``, else ``"black"``.
+    ``"white"`` on strong colours (``|value| > 0.6 scale``), else ``"black"``.
 
     Examples
     --------

@@ -144,20 +144,9 @@ def check_source(source: str) -> None:
 def source_controls(source: str, coefficients: str, description: str) -> dict[str, W.Widget]:
     """The controls ``source`` (roots or coefficients) and ``coefficients`` (a text box).
 
-    Parameters
-    ----------
-    source : {"roots", "coefficients"}
-        Initial choice.
-    coefficients : str
-        Initial text of the coefficient box (comma separated numbers).
-    description : str
-        Label of the coefficient box.
-
-    Returns
-    -------
-    dict
-        ``{"source": ToggleButtons, "coefficients": Text}``; the text box reports its value
-        only when the reader presses Enter or leaves it.
+    ``source`` and ``coefficients`` (comma separated numbers) are the initial values,
+    ``description`` labels the text box, which reports its value only on Enter or when the
+    reader leaves it.
 
     Examples
     --------
