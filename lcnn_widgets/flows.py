@@ -68,7 +68,7 @@ def _patch_matrices(net: LCN, X: np.ndarray) -> np.ndarray:
     st = tuple(s for s in _stride_tuple(net))
     dim = len(kshape)
     win = sliding_window_view(X, kshape, axis=tuple(range(1, dim + 1)))
-    win = win[(slice(None),) + tuple(slice(None, None, s) for s in st)]
+    win = win[(slice(None), *tuple(slice(None, None, s) for s in st))]
     n_out = int(np.prod(win.shape[1 : dim + 1]))
     return win.reshape(X.shape[0], n_out, net.n_outputs)
 
@@ -329,9 +329,7 @@ def _gradient_theta(net: LCN, sq: SquaredLoss, theta: np.ndarray) -> tuple[np.nd
 
 
 @finite_result
-def parameter_gradient(
-    net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = None
-) -> np.ndarray:
+def parameter_gradient(net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = None) -> np.ndarray:
     """Gradient of ``L = l o pi`` with respect to the flattened parameters.
 
     Parameters
@@ -497,12 +495,12 @@ def _result(
     T = times.size
     filters = [net.unflatten(th) for th in thetas]
     layers = tuple(
-        np.stack([fs[l] for fs in filters]).reshape((T,) + tuple(net.filter_shapes[l]))
+        np.stack([fs[l] for fs in filters]).reshape((T, *tuple(net.filter_shapes[l])))
         for l in range(net.n_layers)
     )
     ws, losses, gnorms = [], [], []
     for th in thetas:
-        w, g, J, grad = _gradient_theta(net, sq, th)
+        w, _g, _J, grad = _gradient_theta(net, sq, th)
         ws.append(w)
         losses.append(sq.value(w))
         gnorms.append(np.linalg.norm(grad))
@@ -510,7 +508,7 @@ def _result(
     return FlowResult(
         times=times,
         filters=layers,
-        end_to_end=np.stack(ws).reshape((T,) + tuple(net.end_to_end_shape)),
+        end_to_end=np.stack(ws).reshape((T, *tuple(net.end_to_end_shape))),
         loss=np.array(losses),
         invariants=invariants,
         gradient_norm=np.array(gnorms),
@@ -587,13 +585,13 @@ def gradient_flow(
 
     if t.size == 1:
         return _result(net, sq, t, theta0[None], success=True, message="", nfev=0)
-    sol = solve_ivp(rhs, (0.0, float(t[-1])), theta0, method=method, t_eval=t,
-                    rtol=rtol, atol=atol)
+    sol = solve_ivp(rhs, (0.0, float(t[-1])), theta0, method=method, t_eval=t, rtol=rtol, atol=atol)
     thetas = sol.y.T
     if thetas.shape[0] < t.size:  # the integrator stopped early: keep what was reached
         t = t[: thetas.shape[0]]
-    return _result(net, sq, t, thetas, success=bool(sol.success), message=str(sol.message),
-                   nfev=int(sol.nfev))
+    return _result(
+        net, sq, t, thetas, success=bool(sol.success), message=str(sol.message), nfev=int(sol.nfev)
+    )
 
 
 @finite_result
@@ -650,8 +648,15 @@ def gradient_descent(
     thetas = [net.flatten(filters)]
     for _ in range(n):
         thetas.append(thetas[-1] - h * _gradient_theta(net, sq, thetas[-1])[3])
-    return _result(net, sq, h * np.arange(n + 1), np.stack(thetas), success=True,
-                   message="fixed-step gradient descent", nfev=n)
+    return _result(
+        net,
+        sq,
+        h * np.arange(n + 1),
+        np.stack(thetas),
+        success=True,
+        message="fixed-step gradient descent",
+        nfev=n,
+    )
 
 
 FiberLift = Callable[[np.ndarray, np.ndarray, "list[np.ndarray] | None"], Sequence[ArrayLike]]
@@ -660,11 +665,19 @@ _CONTINUATION_STEPS = 8  #: at most this many Gauss-Newton steps per call of the
 _CONTINUATION_RTOL = 1e-10  #: stop when a step is below this times ||theta||
 
 
-def _continue(net: LCN, w: np.ndarray, delta: np.ndarray, theta: np.ndarray,
-              J: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _continue(
+    net: LCN, w: np.ndarray, delta: np.ndarray, theta: np.ndarray, J: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Follow a fiber point: :func:`lcnn_widgets.lcn.gauss_newton` on ``pi = w``, ``delta``."""
-    return gauss_newton(net, theta, np.ravel(w), np.ravel(delta), steps=_CONTINUATION_STEPS,
-                        rtol=_CONTINUATION_RTOL, J=J)
+    return gauss_newton(
+        net,
+        theta,
+        np.ravel(w),
+        np.ravel(delta),
+        steps=_CONTINUATION_STEPS,
+        rtol=_CONTINUATION_RTOL,
+        J=J,
+    )
 
 
 def fiber_continuation(net: LCN) -> FiberLift:
@@ -768,10 +781,10 @@ def function_space_flow(
 
     Notes
     -----
-    The flow sees parameters only through ``Theta = J J^T`` at a fiber point of ``w``. By Cor. 6 it is
-    the Riemannian gradient flow of ``l`` for the metric ``g = Theta(w; delta)^+``, and its
-    solution is ``pi(theta(t))`` for the parameter flow started at any point of the fiber of
-    ``w0`` with invariants ``delta``.
+    The flow sees parameters only through ``Theta = J J^T`` at a fiber point of ``w``. By
+    Cor. 6 it is the Riemannian gradient flow of ``l`` for the metric
+    ``g = Theta(w; delta)^+``, and its solution is ``pi(theta(t))`` for the parameter flow
+    started at any point of the fiber of ``w0`` with invariants ``delta``.
 
     Examples
     --------
@@ -800,7 +813,7 @@ def function_space_flow(
     if initial_filters is not None:
         fs0 = net.check_filters(initial_filters)
         gap = np.linalg.norm(net.end_to_end(fs0).ravel() - w_flat)
-        if gap > 1e-8 * max(np.linalg.norm(w_flat), 1e-300):
+        if gap > 1e-8 * max(float(np.linalg.norm(w_flat)), 1e-300):
             raise ValueError(
                 f"initial_filters must map to w0: got ||pi(initial_filters) - w0|| = {gap:.3g}"
             )
@@ -831,8 +844,9 @@ def function_space_flow(
     if t.size == 1:
         ws, ok, msg, nfev = w_flat[None], True, "", 0
     else:
-        sol = solve_ivp(rhs, (0.0, float(t[-1])), w_flat, method=method, t_eval=t,
-                        rtol=rtol, atol=atol)
+        sol = solve_ivp(
+            rhs, (0.0, float(t[-1])), w_flat, method=method, t_eval=t, rtol=rtol, atol=atol
+        )
         ws = sol.y.T
         t = t[: ws.shape[0]]
         ok, msg, nfev = bool(sol.success), str(sol.message), int(sol.nfev)
@@ -840,7 +854,7 @@ def function_space_flow(
     thetas = np.stack([net.flatten(point(w)) for w in ws])
     res = _result(net, sq, t, thetas, success=ok, message=msg, nfev=nfev)
     # report the integrated w(t) (pi of the fiber point agrees with it to the follower's accuracy)
-    object.__setattr__(res, "end_to_end", ws.reshape((t.size,) + shape))
+    object.__setattr__(res, "end_to_end", ws.reshape((t.size, *shape)))
     object.__setattr__(res, "loss", np.array([sq.value(w) for w in ws]))
     return res
 
@@ -991,8 +1005,9 @@ class GridSolution:
     (computed on first use by ``fields``, a function of the samples (m, n) -> (m, n)).
     """
 
-    def __init__(self, t: np.ndarray, y: np.ndarray, fields: Any, *, success: bool,
-                 message: str, nfev: int):
+    def __init__(
+        self, t: np.ndarray, y: np.ndarray, fields: Any, *, success: bool, message: str, nfev: int
+    ):
         self.t, self.y = t, y
         self.success, self.message, self.nfev = success, message, nfev
         self._fields = fields
@@ -1007,7 +1022,7 @@ class GridSolution:
             out = self.y[:, idx]
         else:
             if self._spline is None:
-                from scipy.interpolate import CubicHermiteSpline  # noqa: PLC0415
+                from scipy.interpolate import CubicHermiteSpline
 
                 Y = self.y.T
                 self._spline = CubicHermiteSpline(self.t, Y, self._fields(Y), axis=0)
@@ -1024,25 +1039,40 @@ def _solution_times(t_end: float, times: ArrayLike | None) -> np.ndarray:
     return t
 
 
-def _lsoda(field: Any, jac: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float,
-           fields: Any) -> GridSolution:
+def _lsoda(
+    field: Any, jac: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float, fields: Any
+) -> GridSolution:
     """Integrate ``y' = field(y, t)`` by LSODA (``scipy.integrate.odeint``) on the times ``t``.
 
     The tolerances are divided by :data:`LSODA_TIGHTER`; the result stops at the first
     non-finite sample.
     """
-    from scipy.integrate import odeint  # noqa: PLC0415
+    from scipy.integrate import odeint
 
     with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # an overflow is reported through success and message
-        Y, info = odeint(field, y0, t, Dfun=jac, rtol=rtol / LSODA_TIGHTER,
-                         atol=atol / LSODA_TIGHTER, full_output=True, mxstep=20000)
+        Y, info = odeint(
+            field,
+            y0,
+            t,
+            Dfun=jac,
+            rtol=rtol / LSODA_TIGHTER,
+            atol=atol / LSODA_TIGHTER,
+            full_output=True,
+            mxstep=20000,
+        )
     finite = np.all(np.isfinite(Y), axis=1)
     ok = bool(info["message"] == "Integration successful." and finite.all())
     n = int(np.argmin(finite)) if not finite.all() else t.size
     n = max(n, 1)
-    return GridSolution(t[:n], Y[:n].T.copy(), fields, success=ok,
-                        message=str(info["message"]), nfev=int(info["nfe"][-1]))
+    return GridSolution(
+        t[:n],
+        Y[:n].T.copy(),
+        fields,
+        success=ok,
+        message=str(info["message"]),
+        nfev=int(info["nfe"][-1]),
+    )
 
 
 class TwoLayerFlows:
@@ -1074,8 +1104,10 @@ class TwoLayerFlows:
         self.k1, self.k2 = (int(np.prod(s)) for s in net.filter_shapes)
         self.K = net.n_outputs
         if loss.u.size != self.K:
-            raise ValueError(f"the loss's data filter has {loss.u.size} entries, the network's "
-                             f"end-to-end filter {self.K}")
+            raise ValueError(
+                f"the loss's data filter has {loss.u.size} entries, the network's "
+                f"end-to-end filter {self.K}"
+            )
         eye = np.eye(self.k1 + self.k2)
         T = np.empty((self.k1, self.k2, self.K))
         for i in range(self.k1):
@@ -1083,8 +1115,7 @@ class TwoLayerFlows:
                 T[i, j] = net.end_to_end(net.unflatten(eye[i] + eye[self.k1 + j])).ravel()
         self.T = T
         self._T1 = T.reshape(self.k1, self.k2 * self.K)  # contract with w_1
-        self._T2 = np.ascontiguousarray(T.transpose(1, 0, 2)).reshape(self.k2,
-                                                                      self.k1 * self.K)
+        self._T2 = np.ascontiguousarray(T.transpose(1, 0, 2)).reshape(self.k2, self.k1 * self.K)
         self.Sigma = loss.Sigma
         self.u = loss.u.ravel()
         self._sign = np.concatenate([-2.0 * np.ones(self.k1), 2.0 * np.ones(self.k2)])
@@ -1096,23 +1127,32 @@ class TwoLayerFlows:
     # ---------------------------------------------------------------- pieces of the fields
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         """``J(theta)`` of shape (K, k_1 + k_2), the columns of :meth:`LCN.jacobian`."""
-        w1, w2 = theta[: self.k1], theta[self.k1:]
+        w1, w2 = theta[: self.k1], theta[self.k1 :]
         J1 = (w2 @ self._T2).reshape(self.k1, self.K).T
         J2 = (w1 @ self._T1).reshape(self.k2, self.K).T
         return np.hstack([J1, J2])
 
     def gradient(self, _t: float, theta: np.ndarray) -> np.ndarray:
         """The parameter field ``-grad L(theta) = -J^T Sigma (pi(theta) - u)``."""
-        w1, w2 = theta[: self.k1], theta[self.k1:]
+        w1, w2 = theta[: self.k1], theta[self.k1 :]
         A = (w1 @ self._T1).reshape(self.k2, self.K)  # rows: d pi / d w_2[j]
         g = self.Sigma @ (w2 @ A - self.u)
         return -np.concatenate([(self.T @ g) @ w2, A @ g])
 
-    def _gauss_newton(self, w: np.ndarray, delta: float, theta: np.ndarray,
-                      J: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def _gauss_newton(
+        self, w: np.ndarray, delta: float, theta: np.ndarray, J: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """:func:`lcnn_widgets.lcn.gauss_newton` with the fast :meth:`jacobian`."""
-        return gauss_newton(self.net, theta, w, np.array([delta]), steps=_GN_STEPS,
-                            rtol=_GN_RTOL, J=J, jac=self.jacobian)
+        return gauss_newton(
+            self.net,
+            theta,
+            w,
+            np.array([delta]),
+            steps=_GN_STEPS,
+            rtol=_GN_RTOL,
+            J=J,
+            jac=self.jacobian,
+        )
 
     # ---------------------------------------------------------------- trajectories
     def _values(self, times: np.ndarray, thetas: np.ndarray, **info: Any) -> FlowResult:
@@ -1124,28 +1164,53 @@ class TwoLayerFlows:
         r = ws - self.u
         g = r @ self.Sigma  # Sigma is symmetric
         loss = 0.5 * np.einsum("tk,tk->t", g, r) + self.loss.const
-        grad = np.hstack([np.einsum("ijk,tk,tj->ti", self.T, g, W2),
-                          np.einsum("tjk,tk->tj", A, g)])
-        filters = tuple(th.reshape((n,) + tuple(shape)) for th, shape in
-                        zip((W1, W2), net.filter_shapes))
+        grad = np.hstack([self._T_g_w2(g, W2), np.einsum("tjk,tk->tj", A, g)])
+        filters = tuple(
+            th.reshape((n, *tuple(shape)))
+            for th, shape in zip((W1, W2), net.filter_shapes, strict=True)
+        )
         inv = (np.sum(W2**2, axis=1) - np.sum(W1**2, axis=1))[:, None]
-        return FlowResult(times=times, filters=filters,
-                          end_to_end=ws.reshape((n,) + tuple(net.end_to_end_shape)), loss=loss,
-                          invariants=inv, gradient_norm=np.linalg.norm(grad, axis=1), **info)
+        return FlowResult(
+            times=times,
+            filters=filters,
+            end_to_end=ws.reshape((n, *tuple(net.end_to_end_shape))),
+            loss=loss,
+            invariants=inv,
+            gradient_norm=np.linalg.norm(grad, axis=1),
+            **info,
+        )
 
     @finite_result
-    def gradient_flow(self, filters: Sequence[ArrayLike], t_eval: ArrayLike, *,
-                      rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL) -> FlowResult:
+    def gradient_flow(
+        self,
+        filters: Sequence[ArrayLike],
+        t_eval: ArrayLike,
+        *,
+        rtol: float = WIDGET_RTOL,
+        atol: float = WIDGET_ATOL,
+    ) -> FlowResult:
         """:func:`lcnn_widgets.gradient_flow` (``method="DOP853"``), evaluated faster."""
         t = as_time_grid(t_eval)
         theta0 = self.net.flatten(filters)
         if t.size == 1:
             return self._values(t, theta0[None], success=True, message="", nfev=0)
-        sol = solve_ivp(self.gradient, (0.0, float(t[-1])), theta0, method="DOP853",
-                        t_eval=t, rtol=rtol, atol=atol)
+        sol = solve_ivp(
+            self.gradient,
+            (0.0, float(t[-1])),
+            theta0,
+            method="DOP853",
+            t_eval=t,
+            rtol=rtol,
+            atol=atol,
+        )
         thetas = sol.y.T
-        return self._values(t[: thetas.shape[0]], thetas, success=bool(sol.success),
-                            message=str(sol.message), nfev=int(sol.nfev))
+        return self._values(
+            t[: thetas.shape[0]],
+            thetas,
+            success=bool(sol.success),
+            message=str(sol.message),
+            nfev=int(sol.nfev),
+        )
 
     def hessian_field(self, theta: np.ndarray) -> np.ndarray:
         """The Jacobian of :meth:`gradient`: ``-Hess L(theta)``, shape (n, n) with n = k_1 + k_2.
@@ -1163,9 +1228,15 @@ class TwoLayerFlows:
         H[k1:, :k1] += Tg.T
         return -H
 
-    def parameter_trajectory(self, filters: Sequence[ArrayLike], t_end: float, *,
-                             rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL,
-                             times: ArrayLike | None = None) -> "GridSolution":
+    def parameter_trajectory(
+        self,
+        filters: Sequence[ArrayLike],
+        t_end: float,
+        *,
+        rtol: float = WIDGET_RTOL,
+        atol: float = WIDGET_ATOL,
+        times: ArrayLike | None = None,
+    ) -> GridSolution:
         """The parameter flow from ``filters`` up to ``t_end``, stored on a fine time grid.
 
         Integrated by LSODA with the analytic Jacobian :meth:`hessian_field` and tolerances
@@ -1185,9 +1256,21 @@ class TwoLayerFlows:
         """
         theta0 = self.net.flatten(filters)
         t = _solution_times(t_end, times)
-        return _lsoda(lambda y, _t: self.gradient(_t, y),
-                      lambda y, _t: self.hessian_field(y), theta0, t, rtol, atol,
-                      lambda Y: -self._gradients(Y))
+        return _lsoda(
+            lambda y, _t: self.gradient(_t, y),
+            lambda y, _t: self.hessian_field(y),
+            theta0,
+            t,
+            rtol,
+            atol,
+            lambda Y: -self._gradients(Y),
+        )
+
+    def _T_g_w2(self, g: np.ndarray, W2: np.ndarray) -> np.ndarray:
+        """``sum_jk T[i, j, k] g[t, k] W2[t, j]`` (m, k_1): the w_1 part of ``grad L`` per row."""
+        m = g.shape[0]
+        Tg = (g @ self.T.reshape(self.k1 * self.k2, self.K).T).reshape(m, self.k1, self.k2)
+        return np.einsum("tij,tj->ti", Tg, W2)
 
     def _gradients(self, thetas: np.ndarray) -> np.ndarray:
         """``grad L`` at every row of ``thetas`` (shape (m, k_1 + k_2))."""
@@ -1195,11 +1278,17 @@ class TwoLayerFlows:
         W1, W2 = thetas[:, :k1], thetas[:, k1:]
         A = (W1 @ self._T1).reshape(m, self.k2, self.K)
         g = (np.einsum("tj,tjk->tk", W2, A) - self.u) @ self.Sigma
-        return np.hstack([np.einsum("ijk,tk,tj->ti", self.T, g, W2),
-                          np.einsum("tjk,tk->tj", A, g)])
+        return np.hstack([self._T_g_w2(g, W2), np.einsum("tjk,tk->tj", A, g)])
 
-    def _lift(self, w: np.ndarray, delta: float, theta: np.ndarray, *, rtol: float = 1e-6,
-              max_steps: int = _GN_STEPS) -> np.ndarray:
+    def _lift(
+        self,
+        w: np.ndarray,
+        delta: float,
+        theta: np.ndarray,
+        *,
+        rtol: float = 1e-6,
+        max_steps: int = _GN_STEPS,
+    ) -> np.ndarray:
         """The fiber point of ``(w, delta)`` near ``theta``, by Gauss-Newton.
 
         The equations are ``pi(theta) = w`` and ``delta(theta) = delta`` (normal equations of
@@ -1226,9 +1315,15 @@ class TwoLayerFlows:
                 break
         return theta
 
-    def function_trajectory(self, filters: Sequence[ArrayLike], t_end: float, *,
-                            rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL,
-                            times: ArrayLike | None = None) -> "GridSolution":
+    def function_trajectory(
+        self,
+        filters: Sequence[ArrayLike],
+        t_end: float,
+        *,
+        rtol: float = WIDGET_RTOL,
+        atol: float = WIDGET_ATOL,
+        times: ArrayLike | None = None,
+    ) -> GridSolution:
         """The function-space flow ``w' = -Theta(w; delta) grad l(w)`` from ``pi(filters)``.
 
         The vector field of :func:`lcnn_widgets.function_space_flow` with
@@ -1269,8 +1364,11 @@ class TwoLayerFlows:
         return _lsoda(field, jac, w0, _solution_times(t_end, times), rtol, atol, fields)
 
     def _function_fields(self, filters: Sequence[ArrayLike]) -> Any:
-        """The function-space field at the rows of ``W`` (m, K), lifted one after the other
-        (for :class:`GridSolution`'s interpolation between stored samples)."""
+        """The function-space field at the rows of ``W`` (m, K), for :class:`GridSolution`.
+
+        The rows are lifted one after the other (continuation from ``filters``); used to
+        interpolate between stored samples.
+        """
         theta0 = self.net.flatten(filters)
         delta = float(self.net.invariants(filters)[0])
         w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
@@ -1286,10 +1384,16 @@ class TwoLayerFlows:
 
         return fields
 
-    def both_trajectories(self, filters: Sequence[ArrayLike], t_end: float, *,
-                          rtol: float = WIDGET_RTOL, atol: float = WIDGET_ATOL,
-                          times: ArrayLike | None = None, every: int = 1
-                          ) -> tuple["GridSolution", "GridSolution"]:
+    def both_trajectories(
+        self,
+        filters: Sequence[ArrayLike],
+        t_end: float,
+        *,
+        rtol: float = WIDGET_RTOL,
+        atol: float = WIDGET_ATOL,
+        times: ArrayLike | None = None,
+        every: int = 1,
+    ) -> tuple[GridSolution, GridSolution]:
         """Both flows from ``filters``, integrated side by side as one system.
 
         The state is ``(theta, w)`` (``n + K`` entries) with the fields of
@@ -1365,21 +1469,40 @@ class TwoLayerFlows:
         t = _solution_times(t_end, times)
         every = as_positive_int(every, "every")
         joint = _lsoda(field, jac, np.concatenate([theta0, w0]), t, rtol, atol, None)
-        info = dict(success=joint.success, message=joint.message, nfev=joint.nfev)
-        par = GridSolution(joint.t, joint.y[:n].copy(), lambda Y: -self._gradients(Y), **info)
-        fun = GridSolution(joint.t[::every], joint.y[n:, ::every].copy(),
-                           self._function_fields(filters), **info)
+        ok, msg, nfev = joint.success, joint.message, joint.nfev
+        par = GridSolution(
+            joint.t,
+            joint.y[:n].copy(),
+            lambda Y: -self._gradients(Y),
+            success=ok,
+            message=msg,
+            nfev=nfev,
+        )
+        fun = GridSolution(
+            joint.t[::every],
+            joint.y[n:, ::every].copy(),
+            self._function_fields(filters),
+            success=ok,
+            message=msg,
+            nfev=nfev,
+        )
         return par, fun
 
     def sample_parameter(self, sol: Any, t: np.ndarray) -> FlowResult:
         """The parameter flow of :meth:`parameter_trajectory` at the times ``t`` (from 0)."""
         t = t[t <= sol.t[-1]]
         thetas = np.atleast_2d(sol.sol(t).T) if t.size > 1 else sol.y[:, :1].T
-        return self._values(t, thetas, success=bool(sol.success), message=str(sol.message),
-                            nfev=int(sol.nfev))
+        return self._values(
+            t, thetas, success=bool(sol.success), message=str(sol.message), nfev=int(sol.nfev)
+        )
 
-    def sample_function(self, sol: Any, t: np.ndarray, filters: Sequence[ArrayLike],
-                        guesses: np.ndarray | None = None) -> FlowResult:
+    def sample_function(
+        self,
+        sol: Any,
+        t: np.ndarray,
+        filters: Sequence[ArrayLike],
+        guesses: np.ndarray | None = None,
+    ) -> FlowResult:
         """The function-space flow of :meth:`function_trajectory` at the times ``t``.
 
         As in :func:`lcnn_widgets.function_space_flow`, ``filters`` of the result are the fiber
@@ -1408,12 +1531,14 @@ class TwoLayerFlows:
                 J = J_next if i else None
                 lifted.append(theta)
             thetas = np.array(lifted)
-        res = self._values(t, thetas, success=bool(sol.success),
-                           message=str(sol.message), nfev=int(sol.nfev))
+        res = self._values(
+            t, thetas, success=bool(sol.success), message=str(sol.message), nfev=int(sol.nfev)
+        )
         r = ws - self.u
         loss = 0.5 * np.einsum("tk,tk->t", r @ self.Sigma, r) + self.loss.const
-        object.__setattr__(res, "end_to_end",
-                           ws.reshape((t.size,) + tuple(self.net.end_to_end_shape)))
+        object.__setattr__(
+            res, "end_to_end", ws.reshape((t.size, *tuple(self.net.end_to_end_shape)))
+        )
         object.__setattr__(res, "loss", loss)
         return res
 
@@ -1432,9 +1557,13 @@ class TwoLayerFlows:
             M[:, :K, :k1] = (W2 @ self._T2).reshape(m, k1, K).transpose(0, 2, 1)
             M[:, :K, k1:] = A.transpose(0, 2, 1)
             M[:, K] = sign * theta
-            F = np.concatenate([np.einsum("tj,tjk->tk", W2, A) - ws,
-                                (np.sum(W2**2, axis=1) - np.sum(W1**2, axis=1) - delta)[:, None]],
-                               axis=1)
+            F = np.concatenate(
+                [
+                    np.einsum("tj,tjk->tk", W2, A) - ws,
+                    (np.sum(W2**2, axis=1) - np.sum(W1**2, axis=1) - delta)[:, None],
+                ],
+                axis=1,
+            )
             Mt = M.transpose(0, 2, 1)
             step = np.linalg.solve(Mt @ M, (Mt @ F[:, :, None]))[:, :, 0]
             theta = theta - step

@@ -52,6 +52,7 @@ __all__ = [
     "flow_trajectories",
 ]
 
+
 @dataclass(frozen=True, eq=False)
 class FlowPicture:
     """What :func:`explore_flow` draws for one choice of the controls.
@@ -99,8 +100,10 @@ _PLANE_LEVELS = tuple(m * 10.0**k for k in range(-3, 5) for m in (1.0, 1.5, 2.0,
 
 
 def _decades(values: np.ndarray) -> tuple[float, float]:
-    """The smallest range of whole decades that holds the positive ``values`` (with 20 % room
-    at the top)."""
+    """The smallest range of whole decades that holds the positive ``values``.
+
+    With 20 % room at the top.
+    """
     v = values[values > 0]
     if v.size == 0:
         return (1e-3, 1.0)
@@ -111,10 +114,17 @@ def _decades(values: np.ndarray) -> tuple[float, float]:
 
 def _take(res: FlowResult, idx: np.ndarray) -> FlowResult:
     """The samples ``idx`` of a :class:`FlowResult`."""
-    return FlowResult(times=res.times[idx], filters=tuple(f[idx] for f in res.filters),
-                      end_to_end=res.end_to_end[idx], loss=res.loss[idx],
-                      invariants=res.invariants[idx], gradient_norm=res.gradient_norm[idx],
-                      success=res.success, message=res.message, nfev=res.nfev)
+    return FlowResult(
+        times=res.times[idx],
+        filters=tuple(f[idx] for f in res.filters),
+        end_to_end=res.end_to_end[idx],
+        loss=res.loss[idx],
+        invariants=res.invariants[idx],
+        gradient_norm=res.gradient_norm[idx],
+        success=res.success,
+        message=res.message,
+        nfev=res.nfev,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,12 +185,15 @@ class FlowTrajectories:
         m = t_max / self.grid_step
         if abs(m - round(m)) > 1e-9 * max(m, 1.0):
             return None
-        return np.arange(n) * int(round(m))
+        return np.arange(n) * round(m)
 
     def _parameter_at(self, t_max: float, n: int) -> FlowResult:
         idx = self._grid_index(t_max, n)
-        if idx is not None and self.parameter_grid is not None and (self.n_times - 1) % (
-                n - 1) == 0:
+        if (
+            idx is not None
+            and self.parameter_grid is not None
+            and (self.n_times - 1) % (n - 1) == 0
+        ):
             idx = idx * ((self.n_times - 1) // (n - 1))
             if idx[-1] < self.parameter_grid.times.size:
                 return _take(self.parameter_grid, idx)
@@ -204,13 +217,16 @@ class FlowTrajectories:
             if self.function is None:
                 raise ValueError("the function-space flow was not integrated")
             idx = self._grid_index(T, self.n_function)
-            if idx is not None and self.function_grid is not None and (
-                    idx[-1] < self.function_grid.times.size):
+            if (
+                idx is not None
+                and self.function_grid is not None
+                and (idx[-1] < self.function_grid.times.size)
+            ):
                 fun = _take(self.function_grid, idx)
             else:
-                fun = self.flows.sample_function(self.function,
-                                                 np.linspace(0.0, T, self.n_function),
-                                                 self.filters)
+                fun = self.flows.sample_function(
+                    self.function, np.linspace(0.0, T, self.n_function), self.filters
+                )
             step, rem = divmod(par.times.size - 1, max(fun.times.size - 1, 1))
             if rem == 0 and fun.times.size > 1:  # the function times are a subgrid
                 ref = par.end_to_end[::step]
@@ -218,24 +234,34 @@ class FlowTrajectories:
                 ref = self._parameter_at(T, fun.times.size).end_to_end
             gap = float(np.max(np.abs(fun.end_to_end - ref[: fun.times.size])))
         loss = self.flows.loss
-        return FlowPicture(par, fun, self.basis, loss.u.ravel(), loss.const, gap,
-                           self.horizon, self.plane_limits, self.loss_limits)
+        return FlowPicture(
+            par,
+            fun,
+            self.basis,
+            loss.u.ravel(),
+            loss.const,
+            gap,
+            self.horizon,
+            self.plane_limits,
+            self.loss_limits,
+        )
 
-    def with_function(self) -> "FlowTrajectories":
+    def with_function(self) -> FlowTrajectories:
         """The same trajectories with the function-space flow integrated too."""
         if self.function is not None:
             return self
         grid = None
         if self.grid_step is not None:  # stored on the grid of the pictures' samples
             t = _grid(self.horizon, self.grid_step, self.n_function)
-            sol = self.flows.function_trajectory(self.filters, self.horizon, rtol=self.rtol,
-                                                 atol=self.atol, times=t)
+            sol = self.flows.function_trajectory(
+                self.filters, self.horizon, rtol=self.rtol, atol=self.atol, times=t
+            )
             # fiber points from the parameter flow at the same times (the same fibers, Cor. 6)
-            grid = self.flows.sample_function(sol, t, self.filters,
-                                              guesses=self.parameter.sol(t).T)
+            grid = self.flows.sample_function(sol, t, self.filters, guesses=self.parameter.sol(t).T)
         else:
-            sol = self.flows.function_trajectory(self.filters, self.horizon, rtol=self.rtol,
-                                                 atol=self.atol)
+            sol = self.flows.function_trajectory(
+                self.filters, self.horizon, rtol=self.rtol, atol=self.atol
+            )
         return replace(self, function=sol, function_grid=grid)
 
 
@@ -304,12 +330,12 @@ def flow_trajectories(
     if nt < 2 or nf < 2:
         raise ValueError(f"n_times and n_function must be at least 2: got {nt}, {nf}")
     step = None if grid_step is None else float(grid_step)
-    times = (_grid(T, step, nt) if step is not None
-             else np.linspace(0.0, T, 8 * (nt - 1) + 1))
+    times = _grid(T, step, nt) if step is not None else np.linspace(0.0, T, 8 * (nt - 1) + 1)
     joint = function_space and step is not None and (nt - 1) % (nf - 1) == 0
     if joint:  # both flows in one integration; the function flow on every (nt-1)/(nf-1)-th time
-        par, fun = flows.both_trajectories(fs, T, rtol=rtol, atol=atol, times=times,
-                                           every=(nt - 1) // (nf - 1))
+        par, fun = flows.both_trajectories(
+            fs, T, rtol=rtol, atol=atol, times=times, every=(nt - 1) // (nf - 1)
+        )
     else:
         par = flows.parameter_trajectory(fs, T, rtol=rtol, atol=atol, times=times)
     if par.t.size < times.size:
@@ -326,10 +352,22 @@ def flow_trajectories(
     basis = projection_plane(path, u)
     extent = float(np.max(np.abs(np.vstack([path @ basis, (u @ basis)[None]]))))
     traj = FlowTrajectories(
-        flows=flows, filters=fs, horizon=reach, parameter=par, function=None, n_times=nt,
-        n_function=nf, grid_step=step, parameter_grid=par_grid, function_grid=None,
-        basis=basis, plane_limits=step_up(1.1 * extent, _PLANE_LEVELS),
-        loss_limits=_decades(whole.loss - flows.loss.const), rtol=rtol, atol=atol)
+        flows=flows,
+        filters=fs,
+        horizon=reach,
+        parameter=par,
+        function=None,
+        n_times=nt,
+        n_function=nf,
+        grid_step=step,
+        parameter_grid=par_grid,
+        function_grid=None,
+        basis=basis,
+        plane_limits=step_up(1.1 * extent, _PLANE_LEVELS),
+        loss_limits=_decades(whole.loss - flows.loss.const),
+        rtol=rtol,
+        atol=atol,
+    )
     if joint:
         t = fun.t  # fiber points from the parameter flow at the same times (Cor. 6)
         grid = flows.sample_function(fun, t, fs, guesses=par.sol(t).T)
@@ -419,22 +457,37 @@ def flow_picture(
     seed, s, T = _check_controls(seed, scale, t_max)
     H = T if horizon is None else max(T, float(as_finite_array(horizon, "horizon")))
     if net.n_layers == 2:
-        traj = flow_trajectories(TwoLayerFlows(net, loss), seed=seed, scale=s, horizon=H,
-                                 function_space=function_space, n_times=n_times,
-                                 n_function=n_function, rtol=rtol, atol=atol)
+        traj = flow_trajectories(
+            TwoLayerFlows(net, loss),
+            seed=seed,
+            scale=s,
+            horizon=H,
+            function_space=function_space,
+            n_times=n_times,
+            n_function=n_function,
+            rtol=rtol,
+            atol=atol,
+        )
         return traj.picture(min(T, traj.horizon), function_space=function_space)
     fs = net.random_filters(np.random.default_rng(seed), scale=s)
     tol = dict(rtol=rtol, atol=atol)
-    par = gradient_flow(net, fs, loss, t_eval=np.linspace(0.0, T, as_positive_int(n_times,
-                                                                                  "n_times")),
-                        **tol)
+    par = gradient_flow(
+        net, fs, loss, t_eval=np.linspace(0.0, T, as_positive_int(n_times, "n_times")), **tol
+    )
     fun = None
     gap = float("nan")
     paths = [par.end_to_end.reshape(par.times.size, -1)]
     if function_space:
         t_fun = np.linspace(0.0, T, as_positive_int(n_function, "n_function"))
-        fun = function_space_flow(net, net.end_to_end(fs), net.invariants(fs), loss,
-                                  t_eval=t_fun, initial_filters=fs, **tol)
+        fun = function_space_flow(
+            net,
+            net.end_to_end(fs),
+            net.invariants(fs),
+            loss,
+            t_eval=t_fun,
+            initial_filters=fs,
+            **tol,
+        )
         step, rem = divmod(par.times.size - 1, t_fun.size - 1) if t_fun.size > 1 else (0, 1)
         if rem == 0:  # t_fun is a subgrid of the parameter flow's grid
             ref = par.end_to_end[::step]
@@ -445,10 +498,17 @@ def flow_picture(
     u = loss.u.ravel()
     basis = projection_plane(*paths, u)
     pts = np.vstack([p @ basis for p in paths] + [(u @ basis)[None]])
-    return FlowPicture(par, fun, basis, u, loss.const, gap, T,
-                       step_up(1.1 * float(np.max(np.abs(pts))), _PLANE_LEVELS),
-                       _decades(np.concatenate([par.loss] + ([fun.loss] if fun else []))
-                                - loss.const))
+    return FlowPicture(
+        par,
+        fun,
+        basis,
+        u,
+        loss.const,
+        gap,
+        T,
+        step_up(1.1 * float(np.max(np.abs(pts))), _PLANE_LEVELS),
+        _decades(np.concatenate([par.loss] + ([fun.loss] if fun else [])) - loss.const),
+    )
 
 
 #: the T slider of the widget: from T_MIN to T_MAX in steps of T_STEP
@@ -465,37 +525,59 @@ def _readout(pic: FlowPicture) -> str:
     par = pic.parameter
     delta = ", ".join(f"{d:.3g}" for d in np.ravel(par.invariants[0]))
     T = float(par.times[-1])
-    parts = [f"invariant δ = <b>{delta}</b>",
-             f"relative drift of δ along the flow: <b>{par.relative_invariant_drift:.1e}</b>",
-             f"ℓ(w(T)) − const = <b>{par.loss[-1] - pic.offset:.3g}</b> at T = {T:g}",
-             f"plane box half-width L = {pic.plane_limits:g}"]
+    parts = [
+        f"invariant δ = <b>{delta}</b>",
+        f"relative drift of δ along the flow: <b>{par.relative_invariant_drift:.1e}</b>",
+        f"ℓ(w(T)) − const = <b>{par.loss[-1] - pic.offset:.3g}</b> at T = {T:g}",
+        f"plane box half-width L = {pic.plane_limits:g}",
+    ]
     if not np.isnan(pic.gap):
         parts.insert(1, f"function-space flow vs π(θ(t)): max gap <b>{pic.gap:.1e}</b>")
     return " &nbsp;·&nbsp; ".join(parts)
 
 
 def _flow_drawer(ax_plane: Any, ax_loss: Any) -> Any:
-    """The widget's ``draw``: data into fixed frames, one key outside the data (it lists the
-    function-space flow also while that is switched off: its dots are then not drawn)."""
+    """The widget's ``draw``: data into fixed frames, one key outside the data.
+
+    The key lists the function-space flow also while that is switched off (its dots are then
+    not drawn).
+    """
     shown = {"key": False}
 
     def draw(fig: Figure, pic: FlowPicture) -> str:
         par = pic.parameter
         paths = [par.end_to_end.reshape(par.times.size, -1)]
         times, losses = [par.times], [par.loss]
-        on = pic.function is not None
-        if on:
-            paths.append(pic.function.end_to_end.reshape(pic.function.times.size, -1))
-            times.append(pic.function.times)
-            losses.append(pic.function.loss)
+        fun = pic.function
+        on = fun is not None
+        if fun is not None:
+            paths.append(fun.end_to_end.reshape(fun.times.size, -1))
+            times.append(fun.times)
+            losses.append(fun.loss)
         labels = list(_LABELS[: len(paths)])
         # the plane in units of its box half-width L (which depends on the initialization): the
         # frame stays [-1, 1]^2 for every seed and scale, L is in the readout
         lim = pic.plane_limits
-        plot_flow_plane(paths, pic.basis / lim, labels=labels, data_filter=pic.data_filter,
-                        ax=ax_plane, xlim=(-1.0, 1.0), ylim=(-1.0, 1.0), legend=False)
-        plot_loss_curves(times, losses, labels=labels, offset=pic.offset, ax=ax_loss,
-                         xlim=(0.0, T_MAX), ylim=pic.loss_limits, legend=False)
+        plot_flow_plane(
+            paths,
+            pic.basis / lim,
+            labels=labels,
+            data_filter=pic.data_filter,
+            ax=ax_plane,
+            xlim=(-1.0, 1.0),
+            ylim=(-1.0, 1.0),
+            legend=False,
+        )
+        plot_loss_curves(
+            times,
+            losses,
+            labels=labels,
+            offset=pic.offset,
+            ax=ax_loss,
+            xlim=(0.0, T_MAX),
+            ylim=pic.loss_limits,
+            legend=False,
+        )
         # the decades of the loss axis depend on the initialization: its ticks are drawn with
         # the data, so a new seed or scale does not redraw the frame
         moving_yticks(ax_loss, *pic.loss_limits, log=True)
@@ -514,13 +596,23 @@ def _flow_drawer(ax_plane: Any, ax_loss: Any) -> Any:
                     line.set_data([], [])
         if not shown["key"]:  # one key for both panels, outside the data: drawn once
             shown["key"] = True
-            flows = [Line2D([], [], color="C0", lw=2.0),
-                     Line2D([], [], color="C1", marker="o", ms=4, ls="none")]
-            marks = [find(ax_plane.get_lines(), gid) for gid in ("start", "end", "origin",
-                                                                  "data_filter")]
-            ax_plane.legend(flows + marks, [*_LABELS, "start", "end", "w = 0", "data filter u"],
-                            loc="upper left", bbox_to_anchor=(1.03, 1.0), borderaxespad=0.0,
-                            fontsize="small", frameon=False, handlelength=1.6)
+            flows = [
+                Line2D([], [], color="C0", lw=2.0),
+                Line2D([], [], color="C1", marker="o", ms=4, ls="none"),
+            ]
+            marks = [
+                find(ax_plane.get_lines(), gid) for gid in ("start", "end", "origin", "data_filter")
+            ]
+            ax_plane.legend(
+                flows + marks,
+                [*_LABELS, "start", "end", "w = 0", "data filter u"],
+                loc="upper left",
+                bbox_to_anchor=(1.03, 1.0),
+                borderaxespad=0.0,
+                fontsize="small",
+                frameon=False,
+                handlelength=1.6,
+            )
         return _readout(pic)
 
     return draw
@@ -568,7 +660,7 @@ def explore_flow(
     """
     if (net is None) != (loss is None):
         raise TypeError("pass both net and loss, or neither (for the default problem)")
-    if net is None:
+    if net is None or loss is None:  # neither (both or neither is checked above)
         net, loss = default_flow_problem()
     controls: dict[str, Any] = {
         "seed": int_box(seed, "seed"),
@@ -577,22 +669,34 @@ def explore_flow(
         "function_space": checkbox(function_space, "function-space flow"),
     }
     c = controls
-    box = W.VBox([
-        group("<b>Initialization</b>: the seed and the scale (standard deviation) of the random "
-              "filters", row(c["seed"], c["scale"])),
-        group("<b>Flow</b>: the time horizon T, and the function-space flow on top (slower)",
-              row(c["t_max"], c["function_space"])),
-    ])
-    fig, (ax_plane, ax_loss) = panel_figure((11.2, 4.2), 1, 2, left=0.075, right=0.985,
-                                            bottom=0.12, top=0.9, wspace=0.22)
+    box = W.VBox(
+        [
+            group(
+                "<b>Initialization</b>: the seed and the scale (standard deviation) of the random "
+                "filters",
+                row(c["seed"], c["scale"]),
+            ),
+            group(
+                "<b>Flow</b>: the time horizon T, and the function-space flow on top (slower)",
+                row(c["t_max"], c["function_space"]),
+            ),
+        ]
+    )
+    fig, (ax_plane, ax_loss) = panel_figure(
+        (11.2, 4.2), 1, 2, left=0.075, right=0.985, bottom=0.12, top=0.9, wspace=0.22
+    )
     # the plane: equal scales (a projection), the box at the left of its slot, the key beside it
     ax_plane.set_aspect("equal", adjustable="box")
     ax_plane.set_anchor("W")
     for axis in (ax_plane.xaxis, ax_plane.yaxis):  # few labels: cheaper full redraws
         axis.set_major_locator(MaxNLocator(nbins=5, symmetric=True))
     # titles at a fixed height (y=1): matplotlib then skips measuring the tick labels for them
-    ax_plane.set_title("end-to-end filter, projected to its best-fitting plane", loc="left",
-                       fontsize="medium", y=1.0)
+    ax_plane.set_title(
+        "end-to-end filter, projected to its best-fitting plane",
+        loc="left",
+        fontsize="medium",
+        y=1.0,
+    )
     ax_loss.set_title("distance to the data filter", loc="left", fontsize="medium", y=1.0)
     # time: linear up to 1, logarithmic beyond, so that every horizon of the slider reads well
     ax_loss.set_xscale("symlog", linthresh=1.0, linscale=1.0)
@@ -601,18 +705,24 @@ def explore_flow(
     ax_loss.yaxis.set_label_coords(-0.11, 0.5)  # left of the loss ticks (drawn with the data)
     draw = _flow_drawer(ax_plane, ax_loss)
 
+    cache: OrderedDict[tuple[int, float], FlowTrajectories] | None = None
     if net.n_layers == 2:
         flows = TwoLayerFlows(net, loss)
-        cache: OrderedDict[tuple[int, float], FlowTrajectories] = OrderedDict()
+        cache = OrderedDict()
 
-        def compute(seed: int, scale: float, t_max: float, function_space: bool
-                    ) -> FlowPicture:
+        def compute(seed: int, scale: float, t_max: float, function_space: bool) -> FlowPicture:
             sd, s, T = _check_controls(seed, scale, t_max)
             key = (sd, s)
             traj = cache.pop(key, None)
             if traj is None:  # a new initialization: integrate once, up to the largest T
-                traj = flow_trajectories(flows, seed=sd, scale=s, horizon=T_MAX,
-                                         function_space=function_space, grid_step=T_STEP)
+                traj = flow_trajectories(
+                    flows,
+                    seed=sd,
+                    scale=s,
+                    horizon=T_MAX,
+                    function_space=function_space,
+                    grid_step=T_STEP,
+                )
             elif function_space:
                 traj = traj.with_function()
             cache[key] = traj
@@ -622,22 +732,33 @@ def explore_flow(
                 raise ValueError(f"t_max must be at most {traj.horizon:g}: got {T:g}")
             return traj.picture(T, function_space=function_space)
     else:  # another architecture: integrate up to T on every update (library flows)
-        cache = None
 
-        def compute(seed: int, scale: float, t_max: float, function_space: bool
-                    ) -> FlowPicture:
-            return flow_picture(net, loss, seed=seed, scale=scale, t_max=t_max,
-                                function_space=function_space, horizon=T_MAX)
+        def compute(seed: int, scale: float, t_max: float, function_space: bool) -> FlowPicture:
+            return flow_picture(
+                net,
+                loss,
+                seed=seed,
+                scale=scale,
+                t_max=t_max,
+                function_space=function_space,
+                horizon=T_MAX,
+            )
 
     explorer = Explorer(
-        controls, compute, draw, fig, layout_controls=box,
+        controls,
+        compute,
+        draw,
+        fig,
+        layout_controls=box,
         title="<b>Gradient flow from a random initialization</b>: the parameter flow and the "
-              "Riemannian flow in function space",
+        "Riemannian flow in function space",
         preview=("t_max", [0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0]),
-        alt=("Two panels: the end-to-end filter along the parameter flow from a random "
-             "initialization, projected to the plane that best fits it, with the function-space "
-             "flow as dots, the data filter u as a star and the origin w = 0; and the loss minus "
-             "its minimum along both flows on a logarithmic axis, for the time horizon T."),
+        alt=(
+            "Two panels: the end-to-end filter along the parameter flow from a random "
+            "initialization, projected to the plane that best fits it, with the function-space "
+            "flow as dots, the data filter u as a star and the origin w = 0; and the loss minus "
+            "its minimum along both flows on a logarithmic axis, for the time horizon T."
+        ),
     )
     explorer.net, explorer.loss = net, loss
     explorer.trajectories = cache if net.n_layers == 2 else None
