@@ -64,6 +64,7 @@ BUILDERS = {
     "explore_orbit": widgets.explore_orbit,
     "explore_relu": widgets.explore_relu,
     "explore_table1": lambda: widgets.explore_table1(key="conv2d_swap", seed=0),
+    "explore_describe": widgets.explore_describe,
 }
 
 

@@ -6,7 +6,7 @@ instead of a traceback on bad input, and keeps its last good picture.
 
 from ._base import Explorer, render_png
 from .dense import OrbitPicture, explore_orbit, orbit_picture
-from .describe import DescribePicture, describe_picture, explore_describe  # noqa: F401
+from .describe import DescribePicture, describe_picture, explore_describe
 from .fibers import FiberPicture, explore_fibers, fiber_picture, widget_roots
 from .flows import FlowPicture, explore_flow, flow_picture
 from .higher_dim import TwoDPicture, explore_2d, two_d_picture
@@ -20,6 +20,7 @@ from .table1 import Table1Picture, explore_table1, table1_picture
 
 __all__ = [
     "CompositionState",
+    "DescribePicture",
     "Explorer",
     "FiberPicture",
     "FlowPicture",
@@ -33,8 +34,10 @@ __all__ = [
     "Table1Picture",
     "TwoDPicture",
     "composition_state",
+    "describe_picture",
     "explore_2d",
     "explore_composition",
+    "explore_describe",
     "explore_fibers",
     "explore_flow",
     "explore_invariants",
