@@ -1438,25 +1438,28 @@ class TwoLayerFlows:
         # delta] as one (K + 1) x (n + 1) matrix A: A^T A holds the normal equations
         A = np.empty((K + 1, n + 1))
         Jt, grad_delta = A[:K, :n], A[K, :n]
+        J_flat, L_flat = np.empty(K * n), np.empty(K * n)
+        J, L = J_flat.reshape(K, n), L_flat.reshape(K, n)  # J(theta) and J at the fiber point
+        J2 = J[:, k1:]  # d pi / d w_2
         out = np.empty(n + K)
 
         def field(y: np.ndarray, _t: float) -> np.ndarray:
             theta, w = y[:n], y[n:]
-            J = (G @ theta).reshape(K, n)
+            np.dot(G, theta, out=J_flat)
             Jt[...] = J
             np.multiply(sign, theta, out=grad_delta)
-            wp = 0.5 * (J @ theta)  # pi(theta) (Euler: J(theta) theta = 2 pi(theta))
+            wp = J2 @ theta[k1:]  # pi(theta) = (d pi / d w_2) w_2
             out[:n] = J.T @ (Su - Sigma @ wp)  # -grad L(theta)
             # the fiber point of (w, delta): Gauss-Newton from theta (normal equations, Cholesky)
             np.subtract(wp, w, out=A[:K, n])
-            A[K, n] = 0.5 * float(theta @ grad_delta) - delta  # delta(theta) - delta
+            A[K, n] = 0.5 * (theta @ grad_delta) - delta  # delta(theta) - delta
             P = A.T @ A
             step = _dposv(P[:n, :n], P[:n, n])[1]
             lifted = theta - step
             if step @ step > 1e-12 * (lifted @ lifted):  # far from the fiber: iterate on
                 lifted = self._lift(w, delta, lifted)
-            J = (G @ lifted).reshape(K, n)
-            out[n:] = J @ (J.T @ (Su - Sigma @ w))  # -Theta(w; delta) grad l(w)
+            np.dot(G, lifted, out=L_flat)
+            out[n:] = L @ (L.T @ (Su - Sigma @ w))  # -Theta(w; delta) grad l(w)
             return out
 
         def jac(y: np.ndarray, _t: float) -> np.ndarray:
