@@ -84,6 +84,11 @@ def _split(net: FCN, theta: np.ndarray) -> list[np.ndarray]:
     return [theta[a:b].reshape(s) for a, b, s in zip(off[:-1], off[1:], net._shapes, strict=True)]
 
 
+def _invariants(ws: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """``D_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` of checked weights (eq. 5)."""
+    return [ws[j + 1].T @ ws[j + 1] - ws[j] @ ws[j].T for j in range(len(ws) - 1)]
+
+
 def _partial_products(ws: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """``A_j = W_L ... W_{j+1}`` and ``B_j = W_{j-1} ... W_1`` for ``j = 1, ..., L``."""
     L = len(ws)
@@ -175,7 +180,6 @@ class FCN:
         return (self._widths[-1], self._widths[0])
 
     # ------------------------------------------------------------------ parameters
-    @finite_result
     def check_weights(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
         """Validate ``weights`` for this architecture and return float copies.
 
@@ -183,7 +187,6 @@ class FCN:
         """
         return as_weights(weights, self._shapes)
 
-    @finite_result
     def flatten(self, weights: Sequence[ArrayLike]) -> np.ndarray:
         """Concatenate row-major ``vec(W_1), ..., vec(W_L)`` into ``theta``.
 
@@ -193,7 +196,6 @@ class FCN:
         """
         return np.concatenate([w.ravel() for w in self.check_weights(weights)])
 
-    @finite_result
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
         """Split ``theta`` of shape (n_params,) into matrices (inverse of :meth:`flatten`)."""
         return as_parameter_blocks(theta, self._shapes)
@@ -375,8 +377,7 @@ class FCN:
         >>> FCN((1, 1, 1)).invariants([[[2.0]], [[3.0]]])
         [array([[5.]])]
         """
-        ws = self.check_weights(weights)
-        return [ws[j + 1].T @ ws[j + 1] - ws[j] @ ws[j].T for j in range(len(ws) - 1)]
+        return _invariants(self.check_weights(weights))
 
     @finite_result
     def invariant_jacobian(self, weights: Sequence[ArrayLike]) -> np.ndarray:
@@ -441,11 +442,10 @@ class FCN:
         ws = self.check_weights(weights)
         tol = as_real(tol, "tol", nonnegative=True)
         scale = max(1.0, max(float(np.sum(w**2)) for w in ws))
-        return all(float(np.linalg.norm(d)) <= tol * scale for d in self.invariants(ws))
+        return all(float(np.linalg.norm(d)) <= tol * scale for d in _invariants(ws))
 
 
 # ---------------------------------------------------------------------- orthogonal matrices
-@finite_result
 def random_orthogonal(d: int, rng: np.random.Generator) -> np.ndarray:
     """A random orthogonal ``d x d`` matrix, Haar distributed on ``O(d)``.
 
@@ -472,7 +472,6 @@ def random_orthogonal(d: int, rng: np.random.Generator) -> np.ndarray:
     return np.asarray(ortho_group.rvs(d, random_state=rng), dtype=float).reshape(d, d)
 
 
-@finite_result
 def rotation(phi: float) -> np.ndarray:
     """The 2 x 2 rotation ``R(phi) = [[cos phi, -sin phi], [sin phi, cos phi]]``.
 

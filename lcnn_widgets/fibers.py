@@ -32,7 +32,7 @@ from ._validation import (
     finite_result,
 )
 from .invariants import orbit_offsets
-from .lcn import LCN, gauss_newton, invariant_jacobian, invariants, jacobian, pi, split
+from .lcn import LCN, gauss_newton, invariant_jacobian, invariants, jacobian, join, pi, split
 
 __all__ = [
     "Fiber",
@@ -281,7 +281,6 @@ class Fiber:
         return [v for p in self.points for v in sign_variants(p.filters)]
 
 
-@finite_result
 def sign_variants(filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
     """The ``2^(L-1)`` sign flips ``(eps_1 w_1, ..., eps_L w_L)`` with ``prod eps_l = 1``.
 
@@ -547,14 +546,12 @@ def _not_in_m(net: LCN, reason: str) -> ValueError:
 
 
 def _relative_residual(net: LCN, fs: Sequence[np.ndarray], w: np.ndarray) -> float:
-    theta = np.concatenate([f.ravel() for f in fs])
-    return float(np.linalg.norm(pi(net, theta) - w) / np.linalg.norm(w))
+    return float(np.linalg.norm(pi(net, join(fs)) - w) / np.linalg.norm(w))
 
 
 def _polish(net: LCN, fs: list[np.ndarray], w: np.ndarray) -> list[np.ndarray]:
     """Gauss-Newton steps on ``pi(theta) = w`` (see :func:`lcnn_widgets.lcn.gauss_newton`)."""
-    theta = np.concatenate([np.asarray(f, float).ravel() for f in fs])
-    return split(net, gauss_newton(net, theta, w, steps=_POLISH_ITERS)[0])
+    return split(net, gauss_newton(net, join(fs), w, steps=_POLISH_ITERS)[0])
 
 
 def _canonical(fs: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -575,7 +572,7 @@ def _dedup(points: list[FiberPoint], rtol: float = _DEDUP_RTOL) -> tuple[FiberPo
         return ()
     pts = sorted(points, key=lambda q: q.residual)
     reps = [_canonical(p.filters) for p in pts]
-    X = np.array([np.concatenate([f.ravel() for f in r]) for r in reps])
+    X = np.array([join(r) for r in reps])
     X = X / max(1e-300, float(np.max(np.linalg.norm(X, axis=1))))
     keep = np.ones(len(pts), bool)
     for i, j in sorted(cKDTree(X).query_pairs(rtol)):
@@ -586,7 +583,7 @@ def _dedup(points: list[FiberPoint], rtol: float = _DEDUP_RTOL) -> tuple[FiberPo
         for p, r, k in zip(pts, reps, keep, strict=True)
         if k
     ]
-    out.sort(key=lambda q: tuple(np.round(np.concatenate([f.ravel() for f in q.filters]), 8)))
+    out.sort(key=lambda q: tuple(np.round(join(q.filters), 8)))
     return tuple(out)
 
 
@@ -769,7 +766,7 @@ def _root_fibers(net: LCN, w: np.ndarray, d: np.ndarray, tol: float) -> tuple[Fi
             if key in seen:
                 continue
             seen.add(key)
-            prod = net.end_to_end(fs)
+            prod = pi(net, join(fs))
             c = float(np.dot(prod, w) / np.dot(prod, prod))
             if c == 0.0:
                 continue
@@ -1068,11 +1065,11 @@ def multistart_fibers(
     found: list[FiberPoint] = []
     for _ in range(n_starts):
         fs0 = net.random_filters(rng)
-        p0 = np.linalg.norm(net.end_to_end(fs0))
+        theta0 = join(fs0)
+        p0 = np.linalg.norm(pi(net, theta0))
         if p0 == 0:
             continue
-        c = (wn / p0) ** (1.0 / L)
-        theta0 = c * net.flatten(fs0)
+        theta0 *= (wn / p0) ** (1.0 / L)
         sol = least_squares(
             fun,
             theta0,
@@ -1085,7 +1082,7 @@ def multistart_fibers(
         )
         if not np.sqrt(2 * sol.cost) <= 1e-4:  # stuck away from the fiber: skip the polish
             continue
-        p = _finish(net, net.unflatten(sol.x), wa, d, tol)
+        p = _finish(net, split(net, sol.x), wa, d, tol)
         if p is not None:
             found.append(p)
     points = _dedup(found, rtol=_MULTISTART_DEDUP_RTOL)

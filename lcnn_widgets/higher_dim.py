@@ -31,7 +31,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy
@@ -48,10 +47,8 @@ from ._validation import (
     finite_result,
 )
 from .fibers import rescale, sign_variants
+from .lcn import LCN, invariants, join, pi, split
 from .polynomials import from_binary_form, polynomial_variables, to_binary_form
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .lcn import LCN
 
 __all__ = [
     "ExactFactorization",
@@ -240,13 +237,13 @@ def factor_end_to_end(net: LCN, w: ArrayLike) -> ExactFactorization:
                 finish(counts)
             return
         m, g = factors[i][1], degs[i]
-        for split in compositions(m, L):
+        for parts in compositions(m, L):
             new = [
                 tuple(c - a * gd for c, gd in zip(cap, g, strict=True))
-                for cap, a in zip(caps, split, strict=True)
+                for cap, a in zip(caps, parts, strict=True)
             ]
             if all(min(cap) >= 0 for cap in new):
-                rec(i + 1, new, [[*row, a] for row, a in zip(counts, split, strict=True)])
+                rec(i + 1, new, [[*row, a] for row, a in zip(counts, parts, strict=True)])
 
     rec(0, targets, [[] for _ in range(L)])
     if not solutions:
@@ -257,7 +254,7 @@ def factor_end_to_end(net: LCN, w: ArrayLike) -> ExactFactorization:
         )
     wf = ints / den
     norm = float(np.linalg.norm(wf))
-    residuals = tuple(float(np.linalg.norm(net.end_to_end(s) - wf)) / norm for s in solutions)
+    residuals = tuple(float(np.linalg.norm(pi(net, join(s)) - wf)) / norm for s in solutions)
     return ExactFactorization(
         w=wf.reshape(shape),
         constant=c_total,
@@ -325,7 +322,6 @@ def irreducible_layers(net: LCN, filters: Sequence[ArrayLike]) -> tuple[bool, ..
     return tuple(out)
 
 
-@finite_result
 def random_integer_filters(
     net: LCN, rng: np.random.Generator, *, high: int = 3
 ) -> list[np.ndarray]:
@@ -410,7 +406,6 @@ def swappable_pairs(net: LCN) -> list[tuple[int, int]]:
     return [(i, j) for i, j in itertools.combinations(range(net.n_layers), 2) if acc[i] == acc[j]]
 
 
-@finite_result
 def swap_layers(
     net: LCN, filters: Sequence[ArrayLike], i: int, j: int
 ) -> tuple[LCN, list[np.ndarray]]:
@@ -472,8 +467,6 @@ def swap_layers(
             f"accumulated strides {acc[a]} and {acc[b]} differ, so the two layer forms are in "
             "different variables"
         )
-    from .lcn import LCN
-
     sizes = list(net.filter_sizes)
     sizes[a], sizes[b] = sizes[b], sizes[a]
     new = [f.copy() for f in fs]
@@ -511,7 +504,6 @@ def swap_permutation(net: LCN, i: int, j: int) -> np.ndarray:
     return np.concatenate([np.arange(offs[l], offs[l + 1]) for l in order])
 
 
-@finite_result
 def swap_orbit(net: LCN, filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
     """Every rearrangement of the layers that keeps both the architecture and ``pi``.
 
@@ -603,23 +595,13 @@ def count_up_to_swaps(
     rtol = as_real(rtol, "rtol", positive=True)
     reps: list[list[np.ndarray]] = []
     for p in as_sequence(points, "points", "filter tuples"):
-        fs = net.check_filters(p)
-        delta = net.invariants(fs)
-        v0 = np.concatenate([f.ravel() for f in fs])
-        found = False
-        for r in reps:
-            for s in swap_orbit(net, r):
-                for v in sign_variants(rescale(net, s, delta)):
-                    vv = np.concatenate([f.ravel() for f in v])
-                    if np.linalg.norm(vv - v0) <= rtol * max(
-                        np.linalg.norm(vv), np.linalg.norm(v0)
-                    ):
-                        found = True
-                        break
-                if found:
-                    break
-            if found:
-                break
-        if not found:
-            reps.append(fs)
+        v0 = net.check_theta(p)
+        delta = invariants(net, v0)
+        if not any(
+            np.linalg.norm(join(v) - v0) <= rtol * max(np.linalg.norm(join(v)), np.linalg.norm(v0))
+            for r in reps
+            for s in swap_orbit(net, r)
+            for v in sign_variants(rescale(net, s, delta))
+        ):
+            reps.append(split(net, v0))
     return len(reps)

@@ -19,15 +19,12 @@ array([[-8.  ],
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_delta, as_finite_array, as_network, finite_result
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .lcn import LCN
+from .lcn import LCN, jacobian
 
 __all__ = [
     "layer_pairings",
@@ -82,17 +79,15 @@ def layer_pairings(net: LCN, filters: Sequence[ArrayLike], grad: ArrayLike) -> n
     array([1., 1.])
     """
     as_network(net, "net", needs=("filter_shapes",))
-    fs = net.check_filters(filters)
+    theta = net.check_theta(filters)
     g = as_finite_array(grad, "grad")
     if g.shape != net.end_to_end_shape:
         raise ValueError(
             f"grad must have the shape {net.end_to_end_shape} of the end-to-end filter: "
             f"got shape {g.shape}"
         )
-    theta = net.flatten(fs)
-    per_entry = theta * (net.jacobian(fs).T @ g.ravel())
-    starts = np.concatenate([[0], np.cumsum([f.size for f in fs])[:-1]])
-    return np.add.reduceat(per_entry, starts)
+    per_entry = theta * (jacobian(net, theta).T @ g.ravel())
+    return np.add.reduceat(per_entry, net.offsets[:-1])
 
 
 def _as_factors(net: LCN, factors: ArrayLike) -> np.ndarray:
@@ -226,7 +221,6 @@ def orbit_invariants(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike)
     array([[ 0. ],
            [-7.5]])
     """
-    as_network(net, "net", needs=("filter_shapes",))
     return np.diff(orbit_norms(net, filters, factors), axis=-1)
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "invariant_jacobian",
     "invariants",
     "jacobian",
+    "join",
     "ntk",
     "pi",
     "split",
@@ -304,7 +305,7 @@ class LCN:
 
     def check_theta(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """Validate ``filters`` (as :meth:`check_filters`) and return the flat ``theta``."""
-        return np.concatenate([f.ravel() for f in self.check_filters(filters)])
+        return join(self.check_filters(filters))
 
     def flatten(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """Concatenate the filters into ``theta``, layer 1 first, C order inside each filter.
@@ -533,6 +534,11 @@ def split(net: LCN, theta: np.ndarray) -> list[np.ndarray]:
     return [
         theta[a:b].reshape(s) for a, b, s in zip(off[:-1], off[1:], net.filter_shapes, strict=True)
     ]
+
+
+def join(fs: Sequence[np.ndarray]) -> np.ndarray:
+    """The flat ``theta`` of shape (n_params,) of filters (the inverse of :func:`split`; kernel)."""
+    return np.concatenate([np.ravel(f) for f in fs])
 
 
 def pi(net: LCN, theta: np.ndarray) -> np.ndarray:

@@ -54,7 +54,7 @@ from ._validation import (
     finite_result,
 )
 from .fibers import fibers, rescale
-from .lcn import LCN, invariant_jacobian, jacobian, pi, split, spread
+from .lcn import LCN, invariant_jacobian, jacobian, join, ntk, pi, split, spread
 from .running_example import on_running_cubic, running_example_net
 
 __all__ = [
@@ -101,7 +101,7 @@ def _nonzero_filters(net: LCN, filters: Sequence[ArrayLike]) -> list[np.ndarray]
 
 def _constraints(net: LCN, fs: Sequence[np.ndarray]) -> np.ndarray:
     """``D delta`` at ``fs``: (9) is its kernel, its row span is the vertical space."""
-    return invariant_jacobian(net, np.concatenate([f.ravel() for f in fs]))
+    return invariant_jacobian(net, join(fs))
 
 
 @finite_result
@@ -340,7 +340,7 @@ def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) 
         points = _fiber_filters(net, wv, d)
         if not points:
             raise ValueError("w is not in the neuromanifold: its fiber has no real point")
-        ntks = [net.ntk(p) for p in points]
+        ntks = [ntk(net, join(p)) for p in points]
         gap = spread(ntks) / max(max(float(np.linalg.norm(t)) for t in ntks), np.finfo(float).tiny)
         if gap > FIBER_RTOL:
             raise ValueError(
@@ -359,7 +359,7 @@ def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) 
         return points[int(fiber)]
     filters = getattr(fiber, "filters", fiber)
     fs = _nonzero_filters(net, filters)
-    image = net.end_to_end(fs).ravel()
+    image = pi(net, join(fs)).ravel()
     res = float(np.linalg.norm(image - wv)) / max(float(np.linalg.norm(wv)), 1e-300)
     if res > _TANGENT_RTOL:
         raise ValueError(
@@ -388,8 +388,7 @@ def ntk_at(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> np
     >>> float(np.round(ntk_at(net, [2, 1, 3, -1, -5], [-28.0])[1, 3], 6))
     -1.0
     """
-    as_network(net, "net", needs=("filter_shapes",))
-    return net.ntk(fiber_point(net, w, delta, fiber=fiber))
+    return ntk(net, join(fiber_point(net, w, delta, fiber=fiber)))
 
 
 def _spectrum_condition(net: LCN, theta_ntk: np.ndarray) -> float:
@@ -421,13 +420,12 @@ def condition_number(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = N
     >>> condition_number(net, [1, 0, 2, 0, 1], [0.0])  # Ex. 16, dependent factors
     inf
     """
-    as_network(net, "net", needs=("filter_shapes",))
     return _spectrum_condition(net, ntk_at(net, w, delta, fiber=fiber))
 
 
 def _metric(net: LCN, w: Any, delta: Any, fiber: Any, rcond: float):
     fs = fiber_point(net, w, delta, fiber=fiber)
-    J = jacobian(net, np.concatenate([f.ravel() for f in fs]))
+    J = jacobian(net, join(fs))
     theta_ntk = J @ J.T
     cond = _spectrum_condition(net, theta_ntk)
     if cond > COND_WARN:
@@ -554,7 +552,6 @@ def inner_product(
     return float(av @ G @ bv)
 
 
-@finite_result
 def norm(net: LCN, a: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> float:
     """The length ``sqrt(g_w^delta(a, a))`` of a tangent vector (Cor. 6).
 
@@ -564,7 +561,6 @@ def norm(net: LCN, a: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any =
     >>> round(norm(net, [3.0], [1.0], [0.0]), 6)  # Theta = 2 at balance: 3 / sqrt(2)
     2.12132
     """
-    as_network(net, "net", needs=("filter_shapes",))
     return float(np.sqrt(max(inner_product(net, a, a, w, delta, fiber=fiber), 0.0)))
 
 
@@ -726,6 +722,6 @@ def is_smooth_point(net: LCN, w: ArrayLike, *, tol: float = 1e-8, method: str = 
         raise ValueError("w is not in the neuromanifold: its fiber has no real point")
     if len(points) > 1:  # several factorizations up to scaling and signs
         return False
-    sv = np.linalg.svd(net.jacobian(points[0]), compute_uv=False)
+    sv = np.linalg.svd(jacobian(net, join(points[0])), compute_uv=False)
     rank = int(np.sum(sv > tol * sv[0]))
     return rank == net.dim_neuromanifold

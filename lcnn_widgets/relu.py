@@ -50,7 +50,7 @@ from ._validation import (
     finite_result,
 )
 from .fibers import fibers
-from .lcn import LCN, correlate
+from .lcn import LCN, correlate, invariants, join, pi
 
 __all__ = [
     "ActivationRegions",
@@ -244,22 +244,18 @@ class ReLUCNN:
         """Total stride ``S = s_1 s_2`` (per axis)."""
         return self._linear.stride
 
-    @finite_result
     def check_filters(self, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
         """Validate ``filters`` and return float copies (see :meth:`LCN.check_filters`)."""
         return self._linear.check_filters(filters)
 
-    @finite_result
     def flatten(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """Concatenate the filters into ``theta`` of shape (n_params,), layer 1 first."""
         return self._linear.flatten(filters)
 
-    @finite_result
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
         """Split ``theta`` of shape (n_params,) into the two filters."""
         return self._linear.unflatten(theta)
 
-    @finite_result
     def check_inputs(self, X: ArrayLike) -> np.ndarray:
         """Validate a batch of inputs of shape ``(N, n)`` or ``(N, n_1, ..., n_D)``.
 
@@ -328,11 +324,13 @@ class ReLUCNN:
         >>> ReLUCNN([1, 1], [1, 1]).forward([[1.0], [2.0]], [[-1.0, 3.0]])
         array([[0., 6.]])
         """
-        w1, w2 = self.check_filters(filters)
-        H = _batched_conv(w1, self._st(0), self.check_inputs(X))
-        return _batched_conv(w2, self._st(1), np.maximum(H, 0.0))
+        return self._forward(self.check_filters(filters), self.check_inputs(X))
 
-    @finite_result
+    def _forward(self, fs: Sequence[np.ndarray], Xb: np.ndarray) -> np.ndarray:
+        """:meth:`forward` of checked filters and inputs."""
+        H = _batched_conv(fs[0], self._st(0), Xb)
+        return _batched_conv(fs[1], self._st(1), np.maximum(H, 0.0))
+
     def output_size(self, X: ArrayLike) -> int:
         """Number of outputs ``M`` (all axes) of one input of the batch ``X``."""
         k = self._linear.end_to_end_shape
@@ -616,13 +614,14 @@ class ReLUCNN:
         n_test = as_positive_int(n_test, "n_test")
         tol = as_real(tol, "tol", positive=True)
         lin = self.linear
-        fiber = fibers(lin, lin.end_to_end(fs), lin.invariants(fs))
+        theta = join(fs)
+        fiber = fibers(lin, pi(lin, theta), invariants(lin, theta))
         k, S = lin.end_to_end_shape, self._total_stride()
         X = rng.standard_normal((n_test, *tuple(a + b for a, b in zip(k, S, strict=True))))
-        F = self.forward(fs, X)
+        F = self._forward(fs, X)
         scale = max(float(np.max(np.abs(F))), np.finfo(float).tiny)
         cands = tuple(tuple(np.asarray(f) for f in c) for c in fiber.with_signs())
-        gaps = np.array([float(np.max(np.abs(self.forward(c, X) - F))) / scale for c in cands])
+        gaps = np.array([float(np.max(np.abs(self._forward(c, X) - F))) / scale for c in cands])
         return FunctionFiber(candidates=cands, gaps=gaps, X_test=X, tol=float(tol))
 
     @finite_result
@@ -703,22 +702,18 @@ class ReLUMLP:
         """Number of parameters ``d_1 d_0 + d_2 d_1``."""
         return sum(a * b for a, b in self._shapes)
 
-    @finite_result
     def check_weights(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
         """Validate ``(W_1, W_2)`` and return float copies."""
         return as_weights(weights, self._shapes)
 
-    @finite_result
     def flatten(self, weights: Sequence[ArrayLike]) -> np.ndarray:
         """Concatenate ``W_1`` and ``W_2`` (C order) into ``theta`` of shape (n_params,)."""
         return np.concatenate([m.ravel() for m in self.check_weights(weights)])
 
-    @finite_result
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
         """Split ``theta`` of shape (n_params,) into ``[W_1, W_2]``."""
         return as_parameter_blocks(theta, self._shapes)
 
-    @finite_result
     def check_inputs(self, X: ArrayLike) -> np.ndarray:
         """Validate a batch of inputs of shape ``(N, d_0)``."""
         arr = as_batch(X, "X", 1)

@@ -39,7 +39,7 @@ from ._validation import (
 )
 from .fibers import Fiber, fibers
 from .higher_dim import compositions
-from .lcn import spread
+from .lcn import join, ntk, spread
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lcn import LCN
@@ -155,9 +155,8 @@ def fiber_ntks(
     >>> len(fn.ntks), fn.spread
     (1, 0.0)
     """
-    as_network(net, "net", needs=("filter_shapes",))
     fib = fibers(net, w, delta, **fiber_kwargs)
-    ntks = tuple(net.ntk(p.filters) for p in fib)
+    ntks = tuple(ntk(net, join(p.filters)) for p in fib)
     return FiberNTKs(fiber=fib, ntks=ntks, spread=spread(ntks))
 
 

@@ -292,12 +292,8 @@ class FiberSample:
 
 def _finish_sample(net: LCN | FCN, theta, w, delta, points, n_points, method) -> FiberSample:
     pts = tuple(tuple(np.asarray(f, float) for f in p) for p in points)
-    if isinstance(net, FCN):
-        ntks = [net.ntk(p) for p in pts]
-        images = [net.end_to_end(p) for p in pts]
-    else:
-        ntks = [net.ntk(p) for p in pts]
-        images = [net.end_to_end(p) for p in pts]
+    ntks = [net.ntk(p) for p in pts]  # LCN and FCN name these alike
+    images = [net.end_to_end(p) for p in pts]
     wn = float(np.linalg.norm(w))
     residual = max(float(np.linalg.norm(im - w)) / wn for im in images)
     return FiberSample(

@@ -778,6 +778,7 @@ NOT_CALLED = {
             "invariant_jacobian",
             "invariants",
             "jacobian",
+            "join",
             "ntk",
             "pi",
             "split",
