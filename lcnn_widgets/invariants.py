@@ -157,23 +157,16 @@ def orbit_norms(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) -> n
 
     Parameters
     ----------
-    net : LCN
-        The architecture.
-    filters : sequence of array_like
-        One filter per layer.
+    net, filters
+        As in :func:`scale_filters`.
     factors : array_like of shape (..., L)
-        Each row a point of the orbit: real numbers with ``prod c_l = 1``.
+        Each row a point of the orbit: real numbers with ``prod c_l = 1`` (else ValueError).
 
     Returns
     -------
     ndarray of shape (..., L)
         ``c_l^2 ||w_l||^2``. For two layers the points lie on the hyperbola
         ``a_1 a_2 = ||w_1||^2 ||w_2||^2`` of the plane ``(a_1, a_2)``.
-
-    Raises
-    ------
-    ValueError
-        If a row of ``factors`` does not multiply to 1 or has the wrong length.
 
     Examples
     --------
@@ -195,12 +188,8 @@ def orbit_invariants(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike)
 
     Parameters
     ----------
-    net : LCN
-        The architecture.
-    filters : sequence of array_like
-        One filter per layer.
-    factors : array_like of shape (..., L)
-        Each row a point of the orbit (``prod c_l = 1``).
+    net, filters, factors
+        As in :func:`orbit_norms`.
 
     Returns
     -------

@@ -310,20 +310,8 @@ class LCN:
     def flatten(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """Concatenate the filters into ``theta``, layer 1 first, C order inside each filter.
 
-        Parameters
-        ----------
-        filters : sequence of array_like
-            One filter per layer, of shapes ``filter_shapes``.
-
-        Returns
-        -------
-        ndarray of shape (n_params,)
-            The parameter vector; the column order of :meth:`jacobian`.
-
-        Raises
-        ------
-        ValueError, TypeError
-            As :meth:`check_filters`.
+        Returns an ndarray of shape (n_params,) in the column order of :meth:`jacobian`;
+        raises as :meth:`check_filters` (the same as :meth:`check_theta`).
 
         Examples
         --------

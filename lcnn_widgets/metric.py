@@ -447,14 +447,8 @@ def metric_matrix(
 
     Parameters
     ----------
-    net : LCN
-        The architecture.
-    w : array_like of shape (K,) or end_to_end_size
-        A point of the neuromanifold.
-    delta : array_like of shape (L - 1,)
-        The invariants.
-    fiber : None, int, FiberPoint or filters, optional
-        Which fiber point to use (see :func:`fiber_point`).
+    net, w, delta, fiber
+        As in :func:`fiber_point`.
     rcond : float, default=RCOND
         Relative cutoff of ``numpy.linalg.pinv``.
 
@@ -513,16 +507,10 @@ def inner_product(
 
     Parameters
     ----------
-    net : LCN
-        The architecture.
+    net, w, delta, fiber
+        As in :func:`fiber_point`.
     a, b : array_like of shape (K,) or end_to_end_size
         Tangent vectors at ``w`` (in ``range J``).
-    w : array_like of shape (K,)
-        A point of the neuromanifold.
-    delta : array_like of shape (L - 1,)
-        The invariants.
-    fiber : optional
-        Which fiber point to use (see :func:`fiber_point`).
 
     Returns
     -------
@@ -572,16 +560,10 @@ def riemannian_gradient(
 
     Parameters
     ----------
-    net : LCN
-        The architecture.
+    net, w, delta, fiber
+        As in :func:`fiber_point`.
     grad : array_like of shape (K,) or end_to_end_size
         The Euclidean gradient ``grad l(w)`` of the loss in function space.
-    w : array_like of shape (K,)
-        A point of the neuromanifold.
-    delta : array_like of shape (L - 1,)
-        The invariants.
-    fiber : optional
-        Which fiber point to use (see :func:`fiber_point`).
 
     Returns
     -------

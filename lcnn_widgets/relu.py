@@ -860,18 +860,13 @@ class ReLUFlowResult:
 
     Notes
     -----
-    Why the quantities are conserved, and where that breaks. Each layer is positively
-    homogeneous and ``relu'(h) h = relu(h)`` holds for every ``h`` -- also at ``h = 0``, whatever
-    value in ``[0, 1]`` one gives ``relu'(0)``. So the rates of change of the two squared norms
-    agree wherever the flow is defined. It is a classical ODE only while every pre-activation
-    stays off 0: there the activation pattern is constant and the vector field is smooth, and
-    the computed drift is just the integrator's error. When a pre-activation *crosses* 0 the
-    field jumps; the adaptive integrator shrinks its step over the jump and the drift stays at
-    the integrator's error. But when the one-sided fields on both sides push the pre-activation
-    *towards* 0, the trajectory must stay on the kink (a sliding motion): an input then sits on
-    a kink, the gradient does not exist, and a classical integrator stalls with ever smaller
-    steps. By default the integration stops at the first kink (:attr:`kink_time`); with
-    ``stop_at_kink=False`` it stops when ``max_nfev`` evaluations are spent.
+    Each layer is positively homogeneous and ``relu'(h) h = relu(h)`` for every ``h`` (whatever
+    ``relu'(0)`` is), so the two squared norms change at the same rate wherever the flow is
+    defined. Off the kinks (every pre-activation nonzero) the field is smooth and any drift is
+    integration error. Where the one-sided fields push a pre-activation towards 0 the flow
+    slides along the kink and a classical integrator stalls: by default the integration stops
+    at the first kink (:attr:`kink_time`), with ``stop_at_kink=False`` after ``max_nfev``
+    evaluations.
     """
 
     times: np.ndarray

@@ -124,24 +124,13 @@ def fiber_ntks(
 
     Parameters
     ----------
-    net : LCN
-        The architecture.
-    w : array_like of shape end_to_end_size
-        A nonzero end-to-end filter in the neuromanifold.
-    delta : array_like of shape (L - 1,), optional
-        The invariants; ``None`` means balanced (``delta = 0``).
-    **fiber_kwargs
-        Passed on to :func:`lcnn_widgets.fibers.fibers` (``tol``, ``method``, ``rng``,
-        ``n_starts``).
+    net, w, delta, **fiber_kwargs
+        As in :func:`lcnn_widgets.fibers.fibers`, which raises for bad input (``delta=None``:
+        balanced).
 
     Returns
     -------
     FiberNTKs
-
-    Raises
-    ------
-    ValueError
-        As :func:`lcnn_widgets.fibers.fibers`, e.g. when ``w`` is not in the neuromanifold.
 
     Notes
     -----
