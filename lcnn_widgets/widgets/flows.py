@@ -618,6 +618,31 @@ def _flow_drawer(ax_plane: Any, ax_loss: Any) -> Any:
     return draw
 
 
+#: decades ``10^k`` whose labels the loss axis shows (its ticks move with the data): the loss
+#: minus its minimum over a run to T_MAX spans 10^-2 to 10^4 for seeds 0-7 at scales 0.01-3
+_WARM_DECADES = range(-3, 6)
+
+
+def _warm_decade_labels(ax_loss: Any) -> None:
+    """Lay out every label ``10^k`` of :data:`_WARM_DECADES` once, at construction.
+
+    The loss axis draws its ticks with the data (:func:`moving_yticks`), so a new
+    initialization may show decades never drawn before; laying out a mathtext label the first
+    time costs about a millisecond or more (parsing), later ones hit matplotlib's caches (of the
+    same renderer and font). The label of the first tick is set to each string, measured and
+    restored.
+    """
+    txt = find(ax_loss.texts, "ytick-0")
+    if txt is None:
+        return
+    renderer = ax_loss.figure.canvas.get_renderer()
+    label = txt.get_text()
+    for k in _WARM_DECADES:
+        txt.set_text(f"$\\mathdefault{{10^{{{k}}}}}$")
+        txt.get_window_extent(renderer)
+    txt.set_text(label)
+
+
 def explore_flow(
     net: LCN | None = None,
     loss: SquaredLoss | None = None,
@@ -760,6 +785,7 @@ def explore_flow(
             "its minimum along both flows on a logarithmic axis, for the time horizon T."
         ),
     )
+    _warm_decade_labels(ax_loss)
     explorer.net, explorer.loss = net, loss
     explorer.trajectories = cache if net.n_layers == 2 else None
     return explorer
