@@ -302,3 +302,23 @@ def test_stored_trajectories_are_as_accurate_as_dop853_at_the_widget_tolerances(
         [net.end_to_end([f[i] for f in fun.filters]).ravel() for i in range(fun.times.size)]
     )
     assert np.allclose(w_lift, fun.end_to_end.reshape(fun.times.size, -1), atol=1e-9)
+
+
+def test_joint_integration_equals_the_separate_flows():
+    """``both_trajectories`` integrates (theta, w) as one system and lifts w to its fiber by
+    Gauss-Newton from the parameter flow's theta instead of from the previous lift: the same two
+    vector fields, so both flows agree with their separate integrations to the integrators'
+    tolerance, and w(t) = pi(theta(t)) (Cor. 6)."""
+    net, loss = default_flow_problem()
+    flows = TwoLayerFlows(net, loss)
+    fs = net.random_filters(np.random.default_rng(2), scale=0.8)
+    t = np.linspace(0.0, 10.0, 401)
+    par, fun = flows.both_trajectories(fs, 10.0, times=t, every=4)
+    assert par.success and fun.success
+    assert np.array_equal(par.t, t) and np.array_equal(fun.t, t[::4])
+    par_alone = flows.parameter_trajectory(fs, 10.0, times=t)
+    fun_alone = flows.function_trajectory(fs, 10.0, times=t[::4])
+    assert np.abs(par.y - par_alone.y).max() < 1e-8
+    assert np.abs(fun.y - fun_alone.y).max() < 1e-8
+    w_par = np.array([net.end_to_end(net.unflatten(th)).ravel() for th in par.y.T[::4]])
+    assert np.abs(fun.y.T - w_par).max() < 1e-8
