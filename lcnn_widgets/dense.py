@@ -454,7 +454,6 @@ def random_orthogonal(d: int, rng: np.random.Generator) -> np.ndarray:
     d : int
         The size, at least 1.
     rng : numpy.random.Generator
-        The random source.
 
     Returns
     -------

@@ -131,7 +131,6 @@ def rescale(net: LCN, filters: Sequence[ArrayLike], delta: ArrayLike) -> list[np
     Parameters
     ----------
     net : LCN
-        The architecture.
     filters : sequence of array_like
         Nonzero filters, layer 1 first.
     delta : array_like of shape (L - 1,)
@@ -794,7 +793,6 @@ def fibers(
     Parameters
     ----------
     net : LCN
-        The architecture.
     w : array_like of shape end_to_end_size
         A nonzero end-to-end filter.
     delta : array_like of shape (L - 1,), optional
@@ -946,7 +944,6 @@ def is_in_neuromanifold(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> bool:
     Parameters
     ----------
     net : LCN
-        The architecture.
     w : array_like of shape end_to_end_size
     tol : float, default=1e-7
         Relative residual accepted (see :func:`fibers`).
@@ -1070,16 +1067,8 @@ def multistart_fibers(
         if p0 == 0:
             continue
         theta0 *= (wn / p0) ** (1.0 / L)
-        sol = least_squares(
-            fun,
-            theta0,
-            jac=jac,
-            method="lm",
-            xtol=1e-15,
-            ftol=1e-15,
-            gtol=1e-15,
-            max_nfev=200 * theta0.size,
-        )
+        tight = {"xtol": 1e-15, "ftol": 1e-15, "gtol": 1e-15}  # stop at rounding level
+        sol = least_squares(fun, theta0, jac=jac, method="lm", max_nfev=200 * theta0.size, **tight)
         if not np.sqrt(2 * sol.cost) <= 1e-4:  # stuck away from the fiber: skip the polish
             continue
         p = _finish(net, split(net, sol.x), wa, d, tol)

@@ -112,7 +112,7 @@ class ExactFactorization:
         """The largest relative residual over the solutions."""
         return max(self.residuals)
 
-    def layer_forms(self, solution: int = 0) -> tuple[sympy.Expr, ...]:
+    def layer_forms(self, *, solution: int = 0) -> tuple[sympy.Expr, ...]:
         """The layer forms ``P_{w_l}`` (before substituting the strides) of one solution."""
         return tuple(to_binary_form(f) for f in self.solutions[solution])
 
@@ -272,7 +272,6 @@ def irreducible_layers(net: LCN, filters: Sequence[ArrayLike]) -> tuple[bool, ..
     Parameters
     ----------
     net : LCN
-        The architecture.
     filters : sequence of array_like
         Integer or rational filters (see :func:`factor_end_to_end`), layer 1 first.
 
@@ -330,9 +329,7 @@ def random_integer_filters(
     Parameters
     ----------
     net : LCN
-        The architecture.
     rng : numpy.random.Generator
-        The random source.
     high : int, default=3
         The largest absolute value of an entry.
 
@@ -414,7 +411,6 @@ def swap_layers(
     Parameters
     ----------
     net : LCN
-        The architecture.
     filters : sequence of array_like
         One filter per layer, layer 1 first.
     i, j : int

@@ -47,7 +47,6 @@ def layer_pairings(net: LCN, filters: Sequence[ArrayLike], grad: ArrayLike) -> n
     Parameters
     ----------
     net : LCN
-        The architecture.
     filters : sequence of array_like
         One filter per layer, layer 1 first.
     grad : array_like of shape end_to_end_size
@@ -114,7 +113,6 @@ def scale_filters(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) ->
     Parameters
     ----------
     net : LCN
-        The architecture.
     filters : sequence of array_like
         One filter per layer.
     factors : array_like of shape (L,)

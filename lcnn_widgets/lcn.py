@@ -643,7 +643,6 @@ def gauss_newton(
     Parameters
     ----------
     net : LCN
-        The architecture.
     theta : ndarray of shape (n_params,)
         The starting point.
     w : ndarray of shape ``end_to_end_shape``

@@ -111,7 +111,6 @@ def tangent_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     Parameters
     ----------
     net : LCN
-        The architecture.
     filters : sequence of array_like
         Nonzero filters ``theta``, layer 1 first.
 
@@ -154,7 +153,6 @@ def vertical_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     Parameters
     ----------
     net : LCN
-        The architecture.
     filters : sequence of array_like
         Nonzero filters, layer 1 first.
 
@@ -202,7 +200,6 @@ def is_tangent(
     Parameters
     ----------
     net : LCN
-        The architecture.
     a : array_like of shape (K,) or end_to_end_size
         A vector in function space.
     filters : sequence of array_like
@@ -243,7 +240,6 @@ def lift(
     Parameters
     ----------
     net : LCN
-        The architecture.
     a : array_like of shape (K,) or end_to_end_size
         A tangent vector at ``w = pi(theta)``, i.e. ``a in range J``.
     filters : sequence of array_like
@@ -303,7 +299,6 @@ def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) 
     Parameters
     ----------
     net : LCN
-        The architecture.
     w : array_like of shape (K,) or end_to_end_size
         A point of the neuromanifold.
     delta : array_like of shape (L - 1,)
@@ -597,7 +592,6 @@ def chart_metric(
     Parameters
     ----------
     net : LCN
-        The architecture.
     filters : sequence of array_like
         A parameter point ``theta`` (any invariants); ``w = pi(theta)``.
     directions : array_like of shape (n_params, m)

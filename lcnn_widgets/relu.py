@@ -476,7 +476,6 @@ class ReLUCNN:
         filters : sequence of two array_like
             ``(w_1, w_2)``, with ``w_1 != 0``.
         rng : numpy.random.Generator
-            The random source.
         n_inputs : int, default=1
             Number of inputs to draw.
         input_size : int or tuple of int, optional

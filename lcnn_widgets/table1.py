@@ -335,16 +335,8 @@ def _dense_fiber_search(
     out = []
     for _ in range(n_starts):
         th0 = net.flatten(net.random_weights(rng, scale=size / np.sqrt(max(net.widths))))
-        sol = least_squares(
-            fun,
-            th0,
-            jac=jac,
-            method="trf",
-            xtol=1e-15,
-            ftol=1e-15,
-            gtol=1e-15,
-            max_nfev=100 * th0.size,
-        )
+        tight = {"xtol": 1e-15, "ftol": 1e-15, "gtol": 1e-15}  # stop at rounding level
+        sol = least_squares(fun, th0, jac=jac, method="trf", max_nfev=100 * th0.size, **tight)
         th, res = sol.x, sol.fun
         for _ in range(8):  # Gauss-Newton polish (minimum-norm steps): quadratic convergence
             if np.linalg.norm(res) <= 1e-15:
@@ -524,7 +516,6 @@ def sample_fiber(
     key : str
         The class, one of the keys of :data:`CLASSES`.
     rng : numpy.random.Generator
-        The random source.
     worked_example : bool, default=False
         Use the class's small worked example instead of a random architecture: FCN ``(2, 2, 2)``
         (balanced), the matrices of Ex. 20, sizes ``(3, 2)`` with strides ``(2, 1)`` (Ex. 15-17)
