@@ -5,7 +5,7 @@
 * ch. 2: the Jacobian built block by block from unit filters (Obs. 3) is ``net.jacobian``, and
   ``Theta = sum_l J_l J_l^T`` is ``net.ntk``; the end-to-end filter moves by
   ``w' = -Theta grad l(w)``; the two-layer rescaling by one ``brentq`` call on
-  ``a_1 (a_1 + delta) = n_1 n_2`` is ``net.rescale``; the textbook closed form loses
+  ``a_1 (a_1 + delta) = n_1 n_2`` is ``rescale(net, ...)``; the textbook closed form loses
   ``log10(delta^2 / n_1 n_2)`` digits (the condition is ``delta^2 >> n_1 n_2``, not
   ``delta >> n_1 n_2``); gradient descent drifts the invariants to first order in the step.
 * ch. 3 and the introduction: swapping two interchangeable layers of a two-dimensional network

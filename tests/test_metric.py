@@ -161,7 +161,7 @@ def test_metric_does_not_depend_on_the_fiber_point(case):
     net, rng, fs, _ = case
     w = net.end_to_end(fs)
     d = rng.normal(size=net.n_layers - 1)
-    G = M.metric_matrix(net, w, d)  # from net.fibers
+    G = M.metric_matrix(net, w, d)  # from fibers(net, w, d)
     # every sign variant of the original theta, and theta itself; each is rescaled to delta
     candidates = [*sign_variants(fs), [3.0 * fs[0], fs[1] / 3.0, *fs[2:]]]
     assert len(candidates) == 2 ** (net.n_layers - 1) + 1
