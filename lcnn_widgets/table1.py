@@ -123,42 +123,23 @@ class ArchitectureClass:
     reason: str
 
 
+# A data table: one row per class of the paper's Table 1.
+# fmt: off
 CLASSES: tuple[ArchitectureClass, ...] = (
-    ArchitectureClass(
-        "fc_balanced", "fully connected, balanced (delta = 0)", True, "yes, when balanced", "Thm 14"
-    ),
-    ArchitectureClass(
-        "fc_generic", "fully connected, generic invariants", False, "no (Ex. 20)", "Ex. 20"
-    ),
-    ArchitectureClass(
-        "conv1d_strided",
-        "1D conv., strides s_1..s_{L-1} > 1",
-        True,
-        "yes, all delta",
-        "Thm 4, Prop. 2",
-    ),
-    ArchitectureClass(
-        "conv1d_stride1",
-        "1D conv., some s_l = 1 (l < L)",
-        False,
-        "no, in general",
-        "Sec. 2.3, Ex. 19",
-    ),
-    ArchitectureClass(
-        "conv2d",
-        "2D conv., no interchangeable layers",
-        True,
-        "yes, all delta/strides",
-        "Cor. 10, Prop. 12, Thm 13",
-    ),
-    ArchitectureClass(
-        "conv2d_swap",
-        "2D conv., interchangeable layers (Obs. 11)",
-        True,
-        "yes, all delta/strides",
-        "Obs. 11, Thm 13",
-    ),
+    ArchitectureClass("fc_balanced", "fully connected, balanced (delta = 0)", True,
+                      "yes, when balanced", "Thm 14"),
+    ArchitectureClass("fc_generic", "fully connected, generic invariants", False,
+                      "no (Ex. 20)", "Ex. 20"),
+    ArchitectureClass("conv1d_strided", "1D conv., strides s_1..s_{L-1} > 1", True,
+                      "yes, all delta", "Thm 4, Prop. 2"),
+    ArchitectureClass("conv1d_stride1", "1D conv., some s_l = 1 (l < L)", False,
+                      "no, in general", "Sec. 2.3, Ex. 19"),
+    ArchitectureClass("conv2d", "2D conv., no interchangeable layers", True,
+                      "yes, all delta/strides", "Cor. 10, Prop. 12, Thm 13"),
+    ArchitectureClass("conv2d_swap", "2D conv., interchangeable layers (Obs. 11)", True,
+                      "yes, all delta/strides", "Obs. 11, Thm 13"),
 )
+# fmt: on
 _BY_KEY = {c.key: c for c in CLASSES}
 
 
