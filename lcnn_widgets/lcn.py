@@ -321,24 +321,10 @@ class LCN:
         return self.check_theta(filters)
 
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
-        """Split a parameter vector into filters (inverse of :meth:`flatten`).
+        """Split ``theta`` of shape (n_params,) into ``L`` new filters (inverse of :meth:`flatten`).
 
-        Parameters
-        ----------
-        theta : array_like of shape (n_params,)
-            Layer 1 first, C order inside each filter.
-
-        Returns
-        -------
-        list of ndarray
-            ``L`` new arrays of shapes ``filter_shapes``.
-
-        Raises
-        ------
-        ValueError
-            If ``theta`` is not one-dimensional, has not ``n_params`` entries, or holds NaN/inf.
-        TypeError
-            For non-real entries.
+        Raises ValueError if ``theta`` is not one-dimensional with ``n_params`` finite entries,
+        TypeError for non-real entries.
 
         Examples
         --------
@@ -348,27 +334,11 @@ class LCN:
         return as_parameter_blocks(theta, self._sizes)
 
     def random_filters(self, rng: np.random.Generator, *, scale: float = 1.0) -> list[np.ndarray]:
-        """Draw filters with i.i.d. normal entries of standard deviation ``scale``.
+        """Draw ``L`` filters with i.i.d. normal entries of standard deviation ``scale``.
 
-        Parameters
-        ----------
-        rng : numpy.random.Generator
-            The random source (seed it for reproducible results).
-        scale : float, default=1.0
-            Standard deviation of the entries.
-
-        Returns
-        -------
-        list of ndarray
-            ``L`` filters of shapes ``filter_shapes``; almost surely all nonzero and ``pi`` is
-            at a smooth point of the neuromanifold.
-
-        Raises
-        ------
-        TypeError
-            If ``rng`` is not a ``numpy.random.Generator`` or ``scale`` is not a real number.
-        ValueError
-            If ``scale`` is NaN or infinite.
+        Almost surely all filters are nonzero and ``pi`` is at a smooth point of the
+        neuromanifold. Raises TypeError unless ``rng`` is a ``numpy.random.Generator`` and
+        ``scale`` a real number, ValueError for a NaN or infinite ``scale``.
 
         Examples
         --------
