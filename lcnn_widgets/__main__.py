@@ -8,6 +8,12 @@ describe
         python -m lcnn_widgets describe --sizes 3,2 --strides 2,1
         python -m lcnn_widgets describe --sizes 2x2,2x2 --strides 1,1 --max-degree 6
 
+table1
+    The paper's Table 1 recomputed by :func:`lcnn_widgets.table1.reproduce_table1`, next to
+    the paper's verdicts::
+
+        python -m lcnn_widgets table1 --samples 12 --seed 0
+
 Malformed input prints one line ``error: ...`` on stderr and exits with code 2 (no traceback).
 
 Adding a command: write ``_add_<name>(subparsers)`` that registers its parser and sets
@@ -77,8 +83,73 @@ def _add_describe(sub) -> None:
     p.set_defaults(func=_run_describe)
 
 
+def _run_table1(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .table1 import DETERMINED_TOL, PAPER_TABLE, reproduce_table1
+
+    if args.samples < 1 or args.starts < 0:
+        raise ValueError(
+            f"--samples must be >= 1 and --starts >= 0: got {args.samples}, {args.starts}"
+        )
+    res = reproduce_table1(
+        rng=np.random.default_rng(args.seed),
+        n_samples=args.samples,
+        classes=args.classes,
+        n_starts=args.starts,
+    )
+    print(PAPER_TABLE, end="\n\n")
+    print(
+        f"Computed (seed {args.seed}, {args.samples} fibers per class; 'determined' means "
+        f"max relative NTK difference < {DETERMINED_TOL:g}):"
+    )
+    print(res.format())
+    for r in res.rows:
+        if r.agrees:
+            continue
+        print(
+            f"\n(!) {r.cls.key}: the paper says {r.cls.paper_text!r}, the computation "
+            f"finds fiber points with relative NTK difference {r.max_difference:.2g}."
+        )
+        if r.cls.key == "conv2d_swap":
+            print(
+                "    Swapping two interchangeable layers keeps Theta but exchanges their "
+                "norms; rescaling back to delta (Prop. 12) changes Theta unless delta "
+                "vanishes between them."
+            )
+    print(f"\ntotal run time: {res.seconds:.1f} s")
+    return 0
+
+
+def _add_table1(sub) -> None:
+    from .table1 import CLASSES
+
+    p = sub.add_parser(
+        "table1",
+        help="recompute the paper's Table 1 (is the NTK determined by w and delta?)",
+        description="Reproduce Table 1 of arXiv 2507.06367 by computing fibers and NTKs; rows "
+        "that disagree with the paper are marked, not treated as errors.",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the random draws (default 0)")
+    p.add_argument("--samples", type=int, default=12, help="fibers per class (default 12)")
+    p.add_argument(
+        "--starts",
+        type=int,
+        default=4,
+        help="least-squares / multistart starts per fiber (default 4)",
+    )
+    p.add_argument(
+        "--classes",
+        nargs="+",
+        choices=[c.key for c in CLASSES],
+        default=None,
+        help="compute only these classes",
+    )
+    p.set_defaults(func=_run_table1)
+
+
 #: the commands, in the order ``--help`` lists them
-COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_describe,)
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_describe, _add_table1)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,7 +162,7 @@ class _Parser(argparse.ArgumentParser):
 
     def _command_hint(self) -> str:
         parts = self.prog.split()
-        return f"{parts[-1]} " if parts and parts[-1] in {"describe"} else ""
+        return f"{parts[-1]} " if parts and parts[-1] in {"describe", "table1"} else ""
 
 
 def build_parser() -> argparse.ArgumentParser:

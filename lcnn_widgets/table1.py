@@ -28,9 +28,8 @@ swapped tuple has the same ``w`` but exchanged layer norms; rescaling it back to
 architectures the NTK is determined by ``(w, delta)`` only when ``delta`` vanishes between the
 interchangeable layers; the computation shows the difference.
 
-Run ``python -m lcnn_widgets.table1 --help`` for the command line. The names are imported from
-``lcnn_widgets.table1`` (not re-exported by the package, so that ``python -m`` runs the module
-without importing it twice).
+Run ``python -m lcnn_widgets table1 --help`` for the command line (in ``__main__.py``). The
+names are imported from ``lcnn_widgets.table1``; the package does not re-export them.
 
 >>> res = reproduce_table1(rng=np.random.default_rng(0), n_samples=1, classes=["conv1d_strided"])
 >>> row = res.row("conv1d_strided")
@@ -40,8 +39,6 @@ without importing it twice).
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -78,12 +75,12 @@ from .lcn import LCN, spread
 __all__ = [
     "CLASSES",
     "DETERMINED_TOL",
+    "PAPER_TABLE",
     "ArchitectureClass",
     "FiberSample",
     "Table1Result",
     "Table1Row",
     "interchangeable_layers",
-    "main",
     "relative_ntk_difference",
     "reproduce_table1",
     "sample_fiber",
@@ -631,7 +628,7 @@ class Table1Result:
         return all(r.agrees for r in self.rows)
 
     def format(self, *, times: bool = True, floor: float | None = None) -> str:
-        """The table as plain text (what ``python -m lcnn_widgets.table1`` prints).
+        """The table as plain text (what ``python -m lcnn_widgets table1`` prints).
 
         Parameters
         ----------
@@ -757,79 +754,10 @@ def reproduce_table1(
 
 
 # ============================================================================ command line
-_PAPER_TABLE = """\
+PAPER_TABLE = """\
 The paper's Table 1 (is the NTK determined by the end-to-end filter and the invariants?):
   fully connected          only when balanced (delta = 0)                       Thm 14, Ex. 20
   1D convolutions          yes for all delta if all strides but the last > 1;  Thm 4
                            no in general with a stride one                      Sec. 2.3, Ex. 19
   D >= 2 convolutions      yes for all delta and all strides                    Cor. 10, Thm 13
                            (every layer with >= 2 filter sizes > 1)"""
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Print the reproduced Table 1 next to the paper's verdicts (``python -m ...table1``).
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        Command-line arguments (default: ``sys.argv[1:]``): ``--seed``, ``--samples``,
-        ``--starts``, ``--classes``.
-
-    Returns
-    -------
-    int
-        0 (rows that disagree with the paper are marked in the table, not treated as errors).
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m lcnn_widgets.table1",
-        description="Reproduce Table 1 of arXiv 2507.06367 by computing fibers and NTKs.",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random draws")
-    parser.add_argument("--samples", type=int, default=12, help="fibers per class (default 12)")
-    parser.add_argument(
-        "--starts",
-        type=int,
-        default=4,
-        help="least-squares / multistart starts per fiber (default 4)",
-    )
-    parser.add_argument(
-        "--classes",
-        nargs="+",
-        choices=list(_BY_KEY),
-        default=None,
-        help="compute only these classes",
-    )
-    args = parser.parse_args(argv)
-    if args.samples < 1 or args.starts < 0:
-        parser.error("--samples must be >= 1 and --starts >= 0")
-    res = reproduce_table1(
-        rng=np.random.default_rng(args.seed),
-        n_samples=args.samples,
-        classes=args.classes,
-        n_starts=args.starts,
-    )
-    print(_PAPER_TABLE)
-    print()
-    print(
-        f"Computed (seed {args.seed}, {args.samples} fibers per class; 'determined' means "
-        f"max relative NTK difference < {DETERMINED_TOL:g}):"
-    )
-    print(res.format())
-    for r in res.rows:
-        if not r.agrees:
-            print(
-                f"\n(!) {r.cls.key}: the paper says {r.cls.paper_text!r}, the computation "
-                f"finds fiber points with relative NTK difference {r.max_difference:.2g}."
-            )
-            if r.cls.key == "conv2d_swap":
-                print(
-                    "    Swapping two interchangeable layers keeps Theta but exchanges their "
-                    "norms; rescaling back to delta (Prop. 12) changes Theta unless delta "
-                    "vanishes between them."
-                )
-    print(f"\ntotal run time: {res.seconds:.1f} s")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -19,7 +19,6 @@ from lcnn_widgets.table1 import (
     Table1Result,
     Table1Row,
     interchangeable_layers,
-    main,
     relative_ntk_difference,
     reproduce_table1,
     sample_fiber,
@@ -291,16 +290,18 @@ def test_errors():
         res.row("fc_generic")
 
 
-def test_main_rejects_bad_counts(capsys):
-    with pytest.raises(SystemExit):
-        main(["--samples", "0"])
-    assert "--samples must be >= 1" in capsys.readouterr().err
+def test_command_rejects_bad_counts(capsys):
+    from lcnn_widgets.__main__ import main
+
+    assert main(["table1", "--samples", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--samples must be >= 1" in err
 
 
 # ---------------------------------------------------------------------- the command
 def test_command_prints_every_class():
     out = subprocess.run(
-        [sys.executable, "-m", "lcnn_widgets.table1", "--samples", "2"],
+        [sys.executable, "-m", "lcnn_widgets", "table1", "--samples", "2"],
         capture_output=True,
         text=True,
         timeout=120,
