@@ -41,6 +41,8 @@ RUN_ALL_TIMEOUT_S = 300  # Run All finished (per chapter)
 WIDGET_TIMEOUT_S = 60  # every widget rendered with its picture, after Run All
 MOVE_TIMEOUT_S = 30  # one control move until the picture changed
 MOVES = 5
+#: what the driver types into a text main control, in turn (filter sizes valid with any strides)
+TEXT_ENTRIES = ("3,2", "4,2", "2,2", "3,3", "2,3")
 MIN_SLIDER_TRACK_PX = 150
 
 #: A widget cell: its source calls one of the package's ``explore_*`` functions.
@@ -270,7 +272,8 @@ PICK_CONTROL_JS = """(i) => {
   ex.setAttribute('data-lcnn-explorer', String(i));
   const kind = el.querySelector('.noUi-handle') ? 'slider'
              : el.querySelector('.widget-toggle-button') ? 'toggle'
-             : el.querySelector('select') ? 'dropdown' : 'unknown';
+             : el.querySelector('select') ? 'dropdown'
+             : el.querySelector('input[type="text"]') ? 'text' : 'unknown';
   const label = ((el.querySelector('.widget-label') || {}).textContent || '').trim();
   return {kind, fallback, label, classes: el.className};
 }"""
@@ -303,6 +306,7 @@ CONTROL_STATE_JS = """(i) => {
   const toggles = [...el.querySelectorAll('.widget-toggle-button')];
   const active = toggles.findIndex(b => b.classList.contains('mod-active'));
   const sel = el.querySelector('select');
+  const text = el.querySelector('input[type="text"]');
   // The Explorer's children: [title], controls, message line, picture.
   const n = ex.children.length;
   const message = n >= 2 ? ex.children[n - 2].innerText.trim() : '';
@@ -313,7 +317,9 @@ CONTROL_STATE_JS = """(i) => {
     readout: readout ? (readout.textContent || readout.value || '').trim() : null,
     toggles: toggles.length, active,
     options: sel ? sel.options.length : null, selected: sel ? sel.selectedIndex : null,
-    value_text: sel ? (sel.options[sel.selectedIndex] || {}).text
+    text: text ? text.value : null,
+    value_text: text ? text.value
+              : sel ? (sel.options[sel.selectedIndex] || {}).text
               : active >= 0 ? toggles[active].textContent.trim()
               : readout ? (readout.textContent || readout.value || '').trim() : null,
     message: message.slice(0, 300),
@@ -503,6 +509,19 @@ class Chapter:
                         buttons.nth(target).scroll_into_view_if_needed(timeout=5000)
                         self.page.evaluate(ARM_JS, i)
                         buttons.nth(target).click(timeout=5000)
+                    elif info["kind"] == "text":
+                        # A text field (sizes of the appendix's widget): type the next of a few
+                        # valid entries and press Enter, as a reader does.
+                        values = TEXT_ENTRIES
+                        nxt = (
+                            values[(values.index(before["text"]) + 1) % len(values)]
+                            if (before["text"] in values)
+                            else values[0]
+                        )
+                        box = control.locator('input[type="text"]')
+                        box.fill(nxt, timeout=5000)
+                        self.page.evaluate(ARM_JS, i)
+                        box.press("Enter", timeout=5000)
                     else:
                         target = (before["selected"] + 1) % before["options"]
                         self.page.evaluate(ARM_JS, i)
