@@ -32,6 +32,7 @@ __all__ = [
     "MIN_TRACK_PX",
     "SLIDER_EXTRA_PX",
     "SOURCES",
+    "WIDE_HALF_WIDTHS",
     "check_source",
     "checkbox",
     "dropdown",
@@ -47,6 +48,24 @@ __all__ = [
     "text_px",
     "toggle_buttons",
 ]
+
+#: the wide end of the root panels' half-width ladders (fibers, stride one): each widget puts its
+#: own small steps in front, e.g. ``(3.0, 5.0, 7.5, *WIDE_HALF_WIDTHS)``
+WIDE_HALF_WIDTHS = (
+    10.0,
+    15.0,
+    20.0,
+    30.0,
+    45.0,
+    60.0,
+    100.0,
+    150.0,
+    200.0,
+    300.0,
+    450.0,
+    600.0,
+    1000.0,
+)
 
 #: the ways of giving the end-to-end filter ``w``
 SOURCES = ("roots", "coefficients")

@@ -35,6 +35,7 @@ from ..plotting._common import find
 from ..plotting.fibers import layer_color, plot_root_orbits
 from ._base import Explorer
 from ._common import (
+    WIDE_HALF_WIDTHS,
     check_source,
     checkbox,
     group,
@@ -61,24 +62,7 @@ N_PANELS = 3
 #: the range of the sliders ``r1``, ``r2``, ``x`` and ``y``: ``[-SLIDER_MAX, SLIDER_MAX]``
 SLIDER_MAX = 2.0
 #: the half-widths the root panels may take (the smallest that holds the roots is used)
-LIMITS = (
-    3.0,
-    5.0,
-    7.5,
-    10.0,
-    15.0,
-    20.0,
-    30.0,
-    45.0,
-    60.0,
-    100.0,
-    150.0,
-    200.0,
-    300.0,
-    450.0,
-    600.0,
-    1000.0,
-)
+LIMITS = (3.0, 5.0, 7.5, *WIDE_HALF_WIDTHS)
 
 
 def view_limit(reach: float) -> float:

@@ -27,6 +27,7 @@ from ..plotting.stride_one import plot_ntk_panels, plot_pair_roots
 from ..stride_one import FiberNTKs, cubic_roots, fiber_ntks, stride_one_factorization_count
 from ._base import Explorer
 from ._common import (
+    WIDE_HALF_WIDTHS,
     check_source,
     group,
     initial_values,
@@ -51,24 +52,7 @@ N_PANELS = 3
 #: the sliders ``r``, ``center``, ``disc`` and ``delta`` run over ``[-SLIDER_MAX, SLIDER_MAX]``
 SLIDER_MAX = 2.0
 #: the half-widths the roots panel may take (the smallest that holds the roots is used)
-LIMITS = (
-    2.6,
-    4.2,
-    6.0,
-    10.0,
-    15.0,
-    20.0,
-    30.0,
-    45.0,
-    60.0,
-    100.0,
-    150.0,
-    200.0,
-    300.0,
-    450.0,
-    600.0,
-    1000.0,
-)
+LIMITS = (2.6, 4.2, 6.0, *WIDE_HALF_WIDTHS)
 
 
 def view_limit(reach: float) -> float:
