@@ -369,18 +369,6 @@ def _num(x: float) -> str:
 
 
 # ============================================================================ the parts
-def _blocks_1d(net: LCN) -> list[list[int]]:
-    """0-based layer positions grouped by their accumulated stride (runs of strides one)."""
-    acc = net.accumulated_strides
-    runs: list[list[int]] = []
-    for l in range(net.n_layers):
-        if runs and acc[runs[-1][0]] == acc[l]:
-            runs[-1].append(l)
-        else:
-            runs.append([l])
-    return runs
-
-
 def _example_roots(n_real: int, n_pairs: int) -> np.ndarray:
     reals = [float(j) for j in range(1, n_real + 1)]
     pairs = [c for j in range(1, n_pairs + 1) for c in (-j + 1j, -j - 1j)]
@@ -611,7 +599,7 @@ def describe(
 def _fibers_1d(net: LCN, thetas):
     L = net.n_layers
     before_last = net.strides[:-1]
-    runs = _blocks_1d(net)
+    runs = net.stride_runs
     trading = [r for r in runs if sum(net.filter_sizes[l] > 1 for l in r) >= 2]
     blocks = [_stride_one_block(net, r) for r in trading]
     if L == 1:

@@ -527,14 +527,8 @@ def swap_orbit(net: LCN, filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray,
     """
     as_network(net, "net", needs=("filter_shapes",))
     fs = net.check_filters(filters)
-    acc = _acc(net)
     shapes = net.filter_shapes
-    runs: list[list[int]] = []
-    for l in range(net.n_layers):
-        if runs and acc[runs[-1][0]] == acc[l]:
-            runs[-1].append(l)
-        else:
-            runs.append([l])
+    runs = net.stride_runs
     per_run = []
     for run in runs:
         perms = [

@@ -225,6 +225,25 @@ class LCN:
         return [self._out(s) for s in self._acc[:-1]]
 
     @property
+    def stride_runs(self) -> list[list[int]]:
+        """0-based layer positions grouped into runs that share an accumulated stride.
+
+        Consecutive layers with only strides one between them form a run (Sec. 2.3, Obs. 11):
+        inside a run, layers can trade roots or be swapped.
+
+        >>> LCN([3, 2, 2, 2], [2, 1, 1, 1]).stride_runs
+        [[0], [1, 2, 3]]
+        """
+        acc = self.accumulated_strides
+        runs: list[list[int]] = []
+        for layer in range(self.n_layers):
+            if runs and acc[runs[-1][0]] == acc[layer]:
+                runs[-1].append(layer)
+            else:
+                runs.append([layer])
+        return runs
+
+    @property
     def offsets(self) -> tuple[int, ...]:
         """Layer ``l + 1`` is ``theta[offsets[l]:offsets[l + 1]]`` (length ``n_layers + 1``)."""
         return self._offsets
