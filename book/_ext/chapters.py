@@ -170,6 +170,29 @@ def store_outputs(paths: list[Path] | None = None, *, timeout: int = 600) -> Non
             os.environ["LCNN_STATIC_PREVIEWS"] = env_flag
 
 
+def jupyter_book_build(
+    config: Path, output: Path, *, toc: Path | None = None, strict: bool = True
+) -> Path:
+    """Run ``jupyter-book build --all`` of the book with another config (and toc) into ``output``.
+
+    The offline site and the student edition are both built this way. ``strict`` adds
+    ``-W -n --keep-going`` (warnings are errors). Returns the built HTML folder.
+    """
+    import shutil
+    import subprocess
+
+    sibling = Path(sys.executable).with_name("jupyter-book")
+    exe = str(sibling) if sibling.exists() else (shutil.which("jupyter-book") or "jupyter-book")
+    cmd = [exe, "build", "--all", "--config", str(config)]
+    if toc is not None:
+        cmd += ["--toc", str(toc)]
+    cmd += ["--path-output", str(output), str(ROOT)]
+    if strict:
+        cmd[2:2] = ["-W", "-n", "--keep-going"]
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    return output / "_build" / "html"
+
+
 def _resolve(names: list[str]) -> list[Path] | None:
     if not names:
         return None

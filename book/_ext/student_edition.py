@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -107,23 +106,10 @@ def build(*, strict: bool = True) -> Path:
     config, toc = write_config()
     if HTML.exists():  # a stale page (e.g. the instructors page) must not survive a rebuild
         shutil.rmtree(HTML)
-    sibling = Path(sys.executable).with_name("jupyter-book")
-    exe = str(sibling) if sibling.exists() else (shutil.which("jupyter-book") or "jupyter-book")
-    cmd = [
-        exe,
-        "build",
-        "--all",
-        "--config",
-        str(config),
-        "--toc",
-        str(toc),
-        "--path-output",
-        str(OUTPUT),
-        str(ROOT),
-    ]
-    if strict:
-        cmd[2:2] = ["-W", "-n", "--keep-going"]
-    subprocess.run(cmd, cwd=ROOT, check=True)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from chapters import jupyter_book_build
+
+    jupyter_book_build(config, OUTPUT, toc=toc, strict=strict)
     return HTML
 
 

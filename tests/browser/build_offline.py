@@ -141,22 +141,10 @@ def write_config() -> Path:
 
 def build(*, strict: bool = True) -> Path:
     """Run the offline ``jupyter-book build``; return the folder of the built HTML."""
-    config = write_config()
-    sibling = Path(sys.executable).with_name("jupyter-book")
-    cmd = [
-        str(sibling) if sibling.exists() else (shutil.which("jupyter-book") or "jupyter-book"),
-        "build",
-        "--all",
-        "--config",
-        str(config),
-        "--path-output",
-        str(OUTPUT),
-        str(ROOT),
-    ]
-    if strict:
-        cmd[2:2] = ["-W", "-n", "--keep-going"]
-    subprocess.run(cmd, cwd=ROOT, check=True)
-    return OUTPUT / "_build" / "html"
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from chapters import jupyter_book_build
+
+    return jupyter_book_build(write_config(), OUTPUT, strict=strict)
 
 
 def main(argv: list[str] | None = None) -> int:
