@@ -916,10 +916,10 @@ def _solve(rhs: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float):
 @finite_result
 def gradient_flow_dense(
     weights0: Sequence[ArrayLike],
+    X: ArrayLike | None,
     Y: ArrayLike,
     t_eval: ArrayLike,
     *,
-    X: ArrayLike | None = None,
     rtol: float = 1e-10,
     atol: float = 1e-12,
 ) -> DenseFlowResult:
@@ -929,27 +929,23 @@ def gradient_flow_dense(
     ----------
     weights0 : sequence of array_like
         The initial weights ``W_1, ..., W_L`` (shapes must chain).
-    Y : array_like
-        Target of the squared loss: shape ``(d_L, d_0)``, or ``(d_L, N)`` with ``X``.
+    X : array_like of shape (d_0, N), or None
+        Inputs, ``l(W) = 1/(2N) ||W X - Y||_F^2``; None: the identity, ``l(W) = 1/2 ||W - Y||_F^2``.
+    Y : array_like of shape (d_L, N), or (d_L, d_0) when ``X`` is None
+        Targets.
     t_eval : array_like of shape (n_t,)
         Increasing times starting at 0.
-    X : array_like of shape (d_0, N), optional
-        Inputs; then ``l(W) = 1/(2N) ||W X - Y||_F^2``, else ``l(W) = 1/2 ||W - Y||_F^2``.
     rtol, atol : float
         Tolerances of ``scipy.integrate.solve_ivp`` (method DOP853).
 
     Returns
     -------
     DenseFlowResult
-        With the weights at every time.
-
-    Notes
-    -----
-    The invariants of eq. (5) stay constant along the solution.
+        With the weights at every time; the invariants of eq. (5) stay constant along it.
 
     Examples
     --------
-    >>> res = gradient_flow_dense([[[1.0]], [[1.0]]], [[4.0]], [0.0, 5.0])
+    >>> res = gradient_flow_dense([[[1.0]], [[1.0]]], None, [[4.0]], [0.0, 5.0])
     >>> round(float(res.W[-1, 0, 0]), 6)
     4.0
     """
@@ -979,45 +975,36 @@ def gradient_flow_dense(
 @finite_result
 def balanced_flow(
     W0: ArrayLike,
-    Y: ArrayLike,
     n_layers: int,
+    X: ArrayLike | None,
+    Y: ArrayLike,
     t_eval: ArrayLike,
     *,
-    X: ArrayLike | None = None,
     rtol: float = 1e-10,
     atol: float = 1e-12,
 ) -> DenseFlowResult:
     """Integrate the function-space flow of balanced networks (paper eq. 6).
 
+    ``W' = -sum_j (W W^T)^{(L-j)/L} grad l(W) (W^T W)^{(j-1)/L}``; from a balanced start the
+    product of :func:`gradient_flow_dense` solves this ODE.
+
     Parameters
     ----------
     W0 : array_like of shape (m, n)
         The initial end-to-end matrix.
-    Y : array_like
-        Target of the squared loss: shape ``(m, n)``, or ``(m, N)`` with ``X``.
     n_layers : int
         The depth ``L``.
-    t_eval : array_like of shape (n_t,)
-        Increasing times starting at 0.
-    X : array_like of shape (n, N), optional
-        Inputs; then ``l(W) = 1/(2N) ||W X - Y||_F^2``, else ``l(W) = 1/2 ||W - Y||_F^2``.
-    rtol, atol : float
-        Tolerances of ``scipy.integrate.solve_ivp`` (method DOP853).
+    X, Y, t_eval, rtol, atol
+        As in :func:`gradient_flow_dense` (``X`` of shape ``(n, N)`` or None).
 
     Returns
     -------
     DenseFlowResult
         With ``weights=None``.
 
-    Notes
-    -----
-    ``W' = -sum_j (W W^T)^{(L-j)/L} grad l(W) (W^T W)^{(j-1)/L}`` (eq. 6). For a balanced
-    start the product of the parameter flow :func:`gradient_flow_dense` solves this ODE, which
-    involves ``W`` only.
-
     Examples
     --------
-    >>> res = balanced_flow([[1.0]], [[4.0]], 2, [0.0, 5.0])
+    >>> res = balanced_flow([[1.0]], 2, None, [[4.0]], [0.0, 5.0])
     >>> round(float(res.W[-1, 0, 0]), 6)
     4.0
     """

@@ -511,8 +511,8 @@ CASES: dict[str, Case] = {
     ),
     "balanced_flow": Case(
         L.balanced_flow,
-        lambda: dict(W0=[[1.0]], Y=[[4.0]], n_layers=2, t_eval=[0.0, 1.0]),
-        ("W0", "Y", "n_layers", "t_eval", "X"),
+        lambda: dict(W0=[[1.0]], n_layers=2, X=[[1.0]], Y=[[4.0]], t_eval=[0.0, 1.0]),
+        ("W0", "n_layers", "X", "Y", "t_eval"),
         examples=8,
     ),
     "balanced_velocity": Case(
@@ -529,8 +529,8 @@ CASES: dict[str, Case] = {
     "example_20": Case(L.example_20, dict, ()),
     "gradient_flow_dense": Case(
         L.gradient_flow_dense,
-        lambda: dict(weights0=[[[1.0]], [[1.0]]], Y=[[4.0]], t_eval=[0.0, 1.0]),
-        ("weights0", "Y", "t_eval", "X"),
+        lambda: dict(weights0=[[[1.0]], [[1.0]]], X=[[1.0]], Y=[[4.0]], t_eval=[0.0, 1.0]),
+        ("weights0", "X", "Y", "t_eval"),
         examples=8,
         aliases={"weights0": ("weights0", "weights")},
     ),

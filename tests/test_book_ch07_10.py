@@ -267,9 +267,9 @@ def test_ex_fc_training_times_and_speeds():
     ex = example_20()
     Yt, tt = np.array([[1.0, 1.0], [0.0, 1.0]]), np.linspace(0, 20, 201)
     runs = [
-        gradient_flow_dense(ex.first, Yt, tt),
-        gradient_flow_dense(ex.second, Yt, tt),
-        balanced_flow(np.eye(2), Yt, 2, tt),
+        gradient_flow_dense(ex.first, None, Yt, tt),
+        gradient_flow_dense(ex.second, None, Yt, tt),
+        balanced_flow(np.eye(2), 2, None, Yt, tt),
     ]
     times = [r.t[np.flatnonzero(r.loss < 1e-3)[0]] for r in runs]
     assert times == pytest.approx([5.6, 0.4, 1.5], abs=0.05)

@@ -175,7 +175,7 @@ def test_invariants_conserved_along_parameter_flow(widths):
     ws = net.random_weights(rng, scale=0.8)
     X = rng.standard_normal((widths[0], 5))
     Y = rng.standard_normal((widths[-1], 5))
-    res = gradient_flow_dense(ws, Y, np.linspace(0.0, 3.0, 7), X=X)
+    res = gradient_flow_dense(ws, X, Y, np.linspace(0.0, 3.0, 7))
     start = net.invariants([w[0] for w in res.weights])
     size = max(float(np.abs(d).max()) for d in start)
     assert size > 0.1  # a genuinely unbalanced start
@@ -233,7 +233,7 @@ def test_thm14_balanced_weights_with_the_same_product_are_on_the_orbit():
         balanced_factorization(rng.standard_normal((d, d)), L),
         [random_orthogonal(d, rng) for _ in range(L - 1)],
     )
-    res = gradient_flow_dense(start, rng.standard_normal((d, d)), [0.0, 1.0])
+    res = gradient_flow_dense(start, None, rng.standard_normal((d, d)), [0.0, 1.0])
     other = [w[-1] for w in res.weights]
     net = FCN.from_weights(other)
     assert net.is_balanced(other, tol=1e-8)
@@ -316,8 +316,8 @@ def test_balanced_flow_equals_parameter_flow(shape, n_layers, widths, with_input
     Us = [random_orthogonal(d, rng) for d in FCN.from_weights(start).widths[1:-1]]
     start = orthogonal_orbit(start, Us)
     t = np.linspace(0.0, 1.5, 6)
-    params = gradient_flow_dense(start, Y, t, X=X)
-    funcs = balanced_flow(W0, Y, n_layers, t, X=X)
+    params = gradient_flow_dense(start, X, Y, t)
+    funcs = balanced_flow(W0, n_layers, X, Y, t)
     assert funcs.weights is None
     assert np.max(np.abs(params.W - funcs.W)) < 1e-7
     assert np.allclose(params.loss, funcs.loss, atol=1e-7)
@@ -471,16 +471,16 @@ def test_bad_orbit_and_factorization_input():
 def test_bad_flow_input():
     ws = [np.eye(2), np.eye(2)]
     with pytest.raises(ValueError, match="t_eval must start at time 0"):
-        gradient_flow_dense(ws, np.eye(2), [1.0, 2.0])
+        gradient_flow_dense(ws, None, np.eye(2), [1.0, 2.0])
     with pytest.raises(ValueError, match=r"Y must have the shape \(2, 2\)"):
-        gradient_flow_dense(ws, np.eye(3), [0.0, 1.0])
+        gradient_flow_dense(ws, None, np.eye(3), [0.0, 1.0])
     with pytest.raises(ValueError, match=r"X must have shape \(2, N\)"):
-        balanced_flow(np.eye(2), np.ones((2, 4)), 2, [0.0, 1.0], X=np.ones((3, 4)))
+        balanced_flow(np.eye(2), 2, np.ones((3, 4)), np.ones((2, 4)), [0.0, 1.0])
     with pytest.raises(ValueError, match=r"Y must have shape \(2, 4\)"):
-        balanced_flow(np.eye(2), np.ones((2, 5)), 2, [0.0, 1.0], X=np.ones((2, 4)))
+        balanced_flow(np.eye(2), 2, np.ones((2, 4)), np.ones((2, 5)), [0.0, 1.0])
     with pytest.raises(ValueError, match="function-space flow: it stores W"):
-        balanced_flow(np.eye(2), np.eye(2), 2, [0.0, 0.1]).weights_at(0)
+        balanced_flow(np.eye(2), 2, None, np.eye(2), [0.0, 0.1]).weights_at(0)
     with pytest.raises(ValueError, match="W0 must be finite"):
-        balanced_flow(np.array([[np.nan]]), [[1.0]], 2, [0.0, 1.0])
+        balanced_flow(np.array([[np.nan]]), 2, None, [[1.0]], [0.0, 1.0])
     with pytest.raises(ValueError, match=r"grad must have the shape \(2, 2\) of W"):
         balanced_velocity(np.eye(2), np.ones((2, 3)), 2)
