@@ -1,12 +1,9 @@
 """Conserved quantities of gradient flow and the scaling orbit (eq. 1, Prop. 2, Prop. 12).
 
-The parametrization map ``pi`` is linear in each filter, so multiplying the filters by
-numbers ``c_1, ..., c_L`` with ``prod c_l = 1`` does not change the end-to-end filter. This
-*scaling orbit* is a curve for two layers (an ``(L - 1)``-dimensional family in general). The
-invariants ``delta_l = ||w_{l+1}||^2 - ||w_l||^2`` vary strictly monotonically along it, which
-is why prescribing ``delta`` picks one point of the orbit (up to signs). The functions here
-make these statements computable: the layer pairings behind the conservation law, points of
-the orbit and their invariants, and the monotone equation that the rescaling solves.
+``pi`` is linear in each filter, so scaling the filters by ``c_1, ..., c_L`` with
+``prod c_l = 1`` keeps the end-to-end filter: the *scaling orbit*. The invariants
+``delta_l = ||w_{l+1}||^2 - ||w_l||^2`` are strictly monotone along it, so prescribing ``delta``
+picks one point of the orbit (up to signs).
 
 >>> from lcnn_widgets import LCN
 >>> net = LCN([3, 2], [2, 1])
@@ -49,26 +46,19 @@ def layer_pairings(net: LCN, filters: Sequence[ArrayLike], grad: ArrayLike) -> n
     net : LCN
     filters : sequence of array_like
         One filter per layer, layer 1 first.
-    grad : array_like of shape end_to_end_size
+    grad : array_like of shape end_to_end_shape
         The gradient ``grad l(pi(theta))`` of a loss on filter space.
 
     Returns
     -------
     ndarray of shape (L,)
-        ``p_l = <w_l, J_l^T grad>`` where ``J_l`` is the block of ``net.jacobian`` that
-        belongs to layer ``l``.
-
-    Raises
-    ------
-    ValueError
-        If the filters do not fit the architecture or ``grad`` has the wrong shape.
+        ``p_l = <w_l, J_l^T grad>``, ``J_l`` the layer-``l`` block of ``net.jacobian``.
 
     Notes
     -----
-    By the chain rule ``d L / d w_l = J_l^T grad``. Because ``pi`` is linear in ``w_l``,
-    ``J_l w_l = pi(theta)``, hence every ``p_l`` equals ``<grad, pi(theta)>``. Along gradient
-    flow ``d/dt ||w_l||^2 = -2 p_l`` is therefore the same for all layers and the differences
-    ``delta_l`` are constant (paper eq. 1).
+    ``pi`` is linear in ``w_l``, so ``J_l w_l = pi(theta)`` and every ``p_l`` equals
+    ``<grad, pi(theta)>``: along gradient flow ``d/dt ||w_l||^2 = -2 p_l`` is the same for all
+    layers and the ``delta_l`` are constant (eq. 1).
 
     Examples
     --------
@@ -89,7 +79,12 @@ def layer_pairings(net: LCN, filters: Sequence[ArrayLike], grad: ArrayLike) -> n
     return np.add.reduceat(per_entry, net.offsets[:-1])
 
 
-def _as_factors(net: LCN, factors: ArrayLike) -> np.ndarray:
+def _orbit_points(
+    net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Checked filters and factors of shape (..., L) with ``prod c_l = 1``."""
+    as_network(net, "net", needs=("filter_shapes",))
+    fs = net.check_filters(filters)
     c = as_finite_array(factors, "factors")
     if c.ndim == 0 or c.shape[-1] != net.n_layers:
         raise ValueError(
@@ -103,7 +98,7 @@ def _as_factors(net: LCN, factors: ArrayLike) -> np.ndarray:
             "factors must multiply to 1 (a point of the scaling orbit keeps pi(theta)): "
             f"got a product that differs from 1 by {worst:.3g}"
         )
-    return c
+    return fs, c
 
 
 @finite_result
@@ -116,22 +111,16 @@ def scale_filters(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) ->
     filters : sequence of array_like
         One filter per layer.
     factors : array_like of shape (L,)
-        Real numbers with ``prod c_l = 1`` (signs allowed).
+        Real numbers with ``prod c_l = 1`` (up to ``1e-9``; signs allowed).
 
     Returns
     -------
     list of ndarray
-        The scaled filters; they have the same end-to-end filter as ``filters``.
-
-    Raises
-    ------
-    ValueError
-        If the factors do not have one entry per layer or do not multiply to 1 (up to
-        ``1e-9``).
+        The scaled filters, with the same end-to-end filter as ``filters``.
 
     Notes
     -----
-    ``pi`` is multilinear, so ``pi(c_1 w_1, ..., c_L w_L) = (prod c_l) pi(theta)`` (Sec. 2).
+    ``pi`` is multilinear: ``pi(c_1 w_1, ..., c_L w_L) = (prod c_l) pi(theta)`` (Sec. 2).
 
     Examples
     --------
@@ -141,9 +130,7 @@ def scale_filters(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) ->
     >>> fs[0], net.end_to_end(fs)
     (array([2., 2.]), array([ 1.,  1., -1., -1.]))
     """
-    as_network(net, "net", needs=("filter_shapes",))
-    fs = net.check_filters(filters)
-    c = _as_factors(net, factors)
+    fs, c = _orbit_points(net, filters, factors)
     if c.ndim != 1:
         raise ValueError(f"factors must have shape ({net.n_layers},): got shape {c.shape}")
     return [ci * f for ci, f in zip(c, fs, strict=True)]
@@ -158,13 +145,12 @@ def orbit_norms(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) -> n
     net, filters
         As in :func:`scale_filters`.
     factors : array_like of shape (..., L)
-        Each row a point of the orbit: real numbers with ``prod c_l = 1`` (else ValueError).
+        Each row a point of the orbit (``prod c_l = 1``).
 
     Returns
     -------
     ndarray of shape (..., L)
-        ``c_l^2 ||w_l||^2``. For two layers the points lie on the hyperbola
-        ``a_1 a_2 = ||w_1||^2 ||w_2||^2`` of the plane ``(a_1, a_2)``.
+        ``c_l^2 ||w_l||^2``; for two layers on the hyperbola ``a_1 a_2 = ||w_1||^2 ||w_2||^2``.
 
     Examples
     --------
@@ -173,11 +159,8 @@ def orbit_norms(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) -> n
     array([[2. , 2. ],
            [8. , 0.5]])
     """
-    as_network(net, "net", needs=("filter_shapes",))
-    fs = net.check_filters(filters)
-    c = _as_factors(net, factors)
-    n2 = np.array([np.sum(f**2) for f in fs])
-    return c**2 * n2
+    fs, c = _orbit_points(net, filters, factors)
+    return c**2 * np.array([np.sum(f**2) for f in fs])
 
 
 @finite_result
@@ -192,14 +175,12 @@ def orbit_invariants(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike)
     Returns
     -------
     ndarray of shape (..., L - 1)
-        ``delta_l = c_{l+1}^2 ||w_{l+1}||^2 - c_l^2 ||w_l||^2``, i.e. ``net.invariants`` of
-        :func:`scale_filters` for each row.
+        ``delta_l = c_{l+1}^2 ||w_{l+1}||^2 - c_l^2 ||w_l||^2`` for each row.
 
     Notes
     -----
-    For two layers and ``(c, 1/c)`` with ``c > 0`` this is
-    ``||w_2||^2 / c^2 - c^2 ||w_1||^2``, strictly decreasing in ``c`` when both filters are
-    nonzero, from ``+inf`` to ``-inf``: every target value is hit exactly once (Prop. 2).
+    For two layers and ``(c, 1/c)``, ``c > 0``, this is ``||w_2||^2 / c^2 - c^2 ||w_1||^2``,
+    strictly decreasing from ``+inf`` to ``-inf``: every target is hit once (Prop. 2).
 
     Examples
     --------
@@ -218,13 +199,12 @@ def min_first_norm(delta: ArrayLike) -> float:
     Parameters
     ----------
     delta : array_like of shape (L - 1,)
-        Target invariants.
 
     Returns
     -------
     float
-        ``max(0, -min_l sum_{j<l} delta_j)``: the squared norms ``a_l = a_1 + sum_{j<l}
-        delta_j`` are all positive exactly when ``a_1`` exceeds this number.
+        ``max(0, -min_l sum_{j<l} delta_j)``: all ``a_l = a_1 + sum_{j<l} delta_j`` are
+        positive exactly when ``a_1`` exceeds it.
 
     Examples
     --------
@@ -232,16 +212,11 @@ def min_first_norm(delta: ArrayLike) -> float:
     3.0
     """
     d = as_finite_array(delta, "delta", allow_empty=True).ravel()
-    offsets = np.concatenate([[0.0], np.cumsum(d)])
-    return float(max(0.0, -np.min(offsets)))
+    return float(max(0.0, -np.min(np.concatenate([[0.0], np.cumsum(d)]))))
 
 
 def orbit_offsets(norms_sq: ArrayLike, delta: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Checked squared norms (shape (L,)) and the offsets ``a_l - a_1 = sum_{j<l} delta_j``.
-
-    Prop. 2: on the scaling orbit with invariants ``delta`` the squared norms are
-    ``a_l = a_1 + offsets[l]``. Raises ValueError for a bad ``norms_sq`` or ``delta``.
-    """
+    """Checked ``norms_sq`` (shape (L,)) and offsets ``a_l - a_1 = sum_{j<l} delta_j`` (Prop. 2)."""
     n2 = as_finite_array(norms_sq, "norms_sq", ndim=1)
     return n2, np.concatenate([[0.0], np.cumsum(as_delta(delta, n2.size))])
 
@@ -264,17 +239,10 @@ def orbit_log_product(a1: ArrayLike, norms_sq: ArrayLike, delta: ArrayLike) -> n
         ``h(a_1) = sum_l log a_l - sum_l log ||w_l||^2`` with ``a_l = a_1 + sum_{j<l}
         delta_j``; ``-inf`` at :func:`min_first_norm` and NaN to its left.
 
-    Raises
-    ------
-    ValueError
-        If a squared norm is not positive or ``delta`` has the wrong length.
-
     Notes
     -----
-    With ``c_l^2 = a_l / ||w_l||^2`` we have ``h = log (prod c_l)^2``, so the rescaled point
-    is the zero of ``h``. Each term ``log a_l`` is strictly increasing, ``h`` tends to
-    ``-inf`` at the left end (one ``a_l`` tends to 0) and to ``+inf`` as ``a_1 -> inf``, so
-    the zero exists and is unique (Prop. 2; Prop. 12 with norms of arrays).
+    ``h = log (prod c_l)^2`` for ``c_l^2 = a_l / ||w_l||^2``; it increases strictly from
+    ``-inf`` to ``+inf``, so its zero, the rescaled point, is unique (Prop. 2; Prop. 12).
     :func:`lcnn_widgets.fibers.rescaling_factors` finds it with ``brentq``.
 
     Examples
@@ -285,17 +253,15 @@ def orbit_log_product(a1: ArrayLike, norms_sq: ArrayLike, delta: ArrayLike) -> n
     n2, offsets = orbit_offsets(norms_sq, delta)
     if np.any(n2 <= 0):
         raise ValueError(f"norms_sq must be positive (nonzero filters): got {n2}")
-    a = as_finite_array(a1, "a1")
-    al = a[..., None] + offsets
+    al = as_finite_array(a1, "a1")[..., None] + offsets
     with np.errstate(divide="ignore", invalid="ignore"):
         h = np.sum(np.log(al), axis=-1) - np.sum(np.log(n2))
-    h = np.where(np.any(al < 0, axis=-1), np.nan, h)
-    return h
+    return np.where(np.any(al < 0, axis=-1), np.nan, h)
 
 
 @finite_result
 def two_layer_rescaling(norms_sq: ArrayLike, delta: float) -> np.ndarray:
-    """Closed-form rescaling factors ``(c, 1/c)`` of a two-layer network.
+    """Closed-form rescaling factors ``(c, 1/c)``, ``c > 0``, of a two-layer network.
 
     Parameters
     ----------
@@ -307,19 +273,12 @@ def two_layer_rescaling(norms_sq: ArrayLike, delta: float) -> np.ndarray:
     Returns
     -------
     ndarray of shape (2,)
-        ``(c, 1/c)`` with ``c > 0``.
-
-    Raises
-    ------
-    ValueError
-        If a squared norm is not positive.
 
     Notes
     -----
-    ``a_1 = c^2 ||w_1||^2`` and ``a_2 = a_1 + delta`` satisfy ``a_1 a_2 = P``,
-    ``P = ||w_1||^2 ||w_2||^2``, so ``a_1 = (-delta + sqrt(delta^2 + 4 P)) / 2``, computed as
-    ``2 P / (delta + sqrt(delta^2 + 4 P))`` when ``delta > 0`` to avoid cancellation. This
-    is the two-layer case of Prop. 2 in closed form (compare Ex. 17).
+    ``a_1 = c^2 ||w_1||^2`` and ``a_2 = a_1 + delta`` satisfy ``a_1 a_2 = P = ||w_1||^2
+    ||w_2||^2``, so ``a_1 = (-delta + sqrt(delta^2 + 4 P)) / 2`` (written without cancellation
+    for ``delta > 0``): Prop. 2 in closed form (compare Ex. 17).
 
     Examples
     --------

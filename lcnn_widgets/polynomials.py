@@ -60,26 +60,17 @@ def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
     Parameters
     ----------
     v : array_like of shape (k,) or (k_1, ..., k_D)
-        The filter.
     stride : int or tuple of int
         The dilation factor (an int applies to every axis).
 
     Returns
     -------
-    ndarray of shape ((k - 1) * s + 1,) or ((k_1 - 1) * s_1 + 1, ..., (k_D - 1) * s_D + 1)
-        The dilated filter ``out[i * s] = v[i]``, zero elsewhere: the coefficients of
-        ``P_v(x^s, y^s)``.
-
-    Raises
-    ------
-    ValueError
-        If ``v`` is empty or not finite, or ``stride`` is not positive or has the wrong length.
-    TypeError
-        For non-real entries or a non-integer stride.
+    ndarray of shape ((k_1 - 1) * s_1 + 1, ..., (k_D - 1) * s_D + 1)
+        ``out[i * s] = v[i]``, zero elsewhere: the coefficients of ``P_v(x^s, y^s)``.
 
     Notes
     -----
-    Layer ``l`` enters the end-to-end filter dilated by ``S_{l-1}`` (paper eq. 8, Lemma 9).
+    Layer ``l`` enters the end-to-end filter dilated by ``S_{l-1}`` (eq. 8, Lemma 9).
 
     Examples
     --------
@@ -102,19 +93,11 @@ def multiply(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray of shape (k_1 + m_1 - 1, ..., k_D + m_D - 1)
-        ``P_a P_b`` as a coefficient array.
-
-    Raises
-    ------
-    ValueError
-        If the numbers of axes differ, or an input is empty or not finite.
-    TypeError
-        For non-real entries.
+        ``P_a P_b``: ``out[n] = sum_i a[i] b[n - i]`` by direct sums (exact for integers).
 
     Notes
     -----
-    ``out[n] = sum_i a[i] b[n - i]`` (full discrete convolution, computed by direct sums, so
-    integer inputs give exact results). With dilation this builds ``pi`` (eq. 8, Lemma 9).
+    With dilation this builds ``pi`` (eq. 8, Lemma 9).
 
     Examples
     --------
@@ -165,13 +148,6 @@ def polynomial_variables(dim: int = 1) -> tuple[sympy.Symbol, ...]:
     tuple of sympy.Symbol, of length 2 * dim
         ``(x, y)`` for ``dim == 1`` and ``(x_1, y_1, ..., x_D, y_D)`` otherwise.
 
-    Raises
-    ------
-    ValueError
-        If ``dim < 1``.
-    TypeError
-        If ``dim`` is not an integer.
-
     Examples
     --------
     >>> polynomial_variables(2)
@@ -180,16 +156,13 @@ def polynomial_variables(dim: int = 1) -> tuple[sympy.Symbol, ...]:
     dim = as_positive_int(dim, "dim")
     if dim == 1:
         return sympy.symbols("x y")
-    names = " ".join(f"x_{d} y_{d}" for d in range(1, dim + 1))
-    return sympy.symbols(names)
+    return sympy.symbols(" ".join(f"x_{d} y_{d}" for d in range(1, dim + 1)))
 
 
 def _sympy_number(value: Any) -> sympy.Expr:
     """Integers stay exact; other numbers become sympy Floats."""
     fval = float(value)
-    if fval.is_integer():
-        return sympy.Integer(int(fval))
-    return sympy.Float(fval)
+    return sympy.Integer(int(fval)) if fval.is_integer() else sympy.Float(fval)
 
 
 def to_binary_form(
@@ -203,30 +176,20 @@ def to_binary_form(
     Parameters
     ----------
     v : array_like of shape (k,) or (k_1, ..., k_D)
-        The filter. Integer-valued entries give exact sympy Integers.
+        The filter; integer-valued entries give exact sympy Integers.
     stride : int or tuple of int, default=1
-        The accumulated stride ``S_{l-1}`` substituted into the form (eq. 8, Lemma 9).
+        The accumulated stride ``S_{l-1}`` substituted into the form.
     variables : sequence of sympy.Symbol, optional
-        ``(x, y)`` in 1D, ``(x_1, y_1, ..., x_D, y_D)`` in D-dim; defaults to
-        :func:`polynomial_variables`.
+        ``2 D`` symbols; default :func:`polynomial_variables`.
 
     Returns
     -------
     sympy.Expr
         ``sum_i v[i] x^((k-1-i) s) y^(i s)`` (and its multi-homogeneous analogue).
 
-    Raises
-    ------
-    ValueError
-        If ``variables`` does not hold ``2 D`` symbols, ``stride`` is bad, or ``v`` is empty or
-        not finite.
-    TypeError
-        For non-real entries.
-
     Notes
     -----
-    ``v[i]`` multiplies ``x^(k-1-i) y^i`` (see the module docstring). With ``stride=S_{l-1}``
-    this is layer ``l``'s factor in eq. (8) / Lemma 9.
+    With ``stride=S_{l-1}`` this is layer ``l``'s factor in eq. (8) / Lemma 9.
 
     Examples
     --------
@@ -241,14 +204,12 @@ def to_binary_form(
             f"variables must hold {2 * arr.ndim} symbols for a {arr.ndim}-dim filter: got {len(xs)}"
         )
     terms = []
-    for idx in np.ndindex(arr.shape):
-        if arr[idx] == 0:
-            continue
-        mono = sympy.Integer(1)
-        for d, i in enumerate(idx):
-            k, s = arr.shape[d], st[d]
-            mono *= xs[2 * d] ** ((k - 1 - i) * s) * xs[2 * d + 1] ** (i * s)
-        terms.append(_sympy_number(arr[idx]) * mono)
+    for idx, c in np.ndenumerate(arr):
+        if c != 0:
+            mono = sympy.Integer(1)
+            for d, (i, k, s) in enumerate(zip(idx, arr.shape, st, strict=True)):
+                mono *= xs[2 * d] ** ((k - 1 - i) * s) * xs[2 * d + 1] ** (i * s)
+            terms.append(_sympy_number(c) * mono)
     return sympy.Add(*terms)
 
 
@@ -256,9 +217,7 @@ def to_binary_form(
 def from_binary_form(
     expr: sympy.Expr, shape: int | Sequence[int], *, variables: Sequence[sympy.Symbol] | None = None
 ) -> np.ndarray:
-    """Read the coefficient array of a (multi-)homogeneous form of the given filter shape.
-
-    Inverse of :func:`to_binary_form` with ``stride=1``.
+    """Read the coefficient array of a (multi-)homogeneous form: inverse of :func:`to_binary_form`.
 
     Parameters
     ----------
@@ -267,21 +226,17 @@ def from_binary_form(
     shape : int or tuple of int
         The filter shape ``(k,)`` or ``(k_1, ..., k_D)``.
     variables : sequence of sympy.Symbol, optional
-        As in :func:`to_binary_form`; defaults to :func:`polynomial_variables`.
+        As in :func:`to_binary_form`.
 
     Returns
     -------
     ndarray of shape ``shape``
+        The coefficient of ``x^(k-1-i) y^i`` in ``out[i]``; the zero form gives zeros.
 
     Raises
     ------
     ValueError
         If ``expr`` has a monomial that does not fit the shape.
-
-    Notes
-    -----
-    The coefficient of ``x^(k-1-i) y^i`` goes to ``out[i]`` (coefficient order of the module
-    docstring); the zero form gives the zero filter.
 
     Examples
     --------
@@ -290,7 +245,7 @@ def from_binary_form(
     array([ 1., -1., -2.])
     """
     seq = isinstance(shape, (Sequence, np.ndarray)) and not isinstance(shape, (str, bytes))
-    shp = as_stride(shape, len(shape) if seq and not isinstance(shape, int) else 1, "shape")
+    shp = as_stride(shape, len(shape) if seq else 1, "shape")
     dim = len(shp)
     xs = polynomial_variables(dim) if variables is None else tuple(variables)
     if isinstance(expr, (bool, np.bool_)) or not isinstance(expr, (sympy.Basic, numbers.Number)):
@@ -303,16 +258,13 @@ def from_binary_form(
     for monom, coeff in poly.terms():
         if coeff == 0:  # the zero form has the single term 0 * 1, whatever the shape
             continue
-        idx = []
         for d in range(dim):
-            ex, ey = monom[2 * d], monom[2 * d + 1]
-            if ex + ey != shp[d] - 1:
+            if monom[2 * d] + monom[2 * d + 1] != shp[d] - 1:
                 raise ValueError(
                     f"expr is not a form of shape {shp}: monomial exponents {monom} do not "
                     f"have degree {shp[d] - 1} in axis {d + 1}"
                 )
-            idx.append(ey)
-        out[tuple(idx)] = float(coeff)
+        out[monom[1::2]] = float(coeff)  # the powers of y_1, ..., y_D
     return out
 
 
@@ -331,21 +283,13 @@ def binary_form_product(
     Returns
     -------
     sympy.Expr
-        The unexpanded product. ``sympy.expand`` of it has the coefficients of the end-to-end
-        filter ``pi(theta)``; read them with :func:`from_binary_form`.
-
-    Raises
-    ------
-    ValueError
-        For no filters, a stride count different from the filter count, filters with different
-        numbers of axes, bad strides, or non-finite entries.
-    TypeError
-        For non-real entries or non-integer strides.
+        The unexpanded product; expanded, its coefficients are ``pi(theta)``
+        (:func:`from_binary_form` reads them).
 
     Notes
     -----
     ``P_{pi(theta)} = P_{w_1}(x, y) P_{w_2}(x^{S_1}, y^{S_1}) ... P_{w_L}(x^{S_{L-1}},
-    y^{S_{L-1}})`` (paper eq. 8; Lemma 9 in D dimensions).
+    y^{S_{L-1}})`` (eq. 8; Lemma 9 in D dimensions).
 
     Examples
     --------
@@ -386,38 +330,20 @@ def _latex_monomial(ex: int, ey: int) -> str:
 
 
 def binary_form_latex(v: ArrayLike, stride: int = 1, *, digits: int = 2) -> str:
-    """Format a 1D filter as the LaTeX text of its binary form ``P_v(x^s, y^s)``, without sympy.
-
-    A fast formatter for slider callbacks and figure titles (microseconds, where building and
-    printing a sympy expression takes milliseconds).
+    """The LaTeX text of the binary form ``P_v(x^s, y^s)`` of a 1D filter, fast (no sympy).
 
     Parameters
     ----------
     v : array_like of shape (k,)
-        The filter; ``v[i]`` multiplies ``x^((k-1-i) s) y^(i s)``.
     stride : int, default=1
         The accumulated stride ``s = S_{l-1}`` substituted into the form (eq. 8).
     digits : int, default=2
-        Decimals kept. Trailing zeros are dropped; terms whose coefficient rounds to zero are
-        left out.
+        Decimals kept; trailing zeros are dropped, terms that round to zero left out.
 
     Returns
     -------
     str
-        LaTeX without surrounding dollars, for example ``"x^{2} - 0.5 x y + 2 y^{2}"``;
-        ``"0"`` if every coefficient rounds to zero.
-
-    Raises
-    ------
-    ValueError
-        If ``v`` is not a non-empty finite 1D array, or ``stride`` or ``digits`` is not >= 1.
-    TypeError
-        If ``v`` is not numeric, or ``stride`` or ``digits`` is not an int.
-
-    Notes
-    -----
-    The same polynomial as :func:`to_binary_form` with the coefficients rounded to ``digits``
-    decimals (paper eq. 8).
+        LaTeX without dollars, as :func:`to_binary_form` prints it; ``"0"`` if all terms vanish.
 
     Examples
     --------
@@ -429,18 +355,14 @@ def binary_form_latex(v: ArrayLike, stride: int = 1, *, digits: int = 2) -> str:
     arr = as_finite_array(v, "v", ndim=1)
     (s,) = as_stride(stride, 1)
     digits = as_positive_int(digits, "digits")
-    k = arr.size
     out = ""
     for i, c in enumerate(arr):
         mag = f"{abs(c):.{digits}f}".rstrip("0").rstrip(".")
-        if mag == "0":
-            continue
-        mono = _latex_monomial((k - 1 - i) * s, i * s)
-        body = mono if (mag == "1" and mono) else f"{mag} {mono}".rstrip()
-        if not out:
-            out = ("-" if c < 0 else "") + body
-        else:
-            out += (" - " if c < 0 else " + ") + body
+        if mag != "0":
+            mono = _latex_monomial((arr.size - 1 - i) * s, i * s)
+            body = mono if (mag == "1" and mono) else f"{mag} {mono}".rstrip()
+            sign = ("-", " - ") if c < 0 else ("", " + ")
+            out += sign[bool(out)] + body
     return out or "0"
 
 
@@ -451,29 +373,18 @@ def convolution_matrix(w: ArrayLike, stride: int, n: int) -> np.ndarray:
     Parameters
     ----------
     w : array_like of shape (k,)
-        The filter.
     stride : int
-        The stride ``s >= 1``.
     n : int
         The input length, ``n >= k``.
 
     Returns
     -------
     ndarray of shape (m, n), ``m = (n - k) // stride + 1``
-        Row ``i`` holds ``w`` in the columns ``i s, ..., i s + k - 1`` and zeros elsewhere: a
-        banded "Toeplitz with stride" matrix.
-
-    Raises
-    ------
-    ValueError
-        If ``n < k``, ``stride`` or ``n`` is not positive, or ``w`` is not a finite 1D array.
-    TypeError
-        If ``stride`` or ``n`` is not an int, or ``w`` is not numeric.
+        Row ``i`` holds ``w`` in the columns ``i s, ..., i s + k - 1``, zeros elsewhere.
 
     Notes
     -----
-    Multiplying by it is the convolution of paper eq. (2), ``y_i = sum_j w_j x_{i s + j}``
-    (no flip), built here entry by entry rather than by sliding windows.
+    The convolution of eq. (2), ``y_i = sum_j w_j x_{i s + j}`` (no flip).
 
     Examples
     --------
@@ -487,8 +398,7 @@ def convolution_matrix(w: ArrayLike, stride: int, n: int) -> np.ndarray:
     k = arr.size
     if n < k:
         raise ValueError(f"n must be at least the filter length {k}: got n = {n}")
-    m = (n - k) // s + 1
-    out = np.zeros((m, n))
-    for i in range(m):
+    out = np.zeros(((n - k) // s + 1, n))
+    for i in range(out.shape[0]):
         out[i, i * s : i * s + k] = arr
     return out
