@@ -1,25 +1,21 @@
 """Linear convolutional networks (LCNs) in one or D dimensions: the floor of the package.
 
 The network with filters ``w_1, ..., w_L`` (layer 1 sees the input) and strides
-``s_1, ..., s_L`` is the composition of the convolutions ``conv(w_l, s_l, .)``. It is again a
-convolution, with stride ``S_L = s_1 ... s_L`` and the *end-to-end filter*
+``s_1, ..., s_L`` is again a convolution, with stride ``S_L = s_1 ... s_L`` and the *end-to-end
+filter* ``pi(theta) = w_1 * dil(w_2, S_1) * ... * dil(w_L, S_{L-1})`` (full convolution,
+``dil`` inserts zeros; eq. 8, Lemma 9). Its Jacobian ``J`` has one block per layer and the
+NTK in function space is ``Theta = J J^T``.
 
-    pi(theta) = w_1 * dil(w_2, S_1) * ... * dil(w_L, S_{L-1})
-
-(``*`` is full convolution, ``dil`` inserts zeros; paper eq. 8 and Lemma 9). The map ``pi`` is
-multilinear, its Jacobian ``J`` has one block ``J_l`` per layer, and the neural tangent kernel
-in function space is ``Theta = J J^T``.
-
-Two layers live here. :class:`LCN` and :func:`conv` check their inputs (the door). The
-*kernel* functions :func:`split`, :func:`pi`, :func:`jacobian`, :func:`ntk`, :func:`invariants`,
-:func:`invariant_jacobian` and :func:`gauss_newton` take a flat, already checked parameter
-vector ``theta`` (the order of :meth:`LCN.flatten`) and check nothing: every other module
-validates once at its boundary and then calls them.
+:class:`LCN` and :func:`conv` check their inputs (the door). The *kernel* functions
+(:func:`split`, :func:`pi`, :func:`jacobian`, :func:`ntk`, :func:`invariants`,
+:func:`invariant_jacobian`, :func:`gauss_newton`, ...) take a flat, already checked ``theta``
+(the order of :meth:`LCN.flatten`) and check nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -71,18 +67,10 @@ def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
     ndarray of shape (m,) or (m_1, ..., m_D), ``m_d = (n_d - k_d) // s_d + 1``
         ``y[i] = sum_j w[j] x[i s + j]`` (multi-indices in D-dim).
 
-    Raises
-    ------
-    ValueError
-        If ``x`` is shorter than ``w`` along some axis, the axes do not match, a stride is not
-        positive, or entries are not finite.
-    TypeError
-        For non-real entries or a non-integer stride.
-
     Notes
     -----
-    Paper eq. (2) in 1D and eq. (10) in D dimensions. The filter is not flipped: this is the
-    cross-correlation that deep-learning libraries call convolution.
+    Paper eq. (2), eq. (10) in D dimensions. The filter is not flipped (the cross-correlation
+    that deep-learning libraries call convolution).
 
     Examples
     --------
@@ -101,11 +89,7 @@ def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
 
 
 def correlate(w: np.ndarray, st: tuple[int, ...], x: np.ndarray) -> np.ndarray:
-    """Kernel of :func:`conv` (no checking): ``w`` and ``x`` float arrays, ``st`` a tuple.
-
-    Leading axes of ``x`` beyond ``w.ndim`` are not allowed; pass ``w`` and ``st`` with extra
-    size-1 axes to convolve a batch.
-    """
+    """Kernel of :func:`conv` (no checking): ``w``, ``x`` float arrays of ``w.ndim`` axes."""
     windows = sliding_window_view(x, w.shape)[tuple(slice(None, None, s) for s in st)]
     return np.tensordot(windows, w, axes=w.ndim)
 
@@ -116,26 +100,15 @@ class LCN:
     Parameters
     ----------
     filter_sizes : sequence of int, or sequence of tuple of int
-        Filter size of each layer, layer 1 first. Ints give a 1D network, tuples of length
-        ``D`` a D-dimensional one.
+        Filter size of each layer, layer 1 first; ints for 1D, tuples of length ``D``.
     strides : sequence of int, or sequence of tuple of int
-        Stride of each layer. In D dimensions an int means that stride along every axis.
-
-    Raises
-    ------
-    ValueError
-        For an empty architecture, non-positive sizes or strides, a stride count different
-        from the layer count, or layers of mixed dimensions.
-    TypeError
-        For non-integer or boolean sizes and strides.
+        Stride of each layer (in D dimensions an int applies to every axis).
 
     Notes
     -----
-    The end-to-end filter has size ``k = k_1 + sum_{l>=2} (k_l - 1) S_{l-1}`` per axis, where
-    ``S_l = s_1 ... s_l`` (paper Sec. 2, eq. 8; Sec. 3 for D dimensions). The neuromanifold
-    ``M`` (the image of ``pi``) has dimension ``sum_l prod(k_l) - (L - 1)``. The ``*_shape(s)``
-    properties are always tuples; ``filter_sizes``, ``strides``, ``end_to_end_size`` and
-    ``stride`` are ints for a network given with ints (the 1D interface).
+    End-to-end filter size ``k = k_1 + sum_{l>=2} (k_l - 1) S_{l-1}`` per axis,
+    ``S_l = s_1 ... s_l`` (Sec. 2, eq. 8; Sec. 3). ``dim M = sum_l prod(k_l) - (L - 1)``.
+    The ``*_shape(s)`` properties are tuples; the others are ints for a 1D network.
 
     Examples
     --------
@@ -153,10 +126,10 @@ class LCN:
     _strides: tuple[Shape, ...]
     _dim: int
     _is_1d: bool
-    _acc: tuple[Shape, ...]
+    _acc: tuple[Shape, ...]  # S_0, ..., S_L
     _e2e: Shape
     _offsets: tuple[int, ...]
-    _jac_index: np.ndarray | None
+    _jac_index: np.ndarray | None  # computed on first use by jacobian()
 
     def __init__(self, filter_sizes: Sequence[Any], strides: Sequence[Any]) -> None:
         sizes, st, dim, is_1d = as_architecture(filter_sizes, strides)
@@ -167,19 +140,11 @@ class LCN:
             sizes[0][d] + sum((sizes[l][d] - 1) * acc[l][d] for l in range(1, len(sizes)))
             for d in range(dim)
         )
-        counts = [int(np.prod(s)) for s in sizes]
-        fields = {
-            "_sizes": tuple(sizes),
-            "_strides": tuple(st),
-            "_dim": dim,
-            "_is_1d": is_1d,
-            "_acc": tuple(acc),  # S_0, ..., S_L
-            "_e2e": e2e,
-            "_offsets": tuple(int(o) for o in np.concatenate([[0], np.cumsum(counts)])),
-            "_jac_index": None,  # computed on first use by jacobian()
-        }
-        for key, value in fields.items():
-            object.__setattr__(self, key, value)
+        offsets = np.concatenate([[0], np.cumsum([int(np.prod(s)) for s in sizes])])
+        vars(self).update(
+            _sizes=tuple(sizes), _strides=tuple(st), _dim=dim, _is_1d=is_1d, _acc=tuple(acc),
+            _e2e=e2e, _offsets=tuple(int(o) for o in offsets), _jac_index=None,
+        )  # fmt: skip
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"LCN is frozen: cannot set {name!r}")
@@ -226,10 +191,9 @@ class LCN:
 
     @property
     def stride_runs(self) -> list[list[int]]:
-        """0-based layer positions grouped into runs that share an accumulated stride.
+        """0-based layers grouped into runs sharing an accumulated stride (Sec. 2.3, Obs. 11).
 
-        Consecutive layers with only strides one between them form a run (Sec. 2.3, Obs. 11):
-        inside a run, layers can trade roots or be swapped.
+        Inside a run (strides one between its layers), layers can trade roots or be swapped.
 
         >>> LCN([3, 2, 2, 2], [2, 1, 1, 1]).stride_runs
         [[0], [1, 2, 3]]
@@ -295,25 +259,11 @@ class LCN:
 
     # ------------------------------------------------------------------ the door
     def check_filters(self, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
-        """Validate ``filters`` for this architecture and return float copies.
+        """Validate ``filters`` (one per layer, shapes ``filter_shapes``); return float copies.
 
-        Parameters
-        ----------
-        filters : sequence of array_like
-            One filter per layer, layer 1 first; filter ``l`` of shape ``filter_shapes[l]``.
-
-        Returns
-        -------
-        list of ndarray
-            New float64 arrays of shapes ``filter_shapes`` (the inputs are not modified).
-
-        Raises
-        ------
-        ValueError
-            For the wrong number of filters, a filter of the wrong shape, or NaN/inf entries;
-            the message names the filter, e.g. ``filters[1]``.
-        TypeError
-            For a flat parameter vector (use :meth:`unflatten`), or non-real entries.
+        Raises ValueError for the wrong number of filters, a wrong shape or NaN/inf entries
+        (naming the filter, e.g. ``filters[1]``); TypeError for a flat vector (use
+        :meth:`unflatten`) or non-real entries.
 
         Examples
         --------
@@ -322,28 +272,26 @@ class LCN:
         """
         return as_filters(filters, self._sizes)
 
-    def check_theta(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """Validate ``filters`` (as :meth:`check_filters`) and return the flat ``theta``."""
-        return join(self.check_filters(filters))
-
     def flatten(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """Concatenate the filters into ``theta``, layer 1 first, C order inside each filter.
+        """Validate ``filters`` and concatenate them into ``theta`` of shape (n_params,).
 
-        Returns an ndarray of shape (n_params,) in the column order of :meth:`jacobian`;
-        raises as :meth:`check_filters` (the same as :meth:`check_theta`).
+        Layer 1 first, C order inside each filter: the column order of :meth:`jacobian`.
+        Raises as :meth:`check_filters`. :meth:`check_theta` is the same method.
 
         Examples
         --------
         >>> LCN([(1, 2), (2, 1)], [1, 1]).flatten([[[1, 2]], [[3], [4]]])
         array([1., 2., 3., 4.])
         """
-        return self.check_theta(filters)
+        return join(self.check_filters(filters))
+
+    check_theta = flatten
 
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
         """Split ``theta`` of shape (n_params,) into ``L`` new filters (inverse of :meth:`flatten`).
 
-        Raises ValueError if ``theta`` is not one-dimensional with ``n_params`` finite entries,
-        TypeError for non-real entries.
+        Raises ValueError unless ``theta`` is 1D with ``n_params`` finite entries, TypeError
+        for non-real entries.
 
         Examples
         --------
@@ -355,9 +303,8 @@ class LCN:
     def random_filters(self, rng: np.random.Generator, *, scale: float = 1.0) -> list[np.ndarray]:
         """Draw ``L`` filters with i.i.d. normal entries of standard deviation ``scale``.
 
-        Almost surely all filters are nonzero and ``pi`` is at a smooth point of the
-        neuromanifold. Raises TypeError unless ``rng`` is a ``numpy.random.Generator`` and
-        ``scale`` a real number, ValueError for a NaN or infinite ``scale``.
+        Almost surely nonzero and a smooth point of ``M``. Raises TypeError unless ``rng`` is a
+        ``numpy.random.Generator`` and ``scale`` real, ValueError for a non-finite ``scale``.
 
         Examples
         --------
@@ -370,18 +317,11 @@ class LCN:
         return [sd * rng.standard_normal(s) for s in self._sizes]
 
     def end_to_end(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """The end-to-end filter ``pi(theta)`` of the network (paper eq. 8; Lemma 9 in D-dim).
+        """The end-to-end filter ``pi(theta)`` of shape ``end_to_end_shape`` (eq. 8; Lemma 9).
 
-        Parameters
-        ----------
-        filters : sequence of array_like
-            One filter per layer, layer 1 first, of shapes ``filter_sizes``.
-
-        Returns
-        -------
-        ndarray of shape ``end_to_end_shape``
-            ``pi(theta) = w_1 * dil(w_2, S_1) * ... * dil(w_L, S_{L-1})``, the coefficients of
-            ``P_{w_1}(x, y) P_{w_2}(x^{S_1}, y^{S_1}) ...``. Raises as :meth:`check_filters`.
+        ``pi(theta) = w_1 * dil(w_2, S_1) * ... * dil(w_L, S_{L-1})``, the coefficients of
+        ``P_{w_1}(x, y) P_{w_2}(x^{S_1}, y^{S_1}) ...``. ``filters``: one per layer, layer 1
+        first. Raises as :meth:`check_filters`.
 
         Examples
         --------
@@ -391,28 +331,19 @@ class LCN:
         return _pi(self, self.check_filters(filters))
 
     def forward(self, filters: Sequence[ArrayLike], x: ArrayLike) -> np.ndarray:
-        """Apply layer 1, then layer 2, ..., then layer L to the signal ``x``.
+        """Apply layer 1, then layer 2, ..., then layer L to the signal ``x`` (eq. 2, eq. 10).
 
         Parameters
         ----------
         filters : sequence of array_like
             One filter per layer.
         x : array_like of shape (n,) or (n_1, ..., n_D)
-            The input signal, at least ``end_to_end_size`` long along every axis.
+            The input, at least ``end_to_end_size`` long along every axis (else ValueError).
 
         Returns
         -------
         ndarray of shape (m,) or (m_1, ..., m_D), ``m_d = (n_d - k_d) // S_L + 1``
-            The output of the last layer; it equals ``conv(end_to_end(filters), stride, x)``
-            (eq. 8 / Lemma 9; each layer applies eq. 2, eq. 10 in D dimensions).
-
-        Raises
-        ------
-        ValueError
-            If ``x`` has the wrong number of axes or is shorter than the end-to-end filter along
-            some axis, or for bad filters (see :meth:`check_filters`).
-        TypeError
-            For non-real entries.
+            Equal to ``conv(end_to_end(filters), stride, x)`` (eq. 8 / Lemma 9).
 
         Examples
         --------
@@ -432,24 +363,12 @@ class LCN:
         return sig
 
     def jacobian(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """Jacobian ``J = D pi(theta)`` of the parametrization map (paper Obs. 3).
+        """Jacobian ``J = D pi(theta)`` of shape (n_outputs, n_params) (paper Obs. 3).
 
-        Parameters
-        ----------
-        filters : sequence of array_like
-            One filter per layer.
-
-        Returns
-        -------
-        ndarray of shape (prod(end_to_end_size), n_params)
-            Rows: end-to-end coefficients in C order. Columns: layer 1 first, C order inside
-            each filter (the order of :meth:`flatten`). Raises as :meth:`check_filters`.
-
-        Notes
-        -----
-        ``pi`` is linear in each ``w_l``, so the column of ``J_l`` for the entry ``j`` is
-        ``pi`` with ``w_l`` replaced by the unit filter ``e_j``: the product of the other
-        layers' sparse polynomials, shifted by ``j S_{l-1}``. Exact, no finite differences.
+        Rows: end-to-end coefficients in C order; columns: the order of :meth:`flatten`.
+        ``pi`` is linear in each ``w_l``, so the column of ``w_l``'s entry ``j`` is the product
+        of the other layers' dilated filters shifted by ``j S_{l-1}`` (exact). Raises as
+        :meth:`check_filters`.
 
         Examples
         --------
@@ -460,19 +379,10 @@ class LCN:
         return _jacobian(self, self.check_filters(filters))
 
     def ntk(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """The neural tangent kernel in filter space, ``Theta = J J^T`` (paper Sec. 2, Obs. 3).
+        """The NTK in filter space ``Theta = J J^T = sum_l J_l J_l^T``, (K, K) (Sec. 2, Obs. 3).
 
-        Parameters
-        ----------
-        filters : sequence of array_like
-            One filter per layer.
-
-        Returns
-        -------
-        ndarray of shape (K, K), ``K = prod(end_to_end_size)``
-            Symmetric positive semidefinite, ``sum_l J_l J_l^T``; rank at most
-            ``dim_neuromanifold``, with equality at smooth points. Along gradient flow
-            ``w' = -Theta(theta) grad l(w)``. Raises as :meth:`check_filters`.
+        Symmetric PSD of rank at most ``dim_neuromanifold`` (equality at smooth points); along
+        gradient flow ``w' = -Theta(theta) grad l(w)``. Raises as :meth:`check_filters`.
 
         Examples
         --------
@@ -483,18 +393,10 @@ class LCN:
         return J @ J.T
 
     def invariants(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """The conserved quantities ``delta_l = ||w_{l+1}||^2 - ||w_l||^2`` (paper eq. 1).
+        """The conserved quantities ``delta_l = ||w_{l+1}||^2 - ||w_l||^2``, (L - 1,) (eq. 1).
 
-        Parameters
-        ----------
-        filters : sequence of array_like
-            One filter per layer.
-
-        Returns
-        -------
-        ndarray of shape (L - 1,)
-            Constant along gradient flow of any loss ``l(pi(theta))`` (Frobenius norms in D
-            dimensions); ``delta = 0`` is the balanced case. Raises as :meth:`check_filters`.
+        Constant along gradient flow of any loss ``l(pi(theta))``; ``delta = 0`` is the
+        balanced case. Raises as :meth:`check_filters`.
 
         Examples
         --------
@@ -534,27 +436,19 @@ def _dilated_filters(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
 def _rests(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Per layer, the product of the other layers' dilated filters (ones for L = 1)."""
     dil = _dilated_filters(net, fs)
-    L = len(dil)
-    prefix: list[np.ndarray | None] = [None] * L  # product of dilated layers < l
-    suffix: list[np.ndarray | None] = [None] * L  # product of dilated layers > l
-    for l in range(1, L):
-        p = prefix[l - 1]
-        prefix[l] = dil[l - 1] if p is None else product([p, dil[l - 1]])
-    for l in range(L - 2, -1, -1):
-        q = suffix[l + 1]
-        suffix[l] = dil[l + 1] if q is None else product([dil[l + 1], q])
-    rests = []
-    for l in range(L):
-        others = [p for p in (prefix[l], suffix[l]) if p is not None]
-        rests.append(product(others) if others else np.ones((1,) * net.dim))
-    return rests
+    # products of the dilated layers before l and after l (None: no such layer)
+    before: list[np.ndarray | None] = [None, *accumulate(dil[:-1], lambda p, d: product([p, d]))]
+    tails = [*accumulate(dil[:0:-1], lambda q, d: product([d, q]))]
+    after: list[np.ndarray | None] = [*tails[::-1], None]
+    others = [[p for p in pair if p is not None] for pair in zip(before, after, strict=True)]
+    return [product(o) if o else np.ones((1,) * net.dim) for o in others]
 
 
 def _jacobian_index(net: LCN) -> np.ndarray:
     """Where each entry of ``J`` sits in ``[0, rest_1.ravel(), ..., rest_L.ravel()]``.
 
-    ``J_l[n, j] = rest_l[n - j S_{l-1}]`` (multi-indices, zero outside ``rest_l``), so ``J`` is
-    one gather; the index depends only on the architecture and is cached on the network.
+    ``J_l[n, j] = rest_l[n - j S_{l-1}]`` (zero outside ``rest_l``): ``J`` is one gather, with
+    an index cached on the network.
     """
     if net._jac_index is not None:
         return net._jac_index
@@ -597,9 +491,9 @@ def invariants(net: LCN, theta: np.ndarray) -> np.ndarray:
 
 
 def invariant_jacobian(net: LCN, theta: np.ndarray) -> np.ndarray:
-    """``D delta(theta)`` of shape (L - 1, n_params): row l is ``(.., -2 w_l, 2 w_{l+1}, ..)``.
+    """``D delta(theta)``, (L - 1, n_params): row l is ``(.., -2 w_l, 2 w_{l+1}, ..)`` (kernel).
 
-    Its kernel is the tangent space (9) of the level set of the invariants (kernel function).
+    Its kernel is the tangent space (9) of the level set of the invariants.
     """
     off = net.offsets
     out = np.zeros((net.n_layers - 1, theta.size))
@@ -620,14 +514,11 @@ def gauss_newton(
     J: np.ndarray | None = None,
     jac: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Newton projection onto ``{pi(theta) = w}`` (and ``{delta(theta) = delta}``).
+    """Gauss-Newton projection onto ``{pi(theta) = w}`` (and ``{delta(theta) = delta}``; kernel).
 
-    Kernel function (no checking), used by the fibers (polish a factorization) and by the flows
-    (follow a fiber point, Thm 4). Each step is the minimum-norm least-squares step
-    (``numpy.linalg.lstsq``) for the stacked equations; a step is taken only if it lowers the
-    residual, and the loop stops after ``steps`` steps, at a residual of ``4 eps ||target||``,
-    or at a step below ``rtol ||theta||``. Off the neuromanifold it ends at a least-squares
-    point.
+    Each step is the minimum-norm least-squares step for the stacked equations, taken only if
+    it lowers the residual; stops after ``steps`` steps, at a residual of ``4 eps ||target||``
+    or after a step below ``rtol ||theta||``. Used to polish fiber points and follow a fiber.
 
     Parameters
     ----------
@@ -645,7 +536,7 @@ def gauss_newton(
     J : ndarray of shape (n_outputs, n_params), optional
         ``jacobian(net, theta)`` if already known.
     jac : callable, optional
-        ``theta -> J``, a faster equivalent of :func:`jacobian` for a special architecture.
+        ``theta -> J``, a faster :func:`jacobian` for a special architecture.
 
     Returns
     -------
@@ -684,12 +575,10 @@ def gauss_newton(
 
 
 def spread(ntks: Sequence[np.ndarray]) -> float:
-    """``max_{i,j} ||Theta_i - Theta_j||_F`` over NTKs of one shape (0.0 for one matrix).
+    """``max_{i,j} ||Theta_i - Theta_j||_F`` over NTKs of one shape (0.0 for one matrix; kernel).
 
-    The one measure of how much the NTK varies over a fiber, used everywhere (stride one,
-    Table 1, the metric, the widgets). Zero up to rounding exactly when all NTKs agree, as on the
-    smooth locus with strides > 1 (Thm 4) or in D >= 2 dimensions (Thm 13); not zero in the
-    stride-one examples (Sec. 2.3, Ex. 19). Kernel function: no checking.
+    The one measure of how much the NTK varies over a fiber: zero up to rounding for strides
+    > 1 at smooth points (Thm 4) and in D >= 2 (Thm 13), not for stride one (Sec. 2.3, Ex. 19).
     """
     return max(
         (float(np.linalg.norm(a - b)) for i, a in enumerate(ntks) for b in ntks[i + 1 :]),
