@@ -7,33 +7,30 @@ names the argument, shows what was received and states what is allowed.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import numbers
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+# A list of names: packed, which reads better than one name per line.
+# fmt: off
 __all__ = [
-    "Shape",
-    "as_architecture",
-    "as_batch",
-    "as_filters",
-    "as_finite_array",
-    "as_generator",
-    "as_int_in_range",
-    "as_matrix_targets",
-    "as_nonzero_filters",
-    "as_orthogonal",
-    "as_parameter_blocks",
-    "as_positive_int",
-    "as_stride",
-    "as_time_grid",
-    "as_training_data",
-    "as_weights",
-    "as_widths",
+    "Shape", "as_architecture", "as_batch", "as_filters", "as_finite_array", "as_generator",
+    "as_int_in_range", "as_matrix_targets", "as_nonzero_filters", "as_orthogonal",
+    "as_parameter_blocks", "as_positive_int", "as_stride", "as_time_grid", "as_training_data",
+    "as_weights", "as_widths",
 ]
+# fmt: on
 
 Shape = tuple[int, ...]
+
+#: entries beyond this magnitude overflow float64 once squared (norms, kernels): refused
+MAX_MAGNITUDE = 1e150
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -42,17 +39,19 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def as_positive_int(value: Any, name: str) -> int:
-    """Return ``value`` as a Python ``int`` after checking it is an integer >= 1.
+def _is_sequence(value: Any) -> bool:
+    """True for a list, tuple or array (not a string, bytes or scalar)."""
+    return isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes))
 
-    Raises
-    ------
-    TypeError
-        If ``value`` is a bool, a float or not a number at all.
-    ValueError
-        If ``value`` is zero or negative.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+
+def _is_integer(value: Any) -> bool:
+    """True for a Python or numpy integer that is not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def as_positive_int(value: Any, name: str) -> int:
+    """Return ``value`` as an ``int`` >= 1 (TypeError for bools, floats, non-numbers)."""
+    if not _is_integer(value):
         raise TypeError(
             f"{name} must be a positive integer: got {_short(value)} of type {type(value).__name__}"
         )
@@ -61,9 +60,20 @@ def as_positive_int(value: Any, name: str) -> int:
     return int(value)
 
 
+def as_int_in_range(value: Any, name: str, low: int, high: int) -> int:
+    """Return ``value`` as an ``int`` with ``low <= value <= high`` (TypeError for non-integers)."""
+    if not _is_integer(value):
+        raise TypeError(
+            f"{name} must be an integer: got {_short(value)} of type {type(value).__name__}"
+        )
+    if not low <= int(value) <= high:
+        raise ValueError(f"{name} must lie between {low} and {high}: got {int(value)}")
+    return int(value)
+
+
 def _as_int_tuple(value: Any, name: str) -> Shape:
     """Return a tuple of positive ints from an int or a non-empty sequence of ints."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+    if not _is_sequence(value):
         return (as_positive_int(value, name),)
     items = list(value)
     if not items:
@@ -72,7 +82,7 @@ def _as_int_tuple(value: Any, name: str) -> Shape:
 
 
 def _is_scalar_entry(value: Any) -> bool:
-    return isinstance(value, (numbers.Number, np.generic)) and not isinstance(value, (np.ndarray,))
+    return isinstance(value, (numbers.Number, np.generic)) and not isinstance(value, np.ndarray)
 
 
 def as_architecture(filter_sizes: Any, strides: Any) -> tuple[list[Shape], list[Shape], int, bool]:
@@ -81,29 +91,25 @@ def as_architecture(filter_sizes: Any, strides: Any) -> tuple[list[Shape], list[
     Parameters
     ----------
     filter_sizes : sequence of int, or sequence of tuple of int
-        One entry per layer (layer 1 first). Ints mean 1D filters, tuples of length ``D`` mean
-        D-dimensional filters; every layer must use the same form and the same ``D``.
+        One entry per layer, layer 1 first: ints for 1D filters, tuples of one length ``D``.
     strides : sequence of int, or sequence of tuple of int
-        One entry per layer. In D dimensions an int stride means that stride along every axis.
+        One entry per layer; in D dimensions an int is the stride along every axis.
 
     Returns
     -------
-    sizes : list of tuple of int
-        ``L`` shapes, each of length ``D``.
-    strides : list of tuple of int
-        ``L`` stride tuples, each of length ``D``.
+    sizes, strides : list of tuple of int
+        ``L`` tuples each, of length ``D``.
     dim : int
         The dimension ``D`` of the signals.
     is_1d : bool
         True when the sizes were given as plain ints (the 1D interface, which returns ints).
     """
     for arg, label in ((filter_sizes, "filter_sizes"), (strides, "strides")):
-        if isinstance(arg, (str, bytes)) or not isinstance(arg, (Sequence, np.ndarray)):
+        if not _is_sequence(arg):
             raise TypeError(
                 f"{label} must be a sequence with one entry per layer: got {_short(arg)}"
             )
-    sizes_in = list(filter_sizes)
-    strides_in = list(strides)
+    sizes_in, strides_in = list(filter_sizes), list(strides)
     if not sizes_in:
         raise ValueError("filter_sizes must have at least one layer: got an empty sequence")
     if len(strides_in) != len(sizes_in):
@@ -112,7 +118,7 @@ def as_architecture(filter_sizes: Any, strides: Any) -> tuple[list[Shape], list[
             f"for {len(sizes_in)} layers"
         )
     for i, s in enumerate(sizes_in):
-        if isinstance(s, (str, bytes)) or not isinstance(s, (Sequence, np.ndarray)):
+        if not _is_sequence(s):
             as_positive_int(s, f"filter_sizes[{i}]")  # a bad scalar is a bad size, not a mix
     scalar = [_is_scalar_entry(s) for s in sizes_in]
     if any(scalar) and not all(scalar):
@@ -131,16 +137,9 @@ def as_architecture(filter_sizes: Any, strides: Any) -> tuple[list[Shape], list[
     dim = dims.pop()
     norm_strides = []
     for i, s in enumerate(strides_in):
-        st = _as_int_tuple(s, f"strides[{i}]")
-        if is_1d and not _is_scalar_entry(s) and len(st) != 1:
+        if is_1d and len(_as_int_tuple(s, f"strides[{i}]")) != 1:
             raise ValueError(f"strides[{i}] must be an int for a 1D network: got {_short(s)}")
-        if len(st) == 1 and dim > 1:
-            st = st * dim
-        if len(st) != dim:
-            raise ValueError(
-                f"strides[{i}] must have {dim} entries (one per axis): got {_short(s)}"
-            )
-        norm_strides.append(st)
+        norm_strides.append(as_stride(s, dim, f"strides[{i}]"))
     return sizes, norm_strides, dim, is_1d
 
 
@@ -159,12 +158,8 @@ def as_finite_array(
 ) -> np.ndarray:
     """Return ``value`` as a new float64 array after checking type, size and finiteness.
 
-    Raises
-    ------
-    TypeError
-        If ``value`` does not convert to a real float array (strings, objects, complex).
-    ValueError
-        If it has the wrong number of axes, is empty, or holds NaN or inf.
+    TypeError unless it holds real numbers; ValueError unless it has ``ndim`` axes (if given),
+    is not empty (unless ``allow_empty``) and is finite.
     """
     try:
         raw = np.asarray(value)
@@ -187,10 +182,9 @@ def as_finite_array(
 def _layer_items(
     value: Any, name: str, n_layers: int | None, owner: str, kind: str, noun: tuple[str, str]
 ) -> list:
-    """The items of a sequence of per-layer arrays, ``n_layers`` of them (None: any number).
+    """The items of a sequence of ``n_layers`` per-layer arrays (None: any number).
 
-    ``kind`` names the arrays in the type errors, ``noun`` (singular, plural) in the count error;
-    ``owner`` is the class whose ``unflatten`` splits a flat parameter vector.
+    ``kind`` and ``noun`` (singular, plural) name them in messages; ``owner.unflatten`` splits.
     """
     what = kind if n_layers is None else f"{n_layers} {kind}"
     if isinstance(value, np.ndarray) and value.dtype != object and value.ndim <= 1:
@@ -198,7 +192,7 @@ def _layer_items(
             f"{name} must be a sequence of {what} (one per layer): got one flat array; use "
             f"{owner}.unflatten to split a parameter vector"
         )
-    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+    if not _is_sequence(value):
         raise TypeError(f"{name} must be a sequence of {what} (one per layer): got {_short(value)}")
     items = list(value)
     if n_layers is not None and len(items) != n_layers:
@@ -210,20 +204,7 @@ def _layer_items(
 
 
 def as_filters(filters: Any, sizes: Sequence[Shape], name: str = "filters") -> list[np.ndarray]:
-    """Check a tuple of filters against an architecture and return new float arrays.
-
-    Parameters
-    ----------
-    filters : sequence of array_like
-        One filter per layer, layer 1 first.
-    sizes : sequence of tuple of int
-        The expected shape of each filter.
-
-    Returns
-    -------
-    list of ndarray
-        Copies of the filters as float64 arrays of the expected shapes.
-    """
+    """Check one filter per layer (layer 1 first) against ``sizes``; return float64 copies."""
     items = _layer_items(filters, name, len(sizes), "LCN", "arrays", ("filter", "filters"))
     out = []
     for i, (f, shape) in enumerate(zip(items, sizes, strict=True)):
@@ -237,15 +218,7 @@ def as_filters(filters: Any, sizes: Sequence[Shape], name: str = "filters") -> l
 
 
 def as_time_grid(value: Any, name: str = "t_eval") -> np.ndarray:
-    """Return a strictly increasing 1D float array of times that starts at 0.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` does not convert to a real float array.
-    ValueError
-        If it is not 1D, is empty, holds NaN/inf, does not start at 0 or does not increase.
-    """
+    """Return a strictly increasing 1D float array of finite times that starts at 0."""
     t = as_finite_array(value, name)
     t = t.reshape(1) if t.ndim == 0 else t
     if t.ndim != 1:
@@ -260,26 +233,20 @@ def as_time_grid(value: Any, name: str = "t_eval") -> np.ndarray:
 def as_training_data(
     X: Any, Y: Any, kernel_shape: Shape, stride: Shape
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Check training inputs and outputs for a convolution with the given kernel and stride.
+    """Check training data for a convolution with this kernel and stride; return float copies.
 
     Parameters
     ----------
     X : array_like of shape (N, n_1, ..., n_D)
         ``N`` input signals, each at least ``kernel_shape`` long along every axis.
     Y : array_like of shape (N, m_1, ..., m_D)
-        The targets, ``m_d = (n_d - k_d) // s_d + 1`` (the output shape of the convolution).
+        The targets, ``m_d = (n_d - k_d) // s_d + 1``.
     kernel_shape, stride : tuple of int
-        Shape ``(k_1, ..., k_D)`` of the end-to-end filter and the total stride.
+        The end-to-end filter's shape ``(k_1, ..., k_D)`` and the total stride.
 
     Returns
     -------
     X, Y : ndarray
-        New float arrays.
-
-    Raises
-    ------
-    ValueError
-        If the axes do not match, a signal is too short or ``Y`` has the wrong shape.
     """
     dim = len(kernel_shape)
     x = as_finite_array(X, "X")
@@ -305,40 +272,12 @@ def as_training_data(
     return x, y
 
 
-def as_int_in_range(value: Any, name: str, low: int, high: int) -> int:
-    """Return ``value`` as an ``int`` after checking ``low <= value <= high``.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is a bool, a float or not a number.
-    ValueError
-        If ``value`` lies outside ``[low, high]``.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an integer: got {_short(value)} of type {type(value).__name__}"
-        )
-    if not low <= int(value) <= high:
-        raise ValueError(f"{name} must lie between {low} and {high}: got {int(value)}")
-    return int(value)
-
-
 def as_nonzero_filters(
     filters: Sequence[np.ndarray], name: str = "filters", *, reason: str | None = None
 ) -> list[np.ndarray]:
-    """Return the (already checked) filters after checking that none of them is all zero.
+    """Return the (checked) filters, or raise ValueError naming the first all-zero one.
 
-    Parameters
-    ----------
-    reason : str, optional
-        Why the caller needs nonzero filters; the message is then ``"{name}[i] is zero:
-        {reason}"`` (default: the network would be the zero map).
-
-    Raises
-    ------
-    ValueError
-        Naming the first filter whose entries are all zero.
+    The message is ``"{name}[i] is zero: {reason}"`` when ``reason`` is given.
     """
     out = list(filters)
     for i, f in enumerate(out):
@@ -353,16 +292,8 @@ def as_nonzero_filters(
 
 
 def as_widths(widths: Any, name: str = "widths") -> Shape:
-    """Return the layer widths ``(d_0, d_1, ..., d_L)`` of a fully connected network.
-
-    Raises
-    ------
-    TypeError
-        If ``widths`` is not a sequence, or an entry is not an integer.
-    ValueError
-        If there are fewer than two widths (no layer) or a width is below 1.
-    """
-    if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
+    """Return the layer widths ``(d_0, d_1, ..., d_L)`` (at least two) of a dense network."""
+    if not _is_sequence(widths):
         raise TypeError(
             f"{name} must be a sequence (d_0, d_1, ..., d_L) of layer widths: got {_short(widths)}"
         )
@@ -378,23 +309,10 @@ def as_widths(widths: Any, name: str = "widths") -> Shape:
 def as_weights(
     weights: Any, shapes: Sequence[Shape] | None, name: str = "weights"
 ) -> list[np.ndarray]:
-    """Check a tuple of weight matrices against their expected shapes and return float copies.
+    """Check one weight matrix per layer (layer 1 first); return float copies.
 
-    Parameters
-    ----------
-    weights : sequence of array_like
-        One matrix per layer, layer 1 first.
-    shapes : sequence of tuple of int, or None
-        The expected shape ``(d_j, d_{j-1})`` of each matrix. None accepts any chain of
-        matrices whose shapes fit together (``weights[j]`` has as many columns as
-        ``weights[j-1]`` has rows).
-
-    Raises
-    ------
-    TypeError
-        If ``weights`` is not a sequence of arrays or holds non-real entries.
-    ValueError
-        For a wrong number of matrices, a wrong shape, or NaN/inf entries.
+    ``shapes`` gives each shape ``(d_j, d_{j-1})``; None accepts any chain of matrices whose
+    shapes fit together (``weights[j]`` has as many columns as ``weights[j-1]`` has rows).
     """
     n_layers = None if shapes is None else len(shapes)
     items = _layer_items(weights, name, n_layers, "FCN", "matrices", ("matrix", "matrices"))
@@ -422,15 +340,7 @@ def as_weights(
 
 
 def as_orthogonal(value: Any, size: int, name: str, *, tol: float = 1e-8) -> np.ndarray:
-    """Return a float copy of a ``size x size`` orthogonal matrix after checking it.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` does not convert to a real float array.
-    ValueError
-        If it has the wrong shape, holds NaN/inf, or ``max |U^T U - I| > tol``.
-    """
+    """Return a float copy of a ``size x size`` matrix with ``max |U^T U - I| <= tol``."""
     U = as_finite_array(value, name, ndim=2)
     if U.shape != (size, size):
         raise ValueError(f"{name} must have shape {(size, size)}: got shape {U.shape}")
@@ -445,15 +355,10 @@ def as_orthogonal(value: Any, size: int, name: str, *, tol: float = 1e-8) -> np.
 def as_matrix_targets(
     Y: Any, X: Any, shape: tuple[int, int]
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Check the data of a squared loss on matrices ``W`` of the given shape ``(m, n)``.
+    """Check the data ``(Y, X)`` of a squared loss on matrices of shape ``(m, n)``.
 
-    Without inputs (``X is None``) the target ``Y`` must have shape ``(m, n)``; with inputs
-    ``X`` of shape ``(n, N)`` (one sample per column) it must have shape ``(m, N)``.
-
-    Raises
-    ------
-    ValueError
-        For wrong shapes or NaN/inf entries. TypeError for non-real entries.
+    Without inputs (``X is None``) ``Y`` has shape ``(m, n)``; with ``X`` of shape ``(n, N)``
+    (one sample per column) ``Y`` has shape ``(m, N)``.
     """
     m, n = shape
     if X is None:
@@ -478,26 +383,12 @@ def as_matrix_targets(
 
 
 def as_end_to_end_vector(value: Any, name: str, shape: Shape) -> np.ndarray:
-    """Return an end-to-end filter or tangent vector as a new flat float array.
-
-    Parameters
-    ----------
-    value : array_like
-        Either of the end-to-end ``shape`` or flat with ``prod(shape)`` entries.
-    name : str
-        The argument's name, for messages.
-    shape : tuple of int
-        The end-to-end shape of the network.
+    """Return an end-to-end filter or tangent vector, of ``shape`` or flat, as a flat copy.
 
     Returns
     -------
     ndarray of shape (prod(shape),)
         Entries in C order.
-
-    Raises
-    ------
-    ValueError
-        If the shape fits neither form, or entries are not finite. TypeError for non-numbers.
     """
     arr = as_finite_array(value, name)
     size = int(np.prod(shape))
@@ -511,18 +402,10 @@ def as_end_to_end_vector(value: Any, name: str, shape: Shape) -> np.ndarray:
 
 
 def parse_floats(text: Any, name: str) -> np.ndarray:
-    """Parse a comma- or space-separated list of numbers typed into a text box.
-
-    Raises
-    ------
-    TypeError
-        If ``text`` is not a string.
-    ValueError
-        If an entry is not a finite number or the list is empty.
-    """
+    """Parse a comma- or space-separated list of finite numbers typed into a text box."""
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a string of numbers: got {_short(text)}")
-    parts = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
+    parts = text.replace(",", " ").replace(";", " ").split()
     if not parts:
         raise ValueError(f"{name} must list at least one number: got {_short(text)}")
     try:
@@ -535,16 +418,7 @@ def parse_floats(text: Any, name: str) -> np.ndarray:
 
 
 def as_batch(value: Any, name: str, sample_ndim: int) -> np.ndarray:
-    """Return a batch of samples as a new float array of shape ``(N, *sample_shape)``.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` does not hold real numbers.
-    ValueError
-        If it does not have ``sample_ndim + 1`` axes (a leading batch axis), is empty or holds
-        NaN or inf.
-    """
+    """Return a batch of samples as a new float array of shape ``(N, *sample_shape)``."""
     arr = as_finite_array(value, name)
     if arr.ndim != sample_ndim + 1:
         raise ValueError(
@@ -558,19 +432,9 @@ def as_batch(value: Any, name: str, sample_ndim: int) -> np.ndarray:
 def as_rational_array(value: Any, name: str) -> np.ndarray:
     """Return an array of exact rationals (``fractions.Fraction``) for exact algebra.
 
-    Accepts ints (Python or numpy), ``fractions.Fraction``, sympy Rationals and floats that are
-    whole numbers; a float such as ``0.1`` is refused because it is not the rational the reader
-    typed (pass ``Fraction(1, 10)`` instead).
-
-    Raises
-    ------
-    TypeError
-        If an entry is not a number (or is complex or a bool).
-    ValueError
-        If the array is ragged or empty, or an entry is a non-integer float, NaN or inf.
+    Accepts ints, ``Fraction``, sympy Rationals and whole floats; a float such as ``0.1`` is
+    refused (it is not the rational the reader typed: pass ``Fraction(1, 10)``).
     """
-    from fractions import Fraction
-
     try:
         raw = np.array(value, dtype=object)
     except Exception as exc:  # ragged nested lists and the like
@@ -604,13 +468,7 @@ def as_rational_array(value: Any, name: str) -> np.ndarray:
 
 
 def as_generator(rng: Any, name: str = "rng") -> np.random.Generator:
-    """Return ``rng`` after checking that it is a :class:`numpy.random.Generator`.
-
-    Raises
-    ------
-    TypeError
-        For anything else (a seed, ``None``, the legacy ``RandomState``).
-    """
+    """Return ``rng`` if it is a :class:`numpy.random.Generator` (TypeError for a seed, None)."""
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"{name} must be a numpy.random.Generator: got {type(rng).__name__}")
     return rng
@@ -631,12 +489,7 @@ def as_parameter_blocks(
     Returns
     -------
     list of ndarray
-        Float arrays of the given shapes (views of one new copy of ``theta``).
-
-    Raises
-    ------
-    ValueError, TypeError
-        As :func:`as_finite_array` with ``ndim=1``, or for a wrong number of entries.
+        Views of one new float copy of ``theta``.
     """
     th = as_finite_array(theta, name, ndim=1)
     sizes = [int(np.prod(s)) for s in shapes]
@@ -648,18 +501,8 @@ def as_parameter_blocks(
 
 
 def as_network(net: Any, name: str = "net", *, needs: tuple[str, ...] = ("filter_shapes",)) -> Any:
-    """Return ``net`` after checking it is a network object (an LCN or alike), not data.
-
-    ``needs`` lists attributes the caller uses (an LCN has ``filter_shapes`` and
-    ``end_to_end_shape``; an FCN or a ReLU model has ``check_weights`` or ``check_filters``).
-
-    Raises
-    ------
-    TypeError
-        If ``net`` lacks one of these attributes (None, an array, a string, ...).
-    """
-    missing = [a for a in needs if not hasattr(net, a)]
-    if missing:
+    """Return ``net`` if it has the attributes ``needs`` (a network, not data), else TypeError."""
+    if any(not hasattr(net, a) for a in needs):
         raise TypeError(
             f"{name} must be a network such as LCN(filter_sizes, strides): got {_short(net)} "
             f"of type {type(net).__name__}"
@@ -669,8 +512,6 @@ def as_network(net: Any, name: str = "net", *, needs: tuple[str, ...] = ("filter
 
 def _all_finite(obj: Any) -> bool:
     """True when every float inside a (nested) result is finite."""
-    import dataclasses
-
     if isinstance(obj, (str, bytes, bool, type(None))):
         return True
     if isinstance(obj, (float, complex, np.floating, np.complexfloating)):
@@ -687,6 +528,7 @@ def _all_finite(obj: Any) -> bool:
 
 
 def _magnitude(value: Any) -> float | None:
+    """The largest ``|entry|`` of an array or a sequence of arrays (None if not numeric)."""
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -701,13 +543,9 @@ def _magnitude(value: Any) -> float | None:
 def finite_result(func):
     """Decorator: raise ValueError instead of returning a result with NaN or inf in it.
 
-    Every check of the inputs happens inside ``func``; a finite input can still overflow float64
-    (products of entries near 1e200, squares in a kernel). Then the message names the array
-    arguments with their largest magnitudes, so the reader sees which one to rescale.
+    A finite input can still overflow float64; the message names the array arguments with
+    their largest magnitudes, so the reader sees which one to rescale.
     """
-    import functools
-    import inspect
-
     sig = inspect.signature(func)
 
     @functools.wraps(func)
@@ -716,16 +554,14 @@ def finite_result(func):
             result = func(*args, **kwargs)
         if _all_finite(result):
             return result
-        bound = sig.bind(*args, **kwargs)
         sizes = []
-        for arg, value in bound.arguments.items():
-            if arg in ("net", "model", "rng", "self"):
-                continue
-            mag = _magnitude(value)
+        for arg, value in sig.bind(*args, **kwargs).arguments.items():
+            mag = None if arg in ("net", "model", "rng", "self") else _magnitude(value)
             if mag is not None:
                 sizes.append((mag, arg))
-        sizes.sort(reverse=True)
-        listed = ", ".join(f"{arg} (max |entry| {mag:.3g})" for mag, arg in sizes)
+        listed = ", ".join(
+            f"{arg} (max |entry| {mag:.3g})" for mag, arg in sorted(sizes, reverse=True)
+        )
         raise ValueError(
             f"{func.__name__} would return NaN or inf: float64 overflowed or lost all digits "
             f"for these inputs; rescale them to moderate magnitudes: {listed}"
@@ -734,23 +570,13 @@ def finite_result(func):
     return wrapper
 
 
-#: entries beyond this magnitude overflow float64 once squared (norms, kernels): refused
-MAX_MAGNITUDE = 1e150
-
-
 def as_moderate(
     arr: np.ndarray, name: str, limit: float = MAX_MAGNITUDE, *, allow_tiny: bool = False
 ) -> np.ndarray:
-    """Return a (checked, finite) array after checking its size lies in ``[1/limit, limit]``.
+    """Return a (checked) array whose largest ``|entry|`` is at most ``limit``.
 
-    The largest entry in magnitude must be at most ``limit``, and either zero or at least
-    ``1 / limit`` (unless ``allow_tiny``, for additive quantities such as invariants): beyond
-    these bounds squares overflow or underflow float64.
-
-    Raises
-    ------
-    ValueError
-        If the largest entry exceeds ``limit`` or is nonzero and below ``1 / limit``.
+    It must also be zero or at least ``1 / limit`` (unless ``allow_tiny``, for additive
+    quantities such as invariants): beyond these bounds squares overflow or underflow float64.
     """
     big = float(np.max(np.abs(arr))) if np.size(arr) else 0.0
     if big > limit:
@@ -769,15 +595,7 @@ def as_moderate(
 def as_delta(delta: Any, n_layers: int, name: str = "delta") -> np.ndarray:
     """Target invariants of shape (n_layers - 1,): finite, at most ``MAX_MAGNITUDE``.
 
-    A number is accepted for two layers. One check and one wording for every module that takes
-    ``delta`` (rescaling, fibers, metric, flows, orbits).
-
-    Raises
-    ------
-    ValueError
-        If ``delta`` has not exactly ``n_layers - 1`` entries in one axis, or is not finite.
-    TypeError
-        For non-real entries.
+    A number is accepted for two layers. The one check of ``delta`` for every module.
     """
     d = as_moderate(as_finite_array(delta, name, allow_empty=True), name, allow_tiny=True)
     d = d.reshape(1) if d.ndim == 0 else d
@@ -800,15 +618,7 @@ def as_complex_array(value: Any, name: str) -> np.ndarray:
 
 
 def as_real(value: Any, name: str, *, positive: bool = False, nonnegative: bool = False) -> float:
-    """Return a real scalar (a tolerance, a scale, a radius) as a Python float.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not a real number (None, a string, a bool, an array, complex).
-    ValueError
-        If it is NaN/inf, or not positive (``positive=True``) / negative (``nonnegative=True``).
-    """
+    """Return a finite real scalar (a tolerance, a scale, a radius) as a Python float."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating)):
         raise TypeError(
             f"{name} must be a real number: got {_short(value)} of type {type(value).__name__}"
@@ -824,26 +634,14 @@ def as_real(value: Any, name: str, *, positive: bool = False, nonnegative: bool 
 
 
 def as_sequence(value: Any, name: str, what: str = "items") -> list:
-    """Return the items of a non-string sequence (a list of filters, points, degrees, ...).
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is None, a scalar, a string or another non-sequence.
-    """
-    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+    """Return the items of a non-string sequence (TypeError for None, scalars, strings)."""
+    if not _is_sequence(value):
         raise TypeError(f"{name} must be a sequence of {what}: got {_short(value)}")
     return list(value)
 
 
 def as_coefficients(value: Any, name: str) -> np.ndarray:
-    """Return a filter (an array of coefficients, at least one axis) as a new float array.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`as_finite_array`; ValueError also for a scalar (zero axes).
-    """
+    """Return a filter (coefficients, at least one axis) as a new float array."""
     arr = as_finite_array(value, name)
     if arr.ndim == 0:
         raise ValueError(
