@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import brentq, least_squares
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from ._validation import (
@@ -60,7 +61,7 @@ def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
     Parameters
     ----------
     norms_sq : array_like of shape (L,)
-        Squared norms ``||w_l||^2 > 0`` of the filters.
+        Squared norms ``||w_l||^2 > 0`` of the filters (ValueError for a zero one).
     delta : array_like of shape (L - 1,)
         Target invariants ``||c_{l+1} w_{l+1}||^2 - ||c_l w_l||^2``.
 
@@ -69,18 +70,11 @@ def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
     ndarray of shape (L,)
         The unique positive factors (Prop. 2).
 
-    Raises
-    ------
-    ValueError
-        If a squared norm is not positive (a zero filter cannot be rescaled).
-
     Notes
     -----
-    With ``a_l = ||c_l w_l||^2 = a_1 + sum_{j<l} delta_j`` the condition ``prod c_l = 1``
-    reads ``sum_l log a_l = sum_l log ||w_l||^2``. The left side is strictly increasing in
-    ``a_1`` on ``a_1 > max(0, -min_l sum_{j<l} delta_j)``, from ``-inf`` to ``+inf``, so one
-    bracketing root search (``scipy.optimize.brentq``) finds ``a_1``; ``c_l = sqrt(a_l /
-    ||w_l||^2)``.
+    With ``a_l = ||c_l w_l||^2 = a_1 + sum_{j<l} delta_j``, ``prod c_l = 1`` reads
+    ``sum_l log a_l = sum_l log ||w_l||^2``, strictly increasing in ``a_1``: one bracketing
+    root search (``brentq``) gives ``a_1``, and ``c_l = sqrt(a_l / ||w_l||^2)``.
 
     Examples
     --------
@@ -93,8 +87,7 @@ def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
         bad = int(np.flatnonzero(n2 <= 0)[0])
         raise ValueError(
             f"norms_sq[{bad}] = 0, i.e. filters[{bad}] is zero: rescaling needs every filter "
-            "to be nonzero "
-            "(the scaling orbit of a zero filter does not reach other invariants)"
+            "to be nonzero (the scaling orbit of a zero filter does not reach other invariants)"
         )
     if n2.size == 1:
         return np.ones(1)
@@ -102,31 +95,25 @@ def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
     # g(z) = sum_l log(exp(z) + b_l) - sum_l log ||w_l||^2 increases from -inf to +inf
     lo = max(0.0, -float(np.min(offsets)))
     b = np.maximum(lo + offsets, 0.0)
+    log_b = np.log(b, where=b > 0, out=np.full_like(b, -np.inf))
     log_target = float(np.sum(np.log(n2)))
 
     def g(z: float) -> float:
-        return float(
-            np.sum(np.logaddexp(z, np.log(b, where=b > 0, out=np.full_like(b, -np.inf))))
-            - log_target
-        )
+        return float(np.sum(np.logaddexp(z, log_b)) - log_target)
 
-    z_hi = float(np.log(max(np.max(n2), np.max(b), 1e-300)))
-    step = 1.0
+    z_hi, step = float(np.log(max(np.max(n2), np.max(b), 1e-300))), 1.0
     while g(z_hi) < 0:
-        z_hi += step
-        step *= 2
+        z_hi, step = z_hi + step, 2 * step
     z_lo, step = z_hi - 1.0, 1.0
     while g(z_lo) > 0:
-        z_lo -= step
-        step *= 2
+        z_lo, step = z_lo - step, 2 * step
     z = brentq(g, z_lo, z_hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
-    a = np.exp(z) + b
-    return np.sqrt(a / n2)
+    return np.sqrt((np.exp(z) + b) / n2)
 
 
 @finite_result
 def rescale(net: LCN, filters: Sequence[ArrayLike], delta: ArrayLike) -> list[np.ndarray]:
-    """Rescale filters within their scaling orbit to prescribed invariants.
+    """Rescale filters within their scaling orbit to prescribed invariants (Prop. 2, Prop. 12).
 
     Parameters
     ----------
@@ -139,17 +126,8 @@ def rescale(net: LCN, filters: Sequence[ArrayLike], delta: ArrayLike) -> list[np
     Returns
     -------
     list of ndarray
-        ``(c_1 w_1, ..., c_L w_L)`` with ``c_l > 0``, ``prod c_l = 1`` (so the end-to-end
-        filter is unchanged) and ``net.invariants(result) == delta``.
-
-    Raises
-    ------
-    ValueError
-        If some filter is zero, or ``delta`` has the wrong length or non-finite entries.
-
-    Notes
-    -----
-    Paper Prop. 2 (1D) and Prop. 12 (D dimensions): the positive factors are unique.
+        ``(c_1 w_1, ..., c_L w_L)`` with the unique ``c_l > 0``, ``prod c_l = 1`` (the
+        end-to-end filter is unchanged) and ``net.invariants(result) == delta``.
 
     Examples
     --------
@@ -172,9 +150,17 @@ def _rescaled(fs: list[np.ndarray], d: np.ndarray) -> list[np.ndarray]:
                 f"filters[{i}] is too small to rescale: its squared norm underflows to 0 in "
                 f"float64 (max |entry| = {float(np.max(np.abs(f))):.3g}); rescale it first"
             )
-    c = rescaling_factors(n2, d)
-    out = [ci * f for ci, f in zip(c, fs, strict=True)]
-    _warn_if_subnormal(n2 + [float(np.sum(f**2)) for f in out])
+    out = [ci * f for ci, f in zip(rescaling_factors(n2, d), fs, strict=True)]
+    tiny = float(np.finfo(float).tiny)
+    small = [v for v in n2 + [float(np.sum(f**2)) for f in out] if 0.0 < v < tiny]
+    if small:
+        warnings.warn(
+            f"a squared filter norm is subnormal in float64 ({min(small):.3g} < {tiny:.3g}): "
+            "the invariants delta of the rescaled filters are accurate to a few digits at "
+            "best; rescale the filters to moderate magnitudes first",
+            RescalingPrecisionWarning,
+            stacklevel=2,
+        )
     return out
 
 
@@ -182,24 +168,7 @@ class RescalingPrecisionWarning(RuntimeWarning):
     """A squared filter norm is subnormal in float64: invariants keep only a few digits."""
 
 
-def _warn_if_subnormal(norms_sq: Sequence[float]) -> None:
-    tiny = float(np.finfo(float).tiny)
-    small = [v for v in norms_sq if 0.0 < v < tiny]
-    if small:
-        warnings.warn(
-            f"a squared filter norm is subnormal in float64 ({min(small):.3g} < {tiny:.3g}): "
-            "the invariants delta of the rescaled filters are accurate to a few digits at "
-            "best; rescale the filters to moderate magnitudes first",
-            RescalingPrecisionWarning,
-            stacklevel=3,
-        )
-
-
-# =========================================================================================
-# Fibers of the parametrization map (Thm 4, Sec. 2.3)
-# =========================================================================================
-#
-# Numerical constants of the root-orbit algorithm (documented in :func:`fibers`).
+# ---------------------------------------- fibers of the parametrization map (Thm 4, Sec. 2.3)
 _ZERO_RTOL = 64 * np.finfo(float).eps  #: |w_i| <= this * max|w| counts as an exact zero
 _MATCH_RTOL = 1e-3  #: roots closer than this (relative) may be matched into one orbit
 _DEDUP_RTOL = 1e-6  #: fiber points closer than this (relative) are the same point
@@ -239,8 +208,7 @@ class Fiber:
     delta : ndarray of shape (L - 1,)
         The invariants shared by every point (zeros when none was given: balanced points).
     points : tuple of FiberPoint
-        One point per sign class: the ``2^(L-1)`` variants ``(eps_l w_l)`` with
-        ``prod eps_l = 1`` of a point are not listed separately (use :meth:`with_signs`).
+        One point per sign class (the sign variants: :meth:`with_signs`).
     method : str
         ``"roots"`` (exact root-orbit enumeration, 1D) or ``"multistart"`` (numerical).
     """
@@ -270,13 +238,7 @@ class Fiber:
         return max((p.residual for p in self.points), default=0.0)
 
     def with_signs(self) -> list[tuple[np.ndarray, ...]]:
-        """Every parameter tuple of the fiber at ``delta``: all points with all sign variants.
-
-        Returns
-        -------
-        list of tuple of ndarray
-            ``len(self) * 2^(L-1)`` filter tuples.
-        """
+        """Every point with all its sign variants: ``len(self) * 2^(L-1)`` filter tuples."""
         return [v for p in self.points for v in sign_variants(p.filters)]
 
 
@@ -291,33 +253,29 @@ def sign_variants(filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
     Returns
     -------
     list of tuple of ndarray
-        ``2^(L-1)`` filter tuples, the unchanged one first. They all have the same end-to-end
-        filter (``pi`` is multilinear) and the same invariants (norms are unchanged).
+        ``2^(L-1)`` filter tuples, the unchanged one first; all with the same ``pi`` and
+        invariants.
 
     Notes
     -----
     Thm 4: at fixed invariants a fiber point is unique up to exactly these signs, and the NTK
-    does not see them (each term of ``Theta = sum_l J_l J_l^T`` is quadratic in the filters).
+    ``Theta = sum_l J_l J_l^T`` does not see them.
 
     Examples
     --------
     >>> len(sign_variants([[1.0, 2.0], [3.0], [4.0, 5.0]]))
     4
     """
-    fs = [
-        as_finite_array(f, f"filters[{i}]")
-        for i, f in enumerate(as_sequence(filters, "filters", "arrays (one per layer)"))
-    ]
+    items = as_sequence(filters, "filters", "arrays (one per layer)")
+    fs = [as_finite_array(f, f"filters[{i}]") for i, f in enumerate(items)]
     if not fs:
         raise ValueError("filters must hold at least one filter: got an empty sequence")
-    out = []
-    for eps in itertools.product((1.0, -1.0), repeat=len(fs) - 1):
-        last = float(np.prod(eps))
-        out.append(tuple(e * f for e, f in zip((*eps, last), fs, strict=True)))
-    return out
+    return [
+        tuple(e * f for e, f in zip((*eps, float(np.prod(eps))), fs, strict=True))
+        for eps in itertools.product((1.0, -1.0), repeat=len(fs) - 1)
+    ]
 
 
-# ----------------------------------------------------------------------------- roots
 @dataclass(frozen=True)
 class FilterRoots:
     """The roots of ``p_w(t) = sum_i w_i t^i`` on the Riemann sphere.
@@ -344,8 +302,7 @@ class FilterRoots:
 
 def _trim(w: np.ndarray) -> tuple[np.ndarray, int, int]:
     """Nonzero middle part of ``w`` with the counts of leading and trailing zeros."""
-    thr = _ZERO_RTOL * float(np.max(np.abs(w)))
-    nz = np.flatnonzero(np.abs(w) > thr)
+    nz = np.flatnonzero(np.abs(w) > _ZERO_RTOL * float(np.max(np.abs(w))))
     return w[nz[0] : nz[-1] + 1], int(nz[0]), int(w.size - 1 - nz[-1])
 
 
@@ -361,19 +318,12 @@ def filter_roots(w: ArrayLike) -> FilterRoots:
     Returns
     -------
     FilterRoots
-        The nonzero finite roots and the multiplicities of ``0`` and ``inf``; together
-        ``k - 1`` roots (the binary form ``P_w(x, y)`` has degree ``k - 1``).
-
-    Raises
-    ------
-    ValueError
-        If ``w`` is zero, not 1D, or not finite.
+        The nonzero finite roots and the multiplicities of ``0`` and ``inf`` (``k - 1`` roots).
 
     Notes
     -----
-    Entries with ``|w_i| <= 64 eps max|w|`` at the ends count as exact zeros. The finite roots
-    come from ``numpy.roots`` (companion-matrix eigenvalues): simple roots are accurate to about
-    machine precision, a root of multiplicity ``m`` only to about ``eps^(1/m)``.
+    End entries ``|w_i| <= 64 eps max|w|`` count as zeros. ``numpy.roots`` gives simple roots
+    to about machine precision, a root of multiplicity ``m`` only to about ``eps^(1/m)``.
 
     Examples
     --------
@@ -402,11 +352,9 @@ class LayerRoots:
     base : ndarray of complex, shape (n,)
         The nonzero finite roots ``rho`` of the layer polynomial ``q_l``.
     orbits : ndarray of complex, shape (n, S)
-        Row ``j``: the ``S`` roots ``t`` of ``t^S = base[j]`` (the roots of ``p_w`` that the
-        factor ``q_l(t^S)`` accounts for).
+        Row ``j``: the ``S`` roots ``t`` of ``t^S = base[j]``.
     n_zero, n_inf : int
-        Multiplicities of ``rho = 0`` and ``rho = inf``; each stands for ``S`` roots of
-        ``p_w`` at ``0`` or ``inf``.
+        Multiplicities of ``rho = 0`` and ``rho = inf`` (each stands for ``S`` roots of ``p_w``).
     """
 
     layer: int
@@ -437,18 +385,12 @@ def root_orbits(net: LCN, filters: Sequence[ArrayLike]) -> tuple[LayerRoots, ...
     Returns
     -------
     tuple of LayerRoots
-        One entry per layer. Together the orbits, zeros and infinities are the roots of
-        ``p_w`` for ``w = pi(filters)``.
-
-    Raises
-    ------
-    ValueError
-        For a D-dimensional network, wrong filter shapes, or a zero filter.
+        One per layer; together the roots of ``p_w`` for ``w = pi(filters)``.
 
     Notes
     -----
     Eq. (8): ``p_w(t) = q_1(t) q_2(t^{S_1}) ... q_L(t^{S_{L-1}})``; a root ``rho`` of ``q_l``
-    gives the ``S_{l-1}`` roots ``t`` with ``t^{S_{l-1}} = rho`` (MATH.md Sec. 5).
+    gives the ``S_{l-1}`` roots ``t`` with ``t^{S_{l-1}} = rho``.
 
     Examples
     --------
@@ -465,16 +407,7 @@ def root_orbits(net: LCN, filters: Sequence[ArrayLike]) -> tuple[LayerRoots, ...
     for l, (f, S) in enumerate(zip(fs, net.accumulated_strides, strict=True)):
         r = filter_roots(f)
         orbits = np.array([_orbit(rho, S) for rho in r.finite]).reshape(r.finite.size, S)
-        out.append(
-            LayerRoots(
-                layer=l + 1,
-                stride=int(S),
-                base=r.finite,
-                orbits=orbits,
-                n_zero=r.n_zero,
-                n_inf=r.n_inf,
-            )
-        )
+        out.append(LayerRoots(l + 1, int(S), r.finite, orbits, r.n_zero, r.n_inf))
     return tuple(out)
 
 
@@ -497,12 +430,6 @@ def filter_from_roots(
     -------
     ndarray of shape (n_zero + n + n_inf + 1,)
         ``w`` with ``p_w(t) = scale * t^n_zero * prod (t - r)`` and ``n_inf`` trailing zeros.
-
-    Raises
-    ------
-    ValueError
-        If the roots are not closed under conjugation (the coefficients would not be real),
-        or a multiplicity is negative.
 
     Examples
     --------
@@ -540,17 +467,32 @@ def _as_w(net: LCN, w: ArrayLike) -> np.ndarray:
     return arr.reshape(shape)
 
 
+def _as_tol(tol: float) -> float:
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating, np.integer)):
+        raise TypeError(f"tol must be a positive number: got {tol!r}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive finite number: got {tol!r}")
+    return float(tol)
+
+
+def _fiber_inputs(
+    net: LCN, w: ArrayLike, delta: ArrayLike | None, tol: float
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Checked nonzero ``w``, ``delta`` (zeros for ``None``) and ``tol`` of :func:`fibers`."""
+    as_network(net, "net", needs=("filter_shapes",))
+    wa = _as_w(net, w)
+    d = np.zeros(net.n_layers - 1) if delta is None else as_delta(delta, net.n_layers)
+    tol = _as_tol(tol)
+    if not np.any(wa):
+        raise ValueError(
+            "w = 0: its fiber is not finite up to scaling (every tuple with a zero filter "
+            "maps to 0)"
+        )
+    return wa, d, tol
+
+
 def _not_in_m(net: LCN, reason: str) -> ValueError:
     return ValueError(f"w is not in the neuromanifold of {net!r}: {reason}")
-
-
-def _relative_residual(net: LCN, fs: Sequence[np.ndarray], w: np.ndarray) -> float:
-    return float(np.linalg.norm(pi(net, join(fs)) - w) / np.linalg.norm(w))
-
-
-def _polish(net: LCN, fs: list[np.ndarray], w: np.ndarray) -> list[np.ndarray]:
-    """Gauss-Newton steps on ``pi(theta) = w`` (see :func:`lcnn_widgets.lcn.gauss_newton`)."""
-    return split(net, gauss_newton(net, join(fs), w, steps=_POLISH_ITERS)[0])
 
 
 def _canonical(fs: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -560,8 +502,7 @@ def _canonical(fs: Sequence[np.ndarray]) -> list[np.ndarray]:
         flat = out[l].ravel()
         big = np.flatnonzero(np.abs(flat) > 1e-6 * np.max(np.abs(flat)))
         if big.size and flat[big[0]] < 0:
-            out[l] = -out[l]
-            out[-1] = -out[-1]
+            out[l], out[-1] = -out[l], -out[-1]
     return [f + 0.0 for f in out]  # + 0.0 turns -0.0 into 0.0
 
 
@@ -577,39 +518,29 @@ def _dedup(points: list[FiberPoint], rtol: float = _DEDUP_RTOL) -> tuple[FiberPo
     for i, j in sorted(cKDTree(X).query_pairs(rtol)):
         if keep[i] and keep[j]:
             keep[j] = False  # j has the larger residual
-    out = [
-        FiberPoint(filters=tuple(r), residual=p.residual)
-        for p, r, k in zip(pts, reps, keep, strict=True)
-        if k
-    ]
-    out.sort(key=lambda q: tuple(np.round(join(q.filters), 8)))
-    return tuple(out)
+    out = [FiberPoint(tuple(r), p.residual) for p, r, k in zip(pts, reps, keep, strict=True) if k]
+    return tuple(sorted(out, key=lambda q: tuple(np.round(join(q.filters), 8))))
 
 
 def _finish(
     net: LCN, fs: list[np.ndarray], w: np.ndarray, d: np.ndarray, tol: float
 ) -> FiberPoint | None:
-    """Polish a candidate, rescale it to ``delta`` and accept it if its residual <= tol."""
-    if any(not np.any(f) for f in fs):
+    """Polish a candidate (Gauss-Newton), rescale it to ``delta``; keep it if residual <= tol."""
+    if not all(np.any(f) for f in fs):
         return None
-    fs = _polish(net, _rescaled(fs, np.zeros(net.n_layers - 1)), w)
-    if any(not np.any(f) for f in fs):
+    theta = join(_rescaled(fs, np.zeros(net.n_layers - 1)))
+    fs = split(net, gauss_newton(net, theta, w, steps=_POLISH_ITERS)[0])
+    if not all(np.any(f) for f in fs):
         return None
-    fs = _rescaled(fs, d)
-    fs = [np.where(np.abs(f) <= 4 * np.finfo(float).eps * np.max(np.abs(f)), 0.0, f) for f in fs]
-    res = _relative_residual(net, fs, w)
-    if not res <= tol:
-        return None
-    return FiberPoint(filters=tuple(fs), residual=res)
+    eps4 = 4 * np.finfo(float).eps
+    fs = [np.where(np.abs(f) <= eps4 * np.max(np.abs(f)), 0.0, f) for f in _rescaled(fs, d)]
+    res = float(np.linalg.norm(pi(net, join(fs)) - w) / np.linalg.norm(w))
+    return FiberPoint(filters=tuple(fs), residual=res) if res <= tol else None
 
 
 # ----------------------------------------------------------------------------- 1D roots
 def _zero_inf_allocations(caps: list[int], acc: list[int], m0: int, minf: int):
-    """All ways to put ``a_l`` roots ``rho = 0`` and ``b_l`` roots ``rho = inf`` in layer ``l``.
-
-    The allocations satisfy ``sum a_l S_{l-1} = m0``, ``sum b_l S_{l-1} = minf`` and
-    ``a_l + b_l <= k_l - 1``.
-    """
+    """Roots ``rho = 0``/``inf`` per layer, ``(a_l), (b_l)``: ``sum a_l S_{l-1} = m0`` etc."""
     L = len(caps)
 
     def rec(l: int, r0: int, rinf: int):
@@ -627,7 +558,7 @@ def _zero_inf_allocations(caps: list[int], acc: list[int], m0: int, minf: int):
 
 
 def _orbit_assignments(roots: np.ndarray, caps: list[int], acc: list[int]):
-    """Backtracking: assign every root to a layer in complete, conjugation-closed orbits.
+    """Backtracking: every root to a layer in complete, conjugation-closed orbits.
 
     Yields, for each assignment, the list of the ``rho`` values of every layer.
     """
@@ -644,8 +575,7 @@ def _orbit_assignments(roots: np.ndarray, caps: list[int], acc: list[int]):
         for j in range(1, S):
             z = roots[first] * zeta**j
             d = np.abs(roots - z)
-            d[used] = np.inf
-            d[idx + taken] = np.inf
+            d[used] = d[idx + taken] = np.inf
             m = int(np.argmin(d))
             if not d[m] <= _MATCH_RTOL * max(abs(z), mags[m]):
                 return None
@@ -659,10 +589,8 @@ def _orbit_assignments(roots: np.ndarray, caps: list[int], acc: list[int]):
             return
         i = int(free[0])
         for l in range(L):
-            if caps[l] == 0:
-                continue
             S = acc[l]
-            orb = match(i, S, [])
+            orb = match(i, S, []) if caps[l] else None
             if orb is None:
                 continue
             rho = complex(np.mean(roots[orb] ** S))
@@ -672,12 +600,9 @@ def _orbit_assignments(roots: np.ndarray, caps: list[int], acc: list[int]):
                 if caps[l] < 2:
                     continue
                 d = np.abs(roots - np.conj(roots[i]))
-                d[used] = np.inf
-                d[orb] = np.inf
+                d[used] = d[orb] = np.inf
                 c = int(np.argmin(d))
-                if not d[c] <= _MATCH_RTOL * mags[i]:
-                    continue
-                corb = match(c, S, orb)
+                corb = match(c, S, orb) if d[c] <= _MATCH_RTOL * mags[i] else None
                 if corb is None:
                     continue
                 group, new = orb + corb, [rho, np.conj(rho)]
@@ -695,10 +620,9 @@ def _orbit_assignments(roots: np.ndarray, caps: list[int], acc: list[int]):
 def _cluster_roots(roots: np.ndarray) -> np.ndarray:
     """Replace each cluster of computed roots that represents one multiple root by its mean.
 
-    A root of multiplicity ``m`` comes out of ``numpy.roots`` as ``m`` points spread over a
-    relative distance of about ``(eps K)^(1/m)``; their mean is accurate to about ``eps K``.
-    Clusters are found by single linkage at the loosest radius and split recursively until
-    every cluster of ``m`` points lies within ``(eps K)^(1/m)`` (relative) of its mean.
+    ``numpy.roots`` spreads an ``m``-fold root over a relative distance of about
+    ``(eps K)^(1/m)``; the mean is accurate to about ``eps K``. Clusters: single linkage at the
+    loosest radius, split recursively until ``m`` points lie within ``(eps K)^(1/m)``.
     """
     out = roots.astype(complex).copy()
     eps = np.finfo(float).eps
@@ -707,21 +631,10 @@ def _cluster_roots(roots: np.ndarray) -> np.ndarray:
         return (eps * _CLUSTER_K) ** (1.0 / m)
 
     def components(idx: np.ndarray, thr: float) -> list[np.ndarray]:
-        r = roots[idx]
-        dist = np.abs(r[:, None] - r[None, :])
-        scale = np.maximum(np.abs(r)[:, None], np.abs(r)[None, :])
-        adj = dist <= thr * scale
-        label = -np.ones(idx.size, int)
-        for start in range(idx.size):
-            if label[start] >= 0:
-                continue
-            stack, label[start] = [start], start
-            while stack:
-                i = stack.pop()
-                for j in np.flatnonzero(adj[i] & (label < 0)):
-                    label[j] = start
-                    stack.append(int(j))
-        return [idx[label == lab] for lab in np.unique(label)]
+        r, a = roots[idx], np.abs(roots[idx])
+        adj = np.abs(r[:, None] - r[None, :]) <= thr * np.maximum(a[:, None], a[None, :])
+        n, label = connected_components(adj, directed=False)
+        return [idx[label == lab] for lab in range(n)]
 
     def rec(idx: np.ndarray, m_max: int) -> None:
         if m_max < 2:
@@ -732,9 +645,7 @@ def _cluster_roots(roots: np.ndarray) -> np.ndarray:
                 continue
             c = complex(np.mean(roots[comp]))
             if m <= m_max and np.max(np.abs(roots[comp] - c)) <= radius(m) * abs(c):
-                if abs(c.imag) <= radius(m) * abs(c):
-                    c = complex(c.real)
-                out[comp] = c
+                out[comp] = complex(c.real) if abs(c.imag) <= radius(m) * abs(c) else c
             else:
                 rec(comp, min(m, m_max) - 1)
 
@@ -749,6 +660,7 @@ def _layer_filter(rhos: list[complex], a: int, b: int) -> np.ndarray:
 
 
 def _root_fibers(net: LCN, w: np.ndarray, d: np.ndarray, tol: float) -> tuple[FiberPoint, ...]:
+    """The fiber points of :func:`fibers` with ``method="roots"`` (checked inputs)."""
     r = filter_roots(w)
     finite = _cluster_roots(r.finite)
     caps = [s[0] - 1 for s in net.filter_shapes]
@@ -788,7 +700,7 @@ def fibers(
     rng: np.random.Generator | None = None,
     n_starts: int = 64,
 ) -> Fiber:
-    """All real filter tuples with end-to-end filter ``w`` and invariants ``delta``.
+    """All real filter tuples with end-to-end filter ``w`` and invariants ``delta`` (Thm 4).
 
     Parameters
     ----------
@@ -798,16 +710,14 @@ def fibers(
     delta : array_like of shape (L - 1,), optional
         The invariants of the returned points; ``None`` means balanced (``delta = 0``).
     tol : float, default=1e-7
-        A candidate is accepted when its relative residual ``||pi(theta) - w|| / ||w||`` is at
-        most ``tol`` (after Gauss-Newton polishing it is usually about ``1e-15``).
+        Largest accepted relative residual ``||pi(theta) - w|| / ||w||`` (after Gauss-Newton
+        polishing it is usually about ``1e-15``).
     method : {"auto", "roots", "multistart"}, default="auto"
-        ``"roots"``: the exact root-orbit enumeration (1D only). ``"multistart"``: the
-        numerical check :func:`multistart_fibers`. ``"auto"`` uses ``"roots"`` in 1D and
-        ``"multistart"`` in D dimensions. For an integer or rational ``w`` in D dimensions,
-        :func:`lcnn_widgets.higher_dim.factor_end_to_end` gives the exact factorization
-        (``sympy.factor_list``, Cor. 10) instead.
+        ``"roots"``: exact root-orbit enumeration (1D only); ``"multistart"``:
+        :func:`multistart_fibers`; ``"auto"``: roots in 1D, multistart in D dimensions (for
+        exact D-dim factorizations see :func:`lcnn_widgets.higher_dim.factor_end_to_end`).
     rng : numpy.random.Generator, optional
-        Only for ``"multistart"``; defaults to ``numpy.random.default_rng(0)`` (reproducible).
+        Only for ``"multistart"``; defaults to ``numpy.random.default_rng(0)``.
     n_starts : int, default=64
         Only for ``"multistart"``.
 
@@ -821,26 +731,15 @@ def fibers(
     ------
     ValueError
         ``"w is not in the neuromanifold of ..."`` when ``w`` has no real factorization; for
-        ``w = 0`` (its fiber is not finite up to scaling); for a wrong shape of ``w`` or
-        ``delta``, non-finite entries, or an unknown ``method``.
+        ``w = 0`` and bad arguments.
 
     Notes
     -----
-    Thm 4 and Sec. 2.3; the algorithm of MATH.md Sec. 5. ``p_w(t) = sum_i w_i t^i`` factors as
-    ``q_1(t) q_2(t^{S_1}) ... q_L(t^{S_{L-1}})`` (eq. 8), so a root ``rho`` of ``q_l`` claims
-    the whole orbit ``{t : t^{S_{l-1}} = rho}`` of roots of ``p_w``. The roots of ``p_w``
-    (including ``0`` and ``inf`` from leading/trailing zeros of ``w``) are assigned to layers by
-    backtracking: layer ``l`` gets ``k_l - 1`` complete orbits whose ``rho`` form a
-    conjugation-closed multiset; each assignment gives monic ``q_l``, the overall constant goes
-    to layer 1, the tuple is polished by Gauss-Newton, rescaled to ``delta`` (Prop. 2) and kept
-    if its residual is at most ``tol``; duplicates up to signs are dropped.
-
-    Tolerances: coefficients ``|w_i| <= 64 eps max|w|`` at the ends of ``w`` count as zeros
-    (roots at ``0``/``inf``); roots are matched into orbits within a relative distance
-    ``1e-3`` (loose on purpose, so that the inaccurate roots of multiple roots still match;
-    false matches fail the residual test); points closer than ``1e-6`` (relative) after
-    rescaling are merged, so two genuinely different factorizations that close are reported
-    once.
+    Sec. 2.3, MATH.md Sec. 5: ``p_w(t) = q_1(t) q_2(t^{S_1}) ... q_L(t^{S_{L-1}})`` (eq. 8), so
+    a root ``rho`` of ``q_l`` claims the orbit ``{t : t^{S_{l-1}} = rho}``. Backtracking gives
+    each layer ``k_l - 1`` conjugation-closed orbits; each candidate is polished, rescaled to
+    ``delta`` (Prop. 2) and kept if its residual is at most ``tol``. Roots match into orbits
+    within ``1e-3`` (relative); points within ``1e-6`` are merged.
 
     Examples
     --------
@@ -851,53 +750,42 @@ def fibers(
     >>> len(fibers(LCN([3, 2], [2, 1]), [1, 1, 3, 2, 2]))  # = pi((1, 1, 1), (1, 2))
     1
     """
-    as_network(net, "net", needs=("filter_shapes",))
-    wa = _as_w(net, w)
-    d = np.zeros(net.n_layers - 1) if delta is None else as_delta(delta, net.n_layers)
-    tol = _as_tol(tol)
     if not isinstance(method, str) or method not in ("auto", "roots", "multistart"):
         raise ValueError(f"method must be 'auto', 'roots' or 'multistart': got {method!r}")
-    if not np.any(wa):
-        raise ValueError(
-            "w = 0: its fiber is not finite up to scaling (every tuple with a zero filter "
-            "maps to 0)"
-        )
+    wa, d, tol = _fiber_inputs(net, w, delta, tol)
     if method == "multistart" or (method == "auto" and not net.is_1d):
-        return multistart_fibers(
-            net,
-            wa,
-            d,
-            rng=np.random.default_rng(0) if rng is None else rng,
-            n_starts=n_starts,
-            tol=tol,
-        )
+        rng = np.random.default_rng(0) if rng is None else rng
+        return multistart_fibers(net, wa, d, rng=rng, n_starts=n_starts, tol=tol)
     if not net.is_1d:
         raise ValueError(f"method='roots' needs a 1D network: got {net!r}; use method='multistart'")
     points = _root_fibers(net, wa, d, tol)
     if not points:
+        r = filter_roots(wa)
+        roots = (
+            [
+                f"{z.real:.3g}{z.imag:+.3g}j" if abs(z.imag) > 1e-12 else f"{z.real:.3g}"
+                for z in r.finite
+            ]
+            + ["0"] * r.n_zero
+            + ["inf"] * r.n_inf
+        )
         raise _not_in_m(
             net,
             "the roots of p_w cannot be split into layers (layer l needs k_l - 1 complete "
             "orbits {t : t^S = rho} with S = S_{l-1}, closed under complex conjugation); "
-            f"roots: {_describe_roots(filter_roots(wa))}",
+            f"roots: [{', '.join(roots)}]",
         )
     return Fiber(w=wa, delta=d, points=points, method="roots")
 
 
-def _describe_roots(r: FilterRoots) -> str:
-    parts = [
-        f"{z.real:.3g}{z.imag:+.3g}j" if abs(z.imag) > 1e-12 else f"{z.real:.3g}" for z in r.finite
-    ]
-    parts += ["0"] * r.n_zero + ["inf"] * r.n_inf
-    return "[" + ", ".join(parts) + "]"
-
-
-def _as_tol(tol: float) -> float:
-    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating, np.integer)):
-        raise TypeError(f"tol must be a positive number: got {tol!r}")
-    if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive finite number: got {tol!r}")
-    return float(tol)
+def _n_points(net: LCN, w: ArrayLike, tol: float) -> int:
+    """``len(fibers(net, w, tol=tol))``, or 0 when ``w`` is not in the neuromanifold."""
+    try:
+        return len(fibers(net, w, tol=tol))
+    except ValueError as exc:
+        if str(exc).startswith("w is not in the neuromanifold"):
+            return 0
+        raise
 
 
 def count_real_factorizations(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> int:
@@ -908,7 +796,7 @@ def count_real_factorizations(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> i
     net : LCN
         A 1D architecture.
     w : array_like of shape (k,)
-        A nonzero end-to-end filter.
+        A nonzero end-to-end filter (ValueError for ``w = 0`` or a wrong shape).
     tol : float, default=1e-7
         As in :func:`fibers`.
 
@@ -917,11 +805,6 @@ def count_real_factorizations(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> i
     int
         ``len(fibers(net, w))``, or 0 when ``w`` has no real factorization.
 
-    Raises
-    ------
-    ValueError
-        For ``w = 0`` or a wrong shape.
-
     Examples
     --------
     >>> from lcnn_widgets import LCN
@@ -929,13 +812,7 @@ def count_real_factorizations(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> i
     >>> count_real_factorizations(net, [1, 0, -1, 0]), count_real_factorizations(net, [1, 0, 1, 0])
     (3, 1)
     """
-    as_network(net, "net", needs=("filter_shapes",))
-    try:
-        return len(fibers(net, w, tol=tol))
-    except ValueError as exc:
-        if str(exc).startswith("w is not in the neuromanifold"):
-            return 0
-        raise
+    return _n_points(net, w, tol)
 
 
 def is_in_neuromanifold(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> bool:
@@ -951,13 +828,8 @@ def is_in_neuromanifold(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> bool:
     Returns
     -------
     bool
-        ``True`` for ``w = 0`` (``pi`` of a zero filter). In 1D the answer is exact up to
-        ``tol``; in D dimensions it is the numerical test of :func:`multistart_fibers`.
-
-    Raises
-    ------
-    ValueError
-        For a wrong shape or non-finite entries.
+        ``True`` for ``w = 0``. Exact up to ``tol`` in 1D; in D dimensions the numerical test of
+        :func:`multistart_fibers`.
 
     Examples
     --------
@@ -968,18 +840,9 @@ def is_in_neuromanifold(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> bool:
     """
     as_network(net, "net", needs=("filter_shapes",))
     wa = _as_w(net, w)
-    if not np.any(wa):
-        return True
-    try:
-        fibers(net, wa, tol=tol)
-    except ValueError as exc:
-        if str(exc).startswith("w is not in the neuromanifold"):
-            return False
-        raise
-    return True
+    return not np.any(wa) or _n_points(net, wa, tol) > 0
 
 
-# ----------------------------------------------------------------------------- multistart
 @finite_result
 def multistart_fibers(
     net: LCN,
@@ -1010,23 +873,14 @@ def multistart_fibers(
     Returns
     -------
     Fiber
-        The distinct points (up to signs) that were found, with ``method="multistart"``.
-
-    Raises
-    ------
-    ValueError
-        ``"w is not in the neuromanifold of ..."`` if no start reaches the tolerance (a
-        numerical verdict); for ``w = 0``, wrong shapes or bad arguments.
+        The distinct points (up to signs) that were found, with ``method="multistart"``;
+        ValueError ``"w is not in the neuromanifold of ..."`` if no start reaches ``tol``.
 
     Notes
     -----
-    Each start solves the square-or-tall system ``pi(theta) = w``, ``delta(theta) = delta``
-    (``k + L - 1`` equations in ``sum_l k_l`` unknowns) with
-    ``scipy.optimize.least_squares`` (Levenberg-Marquardt, analytic Jacobian
-    ``[J ; D delta]``), then a Gauss-Newton polish and an exact rescaling to ``delta``
-    (Prop. 2/12). Solutions are clustered up to the ``2^(L-1)`` sign flips. This finds every
-    point whose basin of attraction some start hits, so it is a check, not a proof; the
-    exact 1D method is :func:`fibers`.
+    Each start solves ``pi(theta) = w``, ``delta(theta) = delta`` by Levenberg-Marquardt
+    (``least_squares``, Jacobian ``[J ; D delta]``), then Gauss-Newton polish and rescaling to
+    ``delta`` (Prop. 2/12). A check, not a proof; the exact 1D method is :func:`fibers`.
 
     Examples
     --------
@@ -1035,17 +889,9 @@ def multistart_fibers(
     >>> len(fib)
     3
     """
-    as_network(net, "net", needs=("filter_shapes",))
     as_generator(rng)
     n_starts = as_positive_int(n_starts, "n_starts")
-    tol = _as_tol(tol)
-    wa = _as_w(net, w)
-    d = np.zeros(net.n_layers - 1) if delta is None else as_delta(delta, net.n_layers)
-    if not np.any(wa):
-        raise ValueError(
-            "w = 0: its fiber is not finite up to scaling (every tuple with a zero filter "
-            "maps to 0)"
-        )
+    wa, d, tol = _fiber_inputs(net, w, delta, tol)
     wflat = wa.ravel()
     wn = float(np.linalg.norm(wflat))
     L = net.n_layers
@@ -1059,21 +905,18 @@ def multistart_fibers(
     def jac(theta: np.ndarray) -> np.ndarray:
         return np.vstack([jacobian(net, theta) / wn, invariant_jacobian(net, theta) / dscale])
 
+    tight = {"xtol": 1e-15, "ftol": 1e-15, "gtol": 1e-15}  # stop at rounding level
     found: list[FiberPoint] = []
     for _ in range(n_starts):
-        fs0 = net.random_filters(rng)
-        theta0 = join(fs0)
+        theta0 = join(net.random_filters(rng))
         p0 = np.linalg.norm(pi(net, theta0))
         if p0 == 0:
             continue
         theta0 *= (wn / p0) ** (1.0 / L)
-        tight = {"xtol": 1e-15, "ftol": 1e-15, "gtol": 1e-15}  # stop at rounding level
         sol = least_squares(fun, theta0, jac=jac, method="lm", max_nfev=200 * theta0.size, **tight)
-        if not np.sqrt(2 * sol.cost) <= 1e-4:  # stuck away from the fiber: skip the polish
-            continue
-        p = _finish(net, split(net, sol.x), wa, d, tol)
-        if p is not None:
-            found.append(p)
+        if np.sqrt(2 * sol.cost) <= 1e-4:  # else stuck away from the fiber: skip the polish
+            p = _finish(net, split(net, sol.x), wa, d, tol)
+            found += [] if p is None else [p]
     points = _dedup(found, rtol=_MULTISTART_DEDUP_RTOL)
     if not points:
         raise _not_in_m(
