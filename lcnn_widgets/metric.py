@@ -1,31 +1,18 @@
 """The neural tangent kernel as a Riemannian metric on the neuromanifold (Sec. 2.1).
 
-Fix the invariants ``delta``. At a parameter point ``theta = (w_1, ..., w_L)`` with nonzero
-filters, the level set ``{delta(theta) = delta}`` has the tangent space (paper eq. 9)
+At ``theta = (w_1, ..., w_L)`` with nonzero filters, the level set ``{delta(theta) = delta}``
+has the tangent space (eq. 9) ``{u : <w_1, u_1> = ... = <w_L, u_L>}``, the orthogonal
+complement of the *vertical space* ``{(lambda_l w_l) : sum lambda_l = 0}`` in ``ker J``. ``J``
+maps (9) onto ``T_w M = range J`` (Lemma 5, a bijection at smooth points), and the pushforward
+of the Euclidean metric is (Cor. 6) ``g_w^delta(a, b) = a^T Theta(theta)^+ b``,
+``Theta = J J^T`` at a fiber point of ``(w, delta)``. The lift of ``a`` is ``u = J^+ a``; the
+Riemannian gradient of a loss ``l`` is ``Theta grad l(w)``.
 
-    T_theta M_delta = {(u_1, ..., u_L) : <w_1, u_1> = <w_2, u_2> = ... = <w_L, u_L>},
-
-the orthogonal complement of the *vertical space* ``{(lambda_l w_l) : sum lambda_l = 0}``, which
-always lies in ``ker J`` (multilinearity) and equals it at a smooth point of ``M``. So ``J``
-restricted to (9) is a bijection onto ``T_w M = range J`` (Lemma 5), and pushing the Euclidean
-metric forward gives (Cor. 6)
-
-    g_w^delta(a, b) = a^T Theta(theta)^+ b,        a, b in T_w M,
-
-with ``Theta = J J^T`` evaluated at a fiber point ``theta`` of ``(w, delta)``. The lift of
-``a in T_w M`` is the least-norm solution ``u = J^+ a``; it lies in (9) and ``g(a, a) = ||u||^2``.
-The Riemannian gradient of a loss ``l`` for ``g`` is ``Theta grad l(w)``, so the function-space
-flow ``w' = -Theta grad l(w)`` is a Riemannian gradient flow.
-
-Vectors in function space (``w``, tangent vectors ``a``, gradients) are flat arrays of length
-``K = net.n_outputs`` (C order); arrays of the end-to-end shape are accepted as well.
-
-Pseudo-inverses use :data:`RCOND` as the relative cutoff: singular values below
-``RCOND * (largest singular value)`` count as zero. Near a singular point of ``M`` the metric
-blows up; :func:`metric_matrix` then warns with :class:`MetricConditioningWarning` and
-:func:`condition_number` reports ``lambda_max / lambda_d`` (``d = dim M``) of ``Theta``.
-
-The running example of the paper (Ex. 15-17) lives in :mod:`lcnn_widgets.running_example`.
+Vectors in function space are flat arrays of length ``K = net.n_outputs`` (C order; the
+end-to-end shape is accepted too). Pseudo-inverses cut singular values below ``RCOND`` times
+the largest; near singular points :func:`metric_matrix` warns with
+:class:`MetricConditioningWarning`. The running example (Ex. 15-17) is in
+:mod:`lcnn_widgets.running_example`.
 
 >>> net = running_example_net()
 >>> w = [2.0, 1.0, 3.0, -1.0, -5.0]                  # a smooth point (Ex. 17)
@@ -93,15 +80,14 @@ class MetricConditioningWarning(RuntimeWarning):
 
 # ---------------------------------------------------------------------------- parameter side
 def _nonzero_filters(net: LCN, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
-    return as_nonzero_filters(
-        net.check_filters(filters),
-        reason="the tangent space (9) and the metric need every filter to be nonzero",
-    )
+    reason = "the tangent space (9) and the metric need every filter to be nonzero"
+    return as_nonzero_filters(net.check_filters(filters), reason=reason)
 
 
-def _constraints(net: LCN, fs: Sequence[np.ndarray]) -> np.ndarray:
-    """``D delta`` at ``fs``: (9) is its kernel, its row span is the vertical space."""
-    return invariant_jacobian(net, join(fs))
+def _constraints(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
+    """``D delta`` at nonzero ``filters``: (9) is its kernel, its row span the vertical space."""
+    as_network(net)
+    return invariant_jacobian(net, join(_nonzero_filters(net, filters)))
 
 
 @finite_result
@@ -112,25 +98,19 @@ def tangent_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     ----------
     net : LCN
     filters : sequence of array_like
-        Nonzero filters ``theta``, layer 1 first.
+        Nonzero filters ``theta``, layer 1 first (else ValueError).
 
     Returns
     -------
     ndarray of shape (n_params, n_params - (L - 1))
-        Orthonormal columns spanning ``{u : <w_1, u_1> = ... = <w_L, u_L>}`` (coordinates in
-        the order of :meth:`LCN.flatten`).
-
-    Raises
-    ------
-    ValueError
-        If a filter is zero or the filters do not fit the architecture.
+        Orthonormal columns spanning ``{u : <w_1, u_1> = ... = <w_L, u_L>}`` (in the order of
+        :meth:`LCN.flatten`).
 
     Notes
     -----
-    Paper eq. (9). The ``L - 1`` conditions ``<w_l, u_l> - <w_{l+1}, u_{l+1}> = 0`` are
-    independent when all filters are nonzero, so the dimension is ``dim M``. The space is the
-    orthogonal complement of :func:`vertical_space`; at a smooth point it is the row space of
-    ``J`` (Lemma 5).
+    Paper eq. (9): ``L - 1`` independent conditions, so the dimension is ``dim M``. The
+    orthogonal complement of :func:`vertical_space`; at a smooth point the row space of ``J``
+    (Lemma 5).
 
     Examples
     --------
@@ -139,11 +119,8 @@ def tangent_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     >>> T.shape, bool(np.allclose(T.T @ T, np.eye(3)))
     ((4, 3), True)
     """
-    as_network(net, "net", needs=("filter_shapes",))
-    fs = _nonzero_filters(net, filters)
-    if net.n_layers == 1:
-        return np.eye(net.n_params)
-    return scipy.linalg.null_space(_constraints(net, fs))
+    D = _constraints(net, filters)
+    return np.eye(net.n_params) if net.n_layers == 1 else scipy.linalg.null_space(D)
 
 
 @finite_result
@@ -154,24 +131,17 @@ def vertical_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     ----------
     net : LCN
     filters : sequence of array_like
-        Nonzero filters, layer 1 first.
+        Nonzero filters, layer 1 first (else ValueError).
 
     Returns
     -------
     ndarray of shape (n_params, L - 1)
-        Orthonormal columns; the tangent directions of the scaling orbit
-        ``(c_1 w_1, ..., c_L w_L)``, ``prod c_l = 1``.
-
-    Raises
-    ------
-    ValueError
-        If a filter is zero.
+        Orthonormal columns: the tangent directions of the scaling orbit (Prop. 2).
 
     Notes
     -----
-    ``J (lambda_l w_l)_l = (sum_l lambda_l) pi(theta)`` by multilinearity, so this space always
-    lies in ``ker J``; at a smooth point of ``M`` it is all of ``ker J`` (Lemma 5). It is the
-    orthogonal complement of the tangent space (9).
+    ``J (lambda_l w_l)_l = (sum_l lambda_l) pi(theta)``, so this space lies in ``ker J`` and is
+    all of it at a smooth point (Lemma 5). The orthogonal complement of (9).
 
     Examples
     --------
@@ -179,11 +149,8 @@ def vertical_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     >>> np.round(np.abs(V.ravel()), 6)
     array([0.707107, 0.707107])
     """
-    as_network(net, "net", needs=("filter_shapes",))
-    fs = _nonzero_filters(net, filters)
-    if net.n_layers == 1:
-        return np.zeros((net.n_params, 0))
-    return scipy.linalg.orth(_constraints(net, fs).T)
+    D = _constraints(net, filters)
+    return np.zeros((net.n_params, 0)) if net.n_layers == 1 else scipy.linalg.orth(D.T)
 
 
 def _relative_residual(J: np.ndarray, a: np.ndarray, rcond: float) -> tuple[np.ndarray, float]:
@@ -192,10 +159,19 @@ def _relative_residual(J: np.ndarray, a: np.ndarray, rcond: float) -> tuple[np.n
     return u, float(np.linalg.norm(J @ u - a)) / scale
 
 
+def _lift(net: LCN, a: Any, filters: Any, rtol: Any) -> tuple[np.ndarray, float, float]:
+    """``u = J^+ a``, the relative residual ``||J u - a|| / ||a||`` and the checked ``rtol``."""
+    as_network(net)
+    theta = net.check_theta(filters)
+    av = as_end_to_end_vector(a, "a", net.end_to_end_shape)
+    rtol = as_real(rtol, "rtol", positive=True)
+    return (*_relative_residual(jacobian(net, theta), av, RCOND), rtol)
+
+
 def is_tangent(
     net: LCN, a: ArrayLike, filters: Sequence[ArrayLike], *, rtol: float = _TANGENT_RTOL
 ) -> bool:
-    """Whether ``a`` lies in ``T_w M = range J(theta)``, ``w = pi(theta)``.
+    """Whether ``a`` lies in ``range J(theta)``, which is ``T_w M`` at smooth points (Lemma 5).
 
     Parameters
     ----------
@@ -211,23 +187,13 @@ def is_tangent(
     -------
     bool
 
-    Notes
-    -----
-    At a smooth point of ``M``, ``range J`` is the tangent space ``T_w M`` (Lemma 5).
-
     Examples
     --------
     >>> net = LCN([2, 2], [2, 1])
     >>> is_tangent(net, [0, 0, 0, 1], [[1.0, 0.0], [1.0, 0.0]])
     False
     """
-    as_network(net, "net", needs=("filter_shapes",))
-    theta = net.check_theta(filters)
-    av = as_end_to_end_vector(a, "a", net.end_to_end_shape)
-    rtol = as_real(rtol, "rtol", positive=True)
-    if not np.any(av):
-        return True
-    _, res = _relative_residual(jacobian(net, theta), av, RCOND)
+    _, res, rtol = _lift(net, a, filters, rtol)
     return res <= rtol
 
 
@@ -239,31 +205,19 @@ def lift(
 
     Parameters
     ----------
-    net : LCN
-    a : array_like of shape (K,) or end_to_end_size
-        A tangent vector at ``w = pi(theta)``, i.e. ``a in range J``.
-    filters : sequence of array_like
-        The parameter point ``theta``.
-    rtol : float, default=1e-8
-        Tolerance of the check ``a in range J`` (see :func:`is_tangent`).
+    net, a, filters, rtol
+        As in :func:`is_tangent`; ValueError unless ``a in range J``.
 
     Returns
     -------
     list of ndarray
-        ``u`` split into filters (layer 1 first). It lies in the tangent space (9), is
-        orthogonal to the vertical space, and ``J u = a``.
-
-    Raises
-    ------
-    ValueError
-        If ``a`` is not in ``range J`` (then no parameter direction produces it).
+        ``u`` split into filters: in the tangent space (9), orthogonal to the vertical space,
+        with ``J u = a``.
 
     Notes
     -----
-    ``J^+ a`` lies in the row space of ``J``, which is contained in (9) because the vertical
-    space lies in ``ker J``; at a smooth point the two coincide, so ``u`` is the unique vector of
-    (9) over ``a`` and ``g(a, a) = ||u||^2`` (Cor. 6). Computed with ``numpy.linalg.lstsq``,
-    ``rcond = RCOND``.
+    ``J^+ a`` lies in the row space of ``J``, inside (9); at a smooth point they coincide, so
+    ``u`` is the unique vector of (9) over ``a`` and ``g(a, a) = ||u||^2`` (Cor. 6).
 
     Examples
     --------
@@ -272,11 +226,7 @@ def lift(
     >>> [np.round(x, 6) for x in u]
     [array([0.5, 0. ]), array([0.5, 0. ])]
     """
-    as_network(net, "net", needs=("filter_shapes",))
-    theta = net.check_theta(filters)
-    av = as_end_to_end_vector(a, "a", net.end_to_end_shape)
-    rtol = as_real(rtol, "rtol", positive=True)
-    u, res = _relative_residual(jacobian(net, theta), av, RCOND)
+    u, res, rtol = _lift(net, a, filters, rtol)
     if res > rtol:
         raise ValueError(
             "a must be tangent to the neuromanifold at pi(filters), i.e. lie in the range of "
@@ -287,7 +237,7 @@ def lift(
 
 # ---------------------------------------------------------------------------- fiber points
 def _fiber_filters(net: LCN, w: np.ndarray, d: np.ndarray) -> list[list[np.ndarray]]:
-    """One filter list per real fiber point of ``(w, delta)`` up to signs (:meth:`LCN.fibers`)."""
+    """One filter list per real fiber point of ``(w, delta)`` up to signs (:func:`fibers`)."""
     fiber = fibers(net, w.reshape(net.end_to_end_shape), d)
     return [[np.asarray(f, dtype=float) for f in p.filters] for p in fiber.points]
 
@@ -304,10 +254,9 @@ def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) 
     delta : array_like of shape (L - 1,)
         The invariants.
     fiber : None, int, FiberPoint or sequence of array_like, optional
-        Which fiber point to use. None: the fiber from :meth:`LCN.fibers`, which must have one
-        NTK (true at smooth points for strides > 1, Thm 4). An int: that index of
-        ``fibers(net, w, delta).points``. Filters (or an object with ``.filters``) with
-        ``pi(filters) = w``: they are rescaled to ``delta`` (this skips the fiber computation).
+        None: the fiber of :func:`fibers`, which must have one NTK (smooth points, strides > 1,
+        Thm 4). An int: that index of ``fibers(net, w, delta).points``. Filters (or an object
+        with ``.filters``) with ``pi(filters) = w``: rescaled to ``delta`` (no fiber computed).
 
     Returns
     -------
@@ -317,9 +266,9 @@ def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) 
     Raises
     ------
     ValueError
-        If ``w`` is not in the neuromanifold, the given filters do not map to ``w``, a filter is
-        zero, or (``fiber=None``) the fiber points have different NTKs: then the metric is not
-        determined by ``(w, delta)`` (singular points, Ex. 16; stride one, Ex. 19).
+        If ``w`` is not in ``M``, the filters do not map to ``w``, a filter is zero, or
+        (``fiber=None``) the fiber's NTKs differ: the metric is then not determined by
+        ``(w, delta)`` (singular points, Ex. 16; stride one, Ex. 19).
 
     Examples
     --------
@@ -328,7 +277,7 @@ def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) 
     >>> [np.round(f, 6) for f in fs]
     [array([1., 0., 1.]), array([ 1., -1.])]
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     wv = as_end_to_end_vector(w, "w", net.end_to_end_shape)
     d = as_delta(delta, net.n_layers)
     if fiber is None:
@@ -352,8 +301,7 @@ def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) 
                 f"got {int(fiber)}"
             )
         return points[int(fiber)]
-    filters = getattr(fiber, "filters", fiber)
-    fs = _nonzero_filters(net, filters)
+    fs = _nonzero_filters(net, getattr(fiber, "filters", fiber))
     image = pi(net, join(fs)).ravel()
     res = float(np.linalg.norm(image - wv)) / max(float(np.linalg.norm(wv)), 1e-300)
     if res > _TANGENT_RTOL:
@@ -366,16 +314,9 @@ def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) 
 
 @finite_result
 def ntk_at(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> np.ndarray:
-    """The NTK ``Theta(w; delta) = J J^T`` at the fiber point of ``(w, delta)`` (Thm 4).
+    """The NTK ``Theta(w; delta) = J J^T``, (K, K), at the fiber point of ``(w, delta)`` (Thm 4).
 
-    Parameters
-    ----------
-    net, w, delta, fiber
-        As in :func:`fiber_point`.
-
-    Returns
-    -------
-    ndarray of shape (K, K)
+    ``net, w, delta, fiber`` as in :func:`fiber_point`.
 
     Examples
     --------
@@ -396,18 +337,10 @@ def _spectrum_condition(net: LCN, theta_ntk: np.ndarray) -> float:
 
 
 def condition_number(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> float:
-    """Condition number of the NTK on ``T_w M``: ``lambda_1 / lambda_d``, ``d = dim M``.
+    """Condition number ``lambda_1 / lambda_d`` (``d = dim M``) of the NTK on ``T_w M``.
 
-    Parameters
-    ----------
-    net, w, delta, fiber
-        As in :func:`fiber_point`.
-
-    Returns
-    -------
-    float
-        The ratio of the largest to the ``d``-th largest eigenvalue of ``Theta``; ``inf`` when
-        ``rank Theta < dim M`` (a critical point of ``pi``, where the metric degenerates).
+    ``net, w, delta, fiber`` as in :func:`fiber_point`. ``inf`` when ``rank Theta < dim M`` (a
+    critical point of ``pi``, where the metric degenerates).
 
     Examples
     --------
@@ -443,20 +376,15 @@ def metric_matrix(
     Parameters
     ----------
     net, w, delta, fiber
-        As in :func:`fiber_point`.
+        As in :func:`fiber_point` (and its ValueErrors).
     rcond : float, default=RCOND
         Relative cutoff of ``numpy.linalg.pinv``.
 
     Returns
     -------
     ndarray of shape (K, K)
-        Symmetric PSD; ``g(a, b) = a^T G b`` for ``a, b`` in ``T_w M = range Theta``.
-        ``G Theta`` is the orthogonal projector onto ``T_w M``.
-
-    Raises
-    ------
-    ValueError
-        See :func:`fiber_point`; in particular when the fiber points have different NTKs.
+        Symmetric PSD; ``g(a, b) = a^T G b`` on ``T_w M = range Theta``; ``G Theta`` is the
+        orthogonal projector onto ``T_w M``.
 
     Warns
     -----
@@ -465,9 +393,8 @@ def metric_matrix(
 
     Notes
     -----
-    Cor. 6: the pushforward of the Euclidean metric on ``M_delta`` under ``pi`` is
-    ``g_w^delta(a, b) = a^T Theta(theta)^+ b``; for strides > 1 it does not depend on which
-    fiber point is used (Thm 4).
+    Cor. 6: the pushforward of the Euclidean metric on ``M_delta``; for strides > 1 it does not
+    depend on the fiber point (Thm 4).
 
     Examples
     --------
@@ -477,7 +404,7 @@ def metric_matrix(
     >>> bool(np.allclose(T @ G @ T, T))
     True
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     rcond = as_real(rcond, "rcond", nonnegative=True)
     return _metric(net, w, delta, fiber, rcond)[3]
 
@@ -498,27 +425,18 @@ def _tangent_vector(net: LCN, J: np.ndarray, a: Any, name: str) -> np.ndarray:
 def inner_product(
     net: LCN, a: ArrayLike, b: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None
 ) -> float:
-    """The metric ``g_w^delta(a, b) = a^T Theta^+ b`` of two tangent vectors at ``w`` (Cor. 6).
+    """The metric ``g_w^delta(a, b) = a^T Theta^+ b = <J^+ a, J^+ b>`` (Lemma 5, Cor. 6).
 
     Parameters
     ----------
     net, w, delta, fiber
         As in :func:`fiber_point`.
     a, b : array_like of shape (K,) or end_to_end_size
-        Tangent vectors at ``w`` (in ``range J``).
+        Tangent vectors at ``w`` (in ``range J``; else ValueError).
 
     Returns
     -------
     float
-
-    Raises
-    ------
-    ValueError
-        If ``a`` or ``b`` is not tangent at ``w``, or as in :func:`fiber_point`.
-
-    Notes
-    -----
-    Equals ``<J^+ a, J^+ b>``: the Euclidean inner product of the lifts (Lemma 5, Cor. 6).
 
     Examples
     --------
@@ -528,11 +446,9 @@ def inner_product(
     >>> bool(inner_product(net, a, a, w, 0.0) > 0)
     True
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     _, J, _, G = _metric(net, w, delta, fiber, RCOND)
-    av = _tangent_vector(net, J, a, "a")
-    bv = _tangent_vector(net, J, b, "b")
-    return float(av @ G @ bv)
+    return float(_tangent_vector(net, J, a, "a") @ G @ _tangent_vector(net, J, b, "b"))
 
 
 def norm(net: LCN, a: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> float:
@@ -551,14 +467,14 @@ def norm(net: LCN, a: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any =
 def riemannian_gradient(
     net: LCN, grad: ArrayLike, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None
 ) -> np.ndarray:
-    """The gradient of a loss for the metric ``g^delta``: ``Theta(w; delta) grad l(w)``.
+    """The gradient of a loss for the metric ``g^delta``: ``Theta(w; delta) grad l(w)``, (K,).
 
     Parameters
     ----------
     net, w, delta, fiber
         As in :func:`fiber_point`.
     grad : array_like of shape (K,) or end_to_end_size
-        The Euclidean gradient ``grad l(w)`` of the loss in function space.
+        The Euclidean gradient ``grad l(w)`` in function space.
 
     Returns
     -------
@@ -567,10 +483,8 @@ def riemannian_gradient(
 
     Notes
     -----
-    Cor. 6: ``g(Theta grad, b) = grad^T Theta Theta^+ b = <grad, b>`` since ``Theta Theta^+``
-    projects onto ``T_w M``. Hence ``w' = -Theta grad l(w)``, the image of the parameter flow,
-    is the Riemannian gradient flow of ``l`` on the smooth locus. Its lift ``J^+ G`` is the
-    Euclidean gradient ``J^T grad l(w)`` of ``l o pi``.
+    Cor. 6: ``Theta Theta^+`` projects onto ``T_w M``, so ``w' = -Theta grad l(w)`` is the
+    Riemannian gradient flow on the smooth locus; the lift ``J^+ G`` is ``J^T grad l(w)``.
 
     Examples
     --------
@@ -578,7 +492,7 @@ def riemannian_gradient(
     >>> riemannian_gradient(net, [1.0], [1.0], [0.0])
     array([2.])
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     gv = as_end_to_end_vector(grad, "grad", net.end_to_end_shape)
     return ntk_at(net, w, delta, fiber=fiber) @ gv
 
@@ -602,14 +516,10 @@ def chart_metric(
     Returns
     -------
     ndarray of shape (m, m)
-        ``G_ij = g_w^delta(J t_i, J t_j) = (J t_i)^T Theta(theta_delta)^+ (J t_j)`` with
-        ``J = J(theta)`` and ``theta_delta = rescale(theta, delta)``: the metric in the chart
-        ``x -> pi(theta + sum_i x_i t_i)`` at ``x = 0``.
-
-    Notes
-    -----
-    If ``theta`` already has invariants ``delta`` and the ``t_i`` lie in (9), then
-    ``G = T^T T``: ``pi`` is an isometry from (9) onto ``T_w M`` (Lemma 5, Cor. 6).
+        ``G_ij = (J t_i)^T Theta(theta_delta)^+ (J t_j)``, ``J = J(theta)``,
+        ``theta_delta = rescale(theta, delta)``: the metric in the chart
+        ``x -> pi(theta + sum_i x_i t_i)`` at ``x = 0``. ``G = T^T T`` if ``theta`` has
+        invariants ``delta`` and the ``t_i`` lie in (9) (Lemma 5, Cor. 6).
 
     Examples
     --------
@@ -617,52 +527,44 @@ def chart_metric(
     >>> chart_metric(net, [[1.0], [1.0]], [[1.0], [1.0]], [0.0])
     array([[2.]])
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     theta = net.check_theta(filters)
-    fs = split(net, theta)
     T = as_finite_array(directions, "directions", ndim=2)
     if T.shape[0] != net.n_params:
         raise ValueError(
             f"directions must have n_params = {net.n_params} rows: got shape {T.shape}"
         )
     A = jacobian(net, theta) @ T
-    G = metric_matrix(net, pi(net, theta), delta, fiber=fs)
-    gram = A.T @ G @ A
+    gram = A.T @ metric_matrix(net, pi(net, theta), delta, fiber=split(net, theta)) @ A
     return 0.5 * (gram + gram.T)
 
 
 # ---------------------------------------------------------------------------- smooth points
 def is_smooth_point(net: LCN, w: ArrayLike, *, tol: float = 1e-8, method: str = "auto") -> bool:
-    """Whether ``w`` is a smooth point of the neuromanifold (1D, strides > 1).
+    """Whether ``w`` is a smooth point of the neuromanifold (1D, strides > 1; Sec. 2.1).
 
     Parameters
     ----------
     net : LCN
-        A 1D architecture with strides ``s_1, ..., s_{L-1} > 1``.
+        A 1D architecture with strides ``s_1, ..., s_{L-1} > 1`` (else ValueError).
     w : array_like of shape (K,)
-        A point of the neuromanifold.
+        A point of the neuromanifold (else ValueError).
     tol : float, default=1e-8
         Relative tolerance for ranks, for comparing fiber points and for ``w_1 = w_3 = 0``.
     method : {"auto", "fiber", "equation"}, default="auto"
-        "fiber": ``w`` is smooth iff its fiber is one point up to signs and scaling and
-        ``rank J = dim M`` there. "equation" (running example only): smooth iff
-        ``grad F(w) != 0``, i.e. not ``w_1 = w_3 = 0`` (Ex. 15). "auto": "equation" for the
-        running example, else "fiber".
+        "fiber": smooth iff the fiber is one point up to signs and scaling with
+        ``rank J = dim M`` there. "equation" (running example only): iff ``grad F(w) != 0``,
+        i.e. not ``w_1 = w_3 = 0`` (Ex. 15). "auto": "equation" for the running example.
 
     Returns
     -------
     bool
 
-    Raises
-    ------
-    ValueError
-        For other architectures, an unknown method, or ``w`` not in the neuromanifold.
-
     Notes
     -----
-    For strides > 1 the projectivized ``pi`` is birational, and ``w`` is singular exactly when it
-    has several preimages up to scaling or its unique preimage is a critical point of ``pi``
-    (Sec. 2.1, after Cor. 6). If every layer after the first has size 1, ``M = R^K`` is smooth.
+    For strides > 1 the projectivized ``pi`` is birational: ``w`` is singular iff it has several
+    preimages up to scaling or its preimage is critical (after Cor. 6). ``M = R^K`` if every
+    layer after the first has size 1.
 
     Examples
     --------
@@ -670,7 +572,7 @@ def is_smooth_point(net: LCN, w: ArrayLike, *, tol: float = 1e-8, method: str = 
     >>> is_smooth_point(net, [2, 1, 3, -1, -5]), is_smooth_point(net, [0, 0, 1, 0, 0])
     (True, False)
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     tol = as_real(tol, "tol", positive=True)
     if not isinstance(method, str) or method not in ("auto", "fiber", "equation"):
         raise ValueError(f'method must be "auto", "fiber" or "equation": got {method!r}')
