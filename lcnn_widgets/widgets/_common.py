@@ -1,20 +1,12 @@
 """Pieces shared by several widget factories: the panel figure, the controls and their layout.
 
 The widgets redraw on every slider move, so their figures use fixed margins rather than a
-layout engine (a layout pass roughly doubles the render time); :func:`panel_figure` makes such
-a figure. Two widgets let the reader give the end-to-end filter either by its roots or by its
-coefficients; :func:`source_controls` builds that pair of controls and :func:`check_source`
-checks the choice.
-
-Controls that fit a notebook column
------------------------------------
-Every control is made here, with an explicit size in pixels, so that nothing is truncated and
-every slider has a usable track in a JupyterLab notebook column of about :data:`COLUMN_PX`
-pixels. An ipywidgets slider's layout width holds its description, the track and the readout;
-:func:`slider` computes the width from the three (``description + SLIDER_EXTRA_PX + track``),
-so the track is ``track`` pixels wide whatever the description. Text is measured with the
-generous estimate :data:`CHAR_PX` pixels per character. (The :class:`Explorer` shows the picture at
-its own resolution: the image width is the pixel width of the rendered PNG.)
+layout engine (a layout pass roughly doubles the render time): :func:`panel_figure`.
+:func:`source_controls` lets the reader give the end-to-end filter by its roots or by its
+coefficients. Every control is made here with an explicit size in pixels, so that nothing is
+truncated in a notebook column of :data:`COLUMN_PX` pixels: a slider is
+``description + SLIDER_EXTRA_PX + track`` wide, text is estimated at :data:`CHAR_PX` per
+character.
 """
 
 from __future__ import annotations
@@ -26,46 +18,19 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
+# Lists of numbers and names: packed, which reads better than one entry per line.
+# fmt: off
 __all__ = [
-    "CHAR_PX",
-    "COLUMN_PX",
-    "MIN_TRACK_PX",
-    "SLIDER_EXTRA_PX",
-    "SOURCES",
-    "WIDE_HALF_WIDTHS",
-    "check_source",
-    "checkbox",
-    "dropdown",
-    "group",
-    "heading",
-    "int_box",
-    "panel_figure",
-    "row",
-    "slider",
-    "source_controls",
-    "step_up",
-    "text_box",
-    "text_px",
-    "toggle_buttons",
+    "CHAR_PX", "COLUMN_PX", "MIN_TRACK_PX", "SLIDER_EXTRA_PX", "SOURCES", "WIDE_HALF_WIDTHS",
+    "check_source", "checkbox", "dropdown", "group", "heading", "int_box", "panel_figure", "row",
+    "slider", "source_controls", "step_up", "text_box", "text_px", "toggle_buttons",
 ]
 
 #: the wide end of the root panels' half-width ladders (fibers, stride one): each widget puts its
 #: own small steps in front, e.g. ``(3.0, 5.0, 7.5, *WIDE_HALF_WIDTHS)``
-WIDE_HALF_WIDTHS = (
-    10.0,
-    15.0,
-    20.0,
-    30.0,
-    45.0,
-    60.0,
-    100.0,
-    150.0,
-    200.0,
-    300.0,
-    450.0,
-    600.0,
-    1000.0,
-)
+WIDE_HALF_WIDTHS = (10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 100.0, 150.0, 200.0, 300.0, 450.0, 600.0,
+                    1000.0)
+# fmt: on
 
 #: the ways of giving the end-to-end filter ``w``
 SOURCES = ("roots", "coefficients")
@@ -83,8 +48,7 @@ MIN_TRACK_PX = 150
 TRACK_PX = 160
 #: padding (px) of a toggle button around its text
 BUTTON_PAD_PX = 24
-#: what a dropdown needs besides its description and its longest option (px): the label's
-#: margin, the arrow and the padding
+#: what a dropdown needs besides its description and its longest option (px)
 DROPDOWN_EXTRA_PX = 48
 #: a check box and its gap before the text (px)
 CHECKBOX_PX = 32
@@ -109,21 +73,10 @@ def panel_figure(
     wspace: float | None = None,
     hspace: float | None = None,
 ) -> tuple[Figure, np.ndarray]:
-    """A non-pyplot Figure with a grid of panels and fixed margins (no layout engine).
+    """A non-pyplot Figure of ``figsize`` inches with a grid of panels and fixed margins.
 
-    Parameters
-    ----------
-    figsize : tuple of float
-        Size in inches.
-    nrows, ncols : int
-        The grid of panels.
-    width_ratios : list of float, optional
-        Relative widths of the columns.
-    sharex, sharey : bool, default=False
-        Share the x / y axis between the panels.
-    left, right, bottom, top, wspace, hspace : float, optional
-        Margins and gaps, as in :meth:`matplotlib.figure.Figure.subplots_adjust` (``None``
-        keeps matplotlib's default).
+    ``width_ratios`` go to the grid, the margins and gaps to
+    :meth:`matplotlib.figure.Figure.subplots_adjust` (``None`` keeps matplotlib's default).
 
     Returns
     -------
@@ -163,9 +116,8 @@ def check_source(source: str) -> None:
 def source_controls(source: str, coefficients: str, description: str) -> dict[str, W.Widget]:
     """The controls ``source`` (roots or coefficients) and ``coefficients`` (a text box).
 
-    ``source`` and ``coefficients`` (comma separated numbers) are the initial values,
-    ``description`` labels the text box, which reports its value only on Enter or when the
-    reader leaves it.
+    The arguments are the initial values and the text box's label; the box reports its value
+    only on Enter or when the reader leaves it.
 
     Examples
     --------
@@ -177,9 +129,6 @@ def source_controls(source: str, coefficients: str, description: str) -> dict[st
         "source": toggle_buttons(list(SOURCES), source, "w from"),
         "coefficients": text_box(coefficients, description),
     }
-
-
-# ---- controls that fit -------------------------------------------------------------------
 
 
 def text_px(text: object) -> int:
@@ -194,12 +143,18 @@ def text_px(text: object) -> int:
 
 
 def _description_px(description: str, width: int | None) -> int:
+    """The label's width: ``width`` if given (and enough), else the estimate (at least 32)."""
     need = text_px(description)
     if width is None:
         return max(need, 32)
     if width < need:
         raise ValueError(f"description {description!r} needs {need}px: got {width}px")
     return int(width)
+
+
+def _longest_label_px(options: list) -> int:
+    """The estimated width of the longest option label (``(label, value)`` pairs or values)."""
+    return max(text_px(o[0] if isinstance(o, tuple) else o) for o in options)
 
 
 def slider(
@@ -221,15 +176,13 @@ def slider(
     Parameters
     ----------
     kind : {"float", "int", "log"}
-        :class:`~ipywidgets.FloatSlider`, :class:`~ipywidgets.IntSlider` or
-        :class:`~ipywidgets.FloatLogSlider` (then ``min`` and ``max`` are exponents of ``base``).
+        A FloatSlider, an IntSlider or a FloatLogSlider (``min``, ``max``: exponents of ``base``).
     description : str
         The label (plain text or Unicode, no TeX).
     value, min, max, step : float
         As for ipywidgets.
     description_width : int, optional
-        Width of the label in pixels (default: the label's estimated width); give the same
-        value to sliders in one column so that their tracks line up.
+        Width of the label in pixels (default: its estimate); equal widths align a column.
     track : int, default=TRACK_PX
         Width of the track in pixels, at least :data:`MIN_TRACK_PX`.
     readout_format : str, optional
@@ -253,7 +206,10 @@ def slider(
     if track < MIN_TRACK_PX:
         raise ValueError(f"track must be at least {MIN_TRACK_PX}px: got {track}px")
     desc = _description_px(description, description_width)
-    kw = dict(
+    kw: dict[str, Any] = {} if readout_format is None else {"readout_format": readout_format}
+    if kind == "log":
+        kw["base"] = base
+    return _SLIDERS[kind](
         value=value,
         min=min,
         max=max,
@@ -262,12 +218,8 @@ def slider(
         continuous_update=continuous_update,
         style={"description_width": f"{desc}px"},
         layout=W.Layout(width=f"{desc + SLIDER_EXTRA_PX + int(track)}px"),
+        **kw,
     )
-    if readout_format is not None:
-        kw["readout_format"] = readout_format
-    if kind == "log":
-        kw["base"] = base
-    return _SLIDERS[kind](**kw)
 
 
 def toggle_buttons(
@@ -281,24 +233,18 @@ def toggle_buttons(
     >>> t.style.button_width, t.style.description_width
     ('120px', '48px')
     """
-    labels = [str(o[0]) if isinstance(o, tuple) else str(o) for o in options]
-    button = max(text_px(label) for label in labels) + BUTTON_PAD_PX
+    button = max(_longest_label_px(options) + BUTTON_PAD_PX, 40)
     desc = _description_px(description, description_width)
-    return W.ToggleButtons(
-        options=list(options),
-        value=value,
-        description=description,
-        style={"button_width": f"{max(button, 40)}px", "description_width": f"{desc}px"},
-    )
+    style = {"button_width": f"{button}px", "description_width": f"{desc}px"}
+    return W.ToggleButtons(options=list(options), value=value, description=description, style=style)
 
 
 def dropdown(
     options: list, value: object, description: str, *, description_width: int | None = None
 ) -> W.Dropdown:
     """A dropdown wide enough for its longest option label."""
-    labels = [str(o[0]) if isinstance(o, tuple) else str(o) for o in options]
     desc = _description_px(description, description_width)
-    width = desc + DROPDOWN_EXTRA_PX + max(text_px(label) for label in labels)
+    width = desc + DROPDOWN_EXTRA_PX + _longest_label_px(options)
     return W.Dropdown(
         options=list(options),
         value=value,
@@ -306,6 +252,14 @@ def dropdown(
         style={"description_width": f"{desc}px"},
         layout=W.Layout(width=f"{width}px"),
     )
+
+
+def _input_box(cls: type, value: Any, description: str, input_width: int, width: int | None, **kw):
+    """A text or number box: its label, then an input field ``input_width`` pixels wide."""
+    desc = _description_px(description, width)
+    layout = W.Layout(width=f"{desc + 8 + int(input_width)}px")
+    style = {"description_width": f"{desc}px"}
+    return cls(value=value, description=description, style=style, layout=layout, **kw)
 
 
 def text_box(
@@ -316,13 +270,8 @@ def text_box(
     description_width: int | None = None,
 ) -> W.Text:
     """A text box that reports its value on Enter or when it loses focus."""
-    desc = _description_px(description, description_width)
-    return W.Text(
-        value=value,
-        description=description,
-        continuous_update=False,
-        style={"description_width": f"{desc}px"},
-        layout=W.Layout(width=f"{desc + 8 + int(input_width)}px"),
+    return _input_box(
+        W.Text, value, description, input_width, description_width, continuous_update=False
     )
 
 
@@ -330,23 +279,13 @@ def int_box(
     value: int, description: str, *, input_width: int = 80, description_width: int | None = None
 ) -> W.IntText:
     """An integer box (e.g. a seed)."""
-    desc = _description_px(description, description_width)
-    return W.IntText(
-        value=value,
-        description=description,
-        style={"description_width": f"{desc}px"},
-        layout=W.Layout(width=f"{desc + 8 + int(input_width)}px"),
-    )
+    return _input_box(W.IntText, value, description, input_width, description_width)
 
 
 def checkbox(value: bool, description: str) -> W.Checkbox:
     """A check box with its text on the right, as wide as the text needs."""
-    return W.Checkbox(
-        value=value,
-        description=description,
-        indent=False,
-        layout=W.Layout(width=f"{CHECKBOX_PX + text_px(description)}px"),
-    )
+    layout = W.Layout(width=f"{CHECKBOX_PX + text_px(description)}px")
+    return W.Checkbox(value=value, description=description, indent=False, layout=layout)
 
 
 def heading(text: str) -> W.HTML:
@@ -367,8 +306,8 @@ def group(title: str, *rows: W.Widget) -> W.VBox:
 def step_up(value: float, steps: Sequence[float]) -> float:
     """The smallest of the increasing ``steps`` that is at least ``value`` (else ``value``).
 
-    Widgets size their frames with it: a limit taken from a short ladder of steps changes only
-    when the data crosses a step, so most updates keep the frame (and take the fast path).
+    A frame limit taken from a short ladder changes only when the data crosses a step, so
+    most updates keep the frame (and take the fast path).
 
     Examples
     --------
@@ -379,11 +318,7 @@ def step_up(value: float, steps: Sequence[float]) -> float:
 
 
 def initial_values(picture: Any, given: dict[str, Any]) -> dict[str, Any]:
-    """The initial control values of an explorer: ``picture``'s keyword defaults, updated.
-
-    The defaults are written once, on the picture function; ``explore_*(**given)`` overrides
-    some of them. Raises TypeError for a name that is not a parameter of ``picture``.
-    """
+    """``picture``'s keyword defaults updated by ``given`` (TypeError for an unknown name)."""
     values = dict(picture.__kwdefaults__)
     unknown = sorted(set(given) - set(values))
     if unknown:
