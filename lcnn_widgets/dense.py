@@ -107,21 +107,12 @@ class FCN:
     Parameters
     ----------
     widths : sequence of int
-        ``(d_0, d_1, ..., d_L)``: input width, hidden widths, output width. Layer ``j`` has a
-        weight matrix of shape ``(d_j, d_{j-1})``.
-
-    Raises
-    ------
-    ValueError
-        For fewer than two widths or a width below 1.
-    TypeError
-        For a non-sequence or non-integer widths.
+        ``(d_0, d_1, ..., d_L)``; layer ``j`` has a weight matrix of shape ``(d_j, d_{j-1})``.
 
     Notes
     -----
-    Paper Sec. 1.1: ``W = W_L ... W_1``. Gradient flow (eq. 4) conserves the matrices
-    ``W_{j+1}^T W_{j+1} - W_j W_j^T`` (eq. 5), and the function-space velocity is
-    ``W' = -Theta(grad l(W))`` with the NTK of eq. (7).
+    Paper Sec. 1.1: ``W = W_L ... W_1``. Gradient flow (eq. 4) conserves
+    ``W_{j+1}^T W_{j+1} - W_j W_j^T`` (eq. 5); ``W' = -Theta(grad l(W))`` with the NTK of eq. (7).
 
     Examples
     --------
@@ -181,19 +172,11 @@ class FCN:
 
     # ------------------------------------------------------------------ parameters
     def check_weights(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
-        """Validate ``weights`` for this architecture and return float copies.
-
-        Raises ValueError/TypeError naming the matrix that is wrong.
-        """
+        """Validate ``weights`` for this architecture and return float copies."""
         return as_weights(weights, self._shapes)
 
     def flatten(self, weights: Sequence[ArrayLike]) -> np.ndarray:
-        """Concatenate row-major ``vec(W_1), ..., vec(W_L)`` into ``theta``.
-
-        Returns
-        -------
-        ndarray of shape (n_params,)
-        """
+        """Concatenate row-major ``vec(W_1), ..., vec(W_L)`` into ``theta`` of shape (n_params,)."""
         return np.concatenate([w.ravel() for w in self.check_weights(weights)])
 
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
@@ -202,14 +185,7 @@ class FCN:
 
     @finite_result
     def random_weights(self, rng: np.random.Generator, *, scale: float = 1.0) -> list[np.ndarray]:
-        """Draw weight matrices with i.i.d. normal entries of standard deviation ``scale``.
-
-        Parameters
-        ----------
-        rng : numpy.random.Generator
-            The random source (seed it for reproducible results).
-        scale : float, default=1.0
-        """
+        """Draw weight matrices with i.i.d. normal entries of standard deviation ``scale``."""
         as_generator(rng)
         scale = as_real(scale, "scale")
         return [scale * rng.standard_normal(s) for s in self._shapes]
@@ -217,16 +193,12 @@ class FCN:
     # ------------------------------------------------------------------ the map and its derivative
     @finite_result
     def end_to_end(self, weights: Sequence[ArrayLike]) -> np.ndarray:
-        """The end-to-end matrix ``W = W_L ... W_1`` (the name :meth:`LCN.end_to_end` uses).
+        """The end-to-end matrix ``W = W_L ... W_1``, of shape (d_L, d_0).
 
         Parameters
         ----------
         weights : sequence of array_like
             ``W_1, ..., W_L``, with ``W_j`` of shape ``(d_j, d_{j-1})``.
-
-        Returns
-        -------
-        ndarray of shape (d_L, d_0)
 
         Examples
         --------
@@ -241,22 +213,10 @@ class FCN:
 
     @finite_result
     def jacobian(self, weights: Sequence[ArrayLike]) -> np.ndarray:
-        """Jacobian ``J = d vec(W) / d theta`` of the product map.
+        """Jacobian ``J = d vec(W) / d theta``, of shape (d_L d_0, n_params) (Obs. 3).
 
-        Parameters
-        ----------
-        weights : sequence of array_like
-            One matrix per layer.
-
-        Returns
-        -------
-        ndarray of shape (d_L d_0, n_params)
-            Rows: row-major ``vec(W)``. Columns: the order of :meth:`flatten`.
-
-        Notes
-        -----
-        ``W = A_j W_j B_j`` is linear in ``W_j``, so its block is ``J_j = kron(A_j, B_j^T)``
-        (row-major vec). Computed from the partial products, not by finite differences.
+        Rows: row-major ``vec(W)``; columns: the order of :meth:`flatten`. ``W = A_j W_j B_j``
+        is linear in ``W_j``, so its block is ``J_j = kron(A_j, B_j^T)``.
 
         Examples
         --------
@@ -269,22 +229,9 @@ class FCN:
 
     @finite_result
     def ntk(self, weights: Sequence[ArrayLike]) -> np.ndarray:
-        """The neural tangent kernel as a matrix on row-major ``vec(Z)``, ``Theta = J J^T``.
+        """The NTK ``Theta = J J^T`` on row-major ``vec(Z)``, of shape (d_L d_0, d_L d_0).
 
-        Parameters
-        ----------
-        weights : sequence of array_like
-            One matrix per layer.
-
-        Returns
-        -------
-        ndarray of shape (d_L d_0, d_L d_0)
-            Symmetric positive semidefinite.
-
-        Notes
-        -----
-        Paper eq. (7): ``Theta = sum_j kron(A_j A_j^T, B_j^T B_j)``; it equals ``J J^T``
-        because ``J_j J_j^T = kron(A_j A_j^T, B_j^T B_j)``.
+        Paper eq. (7): ``Theta = sum_j kron(A_j A_j^T, B_j^T B_j)``, symmetric PSD.
 
         Examples
         --------
@@ -297,80 +244,43 @@ class FCN:
 
     @finite_result
     def ntk_apply(self, weights: Sequence[ArrayLike], Z: ArrayLike) -> np.ndarray:
-        """Apply the NTK to a matrix ``Z`` (paper eq. 7).
-
-        Parameters
-        ----------
-        weights : sequence of array_like
-            One matrix per layer.
-        Z : array_like of shape (d_L, d_0)
-
-        Returns
-        -------
-        ndarray of shape (d_L, d_0)
-            ``Theta(Z) = sum_j A_j A_j^T Z B_j^T B_j``.
+        """Apply the NTK to ``Z`` of shape (d_L, d_0): ``sum_j A_j A_j^T Z B_j^T B_j`` (eq. 7).
 
         Examples
         --------
         >>> FCN((1, 1, 1)).ntk_apply([[[2.0]], [[3.0]]], [[1.0]])
         array([[13.]])
         """
-        ws = self.check_weights(weights)
-        z = as_finite_array(Z, "Z", ndim=2)
-        if z.shape != self.end_to_end_shape:
-            raise ValueError(
-                f"Z must have the shape {self.end_to_end_shape} of the end-to-end matrix: got "
-                f"shape {z.shape}"
-            )
-        A, B = _partial_products(ws)
+        A, B = _partial_products(self.check_weights(weights))
+        z = self._end_to_end_like(Z, "Z")
         return sum(a @ a.T @ z @ b.T @ b for a, b in zip(A, B, strict=True))
 
     @finite_result
     def layer_gradients(self, weights: Sequence[ArrayLike], grad: ArrayLike) -> list[np.ndarray]:
-        """The parameter gradient ``d/dW_j l(W_L ... W_1)`` from ``grad = grad l(W)``.
+        """The parameter gradients ``A_j^T grad B_j^T`` of ``l(W_L ... W_1)``, layer 1 first.
 
-        Parameters
-        ----------
-        weights : sequence of array_like
-            One matrix per layer.
-        grad : array_like of shape (d_L, d_0)
-            The gradient of the loss at the end-to-end matrix.
-
-        Returns
-        -------
-        list of ndarray
-            ``A_j^T grad B_j^T`` of shape ``(d_j, d_{j-1})``, layer 1 first (the chain rule;
-            the right-hand side of gradient flow, eq. 4, is its negative).
+        ``grad`` of shape (d_L, d_0) is ``grad l(W)``; gradient flow (eq. 4) is their negative.
         """
-        ws = self.check_weights(weights)
-        g = as_finite_array(grad, "grad", ndim=2)
-        if g.shape != self.end_to_end_shape:
-            raise ValueError(
-                f"grad must have the shape {self.end_to_end_shape} of the end-to-end matrix: "
-                f"got shape {g.shape}"
-            )
-        A, B = _partial_products(ws)
+        A, B = _partial_products(self.check_weights(weights))
+        g = self._end_to_end_like(grad, "grad")
         return [a.T @ g @ b.T for a, b in zip(A, B, strict=True)]
+
+    def _end_to_end_like(self, value: ArrayLike, name: str) -> np.ndarray:
+        """Check a finite matrix of the end-to-end shape."""
+        a = as_finite_array(value, name, ndim=2)
+        if a.shape != self.end_to_end_shape:
+            raise ValueError(
+                f"{name} must have the shape {self.end_to_end_shape} of the end-to-end matrix: "
+                f"got shape {a.shape}"
+            )
+        return a
 
     # ------------------------------------------------------------------ invariants
     @finite_result
     def invariants(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
-        """The conserved matrices ``W_{j+1}^T W_{j+1} - W_j W_j^T``, ``j = 1, ..., L-1``.
+        """The conserved matrices ``W_{j+1}^T W_{j+1} - W_j W_j^T`` of shape (d_j, d_j), j < L.
 
-        Parameters
-        ----------
-        weights : sequence of array_like
-            One matrix per layer.
-
-        Returns
-        -------
-        list of ndarray
-            ``L - 1`` symmetric matrices, the ``j``-th of shape ``(d_j, d_j)``.
-
-        Notes
-        -----
-        Paper eq. (5): constant along gradient flow (eq. 4) for every differentiable loss.
-        The weights are *balanced* when all of them vanish.
+        Paper eq. (5): constant along gradient flow (eq. 4); *balanced* when all vanish.
 
         Examples
         --------
@@ -381,25 +291,10 @@ class FCN:
 
     @finite_result
     def invariant_jacobian(self, weights: Sequence[ArrayLike]) -> np.ndarray:
-        """Derivative of the invariants (eq. 5) with respect to ``theta``.
+        """Derivative of the invariants (eq. 5) in ``theta``: shape (sum_{j<L} d_j^2, n_params).
 
-        Parameters
-        ----------
-        weights : sequence of array_like
-            One matrix per layer.
-
-        Returns
-        -------
-        ndarray of shape (sum_{j=1}^{L-1} d_j^2, n_params)
-            Rows: row-major ``vec`` of each invariant matrix, ``j = 1`` first (symmetric
-            matrices, so pairs of rows repeat). Columns: the order of :meth:`flatten`.
-
-        Notes
-        -----
-        With ``K`` the permutation ``vec(Z) -> vec(Z^T)``, the block of the ``j``-th invariant is
-        ``(I + K) kron(W_{j+1}^T, I)`` for ``W_{j+1}`` and ``-(I + K) kron(I, W_j)`` for ``W_j``.
-        Together with :meth:`jacobian` it describes the parameter directions that keep both the
-        product and the invariants: ``ker J`` intersected with ``ker`` of this matrix.
+        Rows: row-major ``vec`` of each invariant, ``j = 1`` first. With ``K: vec(Z) ->
+        vec(Z^T)`` the blocks are ``(I + K) kron(W_{j+1}^T, I)`` and ``-(I + K) kron(I, W_j)``.
 
         Examples
         --------
@@ -423,15 +318,7 @@ class FCN:
 
     @finite_result
     def is_balanced(self, weights: Sequence[ArrayLike], *, tol: float = 1e-9) -> bool:
-        """True if every invariant vanishes, relative to the size of the weights.
-
-        Parameters
-        ----------
-        weights : sequence of array_like
-            One matrix per layer.
-        tol : float, default=1e-9
-            Balanced means ``||W_{j+1}^T W_{j+1} - W_j W_j^T||_F <= tol * max(1, max_j
-            ||W_j||_F^2)`` for every ``j``.
+        """True if ``||D_j||_F <= tol * max(1, max_j ||W_j||_F^2)`` for every invariant ``D_j``.
 
         Examples
         --------
@@ -448,17 +335,6 @@ class FCN:
 # ---------------------------------------------------------------------- orthogonal matrices
 def random_orthogonal(d: int, rng: np.random.Generator) -> np.ndarray:
     """A random orthogonal ``d x d`` matrix, Haar distributed on ``O(d)``.
-
-    Parameters
-    ----------
-    d : int
-        The size, at least 1.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    ndarray of shape (d, d)
-        ``U^T U = I``.
 
     Examples
     --------
@@ -494,28 +370,21 @@ def orthogonal_orbit(
     Parameters
     ----------
     weights : sequence of array_like
-        ``W_1, ..., W_L`` (shapes must chain: ``W_j`` has shape ``(d_j, d_{j-1})``).
+        ``W_1, ..., W_L`` (shapes must chain).
     Us : sequence of array_like
-        ``L - 1`` orthogonal matrices, ``U_j`` of shape ``(d_j, d_j)`` (the hidden widths).
+        ``L - 1`` orthogonal matrices, ``U_j`` of shape ``(d_j, d_j)``.
     tol : float, default=1e-8
         Allowed ``max |U^T U - I|``.
 
     Returns
     -------
     list of ndarray
-        The new weights, same shapes. The product, the NTK and (up to the conjugation
-        ``U_j (.) U_j^T``) the invariants are unchanged.
-
-    Raises
-    ------
-    ValueError
-        If the number of ``Us`` is not ``L - 1``, or a ``U_j`` is not orthogonal of the right size.
+        The new weights: same product and NTK, invariants conjugated by ``U_j``.
 
     Notes
     -----
-    Thm 14: for balanced weights whose product has full rank (square layers), the balanced
-    weights with the same product are exactly this orbit. The new partial products are
-    ``A_j U_j^T`` and ``U_{j-1} B_j``, so ``Theta`` of eq. (7) does not change.
+    Thm 14: for balanced weights with a full-rank product (square layers), the balanced weights
+    with the same product are exactly this orbit.
 
     Examples
     --------
@@ -554,27 +423,17 @@ def balanced_factorization(
     n_layers : int
         The depth ``L``.
     widths : sequence of int, optional
-        ``(n, d_1, ..., d_{L-1}, m)``. Default: every hidden width equals ``min(m, n)``.
-        Supported: every hidden width at least ``rank W``.
+        ``(n, d_1, ..., d_{L-1}, m)``, hidden widths at least ``rank W``; default ``min(m, n)``.
 
     Returns
     -------
     list of ndarray
-        ``W_1, ..., W_L`` with product ``W`` and all invariants zero.
-
-    Raises
-    ------
-    ValueError
-        If ``widths`` does not start with ``n`` and end with ``m``, has not ``L + 1`` entries,
-        or a hidden width is smaller than the rank of ``W``.
+        ``W_1, ..., W_L`` with product ``W`` and all invariants zero (eq. 5).
 
     Notes
     -----
-    With ``k`` the smallest width and ``W = U S V^T`` (the ``k`` largest singular values):
-    ``W_1 = S^{1/L} V^T``, ``W_j = S^{1/L}`` for ``1 < j < L``, ``W_L = U S^{1/L}``, padded with
-    zero rows/columns to the requested widths. Then ``W_{j+1}^T W_{j+1} = W_j W_j^T =
-    diag(S^{2/L}, 0)``, the balanced case of eq. (5); every other balanced factorization is
-    on its orbit ``orthogonal_orbit`` (Thm 14).
+    With ``W = U S V^T`` (``k`` = smallest width): ``W_1 = S^{1/L} V^T``, ``W_j = S^{1/L}``,
+    ``W_L = U S^{1/L}``, zero-padded. Other balanced factorizations: :func:`orthogonal_orbit`.
 
     Examples
     --------
@@ -639,18 +498,12 @@ def identity_factorization(A: ArrayLike, Q: ArrayLike | None = None) -> list[np.
     Returns
     -------
     list of ndarray
-        ``[A Q, Q^T A^{-1}]``. For every ``Q`` the product is ``I`` and the invariant is
-        ``A^{-T} A^{-1} - A A^T``; the NTK depends on ``Q`` unless that invariant is zero.
-
-    Raises
-    ------
-    ValueError
-        If ``A`` is not square and invertible, or ``Q`` is not orthogonal of the same size.
+        ``[A Q, Q^T A^{-1}]``: product ``I``, invariant ``A^{-T} A^{-1} - A A^T`` for every ``Q``.
 
     Notes
     -----
-    The family behind Ex. 20 (paper Sec. 4): same end-to-end matrix, same invariant, different
-    NTKs, so for fully connected networks ``(W, invariants)`` does not determine the NTK.
+    Ex. 20 (Sec. 4): the NTK depends on ``Q`` unless the invariant vanishes, so ``(W,
+    invariants)`` does not determine the NTK of a fully connected network.
 
     Examples
     --------
@@ -731,7 +584,10 @@ def dense_loss(W: ArrayLike, Y: ArrayLike, *, X: ArrayLike | None = None) -> flo
     1.0
     """
     w = as_finite_array(W, "W", ndim=2)
-    y, x = as_matrix_targets(Y, X, w.shape)
+    return _loss(w, *as_matrix_targets(Y, X, w.shape))
+
+
+def _loss(w: np.ndarray, y: np.ndarray, x: np.ndarray | None) -> float:
     if x is None:
         return 0.5 * float(np.sum((w - y) ** 2))
     return float(np.sum((w @ x - y) ** 2)) / (2 * x.shape[1])
@@ -752,8 +608,7 @@ def dense_loss_gradient(W: ArrayLike, Y: ArrayLike, *, X: ArrayLike | None = Non
            [0., 1.]])
     """
     w = as_finite_array(W, "W", ndim=2)
-    y, x = as_matrix_targets(Y, X, w.shape)
-    return _grad(w, y, x)
+    return _grad(w, *as_matrix_targets(Y, X, w.shape))
 
 
 def _grad(w: np.ndarray, y: np.ndarray, x: np.ndarray | None) -> np.ndarray:
@@ -769,20 +624,14 @@ def psd_power(S: ArrayLike, p: float) -> np.ndarray:
     Parameters
     ----------
     S : array_like of shape (n, n)
-        Symmetric PSD. Eigenvalues below ``10 n eps max|lambda|`` (round-off, including
-        tiny negative ones) are treated as zero.
+        Symmetric PSD; eigenvalues below ``10 n eps max|lambda|`` count as zero.
     p : float
         The exponent, ``p >= 0``; ``S^0 = I``.
 
     Returns
     -------
     ndarray of shape (n, n)
-        ``V diag(lambda^p) V^T`` from the eigendecomposition ``S = V diag(lambda) V^T``.
-
-    Raises
-    ------
-    ValueError
-        If ``S`` is not square and symmetric, or ``p < 0``.
+        ``V diag(lambda^p) V^T`` for ``S = V diag(lambda) V^T``.
 
     Examples
     --------
@@ -834,8 +683,7 @@ def balanced_velocity(W: ArrayLike, grad: ArrayLike, n_layers: int) -> np.ndarra
     Returns
     -------
     ndarray of shape (m, n)
-        ``-sum_{j=1}^L (W W^T)^{(L-j)/L} grad (W^T W)^{(j-1)/L}``; at balanced weights with
-        product ``W`` it equals ``-Theta(grad)`` (eq. 7).
+        ``-sum_j (W W^T)^{(L-j)/L} grad (W^T W)^{(j-1)/L}``, ``-Theta(grad)`` when balanced.
 
     Examples
     --------
@@ -853,24 +701,17 @@ def balanced_velocity(W: ArrayLike, grad: ArrayLike, n_layers: int) -> np.ndarra
 
 @dataclass(frozen=True)
 class DenseFlowResult:
-    """A gradient-flow trajectory of a fully connected linear network.
-
-    The field names are those of :class:`lcnn_widgets.flows.FlowResult` and
-    :class:`lcnn_widgets.relu.ReLUFlowResult`.
+    """A gradient-flow trajectory of a fully connected linear network (fields as ``FlowResult``).
 
     Attributes
     ----------
     times : ndarray of shape (n_t,)
-        The times actually reached (fewer than asked when ``success`` is False).
+        The times reached (fewer than asked when ``success`` is False).
     end_to_end : ndarray of shape (n_t, d_L, d_0)
-        The end-to-end matrix at each time.
     loss : ndarray of shape (n_t,)
-        The squared loss at each time.
-    weights : tuple of ndarray, or None
-        For the parameter flow: ``W_j(t)`` as arrays of shape ``(n_t, d_j, d_{j-1})``, layer 1
-        first. None for the function-space flow.
+    weights : tuple of ndarray of shape (n_t, d_j, d_{j-1}), or None
+        ``W_j(t)``, layer 1 first; None for the function-space flow.
     success : bool
-        False if the integrator stopped early; ``message`` says why.
     message : str
         The integrator's message.
     """
@@ -893,13 +734,7 @@ class DenseFlowResult:
         return self.end_to_end
 
     def weights_at(self, index: int) -> list[np.ndarray]:
-        """The weight matrices ``[W_1(t_k), ..., W_L(t_k)]`` at the time ``t[index]``.
-
-        Raises
-        ------
-        ValueError
-            For a function-space flow (no weights stored).
-        """
+        """The weight matrices ``[W_1, ..., W_L]`` at ``t[index]`` (ValueError without weights)."""
         if self.weights is None:
             raise ValueError("this is a function-space flow: it stores W(t) but no weights")
         return [w[index].copy() for w in self.weights]
@@ -950,9 +785,9 @@ def gradient_flow_dense(
     4.0
     """
     net = FCN.from_weights(weights0)
-    ws = net.check_weights(weights0)
+    theta0 = np.concatenate([w.ravel() for w in net.check_weights(weights0)])
     y, x = as_matrix_targets(Y, X, net.end_to_end_shape)
-    for arr, name in ((net.flatten(ws), "weights0"), (y, "Y"), (x, "X")):
+    for arr, name in ((theta0, "weights0"), (y, "Y"), (x, "X")):
         as_moderate(arr, name, 1e100) if arr is not None else None
     t = as_time_grid(t_eval)
 
@@ -962,11 +797,11 @@ def gradient_flow_dense(
         g = _grad(A[0] @ cur[0], y, x)
         return -np.concatenate([(a.T @ g @ b.T).ravel() for a, b in zip(A, B, strict=True)])
 
-    path, t, ok, msg = _solve(rhs, net.flatten(ws), t, rtol, atol)
+    path, t, ok, msg = _solve(rhs, theta0, t, rtol, atol)
     traj = [_split(net, th) for th in path]
     weights = tuple(np.stack([tr[j] for tr in traj]) for j in range(net.n_layers))
     prods = np.stack([_product(tr) for tr in traj])
-    loss = np.array([dense_loss(p, y, X=x) for p in prods])
+    loss = np.array([_loss(p, y, x) for p in prods])
     return DenseFlowResult(
         times=t, end_to_end=prods, loss=loss, weights=weights, success=ok, message=msg
     )
@@ -1022,5 +857,5 @@ def balanced_flow(
 
     path, t, ok, msg = _solve(rhs, w0.ravel(), t, rtol, atol)
     prods = path.reshape((t.size, *shape))
-    loss = np.array([dense_loss(p, y, X=x) for p in prods])
+    loss = np.array([_loss(p, y, x) for p in prods])
     return DenseFlowResult(times=t, end_to_end=prods, loss=loss, success=ok, message=msg)

@@ -78,15 +78,13 @@ class ExactFactorization:
     constant : fractions.Fraction
         The content: ``P_w = constant * prod_i f_i^{m_i}`` with primitive integer ``f_i``.
     factors : tuple of (sympy.Expr, int)
-        The irreducible factors ``f_i`` over the rationals with multiplicities ``m_i``
-        (``sympy.factor_list``).
+        The irreducible factors ``f_i`` over Q with multiplicities ``m_i``.
     multidegrees : tuple of tuple of int
         ``multidegrees[i][d]``: degree of ``f_i`` in the pair ``(x_d, y_d)``.
     assignments : tuple of tuple of tuple of int
         ``assignments[s][l][i]``: copies of ``f_i`` that layer ``l`` receives in solution ``s``.
     solutions : tuple of tuple of ndarray
-        One filter tuple per assignment, layer 1 first, with ``pi = w``; the layer filters are
-        the primitive integer polynomials, and ``constant`` sits in layer 1.
+        One filter tuple per assignment with ``pi = w``; ``constant`` sits in layer 1.
     residuals : tuple of float
         ``||pi(solution) - w|| / ||w||`` for every solution (rounding only).
     """
@@ -159,29 +157,18 @@ def factor_end_to_end(net: LCN, w: ArrayLike) -> ExactFactorization:
     -------
     ExactFactorization
         Every assignment of the irreducible factors to layers that respects the layers'
-        multi-degrees and sparsity patterns. For D >= 2, generic layers (each with at least two
-        sizes > 1) and no two equal-shaped layers between which all strides are one, there is
-        exactly one solution: the layers up to scaling (Cor. 10).
+        multi-degrees and sparsity patterns: one for generic layers in D >= 2 (Cor. 10).
 
     Raises
     ------
     ValueError
-        If ``w`` has the wrong shape, is zero, has non-integer float entries, or has no
-        factorization into layers with rational coefficients (then it is not in the
-        neuromanifold, or only with irrational layers).
-    TypeError
-        For entries that are not numbers.
+        Also when ``w`` has no factorization into layers with rational coefficients.
 
     Notes
     -----
-    Lemma 9 and Cor. 10. ``P_w`` (from :func:`lcnn_widgets.polynomials.to_binary_form`) is
-    factored over the rationals by ``sympy.factor_list``. Layer ``l`` must receive factors whose
-    multi-degrees add up to ``((k_{l,d} - 1) S_{l-1,d})_d``, and their product may use only
-    monomials ``prod_d x_d^{a_d S_{l-1,d}} y_d^{b_d S_{l-1,d}}``; the layer filter is read from
-    the product at the lattice points (``x_d^{S_d} -> x_d``, ``y_d^{S_d} -> y_d``). Factors are
-    distributed by backtracking over multi-degrees, then the sparsity is checked. In 1D this
-    finds the rational factorizations only; :func:`lcnn_widgets.fibers.fibers` finds all real
-    ones.
+    Lemma 9, Cor. 10: ``sympy.factor_list`` factors ``P_w``; layer ``l`` receives factors of total
+    multi-degree ``((k_{l,d} - 1) S_{l-1,d})_d`` whose product is a polynomial in ``x^S, y^S``.
+    In 1D this finds the rational factorizations only (:func:`lcnn_widgets.fibers.fibers`: all).
 
     Examples
     --------
@@ -205,7 +192,7 @@ def factor_end_to_end(net: LCN, w: ArrayLike) -> ExactFactorization:
     const, flist = sympy.factor_list(to_binary_form(ints, variables=xs), *xs)
     factors = tuple((sympy.sympify(f), int(m)) for f, m in flist)
     degs = tuple(_multidegree(f, xs, dim) for f, _ in factors)
-    accs = [tuple(a) if not net.is_1d else (a,) for a in net.accumulated_strides]
+    accs = _acc(net)
     targets = [
         tuple((k - 1) * s for k, s in zip(shp, acc, strict=True))
         for shp, acc in zip(net.filter_shapes, accs, strict=True)
@@ -278,20 +265,12 @@ def irreducible_layers(net: LCN, filters: Sequence[ArrayLike]) -> tuple[bool, ..
     Returns
     -------
     tuple of bool
-        ``True`` when ``sympy.factor_list`` finds one irreducible factor of multiplicity one
-        (constants do not count; a constant layer gives ``False``).
-
-    Raises
-    ------
-    ValueError, TypeError
-        For filters of the wrong shape or with non-integer float entries.
+        ``True`` when ``sympy.factor_list`` finds one irreducible factor of multiplicity one.
 
     Notes
     -----
-    Cor. 10: a form in two or more pairs of variables with generic coefficients is irreducible,
-    so this is ``True`` for almost all filters with at least two sizes > 1. When it is
-    ``False`` (for a 2 x 2 filter exactly when its determinant vanishes), factors can move
-    between layers and the factorization of ``w`` need not be unique.
+    Cor. 10: true for generic filters with at least two sizes > 1; when false (a 2 x 2 filter
+    with determinant 0), factors can move between layers and ``w`` may factor in several ways.
 
     Examples
     --------
@@ -326,25 +305,7 @@ def random_integer_filters(
 ) -> list[np.ndarray]:
     """Filters with i.i.d. integer entries uniform in ``{-high, ..., high}``, none all zero.
 
-    Parameters
-    ----------
-    net : LCN
-    rng : numpy.random.Generator
-    high : int, default=3
-        The largest absolute value of an entry.
-
-    Returns
-    -------
-    list of ndarray
-        Integer-valued float arrays of shapes ``net.filter_shapes``; a filter that comes out all
-        zero is drawn again.
-
-    Raises
-    ------
-    TypeError
-        If ``rng`` is not a ``numpy.random.Generator`` or ``high`` is not an int.
-    ValueError
-        If ``high < 1``.
+    Returns integer-valued float arrays of shapes ``net.filter_shapes``.
 
     Examples
     --------
@@ -359,7 +320,7 @@ def random_integer_filters(
     out = []
     for shp in net.filter_shapes:
         f = np.zeros(shp)
-        while not np.any(f):
+        while not np.any(f):  # redraw an all-zero filter
             f = rng.integers(-high, high + 1, size=shp).astype(float)
         out.append(f)
     return out
@@ -382,15 +343,8 @@ def _acc(net: LCN) -> list[tuple[int, ...]]:
 def swappable_pairs(net: LCN) -> list[tuple[int, int]]:
     """All position pairs ``(i, j)``, ``i < j``, whose layers may be swapped (Obs. 11).
 
-    Parameters
-    ----------
-    net : LCN
-
-    Returns
-    -------
-    list of tuple of int
-        0-based positions in ``filters`` (0 is layer 1) with equal accumulated strides
-        ``S_{i} = S_{j}`` before them, i.e. all strides of the layers ``i, ..., j - 1`` are one.
+    Positions are 0-based in ``filters``; the pairs have equal accumulated strides ``S_i = S_j``
+    (all strides of the layers ``i, ..., j - 1`` are one).
 
     Examples
     --------
@@ -414,34 +368,20 @@ def swap_layers(
     filters : sequence of array_like
         One filter per layer, layer 1 first.
     i, j : int
-        0-based positions in ``filters`` (0 is layer 1), different.
+        Different 0-based positions in ``filters``; all strides of the layers between them must
+        be one (ValueError otherwise).
 
     Returns
     -------
     new_net : LCN
-        The same strides, with the filter sizes at ``i`` and ``j`` exchanged (the same network
-        when the two layers have equal sizes).
+        The same strides, with the filter sizes at ``i`` and ``j`` exchanged.
     new_filters : list of ndarray
-        Copies of the filters with ``i`` and ``j`` exchanged; ``new_net.end_to_end(new_filters)
-        == net.end_to_end(filters)``.
-
-    Raises
-    ------
-    ValueError
-        If the swap is not allowed: some stride of the layers ``min(i,j), ..., max(i,j) - 1``
-        is not one along some axis (then the two layers are forms in different variables
-        ``x^S``); if ``i == j`` or a position is out of range; for bad filters.
-    TypeError
-        If a position is not an int.
+        Copies of the filters with ``i`` and ``j`` exchanged (same end-to-end filter).
 
     Notes
     -----
-    Obs. 11. Layer ``l`` enters ``P_w`` as ``P_{w_l}(x^{S_{l-1}}, y^{S_{l-1}})``. If all strides
-    from layer ``i`` up to layer ``j - 1`` are one, then ``S_{i-1} = S_{j-1}``: both factors are
-    forms in the same variables and multiplication commutes. The strides, hence every
-    accumulated stride, stay as they are. The parameters are permuted
-    (:func:`swap_permutation`), so ``J`` gets its blocks permuted and ``Theta = J J^T`` is
-    unchanged.
+    Obs. 11: with ``S_{i-1} = S_{j-1}`` both layer forms are in the same variables and commute.
+    The parameters are permuted (:func:`swap_permutation`), so ``Theta = J J^T`` is unchanged.
 
     Examples
     --------
@@ -473,17 +413,9 @@ def swap_layers(
 def swap_permutation(net: LCN, i: int, j: int) -> np.ndarray:
     """The index permutation of ``theta`` performed by :func:`swap_layers`.
 
-    Parameters
-    ----------
-    net : LCN
-    i, j : int
-        As in :func:`swap_layers` (no stride condition is checked here).
-
-    Returns
-    -------
-    ndarray of int, shape (n_params,)
-        ``perm`` with ``new_net.flatten(new_filters) == net.flatten(filters)[perm]`` and
-        ``new_net.jacobian(new_filters) == net.jacobian(filters)[:, perm]``.
+    ``i, j`` as in :func:`swap_layers` (no stride condition is checked here). Returns ``perm``,
+    ndarray of int of shape (n_params,), with ``new_net.flatten(new_filters) ==
+    net.flatten(filters)[perm]``.
 
     Examples
     --------
@@ -493,8 +425,7 @@ def swap_permutation(net: LCN, i: int, j: int) -> np.ndarray:
     """
     as_network(net, "net", needs=("filter_shapes",))
     a, b = _positions(net, i, j)
-    counts = [int(np.prod(s)) for s in net.filter_shapes]
-    offs = np.concatenate([[0], np.cumsum(counts)]).astype(int)
+    offs = np.cumsum([0, *(int(np.prod(s)) for s in net.filter_shapes)])
     order = list(range(net.n_layers))
     order[a], order[b] = order[b], order[a]
     return np.concatenate([np.arange(offs[l], offs[l + 1]) for l in order])
@@ -503,20 +434,9 @@ def swap_permutation(net: LCN, i: int, j: int) -> np.ndarray:
 def swap_orbit(net: LCN, filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
     """Every rearrangement of the layers that keeps both the architecture and ``pi``.
 
-    Parameters
-    ----------
-    net : LCN
-    filters : sequence of array_like
-        One filter per layer.
-
-    Returns
-    -------
-    list of tuple of ndarray
-        The original tuple first, then every distinct permutation of layers of equal shape
-        inside each run of layers with equal accumulated strides (repeated swaps of Obs. 11).
-        All have the same end-to-end filter; their layer norms are permuted, so the invariants
-        change unless the exchanged layers have equal norms (use :meth:`LCN.rescale` to move
-        them to a given ``delta``).
+    Returns the original tuple first, then every distinct permutation of equal-shaped layers
+    inside each run of equal accumulated strides (repeated swaps of Obs. 11). The layer norms
+    are permuted, so the invariants may change (:meth:`LCN.rescale` moves them back).
 
     Examples
     --------
@@ -526,22 +446,12 @@ def swap_orbit(net: LCN, filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray,
     2
     """
     as_network(net, "net", needs=("filter_shapes",))
-    fs = net.check_filters(filters)
-    shapes = net.filter_shapes
-    runs = net.stride_runs
-    per_run = []
-    for run in runs:
-        perms = [
-            p
-            for p in itertools.permutations(run)
-            if all(shapes[a] == shapes[b] for a, b in zip(run, p, strict=True))
-        ]
-        per_run.append(perms)
-    out = []
-    for combo in itertools.product(*per_run):
-        order = [l for part in combo for l in part]
-        out.append(tuple(fs[l].copy() for l in order))
-    return out
+    fs, sh = net.check_filters(filters), net.filter_shapes
+    per_run = [  # the permutations of each run that map every layer to one of the same shape
+        [p for p in itertools.permutations(run) if [sh[a] for a in p] == [sh[a] for a in run]]
+        for run in net.stride_runs
+    ]
+    return [tuple(fs[l].copy() for part in c for l in part) for c in itertools.product(*per_run)]
 
 
 def count_up_to_swaps(
@@ -555,23 +465,18 @@ def count_up_to_swaps(
     points : sequence of filter tuples
         Nonzero filters, for example ``fiber.filters`` of a :class:`~lcnn_widgets.fibers.Fiber`.
     rtol : float, default=1e-6
-        Two tuples are equal when their flattened difference is at most ``rtol`` times the
-        larger norm.
+        Two tuples are equal when their difference is at most ``rtol`` times the larger norm.
 
     Returns
     -------
     int
-        The number of classes. Each point ``p`` is compared with every element of
-        :func:`swap_orbit` of the earlier representatives, rescaled to the invariants of ``p``
-        (Prop. 12), and with their sign variants. Cor. 10 predicts one class for a fiber in
-        D >= 2 (every layer with at least two sizes > 1, ``w`` generic).
+        The number of classes: each point is compared with the :func:`swap_orbit` of earlier
+        representatives, rescaled to its invariants (Prop. 12), and their sign variants.
 
     Notes
     -----
-    A swap keeps ``Theta`` (Obs. 11) but permutes the layer norms, so it changes ``delta``
-    unless the swapped layers have equal norms. Rescaling the swapped point back to ``delta``
-    then changes ``Theta``: one class does not mean one NTK when ``delta != 0`` on the swapped
-    layers (compare with :func:`lcnn_widgets.stride_one.ntk_spread`).
+    Cor. 10 predicts one class for a generic fiber in D >= 2. A swap keeps ``Theta`` but rescaling
+    back to ``delta`` does not: one class need not mean one NTK when ``delta != 0``.
 
     Examples
     --------
