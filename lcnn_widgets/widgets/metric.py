@@ -54,7 +54,7 @@ class MetricChart:
     theta : list of ndarray
         The balanced fiber point of ``w``.
     basis : ndarray of shape (K, 2)
-        Orthonormal vectors ``e_1, e_2`` of ``T_w M`` (top left singular vectors of ``J``).
+        Orthonormal ``e_1, e_2`` of ``T_w M`` (top left singular vectors of ``J``).
     directions : ndarray of shape (n_params, 2)
         Their lifts ``t_i = J^+ e_i`` (in the tangent space (9)).
     coords : ndarray of shape (m, 2)
@@ -70,9 +70,8 @@ class MetricChart:
         Common drawing scale of the unit balls.
     balanced_gram : ndarray of shape (2, 2)
         ``g^0`` in chart coordinates at ``w`` (the dashed reference).
-    blocks : _ChartBlocks or None
-        What the metric at every chart point needs besides ``delta`` (for
-        :func:`metric_picture`, which then evaluates all chart points at once).
+    blocks : _ChartBlocks
+        What the metric at every chart point needs besides ``delta``.
     """
 
     net: LCN
@@ -88,7 +87,7 @@ class MetricChart:
     curve: np.ndarray
     scale: float
     balanced_gram: np.ndarray
-    blocks: _ChartBlocks | None = None
+    blocks: _ChartBlocks
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,21 +116,15 @@ class MetricPicture:
     reference: np.ndarray
 
 
-def _grams(net: LCN, params: list, directions: np.ndarray, delta: float) -> np.ndarray:
-    return np.stack([chart_metric(net, p, directions, [delta]) for p in params])
-
-
 @dataclass(frozen=True, eq=False)
 class _ChartBlocks:
     """The parts of ``g^delta`` at the chart points that do not depend on ``delta``.
 
-    For a two-layer network the fiber point of invariant ``delta`` of ``theta = (w_1, w_2)`` is
-    ``(c w_1, w_2 / c)`` (Prop. 2), with ``c^2 = a_1 / ||w_1||^2`` and ``a_1`` the positive root
-    of ``a_1 (a_1 + delta) = ||w_1||^2 ||w_2||^2``. Its Jacobian blocks are ``J_1 / c`` and
-    ``c J_2``, so ``Theta = J_1 J_1^T / c^2 + c^2 J_2 J_2^T`` with ``J_1, J_2`` the blocks of
-    ``J(theta)``: the products ``J_l J_l^T`` and the chart vectors ``J(theta) t_i`` are computed
-    once per chart, and a new ``delta`` costs one small eigendecomposition per chart point.
-    :func:`chart_metric` and :func:`ntk_at` compute the same matrices one by one.
+    For two layers the fiber point of invariant ``delta`` of ``(w_1, w_2)`` is
+    ``(c w_1, w_2 / c)`` (Prop. 2), ``c^2 = a_1 / ||w_1||^2`` with ``a_1 > 0`` solving
+    ``a_1 (a_1 + delta) = ||w_1||^2 ||w_2||^2``; so ``Theta = J_1 J_1^T / c^2 + c^2 J_2 J_2^T``
+    with the blocks of ``J(theta)``, computed once per chart (as :func:`chart_metric` and
+    :func:`ntk_at` do one by one).
     """
 
     n1: np.ndarray  # (m,) ||w_1||^2 at each chart point
@@ -144,41 +137,25 @@ class _ChartBlocks:
     @classmethod
     def of(cls, net: LCN, params: list, directions: np.ndarray) -> _ChartBlocks:
         k1 = int(np.prod(net.filter_shapes[0]))
-        n1, n2, g1, g2, tangent = [], [], [], [], []
-        for p in params:
-            J = net.jacobian(p)
-            n1.append(float(np.sum(p[0] ** 2)))
-            n2.append(float(np.sum(p[1] ** 2)))
-            g1.append(J[:, :k1] @ J[:, :k1].T)
-            g2.append(J[:, k1:] @ J[:, k1:].T)
-            tangent.append(J @ directions)
+        Js = [net.jacobian(p) for p in params]
         return cls(
-            np.array(n1),
-            np.array(n2),
-            np.array(g1),
-            np.array(g2),
-            np.array(tangent),
+            np.array([float(np.sum(p[0] ** 2)) for p in params]),
+            np.array([float(np.sum(p[1] ** 2)) for p in params]),
+            np.array([J[:, :k1] @ J[:, :k1].T for J in Js]),
+            np.array([J[:, k1:] @ J[:, k1:].T for J in Js]),
+            np.array([J @ directions for J in Js]),
             int(net.dim_neuromanifold),
         )
 
-    def ntk_curve(self, index: int, deltas: np.ndarray) -> np.ndarray:
-        """``Theta`` at chart point ``index`` for every invariant of ``deltas``: (n, K, K)."""
-        d = np.asarray(deltas, dtype=float)
+    def ntks(self, delta: Any, index: Any = slice(None)) -> np.ndarray:
+        """``Theta`` at chart point(s) ``index`` for invariant(s) ``delta``: (..., K, K)."""
         P = self.n1[index] * self.n2[index]
-        root = np.sqrt(d * d + 4.0 * P)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            a1 = np.where(d >= 0, 2.0 * P / (d + root), 0.5 * (root - d))
-        c2 = (a1 / self.n1[index])[:, None, None]
-        return self.gram1[index] / c2 + c2 * self.gram2[index]
-
-    def ntks(self, delta: float) -> np.ndarray:
-        """``Theta`` at the fiber point of invariant ``delta`` over every chart point."""
-        P = self.n1 * self.n2
         root = np.sqrt(delta * delta + 4.0 * P)
         # the positive root without cancellation (cf. lcnn_widgets.fibers.rescaling_factors)
-        a1 = 2.0 * P / (delta + root) if delta >= 0 else 0.5 * (root - delta)
-        c2 = a1 / self.n1  # c^2
-        return self.gram1 / c2[:, None, None] + c2[:, None, None] * self.gram2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a1 = np.where(delta >= 0, 2.0 * P / (delta + root), 0.5 * (root - delta))
+        c2 = (a1 / self.n1[index])[..., None, None]  # c^2
+        return self.gram1[index] / c2 + c2 * self.gram2[index]
 
     def grams(self, delta: float) -> np.ndarray:
         """``g^delta`` in chart coordinates at every chart point, as :func:`chart_metric`."""
@@ -227,44 +204,33 @@ def _cached_chart(
             "it is a critical point of pi, where the metric degenerates; pick another point"
         )
     J = net.jacobian(theta)
-    U = np.linalg.svd(J)[0]
-    basis = U[:, :2]
+    basis = np.linalg.svd(J)[0][:, :2]
     directions = np.linalg.lstsq(J, basis, rcond=None)[0]
     r = radius * float(np.linalg.norm(wv))
-    ticks = np.linspace(-r, r, n)
-    X, Y = np.meshgrid(ticks, ticks, indexing="ij")
+    X, Y = np.meshgrid(np.linspace(-r, r, n), np.linspace(-r, r, n), indexing="ij")
     coords = np.column_stack([X.ravel(), Y.ravel()])
     theta_flat = net.flatten(theta)
     params = [net.unflatten(theta_flat + directions @ x) for x in coords]
     center = int(np.argmin(np.linalg.norm(coords, axis=1)))
     deltas = np.linspace(delta_range[0], delta_range[1], N_CURVE)
     i, j = entry
-    spacing = 2 * r / max(n - 1, 1)
-    blocks = _ChartBlocks.of(net, params, directions) if net.n_layers == 2 else None
-    if blocks is not None and np.all(coords[center] == 0.0):  # all at once, the same values
-        curve = blocks.ntk_curve(center, deltas)[:, i, j]
+    blocks = _ChartBlocks.of(net, params, directions)
+    if np.all(coords[center] == 0.0):  # odd n: the center is theta, all at once
+        curve = blocks.ntks(deltas, center)[:, i, j]
         extent = max(_max_semi_axis(blocks.grams(d)) for d in delta_range)
         balanced = blocks.grams(0.0)[center]
     else:
         curve = np.array([ntk_at(net, wv, [d], fiber=theta)[i, j] for d in deltas])
-        extent = max(_max_semi_axis(_grams(net, params, directions, d)) for d in delta_range)
+        extent = max(
+            _max_semi_axis(np.stack([chart_metric(net, p, directions, [d]) for p in params]))
+            for d in delta_range
+        )
         balanced = chart_metric(net, params[center], directions, [0.0])
+    scale = 0.45 * (2 * r / max(n - 1, 1)) / extent  # balls fill at most 90 % of a grid cell
     return MetricChart(
-        net,
-        wv,
-        theta,
-        basis,
-        directions,
-        coords,
-        params,
-        center,
-        entry,
-        deltas,
-        curve,
-        0.45 * spacing / extent,
-        balanced,
-        blocks,
-    )
+        net, wv, theta, basis, directions, coords, params, center, entry, deltas, curve, scale,
+        balanced, blocks,
+    )  # fmt: skip
 
 
 def metric_chart(
@@ -283,7 +249,7 @@ def metric_chart(
     net : LCN
         A two-layer 1D architecture.
     w : array_like of shape (K,)
-        A point of the neuromanifold where the metric is determined by ``(w, delta)``.
+        A point of ``M`` where the metric is determined by ``(w, delta)``.
     entry : tuple of int, default=(1, 3)
         The NTK entry to follow (0-based).
     n : int, default=5
@@ -296,11 +262,7 @@ def metric_chart(
     Returns
     -------
     MetricChart
-
-    Raises
-    ------
-    ValueError
-        For a bad architecture, ``w`` off ``M``, a point whose fiber has several NTKs, a
+        ValueError for a bad architecture, ``w`` off ``M``, a fiber with several NTKs, a
         critical point, or an entry outside the matrix.
     """
     if not isinstance(net, LCN):
@@ -323,32 +285,17 @@ def metric_chart(
 def metric_picture(chart: MetricChart, delta: float, *, n_outline: int = 60) -> MetricPicture:
     """The metric ``g^delta`` on a chart: the marker value, Gram matrices and unit balls.
 
-    Parameters
-    ----------
-    chart : MetricChart
-        From :func:`metric_chart`.
-    delta : float
-        The invariant.
-    n_outline : int, default=60
-        Points per unit-ball outline.
-
-    Returns
-    -------
-    MetricPicture
+    ``chart`` from :func:`metric_chart`; ``delta`` the invariant; ``n_outline`` points per
+    unit-ball outline.
     """
     d = float(delta)
     if not np.isfinite(d):
         raise ValueError(f"delta must be finite: got {delta!r}")
-    net = chart.net
-    if chart.blocks is not None:  # all chart points at once (the same matrices)
-        grams = chart.blocks.grams(d)
-        if np.all(chart.coords[chart.center] == 0.0):  # the center is theta itself
-            value = float(chart.blocks.ntks(d)[chart.center][chart.entry])
-        else:
-            value = float(ntk_at(net, chart.w, [d], fiber=chart.theta)[chart.entry])
+    grams = chart.blocks.grams(d)  # all chart points at once
+    if np.all(chart.coords[chart.center] == 0.0):  # the center is theta itself
+        value = float(chart.blocks.ntks(d)[chart.center][chart.entry])
     else:
-        value = float(ntk_at(net, chart.w, [d], fiber=chart.theta)[chart.entry])
-        grams = _grams(net, chart.params, chart.directions, d)
+        value = float(ntk_at(chart.net, chart.w, [d], fiber=chart.theta)[chart.entry])
     outlines = np.stack(
         [
             ellipse_outline(g, center=c, scale=chart.scale, n=n_outline)
@@ -382,14 +329,8 @@ def explore_metric(
         The initial point (typed into a text box; Ex. 17's point by default).
     delta : float, default=0.0
         Initial invariant.
-    delta_range : tuple of float, default=(-60, 20)
-        Range of the slider and of the curve.
-    entry : tuple of int, default=(1, 3)
-        The NTK entry plotted against ``delta`` (0-based).
-    n : int, default=5
-        Chart grid points per axis.
-    radius : float, default=0.15
-        Half-width of the chart, relative to ``||w||``.
+    delta_range, entry, n, radius
+        As in :func:`metric_chart` (``delta_range`` is also the slider's range).
 
     Returns
     -------
@@ -404,50 +345,30 @@ def explore_metric(
     True
     """
     net = LCN(list(filter_sizes), list(strides))
-    kw: dict[str, Any] = {
-        "entry": tuple(entry),
-        "n": n,
-        "radius": radius,
-        "delta_range": tuple(delta_range),
-    }
+    kw: dict[str, Any] = dict(
+        entry=tuple(entry), n=n, radius=radius, delta_range=tuple(delta_range)
+    )
     metric_chart(net, w, **kw)  # fail early on a bad default
+    lo, hi = (float(d) for d in delta_range)
+    i, j = kw["entry"]
 
     def compute(w: str, delta: float) -> MetricPicture:
-        chart = metric_chart(net, parse_floats(w, "w"), **kw)
-        return metric_picture(chart, delta)
+        return metric_picture(metric_chart(net, parse_floats(w, "w"), **kw), delta)
 
     w_text = ", ".join(f"{float(x):g}" for x in np.ravel(w))
     controls = {
         "w": text_box(w_text, "point w"),
-        "delta": slider(
-            "float",
-            "invariant δ",
-            float(delta),
-            float(delta_range[0]),
-            float(delta_range[1]),
-            0.5,
-            track=300,
-        ),
+        "delta": slider("float", "invariant δ", float(delta), lo, hi, 0.5, track=300),
     }
     box = group(
         "<b>Point</b> w of the neuromanifold (5 numbers; press Enter) and the "
         "<b>invariant</b> δ of the metric",
         row(controls["w"], controls["delta"]),
     )
-    fig, (ax_curve, ax_balls) = panel_figure(
-        (11.0, 4.6),
-        1,
-        2,
-        width_ratios=[1.1, 1.0],
-        left=0.07,
-        right=0.98,
-        bottom=0.12,
-        top=0.9,
-        wspace=0.25,
-    )
-    # chart coordinates in units of ||w||: the chart of every point w then fills the same fixed
-    # frame (the picture of each w is the same, only the numbers on its axes are divided by
-    # ||w||), so typing a new w moves the data and not the frame
+    margins: dict[str, Any] = dict(left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.25)
+    fig, (ax_curve, ax_balls) = panel_figure((11.0, 4.6), 1, 2, width_ratios=[1.1, 1.0], **margins)
+    # chart coordinates in units of ||w||: every w fills the same fixed frame (only the numbers
+    # on its axes change), so typing a new w moves the data and not the frame
     ax_balls.set_xlabel("chart coordinate along e₁ (units of ‖w‖)")
     ax_balls.set_ylabel("chart coordinate along e₂ (units of ‖w‖)")
     lim = float(radius) * (1 + 0.5 / max(int(n) - 1, 1))  # the balls fit in their grid cells
@@ -457,17 +378,14 @@ def explore_metric(
     # a few ticks: every tick label is text drawn whenever the frame is
     for axis in (ax_curve.xaxis, ax_balls.xaxis, ax_balls.yaxis):
         axis.set_major_locator(MaxNLocator(nbins=5))
-    # the range of the NTK entry depends on w: its y ticks are drawn with the data
-    # (moving_yticks), so a new w does not redraw the frame; the label left of them, fixed
+    # the y ticks of the curve move with the data (moving_yticks); its label stays fixed
     ax_curve.yaxis.set_label_coords(-0.13, 0.5)
-    i0, j0 = kw["entry"]
     # fixed titles at a fixed height (y=1: no measuring of tick labels); the values that
-    # change with delta (and the drawing scale, which changes with w) go to the readout line
-    ax_curve.set_title(f"NTK entry Θ[{i0},{j0}](w; δ) as a function of δ", fontsize="medium", y=1.0)
+    # change with delta and w go to the readout line
+    title = dict(fontsize="medium", y=1.0)
+    ax_curve.set_title(f"NTK entry Θ[{i},{j}](w; δ) as a function of δ", **title)
     ax_balls.set_title(
-        r"unit balls of $g^\delta$ on a chart around $w$; dashed: $g^0$ at $w$",
-        fontsize="medium",
-        y=1.0,
+        r"unit balls of $g^\delta$ on a chart around $w$; dashed: $g^0$ at $w$", **title
     )
 
     def draw(figure: Figure, r: MetricPicture) -> str:
@@ -475,13 +393,9 @@ def explore_metric(
         plot_ntk_entry(c.deltas, c.curve, delta=r.delta, value=r.value, entry=c.entry, ax=ax_curve)
         moving_yticks(ax_curve, *ax_curve.get_ylim())
         unit = float(np.linalg.norm(c.w))
-        plot_unit_balls(
-            c.coords / unit,
-            [o / unit for o in r.outlines],
-            reference=r.reference / unit,
-            highlight=c.center,
-            ax=ax_balls,
-        )
+        balls = [o / unit for o in r.outlines]
+        ref = r.reference / unit
+        plot_unit_balls(c.coords / unit, balls, reference=ref, highlight=c.center, ax=ax_balls)
         lam = np.linalg.eigvalsh(r.grams[c.center])
         return (
             f"Θ[{c.entry[0]},{c.entry[1]}](w; δ) = <b>{r.value:.4g}</b> at δ = "
@@ -491,9 +405,7 @@ def explore_metric(
             f"at scale ×{c.scale:.2g} &nbsp;·&nbsp; ‖w‖ = {unit:.4g}"
         )
 
-    lo, hi = (float(d) for d in delta_range)
-    i, j = kw["entry"]
-    explorer = Explorer(
+    return Explorer(
         controls,
         compute,
         draw,
@@ -508,4 +420,3 @@ def explore_metric(
             "dashed outline at w is the unit ball of the balanced metric."
         ),
     )
-    return explorer
