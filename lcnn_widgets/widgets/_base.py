@@ -1,20 +1,12 @@
 """The one widget pattern of the book: controls + a pure function + a drawing function.
 
-An :class:`Explorer` owns a matplotlib Figure that is *not* managed by pyplot (so nothing is
-shown twice), a set of ipywidgets controls and a message line. On every control change it calls
-``compute(**values)``; a ``ValueError``/``TypeError`` from the mathematics is shown as a message
-and the last good picture stays; otherwise ``draw(figure, result)`` updates the figure's artists
-in place and the figure is rendered to PNG into an :class:`ipywidgets.Image`.
-
-One figure per widget, wherever the reader meets it:
-
-* in a running notebook the live widget is displayed and nothing else;
-* a widget cell that has not been run shows one short line (:meth:`Explorer.__repr__`) that says
-  what running it does, not the widget's internal repr;
-* when the book is *built* (the Sphinx extension ``book/_ext/static_previews.py`` sets
-  ``LCNN_STATIC_PREVIEWS=1`` for the kernels that execute the chapters), the widget displays as
-  its *static preview* instead: the pictures for several values of its main control, precomputed
-  and scrubbable without a kernel (:mod:`lcnn_widgets.widgets.static`).
+An :class:`Explorer` owns a Figure not managed by pyplot, ipywidgets controls and a message line.
+On every control change it calls ``compute(**values)``; a ``ValueError``/``TypeError`` is shown
+as a message and the last good picture stays; otherwise ``draw(figure, result)`` updates the
+figure and it is rendered to PNG into an :class:`ipywidgets.Image`. A cell not yet run shows one
+short line (:data:`NOT_RUNNING`); when the book is built (``LCNN_STATIC_PREVIEWS=1``, set by
+``book/_ext/static_previews.py``) the widget displays as its static preview
+(:mod:`lcnn_widgets.widgets.static`).
 """
 
 from __future__ import annotations
@@ -31,7 +23,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ._render import FigureRenderer
+from ._render import PNG_COMPRESS_LEVEL, FigureRenderer
 
 __all__ = ["PREVIEW_ENV", "Explorer", "render_png", "static_previews_enabled"]
 
@@ -46,33 +38,24 @@ NOT_RUNNING = (
 
 
 def static_previews_enabled() -> bool:
-    """True when widgets should display as static previews (``LCNN_STATIC_PREVIEWS=1``).
-
-    The book build sets the variable for the kernels that execute the chapters; a notebook
-    opened in Jupyter does not, so there the live widget is shown.
-    """
+    """True when widgets should display as static previews (``LCNN_STATIC_PREVIEWS=1``)."""
     return os.environ.get(PREVIEW_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
 #: errors that come from bad input and are shown to the reader instead of a traceback
 USER_ERRORS = (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError)
 
-#: zlib level of the rendered PNGs (lossless at every level; 1 is the fastest that compresses)
-_PNG_COMPRESS_LEVEL = 1
-
 
 def render_png(fig: Figure, *, dpi: int = 80) -> bytes:
     """Render a Figure to PNG bytes (Agg canvas, no pyplot state involved).
 
-    The figure keeps one Agg canvas across calls, so matplotlib's text caches survive between
-    renders (about twice as fast as letting ``savefig`` create a new canvas each time). The PNG
-    is written with zlib level 1: the same pixels, encoded several times faster than at the
-    default level 6 for a slightly larger file (see ``benchmarks/RESULTS.md``).
+    The figure keeps one Agg canvas across calls, so matplotlib's text caches survive (twice as
+    fast); zlib level 1 encodes the same pixels several times faster (``benchmarks/RESULTS.md``).
     """
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": _PNG_COMPRESS_LEVEL})
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return buf.getvalue()
 
 
@@ -86,27 +69,23 @@ class Explorer(W.VBox):
     compute : callable
         A pure function of the control values; raises ValueError/TypeError on bad input.
     draw : callable
-        ``draw(figure, result)`` updates the figure from the result of ``compute``. It may
-        return a line of HTML with the values that change (shown above the picture): keeping
-        changing numbers out of titles lets the fast path redraw only the data.
+        ``draw(figure, result)`` updates the figure; it may return a line of HTML with the
+        changing values (shown above the picture, so that titles and the frame stay fixed).
     figure : matplotlib.figure.Figure
-        The figure to draw on (create it with ``matplotlib.figure.Figure``, not pyplot).
+        The figure to draw on (not a pyplot figure).
     title : str, optional
         A line of HTML above the controls.
     dpi : int, default=80
-        Resolution of the rendered image.
     layout_controls : ipywidgets.Widget, optional
         The box that holds the controls (default: one wrapping row of all controls).
     preview : tuple (str, sequence), optional
-        The main control and the values of it that the static preview precomputes, e.g.
-        ``("u1", [-2, -1, 0, 1, 2])``. The control's current value is always included. Without
-        it the preview shows the default picture only.
+        The main control and the values the static preview precomputes (plus the current one),
+        e.g. ``("u1", [-2, -1, 0, 1, 2])``; without it the preview is the default picture.
     alt : str, optional
         Alternative text of the picture (default: the title without markup).
     fast : bool, default=True
-        Redraw only the artists that move onto the saved static part of the figure
-        (:class:`~lcnn_widgets.widgets._render.FigureRenderer`); ``False`` renders the whole
-        figure on every update (the reference the fast path is tested against).
+        Redraw only the moving artists (:class:`~lcnn_widgets.widgets._render.FigureRenderer`);
+        ``False`` renders the whole figure on every update (the reference).
 
     Attributes
     ----------
@@ -116,8 +95,7 @@ class Explorer(W.VBox):
         The message of the last failed update, or None when the picture is current.
     """
 
-    #: ``Explorer -> StaticTwin``, registered by :mod:`lcnn_widgets.widgets.static` (which
-    #: imports this module, so this module does not import it)
+    #: ``Explorer -> StaticTwin``, registered by :mod:`lcnn_widgets.widgets.static`
     static_preview: Callable[[Explorer], Any] | None = None
 
     def __init__(
@@ -177,11 +155,7 @@ class Explorer(W.VBox):
         return NOT_RUNNING
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
-        """Live: the widget view. At build time (``LCNN_STATIC_PREVIEWS=1``): the static preview.
-
-        Both bundles carry the short line of :data:`NOT_RUNNING` as ``text/plain``, which is what
-        a frontend without a widget manager (or a notebook not yet run) shows.
-        """
+        """Live: the widget view; at build time, the static preview; text: :data:`NOT_RUNNING`."""
         if static_previews_enabled() and Explorer.static_preview is not None:
             return {
                 "text/plain": NOT_RUNNING,
@@ -201,8 +175,7 @@ class Explorer(W.VBox):
 
     def set_values(self, **values: Any) -> None:
         """Set several controls at once and redraw once (handy in tests and notebooks)."""
-        unknown = set(values) - set(self.controls)
-        if unknown:
+        if unknown := set(values) - set(self.controls):
             raise ValueError(
                 f"set_values got unknown control names {sorted(unknown)}: "
                 f"allowed are {sorted(self.controls)}"
@@ -218,13 +191,7 @@ class Explorer(W.VBox):
         self.update()
 
     def update(self) -> bool:
-        """Recompute and redraw; on bad input show the message and keep the last picture.
-
-        Returns
-        -------
-        bool
-            True if the picture was updated, False if a message is shown instead.
-        """
+        """Recompute and redraw (True); on bad input show the message, keep the picture (False)."""
         try:
             result = self._compute(**self.values())
         except USER_ERRORS as exc:
@@ -263,10 +230,7 @@ class Explorer(W.VBox):
         return self._renderer.png()
 
     def reference_render(self) -> bytes:
-        """PNG of a from-scratch full render of the figure (what the fast path must equal).
-
-        The next :meth:`render` starts again from a full render.
-        """
+        """PNG of a from-scratch full render (what the fast path must equal); resets the path."""
         png = render_png(self.figure, dpi=self.dpi)
         if self._renderer is not None:
             self._renderer.invalidate()

@@ -1,32 +1,16 @@
 """Fast redraws: render the unchanging part of a figure once, then only the artists that move.
 
-A widget update changes data (lines, markers, images, arrows, in-axes labels) far more often than
-its frame (axis limits, ticks, titles, legends, colour bars). Drawing the frame is most of
-matplotlib's cost (text layout and glyphs), so :class:`FigureRenderer` draws it once, keeps the
-pixels (``copy_from_bbox``), and on the next update restores them and draws only the *moving*
-artists on top (``restore_region`` + ``draw_artist``), the technique of matplotlib's blitting
-guide.
+:class:`FigureRenderer` draws a figure's frame once (axis limits, ticks, titles, legends, colour
+bars: most of matplotlib's cost), keeps its pixels and on the next update restores them and draws
+only the *moving* artists of each axes on top (matplotlib's blitting technique). Moving are the
+data artists, plus the spines and a legend over the data (they must keep their place in the
+stacking order); static is everything else, colour-bar axes as a whole. A *signature* of the
+static part is taken at each update; when it differs from the background's, the update is a full
+redraw (unless it is one of the :data:`RECENT_FRAMES` last frames). The limits of an axis
+without ticks (and no fixed aspect) place nothing static and are left out of it.
 
-Which artists move is decided per axes, so every widget gets it for free:
-
-* moving: the axes' data artists (``lines``, ``collections``, ``images``, ``patches``, ``texts``,
-  ``artists``, ``tables``), plus the spines and the legend, which are drawn over data and must
-  keep their place in the stacking order;
-* static: everything else (axes face, ticks and tick labels, axis labels, titles, figure texts)
-  and colour-bar axes as a whole.
-
-A *signature* of the static part (limits, scales, tick positions, every title and label text,
-colour-bar limits, figure texts, sizes) is taken at each update; when it differs from the one the
-background was drawn with, the update is a full redraw (unless the frame is one of the last
-:data:`RECENT_FRAMES` frames drawn, whose backgrounds are kept). So a widget that changes a title
-or its axis limits is still drawn correctly, only not faster the first time. The limits of an
-axis without ticks (and not tied to the box by a fixed aspect) place nothing static, so they are
-left out: a widget whose data range changes can draw its own ticks as data
-(:func:`lcnn_widgets.plotting._common.moving_yticks`) and keep its frame.
-
-Pixel equality with a full render holds when no static element is drawn *inside* an axes below
-its data in matplotlib's stacking order and above it here: ticks pointing outwards (the default)
-and no grid, as in the book's widgets. ``tests/test_render.py`` checks every widget.
+Pixels equal a full render's when no static element is drawn inside an axes above its data
+(ticks outwards, no grid), as in the book's widgets; ``tests/test_render.py`` checks every widget.
 """
 
 from __future__ import annotations
@@ -41,14 +25,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-__all__ = [
-    "FigureRenderer",
-    "all_axes",
-    "encode_png",
-    "moving_artists",
-    "signature_change",
-    "static_signature",
-]
+# fmt: off
+__all__ = ["FigureRenderer", "all_axes", "encode_png", "moving_artists", "signature_change",
+           "static_signature"]
+# fmt: on
 
 #: how many recent frames (static backgrounds) a renderer keeps
 RECENT_FRAMES = 4
@@ -93,20 +73,12 @@ def _overlaps_data(legend: Any, ax: Axes) -> bool:
 def moving_artists(ax: Axes) -> list[Any]:
     """The artists of ``ax`` redrawn on every update, in matplotlib's drawing order.
 
-    A legend is redrawn only when it lies over the data area (it must stay on top of the
-    data); one placed outside the axes is part of the static background.
+    A legend is redrawn only when it lies over the data area; outside it is static.
     """
     if _is_colorbar(ax) or not ax.get_visible():
         return []
-    artists = [
-        *ax.collections,
-        *ax.patches,
-        *ax.lines,
-        *ax.texts,
-        *ax.artists,
-        *ax.images,
-        *ax.tables,
-    ]
+    artists = [*ax.collections, *ax.patches, *ax.lines, *ax.texts, *ax.artists, *ax.images]
+    artists += ax.tables
     if ax.axison and ax.get_frame_on():  # Axes.draw draws the spines only then
         artists += list(ax.spines.values())
     if ax.legend_ is not None and _overlaps_data(ax.legend_, ax):
@@ -126,11 +98,7 @@ def _text(t: Any) -> tuple:
 
 
 def static_signature(fig: Figure) -> dict[str, Any]:
-    """Everything of ``fig`` that the saved background depends on, by name.
-
-    Two figures with equal signatures have identical static parts; :func:`signature_change`
-    names what differs.
-    """
+    """Everything of ``fig`` that the saved background depends on, by name."""
     sig: dict[str, Any] = {
         "figure size": (tuple(fig.get_size_inches()), fig.dpi),
         "figure texts": tuple(_text(t) for t in fig.texts),
@@ -198,13 +166,7 @@ def signature_change(old: dict[str, Any] | None, new: dict[str, Any]) -> str | N
 
 
 class FigureRenderer:
-    """Render one Figure to PNG repeatedly, redrawing only what moves (see the module doc).
-
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-        A figure not managed by pyplot; its dpi is set to ``dpi``.
-    dpi : int, default=80
+    """Render one non-pyplot Figure (its dpi set to ``dpi``) repeatedly, redrawing what moves.
 
     Attributes
     ----------
@@ -240,16 +202,15 @@ class FigureRenderer:
     def render_full(self, signature: dict[str, Any] | None = None) -> np.ndarray:
         """Draw everything from scratch (also saving the background); return the RGBA pixels."""
         moving = self._moving()
-        for _, artists in moving:
-            for a in artists:
-                a.set_animated(True)
+        flat = [a for _, artists in moving for a in artists]
+        for a in flat:
+            a.set_animated(True)
         try:
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         finally:
-            for _, artists in moving:
-                for a in artists:
-                    a.set_animated(False)
+            for a in flat:
+                a.set_animated(False)
         self._signature = signature or static_signature(self.figure)
         self._remember()
         self._draw_moving(moving)
