@@ -1,9 +1,7 @@
-"""The running example of the paper's appendix (Ex. 15-17).
+"""The running example of the paper's appendix (Ex. 15-17): sizes (3, 2), strides (2, 1).
 
-Two layers of sizes (3, 2) and strides (2, 1): the neuromanifold is (the real part of) the cubic
-hypersurface ``F = 0`` in ``R^5``, and the fiber point, its NTK and the metric of Cor. 6 have
-closed forms. General functions live in :mod:`lcnn_widgets.metric` and
-:mod:`lcnn_widgets.fibers`; this module only specializes them.
+The neuromanifold is (the real part of) the cubic ``F = 0`` in ``R^5``; the fiber point, its
+NTK and the metric of Cor. 6 have closed forms here.
 
 >>> running_example_net()
 LCN(filter_sizes=[3, 2], strides=[2, 1])
@@ -47,18 +45,8 @@ def _as_w5(w: ArrayLike) -> np.ndarray:
 def running_example_F(w: ArrayLike) -> float:
     """The cubic ``F(w) = w_0 w_3^2 - w_1 w_2 w_3 + w_1^2 w_4`` cutting out the closure of ``M``.
 
-    Parameters
-    ----------
-    w : array_like of shape (5,)
-
-    Returns
-    -------
-    float
-
-    Notes
-    -----
-    Ex. 15: the Zariski closure of the neuromanifold of :func:`running_example_net` is the
-    hypersurface ``F = 0``.
+    ``w`` of shape (5,). Ex. 15: the Zariski closure of the neuromanifold of
+    :func:`running_example_net` is ``F = 0``.
 
     Examples
     --------
@@ -73,10 +61,7 @@ def running_example_F(w: ArrayLike) -> float:
 def running_example_grad_F(w: ArrayLike) -> np.ndarray:
     """The gradient of :func:`running_example_F`; it vanishes exactly where ``w_1 = w_3 = 0``.
 
-    Returns
-    -------
-    ndarray of shape (5,)
-        ``(w_3^2, -w_2 w_3 + 2 w_1 w_4, -w_1 w_3, 2 w_0 w_3 - w_1 w_2, w_1^2)``.
+    Shape (5,): ``(w_3^2, -w_2 w_3 + 2 w_1 w_4, -w_1 w_3, 2 w_0 w_3 - w_1 w_2, w_1^2)``.
 
     Examples
     --------
@@ -88,10 +73,7 @@ def running_example_grad_F(w: ArrayLike) -> np.ndarray:
 
 
 def on_running_cubic(w: np.ndarray) -> None:
-    """Raise ValueError unless the 5-vector ``w`` lies in the neuromanifold of Ex. 15.
-
-    Checks nothing else (kernel of :func:`lcnn_widgets.metric.is_smooth_point`).
-    """
+    """Raise ValueError unless the (checked) 5-vector ``w`` lies in the neuromanifold of Ex. 15."""
     w0, w1, w2, w3, w4 = w
     scale = max(float(np.linalg.norm(w)), 1e-300)
     if abs(running_example_F(w)) > 1e-8 * scale**3:
@@ -114,25 +96,16 @@ def gamma_squared(w: ArrayLike, delta: float) -> float:
     Parameters
     ----------
     w : array_like of shape (5,)
-        A point of ``M`` with ``w_1 w_3 != 0``.
+        A point of ``M`` with ``w_1 w_3 != 0`` (else ValueError).
     delta : float
         The invariant ``||v||^2 - ||u||^2``.
 
     Returns
     -------
     float
-        ``gamma^2 = (-delta + sqrt(delta^2 + 4AB)) / (2B)`` with ``A = w_1^2 + w_3^2`` and
-        ``B = w_0^2/w_1^2 + 1 + w_4^2/w_3^2`` (computed in a cancellation-free form).
-
-    Raises
-    ------
-    ValueError
-        If ``w_1 w_3 = 0``.
-
-    Notes
-    -----
-    The fiber point is ``u = gamma (w_0/w_1, 1, w_4/w_3)``, ``v = (w_1, w_3) / gamma``, and
-    ``delta = A/gamma^2 - B gamma^2`` is strictly decreasing in ``gamma^2``.
+        ``gamma^2 = (-delta + sqrt(delta^2 + 4AB)) / (2B)``, ``A = w_1^2 + w_3^2``,
+        ``B = w_0^2/w_1^2 + 1 + w_4^2/w_3^2`` (cancellation-free). The fiber point is
+        ``u = gamma (w_0/w_1, 1, w_4/w_3)``, ``v = (w_1, w_3) / gamma``.
 
     Examples
     --------
@@ -140,8 +113,7 @@ def gamma_squared(w: ArrayLike, delta: float) -> float:
     1.0
     """
     w0, w1, _, w3, w4 = _as_w5(w)
-    d_arr = as_moderate(as_finite_array(delta, "delta"), "delta", allow_tiny=True)
-    d = float(d_arr.reshape(-1)[0])
+    d = float(as_moderate(as_finite_array(delta, "delta"), "delta", allow_tiny=True).flat[0])
     if w1 == 0 or w3 == 0:
         raise ValueError(f"w_1 and w_3 must be nonzero in w: got w_1 = {w1:g}, w_3 = {w3:g}")
     A = w1**2 + w3**2
@@ -178,28 +150,16 @@ def running_example_fiber(w: ArrayLike, delta: float) -> list[list[np.ndarray]]:
     Parameters
     ----------
     w : array_like of shape (5,)
-        A point of the neuromanifold of :func:`running_example_net`, ``w != 0``.
+        A nonzero point of the neuromanifold (else ValueError).
     delta : float
         The invariant ``||v||^2 - ||u||^2``.
 
     Returns
     -------
     list of [u, v]
-        One point when ``(w_1, w_3) != 0`` (a smooth point); on the singular line
-        ``w_1 = w_3 = 0`` two points ``((a, 0, c), (d, e))`` and ``((d, 0, e), (a, c))`` (Ex. 16),
-        or one when ``(a, c)`` and ``(d, e)`` are dependent.
-
-    Raises
-    ------
-    ValueError
-        If ``w`` is not in the neuromanifold or ``w = 0``.
-
-    Notes
-    -----
-    Ex. 15/17: for ``w_1 w_3 != 0``, ``u = gamma (w_0/w_1, 1, w_4/w_3)``, ``v = (w_1, w_3)/gamma``
-    with ``gamma^2`` from :func:`gamma_squared`. If only ``w_3 = 0``: ``u ~ (w_0, w_1, w_2)``,
-    ``v ~ (1, 0)``; if only ``w_1 = 0``: ``u ~ (w_2, w_3, w_4)``, ``v ~ (0, 1)``, rescaled to
-    ``delta`` with :meth:`LCN.rescale`.
+        One point when ``(w_1, w_3) != 0`` (smooth; Ex. 17, :func:`gamma_squared`); on the
+        singular line ``w_1 = w_3 = 0`` two points ``((a, 0, c), (d, e))`` and
+        ``((d, 0, e), (a, c))`` (Ex. 16), one if ``(a, c)`` and ``(d, e)`` are dependent.
 
     Examples
     --------
@@ -214,21 +174,16 @@ def running_example_fiber(w: ArrayLike, delta: float) -> list[list[np.ndarray]]:
     w0, w1, w2, w3, w4 = wv
     net = running_example_net()
     if w1 != 0 and w3 != 0:
-        g2 = gamma_squared(wv, delta)
-        g = np.sqrt(g2)
+        g = np.sqrt(gamma_squared(wv, delta))
         return [[g * np.array([w0 / w1, 1.0, w4 / w3]), np.array([w1, w3]) / g]]
-    if w1 != 0 or w3 != 0:
-        if w3 == 0:
-            raw = [np.array([w0, w1, w2]), np.array([1.0, 0.0])]
-        else:
-            raw = [np.array([w2, w3, w4]), np.array([0.0, 1.0])]
-        return [rescale(net, raw, [delta])]
+    if w3 != 0:  # w_1 = 0
+        return [rescale(net, [np.array([w2, w3, w4]), np.array([0.0, 1.0])], [delta])]
+    if w1 != 0:  # w_3 = 0
+        return [rescale(net, [np.array([w0, w1, w2]), np.array([1.0, 0.0])], [delta])]
     ac, de = _split_quadratic(w0, w2, w4)
-    first = [np.array([ac[0], 0.0, ac[1]]), de]
-    second = [np.array([de[0], 0.0, de[1]]), ac]
-    points = [rescale(net, first, [delta])]
+    points = [rescale(net, [np.array([ac[0], 0.0, ac[1]]), de], [delta])]
     if abs(ac[0] * de[1] - ac[1] * de[0]) > 1e-12 * np.linalg.norm(ac) * np.linalg.norm(de):
-        points.append(rescale(net, second, [delta]))
+        points.append(rescale(net, [np.array([de[0], 0.0, de[1]]), ac], [delta]))
     return points
 
 
@@ -277,10 +232,9 @@ def running_example_slice(
 
     Notes
     -----
-    With ``(w_1, w_3) = s (c, d)`` and ``w_2 = h``, ``F = s^2 (w_0 d^2 - h c d + w_4 c^2)``; so the
-    slice is ruled by lines through the ``w_2``-axis in the (at most two) directions ``(c, d)``
-    solving this quadratic, real iff ``h^2 >= 4 w_0 w_4``. The two sheets cross along the axis,
-    which is the singular line of Ex. 15 (two preimages there, Ex. 16).
+    With ``(w_1, w_3) = s (c, d)``, ``w_2 = h``: ``F = s^2 (w_0 d^2 - h c d + w_4 c^2)``, so the
+    slice is ruled by lines through the ``w_2``-axis (the singular line, Ex. 15-16), real iff
+    ``h^2 >= 4 w_0 w_4``.
 
     Examples
     --------
@@ -296,8 +250,8 @@ def running_example_slice(
     n = as_positive_int(n, "n")
     if a == 0 and b == 0:
         raise ValueError("w0 and w4 must not both be zero (the slice is then a union of planes)")
-    s = np.linspace(-radius, radius, n)
     h = np.linspace(-height, height, n)
+    S, H = np.meshgrid(np.linspace(-radius, radius, n), h, indexing="ij")
     disc = h**2 - 4 * a * b
     root = np.sqrt(np.where(disc >= 0, disc, np.nan))
     sheets = []
@@ -309,9 +263,7 @@ def running_example_slice(
             r = (h + sign * root) / (2 * b)
             c, d = r, np.ones_like(r)
         length = np.hypot(c, d)
-        c, d = c / length, d / length
-        S, H = np.meshgrid(s, h, indexing="ij")
-        sheets.append(np.stack([S * c[None, :], H, S * d[None, :]]))
+        sheets.append(np.stack([S * (c / length)[None, :], H, S * (d / length)[None, :]]))
     return CubicSlice(a, b, (sheets[0], sheets[1]), h, disc >= 0)
 
 
