@@ -1,11 +1,8 @@
 """Pictures for the chapter on the NTK as a Riemannian metric.
 
-Every function takes data (and ``ax=None``) and returns the Axes it drew on; without ``ax`` it
-makes a new :class:`matplotlib.figure.Figure` (never pyplot). Calling a 2D function again on the
-same Axes moves the artists it created (found by their ``gid``) instead of adding new ones, so
-the widget updates its picture in place with the same code. The mathematics comes from
-:mod:`lcnn_widgets.metric`; the only computation here is what a picture needs (the outline of
-an ellipse from its Gram matrix, axis limits).
+Every function takes data (and ``ax=None``: a new Figure, never pyplot) and returns the Axes.
+Called again on the same Axes, a 2D function moves the artists it made (found by ``gid``), so
+the widget redraws in place. The mathematics comes from :mod:`lcnn_widgets.metric`.
 """
 
 from __future__ import annotations
@@ -47,11 +44,7 @@ def ellipse_outline(
     Returns
     -------
     ndarray of shape (n + 1, 2)
-
-    Raises
-    ------
-    ValueError
-        If ``gram`` is not a positive definite 2x2 matrix.
+        ValueError if ``gram`` is not a positive definite 2x2 matrix.
 
     Examples
     --------
@@ -106,15 +99,8 @@ def plot_unit_balls(
     update_line(ax, "centers", c[:, 0], c[:, 1], color="0.4", marker=".", linestyle="none")
     for i, out in enumerate(outlines):
         o = np.asarray(out, dtype=float)
-        bold = i == highlight
-        update_line(
-            ax,
-            f"ball-{i}",
-            o[:, 0],
-            o[:, 1],
-            color="C3" if bold else "C0",
-            linewidth=2.2 if bold else 1.2,
-        )
+        color, width = ("C3", 2.2) if i == highlight else ("C0", 1.2)
+        update_line(ax, f"ball-{i}", o[:, 0], o[:, 1], color=color, linewidth=width)
     if reference is not None:
         r = np.asarray(reference, dtype=float)
         update_line(ax, "reference", r[:, 0], r[:, 1], color="0.3", linestyle="--", linewidth=1.0)
@@ -182,40 +168,23 @@ def plot_neuromanifold_slice(
     Returns
     -------
     Axes3D
-        Two sheets (blue, orange), the part of the singular line ``w_1 = w_3 = 0`` inside ``M``
-        (red) and outside ``M`` (grey, dashed).
+        Two sheets (blue, orange), the singular line ``w_1 = w_3 = 0`` inside ``M`` (red) and
+        outside (grey, dashed).
     """
     if not isinstance(data, CubicSlice):
         raise TypeError(f"data must be a CubicSlice: got {type(data).__name__}")
     # an Axes3D, typed Any: mpl_toolkits publishes no type information
     ax3d: Any = new_axes(ax, (6.0, 5.2), projection="3d")
+    surface = dict(alpha=0.55, linewidth=0.2, edgecolor="0.3", rstride=1, cstride=1)
     for sheet, color in zip(data.sheets, ("C0", "C1"), strict=True):
-        ax3d.plot_surface(
-            sheet[0],
-            sheet[2],
-            sheet[1],
-            color=color,
-            alpha=0.55,
-            linewidth=0.2,
-            edgecolor="0.3",
-            rstride=1,
-            cstride=1,
-        )
-    h = data.heights
+        ax3d.plot_surface(sheet[0], sheet[2], sheet[1], color=color, **surface)
+    h, zeros = data.heights, np.zeros_like(data.heights)
     inside = np.where(data.in_M, h, np.nan)
-    outside = np.where(data.in_M, np.nan, h)
-    zeros = np.zeros_like(h)
     ax3d.plot(zeros, zeros, inside, color="C3", linewidth=3, label=r"singular line (in $M$)")
     if np.any(~data.in_M):
-        ax3d.plot(
-            zeros,
-            zeros,
-            outside,
-            color="0.5",
-            linestyle="--",
-            linewidth=2,
-            label=r"$w_1 = w_3 = 0$, not in $M$",
-        )
+        label = r"$w_1 = w_3 = 0$, not in $M$"
+        outside = np.where(data.in_M, np.nan, h)
+        ax3d.plot(zeros, zeros, outside, color="0.5", linestyle="--", linewidth=2, label=label)
     ax3d.set_xlabel("$w_1$")
     ax3d.set_ylabel("$w_3$")
     ax3d.set_zlabel("$w_2$")
