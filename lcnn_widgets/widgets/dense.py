@@ -1,18 +1,15 @@
 """The widget of the chapter on fully connected networks: two ways of turning a rotation.
 
-Both families factor the identity ``I_2`` with two layers and keep their invariant fixed:
-
-* the balanced orbit ``(R(phi), R(phi)^T)`` (Thm 14, invariant 0);
-* the family ``(A R(phi), R(phi)^T A^{-1})`` with ``A = diag(a, 1/a)`` (Ex. 20, invariant
-  ``A^{-2} - A^2``).
-
-The first leaves the NTK fixed, the second does not (unless ``a = 1``).
+Both families factor ``I_2`` with two layers at a fixed invariant: the balanced orbit
+``(R(phi), R(phi)^T)`` (Thm 14) keeps the NTK, the family ``(A R(phi), R(phi)^T A^{-1})`` with
+``A = diag(a, 1/a)`` (Ex. 20) moves it unless ``a = 1``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from matplotlib.colors import SymLogNorm
@@ -45,15 +42,13 @@ class OrbitPicture:
     ntk_balanced, ntk_unbalanced : ndarray of shape (4, 4)
         Their NTK matrices on row-major ``vec(Z)``.
     invariant : ndarray of shape (2, 2)
-        The invariant ``A^{-2} - A^2`` of the second family (the first has 0).
-    grid : ndarray of shape (n,)
-        Angles in ``[0, 2 pi]``.
-    distance_balanced, distance_unbalanced : ndarray of shape (n,)
-        ``||Theta(phi) - Theta(0)||_F`` along each family on the grid.
+        ``A^{-2} - A^2``, the invariant of the second family.
+    grid, distance_balanced, distance_unbalanced : ndarray of shape (n,)
+        Angles in ``[0, 2 pi]`` and ``||Theta(phi) - Theta(0)||_F`` along each family.
     current : tuple of float
         The two distances at ``phi``.
     vmin, vmax : float
-        Common colour limits: the range of both NTKs over the grid.
+        The range of both NTKs over the grid.
     """
 
     phi: float
@@ -94,11 +89,6 @@ def orbit_picture(phi: float, a: float, *, n_grid: int = 121) -> OrbitPicture:
     -------
     OrbitPicture
 
-    Raises
-    ------
-    ValueError
-        If ``a`` is not positive or ``phi`` is not finite.
-
     Examples
     --------
     >>> pic = orbit_picture(0.5, 2.0)
@@ -131,12 +121,7 @@ def orbit_picture(phi: float, a: float, *, n_grid: int = 121) -> OrbitPicture:
 
 
 def _two_layer_ntks(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
-    """NTKs of stacks of two-layer factorizations: ``W1, W2`` of shape (m, 2, 2) -> (m, 4, 4).
-
-    For two layers ``Theta(Z) = W_2 W_2^T Z + Z W_1^T W_1`` (eq. 7), i.e. on row-major
-    ``vec(Z)`` the matrix ``kron(P, I) + kron(I, Q)`` with ``P = W_2 W_2^T``, ``Q = W_1^T W_1``
-    (what :meth:`FCN.ntk` computes one factorization at a time).
-    """
+    """NTKs ``kron(W_2 W_2^T, I) + kron(I, W_1^T W_1)`` (eq. 7), (m, 2, 2) -> (m, 4, 4)."""
     P = W2 @ W2.transpose(0, 2, 1)
     Q = W1.transpose(0, 2, 1) @ W1
     eye = np.eye(2)
@@ -147,11 +132,7 @@ def _two_layer_ntks(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=64)
 def _curves(a: float, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
-    """Distance curves on the grid (they depend on ``a`` only: cached for the angle slider).
-
-    The families on the grid are those of :func:`_families`, ``(R, R^T)`` and
-    ``(A R, R^T A^{-1})``, built for all angles at once.
-    """
+    """Distance curves of :func:`_families` on the grid (cached: they depend on ``a`` only)."""
     grid = np.linspace(0.0, 2 * np.pi, n)
     c, s = np.cos(grid), np.sin(grid)
     R = np.stack([np.stack([c, -s], axis=1), np.stack([s, c], axis=1)], axis=1)  # rotation
@@ -169,11 +150,7 @@ def _matrix(M: np.ndarray) -> str:
 
 
 def _readout(r: OrbitPicture) -> str:
-    """The values of a picture that change with the controls, as HTML.
-
-    For two layers ``Theta(Z) = W_2 W_2^T Z + Z W_1^T W_1`` (eq. 7): the two small Gram matrices
-    hold every entry of the heatmaps.
-    """
+    """The values that change with the controls, as HTML (``Theta(Z) = P Z + Z Q``, eq. 7)."""
     W1, W2 = r.unbalanced
     off = float(np.max(np.abs(r.ntk_balanced - 2 * np.eye(r.ntk_balanced.shape[0]))))
     return (
@@ -186,11 +163,7 @@ def _readout(r: OrbitPicture) -> str:
 
 
 def _level(a: float) -> float:
-    """The scale of the frame for ``a``: ``m = max(a, 1/a)`` rounded up to ``1.25 sqrt(2)^k``.
-
-    The two families are mirror images under ``a -> 1/a``, and so are their ranges; the NTK's
-    entries grow like ``m^2``.
-    """
+    """``max(a, 1/a)`` rounded up to ``1.25 sqrt(2)^k`` (the families mirror under ``a -> 1/a``)."""
     m = max(a, 1.0 / a)
     k = max(0.0, np.ceil(2.0 * np.log2(m / 1.25) - 1e-9))
     return float(1.25 * np.sqrt(2.0) ** k)
@@ -202,12 +175,7 @@ A_SMALLEST = 0.05
 
 @lru_cache(maxsize=16)
 def _frame(a: float, n: int) -> tuple[float, float, float]:
-    """Colour limits and the top of the distance axis that hold every scale ``a' >= a``.
-
-    The range of both NTKs and the largest distance over the angle grid at ``a = _level(a)``,
-    which hold those of every ``a'`` with ``max(a', 1/a') <= max(a, 1/a)`` (both grow with
-    ``max(a, 1/a)``). The widget uses the frame of the slider's smallest ``a``.
-    """
+    """Colour limits and distance-axis top at ``_level(a)``, holding all smaller ``max(a, 1/a)``."""
     level = _level(a)
     _, dist, _, vmin, vmax = _curves(level, n)
     return vmin, vmax, float(max(dist.max(), 1.0))
@@ -229,9 +197,8 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
     Returns
     -------
     Explorer
-        Controls ``phi`` and ``a``. Panels: the NTK (4 x 4, on row-major ``vec(Z)``) of
-        ``(R, R^T)``; the NTK of ``(A R, R^T A^{-1})``, both with the same colour scale; and
-        ``||Theta(phi) - Theta(0)||_F`` for both families with markers at ``phi``.
+        Controls ``phi`` and ``a``. Panels: the NTKs of both families on one colour scale, and
+        ``||Theta(phi) - Theta(0)||_F`` for both with markers at ``phi``.
 
     Examples
     --------
@@ -240,18 +207,9 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
     True
     """
     n = as_positive_int(n_grid, "n_grid")
+    angle: dict[str, Any] = dict(track=300, readout_format=".2f", continuous_update=True)
     controls = {
-        "phi": slider(
-            "float",
-            "angle φ",
-            float(phi),
-            0.0,
-            float(2 * np.pi),
-            0.02,
-            track=300,
-            readout_format=".2f",
-            continuous_update=True,
-        ),
+        "phi": slider("float", "angle φ", float(phi), 0.0, float(2 * np.pi), 0.02, **angle),
         "a": slider("float", "scale a", float(a), 0.0, 4.0, 0.05, track=200, readout_format=".2f"),
     }
     box = group(
@@ -263,17 +221,8 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
     def compute(phi: float, a: float) -> OrbitPicture:
         return orbit_picture(phi, a, n_grid=n)
 
-    fig, (ax_b, ax_u, ax_d) = panel_figure(
-        (11.2, 4.0),
-        1,
-        3,
-        width_ratios=[1, 1, 1.3],
-        left=0.06,
-        right=0.965,
-        bottom=0.17,
-        top=0.9,
-        wspace=0.45,
-    )
+    margins: dict[str, Any] = dict(left=0.06, right=0.965, bottom=0.17, top=0.9, wspace=0.45)
+    fig, (ax_b, ax_u, ax_d) = panel_figure((11.2, 4.0), 1, 3, width_ratios=[1, 1, 1.3], **margins)
     # fixed titles (at a fixed height, y=1: no measuring of tick labels); the numbers that
     # change go to the readout line (numbers in the cells would be 32 texts redrawn on every
     # update; the colour bar and the readout carry them)
@@ -281,21 +230,13 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
     ax_b.set_title("Θ of (R, Rᵀ): balanced", fontsize="medium", y=1.0)
     ax_u.set_title("Θ of (AR, RᵀA⁻¹): same invariant", fontsize="medium", y=1.0)
     # the key above the curves (outside the data: drawn once with the frame)
-    key = {
-        "loc": "lower center",
-        "bbox_to_anchor": (0.5, 1.015),
-        "ncols": 1,
-        "borderaxespad": 0.0,
-        "borderpad": 0.2,
-        "labelspacing": 0.2,
-        "handlelength": 1.6,
-        "frameon": False,
-    }
+    key: dict[str, Any] = dict(
+        loc="lower center", bbox_to_anchor=(0.5, 1.015), ncols=1, borderaxespad=0.0
+    )
+    key.update(borderpad=0.2, labelspacing=0.2, handlelength=1.6, frameon=False)
 
-    # one frame for every a of the slider (and phi): the colour scale and the distance axis of
-    # the smallest scale a > 0 the slider reaches, whose NTKs and distances are the largest
-    # (both grow with max(a, 1/a)); symmetric-logarithmic, so that a = 1 (entries of size 1)
-    # reads as well as a = 0.05 (entries of size 800), and a never redraws the frame
+    # one frame for every a and phi: the scales of the slider's smallest a > 0 (the largest NTKs
+    # and distances), symmetric-logarithmic so that a = 1 (entries ~1) reads as well as a = 0.05
     vmin, vmax, top = _frame(min(A_SMALLEST, float(a)) if a > 0 else A_SMALLEST, n)
     norm = SymLogNorm(linthresh=1.0, linscale=1.0, vmin=vmin, vmax=vmax, base=10)
     ax_d.set_yscale("symlog", linthresh=1.0, linscale=1.0)
@@ -318,7 +259,7 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
         )
         return _readout(r)
 
-    explorer = Explorer(
+    return Explorer(
         controls,
         compute,
         draw,
@@ -333,4 +274,3 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
             "φ = 0 as curves over the angle, with markers at the current φ."
         ),
     )
-    return explorer

@@ -1,15 +1,9 @@
 """The widget of the chapter on 2D convolutions: build a two-layer network, recover its layers.
 
-Layer 1 is a 2 x 2 filter with stride ``(s_1, s_2)``; layer 2 is a 2 x 2 or 3 x 2 filter. The
-widget draws both layers (rescaled to the chosen invariant) and the end-to-end filter, then
-recovers the layers from ``w`` alone with the numerical multi-start solver
-:func:`lcnn_widgets.fibers.multistart_fibers` (a few starts, no sympy: fast enough for a
-slider) and reports how many fiber points it found, how many remain up to layer swaps, and the
-largest difference between their NTKs (the readout line above the picture).
-
-Every panel has a fixed frame: a filter is drawn into a grid of the largest shape it can take
-(grey cells lie outside it), the layers on a fixed colour scale and ``w`` divided by its largest
-entry. So a move of any control redraws only the data.
+Layer 1 is a 2 x 2 filter with stride ``(s_1, s_2)``, layer 2 a 2 x 2 or 3 x 2 filter. The widget
+draws both layers (rescaled to the chosen invariant) and ``w``, recovers the layers from ``w``
+with :func:`lcnn_widgets.fibers.multistart_fibers` and reports the fiber points, the classes up
+to swaps and the spread of their NTKs. Every panel has a fixed frame, so a move redraws data only.
 """
 
 from __future__ import annotations
@@ -25,20 +19,12 @@ from matplotlib.figure import Figure
 from .._validation import as_nonzero_filters
 from ..fibers import Fiber, multistart_fibers, rescale, sign_variants
 from ..higher_dim import count_up_to_swaps, swappable_pairs
-from ..lcn import LCN
+from ..lcn import LCN, join
 from ..plotting._common import find, image_colorbar
 from ..plotting.higher_dim import plot_filter_grid
 from ..stride_one import ntk_spread
 from ._base import Explorer
-from ._common import (
-    checkbox,
-    group,
-    initial_values,
-    panel_figure,
-    row,
-    slider,
-    toggle_buttons,
-)
+from ._common import checkbox, group, initial_values, panel_figure, row, slider, toggle_buttons
 
 __all__ = ["TwoDPicture", "explore_2d", "two_d_picture", "two_d_readout"]
 
@@ -46,11 +32,9 @@ __all__ = ["TwoDPicture", "explore_2d", "two_d_picture", "two_d_readout"]
 N_STARTS = 6
 #: pictures kept per widget for states met again (a few kB each)
 CACHE_SIZE = 512
-#: the fixed colour scale ``[-LAYER_SCALE, LAYER_SCALE]`` of the layer panels (stronger entries
-#: show in the strongest colour): fixed, so that rescaling to another delta shows as a change
+#: the fixed colour scale ``[-LAYER_SCALE, LAYER_SCALE]`` of the layer panels
 LAYER_SCALE = 2.0
-#: the grids the panels draw into: the largest shapes of layer 1, layer 2 (3 x 2 when tall) and
-#: ``w`` (``(m_2 - 1) s_1 + 2`` by ``s_2 + 2``) over the widget's controls
+#: the grids the panels draw into: the largest shapes of layer 1, layer 2 and ``w``
 FRAMES = ((2, 2), (3, 2), (6, 4))
 
 
@@ -71,15 +55,13 @@ class TwoDPicture:
     recovered : tuple of ndarray
         The fiber point (and sign variant) closest to ``filters``.
     distance : float
-        ``||recovered - filters|| / ||filters||`` (flattened): near 0 when the layers were
-        recovered.
+        ``||recovered - filters|| / ||filters||`` (flattened).
     classes : int
         Fiber points up to swaps, rescaling and signs (:func:`count_up_to_swaps`).
     spread : float
         ``max_{i,j} ||Theta_i - Theta_j||_F`` over the fiber points.
     swappable : bool
-        Whether the two layers may be swapped inside this architecture (equal shapes, stride
-        one; Obs. 11).
+        Whether the two layers may be swapped (equal shapes, stride one; Obs. 11).
     """
 
     net: LCN
@@ -129,12 +111,7 @@ def two_d_picture(
     Returns
     -------
     TwoDPicture
-
-    Raises
-    ------
-    ValueError
-        If a layer is all zero (then ``w = 0`` and nothing can be recovered), or the solver
-        finds no point.
+        ValueError if a layer is all zero or the solver finds no point.
 
     Examples
     --------
@@ -150,22 +127,19 @@ def two_d_picture(
     truth = rescale(net, fs, [float(delta)])
     w = net.end_to_end(truth)
     fib = multistart_fibers(net, w, [float(delta)], rng=np.random.default_rng(0), n_starts=n_starts)
-    t_flat = np.concatenate([f.ravel() for f in truth])
-    best, best_d = None, np.inf
-    for p in fib:
-        for v in sign_variants(p.filters):
-            d = float(np.linalg.norm(np.concatenate([f.ravel() for f in v]) - t_flat))
-            if d < best_d:
-                best, best_d = v, d
-    if best is None:
+    t_flat = join(truth)
+    points = [v for p in fib for v in sign_variants(p.filters)]
+    if not points:
         raise ValueError("no factorization of w was found")
+    dists = [float(np.linalg.norm(join(v) - t_flat)) for v in points]
+    best = int(np.argmin(dists))  # the first closest point
     return TwoDPicture(
         net=net,
         filters=tuple(truth),
         w=w,
         fiber=fib,
-        recovered=tuple(best),
-        distance=best_d / float(np.linalg.norm(t_flat)),
+        recovered=tuple(points[best]),
+        distance=dists[best] / float(np.linalg.norm(t_flat)),
         classes=count_up_to_swaps(net, fib.filters, rtol=1e-5),
         spread=ntk_spread(net, fib.filters),
         swappable=bool(swappable_pairs(net)) and f2.shape == (2, 2),
@@ -203,13 +177,7 @@ def two_d_readout(pic: TwoDPicture) -> str:
 
 
 def draw_two_d_picture(fig: Figure, pic: TwoDPicture) -> str:
-    """Update the widget's five filter panels in place; return the readout line.
-
-    Every panel keeps its frame: each filter is drawn into a grid of the largest shape it can
-    take (:data:`FRAMES`, grey cells outside it), the layers on the fixed colour scale
-    ``[-LAYER_SCALE, LAYER_SCALE]`` and ``w`` divided by its largest entry. So moving ``delta``
-    (or any other control) changes only the data.
-    """
+    """Update the five filter panels in place (fixed :data:`FRAMES`); return the readout line."""
     ax1, ax2, axw, ax3, ax4 = fig.axes[:5]
     # no numbers in the cells (the readout lists the layers): text is the slowest to draw
     cells: dict[str, Any] = {"vmax": LAYER_SCALE, "annotate": False}
@@ -244,12 +212,8 @@ def explore_2d(
     Returns
     -------
     Explorer
-        Controls: sliders ``a00 ... a11`` (layer 1), ``b00 ... b21`` (layer 2; the third row
-        only with ``tall``), toggles ``s1``, ``s2``, checkbox ``tall`` and slider ``delta``.
-        Top row: the two layers (rescaled to ``delta``) and ``w``; bottom row: the layers
-        recovered from ``w`` by :func:`~lcnn_widgets.fibers.multistart_fibers`; the counts
-        are the readout line above the picture. A zero layer shows a message and keeps the
-        last picture.
+        Controls ``a00 ... a11``, ``b00 ... b21``, ``s1``, ``s2``, ``tall``, ``delta``. Top row:
+        the layers and ``w``; bottom row: the layers recovered from ``w``.
 
     Examples
     --------
@@ -260,11 +224,10 @@ def explore_2d(
     entry: dict[str, Any] = dict(description_width=40, track=160, readout_format=".1f")
     names = ["a00", "a01", "a10", "a11", "b00", "b01", "b10", "b11", "b20", "b21"]
     initial = initial_values(two_d_picture, {})
-    defaults = [initial[n] for n in names]
-    controls = {}
-    sub = str.maketrans("012", "₀₁₂")
-    for nm, v in zip(names, defaults, strict=True):  # a₀₀ ... a₁₁ (layer 1), b₀₀ ... b₂₁ (layer 2)
-        controls[nm] = slider("float", nm.translate(sub), v, -2.0, 2.0, 0.1, **entry)
+    sub = str.maketrans("012", "₀₁₂")  # a₀₀ ... a₁₁ (layer 1), b₀₀ ... b₂₁ (layer 2)
+    controls = {
+        n: slider("float", n.translate(sub), initial[n], -2.0, 2.0, 0.1, **entry) for n in names
+    }
     controls["tall"] = checkbox(tall, "layer 2 is 3×2")
     controls["s1"] = toggle_buttons([1, 2], s1, "s₁ (rows)")
     controls["s2"] = toggle_buttons([1, 2], s2, "s₂ (columns)")
@@ -292,53 +255,33 @@ def explore_2d(
             ),
         ]
     )
-    fig, _ = panel_figure(
-        (11.2, 6.2),
-        2,
-        3,
-        width_ratios=[1.0, 1.0, 1.5],
-        left=0.04,
-        right=0.97,
-        bottom=0.05,
-        top=0.94,
-        wspace=0.35,
-        hspace=0.3,
+    margins: dict[str, Any] = dict(
+        left=0.04, right=0.97, bottom=0.05, top=0.94, wspace=0.35, hspace=0.3
     )
+    fig, _ = panel_figure((11.2, 6.2), 2, 3, width_ratios=[1.0, 1.0, 1.5], **margins)
     # the frame, drawn once: titles, the fixed grids, colour bars with fixed scales
-    ax1, ax2, axw, ax3, ax4, ax_text = fig.axes
+    ax_text = fig.axes[5]
     ax_text.set_axis_off()
-    panels = (
-        (ax1, "layer 1", FRAMES[0]),
-        (ax2, "layer 2", FRAMES[1]),
-        (axw, "end-to-end w", FRAMES[2]),
-        (ax3, "recovered layer 1", FRAMES[0]),
-        (ax4, "recovered layer 2", FRAMES[1]),
-    )
-    for ax, title, frame in panels:
+    titles = ("layer 1", "layer 2", "end-to-end w", "recovered layer 1", "recovered layer 2")
+    for k, (ax, title, frame) in enumerate(
+        zip(fig.axes[:5], titles, FRAMES + FRAMES[:2], strict=True)
+    ):
         ax.set_title(title, fontsize="medium")
-        scale = 1.0 if ax is axw else LAYER_SCALE
+        scale = 1.0 if k == 2 else LAYER_SCALE  # w: divided by its largest entry
         plot_filter_grid(np.zeros(frame), ax=ax, vmax=scale, frame=frame, annotate=False)
-        ticks = [-1.0, -0.5, 0.0, 0.5, 1.0] if ax is axw else [-2.0, -1.0, 0.0, 1.0, 2.0]
-        image_colorbar(
-            find(ax.get_images(), "filter"),
-            ticks=ticks,
-            label="w / max |w|" if ax is axw else "entry (fixed scale)",
-        )
+        label = "w / max |w|" if k == 2 else "entry (fixed scale)"
+        ticks = np.linspace(-scale, scale, 5).tolist()
+        image_colorbar(find(ax.get_images(), "filter"), ticks=ticks, label=label)
     box = ax_text.get_position()
-    fig.text(
-        box.x0,
-        box.y1,
+    note = (
         "Top: the chosen layers, rescaled to the invariant δ, and\n"
         "their end-to-end filter w. Bottom: the layers recovered\n"
         "from w alone by the multistart solver.\n\n"
         "Grey cells lie outside a filter: the size of w\n"
         "depends on the strides and on the shape of layer 2.\n\n"
-        "The counts of the solver are in the line above.",
-        ha="left",
-        va="top",
-        fontsize=9,
-        color="0.25",
+        "The counts of the solver are in the line above."
     )
+    fig.text(box.x0, box.y1, note, ha="left", va="top", fontsize=9, color="0.25")
 
     # the solver takes most of an update: a state met before (a slider dragged back) is
     # drawn from the cache (two_d_picture is deterministic: the starts are seeded)
@@ -352,7 +295,7 @@ def explore_2d(
     compute.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
     compute.cache_info = cached.cache_info  # type: ignore[attr-defined]
 
-    explorer = Explorer(
+    return Explorer(
         controls,
         compute,
         draw_two_d_picture,
@@ -370,4 +313,3 @@ def explore_2d(
             "NTKs differ."
         ),
     )
-    return explorer
