@@ -1,32 +1,23 @@
 """Shallow ReLU networks: a two-layer ReLU CNN and a two-layer ReLU MLP (paper Sec. 5).
 
-The CNN is ``f(x) = conv(w_2, s_2, relu(conv(w_1, s_1, x)))`` and the MLP is
-``f(x) = W_2 relu(W_1 x)``; neither has biases. ``relu(h) = max(h, 0)`` and we use the one-sided
-derivative ``relu'(0) = 0``. A *batch* ``X`` holds one input per row (axis 0).
+The CNN is ``f(x) = conv(w_2, s_2, relu(conv(w_1, s_1, x)))``, the MLP ``f(x) = W_2 relu(W_1 x)``;
+no biases, ``relu'(0) = 0``. A batch ``X`` holds one input per row. Three facts drive the section:
 
-Three facts drive the section:
+* each layer is positively homogeneous and ``relu'(h) h = relu(h)``, so gradient flow keeps
+  ``||w_2||^2 - ||w_1||^2`` (CNN) and ``||W_2[:, j]||^2 - ||W_1[j, :]||^2`` per neuron (MLP);
+* where every first-layer unit is active the network is the linear one: ``conv(pi(theta), S, x)``
+  (CNN, ``pi`` of :class:`~lcnn_widgets.lcn.LCN`), ``W_2 W_1 x`` (MLP);
+* ``relu(h) - relu(-h) = h``, so ``f(x) - f(-x)`` is the linear network for every ``x``.
 
-* Both networks are positively homogeneous in each layer, and ``relu'(h) h = relu(h)`` for every
-  ``h`` (also at ``h = 0`` whatever value ``relu'(0)`` gets). Hence gradient flow of any loss keeps
-  ``||w_2||^2 - ||w_1||^2`` (CNN) and ``||W_2[:, j]||^2 - ||W_1[j, :]||^2`` for every hidden
-  neuron ``j`` (MLP) constant.
-* Where every first-layer unit is active the network *is* the linear network: for the CNN,
-  ``f(x) = conv(pi(theta), s_1 s_2, x)`` with the end-to-end filter ``pi`` of
-  :class:`~lcnn_widgets.lcn.LCN`; for the MLP, ``f(x) = W_2 W_1 x``.
-* Since ``relu(h) - relu(-h) = h`` and the first layer is linear,
-  ``f(x) - f(-x)`` is the linear network for *every* input ``x``.
-
-The Jacobians are *with respect to the parameters* and *stacked over the batch*: the output
-``f(x_i)`` of input ``i`` gives the rows ``i * M, ..., (i + 1) * M - 1`` (C order inside one
-output), the columns are the parameters, layer 1 first, C order inside each layer. The neural
-tangent kernel on the batch is ``J J^T``.
+Jacobians are with respect to the parameters (columns: layer 1 first, C order) and stacked over
+the batch (rows ``i * M ... (i + 1) * M - 1`` for input ``i``); the NTK on the batch is ``J J^T``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -52,6 +43,9 @@ from ._validation import (
 from .fibers import fibers
 from .lcn import LCN, correlate, invariants, join, pi
 
+#: the two filters ``(w_1, w_2)`` of a CNN or weights ``(W_1, W_2)`` of an MLP, layer 1 first
+Params = Sequence[ArrayLike]
+
 __all__ = [
     "ActivationRegions",
     "FunctionFiber",
@@ -66,16 +60,7 @@ __all__ = [
 
 
 def relu(h: ArrayLike) -> np.ndarray:
-    """The rectified linear unit ``max(h, 0)``, entrywise.
-
-    Parameters
-    ----------
-    h : array_like
-        Any real array.
-
-    Returns
-    -------
-    ndarray of the same shape
+    """The rectified linear unit ``max(h, 0)``, entrywise, of a real array ``h``.
 
     Examples
     --------
@@ -86,11 +71,7 @@ def relu(h: ArrayLike) -> np.ndarray:
 
 
 def _batched_conv(w: np.ndarray, st: Shape, X: np.ndarray, *, trailing: int = 0) -> np.ndarray:
-    """Apply :func:`~lcnn_widgets.lcn.conv` to every sample of a batch at once.
-
-    ``X`` has shape ``(N, *n, *t)`` with ``trailing = len(t)`` extra axes that are carried along
-    (not convolved); the result has shape ``(N, *m, *t)``.
-    """
+    """``conv(w, st, x)`` of each ``x`` in ``X`` ``(N, *n, *t)``, ``t`` carried: ``(N, *m, *t)``."""
     wb = w.reshape((1,) + w.shape + (1,) * trailing)
     return correlate(wb, (1,) + tuple(st) + (1,) * trailing, X)
 
@@ -100,68 +81,6 @@ def _windows(X: np.ndarray, shape: Shape, st: Shape) -> np.ndarray:
     win = sliding_window_view(X, (1, *tuple(shape)))
     win = win[(slice(None), *tuple(slice(None, None, s) for s in st))]
     return win.reshape(win.shape[: X.ndim] + tuple(shape))
-
-
-class _Model(Protocol):  # the interface the flow and the region maps use
-    @property
-    def n_params(self) -> int: ...
-
-    def flatten(self, params: Any) -> np.ndarray: ...
-    def unflatten(self, theta: ArrayLike) -> list[np.ndarray]: ...
-    def forward(self, params: Any, X: ArrayLike) -> np.ndarray: ...
-    def jacobian(self, params: Any, X: ArrayLike) -> np.ndarray: ...
-    def invariants(self, params: Any) -> np.ndarray: ...
-    def preactivations(self, params: Any, X: ArrayLike) -> np.ndarray: ...
-
-
-def _flow_doc(
-    name: str, init: str, x_shape: str, y_shape: str, kept: str, *, examples: str = ""
-) -> str:
-    """The docstring of ``gradient_flow``, shared by :class:`ReLUCNN` and :class:`ReLUMLP`."""
-    doc = f"""Integrate gradient flow of the squared loss on a fixed batch.
-
-        Parameters
-        ----------
-        {name} : sequence of two array_like
-            The initialization ``{init}``.
-        X : array_like of shape {x_shape}
-            The batch of inputs.
-        Y : array_like of {y_shape}
-            The targets.
-        t_eval : array_like of shape (T,)
-            Strictly increasing sample times starting at 0 (at least two).
-        rtol, atol : float, default=1e-11, 1e-12
-            Tolerances of :func:`scipy.integrate.solve_ivp`.
-        method : str, default="DOP853"
-        stop_at_kink : bool, default=True
-            Stop when a pre-activation reaches 0 (an event of ``solve_ivp``); the trajectory
-            then ends at the last sample time before that (see ``kink_time``).
-        max_nfev : int, default=50000
-            Stop after this many evaluations of the vector field (the step size collapses
-            where the flow slides along a kink).
-
-        Returns
-        -------
-        ReLUFlowResult
-
-        Raises
-        ------
-        ValueError
-            For bad {name}, inputs, targets or times.
-
-        Notes
-        -----
-        ``theta' = -J^T (F - Y) / N``, the negative gradient of
-        ``1/(2N) sum_i ||f(x_i) - y_i||^2``. Keeps {kept} constant; see
-        :class:`ReLUFlowResult` about kinks.
-        """
-    if examples:
-        doc += f"""
-        Examples
-        --------
-        {examples}
-        """
-    return doc
 
 
 # ============================================================================ ReLU CNN
@@ -177,17 +96,13 @@ class ReLUCNN:
 
     Raises
     ------
-    ValueError
-        If the architecture does not have exactly two layers, or for the errors of
-        :class:`~lcnn_widgets.lcn.LCN` (which checks the architecture).
-    TypeError
-        For non-integer sizes or strides.
+    ValueError, TypeError
+        Unless there are exactly two layers; otherwise as :class:`~lcnn_widgets.lcn.LCN`.
 
     Notes
     -----
-    Paper Sec. 5. The same filters without the ReLU form the linear network ``self.linear``
-    (an :class:`~lcnn_widgets.lcn.LCN`), with end-to-end filter
-    ``pi(theta) = w_1 * dil(w_2, s_1)`` and total stride ``S = s_1 s_2``.
+    Paper Sec. 5. Without the ReLU the same filters form the linear network ``self.linear``, with
+    end-to-end filter ``pi(theta) = w_1 * dil(w_2, s_1)`` and total stride ``S = s_1 s_2``.
 
     Examples
     --------
@@ -204,6 +119,8 @@ class ReLUCNN:
                 f"{linear.n_layers} layers"
             )
         self._linear = linear
+        self._st = linear.stride_shapes  # per-layer strides as tuples
+        self._S = as_stride(linear.stride, linear.dim)  # total stride as a tuple
 
     def __repr__(self) -> str:
         return f"ReLUCNN(filter_sizes={self.filter_sizes!r}, strides={self.strides!r})"
@@ -214,41 +131,21 @@ class ReLUCNN:
         """The linear network with the same filters (the ReLU removed)."""
         return self._linear
 
-    @property
-    def filter_sizes(self) -> list:
-        """Filter size of each layer: ints (1D) or tuples (D-dim)."""
-        return self._linear.filter_sizes
+    # the same as the linear network's (per axis: int in 1D, tuple in D dimensions)
+    filter_sizes = property(lambda self: self._linear.filter_sizes, doc="``[k_1, k_2]``.")
+    strides = property(lambda self: self._linear.strides, doc="``[s_1, s_2]``.")
+    dim = property(lambda self: self._linear.dim, doc="Dimension ``D`` of the inputs.")
+    n_params = property(lambda self: self._linear.n_params, doc="``prod(k_1) + prod(k_2)``.")
+    end_to_end_size = property(
+        lambda self: self._linear.end_to_end_size, doc="``k_1 + (k_2 - 1) s_1``, of ``pi``."
+    )
+    stride = property(lambda self: self._linear.stride, doc="Total stride ``S = s_1 s_2``.")
 
-    @property
-    def strides(self) -> list:
-        """Stride of each layer: ints (1D) or tuples (D-dim)."""
-        return self._linear.strides
-
-    @property
-    def dim(self) -> int:
-        """Dimension ``D`` of the input signals."""
-        return self._linear.dim
-
-    @property
-    def n_params(self) -> int:
-        """Number of parameters ``prod(k_1) + prod(k_2)``."""
-        return self._linear.n_params
-
-    @property
-    def end_to_end_size(self) -> int | Shape:
-        """Size of the linear network's end-to-end filter ``k_1 + (k_2 - 1) s_1`` (per axis)."""
-        return self._linear.end_to_end_size
-
-    @property
-    def stride(self) -> int | Shape:
-        """Total stride ``S = s_1 s_2`` (per axis)."""
-        return self._linear.stride
-
-    def check_filters(self, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
+    def check_filters(self, filters: Params) -> list[np.ndarray]:
         """Validate ``filters`` and return float copies (see :meth:`LCN.check_filters`)."""
         return self._linear.check_filters(filters)
 
-    def flatten(self, filters: Sequence[ArrayLike]) -> np.ndarray:
+    def flatten(self, filters: Params) -> np.ndarray:
         """Concatenate the filters into ``theta`` of shape (n_params,), layer 1 first."""
         return self._linear.flatten(filters)
 
@@ -257,17 +154,9 @@ class ReLUCNN:
         return self._linear.unflatten(theta)
 
     def check_inputs(self, X: ArrayLike) -> np.ndarray:
-        """Validate a batch of inputs of shape ``(N, n)`` or ``(N, n_1, ..., n_D)``.
-
-        Raises
-        ------
-        ValueError
-            If there is no batch axis, or an input is shorter than the end-to-end filter along
-            some axis (then the second layer would see fewer than ``k_2`` values).
-        """
+        """Validate a batch ``(N, n)`` or ``(N, *n)``; inputs at least ``end_to_end_size``."""
         arr = as_batch(X, "X", self.dim)
-        k = self._linear.end_to_end_shape
-        if any(n < kk for n, kk in zip(arr.shape[1:], k, strict=True)):
+        if any(n < k for n, k in zip(arr.shape[1:], self._linear.end_to_end_shape, strict=True)):
             size = arr.shape[1] if self.dim == 1 else arr.shape[1:]
             raise ValueError(
                 "every input in X must be at least as long as the end-to-end filter along every "
@@ -277,47 +166,31 @@ class ReLUCNN:
 
     # ---------------------------------------------------------------- the function
     @finite_result
-    def preactivations(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
-        """First-layer outputs before the ReLU, ``h = conv(w_1, s_1, x)`` for every input.
-
-        Returns
-        -------
-        ndarray of shape (N, m_1) or (N, m_{1,1}, ..., m_{1,D})
-        """
+    def preactivations(self, filters: Params, X: ArrayLike) -> np.ndarray:
+        """First-layer outputs ``h = conv(w_1, s_1, x)``, shape (N, m_1) or (N, *m_1)."""
         w1, _ = self.check_filters(filters)
-        return _batched_conv(w1, self._st(0), self.check_inputs(X))
-
-    def _st(self, layer: int) -> Shape:
-        return as_stride(self._linear.strides[layer], self.dim)
-
-    def _total_stride(self) -> Shape:
-        return as_stride(self._linear.stride, self.dim)
+        return _batched_conv(w1, self._st[0], self.check_inputs(X))
 
     @finite_result
-    def activation_pattern(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
-        """Which first-layer units are active (``h > 0``) for each input.
-
-        Returns
-        -------
-        ndarray of bool, of shape (N, m_1) or (N, m_{1,1}, ..., m_{1,D})
-        """
+    def activation_pattern(self, filters: Params, X: ArrayLike) -> np.ndarray:
+        """Which first-layer units are active (``h > 0``): bool, shape of :meth:`preactivations`."""
         return self.preactivations(filters, X) > 0
 
     @finite_result
-    def forward(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
-        """The network's output ``conv(w_2, s_2, relu(conv(w_1, s_1, x)))`` for each input.
+    def forward(self, filters: Params, X: ArrayLike) -> np.ndarray:
+        """The outputs ``conv(w_2, s_2, relu(conv(w_1, s_1, x)))`` of a batch.
 
         Parameters
         ----------
         filters : sequence of two array_like
             ``(w_1, w_2)``.
         X : array_like of shape (N, n) or (N, n_1, ..., n_D)
-            A batch of inputs, each at least ``end_to_end_size`` long along every axis.
+            Inputs, each at least ``end_to_end_size`` long along every axis.
 
         Returns
         -------
-        ndarray of shape (N, M) or (N, M_1, ..., M_D), ``M = (n - k) // S + 1``
-            The same output shape as ``conv(pi(theta), S, x)`` (``k`` the end-to-end size).
+        ndarray of shape (N, M) or (N, M_1, ..., M_D)
+            ``M = (n - k) // S + 1``, the output shape of ``conv(pi(theta), S, x)``.
 
         Examples
         --------
@@ -327,41 +200,29 @@ class ReLUCNN:
         return self._forward(self.check_filters(filters), self.check_inputs(X))
 
     def _forward(self, fs: Sequence[np.ndarray], Xb: np.ndarray) -> np.ndarray:
-        """:meth:`forward` of checked filters and inputs."""
-        H = _batched_conv(fs[0], self._st(0), Xb)
-        return _batched_conv(fs[1], self._st(1), np.maximum(H, 0.0))
+        H = _batched_conv(fs[0], self._st[0], Xb)
+        return _batched_conv(fs[1], self._st[1], np.maximum(H, 0.0))
 
     def output_size(self, X: ArrayLike) -> int:
         """Number of outputs ``M`` (all axes) of one input of the batch ``X``."""
-        k = self._linear.end_to_end_shape
-        S = self._total_stride()
-        n = self.check_inputs(X).shape[1:]
-        return int(np.prod([(a - b) // s + 1 for a, b, s in zip(n, k, S, strict=True)]))
+        n, k = self.check_inputs(X).shape[1:], self._linear.end_to_end_shape
+        return int(np.prod([(a - b) // s + 1 for a, b, s in zip(n, k, self._S, strict=True)]))
 
     # ---------------------------------------------------------------- derivatives
     @finite_result
-    def jacobian(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
-        """Jacobian of the stacked outputs with respect to the filters.
-
-        Parameters
-        ----------
-        filters : sequence of two array_like
-            ``(w_1, w_2)``.
-        X : array_like of shape (N, n) or (N, n_1, ..., n_D)
-            A batch of inputs.
+    def jacobian(self, filters: Params, X: ArrayLike) -> np.ndarray:
+        """Jacobian of the stacked outputs with respect to ``(w_1, w_2)``.
 
         Returns
         -------
         ndarray of shape (N * M, n_params)
-            Row ``i * M + r`` is the gradient of output ``r`` (C order) of input ``i``; columns
-            are ``w_1`` then ``w_2`` (C order), the order of :meth:`flatten`.
+            Row ``i * M + r``: output ``r`` (C order) of input ``i``; columns as :meth:`flatten`.
 
         Notes
         -----
-        With ``h = conv(w_1, s_1, x)`` and the mask ``D = [h > 0]`` (``relu'(0) = 0``):
-        ``df/dw_2`` is the patch matrix of ``relu(h)`` (stride ``s_2``) and ``df/dw_1`` is
-        ``conv(w_2, s_2, D * P_1(x))`` applied to every column of the first-layer patch matrix
-        ``P_1(x)``. Exact away from the kinks ``h_u = 0``, where ``f`` is not differentiable.
+        With ``h = conv(w_1, s_1, x)`` and ``D = [h > 0]``: ``df/dw_2`` is the patch matrix of
+        ``relu(h)``, ``df/dw_1 = conv(w_2, s_2, D * P_1(x))`` with ``P_1`` the first-layer patches.
+        Exact away from the kinks ``h_u = 0``.
 
         Examples
         --------
@@ -373,43 +234,32 @@ class ReLUCNN:
         Xb = self.check_inputs(X)
         D = self.dim
         shape1, shape2 = self._linear.filter_shapes
-        H = _batched_conv(w1, self._st(0), Xb)
-        A = np.maximum(H, 0.0)
-        # d f / d w_2: patches of the hidden layer
-        J2 = _windows(A, shape2, self._st(1))
+        H = _batched_conv(w1, self._st[0], Xb)
+        J2 = _windows(np.maximum(H, 0.0), shape2, self._st[1])  # patches of the hidden layer
         # d f / d w_1: convolve (mask * first-layer patches) with w_2, carrying the k_1 axes
-        G = (H > 0).reshape(H.shape + (1,) * D) * _windows(Xb, shape1, self._st(0))
-        J1 = _batched_conv(w2, self._st(1), G, trailing=D)
+        G = (H > 0).reshape(H.shape + (1,) * D) * _windows(Xb, shape1, self._st[0])
+        J1 = _batched_conv(w2, self._st[1], G, trailing=D)
         rows = J2.shape[0] * int(np.prod(J2.shape[1 : 1 + D]))
         return np.hstack([J1.reshape(rows, -1), J2.reshape(rows, -1)])
 
     @finite_result
-    def ntk(self, filters: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
-        """The empirical neural tangent kernel ``J J^T`` on the stacked outputs of the batch.
-
-        Returns
-        -------
-        ndarray of shape (N * M, N * M)
-            Symmetric positive semidefinite.
+    def ntk(self, filters: Params, X: ArrayLike) -> np.ndarray:
+        """The empirical NTK ``J J^T`` on the stacked outputs, shape (N * M, N * M).
 
         Notes
         -----
-        Where every first-layer unit is active on every input of the batch this equals
-        ``P Theta P^T``, with ``Theta`` the linear network's NTK (:meth:`LCN.ntk`) and ``P``
-        the patch matrix of the batch for the end-to-end filter and the stride ``S``.
+        With every first-layer unit active on the batch it equals ``P Theta P^T``: ``Theta`` of
+        :meth:`LCN.ntk`, ``P`` the patch matrix of the batch for the end-to-end filter and ``S``.
         """
         J = self.jacobian(filters, X)
         return J @ J.T
 
-    def invariants(self, filters: Sequence[ArrayLike]) -> np.ndarray:
+    def invariants(self, filters: Params) -> np.ndarray:
         """The conserved quantity ``||w_2||^2 - ||w_1||^2`` of gradient flow, shape (1,).
-
-        The same form as :meth:`LCN.invariants` and :meth:`ReLUMLP.invariants`.
 
         Notes
         -----
-        Paper Sec. 5: each layer is positively homogeneous and ``relu'(h) h = relu(h)``, so
-        ``<w_1, df/dw_1> = f = <w_2, df/dw_2>`` and both squared norms change at the same rate.
+        Paper Sec. 5: ``relu'(h) h = relu(h)`` gives ``<w_1, df/dw_1> = f = <w_2, df/dw_2>``.
 
         Examples
         --------
@@ -418,14 +268,14 @@ class ReLUCNN:
         """
         return self._linear.invariants(filters)
 
-    def invariant(self, filters: Sequence[ArrayLike]) -> float:
-        """Deprecated: ``float(invariants(filters)[0])``."""
+    def invariant(self, filters: Params) -> float:
+        """Deprecated alias: ``float(invariants(filters)[0])``."""
         return float(self.invariants(filters)[0])
 
     # ---------------------------------------------------------------- the linear region
     @finite_result
-    def first_layer_matrix(self, filters: Sequence[ArrayLike], input_size: Any) -> np.ndarray:
-        """The matrix of the first layer ``x -> conv(w_1, s_1, x)`` on inputs of a given size.
+    def first_layer_matrix(self, filters: Params, input_size: Any) -> np.ndarray:
+        """The matrix of ``x -> conv(w_1, s_1, x)`` on inputs of size ``input_size``.
 
         Parameters
         ----------
@@ -437,12 +287,12 @@ class ReLUCNN:
         Returns
         -------
         ndarray of shape (prod(m_1), prod(n))
-            Column ``j`` is the first layer applied to the ``j``-th unit input (C order).
+            Column ``j``: the first layer applied to the ``j``-th unit input (C order).
         """
         n = self._input_shape(input_size)
         basis = np.eye(int(np.prod(n))).reshape((-1, *n))
         w1, _ = self.check_filters(filters)
-        return _batched_conv(w1, self._st(0), basis).reshape(basis.shape[0], -1).T
+        return _batched_conv(w1, self._st[0], basis).reshape(basis.shape[0], -1).T
 
     def _input_shape(self, input_size: Any) -> Shape:
         if isinstance(input_size, (Sequence, np.ndarray)) and not isinstance(input_size, str):
@@ -451,8 +301,7 @@ class ReLUCNN:
             n = (as_positive_int(input_size, "input_size"),) * self.dim
         if len(n) != self.dim:
             raise ValueError(f"input_size must have {self.dim} entries: got {len(n)}")
-        k = self._linear.end_to_end_shape
-        if any(a < b for a, b in zip(n, k, strict=True)):
+        if any(a < b for a, b in zip(n, self._linear.end_to_end_shape, strict=True)):
             raise ValueError(
                 f"input_size must be at least end_to_end_size = {self.end_to_end_size} along "
                 f"every axis: got {input_size}"
@@ -462,7 +311,7 @@ class ReLUCNN:
     @finite_result
     def positive_inputs(
         self,
-        filters: Sequence[ArrayLike],
+        filters: Params,
         rng: np.random.Generator,
         *,
         n_inputs: int = 1,
@@ -474,30 +323,22 @@ class ReLUCNN:
         Parameters
         ----------
         filters : sequence of two array_like
-            ``(w_1, w_2)``, with ``w_1 != 0``.
+            ``(w_1, w_2)``, with ``w_1 != 0`` (else ValueError).
         rng : numpy.random.Generator
         n_inputs : int, default=1
-            Number of inputs to draw.
         input_size : int or tuple of int, optional
-            Input size per axis; default ``end_to_end_size + stride`` (two outputs per axis).
+            Per axis; default ``end_to_end_size + stride`` (two outputs per axis).
         margin : float, default=0.5
-            The first-layer outputs are drawn uniformly from ``[margin, margin + 1]``.
+            The first-layer outputs are drawn uniformly from ``[margin, margin + 1]``; positive.
 
         Returns
         -------
         ndarray of shape (n_inputs, n) or (n_inputs, n_1, ..., n_D)
 
-        Raises
-        ------
-        ValueError
-            If ``w_1 = 0`` (then ``h = 0`` for every input), or ``margin <= 0``.
-
         Notes
         -----
-        A nonzero first layer has full row rank (its matrix is a staircase: row ``i`` starts
-        with the first nonzero entry of ``w_1`` at column ``i s_1`` plus a fixed offset), so
-        every positive target ``h`` is reached: ``x = A^+ h + (I - A^+ A) z`` with random
-        ``z``. On these inputs the network equals the linear network (paper Sec. 5).
+        A nonzero first layer has full row rank (a staircase matrix), so
+        ``x = A^+ h + (I - A^+ A) z`` reaches every positive ``h``; there ``f`` is linear (Sec. 5).
         """
         fs = self.check_filters(filters)
         if not np.any(fs[0]):
@@ -511,9 +352,9 @@ class ReLUCNN:
         if margin <= 0:
             raise ValueError(f"margin must be positive: got {margin}")
         if input_size is None:
-            k = self._linear.end_to_end_shape
-            S = self._total_stride()
-            input_size = tuple(a + b for a, b in zip(k, S, strict=True))
+            input_size = tuple(
+                a + b for a, b in zip(self._linear.end_to_end_shape, self._S, strict=True)
+            )
         n = self._input_shape(input_size)
         A = self.first_layer_matrix(fs, n)
         A_pinv = np.linalg.pinv(A)
@@ -536,18 +377,16 @@ class ReLUCNN:
         Returns
         -------
         ndarray of shape end_to_end_size
-            The least-squares solution ``w`` of ``conv(w, S, x_i) = y_i`` for all ``i``
-            (``numpy.linalg.lstsq``); unique when the patches of ``X`` span the filter space.
+            Least-squares ``w`` of ``conv(w, S, x_i) = y_i``; unique if the patches of ``X`` span.
 
         Notes
         -----
-        Paper Sec. 5: on inputs where the first layer's output is positive the network is the
-        linear network, so its outputs there determine ``pi(theta)``.
+        Paper Sec. 5: where the first layer is positive the network is linear, so its outputs
+        there determine ``pi(theta)``.
         """
         Xb = self.check_inputs(X)
         k = self._linear.end_to_end_shape
-        P = _windows(Xb, k, self._total_stride())
-        P = P.reshape(-1, int(np.prod(k)))
+        P = _windows(Xb, k, self._S).reshape(-1, int(np.prod(k)))
         y = as_finite_array(Y, "Y")
         if y.size != P.shape[0]:
             raise ValueError(
@@ -558,12 +397,7 @@ class ReLUCNN:
 
     @finite_result
     def function_fiber(
-        self,
-        filters: Sequence[ArrayLike],
-        rng: np.random.Generator,
-        *,
-        n_test: int = 32,
-        tol: float = 1e-8,
+        self, filters: Params, rng: np.random.Generator, *, n_test: int = 32, tol: float = 1e-8
     ) -> FunctionFiber:
         """All filters with the same ReLU function and the same invariant as ``filters``.
 
@@ -572,34 +406,26 @@ class ReLUCNN:
         filters : sequence of two array_like
             Nonzero filters ``(w_1, w_2)``.
         rng : numpy.random.Generator
-            Draws the standard normal test inputs.
+            Draws the standard normal test inputs (of size ``end_to_end_size + stride``).
         n_test : int, default=32
-            Number of test inputs (of size ``end_to_end_size + stride``).
         tol : float, default=1e-8
             Relative output gap below which a candidate counts as the same function.
 
         Returns
         -------
         FunctionFiber
-            The candidates and which of them agree with ``f`` on the test inputs.
 
         Raises
         ------
         ValueError
-            For a zero end-to-end filter, or the errors of :meth:`LCN.fibers`.
+            For a zero end-to-end filter; otherwise as :meth:`LCN.fibers`.
 
         Notes
         -----
-        Paper Sec. 5. Since ``relu(h) - relu(-h) = h``, ``f(x) - f(-x) = conv(pi(theta), S, x)``
-        for every ``x``: two filter tuples with the same ReLU function have the same
-        ``pi(theta)``. With the invariant fixed as well they lie in the finite linear fiber
-        ``lcnn_widgets.fibers.fibers(pi(theta), delta)`` (all sign variants). Each candidate is
-        then checked on random inputs: a gap above ``tol`` proves a different function, while
-        agreement is strong numerical evidence of equality. For 1D with ``s_1 > 1``, and in D
-        dimensions when the two layers are not interchangeable (``s_1 != 1`` or different
-        shapes), the linear fiber is ``{theta, -theta}`` on the smooth locus, and ``-theta``
-        fails: the ReLU function and the invariant pin down ``theta``, hence the NTK. With
-        interchangeable layers the linear fiber also holds the rescaled swap.
+        Paper Sec. 5. ``f(x) - f(-x) = conv(pi(theta), S, x)``, so the same function means the same
+        ``pi(theta)``; with the invariant fixed the candidates are the linear fiber
+        ``fibers(pi(theta), delta)`` with all signs, each tested on random inputs. Unless the two
+        layers are interchangeable that fiber is ``{theta, -theta}`` and ``-theta`` fails.
 
         Examples
         --------
@@ -615,8 +441,8 @@ class ReLUCNN:
         lin = self.linear
         theta = join(fs)
         fiber = fibers(lin, pi(lin, theta), invariants(lin, theta))
-        k, S = lin.end_to_end_shape, self._total_stride()
-        X = rng.standard_normal((n_test, *tuple(a + b for a, b in zip(k, S, strict=True))))
+        size = tuple(a + b for a, b in zip(lin.end_to_end_shape, self._S, strict=True))
+        X = rng.standard_normal((n_test, *size))
         F = self._forward(fs, X)
         scale = max(float(np.max(np.abs(F))), np.finfo(float).tiny)
         cands = tuple(tuple(np.asarray(f) for f in c) for c in fiber.with_signs())
@@ -624,24 +450,38 @@ class ReLUCNN:
         return FunctionFiber(candidates=cands, gaps=gaps, X_test=X, tol=float(tol))
 
     @finite_result
-    def gradient_flow(  # noqa: D102 (docstring set below from the template shared with ReLU*)
-        self,
-        filters: Sequence[ArrayLike],
-        X: ArrayLike,
-        Y: ArrayLike,
-        t_eval: ArrayLike,
-        **kwargs: Any,
+    def gradient_flow(
+        self, filters: Params, X: ArrayLike, Y: ArrayLike, t_eval: ArrayLike, **kwargs: Any
     ) -> ReLUFlowResult:
+        """Integrate gradient flow of the squared loss on a fixed batch.
+
+        Parameters
+        ----------
+        filters : sequence of two array_like
+            The initialization ``(w_1, w_2)``.
+        X : array_like of shape (N, n) or (N, n_1, ..., n_D)
+        Y : array_like of the shape of ``forward(filters, X)``
+        t_eval : array_like of shape (T,)
+            Strictly increasing sample times starting at 0 (at least two).
+        rtol, atol : float, default=1e-11, 1e-12
+            Tolerances of :func:`scipy.integrate.solve_ivp`.
+        method : str, default="DOP853"
+        stop_at_kink : bool, default=True
+            Stop when a pre-activation reaches 0 (see ``ReLUFlowResult.kink_time``).
+        max_nfev : int, default=50000
+            Stop after this many evaluations of the field (it stalls sliding along a kink).
+
+        Returns
+        -------
+        ReLUFlowResult
+
+        Notes
+        -----
+        ``theta' = -J^T (F - Y) / N``, the negative gradient of ``1/(2N) sum_i ||f(x_i) - y_i||^2``.
+        Keeps :meth:`invariants` constant; see :class:`ReLUFlowResult` about kinks.
+        """
         theta0 = as_moderate(self.flatten(filters), "filters", 1e100)
         return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
-
-    gradient_flow.__doc__ = _flow_doc(
-        "filters",
-        "(w_1, w_2)",
-        "(N, n) or (N, n_1, ..., n_D)",
-        "the shape of ``forward(filters, X)``",
-        ":meth:`invariants`",
-    )
 
 
 # ============================================================================ ReLU MLP
@@ -651,20 +491,12 @@ class ReLUMLP:
     Parameters
     ----------
     widths : sequence of three ints
-        ``(d_0, d_1, d_2)``: input, hidden and output width.
-
-    Raises
-    ------
-    ValueError
-        If ``widths`` does not have exactly three entries or an entry is below 1.
-    TypeError
-        For non-integer widths.
+        ``(d_0, d_1, d_2)``: input, hidden and output width, each at least 1.
 
     Notes
     -----
-    Paper Sec. 5. The weights are ``W_1`` of shape ``(d_1, d_0)`` and ``W_2`` of shape
-    ``(d_2, d_1)``. Hidden neuron ``j`` has incoming weights ``W_1[j, :]`` and outgoing weights
-    ``W_2[:, j]``; rescaling them by ``c > 0`` and ``1/c`` keeps ``f``.
+    Paper Sec. 5. ``W_1`` has shape ``(d_1, d_0)``, ``W_2`` shape ``(d_2, d_1)``. Scaling
+    ``W_1[j, :]`` by ``c > 0`` and ``W_2[:, j]`` by ``1/c`` (one hidden neuron ``j``) keeps ``f``.
 
     Examples
     --------
@@ -701,11 +533,11 @@ class ReLUMLP:
         """Number of parameters ``d_1 d_0 + d_2 d_1``."""
         return sum(a * b for a, b in self._shapes)
 
-    def check_weights(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
+    def check_weights(self, weights: Params) -> list[np.ndarray]:
         """Validate ``(W_1, W_2)`` and return float copies."""
         return as_weights(weights, self._shapes)
 
-    def flatten(self, weights: Sequence[ArrayLike]) -> np.ndarray:
+    def flatten(self, weights: Params) -> np.ndarray:
         """Concatenate ``W_1`` and ``W_2`` (C order) into ``theta`` of shape (n_params,)."""
         return np.concatenate([m.ravel() for m in self.check_weights(weights)])
 
@@ -724,36 +556,35 @@ class ReLUMLP:
         return arr
 
     @finite_result
-    def preactivations(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+    def preactivations(self, weights: Params, X: ArrayLike) -> np.ndarray:
         """Hidden pre-activations ``h = W_1 x`` for each input, shape (N, d_1)."""
         W1, _ = self.check_weights(weights)
         return self.check_inputs(X) @ W1.T
 
     @finite_result
-    def activation_pattern(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+    def activation_pattern(self, weights: Params, X: ArrayLike) -> np.ndarray:
         """Which hidden neurons are active (``W_1 x > 0``) for each input, shape (N, d_1)."""
         return self.preactivations(weights, X) > 0
 
     @finite_result
-    def forward(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+    def forward(self, weights: Params, X: ArrayLike) -> np.ndarray:
         """The outputs ``W_2 relu(W_1 x)`` of a batch ``X`` of shape (N, d_0), shape (N, d_2)."""
         W1, W2 = self.check_weights(weights)
         return np.maximum(self.check_inputs(X) @ W1.T, 0.0) @ W2.T
 
     @finite_result
-    def jacobian(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+    def jacobian(self, weights: Params, X: ArrayLike) -> np.ndarray:
         """Jacobian of the stacked outputs with respect to ``(W_1, W_2)``.
 
         Returns
         -------
         ndarray of shape (N * d_2, d_1 d_0 + d_2 d_1)
-            Row ``i * d_2 + a`` is the gradient of output ``a`` of input ``i``; columns are
-            ``W_1`` then ``W_2`` in C order (the order of :meth:`flatten`).
+            Row ``i * d_2 + a``: output ``a`` of input ``i``; columns as :meth:`flatten`.
 
         Notes
         -----
         ``df_a/dW_2[b, j] = [a = b] relu(h_j)`` and ``df_a/dW_1[j, p] = W_2[a, j] [h_j > 0] x_p``
-        with ``h = W_1 x`` (``relu'(0) = 0``).
+        with ``h = W_1 x``.
 
         Examples
         --------
@@ -763,13 +594,13 @@ class ReLUMLP:
         W1, W2 = self.check_weights(weights)
         Xb = self.check_inputs(X)
         H = Xb @ W1.T
-        N = Xb.shape[0]
+        rows = Xb.shape[0] * W2.shape[0]
         J1 = np.einsum("aj,nj,np->najp", W2, (H > 0).astype(float), Xb)
         J2 = np.einsum("ab,nj->nabj", np.eye(W2.shape[0]), np.maximum(H, 0.0))
-        return np.hstack([J1.reshape(N * W2.shape[0], -1), J2.reshape(N * W2.shape[0], -1)])
+        return np.hstack([J1.reshape(rows, -1), J2.reshape(rows, -1)])
 
     @finite_result
-    def ntk(self, weights: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
+    def ntk(self, weights: Params, X: ArrayLike) -> np.ndarray:
         """The empirical neural tangent kernel ``J J^T``, shape (N d_2, N d_2).
 
         Notes
@@ -782,18 +613,13 @@ class ReLUMLP:
         return J @ J.T
 
     @finite_result
-    def invariants(self, weights: Sequence[ArrayLike]) -> np.ndarray:
-        """The conserved quantities ``||W_2[:, j]||^2 - ||W_1[j, :]||^2``, one per hidden neuron.
-
-        Returns
-        -------
-        ndarray of shape (d_1,)
+    def invariants(self, weights: Params) -> np.ndarray:
+        """The conserved quantities ``||W_2[:, j]||^2 - ||W_1[j, :]||^2``, shape (d_1,).
 
         Notes
         -----
-        Paper Sec. 5 (after Marcotte et al. 2024): the diagonal of the linear network's matrix
-        invariant ``W_2^T W_2 - W_1 W_1^T``. Only the diagonal survives the ReLU, because only the
-        rescaling of one neuron at a time (not a rotation of the hidden layer) keeps ``f``.
+        Paper Sec. 5 (after Marcotte et al. 2024): the diagonal of the linear network's invariant
+        ``W_2^T W_2 - W_1 W_1^T``; only rescaling one neuron at a time (no rotation) keeps ``f``.
 
         Examples
         --------
@@ -804,28 +630,23 @@ class ReLUMLP:
         return np.sum(W2**2, axis=0) - np.sum(W1**2, axis=1)
 
     @finite_result
-    def gradient_flow(  # noqa: D102 (docstring set below from the template shared with ReLU*)
-        self,
-        weights: Sequence[ArrayLike],
-        X: ArrayLike,
-        Y: ArrayLike,
-        t_eval: ArrayLike,
-        **kwargs: Any,
+    def gradient_flow(
+        self, weights: Params, X: ArrayLike, Y: ArrayLike, t_eval: ArrayLike, **kwargs: Any
     ) -> ReLUFlowResult:
-        theta0 = as_moderate(self.flatten(weights), "weights", 1e100)
-        return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
+        """Integrate gradient flow of the squared loss on a fixed batch.
 
-    gradient_flow.__doc__ = _flow_doc(
-        "weights",
-        "(W_1, W_2)",
-        "(N, d_0)",
-        "shape (N, d_2)",
-        "every :meth:`invariants` entry",
-        examples=""">>> mlp = ReLUMLP([1, 1, 1])
+        As :meth:`ReLUCNN.gradient_flow`, from ``weights = (W_1, W_2)`` with ``X`` of shape
+        (N, d_0) and ``Y`` of shape (N, d_2); keeps every :meth:`invariants` entry constant.
+
+        Examples
+        --------
+        >>> mlp = ReLUMLP([1, 1, 1])
         >>> res = mlp.gradient_flow([[[1.0]], [[1.0]]], [[1.0]], [[4.0]], [0.0, 30.0])
         >>> np.round(res.loss[-1], 8), np.round(res.invariants[:, 0], 8)
-        (np.float64(0.0), array([0., 0.]))""",
-    )
+        (np.float64(0.0), array([0., 0.]))
+        """
+        theta0 = as_moderate(self.flatten(weights), "weights", 1e100)
+        return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
 
 
 # ============================================================================ flows
@@ -848,8 +669,8 @@ class ReLUFlowResult:
     pattern_changes : int
         Number of sample intervals over which the activation pattern on the batch changed.
     kink_time : float or None
-        With ``stop_at_kink=True``: the time at which a pre-activation reached 0 and the
-        integration stopped (the samples end before it); None if no kink was reached.
+        With ``stop_at_kink=True``: when a pre-activation reached 0 and the integration stopped
+        (the samples end before it); None if no kink was reached.
     kink_theta : ndarray of shape (n_params,) or None
         The parameters at ``kink_time``.
     success : bool
@@ -859,13 +680,9 @@ class ReLUFlowResult:
 
     Notes
     -----
-    Each layer is positively homogeneous and ``relu'(h) h = relu(h)`` for every ``h`` (whatever
-    ``relu'(0)`` is), so the two squared norms change at the same rate wherever the flow is
-    defined. Off the kinks (every pre-activation nonzero) the field is smooth and any drift is
-    integration error. Where the one-sided fields push a pre-activation towards 0 the flow
-    slides along the kink and a classical integrator stalls: by default the integration stops
-    at the first kink (:attr:`kink_time`), with ``stop_at_kink=False`` after ``max_nfev``
-    evaluations.
+    Off the kinks the field is smooth and any drift of the invariants is integration error. Where
+    the one-sided fields push a pre-activation towards 0 the flow slides along the kink and a
+    classical integrator stalls: hence ``stop_at_kink`` and ``max_nfev``.
     """
 
     times: np.ndarray
@@ -892,7 +709,7 @@ class ReLUFlowResult:
 
 
 def _gradient_flow(
-    model: _Model,
+    model: ReLUCNN | ReLUMLP,
     theta0: np.ndarray,
     X: np.ndarray,
     Y: ArrayLike,
@@ -904,16 +721,7 @@ def _gradient_flow(
     stop_at_kink: bool = True,
     max_nfev: int = 50_000,
 ) -> ReLUFlowResult:
-    """Integrate ``theta' = -J(theta)^T (F(theta) - Y) / N`` with ``scipy.integrate.solve_ivp``.
-
-    This is the gradient flow of ``L(theta) = 1/(2N) sum_i ||f_theta(x_i) - y_i||^2`` for a fixed
-    batch. The loss of a ReLU network is not a function of the linear end-to-end map, so the
-    linear networks' flow of :mod:`lcnn_widgets.flows` cannot be reused; this is a minimal
-    integrator for the two shallow models.
-
-    The conserved quantities hold along the exact flow; see :class:`ReLUFlowResult` for what
-    happens numerically at kinks.
-    """
+    """Integrate ``theta' = -J^T (F - Y) / N`` (a ReLU loss is no function of ``pi``: not flows)."""
     t = as_time_grid(t_eval)
     if t.size < 2:
         raise ValueError("t_eval must hold at least two times (0 and a final time)")
@@ -926,7 +734,6 @@ def _gradient_flow(
         )
     N = X.shape[0]
     y = Yb.ravel()
-
     max_nfev = as_positive_int(max_nfev, "max_nfev")
     nfev = [0]
     t_cut = [np.inf]
@@ -940,33 +747,21 @@ def _gradient_flow(
         return -(model.jacobian(params, X).T @ r) / N
 
     def budget(t_: float, _theta: np.ndarray) -> float:
-        # a terminal event at the time t_cut of the evaluation that spent the work budget
-        # (where the flow slides along a kink the step size would collapse forever)
+        # a terminal event at the time of the evaluation that spent the work budget
         return 1.0 if t_cut[0] == np.inf else t_cut[0] - t_
 
-    budget.terminal = True  # type: ignore[attr-defined]
-    events = []
-    if stop_at_kink:
-        n_pre = model.preactivations(model.unflatten(theta0), X).size
+    def kink(k: int):
+        def event(_t: float, theta: np.ndarray) -> float:
+            return float(model.preactivations(model.unflatten(theta), X).flat[k])
 
-        def make_event(k: int):
-            def event(_t: float, theta: np.ndarray) -> float:
-                return float(model.preactivations(model.unflatten(theta), X).flat[k])
+        return event
 
-            event.terminal = True  # type: ignore[attr-defined]
-            return event
-
-        events = [make_event(k) for k in range(n_pre)]
-    sol = solve_ivp(
-        rhs,
-        (0.0, float(t[-1])),
-        theta0,
-        method=method,
-        t_eval=t,
-        rtol=rtol,
-        atol=atol,
-        events=[budget, *events],
-    )
+    n_pre = model.preactivations(model.unflatten(theta0), X).size if stop_at_kink else 0
+    events = [budget, *(kink(k) for k in range(n_pre))]
+    for ev in events:
+        ev.terminal = True
+    span = (0.0, float(t[-1]))
+    sol = solve_ivp(rhs, span, theta0, method=method, t_eval=t, rtol=rtol, atol=atol, events=events)
     thetas = sol.y.T
     t = t[: thetas.shape[0]]
     kink_time, kink_theta = None, None
@@ -974,23 +769,21 @@ def _gradient_flow(
     if sol.status == 1 and sol.t_events[0].size:
         message = f"stopped after {nfev[0]} evaluations (max_nfev = {max_nfev})"
     elif sol.status == 1:
-        hit = [k for k, te in enumerate(sol.t_events) if k > 0 and te.size]
-        kink_time = float(sol.t_events[hit[0]][0])
-        kink_theta = np.array(sol.y_events[hit[0]][0])
+        hit = next(k for k, te in enumerate(sol.t_events) if k > 0 and te.size)
+        kink_time = float(sol.t_events[hit][0])
+        kink_theta = np.array(sol.y_events[hit][0])
         message = f"a pre-activation reached 0 at t = {kink_time:.6g}"
     params = [model.unflatten(th) for th in thetas]
     loss = np.array([0.5 * np.sum((model.forward(p, X) - Yb) ** 2) / N for p in params])
-    inv = np.stack([np.atleast_1d(model.invariants(p)) for p in params])
     pre = np.stack([model.preactivations(p, X).reshape(N, -1) for p in params])
     pats = pre > 0
-    changes = int(np.sum(np.any(pats[1:] != pats[:-1], axis=(1, 2))))
     return ReLUFlowResult(
         times=t,
         theta=thetas,
         loss=loss,
-        invariants=inv,
+        invariants=np.stack([np.atleast_1d(model.invariants(p)) for p in params]),
         margin=np.min(np.abs(pre), axis=(1, 2)),
-        pattern_changes=changes,
+        pattern_changes=int(np.sum(np.any(pats[1:] != pats[:-1], axis=(1, 2)))),
         kink_time=kink_time,
         kink_theta=kink_theta,
         success=bool(sol.success) and sol.status == 0,
@@ -1014,9 +807,8 @@ class ActivationRegions:
     n_active : ndarray of int, shape (n_b, n_a)
         Number of active units.
     lines : ndarray of shape (n_units, 3)
-        Row ``u`` holds ``(c_0, c_1, c_2)`` with ``h_u(origin + a u + b v) = c_0 + c_1 a + c_2 b``
-        (the first layer is linear), so the kink of unit ``u`` is the line
-        ``c_0 + c_1 a + c_2 b = 0``.
+        Row ``u`` holds ``(c_0, c_1, c_2)`` with ``h_u(origin + a u + b v) = c_0 + c_1 a + c_2 b``:
+        the kink of unit ``u`` is the line ``c_0 + c_1 a + c_2 b = 0``.
     """
 
     a: np.ndarray
@@ -1035,7 +827,7 @@ class ActivationRegions:
 @finite_result
 def activation_regions(
     model: ReLUCNN | ReLUMLP,
-    params: Sequence[ArrayLike],
+    params: Params,
     *,
     origin: ArrayLike | None = None,
     directions: ArrayLike | None = None,
@@ -1047,11 +839,10 @@ def activation_regions(
     Parameters
     ----------
     model : ReLUCNN or ReLUMLP
-        The network.
     params : sequence of two array_like
         Its filters or weights.
     origin : array_like of the shape of one input, optional
-        Default: zero (only for networks with 2D inputs, i.e. an MLP with ``d_0 = 2``).
+        Default: zero (only for 2D inputs, i.e. an MLP with ``d_0 = 2``).
     directions : array_like of shape (2, *input_shape), optional
         The two directions ``u, v``. Default: the standard basis (2D inputs only).
     extent : (a_min, a_max, b_min, b_max), default=(-2, 2, -2, 2)
@@ -1061,11 +852,6 @@ def activation_regions(
     Returns
     -------
     ActivationRegions
-
-    Raises
-    ------
-    ValueError
-        If defaults are needed for inputs that are not 2D, or shapes do not match.
 
     Examples
     --------
@@ -1085,11 +871,12 @@ def activation_regions(
     res = as_positive_int(resolution, "resolution")
     if res < 2:
         raise ValueError(f"resolution must be at least 2: got {res}")
-    if origin is None or directions is None:
-        if not (isinstance(model, ReLUMLP) and model.widths[0] == 2):
-            raise ValueError(
-                "origin and directions must be given unless the inputs are 2D (an MLP with d_0 = 2)"
-            )
+    if (origin is None or directions is None) and not (
+        isinstance(model, ReLUMLP) and model.widths[0] == 2
+    ):
+        raise ValueError(
+            "origin and directions must be given unless the inputs are 2D (an MLP with d_0 = 2)"
+        )
     o = np.zeros(2) if origin is None else as_finite_array(origin, "origin")
     d = np.eye(2) if directions is None else as_finite_array(directions, "directions")
     if d.shape != (2, *o.shape):
@@ -1122,12 +909,8 @@ class ParameterComparison:
 
     Attributes
     ----------
-    outputs : tuple of two ndarray
-        ``forward`` of each parameter tuple on the batch.
-    invariants : tuple of two ndarray
-        The conserved quantities of each.
-    ntks : tuple of two ndarray
-        The empirical NTKs ``J J^T`` of each on the batch.
+    outputs, invariants, ntks : tuple of two ndarray
+        ``forward``, the conserved quantities and the empirical NTK ``J J^T`` of each.
     """
 
     outputs: tuple[np.ndarray, np.ndarray]
@@ -1152,10 +935,7 @@ class ParameterComparison:
 
 @finite_result
 def compare_parametrizations(
-    model: ReLUCNN | ReLUMLP,
-    first: Sequence[ArrayLike],
-    second: Sequence[ArrayLike],
-    X: ArrayLike,
+    model: ReLUCNN | ReLUMLP, first: Params, second: Params, X: ArrayLike
 ) -> ParameterComparison:
     """Outputs, conserved quantities and NTKs of two parameter tuples on the batch ``X``.
 
@@ -1173,8 +953,8 @@ def compare_parametrizations(
 
     Notes
     -----
-    Paper Sec. 5: for the MLP, Ex. 20's two factorizations of ``I_2`` give the same outputs on
-    positive inputs and the same conserved quantities, but different NTKs.
+    Paper Sec. 5, Ex. 20: two factorizations of ``I_2`` by a ReLU MLP agree in outputs on positive
+    inputs and in conserved quantities, but not in NTKs.
 
     Examples
     --------
@@ -1201,8 +981,7 @@ class FunctionFiber:
     Attributes
     ----------
     candidates : tuple of tuple of ndarray
-        Every point of the *linear* fiber of ``pi(theta)`` at the invariant ``delta``, with all
-        sign variants (:meth:`lcnn_widgets.fibers.Fiber.with_signs`).
+        The linear fiber of ``pi(theta)`` at ``delta``, all signs (:meth:`Fiber.with_signs`).
     gaps : ndarray of shape (n_candidates,)
         ``max |f_candidate(x) - f(x)|`` over the test inputs, relative to ``max |f(x)|``.
     X_test : ndarray

@@ -1,19 +1,15 @@
 """Pictures for the chapter on shallow ReLU networks: activation regions in a plane.
 
-The functions take data computed by :mod:`lcnn_widgets.relu` (and ``ax=None``) and return the
-:class:`matplotlib.axes.Axes` they drew on; without ``ax`` they make a new
-:class:`matplotlib.figure.Figure` (not pyplot). Calling a function again on the same Axes moves
-the artists it created (found by their ``gid``), so a widget redraws in place with the same code.
-
-Regions are shaded by the *number* of active first-layer units with the ``cividis`` colour map,
-whose lightness grows monotonically: the picture reads the same in grey scale, and the
-brightest region is the one where every unit is active (there the network is linear). Regions
-with the same count are told apart by the kink lines drawn on top.
+Drawn from :mod:`lcnn_widgets.relu` results on ``ax`` (or a new Figure), redrawn in place by
+``gid``. Regions are shaded by the *number* of active first-layer units (``cividis``: lightness
+grows, so grey scale works and the brightest region is the linear one); the kink lines drawn on
+top tell regions with the same count apart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -40,9 +36,7 @@ def kink_segment(line: Sequence[float], extent: Sequence[float]) -> tuple[np.nda
 
     Returns
     -------
-    a, b : ndarray of shape (2,) or (0,)
-        End points of the visible segment (empty when the line misses the box or is
-        degenerate, ``c_1 = c_2 = 0``).
+    a, b : ndarray of shape (2,), or (0,) if the line misses the box or ``c_1 = c_2 = 0``
 
     Examples
     --------
@@ -57,13 +51,8 @@ def kink_segment(line: Sequence[float], extent: Sequence[float]) -> tuple[np.nda
     if abs(c1) > 1e-14:  # with the horizontal sides b = b0, b1
         pts += [(-(c0 + c2 * b) / c1, b) for b in (b0, b1)]
     eps = 1e-9 * max(a1 - a0, b1 - b0)
-    inside = sorted(
-        {
-            (round(a, 12), round(b, 12))
-            for a, b in pts
-            if a0 - eps <= a <= a1 + eps and b0 - eps <= b <= b1 + eps
-        }
-    )
+    pts = [(a, b) for a, b in pts if a0 - eps <= a <= a1 + eps and b0 - eps <= b <= b1 + eps]
+    inside = sorted({(round(a, 12), round(b, 12)) for a, b in pts})
     if len(inside) < 2:
         return np.empty(0), np.empty(0)
     (pa, pb), (qa, qb) = inside[0], inside[-1]
@@ -88,11 +77,9 @@ def plot_activation_regions(
     point : (a, b), optional
         A point to mark (e.g. a test input).
     title : str, optional
-    labels : sequence of str, optional
-        Axis labels ``(a-label, b-label)``; default ``("$a$", "$b$")``.
+    labels : (str, str), default=("$a$", "$b$")
     legend : bool, default=True
-        A legend for the shades ("k of n active": every level for up to four units, else the
-        levels present) and the kink lines (at most four are listed); drawn on the first call.
+        Shades ("k of n active") and up to four kink lines; drawn on the first call only.
     ax : matplotlib Axes, optional
         Draw here; on a second call the image, the lines and the marker move in place.
 
@@ -120,48 +107,26 @@ def plot_activation_regions(
     ext = regions.extent
     image = find(ax.get_images(), "regions")
     if image is None:
-        image = ax.imshow(
-            shade,
-            origin="lower",
-            extent=ext,
-            cmap=CMAP,
-            vmin=0.0,
-            vmax=1.0,
-            interpolation="nearest",
-            aspect="auto",
-            gid="regions",
+        style: dict[str, Any] = dict(
+            cmap=CMAP, vmin=0.0, vmax=1.0, interpolation="nearest", aspect="auto"
         )
+        image = ax.imshow(shade, origin="lower", extent=ext, gid="regions", **style)
     else:
         image.set_data(shade)
         image.set_extent(ext)
     for u in range(regions.n_units):
         a, b = kink_segment(regions.lines[u], ext)
-        update_line(
-            ax,
-            f"kink_{u}",
-            a,
-            b,
-            color="black",
-            lw=1.3,
-            ls=DASHES[u % len(DASHES)],
-            label=f"kink of unit {u + 1}" if u < 4 else None,
-        )
+        label = f"kink of unit {u + 1}" if u < 4 else None
+        update_line(ax, f"kink_{u}", a, b, color="black", lw=1.3, ls=DASHES[u % 4], label=label)
     for line in list(ax.get_lines()):  # fewer units than before: drop the extra kinks
         gid = str(line.get_gid())
         if gid.startswith("kink_") and int(gid[5:]) >= regions.n_units:
             line.remove()
     if point is not None:
-        update_line(
-            ax,
-            "point",
-            [float(point[0])],
-            [float(point[1])],
-            marker="*",
-            markersize=13,
-            color="white",
-            markeredgecolor="black",
-            linestyle="none",
+        star: dict[str, Any] = dict(
+            marker="*", markersize=13, color="white", markeredgecolor="black", ls="none"
         )
+        update_line(ax, "point", [float(point[0])], [float(point[1])], **star)
     if ax.get_xlim() != (ext[0], ext[1]) or ax.get_ylim() != (ext[2], ext[3]):
         ax.set_xlim(ext[0], ext[1])
         ax.set_ylim(ext[2], ext[3])
@@ -172,11 +137,8 @@ def plot_activation_regions(
         ax.set_title(title, fontsize="medium")
     if legend and ax.get_legend() is None:
         cmap = image.get_cmap()
-        # every level for a few units (so the legend stays right while a widget redraws),
-        # otherwise only the levels that occur
-        present = (
-            list(range(n + 1)) if n <= 4 else sorted(set(np.unique(regions.n_active).tolist()))
-        )
+        # every level for a few units (right while a widget redraws), else the levels that occur
+        present = range(n + 1) if n <= 4 else np.unique(regions.n_active).tolist()
         handles: list[Artist] = [
             Patch(facecolor=cmap(k / n), edgecolor="black", label=f"{k} of {n} active")
             for k in present

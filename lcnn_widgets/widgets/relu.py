@@ -1,16 +1,9 @@
 """The widget of the chapter on shallow ReLU networks: two factorizations of the identity.
 
-A ReLU MLP ``f(x) = W_2 relu(W_1 x)`` with 2D inputs, two hidden neurons and 2D outputs is
-built twice from an invertible ``A`` and an orthogonal ``Q`` (the family of the paper's Ex. 20):
-
-* ``(W_1, W_2) = (A, A^{-1})`` and
-* ``(W_1', W_2') = (A Q, Q^T A^{-1})``.
-
-Both have the same per-neuron conserved quantities for every ``A`` and ``Q``, and both equal the
-identity wherever all their hidden neurons are active. The widget shows the plane of inputs
-split by which neurons are active, for each network, and the NTK of each at a test input (on a
-fixed colour scale: divided by the largest entry); the numbers are the readout line above the
-picture, so moving an entry of ``A`` redraws only the data.
+A 2-2-2 ReLU MLP ``f(x) = W_2 relu(W_1 x)`` is built twice from an invertible ``A`` and an
+orthogonal ``Q`` (the family of Ex. 20): ``(A, A^{-1})`` and ``(A Q, Q^T A^{-1})``. Both have the
+same per-neuron conserved quantities and equal the identity where all hidden neurons are active.
+The widget shows each one's activation regions and its NTK at a test input ``x0``.
 """
 
 from __future__ import annotations
@@ -57,25 +50,21 @@ class ReLUPairPicture:
     Attributes
     ----------
     A, Q : ndarray of shape (2, 2)
-        The invertible and the orthogonal matrix.
+        The invertible and the orthogonal matrix (``Q`` is ``Q_CHOICES[q]``).
     q : str
-        The key of ``Q`` in :data:`Q_CHOICES`.
     first, second : list of ndarray
         ``[A, A^{-1}]`` and ``[A Q, Q^T A^{-1}]``.
     regions : tuple of two ActivationRegions
-        Activation regions of each network on the square ``[-extent, extent]^2``.
+        Of each network on the square ``[-extent, extent]^2``.
     comparison : ParameterComparison
-        Outputs, conserved quantities and NTKs (2 x 2) of both networks at ``x0``.
+        Of both networks at ``x0`` (2 x 2 NTKs).
     x0 : ndarray of shape (2,)
-        The test input.
     linear_at_x0 : tuple of two bool
-        Whether every hidden neuron of each network is active at ``x0`` (then the network is
-        the identity near ``x0``).
+        Whether every hidden neuron of each network is active at ``x0`` (identity near ``x0``).
     vmin, vmax : float
         The common range of the entries of the two NTKs (``vmin <= 0``).
     ntk_scale : float
-        The largest absolute entry of the two NTKs: the heatmaps show ``Theta / ntk_scale`` on
-        the fixed colour scale ``[-1, 1]``.
+        The largest absolute NTK entry: the heatmaps show ``Theta / ntk_scale`` on ``[-1, 1]``.
     """
 
     A: np.ndarray
@@ -108,7 +97,7 @@ def relu_pair_picture(
     Parameters
     ----------
     a11, a12, a21, a22 : float
-        The entries of ``A`` (row by row).
+        The entries of an invertible ``A`` (row by row).
     q : {"swap", "rotation by 90°", "identity"}, default="swap"
         The orthogonal matrix ``Q``.
     x0 : (float, float), default=(1, 1)
@@ -121,12 +110,6 @@ def relu_pair_picture(
     Returns
     -------
     ReLUPairPicture
-
-    Raises
-    ------
-    ValueError
-        If ``A`` is not invertible (message from :func:`lcnn_widgets.dense.identity_factorization`),
-        ``q`` is unknown, or ``extent`` is not positive.
 
     Examples
     --------
@@ -148,12 +131,10 @@ def relu_pair_picture(
     if x.shape != (2,):
         raise ValueError(f"x0 must be a point of the plane (2 numbers): got shape {x.shape}")
     box = (-half, half, -half, half)
-    regions = (
-        activation_regions(MLP, first, extent=box, resolution=res),
-        activation_regions(MLP, second, extent=box, resolution=res),
-    )
+    pair = (first, second)
+    regions = tuple(activation_regions(MLP, p, extent=box, resolution=res) for p in pair)
     comparison = compare_parametrizations(MLP, first, second, x[None])
-    linear = tuple(bool(np.all(MLP.activation_pattern(p, x[None]))) for p in (first, second))
+    linear = tuple(bool(np.all(MLP.activation_pattern(p, x[None]))) for p in pair)
     both = np.concatenate([k.ravel() for k in comparison.ntks])
     scale = float(np.max(np.abs(both)))
     return ReLUPairPicture(
@@ -220,12 +201,9 @@ def explore_relu(
     Returns
     -------
     Explorer
-        Controls ``a11, a12, a21, a22`` (sliders on ``[-3, 3]``) and ``q`` (a dropdown).
-        Panels: activation regions of ``(A, A^{-1})`` and of ``(A Q, Q^T A^{-1})``; the NTK
-        (2 x 2, outputs ``f_1, f_2``) of each at ``x0`` on the fixed colour scale
-        ``Theta / max |Theta|``; the readout line above the picture gives the conserved
-        quantities, ``f(x0)``, both NTKs and ``||Theta - Theta'||_F``. A singular ``A`` shows
-        a message and keeps the last picture.
+        Controls ``a11, a12, a21, a22`` (sliders on ``[-3, 3]``) and ``q`` (a dropdown). Panels:
+        the activation regions of both networks and their NTKs at ``x0`` (``Theta / max |Theta|``);
+        the readout (:func:`relu_readout`) above. A singular ``A`` shows a message.
 
     Examples
     --------
@@ -250,43 +228,23 @@ def explore_relu(
     }
     controls["q"] = dropdown(list(Q_CHOICES), q, "Q")
     c = controls
-    box = row(
-        group(
-            "<b>First layer</b> A (the second layer is A⁻¹)",
-            row(c["a11"], c["a12"]),
-            row(c["a21"], c["a22"]),
-        ),
-        group("<b>Orthogonal matrix</b> Q", c["q"]),
+    layer = group(
+        "<b>First layer</b> A (the second layer is A⁻¹)",
+        *(row(c[f"a{i}1"], c[f"a{i}2"]) for i in (1, 2)),
     )
+    box = row(layer, group("<b>Orthogonal matrix</b> Q", c["q"]))
 
     def compute(a11: float, a12: float, a21: float, a22: float, q: str) -> ReLUPairPicture:
         return relu_pair_picture(a11, a12, a21, a22, q, x0=point, resolution=res)
 
-    fig, axes = panel_figure(
-        (11.2, 4.0),
-        1,
-        4,
-        width_ratios=[1, 1, 0.8, 0.8],
-        left=0.07,
-        right=0.91,
-        bottom=0.12,
-        top=0.83,
-        wspace=0.5,
-    )
+    margins: dict[str, Any] = dict(left=0.07, right=0.91, bottom=0.12, top=0.83, wspace=0.5)
+    fig, axes = panel_figure((11.2, 4.0), 1, 4, width_ratios=[1, 1, 0.8, 0.8], **margins)
     labels = ("$x_1$", "$x_2$")
     # the frame, drawn once: titles, the 2 x 2 NTK heatmaps on the fixed scale [-1, 1], the
     # colour bars, and one legend above the region panels (outside the data: never redrawn)
-    for ax, title in zip(
-        axes,
-        (
-            "(W₁, W₂) = (A, A⁻¹)",
-            "(W₁', W₂') = (AQ, QᵀA⁻¹)",
-            "NTK at x₀\nof (A, A⁻¹)",
-            "NTK at x₀\nof (AQ, QᵀA⁻¹)",
-        ),
-        strict=True,
-    ):
-        ax.set_title(title, fontsize="medium")
+    heads = ("(W₁, W₂) = ", "(W₁', W₂') = ", "NTK at x₀\nof ", "NTK at x₀\nof ")
+    for ax, head, net in zip(axes, heads, ("(A, A⁻¹)", "(AQ, QᵀA⁻¹)") * 2, strict=True):
+        ax.set_title(head + net, fontsize="medium")
     for ax in axes[:2]:  # fixed ticks: cheaper to check on every update than a tick locator
         ax.set_xticks(np.arange(-2.0, 2.5, 1.0))
         ax.set_yticks(np.arange(-2.0, 2.5, 0.5))
@@ -294,33 +252,14 @@ def explore_relu(
         plot_ntk_heatmap(np.zeros((2, 2)), vmin=-1.0, vmax=1.0, annotate=False, ax=ax)
         ax.set_xticks([0, 1], ["f₁", "f₂"])
         ax.set_yticks([0, 1], ["f₁", "f₂"])
-    image_colorbar(
-        [find(ax.get_images(), "ntk") for ax in axes[2:]],
-        host=axes[3],
-        ticks=[-1.0, 0.0, 1.0],
-        label="Θ / max |Θ|",
-    )
-    fig.legend(
-        handles=[
-            Line2D([], [], color="black", lw=1.3, ls=DASHES[0], label="kink of unit 1"),
-            Line2D([], [], color="black", lw=1.3, ls=DASHES[1], label="kink of unit 2"),
-            Line2D(
-                [],
-                [],
-                marker="*",
-                markersize=11,
-                color="white",
-                markeredgecolor="black",
-                ls="none",
-                label="test input x₀",
-            ),
-        ],
-        loc="upper left",
-        bbox_to_anchor=(0.06, 1.0),
-        ncol=3,
-        fontsize="small",
-        frameon=False,
-    )
+    ntk_images = [find(ax.get_images(), "ntk") for ax in axes[2:]]
+    image_colorbar(ntk_images, host=axes[3], ticks=[-1.0, 0.0, 1.0], label="Θ / max |Θ|")
+    kink: dict[str, Any] = dict(color="black", lw=1.3)
+    star: dict[str, Any] = dict(marker="*", markersize=11, color="white", markeredgecolor="black")
+    handles = [Line2D([], [], ls=DASHES[u], label=f"kink of unit {u + 1}", **kink) for u in (0, 1)]
+    handles.append(Line2D([], [], ls="none", label="test input x₀", **star))
+    legend: dict[str, Any] = dict(ncol=3, fontsize="small", frameon=False)
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.06, 1.0), **legend)
 
     def draw(figure: Figure, r: ReLUPairPicture) -> str:
         plot_activation_regions(r.regions[0], point=r.x0, labels=labels, ax=axes[0], legend=False)
@@ -337,7 +276,7 @@ def explore_relu(
             plot_ntk_heatmap(k / r.ntk_scale, vmin=-1.0, vmax=1.0, annotate=False, ax=ax)
         return relu_readout(r)
 
-    explorer = Explorer(
+    return Explorer(
         controls,
         compute,
         draw,
@@ -353,4 +292,3 @@ def explore_relu(
             "conserved quantities agree."
         ),
     )
-    return explorer
