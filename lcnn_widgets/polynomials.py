@@ -245,7 +245,7 @@ def from_binary_form(
     array([ 1., -1., -2.])
     """
     seq = isinstance(shape, (Sequence, np.ndarray)) and not isinstance(shape, (str, bytes))
-    shp = as_stride(shape, len(shape) if seq else 1, "shape")
+    shp = as_stride(shape, len(shape) if seq and not isinstance(shape, int) else 1, "shape")
     dim = len(shp)
     xs = polynomial_variables(dim) if variables is None else tuple(variables)
     if isinstance(expr, (bool, np.bool_)) or not isinstance(expr, (sympy.Basic, numbers.Number)):

@@ -1,13 +1,8 @@
 """Pictures for the chapter on conserved quantities and rescaling.
 
-Every function takes data (and ``ax=None``) and returns the :class:`matplotlib.axes.Axes` it
-drew on; without ``ax`` it makes a new :class:`matplotlib.figure.Figure` (not pyplot). Calling
-a function again on the same Axes moves the artists it created (found by their ``gid``)
-instead of adding new ones, so the widgets update their pictures in place with the very same
-code. The mathematics (orbit points, invariants, flows) comes from :mod:`lcnn_widgets`; the
-only computation here is what a picture needs (line end points, axis limits). Labels that
-change with the data are plain text rather than mathtext: parsing new mathtext on every widget
-update would dominate the render time.
+Each function draws data on ``ax`` (default: a new non-pyplot Figure) and returns the Axes; a
+second call on the same Axes moves the artists it made (found by ``gid``), so the widgets reuse
+this code. Labels that change with the data are plain text: re-parsing mathtext is slow.
 """
 
 from __future__ import annotations
@@ -18,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from numpy.typing import ArrayLike
@@ -36,30 +32,21 @@ __all__ = [
 _CURRENT: dict[str, Any] = {"color": "C0", "marker": "o", "markersize": 8, "linestyle": "none"}
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _TARGET: dict[str, Any] = {"color": "C3", "marker": "*", "markersize": 13, "linestyle": "none"}
-
+_CURVE: dict[str, Any] = {"color": "0.15", "lw": 1.8}
 
 #: lines whose labels show the current values: the label is refreshed on every call
 _line = partial(update_line, relabel=True)
 
 
-def _axline(
-    ax: Axes, gid: str, *, x: float | None = None, y: float | None = None, **style: Any
-) -> Line2D:
-    """A full-height (``x``) or full-width (``y``) reference line, moved in place on reuse."""
+def _axline(ax: Axes, gid: str, at: float, *, vertical: bool = False, **style: Any) -> Line2D:
+    """A horizontal (or vertical) reference line at ``at``, moved in place on reuse."""
     line = find(ax.get_lines(), gid)
-    if line is not None:
-        if x is not None:
-            line.set_xdata([x, x])
-        else:
-            line.set_ydata([y, y])
-        if "label" in style:
-            line.set_label(style["label"])
-        return line
-    if x is not None:
-        return ax.axvline(x, gid=gid, **style)
-    if y is None:
-        raise ValueError("_axline needs x or y")
-    return ax.axhline(y, gid=gid, **style)
+    if line is None:
+        return (ax.axvline if vertical else ax.axhline)(at, gid=gid, **style)
+    (line.set_xdata if vertical else line.set_ydata)([at, at])
+    if "label" in style:
+        line.set_label(style["label"])
+    return line
 
 
 def _xy(value: ArrayLike, name: str, ncols: int | None = None) -> np.ndarray:
@@ -67,6 +54,31 @@ def _xy(value: ArrayLike, name: str, ncols: int | None = None) -> np.ndarray:
     if ncols is not None and arr.shape[-1:] != (ncols,):
         raise ValueError(f"{name} must have {ncols} entries along its last axis: got {arr.shape}")
     return arr
+
+
+def _curve(x: ArrayLike, y: ArrayLike, names: tuple[str, str], n: str) -> tuple[np.ndarray, ...]:
+    """Checked 1D arrays ``x``, ``y`` of the same shape ``(n,)``."""
+    xs, ys = _xy(x, names[0]), _xy(y, names[1])
+    if xs.ndim != 1 or xs.shape != ys.shape:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same shape ({n},): got {xs.shape}, {ys.shape}"
+        )
+    return xs, ys
+
+
+def _plain_log_ticks(axis: Axis, subs: tuple[float, ...] = (1.0, 2.0, 5.0)) -> None:
+    """Log ticks at ``subs`` times powers of ten with plain-text labels (no mathtext, no minor)."""
+    axis.set_major_locator(LogLocator(base=10.0, subs=subs))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _time_axis(ax: Axes, t: np.ndarray, xlim: tuple[float, float] | None) -> None:
+    if xlim is not None:
+        ax.set_xlim(*(float(v) for v in xlim))
+    else:
+        ax.set_xlim(float(t[0]), float(t[-1]) if t[-1] > t[0] else float(t[0]) + 1.0)
+    ax.set_xlabel("time t")
 
 
 def plot_orbit_plane(
@@ -86,33 +98,29 @@ def plot_orbit_plane(
     Parameters
     ----------
     orbit : array_like of shape (n, 2)
-        Points ``(||c w_1||^2, ||w_2 / c||^2)`` of the orbit, e.g. from
-        :func:`lcnn_widgets.orbit_norms`; they lie on a hyperbola ``a_1 a_2 = const``.
+        Points ``(||c w_1||^2, ||w_2 / c||^2)`` (e.g. :func:`lcnn_widgets.orbit_norms`).
     point : array_like of shape (2,)
         The squared norms of the current filters (a round marker).
     rescaled : array_like of shape (2,), optional
         The squared norms after rescaling (a star).
     target : float, optional
-        The target invariant: the line ``a_2 - a_1 = target`` is drawn in the star's colour.
+        The target invariant: the line ``a_2 - a_1 = target`` in the star's colour.
     deltas : sequence of float, default=()
-        Further levels ``delta`` whose lines ``a_2 = a_1 + delta`` are drawn in grey.
+        Further levels ``a_2 = a_1 + delta``, in grey.
     limit : float, optional
         Both axes run from 0 to ``limit`` (default: a little beyond the marked points).
     ax : matplotlib.axes.Axes, optional
     values_in_labels : bool, default=True
-        Write the current and the target invariant into the legend. With False the legend
-        has fixed labels ("current δ", "target δ"; show the values elsewhere): it is then
-        made once and kept on reuse, which is what a widget redrawing on every slider move
-        wants.
+        Write the current and target invariant into the legend; with False the labels are
+        fixed and the legend is made once (what a widget wants).
     legend : mapping, optional
-        Keyword arguments of :meth:`~matplotlib.axes.Axes.legend` (default: ``loc="best"``,
-        small print).
+        Keyword arguments of :meth:`~matplotlib.axes.Axes.legend`.
 
     Returns
     -------
     matplotlib.axes.Axes
         Lines with gids ``"orbit"``, ``"point"``, ``"rescaled"``, ``"target"``,
-        ``"current_delta"`` and ``"delta_0"``, ``"delta_1"``, ... (moved in place on reuse).
+        ``"current_delta"`` and ``"delta_0"``, ``"delta_1"``, ...
 
     Examples
     --------
@@ -125,39 +133,22 @@ def plot_orbit_plane(
     ax = new_axes(ax, (4.5, 4.2))
     marked = [p] + ([_xy(rescaled, "rescaled", 2)] if rescaled is not None else [])
     top = float(limit) if limit is not None else 1.25 * max(float(np.max(marked)), 1e-12)
-    _line(
-        ax, "orbit", orb[:, 0], orb[:, 1], color="0.15", lw=1.8, label="scaling orbit a₁a₂ = const"
-    )
+    _line(ax, "orbit", orb[:, 0], orb[:, 1], label="scaling orbit a₁a₂ = const", **_CURVE)
 
     def level(delta: float) -> tuple[list[float], list[float]]:
         # the part of a_2 = a_1 + delta inside the square [0, top]^2
-        lo = max(0.0, -delta)
-        hi = min(top, top - delta)
+        lo, hi = max(0.0, -delta), min(top, top - delta)
         return ([lo, hi], [lo + delta, hi + delta]) if hi > lo else ([], [])
 
     for i, d in enumerate(deltas):
         _line(ax, f"delta_{i}", *level(float(d)), color="0.75", lw=0.8, ls="-", zorder=0)
     cur = float(p[1] - p[0])
-    _line(
-        ax,
-        "current_delta",
-        *level(cur),
-        color="C0",
-        lw=1.0,
-        ls=":",
-        label=f"δ = {cur:.3g} (current)" if values_in_labels else "current δ",
-    )
+    label = f"δ = {cur:.3g} (current)" if values_in_labels else "current δ"
+    _line(ax, "current_delta", *level(cur), color="C0", lw=1.0, ls=":", label=label)
     _line(ax, "point", [p[0]], [p[1]], label="current filters", **_CURRENT)
     if target is not None:
-        _line(
-            ax,
-            "target",
-            *level(float(target)),
-            color="C3",
-            lw=1.2,
-            ls="--",
-            label=f"δ = {float(target):.3g} (target)" if values_in_labels else "target δ",
-        )
+        label = f"δ = {float(target):.3g} (target)" if values_in_labels else "target δ"
+        _line(ax, "target", *level(float(target)), color="C3", lw=1.2, ls="--", label=label)
     if rescaled is not None:
         r = marked[1]
         _line(ax, "rescaled", [r[0]], [r[1]], label="rescaled filters", **_TARGET)
@@ -184,11 +175,11 @@ def plot_orbit_invariant(
     Parameters
     ----------
     c : array_like of shape (n,)
-        Positive scale factors (drawn on a logarithmic axis).
+        Positive scale factors (logarithmic axis).
     delta : array_like of shape (n,)
         The invariant at each ``c``, e.g. ``orbit_invariants(...)[:, 0]``.
     target : float, optional
-        A target value, drawn as a horizontal line.
+        A target value (a horizontal line).
     c_target : float, optional
         The factor where the curve meets the target (a star).
     ax : matplotlib.axes.Axes, optional
@@ -211,36 +202,18 @@ def plot_orbit_invariant(
             f"c must be positive and c, delta of the same shape (n,): got {cs.shape}, {ds.shape}"
         )
     ax = new_axes(ax, (4.5, 3.2))
-    _line(
-        ax,
-        "orbit_delta",
-        cs,
-        ds,
-        color="0.15",
-        lw=1.8,
-        label=r"$\delta(c) = \|w_2\|^2/c^2 - c^2\|w_1\|^2$",
-    )
+    label = r"$\delta(c) = \|w_2\|^2/c^2 - c^2\|w_1\|^2$"
+    _line(ax, "orbit_delta", cs, ds, label=label, **_CURVE)
     if target is not None:
-        _line(
-            ax,
-            "target",
-            [cs[0], cs[-1]],
-            [target, target],
-            color="C3",
-            ls="--",
-            lw=1.2,
-            label=f"target δ = {float(target):.3g}",
-        )
+        label = f"target δ = {float(target):.3g}"
+        _line(ax, "target", [cs[0], cs[-1]], [target] * 2, color="C3", ls="--", lw=1.2, label=label)
     if c_target is not None and target is not None:
         _line(ax, "hit", [c_target], [target], label=f"c = {float(c_target):.4g}", **_TARGET)
     ax.set_xscale("log")
-    # labels at 1, 2, 5 times powers of ten, none at the minor ticks (they would overlap)
-    ax.xaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    _plain_log_ticks(ax.xaxis)  # no labels at the minor ticks (they would overlap)
     ax.set_xlabel(r"scale factor $c$ (orbit point $(c\,w_1,\ w_2/c)$)")
     ax.set_ylabel(r"$\delta = \|w_2\|^2 - \|w_1\|^2$")
-    _axline(ax, "zero", y=0.0, color="0.8", lw=0.8, zorder=0)
+    _axline(ax, "zero", 0.0, color="0.8", lw=0.8, zorder=0)
     ax.legend(fontsize="small")
     return ax
 
@@ -260,12 +233,12 @@ def plot_rescaling_equation(
     a1 : array_like of shape (n,)
         Values of ``a_1 = ||c_1 w_1||^2``.
     h : array_like of shape (n,)
-        ``h(a_1) = log (prod c_l)^2`` from :func:`lcnn_widgets.invariants.orbit_log_product`
-        (finite values only).
+        Finite values of ``h(a_1) = log (prod c_l)^2``
+        (:func:`lcnn_widgets.invariants.orbit_log_product`).
     root : float, optional
-        The zero of ``h`` (a star on the horizontal axis).
+        The zero of ``h`` (a star).
     left_end : float, optional
-        The left end of the domain (a dotted vertical line, where ``h -> -inf``).
+        The left end of the domain, where ``h -> -inf`` (a dotted vertical line).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -278,30 +251,15 @@ def plot_rescaling_equation(
     >>> ax.get_lines()[0].get_gid()
     'equation'
     """
-    xs = _xy(a1, "a1")
-    ys = _xy(h, "h")
-    if xs.ndim != 1 or xs.shape != ys.shape:
-        raise ValueError(f"a1 and h must have the same shape (n,): got {xs.shape}, {ys.shape}")
+    xs, ys = _curve(a1, h, ("a1", "h"), "n")
     ax = new_axes(ax, (4.5, 3.2))
-    _line(
-        ax,
-        "equation",
-        xs,
-        ys,
-        color="0.15",
-        lw=1.8,
-        label=r"$h(a_1) = \sum_l \log a_l - \sum_l \log\|w_l\|^2$",
-    )
-    _axline(ax, "zero", y=0.0, color="0.6", lw=0.8)
+    label = r"$h(a_1) = \sum_l \log a_l - \sum_l \log\|w_l\|^2$"
+    _line(ax, "equation", xs, ys, label=label, **_CURVE)
+    _axline(ax, "zero", 0.0, color="0.6", lw=0.8)
     if left_end is not None:
+        label = f"left end a₁ = {float(left_end):.3g}"
         _axline(
-            ax,
-            "left_end",
-            x=float(left_end),
-            color="C0",
-            ls=":",
-            lw=1.2,
-            label=f"left end a₁ = {float(left_end):.3g}",
+            ax, "left_end", float(left_end), vertical=True, color="C0", ls=":", lw=1.2, label=label
         )
     if root is not None:
         _line(ax, "root", [root], [0.0], label=f"root a₁ = {float(root):.6g}", **_TARGET)
@@ -328,8 +286,8 @@ def plot_loss(
         Nonnegative loss values (e.g. ``FlowResult.loss``).
     ax : matplotlib.axes.Axes, optional
     xlim, ylim : tuple of float, optional
-        Fixed axis limits (``ylim`` positive), e.g. from the ranges of a widget's controls, so
-        that the axes stay put while the data move; default: the range of the data.
+        Fixed axis limits (``ylim`` positive), so that a widget's axes stay put; default: the
+        range of the data.
 
     Returns
     -------
@@ -342,10 +300,7 @@ def plot_loss(
     >>> ax.get_yscale()
     'log'
     """
-    t = _xy(times, "times")
-    y = _xy(loss, "loss")
-    if t.ndim != 1 or t.shape != y.shape:
-        raise ValueError(f"times and loss must have the same shape (T,): got {t.shape}, {y.shape}")
+    t, y = _curve(times, loss, ("times", "loss"), "T")
     if np.any(y < 0):
         raise ValueError("loss must be nonnegative for a logarithmic axis")
     ax = new_axes(ax, (4.5, 3.2))
@@ -362,17 +317,9 @@ def plot_loss(
         ax.set_ylim(lo, hi)
     else:
         lo, hi = ax.get_ylim()
-    if xlim is not None:
-        ax.set_xlim(*(float(v) for v in xlim))
-    else:
-        ax.set_xlim(float(t[0]), float(t[-1]) if t[-1] > t[0] else float(t[0]) + 1.0)
-    # plain-text tick labels (the default ones are mathtext, slow to re-parse in widgets);
+    _time_axis(ax, t, xlim)
     # over more than three decades only the powers of ten are labelled
-    subs = (1.0, 2.0, 5.0) if hi <= 1e3 * lo else (1.0,)
-    ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=subs))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("time t")
+    _plain_log_ticks(ax.yaxis, (1.0, 2.0, 5.0) if hi <= 1e3 * lo else (1.0,))
     ax.set_ylabel("loss ℓ(π(θ(t)))")
     return ax
 
@@ -394,14 +341,13 @@ def plot_invariant_drift(
     invariants : array_like of shape (T, L - 1)
         ``delta(theta(t))`` (e.g. ``FlowResult.invariants``).
     band : float, default=1e-10
-        The band ``[-band, band]`` is shaded and the vertical axis shows at least
-        ``[-2 band, 2 band]``; it grows only if a deviation leaves that range, so a line
-        inside the shading means "conserved to ``band``".
+        ``[-band, band]`` is shaded and the vertical axis shows at least ``[-2 band, 2 band]``,
+        so a line inside the shading means "conserved to ``band``".
     ax : matplotlib.axes.Axes, optional
     xlim : tuple of float, optional
         Fixed time range (default: the times given).
     legend : bool, default=True
-        Label the lines in a legend (with one invariant the axis label can say it instead).
+        Label the lines in a legend.
 
     Returns
     -------
@@ -426,28 +372,19 @@ def plot_invariant_drift(
         raise ValueError(f"band must be positive: got {band}")
     ax = new_axes(ax, (4.5, 3.2))
     dev = inv - inv[:1]
-    styles = ["-", "--", "-.", ":"]
     for l in range(dev.shape[1]):
         sub = str(l + 1).translate(_SUBSCRIPTS)
-        _line(
-            ax,
-            f"drift_{l}",
-            t,
-            dev[:, l],
-            color=f"C{4 + l}",
-            lw=1.6,
-            ls=styles[l % len(styles)],
-            label=f"δ{sub}(t) − δ{sub}(0)",
-        )
+        style: dict[str, Any] = {
+            "color": f"C{4 + l}",
+            "lw": 1.6,
+            "ls": ["-", "--", "-.", ":"][l % 4],
+        }
+        _line(ax, f"drift_{l}", t, dev[:, l], label=f"δ{sub}(t) − δ{sub}(0)", **style)
     if not any(p.get_gid() == "band" for p in ax.patches):
         ax.axhspan(-band, band, color="0.92", zorder=0, gid="band")
     top = max(2.0 * band, 1.1 * float(np.max(np.abs(dev))) if dev.size else 2.0 * band)
     ax.set_ylim(-top, top)
-    if xlim is not None:
-        ax.set_xlim(*(float(v) for v in xlim))
-    else:
-        ax.set_xlim(float(t[0]), float(t[-1]) if t[-1] > t[0] else float(t[0]) + 1.0)
-    ax.set_xlabel("time t")
+    _time_axis(ax, t, xlim)
     ax.set_ylabel("drift of the invariants")
     if legend:
         ax.legend(fontsize="small", loc="upper left")

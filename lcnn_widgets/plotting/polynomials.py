@@ -1,13 +1,8 @@
 """Pictures for chapter 1: filters as stems, convolution matrices, signals, 2D filter images.
 
-Every function takes data (and ``ax=None``) and returns the :class:`matplotlib.axes.Axes` it
-drew on; without ``ax`` it makes a new :class:`matplotlib.figure.Figure` (not pyplot, so a
-notebook shows it exactly once: end the cell with ``ax.figure``). The only mathematics done
-here is what a picture needs; the filters and signals come from :mod:`lcnn_widgets`.
-
-Colours are chosen to survive grey-scale printing: different layers differ by marker and line
-style as well as by colour; images use a diverging map centred at zero *and* print the
-entries, so the sign stays readable without colour.
+Each function draws data on ``ax`` (default: a new non-pyplot Figure, shown once when a cell
+ends with ``ax.figure``) and returns the Axes. Grey-scale safe: layers differ by marker and line
+style too; images use a diverging map centred at zero *and* print their entries.
 """
 
 from __future__ import annotations
@@ -34,15 +29,8 @@ __all__ = [
 ]
 
 #: marker / line style per layer, readable without colour
-_LAYER_STYLES: list[tuple[str, LineStyleType]] = [
-    ("o", "-"),
-    ("s", "--"),
-    ("^", "-."),
-    ("D", ":"),
-    ("v", "-"),
-    ("P", "--"),
-]
-_DIVERGING = DIVERGING_CMAP
+_MARKERS = "os^DvP"
+_LINESTYLES: tuple[LineStyleType, ...] = ("-", "--", "-.", ":", "-", "--")
 
 
 def set_stem_data(stem: StemContainer, x: ArrayLike, y: ArrayLike) -> StemContainer:
@@ -58,7 +46,7 @@ def set_stem_data(stem: StemContainer, x: ArrayLike, y: ArrayLike) -> StemContai
     Returns
     -------
     StemContainer
-        The same container, for chaining.
+        The same container.
 
     Examples
     --------
@@ -79,21 +67,35 @@ def set_stem_data(stem: StemContainer, x: ArrayLike, y: ArrayLike) -> StemContai
 
 
 def _stem(
-    ax: Axes,
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    layer: int = 0,
-    label: str | None = None,
-    color: str | None = None,
+    ax: Axes, x: np.ndarray, y: np.ndarray, layer: int, label: str | None = None, color: str = ""
 ) -> StemContainer:
-    marker, linestyle = _LAYER_STYLES[layer % len(_LAYER_STYLES)]
+    marker, linestyle = _MARKERS[layer % len(_MARKERS)], _LINESTYLES[layer % len(_MARKERS)]
     color = color or f"C{layer % 10}"
     stem = ax.stem(x, y, linefmt=color, markerfmt=color + marker, basefmt="k-", label=label)
     stem.stemlines.set_linestyle(linestyle)
     stem.stemlines.set_linewidth(2)
     stem.baseline.set_linewidth(0.8)
     return stem
+
+
+def _title(ax: Axes, title: str | None, default: str) -> None:
+    """Set ``title`` (``default`` for None); an empty title is left out."""
+    title = default if title is None else title
+    if title:
+        ax.set_title(title)
+
+
+def _image(ax: Axes, values: np.ndarray, vmax: float, fmt: str, annotate: bool, bar: bool) -> None:
+    """``values`` on the diverging map over ``[-vmax, vmax]``, nonzero entries printed."""
+    im = ax.imshow(values, cmap=DIVERGING_CMAP, vmin=-vmax, vmax=vmax)
+    for (i, j), v in np.ndenumerate(values):
+        if annotate and v != 0:
+            color = contrast_color(v, vmax)
+            ax.text(j, i, format(v, fmt), ha="center", va="center", color=color, fontsize="small")
+    ax.set_xticks(np.arange(values.shape[1]))
+    ax.set_yticks(np.arange(values.shape[0]))
+    if bar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.8)
 
 
 def plot_filters(
@@ -106,7 +108,6 @@ def plot_filters(
     filters : sequence of array_like, each of shape (k_l,)
         Layer 1 first.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; a new Figure is made if omitted.
     title : str or None, default="layer filters"
 
     Returns
@@ -141,8 +142,7 @@ def plot_filters(
     ax.set_xlabel("entry index $i$ within each layer")
     ax.set_ylabel("filter entry")
     ax.legend(loc="best", fontsize="small")
-    if title:
-        ax.set_title(title)
+    _title(ax, title, "")
     return ax
 
 
@@ -154,12 +154,11 @@ def plot_end_to_end(
     Parameters
     ----------
     w : array_like of shape (k,)
-        The end-to-end filter.
     stride : int, optional
         The total stride ``S_L``, shown in the default title.
     ax : matplotlib.axes.Axes, optional
     title : str, optional
-        Defaults to a description with the size (and stride).
+        Default: the size (and stride).
 
     Returns
     -------
@@ -179,22 +178,9 @@ def plot_end_to_end(
     ax.set_xlim(-0.7, arr.size - 0.3)
     ax.set_xlabel(r"index $i$ (coefficient of $x^{k-1-i}\,y^{i}$)")
     ax.set_ylabel("entry of $w$")
-    if title is None:
-        title = r"end-to-end filter $w=\pi(\theta)$" + f"\nsize {arr.size}"
-        if stride is not None:
-            title += f", stride {stride}"
-    if title:
-        ax.set_title(title)
+    default = r"end-to-end filter $w=\pi(\theta)$" + f"\nsize {arr.size}"
+    _title(ax, title, default + ("" if stride is None else f", stride {stride}"))
     return ax
-
-
-def _annotate_image(ax: Axes, values: np.ndarray, vmax: float, fmt: str) -> None:
-    """Print every nonzero entry in its cell, in black or white for contrast."""
-    for (i, j), v in np.ndenumerate(values):
-        if v == 0:
-            continue
-        color = contrast_color(v, vmax)
-        ax.text(j, i, format(v, fmt), ha="center", va="center", color=color, fontsize="small")
 
 
 def plot_conv_matrix(
@@ -211,21 +197,18 @@ def plot_conv_matrix(
     Parameters
     ----------
     w : array_like of shape (k,)
-        The filter.
     stride : int
-        The stride.
     n : int
         Input length (``n >= k``); the matrix has shape ``((n - k) // stride + 1, n)``.
     ax : matplotlib.axes.Axes, optional
     annotate : bool, optional
-        Print the nonzero entries in their cells; default: when the matrix has at most 300
-        entries.
+        Print the nonzero entries; default: when the matrix has at most 300 entries.
     colorbar : bool, default=True
 
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax.images[0].get_array()`` holds the matrix of :func:`lcnn_widgets.convolution_matrix`.
+        ``ax.images[0].get_array()`` is :func:`lcnn_widgets.convolution_matrix`.
 
     Examples
     --------
@@ -234,21 +217,12 @@ def plot_conv_matrix(
     (2, 5)
     """
     mat = convolution_matrix(w, stride, n)
-    m = mat.shape[0]
-    ax = new_axes(ax, (min(12.0, 1.5 + 0.45 * n), min(8.0, 1.2 + 0.45 * m)))
-    vmax = float(np.abs(mat).max()) or 1.0
-    im = ax.imshow(mat, cmap=_DIVERGING, vmin=-vmax, vmax=vmax)
-    if annotate is None:
-        annotate = mat.size <= 300
-    if annotate:
-        _annotate_image(ax, mat, vmax, ".3g")
-    ax.set_xticks(np.arange(n))
-    ax.set_yticks(np.arange(m))
+    ax = new_axes(ax, (min(12.0, 1.5 + 0.45 * n), min(8.0, 1.2 + 0.45 * mat.shape[0])))
+    annotate = mat.size <= 300 if annotate is None else annotate
+    _image(ax, mat, float(np.abs(mat).max()) or 1.0, ".3g", annotate, colorbar)
     ax.set_xlabel("input index $j$")
     ax.set_ylabel("output index $i$")
     ax.set_title(f"matrix of the convolution: stride {stride}, input length {n}")
-    if colorbar:
-        ax.figure.colorbar(im, ax=ax, shrink=0.8)
     return ax
 
 
@@ -269,11 +243,11 @@ def plot_signals(
     one_convolution : array_like of shape (m,)
         ``conv(pi(theta), S_L, x)``.
     positions : array_like of shape (m,), optional
-        Horizontal positions. Pass ``S_L * arange(m)`` to place output ``i`` at the start
-        ``i S_L`` of its input window; default: the output index ``i``.
+        Horizontal positions, e.g. ``S_L * arange(m)`` (the start of each input window);
+        default: the output index.
     ax : matplotlib.axes.Axes, optional
     title : str, optional
-        Defaults to a title with the largest absolute difference.
+        Default: the largest absolute difference.
 
     Returns
     -------
@@ -294,8 +268,7 @@ def plot_signals(
             f"{a.size} and {b.size}"
         )
     if positions is None:
-        idx = np.arange(a.size)
-        xlabel = "output index $i$"
+        idx, xlabel = np.arange(a.size), "output index $i$"
     else:
         idx = as_finite_array(positions, "positions", ndim=1)
         if idx.shape != a.shape:
@@ -305,23 +278,13 @@ def plot_signals(
         xlabel = "input position $i\\,S$ where output $i$ starts reading"
     ax = new_axes(ax, (6.0, 3.0))
     ax.plot(idx, a, "o-", color="C0", markersize=7, linewidth=1, label="layer by layer")
-    ax.plot(
-        idx,
-        b,
-        "x",
-        color="k",
-        markersize=9,
-        markeredgewidth=2,
-        label=r"one convolution with $\pi(\theta)$",
-    )
+    label = r"one convolution with $\pi(\theta)$"
+    ax.plot(idx, b, "x", color="k", markersize=9, markeredgewidth=2, label=label)
     ax.axhline(0, color="0.7", linewidth=0.8)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("output value")
     ax.legend(loc="best", fontsize="small")
-    if title is None:
-        title = f"network output: max |difference| = {np.max(np.abs(a - b)):.1e}"
-    if title:
-        ax.set_title(title)
+    _title(ax, title, f"network output: max |difference| = {np.max(np.abs(a - b)):.1e}")
     return ax
 
 
@@ -339,16 +302,15 @@ def plot_filter_image(
     Parameters
     ----------
     w2d : array_like of shape (k_1, k_2)
-        The filter; ``w2d[i_1, i_2]`` multiplies
-        ``x_1^(k_1-1-i_1) y_1^(i_1) x_2^(k_2-1-i_2) y_2^(i_2)``.
+        ``w2d[i_1, i_2]`` multiplies ``x_1^(k_1-1-i_1) y_1^(i_1) x_2^(k_2-1-i_2) y_2^(i_2)``.
     ax : matplotlib.axes.Axes, optional
     title : str, optional
-        Defaults to the shape; pass ``""`` for no title.
+        Default: the shape; ``""`` for none.
     vmax : float, optional
-        Colour scale ``[-vmax, vmax]`` (pass the same value to compare several filters);
-        default: the largest absolute entry.
+        Colour scale ``[-vmax, vmax]`` (share it to compare filters); default: the largest
+        absolute entry.
     annotate : bool, default=True
-        Print the nonzero entries in their cells.
+        Print the nonzero entries.
     colorbar : bool, default=True
 
     Returns
@@ -366,18 +328,8 @@ def plot_filter_image(
     scale = float(vmax) if vmax is not None else float(np.abs(arr).max())
     if not np.isfinite(scale) or scale < 0:
         raise ValueError(f"vmax must be a finite nonnegative number: got {vmax!r}")
-    scale = scale or 1.0
-    im = ax.imshow(arr, cmap=_DIVERGING, vmin=-scale, vmax=scale)
-    if annotate:
-        _annotate_image(ax, arr, scale, ".2g")
-    ax.set_xticks(np.arange(arr.shape[1]))
-    ax.set_yticks(np.arange(arr.shape[0]))
+    _image(ax, arr, scale or 1.0, ".2g", annotate, colorbar)
     ax.set_xlabel("$i_2$ (power of $y_2$)")
     ax.set_ylabel("$i_1$ (power of $y_1$)")
-    if title is None:
-        title = f"2D filter of shape {arr.shape}"
-    if title:
-        ax.set_title(title)
-    if colorbar:
-        ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    _title(ax, title, f"2D filter of shape {arr.shape}")
     return ax

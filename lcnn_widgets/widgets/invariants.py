@@ -40,12 +40,9 @@ class InvariantsPicture:
 
     Attributes
     ----------
-    filters : list of ndarray
-        The filters set by the sliders.
-    rescaled : list of ndarray
-        ``rescale(net, filters, [target])``.
+    filters, rescaled : list of ndarray
+        The filters set by the sliders, and ``rescale(net, filters, [target])``.
     target : float
-        The target invariant.
     point, rescaled_point : ndarray of shape (2,)
         Squared norms ``(||w_1||^2, ||w_2||^2)`` before and after rescaling.
     orbit : ndarray of shape (n, 2)
@@ -86,29 +83,21 @@ def invariants_picture(
     filters : sequence of array_like
         The two filters (both nonzero).
     target : float
-        The invariant ``||w_2||^2 - ||w_1||^2`` to rescale to.
+        The invariant ``||w_2||^2 - ||w_1||^2`` to rescale to (Prop. 2).
     t_max : float
         Time horizon of the flow (> 0).
     loss : SquaredLoss
-        The loss (built once from fixed data).
     n_orbit : int, default=200
         Number of points on the drawn part of the orbit.
     limit : float, optional
-        The side of the drawn square of the orbit plane (default: 1.25 times the largest
-        coordinate of the two marked points). It must hold both points.
+        Side of the drawn square of the orbit plane, holding both points (default: 1.25 times
+        their largest coordinate).
     flows : TwoLayerFlows, optional
-        The fast evaluation of the flow for ``net`` and ``loss`` (built once by the widget);
-        the same flow as :func:`lcnn_widgets.gradient_flow` with the same integrator.
+        The same flow as :func:`lcnn_widgets.gradient_flow`, fast (built once by the widget).
 
     Returns
     -------
     InvariantsPicture
-
-    Raises
-    ------
-    ValueError
-        If a filter is zero (it cannot be rescaled), ``t_max`` is not positive, or the
-        network does not have two layers.
     """
     if net.n_layers != 2:
         raise ValueError(f"the orbit plane needs a two-layer network: got {net.n_layers} layers")
@@ -126,28 +115,22 @@ def invariants_picture(
         raise ValueError(f"limit must hold both points (at least {needed:.3g}): got {limit!r}")
     limit = float(limit)
     # the orbit (c w_1, w_2 / c) has a_1 = c^2 ||w_1||^2; draw it for a_1 in [P/limit, limit]
-    product = float(point[0] * point[1])
-    c = np.sqrt(
-        np.geomspace(product / limit, limit, as_positive_int(n_orbit, "n_orbit")) / point[0]
-    )
+    a1 = np.geomspace(point[0] * point[1] / limit, limit, as_positive_int(n_orbit, "n_orbit"))
+    c = np.sqrt(a1 / point[0])
     orbit = orbit_norms(net, fs, np.column_stack([c, 1.0 / c]))
-    t_eval = np.linspace(0.0, horizon, N_TIMES)
+    t_eval, tol = np.linspace(0.0, horizon, N_TIMES), {"rtol": WIDGET_RTOL, "atol": WIDGET_ATOL}
     if flows is not None:
-        flow = flows.gradient_flow(rescaled, t_eval, rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
+        flow = flows.gradient_flow(rescaled, t_eval, **tol)
     else:
-        flow = gradient_flow(net, rescaled, loss, t_eval=t_eval, rtol=WIDGET_RTOL, atol=WIDGET_ATOL)
+        flow = gradient_flow(net, rescaled, loss, t_eval=t_eval, **tol)
     return InvariantsPicture(fs, rescaled, float(target), point, new_point, orbit, limit, flow)
 
 
 class _HeldTicks:
     """Fixed ticks for fixed limits: each axis keeps its locator's ticks until its limits change.
 
-    The labels are those its formatter chose for the current limits.
-
-    A widget's frame is measured on every update (:mod:`lcnn_widgets.widgets._render`); with
-    fixed ticks that is a few list look-ups instead of running the locators and formatters
-    (a logarithmic axis is the slowest). An axis whose formatter shows an offset or a common
-    factor (such as 1e-10) keeps its own ticks, so nothing is lost.
+    Cheaper frame measuring on every update (:mod:`lcnn_widgets.widgets._render`); an axis whose
+    formatter shows an offset or common factor (such as 1e-10) keeps its own ticks.
     """
 
     def __init__(self, *axes: Any):
@@ -210,21 +193,13 @@ def explore_invariants(
     n_samples : int, default=12
         Number of training signals (drawn once, from ``seed``).
     seed : int, default=0
-        Seed of the training data.
 
     Returns
     -------
     Explorer
-        Controls ``w1_0, ..., w2_{k_2 - 1}`` (filter entries), ``target`` and ``t_max``.
-        Panels: the scaling orbit in the plane of squared norms with the current and the
-        rescaled point and lines ``delta = const``; the loss of the gradient flow started at
-        the rescaled point; the drift of the invariant along that flow (±1e-10 band).
-        Attributes ``net`` and ``loss`` hold the architecture and the fixed loss.
-
-    Raises
-    ------
-    ValueError
-        If the architecture is not a two-layer 1D network.
+        Controls ``w1_0, ..., w2_{k_2 - 1}`` (filter entries), ``target`` and ``t_max``; panels:
+        the orbit plane, the loss along the flow from the rescaled point, the drift of the
+        invariant (eq. 1). Attributes ``net`` and ``loss``.
 
     Examples
     --------
@@ -247,16 +222,10 @@ def explore_invariants(
     controls: dict[str, W.ValueWidget] = {}
     rows = []
     for l, f in enumerate(fs):
-        sub = "₁₂"[l]
         for j, v in enumerate(f):
+            label = f"w{'₁₂'[l]}[{j}]"
             controls[f"w{l + 1}_{j}"] = slider(
-                "float",
-                f"w{sub}[{j}]",
-                float(v),
-                *entry_range,
-                0.05,
-                description_width=40,
-                track=150,
+                "float", label, float(v), *entry_range, 0.05, description_width=40, track=150
             )
         rows.append(row(*(controls[f"w{l + 1}_{j}"] for j in range(len(f)))))
     controls["target"] = slider(
@@ -306,47 +275,30 @@ def explore_invariants(
     time_limits = (0.0, horizon_range[1])
 
     def compute(**v: Any) -> InvariantsPicture:
-        current = [[v[f"w{l + 1}_{j}"] for j in range(k)] for l, k in enumerate(sizes)]
-        fs_now = net.check_filters(current)
+        fs = [np.array([v[f"w{l + 1}_{j}"] for j in range(k)]) for l, k in enumerate(sizes)]
         return invariants_picture(
-            net, fs_now, v["target"], v["t_max"], loss, limit=plane_limit(fs_now), flows=flows
+            net, fs, v["target"], v["t_max"], loss, limit=plane_limit(fs), flows=flows
         )
 
-    fig, (ax_plane, ax_loss, ax_drift) = panel_figure(
+    fig, panels = panel_figure(
         (11.2, 4.2), 1, 3, left=0.065, right=0.985, bottom=0.13, top=0.9, wspace=0.36
     )
+    ax_plane, ax_loss, ax_drift = panels
     # the square plane sits at the bottom of its slot: its key goes above it, outside the data
     ax_plane.set_anchor("S")
     # titles at a fixed height (y=1): matplotlib then skips measuring tick labels for them
     ax_loss.set_title("loss along the flow from the star", fontsize="medium", y=1.0)
     # right-aligned, clear of the axis' scale factor (1e-10) at the top left
     ax_drift.set_title("drift of δ along the flow", fontsize="medium", loc="right", y=1.0)
-    key = {
-        "loc": "lower center",
-        "bbox_to_anchor": (0.5, 1.01),
-        "ncols": 2,
-        "fontsize": "x-small",
-        "frameon": False,
-        "borderaxespad": 0.0,
-        "columnspacing": 0.8,
-        "handlelength": 1.8,
-        "title": "scaling orbit in the plane of squared norms",
-        "title_fontsize": "small",
-    }
-
+    key = {"loc": "lower center", "bbox_to_anchor": (0.5, 1.01), "ncols": 2, "frameon": False}
+    key |= {"fontsize": "x-small", "borderaxespad": 0.0, "columnspacing": 0.8, "handlelength": 1.8}
+    key |= {"title": "scaling orbit in the plane of squared norms", "title_fontsize": "small"}
+    plane = {"deltas": DELTA_LEVELS, "ax": ax_plane, "values_in_labels": False, "legend": key}
     held: list[_HeldTicks] = []
 
     def draw(figure: Figure, r: InvariantsPicture) -> str:
         plot_orbit_plane(
-            r.orbit,
-            r.point,
-            rescaled=r.rescaled_point,
-            target=r.target,
-            deltas=DELTA_LEVELS,
-            limit=r.limit,
-            ax=ax_plane,
-            values_in_labels=False,
-            legend=key,
+            r.orbit, r.point, rescaled=r.rescaled_point, target=r.target, limit=r.limit, **plane
         )
         if not held:  # the first picture makes the panels; later ones only move the data
             plot_loss(r.flow.times, r.flow.loss, ax=ax_loss, xlim=time_limits, ylim=loss_limits)
@@ -357,16 +309,7 @@ def explore_invariants(
         )
         ax_drift.set_ylabel("δ(t) − δ(0)")  # one invariant: the axis says which (no key)
         if not held:
-            held.append(
-                _HeldTicks(
-                    ax_plane.xaxis,
-                    ax_plane.yaxis,
-                    ax_loss.xaxis,
-                    ax_loss.yaxis,
-                    ax_drift.xaxis,
-                    ax_drift.yaxis,
-                )
-            )
+            held.append(_HeldTicks(*(a for ax in panels for a in (ax.xaxis, ax.yaxis))))
         held[0]()
         n1, n2 = r.point
         a1, a2 = r.rescaled_point

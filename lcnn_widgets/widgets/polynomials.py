@@ -1,7 +1,6 @@
 """Chapter 1 widget: two convolution layers are one convolution, and their polynomials multiply.
 
-:func:`composition_state` is the pure function behind the widget; :func:`explore_composition`
-wires it to sliders through :class:`~lcnn_widgets.widgets.Explorer`.
+:func:`composition_state` is the pure function behind :func:`explore_composition`.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from numpy.typing import ArrayLike
 from .._validation import (
     as_filters,
     as_finite_array,
+    as_generator,
     as_int_in_range,
     as_nonzero_filters,
     as_positive_int,
@@ -39,20 +39,15 @@ class CompositionState:
 
     Attributes
     ----------
-    filters : tuple of ndarray
-        The layer filters ``w_1, ..., w_L`` (1D).
-    strides : tuple of int
-        The layer strides ``s_1, ..., s_L``.
+    filters, strides : tuple of ndarray, tuple of int
+        The layer filters ``w_1, ..., w_L`` (1D) and strides ``s_1, ..., s_L``.
     end_to_end : ndarray of shape (k,)
         ``pi(theta)``.
     stride : int
         The total stride ``S_L``.
     signal : ndarray of shape (n,)
-        The test input.
-    layer_by_layer : ndarray of shape (m,)
-        ``LCN.forward(filters, signal)``.
-    one_convolution : ndarray of shape (m,)
-        ``conv(end_to_end, S_L, signal)``.
+    layer_by_layer, one_convolution : ndarray of shape (m,)
+        ``LCN.forward(filters, signal)`` and ``conv(end_to_end, S_L, signal)``.
     max_difference : float
         ``max |layer_by_layer - one_convolution|``.
     layer_polynomials : tuple of str
@@ -100,17 +95,10 @@ def composition_state(
     -------
     CompositionState
 
-    Raises
-    ------
-    ValueError
-        If a filter is all zero, a stride is out of range, the signal is too short, or the
-        architecture is invalid. TypeError for non-numeric input.
-
     Notes
     -----
     ``pi(theta) = w_1 * dil(w_2, S_1) * ...`` and ``P_{pi(theta)}(x, y) = prod_l
-    P_{w_l}(x^{S_{l-1}}, y^{S_{l-1}})`` (paper eq. 8). The layer-by-layer output equals one
-    convolution with ``pi(theta)`` and stride ``S_L``, so ``max_difference`` is rounding error.
+    P_{w_l}(x^{S_{l-1}}, y^{S_{l-1}})`` (eq. 8), so ``max_difference`` is rounding error.
 
     Examples
     --------
@@ -128,26 +116,19 @@ def composition_state(
             as_int_in_range(s, f"strides[{i}]", 1, top)
     fs = as_nonzero_filters(net.check_filters(arrays))
     x = as_finite_array(signal, "signal", ndim=1)
-    w = net.end_to_end(fs)
-    layered = net.forward(fs, x)
-    stride = net.stride
+    w, layered, stride = net.end_to_end(fs), net.forward(fs, x), net.stride
     assert isinstance(stride, int)  # a network of 1D filters
     direct = conv(w, stride, x)
-    return CompositionState(
-        filters=tuple(fs),
-        strides=tuple(net.strides),
-        end_to_end=w,
-        stride=stride,
-        signal=x,
-        layer_by_layer=layered,
-        one_convolution=direct,
-        max_difference=float(np.max(np.abs(layered - direct))),
-        layer_polynomials=tuple(
-            binary_form_latex(f, s, digits=digits)
-            for f, s in zip(fs, net.accumulated_strides, strict=True)
-        ),
-        product_polynomial=binary_form_latex(w, digits=digits),
+    latex = tuple(
+        binary_form_latex(f, s, digits=digits)
+        for f, s in zip(fs, net.accumulated_strides, strict=True)
     )
+    diff = float(np.max(np.abs(layered - direct)))
+    return CompositionState(
+        filters=tuple(fs), strides=tuple(net.strides), end_to_end=w, stride=stride, signal=x,
+        layer_by_layer=layered, one_convolution=direct, max_difference=diff,
+        layer_polynomials=latex, product_polynomial=binary_form_latex(w, digits=digits),
+    )  # fmt: skip
 
 
 #: "nice" frame limits: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten
@@ -162,10 +143,9 @@ def _nice_ceil(x: float) -> float:
 
 
 def _box_extremes(bound: float, top: int, signal: np.ndarray) -> tuple[float, float]:
-    """Largest ``|pi(theta)|`` entry and largest ``|output|`` over the whole slider box.
+    """Largest ``|pi(theta)|`` and ``|output|`` entries over the slider box ``[-bound, bound]^5``.
 
-    Both are bilinear in ``(w_1, w_2)`` for each stride, so their largest absolute values over
-    the box ``[-bound, bound]^5`` are attained at its 32 corners.
+    Both are bilinear in ``(w_1, w_2)``, so the 32 corners of the box suffice.
     """
     corners = np.array(np.meshgrid(*[[-bound, bound]] * 5, indexing="ij")).reshape(5, -1).T
     w_max = out_max = 0.0
@@ -179,12 +159,9 @@ def _box_extremes(bound: float, top: int, signal: np.ndarray) -> tuple[float, fl
 
 
 def _frame_limit(values: np.ndarray, worst: float) -> float:
-    """A fixed symmetric y-limit: half the box's worst case, or the worst case if needed.
+    """A fixed symmetric y-limit: half the box's worst case, or all of it when a value needs it.
 
-    The sliders rarely reach the worst case (it needs every entry at an end of its range), so
-    the picture uses ``1.1 * worst / 2`` (rounded up to a nice number) and switches to the
-    limit of the worst case only while a value leaves that range: moving a slider keeps the
-    axes, and the heights of stems and curves compare between states.
+    Both rounded up to a nice number, so moving a slider rarely moves the axes.
     """
     top = float(np.max(np.abs(values), initial=0.0))
     low = _nice_ceil(0.55 * worst)
@@ -197,13 +174,13 @@ def polynomials_html(r: CompositionState) -> str:
     Parameters
     ----------
     r : CompositionState
-        A two-layer state from :func:`composition_state`.
+        A two-layer state.
 
     Returns
     -------
     str
-        Three lines ``P_{w_1}(x, y) = ...``, ``P_{w_2}(x^{s_1}, y^{s_1}) = ...`` and their
-        product ``P_w(x, y) = ...`` (paper eq. 8), built without sympy.
+        Lines ``P_{w_1}(x, y) = ...``, ``P_{w_2}(x^{s_1}, y^{s_1}) = ...`` and their product
+        ``P_w(x, y) = ...`` (eq. 8).
     """
     s1 = r.strides[0]
     arg2 = "x, y" if s1 == 1 else f"x^{{{s1}}}, y^{{{s1}}}"
@@ -239,28 +216,18 @@ def explore_composition(
     rng : numpy.random.Generator, optional
         Source of the test signal; default ``numpy.random.default_rng(0)``.
     dpi : int, default=80
-        Resolution of the rendered picture.
 
     Returns
     -------
     Explorer
-        Controls ``u0, u1, u2`` (entries of ``w_1``), ``v0, v1`` (entries of ``w_2``) and
-        ``s1``; ``explorer.artists`` holds the drawn artists (stem plots ``"w1"``, ``"w2"``,
-        ``"end_to_end"``; lines ``"layer_by_layer"``, ``"one_convolution"``; the
-        :class:`ipywidgets.HTMLMath` ``"polynomials"``).
-
-    Raises
-    ------
-    ValueError
-        For filters of the wrong shape, an all-zero default filter, or a stride outside
-        ``1 .. max_stride``; TypeError for non-numeric input.
+        Controls ``u0, u1, u2`` (``w_1``), ``v0, v1`` (``w_2``) and ``s1``;
+        ``explorer.artists``: stem plots ``"w1"``, ``"w2"``, ``"end_to_end"``, lines
+        ``"layer_by_layer"``, ``"one_convolution"``, the HTMLMath ``"polynomials"``.
 
     Notes
     -----
-    The figure shows ``P_{w_1}(x, y)``, ``P_{w_2}(x^{s_1}, y^{s_1})`` and their product, whose
-    coefficients are ``pi(theta) = w_1 * dil(w_2, s_1)`` (paper eq. 8), and the network output
-    on a fixed random signal computed layer by layer next to one convolution with ``pi(theta)``
-    and stride ``s_1``.
+    Shows ``P_{w_1}(x, y) P_{w_2}(x^{s_1}, y^{s_1}) = P_{pi(theta)}`` (eq. 8) and the output on
+    a random signal, layer by layer and as one convolution with ``pi(theta)``.
 
     Examples
     --------
@@ -273,11 +240,7 @@ def explore_composition(
     top = as_positive_int(max_stride, "max_stride")
     s1 = as_int_in_range(stride, "stride", 1, top)
     n = as_int_in_range(n_signal, "n_signal", 3 + top, 10_000)
-    if rng is None:
-        rng = np.random.default_rng(0)
-    elif not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator: got {type(rng).__name__}")
-    signal = rng.standard_normal(n)
+    signal = (np.random.default_rng(0) if rng is None else as_generator(rng)).standard_normal(n)
 
     def compute(u0: float, u1: float, u2: float, v0: float, v1: float, s1: int):
         return composition_state([[u0, u1, u2], [v0, v1]], [s1, 1], signal, max_stride=top)
@@ -293,27 +256,19 @@ def explore_composition(
     gs = fig.add_gridspec(
         2, 2, left=0.08, right=0.98, top=0.92, bottom=0.1, hspace=0.62, wspace=0.22
     )
-    ax_f, ax_w, ax_s = (
-        fig.add_subplot(gs[0, 0]),
-        fig.add_subplot(gs[0, 1]),
-        fig.add_subplot(gs[1, :]),
-    )
+    ax_f, ax_w, ax_s = (fig.add_subplot(g) for g in (gs[0, 0], gs[0, 1], gs[1, :]))
     plot_filters(first.filters, ax=ax_f, title=None)
     ax_f.set_title("layer filters", loc="left", fontsize="medium")
     ax_f.set_ylim(-1.1 * bound, 1.1 * bound)
-    # the key sits above the axes (outside the data, so it is drawn once)
-    ax_f.legend(
-        ax_f.containers[:2],
-        ["$w_1$", "$w_2$"],
-        loc="lower right",
-        bbox_to_anchor=(1.0, 1.0),
-        fontsize="small",
-        ncols=2,
-        frameon=False,
-        borderaxespad=0.1,
-        handlelength=1.6,
-        columnspacing=1.0,
-    )
+    # the keys sit above the axes (outside the data, so they are drawn once)
+    key: dict[str, Any] = {
+        "loc": "lower right",
+        "bbox_to_anchor": (1.0, 1.0),
+        "fontsize": "small",
+        "ncols": 2,
+    }
+    key |= {"frameon": False, "borderaxespad": 0.1}
+    ax_f.legend(ax_f.containers[:2], ["$w_1$", "$w_2$"], handlelength=1.6, columnspacing=1.0, **key)
     k_max = 3 + top
     plot_end_to_end(first.end_to_end, ax=ax_w, title=r"end-to-end filter $w=\pi(\theta)$")
     ax_w.title.set_fontsize("medium")
@@ -327,14 +282,7 @@ def explore_composition(
         title="",
     )
     ax_s.set_title(f"output on a fixed random signal (length {n})", loc="left", fontsize="medium")
-    ax_s.legend(
-        loc="lower right",
-        bbox_to_anchor=(1.0, 1.0),
-        fontsize="small",
-        ncols=2,
-        frameon=False,
-        borderaxespad=0.1,
-    )
+    ax_s.legend(**key)
     ax_s.set_xlim(-0.7, n - 0.3)
     formulas = W.HTMLMath(value=polynomials_html(first))
     filter_x = [np.array(cast(StemContainer, c).markerline.get_xdata()) for c in ax_f.containers]
@@ -368,12 +316,9 @@ def explore_composition(
 
     entry: dict[str, Any] = dict(description_width=40, track=150, readout_format=".1f")
     controls = {
-        f"u{i}": slider("float", f"w₁[{i}]", float(w1[i]), -bound, bound, 0.1, **entry)
-        for i in range(3)
-    }
-    controls |= {
-        f"v{i}": slider("float", f"w₂[{i}]", float(w2[i]), -bound, bound, 0.1, **entry)
-        for i in range(2)
+        f"{u}{i}": slider("float", f"w{sub}[{i}]", float(v), -bound, bound, 0.1, **entry)
+        for u, sub, f in (("u", "₁", w1), ("v", "₂", w2))
+        for i, v in enumerate(f)
     }
     controls["s1"] = slider("int", "s₁", s1, 1, top, 1, description_width=40, track=150)
     box = W.VBox(
