@@ -19,17 +19,10 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import ScalarFormatter
 from numpy.typing import ArrayLike
 
-__all__ = [
-    "DIVERGING_CMAP",
-    "SEQUENTIAL_CMAP",
-    "contrast_color",
-    "find",
-    "image_colorbar",
-    "moving_yticks",
-    "new_axes",
-    "new_panel_row",
-    "update_line",
-]
+# fmt: off
+__all__ = ["DIVERGING_CMAP", "SEQUENTIAL_CMAP", "contrast_color", "find", "image_colorbar",
+           "moving_yticks", "new_axes", "new_panel_row", "update_line"]
+# fmt: on
 
 #: sequential colour map with monotone lightness (readable in grey scale, colour-blind safe)
 SEQUENTIAL_CMAP = "cividis"
@@ -38,11 +31,10 @@ DIVERGING_CMAP = "RdBu_r"
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float], **subplot_kw: Any) -> Axes:
-    """Return ``ax``, or the single Axes of a new non-pyplot Figure.
+    """Return ``ax``, or the single Axes of a new non-pyplot Figure (TypeError for other ``ax``).
 
-    The new Figure has size ``figsize`` (inches) and the ``"constrained"`` layout;
-    ``subplot_kw`` go to :meth:`~matplotlib.figure.Figure.add_subplot` (e.g.
-    ``projection="3d"``). Raises TypeError if ``ax`` is neither None nor an Axes.
+    The new Figure has size ``figsize`` (inches), the ``"constrained"`` layout and
+    ``add_subplot(**subplot_kw)`` (e.g. ``projection="3d"``).
 
     Examples
     --------
@@ -60,10 +52,7 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float], **subplot_kw: Any) -
 def new_panel_row(
     n: int, figsize: tuple[float, float], *, width_ratios: list[float] | None = None
 ) -> list[Axes]:
-    """The ``n`` Axes of a new non-pyplot Figure with one row of panels.
-
-    The Figure has size ``figsize`` (inches) and the ``"constrained"`` layout; ``width_ratios``
-    are the relative widths of the panels.
+    """The ``n`` Axes of a new non-pyplot Figure (``"constrained"``) with one row of panels.
 
     Examples
     --------
@@ -96,8 +85,8 @@ def update_line(
 ) -> Line2D:
     """The line with this ``gid`` on ``ax``, moved to ``(x, y)`` (shape (n,)); created on first use.
 
-    ``style`` (keywords of :meth:`matplotlib.axes.Axes.plot`) applies on creation only, except
-    its ``label`` with ``relabel=True`` (labels that show changing values).
+    ``style`` (keywords of ``Axes.plot``) applies on creation only, except ``label`` with
+    ``relabel=True``.
 
     Examples
     --------
@@ -130,11 +119,10 @@ def image_colorbar(
 ) -> Colorbar:
     """The colour bar of an image, or one bar for several images on one colour scale.
 
-    ``images`` (AxesImage/QuadMesh, or several on the first one's colour scale) get one bar in a
-    slim inset axes right of ``host`` (default: the last image's axes; ``width`` and ``pad`` are
-    fractions of its width), or in ``cax``. Called again on the same host or ``cax`` (every
-    widget redraw), the bar is reused, so none pile up. Returns the ``Colorbar`` (axes label
-    ``"<colorbar>"``), also set as every image's ``colorbar``.
+    ``images`` (several share the first one's scale) get one bar in ``cax`` or in a slim inset
+    right of ``host`` (default: the last image's axes; ``width``, ``pad``: fractions of its
+    width), reused on the next call (every redraw). The ``Colorbar`` (axes label
+    ``"<colorbar>"``) is also set as every image's ``colorbar``.
 
     Examples
     --------
@@ -194,32 +182,10 @@ def moving_yticks(
 ) -> list[float]:
     """Set the y limits to ``[lo, hi]`` and draw the y ticks and their labels as data artists.
 
-    Matplotlib's ticks belong to the frame, which a widget draws once and keeps; here they are
-    data (marks: gid ``"ytick-marks"``, labels: ``"ytick-<i>"``) that look the same
-    (``MaxNLocator(nbins)`` positions), so changing limits do not redraw the frame.
-
-    Parameters
-    ----------
-    ax : matplotlib Axes
-    lo, hi : float
-        The y limits, ``lo < hi``.
-    nbins : int, default=5
-        At most this many intervals between ticks.
-    length, pad : float, default=3.5, 3.5
-        Tick length and the gap between tick and label, in points (matplotlib's defaults).
-    log : bool, default=False
-        For a logarithmic axis: ticks at whole decades (every second one etc. when there are
-        more than ``nbins + 1``), labelled ``10^k`` as matplotlib does (no minor ticks).
-
-    Returns
-    -------
-    list of float
-        The tick values drawn.
-
-    Raises
-    ------
-    ValueError
-        If the limits are not finite and increasing.
+    Matplotlib's ticks belong to the frame, which a widget draws once; these look the same
+    (``MaxNLocator(nbins)``; gids ``"ytick-marks"``, ``"ytick-<i>"``) but move with the data.
+    ``length`` and ``pad`` are in points; ``log`` puts ticks at whole decades (at most
+    ``nbins + 1``), labelled ``10^k``. Returns the tick values (ValueError unless ``lo < hi``).
 
     Examples
     --------
@@ -261,34 +227,17 @@ def moving_yticks(
     # a tick mark is matplotlib's TICKLEFT marker at the spine, as the Axis draws it
     marks = find(ax.get_lines(), "ytick-marks")
     if marks is None:
-        (marks,) = ax.plot(
-            [],
-            [],
-            gid="ytick-marks",
-            linestyle="none",
-            marker=0,
-            markersize=length,
-            markeredgewidth=0.8,
-            color="black",
-            clip_on=False,
-            transform=frame,
-        )
+        style: dict[str, Any] = {"linestyle": "none", "marker": 0, "markersize": length}
+        style.update(markeredgewidth=0.8, color="black", clip_on=False, transform=frame)
+        (marks,) = ax.plot([], [], gid="ytick-marks", **style)
     marks.set_data([0.0] * len(ticks), ticks)
     offset = ScaledTranslation(-(length + pad) / 72.0, 0.0, fig.dpi_scale_trans)
     for i, (v, label) in enumerate(zip(ticks, labels, strict=True)):
         txt = find(ax.texts, f"ytick-{i}")
         if txt is None:
-            ax.text(
-                0.0,
-                v,
-                label,
-                transform=frame + offset,
-                ha="right",
-                va="center_baseline",
-                fontsize=plt_tick_size(),
-                clip_on=False,
-                gid=f"ytick-{i}",
-            )
+            kw: dict[str, Any] = {"transform": frame + offset, "ha": "right"}
+            kw.update(va="center_baseline", fontsize=plt_tick_size(), clip_on=False)
+            ax.text(0.0, v, label, **kw, gid=f"ytick-{i}")
         else:
             txt.set_position((0.0, v))
             txt.set_text(label)
@@ -309,9 +258,7 @@ def plt_tick_size() -> float:
 
 
 def contrast_color(value: float, scale: float) -> str:
-    """Text colour for a cell of a diverging image on ``[-scale, scale]``.
-
-    ``"white"`` on strong colours (``|value| > 0.6 scale``), else ``"black"``.
+    """Text colour on a diverging image on ``[-scale, scale]``: white where ``|value| > 0.6 scale``.
 
     Examples
     --------

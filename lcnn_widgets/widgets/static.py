@@ -1,11 +1,8 @@
 """Static twins: a widget's pictures precomputed over one control, scrubbable without a kernel.
 
-On the static website a live slider moves but nothing is recomputed. A *static twin* renders the
-widget's picture for a list of values of one control (with :meth:`Explorer.update`, so the frames
-are exactly what the live widget draws), and shows them in a small self-contained HTML player: a
-range input that swaps the displayed frame. It needs no kernel, no widget manager and no network.
-
-The HTML has a fixed structure that the browser tests rely on::
+A *static twin* renders the widget's picture for a list of values of one control (with
+:meth:`Explorer.update`: exactly what the live widget draws) and shows them in a self-contained
+HTML player (no kernel, no widget manager, no network), whose structure browser tests rely on::
 
     <div class="lcnn-static-twin" data-frames="N">
       <div class="lcnn-static-twin-caption">... <span class="lcnn-static-twin-value">v</span></div>
@@ -55,22 +52,9 @@ _PLAYER_JS = """
 class StaticTwin:
     """Precomputed frames of a widget over one control, displayed as an HTML player.
 
-    Attributes
-    ----------
-    control : str
-        The name of the control that varies.
-    labels : tuple of str
-        The control value of each frame, as shown to the reader.
-    frames : tuple of bytes
-        PNG images, one per value.
-    start : int
-        Index of the frame shown first (the widget's default value, when it is in the list).
-    alt : str
-        Alternative text of the image (accessibility).
-    caption : str
-        Text above the player.
-    readouts : tuple of str
-        The widget's readout line (HTML it generated itself) for each frame, or empty.
+    ``labels`` are the control values shown, ``frames`` the PNG images (one per value),
+    ``start`` the frame shown first, ``alt`` the image's alternative text, ``caption`` the text
+    above the player, ``readouts`` the widget's readout line (HTML) of each frame, or empty.
     """
 
     control: str
@@ -85,11 +69,7 @@ class StaticTwin:
         return len(self.frames)
 
     def to_html(self, *, compact: bool = False) -> str:
-        """The self-contained HTML player (no kernel, no network).
-
-        With ``compact=True`` the frames are stored as 256-colour PNGs: about four times
-        smaller, with colours within a few levels of the originals (used for the website).
-        """
+        """The self-contained HTML player; ``compact``: 256-colour frames (4x smaller, website)."""
         frames = [_compact_png(f) for f in self.frames] if compact else list(self.frames)
         data = {
             "frames": [base64.b64encode(f).decode("ascii") for f in frames],
@@ -146,9 +126,7 @@ def _compact_png(png: bytes) -> bytes:
 
 
 def _label(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return str(value)
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def static_twin(
@@ -160,38 +138,16 @@ def static_twin(
     caption: str = "Static preview (precomputed, works without a running kernel): drag to change",
     dpi: int | None = None,
 ) -> StaticTwin:
-    """Render an Explorer's picture for several values of one control.
+    """Render an Explorer's picture for 2 to 60 ``values`` of its control ``control``.
 
-    Parameters
-    ----------
-    explorer : Explorer
-        A widget built with :class:`~lcnn_widgets.widgets.Explorer`.
-    control : str
-        The name of the control to vary (a key of ``explorer.controls``).
-    values : sequence
-        The values to precompute (between 2 and 60 of them). Values that the widget rejects
-        are skipped; at least one must be drawable.
-    alt : str, optional
-        Alternative text of the images; by default it names the widget's control.
-    caption : str
-        Text shown above the player.
-    dpi : int, optional
-        Resolution of the frames (defaults to the explorer's).
+    Values the widget rejects are skipped (ValueError if none is drawable); ``alt`` and
+    ``caption`` go to the player, ``dpi`` defaults to the explorer's. The widget is restored
+    to its previous value and picture afterwards.
 
     Returns
     -------
     StaticTwin
         Displays as an HTML player in notebooks and in the static book.
-
-    Raises
-    ------
-    ValueError
-        If ``control`` is not a control of the widget, the number of values is out of range, or
-        no value can be drawn.
-
-    Notes
-    -----
-    The widget is restored to its previous control value (and picture) afterwards.
     """
     if control not in explorer.controls:
         raise ValueError(f"control must be one of {sorted(explorer.controls)}: got {control!r}")
@@ -220,15 +176,8 @@ def static_twin(
     if not frames:
         raise ValueError(f"no value of {control!r} in values could be drawn: got {vals!r}")
     text = alt or f"Picture of the widget for {len(frames)} values of {control}"
-    return StaticTwin(
-        control,
-        tuple(labels),
-        tuple(frames),
-        start,
-        text,
-        caption,
-        tuple(readouts) if any(readouts) else (),
-    )
+    kept = tuple(readouts) if any(readouts) else ()
+    return StaticTwin(control, tuple(labels), tuple(frames), start, text, caption, kept)
 
 
 #: what the static preview says above its slider
@@ -258,30 +207,13 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def preview_of(explorer: Explorer) -> StaticTwin:
-    """The static preview of a widget: its pictures over the values of its main control.
+    """The static preview of a widget: its pictures over the values of ``explorer.preview``.
 
-    Uses ``explorer.preview`` (the main control and its values; the current value is always
-    among the frames and is shown first). A widget without a preview gets a single frame: its
-    current picture.
-
-    Parameters
-    ----------
-    explorer : Explorer
-
-    Returns
-    -------
-    StaticTwin
+    The current value is among the frames and shown first; without a preview, one frame.
     """
     if explorer.preview is None:
-        return StaticTwin(
-            "",
-            ("",),
-            (explorer.image.value,),
-            0,
-            explorer.alt,
-            "",
-            (explorer.readout.value,) if explorer.readout.value else (),
-        )
+        readouts = (explorer.readout.value,) if explorer.readout.value else ()
+        return StaticTwin("", ("",), (explorer.image.value,), 0, explorer.alt, "", readouts)
     control, values = explorer.preview
     current = explorer.controls[control].value
     vals = _with_current(values, current)[:60]
