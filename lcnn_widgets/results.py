@@ -1,13 +1,8 @@
 """Registry of the paper's numbered results and where the book explains and checks each one.
 
-This module is the single source of truth for the book's *result map*. Every entry names a
-result of Achour, Kohn and Rauhut (arXiv 2507.06367) by its label in the paper, the chapter that
-explains it (a sphinx-proof label or an equation label), the notebook cell that verifies it
-(found by a cell tag in the notebook's metadata) and the pytest node ids that check it.
-
-``python -m lcnn_widgets.results`` writes ``book/result_map.md`` from this registry;
-``python -m lcnn_widgets.results --check`` exits with status 1 if the committed page differs.
-``tests/test_results.py`` checks that every listed notebook, cell tag and test still exists.
+Every entry names a result of Achour, Kohn and Rauhut (arXiv 2507.06367) by its paper label,
+the chapter and label that explain it, the notebook cell (by tag) and the tests that check it.
+``python -m lcnn_widgets.results [--check]`` writes (or compares) ``book/result_map.md``.
 
 Examples
 --------
@@ -32,31 +27,12 @@ __all__ = ["RESULTS", "Result", "main", "paper_name", "render_result_map", "resu
 class Result:
     """One numbered result of the paper and where the book treats it.
 
-    Attributes
-    ----------
-    label : str
-        The paper's label, e.g. ``"Thm 4"`` or ``"eq. 9"``.
-    summary : str
-        A few words in our own language saying what the result is about.
-    chapter : str or None
-        The chapter notebook (stem in ``book/``) that explains it; ``None`` if not treated.
-    ref : str or None
-        The label in that chapter: a sphinx-proof label (``kind="prf"``) or an equation
-        label (``kind="eq"``).
-    kind : {"prf", "eq"}
-        How ``ref`` is cross-referenced.
-    cell_tag : str or None
-        The tag of the notebook cell whose ``assert`` verifies the result.
-    tests : tuple of str
-        pytest node ids (``tests/test_x.py::test_y`` or ``...::Class::method``).
-    note : str
-        Remarks, in particular why a result is not treated.
-    statement : str or None
-        The label of the sphinx-proof box or displayed equation that *is* this result, stated
-        in the book. The build (``book/_ext/paper_numbers.py``) shows that box or equation under
-        the paper's own name (:attr:`name`, e.g. "Theorem 4" or equation "(9)") and every
-        reference to it reads that name. ``None`` if the book treats the result inside some
-        other box or equation (then ``ref`` points there, and that box keeps a book name).
+    ``label`` is the paper's (``"Thm 4"``, ``"eq. 9"``), ``summary`` a few words of ours,
+    ``chapter`` the notebook stem (None: not treated), ``ref`` its sphinx-proof (``kind="prf"``)
+    or equation (``kind="eq"``) label there, ``cell_tag`` the verifying cell, ``tests`` pytest
+    node ids, ``note`` remarks. ``statement`` is the label of the box or equation that *is* the
+    result: the build (``book/_ext/paper_numbers.py``) names it by :attr:`name`; None when the
+    result sits inside another box (which keeps a book name).
     """
 
     label: str
@@ -71,10 +47,7 @@ class Result:
 
     @property
     def name(self) -> str:
-        """The paper's own name of the result, spelled out.
-
-        ``"Thm 4"`` gives ``"Theorem 4"``, ``"eq. 9"`` gives ``"Equation (9)"``.
-        """
+        """The paper's own name of the result: ``"Theorem 4"``, ``"Equation (9)"``."""
         return paper_name(self.label)
 
     @property
@@ -83,37 +56,17 @@ class Result:
         return self.label.split()[-1]
 
 
-_KINDS = {
-    "Thm": "Theorem",
-    "Prop.": "Proposition",
-    "Lemma": "Lemma",
-    "Cor.": "Corollary",
-    "Obs.": "Observation",
-    "Ex.": "Example",
-    "Remark": "Remark",
-    "Sec.": "Section",
-    "Table": "Table",
-}
+# fmt: off
+_KINDS = {"Thm": "Theorem", "Prop.": "Proposition", "Lemma": "Lemma", "Cor.": "Corollary",
+          "Obs.": "Observation", "Ex.": "Example", "Remark": "Remark", "Sec.": "Section",
+          "Table": "Table"}
+# fmt: on
 
 
 def paper_name(label: str) -> str:
-    """The paper's name for a registry label, spelled out as the book shows it.
+    """The paper's name for a registry label (``"Thm 4"``, ``"eq. 9"``), as the book shows it.
 
-    Parameters
-    ----------
-    label : str
-        A registry label: a kind abbreviation and a number, e.g. ``"Thm 4"``, ``"Prop. 2"``,
-        ``"eq. 9"``.
-
-    Returns
-    -------
-    str
-        ``"Theorem 4"``, ``"Proposition 2"``, ``"Equation (9)"``.
-
-    Raises
-    ------
-    ValueError
-        If the kind is not one of the paper's kinds or the number is not a positive integer.
+    ValueError for an unknown kind or a number that is not a positive integer.
 
     Examples
     --------
@@ -287,13 +240,7 @@ RESULTS: tuple[Result, ...] = (
 
 
 def result(label: str) -> Result:
-    """The registry entry with the paper label ``label``.
-
-    Raises
-    ------
-    KeyError
-        If no entry has that label.
-    """
+    """The registry entry with the paper label ``label`` (KeyError if there is none)."""
     for r in RESULTS:
         if r.label == label:
             return r
@@ -354,19 +301,16 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m lcnn_widgets.results", description="Generate book/result_map.md."
     )
     parser.add_argument("--output", type=Path, default=_default_path())
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="do not write; exit 1 if the file differs from the registry",
-    )
+    help_check = "do not write; exit 1 if the file differs from the registry"
+    parser.add_argument("--check", action="store_true", help=help_check)
     args = parser.parse_args(argv)
     text = render_result_map()
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current != text:
-            print(f"{args.output} is out of date: run python -m lcnn_widgets.results")
-            return 1
-        return 0
+        if current == text:
+            return 0
+        print(f"{args.output} is out of date: run python -m lcnn_widgets.results")
+        return 1
     args.output.write_text(text, encoding="utf-8")
     print(f"wrote {args.output} ({len(RESULTS)} results)")
     return 0
