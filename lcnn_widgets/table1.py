@@ -99,18 +99,9 @@ _MAX_2D_OUTPUTS = 64
 class ArchitectureClass:
     """One row of the paper's Table 1 (or a refinement of one).
 
-    Attributes
-    ----------
-    key : str
-        Short name used in code, e.g. ``"conv1d_strided"``.
-    name : str
-        The description printed in the table (ASCII).
-    paper_verdict : bool
-        What the paper states: is the NTK determined by ``w`` and the invariants?
-    paper_text : str
-        The paper's wording of that verdict, with its label.
-    reason : str
-        The results that explain the verdict.
+    ``key`` names it in code (``"conv1d_strided"``), ``name`` in the printed table;
+    ``paper_verdict`` is the paper's answer (is the NTK determined by ``w`` and the invariants?),
+    ``paper_text`` its wording and ``reason`` the results behind it.
     """
 
     key: str
@@ -162,19 +153,8 @@ def relative_ntk_difference(ntks: Sequence[ArrayLike]) -> float:
     -------
     float
         ``max_{i,j} ||Theta_i - Theta_j||_F / max_i ||Theta_i||_F`` (0 for one matrix or when
-        all matrices are zero).
-
-    Raises
-    ------
-    ValueError
-        If ``ntks`` is empty, the shapes differ, or an entry is not finite.
-
-    Notes
-    -----
-    The spread of :func:`lcnn_widgets.stride_one.ntk_spread` divided by the largest norm.
-    Scale-free, so fibers of different sizes can be compared in one table: rounding errors give
-    about ``1e-15``, a real dependence on the parameters (Ex. 19, Ex. 20) gives values of order
-    one.
+        all matrices are zero): :func:`lcnn_widgets.lcn.spread` over the largest norm, so
+        rounding gives about ``1e-15`` and a real dependence (Ex. 19, Ex. 20) order one.
 
     Examples
     --------
@@ -187,12 +167,11 @@ def relative_ntk_difference(ntks: Sequence[ArrayLike]) -> float:
     ]
     if not mats:
         raise ValueError("ntks must hold at least one matrix: got an empty sequence")
-    shape = mats[0].shape
     for i, m in enumerate(mats):
-        if m.shape != shape:
-            raise ValueError(f"ntks[{i}] must have the shape {shape} of ntks[0]: got {m.shape}")
-        if not np.all(np.isfinite(m)):
-            raise ValueError(f"ntks[{i}] must be finite: got NaN or inf entries")
+        if m.shape != mats[0].shape:
+            raise ValueError(
+                f"ntks[{i}] must have the shape {mats[0].shape} of ntks[0]: got {m.shape}"
+            )
     scale = max(float(np.linalg.norm(m)) for m in mats)
     return spread(mats) / scale if scale > 0.0 else 0.0
 
@@ -200,20 +179,9 @@ def relative_ntk_difference(ntks: Sequence[ArrayLike]) -> float:
 def interchangeable_layers(net: LCN) -> list[tuple[int, int]]:
     """Pairs of layers that can be exchanged without changing the architecture or ``pi``.
 
-    Parameters
-    ----------
-    net : LCN
-
-    Returns
-    -------
-    list of tuple of int
-        0-based positions ``(i, j)``, ``i < j``, with equal filter shapes and equal accumulated
-        strides ``S_i = S_j`` (all strides of the layers ``i, ..., j - 1`` are one).
-
-    Notes
-    -----
-    Obs. 11: the pairs of :func:`lcnn_widgets.higher_dim.swappable_pairs` whose filters have the
-    same shape, so that the swapped tuple belongs to the same network.
+    Returns the 0-based pairs ``(i, j)``, ``i < j``, of
+    :func:`lcnn_widgets.higher_dim.swappable_pairs` (all strides of layers ``i, ..., j - 1`` are
+    one) whose filters have the same shape: the swapped tuple is in the same network (Obs. 11).
 
     Examples
     --------
@@ -231,30 +199,12 @@ def interchangeable_layers(net: LCN) -> list[tuple[int, int]]:
 class FiberSample:
     """Points of one fiber at fixed invariants and the spread of their NTKs.
 
-    Attributes
-    ----------
-    architecture : LCN or FCN
-        The sampled architecture.
-    theta : tuple of ndarray
-        The parameters that were drawn; ``w = pi(theta)`` and ``delta`` are theirs.
-    w : ndarray
-        The end-to-end filter (LCN) or matrix (FCN).
-    delta : ndarray or tuple of ndarray
-        The invariants: a vector of shape (L - 1,) for an LCN, the ``L - 1`` matrices of eq. (5)
-        for an FCN.
-    points : tuple of tuple of ndarray
-        Every parameter tuple whose NTK was compared (all have ``pi = w`` and invariants
-        ``delta``; for convolutions including all sign variants).
-    n_points : int
-        The number of fiber points found: up to signs for convolutions (exact count for the
-        1D and the exact 2D methods), the number of sampled points for fully connected networks
-        (their fibers are positive-dimensional).
-    method : str
-        How the points were found.
-    difference : float
-        :func:`relative_ntk_difference` of the points' NTKs.
-    residual : float
-        The largest ``||pi(theta') - w|| / ||w||`` over the points.
+    ``theta`` (drawn) has ``w = pi(theta)`` and invariants ``delta`` (shape (L - 1,) for an LCN,
+    the ``L - 1`` matrices of eq. (5) for an FCN). ``points`` are every compared parameter tuple
+    (sign variants included for convolutions); ``n_points`` counts fiber points up to signs
+    (exact in 1D and for the exact 2D method; sampled points for fully connected networks).
+    ``difference`` is :func:`relative_ntk_difference` of their NTKs, ``residual`` the largest
+    ``||pi(theta') - w|| / ||w||``, ``method`` how the points were found.
     """
 
     architecture: LCN | FCN
@@ -291,11 +241,10 @@ def _finish_sample(net: LCN | FCN, theta, w, delta, points, n_points, method) ->
 def _dense_fiber_search(
     net: FCN, W: np.ndarray, D: Sequence[np.ndarray], rng: np.random.Generator, n_starts: int
 ) -> list[list[np.ndarray]]:
-    """Solve ``W_L ... W_1 = W`` and ``W_{j+1}^T W_{j+1} - W_j W_j^T = D_j`` from random starts.
+    """Solve ``W_L ... W_1 = W``, ``W_{j+1}^T W_{j+1} - W_j W_j^T = D_j`` from random starts.
 
-    ``scipy.optimize.least_squares`` (trust region, analytic Jacobian ``[J; D inv]``); the
-    solution set is positive-dimensional, so every start lands on some point of it. Solutions
-    with relative residual above ``_DENSE_TOL`` are dropped.
+    Least squares with the analytic Jacobian, then a Gauss-Newton polish; solutions with relative
+    residual above ``_DENSE_TOL`` are dropped.
     """
     target = np.concatenate([W.ravel()] + [d.ravel() for d in D])
     scale = max(float(np.linalg.norm(target)), 1e-300)
@@ -388,11 +337,7 @@ def _sample_fc_generic(rng, *, worked_example, n_orbit, n_starts) -> FiberSample
 
 # ---------------------------------------------------------------------------- 1D convolutions
 def _real_root_filters(net: LCN, rng: np.random.Generator) -> list[np.ndarray]:
-    """Filters whose polynomials have only real roots, with random scales.
-
-    Real roots are the hardest case for uniqueness: with a stride one they can be exchanged
-    between layers in every possible way.
-    """
+    """Filters with only real roots (the hardest case for uniqueness), random scales."""
     return [
         filter_from_roots(
             rng.standard_normal(k - 1),
@@ -507,20 +452,9 @@ def sample_fiber(
     Returns
     -------
     FiberSample
-
-    Raises
-    ------
-    ValueError, TypeError
-        For an unknown key, a non-Generator ``rng`` or bad counts.
-
-    Notes
-    -----
-    The drawn ``theta`` fixes ``w = pi(theta)`` and ``delta = delta(theta)``; the fiber points
-    are then computed from ``(w, delta)`` alone (except for the orbit and Ex. 20 families, which
-    are built from ``theta`` by the formulas of Thm 14 and Ex. 20). 1D filters get only real
-    roots (the hardest case for uniqueness); 2D filters are integer, with every layer form
-    irreducible over Q (the generic case of Cor. 10), then rescaled by random positive factors
-    with product one (same ``w``, random ``delta``).
+        The fiber points are computed from ``(w, delta)`` alone, except the orbit and Ex. 20
+        families (built from ``theta`` by Thm 14 and Ex. 20). 2D filters are integer with
+        irreducible layer forms (generic, Cor. 10), rescaled by positive factors of product one.
 
     Examples
     --------
@@ -547,17 +481,7 @@ def sample_fiber(
 # ============================================================================ the table
 @dataclass(frozen=True, eq=False)
 class Table1Row:
-    """The computed verdict for one class of Table 1.
-
-    Attributes
-    ----------
-    cls : ArchitectureClass
-        The class and the paper's verdict.
-    samples : tuple of FiberSample
-        One entry per sampled fiber.
-    seconds : float
-        Wall-clock time of the row.
-    """
+    """The computed verdict for one class ``cls``: its ``samples`` (one per fiber), ``seconds``."""
 
     cls: ArchitectureClass
     samples: tuple[FiberSample, ...]
@@ -602,14 +526,7 @@ class Table1Row:
 
 @dataclass(frozen=True, eq=False)
 class Table1Result:
-    """The reproduced Table 1: one :class:`Table1Row` per class.
-
-    Attributes
-    ----------
-    rows : tuple of Table1Row
-    seconds : float
-        Total wall-clock time.
-    """
+    """The reproduced Table 1: one :class:`Table1Row` per class, and the total ``seconds``."""
 
     rows: tuple[Table1Row, ...]
     seconds: float
@@ -706,19 +623,9 @@ def reproduce_table1(
     Returns
     -------
     Table1Result
-        One row per class with the samples, our verdict, the paper's and the time taken.
-
-    Raises
-    ------
-    ValueError, TypeError
-        For bad counts, an unknown class key or a non-Generator ``rng``.
-
-    Notes
-    -----
-    Verdict rule: the NTK is "determined by ``(w, delta)``" for a class iff the largest relative
-    NTK difference :func:`relative_ntk_difference` within a fiber, over all sampled fibers, is
-    below :data:`DETERMINED_TOL` ``= 1e-8``. A sample can only show that the NTK is *not*
-    determined; "determined" is the empirical side of Thm 4, Thm 13 and Thm 14.
+        A class is "determined by ``(w, delta)``" iff its largest :func:`relative_ntk_difference`
+        is below :data:`DETERMINED_TOL` (a sample can only refute; "determined" is the
+        empirical side of Thm 4, Thm 13 and Thm 14).
 
     Examples
     --------

@@ -31,32 +31,13 @@ CACHE_SIZE = 256
 
 @dataclass(frozen=True, eq=False)
 class Table1Picture:
-    """Everything the Table 1 widget draws.
+    """Everything the Table 1 widget draws for the class ``key`` and the ``seed``.
 
-    Attributes
-    ----------
-    key : str
-        The class (a key of :data:`lcnn_widgets.table1.CLASSES`).
-    seed : int
-        The seed of the random draw.
-    sample : FiberSample
-        The sampled fiber.
-    pair : tuple of int
-        Indices ``(i, j)`` into ``sample.points`` of the two points with the most different NTKs
-        (``(0, last)`` when all NTKs agree).
-    ntk_i, ntk_j : ndarray of shape (K, K)
-        Their NTKs.
-    vmin, vmax : float
-        The common range of the entries of both.
-    caption : str
-        One line describing the fiber (plain text).
-    scale : float
-        The largest absolute entry of ``ntk_i`` and ``ntk_j``: the widget shows ``ntk / scale``
-        on the fixed colour scale ``[-1, 1]``.
-    diff_scale : float
-        The largest absolute entry of ``ntk_i - ntk_j``, but at least ``1e-6 scale`` (so that
-        rounding noise stays in the neutral middle of the colours): the widget shows the
-        difference divided by it.
+    ``pair = (i, j)`` indexes the two points of ``sample.points`` with the most different NTKs
+    ``ntk_i``, ``ntk_j`` (shape (K, K); ``(0, last)`` when all agree), ``vmin``/``vmax`` their
+    common range. The widget shows ``ntk / scale`` (``scale`` the largest absolute entry of both)
+    and the difference over ``diff_scale`` (its largest entry, at least ``1e-6 scale`` so that
+    rounding noise stays grey), both on ``[-1, 1]``; ``caption`` describes the fiber.
     """
 
     key: str
@@ -85,11 +66,6 @@ def table1_picture(key: str, seed: int) -> Table1Picture:
     Returns
     -------
     Table1Picture
-
-    Raises
-    ------
-    ValueError, TypeError
-        For an unknown class or a seed out of range.
 
     Examples
     --------
@@ -162,13 +138,7 @@ def table1_readout(pic: Table1Picture) -> str:
 
 
 def _draw(fig: Figure, pic: Table1Picture) -> str:
-    """Update the three heatmaps in place; return the readout line.
-
-    Every matrix fills the same square box (no index ticks), on a fixed colour scale: the NTKs
-    divided by their largest entry, the difference by its own largest entry (at least ``1e-6``
-    of the NTKs', so that rounding noise stays grey). So the frame never changes, not even when
-    the class (and with it the size of the matrices) does.
-    """
+    """Update the three heatmaps in place (fixed boxes and colour scales); return the readout."""
     ax_i, ax_j, ax_d = fig.axes[:3]
     for ax, data in (
         (ax_i, pic.ntk_i / pic.scale),
@@ -222,10 +192,8 @@ def explore_table1(*, key: str = "conv2d_swap", seed: int = 0) -> Explorer:
     Returns
     -------
     Explorer
-        Controls ``key`` (a dropdown of the classes) and ``seed`` (an integer box). Three
-        heatmaps: the NTKs of the two most different fiber points divided by their largest
-        entry (one colour bar) and their difference divided by its own largest entry (its own
-        symmetric colour bar); the readout line gives the fiber, the pair and the scales.
+        Controls ``key`` (dropdown) and ``seed`` (integer box); three heatmaps drawn from
+        :func:`table1_picture`, the readout line from :func:`table1_readout`.
     """
     if key not in {c.key for c in CLASSES}:
         raise ValueError(f"unknown class {key!r}: choose one of {[c.key for c in CLASSES]}")
