@@ -1,13 +1,7 @@
-"""Pictures for the chapter on fully connected linear networks.
+"""Pictures for the chapter on fully connected networks (data from :mod:`lcnn_widgets.dense`).
 
-Every function takes data (and ``ax=None``) and returns the :class:`matplotlib.axes.Axes` it
-drew on; without ``ax`` it makes a new :class:`matplotlib.figure.Figure` (not pyplot). Calling a
-function again on the same Axes updates the artists it created (found by their ``gid``) instead
-of adding new ones, so the widget redraws in place with the very same code. The NTK matrices and
-distances come from :mod:`lcnn_widgets.dense`; nothing here computes mathematics.
-
-Heatmaps use the ``cividis`` colour map: its lightness increases monotonically, so the picture
-stays readable in grey scale and for colour-blind readers.
+Each function takes data (and ``ax=None``), returns the Axes, and on a second call updates the
+artists it made (found by ``gid``) in place. Heatmaps use ``cividis`` (readable in grey scale).
 """
 
 from __future__ import annotations
@@ -62,16 +56,13 @@ def plot_ntk_heatmap(
     shape : tuple of int, optional
         Shape ``(d_L, d_0)`` of ``Z``; gives the tick labels ``Z11, Z12, ...``.
     vmin, vmax : float, optional
-        Colour limits (default: the range of ``theta``). Give the same limits to two heatmaps
-        to compare them.
+        Colour limits (default: the range of ``theta``).
     title : str, optional
     annotate : bool, default=True
         Write each entry (two decimals) into its cell.
     norm : matplotlib.colors.Normalize, optional
-        A colour normalization (e.g. a fixed ``SymLogNorm``) used instead of ``vmin``/``vmax``;
-        give the same one to two heatmaps to compare them.
+        A colour normalization with ``vmin``, ``vmax`` set, used instead of ``vmin``/``vmax``.
     ax : matplotlib Axes, optional
-        Draw here; on a second call the image and the texts are updated in place.
 
     Returns
     -------
@@ -96,11 +87,8 @@ def plot_ntk_heatmap(
             image.remove()
             for txt in [x for x in ax.texts if str(x.get_gid()).startswith("ntk_")]:
                 txt.remove()
-        image = (
-            ax.imshow(t, cmap=CMAP, norm=norm, gid="ntk", interpolation="nearest")
-            if norm is not None
-            else ax.imshow(t, cmap=CMAP, vmin=lo, vmax=hi, gid="ntk", interpolation="nearest")
-        )
+        clim = {"norm": norm} if norm is not None else {"vmin": lo, "vmax": hi}
+        image = ax.imshow(t, cmap=CMAP, gid="ntk", interpolation="nearest", **clim)
         k = t.shape[0]
         ax.set_xticks(range(k))
         ax.set_yticks(range(k))
@@ -129,12 +117,10 @@ def _annotate(ax: Axes, image: AxesImage, t: np.ndarray) -> None:
         colour = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
         gid = f"ntk_{i}_{j}"
         txt = find(ax.texts, gid)
-        label = f"{value:.2f}"
         if txt is None:
-            ax.text(j, i, label, ha="center", va="center", fontsize="small", color=colour, gid=gid)
-        else:
-            txt.set_text(label)
-            txt.set_color(colour)
+            txt = ax.text(j, i, "", ha="center", va="center", fontsize="small", gid=gid)
+        txt.set_text(f"{value:.2f}")
+        txt.set_color(colour)
 
 
 def plot_ntk_distance(
@@ -160,13 +146,10 @@ def plot_ntk_distance(
     current : mapping of str to float, optional
         The distance of each family at ``phi`` (same keys as ``curves``).
     ax : matplotlib Axes, optional
-        Draw here; on a second call the lines and markers are moved in place.
     ylim : tuple of float, optional
-        Fixed limits of the distance axis (default: from the curves, with room at the top for
-        the legend).
+        Fixed limits of the distance axis (default: from the curves, with room for the legend).
     legend : mapping, optional
-        Keyword arguments of :meth:`~matplotlib.axes.Axes.legend` (made on the first call;
-        default ``loc="upper center"``).
+        Keyword arguments of :meth:`~matplotlib.axes.Axes.legend` (on the first call).
 
     Returns
     -------
@@ -188,17 +171,9 @@ def plot_ntk_distance(
         top = max(top, float(y.max()))
         update_line(ax, f"curve_{k}", x, y, relabel=True, color=f"C{k}", lw=1.8, label=label)
         if phi is not None and current is not None:
-            update_line(
-                ax,
-                f"marker_{k}",
-                [float(phi)],
-                [float(current[label])],
-                linestyle="none",
-                marker=_MARKERS[k],
-                markersize=8,
-                color=f"C{k}",
-                markeredgecolor="black",
-            )
+            xy = [float(phi)], [float(current[label])]
+            style: dict[str, Any] = dict(marker=_MARKERS[k], markersize=8, markeredgecolor="black")
+            update_line(ax, f"marker_{k}", *xy, linestyle="none", color=f"C{k}", **style)
     ax.set_xlim(float(x.min()), float(x.max()))
     if ylim is None:
         ax.set_ylim(-0.05 * max(top, 1.0), 1.45 * max(top, 1.0))  # room for the legend

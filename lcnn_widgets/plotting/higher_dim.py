@@ -1,15 +1,14 @@
 """Pictures for the chapter on higher-dimensional convolutions: 2D filters as images.
 
-A 2D filter ``w[i_1, i_2]`` is drawn with ``i_1`` down the rows and ``i_2`` along the columns,
-on a diverging colour map centred at zero (the same as in chapter 1), with the entries written
-into the cells. :func:`plot_filter_grid` updates an existing picture in place, even when the
-shape of the filter changes, so widgets can reuse one set of artists. Nothing here computes
-mathematics beyond the picture.
+``w[i_1, i_2]`` is drawn with ``i_1`` down the rows, on a diverging colour map centred at zero,
+with the entries in the cells; :func:`plot_filter_grid` updates a picture in place, even when the
+filter's shape changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
@@ -52,15 +51,13 @@ def plot_filter_grid(
     vmax : float, optional
         Colour scale ``[-vmax, vmax]`` (default: the largest absolute entry).
     annotate : bool, default=True
-        Write the entries (``digits`` decimals; zeros are left blank) into the cells, for
-        filters of at most 49 entries.
+        Write the entries (``digits`` decimals, zeros blank) into the cells, up to 49 entries.
     digits : int, default=2
     fontsize : str or float, default="x-small"
-        Size of the entries written into the cells (used when the texts are created).
+        Size of the entries (used when the texts are created).
     frame : (int, int), optional
-        Draw into a fixed grid of this many rows and columns (at least the filter's shape):
-        the filter fills its top-left corner and the other cells are grey. A widget whose
-        filters change shape keeps its frame (limits, ticks) that way.
+        A fixed grid (at least the filter's shape) whose top-left corner the filter fills;
+        the other cells are grey.
 
     Returns
     -------
@@ -79,29 +76,17 @@ def plot_filter_grid(
     scale = float(np.abs(arr).max()) if vmax is None else float(vmax)
     scale = scale if np.isfinite(scale) and scale > 0 else 1.0
     m, n = arr.shape
-    shown = arr
-    if frame is not None:
-        fm, fn = (int(v) for v in frame)
-        if fm < m or fn < n:
-            raise ValueError(f"frame must hold the filter of shape {arr.shape}: got {frame}")
-        shown = np.full((fm, fn), np.nan)  # cells outside the filter: the "bad" colour
-        shown[:m, :n] = arr
-        m_box, n_box = fm, fn
-    else:
-        m_box, n_box = m, n
+    m_box, n_box = arr.shape if frame is None else (int(v) for v in frame)
+    if m_box < m or n_box < n:
+        raise ValueError(f"frame must hold the filter of shape {arr.shape}: got {frame}")
+    shown = np.full((m_box, n_box), np.nan)  # cells outside the filter: the "bad" colour
+    shown[:m, :n] = arr
     extent = (-0.5, n_box - 0.5, m_box - 0.5, -0.5)
     image = find(ax.get_images(), "filter")
     new = image is None
     if new:
-        image = ax.imshow(
-            shown,
-            cmap=_CMAP,
-            vmin=-scale,
-            vmax=scale,
-            extent=extent,
-            interpolation="nearest",
-            gid="filter",
-        )
+        style: dict[str, Any] = {"cmap": _CMAP, "interpolation": "nearest", "gid": "filter"}
+        image = ax.imshow(shown, vmin=-scale, vmax=scale, extent=extent, **style)
     else:
         image.set_data(shown)
         if tuple(image.get_extent()) != extent:
@@ -123,20 +108,12 @@ def plot_filter_grid(
             label = "" if round(v, digits) == 0 else f"{v:.{digits}f}".rstrip("0").rstrip(".")
             colour = contrast_color(v, scale)
             if txt is None:
-                ax.text(
-                    j,
-                    i,
-                    label,
-                    ha="center",
-                    va="center",
-                    fontsize=fontsize,
-                    color=colour,
-                    gid=f"cell_{c}",
+                txt = ax.text(
+                    j, i, "", ha="center", va="center", fontsize=fontsize, gid=f"cell_{c}"
                 )
-            else:
-                txt.set_text(label)
-                txt.set_position((j, i))
-                txt.set_color(colour)
+            txt.set_text(label)
+            txt.set_position((j, i))
+            txt.set_color(colour)
         elif txt is not None:
             txt.set_text("")
     if title is not None:
@@ -164,12 +141,7 @@ def plot_filter_row(
     Returns
     -------
     matplotlib.figure.Figure
-        The figure of the panels (the SubFigure when the given ``axes`` are in one).
-
-    Notes
-    -----
-    Each panel has its own symmetric colour scale: the layers and their product have different
-    sizes, and the picture is about where the entries sit (Lemma 9), not about their scale.
+        The figure (or SubFigure) of the panels, each on its own symmetric colour scale.
     """
     arrays = [as_finite_array(f, f"filters[{i}]", ndim=2) for i, f in enumerate(filters)]
     if not arrays:
