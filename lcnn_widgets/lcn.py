@@ -34,29 +34,19 @@ from ._validation import (
 )
 from .polynomials import dilated, product
 
-__all__ = [
-    "LCN",
-    "conv",
-    "correlate",
-    "gauss_newton",
-    "invariant_jacobian",
-    "invariants",
-    "jacobian",
-    "join",
-    "ntk",
-    "pi",
-    "split",
-    "spread",
-]
+# fmt: off
+__all__ = ["LCN", "conv", "correlate", "gauss_newton", "invariant_jacobian", "invariants",
+           "jacobian", "join", "ntk", "pi", "split", "spread"]
+# fmt: on
 
 
 def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
-    """Apply one convolution with filter ``w`` and stride ``stride`` to the signal ``x``.
+    """Apply one convolution with filter ``w`` and stride ``stride`` to ``x`` (eq. 2; eq. 10).
 
     Parameters
     ----------
     w : array_like of shape (k,) or (k_1, ..., k_D)
-        The filter.
+        The filter (not flipped: the cross-correlation of deep-learning libraries).
     stride : int or tuple of int
         The stride (an int applies to every axis).
     x : array_like of shape (n,) or (n_1, ..., n_D), with ``n_d >= k_d``
@@ -66,11 +56,6 @@ def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
     -------
     ndarray of shape (m,) or (m_1, ..., m_D), ``m_d = (n_d - k_d) // s_d + 1``
         ``y[i] = sum_j w[j] x[i s + j]`` (multi-indices in D-dim).
-
-    Notes
-    -----
-    Paper eq. (2), eq. (10) in D dimensions. The filter is not flipped (the cross-correlation
-    that deep-learning libraries call convolution).
 
     Examples
     --------
@@ -106,9 +91,8 @@ class LCN:
 
     Notes
     -----
-    End-to-end filter size ``k = k_1 + sum_{l>=2} (k_l - 1) S_{l-1}`` per axis,
-    ``S_l = s_1 ... s_l`` (Sec. 2, eq. 8; Sec. 3). ``dim M = sum_l prod(k_l) - (L - 1)``.
-    The ``*_shape(s)`` properties are tuples; the others are ints for a 1D network.
+    Sec. 2, eq. 8 (Sec. 3 in D-dim). The ``*_shape(s)`` properties are tuples; the others are
+    ints for a 1D network.
 
     Examples
     --------
@@ -333,17 +317,9 @@ class LCN:
     def forward(self, filters: Sequence[ArrayLike], x: ArrayLike) -> np.ndarray:
         """Apply layer 1, then layer 2, ..., then layer L to the signal ``x`` (eq. 2, eq. 10).
 
-        Parameters
-        ----------
-        filters : sequence of array_like
-            One filter per layer.
-        x : array_like of shape (n,) or (n_1, ..., n_D)
-            The input, at least ``end_to_end_size`` long along every axis (else ValueError).
-
-        Returns
-        -------
-        ndarray of shape (m,) or (m_1, ..., m_D), ``m_d = (n_d - k_d) // S_L + 1``
-            Equal to ``conv(end_to_end(filters), stride, x)`` (eq. 8 / Lemma 9).
+        ``filters``: one per layer; ``x`` of shape (n,) or (n_1, ..., n_D), at least
+        ``end_to_end_size`` long along every axis (else ValueError). Returns the output, of shape
+        ``(n_d - k_d) // S_L + 1`` per axis: ``conv(end_to_end(filters), stride, x)`` (Lemma 9).
 
         Examples
         --------
@@ -516,9 +492,9 @@ def gauss_newton(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Newton projection onto ``{pi(theta) = w}`` (and ``{delta(theta) = delta}``; kernel).
 
-    Each step is the minimum-norm least-squares step for the stacked equations, taken only if
-    it lowers the residual; stops after ``steps`` steps, at a residual of ``4 eps ||target||``
-    or after a step below ``rtol ||theta||``. Used to polish fiber points and follow a fiber.
+    Minimum-norm least-squares steps, each taken only if it lowers the residual; stops after
+    ``steps`` steps, at a residual of ``4 eps ||target||`` or after a step below
+    ``rtol ||theta||``.
 
     Parameters
     ----------
@@ -528,11 +504,9 @@ def gauss_newton(
     w : ndarray of shape ``end_to_end_shape``
         The target end-to-end filter.
     delta : ndarray of shape (L - 1,), optional
-        Target invariants; without it only ``pi(theta) = w`` is imposed.
+        Target invariants (imposed only if given).
     steps : int
-        Most steps taken.
     rtol : float, default=0.0
-        Stop after a step shorter than ``rtol ||theta||``.
     J : ndarray of shape (n_outputs, n_params), optional
         ``jacobian(net, theta)`` if already known.
     jac : callable, optional
@@ -540,10 +514,8 @@ def gauss_newton(
 
     Returns
     -------
-    theta : ndarray of shape (n_params,)
-        The best point found.
-    J : ndarray of shape (n_outputs, n_params)
-        The Jacobian of ``pi`` at it.
+    theta, J : ndarray of shape (n_params,), (n_outputs, n_params)
+        The best point found and the Jacobian of ``pi`` there.
     """
     jac = jac or (lambda th: jacobian(net, th))
     k1 = net.offsets[1]

@@ -44,25 +44,12 @@ from .fibers import fibers, rescale
 from .lcn import LCN, invariant_jacobian, jacobian, join, ntk, pi, split, spread
 from .running_example import on_running_cubic, running_example_net
 
-__all__ = [
-    "COND_WARN",
-    "FIBER_RTOL",
-    "RCOND",
-    "MetricConditioningWarning",
-    "chart_metric",
-    "condition_number",
-    "fiber_point",
-    "inner_product",
-    "is_smooth_point",
-    "is_tangent",
-    "lift",
-    "metric_matrix",
-    "norm",
-    "ntk_at",
-    "riemannian_gradient",
-    "tangent_space",
-    "vertical_space",
-]
+# fmt: off
+__all__ = ["COND_WARN", "FIBER_RTOL", "RCOND", "MetricConditioningWarning", "chart_metric",
+           "condition_number", "fiber_point", "inner_product", "is_smooth_point", "is_tangent",
+           "lift", "metric_matrix", "norm", "ntk_at", "riemannian_gradient", "tangent_space",
+           "vertical_space"]
+# fmt: on
 
 #: relative cutoff for singular values in ``pinv``/``lstsq`` (smaller ones count as zero)
 RCOND = 1e-10
@@ -94,23 +81,9 @@ def _constraints(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
 def tangent_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     """Orthonormal basis of the tangent space (9) of the level set of the invariants.
 
-    Parameters
-    ----------
-    net : LCN
-    filters : sequence of array_like
-        Nonzero filters ``theta``, layer 1 first (else ValueError).
-
-    Returns
-    -------
-    ndarray of shape (n_params, n_params - (L - 1))
-        Orthonormal columns spanning ``{u : <w_1, u_1> = ... = <w_L, u_L>}`` (in the order of
-        :meth:`LCN.flatten`).
-
-    Notes
-    -----
-    Paper eq. (9): ``L - 1`` independent conditions, so the dimension is ``dim M``. The
-    orthogonal complement of :func:`vertical_space`; at a smooth point the row space of ``J``
-    (Lemma 5).
+    ``filters``: nonzero (else ValueError). Returns an ndarray of shape (n_params, dim M),
+    columns spanning ``{u : <w_1, u_1> = ... = <w_L, u_L>}`` (eq. 9), the orthogonal
+    complement of :func:`vertical_space`; the row space of ``J`` at smooth points (Lemma 5).
 
     Examples
     --------
@@ -127,21 +100,9 @@ def tangent_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
 def vertical_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     """Orthonormal basis of the vertical space ``{(lambda_l w_l) : sum_l lambda_l = 0}``.
 
-    Parameters
-    ----------
-    net : LCN
-    filters : sequence of array_like
-        Nonzero filters, layer 1 first (else ValueError).
-
-    Returns
-    -------
-    ndarray of shape (n_params, L - 1)
-        Orthonormal columns: the tangent directions of the scaling orbit (Prop. 2).
-
-    Notes
-    -----
-    ``J (lambda_l w_l)_l = (sum_l lambda_l) pi(theta)``, so this space lies in ``ker J`` and is
-    all of it at a smooth point (Lemma 5). The orthogonal complement of (9).
+    ``filters``: nonzero (else ValueError). Returns an ndarray of shape (n_params, L - 1): the
+    tangent directions of the scaling orbit (Prop. 2), in ``ker J`` since
+    ``J (lambda_l w_l)_l = (sum_l lambda_l) pi(theta)``, all of it at smooth points (Lemma 5).
 
     Examples
     --------
@@ -177,15 +138,10 @@ def is_tangent(
     ----------
     net : LCN
     a : array_like of shape (K,) or end_to_end_size
-        A vector in function space.
     filters : sequence of array_like
         The parameter point ``theta``.
     rtol : float, default=1e-8
         Accept when ``||J J^+ a - a|| <= rtol ||a||``.
-
-    Returns
-    -------
-    bool
 
     Examples
     --------
@@ -211,13 +167,8 @@ def lift(
     Returns
     -------
     list of ndarray
-        ``u`` split into filters: in the tangent space (9), orthogonal to the vertical space,
-        with ``J u = a``.
-
-    Notes
-    -----
-    ``J^+ a`` lies in the row space of ``J``, inside (9); at a smooth point they coincide, so
-    ``u`` is the unique vector of (9) over ``a`` and ``g(a, a) = ||u||^2`` (Cor. 6).
+        ``u`` split into filters, with ``J u = a``, in the row space of ``J`` inside (9); at a
+        smooth point the unique vector of (9) over ``a``, and ``g(a, a) = ||u||^2`` (Cor. 6).
 
     Examples
     --------
@@ -267,8 +218,7 @@ def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) 
     ------
     ValueError
         If ``w`` is not in ``M``, the filters do not map to ``w``, a filter is zero, or
-        (``fiber=None``) the fiber's NTKs differ: the metric is then not determined by
-        ``(w, delta)`` (singular points, Ex. 16; stride one, Ex. 19).
+        (``fiber=None``) the fiber's NTKs differ (singular points, Ex. 16; stride one, Ex. 19).
 
     Examples
     --------
@@ -329,11 +279,8 @@ def ntk_at(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> np
 
 def _spectrum_condition(net: LCN, theta_ntk: np.ndarray) -> float:
     eig = np.sort(np.linalg.eigvalsh(theta_ntk))[::-1]
-    d = min(net.dim_neuromanifold, eig.size)
-    top, low = float(eig[0]), float(eig[d - 1])
-    if top <= 0:
-        return np.inf
-    return top / low if low > RCOND * top else np.inf
+    top, low = float(eig[0]), float(eig[min(net.dim_neuromanifold, eig.size) - 1])
+    return top / low if top > 0 and low > RCOND * top else np.inf
 
 
 def condition_number(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> float:
@@ -373,28 +320,14 @@ def metric_matrix(
 ) -> np.ndarray:
     """The metric ``g_w^delta`` as a matrix: ``Theta(theta)^+`` at a fiber point of ``(w, delta)``.
 
-    Parameters
-    ----------
-    net, w, delta, fiber
-        As in :func:`fiber_point` (and its ValueErrors).
-    rcond : float, default=RCOND
-        Relative cutoff of ``numpy.linalg.pinv``.
+    Cor. 6: the pushforward of the Euclidean metric on ``M_delta`` (the same at every fiber
+    point for strides > 1, Thm 4).
 
-    Returns
-    -------
-    ndarray of shape (K, K)
-        Symmetric PSD; ``g(a, b) = a^T G b`` on ``T_w M = range Theta``; ``G Theta`` is the
-        orthogonal projector onto ``T_w M``.
-
-    Warns
-    -----
-    MetricConditioningWarning
-        When :func:`condition_number` exceeds :data:`COND_WARN` (at or near singular points).
-
-    Notes
-    -----
-    Cor. 6: the pushforward of the Euclidean metric on ``M_delta``; for strides > 1 it does not
-    depend on the fiber point (Thm 4).
+    ``net, w, delta, fiber`` as in :func:`fiber_point` (and its ValueErrors); ``rcond`` the
+    relative cutoff of ``numpy.linalg.pinv``. Returns ``G`` of shape (K, K), symmetric PSD, with
+    ``g(a, b) = a^T G b`` on ``T_w M = range Theta``; ``G Theta`` projects onto ``T_w M``.
+    Warns with :class:`MetricConditioningWarning` when :func:`condition_number` exceeds
+    :data:`COND_WARN` (at or near singular points).
 
     Examples
     --------
@@ -427,16 +360,8 @@ def inner_product(
 ) -> float:
     """The metric ``g_w^delta(a, b) = a^T Theta^+ b = <J^+ a, J^+ b>`` (Lemma 5, Cor. 6).
 
-    Parameters
-    ----------
-    net, w, delta, fiber
-        As in :func:`fiber_point`.
-    a, b : array_like of shape (K,) or end_to_end_size
-        Tangent vectors at ``w`` (in ``range J``; else ValueError).
-
-    Returns
-    -------
-    float
+    ``a, b``: array_like of shape (K,) or end_to_end_size, tangent vectors at ``w`` (in
+    ``range J``; else ValueError); ``net, w, delta, fiber`` as in :func:`fiber_point`.
 
     Examples
     --------
@@ -469,22 +394,10 @@ def riemannian_gradient(
 ) -> np.ndarray:
     """The gradient of a loss for the metric ``g^delta``: ``Theta(w; delta) grad l(w)``, (K,).
 
-    Parameters
-    ----------
-    net, w, delta, fiber
-        As in :func:`fiber_point`.
-    grad : array_like of shape (K,) or end_to_end_size
-        The Euclidean gradient ``grad l(w)`` in function space.
-
-    Returns
-    -------
-    ndarray of shape (K,)
-        The unique ``G in T_w M`` with ``g(G, b) = <grad l(w), b>`` for all ``b in T_w M``.
-
-    Notes
-    -----
-    Cor. 6: ``Theta Theta^+`` projects onto ``T_w M``, so ``w' = -Theta grad l(w)`` is the
-    Riemannian gradient flow on the smooth locus; the lift ``J^+ G`` is ``J^T grad l(w)``.
+    ``grad``: array_like of shape (K,) or end_to_end_size, the Euclidean gradient in function
+    space; ``net, w, delta, fiber`` as in :func:`fiber_point`. Returns the ``G in T_w M`` with
+    ``g(G, b) = <grad l(w), b>`` on ``T_w M`` (Cor. 6: so ``w' = -Theta grad l(w)`` is a
+    Riemannian gradient flow); its lift is ``J^T grad l(w)``.
 
     Examples
     --------
@@ -511,15 +424,13 @@ def chart_metric(
     directions : array_like of shape (n_params, m)
         Parameter directions ``t_1, ..., t_m`` (columns).
     delta : array_like of shape (L - 1,)
-        The invariants of the metric.
 
     Returns
     -------
     ndarray of shape (m, m)
-        ``G_ij = (J t_i)^T Theta(theta_delta)^+ (J t_j)``, ``J = J(theta)``,
-        ``theta_delta = rescale(theta, delta)``: the metric in the chart
-        ``x -> pi(theta + sum_i x_i t_i)`` at ``x = 0``. ``G = T^T T`` if ``theta`` has
-        invariants ``delta`` and the ``t_i`` lie in (9) (Lemma 5, Cor. 6).
+        ``(J t_i)^T Theta(rescale(theta, delta))^+ (J t_j)``, ``J = J(theta)``: the metric in
+        the chart ``x -> pi(theta + sum_i x_i t_i)`` at 0 (``T^T T`` if ``delta(theta) = delta``
+        and the ``t_i`` lie in (9); Lemma 5, Cor. 6).
 
     Examples
     --------
@@ -562,9 +473,8 @@ def is_smooth_point(net: LCN, w: ArrayLike, *, tol: float = 1e-8, method: str = 
 
     Notes
     -----
-    For strides > 1 the projectivized ``pi`` is birational: ``w`` is singular iff it has several
-    preimages up to scaling or its preimage is critical (after Cor. 6). ``M = R^K`` if every
-    layer after the first has size 1.
+    For strides > 1, ``w`` is singular iff it has several preimages up to scaling or its
+    preimage is critical (after Cor. 6).
 
     Examples
     --------
@@ -601,5 +511,4 @@ def is_smooth_point(net: LCN, w: ArrayLike, *, tol: float = 1e-8, method: str = 
     if len(points) > 1:  # several factorizations up to scaling and signs
         return False
     sv = np.linalg.svd(jacobian(net, join(points[0])), compute_uv=False)
-    rank = int(np.sum(sv > tol * sv[0]))
-    return rank == net.dim_neuromanifold
+    return int(np.sum(sv > tol * sv[0])) == net.dim_neuromanifold

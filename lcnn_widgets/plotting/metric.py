@@ -18,12 +18,7 @@ from .._validation import as_finite_array
 from ..running_example import CubicSlice
 from ._common import new_axes, update_line
 
-__all__ = [
-    "ellipse_outline",
-    "plot_neuromanifold_slice",
-    "plot_ntk_entry",
-    "plot_unit_balls",
-]
+__all__ = ["ellipse_outline", "plot_neuromanifold_slice", "plot_ntk_entry", "plot_unit_balls"]
 
 
 def ellipse_outline(
