@@ -17,9 +17,8 @@ x**2 + 2*x*y + 3*y**2
 >>> to_binary_form([1, 2], stride=2)
 x**2 + 2*y**2
 
-Composing convolution layers multiplies these forms after substituting ``x -> x^S, y -> y^S``
-in layer ``l``, where ``S = S_{l-1}`` is the product of the earlier strides (paper, eq. 8 and
-Lemma 9). On coefficient arrays this is full convolution with dilated filters.
+Composing layers multiplies these forms, layer ``l`` at ``x^S, y^S`` with ``S = S_{l-1}`` the
+product of the earlier strides (eq. 8, Lemma 9): full convolution with dilated filters.
 """
 
 from __future__ import annotations
@@ -55,7 +54,7 @@ __all__ = [
 
 
 def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
-    """Insert ``stride - 1`` zeros between neighbouring entries of a filter, along every axis.
+    """Insert ``stride - 1`` zeros between neighbouring entries of a filter (eq. 8, Lemma 9).
 
     Parameters
     ----------
@@ -68,10 +67,6 @@ def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
     ndarray of shape ((k_1 - 1) * s_1 + 1, ..., (k_D - 1) * s_D + 1)
         ``out[i * s] = v[i]``, zero elsewhere: the coefficients of ``P_v(x^s, y^s)``.
 
-    Notes
-    -----
-    Layer ``l`` enters the end-to-end filter dilated by ``S_{l-1}`` (eq. 8, Lemma 9).
-
     Examples
     --------
     >>> dilate([1, 2, 3], 2)
@@ -83,7 +78,7 @@ def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
 
 @finite_result
 def multiply(a: ArrayLike, b: ArrayLike) -> np.ndarray:
-    """Multiply two filters as polynomials (full discrete convolution of coefficient arrays).
+    """Multiply two filters as polynomials: full discrete convolution (eq. 8, Lemma 9).
 
     Parameters
     ----------
@@ -94,10 +89,6 @@ def multiply(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     -------
     ndarray of shape (k_1 + m_1 - 1, ..., k_D + m_D - 1)
         ``P_a P_b``: ``out[n] = sum_i a[i] b[n - i]`` by direct sums (exact for integers).
-
-    Notes
-    -----
-    With dilation this builds ``pi`` (eq. 8, Lemma 9).
 
     Examples
     --------
@@ -154,9 +145,7 @@ def polynomial_variables(dim: int = 1) -> tuple[sympy.Symbol, ...]:
     (x_1, y_1, x_2, y_2)
     """
     dim = as_positive_int(dim, "dim")
-    if dim == 1:
-        return sympy.symbols("x y")
-    return sympy.symbols(" ".join(f"x_{d} y_{d}" for d in range(1, dim + 1)))
+    return sympy.symbols("x y" if dim == 1 else " ".join(f"x_{d} y_{d}" for d in range(1, dim + 1)))
 
 
 def _sympy_number(value: Any) -> sympy.Expr:
@@ -171,7 +160,7 @@ def to_binary_form(
     *,
     variables: Sequence[sympy.Symbol] | None = None,
 ) -> sympy.Expr:
-    """Return the binary form of a filter, with ``x -> x^stride`` and ``y -> y^stride``.
+    """The binary form of a filter at ``x^stride, y^stride``: a factor of eq. (8) / Lemma 9.
 
     Parameters
     ----------
@@ -186,10 +175,6 @@ def to_binary_form(
     -------
     sympy.Expr
         ``sum_i v[i] x^((k-1-i) s) y^(i s)`` (and its multi-homogeneous analogue).
-
-    Notes
-    -----
-    With ``stride=S_{l-1}`` this is layer ``l``'s factor in eq. (8) / Lemma 9.
 
     Examples
     --------
@@ -231,12 +216,8 @@ def from_binary_form(
     Returns
     -------
     ndarray of shape ``shape``
-        The coefficient of ``x^(k-1-i) y^i`` in ``out[i]``; the zero form gives zeros.
-
-    Raises
-    ------
-    ValueError
-        If ``expr`` has a monomial that does not fit the shape.
+        The coefficient of ``x^(k-1-i) y^i`` in ``out[i]``; ValueError for a monomial that
+        does not fit the shape.
 
     Examples
     --------
@@ -323,12 +304,6 @@ def binary_form_product(
     return sympy.Mul(*factors, evaluate=False)
 
 
-def _latex_monomial(ex: int, ey: int) -> str:
-    """``x^{ex} y^{ey}`` in LaTeX, leaving out zero powers and writing power one as the letter."""
-    parts = [var if e == 1 else f"{var}^{{{e}}}" for var, e in (("x", ex), ("y", ey)) if e > 0]
-    return " ".join(parts)
-
-
 def binary_form_latex(v: ArrayLike, stride: int = 1, *, digits: int = 2) -> str:
     """The LaTeX text of the binary form ``P_v(x^s, y^s)`` of a 1D filter, fast (no sympy).
 
@@ -359,7 +334,8 @@ def binary_form_latex(v: ArrayLike, stride: int = 1, *, digits: int = 2) -> str:
     for i, c in enumerate(arr):
         mag = f"{abs(c):.{digits}f}".rstrip("0").rstrip(".")
         if mag != "0":
-            mono = _latex_monomial((arr.size - 1 - i) * s, i * s)
+            powers = (("x", (arr.size - 1 - i) * s), ("y", i * s))
+            mono = " ".join(x if e == 1 else f"{x}^{{{e}}}" for x, e in powers if e > 0)
             body = mono if (mag == "1" and mono) else f"{mag} {mono}".rstrip()
             sign = ("-", " - ") if c < 0 else ("", " + ")
             out += sign[bool(out)] + body
@@ -368,7 +344,7 @@ def binary_form_latex(v: ArrayLike, stride: int = 1, *, digits: int = 2) -> str:
 
 @finite_result
 def convolution_matrix(w: ArrayLike, stride: int, n: int) -> np.ndarray:
-    """The matrix of the 1D convolution with filter ``w`` and stride ``stride`` on ``R^n``.
+    """The matrix of the 1D convolution with filter ``w`` and stride ``stride`` on ``R^n`` (eq. 2).
 
     Parameters
     ----------
@@ -380,11 +356,8 @@ def convolution_matrix(w: ArrayLike, stride: int, n: int) -> np.ndarray:
     Returns
     -------
     ndarray of shape (m, n), ``m = (n - k) // stride + 1``
-        Row ``i`` holds ``w`` in the columns ``i s, ..., i s + k - 1``, zeros elsewhere.
-
-    Notes
-    -----
-    The convolution of eq. (2), ``y_i = sum_j w_j x_{i s + j}`` (no flip).
+        Row ``i`` holds ``w`` in the columns ``i s, ..., i s + k - 1``, zeros elsewhere:
+        ``y_i = sum_j w_j x_{i s + j}`` (no flip).
 
     Examples
     --------

@@ -74,10 +74,8 @@ def _plain_log_ticks(axis: Axis, subs: tuple[float, ...] = (1.0, 2.0, 5.0)) -> N
 
 
 def _time_axis(ax: Axes, t: np.ndarray, xlim: tuple[float, float] | None) -> None:
-    if xlim is not None:
-        ax.set_xlim(*(float(v) for v in xlim))
-    else:
-        ax.set_xlim(float(t[0]), float(t[-1]) if t[-1] > t[0] else float(t[0]) + 1.0)
+    default = (float(t[0]), float(t[-1]) if t[-1] > t[0] else float(t[0]) + 1.0)
+    ax.set_xlim(*(float(v) for v in (default if xlim is None else xlim)))
     ax.set_xlabel("time t")
 
 
@@ -99,20 +97,16 @@ def plot_orbit_plane(
     ----------
     orbit : array_like of shape (n, 2)
         Points ``(||c w_1||^2, ||w_2 / c||^2)`` (e.g. :func:`lcnn_widgets.orbit_norms`).
-    point : array_like of shape (2,)
-        The squared norms of the current filters (a round marker).
-    rescaled : array_like of shape (2,), optional
-        The squared norms after rescaling (a star).
+    point, rescaled : array_like of shape (2,)
+        Squared norms of the current filters (a dot) and, optionally, the rescaled ones (a star).
     target : float, optional
-        The target invariant: the line ``a_2 - a_1 = target`` in the star's colour.
+        The line ``a_2 - a_1 = target`` in the star's colour; ``deltas`` more levels, in grey.
     deltas : sequence of float, default=()
-        Further levels ``a_2 = a_1 + delta``, in grey.
     limit : float, optional
         Both axes run from 0 to ``limit`` (default: a little beyond the marked points).
     ax : matplotlib.axes.Axes, optional
     values_in_labels : bool, default=True
-        Write the current and target invariant into the legend; with False the labels are
-        fixed and the legend is made once (what a widget wants).
+        Show the invariants in the legend; False: fixed labels, one legend (for widgets).
     legend : mapping, optional
         Keyword arguments of :meth:`~matplotlib.axes.Axes.legend`.
 
@@ -120,7 +114,7 @@ def plot_orbit_plane(
     -------
     matplotlib.axes.Axes
         Lines with gids ``"orbit"``, ``"point"``, ``"rescaled"``, ``"target"``,
-        ``"current_delta"`` and ``"delta_0"``, ``"delta_1"``, ...
+        ``"current_delta"``, ``"delta_0"``, ``"delta_1"``, ...
 
     Examples
     --------
@@ -174,14 +168,10 @@ def plot_orbit_invariant(
 
     Parameters
     ----------
-    c : array_like of shape (n,)
-        Positive scale factors (logarithmic axis).
-    delta : array_like of shape (n,)
-        The invariant at each ``c``, e.g. ``orbit_invariants(...)[:, 0]``.
-    target : float, optional
-        A target value (a horizontal line).
-    c_target : float, optional
-        The factor where the curve meets the target (a star).
+    c, delta : array_like of shape (n,)
+        Positive scale factors (log axis) and the invariant there (``orbit_invariants``).
+    target, c_target : float, optional
+        A target value (a horizontal line) and where the curve meets it (a star).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -230,15 +220,10 @@ def plot_rescaling_equation(
 
     Parameters
     ----------
-    a1 : array_like of shape (n,)
-        Values of ``a_1 = ||c_1 w_1||^2``.
-    h : array_like of shape (n,)
-        Finite values of ``h(a_1) = log (prod c_l)^2``
-        (:func:`lcnn_widgets.invariants.orbit_log_product`).
-    root : float, optional
-        The zero of ``h`` (a star).
-    left_end : float, optional
-        The left end of the domain, where ``h -> -inf`` (a dotted vertical line).
+    a1, h : array_like of shape (n,)
+        ``a_1 = ||c_1 w_1||^2`` and finite ``h(a_1) = log (prod c_l)^2`` (``orbit_log_product``).
+    root, left_end : float, optional
+        The zero of ``h`` (a star); the left end of the domain, ``h -> -inf`` (a dotted line).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -281,13 +266,11 @@ def plot_loss(
 
     Parameters
     ----------
-    times : array_like of shape (T,)
-    loss : array_like of shape (T,)
-        Nonnegative loss values (e.g. ``FlowResult.loss``).
+    times, loss : array_like of shape (T,)
+        Times and nonnegative loss values (e.g. of a ``FlowResult``).
     ax : matplotlib.axes.Axes, optional
     xlim, ylim : tuple of float, optional
-        Fixed axis limits (``ylim`` positive), so that a widget's axes stay put; default: the
-        range of the data.
+        Fixed axis limits (``ylim`` positive); default: the range of the data.
 
     Returns
     -------
@@ -341,13 +324,11 @@ def plot_invariant_drift(
     invariants : array_like of shape (T, L - 1)
         ``delta(theta(t))`` (e.g. ``FlowResult.invariants``).
     band : float, default=1e-10
-        ``[-band, band]`` is shaded and the vertical axis shows at least ``[-2 band, 2 band]``,
-        so a line inside the shading means "conserved to ``band``".
+        Shaded; the vertical axis shows at least ``[-2 band, 2 band]``.
     ax : matplotlib.axes.Axes, optional
     xlim : tuple of float, optional
         Fixed time range (default: the times given).
     legend : bool, default=True
-        Label the lines in a legend.
 
     Returns
     -------

@@ -39,7 +39,6 @@ def set_stem_data(stem: StemContainer, x: ArrayLike, y: ArrayLike) -> StemContai
     Parameters
     ----------
     stem : matplotlib.container.StemContainer
-        What ``Axes.stem`` returned.
     x, y : array_like of shape (n,)
         New positions and heights.
 
@@ -238,13 +237,10 @@ def plot_signals(
 
     Parameters
     ----------
-    layer_by_layer : array_like of shape (m,)
-        ``LCN.forward(filters, x)``.
-    one_convolution : array_like of shape (m,)
-        ``conv(pi(theta), S_L, x)``.
+    layer_by_layer, one_convolution : array_like of shape (m,)
+        ``LCN.forward(filters, x)`` and ``conv(pi(theta), S_L, x)``.
     positions : array_like of shape (m,), optional
-        Horizontal positions, e.g. ``S_L * arange(m)`` (the start of each input window);
-        default: the output index.
+        Horizontal positions, e.g. ``S_L * arange(m)``; default: the output index.
     ax : matplotlib.axes.Axes, optional
     title : str, optional
         Default: the largest absolute difference.
@@ -307,11 +303,9 @@ def plot_filter_image(
     title : str, optional
         Default: the shape; ``""`` for none.
     vmax : float, optional
-        Colour scale ``[-vmax, vmax]`` (share it to compare filters); default: the largest
-        absolute entry.
-    annotate : bool, default=True
-        Print the nonzero entries.
-    colorbar : bool, default=True
+        Colour scale ``[-vmax, vmax]``; default: the largest absolute entry.
+    annotate, colorbar : bool, default=True
+        Print the nonzero entries; draw a colour bar.
 
     Returns
     -------

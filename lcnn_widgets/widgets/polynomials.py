@@ -261,26 +261,16 @@ def explore_composition(
     ax_f.set_title("layer filters", loc="left", fontsize="medium")
     ax_f.set_ylim(-1.1 * bound, 1.1 * bound)
     # the keys sit above the axes (outside the data, so they are drawn once)
-    key: dict[str, Any] = {
-        "loc": "lower right",
-        "bbox_to_anchor": (1.0, 1.0),
-        "fontsize": "small",
-        "ncols": 2,
-    }
-    key |= {"frameon": False, "borderaxespad": 0.1}
+    key: dict[str, Any] = {"loc": "lower right", "bbox_to_anchor": (1.0, 1.0), "ncols": 2}
+    key |= {"fontsize": "small", "frameon": False, "borderaxespad": 0.1}
     ax_f.legend(ax_f.containers[:2], ["$w_1$", "$w_2$"], handlelength=1.6, columnspacing=1.0, **key)
     k_max = 3 + top
     plot_end_to_end(first.end_to_end, ax=ax_w, title=r"end-to-end filter $w=\pi(\theta)$")
     ax_w.title.set_fontsize("medium")
     ax_w.set_xticks(np.arange(k_max))  # every possible entry: a stride change keeps the frame
     ax_w.set_xlim(-0.7, k_max - 0.3)
-    plot_signals(
-        first.layer_by_layer,
-        first.one_convolution,
-        ax=ax_s,
-        positions=first.stride * np.arange(first.layer_by_layer.size),
-        title="",
-    )
+    x0 = first.stride * np.arange(first.layer_by_layer.size)
+    plot_signals(first.layer_by_layer, first.one_convolution, ax=ax_s, positions=x0, title="")
     ax_s.set_title(f"output on a fixed random signal (length {n})", loc="left", fontsize="medium")
     ax_s.legend(**key)
     ax_s.set_xlim(-0.7, n - 0.3)
