@@ -123,11 +123,8 @@ class FCN:
 
     def __init__(self, widths: Sequence[int]):
         self._widths: Shape = as_widths(widths)
-        self._shapes: list[tuple[int, int]] = [
-            (self._widths[j + 1], self._widths[j]) for j in range(len(self._widths) - 1)
-        ]
-        counts = [a * b for a, b in self._shapes]
-        self._offsets = np.concatenate([[0], np.cumsum(counts)]).astype(int)
+        self._shapes = list(zip(self._widths[1:], self._widths[:-1], strict=True))
+        self._offsets = np.cumsum([0, *(a * b for a, b in self._shapes)])
 
     @classmethod
     def from_weights(cls, weights: Sequence[ArrayLike]) -> FCN:
@@ -193,12 +190,7 @@ class FCN:
     # ------------------------------------------------------------------ the map and its derivative
     @finite_result
     def end_to_end(self, weights: Sequence[ArrayLike]) -> np.ndarray:
-        """The end-to-end matrix ``W = W_L ... W_1``, of shape (d_L, d_0).
-
-        Parameters
-        ----------
-        weights : sequence of array_like
-            ``W_1, ..., W_L``, with ``W_j`` of shape ``(d_j, d_{j-1})``.
+        """The end-to-end matrix ``W = W_L ... W_1`` of shape (d_L, d_0), ``W_j`` of (d_j, d_{j-1}).
 
         Examples
         --------
@@ -223,8 +215,7 @@ class FCN:
         >>> FCN((1, 1, 1)).jacobian([[[2.0]], [[3.0]]])
         array([[3., 2.]])
         """
-        ws = self.check_weights(weights)
-        A, B = _partial_products(ws)
+        A, B = _partial_products(self.check_weights(weights))
         return np.hstack([np.kron(a, b.T) for a, b in zip(A, B, strict=True)])
 
     @finite_result
@@ -238,8 +229,7 @@ class FCN:
         >>> FCN((1, 1, 1)).ntk([[[2.0]], [[3.0]]])
         array([[13.]])
         """
-        ws = self.check_weights(weights)
-        A, B = _partial_products(ws)
+        A, B = _partial_products(self.check_weights(weights))
         return reduce(np.add, (np.kron(a @ a.T, b.T @ b) for a, b in zip(A, B, strict=True)))
 
     @finite_result
@@ -305,16 +295,13 @@ class FCN:
         rows = []
         for j in range(len(ws) - 1):
             d = ws[j].shape[0]
-            K = np.eye(d * d)[[b * d + a for a in range(d) for b in range(d)]]
-            sym = np.eye(d * d) + K
+            sym = np.eye(d * d) + np.eye(d * d)[[b * d + a for a in range(d) for b in range(d)]]
             row = np.zeros((d * d, self.n_params))
             lo, mid, hi = self._offsets[j], self._offsets[j + 1], self._offsets[j + 2]
             row[:, lo:mid] = -sym @ np.kron(np.eye(d), ws[j])
             row[:, mid:hi] = sym @ np.kron(ws[j + 1].T, np.eye(d))
             rows.append(row)
-        if not rows:
-            return np.zeros((0, self.n_params))
-        return np.vstack(rows)
+        return np.vstack(rows) if rows else np.zeros((0, self.n_params))
 
     @finite_result
     def is_balanced(self, weights: Sequence[ArrayLike], *, tol: float = 1e-9) -> bool:
@@ -471,16 +458,11 @@ def balanced_factorization(
     k = min(dims)
     U, s, Vt = np.linalg.svd(w, full_matrices=False)
     root = s[:k] ** (1.0 / L)
-    out = []
-    for j in range(1, L + 1):
-        mat = np.zeros((dims[j], dims[j - 1]))
-        if j == 1:
-            mat[:k, :] = root[:, None] * Vt[:k]
-        elif j == L:
-            mat[:, :k] = U[:, :k] * root[None, :]
-        else:
-            mat[:k, :k] = np.diag(root)
-        out.append(mat)
+    out = [np.zeros((dims[j], dims[j - 1])) for j in range(1, L + 1)]
+    out[0][:k, :] = root[:, None] * Vt[:k]
+    for mat in out[1:-1]:
+        mat[:k, :k] = np.diag(root)
+    out[-1][:, :k] = U[:, :k] * root[None, :]
     return out
 
 
@@ -529,14 +511,10 @@ class Example20:
 
     Attributes
     ----------
-    A : ndarray of shape (2, 2)
-        ``diag(2, 1/2)``.
-    Q : ndarray of shape (2, 2)
-        The swap ``[[0, 1], [1, 0]]``.
-    first : tuple of ndarray
-        ``(W_1, W_2) = (A, A^{-1})``.
-    second : tuple of ndarray
-        ``(W_1', W_2') = (A Q, Q^T A^{-1}) = ([[0, 2], [1/2, 0]], [[0, 2], [1/2, 0]])``.
+    A, Q : ndarray of shape (2, 2)
+        ``diag(2, 1/2)`` and the swap ``[[0, 1], [1, 0]]``.
+    first, second : tuple of ndarray
+        ``(A, A^{-1})`` and ``(A Q, Q^T A^{-1}) = ([[0, 2], [1/2, 0]], [[0, 2], [1/2, 0]])``.
     """
 
     A: np.ndarray
@@ -653,8 +631,7 @@ def psd_power(S: ArrayLike, p: float) -> np.ndarray:
 
 def _psd_power(s: np.ndarray, p: float) -> np.ndarray:
     lam, V = np.linalg.eigh((s + s.T) / 2)
-    # eigenvalues at round-off level are zeros (e.g. of W W^T for a non-square W): a tiny
-    # positive 1e-17 would otherwise become 1e-17**(1/L), far from 0
+    # round-off eigenvalues are zeros: a tiny 1e-17 would become 1e-17**(1/L), far from 0
     cutoff = 10 * s.shape[0] * np.finfo(float).eps * max(float(np.max(np.abs(lam))), 0.0)
     lam = np.where(lam > cutoff, lam, 0.0)
     return (V * lam**p) @ V.T  # 0.0**0 == 1, so S^0 = I
@@ -849,13 +826,12 @@ def balanced_flow(
     for arr, name in ((w0, "W0"), (y, "Y"), (x, "X")):
         as_moderate(arr, name, 1e100) if arr is not None else None
     t = as_time_grid(t_eval)
-    shape = w0.shape
 
     def rhs(_t: float, vec: np.ndarray) -> np.ndarray:
-        w = vec.reshape(shape)
+        w = vec.reshape(w0.shape)
         return _balanced_rhs(w, _grad(w, y, x), L).ravel()
 
     path, t, ok, msg = _solve(rhs, w0.ravel(), t, rtol, atol)
-    prods = path.reshape((t.size, *shape))
+    prods = path.reshape((t.size, *w0.shape))
     loss = np.array([_loss(p, y, x) for p in prods])
     return DenseFlowResult(times=t, end_to_end=prods, loss=loss, success=ok, message=msg)
