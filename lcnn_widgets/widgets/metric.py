@@ -1,11 +1,8 @@
 """The widget of the chapter on the metric: how the invariant ``delta`` changes ``g^delta``.
 
-Left panel: one NTK entry ``Theta_{ij}(w; delta)`` as a function of ``delta`` (Ex. 17) with a
-marker at the slider's value. Right panel: a small 2D chart of ``M`` through ``w`` and, at each
-chart point, the unit ball ``{a : g^delta(a, a) = 1}`` of the metric restricted to the chart's
-tangent plane (in chart coordinates). At ``w`` the chart coordinates are orthonormal for the
-Euclidean inner product; the dashed outline there is the unit ball of the balanced metric
-``g^0``, drawn to the same scale, so one sees how ``delta`` deforms it.
+Left: the NTK entry ``Theta_{ij}(w; delta)`` against ``delta`` (Ex. 17). Right: a 2D chart of
+``M`` through ``w`` with the unit ball of ``g^delta`` at each chart point (chart coordinates,
+orthonormal at ``w``); dashed at ``w``: the unit ball of the balanced metric ``g^0``.
 """
 
 from __future__ import annotations
@@ -53,17 +50,14 @@ class MetricChart:
     w : ndarray of shape (K,)
     theta : list of ndarray
         The balanced fiber point of ``w``.
-    basis : ndarray of shape (K, 2)
-        Orthonormal ``e_1, e_2`` of ``T_w M`` (top left singular vectors of ``J``).
-    directions : ndarray of shape (n_params, 2)
-        Their lifts ``t_i = J^+ e_i`` (in the tangent space (9)).
+    basis, directions : ndarray of shape (K, 2) and (n_params, 2)
+        Orthonormal ``e_1, e_2`` of ``T_w M`` (top singular vectors of ``J``); ``t_i = J^+ e_i``.
     coords : ndarray of shape (m, 2)
         Chart coordinates ``x`` of the grid; chart point ``pi(theta + x_1 t_1 + x_2 t_2)``.
     params : list of list of ndarray
         The parameter point of each chart point.
-    center : int
-        Index of ``x = 0`` (the point ``w``).
-    entry : tuple of int
+    center, entry : int, tuple of int
+        Index of ``x = 0`` (the point ``w``); the NTK entry followed.
     deltas, curve : ndarray of shape (N_CURVE,)
         ``Theta_entry(w; delta)`` on a grid of invariants.
     scale : float
@@ -97,15 +91,12 @@ class MetricPicture:
     Attributes
     ----------
     chart : MetricChart
-    delta : float
-    value : float
-        ``Theta_entry(w; delta)`` (the marker).
+    delta, value : float
+        The invariant and ``Theta_entry(w; delta)`` (the marker).
     grams : ndarray of shape (m, 2, 2)
         ``g^delta`` in chart coordinates at every chart point (:func:`chart_metric`).
-    outlines : ndarray of shape (m, n + 1, 2)
-        The scaled unit balls around the chart points.
-    reference : ndarray of shape (n + 1, 2)
-        The unit ball of the balanced metric ``g^0`` at ``w``, same scale.
+    outlines, reference : ndarray of shape (m, n + 1, 2) and (n + 1, 2)
+        The scaled unit balls at the chart points; that of ``g^0`` at ``w``, same scale.
     """
 
     chart: MetricChart
@@ -160,16 +151,13 @@ class _ChartBlocks:
     def grams(self, delta: float) -> np.ndarray:
         """``g^delta`` in chart coordinates at every chart point, as :func:`chart_metric`."""
         lam, V = np.linalg.eigh(self.ntks(delta))
-        top = np.max(np.abs(lam), axis=1, keepdims=True)
-        keep = np.abs(lam) > RCOND * top  # numpy.linalg.pinv(rtol=RCOND, hermitian=True)
+        # the cutoff of numpy.linalg.pinv(rtol=RCOND, hermitian=True)
+        keep = np.abs(lam) > RCOND * np.max(np.abs(lam), axis=1, keepdims=True)
         inv = np.where(keep, 1.0 / np.where(keep, lam, 1.0), 0.0)
         eig = np.sort(lam, axis=1)[:, ::-1]
         low = eig[:, min(self.dim, eig.shape[1]) - 1]
-        if np.any(
-            (eig[:, 0] <= 0)
-            | (low <= RCOND * eig[:, 0])
-            | (eig[:, 0] > COND_WARN * np.maximum(low, 1e-300))
-        ):
+        top = eig[:, 0]
+        if np.any((top <= 0) | (low <= RCOND * top) | (top > COND_WARN * np.maximum(low, 1e-300))):
             warnings.warn(
                 "the NTK is rank deficient or ill-conditioned at a chart point (condition "
                 f"number above {COND_WARN:g}): the metric there is unreliable or degenerate",
@@ -249,7 +237,8 @@ def metric_chart(
     net : LCN
         A two-layer 1D architecture.
     w : array_like of shape (K,)
-        A point of ``M`` where the metric is determined by ``(w, delta)``.
+        A point of ``M`` where the metric is determined by ``(w, delta)`` (else ValueError, as
+        for a critical point).
     entry : tuple of int, default=(1, 3)
         The NTK entry to follow (0-based).
     n : int, default=5
@@ -257,13 +246,6 @@ def metric_chart(
     radius : float, default=0.15
         Chart coordinates run over ``[-radius ||w||, radius ||w||]``.
     delta_range : tuple of float, default=(-60, 20)
-        Range of the invariant.
-
-    Returns
-    -------
-    MetricChart
-        ValueError for a bad architecture, ``w`` off ``M``, a fiber with several NTKs, a
-        critical point, or an entry outside the matrix.
     """
     if not isinstance(net, LCN):
         raise TypeError(f"net must be an LCN: got {type(net).__name__}")
@@ -335,8 +317,7 @@ def explore_metric(
     Returns
     -------
     Explorer
-        Controls ``w`` (text) and ``delta`` (slider). Bad input (not numbers, wrong length,
-        ``w`` off ``M``, a singular point) shows a message and keeps the last picture.
+        Controls ``w`` (text) and ``delta`` (slider); bad input shows a message.
 
     Examples
     --------
