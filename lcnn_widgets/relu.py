@@ -89,15 +89,8 @@ class ReLUCNN:
 
     Parameters
     ----------
-    filter_sizes : sequence of two ints, or of two tuples of int
-        Sizes of the two filters, layer 1 first (tuples of length ``D`` for D-dim inputs).
-    strides : sequence of two ints, or of two tuples of int
-        The strides ``s_1, s_2``.
-
-    Raises
-    ------
-    ValueError, TypeError
-        Unless there are exactly two layers; otherwise as :class:`~lcnn_widgets.lcn.LCN`.
+    filter_sizes, strides : sequence of two ints, or of two tuples of int (D-dim inputs)
+        ``(k_1, k_2)`` and ``(s_1, s_2)``, layer 1 first; checked as by :class:`LCN`.
 
     Notes
     -----
@@ -125,7 +118,6 @@ class ReLUCNN:
     def __repr__(self) -> str:
         return f"ReLUCNN(filter_sizes={self.filter_sizes!r}, strides={self.strides!r})"
 
-    # ---------------------------------------------------------------- architecture
     @property
     def linear(self) -> LCN:
         """The linear network with the same filters (the ReLU removed)."""
@@ -164,7 +156,6 @@ class ReLUCNN:
             )
         return arr
 
-    # ---------------------------------------------------------------- the function
     @finite_result
     def preactivations(self, filters: Params, X: ArrayLike) -> np.ndarray:
         """First-layer outputs ``h = conv(w_1, s_1, x)``, shape (N, m_1) or (N, *m_1)."""
@@ -182,15 +173,12 @@ class ReLUCNN:
 
         Parameters
         ----------
-        filters : sequence of two array_like
-            ``(w_1, w_2)``.
-        X : array_like of shape (N, n) or (N, n_1, ..., n_D)
-            Inputs, each at least ``end_to_end_size`` long along every axis.
+        filters : sequence of two array_like, ``(w_1, w_2)``
+        X : array_like of shape (N, n) or (N, n_1, ..., n_D), as :meth:`check_inputs`
 
         Returns
         -------
-        ndarray of shape (N, M) or (N, M_1, ..., M_D)
-            ``M = (n - k) // S + 1``, the output shape of ``conv(pi(theta), S, x)``.
+        ndarray of shape (N, M) or (N, M_1, ..., M_D), the shape of ``conv(pi(theta), S, x)``
 
         Examples
         --------
@@ -208,7 +196,6 @@ class ReLUCNN:
         n, k = self.check_inputs(X).shape[1:], self._linear.end_to_end_shape
         return int(np.prod([(a - b) // s + 1 for a, b, s in zip(n, k, self._S, strict=True)]))
 
-    # ---------------------------------------------------------------- derivatives
     @finite_result
     def jacobian(self, filters: Params, X: ArrayLike) -> np.ndarray:
         """Jacobian of the stacked outputs with respect to ``(w_1, w_2)``.
@@ -220,9 +207,8 @@ class ReLUCNN:
 
         Notes
         -----
-        With ``h = conv(w_1, s_1, x)`` and ``D = [h > 0]``: ``df/dw_2`` is the patch matrix of
-        ``relu(h)``, ``df/dw_1 = conv(w_2, s_2, D * P_1(x))`` with ``P_1`` the first-layer patches.
-        Exact away from the kinks ``h_u = 0``.
+        With ``h = conv(w_1, s_1, x)``, ``D = [h > 0]``: ``df/dw_2`` is the patch matrix of
+        ``relu(h)``, ``df/dw_1 = conv(w_2, s_2, D * P_1(x))`` (``P_1``: first-layer patches).
 
         Examples
         --------
@@ -246,9 +232,7 @@ class ReLUCNN:
     def ntk(self, filters: Params, X: ArrayLike) -> np.ndarray:
         """The empirical NTK ``J J^T`` on the stacked outputs, shape (N * M, N * M).
 
-        Notes
-        -----
-        With every first-layer unit active on the batch it equals ``P Theta P^T``: ``Theta`` of
+        With every first-layer unit active on the batch it is ``P Theta P^T``: ``Theta`` of
         :meth:`LCN.ntk`, ``P`` the patch matrix of the batch for the end-to-end filter and ``S``.
         """
         J = self.jacobian(filters, X)
@@ -257,8 +241,6 @@ class ReLUCNN:
     def invariants(self, filters: Params) -> np.ndarray:
         """The conserved quantity ``||w_2||^2 - ||w_1||^2`` of gradient flow, shape (1,).
 
-        Notes
-        -----
         Paper Sec. 5: ``relu'(h) h = relu(h)`` gives ``<w_1, df/dw_1> = f = <w_2, df/dw_2>``.
 
         Examples
@@ -272,22 +254,11 @@ class ReLUCNN:
         """Deprecated alias: ``float(invariants(filters)[0])``."""
         return float(self.invariants(filters)[0])
 
-    # ---------------------------------------------------------------- the linear region
     @finite_result
     def first_layer_matrix(self, filters: Params, input_size: Any) -> np.ndarray:
-        """The matrix of ``x -> conv(w_1, s_1, x)`` on inputs of size ``input_size``.
+        """The matrix of ``x -> conv(w_1, s_1, x)``, shape (prod(m_1), prod(n)), C order.
 
-        Parameters
-        ----------
-        filters : sequence of two array_like
-            ``(w_1, w_2)``; only ``w_1`` is used.
-        input_size : int or tuple of int
-            The input size ``n`` (per axis), at least ``end_to_end_size``.
-
-        Returns
-        -------
-        ndarray of shape (prod(m_1), prod(n))
-            Column ``j``: the first layer applied to the ``j``-th unit input (C order).
+        ``input_size = n`` (int or tuple) is at least ``end_to_end_size``; ``w_2`` is not used.
         """
         n = self._input_shape(input_size)
         basis = np.eye(int(np.prod(n))).reshape((-1, *n))
@@ -322,12 +293,10 @@ class ReLUCNN:
 
         Parameters
         ----------
-        filters : sequence of two array_like
-            ``(w_1, w_2)``, with ``w_1 != 0`` (else ValueError).
+        filters : sequence of two array_like, ``(w_1, w_2)`` with ``w_1 != 0``
         rng : numpy.random.Generator
         n_inputs : int, default=1
-        input_size : int or tuple of int, optional
-            Per axis; default ``end_to_end_size + stride`` (two outputs per axis).
+        input_size : int or tuple of int, default=end_to_end_size + stride (two outputs per axis)
         margin : float, default=0.5
             The first-layer outputs are drawn uniformly from ``[margin, margin + 1]``; positive.
 
@@ -337,8 +306,8 @@ class ReLUCNN:
 
         Notes
         -----
-        A nonzero first layer has full row rank (a staircase matrix), so
-        ``x = A^+ h + (I - A^+ A) z`` reaches every positive ``h``; there ``f`` is linear (Sec. 5).
+        A nonzero first layer ``A`` has full row rank (a staircase), so every positive ``h`` is
+        reached: ``x = A^+ h + (I - A^+ A) z``. There ``f`` is the linear network (Sec. 5).
         """
         fs = self.check_filters(filters)
         if not np.any(fs[0]):
@@ -348,9 +317,7 @@ class ReLUCNN:
             )
         as_generator(rng)
         n_inputs = as_positive_int(n_inputs, "n_inputs")
-        margin = float(as_finite_array(margin, "margin"))
-        if margin <= 0:
-            raise ValueError(f"margin must be positive: got {margin}")
+        margin = as_real(margin, "margin", positive=True)
         if input_size is None:
             input_size = tuple(
                 a + b for a, b in zip(self._linear.end_to_end_shape, self._S, strict=True)
@@ -369,20 +336,14 @@ class ReLUCNN:
 
         Parameters
         ----------
-        X : array_like of shape (N, n) or (N, n_1, ..., n_D)
-            Inputs, all inside one region where the network is linear.
-        Y : array_like of the shape of ``forward(filters, X)``
-            The network's outputs on ``X``.
+        X : array_like of shape (N, n) or (N, n_1, ..., n_D), inputs in one linear region
+        Y : array_like of the shape of ``forward(filters, X)``, the outputs there
 
         Returns
         -------
         ndarray of shape end_to_end_size
             Least-squares ``w`` of ``conv(w, S, x_i) = y_i``; unique if the patches of ``X`` span.
-
-        Notes
-        -----
-        Paper Sec. 5: where the first layer is positive the network is linear, so its outputs
-        there determine ``pi(theta)``.
+            Paper Sec. 5: where the first layer is positive, the outputs determine ``pi(theta)``.
         """
         Xb = self.check_inputs(X)
         k = self._linear.end_to_end_shape
@@ -403,8 +364,7 @@ class ReLUCNN:
 
         Parameters
         ----------
-        filters : sequence of two array_like
-            Nonzero filters ``(w_1, w_2)``.
+        filters : sequence of two array_like, nonzero ``(w_1, w_2)``
         rng : numpy.random.Generator
             Draws the standard normal test inputs (of size ``end_to_end_size + stride``).
         n_test : int, default=32
@@ -414,11 +374,6 @@ class ReLUCNN:
         Returns
         -------
         FunctionFiber
-
-        Raises
-        ------
-        ValueError
-            For a zero end-to-end filter; otherwise as :meth:`LCN.fibers`.
 
         Notes
         -----
@@ -457,28 +412,19 @@ class ReLUCNN:
 
         Parameters
         ----------
-        filters : sequence of two array_like
-            The initialization ``(w_1, w_2)``.
+        filters : sequence of two array_like, the initialization ``(w_1, w_2)``
         X : array_like of shape (N, n) or (N, n_1, ..., n_D)
         Y : array_like of the shape of ``forward(filters, X)``
-        t_eval : array_like of shape (T,)
-            Strictly increasing sample times starting at 0 (at least two).
-        rtol, atol : float, default=1e-11, 1e-12
-            Tolerances of :func:`scipy.integrate.solve_ivp`.
-        method : str, default="DOP853"
-        stop_at_kink : bool, default=True
-            Stop when a pre-activation reaches 0 (see ``ReLUFlowResult.kink_time``).
-        max_nfev : int, default=50000
-            Stop after this many evaluations of the field (it stalls sliding along a kink).
+        t_eval : array_like of shape (T,), strictly increasing times from 0 (at least two)
+        rtol, atol, method : default=1e-11, 1e-12, "DOP853", for :func:`scipy.integrate.solve_ivp`
+        stop_at_kink : bool, default=True, stop where a pre-activation reaches 0 (``kink_time``)
+        max_nfev : int, default=50000, stop after this many evaluations (stalls along a kink)
 
         Returns
         -------
         ReLUFlowResult
-
-        Notes
-        -----
-        ``theta' = -J^T (F - Y) / N``, the negative gradient of ``1/(2N) sum_i ||f(x_i) - y_i||^2``.
-        Keeps :meth:`invariants` constant; see :class:`ReLUFlowResult` about kinks.
+            Of ``theta' = -J^T (F - Y) / N``, the negative gradient of ``1/(2N) ||F - Y||^2``; it
+            keeps :meth:`invariants` constant (see :class:`ReLUFlowResult` about kinks).
         """
         theta0 = as_moderate(self.flatten(filters), "filters", 1e100)
         return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
@@ -490,8 +436,7 @@ class ReLUMLP:
 
     Parameters
     ----------
-    widths : sequence of three ints
-        ``(d_0, d_1, d_2)``: input, hidden and output width, each at least 1.
+    widths : sequence of three ints, ``(d_0, d_1, d_2)`` (input, hidden, output), each >= 1
 
     Notes
     -----
@@ -518,20 +463,11 @@ class ReLUMLP:
     def __repr__(self) -> str:
         return f"ReLUMLP(widths={list(self._widths)!r})"
 
-    @property
-    def widths(self) -> Shape:
-        """``(d_0, d_1, d_2)``."""
-        return self._widths
-
-    @property
-    def weight_shapes(self) -> list[Shape]:
-        """``[(d_1, d_0), (d_2, d_1)]``."""
-        return list(self._shapes)
-
-    @property
-    def n_params(self) -> int:
-        """Number of parameters ``d_1 d_0 + d_2 d_1``."""
-        return sum(a * b for a, b in self._shapes)
+    widths = property(lambda self: self._widths, doc="``(d_0, d_1, d_2)``.")
+    weight_shapes = property(lambda self: list(self._shapes), doc="``[(d_1, d_0), (d_2, d_1)]``.")
+    n_params = property(
+        lambda self: sum(a * b for a, b in self._shapes), doc="``d_1 d_0 + d_2 d_1``."
+    )
 
     def check_weights(self, weights: Params) -> list[np.ndarray]:
         """Validate ``(W_1, W_2)`` and return float copies."""
@@ -603,8 +539,6 @@ class ReLUMLP:
     def ntk(self, weights: Params, X: ArrayLike) -> np.ndarray:
         """The empirical neural tangent kernel ``J J^T``, shape (N d_2, N d_2).
 
-        Notes
-        -----
         Block ``(i, k)`` is ``(relu(h_i) . relu(h_k)) I + W_2 diag(D_i D_k) W_2^T (x_i . x_k)``
         with the masks ``D_i = [h_i > 0]``; with every neuron active it is the linear network's
         kernel ``(x_i^T W_1^T W_1 x_k) I + (x_i . x_k) W_2 W_2^T``.
@@ -656,27 +590,18 @@ class ReLUFlowResult:
 
     Attributes
     ----------
-    times : ndarray of shape (T,)
-        Sample times, ``times[0] = 0``.
-    theta : ndarray of shape (T, n_params)
-        Flattened parameters along the flow (``model.unflatten(theta[t])`` gives the layers).
-    loss : ndarray of shape (T,)
-        ``1/(2N) sum_i ||f(x_i) - y_i||^2``.
-    invariants : ndarray of shape (T, q)
-        The model's conserved quantities along the flow.
+    times : ndarray of shape (T,), from 0
+    theta : ndarray of shape (T, n_params), flat parameters (``model.unflatten`` gives the layers)
+    loss : ndarray of shape (T,), ``1/(2N) sum_i ||f(x_i) - y_i||^2``
+    invariants : ndarray of shape (T, q), the model's conserved quantities
     margin : ndarray of shape (T,)
         ``min |h|`` over all inputs and first-layer units: the distance to the nearest kink.
     pattern_changes : int
         Number of sample intervals over which the activation pattern on the batch changed.
-    kink_time : float or None
-        With ``stop_at_kink=True``: when a pre-activation reached 0 and the integration stopped
-        (the samples end before it); None if no kink was reached.
-    kink_theta : ndarray of shape (n_params,) or None
-        The parameters at ``kink_time``.
-    success : bool
-        Whether the integration reached the last time.
-    message : str
-        Why it stopped (the integrator's message, a kink, or the evaluation budget).
+    kink_time, kink_theta : float, ndarray of shape (n_params,); or None
+        Where a pre-activation reached 0 and the integration stopped (``stop_at_kink=True``).
+    success : bool, whether the integration reached the last time
+    message : str, why it stopped (the integrator's message, a kink, or the evaluation budget)
 
     Notes
     -----
@@ -725,7 +650,7 @@ def _gradient_flow(
     t = as_time_grid(t_eval)
     if t.size < 2:
         raise ValueError("t_eval must hold at least two times (0 and a final time)")
-    as_moderate(np.asarray(X, dtype=float), "X", 1e100)
+    as_moderate(X, "X", 1e100)
     F0 = model.forward(model.unflatten(theta0), X)
     Yb = as_moderate(as_finite_array(Y, "Y"), "Y", 1e100)
     if Yb.shape != F0.shape:
@@ -735,8 +660,7 @@ def _gradient_flow(
     N = X.shape[0]
     y = Yb.ravel()
     max_nfev = as_positive_int(max_nfev, "max_nfev")
-    nfev = [0]
-    t_cut = [np.inf]
+    nfev, t_cut = [0], [np.inf]
 
     def rhs(t_: float, theta: np.ndarray) -> np.ndarray:
         nfev[0] += 1
@@ -750,11 +674,8 @@ def _gradient_flow(
         # a terminal event at the time of the evaluation that spent the work budget
         return 1.0 if t_cut[0] == np.inf else t_cut[0] - t_
 
-    def kink(k: int):
-        def event(_t: float, theta: np.ndarray) -> float:
-            return float(model.preactivations(model.unflatten(theta), X).flat[k])
-
-        return event
+    def kink(k: int):  # the event "pre-activation k is 0"
+        return lambda _t, theta: float(model.preactivations(model.unflatten(theta), X).flat[k])
 
     n_pre = model.preactivations(model.unflatten(theta0), X).size if stop_at_kink else 0
     events = [budget, *(kink(k) for k in range(n_pre))]
@@ -802,10 +723,8 @@ class ActivationRegions:
         Grid coordinates: the input at ``(a_i, b_j)`` is ``origin + a_i u + b_j v``.
     codes : ndarray of int, shape (n_b, n_a)
         ``sum_u 2^u [unit u active]`` (units in C order): equal codes = same linear piece.
-    n_units : int
-        Number of first-layer units.
-    n_active : ndarray of int, shape (n_b, n_a)
-        Number of active units.
+    n_units : int, the number of first-layer units
+    n_active : ndarray of int, shape (n_b, n_a), the number of active units
     lines : ndarray of shape (n_units, 3)
         Row ``u`` holds ``(c_0, c_1, c_2)`` with ``h_u(origin + a u + b v) = c_0 + c_1 a + c_2 b``:
         the kink of unit ``u`` is the line ``c_0 + c_1 a + c_2 b = 0``.
@@ -839,15 +758,11 @@ def activation_regions(
     Parameters
     ----------
     model : ReLUCNN or ReLUMLP
-    params : sequence of two array_like
-        Its filters or weights.
-    origin : array_like of the shape of one input, optional
-        Default: zero (only for 2D inputs, i.e. an MLP with ``d_0 = 2``).
-    directions : array_like of shape (2, *input_shape), optional
-        The two directions ``u, v``. Default: the standard basis (2D inputs only).
+    params : sequence of two array_like, its filters or weights
+    origin : array_like of the shape of one input, default: 0 (2D inputs only: MLP, ``d_0 = 2``)
+    directions : array_like of shape (2, *input_shape), default: ``u, v`` the standard basis (2D)
     extent : (a_min, a_max, b_min, b_max), default=(-2, 2, -2, 2)
-    resolution : int, default=201
-        Grid points per axis (at least 2).
+    resolution : int, default=201, grid points per axis (at least 2)
 
     Returns
     -------
@@ -942,10 +857,8 @@ def compare_parametrizations(
     Parameters
     ----------
     model : ReLUCNN or ReLUMLP
-    first, second : sequence of two array_like
-        Filters (CNN) or weights (MLP).
-    X : array_like
-        A batch of inputs for ``model``.
+    first, second : sequence of two array_like, filters (CNN) or weights (MLP)
+    X : array_like, a batch of inputs for ``model``
 
     Returns
     -------
@@ -984,10 +897,8 @@ class FunctionFiber:
         The linear fiber of ``pi(theta)`` at ``delta``, all signs (:meth:`Fiber.with_signs`).
     gaps : ndarray of shape (n_candidates,)
         ``max |f_candidate(x) - f(x)|`` over the test inputs, relative to ``max |f(x)|``.
-    X_test : ndarray
-        The test inputs.
-    tol : float
-        Candidates with ``gap <= tol`` count as the same function.
+    X_test : ndarray, the test inputs
+    tol : float, candidates with ``gap <= tol`` count as the same function
     """
 
     candidates: tuple[tuple[np.ndarray, ...], ...]

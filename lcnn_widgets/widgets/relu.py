@@ -49,20 +49,14 @@ class ReLUPairPicture:
 
     Attributes
     ----------
-    A, Q : ndarray of shape (2, 2)
-        The invertible and the orthogonal matrix (``Q`` is ``Q_CHOICES[q]``).
+    A, Q : ndarray of shape (2, 2), the invertible ``A`` and ``Q = Q_CHOICES[q]``
     q : str
-    first, second : list of ndarray
-        ``[A, A^{-1}]`` and ``[A Q, Q^T A^{-1}]``.
-    regions : tuple of two ActivationRegions
-        Of each network on the square ``[-extent, extent]^2``.
-    comparison : ParameterComparison
-        Of both networks at ``x0`` (2 x 2 NTKs).
+    first, second : list of ndarray, ``[A, A^{-1}]`` and ``[A Q, Q^T A^{-1}]``
+    regions : tuple of two ActivationRegions, on the square ``[-extent, extent]^2``
+    comparison : ParameterComparison, of both networks at ``x0`` (2 x 2 NTKs)
     x0 : ndarray of shape (2,)
-    linear_at_x0 : tuple of two bool
-        Whether every hidden neuron of each network is active at ``x0`` (identity near ``x0``).
-    vmin, vmax : float
-        The common range of the entries of the two NTKs (``vmin <= 0``).
+    linear_at_x0 : tuple of two bool, all hidden neurons active at ``x0`` (identity near it)
+    vmin, vmax : float, the common range of the entries of both NTKs (``vmin <= 0``)
     ntk_scale : float
         The largest absolute NTK entry: the heatmaps show ``Theta / ntk_scale`` on ``[-1, 1]``.
     """
@@ -96,16 +90,11 @@ def relu_pair_picture(
 
     Parameters
     ----------
-    a11, a12, a21, a22 : float
-        The entries of an invertible ``A`` (row by row).
-    q : {"swap", "rotation by 90°", "identity"}, default="swap"
-        The orthogonal matrix ``Q``.
-    x0 : (float, float), default=(1, 1)
-        The test input for the NTKs.
-    extent : float, default=2.0
-        Half-width of the square of inputs shown.
-    resolution : int, default=121
-        Grid points per axis of the region pictures.
+    a11, a12, a21, a22 : float, the entries of an invertible ``A`` (row by row)
+    q : {"swap", "rotation by 90°", "identity"}, default="swap", the orthogonal ``Q``
+    x0 : (float, float), default=(1, 1), the test input for the NTKs
+    extent : float, default=2.0, half-width of the square of inputs shown
+    resolution : int, default=121, grid points per axis of the region pictures
 
     Returns
     -------
@@ -189,14 +178,10 @@ def explore_relu(
 
     Parameters
     ----------
-    a : four floats, default=(2, 0, 0, 0.5)
-        Initial ``A`` row by row (the default is Ex. 20's ``diag(2, 1/2)``).
-    q : str, default="swap"
-        Initial ``Q`` (a key of :data:`Q_CHOICES`).
-    x0 : (float, float), default=(1, 1)
-        The test input (a star in the region pictures).
-    resolution : int, default=121
-        Grid points per axis.
+    a : four floats, default=(2, 0, 0, 0.5), initial ``A`` row by row (Ex. 20's ``diag(2, 1/2)``)
+    q : str, default="swap", initial ``Q`` (a key of :data:`Q_CHOICES`)
+    x0 : (float, float), default=(1, 1), the test input (a star in the region pictures)
+    resolution : int, default=121, grid points per axis
 
     Returns
     -------
