@@ -1,20 +1,14 @@
 """Convolutions over D >= 2 axes (Sec. 3): exact factorization, layer swaps, fibers up to swaps.
 
-A D-dimensional filter of shape ``(k_1, ..., k_D)`` is a multi-homogeneous form in the pairs
-``(x_d, y_d)`` (coefficient order of :mod:`lcnn_widgets.polynomials`), and the end-to-end
-filter is the product of the layer forms, layer ``l`` taken at ``x_d^{S_d}, y_d^{S_d}`` with
-``S = S_{l-1}`` the accumulated stride before it (Lemma 9). Unlike binary forms, a form in two
-or more pairs of variables is irreducible for generic coefficients, so the layers can be read
-off from the factorization of ``P_w`` (Cor. 10):
+A filter of shape ``(k_1, ..., k_D)`` is a form in the pairs ``(x_d, y_d)``; ``P_w`` is the
+product of the layer forms at ``x_d^{S_d}, y_d^{S_d}``, ``S = S_{l-1}`` (Lemma 9). For D >= 2
+generic forms are irreducible, so the layers can be read off the factorization (Cor. 10):
 
-* :func:`factor_end_to_end` factors an integer (or rational) ``w`` exactly with
-  ``sympy.factor_list`` and matches the irreducible factors to layers by multi-degree and by
-  the sparsity pattern of each layer;
-* :func:`swap_layers` exchanges two layers whose accumulated strides agree (Obs. 11); the new
-  parameters are a permutation of the old ones (:func:`swap_permutation`), so ``Theta`` does
-  not change;
-* :func:`swap_orbit` and :func:`count_up_to_swaps` compare fiber points up to swaps and signs
-  (Thm 13); rescaling (Prop. 12) is :meth:`lcnn_widgets.LCN.rescale` in every dimension.
+* :func:`factor_end_to_end`: exact factorization (``sympy.factor_list``), factors to layers;
+* :func:`swap_layers`, :func:`swap_permutation`: layers with equal accumulated strides commute
+  (Obs. 11) and ``Theta`` does not change;
+* :func:`swap_orbit`, :func:`count_up_to_swaps`: fiber points up to swaps and signs (Thm 13);
+  rescaling (Prop. 12) is :meth:`lcnn_widgets.LCN.rescale`.
 
 >>> from lcnn_widgets import LCN
 >>> net = LCN([(2, 2), (2, 2)], [(2, 2), (1, 1)])
@@ -187,11 +181,10 @@ def factor_end_to_end(net: LCN, w: ArrayLike) -> ExactFactorization:
     if all(q == 0 for q in frac.ravel()):
         raise ValueError("w = 0: every tuple with a zero filter maps to 0, nothing to factor")
     ints, den = _integer_array("w", frac)
-    dim = net.dim
-    xs = polynomial_variables(dim)
+    xs = polynomial_variables(net.dim)
     const, flist = sympy.factor_list(to_binary_form(ints, variables=xs), *xs)
     factors = tuple((sympy.sympify(f), int(m)) for f, m in flist)
-    degs = tuple(_multidegree(f, xs, dim) for f, _ in factors)
+    degs = tuple(_multidegree(f, xs, net.dim) for f, _ in factors)
     accs = _acc(net)
     targets = [
         tuple((k - 1) * s for k, s in zip(shp, acc, strict=True))
