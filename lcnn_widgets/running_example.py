@@ -93,19 +93,11 @@ def on_running_cubic(w: np.ndarray) -> None:
 def gamma_squared(w: ArrayLike, delta: float) -> float:
     """The scale ``gamma^2`` of the fiber point of ``(w, delta)`` in the running example (Ex. 17).
 
-    Parameters
-    ----------
-    w : array_like of shape (5,)
-        A point of ``M`` with ``w_1 w_3 != 0`` (else ValueError).
-    delta : float
-        The invariant ``||v||^2 - ||u||^2``.
-
-    Returns
-    -------
-    float
-        ``gamma^2 = (-delta + sqrt(delta^2 + 4AB)) / (2B)``, ``A = w_1^2 + w_3^2``,
-        ``B = w_0^2/w_1^2 + 1 + w_4^2/w_3^2`` (cancellation-free). The fiber point is
-        ``u = gamma (w_0/w_1, 1, w_4/w_3)``, ``v = (w_1, w_3) / gamma``.
+    ``w``: array_like of shape (5,), a point of ``M`` with ``w_1 w_3 != 0`` (else ValueError);
+    ``delta``: the invariant ``||v||^2 - ||u||^2``. Returns
+    ``gamma^2 = (-delta + sqrt(delta^2 + 4AB)) / (2B)``, ``A = w_1^2 + w_3^2``,
+    ``B = w_0^2/w_1^2 + 1 + w_4^2/w_3^2`` (cancellation-free); the fiber point is
+    ``u = gamma (w_0/w_1, 1, w_4/w_3)``, ``v = (w_1, w_3) / gamma``.
 
     Examples
     --------
@@ -147,19 +139,11 @@ def _split_quadratic(w0: float, w2: float, w4: float) -> tuple[np.ndarray, np.nd
 def running_example_fiber(w: ArrayLike, delta: float) -> list[list[np.ndarray]]:
     """Every real fiber point ``[u, v]`` of ``(w, delta)`` in the running example, up to signs.
 
-    Parameters
-    ----------
-    w : array_like of shape (5,)
-        A nonzero point of the neuromanifold (else ValueError).
-    delta : float
-        The invariant ``||v||^2 - ||u||^2``.
-
-    Returns
-    -------
-    list of [u, v]
-        One point when ``(w_1, w_3) != 0`` (smooth; Ex. 17, :func:`gamma_squared`); on the
-        singular line ``w_1 = w_3 = 0`` two points ``((a, 0, c), (d, e))`` and
-        ``((d, 0, e), (a, c))`` (Ex. 16), one if ``(a, c)`` and ``(d, e)`` are dependent.
+    ``w``: array_like of shape (5,), a nonzero point of ``M`` (else ValueError); ``delta``: the
+    invariant ``||v||^2 - ||u||^2``. Returns a list of ``[u, v]``: one point when
+    ``(w_1, w_3) != 0`` (smooth; Ex. 17, :func:`gamma_squared`); on the singular line
+    ``w_1 = w_3 = 0`` two points ``((a, 0, c), (d, e))`` and ``((d, 0, e), (a, c))`` (Ex. 16),
+    one if they are dependent.
 
     Examples
     --------
@@ -229,12 +213,9 @@ def running_example_slice(
     Returns
     -------
     CubicSlice
-
-    Notes
-    -----
-    With ``(w_1, w_3) = s (c, d)``, ``w_2 = h``: ``F = s^2 (w_0 d^2 - h c d + w_4 c^2)``, so the
-    slice is ruled by lines through the ``w_2``-axis (the singular line, Ex. 15-16), real iff
-    ``h^2 >= 4 w_0 w_4``.
+        With ``(w_1, w_3) = s (c, d)``, ``w_2 = h``: ``F = s^2 (w_0 d^2 - h c d + w_4 c^2)``, so
+        the slice is ruled by lines through the ``w_2``-axis (the singular line, Ex. 15-16),
+        real iff ``h^2 >= 4 w_0 w_4``.
 
     Examples
     --------
@@ -256,12 +237,9 @@ def running_example_slice(
     root = np.sqrt(np.where(disc >= 0, disc, np.nan))
     sheets = []
     for sign in (1.0, -1.0):
-        if abs(a) >= abs(b):  # t = d / c solves a t^2 - h t + b = 0
-            t = (h + sign * root) / (2 * a)
-            c, d = np.ones_like(t), t
-        else:  # r = c / d solves b r^2 - h r + a = 0
-            r = (h + sign * root) / (2 * b)
-            c, d = r, np.ones_like(r)
+        # t = d / c solves a t^2 - h t + b = 0, or (|b| > |a|) t = c / d solves b t^2 - h t + a = 0
+        t = (h + sign * root) / (2 * (a if abs(a) >= abs(b) else b))
+        c, d = (np.ones_like(t), t) if abs(a) >= abs(b) else (t, np.ones_like(t))
         length = np.hypot(c, d)
         sheets.append(np.stack([S * (c / length)[None, :], H, S * (d / length)[None, :]]))
     return CubicSlice(a, b, (sheets[0], sheets[1]), h, disc >= 0)
