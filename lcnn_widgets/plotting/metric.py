@@ -68,22 +68,10 @@ def plot_unit_balls(
 ) -> Axes:
     """Draw the unit balls of a metric at points of a 2D chart (a Tissot-style picture).
 
-    Parameters
-    ----------
-    centers : array_like of shape (m, 2)
-        Chart coordinates of the points.
-    outlines : sequence of array_like of shape (n, 2)
-        One closed outline per point (see :func:`ellipse_outline`).
-    reference : array_like of shape (n, 2), optional
-        A comparison outline (e.g. the Euclidean unit circle), drawn dashed.
-    highlight : int, optional
-        Index of the outline to draw thicker (the base point).
-    ax : Axes, optional
-
-    Returns
-    -------
-    Axes
-        Lines with gids ``"centers"``, ``"ball-<i>"`` and ``"reference"``.
+    ``centers``: array_like of shape (m, 2), chart coordinates; ``outlines``: one closed outline
+    of shape (n, 2) per center (:func:`ellipse_outline`); ``reference``: a comparison outline,
+    dashed; ``highlight``: the index of the outline drawn thicker. Returns the Axes, with lines
+    of gids ``"centers"``, ``"ball-<i>"`` and ``"reference"``.
     """
     c = as_finite_array(centers, "centers", ndim=2)
     if len(outlines) != c.shape[0]:
@@ -114,20 +102,9 @@ def plot_ntk_entry(
 ) -> Axes:
     """Plot one NTK entry ``Theta_{ij}(w; delta)`` against the invariant ``delta`` (Ex. 17).
 
-    Parameters
-    ----------
-    deltas, values : array_like of shape (n,)
-        The curve.
-    delta, value : float, optional
-        The current point, drawn as a marker.
-    entry : tuple of int, default=(1, 3)
-        The (0-based) entry, for the axis label.
-    ax : Axes, optional
-
-    Returns
-    -------
-    Axes
-        Lines with gids ``"curve"`` and ``"marker"``.
+    ``deltas, values``: array_like of shape (n,), the curve; ``delta, value``: the current point
+    (a marker); ``entry``: the 0-based entry, for the axis label. Returns the Axes, with lines
+    of gids ``"curve"`` and ``"marker"``.
     """
     x = as_finite_array(deltas, "deltas", ndim=1)
     y = as_finite_array(values, "values", ndim=1)
@@ -152,19 +129,9 @@ def plot_neuromanifold_slice(
 ) -> Axes:
     """3D picture of the slice ``{w_0, w_4 fixed}`` of the running example's neuromanifold.
 
-    Parameters
-    ----------
-    data : CubicSlice
-        From :func:`lcnn_widgets.running_example_slice`.
-    ax : Axes3D, optional
-    elev, azim : float
-        Viewing angles.
-
-    Returns
-    -------
-    Axes3D
-        Two sheets (blue, orange), the singular line ``w_1 = w_3 = 0`` inside ``M`` (red) and
-        outside (grey, dashed).
+    ``data``: a :class:`CubicSlice` (:func:`lcnn_widgets.running_example_slice`); ``elev``,
+    ``azim``: viewing angles. Returns the Axes3D: two sheets (blue, orange), the singular line
+    ``w_1 = w_3 = 0`` inside ``M`` (red) and outside (grey, dashed).
     """
     if not isinstance(data, CubicSlice):
         raise TypeError(f"data must be a CubicSlice: got {type(data).__name__}")
