@@ -43,19 +43,10 @@ __all__ = ["LCN", "conv", "correlate", "gauss_newton", "invariant_jacobian", "in
 def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
     """Apply one convolution with filter ``w`` and stride ``stride`` to ``x`` (eq. 2; eq. 10).
 
-    Parameters
-    ----------
-    w : array_like of shape (k,) or (k_1, ..., k_D)
-        The filter (not flipped: the cross-correlation of deep-learning libraries).
-    stride : int or tuple of int
-        The stride (an int applies to every axis).
-    x : array_like of shape (n,) or (n_1, ..., n_D), with ``n_d >= k_d``
-        The input signal.
-
-    Returns
-    -------
-    ndarray of shape (m,) or (m_1, ..., m_D), ``m_d = (n_d - k_d) // s_d + 1``
-        ``y[i] = sum_j w[j] x[i s + j]`` (multi-indices in D-dim).
+    ``w``: array_like of shape (k,) or (k_1, ..., k_D), not flipped (the cross-correlation of
+    deep-learning libraries); ``stride``: int (every axis) or tuple of int; ``x``: array_like of
+    shape (n,) or (n_1, ..., n_D), ``n_d >= k_d``. Returns ``y[i] = sum_j w[j] x[i s + j]``
+    (multi-indices in D-dim), of shape ``(n_d - k_d) // s_d + 1`` per axis.
 
     Examples
     --------

@@ -201,18 +201,11 @@ def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) 
     ----------
     net : LCN
     w : array_like of shape (K,) or end_to_end_size
-        A point of the neuromanifold.
     delta : array_like of shape (L - 1,)
-        The invariants.
     fiber : None, int, FiberPoint or sequence of array_like, optional
         None: the fiber of :func:`fibers`, which must have one NTK (smooth points, strides > 1,
         Thm 4). An int: that index of ``fibers(net, w, delta).points``. Filters (or an object
         with ``.filters``) with ``pi(filters) = w``: rescaled to ``delta`` (no fiber computed).
-
-    Returns
-    -------
-    list of ndarray
-        Filters with end-to-end filter ``w`` and invariants ``delta``.
 
     Raises
     ------
@@ -454,6 +447,9 @@ def chart_metric(
 def is_smooth_point(net: LCN, w: ArrayLike, *, tol: float = 1e-8, method: str = "auto") -> bool:
     """Whether ``w`` is a smooth point of the neuromanifold (1D, strides > 1; Sec. 2.1).
 
+    For strides > 1, ``w`` is singular iff it has several preimages up to scaling or its
+    preimage is critical (after Cor. 6).
+
     Parameters
     ----------
     net : LCN
@@ -466,15 +462,6 @@ def is_smooth_point(net: LCN, w: ArrayLike, *, tol: float = 1e-8, method: str = 
         "fiber": smooth iff the fiber is one point up to signs and scaling with
         ``rank J = dim M`` there. "equation" (running example only): iff ``grad F(w) != 0``,
         i.e. not ``w_1 = w_3 = 0`` (Ex. 15). "auto": "equation" for the running example.
-
-    Returns
-    -------
-    bool
-
-    Notes
-    -----
-    For strides > 1, ``w`` is singular iff it has several preimages up to scaling or its
-    preimage is critical (after Cor. 6).
 
     Examples
     --------
