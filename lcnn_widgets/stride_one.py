@@ -1,17 +1,11 @@
 """Stride one: several factorizations of one end-to-end filter, and their different NTKs.
 
-When the strides between two layers are all one, both layer polynomials live in the same
-variables, so the roots of ``p_w`` can be shared out between them in several ways (Sec. 2.3,
-Ex. 19). This module adds what the stride-one chapter needs on top of
-:mod:`lcnn_widgets.fibers`:
-
-* :func:`stride_one_factorization_count`: the number of real factorizations, as a pure
-  function of the roots of ``p_w`` (a count of conjugation-closed ways to share the roots out;
-  an oracle independent of the fiber computation);
-* :func:`cubic_roots`: roots of a cubic with one real root ``r`` and a pair ``c +- sqrt(g)``
-  that is real for ``g > 0`` and complex for ``g < 0``;
-* :func:`fiber_ntks` and :func:`ntk_spread`: the NTK at every point of a fiber and the largest
-  difference between two of them.
+With strides one between two layers, both layer polynomials live in the same variables, so the
+roots of ``p_w`` can be shared out between them in several ways (Sec. 2.3, Ex. 19). On top of
+:mod:`lcnn_widgets.fibers`: the count of real factorizations from the roots alone
+(:func:`stride_one_factorization_count`, an independent oracle), a cubic with a pair of roots
+that turns complex (:func:`cubic_roots`), and the NTKs of a fiber (:func:`fiber_ntks`,
+:func:`ntk_spread`).
 
 >>> from lcnn_widgets import LCN
 >>> fn = fiber_ntks(LCN([3, 2], [1, 1]), [1, 0, -1, 0])     # Ex. 19: x^3 - x y^2
@@ -53,7 +47,6 @@ __all__ = [
 ]
 
 
-# ----------------------------------------------------------------------------- NTKs
 @finite_result
 def ntk_spread(net: LCN, points: Sequence[Sequence[ArrayLike]]) -> float:
     """The largest Frobenius distance ``max_{i,j} ||Theta_i - Theta_j||_F`` between NTKs.
@@ -63,24 +56,18 @@ def ntk_spread(net: LCN, points: Sequence[Sequence[ArrayLike]]) -> float:
     net : LCN
         The architecture (1D or D-dimensional).
     points : sequence of filter tuples
-        Parameter points ``theta_i`` (for example the points of a fiber); at least one.
+        At least one parameter point ``theta_i`` (for example the points of a fiber).
 
     Returns
     -------
     float
-        ``0.0`` for a single point. Zero up to rounding exactly when all points have the same
-        NTK ``Theta_i = J(theta_i) J(theta_i)^T``.
-
-    Raises
-    ------
-    ValueError
-        If ``points`` is empty or a filter tuple does not fit ``net``.
+        ``0.0`` for a single point; zero up to rounding iff all ``Theta_i = J J^T`` agree.
 
     Notes
     -----
-    Sec. 2.3: with a stride one, the points of one fiber at fixed invariants can have different
-    NTKs, so ``Theta`` is not a function of ``(w, delta)`` (Ex. 19). With all strides > 1
-    (Thm 4) or in D >= 2 dimensions (Thm 13) the spread is zero on the smooth locus.
+    Sec. 2.3, Ex. 19: with a stride one, points of one fiber at fixed invariants can have
+    different NTKs. With all strides > 1 (Thm 4) or in D >= 2 (Thm 13) the spread is zero on
+    the smooth locus.
 
     Examples
     --------
@@ -93,8 +80,7 @@ def ntk_spread(net: LCN, points: Sequence[Sequence[ArrayLike]]) -> float:
     pts = as_sequence(points, "points", "filter tuples")
     if not pts:
         raise ValueError("points must hold at least one filter tuple: got an empty sequence")
-    ntks = [net.ntk(p) for p in pts]
-    return spread(ntks)
+    return spread([net.ntk(p) for p in pts])
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,8 +111,7 @@ def fiber_ntks(
     Parameters
     ----------
     net, w, delta, **fiber_kwargs
-        As in :func:`lcnn_widgets.fibers.fibers`, which raises for bad input (``delta=None``:
-        balanced).
+        As in :func:`lcnn_widgets.fibers.fibers` (``delta=None``: balanced).
 
     Returns
     -------
@@ -149,14 +134,12 @@ def fiber_ntks(
     return FiberNTKs(fiber=fib, ntks=ntks, spread=spread(ntks))
 
 
-# ----------------------------------------------------------------------------- roots
 @finite_result
 def cubic_roots(r: float, center: float, disc: float) -> np.ndarray:
     """The roots ``r`` and ``center +- sqrt(disc)`` of a real cubic.
 
-    One parameter moves the pair from real to complex: for ``disc > 0`` the pair is
-    ``center +- sqrt(disc)`` (two real roots), at ``disc = 0`` it is a double root and for
-    ``disc < 0`` it is ``center +- i sqrt(-disc)``.
+    The pair is real for ``disc > 0``, double at ``disc = 0`` and ``center +- i sqrt(-disc)``
+    for ``disc < 0``.
 
     Parameters
     ----------
@@ -165,19 +148,12 @@ def cubic_roots(r: float, center: float, disc: float) -> np.ndarray:
     center : float
         The midpoint of the pair.
     disc : float
-        A quarter of the discriminant of the pair's quadratic ``t^2 - 2 center t + center^2 -
-        disc``.
+        A quarter of the discriminant of ``t^2 - 2 center t + center^2 - disc``.
 
     Returns
     -------
     ndarray of complex, shape (3,)
-        ``[r, center + sqrt(disc), center - sqrt(disc)]`` (principal square root). Build the
-        filter with :func:`lcnn_widgets.fibers.filter_from_roots`.
-
-    Raises
-    ------
-    ValueError
-        If an argument is not a finite number.
+        ``[r, center + sqrt(disc), center - sqrt(disc)]`` (principal square root).
 
     Examples
     --------
@@ -186,10 +162,8 @@ def cubic_roots(r: float, center: float, disc: float) -> np.ndarray:
     >>> cubic_roots(0.0, 1.0, -4.0)[1:]
     array([1.+2.j, 1.-2.j])
     """
-    rr, c, g = (
-        float(as_finite_array(v, name, ndim=0))
-        for v, name in ((r, "r"), (center, "center"), (disc, "disc"))
-    )
+    args = {"r": r, "center": center, "disc": disc}
+    rr, c, g = (float(as_finite_array(v, n, ndim=0)) for n, v in args.items())
     s = np.sqrt(complex(g))
     return np.array([rr, c + s, c - s], dtype=complex)
 
@@ -198,7 +172,6 @@ def _root_groups(roots: np.ndarray, tol: float) -> tuple[list[int], list[int]]:
     """Multiplicities of the distinct real roots and of the distinct conjugate pairs."""
     scale = np.maximum(1.0, np.abs(roots))
     is_real = np.abs(roots.imag) <= tol * scale
-    reals = np.sort(roots[is_real].real)
     upper = roots[~is_real & (roots.imag > 0)]
     lower = roots[~is_real & (roots.imag < 0)]
     if upper.size != lower.size or not np.allclose(
@@ -213,16 +186,14 @@ def _root_groups(roots: np.ndarray, tol: float) -> tuple[list[int], list[int]]:
         counts: list[int] = []
         rep: list[complex] = []
         for v in values:
-            for i, q in enumerate(rep):
-                if abs(v - q) <= tol * max(1.0, abs(q)):
-                    counts[i] += 1
-                    break
-            else:
+            i = next((i for i, q in enumerate(rep) if abs(v - q) <= tol * max(1.0, abs(q))), -1)
+            if i < 0:
                 rep.append(v)
-                counts.append(1)
+                counts.append(0)
+            counts[i] += 1
         return counts
 
-    return multiplicities(reals), multiplicities(np.sort_complex(upper))
+    return multiplicities(np.sort(roots[is_real].real)), multiplicities(np.sort_complex(upper))
 
 
 def stride_one_factorization_count(
@@ -230,8 +201,8 @@ def stride_one_factorization_count(
 ) -> int:
     """Number of real factorizations ``p_w = q_1 q_2 ... q_L`` with ``deg q_l = degrees[l]``.
 
-    A pure function of the roots, for networks whose strides before the last layer are all one
-    (so every layer is an ordinary polynomial in the same variable).
+    A pure function of the roots, for strides one before the last layer (every layer is a
+    polynomial in the same variable).
 
     Parameters
     ----------
@@ -240,33 +211,22 @@ def stride_one_factorization_count(
     degrees : sequence of int
         ``k_l - 1`` for every layer, with ``sum(degrees) = n + n_inf``.
     n_inf : int, default=0
-        Multiplicity of the root at infinity (trailing zeros of ``w``), a real root like any
-        other on the projective line.
+        Multiplicity of the (real) root at infinity: trailing zeros of ``w``.
     tol : float, default=1e-9
         Roots closer than ``tol * max(1, |root|)`` are equal; imaginary parts below it vanish.
 
     Returns
     -------
     int
-        The number of ways to give layer ``l`` a conjugation-closed sub-multiset of
-        ``degrees[l]`` roots, using every root once; up to scaling, this is the number of real
-        fiber points (one per sign class), i.e. ``len(fibers(net, w))``.
-
-    Raises
-    ------
-    ValueError
-        If the roots are not closed under conjugation, the degrees do not add up, or a degree
-        is negative.
+        The ways to give each layer a conjugation-closed sub-multiset of ``degrees[l]`` roots,
+        using every root once: ``len(fibers(net, w))``.
 
     Notes
     -----
-    Sec. 2.3 (Ex. 19). Group the roots into distinct real roots of multiplicities ``m_i`` and
-    distinct conjugate pairs of multiplicities ``n_j``. A factorization gives ``a_{il}`` copies
-    of real root ``i`` and ``b_{jl}`` copies of pair ``j`` to layer ``l`` with
-    ``sum_l a_{il} = m_i``, ``sum_l b_{jl} = n_j`` and ``sum_i a_{il} + 2 sum_j b_{jl} =
-    degrees[l]``; the count of these tables is computed by recursion over the groups. For a
-    cubic and sizes ``(3, 2)`` it is the number of distinct real roots: 3 or 1 (or 2 with a
-    double root).
+    Sec. 2.3 (Ex. 19): count the tables of ``a_{il}`` copies of real root ``i`` (multiplicity
+    ``m_i``) and ``b_{jl}`` copies of pair ``j`` (multiplicity ``n_j``) in layer ``l`` with
+    ``sum_l a_{il} = m_i``, ``sum_l b_{jl} = n_j``, ``sum_i a_{il} + 2 sum_j b_{jl} =
+    degrees[l]``. For a cubic and sizes ``(3, 2)``: the number of distinct real roots.
 
     Examples
     --------
@@ -299,10 +259,8 @@ def stride_one_factorization_count(
             f"{r.size} finite roots and {int(n_inf)} at infinity"
         )
     real_m, pair_m = _root_groups(r, float(tol))
-    if n_inf:
-        real_m = [*real_m, int(n_inf)]
-    groups = tuple([(m, 1) for m in real_m] + [(n, 2) for n in pair_m])
-    return _count(groups, degs)
+    real_m += [int(n_inf)] if n_inf else []
+    return _count(tuple([(m, 1) for m in real_m] + [(n, 2) for n in pair_m]), degs)
 
 
 @lru_cache(maxsize=4096)
@@ -311,9 +269,8 @@ def _count(groups: tuple[tuple[int, int], ...], caps: tuple[int, ...]) -> int:
     if not groups:
         return int(all(c == 0 for c in caps))
     (m, size), rest = groups[0], groups[1:]
-    total = 0
-    for split in compositions(m, len(caps)):
-        new = tuple(c - size * a for c, a in zip(caps, split, strict=True))
-        if min(new) >= 0:
-            total += _count(rest, new)
-    return total
+    news = (
+        tuple(c - size * a for c, a in zip(caps, s, strict=True))
+        for s in compositions(m, len(caps))
+    )
+    return sum(_count(rest, new) for new in news if min(new) >= 0)

@@ -1,15 +1,8 @@
 """Pictures for the chapter on fibers: the roots of ``p_w`` and who owns them.
 
-A factorization ``p_w(t) = q_1(t) q_2(t^{S_1}) ... q_L(t^{S_{L-1}})`` splits the roots of ``p_w``
-among the layers; layer ``l`` owns whole orbits ``{t : t^{S_{l-1}} = rho}`` (regular
-``S_{l-1}``-gons around the origin). :func:`plot_root_orbits` draws the roots of ``p_w`` as open
-rings, fills them with the colour of the owning layer and joins the members of each orbit.
-
-Every function takes data (and ``ax=None``) and returns the Axes it drew on; without ``ax`` it
-makes a new :class:`matplotlib.figure.Figure` (never pyplot). Calling a function again on the
-same Axes moves the artists it created (found by their ``gid``) instead of adding new ones, so
-a widget updates its picture in place with the same code. The roots come from
-:func:`lcnn_widgets.fibers.root_orbits` and :func:`lcnn_widgets.fibers.filter_roots`.
+Layer ``l`` of a factorization ``p_w(t) = q_1(t) q_2(t^{S_1}) ... q_L(t^{S_{L-1}})`` owns whole
+orbits ``{t : t^{S_{l-1}} = rho}`` (regular ``S_{l-1}``-gons). Functions take data (and
+``ax=None``), return the Axes and, called again on it, move their artists (found by ``gid``).
 """
 
 from __future__ import annotations
@@ -66,8 +59,7 @@ def orbit_outline(orbits: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray of complex, shape (n * (S + 2),)
-        Each orbit closed (first point repeated) and followed by ``nan``; empty when ``S = 1``
-        (a single root needs no outline).
+        Each orbit closed and followed by ``nan``; empty when ``S = 1``.
 
     Examples
     --------
@@ -77,8 +69,7 @@ def orbit_outline(orbits: ArrayLike) -> np.ndarray:
     orb = np.atleast_2d(np.asarray(orbits, dtype=complex))
     if orb.size == 0 or orb.shape[1] < 2:
         return np.zeros(0, complex)
-    closed = np.concatenate([orb, orb[:, :1], np.full((orb.shape[0], 1), np.nan)], axis=1)
-    return closed.ravel()
+    return np.concatenate([orb, orb[:, :1], np.full((orb.shape[0], 1), np.nan)], axis=1).ravel()
 
 
 def plot_root_orbits(
@@ -95,25 +86,19 @@ def plot_root_orbits(
     Parameters
     ----------
     layer_roots : sequence of LayerRoots
-        From :func:`lcnn_widgets.fibers.root_orbits` for one fiber point.
+        From :func:`lcnn_widgets.fibers.root_orbits` for one fiber point (at most 8 layers).
     w_roots : FilterRoots, optional
         The roots of ``p_w`` (:func:`lcnn_widgets.fibers.filter_roots`), drawn as open rings.
     ax : matplotlib Axes, optional
-        Draw here (again: the artists are moved, not duplicated).
     title : str, optional
     legend : bool, default=True
     limit : float, optional
-        Half-width of the square view (default: fits the roots). A widget passes a fixed value,
-        so that the frame (limits, ticks) stays put while the roots move.
+        Half-width of the square view (default: fits the roots); fixed in a widget.
 
     Returns
     -------
     matplotlib.axes.Axes
-
-    Notes
-    -----
-    Roots at ``0`` are drawn at the origin; roots at ``inf`` cannot be drawn and are listed in
-    the upper right corner, per layer. The dotted circle is ``|t| = 1``.
+        Roots at ``0`` are at the origin; roots at ``inf`` are listed in a corner, per layer.
     """
     if len(layer_roots) > _MAX_LAYERS:
         raise ValueError(
@@ -122,58 +107,31 @@ def plot_root_orbits(
     ax = new_axes(ax, (4.2, 4.2))
     phi = np.linspace(0, 2 * np.pi, 121)
     update_line(ax, "unit-circle", np.cos(phi), np.sin(phi), color="0.75", lw=0.8, ls=":")
-    pts_all = [np.zeros(0, complex)]
     rings = np.zeros(0, complex)
     if w_roots is not None:
         rings = np.concatenate([w_roots.finite, np.zeros(w_roots.n_zero, complex)])
-        pts_all.append(rings)
-    update_line(
-        ax,
-        "w-roots",
-        rings.real,
-        rings.imag,
-        ls="none",
-        marker="o",
-        ms=13,
-        mfc="none",
-        mec="k",
-        mew=1.2,
-        label="roots of $p_w$" if w_roots is not None else None,
-    )
-    inf_notes, zero_notes = [], []
+    label = "roots of $p_w$" if w_roots is not None else None
+    ring: dict[str, Any] = dict(ls="none", marker="o", ms=13, mfc="none", mec="k", mew=1.2)
+    update_line(ax, "w-roots", rings.real, rings.imag, label=label, **ring)
+    pts_all, inf_notes, zero_notes = [rings], [], []
     for l in range(_MAX_LAYERS):
-        if l < len(layer_roots):
+        used = l < len(layer_roots)
+        pts = path = np.zeros(0, complex)
+        label = "_nolegend_"
+        if used:
             lr = layer_roots[l]
             pts = np.concatenate([lr.orbits.ravel(), np.zeros(lr.n_zero * lr.stride, complex)])
-            path = orbit_outline(lr.orbits)
-            label = f"layer {lr.layer} ($S$ = {lr.stride})"
-            if lr.n_inf:
-                inf_notes.append(f"layer {lr.layer}: ∞ × {lr.n_inf * lr.stride}")
-            if lr.n_zero:
-                zero_notes.append(f"layer {lr.layer}: 0 × {lr.n_zero * lr.stride}")
+            path, label = orbit_outline(lr.orbits), f"layer {lr.layer} ($S$ = {lr.stride})"
+            inf_notes += [f"layer {lr.layer}: ∞ × {lr.n_inf * lr.stride}"] if lr.n_inf else []
+            zero_notes += [f"layer {lr.layer}: 0 × {lr.n_zero * lr.stride}"] if lr.n_zero else []
             pts_all.append(pts)
-        else:
-            pts = path = np.zeros(0, complex)
-            label = None
         color = layer_color(l + 1)
-        used = l < len(layer_roots)
-        ol = update_line(
-            ax, f"orbits-{l + 1}", path.real, path.imag, color=color, lw=1.2, ls="--", alpha=0.8
-        )
-        pl = update_line(
-            ax,
-            f"layer-{l + 1}",
-            pts.real,
-            pts.imag,
-            ls="none",
-            marker="o",
-            ms=7,
-            color=color,
-            label=label,
-        )
-        pl.set_label(label if label is not None else "_nolegend_")
-        ol.set_visible(used)  # the lines of absent layers are empty: skip them when drawing
-        pl.set_visible(used)
+        dot: dict[str, Any] = dict(ls="none", marker="o", ms=7, label=label, relabel=True)
+        dash: dict[str, Any] = dict(color=color, lw=1.2, ls="--", alpha=0.8)
+        outline = update_line(ax, f"orbits-{l + 1}", path.real, path.imag, **dash)
+        dots = update_line(ax, f"layer-{l + 1}", pts.real, pts.imag, color=color, **dot)
+        outline.set_visible(used)  # the lines of absent layers are empty: skip them when drawing
+        dots.set_visible(used)
     _text(ax, "inf-note", "\n".join(inf_notes), (0.98, 0.98), ha="right", va="top", fontsize=8)
     _text(ax, "zero-note", "\n".join(zero_notes), (0.02, 0.02), ha="left", va="bottom", fontsize=8)
     if limit is not None:
@@ -181,12 +139,11 @@ def plot_root_orbits(
         if not (np.isfinite(R) and R > 0):
             raise ValueError(f"limit must be a positive number: got {limit!r}")
     else:
-        allp = np.concatenate(pts_all)
-        R = 1.25 * max(1.0, float(np.max(np.abs(allp))) if allp.size else 1.0)
+        R = 1.25 * max(1.0, float(np.max(np.abs(np.concatenate(pts_all)), initial=0.0)))
     if ax.get_xlim() != (-R, R) or ax.get_ylim() != (-R, R):  # (setting them costs time)
         ax.set_xlim(-R, R)
         ax.set_ylim(-R, R)
-    if not _has(ax, "axis-x"):  # the frame: set on the first call only
+    if find(ax.get_lines(), "axis-x") is None:  # the frame: set on the first call only
         ax.set_aspect("equal")
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.yaxis.set_major_locator(MaxNLocator(5))
@@ -199,10 +156,6 @@ def plot_root_orbits(
     if legend:
         ax.legend(loc="upper left", fontsize=7, framealpha=0.8)
     return ax
-
-
-def _has(ax: Axes, gid: str) -> bool:
-    return find(ax.get_lines(), gid) is not None
 
 
 def plot_factorization_counts(

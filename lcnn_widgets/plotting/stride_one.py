@@ -1,15 +1,14 @@
 """Pictures for the stride-one chapter: several NTKs at one point, and the roots they come from.
 
-Every function takes data (and ``ax=None`` / ``axes=None``) and returns what it drew on; without
-axes it makes a new :class:`matplotlib.figure.Figure` (never pyplot). A second call on the same
-axes updates the artists it created (found by their ``gid``) in place, so the widget redraws
-with the same code. NTK heatmaps use :func:`lcnn_widgets.plotting.dense.plot_ntk_heatmap` (the
-``cividis`` colour map, readable in grey scale) with one colour scale shared by all panels.
+Functions take data (and ``ax=None`` / ``axes=None``), return what they drew on and, called
+again on the same axes, update their artists (found by ``gid``) in place. NTK heatmaps use
+:func:`lcnn_widgets.plotting.dense.plot_ntk_heatmap` with one colour scale for all panels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -17,7 +16,7 @@ from matplotlib.figure import Figure, SubFigure
 from numpy.typing import ArrayLike
 
 from .._validation import as_finite_array
-from ._common import find, new_axes, new_panel_row
+from ._common import find, new_axes, new_panel_row, update_line
 from .dense import plot_ntk_heatmap
 
 __all__ = ["PANEL_COLORS", "plot_ntk_panels", "plot_pair_roots", "plot_spread_and_count"]
@@ -42,38 +41,29 @@ def plot_ntk_panels(
     Parameters
     ----------
     ntks : sequence of array_like of shape (K, K)
-        The matrices, e.g. :attr:`lcnn_widgets.stride_one.FiberNTKs.ntks`.
+        At least one matrix, e.g. :attr:`lcnn_widgets.stride_one.FiberNTKs.ntks`.
     titles : sequence of str, optional
         One title per matrix.
     axes : sequence of matplotlib Axes, optional
-        Draw here (at least ``len(ntks)`` axes). Panels beyond ``len(ntks)`` are hidden, so a
-        widget can keep a fixed number of panels; on a second call images are updated in place.
+        Draw here (at least ``len(ntks)`` axes; the rest are hidden). Updated in place.
     n_panels : int, optional
         Without ``axes``: the number of panels of the new figure (default ``len(ntks)``).
     annotate : bool, default=True
         Write the entries into the cells (two decimals).
     vmin, vmax : float, optional
-        The shared colour limits (default: the range of all matrices); fixed limits keep the
-        colour bar of a widget still.
+        The shared colour limits (default: the range of all matrices).
     empty_text : str, optional
-        Keep the panels beyond ``len(ntks)`` (frame, ticks and title stay), hide their image
-        and write this text in their middle, instead of hiding the panels.
+        Keep the panels beyond ``len(ntks)`` (without image) and write this text in them.
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure of the panels (the SubFigure when the given ``axes`` are in one); each image
-        has gid ``"ntk"``.
-
-    Raises
-    ------
-    ValueError
-        If there are more matrices than panels, no matrix, or matrices of different shapes.
+        The figure (or SubFigure) of the panels; each image has gid ``"ntk"``.
 
     Notes
     -----
     Ex. 19: the three balanced points of one fiber of ``LCN([3, 2], [1, 1])`` give three
-    different kernels, visible here as three different pictures on one colour scale.
+    different kernels.
     """
     mats = [as_finite_array(t, f"ntks[{i}]", ndim=2) for i, t in enumerate(ntks)]
     if not mats:
@@ -82,8 +72,7 @@ def plot_ntk_panels(
         raise ValueError(f"ntks must all have one shape: got {[m.shape for m in mats]}")
     if axes is None:
         n = len(mats) if n_panels is None else int(n_panels)
-        k = mats[0].shape[0]
-        side = min(4.0, 1.2 + 0.55 * k)
+        side = min(4.0, 1.2 + 0.55 * mats[0].shape[0])
         axes = new_panel_row(n, (side * n, side + 0.4))
     axes = list(axes)
     if len(mats) > len(axes):
@@ -92,6 +81,7 @@ def plot_ntk_panels(
         )
     lo = min(float(m.min()) for m in mats) if vmin is None else float(vmin)
     hi = max(float(m.max()) for m in mats) if vmax is None else float(vmax)
+    note: dict[str, Any] = dict(ha="center", va="center", color="0.45", style="italic")
     for i, ax in enumerate(axes):
         used = i < len(mats)
         if used:
@@ -102,20 +92,10 @@ def plot_ntk_panels(
             continue
         for image in ax.get_images():
             image.set_visible(used)
-        note = find(ax.texts, "empty-note")
-        if note is None:
-            note = ax.text(
-                0.5,
-                0.5,
-                "",
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                color="0.45",
-                style="italic",
-                gid="empty-note",
-            )
-        note.set_text("" if used else empty_text)
+        text = find(ax.texts, "empty-note")
+        if text is None:
+            text = ax.text(0.5, 0.5, "", transform=ax.transAxes, gid="empty-note", **note)
+        text.set_text("" if used else empty_text)
     return axes[0].figure
 
 
@@ -134,11 +114,9 @@ def plot_pair_roots(
     roots : array_like of complex, shape (n,)
         The roots of ``p_w`` (e.g. from :func:`lcnn_widgets.stride_one.cubic_roots`).
     owners : sequence of (int or None), optional
-        ``owners[i]``: the index into ``roots`` of the root taken by layer 2 in factorization
-        ``i``; drawn as a coloured ring with the label ``i + 1`` (at most three). ``None``
-        (e.g. a root at infinity) draws nothing for that factorization.
+        At most three: ``owners[i]`` is the index of the root of layer 2 in factorization
+        ``i``, drawn as a coloured ring labelled ``i + 1`` (``None``: nothing drawn).
     ax : matplotlib Axes, optional
-        Draw here; a second call moves the artists.
     title : str, optional
     limit : float, optional
         Half-width of the square view (default: fits the roots).
@@ -154,44 +132,28 @@ def plot_pair_roots(
     if len(owners) > len(PANEL_COLORS):
         raise ValueError(f"owners must have at most {len(PANEL_COLORS)} entries: got {len(owners)}")
     ax = new_axes(ax, (3.6, 3.6))
-    line = find(ax.get_lines(), "roots")
-    if line is None:
+    if find(ax.get_lines(), "roots") is None:
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
         ax.axvline(0.0, color="0.85", lw=0.6, zorder=0)
-        (line,) = ax.plot(r.real, r.imag, "o", color="k", ms=7, gid="roots", zorder=3)
         ax.set_xlabel("Re $t$")
         ax.set_ylabel("Im $t$")
         ax.set_aspect("equal")
-    else:
-        line.set_data(r.real, r.imag)
+    update_line(ax, "roots", r.real, r.imag, ls="none", marker="o", color="k", ms=7, zorder=3)
     for i, color in enumerate(PANEL_COLORS):
-        ring = find(ax.get_lines(), f"owner_{i}")
-        label = find(ax.texts, f"owner_label_{i}")
         owner = owners[i] if i < len(owners) else None
+        xy: tuple[list[float], list[float]] = ([], [])
+        text, pos = "", (0.0, 0.0)
         if owner is not None:
             z = r[int(owner)]
-            xy = ([z.real], [z.imag])
-            text, pos = str(i + 1), (z.real, z.imag + 0.12 + 0.12 * i)
-        else:
-            xy, text, pos = ([], []), "", (0.0, 0.0)
-        if ring is None:
-            ax.plot(
-                *xy, "o", ms=13 + 5 * i, mfc="none", mec=color, mew=2.0, gid=f"owner_{i}", zorder=2
-            )
-            ax.text(
-                *pos,
-                text,
-                color=color,
-                ha="center",
-                va="bottom",
-                fontsize=9,
-                fontweight="bold",
-                gid=f"owner_label_{i}",
-            )
-        else:
-            ring.set_data(*xy)
-            label.set_text(text)
-            label.set_position(pos)
+            xy, text, pos = ([z.real], [z.imag]), str(i + 1), (z.real, z.imag + 0.12 + 0.12 * i)
+        ring: dict[str, Any] = dict(ls="none", marker="o", mfc="none", mec=color, mew=2.0)
+        update_line(ax, f"owner_{i}", *xy, ms=13 + 5 * i, zorder=2, **ring)
+        label = find(ax.texts, f"owner_label_{i}")
+        if label is None:
+            bold: dict[str, Any] = dict(ha="center", va="bottom", fontsize=9, fontweight="bold")
+            label = ax.text(0.0, 0.0, "", color=color, gid=f"owner_label_{i}", **bold)
+        label.set_text(text)
+        label.set_position(pos)
     R = float(limit) if limit is not None else 1.3 * max(1.0, float(np.max(np.abs(r))))
     ax.set_xlim(-R, R)
     ax.set_ylim(-R, R)

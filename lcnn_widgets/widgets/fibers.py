@@ -1,13 +1,9 @@
 """The widget of the chapter on fibers: factorizations of ``p_w`` for stride 2 and stride 1.
 
-The architecture has filter sizes ``(3, 2)`` and strides ``(s_1, 1)`` with ``s_1`` in {1, 2}.
-With ``s_1 = 2`` the end-to-end filter has 5 entries (``p_w`` of degree 4) and layer 2 must own a
-whole orbit ``{t, -t}``; with ``s_1 = 1`` it has 4 entries (a cubic) and layer 2 may own any
-real root. The reader chooses ``w`` by its roots (monic ``p_w``) or types its coefficients.
-Three panels show the real factorizations found by :func:`lcnn_widgets.fibers.fibers`, each with
-the roots coloured by the layer that owns them (a panel without a factorization says so). The
-filters, the count and the NTK difference are the readout line above the picture; the view is
-fixed while ``y`` moves (:func:`view_limit`), so only the roots move.
+``LCN([3, 2], [s_1, 1])``: for ``s_1 = 2`` (``p_w`` of degree 4) layer 2 must own a whole orbit
+``{t, -t}``, for ``s_1 = 1`` (a cubic) any real root. The reader gives ``w`` by its roots or its
+coefficients; three panels show the real factorizations of :func:`lcnn_widgets.fibers.fibers`,
+roots coloured by owning layer, in a view fixed while ``y`` moves (:func:`view_limit`).
 """
 
 from __future__ import annotations
@@ -66,11 +62,7 @@ LIMITS = (3.0, 5.0, 7.5, *WIDE_HALF_WIDTHS)
 
 
 def view_limit(reach: float) -> float:
-    """The half-width of the root panels for roots of modulus at most ``reach``.
-
-    The smallest of :data:`LIMITS` that leaves a margin of 15 % around ``reach``, or
-    ``1.15 reach`` beyond the last one. Few steps, starting at the view of the default roots,
-    so that the frame of the picture rarely changes.
+    """The half-width of the root panels: the first of :data:`LIMITS` above ``1.15 reach``.
 
     Examples
     --------
@@ -97,10 +89,9 @@ class FiberPicture:
     layer_roots : tuple of tuple of LayerRoots
         :func:`root_orbits` of every fiber point.
     ntk_gap : float
-        The largest entrywise difference between the NTKs of two fiber points (0 if one).
+        The largest difference between the NTKs of two fiber points (0 if one).
     limit : float
-        Half-width of the square view of the root panels (:func:`view_limit`): it does not
-        depend on ``y``, so moving the pair keeps the frame of the picture.
+        Half-width of the root panels (:func:`view_limit`), independent of ``y``.
     """
 
     net: LCN
@@ -120,13 +111,11 @@ def widget_roots(
     Parameters
     ----------
     stride : {1, 2}
-        Stride of layer 1: ``p_w`` is a cubic (roots ``r1`` and the pair) or of degree 4
-        (roots ``r1``, ``r2`` and the pair).
+        Stride of layer 1: roots ``r1`` and the pair (a cubic) or ``r1``, ``r2`` and the pair.
     r1, r2 : float
         Real roots; with ``tie`` (stride 2 only) ``r2 = -r1``, so ``{r1, -r1}`` is an orbit.
     x, y : float
-        The pair: ``x +- i y`` if ``y > 0`` (complex), ``x +- |y|`` if ``y <= 0`` (real), i.e. the
-        roots of ``t^2 - 2 x t + x^2 + y |y|``.
+        The pair: ``x +- i y`` if ``y > 0`` (complex), ``x +- |y|`` if ``y <= 0`` (real).
 
     Returns
     -------
@@ -172,12 +161,7 @@ def fiber_picture(
     Returns
     -------
     FiberPicture
-
-    Raises
-    ------
-    ValueError
-        If ``w`` is not in the neuromanifold, ``w = 0``, or the coefficients have the wrong
-        length or are not numbers.
+        ValueError off the neuromanifold, for ``w = 0`` or bad coefficients.
 
     Examples
     --------
@@ -185,9 +169,9 @@ def fiber_picture(
     3
     """
     check_source(source)
-    net = LCN([3, 2], [stride, 1]) if stride in (1, 2) else None
-    if net is None:
+    if stride not in (1, 2):
         raise ValueError(f"stride must be 1 or 2: got {stride!r}")
+    net = LCN([3, 2], [stride, 1])
     k = net.end_to_end_size
     if source == "roots":
         w = filter_from_roots(widget_roots(stride, r1, r2, x, y, tie))
@@ -199,23 +183,14 @@ def fiber_picture(
                 f"coefficients must have {k} entries for stride {stride} ({kind}): got {w.size}"
             )
     fib = fibers(net, w)
-    ntks = [net.ntk(p.filters) for p in fib]
-    gap = spread(ntks)
+    gap = spread([net.ntk(p.filters) for p in fib])
     w_roots = filter_roots(w)
     reach = float(np.max(np.abs(w_roots.finite), initial=0.0))
     if source == "roots":  # the largest root over the whole range of y: a view fixed in y
-        reach = max(
-            reach, abs(r1), abs(r2) if stride == 2 and not tie else 0.0, abs(x) + SLIDER_MAX
-        )
-    return FiberPicture(
-        net=net,
-        w=w,
-        w_roots=w_roots,
-        fiber=fib,
-        layer_roots=tuple(root_orbits(net, p.filters) for p in fib),
-        ntk_gap=gap,
-        limit=view_limit(reach),
-    )
+        free_r2 = abs(r2) if stride == 2 and not tie else 0.0
+        reach = max(reach, abs(r1), free_r2, abs(x) + SLIDER_MAX)
+    layer_roots = tuple(root_orbits(net, p.filters) for p in fib)
+    return FiberPicture(net, w, w_roots, fib, layer_roots, ntk_gap=gap, limit=view_limit(reach))
 
 
 def _fmt(v: np.ndarray) -> str:
@@ -231,39 +206,30 @@ def fiber_readout(pic: FiberPicture) -> str:
     True
     """
     n = len(pic.fiber)
-    word = "factorization" if n == 1 else "factorizations"
     extra = f";  largest NTK difference <b>{pic.ntk_gap:.3g}</b>" if n > 1 else ""
     head = (
-        f"s₁ = {pic.net.strides[0]},  w = {_fmt(pic.w)}:  <b>{n}</b> real {word} "
-        f"(balanced, up to signs){extra}"
+        f"s₁ = {pic.net.strides[0]},  w = {_fmt(pic.w)}:  <b>{n}</b> real "
+        f"factorization{'' if n == 1 else 's'} (balanced, up to signs){extra}"
     )
-    parts = []
-    for i, point in enumerate(pic.fiber):
-        u, v = point.filters
-        parts.append(f"<b>{i + 1}</b>: u = {_fmt(u)}, v = {_fmt(v)}")
+    parts = [
+        f"<b>{i + 1}</b>: u = {_fmt(u)}, v = {_fmt(v)}"
+        for i, (u, v) in enumerate(pic.fiber.filters)
+    ]
     return head + "<br>" + " &nbsp;·&nbsp; ".join(parts)
 
 
 def draw_fiber_picture(fig: Figure, pic: FiberPicture) -> str:
-    """Update the widget's figure in place (one panel per factorization, always three panels).
+    """Update the widget's three panels in place (one per factorization; the rest say "none").
 
-    Panels without a factorization keep their frame and say so, and every panel keeps the
-    fixed view ``pic.limit``: moving a root changes only the data, never the frame. The filters
-    and the counts are returned as the readout line (:func:`fiber_readout`).
+    Every panel keeps the view ``pic.limit``; the filters and counts are the readout line.
     """
-    n = len(pic.fiber)
     for i, ax in enumerate(fig.axes[:N_PANELS]):
-        if i < n:
-            plot_root_orbits(
-                pic.layer_roots[i], w_roots=pic.w_roots, ax=ax, legend=False, limit=pic.limit
-            )
-            note = ""
-        else:
-            plot_root_orbits((), ax=ax, legend=False, limit=pic.limit)
-            note = "none"  # (the readout line gives the count)
+        filled = i < len(pic.fiber)
+        lr, w_roots = (pic.layer_roots[i], pic.w_roots) if filled else ((), None)
+        plot_root_orbits(lr, w_roots=w_roots, ax=ax, legend=False, limit=pic.limit)
         if i > 0 and ax.get_ylabel():
             ax.set_ylabel("")  # the panels share the y axis
-        find(ax.texts, "empty-note").set_text(note)
+        find(ax.texts, "empty-note").set_text("" if filled else "none")
     return fiber_readout(pic)
 
 
@@ -273,109 +239,59 @@ def explore_fibers(**initial: Any) -> Explorer:
     Parameters
     ----------
     **initial
-        Initial values of the controls ``stride, source, r1, r2, x, y, tie, coefficients``;
-        the defaults are those of :func:`fiber_picture`.
+        Initial values of the controls ``stride, source, r1, r2, x, y, tie, coefficients``
+        (defaults: those of :func:`fiber_picture`).
 
     Returns
     -------
     Explorer
-        Controls: ``stride`` (1 or 2), ``source`` (roots or coefficients), sliders ``r1``,
-        ``r2``, ``x``, ``y``, the checkbox ``tie`` (``r2 = -r1``) and the text box
-        ``coefficients``. Off the neuromanifold (or for ``w = 0``) a message is shown and the
-        last picture stays.
+        Controls: ``stride``, ``source``, sliders ``r1``, ``r2``, ``x``, ``y``, the checkbox
+        ``tie`` (``r2 = -r1``) and the text box ``coefficients``. Off the neuromanifold (or for
+        ``w = 0``) a message is shown and the last picture stays.
     """
     v = initial_values(fiber_picture, initial)
-    stride, source, r1, r2, x, y, tie, coefficients = (
-        v[k] for k in ("stride", "source", "r1", "r2", "x", "y", "tie", "coefficients")
-    )
     root: dict[str, Any] = dict(description_width=40, track=150)
     pair: dict[str, Any] = dict(description_width=64)
-    src = source_controls(source, coefficients, "coefficients w")
-    controls = {
-        "stride": toggle_buttons([1, 2], stride, "stride s₁"),
+    lim = (-SLIDER_MAX, SLIDER_MAX, 0.05)
+    src = source_controls(v["source"], v["coefficients"], "coefficients w")
+    c = {
+        "stride": toggle_buttons([1, 2], v["stride"], "stride s₁"),
         "source": src["source"],
-        "r1": slider("float", "r₁", r1, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
-        "r2": slider("float", "r₂", r2, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
-        "tie": checkbox(tie, "tie r₂ = −r₁ (an orbit)"),
-        "x": slider("float", "centre x", x, -SLIDER_MAX, SLIDER_MAX, 0.05, track=180, **pair),
-        "y": slider("float", "y", y, -SLIDER_MAX, SLIDER_MAX, 0.05, track=260, **pair),
+        "r1": slider("float", "r₁", v["r1"], *lim, **root),
+        "r2": slider("float", "r₂", v["r2"], *lim, **root),
+        "tie": checkbox(v["tie"], "tie r₂ = −r₁ (an orbit)"),
+        "x": slider("float", "centre x", v["x"], *lim, track=180, **pair),
+        "y": slider("float", "y", v["y"], *lim, track=260, **pair),
         "coefficients": src["coefficients"],
     }
-    c = controls
-    layout = W.VBox(
-        [
-            group(
-                "<b>Network</b> LCN([3, 2], [s₁, 1]), and how the end-to-end filter w is given",
-                row(c["stride"], c["source"]),
-            ),
-            group(
-                "<b>Real roots</b> of p_w (w from roots): r₁ and, for s₁ = 2 only, r₂",
-                row(c["r1"], c["r2"], c["tie"]),
-            ),
-            group(
-                "<b>A pair of roots</b>: x ± iy for y &gt; 0 (complex), "
-                "x ± |y| for y &lt; 0 (real)",
-                row(c["x"], c["y"]),
-            ),
-            group(
-                "<b>Coefficients</b> w₀, w₁, … (w from coefficients): 4 numbers for s₁ = 1, "
-                "5 for s₁ = 2",
-                c["coefficients"],
-            ),
-        ]
+    titles = (
+        "<b>Network</b> LCN([3, 2], [s₁, 1]), and how the end-to-end filter w is given",
+        "<b>Real roots</b> of p_w (w from roots): r₁ and, for s₁ = 2 only, r₂",
+        "<b>A pair of roots</b>: x ± iy for y &gt; 0 (complex), x ± |y| for y &lt; 0 (real)",
+        "<b>Coefficients</b> w₀, w₁, … (w from coefficients): 4 numbers for s₁ = 1, 5 for s₁ = 2",
     )
-    fig, axes = panel_figure(
-        (11.2, 4.5),
-        1,
-        N_PANELS,
-        sharex=True,
-        sharey=True,
-        left=0.07,
-        right=0.985,
-        bottom=0.11,
-        top=0.86,
-        wspace=0.25,
-    )
+    rows = [row(c["stride"], c["source"]), row(c["r1"], c["r2"], c["tie"]), row(c["x"], c["y"])]
+    layout = W.VBox([group(t, r) for t, r in zip(titles, [*rows, c["coefficients"]], strict=True)])
+    margins: dict[str, Any] = dict(left=0.07, right=0.985, bottom=0.11, top=0.86, wspace=0.25)
+    fig, axes = panel_figure((11.2, 4.5), 1, N_PANELS, sharex=True, sharey=True, **margins)
+    note: dict[str, Any] = dict(ha="center", va="center", fontsize=13, color="0.45", style="italic")
     for i, ax in enumerate(axes):
         ax.label_outer()  # tick labels only on the outer panels (cheaper to render)
         ax.set_title(f"factorization {i + 1}", fontsize=9)
-        ax.text(
-            0.5,
-            0.62,
-            "",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            fontsize=13,
-            color="0.45",
-            style="italic",
-            gid="empty-note",
-        )
+        ax.text(0.5, 0.62, "", transform=ax.transAxes, gid="empty-note", **note)
     # one legend for all panels, above them (outside the data: drawn once, not on every move)
-    styles: dict[str, Any] = dict(ls="none", marker="o")
-    fig.legend(
-        handles=[
-            Line2D([], [], ms=11, mfc="none", mec="k", mew=1.2, label="root of $p_w$", **styles),
-            Line2D([], [], ms=7, color=layer_color(1), label="owned by layer 1", **styles),
-            Line2D([], [], ms=7, color=layer_color(2), label="owned by layer 2", **styles),
-            Line2D(
-                [],
-                [],
-                color=layer_color(2),
-                lw=1.2,
-                ls="--",
-                alpha=0.8,
-                label="an orbit {t, −t} of layer 2 (s₁ = 2)",
-            ),
-        ],
-        loc="upper center",
-        bbox_to_anchor=(0.5, 1.0),
-        ncol=4,
-        fontsize=8,
-        frameon=False,
-    )
-    explorer = Explorer(
-        controls,
+    dot: dict[str, Any] = dict(ls="none", marker="o")
+    orbit = "an orbit {t, −t} of layer 2 (s₁ = 2)"
+    handles = [
+        Line2D([], [], ms=11, mfc="none", mec="k", mew=1.2, label="root of $p_w$", **dot),
+        Line2D([], [], ms=7, color=layer_color(1), label="owned by layer 1", **dot),
+        Line2D([], [], ms=7, color=layer_color(2), label="owned by layer 2", **dot),
+        Line2D([], [], color=layer_color(2), lw=1.2, ls="--", alpha=0.8, label=orbit),
+    ]
+    legend: dict[str, Any] = dict(loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=8)
+    fig.legend(handles=handles, frameon=False, **legend)
+    return Explorer(
+        c,
         fiber_picture,
         draw_fiber_picture,
         fig,
@@ -391,4 +307,3 @@ def explore_fibers(**initial: Any) -> Explorer:
             "the complex pair becomes real."
         ),
     )
-    return explorer
