@@ -1,16 +1,10 @@
 """Shallow ReLU networks: a two-layer ReLU CNN and a two-layer ReLU MLP (paper Sec. 5).
 
 The CNN is ``f(x) = conv(w_2, s_2, relu(conv(w_1, s_1, x)))``, the MLP ``f(x) = W_2 relu(W_1 x)``;
-no biases, ``relu'(0) = 0``. A batch ``X`` holds one input per row. Three facts drive the section:
-
-* each layer is positively homogeneous and ``relu'(h) h = relu(h)``, so gradient flow keeps
-  ``||w_2||^2 - ||w_1||^2`` (CNN) and ``||W_2[:, j]||^2 - ||W_1[j, :]||^2`` per neuron (MLP);
-* where every first-layer unit is active the network is the linear one: ``conv(pi(theta), S, x)``
-  (CNN, ``pi`` of :class:`~lcnn_widgets.lcn.LCN`), ``W_2 W_1 x`` (MLP);
-* ``relu(h) - relu(-h) = h``, so ``f(x) - f(-x)`` is the linear network for every ``x``.
-
-Jacobians are with respect to the parameters (columns: layer 1 first, C order) and stacked over
-the batch (rows ``i * M ... (i + 1) * M - 1`` for input ``i``); the NTK on the batch is ``J J^T``.
+no biases, ``relu'(0) = 0``, one input per row of a batch ``X``. Three facts drive the section:
+gradient flow keeps per-layer (CNN) or per-neuron (MLP) norm differences; where every first-layer
+unit is active the network is the linear one; and ``f(x) - f(-x)`` is the linear network for every
+``x``. Jacobians are with respect to the parameters (layer 1 first), stacked over the batch.
 """
 
 from __future__ import annotations
@@ -114,6 +108,8 @@ class ReLUCNN:
         self._linear = linear
         self._st = linear.stride_shapes  # per-layer strides as tuples
         self._S = as_stride(linear.stride, linear.dim)  # total stride as a tuple
+        k = linear.end_to_end_shape
+        self._two_outputs = tuple(a + b for a, b in zip(k, self._S, strict=True))  # input size
 
     def __repr__(self) -> str:
         return f"ReLUCNN(filter_sizes={self.filter_sizes!r}, strides={self.strides!r})"
@@ -318,11 +314,7 @@ class ReLUCNN:
         as_generator(rng)
         n_inputs = as_positive_int(n_inputs, "n_inputs")
         margin = as_real(margin, "margin", positive=True)
-        if input_size is None:
-            input_size = tuple(
-                a + b for a, b in zip(self._linear.end_to_end_shape, self._S, strict=True)
-            )
-        n = self._input_shape(input_size)
+        n = self._input_shape(self._two_outputs if input_size is None else input_size)
         A = self.first_layer_matrix(fs, n)
         A_pinv = np.linalg.pinv(A)
         h = margin + rng.random((n_inputs, A.shape[0]))
@@ -354,7 +346,7 @@ class ReLUCNN:
                 f"Y must hold one output per patch of X ({P.shape[0]} numbers): got shape {y.shape}"
             )
         w, *_ = np.linalg.lstsq(P, y.ravel(), rcond=None)
-        return w.reshape(self._linear.end_to_end_size if self.dim == 1 else k)
+        return w.reshape(k)
 
     @finite_result
     def function_fiber(
@@ -396,8 +388,7 @@ class ReLUCNN:
         lin = self.linear
         theta = join(fs)
         fiber = fibers(lin, pi(lin, theta), invariants(lin, theta))
-        size = tuple(a + b for a, b in zip(lin.end_to_end_shape, self._S, strict=True))
-        X = rng.standard_normal((n_test, *size))
+        X = rng.standard_normal((n_test, *self._two_outputs))
         F = self._forward(fs, X)
         scale = max(float(np.max(np.abs(F))), np.finfo(float).tiny)
         cands = tuple(tuple(np.asarray(f) for f in c) for c in fiber.with_signs())

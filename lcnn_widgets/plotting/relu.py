@@ -107,10 +107,8 @@ def plot_activation_regions(
     ext = regions.extent
     image = find(ax.get_images(), "regions")
     if image is None:
-        style: dict[str, Any] = dict(
-            cmap=CMAP, vmin=0.0, vmax=1.0, interpolation="nearest", aspect="auto"
-        )
-        image = ax.imshow(shade, origin="lower", extent=ext, gid="regions", **style)
+        kw: dict[str, Any] = dict(cmap=CMAP, vmin=0.0, vmax=1.0, interpolation="nearest")
+        image = ax.imshow(shade, origin="lower", extent=ext, aspect="auto", gid="regions", **kw)
     else:
         image.set_data(shade)
         image.set_extent(ext)
@@ -128,11 +126,9 @@ def plot_activation_regions(
         )
         update_line(ax, "point", [float(point[0])], [float(point[1])], **star)
     if ax.get_xlim() != (ext[0], ext[1]) or ax.get_ylim() != (ext[2], ext[3]):
-        ax.set_xlim(ext[0], ext[1])
-        ax.set_ylim(ext[2], ext[3])
+        ax.set(xlim=ext[:2], ylim=ext[2:])
     la, lb = labels if labels is not None else ("$a$", "$b$")
-    ax.set_xlabel(la)
-    ax.set_ylabel(lb)
+    ax.set(xlabel=la, ylabel=lb)
     if title is not None:
         ax.set_title(title, fontsize="medium")
     if legend and ax.get_legend() is None:

@@ -205,11 +205,10 @@ def explore_relu(
     res = as_positive_int(resolution, "resolution")
 
     entry: dict[str, Any] = dict(description_width=40, track=150, readout_format=".2f")
+    names, labels_a = ("a11", "a12", "a21", "a22"), ("A₁₁", "A₁₂", "A₂₁", "A₂₂")
     controls = {
         name: slider("float", label, float(v), -3.0, 3.0, 0.05, **entry)
-        for name, label, v in zip(
-            ("a11", "a12", "a21", "a22"), ("A₁₁", "A₁₂", "A₂₁", "A₂₂"), vals, strict=True
-        )
+        for name, label, v in zip(names, labels_a, vals, strict=True)
     }
     controls["q"] = dropdown(list(Q_CHOICES), q, "Q")
     c = controls
@@ -247,33 +246,27 @@ def explore_relu(
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.06, 1.0), **legend)
 
     def draw(figure: Figure, r: ReLUPairPicture) -> str:
-        plot_activation_regions(r.regions[0], point=r.x0, labels=labels, ax=axes[0], legend=False)
-        plot_activation_regions(r.regions[1], point=r.x0, labels=labels, ax=axes[1], legend=False)
+        for ax, regions in zip(axes[:2], r.regions, strict=True):
+            plot_activation_regions(regions, point=r.x0, labels=labels, ax=ax, legend=False)
         n = max(r.regions[0].n_units, 1)
+        images = [find(ax.get_images(), "regions") for ax in axes[:2]]
+        ticks, ticklabels = [k / n for k in range(n + 1)], [str(k) for k in range(n + 1)]
         image_colorbar(
-            [find(ax.get_images(), "regions") for ax in axes[:2]],
-            host=axes[1],
-            ticks=[k / n for k in range(n + 1)],
-            ticklabels=[str(k) for k in range(n + 1)],
-            label="active neurons",
+            images, host=axes[1], ticks=ticks, ticklabels=ticklabels, label="active neurons"
         )
         for ax, k in zip(axes[2:], r.comparison.ntks, strict=True):
             plot_ntk_heatmap(k / r.ntk_scale, vmin=-1.0, vmax=1.0, annotate=False, ax=ax)
         return relu_readout(r)
 
+    title = "<b>Same conserved quantities, same function near x₀ — which NTK?</b>"
+    alt = (
+        "Two pictures of the plane of inputs shaded by the number of active hidden "
+        "neurons, with the kink lines and the test input x₀, for the networks (A, A⁻¹) and "
+        "(AQ, QᵀA⁻¹); and the NTKs of both networks at x₀ as 2 by 2 heatmaps on one "
+        "colour scale (divided by their largest entry), which differ although the "
+        "conserved quantities agree."
+    )
+    preview = ("a11", np.linspace(-3.0, 3.0, 9).tolist())
     return Explorer(
-        controls,
-        compute,
-        draw,
-        fig,
-        layout_controls=box,
-        title="<b>Same conserved quantities, same function near x₀ — which NTK?</b>",
-        preview=("a11", np.linspace(-3.0, 3.0, 9).tolist()),
-        alt=(
-            "Two pictures of the plane of inputs shaded by the number of active hidden "
-            "neurons, with the kink lines and the test input x₀, for the networks (A, A⁻¹) and "
-            "(AQ, QᵀA⁻¹); and the NTKs of both networks at x₀ as 2 by 2 heatmaps on one "
-            "colour scale (divided by their largest entry), which differ although the "
-            "conserved quantities agree."
-        ),
+        controls, compute, draw, fig, layout_controls=box, title=title, preview=preview, alt=alt
     )
