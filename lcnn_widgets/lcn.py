@@ -15,7 +15,7 @@ NTK in function space is ``Theta = J J^T``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import accumulate
+from itertools import accumulate, groupby
 from typing import Any
 
 import numpy as np
@@ -173,14 +173,8 @@ class LCN:
         >>> LCN([3, 2, 2, 2], [2, 1, 1, 1]).stride_runs
         [[0], [1, 2, 3]]
         """
-        acc = self.accumulated_strides
-        runs: list[list[int]] = []
-        for layer in range(self.n_layers):
-            if runs and acc[runs[-1][0]] == acc[layer]:
-                runs[-1].append(layer)
-            else:
-                runs.append([layer])
-        return runs
+        runs = groupby(enumerate(self._acc[:-1]), key=lambda layer_acc: layer_acc[1])
+        return [[layer for layer, _ in run] for _, run in runs]
 
     @property
     def offsets(self) -> tuple[int, ...]:
@@ -487,26 +481,11 @@ def gauss_newton(
     ``steps`` steps, at a residual of ``4 eps ||target||`` or after a step below
     ``rtol ||theta||``.
 
-    Parameters
-    ----------
-    net : LCN
-    theta : ndarray of shape (n_params,)
-        The starting point.
-    w : ndarray of shape ``end_to_end_shape``
-        The target end-to-end filter.
-    delta : ndarray of shape (L - 1,), optional
-        Target invariants (imposed only if given).
-    steps : int
-    rtol : float, default=0.0
-    J : ndarray of shape (n_outputs, n_params), optional
-        ``jacobian(net, theta)`` if already known.
-    jac : callable, optional
-        ``theta -> J``, a faster :func:`jacobian` for a special architecture.
-
-    Returns
-    -------
-    theta, J : ndarray of shape (n_params,), (n_outputs, n_params)
-        The best point found and the Jacobian of ``pi`` there.
+    ``theta``: the starting point, shape (n_params,); ``w``: the target, shape
+    ``end_to_end_shape``; ``delta``: target invariants, shape (L - 1,) (imposed only if given);
+    ``J``: ``jacobian(net, theta)`` if known; ``jac``: ``theta -> J``, a faster
+    :func:`jacobian` for a special architecture. Returns the best ``theta`` found and ``J``
+    there.
     """
     jac = jac or (lambda th: jacobian(net, th))
     k1 = net.offsets[1]

@@ -26,20 +26,9 @@ def ellipse_outline(
 ) -> np.ndarray:
     """Closed outline of ``center + scale * {x : x^T G x = 1}`` for a 2x2 Gram matrix ``G``.
 
-    Parameters
-    ----------
-    gram : array_like of shape (2, 2)
-        Symmetric positive definite.
-    center : array_like of shape (2,), default=(0, 0)
-    scale : float, default=1.0
-        Drawing scale (the same for every ellipse of a picture, so sizes compare).
-    n : int, default=60
-        Number of points (the first is repeated at the end).
-
-    Returns
-    -------
-    ndarray of shape (n + 1, 2)
-        ValueError if ``gram`` is not a positive definite 2x2 matrix.
+    ``gram``: array_like of shape (2, 2), positive definite (else ValueError); ``center``: shape
+    (2,); ``scale``: the drawing scale (one per picture, so sizes compare). Returns an ndarray
+    of shape (n + 1, 2) (the first point repeated at the end).
 
     Examples
     --------

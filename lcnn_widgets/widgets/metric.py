@@ -232,20 +232,10 @@ def metric_chart(
 ) -> MetricChart:
     """Build (or fetch from the cache) the chart part of the metric picture at ``w``.
 
-    Parameters
-    ----------
-    net : LCN
-        A two-layer 1D architecture.
-    w : array_like of shape (K,)
-        A point of ``M`` where the metric is determined by ``(w, delta)`` (else ValueError, as
-        for a critical point).
-    entry : tuple of int, default=(1, 3)
-        The NTK entry to follow (0-based).
-    n : int, default=5
-        Chart grid points per axis.
-    radius : float, default=0.15
-        Chart coordinates run over ``[-radius ||w||, radius ||w||]``.
-    delta_range : tuple of float, default=(-60, 20)
+    ``net``: a two-layer 1D LCN; ``w``: array_like of shape (K,), a point of ``M`` where the
+    metric is determined by ``(w, delta)`` and not critical (else ValueError); ``entry``: the
+    NTK entry followed (0-based); ``n``: chart grid points per axis; ``radius``: the chart spans
+    ``[-radius ||w||, radius ||w||]``; ``delta_range``: the range of the invariant.
     """
     if not isinstance(net, LCN):
         raise TypeError(f"net must be an LCN: got {type(net).__name__}")
@@ -303,21 +293,10 @@ def explore_metric(
 ) -> Explorer:
     """Slide the invariant ``delta`` and watch the metric ``g^delta`` at a point change.
 
-    Parameters
-    ----------
-    filter_sizes, strides : sequence of int, default=(3, 2), (2, 1)
-        A two-layer 1D architecture (default: the running example, Ex. 15).
-    w : array_like, default=(2, 1, 3, -1, -5)
-        The initial point (typed into a text box; Ex. 17's point by default).
-    delta : float, default=0.0
-        Initial invariant.
-    delta_range, entry, n, radius
-        As in :func:`metric_chart` (``delta_range`` is also the slider's range).
-
-    Returns
-    -------
-    Explorer
-        Controls ``w`` (text) and ``delta`` (slider); bad input shows a message.
+    ``filter_sizes, strides``: a two-layer 1D architecture (default: the running example,
+    Ex. 15); ``w``: the initial point, in a text box (Ex. 17's by default); ``delta``: the
+    initial invariant, on a slider over ``delta_range``; ``delta_range, entry, n, radius`` as in
+    :func:`metric_chart`. Returns an :class:`Explorer`; bad input shows a message.
 
     Examples
     --------
