@@ -1,13 +1,9 @@
 """The widget of the stride-one chapter: move the roots of a cubic, compare the NTKs of its fiber.
 
-The architecture is ``LCN([3, 2], [1, 1])`` (Ex. 19): the end-to-end filter is a cubic, every
-cubic lies in the neuromanifold, and layer 2 (a linear factor) may take any real root. The
-reader fixes a real root ``r`` and a pair ``c +- sqrt(g)``, real for ``g > 0`` and complex for
-``g < 0`` (:func:`lcnn_widgets.stride_one.cubic_roots`), or types the four coefficients. The
-picture shows the roots with the one owned by layer 2 in each factorization, and the NTKs of the
-(up to three) fiber points at the chosen invariant as heatmaps on one colour scale (each NTK
-divided by the largest entry of all of them, so the scale is fixed); the counts and the NTK
-difference are the readout line above the picture. Moving ``g`` changes only the data.
+``LCN([3, 2], [1, 1])`` (Ex. 19): every cubic is in the neuromanifold and layer 2 (a linear
+factor) may take any real root. The reader fixes a real root ``r`` and a pair ``c +- sqrt(g)``
+(:func:`lcnn_widgets.stride_one.cubic_roots`) or types the coefficients; the picture shows the
+root of layer 2 in each factorization and the NTKs of the fiber points on one fixed colour scale.
 """
 
 from __future__ import annotations
@@ -53,13 +49,12 @@ N_PANELS = 3
 SLIDER_MAX = 2.0
 #: the half-widths the roots panel may take (the smallest that holds the roots is used)
 LIMITS = (2.6, 4.2, 6.0, *WIDE_HALF_WIDTHS)
+#: the heatmaps: ``Theta / ntk_scale`` on the fixed scale [-1, 1]; panels without a point say so
+_HEAT: dict[str, Any] = dict(annotate=False, vmin=-1.0, vmax=1.0, empty_text="none")
 
 
 def view_limit(reach: float) -> float:
-    """Half-width of the roots panel for roots of modulus at most ``reach``.
-
-    The smallest of :data:`LIMITS` that is at least ``1.2 reach``, or ``1.2 reach`` beyond the
-    last one: few steps, so that the frame of the picture rarely changes.
+    """Half-width of the roots panel: the first of :data:`LIMITS` above ``1.2 reach``.
 
     Examples
     --------
@@ -84,19 +79,16 @@ class StrideOnePicture:
     result : FiberNTKs
         The fiber at ``delta`` and the NTK of each point.
     owners : tuple of (int or None)
-        For each fiber point: index into ``roots`` of the root of layer 2's linear factor
-        (``None`` if it is the root at infinity).
+        Per fiber point: index into ``roots`` of layer 2's root (``None``: at infinity).
     count_from_roots : int
-        :func:`~lcnn_widgets.stride_one.stride_one_factorization_count` of the roots: an
-        independent count that must equal ``len(result.fiber)``.
+        :func:`~lcnn_widgets.stride_one.stride_one_factorization_count`: must equal
+        ``len(result.fiber)``.
     delta : float
         The invariant ``||w_2||^2 - ||w_1||^2`` of every point.
     ntk_scale : float
-        The largest absolute entry of the NTKs: the heatmaps show ``Theta / ntk_scale`` on the
-        fixed colour scale ``[-1, 1]``.
+        The largest absolute NTK entry: the heatmaps show ``Theta / ntk_scale`` on ``[-1, 1]``.
     limit : float
-        Half-width of the view of the roots (:func:`view_limit`); it does not depend on
-        ``disc``, so moving ``g`` keeps the frame of the picture.
+        Half-width of the view of the roots (:func:`view_limit`), independent of ``disc``.
     """
 
     w: np.ndarray
@@ -135,11 +127,8 @@ def stride_one_picture(
     Returns
     -------
     StrideOnePicture
-
-    Raises
-    ------
-    ValueError
-        For an unknown ``source``, coefficients that are not four numbers, or ``w = 0``.
+        ValueError for an unknown ``source``, coefficients that are not four numbers, or
+        ``w = 0``.
 
     Examples
     --------
@@ -151,10 +140,9 @@ def stride_one_picture(
     """
     check_source(source)
     if source == "roots":
-        exact = cubic_roots(r, center, disc)
-        w = filter_from_roots(exact)
-        roots, n_inf = exact, 0
-        count = stride_one_factorization_count(exact, [2, 1])
+        roots, n_inf = cubic_roots(r, center, disc), 0
+        w = filter_from_roots(roots)
+        count = stride_one_factorization_count(roots, [2, 1])
     else:
         w = parse_floats(coefficients, "coefficients")
         if w.size != 4:
@@ -170,27 +158,19 @@ def stride_one_picture(
     reach = float(np.max(np.abs(roots), initial=0.0))
     if source == "roots":  # the largest root over the whole range of g: a view fixed in g
         reach = max(reach, abs(r), abs(center) + np.sqrt(SLIDER_MAX))
+    limit = view_limit(reach)
     result = fiber_ntks(NET, w, [float(delta)])
-    scale = max((float(np.max(np.abs(k))) for k in result.ntks), default=0.0)
-    owners: list[int | None] = []
-    for p in result.fiber:
-        lr = filter_roots(p.filters[1])
-        if lr.n_inf:
-            owners.append(None)
-        else:
-            z = lr.finite[0] if lr.finite.size else 0.0
-            owners.append(int(np.argmin(np.abs(roots - z))))
-    return StrideOnePicture(
-        w=w,
-        roots=roots,
-        n_inf=n_inf,
-        result=result,
-        owners=tuple(owners),
-        count_from_roots=count,
-        delta=float(delta),
-        ntk_scale=scale if scale > 0 else 1.0,
-        limit=view_limit(reach),
-    )
+    scale = max((float(np.max(np.abs(k))) for k in result.ntks), default=0.0) or 1.0
+    owners = tuple(_owner(roots, p.filters[1]) for p in result.fiber)
+    return StrideOnePicture(w, roots, n_inf, result, owners, count, float(delta), scale, limit)
+
+
+def _owner(roots: np.ndarray, v: np.ndarray) -> int | None:
+    """Index into ``roots`` of the root of layer 2's filter ``v`` (``None``: at infinity)."""
+    lr = filter_roots(v)
+    if lr.n_inf:
+        return None
+    return int(np.argmin(np.abs(roots - (lr.finite[0] if lr.finite.size else 0.0))))
 
 
 def _root_label(pic: StrideOnePicture, owner) -> str:
@@ -224,22 +204,11 @@ def stride_one_readout(pic: StrideOnePicture) -> str:
 
 
 def draw_stride_one_picture(fig: Figure, pic: StrideOnePicture) -> str:
-    """Update the widget's figure in place: roots panel, then three NTK panels, one colour bar.
-
-    The frame stays: the view of the roots is ``pic.limit``, the heatmaps show
-    ``Theta / pic.ntk_scale`` on the fixed scale ``[-1, 1]``, and a panel without a fiber point
-    keeps its frame and says so. The changing numbers are returned as the readout line.
-    """
+    """Update the roots panel and the three NTK panels in place; return the readout line."""
     ax_roots, *heat = fig.axes[: 1 + N_PANELS]
     plot_pair_roots(pic.roots, owners=pic.owners, ax=ax_roots, limit=pic.limit)
-    plot_ntk_panels(
-        [k / pic.ntk_scale for k in pic.result.ntks],
-        axes=heat,
-        annotate=False,
-        vmin=-1.0,
-        vmax=1.0,
-        empty_text="none",
-    )
+    ntks = [k / pic.ntk_scale for k in pic.result.ntks]
+    plot_ntk_panels(ntks, axes=heat, **_HEAT)
     return stride_one_readout(pic)
 
 
@@ -255,12 +224,9 @@ def explore_stride_one(**initial: Any) -> Explorer:
     Returns
     -------
     Explorer
-        Controls ``r``, ``center``, ``disc`` (the pair ``center +- sqrt(disc)``: real for
-        ``disc > 0``, complex for ``disc < 0``), ``delta``, ``source`` and ``coefficients``.
-        Panels: the roots, with a coloured ring on the root of layer 2 in each factorization;
-        then one NTK heatmap per fiber point (three panels, unused ones say "none"), all on one
-        fixed colour scale (``Theta / max |Theta|``) with one colour bar. The readout line gives
-        the count and ``max_{i,j} ||Theta_i - Theta_j||_F``.
+        Controls ``r``, ``center``, ``disc``, ``delta``, ``source`` and ``coefficients``.
+        Panels: the roots (a ring on layer 2's root per factorization), then one NTK heatmap
+        per fiber point on the scale ``Theta / max |Theta|``, with one colour bar.
 
     Examples
     --------
@@ -269,20 +235,15 @@ def explore_stride_one(**initial: Any) -> Explorer:
     (True, 3)
     """
     v = initial_values(stride_one_picture, initial)
-    r, center, disc, delta, source, coefficients = (
-        v[k] for k in ("r", "center", "disc", "delta", "source", "coefficients")
-    )
     root: dict[str, Any] = dict(description_width=40, track=150, readout_format=".2f")
-    controls = {
-        "r": slider("float", "r", r, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
-        "center": slider("float", "c", center, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
-        "disc": slider("float", "g", disc, -SLIDER_MAX, SLIDER_MAX, 0.05, **root),
-        "delta": slider(
-            "float", "invariant δ", delta, -SLIDER_MAX, SLIDER_MAX, 0.05, readout_format=".2f"
-        ),
-        **source_controls(source, coefficients, "coefficients"),
+    lim = (-SLIDER_MAX, SLIDER_MAX, 0.05)
+    c = {
+        "r": slider("float", "r", v["r"], *lim, **root),
+        "center": slider("float", "c", v["center"], *lim, **root),
+        "disc": slider("float", "g", v["disc"], *lim, **root),
+        "delta": slider("float", "invariant δ", v["delta"], *lim, readout_format=".2f"),
+        **source_controls(v["source"], v["coefficients"], "coefficients"),
     }
-    c = controls
     layout = W.VBox(
         [
             group(
@@ -304,32 +265,20 @@ def explore_stride_one(**initial: Any) -> Explorer:
     ax_roots, *heat = axes
     # the frame, drawn once: titles, the 4 x 4 heatmaps on the fixed scale [-1, 1], one bar
     ax_roots.set_title("roots of p_w", fontsize="medium")
-    plot_ntk_panels(
-        [np.zeros((4, 4))] * N_PANELS,
-        axes=heat,
-        annotate=False,
-        vmin=-1.0,
-        vmax=1.0,
-        titles=[f"Θ at point {i + 1}" for i in range(N_PANELS)],
-        empty_text="none",
-    )
+    titles = [f"Θ at point {i + 1}" for i in range(N_PANELS)]
+    plot_ntk_panels([np.zeros((4, 4))] * N_PANELS, axes=heat, titles=titles, **_HEAT)
     # one colour bar for the shared scale, right of the last panel: all panels have the same
     # size and matrix shape, so the first one's drawn box (square, inside its panel) gives the
     # bar's height and the inset of the last one
     heat[0].apply_aspect()
     box, panel = heat[0].get_position(), heat[0].get_position(original=True)
     right = heat[-1].get_position(original=True).x1 - (panel.x1 - box.x1)
-    cax = fig.add_axes(
-        (right + 0.012, box.y0, 0.012, box.height), label="<colorbar>", gid="ntk-colorbar"
-    )
-    image_colorbar(
-        [find(ax.get_images(), "ntk") for ax in heat],
-        cax=cax,
-        ticks=[-1.0, -0.5, 0.0, 0.5, 1.0],
-        label="Θ / max |Θ|",
-    )
-    explorer = Explorer(
-        controls,
+    rect = (right + 0.012, box.y0, 0.012, box.height)
+    cax = fig.add_axes(rect, label="<colorbar>", gid="ntk-colorbar")
+    images = [find(ax.get_images(), "ntk") for ax in heat]
+    image_colorbar(images, cax=cax, ticks=[-1.0, -0.5, 0.0, 0.5, 1.0], label="Θ / max |Θ|")
+    return Explorer(
+        c,
         stride_one_picture,
         draw_stride_one_picture,
         fig,
@@ -345,4 +294,3 @@ def explore_stride_one(**initial: Any) -> Explorer:
             "disappear."
         ),
     )
-    return explorer
