@@ -28,7 +28,6 @@ from ._validation import (
     as_parameter_blocks,
     as_positive_int,
     as_real,
-    as_stride,
     as_time_grid,
     as_weights,
     as_widths,
@@ -107,26 +106,20 @@ class ReLUCNN:
             )
         self._linear = linear
         self._st = linear.stride_shapes  # per-layer strides as tuples
-        self._S = as_stride(linear.stride, linear.dim)  # total stride as a tuple
+        self._S = tuple(a * b for a, b in zip(*self._st, strict=True))  # total stride S = s_1 s_2
         k = linear.end_to_end_shape
         self._two_outputs = tuple(a + b for a, b in zip(k, self._S, strict=True))  # input size
 
     def __repr__(self) -> str:
         return f"ReLUCNN(filter_sizes={self.filter_sizes!r}, strides={self.strides!r})"
 
-    @property
-    def linear(self) -> LCN:
-        """The linear network with the same filters (the ReLU removed)."""
-        return self._linear
-
+    linear = property(lambda self: self._linear, doc="The linear network of the same filters.")
     # the same as the linear network's (per axis: int in 1D, tuple in D dimensions)
     filter_sizes = property(lambda self: self._linear.filter_sizes, doc="``[k_1, k_2]``.")
     strides = property(lambda self: self._linear.strides, doc="``[s_1, s_2]``.")
     dim = property(lambda self: self._linear.dim, doc="Dimension ``D`` of the inputs.")
     n_params = property(lambda self: self._linear.n_params, doc="``prod(k_1) + prod(k_2)``.")
-    end_to_end_size = property(
-        lambda self: self._linear.end_to_end_size, doc="``k_1 + (k_2 - 1) s_1``, of ``pi``."
-    )
+    end_to_end_size = property(lambda self: self._linear.end_to_end_size, doc="Size of ``pi``.")
     stride = property(lambda self: self._linear.stride, doc="Total stride ``S = s_1 s_2``.")
 
     def check_filters(self, filters: Params) -> list[np.ndarray]:
@@ -299,11 +292,8 @@ class ReLUCNN:
         Returns
         -------
         ndarray of shape (n_inputs, n) or (n_inputs, n_1, ..., n_D)
-
-        Notes
-        -----
-        A nonzero first layer ``A`` has full row rank (a staircase), so every positive ``h`` is
-        reached: ``x = A^+ h + (I - A^+ A) z``. There ``f`` is the linear network (Sec. 5).
+            ``x = A^+ h + (I - A^+ A) z``: a nonzero first layer ``A`` has full row rank (a
+            staircase), so every positive ``h`` is reached; there ``f`` is linear (Sec. 5).
         """
         fs = self.check_filters(filters)
         if not np.any(fs[0]):
@@ -357,11 +347,9 @@ class ReLUCNN:
         Parameters
         ----------
         filters : sequence of two array_like, nonzero ``(w_1, w_2)``
-        rng : numpy.random.Generator
-            Draws the standard normal test inputs (of size ``end_to_end_size + stride``).
+        rng : numpy.random.Generator, for normal test inputs of size ``end_to_end_size + stride``
         n_test : int, default=32
-        tol : float, default=1e-8
-            Relative output gap below which a candidate counts as the same function.
+        tol : float, default=1e-8, the relative output gap still counted as the same function
 
         Returns
         -------
@@ -385,8 +373,7 @@ class ReLUCNN:
         as_generator(rng)
         n_test = as_positive_int(n_test, "n_test")
         tol = as_real(tol, "tol", positive=True)
-        lin = self.linear
-        theta = join(fs)
+        lin, theta = self._linear, join(fs)
         fiber = fibers(lin, pi(lin, theta), invariants(lin, theta))
         X = rng.standard_normal((n_test, *self._two_outputs))
         F = self._forward(fs, X)
@@ -457,7 +444,7 @@ class ReLUMLP:
     widths = property(lambda self: self._widths, doc="``(d_0, d_1, d_2)``.")
     weight_shapes = property(lambda self: list(self._shapes), doc="``[(d_1, d_0), (d_2, d_1)]``.")
     n_params = property(
-        lambda self: sum(a * b for a, b in self._shapes), doc="``d_1 d_0 + d_2 d_1``."
+        lambda self: sum(a * b for a, b in self._shapes), doc="``d_1 (d_0 + d_2)``."
     )
 
     def check_weights(self, weights: Params) -> list[np.ndarray]:
@@ -596,9 +583,9 @@ class ReLUFlowResult:
 
     Notes
     -----
-    Off the kinks the field is smooth and any drift of the invariants is integration error. Where
-    the one-sided fields push a pre-activation towards 0 the flow slides along the kink and a
-    classical integrator stalls: hence ``stop_at_kink`` and ``max_nfev``.
+    Off the kinks any drift of the invariants is integration error. Where the one-sided fields push
+    a pre-activation to 0 the flow slides along the kink and an integrator stalls: hence
+    ``stop_at_kink`` and ``max_nfev``.
     """
 
     times: np.ndarray
@@ -790,8 +777,7 @@ def activation_regions(
             f"directions must have shape {(2, *o.shape)} (two inputs shaped like origin): got "
             f"{d.shape}"
         )
-    a = np.linspace(ext[0], ext[1], res)
-    b = np.linspace(ext[2], ext[3], res)
+    a, b = np.linspace(ext[0], ext[1], res), np.linspace(ext[2], ext[3], res)
     B, A = np.meshgrid(b, a, indexing="ij")
     X = o[None] + np.multiply.outer(A.ravel(), d[0]) + np.multiply.outer(B.ravel(), d[1])
     pats = model.activation_pattern(params, X).reshape(X.shape[0], -1)
@@ -854,11 +840,8 @@ def compare_parametrizations(
     Returns
     -------
     ParameterComparison
-
-    Notes
-    -----
-    Paper Sec. 5, Ex. 20: two factorizations of ``I_2`` by a ReLU MLP agree in outputs on positive
-    inputs and in conserved quantities, but not in NTKs.
+        Paper Sec. 5, Ex. 20: two factorizations of ``I_2`` by a ReLU MLP agree in outputs on
+        positive inputs and in conserved quantities, but not in NTKs.
 
     Examples
     --------

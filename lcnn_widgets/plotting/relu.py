@@ -72,10 +72,8 @@ def plot_activation_regions(
 
     Parameters
     ----------
-    regions : ActivationRegions
-        From :func:`lcnn_widgets.relu.activation_regions`.
-    point : (a, b), optional
-        A point to mark (e.g. a test input).
+    regions : ActivationRegions, from :func:`lcnn_widgets.relu.activation_regions`
+    point : (a, b), optional, a point to mark (e.g. a test input)
     title : str, optional
     labels : (str, str), default=("$a$", "$b$")
     legend : bool, default=True

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .._validation import as_finite_array, as_positive_int
+from .._validation import as_finite_array, as_positive_int, as_real
 from ..dense import identity_factorization
 from ..plotting._common import find, image_colorbar
 from ..plotting.dense import plot_ntk_heatmap
@@ -112,9 +112,7 @@ def relu_pair_picture(
     Q = Q_CHOICES[q]
     first = identity_factorization(A)
     second = identity_factorization(A, Q)
-    half = float(as_finite_array(extent, "extent", ndim=0))
-    if not half > 0:
-        raise ValueError(f"extent must be positive: got {extent!r}")
+    half = as_real(extent, "extent", positive=True)
     res = as_positive_int(resolution, "resolution")
     x = as_finite_array(x0, "x0", ndim=1)
     if x.shape != (2,):
@@ -211,12 +209,9 @@ def explore_relu(
         for name, label, v in zip(names, labels_a, vals, strict=True)
     }
     controls["q"] = dropdown(list(Q_CHOICES), q, "Q")
-    c = controls
-    layer = group(
-        "<b>First layer</b> A (the second layer is A⁻¹)",
-        *(row(c[f"a{i}1"], c[f"a{i}2"]) for i in (1, 2)),
-    )
-    box = row(layer, group("<b>Orthogonal matrix</b> Q", c["q"]))
+    rows = (row(controls["a11"], controls["a12"]), row(controls["a21"], controls["a22"]))
+    layer = group("<b>First layer</b> A (the second layer is A⁻¹)", *rows)
+    box = row(layer, group("<b>Orthogonal matrix</b> Q", controls["q"]))
 
     def compute(a11: float, a12: float, a21: float, a22: float, q: str) -> ReLUPairPicture:
         return relu_pair_picture(a11, a12, a21, a22, q, x0=point, resolution=res)
@@ -230,12 +225,10 @@ def explore_relu(
     for ax, head, net in zip(axes, heads, ("(A, A⁻¹)", "(AQ, QᵀA⁻¹)") * 2, strict=True):
         ax.set_title(head + net, fontsize="medium")
     for ax in axes[:2]:  # fixed ticks: cheaper to check on every update than a tick locator
-        ax.set_xticks(np.arange(-2.0, 2.5, 1.0))
-        ax.set_yticks(np.arange(-2.0, 2.5, 0.5))
+        ax.set(xticks=np.arange(-2.0, 2.5, 1.0), yticks=np.arange(-2.0, 2.5, 0.5))
     for ax in axes[2:]:
         plot_ntk_heatmap(np.zeros((2, 2)), vmin=-1.0, vmax=1.0, annotate=False, ax=ax)
-        ax.set_xticks([0, 1], ["f₁", "f₂"])
-        ax.set_yticks([0, 1], ["f₁", "f₂"])
+        ax.set(xticks=[0, 1], xticklabels=["f₁", "f₂"], yticks=[0, 1], yticklabels=["f₁", "f₂"])
     ntk_images = [find(ax.get_images(), "ntk") for ax in axes[2:]]
     image_colorbar(ntk_images, host=axes[3], ticks=[-1.0, 0.0, 1.0], label="Θ / max |Θ|")
     kink: dict[str, Any] = dict(color="black", lw=1.3)
