@@ -253,8 +253,7 @@ def sign_variants(filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
     Returns
     -------
     list of tuple of ndarray
-        ``2^(L-1)`` filter tuples, the unchanged one first; all with the same ``pi`` and
-        invariants.
+        The unchanged tuple first; all with the same ``pi`` and invariants.
 
     Notes
     -----
@@ -284,10 +283,8 @@ class FilterRoots:
     ----------
     finite : ndarray of complex, shape (n,)
         The nonzero finite roots (with repetition).
-    n_zero : int
-        Multiplicity of the root ``t = 0`` (leading zeros of ``w``).
-    n_inf : int
-        Multiplicity of the root ``t = inf`` (trailing zeros of ``w``: the degree drops).
+    n_zero, n_inf : int
+        Multiplicities of ``t = 0`` and ``t = inf`` (leading and trailing zeros of ``w``).
     """
 
     finite: np.ndarray
@@ -460,7 +457,7 @@ def filter_from_roots(
 def _as_w(net: LCN, w: ArrayLike) -> np.ndarray:
     arr = as_moderate(as_finite_array(w, "w"), "w")
     shape = net.end_to_end_shape
-    if arr.shape != shape and not (len(shape) == 1 and arr.ndim == 1 and arr.shape == shape):
+    if arr.shape != shape:
         expected = shape[0] if net.is_1d else shape
         got = arr.shape[0] if (net.is_1d and arr.ndim == 1) else arr.shape
         raise ValueError(f"w must have the end-to-end shape {expected} of {net!r}: got shape {got}")
@@ -710,28 +707,21 @@ def fibers(
     delta : array_like of shape (L - 1,), optional
         The invariants of the returned points; ``None`` means balanced (``delta = 0``).
     tol : float, default=1e-7
-        Largest accepted relative residual ``||pi(theta) - w|| / ||w||`` (after Gauss-Newton
-        polishing it is usually about ``1e-15``).
+        Largest accepted relative residual ``||pi(theta) - w|| / ||w||``.
     method : {"auto", "roots", "multistart"}, default="auto"
         ``"roots"``: exact root-orbit enumeration (1D only); ``"multistart"``:
         :func:`multistart_fibers`; ``"auto"``: roots in 1D, multistart in D dimensions (for
         exact D-dim factorizations see :func:`lcnn_widgets.higher_dim.factor_end_to_end`).
     rng : numpy.random.Generator, optional
-        Only for ``"multistart"``; defaults to ``numpy.random.default_rng(0)``.
+        Only for ``"multistart"`` (default ``numpy.random.default_rng(0)``), as ``n_starts``.
     n_starts : int, default=64
-        Only for ``"multistart"``.
 
     Returns
     -------
     Fiber
         One :class:`FiberPoint` per sign class; ``len(fiber)`` is the number of real
         factorizations of ``w`` up to scaling.
-
-    Raises
-    ------
-    ValueError
-        ``"w is not in the neuromanifold of ..."`` when ``w`` has no real factorization; for
-        ``w = 0`` and bad arguments.
+        ValueError ``"w is not in the neuromanifold of ..."`` without a real factorization.
 
     Notes
     -----
@@ -793,12 +783,8 @@ def count_real_factorizations(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> i
 
     Parameters
     ----------
-    net : LCN
-        A 1D architecture.
-    w : array_like of shape (k,)
-        A nonzero end-to-end filter (ValueError for ``w = 0`` or a wrong shape).
-    tol : float, default=1e-7
-        As in :func:`fibers`.
+    net, w, tol
+        As in :func:`fibers` (ValueError for ``w = 0`` or a wrong shape).
 
     Returns
     -------
@@ -820,10 +806,8 @@ def is_in_neuromanifold(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> bool:
 
     Parameters
     ----------
-    net : LCN
-    w : array_like of shape end_to_end_size
-    tol : float, default=1e-7
-        Relative residual accepted (see :func:`fibers`).
+    net, w, tol
+        As in :func:`fibers`.
 
     Returns
     -------
@@ -857,18 +841,12 @@ def multistart_fibers(
 
     Parameters
     ----------
-    net : LCN
-        The architecture (1D or D-dimensional).
-    w : array_like of shape end_to_end_size
-        A nonzero end-to-end filter.
-    delta : array_like of shape (L - 1,), optional
-        The invariants; ``None`` means balanced.
+    net, w, delta, tol
+        As in :func:`fibers` (``net`` 1D or D-dimensional).
     rng : numpy.random.Generator
         Source of the random starting points.
     n_starts : int, default=64
         Number of random starts.
-    tol : float, default=1e-7
-        Largest accepted relative residual.
 
     Returns
     -------
