@@ -76,7 +76,6 @@ def _windows(X: np.ndarray, shape: Shape, st: Shape) -> np.ndarray:
     return win.reshape(win.shape[: X.ndim] + tuple(shape))
 
 
-# ============================================================================ ReLU CNN
 class ReLUCNN:
     """A shallow ReLU convolutional network ``f(x) = conv(w_2, s_2, relu(conv(w_1, s_1, x)))``.
 
@@ -351,10 +350,6 @@ class ReLUCNN:
         n_test : int, default=32
         tol : float, default=1e-8, the relative output gap still counted as the same function
 
-        Returns
-        -------
-        FunctionFiber
-
         Notes
         -----
         Paper Sec. 5. ``f(x) - f(-x) = conv(pi(theta), S, x)``, so the same function means the same
@@ -408,7 +403,6 @@ class ReLUCNN:
         return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
 
 
-# ============================================================================ ReLU MLP
 class ReLUMLP:
     """A shallow ReLU network with fully connected layers, ``f(x) = W_2 relu(W_1 x)``.
 
@@ -561,7 +555,6 @@ class ReLUMLP:
         return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
 
 
-# ============================================================================ flows
 @dataclass(frozen=True, eq=False)
 class ReLUFlowResult:
     """A gradient-flow trajectory of a shallow ReLU network, sampled at ``times``.
@@ -690,7 +683,6 @@ def _gradient_flow(
     )
 
 
-# ============================================================================ regions
 @dataclass(frozen=True, eq=False)
 class ActivationRegions:
     """Activation patterns of a network on a planar grid of inputs.
@@ -742,10 +734,6 @@ def activation_regions(
     extent : (a_min, a_max, b_min, b_max), default=(-2, 2, -2, 2)
     resolution : int, default=201, grid points per axis (at least 2)
 
-    Returns
-    -------
-    ActivationRegions
-
     Examples
     --------
     >>> r = activation_regions(ReLUMLP([2, 1, 1]), [[[1.0, 0.0]], [[1.0]]], resolution=3)
@@ -794,7 +782,6 @@ def activation_regions(
     )
 
 
-# ============================================================================ comparisons
 @dataclass(frozen=True, eq=False)
 class ParameterComparison:
     """Two parameter tuples of one network, compared on a batch of inputs.

@@ -1,9 +1,7 @@
 """Pictures for the chapter on shallow ReLU networks: activation regions in a plane.
 
-Drawn from :mod:`lcnn_widgets.relu` results on ``ax`` (or a new Figure), redrawn in place by
-``gid``. Regions are shaded by the *number* of active first-layer units (``cividis``: lightness
-grows, so grey scale works and the brightest region is the linear one); the kink lines drawn on
-top tell regions with the same count apart.
+Regions are shaded by the *number* of active first-layer units (``cividis``: lightness grows, the
+brightest region is the linear one); kink lines tell regions with the same count apart.
 """
 
 from __future__ import annotations

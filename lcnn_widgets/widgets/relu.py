@@ -1,9 +1,8 @@
 """The widget of the chapter on shallow ReLU networks: two factorizations of the identity.
 
-A 2-2-2 ReLU MLP ``f(x) = W_2 relu(W_1 x)`` is built twice from an invertible ``A`` and an
-orthogonal ``Q`` (the family of Ex. 20): ``(A, A^{-1})`` and ``(A Q, Q^T A^{-1})``. Both have the
-same per-neuron conserved quantities and equal the identity where all hidden neurons are active.
-The widget shows each one's activation regions and its NTK at a test input ``x0``.
+A 2-2-2 ReLU MLP is built from an invertible ``A`` and an orthogonal ``Q`` (Ex. 20) as
+``(A, A^{-1})`` and ``(A Q, Q^T A^{-1})``: the same conserved quantities, the same function where
+all hidden neurons are active, and different NTKs.
 """
 
 from __future__ import annotations
@@ -96,10 +95,6 @@ def relu_pair_picture(
     extent : float, default=2.0, half-width of the square of inputs shown
     resolution : int, default=121, grid points per axis of the region pictures
 
-    Returns
-    -------
-    ReLUPairPicture
-
     Examples
     --------
     >>> pic = relu_pair_picture(2.0, 0.0, 0.0, 0.5, "swap")
@@ -110,15 +105,13 @@ def relu_pair_picture(
     if q not in Q_CHOICES:
         raise ValueError(f"q must be one of {sorted(Q_CHOICES)}: got {q!r}")
     Q = Q_CHOICES[q]
-    first = identity_factorization(A)
-    second = identity_factorization(A, Q)
+    first, second = pair = (identity_factorization(A), identity_factorization(A, Q))
     half = as_real(extent, "extent", positive=True)
     res = as_positive_int(resolution, "resolution")
     x = as_finite_array(x0, "x0", ndim=1)
     if x.shape != (2,):
         raise ValueError(f"x0 must be a point of the plane (2 numbers): got shape {x.shape}")
     box = (-half, half, -half, half)
-    pair = (first, second)
     regions = tuple(activation_regions(MLP, p, extent=box, resolution=res) for p in pair)
     comparison = compare_parametrizations(MLP, first, second, x[None])
     linear = tuple(bool(np.all(MLP.activation_pattern(p, x[None]))) for p in pair)
