@@ -44,8 +44,7 @@ def layer_pairings(net: LCN, filters: Sequence[ArrayLike], grad: ArrayLike) -> n
     Parameters
     ----------
     net : LCN
-    filters : sequence of array_like
-        One filter per layer, layer 1 first.
+    filters : sequence of array_like, one per layer
     grad : array_like of shape end_to_end_shape
         The gradient ``grad l(pi(theta))`` of a loss on filter space.
 
@@ -108,19 +107,15 @@ def scale_filters(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) ->
     Parameters
     ----------
     net : LCN
-    filters : sequence of array_like
-        One filter per layer.
+    filters : sequence of array_like, one per layer
     factors : array_like of shape (L,)
         Real numbers with ``prod c_l = 1`` (up to ``1e-9``; signs allowed).
 
     Returns
     -------
     list of ndarray
-        The scaled filters, with the same end-to-end filter as ``filters``.
-
-    Notes
-    -----
-    ``pi`` is multilinear: ``pi(c_1 w_1, ..., c_L w_L) = (prod c_l) pi(theta)`` (Sec. 2).
+        The scaled filters: ``pi(c_1 w_1, ..., c_L w_L) = (prod c_l) pi(theta) = pi(theta)``
+        as ``pi`` is multilinear (Sec. 2).
 
     Examples
     --------
@@ -230,8 +225,7 @@ def orbit_log_product(a1: ArrayLike, norms_sq: ArrayLike, delta: ArrayLike) -> n
         Candidate values of ``a_1 = ||c_1 w_1||^2`` (any shape).
     norms_sq : array_like of shape (L,)
         Squared norms ``||w_l||^2 > 0`` of the filters to be rescaled.
-    delta : array_like of shape (L - 1,)
-        Target invariants.
+    delta : array_like of shape (L - 1,), the target invariants
 
     Returns
     -------
@@ -276,9 +270,8 @@ def two_layer_rescaling(norms_sq: ArrayLike, delta: float) -> np.ndarray:
 
     Notes
     -----
-    ``a_1 = c^2 ||w_1||^2`` and ``a_2 = a_1 + delta`` satisfy ``a_1 a_2 = P = ||w_1||^2
-    ||w_2||^2``, so ``a_1 = (-delta + sqrt(delta^2 + 4 P)) / 2`` (written without cancellation
-    for ``delta > 0``): Prop. 2 in closed form (compare Ex. 17).
+    ``a_1 = c^2 ||w_1||^2`` and ``a_2 = a_1 + delta`` satisfy ``a_1 a_2 = ||w_1||^2 ||w_2||^2 = P``,
+    so ``a_1 = (-delta + sqrt(delta^2 + 4 P)) / 2`` (Prop. 2 in closed form; Ex. 17).
 
     Examples
     --------

@@ -210,8 +210,7 @@ def from_binary_form(
         A form of degree ``k_d - 1`` in each pair ``(x_d, y_d)``.
     shape : int or tuple of int
         The filter shape ``(k,)`` or ``(k_1, ..., k_D)``.
-    variables : sequence of sympy.Symbol, optional
-        As in :func:`to_binary_form`.
+    variables : sequence of sympy.Symbol, optional, as in :func:`to_binary_form`
 
     Returns
     -------
@@ -259,7 +258,7 @@ def binary_form_product(
     filters : sequence of array_like
         Layer 1 first, all with the same number of axes.
     strides : sequence of int or tuple of int
-        One stride per layer; only the accumulated strides ``S_{l-1}`` of earlier layers enter.
+        One per layer; only the accumulated strides ``S_{l-1}`` enter.
 
     Returns
     -------
