@@ -1,28 +1,26 @@
 """Gradient flows of the squared loss, in parameter space and in function space.
 
-The squared loss of a linear convolutional network on training data ``(x_i, y_i)`` depends on
-the filters only through the end-to-end filter ``w = pi(theta)``, and it is a quadratic
-function of ``w`` (paper Sec. 7.1.5, MATH.md Sec. 8):
+The squared loss on training data ``(x_i, y_i)`` depends on the filters only through
+``w = pi(theta)`` and is quadratic in ``w`` (paper Sec. 7.1.5, MATH.md Sec. 8):
 
     l(w) = 1/(2N) sum_i ||conv(w, S_L, x_i) - y_i||^2 = 1/2 (w - u)^T Sigma (w - u) + const,
 
-a weighted squared distance to the *data filter* ``u``. This module computes ``Sigma``, ``u``,
-the loss ``L = l o pi`` on parameters with its gradient and Hessian, and integrates
+with the *data filter* ``u``. This module computes ``Sigma``, ``u``, the loss ``L = l o pi``
+with its gradient and Hessian, and integrates (by :func:`scipy.integrate.solve_ivp`)
 
 * the parameter flow ``theta' = -grad L(theta) = -J(theta)^T grad l(pi(theta))``, which keeps
   the invariants ``delta`` constant (eq. 1), and
 * the function-space flow ``w' = -Theta(w; delta) grad l(w)``, the Riemannian gradient flow of
   ``l`` for the metric ``Theta^+`` (Cor. 6), which reproduces ``pi(theta(t))``.
 
-Both use :func:`scipy.integrate.solve_ivp`. End-to-end filters are flattened in C order
-wherever a vector is needed (the order of the rows of :meth:`LCN.jacobian`).
+End-to-end filters are flattened in C order (the order of the rows of :meth:`LCN.jacobian`).
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -62,17 +60,6 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------------- the loss
-def _patch_matrices(net: LCN, X: np.ndarray) -> np.ndarray:
-    """The matrices ``X_i`` (rows = flattened input patches), shape (N, m, K)."""
-    kshape = net.end_to_end_shape
-    st = tuple(s for s in _stride_tuple(net))
-    dim = len(kshape)
-    win = sliding_window_view(X, kshape, axis=tuple(range(1, dim + 1)))
-    win = win[(slice(None), *tuple(slice(None, None, s) for s in st))]
-    n_out = int(np.prod(win.shape[1 : dim + 1]))
-    return win.reshape(X.shape[0], n_out, net.n_outputs)
-
-
 def _stride_tuple(net: LCN) -> tuple[int, ...]:
     s = net.stride
     return (s,) if isinstance(s, int) else tuple(s)
@@ -83,8 +70,11 @@ def _moments(net: LCN, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarr
     x, y = as_training_data(X, Y, net.end_to_end_shape, _stride_tuple(net))
     as_moderate(x, "X", 1e100)  # squares and products of squares must stay finite
     as_moderate(y, "Y", 1e100)
-    P = _patch_matrices(net, x)
-    n = x.shape[0]
+    # the matrices X_i (N, m, K): rows are the input patches, flattened
+    kshape, dim, n = net.end_to_end_shape, len(net.end_to_end_shape), x.shape[0]
+    win = sliding_window_view(x, kshape, axis=tuple(range(1, dim + 1)))
+    win = win[(slice(None), *tuple(slice(None, None, s) for s in _stride_tuple(net)))]
+    P = win.reshape(n, int(np.prod(win.shape[1 : dim + 1])), net.n_outputs)
     ys = y.reshape(n, -1)
     sigma = np.einsum("imk,iml->kl", P, P) / n
     b = np.einsum("imk,im->k", P, ys) / n
@@ -98,11 +88,11 @@ def data_filter(net: LCN, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.nd
     Parameters
     ----------
     net : LCN
-        The architecture (only its end-to-end filter shape and total stride ``S_L`` matter).
+        Only its end-to-end filter shape and total stride ``S_L`` matter.
     X : array_like of shape (N, n) or (N, n_1, ..., n_D)
         ``N`` input signals, at least ``end_to_end_size`` long along every axis.
     Y : array_like of shape (N, m) or (N, m_1, ..., m_D)
-        Targets of the output shape of the network, ``m_d = (n_d - k_d) // S_d + 1``.
+        Targets of the network's output shape, ``m_d = (n_d - k_d) // S_d + 1``.
 
     Returns
     -------
@@ -114,14 +104,12 @@ def data_filter(net: LCN, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.nd
     Raises
     ------
     ValueError
-        If the data have the wrong shapes, or ``Sigma`` is singular (too few or degenerate
-        samples: the loss then has no unique minimizer over all filters).
+        For data of the wrong shapes, or a singular ``Sigma`` (too few or degenerate samples).
 
     Notes
     -----
-    ``X_i`` is the ``m x K`` matrix whose rows are the patches ``x_i[j S_L : j S_L + k]``
-    (D-dim: the patches flattened in C order), so ``conv(w, S_L, x_i) = X_i w``. Paper
-    Sec. 7.1.5; MATH.md Sec. 8.
+    Rows of ``X_i`` (m x K) are the patches ``x_i[j S_L : j S_L + k]`` (flattened in C order),
+    so ``conv(w, S_L, x_i) = X_i w``. Paper Sec. 7.1.5; MATH.md Sec. 8.
 
     Examples
     --------
@@ -133,10 +121,10 @@ def data_filter(net: LCN, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.nd
     """
     as_network(net, "net", needs=("filter_shapes",))
     sigma, b, _ = _moments(net, X, Y)
-    return sigma, _solve(net, sigma, b).reshape(net.end_to_end_shape)
+    return sigma, _solve(sigma, b).reshape(net.end_to_end_shape)
 
 
-def _solve(net: LCN, sigma: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _solve(sigma: np.ndarray, b: np.ndarray) -> np.ndarray:
     rank = np.linalg.matrix_rank(sigma)
     if rank < sigma.shape[0]:
         raise ValueError(
@@ -148,9 +136,7 @@ def _solve(net: LCN, sigma: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class SquaredLoss:
-    """The squared loss as a function of the end-to-end filter.
-
-    ``l(w) = 1/2 (w - u)^T Sigma (w - u) + const`` for vectors ``w`` flattened in C order.
+    """The squared loss ``l(w) = 1/2 (w - u)^T Sigma (w - u) + const`` (``w`` flat, C order).
 
     Parameters
     ----------
@@ -186,10 +172,8 @@ class SquaredLoss:
         const = float(self.const)
         if not np.isfinite(const):
             raise ValueError(f"const must be finite: got {self.const!r}")
-        object.__setattr__(self, "Sigma", sigma)
-        object.__setattr__(self, "u", u)
-        object.__setattr__(self, "const", const)
-        object.__setattr__(self, "_u_flat", u.ravel())
+        for name, value in (("Sigma", sigma), ("u", u), ("const", const), ("_u_flat", u.ravel())):
+            object.__setattr__(self, name, value)
 
     def _flat(self, w: ArrayLike) -> np.ndarray:
         v = as_finite_array(w, "w")
@@ -219,21 +203,19 @@ def squared_loss(net: LCN, X: ArrayLike, Y: ArrayLike) -> SquaredLoss:
     Parameters
     ----------
     net : LCN
-    X : array_like of shape (N, n) or (N, n_1, ..., n_D)
-    Y : array_like of shape (N, m) or (N, m_1, ..., m_D)
-        See :func:`data_filter`.
+    X, Y : array_like
+        Training data, see :func:`data_filter`.
 
     Returns
     -------
     SquaredLoss
-        With ``Sigma``, ``u`` from :func:`data_filter` and ``const`` such that ``value(w)``
-        equals ``1/(2N) sum_i ||conv(w, S_L, x_i) - y_i||^2`` for every ``w``.
+        ``Sigma``, ``u`` of :func:`data_filter` and ``const`` such that ``value(w)`` equals
+        ``1/(2N) sum_i ||conv(w, S_L, x_i) - y_i||^2``.
 
     Notes
     -----
-    Expanding the square, ``1/(2N) sum ||X_i w - y_i||^2 = 1/2 w^T Sigma w - b^T w +
-    1/(2N) sum ||y_i||^2`` with ``b = Sigma u``; completing the square gives ``const =
-    1/(2N) sum ||y_i||^2 - 1/2 u^T b``.
+    ``1/(2N) sum ||X_i w - y_i||^2 = 1/2 w^T Sigma w - b^T w + 1/(2N) sum ||y_i||^2`` with
+    ``b = Sigma u``, so ``const = 1/(2N) sum ||y_i||^2 - 1/2 u^T b``.
 
     Examples
     --------
@@ -244,7 +226,7 @@ def squared_loss(net: LCN, X: ArrayLike, Y: ArrayLike) -> SquaredLoss:
     """
     as_network(net, "net", needs=("filter_shapes",))
     sigma, b, half_y2 = _moments(net, X, Y)
-    u = _solve(net, sigma, b)
+    u = _solve(sigma, b)
     const = half_y2 - 0.5 * float(u @ b)
     return SquaredLoss(sigma, u.reshape(net.end_to_end_shape), max(const, 0.0))
 
@@ -257,20 +239,15 @@ def loss(net: LCN, filters_or_w: Any, X: ArrayLike, Y: ArrayLike) -> float:
     ----------
     net : LCN
     filters_or_w : sequence of array_like, or array_like of shape end_to_end_shape
-        Either the layer filters (the network is applied layer by layer, :meth:`LCN.forward`)
-        or an end-to-end filter ``w`` (one convolution with stride ``S_L``).
+        The layer filters (applied layer by layer, :meth:`LCN.forward`) or an end-to-end
+        filter ``w`` (one convolution with stride ``S_L``). An array of exactly
+        ``end_to_end_shape`` is read as ``w`` (for one layer both readings agree).
     X, Y : array_like
         Training data, see :func:`data_filter`.
 
     Returns
     -------
     float
-
-    Notes
-    -----
-    An array of exactly ``end_to_end_shape`` is read as ``w``; anything else as filters
-    (for one layer both readings agree). This is the definition of the loss, independent of
-    the quadratic form of :class:`SquaredLoss`.
 
     Examples
     --------
@@ -282,8 +259,7 @@ def loss(net: LCN, filters_or_w: Any, X: ArrayLike, Y: ArrayLike) -> float:
     x, y = as_training_data(X, Y, net.end_to_end_shape, _stride_tuple(net))
     if _is_end_to_end(net, filters_or_w):
         w = as_finite_array(filters_or_w, "w").reshape(net.end_to_end_shape)
-        st = _stride_tuple(net)
-        out = np.stack([correlate(w, st, xi) for xi in x])
+        out = np.stack([correlate(w, _stride_tuple(net), xi) for xi in x])
     else:
         fs = net.check_filters(filters_or_w)
         out = np.stack([net.forward(fs, xi) for xi in x])
@@ -295,10 +271,8 @@ def _is_end_to_end(net: LCN, obj: Any) -> bool:
         arr = np.asarray(obj)
     except Exception:  # ragged lists of filters
         return False
-    if arr.dtype == object:
-        return False
-    return arr.shape == tuple(net.end_to_end_shape) or (
-        net.dim == 1 and arr.shape == (net.n_outputs,)
+    return arr.dtype != object and (
+        arr.shape == tuple(net.end_to_end_shape) or (net.dim == 1 and arr.shape == (net.n_outputs,))
     )
 
 
@@ -360,31 +334,23 @@ def parameter_gradient(net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = 
 
 @finite_result
 def hessian(net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = None) -> np.ndarray:
-    """Hessian of ``L = l o pi`` with respect to the flattened parameters.
+    """Hessian of ``L = l o pi`` with respect to the flattened parameters (symmetric).
 
     Parameters
     ----------
-    net : LCN
-    filters : sequence of array_like
-        One filter per layer.
-    X : array_like or SquaredLoss
-        Training inputs (then ``Y`` is required) or a precomputed loss.
-    Y : array_like, optional
+    net, filters, X, Y
+        As in :func:`parameter_gradient`.
 
     Returns
     -------
     ndarray of shape (n_params, n_params)
-        Symmetric.
 
     Notes
     -----
-    ``H = J^T Sigma J + B`` where ``B`` comes from the curvature of ``pi``. Since ``pi`` is
-    multilinear, its second derivative in the directions ``e_i`` of layer ``l`` and ``e_j`` of
-    layer ``m != l`` is ``pi`` with ``w_l = e_i`` and ``w_m = e_j``; so
-    ``B[(l,i), (m,j)] = <g, pi(..., e_i, ..., e_j, ...)>`` with ``g = Sigma (pi(theta) - u)``,
-    and the diagonal blocks of ``B`` vanish. Row ``(l, i)`` of ``B`` is ``g^T J`` evaluated at
-    the filters with ``w_l`` replaced by ``e_i``. Used for Prop. 8 (a zero filter gives a
-    negative eigenvalue).
+    ``H = J^T Sigma J + B``: ``pi`` is multilinear, so ``B[(l,i), (m,j)] = <g, pi(..., e_i, ...,
+    e_j, ...)>`` (``w_l = e_i``, ``w_m = e_j``) with ``g = Sigma (pi(theta) - u)``, and the
+    diagonal blocks of ``B`` vanish. Used for Prop. 8 (a zero filter gives a negative
+    eigenvalue).
 
     Examples
     --------
@@ -397,20 +363,17 @@ def hessian(net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = None) -> np
     as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     fs = net.check_filters(filters)
-    theta = net.flatten(fs)
-    _, g, J, _ = _gradient_theta(net, sq, theta)
+    _, g, J, _ = _gradient_theta(net, sq, net.flatten(fs))
     H = J.T @ sq.Sigma @ J
-    offsets = np.cumsum([0] + [f.size for f in fs])
+    off = net.offsets
     B = np.zeros_like(H)
-    for l, f in enumerate(fs):
+    for l, f in enumerate(fs):  # row (l, i) of B: g^T J at the filters with w_l = e_i
         for i in range(f.size):
-            unit = np.zeros(f.size)
-            unit[i] = 1.0
             others = list(fs)
-            others[l] = unit.reshape(f.shape)
+            others[l] = np.eye(f.size)[i].reshape(f.shape)
             row = g @ net.jacobian(others)
-            row[offsets[l] : offsets[l + 1]] = 0.0  # pi is linear in w_l: no (l, l) block
-            B[offsets[l] + i] = row
+            row[off[l] : off[l + 1]] = 0.0  # pi is linear in w_l: no (l, l) block
+            B[off[l] + i] = row
     H = H + B
     return 0.5 * (H + H.T)
 
@@ -435,12 +398,8 @@ class FlowResult:
         ``delta(theta(t))``.
     gradient_norm : ndarray of shape (T,)
         ``||grad_theta L(theta(t))|| = ||J^T grad l(w)||``.
-    success : bool
-        Whether the integrator reached the last time.
-    message : str
-        The integrator's message.
-    nfev : int
-        Number of vector-field evaluations.
+    success, message, nfev : bool, str, int
+        Whether the integrator reached the last time, its message, the field evaluations.
     """
 
     times: np.ndarray
@@ -472,49 +431,34 @@ class FlowResult:
 
     @property
     def relative_invariant_drift(self) -> float:
-        """Invariant drift divided by the scale of the squared norms it is a difference of.
+        """``max_{t,l} |delta_l(t) - delta_l(0)| / max_t ||theta(t)||^2`` (0 for one layer).
 
-        ``max_{t,l} |delta_l(t) - delta_l(0)| / max_t ||theta(t)||^2``: the invariants are
-        differences of squared filter norms, so this is the relative accuracy to which the
-        flow conserves them (0 for one layer).
+        The invariants are differences of squared norms: this is the relative accuracy to
+        which the flow conserves them.
         """
         scale = float(np.max(np.sum(self.theta**2, axis=1)))
         return self.invariant_drift / scale if scale > 0 else self.invariant_drift
 
 
 def _result(
-    net: LCN,
-    sq: SquaredLoss,
-    times: np.ndarray,
-    thetas: np.ndarray,
-    *,
-    success: bool,
-    message: str,
-    nfev: int,
+    net: LCN, sq: SquaredLoss, times: np.ndarray, thetas: np.ndarray, **info: Any
 ) -> FlowResult:
+    """The :class:`FlowResult` of the parameters ``thetas`` (T, n_params) at ``times``."""
     T = times.size
     filters = [net.unflatten(th) for th in thetas]
     layers = tuple(
         np.stack([fs[l] for fs in filters]).reshape((T, *tuple(net.filter_shapes[l])))
         for l in range(net.n_layers)
     )
-    ws, losses, gnorms = [], [], []
-    for th in thetas:
-        w, _g, _J, grad = _gradient_theta(net, sq, th)
-        ws.append(w)
-        losses.append(sq.value(w))
-        gnorms.append(np.linalg.norm(grad))
-    invariants = np.stack([net.invariants(fs) for fs in filters]).reshape(T, net.n_layers - 1)
+    ws, grads = zip(*(_gradient_theta(net, sq, th)[::3] for th in thetas), strict=True)
     return FlowResult(
         times=times,
         filters=layers,
         end_to_end=np.stack(ws).reshape((T, *tuple(net.end_to_end_shape))),
-        loss=np.array(losses),
-        invariants=invariants,
-        gradient_norm=np.array(gnorms),
-        success=success,
-        message=message,
-        nfev=nfev,
+        loss=np.array([sq.value(w) for w in ws]),
+        invariants=np.stack([net.invariants(fs) for fs in filters]).reshape(T, net.n_layers - 1),
+        gradient_norm=np.array([np.linalg.norm(g) for g in grads]),
+        **info,
     )
 
 
@@ -535,35 +479,27 @@ def gradient_flow(
     Parameters
     ----------
     net : LCN
-        The architecture.
     filters : sequence of array_like
         The initialization ``theta(0)``, one filter per layer.
     X : array_like of shape (N, n_1, ..., n_D), or SquaredLoss
-        Training inputs, or a precomputed loss (then leave ``Y=None`` and pass ``t_eval`` by
-        keyword).
+        Training inputs, or a precomputed loss (then ``Y=None``, ``t_eval`` by keyword).
     Y : array_like of shape (N, m_1, ..., m_D), optional
         Training targets.
     t_eval : array_like of shape (T,)
-        Strictly increasing sample times starting at 0.
+        Strictly increasing sample times starting at 0 (required: TypeError without).
     rtol, atol : float, default=1e-10, 1e-12
         Tolerances of :func:`scipy.integrate.solve_ivp`.
     method : str, default="DOP853"
-        Any explicit or implicit method of ``solve_ivp``.
+        Any method of ``solve_ivp``.
 
     Returns
     -------
     FlowResult
 
-    Raises
-    ------
-    ValueError
-        For bad data, filters or times. TypeError if ``t_eval`` is missing.
-
     Notes
     -----
-    ``theta' = -J(theta)^T Sigma (pi(theta) - u)`` (chain rule). Along it the invariants
-    ``delta_l = ||w_{l+1}||^2 - ||w_l||^2`` stay constant (eq. 1) and ``w = pi(theta)`` moves
-    by ``w' = -Theta(theta) grad l(w)``.
+    ``theta' = -J(theta)^T Sigma (pi(theta) - u)``. The invariants ``delta_l = ||w_{l+1}||^2 -
+    ||w_l||^2`` stay constant (eq. 1) and ``w = pi(theta)`` moves by ``w' = -Theta grad l(w)``.
 
     Examples
     --------
@@ -575,23 +511,28 @@ def gradient_flow(
     """
     as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
-    if t_eval is None:
-        raise TypeError("t_eval is required: the sample times, starting at 0")
-    t = as_time_grid(t_eval)
+    t = _t_eval(t_eval)
     theta0 = net.flatten(filters)
+    if t.size == 1:
+        return _result(net, sq, t, theta0[None], success=True, message="", nfev=0)
 
     def rhs(_t: float, theta: np.ndarray) -> np.ndarray:
         return -_gradient_theta(net, sq, theta)[3]
 
-    if t.size == 1:
-        return _result(net, sq, t, theta0[None], success=True, message="", nfev=0)
     sol = solve_ivp(rhs, (0.0, float(t[-1])), theta0, method=method, t_eval=t, rtol=rtol, atol=atol)
-    thetas = sol.y.T
-    if thetas.shape[0] < t.size:  # the integrator stopped early: keep what was reached
-        t = t[: thetas.shape[0]]
-    return _result(
-        net, sq, t, thetas, success=bool(sol.success), message=str(sol.message), nfev=int(sol.nfev)
-    )
+    thetas = sol.y.T  # fewer than t if the integrator stopped early: keep what was reached
+    return _result(net, sq, t[: thetas.shape[0]], thetas, **_info(sol))
+
+
+def _t_eval(t_eval: ArrayLike | None) -> np.ndarray:
+    if t_eval is None:
+        raise TypeError("t_eval is required: the sample times, starting at 0")
+    return as_time_grid(t_eval)
+
+
+def _info(sol: Any) -> dict[str, Any]:
+    """``success``, ``message`` and ``nfev`` of a ``solve_ivp`` result."""
+    return dict(success=bool(sol.success), message=str(sol.message), nfev=int(sol.nfev))
 
 
 @finite_result
@@ -608,12 +549,8 @@ def gradient_descent(
 
     Parameters
     ----------
-    net : LCN
-    filters : sequence of array_like
-        The initialization.
-    X : array_like or SquaredLoss
-        Training inputs (then ``Y`` is required) or a precomputed loss.
-    Y : array_like, optional
+    net, filters, X, Y
+        As in :func:`gradient_flow`.
     step : float
         The fixed step size (> 0).
     n_steps : int
@@ -622,14 +559,13 @@ def gradient_descent(
     Returns
     -------
     FlowResult
-        Sampled at ``times = step * k``, ``k = 0, ..., n_steps``, for comparison with
-        :func:`gradient_flow`.
+        Sampled at ``times = step * k``, ``k = 0, ..., n_steps``.
 
     Notes
     -----
-    The explicit Euler discretization of the flow. It does not conserve the invariants: one
-    step changes ``||w_l||^2`` by ``step^2 ||grad_{w_l} L||^2`` on top of the common first-order
-    term, so ``delta`` drifts by ``O(step^2)`` per step.
+    The explicit Euler discretization of the flow. One step changes ``||w_l||^2`` by
+    ``step^2 ||grad_{w_l} L||^2`` beyond the common first-order term, so ``delta`` drifts by
+    ``O(step^2)`` per step.
 
     Examples
     --------
@@ -648,36 +584,23 @@ def gradient_descent(
     thetas = [net.flatten(filters)]
     for _ in range(n):
         thetas.append(thetas[-1] - h * _gradient_theta(net, sq, thetas[-1])[3])
-    return _result(
-        net,
-        sq,
-        h * np.arange(n + 1),
-        np.stack(thetas),
-        success=True,
-        message="fixed-step gradient descent",
-        nfev=n,
-    )
+    times = h * np.arange(n + 1)
+    info = dict(success=True, message="fixed-step gradient descent", nfev=n)
+    return _result(net, sq, times, np.stack(thetas), **info)
 
 
 FiberLift = Callable[[np.ndarray, np.ndarray, "list[np.ndarray] | None"], Sequence[ArrayLike]]
 
-_CONTINUATION_STEPS = 8  #: at most this many Gauss-Newton steps per call of the follower
-_CONTINUATION_RTOL = 1e-10  #: stop when a step is below this times ||theta||
+_GN_STEPS = 8  #: at most this many Gauss-Newton steps per call of the follower
+_GN_RTOL = 1e-10  #: stop when a step is below this times ||theta||
 
 
 def _continue(
     net: LCN, w: np.ndarray, delta: np.ndarray, theta: np.ndarray, J: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Follow a fiber point: :func:`lcnn_widgets.lcn.gauss_newton` on ``pi = w``, ``delta``."""
-    return gauss_newton(
-        net,
-        theta,
-        np.ravel(w),
-        np.ravel(delta),
-        steps=_CONTINUATION_STEPS,
-        rtol=_CONTINUATION_RTOL,
-        J=J,
-    )
+    w, delta = np.ravel(w), np.ravel(delta)
+    return gauss_newton(net, theta, w, delta, steps=_GN_STEPS, rtol=_GN_RTOL, J=J)
 
 
 def fiber_continuation(net: LCN) -> FiberLift:
@@ -686,25 +609,20 @@ def fiber_continuation(net: LCN) -> FiberLift:
     Parameters
     ----------
     net : LCN
-        The architecture.
 
     Returns
     -------
     callable
-        ``follow(w, delta, previous)``: starting from the filters ``previous`` (a fiber point of
-        a nearby end-to-end filter), Gauss-Newton steps on the equations ``pi(theta) = w``,
-        ``delta(theta) = delta`` (least squares, ``numpy.linalg.lstsq``) until a step is below
-        ``1e-10 ||theta||`` (the convergence is quadratic, so the error is then far smaller).
-        With ``previous=None`` it returns the first point of :meth:`LCN.fibers` (which raises
-        ValueError off the neuromanifold).
+        ``follow(w, delta, previous)``: Gauss-Newton (least squares) on ``pi(theta) = w``,
+        ``delta(theta) = delta`` from the filters ``previous`` until a step is below
+        ``1e-10 ||theta||``. With ``previous=None``: the first point of :meth:`LCN.fibers`
+        (ValueError off the neuromanifold).
 
     Notes
     -----
-    A Runge-Kutta solver evaluates the vector field at trial points that lie slightly off the
-    neuromanifold, where an exact factorization does not exist. There the continuation returns
-    the least-squares point, a smooth extension of ``w -> theta(w; delta)``. On the smooth locus
-    with strides ``> 1`` the fiber point is unique up to signs (Thm 4), so the branch followed is
-    *the* fiber point and ``Theta(theta) = Theta(w; delta)``.
+    Off the neuromanifold (a Runge-Kutta trial point) this is the least-squares point, a smooth
+    extension of ``w -> theta(w; delta)``. With strides ``> 1`` the fiber point is unique up to
+    signs (Thm 4), so ``Theta(theta) = Theta(w; delta)``.
 
     Examples
     --------
@@ -746,45 +664,39 @@ def function_space_flow(
     Parameters
     ----------
     net : LCN
-        The architecture (Cor. 6 needs strides ``s_1, ..., s_{L-1} > 1`` in 1D, so that
-        ``Theta`` depends on ``(w, delta)`` only).
+        Cor. 6 needs strides ``s_1, ..., s_{L-1} > 1`` in 1D (``Theta`` a function of
+        ``(w, delta)``).
     w0 : array_like of shape end_to_end_shape
         The initial end-to-end filter, a smooth point of the neuromanifold.
     delta : array_like of shape (L - 1,)
         The invariants that select the metric.
-    X : array_like or SquaredLoss
-        Training inputs (then ``Y`` is required) or a precomputed loss.
-    Y : array_like, optional
-    t_eval : array_like of shape (T,)
-        Strictly increasing sample times starting at 0.
-    fiber_point : callable, optional
-        ``fiber_point(w, delta, previous_filters) -> filters``: a point of the fiber of ``w``
-        with invariants ``delta`` (``previous_filters`` is the point returned last, or
-        ``initial_filters``/None on the first call). Default: :func:`fiber_continuation`.
-    initial_filters : sequence of array_like, optional
-        A point of the fiber of ``w0`` to start from (e.g. ``theta(0)`` of a parameter flow);
-        it is rescaled to ``delta``. Default: the first point of ``fibers(net, w0, delta)``.
-    rtol, atol, method
+    X, Y, t_eval, rtol, atol, method
         As in :func:`gradient_flow`.
+    fiber_point : callable, optional
+        ``fiber_point(w, delta, previous_filters) -> filters`` (``previous_filters``: the point
+        returned last, or ``initial_filters``/None at first). Default:
+        :func:`fiber_continuation`.
+    initial_filters : sequence of array_like, optional
+        A point of the fiber of ``w0`` to start from, rescaled to ``delta``. Default: the first
+        point of ``fibers(net, w0, delta)``.
 
     Returns
     -------
     FlowResult
-        ``end_to_end`` and ``loss`` are those of the integrated ``w(t)``; ``filters`` holds the
-        fiber point used at each sample time, so ``invariants`` equals ``delta``.
+        ``end_to_end`` and ``loss`` of the integrated ``w(t)``; ``filters`` the fiber point at
+        each sample time (so ``invariants`` equals ``delta``).
 
     Raises
     ------
     ValueError
-        If ``w0`` is not on the neuromanifold, ``initial_filters`` do not map to ``w0``, or
-        the data, times or ``delta`` are bad.
+        If ``w0`` is off the neuromanifold, ``initial_filters`` do not map to ``w0``, or the
+        data, times or ``delta`` are bad.
 
     Notes
     -----
-    The flow sees parameters only through ``Theta = J J^T`` at a fiber point of ``w``. By
-    Cor. 6 it is the Riemannian gradient flow of ``l`` for the metric
-    ``g = Theta(w; delta)^+``, and its solution is ``pi(theta(t))`` for the parameter flow
-    started at any point of the fiber of ``w0`` with invariants ``delta``.
+    The field sees parameters only through ``Theta = J J^T`` at a fiber point of ``w``; by
+    Cor. 6 the flow is the Riemannian gradient flow of ``l`` for ``g = Theta(w; delta)^+``, and
+    its solution is ``pi(theta(t))`` for the parameter flow from the fiber of ``(w0, delta)``.
 
     Examples
     --------
@@ -798,9 +710,7 @@ def function_space_flow(
     """
     as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
-    if t_eval is None:
-        raise TypeError("t_eval is required: the sample times, starting at 0")
-    t = as_time_grid(t_eval)
+    t = _t_eval(t_eval)
     w_start = as_finite_array(w0, "w0")
     if w_start.size != net.n_outputs:
         raise ValueError(
@@ -825,9 +735,8 @@ def function_space_flow(
 
     def point(w: np.ndarray) -> list[np.ndarray]:
         if cont and state["theta"] is not None:  # fast path: continue, reuse J
-            theta, J = _continue(net, w, d, state["theta"], state["J"])
-            state["theta"], state["J"] = theta, J
-            fs = net.unflatten(theta)
+            state["theta"], state["J"] = _continue(net, w, d, state["theta"], state["J"])
+            fs = net.unflatten(state["theta"])
         else:
             fs = net.check_filters(follow(w.reshape(shape), d, state["prev"]))
             state["theta"] = net.flatten(fs) if cont else None
@@ -842,21 +751,21 @@ def function_space_flow(
 
     state["prev"] = start = point(w_flat)  # the fiber point at t = 0 (fails off M)
     if t.size == 1:
-        ws, ok, msg, nfev = w_flat[None], True, "", 0
+        ws, info = w_flat[None], dict(success=True, message="", nfev=0)
     else:
         sol = solve_ivp(
             rhs, (0.0, float(t[-1])), w_flat, method=method, t_eval=t, rtol=rtol, atol=atol
         )
-        ws = sol.y.T
+        ws, info = sol.y.T, _info(sol)
         t = t[: ws.shape[0]]
-        ok, msg, nfev = bool(sol.success), str(sol.message), int(sol.nfev)
     state.update(prev=start, theta=None, J=None)
     thetas = np.stack([net.flatten(point(w)) for w in ws])
-    res = _result(net, sq, t, thetas, success=ok, message=msg, nfev=nfev)
     # report the integrated w(t) (pi of the fiber point agrees with it to the follower's accuracy)
-    object.__setattr__(res, "end_to_end", ws.reshape((t.size, *shape)))
-    object.__setattr__(res, "loss", np.array([sq.value(w) for w in ws]))
-    return res
+    return replace(
+        _result(net, sq, t, thetas, **info),
+        end_to_end=ws.reshape((t.size, *shape)),
+        loss=np.array([sq.value(w) for w in ws]),
+    )
 
 
 # ---------------------------------------------------------------------- convergence runs
@@ -868,11 +777,8 @@ class ConvergenceReport:
     ----------
     initial_filters, final_filters : tuple of list of ndarray
         ``theta(0)`` and ``theta(T)`` of each run.
-    end_to_end_norm : ndarray of shape (n_runs,)
-        ``||pi(theta(T))||``.
-    gradient_norm : ndarray of shape (n_runs,)
-        ``||grad L(theta(T))||``.
-    final_loss : ndarray of shape (n_runs,)
+    end_to_end_norm, gradient_norm, final_loss : ndarray of shape (n_runs,)
+        ``||pi(theta(T))||``, ``||grad L(theta(T))||`` and ``L(theta(T))``.
     relative_invariant_drift : ndarray of shape (n_runs,)
         :attr:`FlowResult.relative_invariant_drift` of each run.
     min_hessian_eigenvalue : ndarray of shape (n_runs,)
@@ -911,18 +817,14 @@ def convergence_runs(
 
     Parameters
     ----------
-    net : LCN
-    X : array_like or SquaredLoss
-        Training inputs (then ``Y`` is required) or a precomputed loss.
-    Y : array_like, optional
+    net, X, Y, rtol, atol
+        As in :func:`gradient_flow`.
     rng : numpy.random.Generator
         Source of the initializations (:meth:`LCN.random_filters` with ``scale``).
     n_runs : int, default=20
     t_max : float, default=50.0
     scale : float, default=1.0
         Standard deviation of the initial filter entries.
-    rtol, atol : float
-        Tolerances of the integrator.
 
     Returns
     -------
@@ -931,9 +833,8 @@ def convergence_runs(
     Notes
     -----
     Thm 7 and Prop. 8: for generic data and initialization the flow converges to a critical
-    point with ``pi(theta) != 0``; the report shows ``||pi(theta(T))||`` bounded away from 0,
-    small final gradients, and Hessian eigenvalues at the end point that are not clearly
-    negative (the ``L - 1`` rescaling directions give zero eigenvalues).
+    point with ``pi(theta) != 0`` whose Hessian eigenvalues are not clearly negative (the
+    ``L - 1`` rescaling directions give zeros).
 
     Examples
     --------
@@ -949,28 +850,20 @@ def convergence_runs(
     T = float(as_finite_array(t_max, "t_max"))
     if T <= 0:
         raise ValueError(f"t_max must be positive: got {T}")
-    inits, finals, e2e, grads, losses, drifts, eigs, fmins = [], [], [], [], [], [], [], []
-    for _ in range(n):
-        fs = net.random_filters(rng, scale=scale)
-        res = gradient_flow(net, fs, sq, t_eval=[0.0, T], rtol=rtol, atol=atol)
-        end = res.filters_at(-1)
-        inits.append(fs)
-        finals.append(end)
-        e2e.append(np.linalg.norm(res.end_to_end[-1]))
-        grads.append(res.gradient_norm[-1])
-        losses.append(res.loss[-1])
-        drifts.append(res.relative_invariant_drift)
-        eigs.append(np.linalg.eigvalsh(hessian(net, end, sq))[0])
-        fmins.append(min(np.linalg.norm(f) for f in end))
+    inits = tuple(net.random_filters(rng, scale=scale) for _ in range(n))
+    runs = [gradient_flow(net, fs, sq, t_eval=[0.0, T], rtol=rtol, atol=atol) for fs in inits]
+    finals = tuple(res.filters_at(-1) for res in runs)
     return ConvergenceReport(
-        initial_filters=tuple(inits),
-        final_filters=tuple(finals),
-        end_to_end_norm=np.array(e2e),
-        gradient_norm=np.array(grads),
-        final_loss=np.array(losses),
-        relative_invariant_drift=np.array(drifts),
-        min_hessian_eigenvalue=np.array(eigs),
-        min_filter_norm=np.array(fmins),
+        initial_filters=inits,
+        final_filters=finals,
+        end_to_end_norm=np.array([np.linalg.norm(res.end_to_end[-1]) for res in runs]),
+        gradient_norm=np.array([res.gradient_norm[-1] for res in runs]),
+        final_loss=np.array([res.loss[-1] for res in runs]),
+        relative_invariant_drift=np.array([res.relative_invariant_drift for res in runs]),
+        min_hessian_eigenvalue=np.array(
+            [np.linalg.eigvalsh(hessian(net, end, sq))[0] for end in finals]
+        ),
+        min_filter_norm=np.array([min(np.linalg.norm(f) for f in end) for end in finals]),
         t_max=T,
     )
 
@@ -978,31 +871,22 @@ def convergence_runs(
 # ------------------------------------------------------------------ two layers, fast (widgets)
 # The closed-form fields of two-layer networks that the flow widget integrates; not in __all__
 # (their inputs are checked by the widget's controls and by gradient_flow's door).
-#: integrator tolerances of the widget (looser than the library's defaults, for speed; the
-#: two flows still agree to about 1e-9)
+#: integrator tolerances of the widget (looser than the library's, for speed; the two flows still
+#: agree to about 1e-9)
 WIDGET_RTOL = 1e-9
 WIDGET_ATOL = 1e-11
-
-#: the widget's trajectories are integrated by LSODA (``scipy.integrate.odeint``: the stepping
-#: in compiled code, an analytic Jacobian) with tolerances this much tighter than the given
-#: ones: on the book's problem its error is then below that of DOP853 at the given tolerances
-#: (``tests/test_widgets_flows.py`` compares both with a reference at rtol 1e-13)
+#: the widget integrates by LSODA (``scipy.integrate.odeint``: compiled stepping, an analytic
+#: Jacobian) with tolerances this much tighter than the given ones: its error is then below
+#: DOP853's at the given ones (``tests/test_widgets_flows.py`` checks against rtol 1e-13)
 LSODA_TIGHTER = 10.0
-
-
-_GN_STEPS = _CONTINUATION_STEPS
-_GN_RTOL = _CONTINUATION_RTOL
 
 
 class GridSolution:
     """A trajectory stored on a time grid, with cubic Hermite interpolation between the samples.
 
-    What :meth:`TwoLayerFlows.parameter_trajectory` and
-    :meth:`TwoLayerFlows.function_trajectory` return, in the shape of
-    :func:`scipy.integrate.solve_ivp`'s result: ``t`` (m,), ``y`` (n, m), ``sol(t)``,
-    ``success``, ``message``, ``nfev``. ``sol`` at a stored time returns the stored sample
-    exactly; between samples it interpolates with the vector field's values at the samples
-    (computed on first use by ``fields``, a function of the samples (m, n) -> (m, n)).
+    Shaped as :func:`scipy.integrate.solve_ivp`'s result: ``t`` (m,), ``y`` (n, m), ``sol(t)``,
+    ``success``, ``message``, ``nfev``. ``sol`` returns stored samples exactly and interpolates
+    between them with the field at the samples (``fields``: (m, n) -> (m, n), on first use).
     """
 
     def __init__(
@@ -1039,53 +923,42 @@ def _solution_times(t_end: float, times: ArrayLike | None) -> np.ndarray:
     return t
 
 
+def _sampled(sol: Any, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The times ``t`` up to the end of ``sol``, and the states there, shape (len(t), n)."""
+    t = t[t <= sol.t[-1]]
+    return t, (np.atleast_2d(sol.sol(t).T) if t.size > 1 else sol.y[:, :1].T)
+
+
 def _lsoda(
     field: Any, jac: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float, fields: Any
 ) -> GridSolution:
-    """Integrate ``y' = field(y, t)`` by LSODA (``scipy.integrate.odeint``) on the times ``t``.
+    """Integrate ``y' = field(y, t)`` by LSODA on the times ``t`` (tolerances / LSODA_TIGHTER).
 
-    The tolerances are divided by :data:`LSODA_TIGHTER`; the result stops at the first
-    non-finite sample.
+    The result stops at the first non-finite sample.
     """
     from scipy.integrate import odeint
 
+    tol = dict(rtol=rtol / LSODA_TIGHTER, atol=atol / LSODA_TIGHTER)
     with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # an overflow is reported through success and message
-        Y, info = odeint(
-            field,
-            y0,
-            t,
-            Dfun=jac,
-            rtol=rtol / LSODA_TIGHTER,
-            atol=atol / LSODA_TIGHTER,
-            full_output=True,
-            mxstep=20000,
-        )
+        Y, info = odeint(field, y0, t, Dfun=jac, full_output=True, mxstep=20000, **tol)
     finite = np.all(np.isfinite(Y), axis=1)
-    ok = bool(info["message"] == "Integration successful." and finite.all())
-    n = int(np.argmin(finite)) if not finite.all() else t.size
-    n = max(n, 1)
+    n = max(int(np.argmin(finite)) if not finite.all() else t.size, 1)
+    msg = str(info["message"])
+    ok = bool(msg == "Integration successful." and finite.all())
     return GridSolution(
-        t[:n],
-        Y[:n].T.copy(),
-        fields,
-        success=ok,
-        message=str(info["message"]),
-        nfev=int(info["nfe"][-1]),
+        t[:n], Y[:n].T.copy(), fields, success=ok, message=msg, nfev=int(info["nfe"][-1])
     )
 
 
 class TwoLayerFlows:
     """Both gradient flows of a squared loss for a *two-layer* network, fast enough for a widget.
 
-    The mathematics is that of :func:`lcnn_widgets.gradient_flow` and
-    :func:`lcnn_widgets.function_space_flow` (same vector fields, same integrator and
-    tolerances, same Gauss-Newton continuation of the fiber point); only the evaluation is
-    faster. With two layers ``pi`` is bilinear, ``pi(w_1, w_2)_k = sum_ij T[i, j, k] w_1[i]
-    w_2[j]``, so the tensor ``T`` (computed once from :meth:`LCN.end_to_end` on unit filters)
-    gives the Jacobian blocks ``d pi / d w_1 = T . w_2`` and ``d pi / d w_2 = T . w_1`` with two
-    small products instead of the general Jacobian; the loss, invariants and gradient norms of
-    a trajectory are evaluated for all sample times at once.
+    The vector fields and Gauss-Newton continuation of :func:`lcnn_widgets.gradient_flow` and
+    :func:`lcnn_widgets.function_space_flow`, evaluated faster: ``pi`` is bilinear,
+    ``pi(w_1, w_2)_k = sum_ij T[i, j, k] w_1[i] w_2[j]`` (``T`` from :meth:`LCN.end_to_end` on
+    unit filters), so ``d pi / d w_1 = T . w_2`` and ``d pi / d w_2 = T . w_1``; values along a
+    trajectory are computed for all sample times at once.
 
     Parameters
     ----------
@@ -1101,27 +974,26 @@ class TwoLayerFlows:
         if not isinstance(loss, SquaredLoss):
             raise TypeError(f"loss must be a SquaredLoss: got {type(loss).__name__}")
         self.net, self.loss = net, loss
-        self.k1, self.k2 = (int(np.prod(s)) for s in net.filter_shapes)
-        self.K = net.n_outputs
-        if loss.u.size != self.K:
+        self.k1, self.k2 = k1, k2 = [int(np.prod(s)) for s in net.filter_shapes]
+        self.K = K = net.n_outputs
+        if loss.u.size != K:
             raise ValueError(
                 f"the loss's data filter has {loss.u.size} entries, the network's "
-                f"end-to-end filter {self.K}"
+                f"end-to-end filter {K}"
             )
-        eye = np.eye(self.k1 + self.k2)
-        T = np.empty((self.k1, self.k2, self.K))
-        for i in range(self.k1):
-            for j in range(self.k2):
-                T[i, j] = net.end_to_end(net.unflatten(eye[i] + eye[self.k1 + j])).ravel()
+        eye = np.eye(k1 + k2)
+        T = np.empty((k1, k2, K))
+        for i in range(k1):
+            for j in range(k2):
+                T[i, j] = net.end_to_end(net.unflatten(eye[i] + eye[k1 + j])).ravel()
         self.T = T
-        self._T1 = T.reshape(self.k1, self.k2 * self.K)  # contract with w_1
-        self._T2 = np.ascontiguousarray(T.transpose(1, 0, 2)).reshape(self.k2, self.k1 * self.K)
+        self._T1 = T.reshape(k1, k2 * K)  # contract with w_1
+        self._T2 = np.ascontiguousarray(T.transpose(1, 0, 2)).reshape(k2, k1 * K)
         self.Sigma = loss.Sigma
         self.u = loss.u.ravel()
-        self._sign = np.concatenate([-2.0 * np.ones(self.k1), 2.0 * np.ones(self.k2)])
+        self._sign = np.concatenate([-2.0 * np.ones(k1), 2.0 * np.ones(k2)])
         # J(theta) is linear in theta (pi is bilinear): J(theta).ravel() = G @ theta, G (K n, n)
-        n = self.k1 + self.k2
-        self._G = np.stack([self.jacobian(e) for e in np.eye(n)], axis=2).reshape(self.K * n, n)
+        self._G = np.stack([self.jacobian(e) for e in eye], axis=2).reshape(K * (k1 + k2), -1)
         self._Su = self.Sigma @ self.u
 
     # ---------------------------------------------------------------- pieces of the fields
@@ -1139,43 +1011,116 @@ class TwoLayerFlows:
         g = self.Sigma @ (w2 @ A - self.u)
         return -np.concatenate([(self.T @ g) @ w2, A @ g])
 
-    def _gauss_newton(
-        self, w: np.ndarray, delta: float, theta: np.ndarray, J: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """:func:`lcnn_widgets.lcn.gauss_newton` with the fast :meth:`jacobian`."""
-        return gauss_newton(
-            self.net,
-            theta,
-            w,
-            np.array([delta]),
-            steps=_GN_STEPS,
-            rtol=_GN_RTOL,
-            J=J,
-            jac=self.jacobian,
-        )
+    def hessian_field(self, theta: np.ndarray) -> np.ndarray:
+        """The Jacobian of :meth:`gradient`: ``-Hess L(theta)``, shape (n, n), n = k_1 + k_2.
+
+        ``Hess L = J^T Sigma J + sum_k g_k Hess pi_k`` with ``g = Sigma (pi(theta) - u)``; for
+        the bilinear ``pi`` the second term has only the off-diagonal blocks ``T . g``.
+        """
+        k1 = self.k1
+        w1, w2 = theta[:k1], theta[k1:]
+        J = self.jacobian(theta)
+        A = (w1 @ self._T1).reshape(self.k2, self.K)
+        Tg = self.T @ (self.Sigma @ (w2 @ A - self.u))
+        H = J.T @ self.Sigma @ J
+        H[:k1, k1:] += Tg
+        H[k1:, :k1] += Tg.T
+        return -H
+
+    def _w_field(self, w: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """The function-space field ``-J J^T Sigma (w - u)`` with ``J`` at ``theta``."""
+        J = self.jacobian(theta)
+        return -J @ (J.T @ (self.Sigma @ (w - self.u)))
+
+    def _rows(self, thetas: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``pi``, ``Sigma (pi - u)`` and ``grad L`` at every row of ``thetas`` (m, n)."""
+        k1, k2, m = self.k1, self.k2, thetas.shape[0]
+        W1, W2 = thetas[:, :k1], thetas[:, k1:]
+        A = (W1 @ self._T1).reshape(m, k2, self.K)  # rows: d pi / d w_2[j]
+        ws = np.einsum("tj,tjk->tk", W2, A)
+        g = (ws - self.u) @ self.Sigma  # Sigma is symmetric
+        Tg = (g @ self.T.reshape(k1 * k2, self.K).T).reshape(m, k1, k2)
+        return ws, g, np.hstack([np.einsum("tij,tj->ti", Tg, W2), np.einsum("tjk,tk->tj", A, g)])
+
+    def _start(self, filters: Sequence[ArrayLike]) -> tuple[np.ndarray, float, np.ndarray]:
+        """``theta(0)``, its invariant ``delta`` and ``w(0) = pi(theta(0))``."""
+        theta0 = self.net.flatten(filters)
+        w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
+        return theta0, float(self.net.invariants(filters)[0]), w0
+
+    def _lift(
+        self,
+        w: np.ndarray,
+        delta: float,
+        theta: np.ndarray,
+        *,
+        rtol: float = 1e-6,
+        max_steps: int = _GN_STEPS,
+    ) -> np.ndarray:
+        """The fiber point of ``(w, delta)`` near ``theta``: Gauss-Newton on ``pi = w``, ``delta``.
+
+        Normal equations of the (K + 1) x n system, by Cholesky. Stops once a step is below
+        ``rtol ||theta||`` (quadratic convergence: the error is then of order ``rtol^2``).
+        """
+        k1, K = self.k1, self.K
+        sign = self._sign
+        M = np.empty((K + 1, k1 + self.k2))
+        F = np.empty(K + 1)
+        for _ in range(max_steps):
+            w1, w2 = theta[:k1], theta[k1:]
+            J2 = (w1 @ self._T1).reshape(self.k2, K)
+            M[:K, :k1] = (w2 @ self._T2).reshape(k1, K).T
+            M[:K, k1:] = J2.T
+            M[K] = sign * theta
+            F[:K] = w2 @ J2 - w
+            F[K] = w2 @ w2 - w1 @ w1 - delta
+            step = _dposv(M.T @ M, M.T @ F)[1]  # LAPACK's Cholesky solver (M has full rank n)
+            theta = theta - step
+            if step @ step <= rtol * rtol * (theta @ theta):
+                break
+        return theta
+
+    def _lifts(
+        self, ws: np.ndarray, delta: float, theta: np.ndarray, guesses: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Fiber points (m, n) of ``(w, delta)`` for the rows of ``ws`` (m, K), by :meth:`_lift`.
+
+        From the rows of ``guesses`` (m, n), or else continued from row to row from ``theta``.
+        """
+        out = np.empty((len(ws), theta.size))
+        for i, w in enumerate(ws):
+            start = theta if guesses is None else guesses[i]
+            theta = out[i] = self._lift(w, delta, start, rtol=_GN_RTOL)
+        return out
+
+    def _function_fields(self, filters: Sequence[ArrayLike]) -> Any:
+        """``W (m, K) -> `` the function-space field at the rows of ``W``, for interpolation.
+
+        The rows are lifted one after the other (continuation from ``filters``).
+        """
+        theta0, delta, _ = self._start(filters)
+
+        def fields(W: np.ndarray) -> np.ndarray:
+            thetas = self._lifts(W, delta, theta0)
+            return np.array([self._w_field(w, th) for w, th in zip(W, thetas, strict=True)])
+
+        return fields
 
     # ---------------------------------------------------------------- trajectories
     def _values(self, times: np.ndarray, thetas: np.ndarray, **info: Any) -> FlowResult:
         """The :class:`FlowResult` of sampled parameters (all sample times at once)."""
         net, k1, n = self.net, self.k1, times.size
+        ws, g, grad = self._rows(thetas)
         W1, W2 = thetas[:, :k1], thetas[:, k1:]
-        A = (W1 @ self._T1).reshape(n, self.k2, self.K)
-        ws = np.einsum("tj,tjk->tk", W2, A)
-        r = ws - self.u
-        g = r @ self.Sigma  # Sigma is symmetric
-        loss = 0.5 * np.einsum("tk,tk->t", g, r) + self.loss.const
-        grad = np.hstack([self._T_g_w2(g, W2), np.einsum("tjk,tk->tj", A, g)])
-        filters = tuple(
-            th.reshape((n, *tuple(shape)))
-            for th, shape in zip((W1, W2), net.filter_shapes, strict=True)
-        )
-        inv = (np.sum(W2**2, axis=1) - np.sum(W1**2, axis=1))[:, None]
         return FlowResult(
             times=times,
-            filters=filters,
+            filters=(
+                W1.reshape((n, *net.filter_shapes[0])),
+                W2.reshape((n, *net.filter_shapes[1])),
+            ),
             end_to_end=ws.reshape((n, *tuple(net.end_to_end_shape))),
-            loss=loss,
-            invariants=inv,
+            loss=0.5 * np.einsum("tk,tk->t", g, ws - self.u) + self.loss.const,
+            invariants=(np.sum(W2**2, axis=1) - np.sum(W1**2, axis=1))[:, None],
             gradient_norm=np.linalg.norm(grad, axis=1),
             **info,
         )
@@ -1194,39 +1139,9 @@ class TwoLayerFlows:
         theta0 = self.net.flatten(filters)
         if t.size == 1:
             return self._values(t, theta0[None], success=True, message="", nfev=0)
-        sol = solve_ivp(
-            self.gradient,
-            (0.0, float(t[-1])),
-            theta0,
-            method="DOP853",
-            t_eval=t,
-            rtol=rtol,
-            atol=atol,
-        )
-        thetas = sol.y.T
-        return self._values(
-            t[: thetas.shape[0]],
-            thetas,
-            success=bool(sol.success),
-            message=str(sol.message),
-            nfev=int(sol.nfev),
-        )
-
-    def hessian_field(self, theta: np.ndarray) -> np.ndarray:
-        """The Jacobian of :meth:`gradient`: ``-Hess L(theta)``, shape (n, n) with n = k_1 + k_2.
-
-        ``Hess L = J^T Sigma J + sum_k g_k Hess pi_k`` with ``g = Sigma (pi(theta) - u)``; for
-        the bilinear ``pi`` the second term has only the off-diagonal blocks ``T . g``.
-        """
-        k1 = self.k1
-        w1, w2 = theta[:k1], theta[k1:]
-        J = self.jacobian(theta)
-        A = (w1 @ self._T1).reshape(self.k2, self.K)
-        Tg = self.T @ (self.Sigma @ (w2 @ A - self.u))
-        H = J.T @ self.Sigma @ J
-        H[:k1, k1:] += Tg
-        H[k1:, :k1] += Tg.T
-        return -H
+        tol = dict(rtol=rtol, atol=atol)
+        sol = solve_ivp(self.gradient, (0.0, float(t[-1])), theta0, "DOP853", t_eval=t, **tol)
+        return self._values(t[: sol.y.shape[1]], sol.y.T, **_info(sol))
 
     def parameter_trajectory(
         self,
@@ -1239,81 +1154,28 @@ class TwoLayerFlows:
     ) -> GridSolution:
         """The parameter flow from ``filters`` up to ``t_end``, stored on a fine time grid.
 
-        Integrated by LSODA with the analytic Jacobian :meth:`hessian_field` and tolerances
-        ``rtol / LSODA_TIGHTER``, ``atol / LSODA_TIGHTER``.
+        Integrated by LSODA with the analytic Jacobian :meth:`hessian_field`.
 
         Parameters
         ----------
         times : array_like, optional
             Increasing times from 0 to ``t_end`` at which the solution is stored (default: 641
-            equal steps); between them :class:`GridSolution` interpolates.
+            equal steps); :class:`GridSolution` interpolates between them.
 
         Returns
         -------
         GridSolution
-            ``sol(t)`` is ``theta(t)`` for ``0 <= t <= t[-1]``; ``t[-1] < t_end`` if the
-            flow overflowed.
+            ``sol(t) = theta(t)`` for ``0 <= t <= t[-1]`` (``t[-1] < t_end`` after an overflow).
         """
-        theta0 = self.net.flatten(filters)
-        t = _solution_times(t_end, times)
         return _lsoda(
             lambda y, _t: self.gradient(_t, y),
             lambda y, _t: self.hessian_field(y),
-            theta0,
-            t,
+            self.net.flatten(filters),
+            _solution_times(t_end, times),
             rtol,
             atol,
-            lambda Y: -self._gradients(Y),
+            lambda Y: -self._rows(Y)[2],
         )
-
-    def _T_g_w2(self, g: np.ndarray, W2: np.ndarray) -> np.ndarray:
-        """``sum_jk T[i, j, k] g[t, k] W2[t, j]`` (m, k_1): the w_1 part of ``grad L`` per row."""
-        m = g.shape[0]
-        Tg = (g @ self.T.reshape(self.k1 * self.k2, self.K).T).reshape(m, self.k1, self.k2)
-        return np.einsum("tij,tj->ti", Tg, W2)
-
-    def _gradients(self, thetas: np.ndarray) -> np.ndarray:
-        """``grad L`` at every row of ``thetas`` (shape (m, k_1 + k_2))."""
-        k1, m = self.k1, thetas.shape[0]
-        W1, W2 = thetas[:, :k1], thetas[:, k1:]
-        A = (W1 @ self._T1).reshape(m, self.k2, self.K)
-        g = (np.einsum("tj,tjk->tk", W2, A) - self.u) @ self.Sigma
-        return np.hstack([self._T_g_w2(g, W2), np.einsum("tjk,tk->tj", A, g)])
-
-    def _lift(
-        self,
-        w: np.ndarray,
-        delta: float,
-        theta: np.ndarray,
-        *,
-        rtol: float = 1e-6,
-        max_steps: int = _GN_STEPS,
-    ) -> np.ndarray:
-        """The fiber point of ``(w, delta)`` near ``theta``, by Gauss-Newton.
-
-        The equations are ``pi(theta) = w`` and ``delta(theta) = delta`` (normal equations of
-        the (K + 1) x n system). Stops once a step is below ``rtol ||theta||``: Newton's
-        quadratic convergence makes the error after that step of the order of the step squared
-        (``rtol^2``, far below the integrator's tolerances).
-        """
-        k1, K = self.k1, self.K
-        sign = self._sign
-        M = np.empty((K + 1, k1 + self.k2))
-        F = np.empty(K + 1)
-        for _ in range(max_steps):
-            w1, w2 = theta[:k1], theta[k1:]
-            J2 = (w1 @ self._T1).reshape(self.k2, K)
-            M[:K, :k1] = (w2 @ self._T2).reshape(k1, K).T
-            M[:K, k1:] = J2.T
-            M[K] = sign * theta
-            F[:K] = w2 @ J2 - w
-            F[K] = w2 @ w2 - w1 @ w1 - delta
-            # the normal equations, solved by LAPACK's Cholesky solver (M has full rank n)
-            step = _dposv(M.T @ M, M.T @ F)[1]
-            theta = theta - step
-            if step @ step <= rtol * rtol * (theta @ theta):
-                break
-        return theta
 
     def function_trajectory(
         self,
@@ -1326,63 +1188,28 @@ class TwoLayerFlows:
     ) -> GridSolution:
         """The function-space flow ``w' = -Theta(w; delta) grad l(w)`` from ``pi(filters)``.
 
-        The vector field of :func:`lcnn_widgets.function_space_flow` with
-        ``initial_filters=filters``: ``Theta = J J^T`` at the fiber point of ``w`` with the
-        invariant of ``filters``, followed along the flow by Gauss-Newton continuation
-        (:meth:`_lift`). Integrated by LSODA as :meth:`parameter_trajectory`, with the
-        Jacobian approximated by ``-Theta Sigma`` (used only for LSODA's stiff steps; the
-        accuracy is set by the tolerances).
+        The field of :func:`lcnn_widgets.function_space_flow` (``initial_filters=filters``):
+        ``Theta = J J^T`` at the fiber point of ``w``, followed by :meth:`_lift`. Integrated as
+        :meth:`parameter_trajectory`, with the Jacobian approximated by ``-Theta Sigma``.
 
         Returns
         -------
         GridSolution
             ``sol(t) = w(t)`` (flattened) as in :meth:`parameter_trajectory`.
         """
-        theta0 = self.net.flatten(filters)
-        delta = float(self.net.invariants(filters)[0])
-        w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
-        state = {"theta": self._gauss_newton(w0, delta, theta0, None)[0]}
+        theta0, delta, w0 = self._start(filters)
+        state = {"theta": theta0}
 
         def field(w: np.ndarray, _t: float) -> np.ndarray:
-            state["theta"] = theta = self._lift(w, delta, state["theta"])
-            J = self.jacobian(theta)
-            return -J @ (J.T @ (self.Sigma @ (w - self.u)))
+            state["theta"] = self._lift(w, delta, state["theta"])
+            return self._w_field(w, state["theta"])
 
         def jac(_w: np.ndarray, _t: float) -> np.ndarray:
             J = self.jacobian(state["theta"])
             return -(J @ J.T) @ self.Sigma
 
-        def fields(W: np.ndarray) -> np.ndarray:  # at the stored samples (for interpolation)
-            out = np.empty_like(W)
-            theta = state0 = self._gauss_newton(w0, delta, theta0, None)[0]
-            for i, w in enumerate(W):
-                theta = self._lift(w, delta, theta if i else state0, rtol=_GN_RTOL)
-                J = self.jacobian(theta)
-                out[i] = -J @ (J.T @ (self.Sigma @ (w - self.u)))
-            return out
-
-        return _lsoda(field, jac, w0, _solution_times(t_end, times), rtol, atol, fields)
-
-    def _function_fields(self, filters: Sequence[ArrayLike]) -> Any:
-        """The function-space field at the rows of ``W`` (m, K), for :class:`GridSolution`.
-
-        The rows are lifted one after the other (continuation from ``filters``); used to
-        interpolate between stored samples.
-        """
-        theta0 = self.net.flatten(filters)
-        delta = float(self.net.invariants(filters)[0])
-        w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
-
-        def fields(W: np.ndarray) -> np.ndarray:
-            out = np.empty_like(W)
-            theta = self._gauss_newton(w0, delta, theta0, None)[0]
-            for i, w in enumerate(W):
-                theta = self._lift(w, delta, theta, rtol=_GN_RTOL)
-                J = self.jacobian(theta)
-                out[i] = -J @ (J.T @ (self.Sigma @ (w - self.u)))
-            return out
-
-        return fields
+        t = _solution_times(t_end, times)
+        return _lsoda(field, jac, w0, t, rtol, atol, self._function_fields(filters))
 
     def both_trajectories(
         self,
@@ -1394,23 +1221,13 @@ class TwoLayerFlows:
         times: ArrayLike | None = None,
         every: int = 1,
     ) -> tuple[GridSolution, GridSolution]:
-        """Both flows from ``filters``, integrated side by side as one system.
+        """Both flows from ``filters``, integrated side by side as one system ``(theta, w)``.
 
-        The state is ``(theta, w)`` (``n + K`` entries) with the fields of
-        :meth:`parameter_trajectory` (``theta' = -grad L(theta)``) and of
-        :meth:`function_trajectory` (``w' = -Theta(w; delta) grad l(w)``), integrated by LSODA
-        with the same tolerances (``rtol / LSODA_TIGHTER``, ``atol / LSODA_TIGHTER``, on every
-        entry of the joint state) in one call. The two fields do not feed into each other: the
-        function-space field at ``w`` is ``-J J^T Sigma (w - u)`` with ``J`` at the fiber point
-        of ``(w, delta)``, found by Gauss-Newton on ``pi = w``, ``delta = delta`` (as
-        :meth:`_lift`); the parameter flow's ``theta`` at the same time only serves as its
-        starting point. By Cor. 6 that point lies on the same fiber up to the integration error
-        (about 1e-9), so one Gauss-Newton step lands on the fiber to about 1e-18 and the step
-        after it would be below ``rtol = 1e-6`` of ``||theta||``, :meth:`_lift`'s stopping rule
-        (it is taken, from there on, whenever the first step is larger). One call of the joint
-        field costs about as much as a call of :meth:`parameter_trajectory`'s field alone plus
-        one Gauss-Newton step; :meth:`function_trajectory` pays two or more steps and a call
-        of its own per evaluation.
+        The fields of :meth:`parameter_trajectory` and :meth:`function_trajectory`, integrated
+        by LSODA in one call. The function-space field at ``w`` needs ``J`` at the fiber point
+        of ``(w, delta)``: Gauss-Newton from the parameter flow's ``theta``, on the same fiber
+        up to the integration error by Cor. 6, so one step lands on it (:meth:`_lift` iterates
+        on only if that step is larger than ``1e-6 ||theta||``).
 
         Parameters
         ----------
@@ -1425,14 +1242,12 @@ class TwoLayerFlows:
         Returns
         -------
         parameter, function : GridSolution
-            As returned by :meth:`parameter_trajectory` and :meth:`function_trajectory`
-            (``nfev`` is that of the joint system, for both).
+            As :meth:`parameter_trajectory` and :meth:`function_trajectory` (``nfev`` that of
+            the joint system).
         """
         k1, K = self.k1, self.K
         n = k1 + self.k2
-        theta0 = self.net.flatten(filters)
-        delta = float(self.net.invariants(filters)[0])
-        w0 = self.jacobian(theta0)[:, :k1] @ theta0[:k1]
+        theta0, delta, w0 = self._start(filters)
         G, Sigma, Su, sign = self._G, self.Sigma, self._Su, self._sign
         # the Gauss-Newton system [J(theta), pi(theta) - w; grad delta(theta), delta(theta) -
         # delta] as one (K + 1) x (n + 1) matrix A: A^T A holds the normal equations
@@ -1466,38 +1281,23 @@ class TwoLayerFlows:
             D = np.zeros((n + K, n + K))
             D[:n, :n] = self.hessian_field(y[:n])
             J = (G @ y[:n]).reshape(K, n)  # Theta at theta: the function block's Jacobian
-            D[n:, n:] = -(J @ J.T) @ Sigma  # up to the derivative of Theta (as before)
+            D[n:, n:] = -(J @ J.T) @ Sigma  # up to the derivative of Theta
             return D
 
         t = _solution_times(t_end, times)
         every = as_positive_int(every, "every")
         joint = _lsoda(field, jac, np.concatenate([theta0, w0]), t, rtol, atol, None)
-        ok, msg, nfev = joint.success, joint.message, joint.nfev
-        par = GridSolution(
-            joint.t,
-            joint.y[:n].copy(),
-            lambda Y: -self._gradients(Y),
-            success=ok,
-            message=msg,
-            nfev=nfev,
-        )
+        info = _info(joint)
+        par = GridSolution(joint.t, joint.y[:n].copy(), lambda Y: -self._rows(Y)[2], **info)
         fun = GridSolution(
-            joint.t[::every],
-            joint.y[n:, ::every].copy(),
-            self._function_fields(filters),
-            success=ok,
-            message=msg,
-            nfev=nfev,
+            joint.t[::every], joint.y[n:, ::every].copy(), self._function_fields(filters), **info
         )
         return par, fun
 
     def sample_parameter(self, sol: Any, t: np.ndarray) -> FlowResult:
         """The parameter flow of :meth:`parameter_trajectory` at the times ``t`` (from 0)."""
-        t = t[t <= sol.t[-1]]
-        thetas = np.atleast_2d(sol.sol(t).T) if t.size > 1 else sol.y[:, :1].T
-        return self._values(
-            t, thetas, success=bool(sol.success), message=str(sol.message), nfev=int(sol.nfev)
-        )
+        t, thetas = _sampled(sol, t)
+        return self._values(t, thetas, **_info(sol))
 
     def sample_function(
         self,
@@ -1508,68 +1308,23 @@ class TwoLayerFlows:
     ) -> FlowResult:
         """The function-space flow of :meth:`function_trajectory` at the times ``t``.
 
-        As in :func:`lcnn_widgets.function_space_flow`, ``filters`` of the result are the fiber
-        points at the sample times (continued from the initial filters), ``end_to_end`` and
-        ``loss`` those of the integrated ``w(t)``.
+        As in :func:`lcnn_widgets.function_space_flow`: ``filters`` of the result are the fiber
+        points at the sample times (continued from ``filters``), ``end_to_end`` and ``loss``
+        those of the integrated ``w(t)``.
 
         Parameters
         ----------
         guesses : ndarray of shape (len(t), k_1 + k_2), optional
-            Parameters near the fiber points (e.g. the parameter flow at the same times, which
-            lies on the same fibers by Cor. 6): then all fiber points are found at once by
-            Gauss-Newton from these starts instead of one after the other.
+            Starts of Gauss-Newton for the fiber points, instead of the continuation (e.g. the
+            parameter flow at the same times: the same fibers by Cor. 6).
         """
-        t = t[t <= sol.t[-1]]
-        ws = sol.sol(t).T if t.size > 1 else sol.y[:, :1].T
-        theta0 = self.net.flatten(filters)
-        delta = float(self.net.invariants(filters)[0])
+        t, ws = _sampled(sol, t)
+        theta0, delta, _ = self._start(filters)
         if guesses is not None:
-            thetas = self._lifts(ws, delta, np.asarray(guesses, dtype=float)[: t.size])
-        else:
-            w0 = self.jacobian(theta0)[:, : self.k1] @ theta0[: self.k1]
-            theta, J = self._gauss_newton(w0, delta, theta0, None)[0], None  # lift at t = 0
-            lifted = []
-            for i, w in enumerate(ws):  # continued from sample to sample, as the library does
-                theta, J_next = self._gauss_newton(w, delta, theta, J)
-                J = J_next if i else None
-                lifted.append(theta)
-            thetas = np.array(lifted)
-        res = self._values(
-            t, thetas, success=bool(sol.success), message=str(sol.message), nfev=int(sol.nfev)
-        )
+            guesses = np.asarray(guesses, dtype=float)[: t.size]
         r = ws - self.u
-        loss = 0.5 * np.einsum("tk,tk->t", r @ self.Sigma, r) + self.loss.const
-        object.__setattr__(
-            res, "end_to_end", ws.reshape((t.size, *tuple(self.net.end_to_end_shape)))
+        return replace(
+            self._values(t, self._lifts(ws, delta, theta0, guesses), **_info(sol)),
+            end_to_end=ws.reshape((t.size, *tuple(self.net.end_to_end_shape))),
+            loss=0.5 * np.einsum("tk,tk->t", r @ self.Sigma, r) + self.loss.const,
         )
-        object.__setattr__(res, "loss", loss)
-        return res
-
-    def _lifts(self, ws: np.ndarray, delta: float, thetas: np.ndarray) -> np.ndarray:
-        """Fiber points of ``(w, delta)`` for every row of ``ws`` (m, K), all at once.
-
-        Gauss-Newton (:meth:`_gauss_newton`'s iteration) from the rows of ``thetas`` (m, n).
-        """
-        k1, m, K = self.k1, ws.shape[0], self.K
-        theta = thetas.copy()
-        sign = np.concatenate([-2.0 * np.ones(k1), 2.0 * np.ones(self.k2)])
-        for _ in range(_GN_STEPS):
-            W1, W2 = theta[:, :k1], theta[:, k1:]
-            A = (W1 @ self._T1).reshape(m, self.k2, K)  # rows: d pi / d w_2[j]
-            M = np.empty((m, K + 1, theta.shape[1]))
-            M[:, :K, :k1] = (W2 @ self._T2).reshape(m, k1, K).transpose(0, 2, 1)
-            M[:, :K, k1:] = A.transpose(0, 2, 1)
-            M[:, K] = sign * theta
-            F = np.concatenate(
-                [
-                    np.einsum("tj,tjk->tk", W2, A) - ws,
-                    (np.sum(W2**2, axis=1) - np.sum(W1**2, axis=1) - delta)[:, None],
-                ],
-                axis=1,
-            )
-            Mt = M.transpose(0, 2, 1)
-            step = np.linalg.solve(Mt @ M, (Mt @ F[:, :, None]))[:, :, 0]
-            theta = theta - step
-            if np.all(np.sum(step**2, axis=1) <= _GN_RTOL**2 * np.sum(theta**2, axis=1)):
-                break
-        return theta
