@@ -134,14 +134,8 @@ def is_tangent(
 ) -> bool:
     """Whether ``a`` lies in ``range J(theta)``, which is ``T_w M`` at smooth points (Lemma 5).
 
-    Parameters
-    ----------
-    net : LCN
-    a : array_like of shape (K,) or end_to_end_size
-    filters : sequence of array_like
-        The parameter point ``theta``.
-    rtol : float, default=1e-8
-        Accept when ``||J J^+ a - a|| <= rtol ||a||``.
+    ``a``: array_like of shape (K,) or end_to_end_size; ``filters``: the parameter point
+    ``theta``; ``rtol``: accept when ``||J J^+ a - a|| <= rtol ||a||``.
 
     Examples
     --------
@@ -159,16 +153,9 @@ def lift(
 ) -> list[np.ndarray]:
     """The least-norm parameter direction ``u = J^+ a`` that ``J`` maps to ``a`` (Lemma 5).
 
-    Parameters
-    ----------
-    net, a, filters, rtol
-        As in :func:`is_tangent`; ValueError unless ``a in range J``.
-
-    Returns
-    -------
-    list of ndarray
-        ``u`` split into filters, with ``J u = a``, in the row space of ``J`` inside (9); at a
-        smooth point the unique vector of (9) over ``a``, and ``g(a, a) = ||u||^2`` (Cor. 6).
+    Arguments as in :func:`is_tangent` (ValueError unless ``a in range J``). Returns ``u`` split
+    into filters: in the row space of ``J``, inside (9); at a smooth point the unique vector of
+    (9) over ``a``, and ``g(a, a) = ||u||^2`` (Cor. 6).
 
     Examples
     --------
@@ -409,21 +396,11 @@ def chart_metric(
 ) -> np.ndarray:
     """Gram matrix of ``g^delta`` on the images ``J(theta) t_i`` of parameter directions.
 
-    Parameters
-    ----------
-    net : LCN
-    filters : sequence of array_like
-        A parameter point ``theta`` (any invariants); ``w = pi(theta)``.
-    directions : array_like of shape (n_params, m)
-        Parameter directions ``t_1, ..., t_m`` (columns).
-    delta : array_like of shape (L - 1,)
-
-    Returns
-    -------
-    ndarray of shape (m, m)
-        ``(J t_i)^T Theta(rescale(theta, delta))^+ (J t_j)``, ``J = J(theta)``: the metric in
-        the chart ``x -> pi(theta + sum_i x_i t_i)`` at 0 (``T^T T`` if ``delta(theta) = delta``
-        and the ``t_i`` lie in (9); Lemma 5, Cor. 6).
+    ``filters``: a parameter point ``theta`` (any invariants), ``w = pi(theta)``;
+    ``directions``: array_like of shape (n_params, m), the columns ``t_i``; ``delta``: shape
+    (L - 1,). Returns the (m, m) matrix ``(J t_i)^T Theta(rescale(theta, delta))^+ (J t_j)``,
+    ``J = J(theta)``: the metric in the chart ``x -> pi(theta + sum_i x_i t_i)`` at 0
+    (``T^T T`` if ``delta(theta) = delta`` and the ``t_i`` lie in (9); Lemma 5, Cor. 6).
 
     Examples
     --------
