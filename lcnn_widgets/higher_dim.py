@@ -20,6 +20,7 @@ generic forms are irreducible, so the layers can be read off the factorization (
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -136,8 +137,63 @@ def compositions(m: int, parts: int):
             yield (first, *tail)
 
 
+@functools.lru_cache(maxsize=512)
+def _form_factors(ints: bytes, shape: tuple[int, ...], acc: tuple[int, ...]) -> tuple:
+    """``sympy.factor_list`` of the form of the integer filter ``ints`` at ``x^acc, y^acc``."""
+    xs = polynomial_variables(len(shape))
+    form = to_binary_form(np.frombuffer(ints).reshape(shape), acc, variables=xs)
+    const, flist = sympy.factor_list(form, *xs)
+    return const, tuple((sympy.sympify(f), int(m)) for f, m in flist)
+
+
+def _layer_factors(net: LCN, filters: Sequence[ArrayLike], name: str = "filters") -> list[tuple]:
+    """Per layer: the integer filter and the factor list of ``P_{w_l}(x^S, y^S)``, S = S_{l-1}."""
+    filters = as_sequence(filters, name, "arrays (one per layer)")
+    if len(filters) != net.n_layers:
+        raise ValueError(
+            f"{name} must have one filter per layer: got {len(filters)} filters for "
+            f"{net.n_layers} layers"
+        )
+    out = []
+    for l, (f, shp, acc) in enumerate(zip(filters, net.filter_shapes, _acc(net), strict=True)):
+        frac = as_rational_array(f, f"{name}[{l}]")
+        if frac.shape != shp and not (len(shp) == 1 and frac.shape == (shp[0],)):
+            raise ValueError(f"{name}[{l}] must have shape {shp}: got shape {frac.shape}")
+        ints, _ = _integer_array(f"{name}[{l}]", frac.reshape(shp))
+        out.append((ints, _form_factors(ints.tobytes(), shp, acc)))
+    return out
+
+
+def _factors_from_layers(net: LCN, layers: Sequence[ArrayLike], ints: np.ndarray) -> tuple:
+    """``factor_list`` of ``P_w`` from integer layers with irreducible forms and product ``w``.
+
+    By unique factorization the irreducible factors of ``P_w`` are the layer forms; they are
+    merged and ordered as ``sympy.factor_list`` orders them, so the result is the same.
+    """
+    per_layer = _layer_factors(net, layers, "layers")
+    bad = [l for l, (_, (_, fl)) in enumerate(per_layer) if sum(m for _, m in fl) != 1]
+    if bad:
+        raise ValueError(f"layers must have forms irreducible over Q: layers {bad} factor")
+    if not np.array_equal(pi(net, join([f for f, _ in per_layer])).ravel(), ints.ravel()):
+        raise ValueError("layers must be integer filters whose end-to-end filter is w")
+    const, merged = sympy.Integer(1), dict[sympy.Expr, int]()
+    for _, (c, ((f, _),)) in per_layer:
+        const *= c
+        merged[f] = merged.get(f, 0) + 1
+    xs = polynomial_variables(net.dim)
+
+    def key(item: tuple) -> tuple:  # the order of sympy.factor_list (sympy's _sorted_factors)
+        poly = sympy.Poly(item[0], *xs)
+        rep = poly.rep.to_list()
+        return (len(rep), len(poly.gens), item[1], str(poly.domain), rep)
+
+    return const, sorted(merged.items(), key=key)
+
+
 @finite_result
-def factor_end_to_end(net: LCN, w: ArrayLike) -> ExactFactorization:
+def factor_end_to_end(
+    net: LCN, w: ArrayLike, *, layers: Sequence[ArrayLike] | None = None
+) -> ExactFactorization:
     """Factor an integer or rational end-to-end filter exactly and split it into layers.
 
     Parameters
@@ -146,6 +202,10 @@ def factor_end_to_end(net: LCN, w: ArrayLike) -> ExactFactorization:
         The architecture (any dimension; D >= 2 is the case of Cor. 10).
     w : array_like of shape end_to_end_size
         A nonzero filter with integer entries, or ``fractions.Fraction`` / sympy Rationals.
+    layers : sequence of array_like, optional
+        Integer filters with ``pi(layers) = w`` whose forms are irreducible over Q (see
+        :func:`irreducible_layers`). Then the factors of ``P_w`` are the layer forms (unique
+        factorization), and only these small forms are factored: the same result, faster.
 
     Returns
     -------
@@ -182,7 +242,10 @@ def factor_end_to_end(net: LCN, w: ArrayLike) -> ExactFactorization:
         raise ValueError("w = 0: every tuple with a zero filter maps to 0, nothing to factor")
     ints, den = _integer_array("w", frac)
     xs = polynomial_variables(net.dim)
-    const, flist = sympy.factor_list(to_binary_form(ints, variables=xs), *xs)
+    if layers is None:
+        const, flist = sympy.factor_list(to_binary_form(ints, variables=xs), *xs)
+    else:
+        const, flist = _factors_from_layers(net, layers, ints)
     factors = tuple((sympy.sympify(f), int(m)) for f, m in flist)
     degs = tuple(_multidegree(f, xs, net.dim) for f, _ in factors)
     accs = _acc(net)
@@ -273,24 +336,7 @@ def irreducible_layers(net: LCN, filters: Sequence[ArrayLike]) -> tuple[bool, ..
     (True, False)
     """
     as_network(net, "net", needs=("filter_shapes",))
-    filters = as_sequence(filters, "filters", "arrays (one per layer)")
-    if len(filters) != net.n_layers:
-        raise ValueError(
-            f"filters must have one filter per layer: got {len(filters)} filters for "
-            f"{net.n_layers} layers"
-        )
-    xs = polynomial_variables(net.dim)
-    out = []
-    for l, (f, shp, acc) in enumerate(
-        zip(filters, net.filter_shapes, net.accumulated_strides, strict=True)
-    ):
-        frac = as_rational_array(f, f"filters[{l}]")
-        if frac.shape != shp and not (len(shp) == 1 and frac.shape == (shp[0],)):
-            raise ValueError(f"filters[{l}] must have shape {shp}: got shape {frac.shape}")
-        ints, _ = _integer_array(f"filters[{l}]", frac.reshape(shp))
-        _, flist = sympy.factor_list(to_binary_form(ints, acc, variables=xs), *xs)
-        out.append(sum(int(m) for _, m in flist) == 1)
-    return tuple(out)
+    return tuple(sum(m for _, m in fl) == 1 for _, (_, fl) in _layer_factors(net, filters))
 
 
 def random_integer_filters(

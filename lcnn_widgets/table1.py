@@ -409,7 +409,7 @@ def _sample_conv2d(rng, *, swap: bool, worked_example: bool, n_starts: int) -> F
     scales /= np.prod(scales) ** (1.0 / net.n_layers)
     theta = [c * f for c, f in zip(scales, ints, strict=True)]  # same w, random invariants
     delta = net.invariants(theta)
-    exact = factor_end_to_end(net, w)
+    exact = factor_end_to_end(net, w, layers=ints)  # P_w's factors: the layers' forms
     found = [rescale(net, s, delta) for s in exact.solutions]
     pts = [v for s in found for v in sign_variants(s)]
     method = "exact factorization (sympy, Cor. 10)"

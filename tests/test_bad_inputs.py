@@ -660,6 +660,12 @@ CASES: dict[str, Case] = {
         aliases=_net_aliases(),
         examples=8,
     ),
+    "factor_end_to_end(layers=...)": Case(
+        L.factor_end_to_end,
+        lambda: dict(net=NET_2D, w=NET_2D.end_to_end(FS_2D).round(), layers=FS_2D),
+        ("layers",),
+        examples=8,
+    ),
     "irreducible_layers": Case(
         L.irreducible_layers,
         lambda: dict(net=NET_2D, filters=FS_2D),

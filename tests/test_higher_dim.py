@@ -177,6 +177,48 @@ def test_factorization_errors():
         irreducible_layers(net, [np.eye(2)])
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_factorization_from_irreducible_layers_equals_sympy_on_w(seed):
+    """With integer layers whose forms are irreducible, P_w's factors are the layer forms
+    (unique factorization): the shortcut gives exactly what sympy.factor_list on P_w gives
+    (same constant, factors in the same order, assignments and solutions)."""
+    rng = np.random.default_rng(seed)
+    swap = bool(seed % 2)
+    while True:  # a random 2D architecture (with interchangeable layers for odd seeds)
+        L = int(rng.integers(2, 4))
+        sizes = [tuple(int(k) for k in rng.integers(2, 4, size=2)) for _ in range(L)]
+        strides = [tuple(int(s) for s in rng.integers(1, 3, size=2)) for _ in range(L)]
+        if swap:
+            sizes[1], strides[0] = sizes[0], (1, 1)
+        net = LCN(sizes, strides)
+        if net.n_outputs <= 64:
+            break
+    ints = random_integer_filters(net, rng)
+    while not all(irreducible_layers(net, ints)):
+        ints = random_integer_filters(net, rng)
+    w = net.end_to_end(ints)
+    full, fast = factor_end_to_end(net, w), factor_end_to_end(net, w, layers=ints)
+    assert fast.constant == full.constant and fast.factors == full.factors
+    assert fast.assignments == full.assignments and fast.multidegrees == full.multidegrees
+    assert len(fast) == len(full) >= 1
+    for a, b in zip(full.solutions, fast.solutions, strict=True):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def test_factorization_from_layers_refuses_reducible_or_wrong_layers():
+    net = LCN([(2, 2), (2, 2)], [(2, 2), (1, 1)])
+    good = [np.array([[1, 2], [3, -1]]), np.array([[2, 0], [1, 1]])]
+    w = net.end_to_end(good)
+    with pytest.raises(ValueError, match="irreducible over Q: layers \\[1\\]"):
+        factor_end_to_end(
+            net,
+            net.end_to_end([good[0], [[1, 2], [2, 4]]]),
+            layers=[good[0], np.array([[1, 2], [2, 4]])],
+        )
+    with pytest.raises(ValueError, match="end-to-end filter is w"):
+        factor_end_to_end(net, w, layers=[good[0], np.array([[1, 1], [0, 1]])])
+
+
 # ----------------------------------------------------------------------------- Obs. 11
 def test_swap_keeps_pi_and_theta_and_permutes_j():
     rng = np.random.default_rng(4)
