@@ -1,36 +1,30 @@
 """Command line of lcnn_widgets: ``python -m lcnn_widgets <command> ...``.
 
-Commands
---------
-describe
-    The report of :func:`lcnn_widgets.describe.describe` for one architecture::
+``describe``: the report of :func:`lcnn_widgets.describe.describe` for one architecture;
+``table1``: the paper's Table 1 recomputed by :func:`lcnn_widgets.table1.reproduce_table1`::
 
-        python -m lcnn_widgets describe --sizes 3,2 --strides 2,1
-        python -m lcnn_widgets describe --sizes 2x2,2x2 --strides 1,1 --max-degree 6
+    python -m lcnn_widgets describe --sizes 2x2,2x2 --strides 1,1 --max-degree 6
+    python -m lcnn_widgets table1 --samples 12 --seed 0
 
-table1
-    The paper's Table 1 recomputed by :func:`lcnn_widgets.table1.reproduce_table1`, next to
-    the paper's verdicts::
-
-        python -m lcnn_widgets table1 --samples 12 --seed 0
-
-Malformed input prints one line ``error: ...`` on stderr and exits with code 2 (no traceback).
-
-Adding a command: write ``_add_<name>(subparsers)`` that registers its parser and sets
-``func`` (a function of the parsed arguments returning the exit code), and list it in
-:data:`COMMANDS`.
+Malformed input prints one line ``error: ...`` on stderr and exits with code 2 (no traceback);
+a closed output pipe (``| head``) ends quietly with code 141, as for a tool killed by SIGPIPE.
+A command is a function ``_add_<name>(subparsers)`` listed in :data:`COMMANDS`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 __all__ = ["COMMANDS", "main"]
 
 #: errors caused by the reader's input: one line on stderr, exit code 2
 _USER_ERRORS = (ValueError, TypeError)
+#: exit code when the reader closes the pipe: 128 + SIGPIPE, what the shell reports for `cat`
+_CLOSED_PIPE = 141
 
 
 def _run_describe(args: argparse.Namespace) -> int:
@@ -55,31 +49,18 @@ def _add_describe(sub) -> None:
         description="Check an architecture of your own: dimension of the neuromanifold, "
         "fibers, whether the NTK is determined by (w, delta), implicit equations.",
     )
-    p.add_argument(
-        "--sizes", required=True, help="filter sizes, layer 1 first: '3,2' (1D) or '2x3,2x2' (2D)"
-    )
-    p.add_argument(
-        "--strides",
-        required=True,
-        help="strides, one per layer: '2,1' (an int applies to every axis) or '2x1,1x1'",
-    )
-    p.add_argument("--seed", type=int, default=0, help="seed of the random draws (default 0)")
-    p.add_argument(
-        "--budget",
-        type=float,
-        default=10.0,
-        help="time budget of the implicit-equation search in seconds (default 10)",
-    )
-    p.add_argument(
-        "--max-degree",
-        type=int,
-        default=4,
-        help="highest degree of implicit equations searched (default 4)",
-    )
-    p.add_argument(
-        "--points", type=int, default=3, help="random points for ranks, fibers and NTKs (default 3)"
-    )
-    p.add_argument("--equations", type=int, default=6, help="equations printed at most (default 6)")
+    sizes = "filter sizes, layer 1 first: '3,2' (1D) or '2x3,2x2' (2D)"
+    p.add_argument("--sizes", required=True, help=sizes)
+    strides = "strides, one per layer: '2,1' (an int applies to every axis) or '2x1,1x1'"
+    p.add_argument("--strides", required=True, help=strides)
+    for flag, kind, default, text in (
+        ("--seed", int, 0, "seed of the random draws"),
+        ("--budget", float, 10.0, "time budget of the implicit-equation search in seconds"),
+        ("--max-degree", int, 4, "highest degree of implicit equations searched"),
+        ("--points", int, 3, "random points for ranks, fibers and NTKs"),
+        ("--equations", int, 6, "equations printed at most"),
+    ):
+        p.add_argument(flag, type=kind, default=default, help=f"{text} (default {default:g})")
     p.set_defaults(func=_run_describe)
 
 
@@ -92,11 +73,9 @@ def _run_table1(args: argparse.Namespace) -> int:
         raise ValueError(
             f"--samples must be >= 1 and --starts >= 0: got {args.samples}, {args.starts}"
         )
+    rng = np.random.default_rng(args.seed)
     res = reproduce_table1(
-        rng=np.random.default_rng(args.seed),
-        n_samples=args.samples,
-        classes=args.classes,
-        n_starts=args.starts,
+        rng=rng, n_samples=args.samples, classes=args.classes, n_starts=args.starts
     )
     print(PAPER_TABLE, end="\n\n")
     print(
@@ -104,9 +83,7 @@ def _run_table1(args: argparse.Namespace) -> int:
         f"max relative NTK difference < {DETERMINED_TOL:g}):"
     )
     print(res.format())
-    for r in res.rows:
-        if r.agrees:
-            continue
+    for r in (r for r in res.rows if not r.agrees):
         print(
             f"\n(!) {r.cls.key}: the paper says {r.cls.paper_text!r}, the computation "
             f"finds fiber points with relative NTK difference {r.max_difference:.2g}."
@@ -132,37 +109,22 @@ def _add_table1(sub) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the random draws (default 0)")
     p.add_argument("--samples", type=int, default=12, help="fibers per class (default 12)")
-    p.add_argument(
-        "--starts",
-        type=int,
-        default=4,
-        help="least-squares / multistart starts per fiber (default 4)",
-    )
-    p.add_argument(
-        "--classes",
-        nargs="+",
-        choices=[c.key for c in CLASSES],
-        default=None,
-        help="compute only these classes",
-    )
+    starts = "least-squares / multistart starts per fiber (default 4)"
+    p.add_argument("--starts", type=int, default=4, help=starts)
+    classes = [c.key for c in CLASSES]
+    p.add_argument("--classes", nargs="+", choices=classes, help="compute only these classes")
     p.set_defaults(func=_run_table1)
 
 
 #: the commands, in the order ``--help`` lists them
-COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_describe, _add_table1)
+COMMANDS: tuple[Callable[[Any], None], ...] = (_add_describe, _add_table1)
 
 
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line (``error: ...``) and exit code 2."""
 
     def error(self, message: str):
-        self.exit(
-            2, f"error: {message} (see: python -m lcnn_widgets {self._command_hint()}--help)\n"
-        )
-
-    def _command_hint(self) -> str:
-        parts = self.prog.split()
-        return f"{parts[-1]} " if parts and parts[-1] in {"describe", "table1"} else ""
+        self.exit(2, f"error: {message} (see: {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -189,10 +151,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe fails here, not at exit
+        return code
     except _USER_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # point stdout at devnull, so that the flush at exit succeeds
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _CLOSED_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -235,6 +236,25 @@ def test_cli_bad_input_is_one_line_and_exit_code_2(args, match):
     assert "Traceback" not in out.stderr and out.stdout == ""
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and match in lines[0]
+
+
+def test_cli_closed_pipe_exits_quietly():
+    # as `... | head -1` once head has exited: the read end is closed before anything is written
+    command = [sys.executable, "-m", "lcnn_widgets", "describe", "--sizes", "2,2"]
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        out = subprocess.run(
+            [*command, "--strides", "2,1"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
+    finally:
+        os.close(write_end)
+    assert out.stderr == "" and out.returncode == 141  # 128 + SIGPIPE, as for cat or seq
 
 
 # ------------------------------------------------------------------ widget
