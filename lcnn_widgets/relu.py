@@ -79,15 +79,13 @@ def _windows(X: np.ndarray, shape: Shape, st: Shape) -> np.ndarray:
 class ReLUCNN:
     """A shallow ReLU convolutional network ``f(x) = conv(w_2, s_2, relu(conv(w_1, s_1, x)))``.
 
+    Paper Sec. 5. Without the ReLU the same filters form the linear network ``self.linear``, with
+    end-to-end filter ``pi(theta) = w_1 * dil(w_2, s_1)`` and total stride ``S = s_1 s_2``.
+
     Parameters
     ----------
     filter_sizes, strides : sequence of two ints, or of two tuples of int (D-dim inputs)
         ``(k_1, k_2)`` and ``(s_1, s_2)``, layer 1 first; checked as by :class:`LCN`.
-
-    Notes
-    -----
-    Paper Sec. 5. Without the ReLU the same filters form the linear network ``self.linear``, with
-    end-to-end filter ``pi(theta) = w_1 * dil(w_2, s_1)`` and total stride ``S = s_1 s_2``.
 
     Examples
     --------
@@ -106,8 +104,7 @@ class ReLUCNN:
         self._linear = linear
         self._st = linear.stride_shapes  # per-layer strides as tuples
         self._S = tuple(a * b for a, b in zip(*self._st, strict=True))  # total stride S = s_1 s_2
-        k = linear.end_to_end_shape
-        self._two_outputs = tuple(a + b for a, b in zip(k, self._S, strict=True))  # input size
+        self._two_outputs = tuple(np.add(linear.end_to_end_shape, self._S).tolist())  # input size
 
     def __repr__(self) -> str:
         return f"ReLUCNN(filter_sizes={self.filter_sizes!r}, strides={self.strides!r})"
@@ -147,8 +144,7 @@ class ReLUCNN:
     @finite_result
     def preactivations(self, filters: Params, X: ArrayLike) -> np.ndarray:
         """First-layer outputs ``h = conv(w_1, s_1, x)``, shape (N, m_1) or (N, *m_1)."""
-        w1, _ = self.check_filters(filters)
-        return _batched_conv(w1, self._st[0], self.check_inputs(X))
+        return _batched_conv(self.check_filters(filters)[0], self._st[0], self.check_inputs(X))
 
     @finite_result
     def activation_pattern(self, filters: Params, X: ArrayLike) -> np.ndarray:
@@ -285,8 +281,7 @@ class ReLUCNN:
         rng : numpy.random.Generator
         n_inputs : int, default=1
         input_size : int or tuple of int, default=end_to_end_size + stride (two outputs per axis)
-        margin : float, default=0.5
-            The first-layer outputs are drawn uniformly from ``[margin, margin + 1]``; positive.
+        margin : float, default=0.5, positive: ``h`` is uniform on ``[margin, margin + 1]``
 
         Returns
         -------
@@ -406,14 +401,12 @@ class ReLUCNN:
 class ReLUMLP:
     """A shallow ReLU network with fully connected layers, ``f(x) = W_2 relu(W_1 x)``.
 
+    Paper Sec. 5. ``W_1`` has shape ``(d_1, d_0)``, ``W_2`` shape ``(d_2, d_1)``. Scaling
+    ``W_1[j, :]`` by ``c > 0`` and ``W_2[:, j]`` by ``1/c`` (one hidden neuron ``j``) keeps ``f``.
+
     Parameters
     ----------
     widths : sequence of three ints, ``(d_0, d_1, d_2)`` (input, hidden, output), each >= 1
-
-    Notes
-    -----
-    Paper Sec. 5. ``W_1`` has shape ``(d_1, d_0)``, ``W_2`` shape ``(d_2, d_1)``. Scaling
-    ``W_1[j, :]`` by ``c > 0`` and ``W_2[:, j]`` by ``1/c`` (one hidden neuron ``j``) keeps ``f``.
 
     Examples
     --------
@@ -437,9 +430,7 @@ class ReLUMLP:
 
     widths = property(lambda self: self._widths, doc="``(d_0, d_1, d_2)``.")
     weight_shapes = property(lambda self: list(self._shapes), doc="``[(d_1, d_0), (d_2, d_1)]``.")
-    n_params = property(
-        lambda self: sum(a * b for a, b in self._shapes), doc="``d_1 (d_0 + d_2)``."
-    )
+    n_params = property(lambda self: sum(a * b for a, b in self._shapes), doc="``d_1(d_0 + d_2)``.")
 
     def check_weights(self, weights: Params) -> list[np.ndarray]:
         """Validate ``(W_1, W_2)`` and return float copies."""
@@ -522,8 +513,6 @@ class ReLUMLP:
     def invariants(self, weights: Params) -> np.ndarray:
         """The conserved quantities ``||W_2[:, j]||^2 - ||W_1[j, :]||^2``, shape (d_1,).
 
-        Notes
-        -----
         Paper Sec. 5 (after Marcotte et al. 2024): the diagonal of the linear network's invariant
         ``W_2^T W_2 - W_1 W_1^T``; only rescaling one neuron at a time (no rotation) keeps ``f``.
 
@@ -559,26 +548,21 @@ class ReLUMLP:
 class ReLUFlowResult:
     """A gradient-flow trajectory of a shallow ReLU network, sampled at ``times``.
 
+    Off the kinks any drift of the invariants is integration error. Where the one-sided fields push
+    a pre-activation to 0 the flow slides along the kink and an integrator stalls: hence
+    ``stop_at_kink`` and ``max_nfev``.
+
     Attributes
     ----------
     times : ndarray of shape (T,), from 0
     theta : ndarray of shape (T, n_params), flat parameters (``model.unflatten`` gives the layers)
     loss : ndarray of shape (T,), ``1/(2N) sum_i ||f(x_i) - y_i||^2``
     invariants : ndarray of shape (T, q), the model's conserved quantities
-    margin : ndarray of shape (T,)
-        ``min |h|`` over all inputs and first-layer units: the distance to the nearest kink.
-    pattern_changes : int
-        Number of sample intervals over which the activation pattern on the batch changed.
-    kink_time, kink_theta : float, ndarray of shape (n_params,); or None
-        Where a pre-activation reached 0 and the integration stopped (``stop_at_kink=True``).
+    margin : ndarray of shape (T,), ``min |h|`` over inputs and units (distance to the next kink)
+    pattern_changes : int, the number of sample intervals where the activation pattern changed
+    kink_time, kink_theta : float, ndarray (n_params,), or None: where ``h`` hit 0 (and it stopped)
     success : bool, whether the integration reached the last time
     message : str, why it stopped (the integrator's message, a kink, or the evaluation budget)
-
-    Notes
-    -----
-    Off the kinks any drift of the invariants is integration error. Where the one-sided fields push
-    a pre-activation to 0 the flow slides along the kink and an integrator stalls: hence
-    ``stop_at_kink`` and ``max_nfev``.
     """
 
     times: np.ndarray
@@ -628,8 +612,7 @@ def _gradient_flow(
         raise ValueError(
             f"Y must have the shape of the network's outputs on X, {F0.shape}: got {Yb.shape}"
         )
-    N = X.shape[0]
-    y = Yb.ravel()
+    N, y = X.shape[0], Yb.ravel()
     max_nfev = as_positive_int(max_nfev, "max_nfev")
     nfev, t_cut = [0], [np.inf]
 
@@ -655,9 +638,7 @@ def _gradient_flow(
     span = (0.0, float(t[-1]))
     sol = solve_ivp(rhs, span, theta0, method=method, t_eval=t, rtol=rtol, atol=atol, events=events)
     thetas = sol.y.T
-    t = t[: thetas.shape[0]]
-    kink_time, kink_theta = None, None
-    message = str(sol.message)
+    kink_time, kink_theta, message = None, None, str(sol.message)
     if sol.status == 1 and sol.t_events[0].size:
         message = f"stopped after {nfev[0]} evaluations (max_nfev = {max_nfev})"
     elif sol.status == 1:
@@ -668,14 +649,13 @@ def _gradient_flow(
     params = [model.unflatten(th) for th in thetas]
     loss = np.array([0.5 * np.sum((model.forward(p, X) - Yb) ** 2) / N for p in params])
     pre = np.stack([model.preactivations(p, X).reshape(N, -1) for p in params])
-    pats = pre > 0
     return ReLUFlowResult(
-        times=t,
+        times=t[: len(thetas)],
         theta=thetas,
         loss=loss,
         invariants=np.stack([np.atleast_1d(model.invariants(p)) for p in params]),
         margin=np.min(np.abs(pre), axis=(1, 2)),
-        pattern_changes=int(np.sum(np.any(pats[1:] != pats[:-1], axis=(1, 2)))),
+        pattern_changes=int(np.sum(np.any(np.diff(pre > 0, axis=0), axis=(1, 2)))),
         kink_time=kink_time,
         kink_theta=kink_theta,
         success=bool(sol.success) and sol.status == 0,
@@ -689,15 +669,12 @@ class ActivationRegions:
 
     Attributes
     ----------
-    a, b : ndarray of shape (n_a,), (n_b,)
-        Grid coordinates: the input at ``(a_i, b_j)`` is ``origin + a_i u + b_j v``.
-    codes : ndarray of int, shape (n_b, n_a)
-        ``sum_u 2^u [unit u active]`` (units in C order): equal codes = same linear piece.
+    a, b : ndarray of shape (n_a,), (n_b,), grid coordinates of ``origin + a_i u + b_j v``
+    codes : ndarray of int, shape (n_b, n_a), ``sum_u 2^u [unit u active]``: one per linear piece
     n_units : int, the number of first-layer units
     n_active : ndarray of int, shape (n_b, n_a), the number of active units
     lines : ndarray of shape (n_units, 3)
-        Row ``u`` holds ``(c_0, c_1, c_2)`` with ``h_u(origin + a u + b v) = c_0 + c_1 a + c_2 b``:
-        the kink of unit ``u`` is the line ``c_0 + c_1 a + c_2 b = 0``.
+        Rows ``(c_0, c_1, c_2)``: ``h_u(origin + a u + b v) = c_0 + c_1 a + c_2 b``, 0 on the kink.
     """
 
     a: np.ndarray
@@ -788,8 +765,7 @@ class ParameterComparison:
 
     Attributes
     ----------
-    outputs, invariants, ntks : tuple of two ndarray
-        ``forward``, the conserved quantities and the empirical NTK ``J J^T`` of each.
+    outputs, invariants, ntks : tuple of two ndarray, ``forward``, the invariants, ``J J^T`` of each
     """
 
     outputs: tuple[np.ndarray, np.ndarray]
@@ -854,10 +830,8 @@ class FunctionFiber:
 
     Attributes
     ----------
-    candidates : tuple of tuple of ndarray
-        The linear fiber of ``pi(theta)`` at ``delta``, all signs (:meth:`Fiber.with_signs`).
-    gaps : ndarray of shape (n_candidates,)
-        ``max |f_candidate(x) - f(x)|`` over the test inputs, relative to ``max |f(x)|``.
+    candidates : tuple of tuple of ndarray, the linear fiber at ``pi(theta), delta``, all signs
+    gaps : ndarray of shape (n_candidates,), ``max |f_candidate - f| / max |f|`` on ``X_test``
     X_test : ndarray, the test inputs
     tol : float, candidates with ``gap <= tol`` count as the same function
     """
@@ -867,10 +841,7 @@ class FunctionFiber:
     X_test: np.ndarray
     tol: float
 
-    @property
-    def same_function(self) -> np.ndarray:
-        """Boolean mask of the candidates that agree with ``f`` on every test input."""
-        return self.gaps <= self.tol
+    same_function = property(lambda self: self.gaps <= self.tol, doc="Which candidates are ``f``.")
 
     @property
     def points(self) -> list[tuple[np.ndarray, ...]]:

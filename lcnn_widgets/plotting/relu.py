@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
@@ -28,8 +27,7 @@ def kink_segment(line: Sequence[float], extent: Sequence[float]) -> tuple[np.nda
 
     Parameters
     ----------
-    line : sequence of three floats
-        ``(c_0, c_1, c_2)``, a row of :attr:`ActivationRegions.lines`.
+    line : sequence of three floats, ``(c_0, c_1, c_2)`` (a row of :attr:`ActivationRegions.lines`)
     extent : (a_min, a_max, b_min, b_max)
 
     Returns
@@ -74,10 +72,8 @@ def plot_activation_regions(
     point : (a, b), optional, a point to mark (e.g. a test input)
     title : str, optional
     labels : (str, str), default=("$a$", "$b$")
-    legend : bool, default=True
-        Shades ("k of n active") and up to four kink lines; drawn on the first call only.
-    ax : matplotlib Axes, optional
-        Draw here; on a second call the image, the lines and the marker move in place.
+    legend : bool, default=True, shades ("k of n active") and up to four kinks (on a first call)
+    ax : matplotlib Axes, optional, where to draw (a second call moves the artists in place)
 
     Returns
     -------
@@ -131,10 +127,7 @@ def plot_activation_regions(
         cmap = image.get_cmap()
         # every level for a few units (right while a widget redraws), else the levels that occur
         present = range(n + 1) if n <= 4 else np.unique(regions.n_active).tolist()
-        handles: list[Artist] = [
-            Patch(facecolor=cmap(k / n), edgecolor="black", label=f"{k} of {n} active")
-            for k in present
-        ]
-        handles += [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("kink_")][:4]
-        ax.legend(handles=handles, loc="upper left", fontsize="x-small", framealpha=0.85)
+        shades = [Patch(fc=cmap(k / n), ec="black", label=f"{k} of {n} active") for k in present]
+        kinks = [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("kink_")][:4]
+        ax.legend(handles=[*shades, *kinks], loc="upper left", fontsize="x-small", framealpha=0.85)
     return ax

@@ -56,8 +56,7 @@ class ReLUPairPicture:
     x0 : ndarray of shape (2,)
     linear_at_x0 : tuple of two bool, all hidden neurons active at ``x0`` (identity near it)
     vmin, vmax : float, the common range of the entries of both NTKs (``vmin <= 0``)
-    ntk_scale : float
-        The largest absolute NTK entry: the heatmaps show ``Theta / ntk_scale`` on ``[-1, 1]``.
+    ntk_scale : float, the largest absolute NTK entry (heatmaps: ``Theta / ntk_scale``)
     """
 
     A: np.ndarray
@@ -246,11 +245,10 @@ def explore_relu(
 
     title = "<b>Same conserved quantities, same function near x₀ — which NTK?</b>"
     alt = (
-        "Two pictures of the plane of inputs shaded by the number of active hidden "
-        "neurons, with the kink lines and the test input x₀, for the networks (A, A⁻¹) and "
-        "(AQ, QᵀA⁻¹); and the NTKs of both networks at x₀ as 2 by 2 heatmaps on one "
-        "colour scale (divided by their largest entry), which differ although the "
-        "conserved quantities agree."
+        "Two pictures of the plane of inputs shaded by the number of active hidden neurons, with "
+        "the kink lines and the test input x₀, for the networks (A, A⁻¹) and (AQ, QᵀA⁻¹); and the "
+        "NTKs of both networks at x₀ as 2 by 2 heatmaps on one colour scale (divided by their "
+        "largest entry), which differ although the conserved quantities agree."
     )
     preview = ("a11", np.linspace(-3.0, 3.0, 9).tolist())
     return Explorer(
