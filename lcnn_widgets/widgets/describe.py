@@ -1,12 +1,9 @@
 """The widget of the appendix "Check an architecture of your own": type sizes and strides.
 
-Two text fields take the filter sizes and the strides (``3,2`` and ``2,1``; ``2x2,2x2`` in two
-dimensions). On Enter (or when a field loses focus) the widget runs
-:func:`lcnn_widgets.describe.describe` and shows the report above a picture: in 1D the roots of
-``p_w`` for one random end-to-end filter, coloured by the layer that owns them in one point of its
-fiber (:func:`lcnn_widgets.plotting.plot_root_orbits`); in 2D the layer filters of that point and
-their product (:func:`lcnn_widgets.plotting.plot_filter_row`). Bad input shows the package's
-message and keeps the last report.
+On Enter the widget shows the report of :func:`lcnn_widgets.describe.describe` above a picture:
+in 1D the roots of ``p_w`` for one random ``w``, coloured by the layer owning them in one point
+of its fiber; in 2D the layer filters of that point and their product. Bad input shows the
+package's message and keeps the last report.
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._validation import as_int_in_range, as_real
 from ..describe import ArchitectureReport, describe, parse_architecture
 from ..fibers import FilterRoots, LayerRoots, fibers, filter_roots, root_orbits
 from ..plotting.fibers import plot_root_orbits
@@ -45,12 +41,10 @@ class DescribePicture:
     report : ArchitectureReport
     w : ndarray
         The end-to-end filter of the report's first random point.
-    layer_roots : tuple of LayerRoots or None
-        1D: the roots each layer owns at the first point of the fiber of ``w``.
-    w_roots : FilterRoots or None
-        1D: the roots of ``p_w``.
+    layer_roots, w_roots : tuple of LayerRoots, FilterRoots, or None
+        1D: the roots of each layer at the first point of the fiber of ``w``, and of ``p_w``.
     fiber_size : int
-        Number of points of that fiber (up to signs); 0 in D dimensions.
+        Points of that fiber (up to signs); 0 in D dimensions.
     layers : tuple of ndarray
         The filters of the drawn fiber point (1D) or of the random point (D-dim).
     """
@@ -84,7 +78,7 @@ def describe_picture(
     Raises
     ------
     ValueError, TypeError
-        For malformed sizes or strides, or an architecture beyond the report's limits.
+        As :func:`~lcnn_widgets.describe.parse_architecture` and ``describe``.
 
     Examples
     --------
@@ -92,25 +86,17 @@ def describe_picture(
     >>> pic.fiber_size in (1, 3), pic.report.codim
     (True, 0)
     """
-    seed = as_int_in_range(seed, "seed", 0, 10**9)
-    budget = as_real(implicit_budget_s, "implicit_budget_s", positive=True)
-    net = parse_architecture(sizes, strides)
-    report = describe(net, seed=seed, implicit_budget_s=budget)
-    fs = report.example_filters
+    report = describe(
+        parse_architecture(sizes, strides), seed=seed, implicit_budget_s=implicit_budget_s
+    )
+    net, fs = report.net, report.example_filters
     w = net.end_to_end(fs)
-    if net.is_1d:
-        fib = fibers(net, w)
-        point = fib[0].filters
-        return DescribePicture(
-            report=report,
-            w=w,
-            layer_roots=root_orbits(net, point),
-            w_roots=filter_roots(w),
-            fiber_size=len(fib),
-            layers=tuple(point),
-        )
+    if not net.is_1d:
+        return DescribePicture(report, w, None, None, 0, tuple(fs))
+    fib = fibers(net, w)
+    point = fib[0].filters
     return DescribePicture(
-        report=report, w=w, layer_roots=None, w_roots=None, fiber_size=0, layers=tuple(fs)
+        report, w, root_orbits(net, point), filter_roots(w), len(fib), tuple(point)
     )
 
 
@@ -125,14 +111,10 @@ def describe_readout(pic: DescribePicture) -> str:
 def _draw(fig: Figure, pic: DescribePicture) -> str:
     fig.clear()
     net = pic.report.net
-    if net.is_1d and pic.layer_roots is not None:
+    if pic.layer_roots is not None:  # 1D
         ax = fig.add_axes((0.08, 0.12, 0.36, 0.8))
-        plot_root_orbits(
-            pic.layer_roots,
-            w_roots=pic.w_roots,
-            ax=ax,
-            title=f"roots of $p_w$ by layer: point 1 of {pic.fiber_size} in the fiber",
-        )
+        title = f"roots of $p_w$ by layer: point 1 of {pic.fiber_size} in the fiber"
+        plot_root_orbits(pic.layer_roots, w_roots=pic.w_roots, ax=ax, title=title)
         note = fig.add_axes((0.5, 0.12, 0.48, 0.8))
         note.set_axis_off()
         lines = [
@@ -143,16 +125,8 @@ def _draw(fig: Figure, pic: DescribePicture) -> str:
             "in the drawn factorization (layer l owns whole orbits",
             "{t : t^S = rho}, S its accumulated stride).",
         ]
-        note.text(
-            0.0,
-            0.95,
-            "\n".join(lines),
-            va="top",
-            ha="left",
-            fontsize=8.5,
-            family="monospace",
-            wrap=True,
-        )
+        text = "\n".join(lines)
+        note.text(0.0, 0.95, text, va="top", ha="left", fontsize=8.5, family="monospace", wrap=True)
     elif net.dim == 2:
         n = len(pic.layers) + 1
         axes = fig.subplots(1, n)
@@ -162,13 +136,8 @@ def _draw(fig: Figure, pic: DescribePicture) -> str:
     else:
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
-        ax.text(
-            0.5,
-            0.5,
-            f"No picture for D = {net.dim}: the report above says it all.",
-            ha="center",
-            va="center",
-        )
+        text = f"No picture for D = {net.dim}: the report above says it all."
+        ax.text(0.5, 0.5, text, ha="center", va="center")
     return describe_readout(pic)
 
 
@@ -187,9 +156,7 @@ def explore_describe(*, sizes: str = "3,2", strides: str = "2,1", seed: int = 0)
     Returns
     -------
     Explorer
-        Controls ``sizes``, ``strides`` (text fields, applied on Enter) and ``seed``; the
-        readout is the report of :func:`lcnn_widgets.describe.describe`, the picture one
-        random fiber (1D) or the layers of one random point (2D).
+        Controls ``sizes``, ``strides`` (applied on Enter) and ``seed``; readout: the report.
     """
     controls = {
         "sizes": text_box(sizes, "sizes", input_width=160),
