@@ -142,13 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run a command; return its exit code (2 for malformed input, with a one-line message).
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments (default ``sys.argv[1:]``).
-    """
+    """Run the command in ``argv`` (default ``sys.argv[1:]``); return its exit code."""
     args = build_parser().parse_args(argv)
     try:
         code = args.func(args)

@@ -1,13 +1,10 @@
 """Check an architecture of your own: one report with the paper's questions answered by computation.
 
-:func:`describe` answers, for one linear convolutional network (1D or D-dimensional), the questions
-the book asks of its examples: the **shape** (end-to-end size and stride, parameters); the
-**dimension** ``dim M`` (rank of ``J`` at random points, next to ``sum_l prod(k_l) - (L - 1)``)
-and the codimension; the **fibers** (hypotheses of Thm 4, Cor. 10, Obs. 11; real fiber points at
-random points; the possible counts of 1D blocks joined by strides one); whether the **NTK** is
-determined by ``(w, delta)`` (computed, next to the paper and its correction); and **implicit
-equations** of the closure of ``M`` (:mod:`lcnn_widgets.implicit`). :func:`parse_architecture`
-reads the text form of the command line and the widget (``"3,2"``, ``"2x3,2x2"``).
+:func:`describe` reports, for a 1D or D-dim network: the shape; ``dim M`` (rank of ``J`` vs. the
+formula) and its codimension; the fibers (Thm 4, Cor. 10, Obs. 11; counts at random points and of
+1D stride-one blocks); whether the NTK is determined by ``(w, delta)`` (computed, paper,
+correction); implicit equations (:mod:`lcnn_widgets.implicit`). :func:`parse_architecture` reads
+``"3,2"`` or ``"2x3,2x2"``.
 
 >>> from lcnn_widgets import LCN
 >>> rep = describe(LCN([3, 2], [2, 1]))
@@ -114,7 +111,7 @@ def parse_architecture(sizes: str, strides: str) -> LCN:
     Raises
     ------
     ValueError, TypeError
-        For an entry that is not a positive integer or a non-string, and as :class:`LCN`.
+        For a non-string or an entry that is not a positive integer, and as :class:`LCN`.
 
     Examples
     --------
@@ -136,17 +133,15 @@ class StrideOneBlock:
     layers : tuple of int
         The layer numbers (1-based).
     accumulated_stride : int
-        ``S = S_{l-1}`` shared by these layers: each is a polynomial in ``u = t^S``.
+        ``S = S_{l-1}``: each layer is a polynomial in ``u = t^S``.
     degrees : tuple of int
-        ``k_l - 1`` for each layer of the block.
+        ``k_l - 1`` for each layer.
     counts : tuple of int
         The possible numbers of real factorizations of the block's product (distinct roots).
-    examples : tuple of str
-        For each count, an example product: its roots and coefficients.
-    example_filters : tuple of ndarray
-        For each count, the coefficients of the example product (a polynomial in ``u``).
+    examples, example_filters : tuple of str, tuple of ndarray
+        For each count, an example product (roots and coefficients) and its coefficients.
     verified : tuple of int or None
-        ``len(fibers(...))`` of each example alone (strides one); ``None``: not enumerated.
+        ``len(fibers(...))`` of each example alone (``None``: too many points to enumerate).
     """
 
     layers: tuple[int, ...]
@@ -212,29 +207,24 @@ class ArchitectureReport:
     ----------
     net : LCN
     seed : int
-        Seed of every random draw in the report.
+        Seed of every random draw.
     ranks : tuple of int
         ``rank J`` at the random points.
-    dim_formula : int
-        ``sum_l prod(k_l) - (L - 1)``.
-    codim : int
-        ``prod(end_to_end_size) - dim_formula``.
+    dim_formula, codim : int
+        ``sum_l prod(k_l) - (L - 1)`` and ``prod(end_to_end_size) - dim_formula``.
     hypotheses : tuple of str
         One line per result of the paper whose hypotheses were checked.
     unique_expected : bool
-        Whether the paper's results predict a unique factorization (up to scaling, signs).
-    fiber_counts : tuple of int or None
-        Real fiber points up to signs at the random points.
-    fiber_method : str
-        How they were counted.
+        Whether the paper predicts a unique factorization up to scaling and signs.
+    fiber_counts, fiber_method : tuple of int or None, str
+        Real fiber points up to signs at the random points, and how they were counted.
     blocks : tuple of StrideOneBlock
-        1D only: the blocks with at least two layers that can trade roots.
+        1D: the blocks of at least two layers that can trade roots.
     interchangeable : tuple of tuple of int
         Pairs of interchangeable layers (1-based; Obs. 11).
     ntk : NTKVerdict
-    implicit : ImplicitEquations or None
-        ``None`` when not searched (see :attr:`implicit_note`, else ``""``).
-    implicit_note : str
+    implicit, implicit_note : ImplicitEquations or None, str
+        The equations, or ``None`` and why they were not searched.
     example_filters : tuple of ndarray
         The filters of the first random point (what the widget draws).
     seconds : dict
@@ -347,7 +337,7 @@ def describe(
     net : LCN
         At most :data:`MAX_OUTPUTS` end-to-end coefficients and :data:`MAX_LAYERS` layers.
     seed : int, default=0
-        Seed of every random draw (the report is reproducible).
+        Seed of every random draw.
     implicit_budget_s : float, default=10.0
         Time budget of :func:`lcnn_widgets.implicit.implicit_equations`.
     max_degree : int, default=4
@@ -366,11 +356,9 @@ def describe(
 
     Notes
     -----
-    Fibers: root orbits in 1D (Thm 4; blocks of layers with one accumulated stride trade roots,
-    Sec. 2.3); in D >= 2 the exact factorization of an integer ``w`` under Cor. 10, else
-    :func:`~lcnn_widgets.fibers.multistart_fibers`. NTK: filters rescaled by random factors of
-    product one (same ``w``, random ``delta``); "determined" means a largest relative difference
-    below ``1e-8`` over the fiber with signs, as in :mod:`lcnn_widgets.table1`.
+    Fibers by root orbits in 1D (Thm 4, Sec. 2.3), exact factorization (Cor. 10) or multistart in
+    D >= 2. NTK: filters rescaled to a random ``delta`` at the same ``w``; "determined" means a
+    largest relative difference below ``1e-8`` (:mod:`lcnn_widgets.table1`).
 
     Examples
     --------

@@ -210,10 +210,6 @@ def _exponents(K: int, d: int) -> list[tuple[int, ...]]:
     return list(itertools.combinations_with_replacement(range(K), d))
 
 
-def _evaluate(points: np.ndarray, monos: list[tuple[int, ...]]) -> np.ndarray:
-    return np.prod(points[:, np.array(monos, dtype=int)], axis=2)  # (n points, N monomials)
-
-
 def _round(row: np.ndarray) -> list[Fraction] | None:
     """The entries as fractions with small denominators, or None if one is not close."""
     out = [Fraction(float(x)).limit_denominator(_MAX_DENOMINATOR) for x in row]
@@ -243,10 +239,7 @@ class _Verifier:
         return self._monos[mono]
 
     def vanishes(self, terms: Terms) -> bool:
-        total = self.R.zero
-        for mono, c in terms.items():
-            total += c * self.monomial(mono)
-        return total == self.R.zero
+        return sum((c * self.monomial(m) for m, c in terms.items()), self.R.zero) == self.R.zero
 
 
 def _expr(terms: Terms, xs: Sequence[sympy.Symbol]) -> sympy.Expr:
@@ -360,12 +353,10 @@ def implicit_equations(
     degs: list[int] = []
     searched, stopped = 0, "max_degree" if codim > 0 else "full"
     for d in range(1, max_degree + 1 if codim > 0 else 1):
-        if math.comb(K + d - 1, d) > _MAX_TOTAL_MONOMIALS:
-            stopped = "monomials"
-            break
-        monos = _exponents(K, d)
-        groups = _weight_groups(monos, coord_weight)
-        if max(len(cols) for cols in groups.values()) > max_monomials:
+        few = math.comb(K + d - 1, d) <= _MAX_TOTAL_MONOMIALS  # else the matrices fill memory
+        monos = _exponents(K, d) if few else []
+        groups = _weight_groups(monos, coord_weight) if few else {}
+        if not few or max(len(cols) for cols in groups.values()) > max_monomials:
             stopped = "monomials"
             break
         span = _product_span(found, degs, monos, d)
@@ -400,7 +391,8 @@ def _degree_equations(net, monos, groups, span, rng, verifier, late: Callable[[]
         group_monos = [monos[j] for j in cols]
         sub = span[:, cols].tocsr()
         sub = sub[np.diff(sub.indptr) > 0].toarray()  # the products of this weight
-        rows = _group_equations(_evaluate(pts[: 2 * len(cols) + 10], group_monos), sub)
+        A = np.prod(pts[: 2 * len(cols) + 10, np.array(group_monos)], axis=2)  # (points, monos)
+        rows = _group_equations(A, sub)
         if isinstance(rows, str):
             return rows
         new += [{group_monos[j]: c for j, c in enumerate(r) if c} for r in rows]
