@@ -1049,29 +1049,23 @@ class TwoLayerFlows:
         return theta0, float(self.net.invariants(filters)[0]), w0
 
     def _lift(
-        self,
-        w: np.ndarray,
-        delta: float,
-        theta: np.ndarray,
-        *,
-        rtol: float = 1e-6,
-        max_steps: int = _GN_STEPS,
+        self, w: np.ndarray, delta: float, theta: np.ndarray, rtol: float = 1e-6
     ) -> np.ndarray:
         """The fiber point of ``(w, delta)`` near ``theta``: Gauss-Newton on ``pi = w``, ``delta``.
 
         Normal equations of the (K + 1) x n system, by Cholesky. Stops once a step is below
-        ``rtol ||theta||`` (quadratic convergence: the error is then of order ``rtol^2``).
+        ``rtol ||theta||`` (quadratic convergence: the error is then of order ``rtol^2``). The
+        one-row case of :meth:`_lifts`, written out for speed (it runs inside the fields).
         """
         k1, K = self.k1, self.K
-        sign = self._sign
         M = np.empty((K + 1, k1 + self.k2))
         F = np.empty(K + 1)
-        for _ in range(max_steps):
+        for _ in range(_GN_STEPS):
             w1, w2 = theta[:k1], theta[k1:]
             J2 = (w1 @ self._T1).reshape(self.k2, K)
             M[:K, :k1] = (w2 @ self._T2).reshape(k1, K).T
             M[:K, k1:] = J2.T
-            M[K] = sign * theta
+            M[K] = self._sign * theta
             F[:K] = w2 @ J2 - w
             F[K] = w2 @ w2 - w1 @ w1 - delta
             step = _dposv(M.T @ M, M.T @ F)[1]  # LAPACK's Cholesky solver (M has full rank n)
@@ -1080,17 +1074,35 @@ class TwoLayerFlows:
                 break
         return theta
 
-    def _lifts(
-        self, ws: np.ndarray, delta: float, theta: np.ndarray, guesses: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Fiber points (m, n) of ``(w, delta)`` for the rows of ``ws`` (m, K), by :meth:`_lift`.
+    def _lifts(self, ws: np.ndarray, delta: float, thetas: np.ndarray) -> np.ndarray:
+        """:meth:`_lift` (to ``rtol = 1e-10``) of every row of ``ws`` (m, K) from ``thetas`` (m, n).
 
-        From the rows of ``guesses`` (m, n), or else continued from row to row from ``theta``.
+        All rows at once (batched normal equations).
         """
+        k1, K, m = self.k1, self.K, ws.shape[0]
+        theta = thetas
+        M = np.empty((m, K + 1, theta.shape[1]))
+        F = np.empty((m, K + 1, 1))
+        for _ in range(_GN_STEPS):
+            W1, W2 = theta[:, :k1], theta[:, k1:]
+            A = (W1 @ self._T1).reshape(m, self.k2, K)  # rows: d pi / d w_2[j]
+            M[:, :K, :k1] = (W2 @ self._T2).reshape(m, k1, K).transpose(0, 2, 1)
+            M[:, :K, k1:] = A.transpose(0, 2, 1)
+            M[:, K] = self._sign * theta
+            F[:, :K, 0] = np.einsum("tj,tjk->tk", W2, A) - ws
+            F[:, K, 0] = np.sum(W2**2, axis=1) - np.sum(W1**2, axis=1) - delta
+            Mt = M.transpose(0, 2, 1)
+            step = np.linalg.solve(Mt @ M, Mt @ F)[:, :, 0]
+            theta = theta - step
+            if np.all(np.sum(step**2, axis=1) <= _GN_RTOL**2 * np.sum(theta**2, axis=1)):
+                break
+        return theta
+
+    def _continued(self, ws: np.ndarray, delta: float, theta: np.ndarray) -> np.ndarray:
+        """Fiber points (m, n) of the rows of ``ws`` (m, K), continued row by row from ``theta``."""
         out = np.empty((len(ws), theta.size))
         for i, w in enumerate(ws):
-            start = theta if guesses is None else guesses[i]
-            theta = out[i] = self._lift(w, delta, start, rtol=_GN_RTOL)
+            theta = out[i] = self._lift(w, delta, theta, rtol=_GN_RTOL)
         return out
 
     def _function_fields(self, filters: Sequence[ArrayLike]) -> Any:
@@ -1101,7 +1113,7 @@ class TwoLayerFlows:
         theta0, delta, _ = self._start(filters)
 
         def fields(W: np.ndarray) -> np.ndarray:
-            thetas = self._lifts(W, delta, theta0)
+            thetas = self._continued(W, delta, theta0)
             return np.array([self._w_field(w, th) for w, th in zip(W, thetas, strict=True)])
 
         return fields
@@ -1320,11 +1332,13 @@ class TwoLayerFlows:
         """
         t, ws = _sampled(sol, t)
         theta0, delta, _ = self._start(filters)
-        if guesses is not None:
-            guesses = np.asarray(guesses, dtype=float)[: t.size]
+        if guesses is None:
+            thetas = self._continued(ws, delta, theta0)
+        else:
+            thetas = self._lifts(ws, delta, np.asarray(guesses, float)[: t.size])
         r = ws - self.u
         return replace(
-            self._values(t, self._lifts(ws, delta, theta0, guesses), **_info(sol)),
+            self._values(t, thetas, **_info(sol)),
             end_to_end=ws.reshape((t.size, *tuple(self.net.end_to_end_shape))),
             loss=0.5 * np.einsum("tk,tk->t", r @ self.Sigma, r) + self.loss.const,
         )
