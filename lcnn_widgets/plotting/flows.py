@@ -1,10 +1,9 @@
 """Pictures for the chapter on gradient flow and convergence.
 
 Every function takes data (and ``ax=None``) and returns the :class:`matplotlib.axes.Axes` it
-drew on (a new non-pyplot :class:`matplotlib.figure.Figure` without ``ax``). Calling a function
-again on the same Axes moves the artists it made (found by their ``gid``), so the widget redraws
-in place with the same code. The flows themselves come from :mod:`lcnn_widgets.flows`; the only
-computation here is what a picture needs (a projection plane, axis limits).
+drew on (a new non-pyplot :class:`matplotlib.figure.Figure` without ``ax``); called again on the
+same Axes it moves its artists (found by ``gid``), so the widget redraws in place. The flows come
+from :mod:`lcnn_widgets.flows`; here only a projection plane and axis limits are computed.
 """
 
 from __future__ import annotations
@@ -36,19 +35,24 @@ def _limits(values: np.ndarray, pad: float = 0.08) -> tuple[float, float]:
     return lo - pad * span, hi + pad * span
 
 
+def _legend(ax: Axes, legend: Mapping[str, Any] | bool) -> None:
+    keywords = legend if isinstance(legend, Mapping) else {}
+    ax.legend(**{"loc": "best", "fontsize": "small", **keywords})
+
+
 def projection_plane(*paths: ArrayLike) -> np.ndarray:
     """An orthonormal basis of the plane through 0 that best fits the given points.
 
     Parameters
     ----------
-    *paths : array_like of shape (T_i, K) (or (T_i, *end_to_end_shape))
-        Trajectories or single points (shape (K,)) of end-to-end filters.
+    *paths : array_like of shape (T_i, K) (or (T_i, *end_to_end_shape), or (K,))
+        Trajectories or single points of end-to-end filters.
 
     Returns
     -------
     ndarray of shape (K, 2)
-        The two leading right singular vectors of the stacked points (no centering, so the
-        origin ``w = 0`` projects to 0), signs fixed so that the largest entry is positive.
+        The two leading right singular vectors of the stacked points (no centering: ``w = 0``
+        projects to 0), signs fixed so that the largest entry is positive.
 
     Examples
     --------
@@ -86,21 +90,18 @@ def plot_flow_plane(
     Parameters
     ----------
     paths : sequence of array_like of shape (T_i, K)
-        ``w(t)`` of each flow. The first is drawn as a solid line, the second (if any) as
-        markers on top, the rest dashed.
+        ``w(t)`` of each flow: the first a solid line, the second markers, the rest dashed.
     basis : array_like of shape (K, 2)
         Orthonormal basis of the plane (e.g. :func:`projection_plane`).
     labels : sequence of str, optional
         One legend entry per path.
     data_filter : array_like of shape (K,), optional
-        Drawn as a star (the minimizer ``u`` over all filters); the origin (``w = 0``) is
-        always marked with a cross.
+        Drawn as a star (the minimizer ``u``); the origin ``w = 0`` is always a cross.
     ax : matplotlib.axes.Axes, optional
     xlim, ylim : tuple of float, optional
         Fixed axis limits (default: a little beyond the drawn points).
     legend : bool or mapping, default=True
-        Whether to (re)make the legend, or keyword arguments of
-        :meth:`~matplotlib.axes.Axes.legend` for it (default placement: ``loc="best"``).
+        Whether to (re)make the legend, or keywords of :meth:`~matplotlib.axes.Axes.legend`.
 
     Returns
     -------
@@ -118,10 +119,7 @@ def plot_flow_plane(
     if B.shape[1] != 2:
         raise ValueError(f"basis must have shape (K, 2): got {B.shape}")
     K = B.shape[0]
-    proj = []
-    for i, p in enumerate(paths):
-        arr = as_finite_array(p, f"paths[{i}]").reshape(-1, K)
-        proj.append(arr @ B)
+    proj = [as_finite_array(p, f"paths[{i}]").reshape(-1, K) @ B for i, p in enumerate(paths)]
     if not proj:
         raise ValueError("plot_flow_plane needs at least one path")
     if labels is not None and len(labels) != len(proj):
@@ -135,64 +133,27 @@ def plot_flow_plane(
         dict(color="C2", lw=1.2, ls="--"),
     ]
     for i, xy in enumerate(proj):
-        style = dict(styles[min(i, 2)])
-        if labels is not None:
-            style["label"] = labels[i]
-        line = update_line(ax, f"path_{i}", xy[:, 0], xy[:, 1], **style)
-        if labels is not None:
-            line.set_label(labels[i])
-    update_line(
-        ax,
-        "start",
-        [proj[0][0, 0]],
-        [proj[0][0, 1]],
-        color="k",
-        marker="o",
-        ms=6,
-        ls="none",
-        label="start",
-    )
-    update_line(
-        ax,
-        "end",
-        [proj[0][-1, 0]],
-        [proj[0][-1, 1]],
-        color="k",
-        marker="s",
-        ms=6,
-        ls="none",
-        label="end",
-    )
-    update_line(
-        ax, "origin", [0.0], [0.0], color="0.4", marker="x", ms=8, ls="none", label="$w = 0$"
-    )
+        label = {} if labels is None else {"label": labels[i]}
+        update_line(ax, f"path_{i}", xy[:, 0], xy[:, 1], relabel=True, **styles[min(i, 2)], **label)
+    dot: dict[str, Any] = dict(ms=6, ls="none")
+    update_line(ax, "start", *proj[0][:1].T, color="k", marker="o", label="start", **dot)
+    update_line(ax, "end", *proj[0][-1:].T, color="k", marker="s", label="end", **dot)
+    origin: dict[str, Any] = dict(color="0.4", marker="x", ms=8, ls="none", label="$w = 0$")
+    update_line(ax, "origin", [0.0], [0.0], **origin)
     pts = np.vstack([*proj, np.zeros((1, 2))])
     if data_filter is not None:
         u = as_finite_array(data_filter, "data_filter").reshape(K) @ B
-        update_line(
-            ax,
-            "data_filter",
-            [u[0]],
-            [u[1]],
-            color="C3",
-            marker="*",
-            ms=13,
-            ls="none",
-            label="data filter $u$",
+        star: dict[str, Any] = dict(
+            color="C3", marker="*", ms=13, ls="none", label="data filter $u$"
         )
+        update_line(ax, "data_filter", [u[0]], [u[1]], **star)
         pts = np.vstack([pts, u[None]])
     ax.set_xlim(*(_limits(pts[:, 0]) if xlim is None else xlim))
     ax.set_ylim(*(_limits(pts[:, 1]) if ylim is None else ylim))
     ax.set_xlabel("projection on $b_1$")
     ax.set_ylabel("projection on $b_2$")
     if legend and (labels is not None or data_filter is not None):
-        ax.legend(
-            **{
-                "loc": "best",
-                "fontsize": "small",
-                **(legend if isinstance(legend, Mapping) else {}),
-            }
-        )
+        _legend(ax, legend)
     return ax
 
 
@@ -215,26 +176,19 @@ def plot_loss_curves(
         One time grid and one loss array per curve.
     labels : sequence of str, optional
     offset : float, default=0.0
-        Subtracted before plotting (e.g. ``SquaredLoss.const``, the loss at the data filter,
-        so that the curve shows the weighted distance ``1/2 ||w - u||_Sigma^2``).
+        Subtracted before plotting (e.g. ``SquaredLoss.const``: the curve is then the weighted
+        distance ``1/2 ||w - u||_Sigma^2``); the shifted losses must be positive.
     ax : matplotlib.axes.Axes, optional
     xlim, ylim : tuple of float, optional
-        Fixed axis limits (``ylim`` positive); default: the range of the data. With a fixed
-        ``ylim`` the logarithmic axis gets plain tick labels at 1, 2 and 5 times powers of ten
-        (fast to draw, and they do not change with the data).
+        Fixed axis limits (default: the range of the data); a fixed ``ylim`` (positive) gets
+        plain tick labels at 1, 2 and 5 times powers of ten.
     legend : bool or mapping, default=True
-        Whether to (re)make the legend (with ``labels``), or keyword arguments for it.
+        As in :func:`plot_flow_plane` (with ``labels``).
 
     Returns
     -------
     matplotlib.axes.Axes
         Lines with gids ``"loss_0"``, ``"loss_1"``, ...
-
-    Raises
-    ------
-    ValueError
-        If a shifted loss is not positive (it cannot go on a logarithmic axis) or the shapes
-        do not match.
 
     Examples
     --------
@@ -247,7 +201,7 @@ def plot_loss_curves(
             f"times and losses must have one entry per curve: got {len(times)} and {len(losses)}"
         )
     ax = new_axes(ax, (4.6, 3.2))
-    ys_all, ts_all = [], []
+    ts, ys = [], []
     for i, (t, y) in enumerate(zip(times, losses, strict=True)):
         tt = as_finite_array(t, f"times[{i}]", ndim=1)
         yy = as_finite_array(y, f"losses[{i}]", ndim=1) - float(offset)
@@ -258,19 +212,16 @@ def plot_loss_curves(
             )
         if np.any(yy <= 0):
             raise ValueError(f"losses[{i}] - offset must be positive for a logarithmic axis")
-        style: dict[str, Any] = dict(
-            color=f"C{i}", lw=2.0 if i == 0 else 1.2, ls="-" if i == 0 else "--"
-        )
+        style: dict[str, Any] = dict(color=f"C{i}", lw=1.2 if i else 2.0, ls="--" if i else "-")
         line = update_line(ax, f"loss_{i}", tt, yy, **style)
         if labels is not None:
             line.set_label(labels[i])
-        ys_all.append(yy)
-        ts_all.append(tt)
+        ts.append(tt)
+        ys.append(yy)
     ax.set_yscale("log")
-    ys = np.concatenate(ys_all)
-    ts = np.concatenate(ts_all)
+    t_all, y_all = np.concatenate(ts), np.concatenate(ys)
     if ylim is None:
-        ax.set_ylim(ys.min() / 1.5, ys.max() * 1.5)
+        ax.set_ylim(y_all.min() / 1.5, y_all.max() * 1.5)
     else:
         lo, hi = (float(v) for v in ylim)
         if not 0 < lo < hi:
@@ -281,19 +232,13 @@ def plot_loss_curves(
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
     if xlim is None:
-        ax.set_xlim(float(ts.min()), float(ts.max()) if ts.max() > ts.min() else 1.0)
+        ax.set_xlim(float(t_all.min()), float(t_all.max()) if t_all.max() > t_all.min() else 1.0)
     else:
         ax.set_xlim(*(float(v) for v in xlim))
     ax.set_xlabel("time $t$")
     ax.set_ylabel(r"$\ell(w(t))$" + (" $-$ const" if offset else ""))
     if legend and labels is not None:
-        ax.legend(
-            **{
-                "loc": "best",
-                "fontsize": "small",
-                **(legend if isinstance(legend, Mapping) else {}),
-            }
-        )
+        _legend(ax, legend)
     return ax
 
 
@@ -318,8 +263,8 @@ def plot_convergence(
     Returns
     -------
     matplotlib.figure.Figure
-        Left: a bar per run of ``||pi(theta(T))||`` (0 would be the saddle ``w = 0``).
-        Right: the final gradient norms on a logarithmic axis.
+        Left: a bar per run of ``||pi(theta(T))||`` (0 would be the saddle ``w = 0``); right:
+        the final gradient norms on a logarithmic axis.
 
     Examples
     --------
@@ -343,12 +288,10 @@ def plot_convergence(
     if reference_norm is not None:
         ax1.axhline(float(reference_norm), color="C3", ls="--", label=r"$\|u\|$")
         ax1.legend(loc="lower right", fontsize="small")
-    ax1.set_xlabel("run")
-    ax1.set_ylabel(r"$\|\pi(\theta(T))\|$")
+    ax1.set(xlabel="run", ylabel=r"$\|\pi(\theta(T))\|$")
     ax1.set_ylim(0, 1.15 * max(float(e.max()), float(reference_norm or 0)))
     ax2.semilogy(runs, g, "o", color="C1")
-    ax2.set_xlabel("run")
-    ax2.set_ylabel(r"$\|\nabla_\theta L(\theta(T))\|$")
+    ax2.set(xlabel="run", ylabel=r"$\|\nabla_\theta L(\theta(T))\|$")
     return fig
 
 
