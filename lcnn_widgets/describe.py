@@ -17,6 +17,7 @@ correction); implicit equations (:mod:`lcnn_widgets.implicit`). :func:`parse_arc
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import time
 from dataclasses import dataclass, field
@@ -460,19 +461,15 @@ def _predicted_count(net: LCN, filters, runs: list[list[int]]) -> int:
     """Fiber points of a generic ``w``: the product over blocks of the ways to share the roots."""
     total = 1
     for run in runs:
-        prod = np.ones(1)
-        for l in run:
-            prod = np.convolve(prod, np.asarray(filters[l], float))
+        prod = functools.reduce(
+            np.convolve, [np.asarray(filters[l], float) for l in run], np.ones(1)
+        )
         nz = np.flatnonzero(prod)
         core = prod[nz[0] : nz[-1] + 1]
-        roots = np.roots(core[::-1]) if core.size > 1 else np.zeros(0)
-        n_zero, n_inf = int(nz[0]), int(prod.size - 1 - nz[-1])
-        total *= stride_one_factorization_count(
-            np.concatenate([roots, np.zeros(n_zero)]),
-            [net.filter_sizes[l] - 1 for l in run],
-            n_inf=n_inf,
-            tol=1e-7,
-        )
+        roots = np.concatenate([np.roots(core[::-1]) if core.size > 1 else [], np.zeros(nz[0])])
+        degrees = [net.filter_sizes[l] - 1 for l in run]
+        n_inf = int(prod.size - 1 - nz[-1])
+        total *= stride_one_factorization_count(roots, degrees, n_inf=n_inf, tol=1e-7)
     return total
 
 
