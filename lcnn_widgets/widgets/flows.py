@@ -1,14 +1,11 @@
 """The widget of the chapter on gradient flow: a random initialization and where it flows.
 
-Left panel: the end-to-end filter ``w(t) = pi(theta(t))`` of the parameter flow, projected to the
-plane that best fits the trajectory (through ``w = 0``), with the function-space flow
-``w' = -Theta(w; delta) grad l(w)`` of Cor. 6 drawn on top as markers, the data filter ``u``
-and the origin. Right panel: the loss minus its value at ``u`` (the weighted distance
-``1/2 ||w - u||_Sigma^2``) along both flows.
-
-Both flows are integrated once per initialization (seed and scale) up to the largest horizon of
-the T slider (:func:`flow_trajectories`); moving T only samples the stored solutions on
-``[0, T]``, in a frame (projection plane and axis limits) fixed by the whole run.
+Left: the end-to-end filter ``w(t) = pi(theta(t))`` of the parameter flow, projected to its
+best-fitting plane through ``w = 0``, with the function-space flow ``w' = -Theta(w; delta)
+grad l(w)`` of Cor. 6 as markers, the data filter ``u`` and the origin. Right: the loss minus its
+value at ``u`` along both flows. Both flows are integrated once per initialization (seed, scale)
+up to the T slider's largest horizon (:func:`flow_trajectories`); moving T only samples them,
+in a frame (plane and axis limits) fixed by the whole run.
 """
 
 from __future__ import annotations
@@ -64,24 +61,22 @@ class FlowPicture:
     function : FlowResult or None
         The function-space flow from the same ``(w(0), delta)`` (None when switched off).
     basis : ndarray of shape (K, 2)
-        The projection plane: :func:`projection_plane` of the parameter flow up to
-        ``horizon`` and ``u`` (the function-space flow is the same path, Cor. 6).
+        The projection plane (:func:`projection_plane` of the parameter flow up to ``horizon``
+        and ``u``; the function-space flow is the same path, Cor. 6).
     data_filter : ndarray of shape (K,)
         ``u``, flattened.
     offset : float
         ``SquaredLoss.const``, subtracted from the loss curves.
     gap : float
-        ``max_t ||w_function(t) - w_parameter(t)||_inf`` over the function flow's sample times
-        (nan without the function flow).
+        ``max_t ||w_function(t) - w_parameter(t)||_inf`` at the function flow's sample times
+        (nan without it).
     horizon : float
-        The flows were integrated up to this time (``>= t_max``; the widget integrates once up
-        to the largest horizon of its slider and samples ``[0, t_max]`` from that solution).
+        The flows were integrated up to this time (``>= t_max``).
     plane_limits : float
-        Both axes of the plane run over ``[-plane_limits, plane_limits]``: a box that holds
-        the whole trajectory up to ``horizon``, ``u`` and the origin.
+        Both plane axes run over ``[-plane_limits, plane_limits]`` (holds the whole run).
     loss_limits : tuple of float
-        Range of the (logarithmic) loss axis, whole decades holding the loss minus ``offset``
-        up to ``horizon``.
+        Range of the logarithmic loss axis: whole decades holding the whole run's loss minus
+        ``offset``.
     """
 
     parameter: FlowResult
@@ -100,10 +95,7 @@ _PLANE_LEVELS = tuple(m * 10.0**k for k in range(-3, 5) for m in (1.0, 1.5, 2.0,
 
 
 def _decades(values: np.ndarray) -> tuple[float, float]:
-    """The smallest range of whole decades that holds the positive ``values``.
-
-    With 20 % room at the top.
-    """
+    """The smallest range of whole decades holding the positive ``values`` (20 % room on top)."""
     v = values[values > 0]
     if v.size == 0:
         return (1e-3, 1.0)
@@ -114,16 +106,9 @@ def _decades(values: np.ndarray) -> tuple[float, float]:
 
 def _take(res: FlowResult, idx: np.ndarray) -> FlowResult:
     """The samples ``idx`` of a :class:`FlowResult`."""
-    return FlowResult(
-        times=res.times[idx],
-        filters=tuple(f[idx] for f in res.filters),
-        end_to_end=res.end_to_end[idx],
-        loss=res.loss[idx],
-        invariants=res.invariants[idx],
-        gradient_norm=res.gradient_norm[idx],
-        success=res.success,
-        message=res.message,
-        nfev=res.nfev,
+    arrays = ("times", "end_to_end", "loss", "invariants", "gradient_norm")
+    return replace(
+        res, filters=tuple(f[idx] for f in res.filters), **{a: getattr(res, a)[idx] for a in arrays}
     )
 
 
@@ -131,9 +116,8 @@ def _take(res: FlowResult, idx: np.ndarray) -> FlowResult:
 class FlowTrajectories:
     """Both flows from one initialization, integrated once up to ``horizon``.
 
-    A picture for any horizon ``t_max <= horizon`` is then a matter of sampling the stored
-    solutions (:meth:`picture`): this is what lets the widget's T slider move without
-    integrating anything. Made by :func:`flow_trajectories`.
+    A picture for any ``t_max <= horizon`` only samples the stored solutions (:meth:`picture`):
+    so the widget's T slider moves without integrating. Made by :func:`flow_trajectories`.
 
     Attributes
     ----------
@@ -143,21 +127,15 @@ class FlowTrajectories:
         ``theta(0)``.
     horizon : float
         The flows are known on ``[0, horizon]``.
-    parameter : OdeResult
-        Dense solution of the parameter flow (``parameter.sol(t)`` is ``theta(t)``).
-    function : OdeResult or None
-        Dense solution of the function-space flow (``w(t)``), or None.
+    parameter, function : GridSolution
+        Dense solutions ``theta(t)`` and ``w(t)`` (``function`` None if not integrated).
     n_times, n_function : int
         Samples of ``[0, t_max]`` in a picture.
     grid_step : float or None
-        Horizons that are multiples of ``grid_step`` (the steps of a slider) use samples
-        computed in advance, on the grids of multiples of ``grid_step / (n - 1)``.
-    parameter_grid, function_grid : FlowResult or None
-        Those samples.
-    basis : ndarray of shape (K, 2)
-        The projection plane of the whole parameter trajectory and ``u``.
-    plane_limits : float
-    loss_limits : tuple of float
+        Horizons that are multiples of ``grid_step`` (a slider's step) use samples computed in
+        advance, ``parameter_grid`` and ``function_grid`` (FlowResult or None), on the
+        multiples of ``grid_step / (n - 1)``.
+    basis, plane_limits, loss_limits
         The frame of the pictures (see :class:`FlowPicture`).
     rtol, atol : float
         The integrator's tolerances.
@@ -183,9 +161,7 @@ class FlowTrajectories:
         if self.grid_step is None:
             return None
         m = t_max / self.grid_step
-        if abs(m - round(m)) > 1e-9 * max(m, 1.0):
-            return None
-        return np.arange(n) * round(m)
+        return None if abs(m - round(m)) > 1e-9 * max(m, 1.0) else np.arange(n) * round(m)
 
     def _parameter_at(self, t_max: float, n: int) -> FlowResult:
         idx = self._grid_index(t_max, n)
@@ -202,11 +178,8 @@ class FlowTrajectories:
     def picture(self, t_max: float, *, function_space: bool = True) -> FlowPicture:
         """The picture for the horizon ``t_max`` (``0 < t_max <= horizon``): samples only.
 
-        Raises
-        ------
-        ValueError
-            If ``t_max`` is not in ``(0, horizon]``, or the function-space flow is asked for
-            but was not integrated.
+        Raises ValueError for ``t_max`` outside ``(0, horizon]``, or a function-space flow
+        asked for but not integrated.
         """
         T = float(t_max)
         if not 0 < T <= self.horizon * (1 + 1e-12):
@@ -216,17 +189,12 @@ class FlowTrajectories:
         if function_space:
             if self.function is None:
                 raise ValueError("the function-space flow was not integrated")
-            idx = self._grid_index(T, self.n_function)
-            if (
-                idx is not None
-                and self.function_grid is not None
-                and (idx[-1] < self.function_grid.times.size)
-            ):
-                fun = _take(self.function_grid, idx)
+            idx, grid = self._grid_index(T, self.n_function), self.function_grid
+            if idx is not None and grid is not None and idx[-1] < grid.times.size:
+                fun = _take(grid, idx)
             else:
-                fun = self.flows.sample_function(
-                    self.function, np.linspace(0.0, T, self.n_function), self.filters
-                )
+                t_fun = np.linspace(0.0, T, self.n_function)
+                fun = self.flows.sample_function(self.function, t_fun, self.filters)
             step, rem = divmod(par.times.size - 1, max(fun.times.size - 1, 1))
             if rem == 0 and fun.times.size > 1:  # the function times are a subgrid
                 ref = par.end_to_end[::step]
@@ -250,18 +218,18 @@ class FlowTrajectories:
         """The same trajectories with the function-space flow integrated too."""
         if self.function is not None:
             return self
+        t = None if self.grid_step is None else _grid(self.horizon, self.grid_step, self.n_function)
+        tol = dict(rtol=self.rtol, atol=self.atol)
+        return self._adding(
+            self.flows.function_trajectory(self.filters, self.horizon, times=t, **tol)
+        )
+
+    def _adding(self, sol: Any) -> FlowTrajectories:
+        """These trajectories with the function-space flow ``sol`` (and its grid samples)."""
         grid = None
-        if self.grid_step is not None:  # stored on the grid of the pictures' samples
-            t = _grid(self.horizon, self.grid_step, self.n_function)
-            sol = self.flows.function_trajectory(
-                self.filters, self.horizon, rtol=self.rtol, atol=self.atol, times=t
-            )
-            # fiber points from the parameter flow at the same times (the same fibers, Cor. 6)
+        if self.grid_step is not None:  # fiber points from the parameter flow (Cor. 6)
+            t = sol.t
             grid = self.flows.sample_function(sol, t, self.filters, guesses=self.parameter.sol(t).T)
-        else:
-            sol = self.flows.function_trajectory(
-                self.filters, self.horizon, rtol=self.rtol, atol=self.atol
-            )
         return replace(self, function=sol, function_grid=grid)
 
 
@@ -309,13 +277,11 @@ def flow_trajectories(
     horizon : float
         Integrate up to this time (> 0).
     function_space : bool, default=True
-        Also integrate the function-space flow (it can be added later with
-        :meth:`FlowTrajectories.with_function`).
+        Also integrate the function-space flow (or later: :meth:`FlowTrajectories.with_function`).
     n_times, n_function : int, default=81, 21
         Samples of ``[0, t_max]`` in each picture.
     grid_step : float, optional
-        Precompute the samples of every horizon that is a multiple of ``grid_step`` (a
-        slider's step), so that a picture for such a horizon only indexes arrays.
+        Precompute the samples of every horizon that is a multiple of ``grid_step``.
     rtol, atol : float
         Integrator tolerances.
 
@@ -324,29 +290,24 @@ def flow_trajectories(
     FlowTrajectories
     """
     seed, s, T = _check_controls(seed, scale, horizon)
-    net = flows.net
-    fs = net.random_filters(np.random.default_rng(seed), scale=s)
+    fs = flows.net.random_filters(np.random.default_rng(seed), scale=s)
     nt, nf = as_positive_int(n_times, "n_times"), as_positive_int(n_function, "n_function")
     if nt < 2 or nf < 2:
         raise ValueError(f"n_times and n_function must be at least 2: got {nt}, {nf}")
     step = None if grid_step is None else float(grid_step)
     times = _grid(T, step, nt) if step is not None else np.linspace(0.0, T, 8 * (nt - 1) + 1)
+    tol = dict(rtol=rtol, atol=atol)
     joint = function_space and step is not None and (nt - 1) % (nf - 1) == 0
     if joint:  # both flows in one integration; the function flow on every (nt-1)/(nf-1)-th time
-        par, fun = flows.both_trajectories(
-            fs, T, rtol=rtol, atol=atol, times=times, every=(nt - 1) // (nf - 1)
-        )
+        every = (nt - 1) // (nf - 1)
+        par, fun = flows.both_trajectories(fs, T, times=times, every=every, **tol)
     else:
-        par = flows.parameter_trajectory(fs, T, rtol=rtol, atol=atol, times=times)
+        par = flows.parameter_trajectory(fs, T, times=times, **tol)
     if par.t.size < times.size:
         raise ValueError("the parameter flow overflowed: choose a smaller scale")
     reach = float(par.t[-1])
-    if step is not None:
-        par_grid = flows.sample_parameter(par, _grid(reach, step, nt))
-        whole = par_grid
-    else:
-        par_grid = None
-        whole = flows.sample_parameter(par, np.linspace(0.0, reach, 8 * (nt - 1) + 1))
+    fine = _grid(reach, step, nt) if step is not None else np.linspace(0.0, reach, 8 * (nt - 1) + 1)
+    whole = flows.sample_parameter(par, fine)
     u = flows.loss.u.ravel()
     path = whole.end_to_end.reshape(whole.times.size, -1)
     basis = projection_plane(path, u)
@@ -360,18 +321,15 @@ def flow_trajectories(
         n_times=nt,
         n_function=nf,
         grid_step=step,
-        parameter_grid=par_grid,
+        parameter_grid=whole if step is not None else None,
         function_grid=None,
         basis=basis,
         plane_limits=step_up(1.1 * extent, _PLANE_LEVELS),
         loss_limits=_decades(whole.loss - flows.loss.const),
-        rtol=rtol,
-        atol=atol,
+        **tol,
     )
     if joint:
-        t = fun.t  # fiber points from the parameter flow at the same times (Cor. 6)
-        grid = flows.sample_function(fun, t, fs, guesses=par.sol(t).T)
-        return replace(traj, function=fun, function_grid=grid)
+        return traj._adding(fun)
     return traj.with_function() if function_space else traj
 
 
@@ -417,7 +375,7 @@ def flow_picture(
     Parameters
     ----------
     net : LCN
-        An architecture with strides ``> 1`` (but the last) for the function-space flow.
+        Strides ``> 1`` (but the last) for the function-space flow.
     loss : SquaredLoss
     seed : int
         Seed of the initialization ``net.random_filters(default_rng(seed), scale=scale)``.
@@ -428,16 +386,13 @@ def flow_picture(
     function_space : bool, default=True
         Also integrate ``w' = -Theta(w; delta) grad l(w)`` (slower).
     n_times, n_function : int, default=81, 21
-        Samples of the parameter and of the function-space flow on ``[0, t_max]``. When
-        ``n_function - 1`` divides ``n_times - 1`` the gap is measured on the common sample
-        times; otherwise the parameter flow is sampled on the function flow's times too.
+        Samples of the parameter and of the function-space flow on ``[0, t_max]``; the gap is
+        measured at the function flow's times.
     rtol, atol : float, default=WIDGET_RTOL, WIDGET_ATOL
         Integrator tolerances of both flows.
     horizon : float, optional
         Integrate up to this time (at least ``t_max``; default ``t_max``) and sample
-        ``[0, t_max]`` from the solution: the picture of a longer run, cut at ``t_max``
-        (equal to the direct one within the integrator's tolerances). The frame of the
-        picture (``basis``, ``plane_limits``, ``loss_limits``) is that of the whole run.
+        ``[0, t_max]``; the frame of the picture is that of the whole run.
 
     Returns
     -------
@@ -450,12 +405,13 @@ def flow_picture(
 
     Notes
     -----
-    Two-layer networks (the book's) are integrated by :class:`TwoLayerFlows`, the same vector
-    fields as :func:`lcnn_widgets.gradient_flow` and :func:`lcnn_widgets.function_space_flow`
-    evaluated faster; other networks by those library functions.
+    Two-layer networks are integrated by :class:`TwoLayerFlows` (the fields of
+    :func:`lcnn_widgets.gradient_flow` and :func:`lcnn_widgets.function_space_flow`, evaluated
+    faster), others by those library functions.
     """
     seed, s, T = _check_controls(seed, scale, t_max)
     H = T if horizon is None else max(T, float(as_finite_array(horizon, "horizon")))
+    tol = dict(rtol=rtol, atol=atol)
     if net.n_layers == 2:
         traj = flow_trajectories(
             TwoLayerFlows(net, loss),
@@ -465,29 +421,18 @@ def flow_picture(
             function_space=function_space,
             n_times=n_times,
             n_function=n_function,
-            rtol=rtol,
-            atol=atol,
+            **tol,
         )
         return traj.picture(min(T, traj.horizon), function_space=function_space)
     fs = net.random_filters(np.random.default_rng(seed), scale=s)
-    tol = dict(rtol=rtol, atol=atol)
-    par = gradient_flow(
-        net, fs, loss, t_eval=np.linspace(0.0, T, as_positive_int(n_times, "n_times")), **tol
-    )
-    fun = None
-    gap = float("nan")
+    t_par = np.linspace(0.0, T, as_positive_int(n_times, "n_times"))
+    par = gradient_flow(net, fs, loss, t_eval=t_par, **tol)
+    fun, gap = None, float("nan")
     paths = [par.end_to_end.reshape(par.times.size, -1)]
     if function_space:
         t_fun = np.linspace(0.0, T, as_positive_int(n_function, "n_function"))
-        fun = function_space_flow(
-            net,
-            net.end_to_end(fs),
-            net.invariants(fs),
-            loss,
-            t_eval=t_fun,
-            initial_filters=fs,
-            **tol,
-        )
+        w0, delta = net.end_to_end(fs), net.invariants(fs)
+        fun = function_space_flow(net, w0, delta, loss, t_eval=t_fun, initial_filters=fs, **tol)
         step, rem = divmod(par.times.size - 1, t_fun.size - 1) if t_fun.size > 1 else (0, 1)
         if rem == 0:  # t_fun is a subgrid of the parameter flow's grid
             ref = par.end_to_end[::step]
@@ -524,11 +469,10 @@ def _readout(pic: FlowPicture) -> str:
     """The values of a picture that change with the controls, as one line of HTML."""
     par = pic.parameter
     delta = ", ".join(f"{d:.3g}" for d in np.ravel(par.invariants[0]))
-    T = float(par.times[-1])
     parts = [
         f"invariant δ = <b>{delta}</b>",
         f"relative drift of δ along the flow: <b>{par.relative_invariant_drift:.1e}</b>",
-        f"ℓ(w(T)) − const = <b>{par.loss[-1] - pic.offset:.3g}</b> at T = {T:g}",
+        f"ℓ(w(T)) − const = <b>{par.loss[-1] - pic.offset:.3g}</b> at T = {par.times[-1]:g}",
         f"plane box half-width L = {pic.plane_limits:g}",
     ]
     if not np.isnan(pic.gap):
@@ -539,38 +483,23 @@ def _readout(pic: FlowPicture) -> str:
 def _flow_drawer(ax_plane: Any, ax_loss: Any) -> Any:
     """The widget's ``draw``: data into fixed frames, one key outside the data.
 
-    The key lists the function-space flow also while that is switched off (its dots are then
-    not drawn).
+    The key lists the function-space flow also while it is switched off (no dots then).
     """
     shown = {"key": False}
 
     def draw(fig: Figure, pic: FlowPicture) -> str:
-        par = pic.parameter
-        paths = [par.end_to_end.reshape(par.times.size, -1)]
-        times, losses = [par.times], [par.loss]
-        fun = pic.function
-        on = fun is not None
-        if fun is not None:
-            paths.append(fun.end_to_end.reshape(fun.times.size, -1))
-            times.append(fun.times)
-            losses.append(fun.loss)
-        labels = list(_LABELS[: len(paths)])
-        # the plane in units of its box half-width L (which depends on the initialization): the
-        # frame stays [-1, 1]^2 for every seed and scale, L is in the readout
-        lim = pic.plane_limits
+        flows = [f for f in (pic.parameter, pic.function) if f is not None]
+        paths = [f.end_to_end.reshape(f.times.size, -1) for f in flows]
+        labels = list(_LABELS[: len(flows)])
+        # the plane in units of its box half-width L (in the readout): the frame stays [-1, 1]^2
+        frame: dict[str, Any] = dict(xlim=(-1.0, 1.0), ylim=(-1.0, 1.0), legend=False)
+        basis = pic.basis / pic.plane_limits
         plot_flow_plane(
-            paths,
-            pic.basis / lim,
-            labels=labels,
-            data_filter=pic.data_filter,
-            ax=ax_plane,
-            xlim=(-1.0, 1.0),
-            ylim=(-1.0, 1.0),
-            legend=False,
+            paths, basis, labels=labels, data_filter=pic.data_filter, ax=ax_plane, **frame
         )
         plot_loss_curves(
-            times,
-            losses,
+            [f.times for f in flows],
+            [f.loss for f in flows],
             labels=labels,
             offset=pic.offset,
             ax=ax_loss,
@@ -578,8 +507,7 @@ def _flow_drawer(ax_plane: Any, ax_loss: Any) -> Any:
             ylim=pic.loss_limits,
             legend=False,
         )
-        # the decades of the loss axis depend on the initialization: its ticks are drawn with
-        # the data, so a new seed or scale does not redraw the frame
+        # the loss decades depend on the initialization: ticks drawn with the data, not the frame
         moving_yticks(ax_loss, *pic.loss_limits, log=True)
         # plain text instead of the plot functions' mathtext (faster whenever the frame is drawn)
         ax_plane.set_xlabel("projection on b₁ (units of L)")
@@ -589,22 +517,20 @@ def _flow_drawer(ax_plane: Any, ax_loss: Any) -> Any:
         function_loss = find(ax_loss.get_lines(), "loss_1")
         if function_loss is not None:  # dots, as in the plane: the key there serves both
             function_loss.set(linestyle="none", marker="o", markersize=4)
-        if not on:  # hide the overlay of an earlier picture
+        if pic.function is None:  # hide the overlay of an earlier picture
             for ax, gid in ((ax_plane, "path_1"), (ax_loss, "loss_1")):
                 line = find(ax.get_lines(), gid)
                 if line is not None:
                     line.set_data([], [])
         if not shown["key"]:  # one key for both panels, outside the data: drawn once
             shown["key"] = True
-            flows = [
+            keys = [
                 Line2D([], [], color="C0", lw=2.0),
                 Line2D([], [], color="C1", marker="o", ms=4, ls="none"),
-            ]
-            marks = [
-                find(ax_plane.get_lines(), gid) for gid in ("start", "end", "origin", "data_filter")
+                *(find(ax_plane.get_lines(), g) for g in ("start", "end", "origin", "data_filter")),
             ]
             ax_plane.legend(
-                flows + marks,
+                keys,
                 [*_LABELS, "start", "end", "w = 0", "data filter u"],
                 loc="upper left",
                 bbox_to_anchor=(1.03, 1.0),
@@ -626,11 +552,8 @@ _WARM_DECADES = range(-3, 6)
 def _warm_decade_labels(ax_loss: Any) -> None:
     """Lay out every label ``10^k`` of :data:`_WARM_DECADES` once, at construction.
 
-    The loss axis draws its ticks with the data (:func:`moving_yticks`), so a new
-    initialization may show decades never drawn before; laying out a mathtext label the first
-    time costs about a millisecond or more (parsing), later ones hit matplotlib's caches (of the
-    same renderer and font). The label of the first tick is set to each string, measured and
-    restored.
+    A mathtext label costs a millisecond or more the first time (parsing), later ones hit
+    matplotlib's caches: the first tick's label is set to each string, measured and restored.
     """
     txt = find(ax_loss.texts, "ytick-0")
     if txt is None:
@@ -670,30 +593,28 @@ def explore_flow(
     Returns
     -------
     Explorer
-        Controls ``seed``, ``scale``, ``t_max``, ``function_space``; ``result`` is a
-        :class:`FlowPicture`; the attributes ``net`` and ``loss`` hold the problem, and
-        ``trajectories`` the integrated initializations (an ordered mapping ``(seed, scale) ->``
-        :class:`FlowTrajectories`, the most recent last; None for networks that are not
-        two-layer, which are integrated up to T on every update).
+        Controls ``seed``, ``scale``, ``t_max``, ``function_space``; ``result`` a
+        :class:`FlowPicture`; attributes ``net``, ``loss`` and ``trajectories`` (an ordered
+        mapping ``(seed, scale) ->`` :class:`FlowTrajectories`, the most recent last; None
+        unless two-layer).
 
     Notes
     -----
-    For a two-layer network each initialization is integrated once, up to the slider's largest
-    horizon ``T_MAX``, with the samples of every slider position computed in advance; moving T
-    only takes them (no integration), and the frame (projection plane, axis limits) stays
-    that of the whole run. The last ``CACHE_SIZE`` initializations are kept.
+    A two-layer network is integrated once per initialization, up to ``T_MAX``, with the
+    samples of every slider position computed in advance: moving T integrates nothing and keeps
+    the frame. The last ``CACHE_SIZE`` initializations are kept. Other networks are integrated
+    up to T on every update.
     """
     if (net is None) != (loss is None):
         raise TypeError("pass both net and loss, or neither (for the default problem)")
     if net is None or loss is None:  # neither (both or neither is checked above)
         net, loss = default_flow_problem()
-    controls: dict[str, Any] = {
+    c: dict[str, Any] = {
         "seed": int_box(seed, "seed"),
         "scale": slider("log", "scale", scale, -2.0, float(np.log10(3.0)), 0.05, track=180),
         "t_max": slider("float", "horizon T", t_max, T_MIN, T_MAX, T_STEP, track=300),
         "function_space": checkbox(function_space, "function-space flow"),
     }
-    c = controls
     box = W.VBox(
         [
             group(
@@ -716,19 +637,14 @@ def explore_flow(
     for axis in (ax_plane.xaxis, ax_plane.yaxis):  # few labels: cheaper full redraws
         axis.set_major_locator(MaxNLocator(nbins=5, symmetric=True))
     # titles at a fixed height (y=1): matplotlib then skips measuring the tick labels for them
-    ax_plane.set_title(
-        "end-to-end filter, projected to its best-fitting plane",
-        loc="left",
-        fontsize="medium",
-        y=1.0,
-    )
-    ax_loss.set_title("distance to the data filter", loc="left", fontsize="medium", y=1.0)
+    title: dict[str, Any] = dict(loc="left", fontsize="medium", y=1.0)
+    ax_plane.set_title("end-to-end filter, projected to its best-fitting plane", **title)
+    ax_loss.set_title("distance to the data filter", **title)
     # time: linear up to 1, logarithmic beyond, so that every horizon of the slider reads well
     ax_loss.set_xscale("symlog", linthresh=1.0, linscale=1.0)
     ax_loss.set_xticks(_TIME_TICKS, [f"{t:g}" for t in _TIME_TICKS])
     ax_loss.xaxis.set_minor_locator(NullLocator())
     ax_loss.yaxis.set_label_coords(-0.11, 0.5)  # left of the loss ticks (drawn with the data)
-    draw = _flow_drawer(ax_plane, ax_loss)
 
     cache: OrderedDict[tuple[int, float], FlowTrajectories] | None = None
     if net.n_layers == 2:
@@ -737,20 +653,15 @@ def explore_flow(
 
         def compute(seed: int, scale: float, t_max: float, function_space: bool) -> FlowPicture:
             sd, s, T = _check_controls(seed, scale, t_max)
-            key = (sd, s)
-            traj = cache.pop(key, None)
+            traj = cache.pop((sd, s), None)
             if traj is None:  # a new initialization: integrate once, up to the largest T
-                traj = flow_trajectories(
-                    flows,
-                    seed=sd,
-                    scale=s,
-                    horizon=T_MAX,
-                    function_space=function_space,
-                    grid_step=T_STEP,
+                new: dict[str, Any] = dict(
+                    horizon=T_MAX, function_space=function_space, grid_step=T_STEP
                 )
+                traj = flow_trajectories(flows, seed=sd, scale=s, **new)
             elif function_space:
                 traj = traj.with_function()
-            cache[key] = traj
+            cache[(sd, s)] = traj
             while len(cache) > CACHE_SIZE:
                 cache.popitem(last=False)
             if T > traj.horizon:
@@ -759,20 +670,15 @@ def explore_flow(
     else:  # another architecture: integrate up to T on every update (library flows)
 
         def compute(seed: int, scale: float, t_max: float, function_space: bool) -> FlowPicture:
-            return flow_picture(
-                net,
-                loss,
-                seed=seed,
-                scale=scale,
-                t_max=t_max,
-                function_space=function_space,
-                horizon=T_MAX,
+            values: dict[str, Any] = dict(
+                seed=seed, scale=scale, t_max=t_max, function_space=function_space
             )
+            return flow_picture(net, loss, horizon=T_MAX, **values)
 
     explorer = Explorer(
-        controls,
+        c,
         compute,
-        draw,
+        _flow_drawer(ax_plane, ax_loss),
         fig,
         layout_controls=box,
         title="<b>Gradient flow from a random initialization</b>: the parameter flow and the "
@@ -786,6 +692,5 @@ def explore_flow(
         ),
     )
     _warm_decade_labels(ax_loss)
-    explorer.net, explorer.loss = net, loss
-    explorer.trajectories = cache if net.n_layers == 2 else None
+    explorer.net, explorer.loss, explorer.trajectories = net, loss, cache
     return explorer
