@@ -141,11 +141,11 @@ class SquaredLoss:
     Parameters
     ----------
     Sigma : ndarray of shape (K, K)
-        Symmetric positive definite weight matrix.
+        Symmetric positive definite.
     u : ndarray of shape end_to_end_shape
-        The data filter (the unique minimizer over all filters).
+        The data filter (the minimizer over all filters).
     const : float, default=0.0
-        The loss at ``w = u`` (the part of the data no filter can explain).
+        The loss at ``w = u``.
 
     Examples
     --------
@@ -388,14 +388,9 @@ class FlowResult:
     times : ndarray of shape (T,)
         Sample times, ``times[0] = 0`` (the initialization).
     filters : tuple of ndarray, one of shape (T, *k_l) per layer
-        The layer filters along the flow (for :func:`function_space_flow`: the fiber point
-        used at each sample time).
-    end_to_end : ndarray of shape (T, *end_to_end_shape)
-        ``w(t)``.
-    loss : ndarray of shape (T,)
-        ``l(w(t))``.
-    invariants : ndarray of shape (T, L - 1)
-        ``delta(theta(t))``.
+        Along the flow (for :func:`function_space_flow`: the fiber points used).
+    end_to_end, loss, invariants : ndarray of shape (T, *end_to_end_shape), (T,), (T, L - 1)
+        ``w(t)``, ``l(w(t))`` and ``delta(theta(t))``.
     gradient_norm : ndarray of shape (T,)
         ``||grad_theta L(theta(t))|| = ||J^T grad l(w)||``.
     success, message, nfev : bool, str, int
@@ -1033,7 +1028,7 @@ class TwoLayerFlows:
         return -J @ (J.T @ (self.Sigma @ (w - self.u)))
 
     def _rows(self, thetas: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``pi``, ``Sigma (pi - u)`` and ``grad L`` at every row of ``thetas`` (m, n)."""
+        """``pi``, ``Sigma (pi - u)`` and ``grad L`` at the rows of ``thetas`` (m, n)."""
         k1, k2, m = self.k1, self.k2, thetas.shape[0]
         W1, W2 = thetas[:, :k1], thetas[:, k1:]
         A = (W1 @ self._T1).reshape(m, k2, self.K)  # rows: d pi / d w_2[j]
@@ -1164,20 +1159,11 @@ class TwoLayerFlows:
         atol: float = WIDGET_ATOL,
         times: ArrayLike | None = None,
     ) -> GridSolution:
-        """The parameter flow from ``filters`` up to ``t_end``, stored on a fine time grid.
+        """The parameter flow from ``filters`` to ``t_end``, integrated by LSODA.
 
-        Integrated by LSODA with the analytic Jacobian :meth:`hessian_field`.
-
-        Parameters
-        ----------
-        times : array_like, optional
-            Increasing times from 0 to ``t_end`` at which the solution is stored (default: 641
-            equal steps); :class:`GridSolution` interpolates between them.
-
-        Returns
-        -------
-        GridSolution
-            ``sol(t) = theta(t)`` for ``0 <= t <= t[-1]`` (``t[-1] < t_end`` after an overflow).
+        Jacobian :meth:`hessian_field`; stored at ``times`` (increasing from 0 to ``t_end``;
+        default 641 equal steps): a :class:`GridSolution`, ``sol(t) = theta(t)`` on
+        ``[0, t[-1]]`` (``t[-1] < t_end`` after an overflow).
         """
         return _lsoda(
             lambda y, _t: self.gradient(_t, y),
@@ -1200,14 +1186,9 @@ class TwoLayerFlows:
     ) -> GridSolution:
         """The function-space flow ``w' = -Theta(w; delta) grad l(w)`` from ``pi(filters)``.
 
-        The field of :func:`lcnn_widgets.function_space_flow` (``initial_filters=filters``):
-        ``Theta = J J^T`` at the fiber point of ``w``, followed by :meth:`_lift`. Integrated as
-        :meth:`parameter_trajectory`, with the Jacobian approximated by ``-Theta Sigma``.
-
-        Returns
-        -------
-        GridSolution
-            ``sol(t) = w(t)`` (flattened) as in :meth:`parameter_trajectory`.
+        The field of :func:`lcnn_widgets.function_space_flow` (``Theta = J J^T`` at the fiber
+        point, followed by :meth:`_lift`), integrated as :meth:`parameter_trajectory` (Jacobian
+        ``-Theta Sigma``): ``sol(t) = w(t)``, flattened.
         """
         theta0, delta, w0 = self._start(filters)
         state = {"theta": theta0}
@@ -1241,21 +1222,8 @@ class TwoLayerFlows:
         up to the integration error by Cor. 6, so one step lands on it (:meth:`_lift` iterates
         on only if that step is larger than ``1e-6 ||theta||``).
 
-        Parameters
-        ----------
-        filters : sequence of array_like
-            ``theta(0)``; ``w(0) = pi(theta(0))``, ``delta`` its invariant.
-        t_end : float
-        times : array_like, optional
-            As in :meth:`parameter_trajectory`: the stored times of the parameter flow.
-        every : int, default=1
-            The function-space flow is stored at ``times[::every]``.
-
-        Returns
-        -------
-        parameter, function : GridSolution
-            As :meth:`parameter_trajectory` and :meth:`function_trajectory` (``nfev`` that of
-            the joint system).
+        ``times`` as in :meth:`parameter_trajectory`; the function-space flow is stored at
+        ``times[::every]``. Returns both :class:`GridSolution` (``nfev`` of the joint system).
         """
         k1, K = self.k1, self.K
         n = k1 + self.k2
@@ -1320,15 +1288,9 @@ class TwoLayerFlows:
     ) -> FlowResult:
         """The function-space flow of :meth:`function_trajectory` at the times ``t``.
 
-        As in :func:`lcnn_widgets.function_space_flow`: ``filters`` of the result are the fiber
-        points at the sample times (continued from ``filters``), ``end_to_end`` and ``loss``
-        those of the integrated ``w(t)``.
-
-        Parameters
-        ----------
-        guesses : ndarray of shape (len(t), k_1 + k_2), optional
-            Starts of Gauss-Newton for the fiber points, instead of the continuation (e.g. the
-            parameter flow at the same times: the same fibers by Cor. 6).
+        As :func:`lcnn_widgets.function_space_flow`: ``filters`` are the fiber points (continued
+        from ``filters``, or from the rows of ``guesses`` (len(t), n), e.g. the parameter flow at
+        the same times, on the same fibers by Cor. 6), ``end_to_end`` and ``loss`` of ``w(t)``.
         """
         t, ws = _sampled(sol, t)
         theta0, delta, _ = self._start(filters)
