@@ -121,12 +121,8 @@ class FlowTrajectories:
 
     Attributes
     ----------
-    flows : TwoLayerFlows
-        The vector fields (network and loss).
-    filters : list of ndarray
-        ``theta(0)``.
-    horizon : float
-        The flows are known on ``[0, horizon]``.
+    flows, filters, horizon : TwoLayerFlows, list of ndarray, float
+        The fields (network and loss), ``theta(0)``, the end of the known ``[0, horizon]``.
     parameter, function : GridSolution
         Dense solutions ``theta(t)`` and ``w(t)`` (``function`` None if not integrated).
     n_times, n_function : int
@@ -201,18 +197,8 @@ class FlowTrajectories:
             else:
                 ref = self._parameter_at(T, fun.times.size).end_to_end
             gap = float(np.max(np.abs(fun.end_to_end - ref[: fun.times.size])))
-        loss = self.flows.loss
-        return FlowPicture(
-            par,
-            fun,
-            self.basis,
-            loss.u.ravel(),
-            loss.const,
-            gap,
-            self.horizon,
-            self.plane_limits,
-            self.loss_limits,
-        )
+        loss, frame = self.flows.loss, (self.horizon, self.plane_limits, self.loss_limits)
+        return FlowPicture(par, fun, self.basis, loss.u.ravel(), loss.const, gap, *frame)
 
     def with_function(self) -> FlowTrajectories:
         """The same trajectories with the function-space flow integrated too."""
@@ -271,7 +257,6 @@ def flow_trajectories(
     Parameters
     ----------
     flows : TwoLayerFlows
-        The network and the loss.
     seed, scale : int, float
         The initialization ``net.random_filters(default_rng(seed), scale=scale)``.
     horizon : float
@@ -283,7 +268,6 @@ def flow_trajectories(
     grid_step : float, optional
         Precompute the samples of every horizon that is a multiple of ``grid_step``.
     rtol, atol : float
-        Integrator tolerances.
 
     Returns
     -------
@@ -336,17 +320,8 @@ def flow_trajectories(
 def default_flow_problem(*, n_samples: int = 12, seed: int = 2024) -> tuple[LCN, SquaredLoss]:
     """The running example ``LCN([3, 2], [2, 1])`` with seeded random training data.
 
-    Parameters
-    ----------
-    n_samples : int, default=12
-        Number of input signals (length 9, three outputs each).
-    seed : int, default=2024
-        Seed of the data.
-
-    Returns
-    -------
-    net : LCN
-    loss : SquaredLoss
+    ``n_samples`` input signals of length 9 (three outputs each), data drawn with ``seed``;
+    returns ``(net, loss)``.
     """
     net = LCN([3, 2], [2, 1])
     rng = np.random.default_rng(seed)
@@ -377,10 +352,8 @@ def flow_picture(
     net : LCN
         Strides ``> 1`` (but the last) for the function-space flow.
     loss : SquaredLoss
-    seed : int
-        Seed of the initialization ``net.random_filters(default_rng(seed), scale=scale)``.
-    scale : float
-        Standard deviation of the initial entries (> 0).
+    seed, scale : int, float
+        The initialization ``net.random_filters(default_rng(seed), scale=scale)`` (scale > 0).
     t_max : float
         Time horizon (> 0).
     function_space : bool, default=True
@@ -397,11 +370,6 @@ def flow_picture(
     Returns
     -------
     FlowPicture
-
-    Raises
-    ------
-    ValueError
-        For a negative seed, a non-positive scale or horizon.
 
     Notes
     -----
@@ -443,17 +411,9 @@ def flow_picture(
     u = loss.u.ravel()
     basis = projection_plane(*paths, u)
     pts = np.vstack([p @ basis for p in paths] + [(u @ basis)[None]])
-    return FlowPicture(
-        par,
-        fun,
-        basis,
-        u,
-        loss.const,
-        gap,
-        T,
-        step_up(1.1 * float(np.max(np.abs(pts))), _PLANE_LEVELS),
-        _decades(np.concatenate([par.loss] + ([fun.loss] if fun else [])) - loss.const),
-    )
+    box = step_up(1.1 * float(np.max(np.abs(pts))), _PLANE_LEVELS)
+    decades = _decades(np.concatenate([par.loss] + ([fun.loss] if fun else [])) - loss.const)
+    return FlowPicture(par, fun, basis, u, loss.const, gap, T, box, decades)
 
 
 #: the T slider of the widget: from T_MIN to T_MAX in steps of T_STEP
