@@ -83,4 +83,4 @@ __all__ = [
 # fmt: on
 # isort: on
 
-__version__ = "0.1.0"
+__version__ = "0.3.0"

@@ -139,3 +139,16 @@ def test_wheel_metadata(built):
         elif not any(s.operator == ">=" for s in req.specifier):
             problems.append(f"{name}: no lower bound (>=): {req}")
     assert not problems, "\n".join(problems)
+
+
+def test_one_version_everywhere():
+    """The package, pyproject.toml, CITATION.cff and the newest changelog entry: one version."""
+    import re
+
+    import lcnn_widgets
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    cff = re.search(r"^version: (\S+)$", (ROOT / "CITATION.cff").read_text(), re.M)
+    newest = re.search(r"^## \[([^\]]+)\]", (ROOT / "CHANGELOG.md").read_text(), re.M)
+    assert cff and newest
+    assert lcnn_widgets.__version__ == project["version"] == cff.group(1) == newest.group(1)
