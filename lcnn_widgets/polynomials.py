@@ -56,16 +56,9 @@ __all__ = [
 def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
     """Insert ``stride - 1`` zeros between neighbouring entries of a filter (eq. 8, Lemma 9).
 
-    Parameters
-    ----------
-    v : array_like of shape (k,) or (k_1, ..., k_D)
-    stride : int or tuple of int
-        The dilation factor (an int applies to every axis).
-
-    Returns
-    -------
-    ndarray of shape ((k_1 - 1) * s_1 + 1, ..., (k_D - 1) * s_D + 1)
-        ``out[i * s] = v[i]``, zero elsewhere: the coefficients of ``P_v(x^s, y^s)``.
+    ``v``: array_like of shape (k,) or (k_1, ..., k_D); ``stride``: int (every axis) or tuple of
+    int. Returns ``out`` of shape ``(k_d - 1) s_d + 1`` per axis, ``out[i * s] = v[i]`` and zero
+    elsewhere: the coefficients of ``P_v(x^s, y^s)``.
 
     Examples
     --------
@@ -80,15 +73,8 @@ def dilate(v: ArrayLike, stride: int | Sequence[int]) -> np.ndarray:
 def multiply(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     """Multiply two filters as polynomials: full discrete convolution (eq. 8, Lemma 9).
 
-    Parameters
-    ----------
-    a : array_like of shape (k_1, ..., k_D)
-    b : array_like of shape (m_1, ..., m_D), with the same number of axes as ``a``
-
-    Returns
-    -------
-    ndarray of shape (k_1 + m_1 - 1, ..., k_D + m_D - 1)
-        ``P_a P_b``: ``out[n] = sum_i a[i] b[n - i]`` by direct sums (exact for integers).
+    ``a, b``: array_like with the same number of axes. Returns ``P_a P_b``, of shape
+    ``k_d + m_d - 1`` per axis: ``out[n] = sum_i a[i] b[n - i]`` (direct sums, exact for integers).
 
     Examples
     --------
@@ -127,17 +113,7 @@ def product(arrays: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def polynomial_variables(dim: int = 1) -> tuple[sympy.Symbol, ...]:
-    """Return the sympy variables of the binary forms.
-
-    Parameters
-    ----------
-    dim : int, default=1
-        The number of axes ``D`` of the filters.
-
-    Returns
-    -------
-    tuple of sympy.Symbol, of length 2 * dim
-        ``(x, y)`` for ``dim == 1`` and ``(x_1, y_1, ..., x_D, y_D)`` otherwise.
+    """The sympy variables of the forms: ``(x, y)`` if ``dim == 1``, else ``(x_1, y_1, ..., y_D)``.
 
     Examples
     --------
@@ -162,19 +138,10 @@ def to_binary_form(
 ) -> sympy.Expr:
     """The binary form of a filter at ``x^stride, y^stride``: a factor of eq. (8) / Lemma 9.
 
-    Parameters
-    ----------
-    v : array_like of shape (k,) or (k_1, ..., k_D)
-        The filter; integer-valued entries give exact sympy Integers.
-    stride : int or tuple of int, default=1
-        The accumulated stride ``S_{l-1}`` substituted into the form.
-    variables : sequence of sympy.Symbol, optional
-        ``2 D`` symbols; default :func:`polynomial_variables`.
-
-    Returns
-    -------
-    sympy.Expr
-        ``sum_i v[i] x^((k-1-i) s) y^(i s)`` (and its multi-homogeneous analogue).
+    ``v``: array_like of shape (k,) or (k_1, ..., k_D) (integer entries stay exact);
+    ``stride``: the accumulated stride ``S_{l-1}`` substituted into the form; ``variables``: ``2 D``
+    symbols, default :func:`polynomial_variables`. Returns ``sum_i v[i] x^((k-1-i) s) y^(i s)``
+    (and its multi-homogeneous analogue).
 
     Examples
     --------
@@ -204,19 +171,9 @@ def from_binary_form(
 ) -> np.ndarray:
     """Read the coefficient array of a (multi-)homogeneous form: inverse of :func:`to_binary_form`.
 
-    Parameters
-    ----------
-    expr : sympy.Expr
-        A form of degree ``k_d - 1`` in each pair ``(x_d, y_d)``.
-    shape : int or tuple of int
-        The filter shape ``(k,)`` or ``(k_1, ..., k_D)``.
-    variables : sequence of sympy.Symbol, optional, as in :func:`to_binary_form`
-
-    Returns
-    -------
-    ndarray of shape ``shape``
-        The coefficient of ``x^(k-1-i) y^i`` in ``out[i]``; ValueError for a monomial that
-        does not fit the shape.
+    ``expr``: a form of degree ``k_d - 1`` in each pair ``(x_d, y_d)``; ``shape``: the filter shape,
+    int or tuple; ``variables`` as in :func:`to_binary_form`. Returns an ndarray of shape ``shape``,
+    the coefficient of ``x^(k-1-i) y^i`` in ``out[i]`` (ValueError for a monomial off the shape).
 
     Examples
     --------
@@ -251,25 +208,11 @@ def from_binary_form(
 def binary_form_product(
     filters: Sequence[ArrayLike], strides: Sequence[int | Sequence[int]]
 ) -> sympy.Expr:
-    """Return the product of the layer forms, layer ``l`` taken at ``x^{S_{l-1}}, y^{S_{l-1}}``.
+    """The product of the layer forms, layer ``l`` at ``x^{S_{l-1}}, y^{S_{l-1}}`` (eq. 8; Lemma 9).
 
-    Parameters
-    ----------
-    filters : sequence of array_like
-        Layer 1 first, all with the same number of axes.
-    strides : sequence of int or tuple of int
-        One per layer; only the accumulated strides ``S_{l-1}`` enter.
-
-    Returns
-    -------
-    sympy.Expr
-        The unexpanded product; expanded, its coefficients are ``pi(theta)``
-        (:func:`from_binary_form` reads them).
-
-    Notes
-    -----
-    ``P_{pi(theta)} = P_{w_1}(x, y) P_{w_2}(x^{S_1}, y^{S_1}) ... P_{w_L}(x^{S_{L-1}},
-    y^{S_{L-1}})`` (eq. 8; Lemma 9 in D dimensions).
+    ``filters``: layer 1 first, all with the same number of axes; ``strides``: one per layer (int
+    or tuple; only the accumulated ``S_{l-1}`` enter). Returns the unexpanded product
+    ``P_{w_1}(x, y) P_{w_2}(x^{S_1}, y^{S_1}) ...``; expanded, its coefficients are ``pi(theta)``.
 
     Examples
     --------
@@ -306,18 +249,9 @@ def binary_form_product(
 def binary_form_latex(v: ArrayLike, stride: int = 1, *, digits: int = 2) -> str:
     """The LaTeX text of the binary form ``P_v(x^s, y^s)`` of a 1D filter, fast (no sympy).
 
-    Parameters
-    ----------
-    v : array_like of shape (k,)
-    stride : int, default=1
-        The accumulated stride ``s = S_{l-1}`` substituted into the form (eq. 8).
-    digits : int, default=2
-        Decimals kept; trailing zeros are dropped, terms that round to zero left out.
-
-    Returns
-    -------
-    str
-        LaTeX without dollars, as :func:`to_binary_form` prints it; ``"0"`` if all terms vanish.
+    ``v``: array_like of shape (k,); ``stride``: the accumulated stride ``s = S_{l-1}`` (eq. 8);
+    ``digits``: decimals kept (trailing zeros dropped, terms that round to zero left out). Returns
+    LaTeX without dollars, as :func:`to_binary_form` prints it; ``"0"`` if all terms vanish.
 
     Examples
     --------
@@ -345,18 +279,9 @@ def binary_form_latex(v: ArrayLike, stride: int = 1, *, digits: int = 2) -> str:
 def convolution_matrix(w: ArrayLike, stride: int, n: int) -> np.ndarray:
     """The matrix of the 1D convolution with filter ``w`` and stride ``stride`` on ``R^n`` (eq. 2).
 
-    Parameters
-    ----------
-    w : array_like of shape (k,)
-    stride : int
-    n : int
-        The input length, ``n >= k``.
-
-    Returns
-    -------
-    ndarray of shape (m, n), ``m = (n - k) // stride + 1``
-        Row ``i`` holds ``w`` in the columns ``i s, ..., i s + k - 1``, zeros elsewhere:
-        ``y_i = sum_j w_j x_{i s + j}`` (no flip).
+    ``w``: array_like of shape (k,); ``n >= k``: the input length. Returns an ndarray of shape
+    ``((n - k) // stride + 1, n)``; row ``i`` holds ``w`` in the columns ``i s, ..., i s + k - 1``:
+    ``y_i = sum_j w_j x_{i s + j}`` (no flip).
 
     Examples
     --------
