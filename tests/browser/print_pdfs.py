@@ -32,8 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "book" / "_ext"))
 from build_offline import HTML
 from chromium import launched_chromium
+from student_edition import INSTRUCTOR_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Where the PDFs go (``$LCNN_PDF_DIR`` points the script and tests/browser/test_pdfs.py elsewhere,
@@ -89,6 +91,16 @@ def toc_entries(toc: Path = ROOT / "_toc.yml") -> list[Entry]:
 def chapter_entries(toc: Path = ROOT / "_toc.yml") -> list[Entry]:
     """The chapters of ``_toc.yml`` (not the root page): one PDF each."""
     return [e for e in toc_entries(toc) if not e.is_root]
+
+
+def variant_entries(variant: str, entries: list[Entry] | None = None) -> list[Entry]:
+    """The pages printed in ``variant``.
+
+    The student edition leaves out the instructors' pages (``INSTRUCTOR_PAGES`` of
+    ``book/_ext/student_edition.py``), as the student site does.
+    """
+    entries = toc_entries() if entries is None else entries
+    return [e for e in entries if variant != "student" or e.docname not in INSTRUCTOR_PAGES]
 
 
 def pdf_path(variant: str, stem: str, out: Path = OUT) -> Path:
@@ -278,13 +290,16 @@ def print_all(out: Path = OUT, *, only: list[str] | None = None) -> dict[str, di
                 page, pdf_path("instructor", stem, out), book_title, title, next_page["instructor"]
             )
             printed["instructor"][stem] = pdf_path("instructor", stem, out)
-            left = page.evaluate(_REMOVE_SOLUTIONS)
-            if left:
-                raise SystemExit(f"{entry.docname}: {left} solution boxes left after removal")
-            next_page["student"] += _print(
-                page, pdf_path("student", stem, out), book_title, title, next_page["student"]
-            )
-            printed["student"][stem] = pdf_path("student", stem, out)
+            if entry.docname in INSTRUCTOR_PAGES:  # not in the student edition
+                pdf_path("student", stem, out).unlink(missing_ok=True)
+            else:
+                left = page.evaluate(_REMOVE_SOLUTIONS)
+                if left:
+                    raise SystemExit(f"{entry.docname}: {left} solution boxes left after removal")
+                next_page["student"] += _print(
+                    page, pdf_path("student", stem, out), book_title, title, next_page["student"]
+                )
+                printed["student"][stem] = pdf_path("student", stem, out)
             print(
                 f"  {entry.docname}: {title!r} ({time.perf_counter() - t0:.1f} s;"
                 f" wide blocks scaled to fit: {scaled} equations, {shrunk} code/text)",
@@ -301,7 +316,10 @@ def print_all(out: Path = OUT, *, only: list[str] | None = None) -> dict[str, di
         )
     if not only:
         for variant in VARIANTS:
-            parts = [(titles[e.stem], printed[variant][e.stem]) for e in entries]
+            parts = [
+                (titles[e.stem], printed[variant][e.stem])
+                for e in variant_entries(variant, entries)
+            ]
             printed[variant][BOOK] = merge(parts, pdf_path(variant, BOOK, out), book_title)
     return printed
 

@@ -8,7 +8,8 @@ What is checked, per variant (``instructor``, ``student``) and TOC page:
 
 - the page count lies between what the page's text needs at the most (6000 characters of running
   text on an A4 page) and what its blocks can occupy at the least; the book has exactly the pages
-  of its parts; the student variant never has more pages than the instructor one;
+  of its parts; the student variant never has more pages than the instructor one, and leaves
+  out the instructors' pages (as the student site does);
 - the pages are numbered through the book, and each part's PDF starts at its page in the book;
 - the page title (the ``h1`` of the HTML page) is in the body text, not only in the running
   headers and footers;
@@ -32,10 +33,23 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from print_pdfs import BOOK, VARIANTS, chapter_entries, pdf_path, toc_entries
+from print_pdfs import (
+    BOOK,
+    INSTRUCTOR_PAGES,
+    VARIANTS,
+    chapter_entries,
+    pdf_path,
+    toc_entries,
+    variant_entries,
+)
 
 ENTRIES = toc_entries()
 CHAPTERS = chapter_entries()
+#: (variant, page) pairs that are printed: the student edition has no instructors' pages
+PRINTED = [(v, e) for v in VARIANTS for e in variant_entries(v, ENTRIES)]
+STUDENT_CHAPTERS = variant_entries("student", CHAPTERS)
+#: (variant, PDF stem) pairs: every printed page, and the book
+STEMS = [(v, e.stem) for v, e in PRINTED] + [(v, BOOK) for v in VARIANTS]
 #: More characters of running text than fit on one A4 page at the print size (10.5 pt body
 #: text, 16 mm margins: about 90 characters by 55 lines, so under 5000).
 MAX_CHARS_PER_PAGE = 6000
@@ -172,8 +186,7 @@ def _page_ids(entries):
     return [e.stem for e in entries]
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("entry", ENTRIES, ids=_page_ids(ENTRIES))
+@pytest.mark.parametrize(("variant", "entry"), PRINTED, ids=[f"{v}-{e.stem}" for v, e in PRINTED])
 def test_page_count_fits_the_content(entry, variant):
     pages, _ = _pdf(variant, entry.stem)
     article = _html(entry.stem)
@@ -189,10 +202,21 @@ def test_page_count_fits_the_content(entry, variant):
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_book_has_the_pages_of_its_parts(variant):
     pages, text = _pdf(variant, BOOK)
-    parts = sum(_pdf(variant, e.stem)[0] for e in ENTRIES)
+    parts = sum(_pdf(variant, e.stem)[0] for e in variant_entries(variant, ENTRIES))
     assert pages == parts
-    for entry in ENTRIES:
+    for entry in variant_entries(variant, ENTRIES):
         assert _title(entry.stem) in _normal(text)
+
+
+def test_student_edition_leaves_out_the_instructors_pages():
+    """As the student site does: no PDF of its own, not in the student book, in the other."""
+    left_out = [e for e in ENTRIES if e.docname in INSTRUCTOR_PAGES]
+    assert left_out, f"none of {INSTRUCTOR_PAGES} is in the table of contents"
+    student, instructor = _normal(_pdf("student", BOOK)[1]), _normal(_pdf("instructor", BOOK)[1])
+    for entry in left_out:
+        assert not pdf_path("student", entry.stem).exists()
+        assert _title(entry.stem) not in student
+        assert _title(entry.stem) in instructor
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -202,13 +226,15 @@ def test_pages_are_numbered_through_the_book(variant):
     numbers = [re.findall(r"^page (\d+)$", page, flags=re.M) for page in text.split("\f")[:-1]]
     assert numbers == [[str(i)] for i in range(1, len(numbers) + 1)]
     first = 1
-    for entry in ENTRIES:
+    for entry in variant_entries(variant, ENTRIES):
         pages, part = _pdf(variant, entry.stem)
         assert re.findall(r"^page (\d+)$", part.split("\f")[0], flags=re.M) == [str(first)]
         first += pages
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=_page_ids(ENTRIES))
+@pytest.mark.parametrize(
+    "entry", variant_entries("student", ENTRIES), ids=_page_ids(variant_entries("student", ENTRIES))
+)
 def test_student_edition_is_not_longer(entry):
     student, student_text = _pdf("student", entry.stem)
     instructor, instructor_text = _pdf("instructor", entry.stem)
@@ -223,8 +249,7 @@ def test_student_edition_is_not_longer(entry):
         assert unnumbered(student_text) == unnumbered(instructor_text)
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("entry", ENTRIES, ids=_page_ids(ENTRIES))
+@pytest.mark.parametrize(("variant", "entry"), PRINTED, ids=[f"{v}-{e.stem}" for v, e in PRINTED])
 def test_title_is_in_the_body(entry, variant):
     pages, text = _pdf(variant, entry.stem)
     title = _title(entry.stem)
@@ -233,15 +258,14 @@ def test_title_is_in_the_body(entry, variant):
     assert _normal(text).count(title) >= 2 * pages + 1, (title, pages)
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("stem", [e.stem for e in ENTRIES] + [BOOK])
+@pytest.mark.parametrize(("variant", "stem"), STEMS, ids=[f"{v}-{s}" for v, s in STEMS])
 def test_no_raw_tex(stem, variant):
     _, text = _pdf(variant, stem)
     found = [tex for tex in RAW_TEX if tex in text]
     assert not found, f"raw TeX in {variant}/{stem}.pdf: {found}"
 
 
-@pytest.mark.parametrize("entry", CHAPTERS, ids=_page_ids(CHAPTERS))
+@pytest.mark.parametrize("entry", STUDENT_CHAPTERS, ids=_page_ids(STUDENT_CHAPTERS))
 def test_solutions_only_in_the_instructor_edition(entry):
     probes = _solution_probes(entry.stem)
     instructor = _normal(_pdf("instructor", entry.stem)[1])
@@ -265,8 +289,7 @@ def test_student_book_has_no_solutions(variant):
         assert [runs for runs in probes if not any(r in text for r in runs)] == []
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("stem", [e.stem for e in ENTRIES] + [BOOK])
+@pytest.mark.parametrize(("variant", "stem"), STEMS, ids=[f"{v}-{s}" for v, s in STEMS])
 def test_no_navigation_text(stem, variant):
     _, text = _pdf(variant, stem)
     found = [s for s in NAVIGATION if s in _normal(text)]
