@@ -39,25 +39,12 @@ ORBIT_RTOL = 1e-9
 
 @finite_result
 def layer_pairings(net: LCN, filters: Sequence[ArrayLike], grad: ArrayLike) -> np.ndarray:
-    """The numbers ``<w_l, d L / d w_l>`` for the loss ``L = l o pi``, one per layer.
+    """The numbers ``p_l = <w_l, J_l^T grad>`` for the loss ``L = l o pi``, (L,) (eq. 1).
 
-    Parameters
-    ----------
-    net : LCN
-    filters : sequence of array_like, one per layer
-    grad : array_like of shape end_to_end_shape
-        The gradient ``grad l(pi(theta))`` of a loss on filter space.
-
-    Returns
-    -------
-    ndarray of shape (L,)
-        ``p_l = <w_l, J_l^T grad>``, ``J_l`` the layer-``l`` block of ``net.jacobian``.
-
-    Notes
-    -----
-    ``pi`` is linear in ``w_l``, so ``J_l w_l = pi(theta)`` and every ``p_l`` equals
-    ``<grad, pi(theta)>``: along gradient flow ``d/dt ||w_l||^2 = -2 p_l`` is the same for all
-    layers and the ``delta_l`` are constant (eq. 1).
+    ``grad``: array_like of shape end_to_end_shape, the gradient ``grad l(pi(theta))``; ``J_l`` is
+    the layer-``l`` block of ``net.jacobian``. As ``J_l w_l = pi(theta)``, every ``p_l`` equals
+    ``<grad, pi(theta)>``: ``d/dt ||w_l||^2 = -2 p_l`` is the same for all layers along gradient
+    flow, so the ``delta_l`` are constant.
 
     Examples
     --------
@@ -102,20 +89,10 @@ def _orbit_points(
 
 @finite_result
 def scale_filters(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) -> list[np.ndarray]:
-    """The point ``(c_1 w_1, ..., c_L w_L)`` of the scaling orbit of ``filters``.
+    """The point ``(c_1 w_1, ..., c_L w_L)`` of the scaling orbit of ``filters`` (Sec. 2).
 
-    Parameters
-    ----------
-    net : LCN
-    filters : sequence of array_like, one per layer
-    factors : array_like of shape (L,)
-        Real numbers with ``prod c_l = 1`` (up to ``1e-9``; signs allowed).
-
-    Returns
-    -------
-    list of ndarray
-        The scaled filters: ``pi(c_1 w_1, ..., c_L w_L) = (prod c_l) pi(theta) = pi(theta)``
-        as ``pi`` is multilinear (Sec. 2).
+    ``factors``: array_like of shape (L,) with ``prod c_l = 1`` (up to ``1e-9``; signs allowed).
+    Returns the scaled filters: ``pi`` is multilinear, so their ``pi`` is ``pi(theta)``.
 
     Examples
     --------
@@ -133,19 +110,10 @@ def scale_filters(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) ->
 
 @finite_result
 def orbit_norms(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) -> np.ndarray:
-    """Squared filter norms ``||c_l w_l||^2`` at many points of the scaling orbit.
+    """Squared filter norms ``c_l^2 ||w_l||^2`` at many points of the scaling orbit, (..., L).
 
-    Parameters
-    ----------
-    net, filters
-        As in :func:`scale_filters`.
-    factors : array_like of shape (..., L)
-        Each row a point of the orbit (``prod c_l = 1``).
-
-    Returns
-    -------
-    ndarray of shape (..., L)
-        ``c_l^2 ||w_l||^2``; for two layers on the hyperbola ``a_1 a_2 = ||w_1||^2 ||w_2||^2``.
+    ``factors``: array_like of shape (..., L), each row a point of the orbit (``prod c_l = 1``).
+    For two layers the rows lie on the hyperbola ``a_1 a_2 = ||w_1||^2 ||w_2||^2``.
 
     Examples
     --------
@@ -160,22 +128,11 @@ def orbit_norms(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) -> n
 
 @finite_result
 def orbit_invariants(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike) -> np.ndarray:
-    """The invariants ``delta`` at many points of the scaling orbit.
+    """The invariants ``delta`` at many points of the scaling orbit, (..., L - 1).
 
-    Parameters
-    ----------
-    net, filters, factors
-        As in :func:`orbit_norms`.
-
-    Returns
-    -------
-    ndarray of shape (..., L - 1)
-        ``delta_l = c_{l+1}^2 ||w_{l+1}||^2 - c_l^2 ||w_l||^2`` for each row.
-
-    Notes
-    -----
-    For two layers and ``(c, 1/c)``, ``c > 0``, this is ``||w_2||^2 / c^2 - c^2 ||w_1||^2``,
-    strictly decreasing from ``+inf`` to ``-inf``: every target is hit once (Prop. 2).
+    Arguments as in :func:`orbit_norms`. For two layers and ``(c, 1/c)``, ``c > 0``,
+    ``delta = ||w_2||^2 / c^2 - c^2 ||w_1||^2`` decreases strictly from ``+inf`` to ``-inf``:
+    every target is hit once (Prop. 2).
 
     Examples
     --------
@@ -189,17 +146,9 @@ def orbit_invariants(net: LCN, filters: Sequence[ArrayLike], factors: ArrayLike)
 
 @finite_result
 def min_first_norm(delta: ArrayLike) -> float:
-    """Left end of the admissible values of ``a_1 = ||c_1 w_1||^2`` for invariants ``delta``.
+    """Left end ``max(0, -min_l sum_{j<l} delta_j)`` of the admissible ``a_1 = ||c_1 w_1||^2``.
 
-    Parameters
-    ----------
-    delta : array_like of shape (L - 1,)
-
-    Returns
-    -------
-    float
-        ``max(0, -min_l sum_{j<l} delta_j)``: all ``a_l = a_1 + sum_{j<l} delta_j`` are
-        positive exactly when ``a_1`` exceeds it.
+    All ``a_l = a_1 + sum_{j<l} delta_j`` are positive exactly when ``a_1`` exceeds it.
 
     Examples
     --------
@@ -217,27 +166,13 @@ def orbit_offsets(norms_sq: ArrayLike, delta: ArrayLike) -> tuple[np.ndarray, np
 
 
 def orbit_log_product(a1: ArrayLike, norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
-    """The monotone equation solved by the rescaling, as a function of ``a_1``.
+    """The monotone equation ``h(a_1) = 0`` solved by the rescaling (Prop. 2; Prop. 12).
 
-    Parameters
-    ----------
-    a1 : array_like
-        Candidate values of ``a_1 = ||c_1 w_1||^2`` (any shape).
-    norms_sq : array_like of shape (L,)
-        Squared norms ``||w_l||^2 > 0`` of the filters to be rescaled.
-    delta : array_like of shape (L - 1,), the target invariants
-
-    Returns
-    -------
-    ndarray of the shape of ``a1``
-        ``h(a_1) = sum_l log a_l - sum_l log ||w_l||^2`` with ``a_l = a_1 + sum_{j<l}
-        delta_j``; ``-inf`` at :func:`min_first_norm` and NaN to its left.
-
-    Notes
-    -----
-    ``h = log (prod c_l)^2`` for ``c_l^2 = a_l / ||w_l||^2``; it increases strictly from
-    ``-inf`` to ``+inf``, so its zero, the rescaled point, is unique (Prop. 2; Prop. 12).
-    :func:`lcnn_widgets.fibers.rescaling_factors` finds it with ``brentq``.
+    ``a1``: candidate values of ``a_1 = ||c_1 w_1||^2`` (any shape); ``norms_sq``: shape (L,), the
+    ``||w_l||^2 > 0``; ``delta``: the target invariants. Returns, of the shape of ``a1``,
+    ``h = sum_l log a_l - sum_l log ||w_l||^2 = log (prod c_l)^2`` with ``a_l = a_1 + sum_{j<l}
+    delta_j``: ``-inf`` at :func:`min_first_norm`, NaN to its left, strictly increasing to ``+inf``
+    (so the rescaled point is unique; ``fibers.rescaling_factors`` finds it with ``brentq``).
 
     Examples
     --------
@@ -255,23 +190,11 @@ def orbit_log_product(a1: ArrayLike, norms_sq: ArrayLike, delta: ArrayLike) -> n
 
 @finite_result
 def two_layer_rescaling(norms_sq: ArrayLike, delta: float) -> np.ndarray:
-    """Closed-form rescaling factors ``(c, 1/c)``, ``c > 0``, of a two-layer network.
+    """Closed-form rescaling factors ``(c, 1/c)``, ``c > 0``, of a two-layer network, (2,).
 
-    Parameters
-    ----------
-    norms_sq : array_like of shape (2,)
-        ``(||w_1||^2, ||w_2||^2)``, both positive.
-    delta : float
-        Target invariant ``||w_2 / c||^2 - ||c w_1||^2``.
-
-    Returns
-    -------
-    ndarray of shape (2,)
-
-    Notes
-    -----
-    ``a_1 = c^2 ||w_1||^2`` and ``a_2 = a_1 + delta`` satisfy ``a_1 a_2 = ||w_1||^2 ||w_2||^2 = P``,
-    so ``a_1 = (-delta + sqrt(delta^2 + 4 P)) / 2`` (Prop. 2 in closed form; Ex. 17).
+    ``norms_sq``: ``(||w_1||^2, ||w_2||^2)``, both positive; ``delta``: the target invariant.
+    ``a_1 = c^2 ||w_1||^2`` and ``a_1 + delta`` multiply to ``P = ||w_1||^2 ||w_2||^2``, so
+    ``a_1 = (-delta + sqrt(delta^2 + 4 P)) / 2`` (Prop. 2 in closed form; Ex. 17).
 
     Examples
     --------
