@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-# A list of names: packed, which reads better than one name per line.
 # fmt: off
 __all__ = [
     "Shape", "as_architecture", "as_batch", "as_filters", "as_finite_array", "as_generator",
@@ -39,6 +38,11 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _got(value: Any) -> str:
+    """``value`` and its type, for TypeError messages."""
+    return f"{_short(value)} of type {type(value).__name__}"
+
+
 def _is_sequence(value: Any) -> bool:
     """True for a list, tuple or array (not a string, bytes or scalar)."""
     return isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes))
@@ -52,9 +56,7 @@ def _is_integer(value: Any) -> bool:
 def as_positive_int(value: Any, name: str) -> int:
     """Return ``value`` as an ``int`` >= 1 (TypeError for bools, floats, non-numbers)."""
     if not _is_integer(value):
-        raise TypeError(
-            f"{name} must be a positive integer: got {_short(value)} of type {type(value).__name__}"
-        )
+        raise TypeError(f"{name} must be a positive integer: got {_got(value)}")
     if int(value) < 1:
         raise ValueError(f"{name} must be a positive integer (>= 1): got {int(value)}")
     return int(value)
@@ -63,9 +65,7 @@ def as_positive_int(value: Any, name: str) -> int:
 def as_int_in_range(value: Any, name: str, low: int, high: int) -> int:
     """Return ``value`` as an ``int`` with ``low <= value <= high`` (TypeError for non-integers)."""
     if not _is_integer(value):
-        raise TypeError(
-            f"{name} must be an integer: got {_short(value)} of type {type(value).__name__}"
-        )
+        raise TypeError(f"{name} must be an integer: got {_got(value)}")
     if not low <= int(value) <= high:
         raise ValueError(f"{name} must lie between {low} and {high}: got {int(value)}")
     return int(value)
@@ -81,28 +81,12 @@ def _as_int_tuple(value: Any, name: str) -> Shape:
     return tuple(as_positive_int(v, f"{name}[{i}]") for i, v in enumerate(items))
 
 
-def _is_scalar_entry(value: Any) -> bool:
-    return isinstance(value, (numbers.Number, np.generic)) and not isinstance(value, np.ndarray)
-
-
 def as_architecture(filter_sizes: Any, strides: Any) -> tuple[list[Shape], list[Shape], int, bool]:
-    """Check an architecture and return it in normalized form.
+    """Check an architecture; return ``(sizes, strides, dim, is_1d)``.
 
-    Parameters
-    ----------
-    filter_sizes : sequence of int, or sequence of tuple of int
-        One entry per layer, layer 1 first: ints for 1D filters, tuples of one length ``D``.
-    strides : sequence of int, or sequence of tuple of int
-        One entry per layer; in D dimensions an int is the stride along every axis.
-
-    Returns
-    -------
-    sizes, strides : list of tuple of int
-        ``L`` tuples each, of length ``D``.
-    dim : int
-        The dimension ``D`` of the signals.
-    is_1d : bool
-        True when the sizes were given as plain ints (the 1D interface, which returns ints).
+    ``filter_sizes`` and ``strides`` have one entry per layer, layer 1 first: ints (1D) or tuples
+    of one length ``D`` (a stride int is used along every axis). ``sizes`` and ``strides`` come
+    back as ``L`` tuples of length ``D``; ``is_1d``: the sizes were plain ints (the 1D interface).
     """
     for arg, label in ((filter_sizes, "filter_sizes"), (strides, "strides")):
         if not _is_sequence(arg):
@@ -117,10 +101,10 @@ def as_architecture(filter_sizes: Any, strides: Any) -> tuple[list[Shape], list[
             f"strides must have one entry per layer: got {len(strides_in)} strides "
             f"for {len(sizes_in)} layers"
         )
+    scalar = [not _is_sequence(s) for s in sizes_in]
     for i, s in enumerate(sizes_in):
-        if not _is_sequence(s):
+        if scalar[i]:
             as_positive_int(s, f"filter_sizes[{i}]")  # a bad scalar is a bad size, not a mix
-    scalar = [_is_scalar_entry(s) for s in sizes_in]
     if any(scalar) and not all(scalar):
         raise ValueError(
             "filter_sizes mixes dimensions: use ints for every layer (1D) or tuples of the "
@@ -135,11 +119,10 @@ def as_architecture(filter_sizes: Any, strides: Any) -> tuple[list[Shape], list[
             f"got shapes {sizes}"
         )
     dim = dims.pop()
-    norm_strides = []
     for i, s in enumerate(strides_in):
         if is_1d and len(_as_int_tuple(s, f"strides[{i}]")) != 1:
             raise ValueError(f"strides[{i}] must be an int for a 1D network: got {_short(s)}")
-        norm_strides.append(as_stride(s, dim, f"strides[{i}]"))
+    norm_strides = [as_stride(s, dim, f"strides[{i}]") for i, s in enumerate(strides_in)]
     return sizes, norm_strides, dim, is_1d
 
 
@@ -182,10 +165,7 @@ def as_finite_array(
 def _layer_items(
     value: Any, name: str, n_layers: int | None, owner: str, kind: str, noun: tuple[str, str]
 ) -> list:
-    """The items of a sequence of ``n_layers`` per-layer arrays (None: any number).
-
-    ``kind`` and ``noun`` (singular, plural) name them in messages; ``owner.unflatten`` splits.
-    """
+    """Items of ``n_layers`` per-layer arrays (None: any); ``kind``, ``noun`` name them."""
     what = kind if n_layers is None else f"{n_layers} {kind}"
     if isinstance(value, np.ndarray) and value.dtype != object and value.ndim <= 1:
         raise TypeError(
@@ -219,8 +199,7 @@ def as_filters(filters: Any, sizes: Sequence[Shape], name: str = "filters") -> l
 
 def as_time_grid(value: Any, name: str = "t_eval") -> np.ndarray:
     """Return a strictly increasing 1D float array of finite times that starts at 0."""
-    t = as_finite_array(value, name)
-    t = t.reshape(1) if t.ndim == 0 else t
+    t = np.atleast_1d(as_finite_array(value, name))
     if t.ndim != 1:
         raise ValueError(f"{name} must be a 1D array of times: got shape {t.shape}")
     if t[0] != 0.0:
@@ -235,18 +214,8 @@ def as_training_data(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check training data for a convolution with this kernel and stride; return float copies.
 
-    Parameters
-    ----------
-    X : array_like of shape (N, n_1, ..., n_D)
-        ``N`` input signals, each at least ``kernel_shape`` long along every axis.
-    Y : array_like of shape (N, m_1, ..., m_D)
-        The targets, ``m_d = (n_d - k_d) // s_d + 1``.
-    kernel_shape, stride : tuple of int
-        The end-to-end filter's shape ``(k_1, ..., k_D)`` and the total stride.
-
-    Returns
-    -------
-    X, Y : ndarray
+    ``X`` of shape (N, n_1, ..., n_D) with ``n_d >= k_d``; ``Y`` of shape (N, m_1, ..., m_D) with
+    ``m_d = (n_d - k_d) // s_d + 1``, for ``kernel_shape = (k_1, ..., k_D)`` and total ``stride``.
     """
     dim = len(kernel_shape)
     x = as_finite_array(X, "X")
@@ -355,11 +324,7 @@ def as_orthogonal(value: Any, size: int, name: str, *, tol: float = 1e-8) -> np.
 def as_matrix_targets(
     Y: Any, X: Any, shape: tuple[int, int]
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Check the data ``(Y, X)`` of a squared loss on matrices of shape ``(m, n)``.
-
-    Without inputs (``X is None``) ``Y`` has shape ``(m, n)``; with ``X`` of shape ``(n, N)``
-    (one sample per column) ``Y`` has shape ``(m, N)``.
-    """
+    """Check ``(Y, X)`` of a squared loss on (m, n) matrices: Y (m, n), or X (n, N) and Y (m, N)."""
     m, n = shape
     if X is None:
         y = as_finite_array(Y, "Y", ndim=2)
@@ -383,13 +348,7 @@ def as_matrix_targets(
 
 
 def as_end_to_end_vector(value: Any, name: str, shape: Shape) -> np.ndarray:
-    """Return an end-to-end filter or tangent vector, of ``shape`` or flat, as a flat copy.
-
-    Returns
-    -------
-    ndarray of shape (prod(shape),)
-        Entries in C order.
-    """
+    """An end-to-end filter or tangent vector, of ``shape`` or flat, as a flat C-order copy."""
     arr = as_finite_array(value, name)
     size = int(np.prod(shape))
     if arr.shape != tuple(shape) and arr.shape != (size,):
@@ -460,10 +419,7 @@ def as_rational_array(value: Any, name: str) -> np.ndarray:
                 )
             out[idx] = Fraction(int(f))
         else:
-            raise TypeError(
-                f"{name} must hold integers or rationals: got {_short(entry)} of type "
-                f"{type(entry).__name__}"
-            )
+            raise TypeError(f"{name} must hold integers or rationals: got {_got(entry)}")
     return out
 
 
@@ -477,20 +433,7 @@ def as_generator(rng: Any, name: str = "rng") -> np.random.Generator:
 def as_parameter_blocks(
     theta: Any, shapes: Sequence[Shape], name: str = "theta"
 ) -> list[np.ndarray]:
-    """Split a flat parameter vector into one array per layer (the inverse of flattening).
-
-    Parameters
-    ----------
-    theta : array_like of shape (n_params,)
-        Layer 1 first, C order inside each layer; ``n_params = sum_l prod(shapes[l])``.
-    shapes : sequence of tuple of int
-        The shape of each layer's array.
-
-    Returns
-    -------
-    list of ndarray
-        Views of one new float copy of ``theta``.
-    """
+    """Split a flat ``theta`` (layer 1 first, C order) into views of a float copy, by ``shapes``."""
     th = as_finite_array(theta, name, ndim=1)
     sizes = [int(np.prod(s)) for s in shapes]
     n_params = sum(sizes)
@@ -504,8 +447,7 @@ def as_network(net: Any, name: str = "net", *, needs: tuple[str, ...] = ("filter
     """Return ``net`` if it has the attributes ``needs`` (a network, not data), else TypeError."""
     if any(not hasattr(net, a) for a in needs):
         raise TypeError(
-            f"{name} must be a network such as LCN(filter_sizes, strides): got {_short(net)} "
-            f"of type {type(net).__name__}"
+            f"{name} must be a network such as LCN(filter_sizes, strides): got {_got(net)}"
         )
     return net
 
@@ -554,14 +496,12 @@ def finite_result(func):
             result = func(*args, **kwargs)
         if _all_finite(result):
             return result
-        sizes = []
-        for arg, value in sig.bind(*args, **kwargs).arguments.items():
-            mag = None if arg in ("net", "model", "rng", "self") else _magnitude(value)
-            if mag is not None:
-                sizes.append((mag, arg))
-        listed = ", ".join(
-            f"{arg} (max |entry| {mag:.3g})" for mag, arg in sorted(sizes, reverse=True)
-        )
+        arguments = sig.bind(*args, **kwargs).arguments.items()
+        mags = [
+            (_magnitude(v), a) for a, v in arguments if a not in ("net", "model", "rng", "self")
+        ]
+        sizes = sorted(((m, a) for m, a in mags if m is not None), reverse=True)
+        listed = ", ".join(f"{arg} (max |entry| {mag:.3g})" for mag, arg in sizes)
         raise ValueError(
             f"{func.__name__} would return NaN or inf: float64 overflowed or lost all digits "
             f"for these inputs; rescale them to moderate magnitudes: {listed}"
@@ -620,9 +560,7 @@ def as_complex_array(value: Any, name: str) -> np.ndarray:
 def as_real(value: Any, name: str, *, positive: bool = False, nonnegative: bool = False) -> float:
     """Return a finite real scalar (a tolerance, a scale, a radius) as a Python float."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating)):
-        raise TypeError(
-            f"{name} must be a real number: got {_short(value)} of type {type(value).__name__}"
-        )
+        raise TypeError(f"{name} must be a real number: got {_got(value)}")
     v = float(value)
     if not np.isfinite(v):
         raise ValueError(f"{name} must be finite: got {v!r}")
