@@ -1,8 +1,8 @@
 """Pictures for the chapter on conserved quantities and rescaling.
 
-Each function draws data on ``ax`` (default: a new non-pyplot Figure) and returns the Axes; a
-second call on the same Axes moves the artists it made (found by ``gid``), so the widgets reuse
-this code. Labels that change with the data are plain text: re-parsing mathtext is slow.
+Each function draws on ``ax`` and returns it; a second call on the same Axes moves the artists
+it made (found by the ``gid`` each docstring names), so the widgets reuse this code. Labels that
+change with the data are plain text: re-parsing mathtext is slow.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def _axline(ax: Axes, gid: str, at: float, *, vertical: bool = False, **style: A
 
 
 def _xy(value: ArrayLike, name: str, ncols: int | None = None) -> np.ndarray:
+    """A checked finite array, with ``ncols`` entries along its last axis if given."""
     arr = as_finite_array(value, name)
     if ncols is not None and arr.shape[-1:] != (ncols,):
         raise ValueError(f"{name} must have {ncols} entries along its last axis: got {arr.shape}")
@@ -74,9 +75,9 @@ def _plain_log_ticks(axis: Axis, subs: tuple[float, ...] = (1.0, 2.0, 5.0)) -> N
 
 
 def _time_axis(ax: Axes, t: np.ndarray, xlim: tuple[float, float] | None) -> None:
+    """The time axis: ``xlim``, or the times given (at least one unit long)."""
     default = (float(t[0]), float(t[-1]) if t[-1] > t[0] else float(t[0]) + 1.0)
-    ax.set_xlim(*(float(v) for v in (default if xlim is None else xlim)))
-    ax.set_xlabel("time t")
+    ax.set(xlim=tuple(float(v) for v in (default if xlim is None else xlim)), xlabel="time t")
 
 
 def plot_orbit_plane(
@@ -92,6 +93,9 @@ def plot_orbit_plane(
     legend: Mapping[str, Any] | None = None,
 ) -> Axes:
     """The scaling orbit of a two-layer network in the plane of squared filter norms.
+
+    Lines (by gid): ``"orbit"``, ``"point"``, ``"rescaled"``, ``"target"``, ``"current_delta"``,
+    ``"delta_0"``, ``"delta_1"``, ...
 
     Parameters
     ----------
@@ -110,20 +114,13 @@ def plot_orbit_plane(
     legend : mapping, optional
         Keyword arguments of :meth:`~matplotlib.axes.Axes.legend`.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Lines with gids ``"orbit"``, ``"point"``, ``"rescaled"``, ``"target"``,
-        ``"current_delta"``, ``"delta_0"``, ``"delta_1"``, ...
-
     Examples
     --------
     >>> ax = plot_orbit_plane([[1, 4], [2, 2], [4, 1]], [1, 4], rescaled=[2, 2], target=0.0)
     >>> tuple(float(v) for v in ax.get_xlim())
     (0.0, 5.0)
     """
-    orb = _xy(orbit, "orbit", 2)
-    p = _xy(point, "point", 2)
+    orb, p = _xy(orbit, "orbit", 2), _xy(point, "point", 2)
     ax = new_axes(ax, (4.5, 4.2))
     marked = [p] + ([_xy(rescaled, "rescaled", 2)] if rescaled is not None else [])
     top = float(limit) if limit is not None else 1.25 * max(float(np.max(marked)), 1e-12)
@@ -144,13 +141,9 @@ def plot_orbit_plane(
         label = f"δ = {float(target):.3g} (target)" if values_in_labels else "target δ"
         _line(ax, "target", *level(float(target)), color="C3", lw=1.2, ls="--", label=label)
     if rescaled is not None:
-        r = marked[1]
-        _line(ax, "rescaled", [r[0]], [r[1]], label="rescaled filters", **_TARGET)
-    ax.set_xlim(0.0, top)
-    ax.set_ylim(0.0, top)
+        _line(ax, "rescaled", [marked[1][0]], [marked[1][1]], label="rescaled filters", **_TARGET)
+    ax.set(xlim=(0.0, top), ylim=(0.0, top), xlabel="a₁ = ‖w₁‖²", ylabel="a₂ = ‖w₂‖²")
     ax.set_aspect("equal", adjustable="box")
-    ax.set_xlabel("a₁ = ‖w₁‖²")
-    ax.set_ylabel("a₂ = ‖w₂‖²")
     if values_in_labels or ax.get_legend() is None:  # fixed labels: one legend, kept
         ax.legend(**{"loc": "best", "fontsize": "x-small", "framealpha": 0.85, **(legend or {})})
     return ax
@@ -166,6 +159,8 @@ def plot_orbit_invariant(
 ) -> Axes:
     """The invariant along the scaling orbit ``(c w_1, w_2 / c)`` as a function of ``c``.
 
+    Lines (by gid): ``"orbit_delta"``, ``"target"``, ``"hit"``.
+
     Parameters
     ----------
     c, delta : array_like of shape (n,)
@@ -174,19 +169,13 @@ def plot_orbit_invariant(
         A target value (a horizontal line) and where the curve meets it (a star).
     ax : matplotlib.axes.Axes, optional
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Lines with gids ``"orbit_delta"``, ``"target"``, ``"hit"``.
-
     Examples
     --------
     >>> ax = plot_orbit_invariant([0.5, 1, 2], [3.0, 0.0, -3.0], target=0.0, c_target=1.0)
     >>> ax.get_xscale()
     'log'
     """
-    cs = _xy(c, "c")
-    ds = _xy(delta, "delta")
+    cs, ds = _xy(c, "c"), _xy(delta, "delta")
     if cs.ndim != 1 or cs.shape != ds.shape or np.any(cs <= 0):
         raise ValueError(
             f"c must be positive and c, delta of the same shape (n,): got {cs.shape}, {ds.shape}"
@@ -199,10 +188,9 @@ def plot_orbit_invariant(
         _line(ax, "target", [cs[0], cs[-1]], [target] * 2, color="C3", ls="--", lw=1.2, label=label)
     if c_target is not None and target is not None:
         _line(ax, "hit", [c_target], [target], label=f"c = {float(c_target):.4g}", **_TARGET)
-    ax.set_xscale("log")
+    xlabel = r"scale factor $c$ (orbit point $(c\,w_1,\ w_2/c)$)"
+    ax.set(xscale="log", xlabel=xlabel, ylabel=r"$\delta = \|w_2\|^2 - \|w_1\|^2$")
     _plain_log_ticks(ax.xaxis)  # no labels at the minor ticks (they would overlap)
-    ax.set_xlabel(r"scale factor $c$ (orbit point $(c\,w_1,\ w_2/c)$)")
-    ax.set_ylabel(r"$\delta = \|w_2\|^2 - \|w_1\|^2$")
     _axline(ax, "zero", 0.0, color="0.8", lw=0.8, zorder=0)
     ax.legend(fontsize="small")
     return ax
@@ -226,10 +214,6 @@ def plot_rescaling_equation(
         The zero of ``h`` (a star); the left end of the domain, ``h -> -inf`` (a dotted line).
     ax : matplotlib.axes.Axes, optional
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-
     Examples
     --------
     >>> ax = plot_rescaling_equation([1.0, 2.0, 3.0], [-1.0, 0.0, 0.5], root=2.0, left_end=0.5)
@@ -248,8 +232,7 @@ def plot_rescaling_equation(
         )
     if root is not None:
         _line(ax, "root", [root], [0.0], label=f"root a₁ = {float(root):.6g}", **_TARGET)
-    ax.set_xlabel(r"$a_1 = \|c_1 w_1\|^2$")
-    ax.set_ylabel(r"$h(a_1) = \log\,(\prod_l c_l)^2$")
+    ax.set(xlabel=r"$a_1 = \|c_1 w_1\|^2$", ylabel=r"$h(a_1) = \log\,(\prod_l c_l)^2$")
     ax.legend(fontsize="small")
     return ax
 
@@ -262,7 +245,7 @@ def plot_loss(
     xlim: tuple[float, float] | None = None,
     ylim: tuple[float, float] | None = None,
 ) -> Axes:
-    """The loss along a gradient flow, on a logarithmic axis.
+    """The loss along a gradient flow (a line with gid ``"loss"``), on a logarithmic axis.
 
     Parameters
     ----------
@@ -271,11 +254,6 @@ def plot_loss(
     ax : matplotlib.axes.Axes, optional
     xlim, ylim : tuple of float, optional
         Fixed axis limits (``ylim`` positive); default: the range of the data.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        A line with gid ``"loss"``.
 
     Examples
     --------
@@ -288,22 +266,20 @@ def plot_loss(
         raise ValueError("loss must be nonnegative for a logarithmic axis")
     ax = new_axes(ax, (4.5, 3.2))
     _line(ax, "loss", t, y, color="C2", lw=1.8)
-    ax.set_yscale("log")
+    ax.set(yscale="log", ylabel="loss ℓ(π(θ(t)))")
     positive = y[y > 0]
+    if ylim is None and positive.size:
+        ylim = (float(positive.min()) / 1.5, float(positive.max()) * 1.5)
     if ylim is not None:
         lo, hi = (float(v) for v in ylim)
         if not 0 < lo < hi:
             raise ValueError(f"ylim must be increasing and positive (log axis): got {ylim!r}")
-        ax.set_ylim(lo, hi)
-    elif positive.size:
-        lo, hi = float(positive.min()) / 1.5, float(positive.max()) * 1.5
         ax.set_ylim(lo, hi)
     else:
         lo, hi = ax.get_ylim()
     _time_axis(ax, t, xlim)
     # over more than three decades only the powers of ten are labelled
     _plain_log_ticks(ax.yaxis, (1.0, 2.0, 5.0) if hi <= 1e3 * lo else (1.0,))
-    ax.set_ylabel("loss ℓ(π(θ(t)))")
     return ax
 
 
@@ -318,6 +294,8 @@ def plot_invariant_drift(
 ) -> Axes:
     """How far each invariant moved from its starting value along a flow.
 
+    Lines ``"drift_0"``, ``"drift_1"``, ... show ``delta_l(t) - delta_l(0)``.
+
     Parameters
     ----------
     times : array_like of shape (T,)
@@ -330,21 +308,14 @@ def plot_invariant_drift(
         Fixed time range (default: the times given).
     legend : bool, default=True
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Lines with gids ``"drift_0"``, ``"drift_1"``, ... showing ``delta_l(t) - delta_l(0)``.
-
     Examples
     --------
     >>> ax = plot_invariant_drift([0, 1], [[2.0], [2.0 + 1e-12]])
     >>> tuple(float(v) for v in ax.get_ylim())
     (-2e-10, 2e-10)
     """
-    t = _xy(times, "times")
-    inv = _xy(invariants, "invariants")
-    if inv.ndim == 1:
-        inv = inv[:, None]
+    t, inv = _xy(times, "times"), _xy(invariants, "invariants")
+    inv = inv[:, None] if inv.ndim == 1 else inv
     if t.ndim != 1 or inv.ndim != 2 or inv.shape[0] != t.size:
         raise ValueError(
             f"invariants must have shape (T, L - 1) with T = len(times) = {t.size}: got {inv.shape}"
@@ -355,18 +326,13 @@ def plot_invariant_drift(
     dev = inv - inv[:1]
     for l in range(dev.shape[1]):
         sub = str(l + 1).translate(_SUBSCRIPTS)
-        style: dict[str, Any] = {
-            "color": f"C{4 + l}",
-            "lw": 1.6,
-            "ls": ["-", "--", "-.", ":"][l % 4],
-        }
-        _line(ax, f"drift_{l}", t, dev[:, l], label=f"δ{sub}(t) − δ{sub}(0)", **style)
+        label, ls = f"δ{sub}(t) − δ{sub}(0)", ["-", "--", "-.", ":"][l % 4]
+        _line(ax, f"drift_{l}", t, dev[:, l], label=label, color=f"C{4 + l}", lw=1.6, ls=ls)
     if not any(p.get_gid() == "band" for p in ax.patches):
         ax.axhspan(-band, band, color="0.92", zorder=0, gid="band")
-    top = max(2.0 * band, 1.1 * float(np.max(np.abs(dev))) if dev.size else 2.0 * band)
-    ax.set_ylim(-top, top)
+    top = max(2.0 * band, 1.1 * float(np.max(np.abs(dev))))  # dev is never empty
+    ax.set(ylim=(-top, top), ylabel="drift of the invariants")
     _time_axis(ax, t, xlim)
-    ax.set_ylabel("drift of the invariants")
     if legend:
         ax.legend(fontsize="small", loc="upper left")
     return ax
