@@ -43,10 +43,9 @@ def _as_w5(w: ArrayLike) -> np.ndarray:
 
 @finite_result
 def running_example_F(w: ArrayLike) -> float:
-    """The cubic ``F(w) = w_0 w_3^2 - w_1 w_2 w_3 + w_1^2 w_4`` cutting out the closure of ``M``.
+    """The cubic ``F(w) = w_0 w_3^2 - w_1 w_2 w_3 + w_1^2 w_4``, ``w`` of shape (5,) (Ex. 15).
 
-    ``w`` of shape (5,). Ex. 15: the Zariski closure of the neuromanifold of
-    :func:`running_example_net` is ``F = 0``.
+    The Zariski closure of the neuromanifold of :func:`running_example_net` is ``F = 0``.
 
     Examples
     --------
@@ -59,9 +58,7 @@ def running_example_F(w: ArrayLike) -> float:
 
 @finite_result
 def running_example_grad_F(w: ArrayLike) -> np.ndarray:
-    """The gradient of :func:`running_example_F`; it vanishes exactly where ``w_1 = w_3 = 0``.
-
-    Shape (5,): ``(w_3^2, -w_2 w_3 + 2 w_1 w_4, -w_1 w_3, 2 w_0 w_3 - w_1 w_2, w_1^2)``.
+    """The gradient of :func:`running_example_F`, (5,); it vanishes exactly where ``w_1 = w_3 = 0``.
 
     Examples
     --------
@@ -93,11 +90,10 @@ def on_running_cubic(w: np.ndarray) -> None:
 def gamma_squared(w: ArrayLike, delta: float) -> float:
     """The scale ``gamma^2`` of the fiber point of ``(w, delta)`` in the running example (Ex. 17).
 
-    ``w``: array_like of shape (5,), a point of ``M`` with ``w_1 w_3 != 0`` (else ValueError);
-    ``delta``: the invariant ``||v||^2 - ||u||^2``. Returns
+    ``w``: shape (5,), in ``M``, ``w_1 w_3 != 0`` (else ValueError); ``delta = ||v||^2 - ||u||^2``.
     ``gamma^2 = (-delta + sqrt(delta^2 + 4AB)) / (2B)``, ``A = w_1^2 + w_3^2``,
-    ``B = w_0^2/w_1^2 + 1 + w_4^2/w_3^2`` (cancellation-free); the fiber point is
-    ``u = gamma (w_0/w_1, 1, w_4/w_3)``, ``v = (w_1, w_3) / gamma``.
+    ``B = w_0^2/w_1^2 + 1 + w_4^2/w_3^2``; the fiber point is ``u = gamma (w_0/w_1, 1, w_4/w_3)``,
+    ``v = (w_1, w_3) / gamma``.
 
     Examples
     --------
@@ -108,8 +104,7 @@ def gamma_squared(w: ArrayLike, delta: float) -> float:
     d = float(as_moderate(as_finite_array(delta, "delta"), "delta", allow_tiny=True).flat[0])
     if w1 == 0 or w3 == 0:
         raise ValueError(f"w_1 and w_3 must be nonzero in w: got w_1 = {w1:g}, w_3 = {w3:g}")
-    A = w1**2 + w3**2
-    B = w0**2 / w1**2 + 1 + w4**2 / w3**2
+    A, B = w1**2 + w3**2, w0**2 / w1**2 + 1 + w4**2 / w3**2
     root = np.sqrt(d**2 + 4 * A * B)
     return float((root - d) / (2 * B)) if d <= 0 else float(2 * A / (d + root))
 
@@ -139,11 +134,9 @@ def _split_quadratic(w0: float, w2: float, w4: float) -> tuple[np.ndarray, np.nd
 def running_example_fiber(w: ArrayLike, delta: float) -> list[list[np.ndarray]]:
     """Every real fiber point ``[u, v]`` of ``(w, delta)`` in the running example, up to signs.
 
-    ``w``: array_like of shape (5,), a nonzero point of ``M`` (else ValueError); ``delta``: the
-    invariant ``||v||^2 - ||u||^2``. Returns a list of ``[u, v]``: one point when
-    ``(w_1, w_3) != 0`` (smooth; Ex. 17, :func:`gamma_squared`); on the singular line
-    ``w_1 = w_3 = 0`` two points ``((a, 0, c), (d, e))`` and ``((d, 0, e), (a, c))`` (Ex. 16),
-    one if they are dependent.
+    ``w``: shape (5,), a nonzero point of ``M`` (else ValueError). One point when
+    ``(w_1, w_3) != 0`` (smooth; Ex. 17); on the singular line ``w_1 = w_3 = 0`` the two points
+    ``((a, 0, c), (d, e))`` and ``((d, 0, e), (a, c))`` (Ex. 16), one if they are dependent.
 
     Examples
     --------
@@ -173,49 +166,24 @@ def running_example_fiber(w: ArrayLike, delta: float) -> list[list[np.ndarray]]:
 
 @dataclass(frozen=True)
 class CubicSlice:
-    """The slice ``{w_0 = const, w_4 = const}`` of the running example's neuromanifold.
+    """The slice ``{w_0 = const, w_4 = const}`` of the running example's neuromanifold."""
 
-    Attributes
-    ----------
-    w0, w4 : float
-        The fixed coordinates.
-    sheets : tuple of ndarray of shape (3, n_s, n_h)
-        Two ruled sheets; coordinates ``(w_1, w_2, w_3)``, NaN where the sheet does not exist.
-    heights : ndarray of shape (n_h,)
-        The sampled values of ``w_2`` along the singular line ``w_1 = w_3 = 0``.
-    in_M : ndarray of bool, shape (n_h,)
-        Whether ``(w_0, 0, h, 0, w_4)`` lies in ``M`` (``h^2 >= 4 w_0 w_4``).
-    """
-
-    w0: float
+    w0: float  # the fixed coordinates
     w4: float
-    sheets: tuple[np.ndarray, np.ndarray]
-    heights: np.ndarray
-    in_M: np.ndarray
+    sheets: tuple[np.ndarray, np.ndarray]  # (3, n_s, n_h) each: (w_1, w_2, w_3), NaN off the sheet
+    heights: np.ndarray  # (n_h,) the sampled w_2 along the singular line w_1 = w_3 = 0
+    in_M: np.ndarray  # (n_h,) bool: (w_0, 0, h, 0, w_4) in M, i.e. h^2 >= 4 w_0 w_4
 
 
 def running_example_slice(
     w0: float, w4: float, *, radius: float = 2.0, height: float = 4.0, n: int = 41
 ) -> CubicSlice:
-    """Points of ``M`` with fixed ``w_0, w_4``, as two sheets over (position, height).
+    """Points of ``M`` with fixed ``w_0, w_4`` (not both 0), as two sheets over (position, height).
 
-    Parameters
-    ----------
-    w0, w4 : float
-        The fixed coordinates, not both zero.
-    radius : float, default=2.0
-        Range ``|s| <= radius`` of the signed distance from the ``w_2``-axis.
-    height : float, default=4.0
-        Range ``|w_2| <= height``.
-    n : int, default=41
-        Samples per parameter.
-
-    Returns
-    -------
-    CubicSlice
-        With ``(w_1, w_3) = s (c, d)``, ``w_2 = h``: ``F = s^2 (w_0 d^2 - h c d + w_4 c^2)``, so
-        the slice is ruled by lines through the ``w_2``-axis (the singular line, Ex. 15-16),
-        real iff ``h^2 >= 4 w_0 w_4``.
+    ``radius``: range ``|s| <= radius`` of the signed distance from the ``w_2``-axis; ``height``:
+    range ``|w_2| <= height``; ``n``: samples per parameter. With ``(w_1, w_3) = s (c, d)`` and
+    ``w_2 = h``, ``F = s^2 (w_0 d^2 - h c d + w_4 c^2)``: the slice is ruled by lines through the
+    singular ``w_2``-axis (Ex. 15-16), real iff ``h^2 >= 4 w_0 w_4``.
 
     Examples
     --------
@@ -223,8 +191,7 @@ def running_example_slice(
     >>> sl.sheets[0].shape, bool(sl.in_M.all())
     ((3, 5, 5), True)
     """
-    a = as_real(w0, "w0")
-    b = as_real(w4, "w4")
+    a, b = as_real(w0, "w0"), as_real(w4, "w4")
     as_moderate(np.array([a, b]), "w0 and w4")
     radius = as_real(radius, "radius", positive=True)
     height = as_real(height, "height", positive=True)
