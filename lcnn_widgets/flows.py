@@ -6,14 +6,13 @@ The squared loss on training data ``(x_i, y_i)`` depends on the filters only thr
     l(w) = 1/(2N) sum_i ||conv(w, S_L, x_i) - y_i||^2 = 1/2 (w - u)^T Sigma (w - u) + const,
 
 with the *data filter* ``u``. This module computes ``Sigma``, ``u``, the loss ``L = l o pi``
-with its gradient and Hessian, and integrates (by :func:`scipy.integrate.solve_ivp`)
-
-* the parameter flow ``theta' = -grad L(theta) = -J(theta)^T grad l(pi(theta))``, which keeps
-  the invariants ``delta`` constant (eq. 1), and
-* the function-space flow ``w' = -Theta(w; delta) grad l(w)``, the Riemannian gradient flow of
-  ``l`` for the metric ``Theta^+`` (Cor. 6), which reproduces ``pi(theta(t))``.
-
-End-to-end filters are flattened in C order (the order of the rows of :meth:`LCN.jacobian`).
+with its gradient and Hessian, and integrates (by :func:`scipy.integrate.solve_ivp`) the
+parameter flow ``theta' = -grad L(theta) = -J^T grad l(pi(theta))``, which keeps ``delta``
+constant (eq. 1), and the function-space flow ``w' = -Theta(w; delta) grad l(w)``, the
+Riemannian gradient flow of ``l`` for the metric ``Theta^+`` (Cor. 6), which reproduces
+``pi(theta(t))``. Names as in ``lcnn_widgets/README.md`` (Vocabulary); ``w`` is flattened in C
+order (the rows of :meth:`LCN.jacobian`). Where a function takes ``X, Y``, ``X`` may instead be
+a precomputed :class:`SquaredLoss` (then ``Y=None``).
 """
 
 from __future__ import annotations
@@ -89,10 +88,10 @@ def data_filter(net: LCN, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.nd
     ----------
     net : LCN
         Only its end-to-end filter shape and total stride ``S_L`` matter.
-    X : array_like of shape (N, n) or (N, n_1, ..., n_D)
+    X : array_like of shape (N, n_1, ..., n_D)
         ``N`` input signals, at least ``end_to_end_size`` long along every axis.
-    Y : array_like of shape (N, m) or (N, m_1, ..., m_D)
-        Targets of the network's output shape, ``m_d = (n_d - k_d) // S_d + 1``.
+    Y : array_like of shape (N, m_1, ..., m_D)
+        Targets, ``m_d = (n_d - k_d) // S_d + 1``.
 
     Returns
     -------
@@ -108,8 +107,7 @@ def data_filter(net: LCN, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.nd
 
     Notes
     -----
-    Rows of ``X_i`` (m x K) are the patches ``x_i[j S_L : j S_L + k]`` (flattened in C order),
-    so ``conv(w, S_L, x_i) = X_i w``. Paper Sec. 7.1.5; MATH.md Sec. 8.
+    Rows of ``X_i`` are the patches ``x_i[j S_L : j S_L + k]``, so ``conv(w, S_L, x_i) = X_i w``.
 
     Examples
     --------
@@ -143,7 +141,7 @@ class SquaredLoss:
     Sigma : ndarray of shape (K, K)
         Symmetric positive definite.
     u : ndarray of shape end_to_end_shape
-        The data filter (the minimizer over all filters).
+        The data filter (the minimizer).
     const : float, default=0.0
         The loss at ``w = u``.
 
@@ -202,20 +200,14 @@ def squared_loss(net: LCN, X: ArrayLike, Y: ArrayLike) -> SquaredLoss:
 
     Parameters
     ----------
-    net : LCN
-    X, Y : array_like
-        Training data, see :func:`data_filter`.
+    net, X, Y
+        As in :func:`data_filter`.
 
     Returns
     -------
     SquaredLoss
-        ``Sigma``, ``u`` of :func:`data_filter` and ``const`` such that ``value(w)`` equals
-        ``1/(2N) sum_i ||conv(w, S_L, x_i) - y_i||^2``.
-
-    Notes
-    -----
-    ``1/(2N) sum ||X_i w - y_i||^2 = 1/2 w^T Sigma w - b^T w + 1/(2N) sum ||y_i||^2`` with
-    ``b = Sigma u``, so ``const = 1/(2N) sum ||y_i||^2 - 1/2 u^T b``.
+        ``Sigma``, ``u`` of :func:`data_filter`, ``const = 1/(2N) sum ||y_i||^2 - 1/2 u^T Sigma u``
+        (so ``value(w)`` is ``1/(2N) sum_i ||conv(w, S_L, x_i) - y_i||^2``).
 
     Examples
     --------
@@ -239,11 +231,10 @@ def loss(net: LCN, filters_or_w: Any, X: ArrayLike, Y: ArrayLike) -> float:
     ----------
     net : LCN
     filters_or_w : sequence of array_like, or array_like of shape end_to_end_shape
-        The layer filters (applied layer by layer, :meth:`LCN.forward`) or an end-to-end
-        filter ``w`` (one convolution with stride ``S_L``). An array of exactly
-        ``end_to_end_shape`` is read as ``w`` (for one layer both readings agree).
+        The filters (applied layer by layer, :meth:`LCN.forward`) or ``w`` (one convolution
+        with stride ``S_L``); an array of exactly ``end_to_end_shape`` is read as ``w``.
     X, Y : array_like
-        Training data, see :func:`data_filter`.
+        As in :func:`data_filter`.
 
     Returns
     -------
@@ -308,17 +299,13 @@ def parameter_gradient(net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = 
 
     Parameters
     ----------
-    net : LCN
-    filters : sequence of array_like
-        One filter per layer.
-    X : array_like or SquaredLoss
-        Training inputs (then ``Y`` is required) or a precomputed loss.
-    Y : array_like, optional
+    net, filters, X, Y
+        ``X`` a precomputed :class:`SquaredLoss` or training inputs (then ``Y`` is required).
 
     Returns
     -------
     ndarray of shape (n_params,)
-        ``J(theta)^T Sigma (pi(theta) - u)`` (chain rule), in the order of :meth:`LCN.flatten`.
+        ``J(theta)^T Sigma (pi(theta) - u)`` (chain rule).
 
     Examples
     --------
@@ -347,10 +334,9 @@ def hessian(net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = None) -> np
 
     Notes
     -----
-    ``H = J^T Sigma J + B``: ``pi`` is multilinear, so ``B[(l,i), (m,j)] = <g, pi(..., e_i, ...,
-    e_j, ...)>`` (``w_l = e_i``, ``w_m = e_j``) with ``g = Sigma (pi(theta) - u)``, and the
-    diagonal blocks of ``B`` vanish. Used for Prop. 8 (a zero filter gives a negative
-    eigenvalue).
+    ``H = J^T Sigma J + B``, ``B[(l,i), (m,j)] = <g, pi(w_l = e_i, w_m = e_j)>`` for ``l != m``
+    (``pi`` multilinear), ``g = Sigma (pi(theta) - u)``. Prop. 8: zero filters give ``H`` a
+    negative eigenvalue.
 
     Examples
     --------
@@ -381,31 +367,17 @@ def hessian(net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = None) -> np
 # ---------------------------------------------------------------------------------- flows
 @dataclass(frozen=True, eq=False)
 class FlowResult:
-    """A trajectory of a gradient flow sampled at the times ``times``.
+    """A trajectory of a gradient flow sampled at the times ``times`` (``T`` samples)."""
 
-    Attributes
-    ----------
-    times : ndarray of shape (T,)
-        Sample times, ``times[0] = 0`` (the initialization).
-    filters : tuple of ndarray, one of shape (T, *k_l) per layer
-        Along the flow (for :func:`function_space_flow`: the fiber points used).
-    end_to_end, loss, invariants : ndarray of shape (T, *end_to_end_shape), (T,), (T, L - 1)
-        ``w(t)``, ``l(w(t))`` and ``delta(theta(t))``.
-    gradient_norm : ndarray of shape (T,)
-        ``||grad_theta L(theta(t))|| = ||J^T grad l(w)||``.
-    success, message, nfev : bool, str, int
-        Whether the integrator reached the last time, its message, the field evaluations.
-    """
-
-    times: np.ndarray
-    filters: tuple[np.ndarray, ...]
-    end_to_end: np.ndarray
-    loss: np.ndarray
-    invariants: np.ndarray
-    gradient_norm: np.ndarray
-    success: bool = True
-    message: str = ""
-    nfev: int = 0
+    times: np.ndarray  # (T,), times[0] = 0 (the initialization)
+    filters: tuple[np.ndarray, ...]  # (T, *k_l) per layer (function_space_flow: fiber points)
+    end_to_end: np.ndarray  # (T, *end_to_end_shape): w(t)
+    loss: np.ndarray  # (T,): l(w(t))
+    invariants: np.ndarray  # (T, L - 1): delta(theta(t))
+    gradient_norm: np.ndarray  # (T,): ||grad_theta L(theta(t))|| = ||J^T grad l(w)||
+    success: bool = True  # the integrator reached the last time
+    message: str = ""  # the integrator's message
+    nfev: int = 0  # field evaluations
 
     @property
     def theta(self) -> np.ndarray:
@@ -426,11 +398,7 @@ class FlowResult:
 
     @property
     def relative_invariant_drift(self) -> float:
-        """``max_{t,l} |delta_l(t) - delta_l(0)| / max_t ||theta(t)||^2`` (0 for one layer).
-
-        The invariants are differences of squared norms: this is the relative accuracy to
-        which the flow conserves them.
-        """
+        """``max_{t,l} |delta_l(t) - delta_l(0)| / max_t ||theta(t)||^2`` (0 for one layer)."""
         scale = float(np.max(np.sum(self.theta**2, axis=1)))
         return self.invariant_drift / scale if scale > 0 else self.invariant_drift
 
@@ -441,14 +409,10 @@ def _result(
     """The :class:`FlowResult` of the parameters ``thetas`` (T, n_params) at ``times``."""
     T = times.size
     filters = [net.unflatten(th) for th in thetas]
-    layers = tuple(
-        np.stack([fs[l] for fs in filters]).reshape((T, *tuple(net.filter_shapes[l])))
-        for l in range(net.n_layers)
-    )
     ws, grads = zip(*(_gradient_theta(net, sq, th)[::3] for th in thetas), strict=True)
     return FlowResult(
         times=times,
-        filters=layers,
+        filters=tuple(np.stack(layer) for layer in zip(*filters, strict=True)),
         end_to_end=np.stack(ws).reshape((T, *tuple(net.end_to_end_shape))),
         loss=np.array([sq.value(w) for w in ws]),
         invariants=np.stack([net.invariants(fs) for fs in filters]).reshape(T, net.n_layers - 1),
@@ -473,19 +437,13 @@ def gradient_flow(
 
     Parameters
     ----------
-    net : LCN
-    filters : sequence of array_like
-        The initialization ``theta(0)``, one filter per layer.
-    X : array_like of shape (N, n_1, ..., n_D), or SquaredLoss
-        Training inputs, or a precomputed loss (then ``Y=None``, ``t_eval`` by keyword).
-    Y : array_like of shape (N, m_1, ..., m_D), optional
-        Training targets.
+    net, filters, X, Y
+        ``filters`` the initialization ``theta(0)``; ``X`` a :class:`SquaredLoss` or inputs.
     t_eval : array_like of shape (T,)
-        Strictly increasing sample times starting at 0 (required: TypeError without).
+        Required (TypeError without; by keyword after a :class:`SquaredLoss`).
     rtol, atol : float, default=1e-10, 1e-12
-        Tolerances of :func:`scipy.integrate.solve_ivp`.
     method : str, default="DOP853"
-        Any method of ``solve_ivp``.
+        Any method of :func:`scipy.integrate.solve_ivp`.
 
     Returns
     -------
@@ -493,8 +451,8 @@ def gradient_flow(
 
     Notes
     -----
-    ``theta' = -J(theta)^T Sigma (pi(theta) - u)``. The invariants ``delta_l = ||w_{l+1}||^2 -
-    ||w_l||^2`` stay constant (eq. 1) and ``w = pi(theta)`` moves by ``w' = -Theta grad l(w)``.
+    ``theta' = -J^T Sigma (pi(theta) - u)`` keeps ``delta_l = ||w_{l+1}||^2 - ||w_l||^2``
+    (eq. 1); ``w = pi(theta)`` moves by ``w' = -Theta grad l(w)``.
 
     Examples
     --------
@@ -507,16 +465,12 @@ def gradient_flow(
     as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     t = _t_eval(t_eval)
-    theta0 = net.flatten(filters)
-    if t.size == 1:
-        return _result(net, sq, t, theta0[None], success=True, message="", nfev=0)
 
     def rhs(_t: float, theta: np.ndarray) -> np.ndarray:
         return -_gradient_theta(net, sq, theta)[3]
 
-    sol = solve_ivp(rhs, (0.0, float(t[-1])), theta0, method=method, t_eval=t, rtol=rtol, atol=atol)
-    thetas = sol.y.T  # fewer than t if the integrator stopped early: keep what was reached
-    return _result(net, sq, t[: thetas.shape[0]], thetas, **_info(sol))
+    t, thetas, info = _integrate(rhs, net.flatten(filters), t, method, rtol, atol)
+    return _result(net, sq, t, thetas, **info)
 
 
 def _t_eval(t_eval: ArrayLike | None) -> np.ndarray:
@@ -528,6 +482,16 @@ def _t_eval(t_eval: ArrayLike | None) -> np.ndarray:
 def _info(sol: Any) -> dict[str, Any]:
     """``success``, ``message`` and ``nfev`` of a ``solve_ivp`` result."""
     return dict(success=bool(sol.success), message=str(sol.message), nfev=int(sol.nfev))
+
+
+def _integrate(
+    field: Callable, y0: np.ndarray, t: np.ndarray, method: str, rtol: float, atol: float
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """``solve_ivp`` of ``y' = field(t, y)``: the times reached, states (m, n), :func:`_info`."""
+    if t.size == 1:
+        return t, y0[None], dict(success=True, message="", nfev=0)
+    sol = solve_ivp(field, (0.0, float(t[-1])), y0, method=method, t_eval=t, rtol=rtol, atol=atol)
+    return t[: sol.y.shape[1]], sol.y.T, _info(sol)  # fewer times if the integrator stopped
 
 
 @finite_result
@@ -554,13 +518,12 @@ def gradient_descent(
     Returns
     -------
     FlowResult
-        Sampled at ``times = step * k``, ``k = 0, ..., n_steps``.
+        At ``times = step * k``, ``k = 0, ..., n_steps``.
 
     Notes
     -----
-    The explicit Euler discretization of the flow. One step changes ``||w_l||^2`` by
-    ``step^2 ||grad_{w_l} L||^2`` beyond the common first-order term, so ``delta`` drifts by
-    ``O(step^2)`` per step.
+    Explicit Euler: a step changes ``||w_l||^2`` by ``step^2 ||grad_{w_l} L||^2`` beyond the
+    common first-order term, so ``delta`` drifts by ``O(step^2)`` per step.
 
     Examples
     --------
@@ -610,13 +573,13 @@ def fiber_continuation(net: LCN) -> FiberLift:
     callable
         ``follow(w, delta, previous)``: Gauss-Newton (least squares) on ``pi(theta) = w``,
         ``delta(theta) = delta`` from the filters ``previous`` until a step is below
-        ``1e-10 ||theta||``. With ``previous=None``: the first point of :meth:`LCN.fibers`
+        ``1e-10 ||theta||``; with ``previous=None`` the first point of :func:`fibers`
         (ValueError off the neuromanifold).
 
     Notes
     -----
-    Off the neuromanifold (a Runge-Kutta trial point) this is the least-squares point, a smooth
-    extension of ``w -> theta(w; delta)``. With strides ``> 1`` the fiber point is unique up to
+    Off the neuromanifold (a Runge-Kutta trial point): the least-squares point, a smooth
+    extension of ``w -> theta(w; delta)``. Strides ``> 1``: the fiber point is unique up to
     signs (Thm 4), so ``Theta(theta) = Theta(w; delta)``.
 
     Examples
@@ -659,39 +622,36 @@ def function_space_flow(
     Parameters
     ----------
     net : LCN
-        Cor. 6 needs strides ``s_1, ..., s_{L-1} > 1`` in 1D (``Theta`` a function of
-        ``(w, delta)``).
+        Cor. 6 needs strides ``s_1, ..., s_{L-1} > 1`` in 1D (``Theta`` a function of ``w``,
+        ``delta``).
     w0 : array_like of shape end_to_end_shape
-        The initial end-to-end filter, a smooth point of the neuromanifold.
+        A smooth point of the neuromanifold.
     delta : array_like of shape (L - 1,)
         The invariants that select the metric.
     X, Y, t_eval, rtol, atol, method
         As in :func:`gradient_flow`.
     fiber_point : callable, optional
         ``fiber_point(w, delta, previous_filters) -> filters`` (``previous_filters``: the point
-        returned last, or ``initial_filters``/None at first). Default:
-        :func:`fiber_continuation`.
+        returned last, or ``initial_filters``/None at first); default :func:`fiber_continuation`.
     initial_filters : sequence of array_like, optional
-        A point of the fiber of ``w0`` to start from, rescaled to ``delta``. Default: the first
-        point of ``fibers(net, w0, delta)``.
+        A point of the fiber of ``w0``, rescaled to ``delta``; default the first point of
+        ``fibers(net, w0, delta)``.
 
     Returns
     -------
     FlowResult
-        ``end_to_end`` and ``loss`` of the integrated ``w(t)``; ``filters`` the fiber point at
-        each sample time (so ``invariants`` equals ``delta``).
+        ``end_to_end`` and ``loss`` of the integrated ``w(t)``; ``filters`` the fiber points
+        (so ``invariants`` equals ``delta``).
 
     Raises
     ------
     ValueError
-        If ``w0`` is off the neuromanifold, ``initial_filters`` do not map to ``w0``, or the
-        data, times or ``delta`` are bad.
+        If ``w0`` is off the neuromanifold or ``initial_filters`` do not map to ``w0``.
 
     Notes
     -----
-    The field sees parameters only through ``Theta = J J^T`` at a fiber point of ``w``; by
-    Cor. 6 the flow is the Riemannian gradient flow of ``l`` for ``g = Theta(w; delta)^+``, and
-    its solution is ``pi(theta(t))`` for the parameter flow from the fiber of ``(w0, delta)``.
+    The field is ``-Theta grad l(w)`` with ``Theta = J J^T`` at a fiber point of ``w``: by
+    Cor. 6 the Riemannian gradient flow for ``g = Theta(w; delta)^+``, equal to ``pi(theta(t))``.
 
     Examples
     --------
@@ -745,14 +705,7 @@ def function_space_flow(
         return -J @ (J.T @ (sq.Sigma @ (w - sq._u_flat)))
 
     state["prev"] = start = point(w_flat)  # the fiber point at t = 0 (fails off M)
-    if t.size == 1:
-        ws, info = w_flat[None], dict(success=True, message="", nfev=0)
-    else:
-        sol = solve_ivp(
-            rhs, (0.0, float(t[-1])), w_flat, method=method, t_eval=t, rtol=rtol, atol=atol
-        )
-        ws, info = sol.y.T, _info(sol)
-        t = t[: ws.shape[0]]
+    t, ws, info = _integrate(rhs, w_flat, t, method, rtol, atol)
     state.update(prev=start, theta=None, J=None)
     thetas = np.stack([net.flatten(point(w)) for w in ws])
     # report the integrated w(t) (pi of the fiber point agrees with it to the follower's accuracy)
@@ -768,31 +721,18 @@ def function_space_flow(
 class ConvergenceReport:
     """Summary of many gradient flows from random initializations (Thm 7, Prop. 8).
 
-    Attributes
-    ----------
-    initial_filters, final_filters : tuple of list of ndarray
-        ``theta(0)`` and ``theta(T)`` of each run.
-    end_to_end_norm, gradient_norm, final_loss : ndarray of shape (n_runs,)
-        ``||pi(theta(T))||``, ``||grad L(theta(T))||`` and ``L(theta(T))``.
-    relative_invariant_drift : ndarray of shape (n_runs,)
-        :attr:`FlowResult.relative_invariant_drift` of each run.
-    min_hessian_eigenvalue : ndarray of shape (n_runs,)
-        Smallest eigenvalue of the Hessian of ``L`` at ``theta(T)``.
-    min_filter_norm : ndarray of shape (n_runs,)
-        ``min_l ||w_l(T)||``.
-    t_max : float
-        The time horizon ``T``.
+    Arrays of shape (n_runs,) unless noted; ``T = t_max``.
     """
 
-    initial_filters: tuple
-    final_filters: tuple
-    end_to_end_norm: np.ndarray
-    gradient_norm: np.ndarray
-    final_loss: np.ndarray
-    relative_invariant_drift: np.ndarray
-    min_hessian_eigenvalue: np.ndarray
-    min_filter_norm: np.ndarray
-    t_max: float
+    initial_filters: tuple  # theta(0) of each run (list of ndarray)
+    final_filters: tuple  # theta(T) of each run
+    end_to_end_norm: np.ndarray  # ||pi(theta(T))||
+    gradient_norm: np.ndarray  # ||grad L(theta(T))||
+    final_loss: np.ndarray  # L(theta(T))
+    relative_invariant_drift: np.ndarray  # FlowResult.relative_invariant_drift of each run
+    min_hessian_eigenvalue: np.ndarray  # smallest eigenvalue of Hess L at theta(T)
+    min_filter_norm: np.ndarray  # min_l ||w_l(T)||
+    t_max: float  # the time horizon
 
 
 @finite_result
@@ -815,11 +755,10 @@ def convergence_runs(
     net, X, Y, rtol, atol
         As in :func:`gradient_flow`.
     rng : numpy.random.Generator
-        Source of the initializations (:meth:`LCN.random_filters` with ``scale``).
     n_runs : int, default=20
     t_max : float, default=50.0
     scale : float, default=1.0
-        Standard deviation of the initial filter entries.
+        Standard deviation of the initial filter entries (:meth:`LCN.random_filters`).
 
     Returns
     -------
@@ -827,9 +766,8 @@ def convergence_runs(
 
     Notes
     -----
-    Thm 7 and Prop. 8: for generic data and initialization the flow converges to a critical
-    point with ``pi(theta) != 0`` whose Hessian eigenvalues are not clearly negative (the
-    ``L - 1`` rescaling directions give zeros).
+    Thm 7, Prop. 8: for generic data and initialization the flow converges to a critical point
+    with ``pi(theta) != 0`` and no clearly negative Hessian eigenvalue (``L - 1`` zeros).
 
     Examples
     --------
@@ -864,15 +802,11 @@ def convergence_runs(
 
 
 # ------------------------------------------------------------------ two layers, fast (widgets)
-# The closed-form fields of two-layer networks that the flow widget integrates; not in __all__
-# (their inputs are checked by the widget's controls and by gradient_flow's door).
-#: integrator tolerances of the widget (looser than the library's, for speed; the two flows still
-#: agree to about 1e-9)
-WIDGET_RTOL = 1e-9
-WIDGET_ATOL = 1e-11
-#: the widget integrates by LSODA (``scipy.integrate.odeint``: compiled stepping, an analytic
-#: Jacobian) with tolerances this much tighter than the given ones: its error is then below
-#: DOP853's at the given ones (``tests/test_widgets_flows.py`` checks against rtol 1e-13)
+# The closed-form fields of two-layer networks that the flow widget integrates; not in __all__.
+#: the widget's tolerances (looser than the library's, for speed; the flows agree to ~1e-9)
+WIDGET_RTOL, WIDGET_ATOL = 1e-9, 1e-11
+#: LSODA (``odeint``: compiled, analytic Jacobian) runs this much tighter than the given
+#: tolerances, so its error is below DOP853's at them (tests/test_widgets_flows.py checks)
 LSODA_TIGHTER = 10.0
 
 
@@ -947,20 +881,12 @@ def _lsoda(
 
 
 class TwoLayerFlows:
-    """Both gradient flows of a squared loss for a *two-layer* network, fast enough for a widget.
+    """Both gradient flows of a squared loss for a *two-layer* ``net``, fast enough for a widget.
 
-    The vector fields and Gauss-Newton continuation of :func:`lcnn_widgets.gradient_flow` and
-    :func:`lcnn_widgets.function_space_flow`, evaluated faster: ``pi`` is bilinear,
-    ``pi(w_1, w_2)_k = sum_ij T[i, j, k] w_1[i] w_2[j]`` (``T`` from :meth:`LCN.end_to_end` on
-    unit filters), so ``d pi / d w_1 = T . w_2`` and ``d pi / d w_2 = T . w_1``; values along a
-    trajectory are computed for all sample times at once.
-
-    Parameters
-    ----------
-    net : LCN
-        A two-layer architecture (any dimension).
-    loss : SquaredLoss
-        The loss, for the flattened (C order) end-to-end filter.
+    The fields and Gauss-Newton continuation of :func:`gradient_flow` and
+    :func:`function_space_flow`, in closed form: ``pi`` is bilinear, ``pi_k = sum_ij T[i, j, k]
+    w_1[i] w_2[j]``, so ``d pi / d w_1 = T . w_2`` and ``d pi / d w_2 = T . w_1``; values along a
+    trajectory are computed for all sample times at once. ``n = k_1 + k_2``, ``K = net.n_outputs``.
     """
 
     def __init__(self, net: LCN, loss: SquaredLoss):
@@ -1007,11 +933,7 @@ class TwoLayerFlows:
         return -np.concatenate([(self.T @ g) @ w2, A @ g])
 
     def hessian_field(self, theta: np.ndarray) -> np.ndarray:
-        """The Jacobian of :meth:`gradient`: ``-Hess L(theta)``, shape (n, n), n = k_1 + k_2.
-
-        ``Hess L = J^T Sigma J + sum_k g_k Hess pi_k`` with ``g = Sigma (pi(theta) - u)``; for
-        the bilinear ``pi`` the second term has only the off-diagonal blocks ``T . g``.
-        """
+        """The Jacobian of :meth:`gradient`, ``-Hess L = -J^T Sigma J - (blocks T . g)``, (n, n)."""
         k1 = self.k1
         w1, w2 = theta[:k1], theta[k1:]
         J = self.jacobian(theta)
@@ -1046,11 +968,10 @@ class TwoLayerFlows:
     def _lift(
         self, w: np.ndarray, delta: float, theta: np.ndarray, rtol: float = 1e-6
     ) -> np.ndarray:
-        """The fiber point of ``(w, delta)`` near ``theta``: Gauss-Newton on ``pi = w``, ``delta``.
+        """The fiber point of ``(w, delta)`` near ``theta`` (Gauss-Newton, Cholesky).
 
-        Normal equations of the (K + 1) x n system, by Cholesky. Stops once a step is below
-        ``rtol ||theta||`` (quadratic convergence: the error is then of order ``rtol^2``). The
-        one-row case of :meth:`_lifts`, written out for speed (it runs inside the fields).
+        Stops once a step is below ``rtol ||theta||`` (the error is then ``O(rtol^2)``); the
+        one-row :meth:`_lifts`, written out for speed (it runs inside the fields).
         """
         k1, K = self.k1, self.K
         M = np.empty((K + 1, k1 + self.k2))
@@ -1070,10 +991,7 @@ class TwoLayerFlows:
         return theta
 
     def _lifts(self, ws: np.ndarray, delta: float, thetas: np.ndarray) -> np.ndarray:
-        """:meth:`_lift` (to ``rtol = 1e-10``) of every row of ``ws`` (m, K) from ``thetas`` (m, n).
-
-        All rows at once (batched normal equations).
-        """
+        """:meth:`_lift` (``rtol = 1e-10``) of all rows of ``ws`` (m, K) at once from ``thetas``."""
         k1, K, m = self.k1, self.K, ws.shape[0]
         theta = thetas
         M = np.empty((m, K + 1, theta.shape[1]))
@@ -1101,10 +1019,7 @@ class TwoLayerFlows:
         return out
 
     def _function_fields(self, filters: Sequence[ArrayLike]) -> Any:
-        """``W (m, K) -> `` the function-space field at the rows of ``W``, for interpolation.
-
-        The rows are lifted one after the other (continuation from ``filters``).
-        """
+        """``W (m, K) ->`` the function-space field at the rows of ``W`` (lifts continued)."""
         theta0, delta, _ = self._start(filters)
 
         def fields(W: np.ndarray) -> np.ndarray:
@@ -1143,12 +1058,10 @@ class TwoLayerFlows:
     ) -> FlowResult:
         """:func:`lcnn_widgets.gradient_flow` (``method="DOP853"``), evaluated faster."""
         t = as_time_grid(t_eval)
-        theta0 = self.net.flatten(filters)
-        if t.size == 1:
-            return self._values(t, theta0[None], success=True, message="", nfev=0)
-        tol = dict(rtol=rtol, atol=atol)
-        sol = solve_ivp(self.gradient, (0.0, float(t[-1])), theta0, "DOP853", t_eval=t, **tol)
-        return self._values(t[: sol.y.shape[1]], sol.y.T, **_info(sol))
+        t, thetas, info = _integrate(
+            self.gradient, self.net.flatten(filters), t, "DOP853", rtol, atol
+        )
+        return self._values(t, thetas, **info)
 
     def parameter_trajectory(
         self,
@@ -1159,11 +1072,10 @@ class TwoLayerFlows:
         atol: float = WIDGET_ATOL,
         times: ArrayLike | None = None,
     ) -> GridSolution:
-        """The parameter flow from ``filters`` to ``t_end``, integrated by LSODA.
+        """The parameter flow to ``t_end`` by LSODA (Jacobian :meth:`hessian_field`).
 
-        Jacobian :meth:`hessian_field`; stored at ``times`` (increasing from 0 to ``t_end``;
-        default 641 equal steps): a :class:`GridSolution`, ``sol(t) = theta(t)`` on
-        ``[0, t[-1]]`` (``t[-1] < t_end`` after an overflow).
+        Stored at ``times`` (from 0 to ``t_end``; default 641 equal steps); ``sol(t) = theta(t)``
+        on ``[0, t[-1]]`` (``t[-1] < t_end`` after an overflow).
         """
         return _lsoda(
             lambda y, _t: self.gradient(_t, y),
@@ -1186,9 +1098,8 @@ class TwoLayerFlows:
     ) -> GridSolution:
         """The function-space flow ``w' = -Theta(w; delta) grad l(w)`` from ``pi(filters)``.
 
-        The field of :func:`lcnn_widgets.function_space_flow` (``Theta = J J^T`` at the fiber
-        point, followed by :meth:`_lift`), integrated as :meth:`parameter_trajectory` (Jacobian
-        ``-Theta Sigma``): ``sol(t) = w(t)``, flattened.
+        Fiber points followed by :meth:`_lift`; as :meth:`parameter_trajectory` (Jacobian
+        ``-Theta Sigma``), ``sol(t) = w(t)`` flattened.
         """
         theta0, delta, w0 = self._start(filters)
         state = {"theta": theta0}
@@ -1214,16 +1125,11 @@ class TwoLayerFlows:
         times: ArrayLike | None = None,
         every: int = 1,
     ) -> tuple[GridSolution, GridSolution]:
-        """Both flows from ``filters``, integrated side by side as one system ``(theta, w)``.
+        """Both flows as one LSODA system ``(theta, w)``; ``w`` stored at ``times[::every]``.
 
-        The fields of :meth:`parameter_trajectory` and :meth:`function_trajectory`, integrated
-        by LSODA in one call. The function-space field at ``w`` needs ``J`` at the fiber point
-        of ``(w, delta)``: Gauss-Newton from the parameter flow's ``theta``, on the same fiber
-        up to the integration error by Cor. 6, so one step lands on it (:meth:`_lift` iterates
-        on only if that step is larger than ``1e-6 ||theta||``).
-
-        ``times`` as in :meth:`parameter_trajectory`; the function-space flow is stored at
-        ``times[::every]``. Returns both :class:`GridSolution` (``nfev`` of the joint system).
+        ``J`` at the fiber point of ``w`` is one Gauss-Newton step from the parameter flow's
+        ``theta`` (the same fiber by Cor. 6; :meth:`_lift` iterates on if the step is larger
+        than ``1e-6 ||theta||``). Both :class:`GridSolution` carry the joint ``nfev``.
         """
         k1, K = self.k1, self.K
         n = k1 + self.k2
@@ -1288,9 +1194,8 @@ class TwoLayerFlows:
     ) -> FlowResult:
         """The function-space flow of :meth:`function_trajectory` at the times ``t``.
 
-        As :func:`lcnn_widgets.function_space_flow`: ``filters`` are the fiber points (continued
-        from ``filters``, or from the rows of ``guesses`` (len(t), n), e.g. the parameter flow at
-        the same times, on the same fibers by Cor. 6), ``end_to_end`` and ``loss`` of ``w(t)``.
+        As :func:`function_space_flow`; fiber points continued from ``filters``, or lifted from
+        the rows of ``guesses`` (len(t), n), e.g. the parameter flow (same fibers by Cor. 6).
         """
         t, ws = _sampled(sol, t)
         theta0, delta, _ = self._start(filters)
