@@ -1,8 +1,6 @@
-"""Pictures for the chapter on the NTK as a Riemannian metric.
+"""Pictures for the metric chapter (data from :mod:`lcnn_widgets.metric` in, the Axes out).
 
-Every function takes data (and ``ax=None``: a new Figure, never pyplot) and returns the Axes.
-Called again on the same Axes, a 2D function moves the artists it made (found by ``gid``), so
-the widget redraws in place. The mathematics comes from :mod:`lcnn_widgets.metric`.
+Called again on its Axes, a 2D function moves the artists it made (by ``gid``): in-place redraws.
 """
 
 from __future__ import annotations
@@ -20,15 +18,16 @@ from ._common import new_axes, update_line
 
 __all__ = ["ellipse_outline", "plot_neuromanifold_slice", "plot_ntk_entry", "plot_unit_balls"]
 
+_MARKER: dict[str, Any] = dict(color="C3", marker="o", markersize=9, linestyle="none")
+
 
 def ellipse_outline(
     gram: ArrayLike, *, center: ArrayLike = (0.0, 0.0), scale: float = 1.0, n: int = 60
 ) -> np.ndarray:
     """Closed outline of ``center + scale * {x : x^T G x = 1}`` for a 2x2 Gram matrix ``G``.
 
-    ``gram``: array_like of shape (2, 2), positive definite (else ValueError); ``center``: shape
-    (2,); ``scale``: the drawing scale (one per picture, so sizes compare). Returns an ndarray
-    of shape (n + 1, 2) (the first point repeated at the end).
+    ``gram``: shape (2, 2), positive definite (else ValueError); ``center``: shape (2,); ``scale``:
+    one per picture, so sizes compare. Returns shape (n + 1, 2), the first point repeated last.
 
     Examples
     --------
@@ -57,10 +56,9 @@ def plot_unit_balls(
 ) -> Axes:
     """Draw the unit balls of a metric at points of a 2D chart (a Tissot-style picture).
 
-    ``centers``: array_like of shape (m, 2), chart coordinates; ``outlines``: one closed outline
-    of shape (n, 2) per center (:func:`ellipse_outline`); ``reference``: a comparison outline,
-    dashed; ``highlight``: the index of the outline drawn thicker. Returns the Axes, with lines
-    of gids ``"centers"``, ``"ball-<i>"`` and ``"reference"``.
+    ``centers``: shape (m, 2); ``outlines``: one closed outline (n, 2) per center
+    (:func:`ellipse_outline`); ``reference``: dashed; ``highlight``: the index drawn thicker.
+    Lines have the gids ``"centers"``, ``"ball-<i>"`` and ``"reference"``.
     """
     c = as_finite_array(centers, "centers", ndim=2)
     if len(outlines) != c.shape[0]:
@@ -70,12 +68,11 @@ def plot_unit_balls(
     ax = new_axes(ax, (5.0, 5.0))
     update_line(ax, "centers", c[:, 0], c[:, 1], color="0.4", marker=".", linestyle="none")
     for i, out in enumerate(outlines):
-        o = np.asarray(out, dtype=float)
         color, width = ("C3", 2.2) if i == highlight else ("C0", 1.2)
-        update_line(ax, f"ball-{i}", o[:, 0], o[:, 1], color=color, linewidth=width)
+        update_line(ax, f"ball-{i}", *np.asarray(out, float).T, color=color, linewidth=width)
     if reference is not None:
-        r = np.asarray(reference, dtype=float)
-        update_line(ax, "reference", r[:, 0], r[:, 1], color="0.3", linestyle="--", linewidth=1.0)
+        ref = np.asarray(reference, float).T
+        update_line(ax, "reference", *ref, color="0.3", linestyle="--", linewidth=1.0)
     ax.set_aspect("equal", adjustable="box")
     return ax
 
@@ -89,11 +86,9 @@ def plot_ntk_entry(
     entry: tuple[int, int] = (1, 3),
     ax: Axes | None = None,
 ) -> Axes:
-    """Plot one NTK entry ``Theta_{ij}(w; delta)`` against the invariant ``delta`` (Ex. 17).
+    """Plot an NTK entry ``Theta_{ij}(w; delta)`` against ``delta`` (Ex. 17): gids curve, marker.
 
-    ``deltas, values``: array_like of shape (n,), the curve; ``delta, value``: the current point
-    (a marker); ``entry``: the 0-based entry, for the axis label. Returns the Axes, with lines
-    of gids ``"curve"`` and ``"marker"``.
+    ``deltas, values``: shape (n,); ``delta, value``: the marker; ``entry``: 0-based, for the label.
     """
     x = as_finite_array(deltas, "deltas", ndim=1)
     y = as_finite_array(values, "values", ndim=1)
@@ -102,14 +97,11 @@ def plot_ntk_entry(
     ax = new_axes(ax, (5.0, 3.5))
     update_line(ax, "curve", x, y, color="C0")
     if delta is not None and value is not None:
-        update_line(
-            ax, "marker", [delta], [value], color="C3", marker="o", markersize=9, linestyle="none"
-        )
+        update_line(ax, "marker", [delta], [value], **_MARKER)
     pad = 0.05 * max(float(np.ptp(y)), 1e-12)
     ax.set_xlim(float(x.min()), float(x.max()))
     ax.set_ylim(float(y.min()) - pad, float(y.max()) + pad)
-    ax.set_xlabel(r"invariant $\delta$")
-    ax.set_ylabel(rf"$\Theta_{{{entry[0]},{entry[1]}}}(w;\delta)$")
+    ax.set(xlabel=r"invariant $\delta$", ylabel=rf"$\Theta_{{{entry[0]},{entry[1]}}}(w;\delta)$")
     return ax
 
 
@@ -118,9 +110,8 @@ def plot_neuromanifold_slice(
 ) -> Axes:
     """3D picture of the slice ``{w_0, w_4 fixed}`` of the running example's neuromanifold.
 
-    ``data``: a :class:`CubicSlice` (:func:`lcnn_widgets.running_example_slice`); ``elev``,
-    ``azim``: viewing angles. Returns the Axes3D: two sheets (blue, orange), the singular line
-    ``w_1 = w_3 = 0`` inside ``M`` (red) and outside (grey, dashed).
+    ``data``: a :class:`CubicSlice`; ``elev``, ``azim``: viewing angles. Returns the Axes3D: two
+    sheets, the singular line ``w_1 = w_3 = 0`` inside ``M`` (red) and outside (grey, dashed).
     """
     if not isinstance(data, CubicSlice):
         raise TypeError(f"data must be a CubicSlice: got {type(data).__name__}")
@@ -136,10 +127,8 @@ def plot_neuromanifold_slice(
         label = r"$w_1 = w_3 = 0$, not in $M$"
         outside = np.where(data.in_M, np.nan, h)
         ax3d.plot(zeros, zeros, outside, color="0.5", linestyle="--", linewidth=2, label=label)
-    ax3d.set_xlabel("$w_1$")
-    ax3d.set_ylabel("$w_3$")
-    ax3d.set_zlabel("$w_2$")
-    ax3d.set_title(rf"$M \cap \{{w_0 = {data.w0:g},\ w_4 = {data.w4:g}\}}$")
+    title = rf"$M \cap \{{w_0 = {data.w0:g},\ w_4 = {data.w4:g}\}}$"
+    ax3d.set(xlabel="$w_1$", ylabel="$w_3$", zlabel="$w_2$", title=title)
     ax3d.view_init(elev=elev, azim=azim)
     ax3d.legend(loc="upper left", fontsize="small")
     return ax3d
