@@ -3,7 +3,8 @@
 The fiber of an end-to-end filter ``w`` is the set of filter tuples ``theta`` with
 ``pi(theta) = w``. It always contains the scaling orbit ``(c_1 w_1, ..., c_L w_L)`` with
 ``prod c_l = 1``; fixing the invariants ``delta`` picks one point of each orbit up to signs
-(Prop. 2, Prop. 12).
+(Prop. 2, Prop. 12). ``net``, ``filters``, ``theta``, ``w``, ``delta``, ``rng``: as in
+lcnn_widgets/README.md "Vocabulary".
 """
 
 from __future__ import annotations
@@ -35,23 +36,12 @@ from ._validation import (
 from .invariants import orbit_offsets
 from .lcn import LCN, gauss_newton, invariant_jacobian, invariants, jacobian, join, pi, split
 
-__all__ = [
-    "Fiber",
-    "FiberPoint",
-    "FilterRoots",
-    "LayerRoots",
-    "RescalingPrecisionWarning",
-    "count_real_factorizations",
-    "fibers",
-    "filter_from_roots",
-    "filter_roots",
-    "is_in_neuromanifold",
-    "multistart_fibers",
-    "rescale",
-    "rescaling_factors",
-    "root_orbits",
-    "sign_variants",
-]
+# fmt: off
+__all__ = ["Fiber", "FiberPoint", "FilterRoots", "LayerRoots", "RescalingPrecisionWarning",
+           "count_real_factorizations", "fibers", "filter_from_roots", "filter_roots",
+           "is_in_neuromanifold", "multistart_fibers", "rescale", "rescaling_factors",
+           "root_orbits", "sign_variants"]
+# fmt: on
 
 
 @finite_result
@@ -72,9 +62,8 @@ def rescaling_factors(norms_sq: ArrayLike, delta: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    With ``a_l = ||c_l w_l||^2 = a_1 + sum_{j<l} delta_j``, ``prod c_l = 1`` reads
-    ``sum_l log a_l = sum_l log ||w_l||^2``, strictly increasing in ``a_1``: one bracketing
-    root search (``brentq``) gives ``a_1``, and ``c_l = sqrt(a_l / ||w_l||^2)``.
+    With ``a_l = ||c_l w_l||^2 = a_1 + sum_{j<l} delta_j``, ``prod c_l = 1`` reads ``sum_l log
+    a_l = sum_l log ||w_l||^2``, increasing in ``a_1``: ``brentq`` gives ``a_1``.
 
     Examples
     --------
@@ -117,17 +106,13 @@ def rescale(net: LCN, filters: Sequence[ArrayLike], delta: ArrayLike) -> list[np
 
     Parameters
     ----------
-    net : LCN
-    filters : sequence of array_like
-        Nonzero filters, layer 1 first.
-    delta : array_like of shape (L - 1,)
-        The target invariants.
+    net, filters, delta
+        Nonzero filters; the target invariants.
 
     Returns
     -------
     list of ndarray
-        ``(c_1 w_1, ..., c_L w_L)`` with the unique ``c_l > 0``, ``prod c_l = 1`` (the
-        end-to-end filter is unchanged) and ``net.invariants(result) == delta``.
+        ``(c_1 w_1, ..., c_L w_L)``, ``c_l > 0``, ``prod c_l = 1`` (same ``pi``), at ``delta``.
 
     Examples
     --------
@@ -179,18 +164,10 @@ _CLUSTER_K = 1e6  #: m roots within (eps K)^(1/m) (relative) of their mean form 
 
 @dataclass(frozen=True)
 class FiberPoint:
-    """One point of a fiber, up to the ``2^(L-1)`` sign flips that keep ``pi`` and ``delta``.
+    """One point of a fiber, up to the ``2^(L-1)`` sign flips that keep ``pi`` and ``delta``."""
 
-    Attributes
-    ----------
-    filters : tuple of ndarray
-        Layer 1 first, of shapes ``net.filter_shapes``.
-    residual : float
-        Relative residual ``||pi(theta) - w|| / ||w||``.
-    """
-
-    filters: tuple[np.ndarray, ...]
-    residual: float
+    filters: tuple[np.ndarray, ...]  # layer 1 first, of shapes net.filter_shapes
+    residual: float  # relative residual ||pi(theta) - w|| / ||w||
 
     def with_signs(self) -> list[tuple[np.ndarray, ...]]:
         """All ``2^(L-1)`` sign variants of this point (see :func:`sign_variants`)."""
@@ -199,24 +176,12 @@ class FiberPoint:
 
 @dataclass(frozen=True)
 class Fiber:
-    """The real fiber ``pi^{-1}(w)`` intersected with ``{delta(theta) = delta}``.
-
-    Attributes
-    ----------
-    w : ndarray of shape end_to_end_shape
-        The end-to-end filter.
-    delta : ndarray of shape (L - 1,)
-        The invariants shared by every point (zeros when none was given: balanced points).
-    points : tuple of FiberPoint
-        One point per sign class (the sign variants: :meth:`with_signs`).
-    method : str
-        ``"roots"`` (exact root-orbit enumeration, 1D) or ``"multistart"`` (numerical).
-    """
+    """The real fiber ``pi^{-1}(w)`` intersected with ``{delta(theta) = delta}``."""
 
     w: np.ndarray
-    delta: np.ndarray
-    points: tuple[FiberPoint, ...]
-    method: str = "roots"
+    delta: np.ndarray  # shared by every point (zeros when none was given: balanced points)
+    points: tuple[FiberPoint, ...]  # one per sign class (the sign variants: with_signs)
+    method: str = "roots"  # exact root-orbit enumeration (1D), or "multistart" (numerical)
 
     def __len__(self) -> int:
         return len(self.points)
@@ -248,7 +213,6 @@ def sign_variants(filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
     Parameters
     ----------
     filters : sequence of array_like
-        Layer 1 first.
 
     Returns
     -------
@@ -277,30 +241,16 @@ def sign_variants(filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
 
 @dataclass(frozen=True)
 class FilterRoots:
-    """The roots of ``p_w(t) = sum_i w_i t^i`` on the Riemann sphere.
+    """The roots of ``p_w(t) = sum_i w_i t^i`` on the Riemann sphere."""
 
-    Attributes
-    ----------
-    finite : ndarray of complex, shape (n,)
-        The nonzero finite roots (with repetition).
-    n_zero, n_inf : int
-        Multiplicities of ``t = 0`` and ``t = inf`` (leading and trailing zeros of ``w``).
-    """
-
-    finite: np.ndarray
-    n_zero: int
-    n_inf: int
+    finite: np.ndarray  # (n,) complex: the nonzero finite roots, with repetition
+    n_zero: int  # multiplicity of t = 0 (leading zeros of w)
+    n_inf: int  # multiplicity of t = inf (trailing zeros of w)
 
     @property
     def degree(self) -> int:
         """Number of roots counted on the sphere, ``k - 1``."""
         return self.finite.size + self.n_zero + self.n_inf
-
-
-def _trim(w: np.ndarray) -> tuple[np.ndarray, int, int]:
-    """Nonzero middle part of ``w`` with the counts of leading and trailing zeros."""
-    nz = np.flatnonzero(np.abs(w) > _ZERO_RTOL * float(np.max(np.abs(w))))
-    return w[nz[0] : nz[-1] + 1], int(nz[0]), int(w.size - 1 - nz[-1])
 
 
 @finite_result
@@ -315,7 +265,6 @@ def filter_roots(w: ArrayLike) -> FilterRoots:
     Returns
     -------
     FilterRoots
-        The nonzero finite roots and the multiplicities of ``0`` and ``inf`` (``k - 1`` roots).
 
     Notes
     -----
@@ -331,33 +280,23 @@ def filter_roots(w: ArrayLike) -> FilterRoots:
     arr = as_finite_array(w, "w", ndim=1)
     if not np.any(arr):
         raise ValueError("w must be nonzero: the zero filter has no roots to speak of")
-    mid, n0, ninf = _trim(arr)
+    nz = np.flatnonzero(np.abs(arr) > _ZERO_RTOL * float(np.max(np.abs(arr))))
+    mid = arr[nz[0] : nz[-1] + 1]  # without the leading and trailing zeros
     finite = np.roots(mid[::-1]).astype(complex) if mid.size > 1 else np.zeros(0, complex)
-    return FilterRoots(finite=finite, n_zero=n0, n_inf=ninf)
+    return FilterRoots(finite=finite, n_zero=int(nz[0]), n_inf=int(arr.size - 1 - nz[-1]))
 
 
 @dataclass(frozen=True)
 class LayerRoots:
     """The roots that one layer contributes to ``p_w``: orbits of ``S``-th roots.
 
-    Attributes
-    ----------
-    layer : int
-        The layer number ``l`` (1-based).
-    stride : int
-        The accumulated stride ``S = S_{l-1}`` that dilates the layer.
-    base : ndarray of complex, shape (n,)
-        The nonzero finite roots ``rho`` of the layer polynomial ``q_l``.
-    orbits : ndarray of complex, shape (n, S)
-        Row ``j``: the ``S`` roots ``t`` of ``t^S = base[j]``.
-    n_zero, n_inf : int
-        Multiplicities of ``rho = 0`` and ``rho = inf`` (each stands for ``S`` roots of ``p_w``).
+    ``rho = 0`` and ``rho = inf`` (counted by ``n_zero``, ``n_inf``) each stand for ``S`` roots.
     """
 
-    layer: int
-    stride: int
-    base: np.ndarray
-    orbits: np.ndarray
+    layer: int  # l, 1-based
+    stride: int  # the accumulated stride S = S_{l-1} that dilates the layer
+    base: np.ndarray  # (n,) complex: the nonzero finite roots rho of the layer polynomial q_l
+    orbits: np.ndarray  # (n, S) complex: row j holds the S roots t of t^S = base[j]
     n_zero: int
     n_inf: int
 
@@ -374,10 +313,8 @@ def root_orbits(net: LCN, filters: Sequence[ArrayLike]) -> tuple[LayerRoots, ...
 
     Parameters
     ----------
-    net : LCN
-        A 1D architecture.
-    filters : sequence of array_like
-        Nonzero filters, layer 1 first.
+    net, filters
+        A 1D network and nonzero filters.
 
     Returns
     -------
@@ -453,7 +390,6 @@ def filter_from_roots(
     return float(scale) * np.concatenate([np.zeros(int(n_zero)), coeffs.real, np.zeros(int(n_inf))])
 
 
-# ----------------------------------------------------------------------------- helpers
 def _as_w(net: LCN, w: ArrayLike) -> np.ndarray:
     arr = as_moderate(as_finite_array(w, "w"), "w")
     shape = net.end_to_end_shape
@@ -521,44 +457,35 @@ def _dedup(points: list[FiberPoint], rtol: float = _DEDUP_RTOL) -> tuple[FiberPo
 
 def _finish(
     net: LCN, fs: list[np.ndarray], w: np.ndarray, d: np.ndarray, tol: float
-) -> FiberPoint | None:
-    """Polish a candidate (Gauss-Newton), rescale it to ``delta``; keep it if residual <= tol."""
+) -> list[FiberPoint]:
+    """Polish a candidate (Gauss-Newton), rescale it to ``delta``: ``[point]`` if within tol."""
     if not all(np.any(f) for f in fs):
-        return None
+        return []
     theta = join(_rescaled(fs, np.zeros(net.n_layers - 1)))
     fs = split(net, gauss_newton(net, theta, w, steps=_POLISH_ITERS)[0])
     if not all(np.any(f) for f in fs):
-        return None
+        return []
     eps4 = 4 * np.finfo(float).eps
     fs = [np.where(np.abs(f) <= eps4 * np.max(np.abs(f)), 0.0, f) for f in _rescaled(fs, d)]
     res = float(np.linalg.norm(pi(net, join(fs)) - w) / np.linalg.norm(w))
-    return FiberPoint(filters=tuple(fs), residual=res) if res <= tol else None
+    return [FiberPoint(filters=tuple(fs), residual=res)] if res <= tol else []
 
 
-# ----------------------------------------------------------------------------- 1D roots
 def _zero_inf_allocations(caps: list[int], acc: list[int], m0: int, minf: int):
     """Roots ``rho = 0``/``inf`` per layer, ``(a_l), (b_l)``: ``sum a_l S_{l-1} = m0`` etc."""
-    L = len(caps)
-
-    def rec(l: int, r0: int, rinf: int):
-        if l == L:
-            if r0 == 0 and rinf == 0:
-                yield (), ()
-            return
-        S = acc[l]
-        for a in range(min(caps[l], r0 // S) + 1):
-            for b in range(min(caps[l] - a, rinf // S) + 1):
-                for ra, rb in rec(l + 1, r0 - a * S, rinf - b * S):
-                    yield (a, *ra), (b, *rb)
-
-    yield from rec(0, m0, minf)
+    if not caps:
+        if m0 == 0 and minf == 0:
+            yield (), ()
+        return
+    S = acc[0]
+    for a in range(min(caps[0], m0 // S) + 1):
+        for b in range(min(caps[0] - a, minf // S) + 1):
+            for ra, rb in _zero_inf_allocations(caps[1:], acc[1:], m0 - a * S, minf - b * S):
+                yield (a, *ra), (b, *rb)
 
 
 def _orbit_assignments(roots: np.ndarray, caps: list[int], acc: list[int]):
-    """Backtracking: every root to a layer in complete, conjugation-closed orbits.
-
-    Yields, for each assignment, the list of the ``rho`` values of every layer.
-    """
+    """Yield every layer's ``rho`` values for each split of the roots into conjugate orbits."""
     n, L = roots.size, len(caps)
     used = np.zeros(n, bool)
     caps = list(caps)
@@ -615,11 +542,9 @@ def _orbit_assignments(roots: np.ndarray, caps: list[int], acc: list[int]):
 
 
 def _cluster_roots(roots: np.ndarray) -> np.ndarray:
-    """Replace each cluster of computed roots that represents one multiple root by its mean.
+    """Replace each ``m``-fold root (``m`` roots within ``(eps K)^(1/m)``) by the roots' mean.
 
-    ``numpy.roots`` spreads an ``m``-fold root over a relative distance of about
-    ``(eps K)^(1/m)``; the mean is accurate to about ``eps K``. Clusters: single linkage at the
-    loosest radius, split recursively until ``m`` points lie within ``(eps K)^(1/m)``.
+    Single linkage at the loosest radius, split recursively; the mean is accurate to ``eps K``.
     """
     out = roots.astype(complex).copy()
     eps = np.finfo(float).eps
@@ -679,13 +604,10 @@ def _root_fibers(net: LCN, w: np.ndarray, d: np.ndarray, tol: float) -> tuple[Fi
             if c == 0.0:
                 continue
             fs[0] = c * fs[0]
-            p = _finish(net, fs, w, d, tol)
-            if p is not None:
-                candidates.append(p)
+            candidates += _finish(net, fs, w, d, tol)
     return _dedup(candidates)
 
 
-# ----------------------------------------------------------------------------- public
 @finite_result
 def fibers(
     net: LCN,
@@ -701,9 +623,8 @@ def fibers(
 
     Parameters
     ----------
-    net : LCN
-    w : array_like of shape end_to_end_size
-        A nonzero end-to-end filter.
+    net, w
+        ``w`` nonzero, of shape ``net.end_to_end_shape``.
     delta : array_like of shape (L - 1,), optional
         The invariants of the returned points; ``None`` means balanced (``delta = 0``).
     tol : float, default=1e-7
@@ -719,17 +640,14 @@ def fibers(
     Returns
     -------
     Fiber
-        One :class:`FiberPoint` per sign class; ``len(fiber)`` is the number of real
-        factorizations of ``w`` up to scaling.
-        ValueError ``"w is not in the neuromanifold of ..."`` without a real factorization.
+        ``len(fiber)`` real factorizations of ``w`` up to scaling and signs; without one,
+        ValueError ``"w is not in the neuromanifold of ..."``.
 
     Notes
     -----
-    Sec. 2.3, MATH.md Sec. 5: ``p_w(t) = q_1(t) q_2(t^{S_1}) ... q_L(t^{S_{L-1}})`` (eq. 8), so
-    a root ``rho`` of ``q_l`` claims the orbit ``{t : t^{S_{l-1}} = rho}``. Backtracking gives
-    each layer ``k_l - 1`` conjugation-closed orbits; each candidate is polished, rescaled to
-    ``delta`` (Prop. 2) and kept if its residual is at most ``tol``. Roots match into orbits
-    within ``1e-3`` (relative); points within ``1e-6`` are merged.
+    Sec. 2.3, eq. (8): ``p_w(t) = q_1(t) q_2(t^{S_1}) ... q_L(t^{S_{L-1}})``, so a root ``rho``
+    of ``q_l`` claims the orbit ``{t : t^{S_{l-1}} = rho}``. Backtracking gives each layer
+    ``k_l - 1`` conjugation-closed orbits; each candidate is polished and rescaled (Prop. 2).
 
     Examples
     --------
@@ -751,14 +669,10 @@ def fibers(
     points = _root_fibers(net, wa, d, tol)
     if not points:
         r = filter_roots(wa)
-        roots = (
-            [
-                f"{z.real:.3g}{z.imag:+.3g}j" if abs(z.imag) > 1e-12 else f"{z.real:.3g}"
-                for z in r.finite
-            ]
-            + ["0"] * r.n_zero
-            + ["inf"] * r.n_inf
-        )
+        roots = [
+            f"{z.real:.3g}" + (f"{z.imag:+.3g}j" if abs(z.imag) > 1e-12 else "") for z in r.finite
+        ]
+        roots += ["0"] * r.n_zero + ["inf"] * r.n_inf
         raise _not_in_m(
             net,
             "the roots of p_w cannot be split into layers (layer l needs k_l - 1 complete "
@@ -768,28 +682,10 @@ def fibers(
     return Fiber(w=wa, delta=d, points=points, method="roots")
 
 
-def _n_points(net: LCN, w: ArrayLike, tol: float) -> int:
-    """``len(fibers(net, w, tol=tol))``, or 0 when ``w`` is not in the neuromanifold."""
-    try:
-        return len(fibers(net, w, tol=tol))
-    except ValueError as exc:
-        if str(exc).startswith("w is not in the neuromanifold"):
-            return 0
-        raise
-
-
 def count_real_factorizations(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> int:
     """The number of real factorizations of ``w`` up to scaling (0 if ``w`` is not in ``M``).
 
-    Parameters
-    ----------
-    net, w, tol
-        As in :func:`fibers` (ValueError for ``w = 0`` or a wrong shape).
-
-    Returns
-    -------
-    int
-        ``len(fibers(net, w))``, or 0 when ``w`` has no real factorization.
+    ``net``, ``w``, ``tol`` as in :func:`fibers` (ValueError for ``w = 0`` or a wrong shape).
 
     Examples
     --------
@@ -798,22 +694,19 @@ def count_real_factorizations(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> i
     >>> count_real_factorizations(net, [1, 0, -1, 0]), count_real_factorizations(net, [1, 0, 1, 0])
     (3, 1)
     """
-    return _n_points(net, w, tol)
+    try:
+        return len(fibers(net, w, tol=tol))
+    except ValueError as exc:
+        if str(exc).startswith("w is not in the neuromanifold"):
+            return 0
+        raise
 
 
 def is_in_neuromanifold(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> bool:
-    """Whether ``w`` has a real factorization ``w = pi(theta)``.
+    """Whether ``w`` has a real factorization ``w = pi(theta)`` (``True`` for ``w = 0``).
 
-    Parameters
-    ----------
-    net, w, tol
-        As in :func:`fibers`.
-
-    Returns
-    -------
-    bool
-        ``True`` for ``w = 0``. Exact up to ``tol`` in 1D; in D dimensions the numerical test of
-        :func:`multistart_fibers`.
+    ``net``, ``w``, ``tol`` as in :func:`fibers`. Exact up to ``tol`` in 1D; in D dimensions the
+    numerical test of :func:`multistart_fibers`.
 
     Examples
     --------
@@ -824,7 +717,7 @@ def is_in_neuromanifold(net: LCN, w: ArrayLike, *, tol: float = 1e-7) -> bool:
     """
     as_network(net, "net", needs=("filter_shapes",))
     wa = _as_w(net, w)
-    return not np.any(wa) or _n_points(net, wa, tol) > 0
+    return not np.any(wa) or count_real_factorizations(net, wa, tol=tol) > 0
 
 
 @finite_result
@@ -844,15 +737,13 @@ def multistart_fibers(
     net, w, delta, tol
         As in :func:`fibers` (``net`` 1D or D-dimensional).
     rng : numpy.random.Generator
-        Source of the random starting points.
     n_starts : int, default=64
         Number of random starts.
 
     Returns
     -------
     Fiber
-        The distinct points (up to signs) that were found, with ``method="multistart"``;
-        ValueError ``"w is not in the neuromanifold of ..."`` if no start reaches ``tol``.
+        The distinct points found (``method="multistart"``); ValueError as in :func:`fibers`.
 
     Notes
     -----
@@ -893,8 +784,7 @@ def multistart_fibers(
         theta0 *= (wn / p0) ** (1.0 / L)
         sol = least_squares(fun, theta0, jac=jac, method="lm", max_nfev=200 * theta0.size, **tight)
         if np.sqrt(2 * sol.cost) <= 1e-4:  # else stuck away from the fiber: skip the polish
-            p = _finish(net, split(net, sol.x), wa, d, tol)
-            found += [] if p is None else [p]
+            found += _finish(net, split(net, sol.x), wa, d, tol)
     points = _dedup(found, rtol=_MULTISTART_DEDUP_RTOL)
     if not points:
         raise _not_in_m(
