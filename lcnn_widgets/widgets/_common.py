@@ -1,12 +1,9 @@
-"""Pieces shared by several widget factories: the panel figure, the controls and their layout.
+"""Pieces shared by the widget factories: the panel figure, the controls and their layout.
 
-The widgets redraw on every slider move, so their figures use fixed margins rather than a
-layout engine (a layout pass roughly doubles the render time): :func:`panel_figure`.
-:func:`source_controls` lets the reader give the end-to-end filter by its roots or by its
-coefficients. Every control is made here with an explicit size in pixels, so that nothing is
-truncated in a notebook column of :data:`COLUMN_PX` pixels: a slider is
-``description + SLIDER_EXTRA_PX + track`` wide, text is estimated at :data:`CHAR_PX` per
-character.
+Figures redrawn on every slider move keep fixed margins (a layout engine doubles the render
+time). Every control gets an explicit size in pixels, so nothing is truncated in a notebook column
+of :data:`COLUMN_PX` pixels: a slider is ``description + SLIDER_EXTRA_PX + track`` wide, text is
+estimated at :data:`CHAR_PX` per character.
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-# Lists of numbers and names: packed, which reads better than one entry per line.
 # fmt: off
 __all__ = [
     "CHAR_PX", "COLUMN_PX", "MIN_TRACK_PX", "SLIDER_EXTRA_PX", "SOURCES", "WIDE_HALF_WIDTHS",
@@ -32,28 +28,20 @@ WIDE_HALF_WIDTHS = (10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 100.0, 150.0, 200.0, 300
                     1000.0)
 # fmt: on
 
-#: the ways of giving the end-to-end filter ``w``
-SOURCES = ("roots", "coefficients")
+SOURCES = ("roots", "coefficients")  # the ways of giving the end-to-end filter ``w``
 
-#: width (px) of the notebook column the widgets are laid out for (JupyterLab, default theme)
-COLUMN_PX = 900
-#: estimated width (px) of one character of control text (13 px UI font; generous)
-CHAR_PX = 8
-#: what a horizontal slider needs besides its description and its track (px): the label's right
+# widths in pixels
+COLUMN_PX = 900  # the notebook column the widgets are laid out for (JupyterLab, default theme)
+CHAR_PX = 8  # estimated width of one character of control text (13 px UI font; generous)
+#: what a horizontal slider needs besides its description and its track: the label's right
 #: margin (8), the readout (minimum width 72 plus margin 4) and the track's end margins (2 x 6)
 SLIDER_EXTRA_PX = 96
-#: the shortest slider track (px): shorter tracks make a drag jump from end to end
-MIN_TRACK_PX = 150
-#: the default slider track (px)
-TRACK_PX = 160
-#: padding (px) of a toggle button around its text
-BUTTON_PAD_PX = 24
-#: what a dropdown needs besides its description and its longest option (px)
-DROPDOWN_EXTRA_PX = 48
-#: a check box and its gap before the text (px)
-CHECKBOX_PX = 32
-#: width (px) of the input field of a text box
-TEXT_INPUT_PX = 200
+MIN_TRACK_PX = 150  # the shortest slider track: shorter tracks make a drag jump from end to end
+TRACK_PX = 160  # the default slider track
+BUTTON_PAD_PX = 24  # padding of a toggle button around its text
+DROPDOWN_EXTRA_PX = 48  # what a dropdown needs besides its description and its longest option
+CHECKBOX_PX = 32  # a check box and its gap before the text
+TEXT_INPUT_PX = 200  # the input field of a text box
 
 _SLIDERS = {"float": W.FloatSlider, "int": W.IntSlider, "log": W.FloatLogSlider}
 
@@ -75,13 +63,9 @@ def panel_figure(
 ) -> tuple[Figure, np.ndarray]:
     """A non-pyplot Figure of ``figsize`` inches with a grid of panels and fixed margins.
 
-    ``width_ratios`` go to the grid, the margins and gaps to
-    :meth:`matplotlib.figure.Figure.subplots_adjust` (``None`` keeps matplotlib's default).
-
-    Returns
-    -------
-    fig : matplotlib.figure.Figure
-    axes : ndarray of matplotlib Axes, shape (ncols,) for one row, else (nrows, ncols)
+    ``width_ratios`` go to the grid, the margins and gaps to ``Figure.subplots_adjust`` (None:
+    matplotlib's default). Returns ``(fig, axes)``, axes of shape (ncols,) for one row, else
+    (nrows, ncols).
 
     Examples
     --------
@@ -114,10 +98,7 @@ def check_source(source: str) -> None:
 
 
 def source_controls(source: str, coefficients: str, description: str) -> dict[str, W.Widget]:
-    """The controls ``source`` (roots or coefficients) and ``coefficients`` (a text box).
-
-    The arguments are the initial values and the text box's label; the box reports its value
-    only on Enter or when the reader leaves it.
+    """The controls ``source`` (w from roots or coefficients) and ``coefficients`` (a text box).
 
     Examples
     --------
@@ -157,6 +138,12 @@ def _longest_label_px(options: list) -> int:
     return max(text_px(o[0] if isinstance(o, tuple) else o) for o in options)
 
 
+def _labelled(cls: type, description: str, desc: int, width: int, **kw: Any) -> Any:
+    """``cls(description=..., **kw)`` with a label ``desc`` and a layout ``width`` pixels wide."""
+    style = {"description_width": f"{desc}px"}
+    return cls(description=description, style=style, layout=W.Layout(width=f"{width}px"), **kw)
+
+
 def slider(
     kind: str,
     description: str,
@@ -173,27 +160,11 @@ def slider(
 ) -> W.ValueWidget:
     """A horizontal slider whose track is ``track`` pixels wide whatever its description.
 
-    Parameters
-    ----------
-    kind : {"float", "int", "log"}
-        A FloatSlider, an IntSlider or a FloatLogSlider (``min``, ``max``: exponents of ``base``).
-    description : str
-        The label (plain text or Unicode, no TeX).
-    value, min, max, step : float
-        As for ipywidgets.
-    description_width : int, optional
-        Width of the label in pixels (default: its estimate); equal widths align a column.
-    track : int, default=TRACK_PX
-        Width of the track in pixels, at least :data:`MIN_TRACK_PX`.
-    readout_format : str, optional
-    continuous_update : bool, default=False
-    base : float, default=10
-        Only for ``kind="log"``.
-
-    Returns
-    -------
-    ipywidgets slider
-        Its layout width is ``description_width + SLIDER_EXTRA_PX + track`` pixels.
+    ``kind`` {"float", "int", "log"}: a FloatSlider, IntSlider or FloatLogSlider (``min``, ``max``:
+    exponents of ``base``); the other values as for ipywidgets. ``description`` (plain text or
+    Unicode, no TeX) is ``description_width`` pixels wide (default: its estimate; equal widths
+    align a column), ``track`` at least :data:`MIN_TRACK_PX`: the slider is
+    ``description_width + SLIDER_EXTRA_PX + track`` pixels wide.
 
     Examples
     --------
@@ -206,20 +177,13 @@ def slider(
     if track < MIN_TRACK_PX:
         raise ValueError(f"track must be at least {MIN_TRACK_PX}px: got {track}px")
     desc = _description_px(description, description_width)
-    kw: dict[str, Any] = {} if readout_format is None else {"readout_format": readout_format}
+    kw: dict[str, Any] = {"value": value, "min": min, "max": max, "step": step}
+    if readout_format is not None:
+        kw["readout_format"] = readout_format
     if kind == "log":
         kw["base"] = base
-    return _SLIDERS[kind](
-        value=value,
-        min=min,
-        max=max,
-        step=step,
-        description=description,
-        continuous_update=continuous_update,
-        style={"description_width": f"{desc}px"},
-        layout=W.Layout(width=f"{desc + SLIDER_EXTRA_PX + int(track)}px"),
-        **kw,
-    )
+    cls, width = _SLIDERS[kind], desc + SLIDER_EXTRA_PX + int(track)
+    return _labelled(cls, description, desc, width, continuous_update=continuous_update, **kw)
 
 
 def toggle_buttons(
@@ -245,21 +209,13 @@ def dropdown(
     """A dropdown wide enough for its longest option label."""
     desc = _description_px(description, description_width)
     width = desc + DROPDOWN_EXTRA_PX + _longest_label_px(options)
-    return W.Dropdown(
-        options=list(options),
-        value=value,
-        description=description,
-        style={"description_width": f"{desc}px"},
-        layout=W.Layout(width=f"{width}px"),
-    )
+    return _labelled(W.Dropdown, description, desc, width, options=list(options), value=value)
 
 
 def _input_box(cls: type, value: Any, description: str, input_width: int, width: int | None, **kw):
     """A text or number box: its label, then an input field ``input_width`` pixels wide."""
     desc = _description_px(description, width)
-    layout = W.Layout(width=f"{desc + 8 + int(input_width)}px")
-    style = {"description_width": f"{desc}px"}
-    return cls(value=value, description=description, style=style, layout=layout, **kw)
+    return _labelled(cls, description, desc, desc + 8 + int(input_width), value=value, **kw)
 
 
 def text_box(
@@ -306,8 +262,7 @@ def group(title: str, *rows: W.Widget) -> W.VBox:
 def step_up(value: float, steps: Sequence[float]) -> float:
     """The smallest of the increasing ``steps`` that is at least ``value`` (else ``value``).
 
-    A frame limit taken from a short ladder changes only when the data crosses a step, so
-    most updates keep the frame (and take the fast path).
+    A frame limit from a short ladder changes only when the data crosses a step (fast path kept).
 
     Examples
     --------
@@ -320,7 +275,6 @@ def step_up(value: float, steps: Sequence[float]) -> float:
 def initial_values(picture: Any, given: dict[str, Any]) -> dict[str, Any]:
     """``picture``'s keyword defaults updated by ``given`` (TypeError for an unknown name)."""
     values = dict(picture.__kwdefaults__)
-    unknown = sorted(set(given) - set(values))
-    if unknown:
+    if unknown := sorted(set(given) - set(values)):
         raise TypeError(f"unexpected initial value(s) {unknown}: allowed are {sorted(values)}")
     return {**values, **given}
