@@ -34,18 +34,12 @@ _LINESTYLES: tuple[LineStyleType, ...] = ("-", "--", "-.", ":", "-", "--")
 
 
 def set_stem_data(stem: StemContainer, x: ArrayLike, y: ArrayLike) -> StemContainer:
-    """Move the stems of a stem plot in place (any number of stems; no new artists).
+    """Move the stems to positions ``x``, heights ``y`` in place (no new artists); return ``stem``.
 
     Parameters
     ----------
     stem : matplotlib.container.StemContainer
     x, y : array_like of shape (n,)
-        New positions and heights.
-
-    Returns
-    -------
-    StemContainer
-        The same container.
 
     Examples
     --------
@@ -55,8 +49,7 @@ def set_stem_data(stem: StemContainer, x: ArrayLike, y: ArrayLike) -> StemContai
     >>> stem.markerline.get_ydata().tolist(), len(stem.stemlines.get_segments())
     ([3.0, -1.0, 2.0], 3)
     """
-    xs = as_finite_array(x, "x", ndim=1)
-    ys = as_finite_array(y, "y", ndim=1)
+    xs, ys = as_finite_array(x, "x", ndim=1), as_finite_array(y, "y", ndim=1)
     if xs.shape != ys.shape:
         raise ValueError(f"x and y must have the same length: got {xs.size} and {ys.size}")
     stem.markerline.set_data(xs, ys)
@@ -71,8 +64,7 @@ def _stem(
     marker, linestyle = _MARKERS[layer % len(_MARKERS)], _LINESTYLES[layer % len(_MARKERS)]
     color = color or f"C{layer % 10}"
     stem = ax.stem(x, y, linefmt=color, markerfmt=color + marker, basefmt="k-", label=label)
-    stem.stemlines.set_linestyle(linestyle)
-    stem.stemlines.set_linewidth(2)
+    stem.stemlines.set(linestyle=linestyle, linewidth=2)
     stem.baseline.set_linewidth(0.8)
     return stem
 
@@ -91,8 +83,7 @@ def _image(ax: Axes, values: np.ndarray, vmax: float, fmt: str, annotate: bool, 
         if annotate and v != 0:
             color = contrast_color(v, vmax)
             ax.text(j, i, format(v, fmt), ha="center", va="center", color=color, fontsize="small")
-    ax.set_xticks(np.arange(values.shape[1]))
-    ax.set_yticks(np.arange(values.shape[0]))
+    ax.set(xticks=np.arange(values.shape[1]), yticks=np.arange(values.shape[0]))
     if bar:
         ax.figure.colorbar(im, ax=ax, shrink=0.8)
 
@@ -100,19 +91,13 @@ def _image(ax: Axes, values: np.ndarray, vmax: float, fmt: str, annotate: bool, 
 def plot_filters(
     filters: Sequence[ArrayLike], *, ax: Axes | None = None, title: str | None = "layer filters"
 ) -> Axes:
-    """Stem plots of the 1D layer filters ``w_1, ..., w_L``, side by side on one Axes.
+    """Stem plots of the 1D layer filters, side by side; ``ax.containers[l]`` shows layer ``l + 1``.
 
     Parameters
     ----------
     filters : sequence of array_like, each of shape (k_l,)
-        Layer 1 first.
     ax : matplotlib.axes.Axes, optional
     title : str or None, default="layer filters"
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        ``ax.containers[l]`` is the stem plot of layer ``l + 1``.
 
     Examples
     --------
@@ -125,20 +110,15 @@ def plot_filters(
     arrays = [as_finite_array(f, f"filters[{i}]", ndim=1) for i, f in enumerate(filters)]
     if not arrays:
         raise ValueError("filters must hold at least one filter: got an empty sequence")
-    ax = new_axes(ax, (1.2 + 0.45 * sum(a.size + 1 for a in arrays), 3.0))
-    offset = 0
-    ticks, ticklabels = [], []
+    starts = [0, *np.cumsum([a.size + 1 for a in arrays]).tolist()]  # layer l + 1 from starts[l]
+    ax = new_axes(ax, (1.2 + 0.45 * starts[-1], 3.0))
     for l, arr in enumerate(arrays):
-        x = offset + np.arange(arr.size)
-        _stem(ax, x, arr, layer=l, label=f"$w_{{{l + 1}}}$ (size {arr.size})")
-        ticks += list(x)
-        ticklabels += [str(i) for i in range(arr.size)]
+        _stem(ax, starts[l] + np.arange(arr.size), arr, l, f"$w_{{{l + 1}}}$ (size {arr.size})")
         if l:
-            ax.axvline(offset - 1, color="0.6", linestyle=":", linewidth=1)
-        offset += arr.size + 1
-    ax.set_xticks(ticks, ticklabels)
-    ax.set_xlim(-0.7, offset - 1.3)
-    ax.set_xlabel("entry index $i$ within each layer")
+            ax.axvline(starts[l] - 1, color="0.6", linestyle=":", linewidth=1)
+    ticks = [s + i for s, a in zip(starts, arrays, strict=False) for i in range(a.size)]
+    ax.set_xticks(ticks, [str(i) for a in arrays for i in range(a.size)])
+    ax.set(xlim=(-0.7, starts[-1] - 1.3), xlabel="entry index $i$ within each layer")
     ax.set_ylabel("filter entry")
     ax.legend(loc="best", fontsize="small")
     _title(ax, title, "")
@@ -148,7 +128,7 @@ def plot_filters(
 def plot_end_to_end(
     w: ArrayLike, *, stride: int | None = None, ax: Axes | None = None, title: str | None = None
 ) -> Axes:
-    """Stem plot of an end-to-end filter ``w = pi(theta)``.
+    """Stem plot (``ax.containers[0]``) of an end-to-end filter ``w = pi(theta)``.
 
     Parameters
     ----------
@@ -159,11 +139,6 @@ def plot_end_to_end(
     title : str, optional
         Default: the size (and stride).
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        ``ax.containers[0]`` is the stem plot.
-
     Examples
     --------
     >>> ax = plot_end_to_end([1, 1, 3, 2, 2], stride=2)
@@ -173,10 +148,8 @@ def plot_end_to_end(
     arr = as_finite_array(w, "w", ndim=1)
     ax = new_axes(ax, (max(4.0, 0.5 * arr.size + 1.5), 3.0))
     _stem(ax, np.arange(arr.size), arr, layer=0, color="k")
-    ax.set_xticks(np.arange(arr.size))
-    ax.set_xlim(-0.7, arr.size - 0.3)
+    ax.set(xticks=np.arange(arr.size), xlim=(-0.7, arr.size - 0.3), ylabel="entry of $w$")
     ax.set_xlabel(r"index $i$ (coefficient of $x^{k-1-i}\,y^{i}$)")
-    ax.set_ylabel("entry of $w$")
     default = r"end-to-end filter $w=\pi(\theta)$" + f"\nsize {arr.size}"
     _title(ax, title, default + ("" if stride is None else f", stride {stride}"))
     return ax
@@ -193,21 +166,17 @@ def plot_conv_matrix(
 ) -> Axes:
     """Picture of the banded ("Toeplitz with stride") matrix of ``conv(w, stride, .)`` on R^n.
 
+    ``ax.images[0].get_array()`` is :func:`lcnn_widgets.convolution_matrix`.
+
     Parameters
     ----------
     w : array_like of shape (k,)
-    stride : int
-    n : int
-        Input length (``n >= k``); the matrix has shape ``((n - k) // stride + 1, n)``.
+    stride, n : int
+        Stride and input length ``n >= k``; the matrix has shape ``((n - k) // stride + 1, n)``.
     ax : matplotlib.axes.Axes, optional
     annotate : bool, optional
         Print the nonzero entries; default: when the matrix has at most 300 entries.
     colorbar : bool, default=True
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        ``ax.images[0].get_array()`` is :func:`lcnn_widgets.convolution_matrix`.
 
     Examples
     --------
@@ -219,8 +188,7 @@ def plot_conv_matrix(
     ax = new_axes(ax, (min(12.0, 1.5 + 0.45 * n), min(8.0, 1.2 + 0.45 * mat.shape[0])))
     annotate = mat.size <= 300 if annotate is None else annotate
     _image(ax, mat, float(np.abs(mat).max()) or 1.0, ".3g", annotate, colorbar)
-    ax.set_xlabel("input index $j$")
-    ax.set_ylabel("output index $i$")
+    ax.set(xlabel="input index $j$", ylabel="output index $i$")
     ax.set_title(f"matrix of the convolution: stride {stride}, input length {n}")
     return ax
 
@@ -235,6 +203,8 @@ def plot_signals(
 ) -> Axes:
     """The network output computed layer by layer next to one convolution with ``pi(theta)``.
 
+    ``ax.lines[0]`` shows ``layer_by_layer`` and ``ax.lines[1]`` ``one_convolution``.
+
     Parameters
     ----------
     layer_by_layer, one_convolution : array_like of shape (m,)
@@ -244,11 +214,6 @@ def plot_signals(
     ax : matplotlib.axes.Axes, optional
     title : str, optional
         Default: the largest absolute difference.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        ``ax.lines[0]`` shows ``layer_by_layer`` and ``ax.lines[1]`` ``one_convolution``.
 
     Examples
     --------
@@ -277,8 +242,7 @@ def plot_signals(
     label = r"one convolution with $\pi(\theta)$"
     ax.plot(idx, b, "x", color="k", markersize=9, markeredgewidth=2, label=label)
     ax.axhline(0, color="0.7", linewidth=0.8)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("output value")
+    ax.set(xlabel=xlabel, ylabel="output value")
     ax.legend(loc="best", fontsize="small")
     _title(ax, title, f"network output: max |difference| = {np.max(np.abs(a - b)):.1e}")
     return ax
@@ -307,10 +271,6 @@ def plot_filter_image(
     annotate, colorbar : bool, default=True
         Print the nonzero entries; draw a colour bar.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-
     Examples
     --------
     >>> ax = plot_filter_image([[1, 0], [0, -1]])
@@ -323,7 +283,6 @@ def plot_filter_image(
     if not np.isfinite(scale) or scale < 0:
         raise ValueError(f"vmax must be a finite nonnegative number: got {vmax!r}")
     _image(ax, arr, scale or 1.0, ".2g", annotate, colorbar)
-    ax.set_xlabel("$i_2$ (power of $y_2$)")
-    ax.set_ylabel("$i_1$ (power of $y_1$)")
+    ax.set(xlabel="$i_2$ (power of $y_2$)", ylabel="$i_1$ (power of $y_1$)")
     _title(ax, title, f"2D filter of shape {arr.shape}")
     return ax
