@@ -3,12 +3,10 @@
 A filter of shape ``(k_1, ..., k_D)`` is a form in the pairs ``(x_d, y_d)``; ``P_w`` is the
 product of the layer forms at ``x_d^{S_d}, y_d^{S_d}``, ``S = S_{l-1}`` (Lemma 9). For D >= 2
 generic forms are irreducible, so the layers can be read off the factorization (Cor. 10):
-
-* :func:`factor_end_to_end`: exact factorization (``sympy.factor_list``), factors to layers;
-* :func:`swap_layers`, :func:`swap_permutation`: layers with equal accumulated strides commute
-  (Obs. 11) and ``Theta`` does not change;
-* :func:`swap_orbit`, :func:`count_up_to_swaps`: fiber points up to swaps and signs (Thm 13);
-  rescaling (Prop. 12) is :meth:`lcnn_widgets.LCN.rescale`.
+:func:`factor_end_to_end`. Layers with equal accumulated strides commute without changing
+``Theta`` (Obs. 11): :func:`swap_layers`, :func:`swap_permutation`; fiber points up to swaps
+and signs (Thm 13): :func:`swap_orbit`, :func:`count_up_to_swaps` (rescaling, Prop. 12:
+:meth:`lcnn_widgets.LCN.rescale`).
 
 >>> from lcnn_widgets import LCN
 >>> net = LCN([(2, 2), (2, 2)], [(2, 2), (1, 1)])
@@ -23,6 +21,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -57,40 +56,22 @@ __all__ = [
     "swappable_pairs",
 ]
 
-#: integers above this are not exactly representable as floats (to_binary_form uses floats)
-_EXACT_INT = 2**53
 
-
-# ----------------------------------------------------------------------------- exact factoring
 @dataclass(frozen=True, eq=False)
 class ExactFactorization:
     """The exact factorization of an end-to-end filter and every way to split it into layers.
 
-    Attributes
-    ----------
-    w : ndarray of shape end_to_end_shape
-        The end-to-end filter (as floats).
-    constant : fractions.Fraction
-        The content: ``P_w = constant * prod_i f_i^{m_i}`` with primitive integer ``f_i``.
-    factors : tuple of (sympy.Expr, int)
-        The irreducible factors ``f_i`` over Q with multiplicities ``m_i``.
-    multidegrees : tuple of tuple of int
-        ``multidegrees[i][d]``: degree of ``f_i`` in the pair ``(x_d, y_d)``.
-    assignments : tuple of tuple of tuple of int
-        ``assignments[s][l][i]``: copies of ``f_i`` that layer ``l`` receives in solution ``s``.
-    solutions : tuple of tuple of ndarray
-        One filter tuple per assignment with ``pi = w``; ``constant`` sits in layer 1.
-    residuals : tuple of float
-        ``||pi(solution) - w|| / ||w||`` for every solution (rounding only).
+    ``P_w = constant * prod_i f_i^{m_i}`` with primitive integer ``f_i``, irreducible over Q;
+    ``assignments[s][l][i]`` copies of ``f_i`` go to layer ``l`` in solution ``s``.
     """
 
-    w: np.ndarray
-    constant: Fraction
-    factors: tuple[tuple[sympy.Expr, int], ...]
-    multidegrees: tuple[tuple[int, ...], ...]
+    w: np.ndarray  # the end-to-end filter as floats, shape end_to_end_shape
+    constant: Fraction  # the content of P_w
+    factors: tuple[tuple[sympy.Expr, int], ...]  # the (f_i, m_i)
+    multidegrees: tuple[tuple[int, ...], ...]  # [i][d]: the degree of f_i in (x_d, y_d)
     assignments: tuple[tuple[tuple[int, ...], ...], ...]
-    solutions: tuple[tuple[np.ndarray, ...], ...]
-    residuals: tuple[float, ...]
+    solutions: tuple[tuple[np.ndarray, ...], ...]  # filters with pi = w; constant in layer 1
+    residuals: tuple[float, ...]  # ||pi(solution) - w|| / ||w|| per solution (rounding only)
 
     def __len__(self) -> int:
         return len(self.solutions)
@@ -110,16 +91,11 @@ class ExactFactorization:
         return tuple(to_binary_form(f) for f in self.solutions[solution])
 
 
-def _multidegree(f: sympy.Expr, xs: Sequence[sympy.Symbol], dim: int) -> tuple[int, ...]:
-    monom = sympy.Poly(f, *xs).monoms()[0]
-    return tuple(monom[2 * d] + monom[2 * d + 1] for d in range(dim))
-
-
 def _integer_array(name: str, frac: np.ndarray) -> tuple[np.ndarray, int]:
     """Clear denominators: ``frac = ints / den`` with ``ints`` exact as floats."""
     den = math.lcm(*(int(q.denominator) for q in frac.ravel()))
     ints = np.array([int(q * den) for q in frac.ravel()], dtype=object).reshape(frac.shape)
-    if max(abs(int(v)) for v in ints.ravel()) >= _EXACT_INT:
+    if max(abs(int(v)) for v in ints.ravel()) >= 2**53:  # not exact as floats (to_binary_form)
         raise ValueError(
             f"{name} is too large for exact factorization: after clearing denominators its "
             f"entries must stay below 2**53 in absolute value"
@@ -128,13 +104,9 @@ def _integer_array(name: str, frac: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def compositions(m: int, parts: int):
-    """All tuples of ``parts`` non-negative integers with sum ``m``."""
-    if parts == 1:
-        yield (m,)
-        return
-    for first in range(m + 1):
-        for tail in compositions(m - first, parts - 1):
-            yield (first, *tail)
+    """All tuples of ``parts`` non-negative integers with sum ``m``, in lexicographic order."""
+    for bars in itertools.combinations(range(m + parts - 1), parts - 1):  # stars and bars
+        yield tuple(b - a - 1 for a, b in itertools.pairwise((-1, *bars, m + parts - 1)))
 
 
 @functools.lru_cache(maxsize=512)
@@ -157,29 +129,23 @@ def _layer_factors(net: LCN, filters: Sequence[ArrayLike], name: str = "filters"
     out = []
     for l, (f, shp, acc) in enumerate(zip(filters, net.filter_shapes, _acc(net), strict=True)):
         frac = as_rational_array(f, f"{name}[{l}]")
-        if frac.shape != shp and not (len(shp) == 1 and frac.shape == (shp[0],)):
+        if frac.shape != shp:
             raise ValueError(f"{name}[{l}] must have shape {shp}: got shape {frac.shape}")
-        ints, _ = _integer_array(f"{name}[{l}]", frac.reshape(shp))
+        ints, _ = _integer_array(f"{name}[{l}]", frac)
         out.append((ints, _form_factors(ints.tobytes(), shp, acc)))
     return out
 
 
 def _factors_from_layers(net: LCN, layers: Sequence[ArrayLike], ints: np.ndarray) -> tuple:
-    """``factor_list`` of ``P_w`` from integer layers with irreducible forms and product ``w``.
-
-    By unique factorization the irreducible factors of ``P_w`` are the layer forms; they are
-    merged and ordered as ``sympy.factor_list`` orders them, so the result is the same.
-    """
+    """``factor_list`` of ``P_w``: the irreducible forms of integer layers with ``pi = w``."""
     per_layer = _layer_factors(net, layers, "layers")
     bad = [l for l, (_, (_, fl)) in enumerate(per_layer) if sum(m for _, m in fl) != 1]
     if bad:
         raise ValueError(f"layers must have forms irreducible over Q: layers {bad} factor")
     if not np.array_equal(pi(net, join([f for f, _ in per_layer])).ravel(), ints.ravel()):
         raise ValueError("layers must be integer filters whose end-to-end filter is w")
-    const, merged = sympy.Integer(1), dict[sympy.Expr, int]()
-    for _, (c, ((f, _),)) in per_layer:
-        const *= c
-        merged[f] = merged.get(f, 0) + 1
+    const = sympy.Mul(*(c for _, (c, _) in per_layer))
+    merged = Counter(fl[0][0] for _, (_, fl) in per_layer)
     xs = polynomial_variables(net.dim)
 
     def key(item: tuple) -> tuple:  # the order of sympy.factor_list (sympy's _sorted_factors)
@@ -188,6 +154,16 @@ def _factors_from_layers(net: LCN, layers: Sequence[ArrayLike], ints: np.ndarray
         return (len(rep), len(poly.gens), item[1], str(poly.domain), rep)
 
     return const, sorted(merged.items(), key=key)
+
+
+def _on_lattice(f: sympy.Expr, shape: tuple[int, ...], acc: tuple[int, ...]) -> np.ndarray | None:
+    """The filter of shape ``shape`` whose form at ``x^acc, y^acc`` is ``f``; None if none."""
+    dilated = tuple((k - 1) * s + 1 for k, s in zip(shape, acc, strict=True))
+    arr = from_binary_form(f, dilated)
+    lattice = tuple(slice(None, None, s) for s in acc)
+    layer = arr[lattice].copy()
+    arr[lattice] = 0.0
+    return None if np.any(arr) else layer  # a monomial off the lattice: not in x^S, y^S
 
 
 @finite_result
@@ -199,30 +175,23 @@ def factor_end_to_end(
     Parameters
     ----------
     net : LCN
-        The architecture (any dimension; D >= 2 is the case of Cor. 10).
     w : array_like of shape end_to_end_size
-        A nonzero filter with integer entries, or ``fractions.Fraction`` / sympy Rationals.
+        Nonzero, with integer, ``fractions.Fraction`` or sympy Rational entries.
     layers : sequence of array_like, optional
-        Integer filters with ``pi(layers) = w`` whose forms are irreducible over Q (see
-        :func:`irreducible_layers`). Then the factors of ``P_w`` are the layer forms (unique
-        factorization), and only these small forms are factored: the same result, faster.
+        Integer filters with ``pi(layers) = w`` and forms irreducible over Q: then the factors of
+        ``P_w`` are the layer forms (unique factorization): the same result, faster.
 
     Returns
     -------
     ExactFactorization
-        Every assignment of the irreducible factors to layers that respects the layers'
-        multi-degrees and sparsity patterns: one for generic layers in D >= 2 (Cor. 10).
-
-    Raises
-    ------
-    ValueError
-        Also when ``w`` has no factorization into layers with rational coefficients.
+        Every assignment of the factors to layers that fits the layers' multi-degrees and
+        sparsity; one for generic layers in D >= 2 (Cor. 10). ValueError when there is none.
 
     Notes
     -----
-    Lemma 9, Cor. 10: ``sympy.factor_list`` factors ``P_w``; layer ``l`` receives factors of total
-    multi-degree ``((k_{l,d} - 1) S_{l-1,d})_d`` whose product is a polynomial in ``x^S, y^S``.
-    In 1D this finds the rational factorizations only (:func:`lcnn_widgets.fibers.fibers`: all).
+    Lemma 9, Cor. 10: layer ``l`` receives factors of ``P_w`` of total multi-degree
+    ``((k_{l,d} - 1) S_{l-1,d})_d`` whose product is a polynomial in ``x^S, y^S``. In 1D only
+    the rational factorizations are found (:func:`lcnn_widgets.fibers.fibers` finds all).
 
     Examples
     --------
@@ -231,13 +200,14 @@ def factor_end_to_end(
     >>> len(factor_end_to_end(net, net.end_to_end([[[1, 2], [3, -1]], [[2, 0], [1, 1]]])))
     2
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     frac = as_rational_array(w, "w")
     shape = net.end_to_end_shape
     if frac.shape != shape:
-        expected = shape[0] if net.is_1d else shape
         got = frac.shape[0] if (net.is_1d and frac.ndim == 1) else frac.shape
-        raise ValueError(f"w must have the end-to-end shape {expected} of {net!r}: got {got}")
+        raise ValueError(
+            f"w must have the end-to-end shape {net.end_to_end_size} of {net!r}: got {got}"
+        )
     if all(q == 0 for q in frac.ravel()):
         raise ValueError("w = 0: every tuple with a zero filter maps to 0, nothing to factor")
     ints, den = _integer_array("w", frac)
@@ -247,48 +217,36 @@ def factor_end_to_end(
     else:
         const, flist = _factors_from_layers(net, layers, ints)
     factors = tuple((sympy.sympify(f), int(m)) for f, m in flist)
-    degs = tuple(_multidegree(f, xs, net.dim) for f, _ in factors)
+    monoms = [sympy.Poly(f, *xs).monoms()[0] for f, _ in factors]  # forms: any monomial will do
+    degs = tuple(tuple(m[2 * d] + m[2 * d + 1] for d in range(net.dim)) for m in monoms)
     accs = _acc(net)
     targets = [
         tuple((k - 1) * s for k, s in zip(shp, acc, strict=True))
         for shp, acc in zip(net.filter_shapes, accs, strict=True)
     ]
-    L = net.n_layers
     c_total = Fraction(int(sympy.Rational(const).p), int(sympy.Rational(const).q)) / den
-    solutions, assignments = [], []
-
-    def finish(counts: list[list[int]]) -> None:
-        layers = []
-        for l in range(L):
-            prod = sympy.Mul(*[factors[i][0] ** c for i, c in enumerate(counts[l]) if c])
-            acc, shp = accs[l], net.filter_shapes[l]
-            dil_shape = tuple((k - 1) * s + 1 for k, s in zip(shp, acc, strict=True))
-            arr = from_binary_form(prod, dil_shape, variables=xs)
-            lattice = tuple(slice(None, None, s) for s in acc)
-            layer = arr[lattice].copy()
-            arr[lattice] = 0.0
-            if np.any(arr):  # a monomial off the lattice: not a polynomial in x^S, y^S
-                return
-            layers.append(layer)
-        layers[0] = float(c_total) * layers[0]
-        solutions.append(tuple(layers))
-        assignments.append(tuple(tuple(row) for row in counts))
+    solutions: list[tuple[np.ndarray, ...]] = []
+    assignments: list[tuple[tuple[int, ...], ...]] = []
 
     def rec(i: int, caps: list[tuple[int, ...]], counts: list[list[int]]) -> None:
-        if i == len(factors):
-            if all(not any(cap) for cap in caps):
-                finish(counts)
-            return
-        m, g = factors[i][1], degs[i]
-        for parts in compositions(m, L):
-            new = [
-                tuple(c - a * gd for c, gd in zip(cap, g, strict=True))
-                for cap, a in zip(caps, parts, strict=True)
-            ]
-            if all(min(cap) >= 0 for cap in new):
-                rec(i + 1, new, [[*row, a] for row, a in zip(counts, parts, strict=True)])
+        """Give the copies of factors ``i, ...`` to layers with multi-degrees ``caps`` left."""
+        if i < len(factors):
+            for parts in compositions(factors[i][1], net.n_layers):
+                new = [
+                    tuple(c - a * g for c, g in zip(cap, degs[i], strict=True))
+                    for cap, a in zip(caps, parts, strict=True)
+                ]
+                if all(min(cap) >= 0 for cap in new):
+                    rec(i + 1, new, [[*row, a] for row, a in zip(counts, parts, strict=True)])
+        elif not any(map(any, caps)):  # every layer has its multi-degree
+            forms = [sympy.Mul(*[factors[j][0] ** c for j, c in enumerate(r) if c]) for r in counts]
+            found = [_on_lattice(*a) for a in zip(forms, net.filter_shapes, accs, strict=True)]
+            ok = [f for f in found if f is not None]  # None: a layer off its lattice
+            if len(ok) == len(found):
+                solutions.append((float(c_total) * ok[0], *ok[1:]))
+                assignments.append(tuple(tuple(row) for row in counts))
 
-    rec(0, targets, [[] for _ in range(L)])
+    rec(0, targets, [[] for _ in targets])
     if not solutions:
         raise ValueError(
             f"w has no factorization into layers of {net!r} with rational coefficients: its "
@@ -299,34 +257,16 @@ def factor_end_to_end(
     norm = float(np.linalg.norm(wf))
     residuals = tuple(float(np.linalg.norm(pi(net, join(s)) - wf)) / norm for s in solutions)
     return ExactFactorization(
-        w=wf.reshape(shape),
-        constant=c_total,
-        factors=factors,
-        multidegrees=degs,
-        assignments=tuple(assignments),
-        solutions=tuple(solutions),
-        residuals=residuals,
+        wf.reshape(shape), c_total, factors, degs, tuple(assignments), tuple(solutions), residuals
     )
 
 
 def irreducible_layers(net: LCN, filters: Sequence[ArrayLike]) -> tuple[bool, ...]:
     """Whether each layer's form ``P_{w_l}(x^{S_{l-1}}, y^{S_{l-1}})`` is irreducible over Q.
 
-    Parameters
-    ----------
-    net : LCN
-    filters : sequence of array_like
-        Integer or rational filters (see :func:`factor_end_to_end`), layer 1 first.
-
-    Returns
-    -------
-    tuple of bool
-        ``True`` when ``sympy.factor_list`` finds one irreducible factor of multiplicity one.
-
-    Notes
-    -----
-    Cor. 10: true for generic filters with at least two sizes > 1; when false (a 2 x 2 filter
-    with determinant 0), factors can move between layers and ``w`` may factor in several ways.
+    ``filters`` are integer or rational (as ``w`` in :func:`factor_end_to_end`). Cor. 10: true
+    for generic filters with at least two sizes > 1; when false (a 2 x 2 filter with determinant
+    0), factors can move between layers and ``w`` may factor in several ways.
 
     Examples
     --------
@@ -335,16 +275,14 @@ def irreducible_layers(net: LCN, filters: Sequence[ArrayLike]) -> tuple[bool, ..
     >>> irreducible_layers(net, [[[1, 2], [3, 4]], [[1, 2], [2, 4]]])   # det 0: x-part * y-part
     (True, False)
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     return tuple(sum(m for _, m in fl) == 1 for _, (_, fl) in _layer_factors(net, filters))
 
 
 def random_integer_filters(
     net: LCN, rng: np.random.Generator, *, high: int = 3
 ) -> list[np.ndarray]:
-    """Filters with i.i.d. integer entries uniform in ``{-high, ..., high}``, none all zero.
-
-    Returns integer-valued float arrays of shapes ``net.filter_shapes``.
+    """Integer-valued float filters, entries i.i.d. uniform in ``{-high, ..., high}``, none 0.
 
     Examples
     --------
@@ -353,7 +291,7 @@ def random_integer_filters(
     >>> [f.shape for f in fs], all(np.all(f == np.round(f)) for f in fs)
     ([(2, 2), (3, 2)], True)
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     as_generator(rng)
     high = as_positive_int(high, "high")
     out = []
@@ -365,25 +303,27 @@ def random_integer_filters(
     return out
 
 
-# ----------------------------------------------------------------------------- swaps
 def _positions(net: LCN, i: int, j: int) -> tuple[int, int]:
-    L = net.n_layers
-    a = as_int_in_range(i, "i", 0, L - 1)
-    b = as_int_in_range(j, "j", 0, L - 1)
+    """The checked positions ``i, j`` in increasing order."""
+    a = as_int_in_range(i, "i", 0, net.n_layers - 1)
+    b = as_int_in_range(j, "j", 0, net.n_layers - 1)
     if a == b:
         raise ValueError(f"i and j must be two different layer positions: got i = j = {a}")
     return min(a, b), max(a, b)
 
 
+def _swapped(n: int, a: int, b: int) -> list[int]:
+    """``0, ..., n - 1`` with ``a`` and ``b`` exchanged."""
+    return [b if l == a else a if l == b else l for l in range(n)]
+
+
 def _acc(net: LCN) -> list[tuple[int, ...]]:
+    """``[S_0, ..., S_{L-1}]`` as tuples."""
     return [tuple(a) if not net.is_1d else (a,) for a in net.accumulated_strides]
 
 
 def swappable_pairs(net: LCN) -> list[tuple[int, int]]:
-    """All position pairs ``(i, j)``, ``i < j``, whose layers may be swapped (Obs. 11).
-
-    Positions are 0-based in ``filters``; the pairs have equal accumulated strides ``S_i = S_j``
-    (all strides of the layers ``i, ..., j - 1`` are one).
+    """All 0-based pairs ``i < j`` of layers that may be swapped: ``S_i = S_j`` (Obs. 11).
 
     Examples
     --------
@@ -391,7 +331,7 @@ def swappable_pairs(net: LCN) -> list[tuple[int, int]]:
     >>> swappable_pairs(LCN([(2, 2), (2, 3), (3, 2)], [(1, 1), (2, 1), (1, 1)]))
     [(0, 1)]
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     acc = _acc(net)
     return [(i, j) for i, j in itertools.combinations(range(net.n_layers), 2) if acc[i] == acc[j]]
 
@@ -403,24 +343,19 @@ def swap_layers(
 
     Parameters
     ----------
-    net : LCN
-    filters : sequence of array_like
-        One filter per layer, layer 1 first.
+    net, filters
     i, j : int
-        Different 0-based positions in ``filters``; all strides of the layers between them must
-        be one (ValueError otherwise).
+        Different 0-based positions with only strides one between them (ValueError otherwise).
 
     Returns
     -------
-    new_net : LCN
-        The same strides, with the filter sizes at ``i`` and ``j`` exchanged.
-    new_filters : list of ndarray
-        Copies of the filters with ``i`` and ``j`` exchanged (same end-to-end filter).
+    (new_net, new_filters) : (LCN, list of ndarray)
+        The filter sizes and (copies of) the filters at ``i`` and ``j`` exchanged; same strides.
 
     Notes
     -----
-    Obs. 11: with ``S_{i-1} = S_{j-1}`` both layer forms are in the same variables and commute.
-    The parameters are permuted (:func:`swap_permutation`), so ``Theta = J J^T`` is unchanged.
+    Obs. 11: with ``S_{i-1} = S_{j-1}`` both layer forms are in the same variables and commute;
+    ``theta`` is permuted (:func:`swap_permutation`), so ``Theta = J J^T`` is unchanged.
 
     Examples
     --------
@@ -430,31 +365,26 @@ def swap_layers(
     >>> new_net
     LCN(filter_sizes=[(3, 2), (2, 2)], strides=[(1, 1), (2, 2)])
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     a, b = _positions(net, i, j)
     fs = net.check_filters(filters)
     acc = _acc(net)
     if acc[a] != acc[b]:
-        between = net.strides[a:b]
         raise ValueError(
             f"layers at positions {a} and {b} cannot be swapped: all strides in between "
-            f"(of the layers at positions {a}..{b - 1}) must be one, got {between}; the "
+            f"(of the layers at positions {a}..{b - 1}) must be one, got {net.strides[a:b]}; the "
             f"accumulated strides {acc[a]} and {acc[b]} differ, so the two layer forms are in "
             "different variables"
         )
-    sizes = list(net.filter_sizes)
-    sizes[a], sizes[b] = sizes[b], sizes[a]
-    new = [f.copy() for f in fs]
-    new[a], new[b] = new[b], new[a]
-    return LCN(sizes, net.strides), new
+    order = _swapped(net.n_layers, a, b)
+    return LCN([net.filter_sizes[l] for l in order], net.strides), [fs[l].copy() for l in order]
 
 
 def swap_permutation(net: LCN, i: int, j: int) -> np.ndarray:
     """The index permutation of ``theta`` performed by :func:`swap_layers`.
 
-    ``i, j`` as in :func:`swap_layers` (no stride condition is checked here). Returns ``perm``,
-    ndarray of int of shape (n_params,), with ``new_net.flatten(new_filters) ==
-    net.flatten(filters)[perm]``.
+    ``i, j`` as in :func:`swap_layers` (strides unchecked); ``perm`` of shape (n_params,) has
+    ``new_net.flatten(new_filters) == net.flatten(filters)[perm]``.
 
     Examples
     --------
@@ -462,20 +392,17 @@ def swap_permutation(net: LCN, i: int, j: int) -> np.ndarray:
     >>> swap_permutation(LCN([2, 3], [1, 1]), 0, 1)
     array([2, 3, 4, 0, 1])
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     a, b = _positions(net, i, j)
-    offs = np.cumsum([0, *(int(np.prod(s)) for s in net.filter_shapes)])
-    order = list(range(net.n_layers))
-    order[a], order[b] = order[b], order[a]
-    return np.concatenate([np.arange(offs[l], offs[l + 1]) for l in order])
+    offs = net.offsets
+    return np.concatenate([np.arange(offs[l], offs[l + 1]) for l in _swapped(net.n_layers, a, b)])
 
 
 def swap_orbit(net: LCN, filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray, ...]]:
     """Every rearrangement of the layers that keeps both the architecture and ``pi``.
 
-    Returns the original tuple first, then every distinct permutation of equal-shaped layers
-    inside each run of equal accumulated strides (repeated swaps of Obs. 11). The layer norms
-    are permuted, so the invariants may change (:meth:`LCN.rescale` moves them back).
+    The original tuple first, then every permutation of equal-shaped layers inside each run of
+    equal accumulated strides (Obs. 11). The invariants may change (:meth:`LCN.rescale`).
 
     Examples
     --------
@@ -484,7 +411,7 @@ def swap_orbit(net: LCN, filters: Sequence[ArrayLike]) -> list[tuple[np.ndarray,
     >>> len(swap_orbit(net, [np.eye(2), np.ones((2, 2))]))
     2
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     fs, sh = net.check_filters(filters), net.filter_shapes
     per_run = [  # the permutations of each run that map every layer to one of the same shape
         [p for p in itertools.permutations(run) if [sh[a] for a in p] == [sh[a] for a in run]]
@@ -506,16 +433,11 @@ def count_up_to_swaps(
     rtol : float, default=1e-6
         Two tuples are equal when their difference is at most ``rtol`` times the larger norm.
 
-    Returns
-    -------
-    int
-        The number of classes: each point is compared with the :func:`swap_orbit` of earlier
-        representatives, rescaled to its invariants (Prop. 12), and their sign variants.
-
     Notes
     -----
-    Cor. 10 predicts one class for a generic fiber in D >= 2. A swap keeps ``Theta`` but rescaling
-    back to ``delta`` does not: one class need not mean one NTK when ``delta != 0``.
+    Each point is compared with the swap orbits (:func:`swap_orbit`) of earlier ones, rescaled
+    to its invariants (Prop. 12), and their sign variants. Cor. 10: one class for a generic fiber in
+    D >= 2, but one class need not mean one NTK when ``delta != 0`` (rescaling changes Theta).
 
     Examples
     --------
@@ -525,7 +447,7 @@ def count_up_to_swaps(
     >>> count_up_to_swaps(net, [(a, b), (-b, -a), (a, 2 * b)])
     2
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     rtol = as_real(rtol, "rtol", positive=True)
     reps: list[list[np.ndarray]] = []
     for p in as_sequence(points, "points", "filter tuples"):
