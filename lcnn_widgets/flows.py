@@ -117,9 +117,8 @@ def data_filter(net: LCN, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.nd
     >>> u
     array([2., 3.])
     """
-    as_network(net, "net", needs=("filter_shapes",))
-    sigma, b, _ = _moments(net, X, Y)
-    return sigma, _solve(sigma, b).reshape(net.end_to_end_shape)
+    sq = squared_loss(net, X, Y)
+    return sq.Sigma, sq.u
 
 
 def _solve(sigma: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -216,7 +215,7 @@ def squared_loss(net: LCN, X: ArrayLike, Y: ArrayLike) -> SquaredLoss:
     >>> float(sq.u[0]), sq.const
     (2.0, 0.5)
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     sigma, b, half_y2 = _moments(net, X, Y)
     u = _solve(sigma, b)
     const = half_y2 - 0.5 * float(u @ b)
@@ -246,7 +245,7 @@ def loss(net: LCN, filters_or_w: Any, X: ArrayLike, Y: ArrayLike) -> float:
     >>> loss(LCN([1, 1], [1, 1]), [[2.0], [1.0]], [[1.0], [1.0]], [[1.0], [3.0]])
     0.5
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
     x, y = as_training_data(X, Y, net.end_to_end_shape, _stride_tuple(net))
     if _is_end_to_end(net, filters_or_w):
         w = as_finite_array(filters_or_w, "w").reshape(net.end_to_end_shape)
@@ -268,7 +267,8 @@ def _is_end_to_end(net: LCN, obj: Any) -> bool:
 
 
 def _as_loss(net: LCN, X: Any, Y: Any) -> SquaredLoss:
-    """Accept a precomputed :class:`SquaredLoss` (with ``Y=None``) or data ``(X, Y)``."""
+    """Check ``net``; accept a precomputed :class:`SquaredLoss` (with ``Y=None``) or ``X, Y``."""
+    as_network(net)
     if isinstance(X, SquaredLoss):
         if Y is not None:
             raise TypeError("pass either a SquaredLoss as X (and Y=None) or data X, Y: got both")
@@ -314,7 +314,6 @@ def parameter_gradient(net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = 
     >>> parameter_gradient(LCN([1, 1], [1, 1]), [[2.0], [3.0]], sq)
     array([15., 10.])
     """
-    as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     return _gradient_theta(net, sq, net.flatten(filters))[3]
 
@@ -346,7 +345,6 @@ def hessian(net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = None) -> np
     array([[ 0., -1.],
            [-1.,  0.]])
     """
-    as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     fs = net.check_filters(filters)
     _, g, J, _ = _gradient_theta(net, sq, net.flatten(fs))
@@ -392,9 +390,7 @@ class FlowResult:
     @property
     def invariant_drift(self) -> float:
         """Largest absolute change of the invariants, ``max_{t,l} |delta_l(t) - delta_l(0)|``."""
-        if self.invariants.shape[1] == 0:
-            return 0.0
-        return float(np.max(np.abs(self.invariants - self.invariants[0])))
+        return float(np.max(np.abs(self.invariants - self.invariants[0]), initial=0.0))
 
     @property
     def relative_invariant_drift(self) -> float:
@@ -462,7 +458,6 @@ def gradient_flow(
     >>> np.round(res.end_to_end[-1], 6), np.round(res.invariants[:, 0], 12)
     (array([1.]), array([0., 0.]))
     """
-    as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     t = _t_eval(t_eval)
 
@@ -533,7 +528,6 @@ def gradient_descent(
     >>> res.times
     array([0. , 0.1, 0.2, 0.3])
     """
-    as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     h = float(as_finite_array(step, "step"))
     if h <= 0:
@@ -542,9 +536,8 @@ def gradient_descent(
     thetas = [net.flatten(filters)]
     for _ in range(n):
         thetas.append(thetas[-1] - h * _gradient_theta(net, sq, thetas[-1])[3])
-    times = h * np.arange(n + 1)
     info = dict(success=True, message="fixed-step gradient descent", nfev=n)
-    return _result(net, sq, times, np.stack(thetas), **info)
+    return _result(net, sq, h * np.arange(n + 1), np.stack(thetas), **info)
 
 
 FiberLift = Callable[[np.ndarray, np.ndarray, "list[np.ndarray] | None"], Sequence[ArrayLike]]
@@ -591,7 +584,7 @@ def fiber_continuation(net: LCN) -> FiberLift:
     >>> np.round(net.end_to_end(fs), 6)
     array([1. , 2. , 1.1, 2.2])
     """
-    as_network(net, "net", needs=("filter_shapes",))
+    as_network(net)
 
     def follow(w: np.ndarray, delta: np.ndarray, previous: list | None) -> list[np.ndarray]:
         if previous is None:
@@ -663,7 +656,6 @@ def function_space_flow(
     >>> np.round(res.end_to_end[-1], 6), np.round(res.invariants[-1], 12)
     (array([1.]), array([0.]))
     """
-    as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     t = _t_eval(t_eval)
     w_start = as_finite_array(w0, "w0")
@@ -777,7 +769,6 @@ def convergence_runs(
     >>> np.round(rep.end_to_end_norm, 6)
     array([1., 1.])
     """
-    as_network(net, "net", needs=("filter_shapes",))
     sq = _as_loss(net, X, Y)
     n = as_positive_int(n_runs, "n_runs")
     T = float(as_finite_array(t_max, "t_max"))
@@ -902,12 +893,9 @@ class TwoLayerFlows:
                 f"the loss's data filter has {loss.u.size} entries, the network's "
                 f"end-to-end filter {K}"
             )
-        eye = np.eye(k1 + k2)
-        T = np.empty((k1, k2, K))
-        for i in range(k1):
-            for j in range(k2):
-                T[i, j] = net.end_to_end(net.unflatten(eye[i] + eye[k1 + j])).ravel()
-        self.T = T
+        eye = np.eye(k1 + k2)  # T[i, j] = pi(e_i, e_j)
+        units = [[net.unflatten(eye[i] + eye[k1 + j]) for j in range(k2)] for i in range(k1)]
+        self.T = T = np.array([[net.end_to_end(fs).ravel() for fs in row] for row in units])
         self._T1 = T.reshape(k1, k2 * K)  # contract with w_1
         self._T2 = np.ascontiguousarray(T.transpose(1, 0, 2)).reshape(k2, k1 * K)
         self.Sigma = loss.Sigma
@@ -1034,12 +1022,10 @@ class TwoLayerFlows:
         net, k1, n = self.net, self.k1, times.size
         ws, g, grad = self._rows(thetas)
         W1, W2 = thetas[:, :k1], thetas[:, k1:]
+        k1_shape, k2_shape = net.filter_shapes
         return FlowResult(
             times=times,
-            filters=(
-                W1.reshape((n, *net.filter_shapes[0])),
-                W2.reshape((n, *net.filter_shapes[1])),
-            ),
+            filters=(W1.reshape((n, *k1_shape)), W2.reshape((n, *k2_shape))),
             end_to_end=ws.reshape((n, *tuple(net.end_to_end_shape))),
             loss=0.5 * np.einsum("tk,tk->t", g, ws - self.u) + self.loss.const,
             invariants=(np.sum(W2**2, axis=1) - np.sum(W1**2, axis=1))[:, None],
