@@ -5,7 +5,7 @@ A network with widths ``(d_0, d_1, ..., d_L)`` has one weight matrix per layer, 
 
     W = W_L ... W_2 W_1,        of shape (d_L, d_0).
 
-Conventions used everywhere in this module:
+Conventions (other names as in lcnn_widgets/README.md, "Vocabulary"):
 
 * ``vec`` is row-major (numpy's C order): ``vec(X)[a * n + b] = X[a, b]``. With it,
   ``vec(A X B) = kron(A, B^T) vec(X)``.
@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -72,10 +73,7 @@ __all__ = [
 
 def _product(ws: Sequence[np.ndarray]) -> np.ndarray:
     """``W_L ... W_1`` of checked matrices ``ws = [W_1, ..., W_L]`` (no checking)."""
-    out = ws[0]
-    for w in ws[1:]:
-        out = w @ out
-    return out
+    return reduce(lambda out, w: w @ out, ws)
 
 
 def _split(net: FCN, theta: np.ndarray) -> list[np.ndarray]:
@@ -89,16 +87,19 @@ def _invariants(ws: Sequence[np.ndarray]) -> list[np.ndarray]:
     return [ws[j + 1].T @ ws[j + 1] - ws[j] @ ws[j].T for j in range(len(ws) - 1)]
 
 
+def _shaped(value: ArrayLike, name: str, shape: tuple[int, ...], of: str) -> np.ndarray:
+    """A finite matrix of the given ``shape`` (that ``of`` another matrix, says the message)."""
+    a = as_finite_array(value, name, ndim=2)
+    if a.shape != shape:
+        raise ValueError(f"{name} must have the shape {shape} of {of}: got shape {a.shape}")
+    return a
+
+
 def _partial_products(ws: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """``A_j = W_L ... W_{j+1}`` and ``B_j = W_{j-1} ... W_1`` for ``j = 1, ..., L``."""
-    L = len(ws)
-    B = [np.eye(ws[0].shape[1])]
-    for j in range(L - 1):
-        B.append(ws[j] @ B[-1])
-    A = [np.eye(ws[-1].shape[0])]
-    for j in range(L - 1, 0, -1):
-        A.append(A[-1] @ ws[j])
-    return A[::-1], B
+    B = accumulate(ws[:-1], lambda b, w: w @ b, initial=np.eye(ws[0].shape[1]))
+    A = accumulate(ws[:0:-1], lambda a, w: a @ w, initial=np.eye(ws[-1].shape[0]))
+    return list(A)[::-1], list(B)
 
 
 class FCN:
@@ -132,7 +133,6 @@ class FCN:
         ws = as_weights(weights, None)
         return cls((ws[0].shape[1], *tuple(w.shape[0] for w in ws)))
 
-    # ------------------------------------------------------------------ architecture
     def __repr__(self) -> str:
         return f"FCN(widths={self._widths!r})"
 
@@ -167,7 +167,6 @@ class FCN:
         """Shape ``(d_L, d_0)`` of the end-to-end matrix."""
         return (self._widths[-1], self._widths[0])
 
-    # ------------------------------------------------------------------ parameters
     def check_weights(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
         """Validate ``weights`` for this architecture and return float copies."""
         return as_weights(weights, self._shapes)
@@ -187,7 +186,6 @@ class FCN:
         scale = as_real(scale, "scale")
         return [scale * rng.standard_normal(s) for s in self._shapes]
 
-    # ------------------------------------------------------------------ the map and its derivative
     @finite_result
     def end_to_end(self, weights: Sequence[ArrayLike]) -> np.ndarray:
         """The end-to-end matrix ``W = W_L ... W_1`` of shape (d_L, d_0), ``W_j`` of (d_j, d_{j-1}).
@@ -242,7 +240,7 @@ class FCN:
         array([[13.]])
         """
         A, B = _partial_products(self.check_weights(weights))
-        z = self._end_to_end_like(Z, "Z")
+        z = _shaped(Z, "Z", self.end_to_end_shape, "the end-to-end matrix")
         return sum(a @ a.T @ z @ b.T @ b for a, b in zip(A, B, strict=True))
 
     @finite_result
@@ -252,20 +250,9 @@ class FCN:
         ``grad`` of shape (d_L, d_0) is ``grad l(W)``; gradient flow (eq. 4) is their negative.
         """
         A, B = _partial_products(self.check_weights(weights))
-        g = self._end_to_end_like(grad, "grad")
+        g = _shaped(grad, "grad", self.end_to_end_shape, "the end-to-end matrix")
         return [a.T @ g @ b.T for a, b in zip(A, B, strict=True)]
 
-    def _end_to_end_like(self, value: ArrayLike, name: str) -> np.ndarray:
-        """Check a finite matrix of the end-to-end shape."""
-        a = as_finite_array(value, name, ndim=2)
-        if a.shape != self.end_to_end_shape:
-            raise ValueError(
-                f"{name} must have the shape {self.end_to_end_shape} of the end-to-end matrix: "
-                f"got shape {a.shape}"
-            )
-        return a
-
-    # ------------------------------------------------------------------ invariants
     @finite_result
     def invariants(self, weights: Sequence[ArrayLike]) -> list[np.ndarray]:
         """The conserved matrices ``W_{j+1}^T W_{j+1} - W_j W_j^T`` of shape (d_j, d_j), j < L.
@@ -291,17 +278,15 @@ class FCN:
         >>> FCN((1, 1, 1)).invariant_jacobian([[[2.0]], [[3.0]]])
         array([[-4.,  6.]])
         """
-        ws = self.check_weights(weights)
-        rows = []
+        ws, off = self.check_weights(weights), self._offsets
+        rows = [np.zeros((0, self.n_params))]
         for j in range(len(ws) - 1):
             d = ws[j].shape[0]
             sym = np.eye(d * d) + np.eye(d * d)[[b * d + a for a in range(d) for b in range(d)]]
-            row = np.zeros((d * d, self.n_params))
-            lo, mid, hi = self._offsets[j], self._offsets[j + 1], self._offsets[j + 2]
-            row[:, lo:mid] = -sym @ np.kron(np.eye(d), ws[j])
-            row[:, mid:hi] = sym @ np.kron(ws[j + 1].T, np.eye(d))
-            rows.append(row)
-        return np.vstack(rows) if rows else np.zeros((0, self.n_params))
+            rows.append(np.zeros((d * d, self.n_params)))
+            rows[-1][:, off[j] : off[j + 1]] = -sym @ np.kron(np.eye(d), ws[j])
+            rows[-1][:, off[j + 1] : off[j + 2]] = sym @ np.kron(ws[j + 1].T, np.eye(d))
+        return np.vstack(rows)
 
     @finite_result
     def is_balanced(self, weights: Sequence[ArrayLike], *, tol: float = 1e-9) -> bool:
@@ -319,7 +304,6 @@ class FCN:
         return all(float(np.linalg.norm(d)) <= tol * scale for d in _invariants(ws))
 
 
-# ---------------------------------------------------------------------- orthogonal matrices
 def random_orthogonal(d: int, rng: np.random.Generator) -> np.ndarray:
     """A random orthogonal ``d x d`` matrix, Haar distributed on ``O(d)``.
 
@@ -366,12 +350,9 @@ def orthogonal_orbit(
     Returns
     -------
     list of ndarray
-        The new weights: same product and NTK, invariants conjugated by ``U_j``.
-
-    Notes
-    -----
-    Thm 14: for balanced weights with a full-rank product (square layers), the balanced weights
-    with the same product are exactly this orbit.
+        The new weights: same product and NTK, invariants conjugated by ``U_j``. Thm 14: for
+        balanced weights with a full-rank product (square layers), this orbit is every balanced
+        factorization of that product.
 
     Examples
     --------
@@ -381,22 +362,20 @@ def orthogonal_orbit(
     True
     """
     ws = as_weights(weights, None)
-    items = list(Us) if isinstance(Us, (Sequence, np.ndarray)) else None
-    if items is None or isinstance(Us, (str, bytes)):
+    if not isinstance(Us, (Sequence, np.ndarray)) or isinstance(Us, (str, bytes)):
         raise TypeError(f"Us must be a sequence of {len(ws) - 1} orthogonal matrices: got {Us!r}")
-    if len(items) != len(ws) - 1:
+    if len(Us) != len(ws) - 1:
         raise ValueError(
-            f"Us must hold one orthogonal matrix per hidden layer: got {len(items)} matrices "
+            f"Us must hold one orthogonal matrix per hidden layer: got {len(Us)} matrices "
             f"for {len(ws)} layers ({len(ws) - 1} hidden widths)"
         )
     tol = as_real(tol, "tol", nonnegative=True)
-    us = [as_orthogonal(u, ws[j].shape[0], f"Us[{j}]", tol=tol) for j, u in enumerate(items)]
+    us = [as_orthogonal(u, ws[j].shape[0], f"Us[{j}]", tol=tol) for j, u in enumerate(Us)]
     left = [*us, np.eye(ws[-1].shape[0])]
     right = [np.eye(ws[0].shape[1]), *us]
     return [lo @ w @ ri.T for lo, w, ri in zip(left, ws, right, strict=True)]
 
 
-# ---------------------------------------------------------------------- factorizations
 @finite_result
 def balanced_factorization(
     W: ArrayLike, n_layers: int, *, widths: Sequence[int] | None = None
@@ -468,7 +447,7 @@ def balanced_factorization(
 
 @finite_result
 def identity_factorization(A: ArrayLike, Q: ArrayLike | None = None) -> list[np.ndarray]:
-    """The two-layer factorization ``(W_1, W_2) = (A Q, Q^T A^{-1})`` of the identity.
+    """The two-layer factorization ``(W_1, W_2) = (A Q, Q^T A^{-1})`` of the identity (Ex. 20).
 
     Parameters
     ----------
@@ -480,12 +459,8 @@ def identity_factorization(A: ArrayLike, Q: ArrayLike | None = None) -> list[np.
     Returns
     -------
     list of ndarray
-        ``[A Q, Q^T A^{-1}]``: product ``I``, invariant ``A^{-T} A^{-1} - A A^T`` for every ``Q``.
-
-    Notes
-    -----
-    Ex. 20 (Sec. 4): the NTK depends on ``Q`` unless the invariant vanishes, so ``(W,
-    invariants)`` does not determine the NTK of a fully connected network.
+        ``[A Q, Q^T A^{-1}]``: product ``I`` and invariant ``A^{-T} A^{-1} - A A^T`` for every
+        ``Q``, but an NTK that depends on ``Q`` unless the invariant vanishes.
 
     Examples
     --------
@@ -507,20 +482,12 @@ def identity_factorization(A: ArrayLike, Q: ArrayLike | None = None) -> list[np.
 
 @dataclass(frozen=True)
 class Example20:
-    """Data of the paper's Ex. 20: two factorizations of ``I_2`` with equal invariants.
+    """Data of the paper's Ex. 20: two factorizations of ``I_2`` with equal invariants."""
 
-    Attributes
-    ----------
-    A, Q : ndarray of shape (2, 2)
-        ``diag(2, 1/2)`` and the swap ``[[0, 1], [1, 0]]``.
-    first, second : tuple of ndarray
-        ``(A, A^{-1})`` and ``(A Q, Q^T A^{-1}) = ([[0, 2], [1/2, 0]], [[0, 2], [1/2, 0]])``.
-    """
-
-    A: np.ndarray
-    Q: np.ndarray
-    first: tuple[np.ndarray, np.ndarray]
-    second: tuple[np.ndarray, np.ndarray]
+    A: np.ndarray  # diag(2, 1/2)
+    Q: np.ndarray  # the swap [[0, 1], [1, 0]]
+    first: tuple[np.ndarray, np.ndarray]  # (A, A^{-1})
+    second: tuple[np.ndarray, np.ndarray]  # (A Q, Q^T A^{-1}), both [[0, 2], [1/2, 0]]
 
 
 def example_20() -> Example20:
@@ -539,12 +506,10 @@ def example_20() -> Example20:
     """
     A = np.diag([2.0, 0.5])
     Q = np.array([[0.0, 1.0], [1.0, 0.0]])
-    first = identity_factorization(A)
-    second = identity_factorization(A, Q)
-    return Example20(A=A, Q=Q, first=(first[0], first[1]), second=(second[0], second[1]))
+    (W1, W2), (V1, V2) = identity_factorization(A), identity_factorization(A, Q)
+    return Example20(A=A, Q=Q, first=(W1, W2), second=(V1, V2))
 
 
-# ---------------------------------------------------------------------- loss and flows
 @finite_result
 def dense_loss(W: ArrayLike, Y: ArrayLike, *, X: ArrayLike | None = None) -> float:
     """The squared loss ``1/2 ||W - Y||_F^2``, or ``1/(2N) ||W X - Y||_F^2`` with inputs ``X``.
@@ -575,10 +540,6 @@ def _loss(w: np.ndarray, y: np.ndarray, x: np.ndarray | None) -> float:
 def dense_loss_gradient(W: ArrayLike, Y: ArrayLike, *, X: ArrayLike | None = None) -> np.ndarray:
     """Gradient of :func:`dense_loss` in ``W``: ``W - Y``, or ``(W X - Y) X^T / N``.
 
-    Returns
-    -------
-    ndarray of shape (m, n)
-
     Examples
     --------
     >>> dense_loss_gradient(np.eye(2), np.zeros((2, 2)))
@@ -597,7 +558,7 @@ def _grad(w: np.ndarray, y: np.ndarray, x: np.ndarray | None) -> np.ndarray:
 
 @finite_result
 def psd_power(S: ArrayLike, p: float) -> np.ndarray:
-    """The power ``S^p`` of a symmetric positive semidefinite matrix (``p >= 0``).
+    """The power ``S^p = V diag(lambda^p) V^T`` of a symmetric PSD ``S = V diag(lambda) V^T``.
 
     Parameters
     ----------
@@ -605,11 +566,6 @@ def psd_power(S: ArrayLike, p: float) -> np.ndarray:
         Symmetric PSD; eigenvalues below ``10 n eps max|lambda|`` count as zero.
     p : float
         The exponent, ``p >= 0``; ``S^0 = I``.
-
-    Returns
-    -------
-    ndarray of shape (n, n)
-        ``V diag(lambda^p) V^T`` for ``S = V diag(lambda) V^T``.
 
     Examples
     --------
@@ -650,10 +606,8 @@ def balanced_velocity(W: ArrayLike, grad: ArrayLike, n_layers: int) -> np.ndarra
 
     Parameters
     ----------
-    W : array_like of shape (m, n)
-        The end-to-end matrix.
-    grad : array_like of shape (m, n)
-        ``grad l(W)``.
+    W, grad : array_like of shape (m, n)
+        The end-to-end matrix and ``grad l(W)``.
     n_layers : int
         The depth ``L``.
 
@@ -669,36 +623,20 @@ def balanced_velocity(W: ArrayLike, grad: ArrayLike, n_layers: int) -> np.ndarra
            [-0., -3.]])
     """
     w = as_finite_array(W, "W", ndim=2)
-    g = as_finite_array(grad, "grad", ndim=2)
-    if g.shape != w.shape:
-        raise ValueError(f"grad must have the shape {w.shape} of W: got shape {g.shape}")
-    L = as_positive_int(n_layers, "n_layers")
-    return _balanced_rhs(w, g, L)
+    g = _shaped(grad, "grad", w.shape, "W")
+    return _balanced_rhs(w, g, as_positive_int(n_layers, "n_layers"))
 
 
 @dataclass(frozen=True)
 class DenseFlowResult:
-    """A gradient-flow trajectory of a fully connected linear network (fields as ``FlowResult``).
+    """A gradient-flow trajectory of a fully connected linear network (fields as ``FlowResult``)."""
 
-    Attributes
-    ----------
-    times : ndarray of shape (n_t,)
-        The times reached (fewer than asked when ``success`` is False).
-    end_to_end : ndarray of shape (n_t, d_L, d_0)
-    loss : ndarray of shape (n_t,)
-    weights : tuple of ndarray of shape (n_t, d_j, d_{j-1}), or None
-        ``W_j(t)``, layer 1 first; None for the function-space flow.
-    success : bool
-    message : str
-        The integrator's message.
-    """
-
-    times: np.ndarray
-    end_to_end: np.ndarray
-    loss: np.ndarray
-    weights: tuple[np.ndarray, ...] | None = None
+    times: np.ndarray  # (n_t,) the times reached (fewer than asked when success is False)
+    end_to_end: np.ndarray  # (n_t, d_L, d_0)
+    loss: np.ndarray  # (n_t,)
+    weights: tuple[np.ndarray, ...] | None = None  # W_j(t) (n_t, d_j, d_{j-1}); None: function flow
     success: bool = True
-    message: str = ""
+    message: str = ""  # the integrator's message
 
     @property
     def t(self) -> np.ndarray:
@@ -742,13 +680,9 @@ def gradient_flow_dense(
     weights0 : sequence of array_like
         The initial weights ``W_1, ..., W_L`` (shapes must chain).
     X : array_like of shape (d_0, N), or None
-        Inputs, ``l(W) = 1/(2N) ||W X - Y||_F^2``; None: the identity, ``l(W) = 1/2 ||W - Y||_F^2``.
     Y : array_like of shape (d_L, N), or (d_L, d_0) when ``X`` is None
-        Targets.
-    t_eval : array_like of shape (n_t,)
-        Increasing times starting at 0.
-    rtol, atol : float
-        Tolerances of ``scipy.integrate.solve_ivp`` (method DOP853).
+    t_eval, rtol, atol
+        Sample times; tolerances of ``scipy.integrate.solve_ivp`` (method DOP853).
 
     Returns
     -------
@@ -762,7 +696,7 @@ def gradient_flow_dense(
     4.0
     """
     net = FCN.from_weights(weights0)
-    theta0 = np.concatenate([w.ravel() for w in net.check_weights(weights0)])
+    theta0 = net.flatten(weights0)
     y, x = as_matrix_targets(Y, X, net.end_to_end_shape)
     for arr, name in ((theta0, "weights0"), (y, "Y"), (x, "X")):
         as_moderate(arr, name, 1e100) if arr is not None else None
@@ -776,7 +710,7 @@ def gradient_flow_dense(
 
     path, t, ok, msg = _solve(rhs, theta0, t, rtol, atol)
     traj = [_split(net, th) for th in path]
-    weights = tuple(np.stack([tr[j] for tr in traj]) for j in range(net.n_layers))
+    weights = tuple(np.stack(layer) for layer in zip(*traj, strict=True))
     prods = np.stack([_product(tr) for tr in traj])
     loss = np.array([_loss(p, y, x) for p in prods])
     return DenseFlowResult(
@@ -797,8 +731,8 @@ def balanced_flow(
 ) -> DenseFlowResult:
     """Integrate the function-space flow of balanced networks (paper eq. 6).
 
-    ``W' = -sum_j (W W^T)^{(L-j)/L} grad l(W) (W^T W)^{(j-1)/L}``; from a balanced start the
-    product of :func:`gradient_flow_dense` solves this ODE.
+    ``W' =`` :func:`balanced_velocity`; the product of :func:`gradient_flow_dense` solves it from
+    a balanced start.
 
     Parameters
     ----------
