@@ -1,11 +1,10 @@
 """Stride one: several factorizations of one end-to-end filter, and their different NTKs.
 
-With strides one between two layers, both layer polynomials live in the same variables, so the
-roots of ``p_w`` can be shared out between them in several ways (Sec. 2.3, Ex. 19). On top of
-:mod:`lcnn_widgets.fibers`: the count of real factorizations from the roots alone
-(:func:`stride_one_factorization_count`, an independent oracle), a cubic with a pair of roots
-that turns complex (:func:`cubic_roots`), and the NTKs of a fiber (:func:`fiber_ntks`,
-:func:`ntk_spread`).
+With stride one between two layers, the roots of ``p_w`` can be shared out between the layers
+in several ways (Sec. 2.3, Ex. 19). On top of :mod:`lcnn_widgets.fibers`: the count of real
+factorizations from the roots alone (:func:`stride_one_factorization_count`, an independent
+oracle), a cubic whose pair of roots turns complex (:func:`cubic_roots`), and the NTKs of a
+fiber (:func:`fiber_ntks`, :func:`ntk_spread`). Names: lcnn_widgets/README.md "Vocabulary".
 
 >>> from lcnn_widgets import LCN
 >>> fn = fiber_ntks(LCN([3, 2], [1, 1]), [1, 0, -1, 0])     # Ex. 19: x^3 - x y^2
@@ -38,13 +37,7 @@ from .lcn import join, ntk, spread
 if TYPE_CHECKING:  # pragma: no cover
     from .lcn import LCN
 
-__all__ = [
-    "FiberNTKs",
-    "cubic_roots",
-    "fiber_ntks",
-    "ntk_spread",
-    "stride_one_factorization_count",
-]
+__all__ = ["FiberNTKs", "cubic_roots", "fiber_ntks", "ntk_spread", "stride_one_factorization_count"]
 
 
 @finite_result
@@ -54,7 +47,6 @@ def ntk_spread(net: LCN, points: Sequence[Sequence[ArrayLike]]) -> float:
     Parameters
     ----------
     net : LCN
-        The architecture (1D or D-dimensional).
     points : sequence of filter tuples
         At least one parameter point ``theta_i`` (for example the points of a fiber).
 
@@ -66,8 +58,7 @@ def ntk_spread(net: LCN, points: Sequence[Sequence[ArrayLike]]) -> float:
     Notes
     -----
     Sec. 2.3, Ex. 19: with a stride one, points of one fiber at fixed invariants can have
-    different NTKs. With all strides > 1 (Thm 4) or in D >= 2 (Thm 13) the spread is zero on
-    the smooth locus.
+    different NTKs; with all strides > 1 (Thm 4) or D >= 2 (Thm 13) not on the smooth locus.
 
     Examples
     --------
@@ -85,21 +76,11 @@ def ntk_spread(net: LCN, points: Sequence[Sequence[ArrayLike]]) -> float:
 
 @dataclass(frozen=True, eq=False)
 class FiberNTKs:
-    """The real fiber of ``(w, delta)`` with the NTK of each of its points.
+    """The real fiber of ``(w, delta)`` with the NTK of each of its points."""
 
-    Attributes
-    ----------
-    fiber : Fiber
-        From :func:`lcnn_widgets.fibers.fibers` (one point per sign class).
-    ntks : tuple of ndarray of shape (K, K)
-        ``ntks[i] = J J^T`` at ``fiber[i]``; sign flips do not change it.
-    spread : float
-        ``max_{i,j} ||ntks[i] - ntks[j]||_F`` (see :func:`ntk_spread`).
-    """
-
-    fiber: Fiber
-    ntks: tuple[np.ndarray, ...]
-    spread: float
+    fiber: Fiber  # from lcnn_widgets.fibers.fibers (one point per sign class)
+    ntks: tuple[np.ndarray, ...]  # (K, K) each: J J^T at fiber[i] (sign flips do not change it)
+    spread: float  # max_{i,j} ||ntks[i] - ntks[j]||_F, as ntk_spread
 
 
 @finite_result
@@ -138,17 +119,13 @@ def fiber_ntks(
 def cubic_roots(r: float, center: float, disc: float) -> np.ndarray:
     """The roots ``r`` and ``center +- sqrt(disc)`` of a real cubic.
 
-    The pair is real for ``disc > 0``, double at ``disc = 0`` and ``center +- i sqrt(-disc)``
-    for ``disc < 0``.
+    The pair is real for ``disc > 0``, double at 0, ``center +- i sqrt(-disc)`` for ``disc < 0``.
 
     Parameters
     ----------
-    r : float
-        The real root.
-    center : float
-        The midpoint of the pair.
-    disc : float
-        A quarter of the discriminant of ``t^2 - 2 center t + center^2 - disc``.
+    r, center, disc : float
+        The real root, the midpoint of the pair and a quarter of the discriminant of
+        ``t^2 - 2 center t + center^2 - disc``.
 
     Returns
     -------
@@ -201,8 +178,7 @@ def stride_one_factorization_count(
 ) -> int:
     """Number of real factorizations ``p_w = q_1 q_2 ... q_L`` with ``deg q_l = degrees[l]``.
 
-    A pure function of the roots, for strides one before the last layer (every layer is a
-    polynomial in the same variable).
+    A pure function of the roots, for strides one before the last layer (one variable).
 
     Parameters
     ----------
@@ -218,8 +194,7 @@ def stride_one_factorization_count(
     Returns
     -------
     int
-        The ways to give each layer a conjugation-closed sub-multiset of ``degrees[l]`` roots,
-        using every root once: ``len(fibers(net, w))``.
+        ``len(fibers(net, w))``: the ways to share the roots out in conjugation-closed groups.
 
     Notes
     -----
