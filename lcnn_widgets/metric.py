@@ -1,18 +1,12 @@
 """The neural tangent kernel as a Riemannian metric on the neuromanifold (Sec. 2.1).
 
-At ``theta = (w_1, ..., w_L)`` with nonzero filters, the level set ``{delta(theta) = delta}``
-has the tangent space (eq. 9) ``{u : <w_1, u_1> = ... = <w_L, u_L>}``, the orthogonal
-complement of the *vertical space* ``{(lambda_l w_l) : sum lambda_l = 0}`` in ``ker J``. ``J``
-maps (9) onto ``T_w M = range J`` (Lemma 5, a bijection at smooth points), and the pushforward
-of the Euclidean metric is (Cor. 6) ``g_w^delta(a, b) = a^T Theta(theta)^+ b``,
-``Theta = J J^T`` at a fiber point of ``(w, delta)``. The lift of ``a`` is ``u = J^+ a``; the
-Riemannian gradient of a loss ``l`` is ``Theta grad l(w)``.
-
-Vectors in function space are flat arrays of length ``K = net.n_outputs`` (C order; the
-end-to-end shape is accepted too). Pseudo-inverses cut singular values below ``RCOND`` times
-the largest; near singular points :func:`metric_matrix` warns with
-:class:`MetricConditioningWarning`. The running example (Ex. 15-17) is in
-:mod:`lcnn_widgets.running_example`.
+At nonzero filters the level set ``{delta(theta) = delta}`` has the tangent space (9)
+``{u : <w_1, u_1> = ... = <w_L, u_L>}``, orthogonal to the *vertical space*
+``{(lambda_l w_l) : sum lambda_l = 0}`` in ``ker J``; ``J`` maps (9) onto ``T_w M = range J``
+(Lemma 5), and the pushforward metric is ``g_w^delta(a, b) = a^T Theta(theta)^+ b`` at a fiber
+point of ``(w, delta)`` (Cor. 6). Function-space vectors are flat, of length ``K = n_outputs``
+(the end-to-end shape is accepted too); pseudo-inverses cut singular values below ``RCOND``
+times the largest.
 
 >>> net = running_example_net()
 >>> w = [2.0, 1.0, 3.0, -1.0, -5.0]                  # a smooth point (Ex. 17)
@@ -65,7 +59,6 @@ class MetricConditioningWarning(RuntimeWarning):
     """The NTK is (nearly) rank deficient on ``T_w M``: the metric is unreliable or degenerate."""
 
 
-# ---------------------------------------------------------------------------- parameter side
 def _nonzero_filters(net: LCN, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
     reason = "the tangent space (9) and the metric need every filter to be nonzero"
     return as_nonzero_filters(net.check_filters(filters), reason=reason)
@@ -79,11 +72,10 @@ def _constraints(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
 
 @finite_result
 def tangent_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
-    """Orthonormal basis of the tangent space (9) of the level set of the invariants.
+    """Orthonormal basis of the tangent space (9), (n_params, dim M); ``filters`` nonzero.
 
-    ``filters``: nonzero (else ValueError). Returns an ndarray of shape (n_params, dim M),
-    columns spanning ``{u : <w_1, u_1> = ... = <w_L, u_L>}`` (eq. 9), the orthogonal
-    complement of :func:`vertical_space`; the row space of ``J`` at smooth points (Lemma 5).
+    The columns span ``{u : <w_1, u_1> = ... = <w_L, u_L>}``, the orthogonal complement of
+    :func:`vertical_space`; the row space of ``J`` at smooth points (Lemma 5).
 
     Examples
     --------
@@ -100,9 +92,9 @@ def tangent_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
 def vertical_space(net: LCN, filters: Sequence[ArrayLike]) -> np.ndarray:
     """Orthonormal basis of the vertical space ``{(lambda_l w_l) : sum_l lambda_l = 0}``.
 
-    ``filters``: nonzero (else ValueError). Returns an ndarray of shape (n_params, L - 1): the
-    tangent directions of the scaling orbit (Prop. 2), in ``ker J`` since
-    ``J (lambda_l w_l)_l = (sum_l lambda_l) pi(theta)``, all of it at smooth points (Lemma 5).
+    ``filters`` nonzero; shape (n_params, L - 1). The tangent directions of the scaling orbit
+    (Prop. 2), in ``ker J`` as ``J (lambda_l w_l)_l = (sum_l lambda_l) pi(theta)``; all of
+    ``ker J`` at smooth points (Lemma 5).
 
     Examples
     --------
@@ -134,8 +126,7 @@ def is_tangent(
 ) -> bool:
     """Whether ``a`` lies in ``range J(theta)``, which is ``T_w M`` at smooth points (Lemma 5).
 
-    ``a``: array_like of shape (K,) or end_to_end_size; ``filters``: the parameter point
-    ``theta``; ``rtol``: accept when ``||J J^+ a - a|| <= rtol ||a||``.
+    ``a``: shape (K,) or end_to_end_size; accepted when ``||J J^+ a - a|| <= rtol ||a||``.
 
     Examples
     --------
@@ -153,9 +144,8 @@ def lift(
 ) -> list[np.ndarray]:
     """The least-norm parameter direction ``u = J^+ a`` that ``J`` maps to ``a`` (Lemma 5).
 
-    Arguments as in :func:`is_tangent` (ValueError unless ``a in range J``). Returns ``u`` split
-    into filters: in the row space of ``J``, inside (9); at a smooth point the unique vector of
-    (9) over ``a``, and ``g(a, a) = ||u||^2`` (Cor. 6).
+    As :func:`is_tangent` (ValueError unless ``a in range J``). Returns ``u`` split into filters, in
+    (9); at a smooth point the unique vector of (9) over ``a``, and ``g(a, a) = ||u||^2`` (Cor. 6).
 
     Examples
     --------
@@ -173,7 +163,6 @@ def lift(
     return [f.copy() for f in split(net, u)]
 
 
-# ---------------------------------------------------------------------------- fiber points
 def _fiber_filters(net: LCN, w: np.ndarray, d: np.ndarray) -> list[list[np.ndarray]]:
     """One filter list per real fiber point of ``(w, delta)`` up to signs (:func:`fibers`)."""
     fiber = fibers(net, w.reshape(net.end_to_end_shape), d)
@@ -184,21 +173,11 @@ def _fiber_filters(net: LCN, w: np.ndarray, d: np.ndarray) -> list[list[np.ndarr
 def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> list[np.ndarray]:
     """The parameter point ``theta`` with ``pi(theta) = w`` and invariants ``delta`` used for ``g``.
 
-    Parameters
-    ----------
-    net : LCN
-    w : array_like of shape (K,) or end_to_end_size
-    delta : array_like of shape (L - 1,)
-    fiber : None, int, FiberPoint or sequence of array_like, optional
-        None: the fiber of :func:`fibers`, which must have one NTK (smooth points, strides > 1,
-        Thm 4). An int: that index of ``fibers(net, w, delta).points``. Filters (or an object
-        with ``.filters``) with ``pi(filters) = w``: rescaled to ``delta`` (no fiber computed).
-
-    Raises
-    ------
-    ValueError
-        If ``w`` is not in ``M``, the filters do not map to ``w``, a filter is zero, or
-        (``fiber=None``) the fiber's NTKs differ (singular points, Ex. 16; stride one, Ex. 19).
+    ``w``: shape (K,) or end_to_end_size. ``fiber=None``: the point of :func:`fibers`, whose NTKs
+    must agree (smooth points, strides > 1, Thm 4; else ValueError: singular points, Ex. 16, or
+    stride one, Ex. 19); an int: that index of ``fibers(net, w, delta).points``; filters (or an
+    object with ``.filters``) with ``pi(filters) = w``: rescaled to ``delta``, no fiber computed.
+    ValueError also if ``w`` is not in ``M`` or a filter is zero.
 
     Examples
     --------
@@ -246,7 +225,7 @@ def fiber_point(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) 
 def ntk_at(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> np.ndarray:
     """The NTK ``Theta(w; delta) = J J^T``, (K, K), at the fiber point of ``(w, delta)`` (Thm 4).
 
-    ``net, w, delta, fiber`` as in :func:`fiber_point`.
+    ``w, delta, fiber`` as in :func:`fiber_point`.
 
     Examples
     --------
@@ -266,8 +245,7 @@ def _spectrum_condition(net: LCN, theta_ntk: np.ndarray) -> float:
 def condition_number(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None) -> float:
     """Condition number ``lambda_1 / lambda_d`` (``d = dim M``) of the NTK on ``T_w M``.
 
-    ``net, w, delta, fiber`` as in :func:`fiber_point`. ``inf`` when ``rank Theta < dim M`` (a
-    critical point of ``pi``, where the metric degenerates).
+    As :func:`fiber_point`; ``inf`` where ``rank Theta < dim M`` (critical points of ``pi``).
 
     Examples
     --------
@@ -278,9 +256,8 @@ def condition_number(net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = N
     return _spectrum_condition(net, ntk_at(net, w, delta, fiber=fiber))
 
 
-def _metric(net: LCN, w: Any, delta: Any, fiber: Any, rcond: float):
-    fs = fiber_point(net, w, delta, fiber=fiber)
-    J = jacobian(net, join(fs))
+def _metric(net: LCN, w: Any, delta: Any, fiber: Any, rcond: float) -> tuple[np.ndarray, ...]:
+    J = jacobian(net, join(fiber_point(net, w, delta, fiber=fiber)))
     theta_ntk = J @ J.T
     cond = _spectrum_condition(net, theta_ntk)
     if cond > COND_WARN:
@@ -291,23 +268,18 @@ def _metric(net: LCN, w: Any, delta: Any, fiber: Any, rcond: float):
             MetricConditioningWarning,
             stacklevel=3,
         )
-    return fs, J, theta_ntk, np.linalg.pinv(theta_ntk, rtol=rcond, hermitian=True)
+    return J, np.linalg.pinv(theta_ntk, rtol=rcond, hermitian=True)
 
 
 @finite_result
 def metric_matrix(
     net: LCN, w: ArrayLike, delta: ArrayLike, *, fiber: Any = None, rcond: float = RCOND
 ) -> np.ndarray:
-    """The metric ``g_w^delta`` as a matrix: ``Theta(theta)^+`` at a fiber point of ``(w, delta)``.
+    """The metric ``g_w^delta`` as a matrix ``G = Theta(theta)^+`` at a fiber point (Cor. 6).
 
-    Cor. 6: the pushforward of the Euclidean metric on ``M_delta`` (the same at every fiber
-    point for strides > 1, Thm 4).
-
-    ``net, w, delta, fiber`` as in :func:`fiber_point` (and its ValueErrors); ``rcond`` the
-    relative cutoff of ``numpy.linalg.pinv``. Returns ``G`` of shape (K, K), symmetric PSD, with
-    ``g(a, b) = a^T G b`` on ``T_w M = range Theta``; ``G Theta`` projects onto ``T_w M``.
-    Warns with :class:`MetricConditioningWarning` when :func:`condition_number` exceeds
-    :data:`COND_WARN` (at or near singular points).
+    ``w, delta, fiber`` as in :func:`fiber_point`; ``rcond``: the cutoff of ``numpy.linalg.pinv``.
+    ``G`` is (K, K), ``g(a, b) = a^T G b`` on ``T_w M = range Theta`` (the same at every fiber
+    point for strides > 1, Thm 4). Warns (:class:`MetricConditioningWarning`) above ``COND_WARN``.
 
     Examples
     --------
@@ -319,7 +291,7 @@ def metric_matrix(
     """
     as_network(net)
     rcond = as_real(rcond, "rcond", nonnegative=True)
-    return _metric(net, w, delta, fiber, rcond)[3]
+    return _metric(net, w, delta, fiber, rcond)[1]
 
 
 def _tangent_vector(net: LCN, J: np.ndarray, a: Any, name: str) -> np.ndarray:
@@ -340,8 +312,8 @@ def inner_product(
 ) -> float:
     """The metric ``g_w^delta(a, b) = a^T Theta^+ b = <J^+ a, J^+ b>`` (Lemma 5, Cor. 6).
 
-    ``a, b``: array_like of shape (K,) or end_to_end_size, tangent vectors at ``w`` (in
-    ``range J``; else ValueError); ``net, w, delta, fiber`` as in :func:`fiber_point`.
+    ``a, b``: tangent vectors at ``w`` (in ``range J``, else ValueError), shape (K,) or
+    end_to_end_size; ``w, delta, fiber`` as in :func:`fiber_point`.
 
     Examples
     --------
@@ -351,8 +323,7 @@ def inner_product(
     >>> bool(inner_product(net, a, a, w, 0.0) > 0)
     True
     """
-    as_network(net)
-    _, J, _, G = _metric(net, w, delta, fiber, RCOND)
+    J, G = _metric(net, w, delta, fiber, RCOND)
     return float(_tangent_vector(net, J, a, "a") @ G @ _tangent_vector(net, J, b, "b"))
 
 
@@ -374,10 +345,8 @@ def riemannian_gradient(
 ) -> np.ndarray:
     """The gradient of a loss for the metric ``g^delta``: ``Theta(w; delta) grad l(w)``, (K,).
 
-    ``grad``: array_like of shape (K,) or end_to_end_size, the Euclidean gradient in function
-    space; ``net, w, delta, fiber`` as in :func:`fiber_point`. Returns the ``G in T_w M`` with
-    ``g(G, b) = <grad l(w), b>`` on ``T_w M`` (Cor. 6: so ``w' = -Theta grad l(w)`` is a
-    Riemannian gradient flow); its lift is ``J^T grad l(w)``.
+    ``grad``: the Euclidean gradient in function space; ``w, delta, fiber`` as in
+    :func:`fiber_point`. Cor. 6: ``w' = -Theta grad l(w)`` is a Riemannian gradient flow.
 
     Examples
     --------
@@ -394,13 +363,10 @@ def riemannian_gradient(
 def chart_metric(
     net: LCN, filters: Sequence[ArrayLike], directions: ArrayLike, delta: ArrayLike
 ) -> np.ndarray:
-    """Gram matrix of ``g^delta`` on the images ``J(theta) t_i`` of parameter directions.
+    """Gram matrix ``(J t_i)^T Theta(rescale(theta, delta))^+ (J t_j)``, (m, m), ``J = J(theta)``.
 
-    ``filters``: a parameter point ``theta`` (any invariants), ``w = pi(theta)``;
-    ``directions``: array_like of shape (n_params, m), the columns ``t_i``; ``delta``: shape
-    (L - 1,). Returns the (m, m) matrix ``(J t_i)^T Theta(rescale(theta, delta))^+ (J t_j)``,
-    ``J = J(theta)``: the metric in the chart ``x -> pi(theta + sum_i x_i t_i)`` at 0
-    (``T^T T`` if ``delta(theta) = delta`` and the ``t_i`` lie in (9); Lemma 5, Cor. 6).
+    ``filters``: a point ``theta`` (any invariants); ``directions``: (n_params, m), the ``t_i``. The
+    metric in the chart ``x -> pi(theta + sum_i x_i t_i)`` at 0 (Lemma 5, Cor. 6).
 
     Examples
     --------
@@ -420,25 +386,14 @@ def chart_metric(
     return 0.5 * (gram + gram.T)
 
 
-# ---------------------------------------------------------------------------- smooth points
 def is_smooth_point(net: LCN, w: ArrayLike, *, tol: float = 1e-8, method: str = "auto") -> bool:
     """Whether ``w`` is a smooth point of the neuromanifold (1D, strides > 1; Sec. 2.1).
 
-    For strides > 1, ``w`` is singular iff it has several preimages up to scaling or its
-    preimage is critical (after Cor. 6).
-
-    Parameters
-    ----------
-    net : LCN
-        A 1D architecture with strides ``s_1, ..., s_{L-1} > 1`` (else ValueError).
-    w : array_like of shape (K,)
-        A point of the neuromanifold (else ValueError).
-    tol : float, default=1e-8
-        Relative tolerance for ranks, for comparing fiber points and for ``w_1 = w_3 = 0``.
-    method : {"auto", "fiber", "equation"}, default="auto"
-        "fiber": smooth iff the fiber is one point up to signs and scaling with
-        ``rank J = dim M`` there. "equation" (running example only): iff ``grad F(w) != 0``,
-        i.e. not ``w_1 = w_3 = 0`` (Ex. 15). "auto": "equation" for the running example.
+    ``net``: 1D with ``s_1, ..., s_{L-1} > 1`` (else ValueError); ``w``: shape (K,), in ``M``;
+    ``tol``: relative tolerance for ranks, fiber points and ``w_1 = w_3 = 0``. ``method="fiber"``:
+    smooth iff the fiber is one point up to signs and scaling, with ``rank J = dim M`` (after
+    Cor. 6); ``"equation"`` (running example only, the default there): iff ``grad F(w) != 0``,
+    i.e. not ``w_1 = w_3 = 0`` (Ex. 15).
 
     Examples
     --------
