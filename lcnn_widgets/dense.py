@@ -52,23 +52,12 @@ from ._validation import (
     finite_result,
 )
 
-__all__ = [
-    "FCN",
-    "DenseFlowResult",
-    "Example20",
-    "balanced_factorization",
-    "balanced_flow",
-    "balanced_velocity",
-    "dense_loss",
-    "dense_loss_gradient",
-    "example_20",
-    "gradient_flow_dense",
-    "identity_factorization",
-    "orthogonal_orbit",
-    "psd_power",
-    "random_orthogonal",
-    "rotation",
-]
+# fmt: off
+__all__ = ["FCN", "DenseFlowResult", "Example20", "balanced_factorization", "balanced_flow",
+           "balanced_velocity", "dense_loss", "dense_loss_gradient", "example_20",
+           "gradient_flow_dense", "identity_factorization", "orthogonal_orbit", "psd_power",
+           "random_orthogonal", "rotation"]
+# fmt: on
 
 
 def _product(ws: Sequence[np.ndarray]) -> np.ndarray:
@@ -385,7 +374,6 @@ def balanced_factorization(
     Parameters
     ----------
     W : array_like of shape (m, n)
-        The end-to-end matrix.
     n_layers : int
         The depth ``L``.
     widths : sequence of int, optional
@@ -413,19 +401,16 @@ def balanced_factorization(
     w = as_finite_array(W, "W", ndim=2)
     L = as_positive_int(n_layers, "n_layers")
     m, n = w.shape
-    if widths is None:
-        dims = (n,) + (min(m, n),) * (L - 1) + (m,)
-    else:
-        dims = as_widths(widths)
-        if len(dims) != L + 1:
-            raise ValueError(
-                f"widths must have n_layers + 1 = {L + 1} entries: got {len(dims)} ({dims})"
-            )
-        if dims[0] != n or dims[-1] != m:
-            raise ValueError(
-                f"widths must start with d_0 = {n} (columns of W) and end with d_L = {m} (rows "
-                f"of W): got {dims}"
-            )
+    dims = (n,) + (min(m, n),) * (L - 1) + (m,) if widths is None else as_widths(widths)
+    if len(dims) != L + 1:
+        raise ValueError(
+            f"widths must have n_layers + 1 = {L + 1} entries: got {len(dims)} ({dims})"
+        )
+    if dims[0] != n or dims[-1] != m:
+        raise ValueError(
+            f"widths must start with d_0 = {n} (columns of W) and end with d_L = {m} (rows "
+            f"of W): got {dims}"
+        )
     if L == 1:
         return [w]
     rank = int(np.linalg.matrix_rank(w))
@@ -519,7 +504,6 @@ def dense_loss(W: ArrayLike, Y: ArrayLike, *, X: ArrayLike | None = None) -> flo
     W : array_like of shape (m, n)
     Y : array_like of shape (m, n), or (m, N) with ``X``
     X : array_like of shape (n, N), optional
-        ``N`` inputs, one per column.
 
     Examples
     --------
