@@ -1,10 +1,11 @@
 """Shallow ReLU networks: a two-layer ReLU CNN and a two-layer ReLU MLP (paper Sec. 5).
 
 The CNN is ``f(x) = conv(w_2, s_2, relu(conv(w_1, s_1, x)))``, the MLP ``f(x) = W_2 relu(W_1 x)``;
-no biases, ``relu'(0) = 0``, one input per row of a batch ``X``. Three facts drive the section:
-gradient flow keeps per-layer (CNN) or per-neuron (MLP) norm differences; where every first-layer
-unit is active the network is the linear one; and ``f(x) - f(-x)`` is the linear network for every
-``x``. Jacobians are with respect to the parameters (layer 1 first), stacked over the batch.
+no biases, ``relu'(0) = 0``. Three facts drive the section: gradient flow keeps per-layer (CNN)
+or per-neuron (MLP) norm differences; where every first-layer unit is active the network is the
+linear one; and ``f(x) - f(-x)`` is the linear network for every ``x``. Names as in the package
+README's "Vocabulary": ``filters = (w_1, w_2)`` (CNN) or ``weights = (W_1, W_2)`` (MLP), layer 1
+first; ``X`` a batch, one input per row. Jacobians are by ``theta``, stacked over the batch.
 """
 
 from __future__ import annotations
@@ -39,17 +40,10 @@ from .lcn import LCN, correlate, invariants, join, pi
 #: the two filters ``(w_1, w_2)`` of a CNN or weights ``(W_1, W_2)`` of an MLP, layer 1 first
 Params = Sequence[ArrayLike]
 
-__all__ = [
-    "ActivationRegions",
-    "FunctionFiber",
-    "ParameterComparison",
-    "ReLUCNN",
-    "ReLUFlowResult",
-    "ReLUMLP",
-    "activation_regions",
-    "compare_parametrizations",
-    "relu",
-]
+# fmt: off
+__all__ = ["ActivationRegions", "FunctionFiber", "ParameterComparison", "ReLUCNN", "ReLUFlowResult",
+           "ReLUMLP", "activation_regions", "compare_parametrizations", "relu"]
+# fmt: on
 
 
 def relu(h: ArrayLike) -> np.ndarray:
@@ -79,13 +73,9 @@ def _windows(X: np.ndarray, shape: Shape, st: Shape) -> np.ndarray:
 class ReLUCNN:
     """A shallow ReLU convolutional network ``f(x) = conv(w_2, s_2, relu(conv(w_1, s_1, x)))``.
 
-    Paper Sec. 5. Without the ReLU the same filters form the linear network ``self.linear``, with
-    end-to-end filter ``pi(theta) = w_1 * dil(w_2, s_1)`` and total stride ``S = s_1 s_2``.
-
-    Parameters
-    ----------
-    filter_sizes, strides : sequence of two ints, or of two tuples of int (D-dim inputs)
-        ``(k_1, k_2)`` and ``(s_1, s_2)``, layer 1 first; checked as by :class:`LCN`.
+    Paper Sec. 5. ``filter_sizes = (k_1, k_2)`` and ``strides = (s_1, s_2)`` are as in :class:`LCN`.
+    Without the ReLU the same filters form the linear network ``self.linear``, with end-to-end
+    filter ``pi(theta) = w_1 * dil(w_2, s_1)`` and total stride ``S = s_1 s_2``.
 
     Examples
     --------
@@ -109,14 +99,40 @@ class ReLUCNN:
     def __repr__(self) -> str:
         return f"ReLUCNN(filter_sizes={self.filter_sizes!r}, strides={self.strides!r})"
 
-    linear = property(lambda self: self._linear, doc="The linear network of the same filters.")
-    # the same as the linear network's (per axis: int in 1D, tuple in D dimensions)
-    filter_sizes = property(lambda self: self._linear.filter_sizes, doc="``[k_1, k_2]``.")
-    strides = property(lambda self: self._linear.strides, doc="``[s_1, s_2]``.")
-    dim = property(lambda self: self._linear.dim, doc="Dimension ``D`` of the inputs.")
-    n_params = property(lambda self: self._linear.n_params, doc="``prod(k_1) + prod(k_2)``.")
-    end_to_end_size = property(lambda self: self._linear.end_to_end_size, doc="Size of ``pi``.")
-    stride = property(lambda self: self._linear.stride, doc="Total stride ``S = s_1 s_2``.")
+    @property
+    def linear(self) -> LCN:
+        """The linear network of the same filters (the sizes below are its own)."""
+        return self._linear
+
+    @property
+    def filter_sizes(self) -> list:
+        """``[k_1, k_2]``: ints (1D) or tuples (D-dim)."""
+        return self._linear.filter_sizes
+
+    @property
+    def strides(self) -> list:
+        """``[s_1, s_2]``: ints (1D) or tuples (D-dim)."""
+        return self._linear.strides
+
+    @property
+    def dim(self) -> int:
+        """Dimension ``D`` of the inputs."""
+        return self._linear.dim
+
+    @property
+    def n_params(self) -> int:
+        """``prod(k_1) + prod(k_2)``."""
+        return self._linear.n_params
+
+    @property
+    def end_to_end_size(self) -> int | Shape:
+        """Size of ``pi(theta)`` (per axis)."""
+        return self._linear.end_to_end_size
+
+    @property
+    def stride(self) -> int | Shape:
+        """Total stride ``S = s_1 s_2`` (per axis)."""
+        return self._linear.stride
 
     def check_filters(self, filters: Params) -> list[np.ndarray]:
         """Validate ``filters`` and return float copies (see :meth:`LCN.check_filters`)."""
@@ -155,14 +171,8 @@ class ReLUCNN:
     def forward(self, filters: Params, X: ArrayLike) -> np.ndarray:
         """The outputs ``conv(w_2, s_2, relu(conv(w_1, s_1, x)))`` of a batch.
 
-        Parameters
-        ----------
-        filters : sequence of two array_like, ``(w_1, w_2)``
-        X : array_like of shape (N, n) or (N, n_1, ..., n_D), as :meth:`check_inputs`
-
-        Returns
-        -------
-        ndarray of shape (N, M) or (N, M_1, ..., M_D), the shape of ``conv(pi(theta), S, x)``
+        ``X`` of shape (N, n) or (N, *n) as :meth:`check_inputs`; the outputs have shape (N, M) or
+        (N, *M), that of ``conv(pi(theta), S, x)`` for each input.
 
         Examples
         --------
@@ -182,17 +192,11 @@ class ReLUCNN:
 
     @finite_result
     def jacobian(self, filters: Params, X: ArrayLike) -> np.ndarray:
-        """Jacobian of the stacked outputs with respect to ``(w_1, w_2)``.
+        """Jacobian of the stacked outputs with respect to ``theta``, shape (N * M, n_params).
 
-        Returns
-        -------
-        ndarray of shape (N * M, n_params)
-            Row ``i * M + r``: output ``r`` (C order) of input ``i``; columns as :meth:`flatten`.
-
-        Notes
-        -----
-        With ``h = conv(w_1, s_1, x)``, ``D = [h > 0]``: ``df/dw_2`` is the patch matrix of
-        ``relu(h)``, ``df/dw_1 = conv(w_2, s_2, D * P_1(x))`` (``P_1``: first-layer patches).
+        Row ``i * M + r``: output ``r`` (C order) of input ``i``. With ``h = conv(w_1, s_1, x)``,
+        ``df/dw_2`` is the patch matrix of ``relu(h)``, ``df/dw_1 = conv(w_2, s_2, [h > 0] P_1(x))``
+        (``P_1``: first-layer patches).
 
         Examples
         --------
@@ -201,16 +205,13 @@ class ReLUCNN:
                [6., 3.]])
         """
         w1, w2 = self.check_filters(filters)
-        Xb = self.check_inputs(X)
-        D = self.dim
-        shape1, shape2 = self._linear.filter_shapes
+        Xb, D = self.check_inputs(X), self.dim
         H = _batched_conv(w1, self._st[0], Xb)
-        J2 = _windows(np.maximum(H, 0.0), shape2, self._st[1])  # patches of the hidden layer
+        J2 = _windows(np.maximum(H, 0.0), w2.shape, self._st[1])  # patches of the hidden layer
         # d f / d w_1: convolve (mask * first-layer patches) with w_2, carrying the k_1 axes
-        G = (H > 0).reshape(H.shape + (1,) * D) * _windows(Xb, shape1, self._st[0])
+        G = (H > 0).reshape(H.shape + (1,) * D) * _windows(Xb, w1.shape, self._st[0])
         J1 = _batched_conv(w2, self._st[1], G, trailing=D)
-        rows = J2.shape[0] * int(np.prod(J2.shape[1 : 1 + D]))
-        return np.hstack([J1.reshape(rows, -1), J2.reshape(rows, -1)])
+        return np.hstack([J1.reshape(-1, w1.size), J2.reshape(-1, w2.size)])
 
     @finite_result
     def ntk(self, filters: Params, X: ArrayLike) -> np.ndarray:
@@ -273,21 +274,12 @@ class ReLUCNN:
         input_size: Any = None,
         margin: float = 0.5,
     ) -> np.ndarray:
-        """Random inputs on which every first-layer unit is active (``h > 0``).
+        """Random inputs, shape (n_inputs, *n), on which all first-layer units are active (h > 0).
 
-        Parameters
-        ----------
-        filters : sequence of two array_like, ``(w_1, w_2)`` with ``w_1 != 0``
-        rng : numpy.random.Generator
-        n_inputs : int, default=1
-        input_size : int or tuple of int, default=end_to_end_size + stride (two outputs per axis)
-        margin : float, default=0.5, positive: ``h`` is uniform on ``[margin, margin + 1]``
-
-        Returns
-        -------
-        ndarray of shape (n_inputs, n) or (n_inputs, n_1, ..., n_D)
-            ``x = A^+ h + (I - A^+ A) z``: a nonzero first layer ``A`` has full row rank (a
-            staircase), so every positive ``h`` is reached; there ``f`` is linear (Sec. 5).
+        ``w_1`` must be nonzero; ``input_size = n`` (int or tuple) defaults to ``end_to_end_size +
+        stride`` (two outputs per axis); ``h`` is uniform on ``[margin, margin + 1]``, margin > 0.
+        Sec. 5: ``x = A^+ h + (I - A^+ A) z`` reaches every ``h``, as a nonzero first layer ``A``
+        has full row rank (a staircase); there ``f`` is linear.
         """
         fs = self.check_filters(filters)
         if not np.any(fs[0]):
@@ -303,27 +295,17 @@ class ReLUCNN:
         A_pinv = np.linalg.pinv(A)
         h = margin + rng.random((n_inputs, A.shape[0]))
         z = rng.standard_normal((n_inputs, A.shape[1]))
-        x = h @ A_pinv.T + (z - z @ (A_pinv @ A).T)
-        return x.reshape((n_inputs, *n))
+        return (h @ A_pinv.T + (z - z @ (A_pinv @ A).T)).reshape((n_inputs, *n))
 
     @finite_result
     def end_to_end_from_samples(self, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
-        """The end-to-end filter of the linear convolution that best explains samples ``(X, Y)``.
+        """The least-squares ``w`` of ``conv(w, S, x_i) = y_i``, shape ``end_to_end_shape``.
 
-        Parameters
-        ----------
-        X : array_like of shape (N, n) or (N, n_1, ..., n_D), inputs in one linear region
-        Y : array_like of the shape of ``forward(filters, X)``, the outputs there
-
-        Returns
-        -------
-        ndarray of shape end_to_end_size
-            Least-squares ``w`` of ``conv(w, S, x_i) = y_i``; unique if the patches of ``X`` span.
-            Paper Sec. 5: where the first layer is positive, the outputs determine ``pi(theta)``.
+        ``X``: inputs in one linear region, ``Y``: the outputs there (the shape of ``forward``). The
+        answer is unique if the patches of ``X`` span; Sec. 5: there the outputs determine ``pi``.
         """
-        Xb = self.check_inputs(X)
         k = self._linear.end_to_end_shape
-        P = _windows(Xb, k, self._S).reshape(-1, int(np.prod(k)))
+        P = _windows(self.check_inputs(X), k, self._S).reshape(-1, int(np.prod(k)))
         y = as_finite_array(Y, "Y")
         if y.size != P.shape[0]:
             raise ValueError(
@@ -336,21 +318,12 @@ class ReLUCNN:
     def function_fiber(
         self, filters: Params, rng: np.random.Generator, *, n_test: int = 32, tol: float = 1e-8
     ) -> FunctionFiber:
-        """All filters with the same ReLU function and the same invariant as ``filters``.
+        """All filters with the same ReLU function and the same invariant as (nonzero) ``filters``.
 
-        Parameters
-        ----------
-        filters : sequence of two array_like, nonzero ``(w_1, w_2)``
-        rng : numpy.random.Generator, for normal test inputs of size ``end_to_end_size + stride``
-        n_test : int, default=32
-        tol : float, default=1e-8, the relative output gap still counted as the same function
-
-        Notes
-        -----
-        Paper Sec. 5. ``f(x) - f(-x) = conv(pi(theta), S, x)``, so the same function means the same
-        ``pi(theta)``; with the invariant fixed the candidates are the linear fiber
-        ``fibers(pi(theta), delta)`` with all signs, each tested on random inputs. Unless the two
-        layers are interchangeable that fiber is ``{theta, -theta}`` and ``-theta`` fails.
+        Sec. 5: ``f(x) - f(-x) = conv(pi(theta), S, x)``, so the same ``f`` means the same ``pi``:
+        the candidates are the linear fiber ``fibers(pi(theta), delta)`` with all signs, tested on
+        ``n_test`` normal inputs of size ``end_to_end_size + stride`` (relative gap <= ``tol``).
+        Unless the layers are interchangeable it is ``{theta, -theta}``, and ``-theta`` fails.
 
         Examples
         --------
@@ -376,23 +349,16 @@ class ReLUCNN:
     def gradient_flow(
         self, filters: Params, X: ArrayLike, Y: ArrayLike, t_eval: ArrayLike, **kwargs: Any
     ) -> ReLUFlowResult:
-        """Integrate gradient flow of the squared loss on a fixed batch.
+        """Integrate gradient flow ``theta' = -J^T (F - Y) / N`` of ``1/(2N) ||F - Y||^2`` on ``X``.
+
+        It keeps :meth:`invariants` constant (see :class:`ReLUFlowResult` about kinks).
 
         Parameters
         ----------
-        filters : sequence of two array_like, the initialization ``(w_1, w_2)``
-        X : array_like of shape (N, n) or (N, n_1, ..., n_D)
-        Y : array_like of the shape of ``forward(filters, X)``
-        t_eval : array_like of shape (T,), strictly increasing times from 0 (at least two)
+        filters, X, Y, t_eval : the start; ``Y`` of the shape of ``forward(filters, X)``; T >= 2
         rtol, atol, method : default=1e-11, 1e-12, "DOP853", for :func:`scipy.integrate.solve_ivp`
         stop_at_kink : bool, default=True, stop where a pre-activation reaches 0 (``kink_time``)
         max_nfev : int, default=50000, stop after this many evaluations (stalls along a kink)
-
-        Returns
-        -------
-        ReLUFlowResult
-            Of ``theta' = -J^T (F - Y) / N``, the negative gradient of ``1/(2N) ||F - Y||^2``; it
-            keeps :meth:`invariants` constant (see :class:`ReLUFlowResult` about kinks).
         """
         theta0 = as_moderate(self.flatten(filters), "filters", 1e100)
         return _gradient_flow(self, theta0, self.check_inputs(X), Y, t_eval, **kwargs)
@@ -401,12 +367,9 @@ class ReLUCNN:
 class ReLUMLP:
     """A shallow ReLU network with fully connected layers, ``f(x) = W_2 relu(W_1 x)``.
 
-    Paper Sec. 5. ``W_1`` has shape ``(d_1, d_0)``, ``W_2`` shape ``(d_2, d_1)``. Scaling
-    ``W_1[j, :]`` by ``c > 0`` and ``W_2[:, j]`` by ``1/c`` (one hidden neuron ``j``) keeps ``f``.
-
-    Parameters
-    ----------
-    widths : sequence of three ints, ``(d_0, d_1, d_2)`` (input, hidden, output), each >= 1
+    Paper Sec. 5. ``widths = (d_0, d_1, d_2)``: input, hidden, output (ints >= 1); ``W_1`` has shape
+    ``(d_1, d_0)``, ``W_2`` shape ``(d_2, d_1)``. Scaling ``W_1[j, :]`` by ``c > 0`` and
+    ``W_2[:, j]`` by ``1/c`` (one hidden neuron ``j``) keeps ``f``.
 
     Examples
     --------
@@ -428,9 +391,20 @@ class ReLUMLP:
     def __repr__(self) -> str:
         return f"ReLUMLP(widths={list(self._widths)!r})"
 
-    widths = property(lambda self: self._widths, doc="``(d_0, d_1, d_2)``.")
-    weight_shapes = property(lambda self: list(self._shapes), doc="``[(d_1, d_0), (d_2, d_1)]``.")
-    n_params = property(lambda self: sum(a * b for a, b in self._shapes), doc="``d_1(d_0 + d_2)``.")
+    @property
+    def widths(self) -> Shape:
+        """``(d_0, d_1, d_2)``."""
+        return self._widths
+
+    @property
+    def weight_shapes(self) -> list[Shape]:
+        """``[(d_1, d_0), (d_2, d_1)]``."""
+        return list(self._shapes)
+
+    @property
+    def n_params(self) -> int:
+        """``d_1 (d_0 + d_2)``."""
+        return sum(a * b for a, b in self._shapes)
 
     def check_weights(self, weights: Params) -> list[np.ndarray]:
         """Validate ``(W_1, W_2)`` and return float copies."""
@@ -473,17 +447,10 @@ class ReLUMLP:
 
     @finite_result
     def jacobian(self, weights: Params, X: ArrayLike) -> np.ndarray:
-        """Jacobian of the stacked outputs with respect to ``(W_1, W_2)``.
+        """Jacobian of the stacked outputs with respect to ``theta``, shape (N * d_2, n_params).
 
-        Returns
-        -------
-        ndarray of shape (N * d_2, d_1 d_0 + d_2 d_1)
-            Row ``i * d_2 + a``: output ``a`` of input ``i``; columns as :meth:`flatten`.
-
-        Notes
-        -----
-        ``df_a/dW_2[b, j] = [a = b] relu(h_j)`` and ``df_a/dW_1[j, p] = W_2[a, j] [h_j > 0] x_p``
-        with ``h = W_1 x``.
+        Row ``i * d_2 + a``: output ``a`` of input ``i``. With ``h = W_1 x``:
+        ``df_a/dW_2[b, j] = [a = b] relu(h_j)``, ``df_a/dW_1[j, p] = W_2[a, j] [h_j > 0] x_p``.
 
         Examples
         --------
@@ -493,10 +460,9 @@ class ReLUMLP:
         W1, W2 = self.check_weights(weights)
         Xb = self.check_inputs(X)
         H = Xb @ W1.T
-        rows = Xb.shape[0] * W2.shape[0]
         J1 = np.einsum("aj,nj,np->najp", W2, (H > 0).astype(float), Xb)
         J2 = np.einsum("ab,nj->nabj", np.eye(W2.shape[0]), np.maximum(H, 0.0))
-        return np.hstack([J1.reshape(rows, -1), J2.reshape(rows, -1)])
+        return np.hstack([J1.reshape(-1, W1.size), J2.reshape(-1, W2.size)])
 
     @finite_result
     def ntk(self, weights: Params, X: ArrayLike) -> np.ndarray:
@@ -530,8 +496,8 @@ class ReLUMLP:
     ) -> ReLUFlowResult:
         """Integrate gradient flow of the squared loss on a fixed batch.
 
-        As :meth:`ReLUCNN.gradient_flow`, from ``weights = (W_1, W_2)`` with ``X`` of shape
-        (N, d_0) and ``Y`` of shape (N, d_2); keeps every :meth:`invariants` entry constant.
+        As :meth:`ReLUCNN.gradient_flow`, with ``X`` of shape (N, d_0) and ``Y`` of shape (N, d_2);
+        it keeps every :meth:`invariants` entry constant.
 
         Examples
         --------
@@ -551,30 +517,18 @@ class ReLUFlowResult:
     Off the kinks any drift of the invariants is integration error. Where the one-sided fields push
     a pre-activation to 0 the flow slides along the kink and an integrator stalls: hence
     ``stop_at_kink`` and ``max_nfev``.
-
-    Attributes
-    ----------
-    times : ndarray of shape (T,), from 0
-    theta : ndarray of shape (T, n_params), flat parameters (``model.unflatten`` gives the layers)
-    loss : ndarray of shape (T,), ``1/(2N) sum_i ||f(x_i) - y_i||^2``
-    invariants : ndarray of shape (T, q), the model's conserved quantities
-    margin : ndarray of shape (T,), ``min |h|`` over inputs and units (distance to the next kink)
-    pattern_changes : int, the number of sample intervals where the activation pattern changed
-    kink_time, kink_theta : float, ndarray (n_params,), or None: where ``h`` hit 0 (and it stopped)
-    success : bool, whether the integration reached the last time
-    message : str, why it stopped (the integrator's message, a kink, or the evaluation budget)
     """
 
-    times: np.ndarray
-    theta: np.ndarray
-    loss: np.ndarray
-    invariants: np.ndarray
-    margin: np.ndarray
-    pattern_changes: int
-    kink_time: float | None = None
-    kink_theta: np.ndarray | None = None
-    success: bool = True
-    message: str = ""
+    times: np.ndarray  # (T,), from 0
+    theta: np.ndarray  # (T, n_params): flat parameters (model.unflatten gives the layers)
+    loss: np.ndarray  # (T,): 1/(2N) sum_i ||f(x_i) - y_i||^2
+    invariants: np.ndarray  # (T, q): the model's conserved quantities
+    margin: np.ndarray  # (T,): min |h| over inputs and units (distance to the next kink)
+    pattern_changes: int  # number of sample intervals where the activation pattern changed
+    kink_time: float | None = None  # where a pre-activation h hit 0 (and the flow stopped)
+    kink_theta: np.ndarray | None = None  # (n_params,): the parameters there
+    success: bool = True  # whether the integration reached the last time
+    message: str = ""  # why it stopped: the integrator's message, a kink, or the budget
 
     @property
     def invariant_drift(self) -> float:
@@ -624,8 +578,7 @@ def _gradient_flow(
         r = model.forward(params, X).ravel() - y
         return -(model.jacobian(params, X).T @ r) / N
 
-    def budget(t_: float, _theta: np.ndarray) -> float:
-        # a terminal event at the time of the evaluation that spent the work budget
+    def budget(t_: float, _theta: np.ndarray) -> float:  # at the evaluation that spent the budget
         return 1.0 if t_cut[0] == np.inf else t_cut[0] - t_
 
     def kink(k: int):  # the event "pre-activation k is 0"
@@ -643,8 +596,7 @@ def _gradient_flow(
         message = f"stopped after {nfev[0]} evaluations (max_nfev = {max_nfev})"
     elif sol.status == 1:
         hit = next(k for k, te in enumerate(sol.t_events) if k > 0 and te.size)
-        kink_time = float(sol.t_events[hit][0])
-        kink_theta = np.array(sol.y_events[hit][0])
+        kink_time, kink_theta = float(sol.t_events[hit][0]), np.array(sol.y_events[hit][0])
         message = f"a pre-activation reached 0 at t = {kink_time:.6g}"
     params = [model.unflatten(th) for th in thetas]
     loss = np.array([0.5 * np.sum((model.forward(p, X) - Yb) ** 2) / N for p in params])
@@ -665,24 +617,17 @@ def _gradient_flow(
 
 @dataclass(frozen=True, eq=False)
 class ActivationRegions:
-    """Activation patterns of a network on a planar grid of inputs.
+    """Activation patterns of a network on the grid ``origin + a_i u + b_j v`` of inputs.
 
-    Attributes
-    ----------
-    a, b : ndarray of shape (n_a,), (n_b,), grid coordinates of ``origin + a_i u + b_j v``
-    codes : ndarray of int, shape (n_b, n_a), ``sum_u 2^u [unit u active]``: one per linear piece
-    n_units : int, the number of first-layer units
-    n_active : ndarray of int, shape (n_b, n_a), the number of active units
-    lines : ndarray of shape (n_units, 3)
-        Rows ``(c_0, c_1, c_2)``: ``h_u(origin + a u + b v) = c_0 + c_1 a + c_2 b``, 0 on the kink.
+    ``lines[u] = (c_0, c_1, c_2)``: ``h_u(origin + a u + b v) = c_0 + c_1 a + c_2 b`` (0: the kink).
     """
 
-    a: np.ndarray
-    b: np.ndarray
-    codes: np.ndarray
-    n_units: int
-    n_active: np.ndarray
-    lines: np.ndarray
+    a: np.ndarray  # (n_a,): grid coordinates along u
+    b: np.ndarray  # (n_b,): along v
+    codes: np.ndarray  # int (n_b, n_a): sum_u 2^u [unit u active], one per linear piece
+    n_units: int  # number of first-layer units
+    n_active: np.ndarray  # int (n_b, n_a): number of active units
+    lines: np.ndarray  # (n_units, 3): the kink lines above
 
     @property
     def extent(self) -> tuple[float, float, float, float]:
@@ -704,8 +649,7 @@ def activation_regions(
 
     Parameters
     ----------
-    model : ReLUCNN or ReLUMLP
-    params : sequence of two array_like, its filters or weights
+    model, params : ReLUCNN or ReLUMLP, and its filters or weights
     origin : array_like of the shape of one input, default: 0 (2D inputs only: MLP, ``d_0 = 2``)
     directions : array_like of shape (2, *input_shape), default: ``u, v`` the standard basis (2D)
     extent : (a_min, a_max, b_min, b_max), default=(-2, 2, -2, 2)
@@ -749,28 +693,17 @@ def activation_regions(
     n_units = pats.shape[1]
     h0, hu, hv = model.preactivations(params, np.stack([o, o + d[0], o + d[1]])).reshape(3, -1)
     codes = pats.astype(np.int64) @ (np.int64(1) << np.arange(n_units, dtype=np.int64))
-    return ActivationRegions(
-        a=a,
-        b=b,
-        codes=codes.reshape(res, res),
-        n_units=n_units,
-        n_active=pats.sum(axis=1).reshape(res, res),
-        lines=np.stack([h0, hu - h0, hv - h0], axis=1),
-    )
+    n_active, lines = pats.sum(axis=1).reshape(res, res), np.stack([h0, hu - h0, hv - h0], axis=1)
+    return ActivationRegions(a, b, codes.reshape(res, res), n_units, n_active, lines)
 
 
 @dataclass(frozen=True, eq=False)
 class ParameterComparison:
-    """Two parameter tuples of one network, compared on a batch of inputs.
+    """Two parameter tuples of one network, compared on a batch of inputs (one entry each)."""
 
-    Attributes
-    ----------
-    outputs, invariants, ntks : tuple of two ndarray, ``forward``, the invariants, ``J J^T`` of each
-    """
-
-    outputs: tuple[np.ndarray, np.ndarray]
-    invariants: tuple[np.ndarray, np.ndarray]
-    ntks: tuple[np.ndarray, np.ndarray]
+    outputs: tuple[np.ndarray, np.ndarray]  # forward
+    invariants: tuple[np.ndarray, np.ndarray]  # the conserved quantities
+    ntks: tuple[np.ndarray, np.ndarray]  # J J^T
 
     @property
     def function_gap(self) -> float:
@@ -794,17 +727,9 @@ def compare_parametrizations(
 ) -> ParameterComparison:
     """Outputs, conserved quantities and NTKs of two parameter tuples on the batch ``X``.
 
-    Parameters
-    ----------
-    model : ReLUCNN or ReLUMLP
-    first, second : sequence of two array_like, filters (CNN) or weights (MLP)
-    X : array_like, a batch of inputs for ``model``
-
-    Returns
-    -------
-    ParameterComparison
-        Paper Sec. 5, Ex. 20: two factorizations of ``I_2`` by a ReLU MLP agree in outputs on
-        positive inputs and in conserved quantities, but not in NTKs.
+    ``first, second``: filters (CNN) or weights (MLP) of ``model``. Sec. 5, Ex. 20: two
+    factorizations of ``I_2`` by a ReLU MLP agree in outputs on positive inputs and in conserved
+    quantities, but not in NTKs.
 
     Examples
     --------
@@ -826,22 +751,17 @@ def compare_parametrizations(
 
 @dataclass(frozen=True, eq=False)
 class FunctionFiber:
-    """The parameters of a ReLU CNN with the same function and the same invariant.
+    """The parameters of a ReLU CNN with the same function and the same invariant."""
 
-    Attributes
-    ----------
-    candidates : tuple of tuple of ndarray, the linear fiber at ``pi(theta), delta``, all signs
-    gaps : ndarray of shape (n_candidates,), ``max |f_candidate - f| / max |f|`` on ``X_test``
-    X_test : ndarray, the test inputs
-    tol : float, candidates with ``gap <= tol`` count as the same function
-    """
+    candidates: tuple[tuple[np.ndarray, ...], ...]  # the linear fiber at (pi, delta), all signs
+    gaps: np.ndarray  # (n_candidates,): max |f_candidate - f| / max |f| on X_test
+    X_test: np.ndarray  # the test inputs
+    tol: float  # candidates with gap <= tol count as the same function
 
-    candidates: tuple[tuple[np.ndarray, ...], ...]
-    gaps: np.ndarray
-    X_test: np.ndarray
-    tol: float
-
-    same_function = property(lambda self: self.gaps <= self.tol, doc="Which candidates are ``f``.")
+    @property
+    def same_function(self) -> np.ndarray:
+        """Which candidates are ``f``: bool, shape (n_candidates,)."""
+        return self.gaps <= self.tol
 
     @property
     def points(self) -> list[tuple[np.ndarray, ...]]:
