@@ -44,78 +44,44 @@ N_CURVE = 121
 class MetricChart:
     """Everything of the picture that depends on the architecture and ``w`` only (cached).
 
-    Attributes
-    ----------
-    net : LCN
-    w : ndarray of shape (K,)
-    theta : list of ndarray
-        The balanced fiber point of ``w``.
-    basis, directions : ndarray of shape (K, 2) and (n_params, 2)
-        Orthonormal ``e_1, e_2`` of ``T_w M`` (top singular vectors of ``J``); ``t_i = J^+ e_i``.
-    coords : ndarray of shape (m, 2)
-        Chart coordinates ``x`` of the grid; chart point ``pi(theta + x_1 t_1 + x_2 t_2)``.
-    params : list of list of ndarray
-        The parameter point of each chart point.
-    center, entry : int, tuple of int
-        Index of ``x = 0`` (the point ``w``); the NTK entry followed.
-    deltas, curve : ndarray of shape (N_CURVE,)
-        ``Theta_entry(w; delta)`` on a grid of invariants.
-    scale : float
-        Common drawing scale of the unit balls.
-    balanced_gram : ndarray of shape (2, 2)
-        ``g^0`` in chart coordinates at ``w`` (the dashed reference).
-    blocks : _ChartBlocks
-        What the metric at every chart point needs besides ``delta``.
+    The chart point of coordinates ``x`` is ``pi(theta + x_1 t_1 + x_2 t_2)``.
     """
 
     net: LCN
-    w: np.ndarray
-    theta: list
-    basis: np.ndarray
-    directions: np.ndarray
-    coords: np.ndarray
-    params: list
-    center: int
-    entry: tuple[int, int]
-    deltas: np.ndarray
-    curve: np.ndarray
-    scale: float
-    balanced_gram: np.ndarray
-    blocks: _ChartBlocks
+    w: np.ndarray  # (K,)
+    theta: list  # the balanced fiber point of w
+    basis: np.ndarray  # (K, 2): orthonormal e_1, e_2 of T_w M (top singular vectors of J)
+    directions: np.ndarray  # (n_params, 2): t_i = J^+ e_i
+    coords: np.ndarray  # (m, 2): chart coordinates x of the grid
+    params: list  # the parameter point of each chart point
+    center: int  # index of x = 0 (the point w)
+    entry: tuple[int, int]  # the NTK entry followed
+    deltas: np.ndarray  # (N_CURVE,) a grid of invariants ...
+    curve: np.ndarray  # ... and Theta_entry(w; delta) on it
+    scale: float  # common drawing scale of the unit balls
+    balanced_gram: np.ndarray  # (2, 2): g^0 in chart coordinates at w (the dashed reference)
+    blocks: _ChartBlocks  # what the metric at every chart point needs besides delta
 
 
 @dataclass(frozen=True, eq=False)
 class MetricPicture:
-    """What the metric widget draws for one ``(w, delta)``.
-
-    Attributes
-    ----------
-    chart : MetricChart
-    delta, value : float
-        The invariant and ``Theta_entry(w; delta)`` (the marker).
-    grams : ndarray of shape (m, 2, 2)
-        ``g^delta`` in chart coordinates at every chart point (:func:`chart_metric`).
-    outlines, reference : ndarray of shape (m, n + 1, 2) and (n + 1, 2)
-        The scaled unit balls at the chart points; that of ``g^0`` at ``w``, same scale.
-    """
+    """What the metric widget draws for one ``(w, delta)``."""
 
     chart: MetricChart
-    delta: float
-    value: float
-    grams: np.ndarray
-    outlines: np.ndarray
-    reference: np.ndarray
+    delta: float  # the invariant
+    value: float  # Theta_entry(w; delta), the marker
+    grams: np.ndarray  # (m, 2, 2): g^delta in chart coordinates at every chart point
+    outlines: np.ndarray  # (m, n + 1, 2): the scaled unit balls at the chart points
+    reference: np.ndarray  # (n + 1, 2): that of g^0 at w, same scale
 
 
 @dataclass(frozen=True, eq=False)
 class _ChartBlocks:
     """The parts of ``g^delta`` at the chart points that do not depend on ``delta``.
 
-    For two layers the fiber point of invariant ``delta`` of ``(w_1, w_2)`` is
-    ``(c w_1, w_2 / c)`` (Prop. 2), ``c^2 = a_1 / ||w_1||^2`` with ``a_1 > 0`` solving
-    ``a_1 (a_1 + delta) = ||w_1||^2 ||w_2||^2``; so ``Theta = J_1 J_1^T / c^2 + c^2 J_2 J_2^T``
-    with the blocks of ``J(theta)``, computed once per chart (as :func:`chart_metric` and
-    :func:`ntk_at` do one by one).
+    The fiber point of ``(w_1, w_2)`` is ``(c w_1, w_2 / c)``, ``a_1 = c^2 ||w_1||^2 > 0`` solving
+    ``a_1 (a_1 + delta) = ||w_1||^2 ||w_2||^2`` (Prop. 2), so ``Theta = J_1 J_1^T / c^2 +
+    c^2 J_2 J_2^T``: :func:`chart_metric` and :func:`ntk_at` for all chart points at once.
     """
 
     n1: np.ndarray  # (m,) ||w_1||^2 at each chart point
@@ -155,8 +121,7 @@ class _ChartBlocks:
         keep = np.abs(lam) > RCOND * np.max(np.abs(lam), axis=1, keepdims=True)
         inv = np.where(keep, 1.0 / np.where(keep, lam, 1.0), 0.0)
         eig = np.sort(lam, axis=1)[:, ::-1]
-        low = eig[:, min(self.dim, eig.shape[1]) - 1]
-        top = eig[:, 0]
+        top, low = eig[:, 0], eig[:, min(self.dim, eig.shape[1]) - 1]
         if np.any((top <= 0) | (low <= RCOND * top) | (top > COND_WARN * np.maximum(low, 1e-300))):
             warnings.warn(
                 "the NTK is rank deficient or ill-conditioned at a chart point (condition "
@@ -165,8 +130,7 @@ class _ChartBlocks:
                 stacklevel=3,
             )
         pinv = np.einsum("mij,mj,mkj->mik", V, inv, V)
-        A = self.tangent
-        gram = np.einsum("mki,mkl,mlj->mij", A, pinv, A)
+        gram = np.einsum("mki,mkl,mlj->mij", self.tangent, pinv, self.tangent)
         return 0.5 * (gram + gram.transpose(0, 2, 1))
 
 
@@ -232,10 +196,9 @@ def metric_chart(
 ) -> MetricChart:
     """Build (or fetch from the cache) the chart part of the metric picture at ``w``.
 
-    ``net``: a two-layer 1D LCN; ``w``: array_like of shape (K,), a point of ``M`` where the
-    metric is determined by ``(w, delta)`` and not critical (else ValueError); ``entry``: the
-    NTK entry followed (0-based); ``n``: chart grid points per axis; ``radius``: the chart spans
-    ``[-radius ||w||, radius ||w||]``; ``delta_range``: the range of the invariant.
+    ``net``: two-layer 1D; ``w``: shape (K,), in ``M``, where the metric is determined by
+    ``(w, delta)`` and not critical (else ValueError); ``entry``: the NTK entry followed (0-based);
+    ``n``: grid points per axis; ``radius``: the chart spans ``[-radius ||w||, radius ||w||]``.
     """
     if not isinstance(net, LCN):
         raise TypeError(f"net must be an LCN: got {type(net).__name__}")
@@ -257,8 +220,7 @@ def metric_chart(
 def metric_picture(chart: MetricChart, delta: float, *, n_outline: int = 60) -> MetricPicture:
     """The metric ``g^delta`` on a chart: the marker value, Gram matrices and unit balls.
 
-    ``chart`` from :func:`metric_chart`; ``delta`` the invariant; ``n_outline`` points per
-    unit-ball outline.
+    ``chart``: from :func:`metric_chart`; ``n_outline``: points per unit-ball outline.
     """
     d = float(delta)
     if not np.isfinite(d):
@@ -268,15 +230,9 @@ def metric_picture(chart: MetricChart, delta: float, *, n_outline: int = 60) -> 
         value = float(chart.blocks.ntks(d)[chart.center][chart.entry])
     else:
         value = float(ntk_at(chart.net, chart.w, [d], fiber=chart.theta)[chart.entry])
-    outlines = np.stack(
-        [
-            ellipse_outline(g, center=c, scale=chart.scale, n=n_outline)
-            for g, c in zip(grams, chart.coords, strict=True)
-        ]
-    )
-    reference = ellipse_outline(
-        chart.balanced_gram, center=chart.coords[chart.center], scale=chart.scale, n=n_outline
-    )
+    outline = functools.partial(ellipse_outline, scale=chart.scale, n=n_outline)
+    outlines = np.stack([outline(g, center=c) for g, c in zip(grams, chart.coords, strict=True)])
+    reference = outline(chart.balanced_gram, center=chart.coords[chart.center])
     return MetricPicture(chart, d, value, grams, outlines, reference)
 
 
@@ -293,10 +249,9 @@ def explore_metric(
 ) -> Explorer:
     """Slide the invariant ``delta`` and watch the metric ``g^delta`` at a point change.
 
-    ``filter_sizes, strides``: a two-layer 1D architecture (default: the running example,
-    Ex. 15); ``w``: the initial point, in a text box (Ex. 17's by default); ``delta``: the
-    initial invariant, on a slider over ``delta_range``; ``delta_range, entry, n, radius`` as in
-    :func:`metric_chart`. Returns an :class:`Explorer`; bad input shows a message.
+    ``filter_sizes, strides``: two-layer 1D (default: the running example, Ex. 15); ``w``: the
+    initial point, in a text box (Ex. 17's by default); ``delta``: on a slider over
+    ``delta_range``; the rest as in :func:`metric_chart`. Bad input shows a message.
 
     Examples
     --------
@@ -327,21 +282,18 @@ def explore_metric(
     )
     margins: dict[str, Any] = dict(left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.25)
     fig, (ax_curve, ax_balls) = panel_figure((11.0, 4.6), 1, 2, width_ratios=[1.1, 1.0], **margins)
-    # chart coordinates in units of ||w||: every w fills the same fixed frame (only the numbers
-    # on its axes change), so typing a new w moves the data and not the frame
+    # chart coordinates in units of ||w||: a new w moves the data, not the fixed frame
     ax_balls.set_xlabel("chart coordinate along e₁ (units of ‖w‖)")
     ax_balls.set_ylabel("chart coordinate along e₂ (units of ‖w‖)")
     lim = float(radius) * (1 + 0.5 / max(int(n) - 1, 1))  # the balls fit in their grid cells
-    ax_balls.set_xlim(-lim, lim)
-    ax_balls.set_ylim(-lim, lim)
+    ax_balls.set(xlim=(-lim, lim), ylim=(-lim, lim))
     ax_balls.set_aspect("equal", adjustable="box")
     # a few ticks: every tick label is text drawn whenever the frame is
     for axis in (ax_curve.xaxis, ax_balls.xaxis, ax_balls.yaxis):
         axis.set_major_locator(MaxNLocator(nbins=5))
     # the y ticks of the curve move with the data (moving_yticks); its label stays fixed
     ax_curve.yaxis.set_label_coords(-0.13, 0.5)
-    # fixed titles at a fixed height (y=1: no measuring of tick labels); the values that
-    # change with delta and w go to the readout line
+    # fixed titles at y=1 (no measuring of tick labels); changing values go to the readout
     title = dict(fontsize="medium", y=1.0)
     ax_curve.set_title(f"NTK entry Θ[{i},{j}](w; δ) as a function of δ", **title)
     ax_balls.set_title(
