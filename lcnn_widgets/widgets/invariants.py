@@ -1,8 +1,11 @@
-"""The widget of the chapter on conserved quantities: rescale, then follow the gradient flow."""
+"""The widget of the chapter on conserved quantities: rescale, then follow the gradient flow.
+
+Names as in lcnn_widgets/README.md "Vocabulary" (``net``, ``filters``, ...).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +17,7 @@ from numpy.typing import ArrayLike
 
 from .._validation import as_positive_int
 from ..fibers import rescale
-from ..flows import FlowResult, SquaredLoss, gradient_flow, squared_loss
+from ..flows import WIDGET_ATOL, WIDGET_RTOL, FlowResult, SquaredLoss, gradient_flow, squared_loss
 from ..invariants import orbit_norms
 from ..lcn import LCN, conv
 from ..plotting._common import update_line
@@ -25,9 +28,6 @@ from .flows import TwoLayerFlows
 
 __all__ = ["InvariantsPicture", "explore_invariants", "invariants_picture"]
 
-#: integrator settings of the widget: modest, yet the invariants stay within about 1e-10
-WIDGET_RTOL = 1e-9
-WIDGET_ATOL = 1e-11
 #: number of sample times of the flow drawn by the widget
 N_TIMES = 50
 #: grey reference levels delta = const in the orbit plane
@@ -36,31 +36,16 @@ DELTA_LEVELS = tuple(float(d) for d in np.arange(-8.0, 8.5, 1.0))
 
 @dataclass(frozen=True, eq=False)
 class InvariantsPicture:
-    """Everything the invariants widget draws.
+    """Everything the invariants widget draws (the squared norms are ``(||w_1||^2, ||w_2||^2)``)."""
 
-    Attributes
-    ----------
-    filters, rescaled : list of ndarray
-        The filters set by the sliders, and ``rescale(net, filters, [target])``.
-    target : float
-    point, rescaled_point : ndarray of shape (2,)
-        Squared norms ``(||w_1||^2, ||w_2||^2)`` before and after rescaling.
-    orbit : ndarray of shape (n, 2)
-        Squared norms along the scaling orbit ``(c w_1, w_2 / c)``.
-    limit : float
-        Both axes of the orbit plane run from 0 to ``limit``.
-    flow : FlowResult
-        The gradient flow started at the rescaled filters.
-    """
-
-    filters: list
-    rescaled: list
+    filters: list  # set by the sliders
+    rescaled: list  # rescale(net, filters, [target])
     target: float
-    point: np.ndarray
-    rescaled_point: np.ndarray
-    orbit: np.ndarray
-    limit: float
-    flow: FlowResult
+    point: np.ndarray  # (2,) squared norms before rescaling
+    rescaled_point: np.ndarray  # (2,) and after
+    orbit: np.ndarray  # (n, 2) squared norms along the scaling orbit (c w_1, w_2 / c)
+    limit: float  # both axes of the orbit plane run from 0 to limit
+    flow: FlowResult  # the gradient flow from the rescaled filters
 
 
 def invariants_picture(
@@ -78,20 +63,15 @@ def invariants_picture(
 
     Parameters
     ----------
-    net : LCN
-        A two-layer architecture.
-    filters : sequence of array_like
-        The two filters (both nonzero).
-    target : float
-        The invariant ``||w_2||^2 - ||w_1||^2`` to rescale to (Prop. 2).
-    t_max : float
-        Time horizon of the flow (> 0).
+    net, filters : LCN, sequence of array_like
+        Two layers; both filters nonzero.
+    target, t_max : float
+        The invariant ``||w_2||^2 - ||w_1||^2`` to rescale to (Prop. 2); the flow's horizon (> 0).
     loss : SquaredLoss
     n_orbit : int, default=200
         Number of points on the drawn part of the orbit.
     limit : float, optional
-        Side of the drawn square of the orbit plane, holding both points (default: 1.25 times
-        their largest coordinate).
+        Side of the drawn orbit plane (default: 1.25 times the points' largest coordinate).
     flows : TwoLayerFlows, optional
         The same flow as :func:`lcnn_widgets.gradient_flow`, fast (built once by the widget).
 
@@ -106,8 +86,7 @@ def invariants_picture(
         raise ValueError(f"t_max must be positive: got {t_max!r}")
     fs = net.check_filters(filters)
     rescaled = rescale(net, fs, [target])  # ValueError for a zero filter
-    point = np.array([np.sum(f**2) for f in fs])
-    new_point = np.array([np.sum(f**2) for f in rescaled])
+    point, new_point = (np.array([np.sum(f**2) for f in g]) for g in (fs, rescaled))
     needed = float(max(point.max(), new_point.max()))
     if limit is None:
         limit = 1.25 * needed
@@ -119,41 +98,38 @@ def invariants_picture(
     c = np.sqrt(a1 / point[0])
     orbit = orbit_norms(net, fs, np.column_stack([c, 1.0 / c]))
     t_eval, tol = np.linspace(0.0, horizon, N_TIMES), {"rtol": WIDGET_RTOL, "atol": WIDGET_ATOL}
-    if flows is not None:
-        flow = flows.gradient_flow(rescaled, t_eval, **tol)
-    else:
+    if flows is None:
         flow = gradient_flow(net, rescaled, loss, t_eval=t_eval, **tol)
+    else:
+        flow = flows.gradient_flow(rescaled, t_eval, **tol)
     return InvariantsPicture(fs, rescaled, float(target), point, new_point, orbit, limit, flow)
 
 
-class _HeldTicks:
-    """Fixed ticks for fixed limits: each axis keeps its locator's ticks until its limits change.
+def _held_ticks(axes: Sequence[Any]) -> Callable[[], None]:
+    """Fixed ticks (cheaper to measure) for each axis until its limits change.
 
-    Cheaper frame measuring on every update (:mod:`lcnn_widgets.widgets._render`); an axis whose
-    formatter shows an offset or common factor (such as 1e-10) keeps its own ticks.
+    An axis whose formatter shows an offset or common factor (such as 1e-10) keeps its own ticks.
     """
+    auto = [(a, a.get_major_locator(), a.get_major_formatter()) for a in axes]
+    seen: dict[int, tuple[float, ...]] = {}
 
-    def __init__(self, *axes: Any):
-        self._auto = {id(a): (a.get_major_locator(), a.get_major_formatter()) for a in axes}
-        self._axes = axes
-        self._limits: dict[int, tuple[float, ...]] = {}
-
-    def __call__(self) -> None:
-        for axis in self._axes:
+    def hold() -> None:
+        for axis, locator, formatter in auto:
             limits = tuple(float(v) for v in axis.get_view_interval())
-            if self._limits.get(id(axis)) == limits:
+            if seen.get(id(axis)) == limits:
                 continue
-            locator, formatter = self._auto[id(axis)]
             axis.set_major_locator(locator)
             axis.set_major_formatter(formatter)
             lo, hi = min(limits), max(limits)
             tol = 1e-9 * (hi - lo)
             locs = [float(v) for v in locator() if lo - tol <= v <= hi + tol]
-            labels = formatter.format_ticks(locs)
+            labels = formatter.format_ticks(locs)  # sets the formatter's offset
             if not getattr(formatter, "get_offset", lambda: "")():
                 axis.set_major_locator(FixedLocator(locs))
                 axis.set_major_formatter(FixedFormatter(labels))
-            self._limits[id(axis)] = limits
+            seen[id(axis)] = limits
+
+    return hold
 
 
 def _teacher_data(net: LCN, rng: np.random.Generator, n_samples: int) -> tuple[np.ndarray, ...]:
@@ -186,10 +162,8 @@ def explore_invariants(
         A two-layer 1D architecture.
     filters : sequence of array_like, optional
         Initial slider values (default: fixed filters with invariant about 0.58).
-    target : float, default=0.0
-        Initial target invariant.
-    t_max : float, default=4.0
-        Initial time horizon of the flow.
+    target, t_max : float, default=0.0, 4.0
+        Initial target invariant and time horizon of the flow.
     n_samples : int, default=12
         Number of training signals (drawn once, from ``seed``).
     seed : int, default=0
@@ -213,21 +187,19 @@ def explore_invariants(
     rng = np.random.default_rng(seed)
     X, Y = _teacher_data(net, rng, as_positive_int(n_samples, "n_samples"))
     loss = squared_loss(net, X, Y)
+    sizes = net.filter_sizes
     if filters is None:
-        k1, k2 = net.filter_sizes
-        filters = [np.resize([1.0, 0.5, -0.5], k1), np.resize([1.2, 0.8], k2)]
+        filters = [np.resize([1.0, 0.5, -0.5], sizes[0]), np.resize([1.2, 0.8], sizes[1])]
     fs = net.check_filters(filters)
 
     entry_range, target_range, horizon_range = (-2.0, 2.0), (-4.0, 4.0), (0.5, 10.0)
-    controls: dict[str, W.ValueWidget] = {}
-    rows = []
-    for l, f in enumerate(fs):
-        for j, v in enumerate(f):
-            label = f"w{'₁₂'[l]}[{j}]"
-            controls[f"w{l + 1}_{j}"] = slider(
-                "float", label, float(v), *entry_range, 0.05, description_width=40, track=150
-            )
-        rows.append(row(*(controls[f"w{l + 1}_{j}"] for j in range(len(f)))))
+    entry: dict[str, Any] = {"description_width": 40, "track": 150}
+    controls: dict[str, W.ValueWidget] = {
+        f"w{l + 1}_{j}": slider("float", f"w{'₁₂'[l]}[{j}]", float(v), *entry_range, 0.05, **entry)
+        for l, f in enumerate(fs)
+        for j, v in enumerate(f)
+    }
+    rows = [row(*(controls[f"w{l + 1}_{j}"] for j in range(k))) for l, k in enumerate(sizes)]
     controls["target"] = slider(
         "float", "target δ", float(target), *target_range, 0.1, description_width=72, track=240
     )
@@ -244,7 +216,6 @@ def explore_invariants(
             ),
         ]
     )
-    sizes = net.filter_sizes
     flows = TwoLayerFlows(net, loss)
 
     # ---- fixed frames, from the ranges of the controls
@@ -266,10 +237,8 @@ def explore_invariants(
     # loss: from its infimum (the data's own misfit) to its largest value on the slider box
     # (the flow starts at the loss of the filters and decreases; rescaling keeps pi(theta));
     # l o pi is convex in each filter, so the largest value is at a corner of the box
-    corners = [np.array(c) for c in np.ndindex(*([2] * sum(sizes)))]
-    top_loss = max(
-        loss.value(net.end_to_end(net.unflatten(top_entry * (2 * c - 1.0)))) for c in corners
-    )
+    corners = (top_entry * (2 * np.array(c) - 1.0) for c in np.ndindex(*([2] * sum(sizes))))
+    top_loss = max(loss.value(net.end_to_end(net.unflatten(c))) for c in corners)
     bottom_loss = loss.const if loss.const > 0 else 1e-4 * top_loss
     loss_limits = (bottom_loss / 1.5, 1.5 * top_loss)
     time_limits = (0.0, horizon_range[1])
@@ -294,26 +263,23 @@ def explore_invariants(
     key |= {"fontsize": "x-small", "borderaxespad": 0.0, "columnspacing": 0.8, "handlelength": 1.8}
     key |= {"title": "scaling orbit in the plane of squared norms", "title_fontsize": "small"}
     plane = {"deltas": DELTA_LEVELS, "ax": ax_plane, "values_in_labels": False, "legend": key}
-    held: list[_HeldTicks] = []
+    held: list[Callable[[], None]] = []
 
     def draw(figure: Figure, r: InvariantsPicture) -> str:
         plot_orbit_plane(
             r.orbit, r.point, rescaled=r.rescaled_point, target=r.target, limit=r.limit, **plane
         )
-        if not held:  # the first picture makes the panels; later ones only move the data
-            plot_loss(r.flow.times, r.flow.loss, ax=ax_loss, xlim=time_limits, ylim=loss_limits)
-        else:
+        if held:  # the first picture makes the loss panel; later ones only move the data
             update_line(ax_loss, "loss", r.flow.times, r.flow.loss)
+        else:
+            plot_loss(r.flow.times, r.flow.loss, ax=ax_loss, xlim=time_limits, ylim=loss_limits)
+            held.append(_held_ticks([a for ax in panels for a in (ax.xaxis, ax.yaxis)]))
         plot_invariant_drift(
             r.flow.times, r.flow.invariants, ax=ax_drift, xlim=time_limits, legend=False
         )
         ax_drift.set_ylabel("δ(t) − δ(0)")  # one invariant: the axis says which (no key)
-        if not held:
-            held.append(_HeldTicks(*(a for ax in panels for a in (ax.xaxis, ax.yaxis))))
         held[0]()
-        n1, n2 = r.point
-        a1, a2 = r.rescaled_point
-        flow = r.flow
+        (n1, n2), (a1, a2), flow = r.point, r.rescaled_point, r.flow
         return (
             f"current filters: ‖w₁‖² = {n1:.3g}, ‖w₂‖² = {n2:.3g}, δ = <b>{n2 - n1:.3g}"
             f"</b> &nbsp;·&nbsp; rescaled to δ = <b>{r.target:.3g}</b>: (‖w₁‖², ‖w₂‖²) = "
