@@ -16,20 +16,13 @@ class (key)         fiber points compared                                     pa
 ``conv2d_swap``     the same, for layers that can be interchanged (Obs. 11)    Thm 13: yes
 ==================  ========================================================  ==============
 
-The verdict of a class is "determined by ``(w, delta)``" when the largest *relative NTK
-difference* over all sampled fibers, ``max_{i,j} ||Theta_i - Theta_j||_F / max_i ||Theta_i||_F``,
-is below :data:`DETERMINED_TOL` ``= 1e-8``. Rounding gives differences near ``1e-15``, a genuine
-dependence on the parameters differences of order one; ``1e-8`` sits far from both.
-
-The last class is not a separate row of the paper: Table 1 and Thm 13 claim "yes" for every
-D >= 2 architecture. When two layers of equal shape have only strides one between them, the
-swapped tuple has the same ``w`` but exchanged layer norms; rescaling it back to ``delta``
-(Prop. 12) changes ``Theta`` unless those two layers have equal norms. So for such
-architectures the NTK is determined by ``(w, delta)`` only when ``delta`` vanishes between the
-interchangeable layers; the computation shows the difference.
-
-Run ``python -m lcnn_widgets table1 --help`` for the command line (in ``__main__.py``). The
-names are imported from ``lcnn_widgets.table1``; the package does not re-export them.
+A class is "determined by ``(w, delta)``" when its largest :func:`relative_ntk_difference`
+over the sampled fibers is below :data:`DETERMINED_TOL` ``= 1e-8`` (rounding gives ``1e-15``, a
+genuine dependence order one). The last class is not a row of the paper, which claims "yes"
+for every D >= 2 architecture: a swap of two equal-shaped layers keeps ``w`` but exchanges
+their norms, and rescaling back to ``delta`` (Prop. 12) changes ``Theta`` unless ``delta``
+vanishes between them. The command line: ``python -m lcnn_widgets table1 --help``; the package
+does not re-export these names.
 
 >>> res = reproduce_table1(rng=np.random.default_rng(0), n_samples=1, classes=["conv1d_strided"])
 >>> row = res.row("conv1d_strided")
@@ -42,6 +35,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -94,24 +88,17 @@ _DENSE_TOL = 1e-12
 _MAX_2D_OUTPUTS = 64
 
 
-# ============================================================================ the classes
 @dataclass(frozen=True)
 class ArchitectureClass:
-    """One row of the paper's Table 1 (or a refinement of one).
+    """One row of the paper's Table 1 (or a refinement of one)."""
 
-    ``key`` names it in code (``"conv1d_strided"``), ``name`` in the printed table;
-    ``paper_verdict`` is the paper's answer (is the NTK determined by ``w`` and the invariants?),
-    ``paper_text`` its wording and ``reason`` the results behind it.
-    """
-
-    key: str
-    name: str
-    paper_verdict: bool
-    paper_text: str
-    reason: str
+    key: str  # its name in code, e.g. "conv1d_strided"
+    name: str  # its name in the printed table
+    paper_verdict: bool  # the paper's answer: is the NTK determined by w and the invariants?
+    paper_text: str  # the paper's wording
+    reason: str  # the results behind it
 
 
-# A data table: one row per class of the paper's Table 1.
 # fmt: off
 CLASSES: tuple[ArchitectureClass, ...] = (
     ArchitectureClass("fc_balanced", "fully connected, balanced (delta = 0)", True,
@@ -139,22 +126,13 @@ def _as_class_key(key: object, name: str = "key") -> ArchitectureClass:
     return _BY_KEY[key]
 
 
-# ============================================================================ NTK difference
 @finite_result
 def relative_ntk_difference(ntks: Sequence[ArrayLike]) -> float:
     """The largest relative distance between NTK matrices of points of one fiber.
 
-    Parameters
-    ----------
-    ntks : sequence of array_like of shape (K, K)
-        At least one matrix, all of the same shape.
-
-    Returns
-    -------
-    float
-        ``max_{i,j} ||Theta_i - Theta_j||_F / max_i ||Theta_i||_F`` (0 for one matrix or when
-        all matrices are zero): :func:`lcnn_widgets.lcn.spread` over the largest norm, so
-        rounding gives about ``1e-15`` and a real dependence (Ex. 19, Ex. 20) order one.
+    ``ntks``: at least one array_like, all of one shape (K, K). Returns
+    ``max_{i,j} ||Theta_i - Theta_j||_F / max_i ||Theta_i||_F`` (0 for one matrix or all zero):
+    about ``1e-15`` from rounding, order one for a real dependence (Ex. 19, Ex. 20).
 
     Examples
     --------
@@ -179,9 +157,7 @@ def relative_ntk_difference(ntks: Sequence[ArrayLike]) -> float:
 def interchangeable_layers(net: LCN) -> list[tuple[int, int]]:
     """Pairs of layers that can be exchanged without changing the architecture or ``pi``.
 
-    Returns the 0-based pairs ``(i, j)``, ``i < j``, of
-    :func:`lcnn_widgets.higher_dim.swappable_pairs` (all strides of layers ``i, ..., j - 1`` are
-    one) whose filters have the same shape: the swapped tuple is in the same network (Obs. 11).
+    The :func:`lcnn_widgets.higher_dim.swappable_pairs` whose filters have one shape (Obs. 11).
 
     Examples
     --------
@@ -194,58 +170,37 @@ def interchangeable_layers(net: LCN) -> list[tuple[int, int]]:
     return [(i, j) for i, j in swappable_pairs(net) if shapes[i] == shapes[j]]
 
 
-# ============================================================================ samples
 @dataclass(frozen=True, eq=False)
 class FiberSample:
-    """Points of one fiber at fixed invariants and the spread of their NTKs.
-
-    ``theta`` (drawn) has ``w = pi(theta)`` and invariants ``delta`` (shape (L - 1,) for an LCN,
-    the ``L - 1`` matrices of eq. (5) for an FCN). ``points`` are every compared parameter tuple
-    (sign variants included for convolutions); ``n_points`` counts fiber points up to signs
-    (exact in 1D and for the exact 2D method; sampled points for fully connected networks).
-    ``difference`` is :func:`relative_ntk_difference` of their NTKs, ``residual`` the largest
-    ``||pi(theta') - w|| / ||w||``, ``method`` how the points were found.
-    """
+    """Points of one fiber at fixed invariants and the spread of their NTKs."""
 
     architecture: LCN | FCN
-    theta: tuple[np.ndarray, ...]
+    theta: tuple[np.ndarray, ...]  # the drawn parameters, w = pi(theta)
     w: np.ndarray
-    delta: np.ndarray | tuple[np.ndarray, ...]
-    points: tuple[tuple[np.ndarray, ...], ...]
-    n_points: int
-    method: str
-    difference: float
-    residual: float
+    delta: np.ndarray | tuple[np.ndarray, ...]  # the invariants of theta (FCN: eq. (5))
+    points: tuple[tuple[np.ndarray, ...], ...]  # every compared point (convolutions: signs too)
+    n_points: int  # fiber points up to signs (exact for convolutions, sampled for FCN)
+    method: str  # how the points were found
+    difference: float  # relative_ntk_difference of their NTKs
+    residual: float  # the largest ||pi(theta') - w|| / ||w||
 
 
 def _finish_sample(net: LCN | FCN, theta, w, delta, points, n_points, method) -> FiberSample:
+    """The :class:`FiberSample` of these points (LCN and FCN name their methods alike)."""
     pts = tuple(tuple(np.asarray(f, float) for f in p) for p in points)
-    ntks = [net.ntk(p) for p in pts]  # LCN and FCN name these alike
-    images = [net.end_to_end(p) for p in pts]
     wn = float(np.linalg.norm(w))
-    residual = max(float(np.linalg.norm(im - w)) / wn for im in images)
+    residual = max(float(np.linalg.norm(net.end_to_end(p) - w)) / wn for p in pts)
+    theta = tuple(np.asarray(f, float) for f in theta)
+    difference = relative_ntk_difference([net.ntk(p) for p in pts])
     return FiberSample(
-        architecture=net,
-        theta=tuple(np.asarray(f, float) for f in theta),
-        w=np.asarray(w, float),
-        delta=delta,
-        points=pts,
-        n_points=int(n_points),
-        method=method,
-        difference=relative_ntk_difference(ntks),
-        residual=residual,
+        net, theta, np.asarray(w, float), delta, pts, int(n_points), method, difference, residual
     )
 
 
-# ---------------------------------------------------------------------------- fully connected
 def _dense_fiber_search(
     net: FCN, W: np.ndarray, D: Sequence[np.ndarray], rng: np.random.Generator, n_starts: int
 ) -> list[list[np.ndarray]]:
-    """Solve ``W_L ... W_1 = W``, ``W_{j+1}^T W_{j+1} - W_j W_j^T = D_j`` from random starts.
-
-    Least squares with the analytic Jacobian, then a Gauss-Newton polish; solutions with relative
-    residual above ``_DENSE_TOL`` are dropped.
-    """
+    """Solve ``W_L ... W_1 = W``, ``W_{j+1}^T W_{j+1} - W_j W_j^T = D_j`` by least squares."""
     target = np.concatenate([W.ravel()] + [d.ravel() for d in D])
     scale = max(float(np.linalg.norm(target)), 1e-300)
     size = float(np.linalg.norm(W)) ** (1.0 / net.n_layers)
@@ -273,7 +228,7 @@ def _dense_fiber_search(
             if not np.linalg.norm(res_c) < np.linalg.norm(res):
                 break
             th, res = cand, res_c
-        if np.linalg.norm(res) <= _DENSE_TOL:
+        if np.linalg.norm(res) <= _DENSE_TOL:  # relative residual
             out.append(net.unflatten(th))
     return out
 
@@ -290,26 +245,18 @@ def _sample_fc_balanced(rng, *, worked_example, n_orbit, n_starts) -> FiberSampl
     net = FCN(widths)
     W = rng.standard_normal(net.end_to_end_shape)
     base = balanced_factorization(W, net.n_layers, widths=widths)
-    pts = [base]
-    for _ in range(n_orbit):
-        Us = [random_orthogonal(d, rng) for d in widths[1:-1]]
-        pts.append(orthogonal_orbit(base, Us))
+    orbit = [[random_orthogonal(d, rng) for d in widths[1:-1]] for _ in range(n_orbit)]
+    pts = [base, *(orthogonal_orbit(base, Us) for Us in orbit)]
     D = [np.zeros((d, d)) for d in widths[1:-1]]
     pts += _dense_fiber_search(net, W, D, rng, n_starts)
-    return _finish_sample(
-        net,
-        pts[1] if len(pts) > 1 else base,
-        W,
-        tuple(D),
-        pts,
-        len(pts),
-        "SVD factorization + orthogonal orbit (Thm 14) + least squares",
-    )
+    method = "SVD factorization + orthogonal orbit (Thm 14) + least squares"
+    return _finish_sample(net, pts[1] if len(pts) > 1 else base, W, tuple(D), pts, len(pts), method)
 
 
 def _sample_fc_generic(rng, *, worked_example, n_orbit, n_starts) -> FiberSample:
-    L_two = worked_example or bool(rng.integers(0, 2))
-    if L_two:  # the family of Ex. 20: (A Q, Q^T A^{-1}) for orthogonal Q
+    if worked_example or bool(
+        rng.integers(0, 2)
+    ):  # the family of Ex. 20: (A Q, Q^T A^{-1}) for orthogonal Q
         if worked_example:
             ex = example_20()
             A, Qs = ex.A, [np.eye(2), ex.Q]
@@ -335,7 +282,6 @@ def _sample_fc_generic(rng, *, worked_example, n_orbit, n_starts) -> FiberSample
     return _finish_sample(net, theta, W, D, pts, len(pts), method)
 
 
-# ---------------------------------------------------------------------------- 1D convolutions
 def _real_root_filters(net: LCN, rng: np.random.Generator) -> list[np.ndarray]:
     """Filters with only real roots (the hardest case for uniqueness), random scales."""
     return [
@@ -366,18 +312,10 @@ def _sample_conv1d(rng, *, stride_one: bool, worked_example: bool) -> FiberSampl
     theta = _real_root_filters(net, rng)
     w, delta = net.end_to_end(theta), net.invariants(theta)
     fib = fibers(net, w, delta)
-    return _finish_sample(
-        net,
-        theta,
-        w,
-        delta,
-        fib.with_signs(),
-        len(fib),
-        "all real fiber points (root orbits, Thm 4 / Sec. 2.3)",
-    )
+    method = "all real fiber points (root orbits, Thm 4 / Sec. 2.3)"
+    return _finish_sample(net, theta, w, delta, fib.with_signs(), len(fib), method)
 
 
-# ---------------------------------------------------------------------------- 2D convolutions
 def _random_2d(rng: np.random.Generator, *, swap: bool) -> LCN:
     while True:
         L = int(rng.integers(2, 4))
@@ -394,11 +332,7 @@ def _random_2d(rng: np.random.Generator, *, swap: bool) -> LCN:
 
 def _sample_conv2d(rng, *, swap: bool, worked_example: bool, n_starts: int) -> FiberSample:
     if worked_example:
-        net = (
-            LCN([(2, 2), (2, 2)], [(1, 1), (1, 1)])
-            if swap
-            else LCN([(2, 2), (2, 2)], [(2, 2), (1, 1)])
-        )
+        net = LCN([(2, 2), (2, 2)], [(1, 1) if swap else (2, 2), (1, 1)])
     else:
         net = _random_2d(rng, swap=swap)
     ints = random_integer_filters(net, rng)
@@ -423,7 +357,6 @@ def _sample_conv2d(rng, *, swap: bool, worked_example: bool, n_starts: int) -> F
     return _finish_sample(net, theta, w, delta, pts, len(exact), method)
 
 
-# ---------------------------------------------------------------------------- public sampler
 def sample_fiber(
     key: str,
     *,
@@ -440,10 +373,9 @@ def sample_fiber(
         The class, one of the keys of :data:`CLASSES`.
     rng : numpy.random.Generator
     worked_example : bool, default=False
-        Use the class's small worked example instead of a random architecture: FCN ``(2, 2, 2)``
-        (balanced), the matrices of Ex. 20, sizes ``(3, 2)`` with strides ``(2, 1)`` (Ex. 15-17)
-        or ``(1, 1)`` (Ex. 19), 2 x 2 filters with strides ``((2, 2), (1, 1))`` or
-        ``((1, 1), (1, 1))``. The parameters are random in every case except Ex. 20.
+        The class's small example instead of a random architecture: FCN ``(2, 2, 2)``, Ex. 20,
+        sizes ``(3, 2)`` with strides ``(2, 1)`` (Ex. 15-17) or ``(1, 1)`` (Ex. 19), 2 x 2
+        filters with strides ``((2, 2), (1, 1))`` or ``((1, 1), (1, 1))``; random parameters.
     n_orbit : int, default=3
         Fully connected classes: extra points from random orthogonal matrices.
     n_starts : int, default=4
@@ -452,9 +384,8 @@ def sample_fiber(
     Returns
     -------
     FiberSample
-        The fiber points are computed from ``(w, delta)`` alone, except the orbit and Ex. 20
-        families (built from ``theta`` by Thm 14 and Ex. 20). 2D filters are integer with
-        irreducible layer forms (generic, Cor. 10), rescaled by positive factors of product one.
+        Points from ``(w, delta)`` alone, except the orbits of Thm 14 and Ex. 20 (from
+        ``theta``). 2D filters: integer, irreducible forms (Cor. 10), positive rescaling.
 
     Examples
     --------
@@ -467,18 +398,14 @@ def sample_fiber(
     n_orbit = as_int_in_range(n_orbit, "n_orbit", 0, 1000)
     n_starts = as_int_in_range(n_starts, "n_starts", 0, 1000)
     we = bool(worked_example)
-    if cls.key == "fc_balanced":
-        return _sample_fc_balanced(rng, worked_example=we, n_orbit=n_orbit, n_starts=n_starts)
-    if cls.key == "fc_generic":
-        return _sample_fc_generic(rng, worked_example=we, n_orbit=n_orbit, n_starts=n_starts)
-    if cls.key == "conv1d_strided":
-        return _sample_conv1d(rng, stride_one=False, worked_example=we)
-    if cls.key == "conv1d_stride1":
-        return _sample_conv1d(rng, stride_one=True, worked_example=we)
+    if cls.key.startswith("fc_"):
+        dense = _sample_fc_balanced if cls.key == "fc_balanced" else _sample_fc_generic
+        return dense(rng, worked_example=we, n_orbit=n_orbit, n_starts=n_starts)
+    if cls.key.startswith("conv1d_"):
+        return _sample_conv1d(rng, stride_one=cls.key == "conv1d_stride1", worked_example=we)
     return _sample_conv2d(rng, swap=cls.key == "conv2d_swap", worked_example=we, n_starts=n_starts)
 
 
-# ============================================================================ the table
 @dataclass(frozen=True, eq=False)
 class Table1Row:
     """The computed verdict for one class ``cls``: its ``samples`` (one per fiber), ``seconds``."""
@@ -515,8 +442,7 @@ class Table1Row:
     @property
     def n_points(self) -> tuple[int, int]:
         """Smallest and largest number of fiber points found in one fiber."""
-        counts = [s.n_points for s in self.samples]
-        return min(counts), max(counts)
+        return min(s.n_points for s in self.samples), max(s.n_points for s in self.samples)
 
     @property
     def max_residual(self) -> float:
@@ -559,40 +485,22 @@ class Table1Result:
         def num(x: float, fmt: str) -> str:
             return f"< {floor:g}" if floor is not None and x < floor else format(x, fmt)
 
-        head = (
-            "architecture",
-            "paper says",
-            "computed",
-            "agree",
-            "fibers",
-            "points/fiber",
-            "max rel. dTheta",
-            "max resid.",
-        ) + (("time",) if times else ())
+        head = ["architecture", "paper says", "computed", "agree", "fibers", "points/fiber"]
+        head += ["max rel. dTheta", "max resid."] + (["time"] if times else [])
         lines = []
         for r in self.rows:
             lo, hi = r.n_points
+            points = f"{lo}" if lo == hi else f"{lo}-{hi}"
             lines.append(
-                (
-                    r.cls.name,
-                    r.cls.paper_text,
-                    "yes" if r.determined else "no",
-                    "yes" if r.agrees else "NO (!)",
-                    str(r.n_samples),
-                    f"{lo}" if lo == hi else f"{lo}-{hi}",
-                    num(r.max_difference, ".1e"),
-                    num(r.max_residual, ".0e"),
-                )
-                + ((f"{r.seconds:.1f} s",) if times else ())
+                [r.cls.name, r.cls.paper_text, "yes" if r.determined else "no"]
+                + ["yes" if r.agrees else "NO (!)", str(r.n_samples), points]
+                + [num(r.max_difference, ".1e"), num(r.max_residual, ".0e")]
+                + ([f"{r.seconds:.1f} s"] if times else [])
             )
         widths = [max(len(x[i]) for x in [head, *lines]) for i in range(len(head))]
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-        rule = "  ".join("-" * w for w in widths)
-        return "\n".join(
-            [(fmt.format(*x)).rstrip() for x in [head]]
-            + [rule.rstrip()]
-            + [fmt.format(*x).rstrip() for x in lines]
-        )
+        rule = ["-" * w for w in widths]
+        return "\n".join(fmt.format(*x).rstrip() for x in [head, rule, *lines])
 
     def __str__(self) -> str:
         return self.format()
@@ -611,10 +519,8 @@ def reproduce_table1(
     Parameters
     ----------
     rng : numpy.random.Generator
-        The random source (seed it for a reproducible table).
     n_samples : int, default=12
-        Fibers per class; the first one is the class's worked example (see
-        :func:`sample_fiber`), the others random architectures.
+        Fibers per class; the first is the class's worked example (:func:`sample_fiber`).
     classes : sequence of str, optional
         Keys of :data:`CLASSES` to compute (default: all, in table order).
     n_orbit, n_starts : int
@@ -623,9 +529,8 @@ def reproduce_table1(
     Returns
     -------
     Table1Result
-        A class is "determined by ``(w, delta)``" iff its largest :func:`relative_ntk_difference`
-        is below :data:`DETERMINED_TOL` (a sample can only refute; "determined" is the
-        empirical side of Thm 4, Thm 13 and Thm 14).
+        "determined" (max difference below :data:`DETERMINED_TOL`) is the empirical side of
+        Thm 4, Thm 13 and Thm 14: a sample can only refute.
 
     Examples
     --------
@@ -647,20 +552,14 @@ def reproduce_table1(
         if not chosen:
             raise ValueError("classes must name at least one class: got an empty sequence")
     t_all = time.perf_counter()
-    rows = []
+    draw, rows = partial(sample_fiber, rng=rng, n_orbit=n_orbit, n_starts=n_starts), []
     for cls in chosen:
         t0 = time.perf_counter()
-        samples = tuple(
-            sample_fiber(
-                cls.key, rng=rng, worked_example=(i == 0), n_orbit=n_orbit, n_starts=n_starts
-            )
-            for i in range(n_samples)
-        )
+        samples = tuple(draw(cls.key, worked_example=i == 0) for i in range(n_samples))
         rows.append(Table1Row(cls=cls, samples=samples, seconds=time.perf_counter() - t0))
     return Table1Result(rows=tuple(rows), seconds=time.perf_counter() - t_all)
 
 
-# ============================================================================ command line
 PAPER_TABLE = """\
 The paper's Table 1 (is the NTK determined by the end-to-end filter and the invariants?):
   fully connected          only when balanced (delta = 0)                       Thm 14, Ex. 20
