@@ -100,14 +100,10 @@ def data_filter(net: LCN, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.nd
     u : ndarray of shape end_to_end_shape
         The data filter ``Sigma^{-1} (1/N) sum_i X_i^T y_i``.
 
-    Raises
-    ------
-    ValueError
-        For data of the wrong shapes, or a singular ``Sigma`` (too few or degenerate samples).
-
     Notes
     -----
     Rows of ``X_i`` are the patches ``x_i[j S_L : j S_L + k]``, so ``conv(w, S_L, x_i) = X_i w``.
+    A singular ``Sigma`` (too few or degenerate samples) is a ValueError.
 
     Examples
     --------
@@ -135,15 +131,6 @@ def _solve(sigma: np.ndarray, b: np.ndarray) -> np.ndarray:
 class SquaredLoss:
     """The squared loss ``l(w) = 1/2 (w - u)^T Sigma (w - u) + const`` (``w`` flat, C order).
 
-    Parameters
-    ----------
-    Sigma : ndarray of shape (K, K)
-        Symmetric positive definite.
-    u : ndarray of shape end_to_end_shape
-        The data filter (the minimizer).
-    const : float, default=0.0
-        The loss at ``w = u``.
-
     Examples
     --------
     >>> sq = SquaredLoss(np.eye(2), np.array([1.0, 2.0]))
@@ -151,9 +138,9 @@ class SquaredLoss:
     (2.0, array([ 0., -2.]))
     """
 
-    Sigma: np.ndarray
-    u: np.ndarray
-    const: float = 0.0
+    Sigma: np.ndarray  # (K, K), symmetric positive definite
+    u: np.ndarray  # end_to_end_shape: the data filter (the minimizer)
+    const: float = 0.0  # the loss at w = u
     _u_flat: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -300,7 +287,6 @@ def parameter_gradient(net: LCN, filters: Sequence[ArrayLike], X: Any, Y: Any = 
     Parameters
     ----------
     net, filters, X, Y
-        ``X`` a precomputed :class:`SquaredLoss` or training inputs (then ``Y`` is required).
 
     Returns
     -------
@@ -565,15 +551,13 @@ def fiber_continuation(net: LCN) -> FiberLift:
     -------
     callable
         ``follow(w, delta, previous)``: Gauss-Newton (least squares) on ``pi(theta) = w``,
-        ``delta(theta) = delta`` from the filters ``previous`` until a step is below
-        ``1e-10 ||theta||``; with ``previous=None`` the first point of :func:`fibers`
-        (ValueError off the neuromanifold).
+        ``delta(theta) = delta`` from the filters ``previous`` to a step below ``1e-10
+        ||theta||``; with ``previous=None`` the first point of :func:`fibers`.
 
     Notes
     -----
-    Off the neuromanifold (a Runge-Kutta trial point): the least-squares point, a smooth
-    extension of ``w -> theta(w; delta)``. Strides ``> 1``: the fiber point is unique up to
-    signs (Thm 4), so ``Theta(theta) = Theta(w; delta)``.
+    Off the neuromanifold (a trial point of the integrator): the least-squares point. Strides
+    ``> 1``: the fiber point is unique up to signs (Thm 4), so ``Theta(theta) = Theta(w; delta)``.
 
     Examples
     --------
@@ -618,7 +602,7 @@ def function_space_flow(
         Cor. 6 needs strides ``s_1, ..., s_{L-1} > 1`` in 1D (``Theta`` a function of ``w``,
         ``delta``).
     w0 : array_like of shape end_to_end_shape
-        A smooth point of the neuromanifold.
+        A smooth point of the neuromanifold (ValueError off it).
     delta : array_like of shape (L - 1,)
         The invariants that select the metric.
     X, Y, t_eval, rtol, atol, method
@@ -627,7 +611,7 @@ def function_space_flow(
         ``fiber_point(w, delta, previous_filters) -> filters`` (``previous_filters``: the point
         returned last, or ``initial_filters``/None at first); default :func:`fiber_continuation`.
     initial_filters : sequence of array_like, optional
-        A point of the fiber of ``w0``, rescaled to ``delta``; default the first point of
+        A point mapping to ``w0``, rescaled to ``delta``; default the first point of
         ``fibers(net, w0, delta)``.
 
     Returns
@@ -635,11 +619,6 @@ def function_space_flow(
     FlowResult
         ``end_to_end`` and ``loss`` of the integrated ``w(t)``; ``filters`` the fiber points
         (so ``invariants`` equals ``delta``).
-
-    Raises
-    ------
-    ValueError
-        If ``w0`` is off the neuromanifold or ``initial_filters`` do not map to ``w0``.
 
     Notes
     -----

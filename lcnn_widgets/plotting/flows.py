@@ -1,9 +1,7 @@
-"""Pictures for the chapter on gradient flow and convergence.
+"""Pictures for the chapter on gradient flow and convergence (flows of :mod:`lcnn_widgets.flows`).
 
-Every function takes data (and ``ax=None``) and returns the :class:`matplotlib.axes.Axes` it
-drew on (a new non-pyplot :class:`matplotlib.figure.Figure` without ``ax``); called again on the
-same Axes it moves its artists (found by ``gid``), so the widget redraws in place. The flows come
-from :mod:`lcnn_widgets.flows`; here only a projection plane and axis limits are computed.
+Each function takes data and ``ax`` and returns the Axes it drew on; called again on the same
+Axes it moves its artists (found by ``gid``), so the widget redraws in place.
 """
 
 from __future__ import annotations
@@ -46,13 +44,13 @@ def projection_plane(*paths: ArrayLike) -> np.ndarray:
     Parameters
     ----------
     *paths : array_like of shape (T_i, K) (or (T_i, *end_to_end_shape), or (K,))
-        Trajectories or single points of end-to-end filters.
+        Trajectories or single points ``w``.
 
     Returns
     -------
     ndarray of shape (K, 2)
-        The two leading right singular vectors of the stacked points (no centering: ``w = 0``
-        projects to 0), signs fixed so that the largest entry is positive.
+        The two leading right singular vectors of the stacked points (not centred), each with
+        its largest entry positive.
 
     Examples
     --------
@@ -96,7 +94,7 @@ def plot_flow_plane(
     labels : sequence of str, optional
         One legend entry per path.
     data_filter : array_like of shape (K,), optional
-        Drawn as a star (the minimizer ``u``); the origin ``w = 0`` is always a cross.
+        ``u``, a star (the origin ``w = 0`` is always a cross).
     ax : matplotlib.axes.Axes, optional
     xlim, ylim : tuple of float, optional
         Fixed axis limits (default: a little beyond the drawn points).
@@ -106,8 +104,7 @@ def plot_flow_plane(
     Returns
     -------
     matplotlib.axes.Axes
-        Lines with gids ``"path_0"``, ``"path_1"``, ..., ``"start"``, ``"end"``, ``"origin"``,
-        ``"data_filter"``.
+        Lines with gids ``"path_<i>"``, ``"start"``, ``"end"``, ``"origin"``, ``"data_filter"``.
 
     Examples
     --------
@@ -143,15 +140,12 @@ def plot_flow_plane(
     pts = np.vstack([*proj, np.zeros((1, 2))])
     if data_filter is not None:
         u = as_finite_array(data_filter, "data_filter").reshape(K) @ B
-        star: dict[str, Any] = dict(
-            color="C3", marker="*", ms=13, ls="none", label="data filter $u$"
-        )
-        update_line(ax, "data_filter", [u[0]], [u[1]], **star)
+        star: dict[str, Any] = dict(color="C3", marker="*", ms=13, label="data filter $u$")
+        update_line(ax, "data_filter", [u[0]], [u[1]], ls="none", **star)
         pts = np.vstack([pts, u[None]])
     ax.set_xlim(*(_limits(pts[:, 0]) if xlim is None else xlim))
     ax.set_ylim(*(_limits(pts[:, 1]) if ylim is None else ylim))
-    ax.set_xlabel("projection on $b_1$")
-    ax.set_ylabel("projection on $b_2$")
+    ax.set(xlabel="projection on $b_1$", ylabel="projection on $b_2$")
     if legend and (labels is not None or data_filter is not None):
         _legend(ax, legend)
     return ax
@@ -176,19 +170,19 @@ def plot_loss_curves(
         One time grid and one loss array per curve.
     labels : sequence of str, optional
     offset : float, default=0.0
-        Subtracted before plotting (e.g. ``SquaredLoss.const``: the curve is then the weighted
-        distance ``1/2 ||w - u||_Sigma^2``); the shifted losses must be positive.
+        Subtracted (e.g. ``SquaredLoss.const``: then ``1/2 ||w - u||_Sigma^2``); must leave
+        positive values.
     ax : matplotlib.axes.Axes, optional
     xlim, ylim : tuple of float, optional
-        Fixed axis limits (default: the range of the data); a fixed ``ylim`` (positive) gets
-        plain tick labels at 1, 2 and 5 times powers of ten.
+        Fixed axis limits (default: the data's range); a fixed ``ylim`` gets plain tick labels
+        at 1, 2 and 5 times powers of ten.
     legend : bool or mapping, default=True
         As in :func:`plot_flow_plane` (with ``labels``).
 
     Returns
     -------
     matplotlib.axes.Axes
-        Lines with gids ``"loss_0"``, ``"loss_1"``, ...
+        Lines with gids ``"loss_<i>"``.
 
     Examples
     --------
@@ -201,7 +195,7 @@ def plot_loss_curves(
             f"times and losses must have one entry per curve: got {len(times)} and {len(losses)}"
         )
     ax = new_axes(ax, (4.6, 3.2))
-    ts, ys = [], []
+    curves = []
     for i, (t, y) in enumerate(zip(times, losses, strict=True)):
         tt = as_finite_array(t, f"times[{i}]", ndim=1)
         yy = as_finite_array(y, f"losses[{i}]", ndim=1) - float(offset)
@@ -213,13 +207,11 @@ def plot_loss_curves(
         if np.any(yy <= 0):
             raise ValueError(f"losses[{i}] - offset must be positive for a logarithmic axis")
         style: dict[str, Any] = dict(color=f"C{i}", lw=1.2 if i else 2.0, ls="--" if i else "-")
-        line = update_line(ax, f"loss_{i}", tt, yy, **style)
-        if labels is not None:
-            line.set_label(labels[i])
-        ts.append(tt)
-        ys.append(yy)
+        label = {} if labels is None else {"label": labels[i]}
+        update_line(ax, f"loss_{i}", tt, yy, relabel=True, **style, **label)
+        curves.append((tt, yy))
     ax.set_yscale("log")
-    t_all, y_all = np.concatenate(ts), np.concatenate(ys)
+    t_all, y_all = (np.concatenate(c) for c in zip(*curves, strict=True))
     if ylim is None:
         ax.set_ylim(y_all.min() / 1.5, y_all.max() * 1.5)
     else:
@@ -235,8 +227,7 @@ def plot_loss_curves(
         ax.set_xlim(float(t_all.min()), float(t_all.max()) if t_all.max() > t_all.min() else 1.0)
     else:
         ax.set_xlim(*(float(v) for v in xlim))
-    ax.set_xlabel("time $t$")
-    ax.set_ylabel(r"$\ell(w(t))$" + (" $-$ const" if offset else ""))
+    ax.set(xlabel="time $t$", ylabel=r"$\ell(w(t))$" + (" $-$ const" if offset else ""))
     if legend and labels is not None:
         _legend(ax, legend)
     return ax
@@ -254,17 +245,16 @@ def plot_convergence(
     Parameters
     ----------
     end_to_end_norm, gradient_norm : array_like of shape (n_runs,)
-        E.g. ``ConvergenceReport.end_to_end_norm`` and ``.gradient_norm``.
+        E.g. the fields of :class:`~lcnn_widgets.flows.ConvergenceReport`.
     reference_norm : float, optional
-        Drawn as a horizontal line in the left panel (e.g. ``||u||``).
+        A horizontal line in the left panel (e.g. ``||u||``).
     fig : matplotlib.figure.Figure, optional
         An empty figure to draw on.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Left: a bar per run of ``||pi(theta(T))||`` (0 would be the saddle ``w = 0``); right:
-        the final gradient norms on a logarithmic axis.
+        Left: a bar per run (0 would be the saddle ``w = 0``); right: the gradient norms (log).
 
     Examples
     --------
@@ -309,16 +299,16 @@ def plot_drift_curves(
     ----------
     times : sequence of array_like of shape (T_i,)
     invariants : sequence of array_like of shape (T_i, L - 1)
-        E.g. ``FlowResult.invariants`` of a flow and of gradient descent runs.
+        E.g. ``FlowResult.invariants`` of flows and gradient descent runs.
     labels : sequence of str, optional
     floor : float, default=1e-16
-        Values below it (exact conservation, e.g. at ``t = 0``) are drawn at ``floor``.
+        Smaller values (exact conservation, e.g. at ``t = 0``) are drawn at ``floor``.
     ax : matplotlib.axes.Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
-        Lines with gids ``"drift_0"``, ``"drift_1"``, ...
+        Lines with gids ``"drift_<i>"``.
 
     Examples
     --------
@@ -336,13 +326,10 @@ def plot_drift_curves(
         tt = as_finite_array(t, f"times[{i}]", ndim=1)
         dd = as_finite_array(d, f"invariants[{i}]")
         dd = dd.reshape(tt.size, -1) if dd.size else np.zeros((tt.size, 1))
-        drift = np.max(np.abs(dd - dd[0]), axis=1)
-        line = update_line(ax, f"drift_{i}", tt, np.maximum(drift, floor), color=f"C{i}", lw=1.6)
-        if labels is not None:
-            line.set_label(labels[i])
-    ax.set_yscale("log")
-    ax.set_xlabel("time $t$")
-    ax.set_ylabel(r"$\max_l |\delta_l(t) - \delta_l(0)|$")
+        drift = np.maximum(np.max(np.abs(dd - dd[0]), axis=1), floor)
+        label = {} if labels is None else {"label": labels[i]}
+        update_line(ax, f"drift_{i}", tt, drift, color=f"C{i}", lw=1.6, relabel=True, **label)
+    ax.set(yscale="log", xlabel="time $t$", ylabel=r"$\max_l |\delta_l(t) - \delta_l(0)|$")
     if labels is not None:
         ax.legend(loc="best", fontsize="small")
     return ax
