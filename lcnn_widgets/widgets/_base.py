@@ -1,12 +1,9 @@
 """The one widget pattern of the book: controls + a pure function + a drawing function.
 
-An :class:`Explorer` owns a Figure not managed by pyplot, ipywidgets controls and a message line.
-On every control change it calls ``compute(**values)``; a ``ValueError``/``TypeError`` is shown
-as a message and the last good picture stays; otherwise ``draw(figure, result)`` updates the
-figure and it is rendered to PNG into an :class:`ipywidgets.Image`. A cell not yet run shows one
-short line (:data:`NOT_RUNNING`); when the book is built (``LCNN_STATIC_PREVIEWS=1``, set by
-``book/_ext/static_previews.py``) the widget displays as its static preview
-(:mod:`lcnn_widgets.widgets.static`).
+An :class:`Explorer` calls ``compute(**values)`` on every control change, then ``draw(figure,
+result)`` on its non-pyplot Figure, shown as a PNG; a ValueError/TypeError is shown as a message
+and the last good picture stays. A cell not yet run shows :data:`NOT_RUNNING`; at build time
+(``LCNN_STATIC_PREVIEWS=1``) the widget displays as its static preview (:mod:`.static`).
 """
 
 from __future__ import annotations
@@ -47,11 +44,7 @@ USER_ERRORS = (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError)
 
 
 def render_png(fig: Figure, *, dpi: int = 80) -> bytes:
-    """Render a Figure to PNG bytes (Agg canvas, no pyplot state involved).
-
-    The figure keeps one Agg canvas across calls, so matplotlib's text caches survive (twice as
-    fast); zlib level 1 encodes the same pixels several times faster (``benchmarks/RESULTS.md``).
-    """
+    """Render a Figure to PNG bytes on its one Agg canvas (text caches survive; no pyplot)."""
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
     buf = io.BytesIO()
@@ -62,37 +55,17 @@ def render_png(fig: Figure, *, dpi: int = 80) -> bytes:
 class Explorer(W.VBox):
     """A widget: named controls wired to ``compute`` and ``draw``, with an error line.
 
-    Parameters
-    ----------
-    controls : mapping of str to ipywidgets.ValueWidget
-        Keyword names of ``compute`` mapped to the controls that supply them.
-    compute : callable
-        A pure function of the control values; raises ValueError/TypeError on bad input.
-    draw : callable
-        ``draw(figure, result)`` updates the figure; it may return a line of HTML with the
-        changing values (shown above the picture, so that titles and the frame stay fixed).
-    figure : matplotlib.figure.Figure
-        The figure to draw on (not a pyplot figure).
-    title : str, optional
-        A line of HTML above the controls.
-    dpi : int, default=80
-    layout_controls : ipywidgets.Widget, optional
-        The box that holds the controls (default: one wrapping row of all controls).
-    preview : tuple (str, sequence), optional
-        The main control and the values the static preview precomputes (plus the current one),
-        e.g. ``("u1", [-2, -1, 0, 1, 2])``; without it the preview is the default picture.
-    alt : str, optional
-        Alternative text of the picture (default: the title without markup).
-    fast : bool, default=True
-        Redraw only the moving artists (:class:`~lcnn_widgets.widgets._render.FigureRenderer`);
-        ``False`` renders the whole figure on every update (the reference).
+    ``controls`` maps the keyword names of ``compute`` (a pure function of their values that
+    raises ValueError/TypeError on bad input) to ipywidgets controls. ``draw(figure, result)``
+    updates the non-pyplot ``figure`` and may return a line of HTML of the changing values, shown
+    above the picture (so titles and frame stay fixed). ``title`` is a line of HTML above the
+    controls, ``layout_controls`` their box (default: one wrapping row), ``alt`` the picture's
+    alternative text (default: the title). ``preview`` names the main control and the values the
+    static preview precomputes, e.g. ``("u1", [0, 1])``. ``fast=False`` renders the whole figure
+    on every update (the reference) instead of the moving artists only (``FigureRenderer``).
 
-    Attributes
-    ----------
-    result : object
-        The last successful result of ``compute`` (what is drawn).
-    error : str or None
-        The message of the last failed update, or None when the picture is current.
+    ``result`` is the last successful result of ``compute``; ``error`` the message of the last
+    failed update (None when the picture is current).
     """
 
     #: ``Explorer -> StaticTwin``, registered by :mod:`lcnn_widgets.widgets.static`
@@ -114,36 +87,32 @@ class Explorer(W.VBox):
     ):
         self.controls = dict(controls)
         self.figure = figure
-        self._compute = compute
-        self._draw = draw
+        self._compute, self._draw = compute, draw
         self.result: Any = None
         self.error: str | None = None
         self.message = W.HTML(value="")
-        #: values that change with the controls (what ``draw`` returns), shown above the picture
         self.readout = W.HTML(value="")
         self.readout.add_class("lcnn-explorer-readout")
         self._renderer = FigureRenderer(figure, dpi=dpi) if fast else None
         self.dpi = dpi
-        self.image = W.Image(format="png")
-        self.image.add_class("lcnn-explorer-image")
         # shown at its own resolution (not stretched to the cell), scaled down only if too wide
-        self.image.layout.width = f"{round(figure.get_figwidth() * dpi)}px"
-        self.image.layout.max_width = "100%"
-        if preview is not None and preview[0] not in self.controls:
-            raise ValueError(
-                f"preview must name one of the controls {sorted(self.controls)}: got {preview[0]!r}"
-            )
-        self.preview = preview
-        self.title = title
-        self.alt = alt or _plain_text(title) or "Picture drawn by the widget"
+        width = f"{round(figure.get_figwidth() * dpi)}px"
+        self.image = W.Image(format="png", layout=W.Layout(width=width, max_width="100%"))
+        self.image.add_class("lcnn-explorer-image")
         if preview is not None:
+            if preview[0] not in self.controls:
+                raise ValueError(
+                    f"preview must name one of the controls {sorted(self.controls)}: "
+                    f"got {preview[0]!r}"
+                )
             self.controls[preview[0]].add_class("lcnn-main-control")
+        self.preview, self.title = preview, title
+        self.alt = alt or _plain_text(title) or "Picture drawn by the widget"
         box = layout_controls or W.HBox(
             list(self.controls.values()), layout=W.Layout(flex_flow="row wrap")
         )
         heading = [W.HTML(value=title)] if title else []
-        children = [*heading, box, self.message, self.readout, self.image]
-        super().__init__(children=children)
+        super().__init__(children=[*heading, box, self.message, self.readout, self.image])
         self.add_class("lcnn-explorer")
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -157,10 +126,8 @@ class Explorer(W.VBox):
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         """Live: the widget view; at build time, the static preview; text: :data:`NOT_RUNNING`."""
         if static_previews_enabled() and Explorer.static_preview is not None:
-            return {
-                "text/plain": NOT_RUNNING,
-                "text/html": Explorer.static_preview(self).to_html(compact=True),
-            }
+            preview = Explorer.static_preview(self).to_html(compact=True)
+            return {"text/plain": NOT_RUNNING, "text/html": preview}
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is not None:
             bundle["text/plain"] = NOT_RUNNING
@@ -203,9 +170,7 @@ class Explorer(W.VBox):
             )
             return False
         readout = self._draw(self.figure, result)
-        self.result = result
-        self.error = None
-        self.message.value = ""
+        self.result, self.error, self.message.value = result, None, ""
         if isinstance(readout, str):
             self.readout.value = readout
         self.image.value = self.render()
@@ -218,10 +183,9 @@ class Explorer(W.VBox):
 
     @fast.setter
     def fast(self, on: bool) -> None:
-        if on and self._renderer is None:
-            self._renderer = FigureRenderer(self.figure, dpi=self.dpi)
-        elif not on:
-            self._renderer = None
+        self._renderer = (
+            (self._renderer or FigureRenderer(self.figure, dpi=self.dpi)) if on else None
+        )
 
     def render(self) -> bytes:
         """PNG of the figure as it is now (fast path unless ``fast=False``)."""
