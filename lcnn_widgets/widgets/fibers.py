@@ -44,14 +44,10 @@ from ._common import (
     toggle_buttons,
 )
 
-__all__ = [
-    "FiberPicture",
-    "explore_fibers",
-    "fiber_picture",
-    "fiber_readout",
-    "view_limit",
-    "widget_roots",
-]
+# fmt: off
+__all__ = ["FiberPicture", "explore_fibers", "fiber_picture", "fiber_readout", "view_limit",
+           "widget_roots"]
+# fmt: on
 
 #: number of panels (a two-layer (3, 2) network has at most 3 real factorizations)
 N_PANELS = 3
@@ -74,33 +70,15 @@ def view_limit(reach: float) -> float:
 
 @dataclass(frozen=True, eq=False)
 class FiberPicture:
-    """What the fiber widget draws.
+    """What the fiber widget draws."""
 
-    Attributes
-    ----------
-    net : LCN
-        ``LCN([3, 2], [stride, 1])``.
-    w : ndarray of shape (4,) or (5,)
-        The end-to-end filter.
-    w_roots : FilterRoots
-        The roots of ``p_w``.
-    fiber : Fiber
-        The balanced real fiber (one point per sign class).
-    layer_roots : tuple of tuple of LayerRoots
-        :func:`root_orbits` of every fiber point.
-    ntk_gap : float
-        The largest difference between the NTKs of two fiber points (0 if one).
-    limit : float
-        Half-width of the root panels (:func:`view_limit`), independent of ``y``.
-    """
-
-    net: LCN
-    w: np.ndarray
-    w_roots: FilterRoots
-    fiber: Fiber
-    layer_roots: tuple[tuple[LayerRoots, ...], ...]
-    ntk_gap: float
-    limit: float
+    net: LCN  # LCN([3, 2], [stride, 1])
+    w: np.ndarray  # (4,) or (5,): the end-to-end filter
+    w_roots: FilterRoots  # the roots of p_w
+    fiber: Fiber  # the balanced real fiber (one point per sign class)
+    layer_roots: tuple[tuple[LayerRoots, ...], ...]  # root_orbits of every fiber point
+    ntk_gap: float  # the largest difference between the NTKs of two fiber points (0 if one)
+    limit: float  # half-width of the root panels (view_limit), independent of y
 
 
 def widget_roots(
@@ -219,10 +197,7 @@ def fiber_readout(pic: FiberPicture) -> str:
 
 
 def draw_fiber_picture(fig: Figure, pic: FiberPicture) -> str:
-    """Update the widget's three panels in place (one per factorization; the rest say "none").
-
-    Every panel keeps the view ``pic.limit``; the filters and counts are the readout line.
-    """
+    """Update the three panels in place (one per factorization, the rest say "none"); readout."""
     for i, ax in enumerate(fig.axes[:N_PANELS]):
         filled = i < len(pic.fiber)
         lr, w_roots = (pic.layer_roots[i], pic.w_roots) if filled else ((), None)
@@ -239,15 +214,12 @@ def explore_fibers(**initial: Any) -> Explorer:
     Parameters
     ----------
     **initial
-        Initial values of the controls ``stride, source, r1, r2, x, y, tie, coefficients``
-        (defaults: those of :func:`fiber_picture`).
+        Initial values of the controls: the parameters of :func:`fiber_picture`.
 
     Returns
     -------
     Explorer
-        Controls: ``stride``, ``source``, sliders ``r1``, ``r2``, ``x``, ``y``, the checkbox
-        ``tie`` (``r2 = -r1``) and the text box ``coefficients``. Off the neuromanifold (or for
-        ``w = 0``) a message is shown and the last picture stays.
+        Off the neuromanifold (or for ``w = 0``) a message is shown and the last picture stays.
     """
     v = initial_values(fiber_picture, initial)
     root: dict[str, Any] = dict(description_width=40, track=150)

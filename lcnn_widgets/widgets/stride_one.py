@@ -34,13 +34,10 @@ from ._common import (
     step_up,
 )
 
-__all__ = [
-    "StrideOnePicture",
-    "explore_stride_one",
-    "stride_one_picture",
-    "stride_one_readout",
-    "view_limit",
-]
+# fmt: off
+__all__ = ["StrideOnePicture", "explore_stride_one", "stride_one_picture", "stride_one_readout",
+           "view_limit"]
+# fmt: on
 
 NET = LCN([3, 2], [1, 1])
 #: heatmap panels: a cubic has at most three real factorizations for sizes (3, 2)
@@ -66,40 +63,17 @@ def view_limit(reach: float) -> float:
 
 @dataclass(frozen=True, eq=False)
 class StrideOnePicture:
-    """What the stride-one widget draws.
+    """What the stride-one widget draws."""
 
-    Attributes
-    ----------
-    w : ndarray of shape (4,)
-        The cubic end-to-end filter (``w[i]`` multiplies ``t^i``).
-    roots : ndarray of complex, shape (n,)
-        Its drawable roots (finite, zeros included), ``n = 3 - n_inf``.
-    n_inf : int
-        Multiplicity of the root at infinity (``w[3] = 0``).
-    result : FiberNTKs
-        The fiber at ``delta`` and the NTK of each point.
-    owners : tuple of (int or None)
-        Per fiber point: index into ``roots`` of layer 2's root (``None``: at infinity).
-    count_from_roots : int
-        :func:`~lcnn_widgets.stride_one.stride_one_factorization_count`: must equal
-        ``len(result.fiber)``.
-    delta : float
-        The invariant ``||w_2||^2 - ||w_1||^2`` of every point.
-    ntk_scale : float
-        The largest absolute NTK entry: the heatmaps show ``Theta / ntk_scale`` on ``[-1, 1]``.
-    limit : float
-        Half-width of the view of the roots (:func:`view_limit`), independent of ``disc``.
-    """
-
-    w: np.ndarray
-    roots: np.ndarray
-    n_inf: int
-    result: FiberNTKs
-    owners: tuple[int | None, ...]
-    count_from_roots: int
-    delta: float
-    ntk_scale: float
-    limit: float
+    w: np.ndarray  # (4,): the cubic end-to-end filter
+    roots: np.ndarray  # (3 - n_inf,) complex: its drawable roots (finite, zeros included)
+    n_inf: int  # multiplicity of the root at infinity (w[3] = 0)
+    result: FiberNTKs  # the fiber at delta and the NTK of each point
+    owners: tuple[int | None, ...]  # per fiber point: index of layer 2's root (None: at inf)
+    count_from_roots: int  # stride_one_factorization_count: must equal len(result.fiber)
+    delta: float  # the invariant ||w_2||^2 - ||w_1||^2 of every point
+    ntk_scale: float  # the largest absolute NTK entry: the heatmaps show Theta / ntk_scale
+    limit: float  # half-width of the view of the roots (view_limit), independent of disc
 
 
 def stride_one_picture(
@@ -127,8 +101,7 @@ def stride_one_picture(
     Returns
     -------
     StrideOnePicture
-        ValueError for an unknown ``source``, coefficients that are not four numbers, or
-        ``w = 0``.
+        ValueError for an unknown ``source``, coefficients other than four numbers, or ``w = 0``.
 
     Examples
     --------
@@ -207,8 +180,7 @@ def draw_stride_one_picture(fig: Figure, pic: StrideOnePicture) -> str:
     """Update the roots panel and the three NTK panels in place; return the readout line."""
     ax_roots, *heat = fig.axes[: 1 + N_PANELS]
     plot_pair_roots(pic.roots, owners=pic.owners, ax=ax_roots, limit=pic.limit)
-    ntks = [k / pic.ntk_scale for k in pic.result.ntks]
-    plot_ntk_panels(ntks, axes=heat, **_HEAT)
+    plot_ntk_panels([k / pic.ntk_scale for k in pic.result.ntks], axes=heat, **_HEAT)
     return stride_one_readout(pic)
 
 
@@ -218,13 +190,11 @@ def explore_stride_one(**initial: Any) -> Explorer:
     Parameters
     ----------
     **initial
-        Initial values of the controls ``r, center, disc, delta, source, coefficients``; the
-        defaults are those of :func:`stride_one_picture`.
+        Initial values of the controls: the parameters of :func:`stride_one_picture`.
 
     Returns
     -------
     Explorer
-        Controls ``r``, ``center``, ``disc``, ``delta``, ``source`` and ``coefficients``.
         Panels: the roots (a ring on layer 2's root per factorization), then one NTK heatmap
         per fiber point on the scale ``Theta / max |Theta|``, with one colour bar.
 
@@ -244,21 +214,14 @@ def explore_stride_one(**initial: Any) -> Explorer:
         "delta": slider("float", "invariant δ", v["delta"], *lim, readout_format=".2f"),
         **source_controls(v["source"], v["coefficients"], "coefficients"),
     }
-    layout = W.VBox(
-        [
-            group(
-                "<b>Roots</b> of the cubic p_w: a real root r and a pair c ± √g (real for "
-                "g &gt; 0, complex for g &lt; 0)",
-                row(c["r"], c["center"], c["disc"]),
-            ),
-            group(
-                "<b>Invariant</b> δ of the fiber points, and <b>how w is given</b>: by the roots "
-                "above or by its coefficients w₀, w₁, w₂, w₃",
-                row(c["delta"], c["source"]),
-                c["coefficients"],
-            ),
-        ]
+    headings = (
+        "<b>Roots</b> of the cubic p_w: a real root r and a pair c ± √g (real for "
+        "g &gt; 0, complex for g &lt; 0)",
+        "<b>Invariant</b> δ of the fiber points, and <b>how w is given</b>: by the roots "
+        "above or by its coefficients w₀, w₁, w₂, w₃",
     )
+    roots_rows = group(headings[0], row(c["r"], c["center"], c["disc"]))
+    source_rows = group(headings[1], row(c["delta"], c["source"]), c["coefficients"])
     fig, axes = panel_figure(
         (11.2, 3.5), 1, 1 + N_PANELS, left=0.05, right=0.92, bottom=0.13, top=0.86, wspace=0.35
     )
@@ -267,9 +230,8 @@ def explore_stride_one(**initial: Any) -> Explorer:
     ax_roots.set_title("roots of p_w", fontsize="medium")
     titles = [f"Θ at point {i + 1}" for i in range(N_PANELS)]
     plot_ntk_panels([np.zeros((4, 4))] * N_PANELS, axes=heat, titles=titles, **_HEAT)
-    # one colour bar for the shared scale, right of the last panel: all panels have the same
-    # size and matrix shape, so the first one's drawn box (square, inside its panel) gives the
-    # bar's height and the inset of the last one
+    # one colour bar right of the last panel: the panels are alike, so the first one's drawn
+    # (square) box gives the bar's height and the last one's inset
     heat[0].apply_aspect()
     box, panel = heat[0].get_position(), heat[0].get_position(original=True)
     right = heat[-1].get_position(original=True).x1 - (panel.x1 - box.x1)
@@ -284,7 +246,7 @@ def explore_stride_one(**initial: Any) -> Explorer:
         fig,
         title="<b>Stride one, LCN([3, 2], [1, 1])</b>: one cubic w, several factorizations "
         "with the same invariant δ, and their different NTKs",
-        layout_controls=layout,
+        layout_controls=W.VBox([roots_rows, source_rows]),
         preview=("disc", np.round(np.linspace(-1.0, 1.5, 11), 2).tolist()),
         alt=(
             "The roots of the cubic p_w in the complex plane, with a numbered ring on the "
