@@ -20,7 +20,6 @@ from ._common import SEQUENTIAL_CMAP, find, new_axes, update_line
 
 __all__ = ["plot_ntk_distance", "plot_ntk_heatmap", "vec_labels"]
 
-CMAP = SEQUENTIAL_CMAP
 _MARKERS = ("o", "s", "^", "D")
 
 
@@ -32,8 +31,7 @@ def vec_labels(shape: tuple[int, int]) -> list[str]:
     >>> vec_labels((2, 2))
     ['Z11', 'Z12', 'Z21', 'Z22']
     """
-    m, n = shape
-    return [f"Z{a + 1}{b + 1}" for a in range(m) for b in range(n)]
+    return [f"Z{a + 1}{b + 1}" for a in range(shape[0]) for b in range(shape[1])]
 
 
 def plot_ntk_heatmap(
@@ -57,12 +55,10 @@ def plot_ntk_heatmap(
         Shape ``(d_L, d_0)`` of ``Z``; gives the tick labels ``Z11, Z12, ...``.
     vmin, vmax : float, optional
         Colour limits (default: the range of ``theta``).
-    title : str, optional
     annotate : bool, default=True
         Write each entry (two decimals) into its cell.
     norm : matplotlib.colors.Normalize, optional
         A colour normalization with ``vmin``, ``vmax`` set, used instead of ``vmin``/``vmax``.
-    ax : matplotlib Axes, optional
 
     Returns
     -------
@@ -75,12 +71,9 @@ def plot_ntk_heatmap(
     ax = new_axes(ax, (4.0, 3.6))
     lo = float(t.min()) if vmin is None else float(vmin)
     hi = float(t.max()) if vmax is None else float(vmax)
-    if hi <= lo:
-        hi = lo + 1.0
-    if norm is not None:
-        if norm.vmin is None or norm.vmax is None:
-            raise ValueError(f"norm must have vmin and vmax set: got {norm.vmin}, {norm.vmax}")
-        lo, hi = float(norm.vmin), float(norm.vmax)
+    hi = hi if hi > lo else lo + 1.0
+    if norm is not None and (norm.vmin is None or norm.vmax is None):
+        raise ValueError(f"norm must have vmin and vmax set: got {norm.vmin}, {norm.vmax}")
     image = find(ax.get_images(), "ntk")
     if image is None or image.get_array().shape != t.shape:
         if image is not None:
@@ -88,20 +81,19 @@ def plot_ntk_heatmap(
             for txt in [x for x in ax.texts if str(x.get_gid()).startswith("ntk_")]:
                 txt.remove()
         clim = {"norm": norm} if norm is not None else {"vmin": lo, "vmax": hi}
-        image = ax.imshow(t, cmap=CMAP, gid="ntk", interpolation="nearest", **clim)
+        image = ax.imshow(t, cmap=SEQUENTIAL_CMAP, gid="ntk", interpolation="nearest", **clim)
         k = t.shape[0]
         ax.set_xticks(range(k))
         ax.set_yticks(range(k))
         if shape is not None and shape[0] * shape[1] == k:
-            labels = vec_labels(shape)
-            ax.set_xticklabels(labels, fontsize="small", rotation=90)
-            ax.set_yticklabels(labels, fontsize="small")
+            ax.set_xticks(range(k), vec_labels(shape), fontsize="small", rotation=90)
+            ax.set_yticks(range(k), vec_labels(shape), fontsize="small")
     else:
         image.set_data(t)
-        if norm is not None and image.norm is not norm:
-            image.set_norm(norm)
-        elif norm is None:
+        if norm is None:
             image.set_clim(lo, hi)
+        elif image.norm is not norm:
+            image.set_norm(norm)
     if annotate:
         _annotate(ax, image, t)
     if title is not None:
@@ -116,11 +108,8 @@ def _annotate(ax: Axes, image: AxesImage, t: np.ndarray) -> None:
         r, g, b, _ = cmap(norm(value))
         colour = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
         gid = f"ntk_{i}_{j}"
-        txt = find(ax.texts, gid)
-        if txt is None:
-            txt = ax.text(j, i, "", ha="center", va="center", fontsize="small", gid=gid)
-        txt.set_text(f"{value:.2f}")
-        txt.set_color(colour)
+        txt = find(ax.texts, gid) or ax.text(j, i, "", ha="center", va="center", gid=gid)
+        txt.set(text=f"{value:.2f}", color=colour, fontsize="small")
 
 
 def plot_ntk_distance(
@@ -141,11 +130,8 @@ def plot_ntk_distance(
         The angles (radians).
     curves : mapping of str to array_like of shape (n,)
         One distance curve per family, by legend label (at most four).
-    phi : float, optional
-        The current angle; with ``current`` a marker is put on each curve.
-    current : mapping of str to float, optional
-        The distance of each family at ``phi`` (same keys as ``curves``).
-    ax : matplotlib Axes, optional
+    phi, current : float and mapping of str to float, optional
+        The current angle and each family's distance there (keys of ``curves``): the markers.
     ylim : tuple of float, optional
         Fixed limits of the distance axis (default: from the curves, with room for the legend).
     legend : mapping, optional
@@ -161,7 +147,7 @@ def plot_ntk_distance(
         raise ValueError(f"curves must hold at most {len(_MARKERS)} families: got {len(curves)}")
     ax = new_axes(ax, (4.5, 3.4))
     first = not any(str(ln.get_gid()).startswith("curve_") for ln in ax.get_lines())
-    top = 0.0
+    top = 1.0
     for k, (label, ys) in enumerate(curves.items()):
         y = as_finite_array(ys, f"curves[{label!r}]", ndim=1)
         if y.shape != x.shape:
@@ -175,18 +161,14 @@ def plot_ntk_distance(
             style: dict[str, Any] = dict(marker=_MARKERS[k], markersize=8, markeredgecolor="black")
             update_line(ax, f"marker_{k}", *xy, linestyle="none", color=f"C{k}", **style)
     ax.set_xlim(float(x.min()), float(x.max()))
-    if ylim is None:
-        ax.set_ylim(-0.05 * max(top, 1.0), 1.45 * max(top, 1.0))  # room for the legend
-    else:
-        ax.set_ylim(*(float(v) for v in ylim))
+    lo, hi = (-0.05 * top, 1.45 * top) if ylim is None else ylim  # room for the legend
+    ax.set_ylim(float(lo), float(hi))
     if first:
         ticks = np.arange(0.0, float(x.max()) + 1e-9, np.pi / 2)
         names = ["0", "π/2", "π", "3π/2", "2π", "5π/2", "3π"]
         if ticks.size <= len(names):
-            ax.set_xticks(ticks)
-            ax.set_xticklabels(names[: ticks.size])
-        ax.set_xlabel("rotation angle φ")
-        ax.set_ylabel("‖Θ(φ) − Θ(0)‖ (Frobenius)")
+            ax.set_xticks(ticks, names[: ticks.size])
+        ax.set(xlabel="rotation angle φ", ylabel="‖Θ(φ) − Θ(0)‖ (Frobenius)")
         ax.grid(alpha=0.3)
         ax.legend(**{"loc": "upper center", "fontsize": "small", **(legend or {})})
     return ax
