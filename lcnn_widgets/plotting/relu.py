@@ -19,20 +19,17 @@ from ._common import SEQUENTIAL_CMAP, find, new_axes, update_line
 __all__ = ["CMAP", "kink_segment", "plot_activation_regions"]
 
 CMAP = SEQUENTIAL_CMAP
-DASHES = ("-", "--", ":", "-.")
+DASHES = ("-", "--", ":", "-.")  # of the kink lines of units 1, 2, 3, 4 (then again)
+KINK: dict[str, Any] = dict(color="black", lw=1.3)
+STAR: dict[str, Any] = dict(marker="*", ms=13, color="white", mec="black", ls="none")  # a point
 
 
 def kink_segment(line: Sequence[float], extent: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
     """The part of the line ``c_0 + c_1 a + c_2 b = 0`` inside the box ``extent``.
 
-    Parameters
-    ----------
-    line : sequence of three floats, ``(c_0, c_1, c_2)`` (a row of :attr:`ActivationRegions.lines`)
-    extent : (a_min, a_max, b_min, b_max)
-
-    Returns
-    -------
-    a, b : ndarray of shape (2,), or (0,) if the line misses the box or ``c_1 = c_2 = 0``
+    ``line = (c_0, c_1, c_2)``, a row of :attr:`ActivationRegions.lines`; ``extent = (a_min, a_max,
+    b_min, b_max)``. Returns ``a, b``: shape (2,), or (0,) if the line misses the box or
+    ``c_1 = c_2 = 0``.
 
     Examples
     --------
@@ -66,19 +63,15 @@ def plot_activation_regions(
 ) -> Axes:
     """Shade a plane of inputs by how many first-layer units are active, with the kink lines.
 
+    Returns the Axes: image gid ``"regions"``, kink lines ``"kink_u"``, marker ``"point"``; a second
+    call on them moves the artists in place.
+
     Parameters
     ----------
     regions : ActivationRegions, from :func:`lcnn_widgets.relu.activation_regions`
-    point : (a, b), optional, a point to mark (e.g. a test input)
-    title : str, optional
+    point, title : optional: ``(a, b)``, a point to mark (e.g. a test input); str
     labels : (str, str), default=("$a$", "$b$")
     legend : bool, default=True, shades ("k of n active") and up to four kinks (on a first call)
-    ax : matplotlib Axes, optional, where to draw (a second call moves the artists in place)
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Image gid ``"regions"``, kink lines ``"kink_u"``, marker ``"point"``.
 
     Examples
     --------
@@ -94,10 +87,8 @@ def plot_activation_regions(
             f"{type(regions).__name__}"
         )
     ax = new_axes(ax, (4.2, 4.0))
-    n = max(regions.n_units, 1)
-    shade = regions.n_active / n
-    ext = regions.extent
-    image = find(ax.get_images(), "regions")
+    n, ext = max(regions.n_units, 1), regions.extent
+    shade, image = regions.n_active / n, find(ax.get_images(), "regions")
     if image is None:
         kw: dict[str, Any] = dict(cmap=CMAP, vmin=0.0, vmax=1.0, interpolation="nearest")
         image = ax.imshow(shade, origin="lower", extent=ext, aspect="auto", gid="regions", **kw)
@@ -107,16 +98,13 @@ def plot_activation_regions(
     for u in range(regions.n_units):
         a, b = kink_segment(regions.lines[u], ext)
         label = f"kink of unit {u + 1}" if u < 4 else None
-        update_line(ax, f"kink_{u}", a, b, color="black", lw=1.3, ls=DASHES[u % 4], label=label)
+        update_line(ax, f"kink_{u}", a, b, ls=DASHES[u % 4], label=label, **KINK)
     for line in list(ax.get_lines()):  # fewer units than before: drop the extra kinks
         gid = str(line.get_gid())
         if gid.startswith("kink_") and int(gid[5:]) >= regions.n_units:
             line.remove()
     if point is not None:
-        star: dict[str, Any] = dict(
-            marker="*", markersize=13, color="white", markeredgecolor="black", ls="none"
-        )
-        update_line(ax, "point", [float(point[0])], [float(point[1])], **star)
+        update_line(ax, "point", [float(point[0])], [float(point[1])], **STAR)
     if ax.get_xlim() != (ext[0], ext[1]) or ax.get_ylim() != (ext[2], ext[3]):
         ax.set(xlim=ext[:2], ylim=ext[2:])
     la, lb = labels if labels is not None else ("$a$", "$b$")

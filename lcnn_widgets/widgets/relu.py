@@ -19,7 +19,7 @@ from .._validation import as_finite_array, as_positive_int, as_real
 from ..dense import identity_factorization
 from ..plotting._common import find, image_colorbar
 from ..plotting.dense import plot_ntk_heatmap
-from ..plotting.relu import DASHES, plot_activation_regions
+from ..plotting.relu import DASHES, KINK, STAR, plot_activation_regions
 from ..relu import (
     ActivationRegions,
     ParameterComparison,
@@ -44,33 +44,20 @@ Q_CHOICES: dict[str, np.ndarray] = {
 
 @dataclass(frozen=True, eq=False)
 class ReLUPairPicture:
-    """Everything the ReLU widget draws.
+    """Everything the ReLU widget draws."""
 
-    Attributes
-    ----------
-    A, Q : ndarray of shape (2, 2), the invertible ``A`` and ``Q = Q_CHOICES[q]``
-    q : str
-    first, second : list of ndarray, ``[A, A^{-1}]`` and ``[A Q, Q^T A^{-1}]``
-    regions : tuple of two ActivationRegions, on the square ``[-extent, extent]^2``
-    comparison : ParameterComparison, of both networks at ``x0`` (2 x 2 NTKs)
-    x0 : ndarray of shape (2,)
-    linear_at_x0 : tuple of two bool, all hidden neurons active at ``x0`` (identity near it)
-    vmin, vmax : float, the common range of the entries of both NTKs (``vmin <= 0``)
-    ntk_scale : float, the largest absolute NTK entry (heatmaps: ``Theta / ntk_scale``)
-    """
-
-    A: np.ndarray
-    Q: np.ndarray
+    A: np.ndarray  # (2, 2): the invertible A
+    Q: np.ndarray  # (2, 2): Q_CHOICES[q]
     q: str
-    first: list
-    second: list
-    regions: tuple[ActivationRegions, ActivationRegions]
-    comparison: ParameterComparison
-    x0: np.ndarray
-    linear_at_x0: tuple[bool, bool]
-    vmin: float
+    first: list  # [A, A^{-1}]
+    second: list  # [A Q, Q^T A^{-1}]
+    regions: tuple[ActivationRegions, ActivationRegions]  # on the square [-extent, extent]^2
+    comparison: ParameterComparison  # of both networks at x0 (2 x 2 NTKs)
+    x0: np.ndarray  # (2,)
+    linear_at_x0: tuple[bool, bool]  # all hidden neurons active at x0 (the identity near it)
+    vmin: float  # the common range of the entries of both NTKs (vmin <= 0)
     vmax: float
-    ntk_scale: float
+    ntk_scale: float  # the largest absolute NTK entry (heatmaps: Theta / ntk_scale)
 
 
 def relu_pair_picture(
@@ -166,19 +153,16 @@ def explore_relu(
 ) -> Explorer:
     """Move the first-layer weights ``A`` of a 2-2-2 ReLU MLP and compare two factorizations.
 
+    The Explorer has sliders ``a11, a12, a21, a22`` on ``[-3, 3]`` and a dropdown ``q``; panels:
+    the activation regions of both networks and their NTKs at ``x0`` (``Theta / max |Theta|``),
+    with :func:`relu_readout` above. A singular ``A`` shows a message.
+
     Parameters
     ----------
     a : four floats, default=(2, 0, 0, 0.5), initial ``A`` row by row (Ex. 20's ``diag(2, 1/2)``)
     q : str, default="swap", initial ``Q`` (a key of :data:`Q_CHOICES`)
     x0 : (float, float), default=(1, 1), the test input (a star in the region pictures)
     resolution : int, default=121, grid points per axis
-
-    Returns
-    -------
-    Explorer
-        Controls ``a11, a12, a21, a22`` (sliders on ``[-3, 3]``) and ``q`` (a dropdown). Panels:
-        the activation regions of both networks and their NTKs at ``x0`` (``Theta / max |Theta|``);
-        the readout (:func:`relu_readout`) above. A singular ``A`` shows a message.
 
     Examples
     --------
@@ -208,6 +192,7 @@ def explore_relu(
     def compute(a11: float, a12: float, a21: float, a22: float, q: str) -> ReLUPairPicture:
         return relu_pair_picture(a11, a12, a21, a22, q, x0=point, resolution=res)
 
+    counts: dict[str, Any] = dict(ticks=[0.0, 0.5, 1.0], ticklabels=["0", "1", "2"])  # 2 neurons
     margins: dict[str, Any] = dict(left=0.07, right=0.91, bottom=0.12, top=0.83, wspace=0.5)
     fig, axes = panel_figure((11.2, 4.0), 1, 4, width_ratios=[1, 1, 0.8, 0.8], **margins)
     labels = ("$x_1$", "$x_2$")
@@ -223,22 +208,16 @@ def explore_relu(
         ax.set(xticks=[0, 1], xticklabels=["f₁", "f₂"], yticks=[0, 1], yticklabels=["f₁", "f₂"])
     ntk_images = [find(ax.get_images(), "ntk") for ax in axes[2:]]
     image_colorbar(ntk_images, host=axes[3], ticks=[-1.0, 0.0, 1.0], label="Θ / max |Θ|")
-    kink: dict[str, Any] = dict(color="black", lw=1.3)
-    star: dict[str, Any] = dict(marker="*", markersize=11, color="white", markeredgecolor="black")
-    handles = [Line2D([], [], ls=DASHES[u], label=f"kink of unit {u + 1}", **kink) for u in (0, 1)]
-    handles.append(Line2D([], [], ls="none", label="test input x₀", **star))
+    handles = [Line2D([], [], ls=DASHES[u], label=f"kink of unit {u + 1}", **KINK) for u in (0, 1)]
+    handles.append(Line2D([], [], label="test input x₀", **{**STAR, "ms": 11}))
     legend: dict[str, Any] = dict(ncol=3, fontsize="small", frameon=False)
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.06, 1.0), **legend)
 
     def draw(figure: Figure, r: ReLUPairPicture) -> str:
         for ax, regions in zip(axes[:2], r.regions, strict=True):
             plot_activation_regions(regions, point=r.x0, labels=labels, ax=ax, legend=False)
-        n = max(r.regions[0].n_units, 1)
         images = [find(ax.get_images(), "regions") for ax in axes[:2]]
-        ticks, ticklabels = [k / n for k in range(n + 1)], [str(k) for k in range(n + 1)]
-        image_colorbar(
-            images, host=axes[1], ticks=ticks, ticklabels=ticklabels, label="active neurons"
-        )
+        image_colorbar(images, host=axes[1], label="active neurons", **counts)
         for ax, k in zip(axes[2:], r.comparison.ntks, strict=True):
             plot_ntk_heatmap(k / r.ntk_scale, vmin=-1.0, vmax=1.0, annotate=False, ax=ax)
         return relu_readout(r)
