@@ -1,9 +1,9 @@
 """The widget of the chapter on 2D convolutions: build a two-layer network, recover its layers.
 
-Layer 1 is a 2 x 2 filter with stride ``(s_1, s_2)``, layer 2 a 2 x 2 or 3 x 2 filter. The widget
-draws both layers (rescaled to the chosen invariant) and ``w``, recovers the layers from ``w``
-with :func:`lcnn_widgets.fibers.multistart_fibers` and reports the fiber points, the classes up
-to swaps and the spread of their NTKs. Every panel has a fixed frame, so a move redraws data only.
+Layer 1 is 2 x 2 with stride ``(s_1, s_2)``, layer 2 is 2 x 2 or 3 x 2. The widget draws both
+layers (rescaled to ``delta``) and ``w``, recovers the layers from ``w`` by
+:func:`lcnn_widgets.fibers.multistart_fibers`, and reports the fiber points, the classes up to
+swaps and the spread of their NTKs. Panels have fixed frames: a move redraws data only.
 """
 
 from __future__ import annotations
@@ -36,43 +36,24 @@ CACHE_SIZE = 512
 LAYER_SCALE = 2.0
 #: the grids the panels draw into: the largest shapes of layer 1, layer 2 and ``w``
 FRAMES = ((2, 2), (3, 2), (6, 4))
+_MARGINS: dict[str, Any] = dict(
+    left=0.04, right=0.97, bottom=0.05, top=0.94, wspace=0.35, hspace=0.3
+)
 
 
 @dataclass(frozen=True, eq=False)
 class TwoDPicture:
-    """What the 2D widget draws.
+    """What the 2D widget draws."""
 
-    Attributes
-    ----------
-    net : LCN
-        ``LCN([(2, 2), shape_2], [(s_1, s_2), (1, 1)])``.
-    filters : tuple of ndarray
-        The chosen filters, rescaled to the invariant ``delta``.
-    w : ndarray
-        The end-to-end filter.
-    fiber : Fiber
-        The points found by ``multistart_fibers`` (seeded, ``N_STARTS`` starts).
-    recovered : tuple of ndarray
-        The fiber point (and sign variant) closest to ``filters``.
-    distance : float
-        ``||recovered - filters|| / ||filters||`` (flattened).
-    classes : int
-        Fiber points up to swaps, rescaling and signs (:func:`count_up_to_swaps`).
-    spread : float
-        ``max_{i,j} ||Theta_i - Theta_j||_F`` over the fiber points.
-    swappable : bool
-        Whether the two layers may be swapped (equal shapes, stride one; Obs. 11).
-    """
-
-    net: LCN
-    filters: tuple[np.ndarray, ...]
+    net: LCN  # LCN([(2, 2), shape_2], [(s_1, s_2), (1, 1)])
+    filters: tuple[np.ndarray, ...]  # the chosen filters, rescaled to the invariant delta
     w: np.ndarray
-    fiber: Fiber
-    recovered: tuple[np.ndarray, ...]
-    distance: float
-    classes: int
-    spread: float
-    swappable: bool
+    fiber: Fiber  # the points found by multistart_fibers (seeded, N_STARTS starts)
+    recovered: tuple[np.ndarray, ...]  # the fiber point (or sign variant) closest to filters
+    distance: float  # ||recovered - filters|| / ||filters|| (flattened)
+    classes: int  # fiber points up to swaps, rescaling and signs (count_up_to_swaps)
+    spread: float  # max_{i,j} ||Theta_i - Theta_j||_F over the fiber points
+    swappable: bool  # whether the two layers may be swapped (equal shapes, stride one; Obs. 11)
 
 
 def two_d_picture(
@@ -179,15 +160,11 @@ def two_d_readout(pic: TwoDPicture) -> str:
 def draw_two_d_picture(fig: Figure, pic: TwoDPicture) -> str:
     """Update the five filter panels in place (fixed :data:`FRAMES`); return the readout line."""
     ax1, ax2, axw, ax3, ax4 = fig.axes[:5]
-    # no numbers in the cells (the readout lists the layers): text is the slowest to draw
-    cells: dict[str, Any] = {"vmax": LAYER_SCALE, "annotate": False}
-    plot_filter_grid(pic.filters[0], ax=ax1, frame=FRAMES[0], **cells)
-    plot_filter_grid(pic.filters[1], ax=ax2, frame=FRAMES[1], **cells)
-    plot_filter_grid(
-        pic.w / float(np.abs(pic.w).max()), ax=axw, vmax=1.0, frame=FRAMES[2], annotate=False
-    )
-    plot_filter_grid(pic.recovered[0], ax=ax3, frame=FRAMES[0], **cells)
-    plot_filter_grid(pic.recovered[1], ax=ax4, frame=FRAMES[1], **cells)
+    layers = zip((ax1, ax2, ax3, ax4), (*pic.filters, *pic.recovered), FRAMES[:2] * 2, strict=True)
+    for ax, f, frame in layers:  # no numbers in the cells (slow to draw; the readout has them)
+        plot_filter_grid(f, ax=ax, vmax=LAYER_SCALE, frame=frame, annotate=False)
+    w = pic.w / float(np.abs(pic.w).max())
+    plot_filter_grid(w, ax=axw, vmax=1.0, frame=FRAMES[2], annotate=False)
     return two_d_readout(pic)
 
 
@@ -200,20 +177,9 @@ def explore_2d(
 ) -> Explorer:
     """Choose two 2D layers and strides; recover the layers from the end-to-end filter.
 
-    Parameters
-    ----------
-    s1, s2 : {1, 2}, default=2, 1
-        Initial stride of layer 1 along the two axes.
-    tall : bool, default=False
-        Start with a 3 x 2 second layer.
-    delta : float, default=0.0
-        Initial invariant.
-
-    Returns
-    -------
-    Explorer
-        Controls ``a00 ... a11``, ``b00 ... b21``, ``s1``, ``s2``, ``tall``, ``delta``. Top row:
-        the layers and ``w``; bottom row: the layers recovered from ``w``.
+    ``s1, s2, tall, delta``: the initial controls, as in :func:`two_d_picture`. Returns an
+    Explorer with controls ``a00 ... a11``, ``b00 ... b21``, ``s1``, ``s2``, ``tall``,
+    ``delta``; top row: the layers and ``w``; bottom row: the layers recovered from ``w``.
 
     Examples
     --------
@@ -235,30 +201,19 @@ def explore_2d(
         "float", "invariant δ", delta, -2.0, 2.0, 0.1, track=200, readout_format=".1f"
     )
     c = controls
+    layer_1 = [row(c["a00"], c["a01"]), row(c["a10"], c["a11"])]
+    layer_2 = [row(c["b00"], c["b01"]), row(c["b10"], c["b11"]), row(c["b20"], c["b21"], c["tall"])]
+    stride = "<b>Stride</b> (s₁, s₂) of layer 1 along rows and columns (layer 2 has stride (1, 1))"
     layout = W.VBox(
         [
+            group("<b>Layer 1</b>: the entries a₀₀, a₀₁, a₁₀, a₁₁ of its 2 × 2 filter", *layer_1),
             group(
-                "<b>Layer 1</b>: the entries a₀₀, a₀₁, a₁₀, a₁₁ of its 2 × 2 filter",
-                row(c["a00"], c["a01"]),
-                row(c["a10"], c["a11"]),
+                "<b>Layer 2</b>: the entries of its 2 × 2 filter, or 3 × 2 with b₂₀, b₂₁", *layer_2
             ),
-            group(
-                "<b>Layer 2</b>: the entries of its 2 × 2 filter, or 3 × 2 with b₂₀, b₂₁",
-                row(c["b00"], c["b01"]),
-                row(c["b10"], c["b11"]),
-                row(c["b20"], c["b21"], c["tall"]),
-            ),
-            group(
-                "<b>Stride</b> (s₁, s₂) of layer 1 along rows and columns (layer 2 has stride "
-                "(1, 1)), and the <b>invariant</b> δ",
-                row(c["s1"], c["s2"], c["delta"]),
-            ),
+            group(f"{stride}, and the <b>invariant</b> δ", row(c["s1"], c["s2"], c["delta"])),
         ]
     )
-    margins: dict[str, Any] = dict(
-        left=0.04, right=0.97, bottom=0.05, top=0.94, wspace=0.35, hspace=0.3
-    )
-    fig, _ = panel_figure((11.2, 6.2), 2, 3, width_ratios=[1.0, 1.0, 1.5], **margins)
+    fig, _ = panel_figure((11.2, 6.2), 2, 3, width_ratios=[1.0, 1.0, 1.5], **_MARGINS)
     # the frame, drawn once: titles, the fixed grids, colour bars with fixed scales
     ax_text = fig.axes[5]
     ax_text.set_axis_off()
