@@ -1,11 +1,9 @@
 """The widget of the chapter on gradient flow: a random initialization and where it flows.
 
-Left: the end-to-end filter ``w(t) = pi(theta(t))`` of the parameter flow, projected to its
-best-fitting plane through ``w = 0``, with the function-space flow ``w' = -Theta(w; delta)
-grad l(w)`` of Cor. 6 as markers, the data filter ``u`` and the origin. Right: the loss minus its
-value at ``u`` along both flows. Both flows are integrated once per initialization (seed, scale)
-up to the T slider's largest horizon (:func:`flow_trajectories`); moving T only samples them,
-in a frame (plane and axis limits) fixed by the whole run.
+Left: ``w(t) = pi(theta(t))`` of the parameter flow in its best-fitting plane through ``w = 0``,
+with the function-space flow of Cor. 6 as markers, ``u`` and the origin; right: the loss minus
+its value at ``u``. Both flows are integrated once per initialization up to the largest T
+(:func:`flow_trajectories`); moving T only samples them, in a frame fixed by the whole run.
 """
 
 from __future__ import annotations
@@ -54,40 +52,19 @@ __all__ = [
 class FlowPicture:
     """What :func:`explore_flow` draws for one choice of the controls.
 
-    Attributes
-    ----------
-    parameter : FlowResult
-        The parameter flow from the seeded initialization, sampled on ``[0, t_max]``.
-    function : FlowResult or None
-        The function-space flow from the same ``(w(0), delta)`` (None when switched off).
-    basis : ndarray of shape (K, 2)
-        The projection plane (:func:`projection_plane` of the parameter flow up to ``horizon``
-        and ``u``; the function-space flow is the same path, Cor. 6).
-    data_filter : ndarray of shape (K,)
-        ``u``, flattened.
-    offset : float
-        ``SquaredLoss.const``, subtracted from the loss curves.
-    gap : float
-        ``max_t ||w_function(t) - w_parameter(t)||_inf`` at the function flow's sample times
-        (nan without it).
-    horizon : float
-        The flows were integrated up to this time (``>= t_max``).
-    plane_limits : float
-        Both plane axes run over ``[-plane_limits, plane_limits]`` (holds the whole run).
-    loss_limits : tuple of float
-        Range of the logarithmic loss axis: whole decades holding the whole run's loss minus
-        ``offset``.
+    ``basis`` is :func:`projection_plane` of the parameter flow up to ``horizon`` and ``u`` (the
+    function-space flow is the same path, Cor. 6); the frame holds the whole run.
     """
 
-    parameter: FlowResult
-    function: FlowResult | None
-    basis: np.ndarray
-    data_filter: np.ndarray
-    offset: float
-    gap: float
-    horizon: float = float("nan")
-    plane_limits: float = float("nan")
-    loss_limits: tuple[float, float] = (float("nan"), float("nan"))
+    parameter: FlowResult  # the parameter flow from the seeded initialization on [0, t_max]
+    function: FlowResult | None  # the function-space flow from (w(0), delta); None if off
+    basis: np.ndarray  # (K, 2) the projection plane
+    data_filter: np.ndarray  # (K,) u, flattened
+    offset: float  # SquaredLoss.const, subtracted from the loss curves
+    gap: float  # max_t ||w_function(t) - w_parameter(t)||_inf at the function's times (or nan)
+    horizon: float = float("nan")  # the flows were integrated up to this time (>= t_max)
+    plane_limits: float = float("nan")  # both plane axes run over [-plane_limits, plane_limits]
+    loss_limits: tuple[float, float] = (float("nan"), float("nan"))  # whole decades of the loss
 
 
 #: half-widths of the plane panel: the smallest one that holds the trajectory is used
@@ -116,41 +93,25 @@ def _take(res: FlowResult, idx: np.ndarray) -> FlowResult:
 class FlowTrajectories:
     """Both flows from one initialization, integrated once up to ``horizon``.
 
-    A picture for any ``t_max <= horizon`` only samples the stored solutions (:meth:`picture`):
-    so the widget's T slider moves without integrating. Made by :func:`flow_trajectories`.
-
-    Attributes
-    ----------
-    flows, filters, horizon : TwoLayerFlows, list of ndarray, float
-        The fields (network and loss), ``theta(0)``, the end of the known ``[0, horizon]``.
-    parameter, function : GridSolution
-        Dense solutions ``theta(t)`` and ``w(t)`` (``function`` None if not integrated).
-    n_times, n_function : int
-        Samples of ``[0, t_max]`` in a picture.
-    grid_step : float or None
-        Horizons that are multiples of ``grid_step`` (a slider's step) use samples computed in
-        advance, ``parameter_grid`` and ``function_grid`` (FlowResult or None), on the
-        multiples of ``grid_step / (n - 1)``.
-    basis, plane_limits, loss_limits
-        The frame of the pictures (see :class:`FlowPicture`).
-    rtol, atol : float
-        The integrator's tolerances.
+    Made by :func:`flow_trajectories`; a picture for ``t_max <= horizon`` only samples them.
+    Horizons that are multiples of ``grid_step`` (the slider's step) take the samples computed
+    in advance, on the multiples of ``grid_step / (n - 1)``.
     """
 
-    flows: TwoLayerFlows
-    filters: list
-    horizon: float
-    parameter: Any
-    function: Any
-    n_times: int
-    n_function: int
+    flows: TwoLayerFlows  # the fields (network and loss)
+    filters: list  # theta(0)
+    horizon: float  # the end of the known [0, horizon]
+    parameter: Any  # GridSolution theta(t)
+    function: Any  # GridSolution w(t), or None if not integrated
+    n_times: int  # samples of [0, t_max] in a picture, parameter flow
+    n_function: int  # ... function-space flow
     grid_step: float | None
-    parameter_grid: FlowResult | None
+    parameter_grid: FlowResult | None  # samples on the grid
     function_grid: FlowResult | None
-    basis: np.ndarray
+    basis: np.ndarray  # the frame of the pictures, as in FlowPicture
     plane_limits: float
     loss_limits: tuple[float, float]
-    rtol: float = WIDGET_RTOL
+    rtol: float = WIDGET_RTOL  # the integrator's tolerances
     atol: float = WIDGET_ATOL
 
     def _grid_index(self, t_max: float, n: int) -> np.ndarray | None:
@@ -172,10 +133,9 @@ class FlowTrajectories:
         return self.flows.sample_parameter(self.parameter, np.linspace(0.0, t_max, n))
 
     def picture(self, t_max: float, *, function_space: bool = True) -> FlowPicture:
-        """The picture for the horizon ``t_max`` (``0 < t_max <= horizon``): samples only.
+        """The picture for ``0 < t_max <= horizon`` (samples only; ValueError otherwise).
 
-        Raises ValueError for ``t_max`` outside ``(0, horizon]``, or a function-space flow
-        asked for but not integrated.
+        ValueError also for a function-space flow asked for but not integrated.
         """
         T = float(t_max)
         if not 0 < T <= self.horizon * (1 + 1e-12):
@@ -350,32 +310,19 @@ def flow_picture(
     Parameters
     ----------
     net : LCN
-        Strides ``> 1`` (but the last) for the function-space flow.
+        Strides ``> 1`` (but the last) for the function-space flow; two layers are integrated
+        by :class:`TwoLayerFlows`, others by :func:`gradient_flow`, :func:`function_space_flow`.
     loss : SquaredLoss
-    seed, scale : int, float
-        The initialization ``net.random_filters(default_rng(seed), scale=scale)`` (scale > 0).
-    t_max : float
-        Time horizon (> 0).
-    function_space : bool, default=True
-        Also integrate ``w' = -Theta(w; delta) grad l(w)`` (slower).
-    n_times, n_function : int, default=81, 21
-        Samples of the parameter and of the function-space flow on ``[0, t_max]``; the gap is
-        measured at the function flow's times.
-    rtol, atol : float, default=WIDGET_RTOL, WIDGET_ATOL
-        Integrator tolerances of both flows.
+    seed, scale, t_max, function_space, n_times, n_function, rtol, atol
+        As in :func:`flow_trajectories` (``t_max`` the horizon there); the gap is measured at
+        the function flow's times.
     horizon : float, optional
-        Integrate up to this time (at least ``t_max``; default ``t_max``) and sample
-        ``[0, t_max]``; the frame of the picture is that of the whole run.
+        Integrate up to this time (at least ``t_max``, the default) and sample ``[0, t_max]``
+        in the frame of the whole run.
 
     Returns
     -------
     FlowPicture
-
-    Notes
-    -----
-    Two-layer networks are integrated by :class:`TwoLayerFlows` (the fields of
-    :func:`lcnn_widgets.gradient_flow` and :func:`lcnn_widgets.function_space_flow`, evaluated
-    faster), others by those library functions.
     """
     seed, s, T = _check_controls(seed, scale, t_max)
     H = T if horizon is None else max(T, float(as_finite_array(horizon, "horizon")))
@@ -470,10 +417,8 @@ def _flow_drawer(ax_plane: Any, ax_loss: Any) -> Any:
         # the loss decades depend on the initialization: ticks drawn with the data, not the frame
         moving_yticks(ax_loss, *pic.loss_limits, log=True)
         # plain text instead of the plot functions' mathtext (faster whenever the frame is drawn)
-        ax_plane.set_xlabel("projection on b₁ (units of L)")
-        ax_plane.set_ylabel("projection on b₂ (units of L)")
-        ax_loss.set_xlabel("time t (logarithmic beyond 1)")
-        ax_loss.set_ylabel("ℓ(w(t)) − const")
+        ax_plane.set(xlabel="projection on b₁ (units of L)", ylabel="projection on b₂ (units of L)")
+        ax_loss.set(xlabel="time t (logarithmic beyond 1)", ylabel="ℓ(w(t)) − const")
         function_loss = find(ax_loss.get_lines(), "loss_1")
         if function_loss is not None:  # dots, as in the plane: the key there serves both
             function_loss.set(linestyle="none", marker="o", markersize=4)
@@ -540,30 +485,21 @@ def explore_flow(
     Parameters
     ----------
     net, loss : LCN and SquaredLoss, optional
-        The problem; default :func:`default_flow_problem` (running example, seeded data).
-    seed : int, default=0
-        Initial seed of the random filters (a text box: negative values show a message).
-    scale : float, default=0.5
-        Initial standard deviation of the filter entries (a log slider from 0.01 to 3).
-    t_max : float, default=5.0
-        Initial time horizon (a slider from 0.5 to 40).
-    function_space : bool, default=True
-        Initial state of the check box that overlays the function-space flow.
+        The problem; default :func:`default_flow_problem`.
+    seed, scale, t_max, function_space : int, float, float, bool
+        Initial values of the seed box, the scale slider (log, 0.01 to 3), the T slider (0.5 to
+        40) and the check box of the function-space flow.
 
     Returns
     -------
     Explorer
-        Controls ``seed``, ``scale``, ``t_max``, ``function_space``; ``result`` a
-        :class:`FlowPicture`; attributes ``net``, ``loss`` and ``trajectories`` (an ordered
-        mapping ``(seed, scale) ->`` :class:`FlowTrajectories`, the most recent last; None
-        unless two-layer).
+        ``result`` a :class:`FlowPicture`; attributes ``net``, ``loss`` and ``trajectories``
+        (two layers: ``(seed, scale) ->`` :class:`FlowTrajectories`, most recent last; else None).
 
     Notes
     -----
-    A two-layer network is integrated once per initialization, up to ``T_MAX``, with the
-    samples of every slider position computed in advance: moving T integrates nothing and keeps
-    the frame. The last ``CACHE_SIZE`` initializations are kept. Other networks are integrated
-    up to T on every update.
+    Two layers: each initialization is integrated once up to ``T_MAX`` with every slider
+    position sampled in advance (the last ``CACHE_SIZE`` kept); others: up to T on each update.
     """
     if (net is None) != (loss is None):
         raise TypeError("pass both net and loss, or neither (for the default problem)")
@@ -575,19 +511,12 @@ def explore_flow(
         "t_max": slider("float", "horizon T", t_max, T_MIN, T_MAX, T_STEP, track=300),
         "function_space": checkbox(function_space, "function-space flow"),
     }
-    box = W.VBox(
-        [
-            group(
-                "<b>Initialization</b>: the seed and the scale (standard deviation) of the random "
-                "filters",
-                row(c["seed"], c["scale"]),
-            ),
-            group(
-                "<b>Flow</b>: the time horizon T, and the function-space flow on top (slower)",
-                row(c["t_max"], c["function_space"]),
-            ),
-        ]
+    titles = (
+        "<b>Initialization</b>: the seed and the scale (standard deviation) of the random filters",
+        "<b>Flow</b>: the time horizon T, and the function-space flow on top (slower)",
     )
+    rows = (row(c["seed"], c["scale"]), row(c["t_max"], c["function_space"]))
+    box = W.VBox([group(title, r) for title, r in zip(titles, rows, strict=True)])
     fig, (ax_plane, ax_loss) = panel_figure(
         (11.2, 4.2), 1, 2, left=0.075, right=0.985, bottom=0.12, top=0.9, wspace=0.22
     )
@@ -615,10 +544,10 @@ def explore_flow(
             sd, s, T = _check_controls(seed, scale, t_max)
             traj = cache.pop((sd, s), None)
             if traj is None:  # a new initialization: integrate once, up to the largest T
-                new: dict[str, Any] = dict(
-                    horizon=T_MAX, function_space=function_space, grid_step=T_STEP
+                grid: dict[str, Any] = dict(horizon=T_MAX, grid_step=T_STEP)
+                traj = flow_trajectories(
+                    flows, seed=sd, scale=s, function_space=function_space, **grid
                 )
-                traj = flow_trajectories(flows, seed=sd, scale=s, **new)
             elif function_space:
                 traj = traj.with_function()
             cache[(sd, s)] = traj
