@@ -35,37 +35,18 @@ __all__ = ["CompositionState", "composition_state", "explore_composition", "poly
 
 @dataclass(frozen=True)
 class CompositionState:
-    """Everything the composition widget draws, computed by :func:`composition_state`.
+    """Everything the composition widget draws, computed by :func:`composition_state`."""
 
-    Attributes
-    ----------
-    filters, strides : tuple of ndarray, tuple of int
-        The layer filters ``w_1, ..., w_L`` (1D) and strides ``s_1, ..., s_L``.
-    end_to_end : ndarray of shape (k,)
-        ``pi(theta)``.
-    stride : int
-        The total stride ``S_L``.
-    signal : ndarray of shape (n,)
-    layer_by_layer, one_convolution : ndarray of shape (m,)
-        ``LCN.forward(filters, signal)`` and ``conv(end_to_end, S_L, signal)``.
-    max_difference : float
-        ``max |layer_by_layer - one_convolution|``.
-    layer_polynomials : tuple of str
-        LaTeX of ``P_{w_l}(x^{S_{l-1}}, y^{S_{l-1}})`` for each layer.
-    product_polynomial : str
-        LaTeX of ``P_w(x, y)`` for ``w = pi(theta)``.
-    """
-
-    filters: tuple[np.ndarray, ...]
-    strides: tuple[int, ...]
-    end_to_end: np.ndarray
-    stride: int
-    signal: np.ndarray
-    layer_by_layer: np.ndarray
-    one_convolution: np.ndarray
-    max_difference: float
-    layer_polynomials: tuple[str, ...]
-    product_polynomial: str
+    filters: tuple[np.ndarray, ...]  # the 1D layer filters w_1, ..., w_L
+    strides: tuple[int, ...]  # s_1, ..., s_L
+    end_to_end: np.ndarray  # (k,) pi(theta)
+    stride: int  # the total stride S_L
+    signal: np.ndarray  # (n,)
+    layer_by_layer: np.ndarray  # (m,) LCN.forward(filters, signal)
+    one_convolution: np.ndarray  # (m,) conv(end_to_end, S_L, signal)
+    max_difference: float  # max |layer_by_layer - one_convolution|
+    layer_polynomials: tuple[str, ...]  # LaTeX of P_{w_l}(x^{S_{l-1}}, y^{S_{l-1}}) per layer
+    product_polynomial: str  # LaTeX of P_w(x, y) for w = pi(theta)
 
 
 def composition_state(
@@ -81,9 +62,8 @@ def composition_state(
     Parameters
     ----------
     filters : sequence of array_like, each of shape (k_l,)
-        Nonzero layer filters, layer 1 first.
+        Nonzero layer filters.
     strides : sequence of int
-        One stride per layer.
     signal : array_like of shape (n,)
         The input, at least as long as the end-to-end filter.
     max_stride : int, optional
@@ -97,8 +77,8 @@ def composition_state(
 
     Notes
     -----
-    ``pi(theta) = w_1 * dil(w_2, S_1) * ...`` and ``P_{pi(theta)}(x, y) = prod_l
-    P_{w_l}(x^{S_{l-1}}, y^{S_{l-1}})`` (eq. 8), so ``max_difference`` is rounding error.
+    ``P_{pi(theta)}(x, y) = prod_l P_{w_l}(x^{S_{l-1}}, y^{S_{l-1}})`` (eq. 8), so
+    ``max_difference`` is rounding error.
 
     Examples
     --------
@@ -119,10 +99,8 @@ def composition_state(
     w, layered, stride = net.end_to_end(fs), net.forward(fs, x), net.stride
     assert isinstance(stride, int)  # a network of 1D filters
     direct = conv(w, stride, x)
-    latex = tuple(
-        binary_form_latex(f, s, digits=digits)
-        for f, s in zip(fs, net.accumulated_strides, strict=True)
-    )
+    layers = zip(fs, net.accumulated_strides, strict=True)
+    latex = tuple(binary_form_latex(f, s, digits=digits) for f, s in layers)
     diff = float(np.max(np.abs(layered - direct)))
     return CompositionState(
         filters=tuple(fs), strides=tuple(net.strides), end_to_end=w, stride=stride, signal=x,
@@ -132,9 +110,7 @@ def composition_state(
 
 
 #: "nice" frame limits: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten
-_NICE = tuple(
-    m * 10.0**k for k in range(-6, 7) for m in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
-)
+_NICE = tuple(m * 10.0**k for k in range(-6, 7) for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8))
 
 
 def _nice_ceil(x: float) -> float:
@@ -143,10 +119,7 @@ def _nice_ceil(x: float) -> float:
 
 
 def _box_extremes(bound: float, top: int, signal: np.ndarray) -> tuple[float, float]:
-    """Largest ``|pi(theta)|`` and ``|output|`` entries over the slider box ``[-bound, bound]^5``.
-
-    Both are bilinear in ``(w_1, w_2)``, so the 32 corners of the box suffice.
-    """
+    """Largest ``|pi(theta)|``, ``|output|`` on the box ``[-bound, bound]^5`` (at its corners)."""
     corners = np.array(np.meshgrid(*[[-bound, bound]] * 5, indexing="ij")).reshape(5, -1).T
     w_max = out_max = 0.0
     for s in range(1, top + 1):
@@ -158,29 +131,18 @@ def _box_extremes(bound: float, top: int, signal: np.ndarray) -> tuple[float, fl
     return w_max, out_max
 
 
-def _frame_limit(values: np.ndarray, worst: float) -> float:
-    """A fixed symmetric y-limit: half the box's worst case, or all of it when a value needs it.
-
-    Both rounded up to a nice number, so moving a slider rarely moves the axes.
-    """
-    top = float(np.max(np.abs(values), initial=0.0))
+def _frame_limits(worst: float, *values: np.ndarray) -> tuple[float, float]:
+    """Symmetric y-limits: half the box's worst case, or all of it, rounded up to a nice number."""
+    top = max(float(np.max(np.abs(v), initial=0.0)) for v in values)
     low = _nice_ceil(0.55 * worst)
-    return low if top <= low / 1.1 else _nice_ceil(1.1 * max(worst, top))
+    lim = low if top <= low / 1.1 else _nice_ceil(1.1 * max(worst, top))
+    return -lim, lim
 
 
 def polynomials_html(r: CompositionState) -> str:
-    """The layer polynomials and their product as HTML with inline LaTeX (for HTMLMath).
+    """Lines ``P_{w_1}(x, y) = ...``, ``P_{w_2}(x^{s_1}, y^{s_1}) = ...``, their product (eq. 8).
 
-    Parameters
-    ----------
-    r : CompositionState
-        A two-layer state.
-
-    Returns
-    -------
-    str
-        Lines ``P_{w_1}(x, y) = ...``, ``P_{w_2}(x^{s_1}, y^{s_1}) = ...`` and their product
-        ``P_w(x, y) = ...`` (eq. 8).
+    HTML with inline LaTeX (for HTMLMath) of a two-layer :class:`CompositionState` ``r``.
     """
     s1 = r.strides[0]
     arg2 = "x, y" if s1 == 1 else f"x^{{{s1}}}, y^{{{s1}}}"
@@ -203,6 +165,9 @@ def explore_composition(
 ) -> Explorer:
     """Sliders for a two-layer 1D network with filter sizes (3, 2): see eq. 8 at work.
 
+    Shows ``P_{w_1}(x, y) P_{w_2}(x^{s_1}, y^{s_1}) = P_{pi(theta)}`` and the output on a random
+    signal, layer by layer and as one convolution with ``pi(theta)``.
+
     Parameters
     ----------
     filters : pair of array_like of shapes (3,) and (2,), default=((1, -1.2, 0.6), (0.8, 1.5))
@@ -223,11 +188,6 @@ def explore_composition(
         Controls ``u0, u1, u2`` (``w_1``), ``v0, v1`` (``w_2``) and ``s1``;
         ``explorer.artists``: stem plots ``"w1"``, ``"w2"``, ``"end_to_end"``, lines
         ``"layer_by_layer"``, ``"one_convolution"``, the HTMLMath ``"polynomials"``.
-
-    Notes
-    -----
-    Shows ``P_{w_1}(x, y) P_{w_2}(x^{s_1}, y^{s_1}) = P_{pi(theta)}`` (eq. 8) and the output on
-    a random signal, layer by layer and as one convolution with ``pi(theta)``.
 
     Examples
     --------
@@ -267,8 +227,7 @@ def explore_composition(
     k_max = 3 + top
     plot_end_to_end(first.end_to_end, ax=ax_w, title=r"end-to-end filter $w=\pi(\theta)$")
     ax_w.title.set_fontsize("medium")
-    ax_w.set_xticks(np.arange(k_max))  # every possible entry: a stride change keeps the frame
-    ax_w.set_xlim(-0.7, k_max - 0.3)
+    ax_w.set(xticks=np.arange(k_max), xlim=(-0.7, k_max - 0.3))  # all sizes: a fixed frame
     x0 = first.stride * np.arange(first.layer_by_layer.size)
     plot_signals(first.layer_by_layer, first.one_convolution, ax=ax_s, positions=x0, title="")
     ax_s.set_title(f"output on a fixed random signal (length {n})", loc="left", fontsize="medium")
@@ -276,27 +235,20 @@ def explore_composition(
     ax_s.set_xlim(-0.7, n - 0.3)
     formulas = W.HTMLMath(value=polynomials_html(first))
     filter_x = [np.array(cast(StemContainer, c).markerline.get_xdata()) for c in ax_f.containers]
-    artists = {
-        "w1": ax_f.containers[0],
-        "w2": ax_f.containers[1],
-        "end_to_end": ax_w.containers[0],
-        "layer_by_layer": ax_s.lines[0],
-        "one_convolution": ax_s.lines[1],
-        "polynomials": formulas,
-    }
+    artists: dict[str, Any] = {"w1": ax_f.containers[0], "w2": ax_f.containers[1]}
+    artists |= {"end_to_end": ax_w.containers[0], "layer_by_layer": ax_s.lines[0]}
+    artists |= {"one_convolution": ax_s.lines[1], "polynomials": formulas}
 
     def draw(fig: Figure, r: CompositionState) -> str:
         for stem, x, f in zip((artists["w1"], artists["w2"]), filter_x, r.filters, strict=True):
             set_stem_data(stem, x, f)
         k = r.end_to_end.size
         set_stem_data(artists["end_to_end"], np.arange(k), r.end_to_end)
-        lim = _frame_limit(r.end_to_end, w_worst)
-        ax_w.set_ylim(-lim, lim)
+        ax_w.set_ylim(_frame_limits(w_worst, r.end_to_end))
         idx = r.stride * np.arange(r.layer_by_layer.size)
         artists["layer_by_layer"].set_data(idx, r.layer_by_layer)
         artists["one_convolution"].set_data(idx, r.one_convolution)
-        lim = _frame_limit(np.concatenate([r.layer_by_layer, r.one_convolution]), out_worst)
-        ax_s.set_ylim(-lim, lim)
+        ax_s.set_ylim(_frame_limits(out_worst, r.layer_by_layer, r.one_convolution))
         formulas.value = polynomials_html(r)
         return (
             f"end-to-end filter <i>w</i> = π(θ): <b>size {k}</b>, total stride "
@@ -311,16 +263,15 @@ def explore_composition(
         for i, v in enumerate(f)
     }
     controls["s1"] = slider("int", "s₁", s1, 1, top, 1, description_width=40, track=150)
+    layer_1 = row(*(controls[f"u{i}"] for i in range(3)))
+    layer_2 = row(controls["v0"], controls["v1"], controls["s1"])
     box = W.VBox(
         [
-            group(
-                "<b>Layer 1</b>: the three entries of its filter w₁",
-                row(*(controls[f"u{i}"] for i in range(3))),
-            ),
+            group("<b>Layer 1</b>: the three entries of its filter w₁", layer_1),
             group(
                 "<b>Layer 2</b>: the two entries of its filter w₂; <b>stride</b> s₁ of layer 1 "
                 "(layer 2 has stride 1)",
-                row(controls["v0"], controls["v1"], controls["s1"]),
+                layer_2,
             ),
             formulas,
         ]
