@@ -8,7 +8,7 @@ Both families factor ``I_2`` with two layers at a fixed invariant: the balanced 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -31,38 +31,20 @@ UNBALANCED = "same invariant (AR, RᵀA⁻¹)"
 
 @dataclass(frozen=True, eq=False)
 class OrbitPicture:
-    """Everything the orbit widget draws.
+    """Everything the orbit widget draws (NTKs on row-major ``vec(Z)``)."""
 
-    Attributes
-    ----------
-    phi, a : float
-        The rotation angle and the scale in ``A = diag(a, 1/a)``.
-    balanced, unbalanced : list of ndarray
-        ``(R(phi), R(phi)^T)`` and ``(A R(phi), R(phi)^T A^{-1})``.
-    ntk_balanced, ntk_unbalanced : ndarray of shape (4, 4)
-        Their NTK matrices on row-major ``vec(Z)``.
-    invariant : ndarray of shape (2, 2)
-        ``A^{-2} - A^2``, the invariant of the second family.
-    grid, distance_balanced, distance_unbalanced : ndarray of shape (n,)
-        Angles in ``[0, 2 pi]`` and ``||Theta(phi) - Theta(0)||_F`` along each family.
-    current : tuple of float
-        The two distances at ``phi``.
-    vmin, vmax : float
-        The range of both NTKs over the grid.
-    """
-
-    phi: float
-    a: float
-    balanced: list
-    unbalanced: list
-    ntk_balanced: np.ndarray
-    ntk_unbalanced: np.ndarray
-    invariant: np.ndarray
-    grid: np.ndarray
-    distance_balanced: np.ndarray
-    distance_unbalanced: np.ndarray
-    current: tuple[float, float]
-    vmin: float
+    phi: float  # the rotation angle
+    a: float  # the scale in A = diag(a, 1/a)
+    balanced: list  # (R(phi), R(phi)^T)
+    unbalanced: list  # (A R(phi), R(phi)^T A^{-1})
+    ntk_balanced: np.ndarray  # (4, 4)
+    ntk_unbalanced: np.ndarray  # (4, 4)
+    invariant: np.ndarray  # (2, 2) A^{-2} - A^2, the invariant of the second family
+    grid: np.ndarray  # (n,) angles in [0, 2 pi]
+    distance_balanced: np.ndarray  # (n,) ||Theta(phi) - Theta(0)||_F along the balanced orbit
+    distance_unbalanced: np.ndarray  # (n,) the same along the second family
+    current: tuple[float, float]  # the two distances at phi
+    vmin: float  # the range of both NTKs over the grid
     vmax: float
 
 
@@ -78,10 +60,8 @@ def orbit_picture(phi: float, a: float, *, n_grid: int = 121) -> OrbitPicture:
 
     Parameters
     ----------
-    phi : float
-        Rotation angle (radians).
-    a : float
-        ``A = diag(a, 1/a)``, ``a > 0``.
+    phi, a : float
+        The rotation angle (radians) and the scale in ``A = diag(a, 1/a)``, ``a > 0``.
     n_grid : int, default=121
         Number of angles in ``[0, 2 pi]`` for the distance curves.
 
@@ -103,20 +83,10 @@ def orbit_picture(phi: float, a: float, *, n_grid: int = 121) -> OrbitPicture:
     balanced, unbalanced = _families(p, scale)
     nb, nu = NET.ntk(balanced), NET.ntk(unbalanced)
     (invariant,) = NET.invariants(unbalanced)
+    current = (float(np.linalg.norm(nb - base[0])), float(np.linalg.norm(nu - base[1])))
+    dist_b, dist_u = dist.T
     return OrbitPicture(
-        phi=p,
-        a=scale,
-        balanced=balanced,
-        unbalanced=unbalanced,
-        ntk_balanced=nb,
-        ntk_unbalanced=nu,
-        invariant=invariant,
-        grid=grid,
-        distance_balanced=dist[:, 0],
-        distance_unbalanced=dist[:, 1],
-        current=(float(np.linalg.norm(nb - base[0])), float(np.linalg.norm(nu - base[1]))),
-        vmin=vmin,
-        vmax=vmax,
+        p, scale, balanced, unbalanced, nb, nu, invariant, grid, dist_b, dist_u, current, vmin, vmax
     )
 
 
@@ -125,9 +95,8 @@ def _two_layer_ntks(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
     P = W2 @ W2.transpose(0, 2, 1)
     Q = W1.transpose(0, 2, 1) @ W1
     eye = np.eye(2)
-    return (np.einsum("mij,kl->mikjl", P, eye) + np.einsum("ij,mkl->mikjl", eye, Q)).reshape(
-        -1, 4, 4
-    )
+    ntks = np.einsum("mij,kl->mikjl", P, eye) + np.einsum("ij,mkl->mikjl", eye, Q)
+    return ntks.reshape(-1, 4, 4)
 
 
 @lru_cache(maxsize=64)
@@ -186,11 +155,8 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
 
     Parameters
     ----------
-    phi : float, default=0.6
-        Initial angle (radians), in ``[0, 2 pi]``.
-    a : float, default=2.0
-        Initial scale, ``A = diag(a, 1/a)``; the slider runs over ``[0, 4]`` and ``a = 0``
-        shows a message (``A`` is then not invertible).
+    phi, a : float, default=0.6, 2.0
+        The initial angle in ``[0, 2 pi]`` and scale in ``[0, 4]`` (``a = 0`` shows a message).
     n_grid : int, default=121
         Angles on the distance curves.
 
@@ -218,50 +184,40 @@ def explore_orbit(*, phi: float = 0.6, a: float = 2.0, n_grid: int = 121) -> Exp
         row(controls["phi"], controls["a"]),
     )
 
-    def compute(phi: float, a: float) -> OrbitPicture:
-        return orbit_picture(phi, a, n_grid=n)
-
     margins: dict[str, Any] = dict(left=0.06, right=0.965, bottom=0.17, top=0.9, wspace=0.45)
     fig, (ax_b, ax_u, ax_d) = panel_figure((11.2, 4.0), 1, 3, width_ratios=[1, 1, 1.3], **margins)
-    # fixed titles (at a fixed height, y=1: no measuring of tick labels); the numbers that
-    # change go to the readout line (numbers in the cells would be 32 texts redrawn on every
-    # update; the colour bar and the readout carry them)
+    # fixed titles at y=1 (no measuring of tick labels); the changing numbers go to the colour
+    # bar and the readout (numbers in the cells would be 32 texts redrawn on every update)
     ax_u.tick_params(labelleft=False)  # its rows are those of the left heatmap, labelled there
     ax_b.set_title("Θ of (R, Rᵀ): balanced", fontsize="medium", y=1.0)
     ax_u.set_title("Θ of (AR, RᵀA⁻¹): same invariant", fontsize="medium", y=1.0)
     # the key above the curves (outside the data: drawn once with the frame)
-    key: dict[str, Any] = dict(
-        loc="lower center", bbox_to_anchor=(0.5, 1.015), ncols=1, borderaxespad=0.0
-    )
+    key = dict(loc="lower center", bbox_to_anchor=(0.5, 1.015), ncols=1, borderaxespad=0.0)
     key.update(borderpad=0.2, labelspacing=0.2, handlelength=1.6, frameon=False)
 
     # one frame for every a and phi: the scales of the slider's smallest a > 0 (the largest NTKs
     # and distances), symmetric-logarithmic so that a = 1 (entries ~1) reads as well as a = 0.05
     vmin, vmax, top = _frame(min(A_SMALLEST, float(a)) if a > 0 else A_SMALLEST, n)
     norm = SymLogNorm(linthresh=1.0, linscale=1.0, vmin=vmin, vmax=vmax, base=10)
+    ylim = (-0.3, 1.1 * top)
     ax_d.set_yscale("symlog", linthresh=1.0, linscale=1.0)
-    ax_d.set_ylim(-0.3, 1.1 * top)
+    ax_d.set_ylim(*ylim)
 
     def draw(figure: Figure, r: OrbitPicture) -> str:
         for ax, ntk in ((ax_b, r.ntk_balanced), (ax_u, r.ntk_unbalanced)):
             plot_ntk_heatmap(ntk, shape=(2, 2), norm=norm, ax=ax, annotate=False)
-        image_colorbar(
-            [find(ax_b.get_images(), "ntk"), find(ax_u.get_images(), "ntk")], host=ax_u
-        )  # one colour scale for both
+        images = [find(ax.get_images(), "ntk") for ax in (ax_b, ax_u)]
+        image_colorbar(images, host=ax_u)  # one colour scale for both
+        curves = {BALANCED: r.distance_balanced, UNBALANCED: r.distance_unbalanced}
+        current = dict(zip(curves, r.current, strict=True))
         plot_ntk_distance(
-            r.grid,
-            {BALANCED: r.distance_balanced, UNBALANCED: r.distance_unbalanced},
-            phi=r.phi,
-            current={BALANCED: r.current[0], UNBALANCED: r.current[1]},
-            ax=ax_d,
-            ylim=(-0.3, 1.1 * top),
-            legend=key,
+            r.grid, curves, phi=r.phi, current=current, ax=ax_d, ylim=ylim, legend=key
         )
         return _readout(r)
 
     return Explorer(
         controls,
-        compute,
+        partial(orbit_picture, n_grid=n),
         draw,
         fig,
         layout_controls=box,
