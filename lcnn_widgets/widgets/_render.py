@@ -1,16 +1,11 @@
 """Fast redraws: render the unchanging part of a figure once, then only the artists that move.
 
-:class:`FigureRenderer` draws a figure's frame once (axis limits, ticks, titles, legends, colour
-bars: most of matplotlib's cost), keeps its pixels and on the next update restores them and draws
-only the *moving* artists of each axes on top (matplotlib's blitting technique). Moving are the
-data artists, plus the spines and a legend over the data (they must keep their place in the
-stacking order); static is everything else, colour-bar axes as a whole. A *signature* of the
-static part is taken at each update; when it differs from the background's, the update is a full
-redraw (unless it is one of the :data:`RECENT_FRAMES` last frames). The limits of an axis
-without ticks (and no fixed aspect) place nothing static and are left out of it.
-
-Pixels equal a full render's when no static element is drawn inside an axes above its data
-(ticks outwards, no grid), as in the book's widgets; ``tests/test_render.py`` checks every widget.
+:class:`FigureRenderer` draws a figure's frame once (limits, ticks, titles, legends, colour bars:
+most of matplotlib's cost), keeps its pixels and on the next update restores them and draws only
+the *moving* artists on top (blitting): the data, the spines and a legend over the data. When the
+*signature* of the static part differs from the background's (and from the :data:`RECENT_FRAMES`
+last frames'), the update is a full redraw. Pixels equal a full render's when no static element
+is drawn inside an axes above its data (ticks outwards, no grid): ``tests/test_render.py``.
 """
 
 from __future__ import annotations
@@ -30,19 +25,15 @@ __all__ = ["FigureRenderer", "all_axes", "encode_png", "moving_artists", "signat
            "static_signature"]
 # fmt: on
 
-#: how many recent frames (static backgrounds) a renderer keeps
-RECENT_FRAMES = 4
-
-#: zlib level of the PNGs (lossless at every level; 1 is the fastest that compresses)
-PNG_COMPRESS_LEVEL = 1
+RECENT_FRAMES = 4  # how many recent frames (static backgrounds) a renderer keeps
+PNG_COMPRESS_LEVEL = 1  # zlib level of the PNGs (lossless at every level; 1 is the fastest)
 
 
 def encode_png(rgba: np.ndarray) -> bytes:
     """PNG bytes of an RGBA pixel array of shape (height, width, 4)."""
     buf = io.BytesIO()
-    Image.fromarray(np.asarray(rgba), mode="RGBA").save(
-        buf, format="png", compress_level=PNG_COMPRESS_LEVEL
-    )
+    image = Image.fromarray(np.asarray(rgba), mode="RGBA")
+    image.save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
     return buf.getvalue()
 
 
@@ -50,18 +41,15 @@ def _is_colorbar(ax: Axes) -> bool:
     return getattr(ax, "_colorbar", None) is not None
 
 
+def _family(ax: Axes) -> list[Axes]:
+    """``ax`` and its inset (child) axes, recursively, parents first."""
+    # inset axes are Axes (typed as their private base class)
+    return [ax, *(a for child in ax.child_axes for a in _family(cast(Axes, child)))]
+
+
 def all_axes(fig: Figure) -> list[Axes]:
     """Every axes of ``fig``, inset (child) axes included, parents before their children."""
-    out: list[Axes] = []
-
-    def walk(ax: Axes) -> None:
-        out.append(ax)
-        for child in ax.child_axes:
-            walk(cast(Axes, child))  # inset axes are Axes (typed as their private base class)
-
-    for ax in fig.axes:
-        walk(ax)
-    return out
+    return [a for ax in fig.axes for a in _family(ax)]
 
 
 def _overlaps_data(legend: Any, ax: Axes) -> bool:
@@ -71,10 +59,7 @@ def _overlaps_data(legend: Any, ax: Axes) -> bool:
 
 
 def moving_artists(ax: Axes) -> list[Any]:
-    """The artists of ``ax`` redrawn on every update, in matplotlib's drawing order.
-
-    A legend is redrawn only when it lies over the data area; outside it is static.
-    """
+    """The artists of ``ax`` redrawn on every update (a legend only over the data), in order."""
     if _is_colorbar(ax) or not ax.get_visible():
         return []
     artists = [*ax.collections, *ax.patches, *ax.lines, *ax.texts, *ax.artists, *ax.images]
@@ -126,11 +111,8 @@ def static_signature(fig: Figure) -> dict[str, Any]:
             ax.get_yscale(),
         )
         # (private attributes below: matplotlib has no public getter for them)
-        sig[f"{key} titles"] = (
-            _text(ax.title),
-            _text(ax._left_title),  # type: ignore[attr-defined]
-            _text(ax._right_title),  # type: ignore[attr-defined]
-        )
+        titles = (ax.title, ax._left_title, ax._right_title)  # type: ignore[attr-defined]
+        sig[f"{key} titles"] = tuple(_text(t) for t in titles)
         sig[f"{key} labels"] = (_text(ax.xaxis.label), _text(ax.yaxis.label))
         if ax.legend_ is not None:
             sig[f"{key} legend"] = (
@@ -139,19 +121,14 @@ def static_signature(fig: Figure) -> dict[str, Any]:
                 ax.legend_._loc,  # type: ignore[attr-defined]
                 str(ax.legend_.get_bbox_to_anchor()),
             )
-        sig[f"{key} ticks"] = (
-            tuple(ax.get_xticks()),
-            tuple(ax.get_yticks()),
-            tuple(t.get_text() for t in ax.get_xticklabels()),
-            tuple(t.get_text() for t in ax.get_yticklabels()),
+        sig[f"{key} ticks"] = tuple(
+            (tuple(a.get_ticklocs()), tuple(t.get_text() for t in a.get_ticklabels()))
+            for a in (ax.xaxis, ax.yaxis)
         )
         if _is_colorbar(ax):
             mappable = ax._colorbar.mappable  # type: ignore[attr-defined]
-            sig[f"{key} colour bar"] = (
-                mappable.norm.vmin,
-                mappable.norm.vmax,
-                mappable.get_cmap().name,
-            )
+            norm = mappable.norm
+            sig[f"{key} colour bar"] = (norm.vmin, norm.vmax, mappable.get_cmap().name)
     return sig
 
 
@@ -159,36 +136,26 @@ def signature_change(old: dict[str, Any] | None, new: dict[str, Any]) -> str | N
     """The first named part that differs between two signatures (None if they are equal)."""
     if old is None:
         return "first render"
-    for name in [*new, *(k for k in old if k not in new)]:  # in drawing order
-        if old.get(name) != new.get(name):
-            return name
-    return None
+    names = [*new, *(k for k in old if k not in new)]  # in drawing order
+    return next((name for name in names if old.get(name) != new.get(name)), None)
 
 
 class FigureRenderer:
     """Render one non-pyplot Figure (its dpi set to ``dpi``) repeatedly, redrawing what moves.
 
-    Attributes
-    ----------
-    full_renders, fast_renders : int
-        How many renders took each path (for tests and benchmarks).
+    ``full_renders`` and ``fast_renders`` count the renders of each path (tests, benchmarks).
     """
 
     def __init__(self, figure: Figure, *, dpi: int = 80):
         self.figure = figure
         figure.set_dpi(dpi)
         canvas = figure.canvas
-        if not isinstance(canvas, FigureCanvasAgg):
-            canvas = FigureCanvasAgg(figure)
-        self.canvas = canvas
+        self.canvas = canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
         self._background: Any = None
         self._signature: dict[str, Any] | None = None
-        #: backgrounds of recent frames, by signature: going back to a frame is fast too
-        self._recent: OrderedDict[str, Any] = OrderedDict()
-        self.full_renders = 0
-        self.fast_renders = 0
-        #: why the last render was a full one (None after a fast render)
-        self.full_reason: str | None = None
+        self._recent: OrderedDict[str, Any] = OrderedDict()  # backgrounds by signature
+        self.full_renders = self.fast_renders = 0
+        self.full_reason: str | None = None  # why the last render was full (None if fast)
 
     def invalidate(self) -> None:
         """Forget the saved backgrounds: the next render is a full one."""

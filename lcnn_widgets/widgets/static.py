@@ -1,8 +1,7 @@
 """Static twins: a widget's pictures precomputed over one control, scrubbable without a kernel.
 
-A *static twin* renders the widget's picture for a list of values of one control (with
-:meth:`Explorer.update`: exactly what the live widget draws) and shows them in a self-contained
-HTML player (no kernel, no widget manager, no network), whose structure browser tests rely on::
+A *static twin* draws the widget (with :meth:`Explorer.update`, as live) for a list of values of
+one control and shows the frames in a self-contained HTML player, whose structure tests rely on::
 
     <div class="lcnn-static-twin" data-frames="N">
       <div class="lcnn-static-twin-caption">... <span class="lcnn-static-twin-value">v</span></div>
@@ -50,20 +49,15 @@ _PLAYER_JS = """
 
 @dataclass(frozen=True)
 class StaticTwin:
-    """Precomputed frames of a widget over one control, displayed as an HTML player.
+    """Precomputed frames of a widget over one control, displayed as an HTML player."""
 
-    ``labels`` are the control values shown, ``frames`` the PNG images (one per value),
-    ``start`` the frame shown first, ``alt`` the image's alternative text, ``caption`` the text
-    above the player, ``readouts`` the widget's readout line (HTML) of each frame, or empty.
-    """
-
-    control: str
-    labels: tuple[str, ...]
-    frames: tuple[bytes, ...]
-    start: int
-    alt: str
-    caption: str
-    readouts: tuple[str, ...] = ()
+    control: str  # the control's label
+    labels: tuple[str, ...]  # the control values shown
+    frames: tuple[bytes, ...]  # the PNG images, one per value
+    start: int  # the frame shown first
+    alt: str  # the images' alternative text
+    caption: str  # the text above the player
+    readouts: tuple[str, ...] = ()  # the widget's readout line (HTML) of each frame, or empty
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -77,20 +71,17 @@ class StaticTwin:
         }
         if self.readouts:
             data["readouts"] = list(self.readouts)
-        start_readout = self.readouts[self.start] if self.readouts else ""
+        shown = self.readouts[self.start] if self.readouts else ""
+        readout = f'<div class="lcnn-static-twin-readout">{shown}</div>' if shown else ""
         payload = json.dumps(data).replace("</", "<\\/")  # no "</script>" inside the script
         n = len(self.frames)
-        first = data["frames"][self.start]
-        readout = (
-            f'<div class="lcnn-static-twin-readout">{start_readout}</div>' if start_readout else ""
+        img = (
+            f'<img class="lcnn-static-twin-frame" data-frame="{self.start}" '
+            f'alt="{html.escape(self.alt)}" style="max-width:100%" '
+            f'src="data:image/png;base64,{data["frames"][self.start]}">'
         )
         if n == 1:
-            return (
-                f'<div class="lcnn-static-twin" data-frames="1">{readout}'
-                f'<img class="lcnn-static-twin-frame" data-frame="0" '
-                f'alt="{html.escape(self.alt)}" style="max-width:100%" '
-                f'src="data:image/png;base64,{first}"></div>'
-            )
+            return f'<div class="lcnn-static-twin" data-frames="1">{readout}{img}</div>'
         return (
             f'<div class="lcnn-static-twin" data-frames="{n}" '
             'style="border:1px solid #ccc;border-radius:6px;padding:6px;margin:6px 0">'
@@ -101,11 +92,8 @@ class StaticTwin:
             f'<input type="range" class="lcnn-static-twin-slider" min="0" max="{n - 1}" '
             f'value="{self.start}" step="1" style="width:60%" '
             f'aria-label="{html.escape(self.control)} (precomputed frames)">'
-            f'{readout or "<br>"}<img class="lcnn-static-twin-frame" data-frame="{self.start}" '
-            f'alt="{html.escape(self.alt)}" style="max-width:100%" '
-            f'src="data:image/png;base64,{first}">'
-            '<script type="application/json" class="lcnn-static-twin-data">'
-            f"{payload}</script>"
+            f"{readout or '<br>'}{img}"
+            f'<script type="application/json" class="lcnn-static-twin-data">{payload}</script>'
             f"<script>{_PLAYER_JS}</script></div>"
         )
 
@@ -119,9 +107,7 @@ def _compact_png(png: bytes) -> bytes:
 
     image = Image.open(io.BytesIO(png)).convert("RGB")
     out = io.BytesIO()
-    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(
-        out, format="png", optimize=True
-    )
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, "png", optimize=True)
     return out.getvalue()
 
 
@@ -142,12 +128,7 @@ def static_twin(
 
     Values the widget rejects are skipped (ValueError if none is drawable); ``alt`` and
     ``caption`` go to the player, ``dpi`` defaults to the explorer's. The widget is restored
-    to its previous value and picture afterwards.
-
-    Returns
-    -------
-    StaticTwin
-        Displays as an HTML player in notebooks and in the static book.
+    to its previous value and picture afterwards. The twin displays as an HTML player.
     """
     if control not in explorer.controls:
         raise ValueError(f"control must be one of {sorted(explorer.controls)}: got {control!r}")
@@ -155,9 +136,7 @@ def static_twin(
     if not 2 <= len(vals) <= 60:
         raise ValueError(f"values must hold between 2 and 60 entries: got {len(vals)}")
     original = explorer.controls[control].value
-    frames: list[bytes] = []
-    labels: list[str] = []
-    readouts: list[str] = []
+    drawn: list[tuple[bytes, str, str]] = []  # (frame, label, readout) of each drawn value
     start = 0
     try:
         for v in vals:
@@ -165,19 +144,17 @@ def static_twin(
             if explorer.error is not None:
                 continue
             if _same(v, original):
-                start = len(frames)
-            frames.append(
-                explorer.image.value if dpi is None else render_png(explorer.figure, dpi=dpi)
-            )
-            labels.append(_label(explorer.controls[control].value))
-            readouts.append(explorer.readout.value)
+                start = len(drawn)
+            png = explorer.image.value if dpi is None else render_png(explorer.figure, dpi=dpi)
+            drawn.append((png, _label(explorer.controls[control].value), explorer.readout.value))
     finally:
         explorer.set_values(**{control: original})
-    if not frames:
+    if not drawn:
         raise ValueError(f"no value of {control!r} in values could be drawn: got {vals!r}")
+    frames, labels, readouts = zip(*drawn, strict=True)
     text = alt or f"Picture of the widget for {len(frames)} values of {control}"
-    kept = tuple(readouts) if any(readouts) else ()
-    return StaticTwin(control, tuple(labels), tuple(frames), start, text, caption, kept)
+    kept = readouts if any(readouts) else ()
+    return StaticTwin(control, labels, frames, start, text, caption, kept)
 
 
 #: what the static preview says above its slider
@@ -215,8 +192,7 @@ def preview_of(explorer: Explorer) -> StaticTwin:
         readouts = (explorer.readout.value,) if explorer.readout.value else ()
         return StaticTwin("", ("",), (explorer.image.value,), 0, explorer.alt, "", readouts)
     control, values = explorer.preview
-    current = explorer.controls[control].value
-    vals = _with_current(values, current)[:60]
+    vals = _with_current(values, explorer.controls[control].value)[:60]
     twin = static_twin(explorer, control, vals, alt=explorer.alt, caption=PREVIEW_CAPTION)
     label = getattr(explorer.controls[control], "description", "") or control
     return replace(twin, control=label)
