@@ -20,26 +20,23 @@ from .._validation import as_finite_array
 from ..fibers import FilterRoots, LayerRoots
 from ._common import find, new_axes, update_line
 
-__all__ = [
-    "LAYER_COLORS",
-    "layer_color",
-    "orbit_outline",
-    "plot_factorization_counts",
-    "plot_root_orbits",
-]
+# fmt: off
+__all__ = ["LAYER_COLORS", "layer_color", "orbit_outline", "plot_factorization_counts",
+           "plot_root_orbits"]
+# fmt: on
 
 #: colour of layer ``l`` is ``LAYER_COLORS[(l - 1) % len(LAYER_COLORS)]``
 LAYER_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 _MAX_LAYERS = 8
+_DOT: dict[str, Any] = dict(ls="none", marker="o", ms=7, relabel=True)  # a layer's roots
+_DASH: dict[str, Any] = dict(lw=1.2, ls="--", alpha=0.8)  # its orbits' outlines
 
 
 def _text(ax: Axes, gid: str, text: str, xy: tuple[float, float], **style: Any) -> Text:
     """The text with this ``gid`` (axes coordinates), updated; created on first use."""
-    t = find(ax.texts, gid)
-    if t is not None:
-        t.set_text(text)
-        return t
-    return ax.text(*xy, text, gid=gid, transform=ax.transAxes, **style)
+    t = find(ax.texts, gid) or ax.text(*xy, "", gid=gid, transform=ax.transAxes, **style)
+    t.set_text(text)
+    return t
 
 
 def layer_color(layer: int) -> str:
@@ -125,13 +122,11 @@ def plot_root_orbits(
             inf_notes += [f"layer {lr.layer}: ∞ × {lr.n_inf * lr.stride}"] if lr.n_inf else []
             zero_notes += [f"layer {lr.layer}: 0 × {lr.n_zero * lr.stride}"] if lr.n_zero else []
             pts_all.append(pts)
-        color = layer_color(l + 1)
-        dot: dict[str, Any] = dict(ls="none", marker="o", ms=7, label=label, relabel=True)
-        dash: dict[str, Any] = dict(color=color, lw=1.2, ls="--", alpha=0.8)
-        outline = update_line(ax, f"orbits-{l + 1}", path.real, path.imag, **dash)
-        dots = update_line(ax, f"layer-{l + 1}", pts.real, pts.imag, color=color, **dot)
-        outline.set_visible(used)  # the lines of absent layers are empty: skip them when drawing
-        dots.set_visible(used)
+        n, color = l + 1, layer_color(l + 1)
+        outline = update_line(ax, f"orbits-{n}", path.real, path.imag, color=color, **_DASH)
+        dots = update_line(ax, f"layer-{n}", pts.real, pts.imag, color=color, label=label, **_DOT)
+        for line in (outline, dots):  # the lines of absent layers are empty: skip them when drawing
+            line.set_visible(used)
     _text(ax, "inf-note", "\n".join(inf_notes), (0.98, 0.98), ha="right", va="top", fontsize=8)
     _text(ax, "zero-note", "\n".join(zero_notes), (0.02, 0.02), ha="left", va="bottom", fontsize=8)
     if limit is not None:
@@ -141,16 +136,14 @@ def plot_root_orbits(
     else:
         R = 1.25 * max(1.0, float(np.max(np.abs(np.concatenate(pts_all)), initial=0.0)))
     if ax.get_xlim() != (-R, R) or ax.get_ylim() != (-R, R):  # (setting them costs time)
-        ax.set_xlim(-R, R)
-        ax.set_ylim(-R, R)
+        ax.set(xlim=(-R, R), ylim=(-R, R))
     if find(ax.get_lines(), "axis-x") is None:  # the frame: set on the first call only
         ax.set_aspect("equal")
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.yaxis.set_major_locator(MaxNLocator(5))
         ax.axhline(0, color="0.85", lw=0.6, gid="axis-x", zorder=0)
         ax.axvline(0, color="0.85", lw=0.6, gid="axis-y", zorder=0)
-        ax.set_xlabel("Re $t$")
-        ax.set_ylabel("Im $t$")
+        ax.set(xlabel="Re $t$", ylabel="Im $t$")
     if title is not None:
         ax.set_title(title, fontsize=9)
     if legend:
@@ -170,10 +163,8 @@ def plot_factorization_counts(
 
     Parameters
     ----------
-    values : array_like of shape (n,)
-        The parameter of the family.
-    counts : array_like of shape (n,)
-        ``count_real_factorizations`` at each parameter (0 where ``w`` is not in ``M``).
+    values, counts : array_like of shape (n,)
+        The family's parameter; ``count_real_factorizations`` there (0 where ``w`` is not in ``M``).
     xlabel : str, default="parameter"
     ax : matplotlib Axes, optional
     title : str, optional
@@ -188,11 +179,8 @@ def plot_factorization_counts(
         raise ValueError(f"values and counts must have the same length: got {x.size} and {c.size}")
     ax = new_axes(ax, (6.0, 2.6))
     update_line(ax, "counts", x, c, marker=".", ms=4, lw=1.0, color="k", drawstyle="steps-mid")
-    ax.set_xlim(float(x.min()), float(x.max()))
-    ax.set_ylim(-0.3, max(1.0, float(c.max())) + 0.5)
-    ax.set_yticks(range(int(max(1.0, c.max())) + 1))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("real factorizations")
+    ax.set(xlim=(float(x.min()), float(x.max())), ylim=(-0.3, max(1.0, float(c.max())) + 0.5))
+    ax.set(yticks=range(int(max(1.0, c.max())) + 1), xlabel=xlabel, ylabel="real factorizations")
     if title is not None:
         ax.set_title(title, fontsize=10)
     return ax

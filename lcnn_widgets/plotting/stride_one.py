@@ -23,6 +23,7 @@ __all__ = ["PANEL_COLORS", "plot_ntk_panels", "plot_pair_roots", "plot_spread_an
 
 #: one colour per factorization / NTK panel (colour-blind safe, distinct in grey scale)
 PANEL_COLORS = ("#0072B2", "#D55E00", "#009E73")
+_RING: dict[str, Any] = dict(ls="none", marker="o", mfc="none", mew=2.0, zorder=2)  # an owner
 
 
 def plot_ntk_panels(
@@ -43,7 +44,6 @@ def plot_ntk_panels(
     ntks : sequence of array_like of shape (K, K)
         At least one matrix, e.g. :attr:`lcnn_widgets.stride_one.FiberNTKs.ntks`.
     titles : sequence of str, optional
-        One title per matrix.
     axes : sequence of matplotlib Axes, optional
         Draw here (at least ``len(ntks)`` axes; the rest are hidden). Updated in place.
     n_panels : int, optional
@@ -58,12 +58,8 @@ def plot_ntk_panels(
     Returns
     -------
     matplotlib.figure.Figure
-        The figure (or SubFigure) of the panels; each image has gid ``"ntk"``.
-
-    Notes
-    -----
-    Ex. 19: the three balanced points of one fiber of ``LCN([3, 2], [1, 1])`` give three
-    different kernels.
+        The figure (or SubFigure) of the panels; each image has gid ``"ntk"``. Ex. 19: the
+        three balanced points of one fiber of ``LCN([3, 2], [1, 1])`` give three kernels.
     """
     mats = [as_finite_array(t, f"ntks[{i}]", ndim=2) for i, t in enumerate(ntks)]
     if not mats:
@@ -92,9 +88,9 @@ def plot_ntk_panels(
             continue
         for image in ax.get_images():
             image.set_visible(used)
-        text = find(ax.texts, "empty-note")
-        if text is None:
-            text = ax.text(0.5, 0.5, "", transform=ax.transAxes, gid="empty-note", **note)
+        text = find(ax.texts, "empty-note") or ax.text(
+            0.5, 0.5, "", transform=ax.transAxes, gid="empty-note", **note
+        )
         text.set_text("" if used else empty_text)
     return axes[0].figure
 
@@ -135,9 +131,7 @@ def plot_pair_roots(
     if find(ax.get_lines(), "roots") is None:
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
         ax.axvline(0.0, color="0.85", lw=0.6, zorder=0)
-        ax.set_xlabel("Re $t$")
-        ax.set_ylabel("Im $t$")
-        ax.set_aspect("equal")
+        ax.set(xlabel="Re $t$", ylabel="Im $t$", aspect="equal")
     update_line(ax, "roots", r.real, r.imag, ls="none", marker="o", color="k", ms=7, zorder=3)
     for i, color in enumerate(PANEL_COLORS):
         owner = owners[i] if i < len(owners) else None
@@ -146,17 +140,14 @@ def plot_pair_roots(
         if owner is not None:
             z = r[int(owner)]
             xy, text, pos = ([z.real], [z.imag]), str(i + 1), (z.real, z.imag + 0.12 + 0.12 * i)
-        ring: dict[str, Any] = dict(ls="none", marker="o", mfc="none", mec=color, mew=2.0)
-        update_line(ax, f"owner_{i}", *xy, ms=13 + 5 * i, zorder=2, **ring)
+        update_line(ax, f"owner_{i}", *xy, ms=13 + 5 * i, mec=color, **_RING)
         label = find(ax.texts, f"owner_label_{i}")
         if label is None:
             bold: dict[str, Any] = dict(ha="center", va="bottom", fontsize=9, fontweight="bold")
             label = ax.text(0.0, 0.0, "", color=color, gid=f"owner_label_{i}", **bold)
-        label.set_text(text)
-        label.set_position(pos)
+        label.set(text=text, position=pos)
     R = float(limit) if limit is not None else 1.3 * max(1.0, float(np.max(np.abs(r))))
-    ax.set_xlim(-R, R)
-    ax.set_ylim(-R, R)
+    ax.set(xlim=(-R, R), ylim=(-R, R))
     if title is not None:
         ax.set_title(title, fontsize="medium")
     return ax
@@ -174,12 +165,9 @@ def plot_spread_and_count(
 
     Parameters
     ----------
-    values : array_like of shape (n,)
-        The family's parameter.
-    spreads : array_like of shape (n,)
-        :attr:`lcnn_widgets.stride_one.FiberNTKs.spread` at each value.
-    counts : array_like of shape (n,)
-        The number of fiber points at each value.
+    values, spreads, counts : array_like of shape (n,)
+        The family's parameter; at each value :attr:`lcnn_widgets.stride_one.FiberNTKs.spread`
+        and the number of fiber points.
     xlabel : str, default="parameter"
     ax : matplotlib Axes, optional
 
@@ -197,14 +185,12 @@ def plot_spread_and_count(
         )
     ax = new_axes(ax, (6.4, 3.0))
     ax.plot(x, s, color=PANEL_COLORS[0], lw=1.8, label="NTK spread")
-    ax.set_xlabel(xlabel)
+    ax.set(xlabel=xlabel, xlim=(float(x.min()), float(x.max())))
     ax.set_ylabel("max ‖Θᵢ − Θⱼ‖ (Frobenius)", color=PANEL_COLORS[0])
-    ax.set_xlim(float(x.min()), float(x.max()))
     ax.set_ylim(bottom=-0.05 * max(1.0, float(s.max())))
     twin = ax.twinx()
     twin.plot(x, c, color=PANEL_COLORS[1], lw=1.2, ls="--", drawstyle="steps-mid")
     twin.set_ylabel("fiber points", color=PANEL_COLORS[1])
-    twin.set_ylim(0, float(c.max()) + 0.5)
-    twin.set_yticks(range(int(c.max()) + 1))
+    twin.set(ylim=(0, float(c.max()) + 0.5), yticks=range(int(c.max()) + 1))
     ax.grid(alpha=0.3)
     return ax
