@@ -1,10 +1,9 @@
 """The widget of the chapter "Table 1, computed": one fiber of a chosen class, and its NTKs.
 
-Choose a class of Table 1 and a seed; the widget draws one random fiber of that class
-(:func:`lcnn_widgets.table1.sample_fiber`) and shows the NTKs of the two points of the fiber
-that differ most, and their difference. Each matrix fills a fixed square box on a fixed colour
-scale (divided by its largest entry); the numbers are the readout line above the picture. So a
-new class or seed redraws only the data, and a (class, seed) met before comes from a cache.
+Choose a class of Table 1 and a seed; the widget samples one fiber
+(:func:`lcnn_widgets.table1.sample_fiber`) and shows the NTKs of its two most different points
+and their difference, each in a fixed square box on a fixed colour scale: a new class or seed
+redraws only the data, and a (class, seed) met before comes from a cache.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import functools
 import html
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -27,45 +27,34 @@ __all__ = ["Table1Picture", "explore_table1", "table1_picture", "table1_readout"
 
 #: pictures kept per widget for (class, seed) pairs met again
 CACHE_SIZE = 256
+#: the style of the three heatmaps (each fills a unit box, whatever the matrix size)
+_IMAGE: dict[str, Any] = dict(
+    cmap=SEQUENTIAL_CMAP, vmin=-1.0, vmax=1.0, interpolation="nearest", gid="ntk"
+)
 
 
 @dataclass(frozen=True, eq=False)
 class Table1Picture:
-    """Everything the Table 1 widget draws for the class ``key`` and the ``seed``.
-
-    ``pair = (i, j)`` indexes the two points of ``sample.points`` with the most different NTKs
-    ``ntk_i``, ``ntk_j`` (shape (K, K); ``(0, last)`` when all agree), ``vmin``/``vmax`` their
-    common range. The widget shows ``ntk / scale`` (``scale`` the largest absolute entry of both)
-    and the difference over ``diff_scale`` (its largest entry, at least ``1e-6 scale`` so that
-    rounding noise stays grey), both on ``[-1, 1]``; ``caption`` describes the fiber.
-    """
+    """Everything the Table 1 widget draws for the class ``key`` and the ``seed``."""
 
     key: str
     seed: int
     sample: FiberSample
-    pair: tuple[int, int]
-    ntk_i: np.ndarray
+    pair: tuple[int, int]  # points of sample.points with the most different NTKs ((0, n-1): equal)
+    ntk_i: np.ndarray  # shape (K, K)
     ntk_j: np.ndarray
-    vmin: float
+    vmin: float  # the common range of ntk_i and ntk_j
     vmax: float
-    caption: str
-    scale: float
-    diff_scale: float
+    caption: str  # describes the fiber
+    scale: float  # the largest absolute entry of both: the NTKs are drawn divided by it
+    diff_scale: float  # the difference's largest entry, at least 1e-6 scale (noise stays grey)
 
 
 def table1_picture(key: str, seed: int) -> Table1Picture:
     """Sample one fiber of a class and pick the two points with the most different NTKs.
 
-    Parameters
-    ----------
-    key : str
-        A key of :data:`lcnn_widgets.table1.CLASSES`.
-    seed : int
-        Seed of ``numpy.random.default_rng``, between 0 and 10**9.
-
-    Returns
-    -------
-    Table1Picture
+    ``key``: a key of :data:`lcnn_widgets.table1.CLASSES`; ``seed``: of
+    ``numpy.random.default_rng``, between 0 and 10**9.
 
     Examples
     --------
@@ -95,19 +84,9 @@ def table1_picture(key: str, seed: int) -> Table1Picture:
         f"difference {s.difference:.1e}"
     )
     scale = max(float(np.max(np.abs(ntks[i]))), float(np.max(np.abs(ntks[j]))), 1e-300)
-    largest = float(np.max(np.abs(ntks[i] - ntks[j])))
+    diff_scale = max(float(np.max(np.abs(ntks[i] - ntks[j]))), 1e-6 * scale)
     return Table1Picture(
-        key=key,
-        seed=seed,
-        sample=s,
-        pair=(i, j),
-        ntk_i=ntks[i],
-        ntk_j=ntks[j],
-        vmin=vmin,
-        vmax=vmax,
-        caption=caption,
-        scale=scale,
-        diff_scale=max(largest, 1e-6 * scale),
+        key, seed, s, (i, j), ntks[i], ntks[j], vmin, vmax, caption, scale, diff_scale
     )
 
 
@@ -139,12 +118,8 @@ def table1_readout(pic: Table1Picture) -> str:
 
 def _draw(fig: Figure, pic: Table1Picture) -> str:
     """Update the three heatmaps in place (fixed boxes and colour scales); return the readout."""
-    ax_i, ax_j, ax_d = fig.axes[:3]
-    for ax, data in (
-        (ax_i, pic.ntk_i / pic.scale),
-        (ax_j, pic.ntk_j / pic.scale),
-        (ax_d, (pic.ntk_i - pic.ntk_j) / pic.diff_scale),
-    ):
+    shown = (pic.ntk_i / pic.scale, pic.ntk_j / pic.scale, (pic.ntk_i - pic.ntk_j) / pic.diff_scale)
+    for ax, data in zip(fig.axes[:3], shown, strict=True):
         find(ax.get_images(), "ntk").set_data(data)
     return table1_readout(pic)
 
@@ -182,18 +157,9 @@ def class_label(key: str, name: str) -> str:
 def explore_table1(*, key: str = "conv2d_swap", seed: int = 0) -> Explorer:
     """A widget: pick a class of Table 1 and a seed, see the NTKs of one fiber.
 
-    Parameters
-    ----------
-    key : str, default="conv2d_swap"
-        The initial class.
-    seed : int, default=0
-        The initial seed.
-
-    Returns
-    -------
-    Explorer
-        Controls ``key`` (dropdown) and ``seed`` (integer box); three heatmaps drawn from
-        :func:`table1_picture`, the readout line from :func:`table1_readout`.
+    ``key, seed``: the initial class and seed. Returns an Explorer with controls ``key``
+    (dropdown) and ``seed`` (integer box), three heatmaps drawn from :func:`table1_picture`, the
+    readout line from :func:`table1_readout`.
     """
     if key not in {c.key for c in CLASSES}:
         raise ValueError(f"unknown class {key!r}: choose one of {[c.key for c in CLASSES]}")
@@ -211,30 +177,13 @@ def explore_table1(*, key: str = "conv2d_swap", seed: int = 0) -> Explorer:
     # the frame, drawn once: three square boxes (each matrix fills its box, whatever its size)
     # on fixed colour scales, two colour bars, constant titles
     for ax, title in zip(axes, ("Θ at point i", "Θ at point j", "difference Θᵢ − Θⱼ"), strict=True):
-        ax.imshow(
-            np.zeros((1, 1)),
-            cmap=SEQUENTIAL_CMAP,
-            vmin=-1.0,
-            vmax=1.0,
-            extent=(0, 1, 1, 0),
-            interpolation="nearest",
-            gid="ntk",
-        )
+        ax.imshow(np.zeros((1, 1)), extent=(0, 1, 1, 0), **_IMAGE)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(title, fontsize="medium")
-    image_colorbar(
-        [find(ax.get_images(), "ntk") for ax in axes[:2]],
-        host=axes[1],
-        ticks=[-1.0, 0.0, 1.0],
-        label="Θ / max |Θ|",
-    )
-    image_colorbar(
-        find(axes[2].get_images(), "ntk"),
-        host=axes[2],
-        ticks=[-1.0, 0.0, 1.0],
-        label="difference / d",
-    )
+    images = [find(ax.get_images(), "ntk") for ax in axes]
+    image_colorbar(images[:2], host=axes[1], ticks=[-1.0, 0.0, 1.0], label="Θ / max |Θ|")
+    image_colorbar(images[2], host=axes[2], ticks=[-1.0, 0.0, 1.0], label="difference / d")
 
     @functools.lru_cache(maxsize=CACHE_SIZE)
     def compute(key: str, seed: int) -> Table1Picture:
