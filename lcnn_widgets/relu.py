@@ -104,35 +104,13 @@ class ReLUCNN:
         """The linear network of the same filters (the sizes below are its own)."""
         return self._linear
 
-    @property
-    def filter_sizes(self) -> list:
-        """``[k_1, k_2]``: ints (1D) or tuples (D-dim)."""
-        return self._linear.filter_sizes
-
-    @property
-    def strides(self) -> list:
-        """``[s_1, s_2]``: ints (1D) or tuples (D-dim)."""
-        return self._linear.strides
-
-    @property
-    def dim(self) -> int:
-        """Dimension ``D`` of the inputs."""
-        return self._linear.dim
-
-    @property
-    def n_params(self) -> int:
-        """``prod(k_1) + prod(k_2)``."""
-        return self._linear.n_params
-
-    @property
-    def end_to_end_size(self) -> int | Shape:
-        """Size of ``pi(theta)`` (per axis)."""
-        return self._linear.end_to_end_size
-
-    @property
-    def stride(self) -> int | Shape:
-        """Total stride ``S = s_1 s_2`` (per axis)."""
-        return self._linear.stride
+    # the linear network's (per axis: int in 1D, tuple in D dimensions); mypy types them as Any
+    filter_sizes = property(lambda self: self._linear.filter_sizes, doc="``[k_1, k_2]``.")
+    strides = property(lambda self: self._linear.strides, doc="``[s_1, s_2]``.")
+    dim = property(lambda self: self._linear.dim, doc="Dimension ``D`` of the inputs.")
+    n_params = property(lambda self: self._linear.n_params, doc="``prod(k_1) + prod(k_2)``.")
+    end_to_end_size = property(lambda self: self._linear.end_to_end_size, doc="Size of ``pi``.")
+    stride = property(lambda self: self._linear.stride, doc="Total stride ``S = s_1 s_2``.")
 
     def check_filters(self, filters: Params) -> list[np.ndarray]:
         """Validate ``filters`` and return float copies (see :meth:`LCN.check_filters`)."""
@@ -349,9 +327,7 @@ class ReLUCNN:
     def gradient_flow(
         self, filters: Params, X: ArrayLike, Y: ArrayLike, t_eval: ArrayLike, **kwargs: Any
     ) -> ReLUFlowResult:
-        """Integrate gradient flow ``theta' = -J^T (F - Y) / N`` of ``1/(2N) ||F - Y||^2`` on ``X``.
-
-        It keeps :meth:`invariants` constant (see :class:`ReLUFlowResult` about kinks).
+        """Integrate ``theta' = -J^T (F - Y) / N``, gradient flow of ``||F - Y||^2 / (2N)`` on X.
 
         Parameters
         ----------
@@ -391,20 +367,9 @@ class ReLUMLP:
     def __repr__(self) -> str:
         return f"ReLUMLP(widths={list(self._widths)!r})"
 
-    @property
-    def widths(self) -> Shape:
-        """``(d_0, d_1, d_2)``."""
-        return self._widths
-
-    @property
-    def weight_shapes(self) -> list[Shape]:
-        """``[(d_1, d_0), (d_2, d_1)]``."""
-        return list(self._shapes)
-
-    @property
-    def n_params(self) -> int:
-        """``d_1 (d_0 + d_2)``."""
-        return sum(a * b for a, b in self._shapes)
+    widths = property(lambda self: self._widths, doc="``(d_0, d_1, d_2)``.")
+    weight_shapes = property(lambda self: list(self._shapes), doc="``[(d_1, d_0), (d_2, d_1)]``.")
+    n_params = property(lambda self: sum(a * b for a, b in self._shapes), doc="``d_1(d_0 + d_2)``.")
 
     def check_weights(self, weights: Params) -> list[np.ndarray]:
         """Validate ``(W_1, W_2)`` and return float copies."""
@@ -494,10 +459,7 @@ class ReLUMLP:
     def gradient_flow(
         self, weights: Params, X: ArrayLike, Y: ArrayLike, t_eval: ArrayLike, **kwargs: Any
     ) -> ReLUFlowResult:
-        """Integrate gradient flow of the squared loss on a fixed batch.
-
-        As :meth:`ReLUCNN.gradient_flow`, with ``X`` of shape (N, d_0) and ``Y`` of shape (N, d_2);
-        it keeps every :meth:`invariants` entry constant.
+        """As :meth:`ReLUCNN.gradient_flow`, for ``X`` (N, d_0) and ``Y`` (N, d_2).
 
         Examples
         --------
@@ -673,9 +635,8 @@ def activation_regions(
     res = as_positive_int(resolution, "resolution")
     if res < 2:
         raise ValueError(f"resolution must be at least 2: got {res}")
-    if (origin is None or directions is None) and not (
-        isinstance(model, ReLUMLP) and model.widths[0] == 2
-    ):
+    planar = isinstance(model, ReLUMLP) and model.widths[0] == 2
+    if (origin is None or directions is None) and not planar:
         raise ValueError(
             "origin and directions must be given unless the inputs are 2D (an MLP with d_0 = 2)"
         )
