@@ -399,21 +399,14 @@ def _flow_drawer(ax_plane: Any, ax_loss: Any) -> Any:
         paths = [f.end_to_end.reshape(f.times.size, -1) for f in flows]
         labels = list(_LABELS[: len(flows)])
         # the plane in units of its box half-width L (in the readout): the frame stays [-1, 1]^2
-        frame: dict[str, Any] = dict(xlim=(-1.0, 1.0), ylim=(-1.0, 1.0), legend=False)
+        frame: dict[str, Any] = dict(
+            xlim=(-1.0, 1.0), ylim=(-1.0, 1.0), labels=labels, legend=False
+        )
         basis = pic.basis / pic.plane_limits
-        plot_flow_plane(
-            paths, basis, labels=labels, data_filter=pic.data_filter, ax=ax_plane, **frame
-        )
-        plot_loss_curves(
-            [f.times for f in flows],
-            [f.loss for f in flows],
-            labels=labels,
-            offset=pic.offset,
-            ax=ax_loss,
-            xlim=(0.0, T_MAX),
-            ylim=pic.loss_limits,
-            legend=False,
-        )
+        plot_flow_plane(paths, basis, data_filter=pic.data_filter, ax=ax_plane, **frame)
+        times, losses = [f.times for f in flows], [f.loss for f in flows]
+        loss_frame: dict[str, Any] = dict(xlim=(0.0, T_MAX), ylim=pic.loss_limits, legend=False)
+        plot_loss_curves(times, losses, labels=labels, offset=pic.offset, ax=ax_loss, **loss_frame)
         # the loss decades depend on the initialization: ticks drawn with the data, not the frame
         moving_yticks(ax_loss, *pic.loss_limits, log=True)
         # plain text instead of the plot functions' mathtext (faster whenever the frame is drawn)
