@@ -1,8 +1,7 @@
 """Pictures for the chapter on higher-dimensional convolutions: 2D filters as images.
 
 ``w[i_1, i_2]`` is drawn with ``i_1`` down the rows, on a diverging colour map centred at zero,
-with the entries in the cells; :func:`plot_filter_grid` updates a picture in place, even when the
-filter's shape changes.
+with the entries in the cells; a picture updates in place, even when the shape changes.
 """
 
 from __future__ import annotations
@@ -21,9 +20,8 @@ from ._common import DIVERGING_CMAP, contrast_color, find, new_axes, new_panel_r
 
 __all__ = ["plot_filter_grid", "plot_filter_row"]
 
-CMAP = DIVERGING_CMAP
 #: the colour map with light grey for the cells outside a filter drawn into a larger ``frame``
-_CMAP = colormaps[CMAP].with_extremes(bad="0.88")
+_CMAP = colormaps[DIVERGING_CMAP].with_extremes(bad="0.88")
 #: text artists kept per axes (enough for a 7 x 7 end-to-end filter)
 _MAX_CELLS = 49
 
@@ -44,8 +42,7 @@ def plot_filter_grid(
     Parameters
     ----------
     w2d : array_like of shape (k_1, k_2)
-        The filter; ``w2d[i_1, i_2]`` multiplies ``x_1^(k_1-1-i_1) y_1^i_1 x_2^(k_2-1-i_2)
-        y_2^i_2``.
+        ``w2d[i_1, i_2]`` multiplies ``x_1^(k_1-1-i_1) y_1^i_1 x_2^(k_2-1-i_2) y_2^i_2``.
     ax : matplotlib Axes, optional
     title : str, optional
     vmax : float, optional
@@ -56,8 +53,7 @@ def plot_filter_grid(
     fontsize : str or float, default="x-small"
         Size of the entries (used when the texts are created).
     frame : (int, int), optional
-        A fixed grid (at least the filter's shape) whose top-left corner the filter fills;
-        the other cells are grey.
+        A fixed grid (at least the filter's shape) with the filter top left, other cells grey.
 
     Returns
     -------
@@ -98,22 +94,18 @@ def plot_filter_grid(
         ax.set_ylim(m_box - 0.5, -0.5)
         ax.set_xticks(range(n_box))
         ax.set_yticks(range(m_box))
-    show = annotate and arr.size <= _MAX_CELLS
-    cells = list(np.ndindex(arr.shape)) if show else []
+    cells = list(np.ndindex(arr.shape)) if annotate and arr.size <= _MAX_CELLS else []
     for c in range(_MAX_CELLS):
         txt = find(ax.texts, f"cell_{c}")
         if c < len(cells):
             i, j = cells[c]
             v = float(arr[i, j])
             label = "" if round(v, digits) == 0 else f"{v:.{digits}f}".rstrip("0").rstrip(".")
-            colour = contrast_color(v, scale)
             if txt is None:
                 txt = ax.text(
                     j, i, "", ha="center", va="center", fontsize=fontsize, gid=f"cell_{c}"
                 )
-            txt.set_text(label)
-            txt.set_position((j, i))
-            txt.set_color(colour)
+            txt.update({"text": label, "position": (j, i), "color": contrast_color(v, scale)})
         elif txt is not None:
             txt.set_text("")
     if title is not None:
@@ -130,18 +122,9 @@ def plot_filter_row(
 ) -> Figure | SubFigure:
     """Several 2D filters side by side (e.g. the layers and the end-to-end filter).
 
-    Parameters
-    ----------
-    filters : sequence of array_like of shape (k_1, k_2)
-    titles : sequence of str, optional
-    axes : sequence of matplotlib Axes, optional
-        At least ``len(filters)``; without them a new Figure with one row is made.
-    annotate : bool, default=True
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure (or SubFigure) of the panels, each on its own symmetric colour scale.
+    ``filters`` of shapes (k_1, k_2), one optional title each; ``axes``: at least
+    ``len(filters)`` Axes, else a new Figure with one row; ``annotate`` as in
+    :func:`plot_filter_grid`. Returns the Figure (or SubFigure), each panel on its own scale.
     """
     arrays = [as_finite_array(f, f"filters[{i}]", ndim=2) for i, f in enumerate(filters)]
     if not arrays:
