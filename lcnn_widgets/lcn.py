@@ -1,15 +1,11 @@
 """Linear convolutional networks (LCNs) in one or D dimensions: the floor of the package.
 
-The network with filters ``w_1, ..., w_L`` (layer 1 sees the input) and strides
-``s_1, ..., s_L`` is again a convolution, with stride ``S_L = s_1 ... s_L`` and the *end-to-end
-filter* ``pi(theta) = w_1 * dil(w_2, S_1) * ... * dil(w_L, S_{L-1})`` (full convolution,
-``dil`` inserts zeros; eq. 8, Lemma 9). Its Jacobian ``J`` has one block per layer and the
-NTK in function space is ``Theta = J J^T``.
-
-:class:`LCN` and :func:`conv` check their inputs (the door). The *kernel* functions
-(:func:`split`, :func:`pi`, :func:`jacobian`, :func:`ntk`, :func:`invariants`,
-:func:`invariant_jacobian`, :func:`gauss_newton`, ...) take a flat, already checked ``theta``
-(the order of :meth:`LCN.flatten`) and check nothing.
+Filters ``w_1, ..., w_L`` (layer 1 sees the input) and strides ``s_1, ..., s_L`` compose to a
+convolution of stride ``S_L = s_1 ... s_L`` with the *end-to-end filter*
+``pi(theta) = w_1 * dil(w_2, S_1) * ... * dil(w_L, S_{L-1})`` (eq. 8, Lemma 9); its Jacobian
+``J`` has one block per layer and the NTK is ``Theta = J J^T``. :class:`LCN` and :func:`conv`
+check their inputs; the *kernel* functions (:func:`split`, :func:`pi`, :func:`jacobian`, ...)
+take a flat, already checked ``theta`` (the order of :meth:`LCN.flatten`) and check nothing.
 """
 
 from __future__ import annotations
@@ -43,10 +39,9 @@ __all__ = ["LCN", "conv", "correlate", "gauss_newton", "invariant_jacobian", "in
 def conv(w: ArrayLike, stride: int | Sequence[int], x: ArrayLike) -> np.ndarray:
     """Apply one convolution with filter ``w`` and stride ``stride`` to ``x`` (eq. 2; eq. 10).
 
-    ``w``: array_like of shape (k,) or (k_1, ..., k_D), not flipped (the cross-correlation of
-    deep-learning libraries); ``stride``: int (every axis) or tuple of int; ``x``: array_like of
-    shape (n,) or (n_1, ..., n_D), ``n_d >= k_d``. Returns ``y[i] = sum_j w[j] x[i s + j]``
-    (multi-indices in D-dim), of shape ``(n_d - k_d) // s_d + 1`` per axis.
+    ``w``: shape (k,) or (k_1, ..., k_D), not flipped (the cross-correlation of deep learning);
+    ``stride``: int (every axis) or tuple; ``x``: at least ``w``'s size along every axis. Returns
+    ``y[i] = sum_j w[j] x[i s + j]``, of shape ``(n_d - k_d) // s_d + 1`` per axis.
 
     Examples
     --------
@@ -71,19 +66,10 @@ def correlate(w: np.ndarray, st: tuple[int, ...], x: np.ndarray) -> np.ndarray:
 
 
 class LCN:
-    """A linear convolutional network: a frozen architecture of filter sizes and strides.
+    """A linear convolutional network: a frozen architecture of filter sizes and strides (eq. 8).
 
-    Parameters
-    ----------
-    filter_sizes : sequence of int, or sequence of tuple of int
-        Filter size of each layer, layer 1 first; ints for 1D, tuples of length ``D``.
-    strides : sequence of int, or sequence of tuple of int
-        Stride of each layer (in D dimensions an int applies to every axis).
-
-    Notes
-    -----
-    Sec. 2, eq. 8 (Sec. 3 in D-dim). The ``*_shape(s)`` properties are tuples; the others are
-    ints for a 1D network.
+    ``filter_sizes``, ``strides``: one per layer, layer 1 first; ints for 1D, tuples of length
+    ``D`` (an int stride applies to every axis). ``*_shape(s)`` properties are always tuples.
 
     Examples
     --------
@@ -108,17 +94,12 @@ class LCN:
 
     def __init__(self, filter_sizes: Sequence[Any], strides: Sequence[Any]) -> None:
         sizes, st, dim, is_1d = as_architecture(filter_sizes, strides)
-        acc = [(1,) * dim]
-        for s in st:
-            acc.append(tuple(a * b for a, b in zip(acc[-1], s, strict=True)))
-        e2e = tuple(
-            sizes[0][d] + sum((sizes[l][d] - 1) * acc[l][d] for l in range(1, len(sizes)))
-            for d in range(dim)
-        )
-        offsets = np.concatenate([[0], np.cumsum([int(np.prod(s)) for s in sizes])])
+        acc = [tuple(int(a) for a in S) for S in np.cumprod([(1,) * dim, *st], axis=0)]
+        # per axis k_1 + sum_{l>=2} (k_l - 1) S_{l-1}
+        e2e = tuple(int(e) for e in 1 + np.sum((np.array(sizes) - 1) * acc[:-1], axis=0))
         vars(self).update(
             _sizes=tuple(sizes), _strides=tuple(st), _dim=dim, _is_1d=is_1d, _acc=tuple(acc),
-            _e2e=e2e, _offsets=tuple(int(o) for o in offsets), _jac_index=None,
+            _e2e=e2e, _offsets=(0, *accumulate(int(np.prod(s)) for s in sizes)), _jac_index=None,
         )  # fmt: skip
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -226,13 +207,10 @@ class LCN:
         """``dim M = n_params - (L - 1)``: one scaling per layer but one (Sec. 2)."""
         return self.n_params - (self.n_layers - 1)
 
-    # ------------------------------------------------------------------ the door
     def check_filters(self, filters: Sequence[ArrayLike]) -> list[np.ndarray]:
         """Validate ``filters`` (one per layer, shapes ``filter_shapes``); return float copies.
 
-        Raises ValueError for the wrong number of filters, a wrong shape or NaN/inf entries
-        (naming the filter, e.g. ``filters[1]``); TypeError for a flat vector (use
-        :meth:`unflatten`) or non-real entries.
+        ValueError for a wrong count, shape or NaN/inf entries; TypeError for a flat vector.
 
         Examples
         --------
@@ -242,10 +220,9 @@ class LCN:
         return as_filters(filters, self._sizes)
 
     def flatten(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """Validate ``filters`` and concatenate them into ``theta`` of shape (n_params,).
+        """Validate ``filters`` and join them into ``theta``: layer 1 first, C order in each filter.
 
-        Layer 1 first, C order inside each filter: the column order of :meth:`jacobian`.
-        Raises as :meth:`check_filters`. :meth:`check_theta` is the same method.
+        The column order of :meth:`jacobian`; also named :meth:`check_theta`.
 
         Examples
         --------
@@ -259,9 +236,6 @@ class LCN:
     def unflatten(self, theta: ArrayLike) -> list[np.ndarray]:
         """Split ``theta`` of shape (n_params,) into ``L`` new filters (inverse of :meth:`flatten`).
 
-        Raises ValueError unless ``theta`` is 1D with ``n_params`` finite entries, TypeError
-        for non-real entries.
-
         Examples
         --------
         >>> LCN([2, 1], [2, 1]).unflatten([1, 2, 3])
@@ -271,9 +245,6 @@ class LCN:
 
     def random_filters(self, rng: np.random.Generator, *, scale: float = 1.0) -> list[np.ndarray]:
         """Draw ``L`` filters with i.i.d. normal entries of standard deviation ``scale``.
-
-        Almost surely nonzero and a smooth point of ``M``. Raises TypeError unless ``rng`` is a
-        ``numpy.random.Generator`` and ``scale`` real, ValueError for a non-finite ``scale``.
 
         Examples
         --------
@@ -288,10 +259,6 @@ class LCN:
     def end_to_end(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """The end-to-end filter ``pi(theta)`` of shape ``end_to_end_shape`` (eq. 8; Lemma 9).
 
-        ``pi(theta) = w_1 * dil(w_2, S_1) * ... * dil(w_L, S_{L-1})``, the coefficients of
-        ``P_{w_1}(x, y) P_{w_2}(x^{S_1}, y^{S_1}) ...``. ``filters``: one per layer, layer 1
-        first. Raises as :meth:`check_filters`.
-
         Examples
         --------
         >>> LCN([2, 2], [1, 1]).end_to_end([[1, 1], [1, -1]])
@@ -302,9 +269,8 @@ class LCN:
     def forward(self, filters: Sequence[ArrayLike], x: ArrayLike) -> np.ndarray:
         """Apply layer 1, then layer 2, ..., then layer L to the signal ``x`` (eq. 2, eq. 10).
 
-        ``filters``: one per layer; ``x`` of shape (n,) or (n_1, ..., n_D), at least
-        ``end_to_end_size`` long along every axis (else ValueError). Returns the output, of shape
-        ``(n_d - k_d) // S_L + 1`` per axis: ``conv(end_to_end(filters), stride, x)`` (Lemma 9).
+        ``x``: at least ``end_to_end_size`` along every axis. Equals
+        ``conv(end_to_end(filters), stride, x)`` (Lemma 9).
 
         Examples
         --------
@@ -324,12 +290,9 @@ class LCN:
         return sig
 
     def jacobian(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """Jacobian ``J = D pi(theta)`` of shape (n_outputs, n_params) (paper Obs. 3).
+        """Jacobian ``J = D pi(theta)`` of shape (n_outputs, n_params) (Obs. 3).
 
         Rows: end-to-end coefficients in C order; columns: the order of :meth:`flatten`.
-        ``pi`` is linear in each ``w_l``, so the column of ``w_l``'s entry ``j`` is the product
-        of the other layers' dilated filters shifted by ``j S_{l-1}`` (exact). Raises as
-        :meth:`check_filters`.
 
         Examples
         --------
@@ -340,10 +303,7 @@ class LCN:
         return _jacobian(self, self.check_filters(filters))
 
     def ntk(self, filters: Sequence[ArrayLike]) -> np.ndarray:
-        """The NTK in filter space ``Theta = J J^T = sum_l J_l J_l^T``, (K, K) (Sec. 2, Obs. 3).
-
-        Symmetric PSD of rank at most ``dim_neuromanifold`` (equality at smooth points); along
-        gradient flow ``w' = -Theta(theta) grad l(w)``. Raises as :meth:`check_filters`.
+        """The NTK ``Theta = J J^T``, (K, K), PSD of rank <= ``dim_neuromanifold`` (Sec. 2, Obs. 3).
 
         Examples
         --------
@@ -356,9 +316,6 @@ class LCN:
     def invariants(self, filters: Sequence[ArrayLike]) -> np.ndarray:
         """The conserved quantities ``delta_l = ||w_{l+1}||^2 - ||w_l||^2``, (L - 1,) (eq. 1).
 
-        Constant along gradient flow of any loss ``l(pi(theta))``; ``delta = 0`` is the
-        balanced case. Raises as :meth:`check_filters`.
-
         Examples
         --------
         >>> LCN([2, 2], [2, 1]).invariants([[1, 0], [1, 1]])
@@ -367,7 +324,6 @@ class LCN:
         return np.diff([np.sum(f**2) for f in self.check_filters(filters)])
 
 
-# ---------------------------------------------------------------------- the kernel (unchecked)
 def split(net: LCN, theta: np.ndarray) -> list[np.ndarray]:
     """The filters of a flat ``theta`` of shape (n_params,), as views (kernel: no checking)."""
     off = net.offsets
@@ -406,10 +362,9 @@ def _rests(net: LCN, fs: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 
 def _jacobian_index(net: LCN) -> np.ndarray:
-    """Where each entry of ``J`` sits in ``[0, rest_1.ravel(), ..., rest_L.ravel()]``.
+    """Where each entry of ``J`` sits in ``[0, rest_1.ravel(), ..., rest_L.ravel()]`` (cached).
 
-    ``J_l[n, j] = rest_l[n - j S_{l-1}]`` (zero outside ``rest_l``): ``J`` is one gather, with
-    an index cached on the network.
+    ``J_l[n, j] = rest_l[n - j S_{l-1}]``, zero outside ``rest_l``: ``J`` is one gather.
     """
     if net._jac_index is not None:
         return net._jac_index
@@ -477,15 +432,10 @@ def gauss_newton(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Newton projection onto ``{pi(theta) = w}`` (and ``{delta(theta) = delta}``; kernel).
 
-    Minimum-norm least-squares steps, each taken only if it lowers the residual; stops after
-    ``steps`` steps, at a residual of ``4 eps ||target||`` or after a step below
-    ``rtol ||theta||``.
-
-    ``theta``: the starting point, shape (n_params,); ``w``: the target, shape
-    ``end_to_end_shape``; ``delta``: target invariants, shape (L - 1,) (imposed only if given);
-    ``J``: ``jacobian(net, theta)`` if known; ``jac``: ``theta -> J``, a faster
-    :func:`jacobian` for a special architecture. Returns the best ``theta`` found and ``J``
-    there.
+    Minimum-norm least-squares steps from ``theta``, each taken only if it lowers the residual,
+    until ``steps`` steps, a residual of ``4 eps ||target||`` or a step below ``rtol ||theta||``.
+    ``delta`` is imposed only if given; ``J``: ``jacobian(net, theta)`` if known; ``jac``: a faster
+    ``theta -> J``. Returns the best ``theta`` found and ``J`` there.
     """
     jac = jac or (lambda th: jacobian(net, th))
     k1 = net.offsets[1]
@@ -519,8 +469,8 @@ def gauss_newton(
 def spread(ntks: Sequence[np.ndarray]) -> float:
     """``max_{i,j} ||Theta_i - Theta_j||_F`` over NTKs of one shape (0.0 for one matrix; kernel).
 
-    The one measure of how much the NTK varies over a fiber: zero up to rounding for strides
-    > 1 at smooth points (Thm 4) and in D >= 2 (Thm 13), not for stride one (Sec. 2.3, Ex. 19).
+    Zero over a fiber for strides > 1 at smooth points (Thm 4) and in D >= 2 (Thm 13), not for
+    stride one (Sec. 2.3, Ex. 19).
     """
     return max(
         (float(np.linalg.norm(a - b)) for i, a in enumerate(ntks) for b in ntks[i + 1 :]),
