@@ -1,7 +1,7 @@
 """Pictures for the chapter "Table 1, computed": NTK differences within fibers, per class.
 
 The data come from :func:`lcnn_widgets.table1.reproduce_table1`; nothing here computes
-mathematics. Without ``ax`` a new :class:`matplotlib.figure.Figure` (not pyplot) is made.
+mathematics.
 """
 
 from __future__ import annotations
@@ -21,10 +21,7 @@ COLORS = {True: "#0072B2", False: "#E69F00"}
 
 
 def plot_ntk_differences(
-    result: Table1Result,
-    *,
-    floor: float = 1e-17,
-    ax: Axes | None = None,
+    result: Table1Result, *, floor: float = 1e-17, ax: Axes | None = None
 ) -> Axes:
     """Strip plot of the relative NTK difference of every sampled fiber, one column per class.
 
@@ -33,10 +30,9 @@ def plot_ntk_differences(
     result : Table1Result
         The output of :func:`lcnn_widgets.table1.reproduce_table1`.
     floor : float, default=1e-17
-        Differences below ``floor`` (exact zeros included) are drawn at ``floor`` with hollow
-        markers, so that a logarithmic axis can show them.
+        Positive; differences below it (zeros too) are drawn at ``floor`` with hollow markers,
+        so that a logarithmic axis can show them.
     ax : matplotlib Axes, optional
-        Draw here; otherwise on a new Figure.
 
     Returns
     -------
@@ -44,13 +40,6 @@ def plot_ntk_differences(
         One scatter collection per class (gid ``"class_<key>"``), hollow markers for the
         clipped values (gid ``"clipped_<key>"``), and the threshold line (gid
         ``"threshold"``) at :data:`lcnn_widgets.table1.DETERMINED_TOL`.
-
-    Raises
-    ------
-    TypeError
-        If ``result`` is not a Table1Result or ``ax`` is not an Axes.
-    ValueError
-        If ``floor`` is not positive.
     """
     if not isinstance(result, Table1Result):
         raise TypeError(f"result must be a Table1Result: got {type(result).__name__}")
@@ -81,15 +70,8 @@ def plot_ntk_differences(
             + f"\npaper: {'yes' if row.cls.paper_verdict else 'no'}{mark}"
         )
     ax.axhline(DETERMINED_TOL, color="0.3", ls="--", lw=1, gid="threshold")
-    ax.text(
-        -0.55,
-        DETERMINED_TOL * 3,
-        f"threshold {DETERMINED_TOL:g}",
-        ha="left",
-        va="bottom",
-        fontsize=8,
-        color="0.3",
-    )
+    label = f"threshold {DETERMINED_TOL:g}"
+    ax.text(-0.55, DETERMINED_TOL * 3, label, ha="left", va="bottom", fontsize=8, color="0.3")
     ax.set_yscale("log")
     ax.set_ylim(floor / 10, 10.0)
     ax.set_xlim(-0.6, len(result.rows) - 0.4)
