@@ -107,9 +107,8 @@ def widget_roots(
     if stride not in (1, 2):
         raise ValueError(f"stride must be 1 or 2: got {stride!r}")
     pair = [complex(x, y), complex(x, -y)] if y > 0 else [complex(x + y), complex(x - y)]
-    if stride == 1:
-        return np.array([r1, *pair], dtype=complex)
-    return np.array([r1, -r1 if tie else r2, *pair], dtype=complex)
+    real = [r1] if stride == 1 else [r1, -r1 if tie else r2]
+    return np.array([*real, *pair], dtype=complex)
 
 
 def fiber_picture(
