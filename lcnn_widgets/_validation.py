@@ -139,11 +139,7 @@ def as_stride(stride: Any, dim: int, name: str = "stride") -> Shape:
 def as_finite_array(
     value: Any, name: str, *, ndim: int | None = None, allow_empty: bool = False
 ) -> np.ndarray:
-    """Return ``value`` as a new float64 array after checking type, size and finiteness.
-
-    TypeError unless it holds real numbers; ValueError unless it has ``ndim`` axes (if given),
-    is not empty (unless ``allow_empty``) and is finite.
-    """
+    """A new float64 array of real finite numbers (``ndim`` axes if given; empty if allowed)."""
     try:
         raw = np.asarray(value)
     except Exception as exc:  # ragged nested lists and the like
@@ -244,10 +240,7 @@ def as_training_data(
 def as_nonzero_filters(
     filters: Sequence[np.ndarray], name: str = "filters", *, reason: str | None = None
 ) -> list[np.ndarray]:
-    """Return the (checked) filters, or raise ValueError naming the first all-zero one.
-
-    The message is ``"{name}[i] is zero: {reason}"`` when ``reason`` is given.
-    """
+    """Return the (checked) filters; ValueError at the first all-zero one (with ``reason``)."""
     out = list(filters)
     for i, f in enumerate(out):
         if not np.any(f):
@@ -533,10 +526,7 @@ def as_moderate(
 
 
 def as_delta(delta: Any, n_layers: int, name: str = "delta") -> np.ndarray:
-    """Target invariants of shape (n_layers - 1,): finite, at most ``MAX_MAGNITUDE``.
-
-    A number is accepted for two layers. The one check of ``delta`` for every module.
-    """
+    """Target invariants of shape (n_layers - 1,) (a number for two layers), finite, moderate."""
     d = as_moderate(as_finite_array(delta, name, allow_empty=True), name, allow_tiny=True)
     d = d.reshape(1) if d.ndim == 0 else d
     if d.ndim != 1 or d.size != n_layers - 1:
