@@ -104,13 +104,35 @@ class ReLUCNN:
         """The linear network of the same filters (the sizes below are its own)."""
         return self._linear
 
-    # the linear network's (per axis: int in 1D, tuple in D dimensions); mypy types them as Any
-    filter_sizes = property(lambda self: self._linear.filter_sizes, doc="``[k_1, k_2]``.")
-    strides = property(lambda self: self._linear.strides, doc="``[s_1, s_2]``.")
-    dim = property(lambda self: self._linear.dim, doc="Dimension ``D`` of the inputs.")
-    n_params = property(lambda self: self._linear.n_params, doc="``prod(k_1) + prod(k_2)``.")
-    end_to_end_size = property(lambda self: self._linear.end_to_end_size, doc="Size of ``pi``.")
-    stride = property(lambda self: self._linear.stride, doc="Total stride ``S = s_1 s_2``.")
+    @property
+    def filter_sizes(self) -> list:
+        """``[k_1, k_2]`` (ints in 1D, tuples in D dimensions)."""
+        return self._linear.filter_sizes
+
+    @property
+    def strides(self) -> list:
+        """``[s_1, s_2]`` (ints in 1D, tuples in D dimensions)."""
+        return self._linear.strides
+
+    @property
+    def dim(self) -> int:
+        """Dimension ``D`` of the inputs."""
+        return self._linear.dim
+
+    @property
+    def n_params(self) -> int:
+        """``prod(k_1) + prod(k_2)``."""
+        return self._linear.n_params
+
+    @property
+    def end_to_end_size(self) -> int | Shape:
+        """Size of ``pi`` (an int in 1D)."""
+        return self._linear.end_to_end_size
+
+    @property
+    def stride(self) -> int | Shape:
+        """Total stride ``S = s_1 s_2`` (an int in 1D)."""
+        return self._linear.stride
 
     def check_filters(self, filters: Params) -> list[np.ndarray]:
         """Validate ``filters`` and return float copies (see :meth:`LCN.check_filters`)."""
@@ -367,9 +389,20 @@ class ReLUMLP:
     def __repr__(self) -> str:
         return f"ReLUMLP(widths={list(self._widths)!r})"
 
-    widths = property(lambda self: self._widths, doc="``(d_0, d_1, d_2)``.")
-    weight_shapes = property(lambda self: list(self._shapes), doc="``[(d_1, d_0), (d_2, d_1)]``.")
-    n_params = property(lambda self: sum(a * b for a, b in self._shapes), doc="``d_1(d_0 + d_2)``.")
+    @property
+    def widths(self) -> Shape:
+        """``(d_0, d_1, d_2)``."""
+        return self._widths
+
+    @property
+    def weight_shapes(self) -> list[Shape]:
+        """``[(d_1, d_0), (d_2, d_1)]``."""
+        return list(self._shapes)
+
+    @property
+    def n_params(self) -> int:
+        """``d_1 (d_0 + d_2)``."""
+        return sum(a * b for a, b in self._shapes)
 
     def check_weights(self, weights: Params) -> list[np.ndarray]:
         """Validate ``(W_1, W_2)`` and return float copies."""
