@@ -1,9 +1,7 @@
 """Helpers shared by the plotting modules: new axes, artists found by ``gid``, colour maps.
 
-Every plot function of :mod:`lcnn_widgets.plotting` follows one pattern: it draws on a given
-Axes or on the single Axes of a new :class:`matplotlib.figure.Figure` (never pyplot), and a
-second call on the same Axes finds the artists it made by their ``gid`` and moves them instead
-of adding new ones. The small pieces of that pattern live here, once.
+A plot function draws on the given ``ax`` or on the single Axes of a new non-pyplot Figure; a
+second call on the same Axes finds its artists by ``gid`` and moves them instead of adding more.
 """
 
 from __future__ import annotations
@@ -12,11 +10,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
-from matplotlib.ticker import ScalarFormatter
+from matplotlib.ticker import MaxNLocator, NullLocator, ScalarFormatter
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 from numpy.typing import ArrayLike
 
 # fmt: off
@@ -24,17 +25,14 @@ __all__ = ["DIVERGING_CMAP", "SEQUENTIAL_CMAP", "contrast_color", "find", "image
            "moving_yticks", "new_axes", "new_panel_row", "update_line"]
 # fmt: on
 
-#: sequential colour map with monotone lightness (readable in grey scale, colour-blind safe)
-SEQUENTIAL_CMAP = "cividis"
-#: diverging colour map centred at zero, for signed entries (filters)
-DIVERGING_CMAP = "RdBu_r"
+SEQUENTIAL_CMAP = "cividis"  # monotone lightness: readable in grey scale, colour-blind safe
+DIVERGING_CMAP = "RdBu_r"  # centred at zero, for signed entries (filters)
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float], **subplot_kw: Any) -> Axes:
     """Return ``ax``, or the single Axes of a new non-pyplot Figure (TypeError for other ``ax``).
 
-    The new Figure has size ``figsize`` (inches), the ``"constrained"`` layout and
-    ``add_subplot(**subplot_kw)`` (e.g. ``projection="3d"``).
+    The new Figure: ``figsize`` inches, ``"constrained"`` layout, ``add_subplot(**subplot_kw)``.
 
     Examples
     --------
@@ -42,11 +40,9 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float], **subplot_kw: Any) -
     >>> new_axes(ax, (1.0, 1.0)) is ax, ax.figure.get_size_inches().tolist()
     (True, [3.0, 2.0])
     """
-    if ax is not None:
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
-        return ax
-    return Figure(figsize=figsize, layout="constrained").add_subplot(**subplot_kw)
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None: got {type(ax).__name__}")
+    return ax or Figure(figsize=figsize, layout="constrained").add_subplot(**subplot_kw)
 
 
 def new_panel_row(
@@ -60,8 +56,7 @@ def new_panel_row(
     3
     """
     fig = Figure(figsize=figsize, layout="constrained")
-    gridspec_kw = None if width_ratios is None else {"width_ratios": width_ratios}
-    return list(np.atleast_1d(fig.subplots(1, n, gridspec_kw=gridspec_kw)))
+    return list(np.atleast_1d(fig.subplots(1, n, width_ratios=width_ratios)))
 
 
 def find(items: Iterable[Any], gid: str) -> Any:
@@ -74,10 +69,7 @@ def find(items: Iterable[Any], gid: str) -> Any:
     >>> find(ax.get_lines(), "a") is line, find(ax.get_lines(), "b")
     (True, None)
     """
-    for item in items:
-        if item.get_gid() == gid:
-            return item
-    return None
+    return next((item for item in items if item.get_gid() == gid), None)
 
 
 def update_line(
@@ -182,10 +174,10 @@ def moving_yticks(
 ) -> list[float]:
     """Set the y limits to ``[lo, hi]`` and draw the y ticks and their labels as data artists.
 
-    Matplotlib's ticks belong to the frame, which a widget draws once; these look the same
+    Matplotlib's ticks belong to the frame, drawn once by a widget; these look the same
     (``MaxNLocator(nbins)``; gids ``"ytick-marks"``, ``"ytick-<i>"``) but move with the data.
-    ``length`` and ``pad`` are in points; ``log`` puts ticks at whole decades (at most
-    ``nbins + 1``), labelled ``10^k``. Returns the tick values (ValueError unless ``lo < hi``).
+    ``length``, ``pad`` in points; ``log``: at most ``nbins + 1`` whole decades, labelled ``10^k``.
+    Returns the tick values (ValueError unless ``lo < hi``).
 
     Examples
     --------
@@ -195,9 +187,6 @@ def moving_yticks(
     >>> [t.get_text() for t in ax.texts], len(ax.get_yticks())
     (['0', '0.3', '0.6', '0.9', '1.2'], 0)
     """
-    from matplotlib.ticker import MaxNLocator, NullLocator
-    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
-
     lo, hi = float(lo), float(hi)
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi) or (log and lo <= 0):
         raise ValueError(
@@ -214,12 +203,9 @@ def moving_yticks(
         ticks = [10.0**k for k in powers]
         labels = [f"$\\mathdefault{{10^{{{k}}}}}$" for k in powers]
     else:
-        ticks = [
-            float(v)
-            for v in MaxNLocator(nbins=nbins).tick_values(lo, hi)
-            if lo - 1e-9 * (hi - lo) <= v <= hi + 1e-9 * (hi - lo)
-        ]
-        ticks = [0.0 if abs(v) < 1e-12 * (hi - lo) else v for v in ticks]
+        span, values = hi - lo, MaxNLocator(nbins=nbins).tick_values(lo, hi)
+        ticks = [float(v) for v in values if lo - 1e-9 * span <= v <= hi + 1e-9 * span]
+        ticks = [0.0 if abs(v) < 1e-12 * span else v for v in ticks]
         # the minus sign as matplotlib's formatter writes it
         labels = [f"{v:g}".replace("-", "\N{MINUS SIGN}") for v in ticks]
     frame = blended_transform_factory(ax.transAxes, ax.transData)
@@ -239,9 +225,7 @@ def moving_yticks(
             kw.update(va="center_baseline", fontsize=plt_tick_size(), clip_on=False)
             ax.text(0.0, v, label, **kw, gid=f"ytick-{i}")
         else:
-            txt.set_position((0.0, v))
-            txt.set_text(label)
-            txt.set_visible(True)
+            txt.update({"position": (0.0, v), "text": label, "visible": True})
     for txt in ax.texts:
         gid = str(txt.get_gid())
         if gid.startswith("ytick-") and gid != "ytick-marks" and int(gid[6:]) >= len(ticks):
@@ -251,9 +235,6 @@ def moving_yticks(
 
 def plt_tick_size() -> float:
     """The font size (points) of matplotlib's tick labels (``ytick.labelsize``)."""
-    from matplotlib import rcParams
-    from matplotlib.font_manager import FontProperties
-
     return FontProperties(size=rcParams["ytick.labelsize"]).get_size_in_points()
 
 
