@@ -30,6 +30,7 @@ from .fibers import (
     fibers,
     filter_from_roots,
     multistart_fibers,
+    random_real_root_filters,
     rescale,
     sign_variants,
 )
@@ -516,7 +517,7 @@ def _ntk_1d(net: LCN, rng, n_points, blocks) -> NTKVerdict:
     real_roots = np.prod([max(b.counts) for b in blocks]) <= MAX_NTK_POINTS
     samples = []
     for _ in range(n_points):
-        fs = _real_root_filters(net, rng) if real_roots else _complex_root_filters(net, rng)
+        fs = random_real_root_filters(net, rng) if real_roots else _complex_root_filters(net, rng)
         if _predicted_count(net, fs, runs) > MAX_NTK_POINTS:
             continue
         w = net.end_to_end(fs)
@@ -640,17 +641,6 @@ def _stride_one_block(net: LCN, run: list[int]) -> StrideOneBlock:
     return StrideOneBlock(
         tuple(l + 1 for l in run), S, tuple(degrees), counts, texts, filters, verified
     )
-
-
-def _real_root_filters(net: LCN, rng: np.random.Generator) -> list[np.ndarray]:
-    """1D filters whose polynomials have only real roots (the most factorizations)."""
-    return [
-        filter_from_roots(
-            rng.standard_normal(k - 1),
-            scale=float(np.exp(rng.normal(0, 0.5)) * rng.choice([-1, 1])),
-        )
-        for k in net.filter_sizes
-    ]
 
 
 def _complex_root_filters(net: LCN, rng: np.random.Generator) -> list[np.ndarray]:

@@ -39,8 +39,8 @@ from .lcn import LCN, gauss_newton, invariant_jacobian, invariants, jacobian, jo
 # fmt: off
 __all__ = ["Fiber", "FiberPoint", "FilterRoots", "LayerRoots", "RescalingPrecisionWarning",
            "count_real_factorizations", "fibers", "filter_from_roots", "filter_roots",
-           "is_in_neuromanifold", "multistart_fibers", "rescale", "rescaling_factors",
-           "root_orbits", "sign_variants"]
+           "is_in_neuromanifold", "multistart_fibers", "random_real_root_filters", "rescale",
+           "rescaling_factors", "root_orbits", "sign_variants"]
 # fmt: on
 
 
@@ -388,6 +388,30 @@ def filter_from_roots(
             f"real): got {np.round(r, 6)}"
         )
     return float(scale) * np.concatenate([np.zeros(int(n_zero)), coeffs.real, np.zeros(int(n_inf))])
+
+
+def random_real_root_filters(net: LCN, rng: np.random.Generator) -> list[np.ndarray]:
+    """Random 1D filters whose polynomials have only real roots, with random signed scales.
+
+    Real roots are the hardest case for unique fibers (with a stride one they can move between
+    layers in every way). Roots are standard normal, ``log |scale|`` normal with sd 0.5.
+
+    >>> from lcnn_widgets import LCN
+    >>> fs = random_real_root_filters(LCN([3, 2], [1, 1]), np.random.default_rng(0))
+    >>> [bool(np.all(np.isreal(np.roots(f)))) for f in fs]
+    [True, True]
+    """
+    as_network(net, "net", needs=("filter_shapes", "is_1d"))
+    as_generator(rng)
+    if not net.is_1d:
+        raise ValueError(f"random_real_root_filters needs a 1D network: got {net!r}")
+    return [
+        filter_from_roots(
+            rng.standard_normal(k - 1),
+            scale=float(np.exp(rng.normal(0, 0.5)) * rng.choice([-1, 1])),
+        )
+        for (k,) in net.filter_shapes
+    ]
 
 
 def _as_w(net: LCN, w: ArrayLike) -> np.ndarray:

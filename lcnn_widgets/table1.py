@@ -57,7 +57,7 @@ from .dense import (
     orthogonal_orbit,
     random_orthogonal,
 )
-from .fibers import fibers, filter_from_roots, multistart_fibers, rescale, sign_variants
+from .fibers import fibers, multistart_fibers, random_real_root_filters, rescale, sign_variants
 from .higher_dim import (
     factor_end_to_end,
     irreducible_layers,
@@ -282,17 +282,6 @@ def _sample_fc_generic(rng, *, worked_example, n_orbit, n_starts) -> FiberSample
     return _finish_sample(net, theta, W, D, pts, len(pts), method)
 
 
-def _real_root_filters(net: LCN, rng: np.random.Generator) -> list[np.ndarray]:
-    """Filters with only real roots (the hardest case for uniqueness), random scales."""
-    return [
-        filter_from_roots(
-            rng.standard_normal(k - 1),
-            scale=float(np.exp(rng.normal(0, 0.5)) * rng.choice([-1, 1])),
-        )
-        for (k,) in net.filter_shapes
-    ]
-
-
 def _random_1d(rng: np.random.Generator, *, stride_one: bool) -> LCN:
     L = int(rng.integers(2, 4))
     sizes = [int(k) for k in rng.integers(2, 5 if L == 2 else 4, size=L)]
@@ -309,7 +298,7 @@ def _sample_conv1d(rng, *, stride_one: bool, worked_example: bool) -> FiberSampl
         net = LCN([3, 2], [1, 1] if stride_one else [2, 1])
     else:
         net = _random_1d(rng, stride_one=stride_one)
-    theta = _real_root_filters(net, rng)
+    theta = random_real_root_filters(net, rng)
     w, delta = net.end_to_end(theta), net.invariants(theta)
     fib = fibers(net, w, delta)
     method = "all real fiber points (root orbits, Thm 4 / Sec. 2.3)"

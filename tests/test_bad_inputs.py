@@ -350,6 +350,9 @@ CASES: dict[str, Case] = {
         lambda: dict(roots=[1.0, -1.0], n_zero=0, n_inf=1, scale=1.0),
         ("roots", "n_zero", "n_inf", "scale"),
     ),
+    "random_real_root_filters": Case(
+        fibers_mod.random_real_root_filters, lambda: dict(net=NET1, rng=rng()), ("net", "rng")
+    ),
     "filter_roots": Case(L.filter_roots, lambda: dict(w=[0.0, 1.0, 0.0, -1.0, 0.0]), ("w",)),
     "is_in_neuromanifold": Case(
         L.is_in_neuromanifold,
