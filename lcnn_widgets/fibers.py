@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import brentq, least_squares
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from ._validation import (
@@ -578,9 +577,18 @@ def _cluster_roots(roots: np.ndarray) -> np.ndarray:
 
     def components(idx: np.ndarray, thr: float) -> list[np.ndarray]:
         r, a = roots[idx], np.abs(roots[idx])
-        adj = np.abs(r[:, None] - r[None, :]) <= thr * np.maximum(a[:, None], a[None, :])
-        n, label = connected_components(adj, directed=False)
-        return [idx[label == lab] for lab in range(n)]
+        reach = np.abs(r[:, None] - r[None, :]) <= thr * np.maximum(a[:, None], a[None, :])
+        while True:  # transitive closure of the (reflexive) adjacency by repeated squaring
+            wider = (reach.astype(np.int64) @ reach.astype(np.int64)) > 0
+            if np.array_equal(wider, reach):
+                break
+            reach = wider
+        seen, out = np.zeros(idx.size, bool), []
+        for i in range(idx.size):  # components in the order of their first member
+            if not seen[i]:
+                out.append(idx[reach[i]])
+                seen |= reach[i]
+        return out
 
     def rec(idx: np.ndarray, m_max: int) -> None:
         if m_max < 2:
