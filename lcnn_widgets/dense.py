@@ -55,8 +55,9 @@ from ._validation import (
 # fmt: off
 __all__ = ["FCN", "DenseFlowResult", "Example20", "balanced_factorization", "balanced_flow",
            "balanced_velocity", "dense_loss", "dense_loss_gradient", "example_20",
-           "gradient_flow_dense", "identity_factorization", "orthogonal_orbit", "psd_power",
-           "random_orthogonal", "rotation"]
+           "gradient_flow_dense", "identity_factorization", "invariant_jacobian", "invariants",
+           "jacobian", "orthogonal_orbit", "pi", "psd_power", "random_orthogonal", "rotation",
+           "split"]
 # fmt: on
 
 
@@ -89,6 +90,41 @@ def _partial_products(ws: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[
     B = accumulate(ws[:-1], lambda b, w: w @ b, initial=np.eye(ws[0].shape[1]))
     A = accumulate(ws[:0:-1], lambda a, w: a @ w, initial=np.eye(ws[-1].shape[0]))
     return list(A)[::-1], list(B)
+
+
+# The kernel on a flat, already checked ``theta`` (no checking; the names of lcn.py's kernel).
+def split(net: FCN, theta: np.ndarray) -> list[np.ndarray]:
+    """The weight matrices ``[W_1, ..., W_L]`` of ``theta`` (views; inverse of ``FCN.flatten``)."""
+    return _split(net, theta)
+
+
+def pi(net: FCN, theta: np.ndarray) -> np.ndarray:
+    """The end-to-end matrix ``W_L ... W_1``, shape (d_L, d_0)."""
+    return _product(_split(net, theta))
+
+
+def jacobian(net: FCN, theta: np.ndarray) -> np.ndarray:
+    """``d vec(W) / d theta`` of shape (d_L d_0, n_params), as :meth:`FCN.jacobian`."""
+    A, B = _partial_products(_split(net, theta))
+    return np.hstack([np.kron(a, b.T) for a, b in zip(A, B, strict=True)])
+
+
+def invariants(net: FCN, theta: np.ndarray) -> list[np.ndarray]:
+    """The matrices ``W_{j+1}^T W_{j+1} - W_j W_j^T`` of eq. (5), as :meth:`FCN.invariants`."""
+    return _invariants(_split(net, theta))
+
+
+def invariant_jacobian(net: FCN, theta: np.ndarray) -> np.ndarray:
+    """Derivative of the invariants in ``theta``, as :meth:`FCN.invariant_jacobian`."""
+    ws, off, n = _split(net, theta), net._offsets, net.n_params
+    rows = [np.zeros((0, n))]
+    for j in range(len(ws) - 1):
+        d = ws[j].shape[0]
+        sym = np.eye(d * d) + np.eye(d * d)[[b * d + a for a in range(d) for b in range(d)]]
+        rows.append(np.zeros((d * d, n)))
+        rows[-1][:, off[j] : off[j + 1]] = -sym @ np.kron(np.eye(d), ws[j])
+        rows[-1][:, off[j + 1] : off[j + 2]] = sym @ np.kron(ws[j + 1].T, np.eye(d))
+    return np.vstack(rows)
 
 
 class FCN:
@@ -202,8 +238,7 @@ class FCN:
         >>> FCN((1, 1, 1)).jacobian([[[2.0]], [[3.0]]])
         array([[3., 2.]])
         """
-        A, B = _partial_products(self.check_weights(weights))
-        return np.hstack([np.kron(a, b.T) for a, b in zip(A, B, strict=True)])
+        return jacobian(self, self.flatten(weights))
 
     @finite_result
     def ntk(self, weights: Sequence[ArrayLike]) -> np.ndarray:
@@ -267,15 +302,7 @@ class FCN:
         >>> FCN((1, 1, 1)).invariant_jacobian([[[2.0]], [[3.0]]])
         array([[-4.,  6.]])
         """
-        ws, off = self.check_weights(weights), self._offsets
-        rows = [np.zeros((0, self.n_params))]
-        for j in range(len(ws) - 1):
-            d = ws[j].shape[0]
-            sym = np.eye(d * d) + np.eye(d * d)[[b * d + a for a in range(d) for b in range(d)]]
-            rows.append(np.zeros((d * d, self.n_params)))
-            rows[-1][:, off[j] : off[j + 1]] = -sym @ np.kron(np.eye(d), ws[j])
-            rows[-1][:, off[j + 1] : off[j + 2]] = sym @ np.kron(ws[j + 1].T, np.eye(d))
-        return np.vstack(rows)
+        return invariant_jacobian(self, self.flatten(weights))
 
     @finite_result
     def is_balanced(self, weights: Sequence[ArrayLike], *, tol: float = 1e-9) -> bool:

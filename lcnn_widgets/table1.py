@@ -41,6 +41,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import least_squares
 
+from . import dense
 from ._validation import (
     as_finite_array,
     as_generator,
@@ -205,14 +206,12 @@ def _dense_fiber_search(
     scale = max(float(np.linalg.norm(target)), 1e-300)
     size = float(np.linalg.norm(W)) ** (1.0 / net.n_layers)
 
-    def fun(th: np.ndarray) -> np.ndarray:
-        ws = net.unflatten(th)
-        got = np.concatenate([net.end_to_end(ws).ravel()] + [d.ravel() for d in net.invariants(ws)])
-        return (got - target) / scale
+    def fun(th: np.ndarray) -> np.ndarray:  # the unchecked kernel: th is the solver's iterate
+        got = [dense.pi(net, th).ravel()] + [d.ravel() for d in dense.invariants(net, th)]
+        return (np.concatenate(got) - target) / scale
 
     def jac(th: np.ndarray) -> np.ndarray:
-        ws = net.unflatten(th)
-        return np.vstack([net.jacobian(ws), net.invariant_jacobian(ws)]) / scale
+        return np.vstack([dense.jacobian(net, th), dense.invariant_jacobian(net, th)]) / scale
 
     out = []
     for _ in range(n_starts):

@@ -484,3 +484,20 @@ def test_bad_flow_input():
         balanced_flow(np.array([[np.nan]]), 2, None, [[1.0]], [0.0, 1.0])
     with pytest.raises(ValueError, match=r"grad must have the shape \(2, 2\) of W"):
         balanced_velocity(np.eye(2), np.ones((2, 3)), 2)
+
+
+@pytest.mark.parametrize("widths", [(1, 1, 1), (3, 2, 4), (2, 3, 3, 2), (4, 1, 2, 3, 2)])
+def test_unchecked_kernel_equals_the_checked_methods(widths):
+    """dense.split/pi/jacobian/invariants/invariant_jacobian on a flat theta (no checking) give
+    exactly what the FCN methods give on the weight matrices, as lcn.py's kernel does for LCN."""
+    from lcnn_widgets import dense
+
+    net = FCN(widths)
+    ws = net.random_weights(np.random.default_rng(len(widths)))
+    theta = net.flatten(ws)
+    assert all(np.array_equal(a, b) for a, b in zip(dense.split(net, theta), ws, strict=True))
+    assert np.array_equal(dense.pi(net, theta), net.end_to_end(ws))
+    assert np.array_equal(dense.jacobian(net, theta), net.jacobian(ws))
+    assert np.array_equal(dense.invariant_jacobian(net, theta), net.invariant_jacobian(ws))
+    for a, b in zip(dense.invariants(net, theta), net.invariants(ws), strict=True):
+        assert np.array_equal(a, b)
