@@ -274,3 +274,29 @@ def test_widget_shows_the_report_and_keeps_it_on_bad_input():
     )
     ex.set_values(sizes="2x2,2x2")
     assert ex.error is None and "interchangeable" in ex.readout.value
+
+
+def test_describe_widget_reuses_its_1d_panels_and_draws_what_a_fresh_widget_draws():
+    """The appendix widget keeps its two 1D panels from one 1D architecture to the next (no
+    new axes); after a series of entries (1D, 2D, 1D with more layers) every picture equals,
+    pixel for pixel, the picture of a widget built at that entry."""
+    import io
+
+    from PIL import Image
+
+    from lcnn_widgets.widgets import explore_describe
+
+    def pixels(explorer):
+        return np.asarray(Image.open(io.BytesIO(explorer.render())))
+
+    widget = explore_describe()
+    panels = list(widget.figure.axes)
+    for sizes, strides in [("4,2", "2,1"), ("2x2,2x2", "1,1"), ("4,3,2", "2,2,1"), ("3,3", "1,1")]:
+        widget.controls["strides"].value = strides
+        widget.controls["sizes"].value = sizes
+        if sizes == "4,2":  # 1D after 1D: the same two panels
+            assert widget.figure.axes == panels
+        assert np.array_equal(
+            pixels(widget), pixels(explore_describe(sizes=sizes, strides=strides))
+        )
+    assert [a.get_gid() for a in widget.figure.axes] == ["roots", "note"]

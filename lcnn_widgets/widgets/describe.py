@@ -13,6 +13,7 @@ import html
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..describe import ArchitectureReport, describe, parse_architecture
@@ -109,14 +110,13 @@ def describe_readout(pic: DescribePicture) -> str:
 
 
 def _draw(fig: Figure, pic: DescribePicture) -> str:
-    fig.clear()
     net = pic.report.net
-    if pic.layer_roots is not None:  # 1D
-        ax = fig.add_axes((0.08, 0.12, 0.36, 0.8))
+    if pic.layer_roots is not None:  # 1D: the two panels are kept from one 1D picture to the next
+        ax, note = (
+            fig.axes if [a.get_gid() for a in fig.axes] == ["roots", "note"] else _new_1d(fig)
+        )
         title = f"roots of $p_w$ by layer: point 1 of {pic.fiber_size} in the fiber"
         plot_root_orbits(pic.layer_roots, w_roots=pic.w_roots, ax=ax, title=title)
-        note = fig.add_axes((0.5, 0.12, 0.48, 0.8))
-        note.set_axis_off()
         lines = [
             "One random end-to-end filter w (the report's first point):",
             "  w = (" + ", ".join(f"{v:.3g}" for v in pic.w) + ")",
@@ -125,20 +125,31 @@ def _draw(fig: Figure, pic: DescribePicture) -> str:
             "in the drawn factorization (layer l owns whole orbits",
             "{t : t^S = rho}, S its accumulated stride).",
         ]
-        text = "\n".join(lines)
-        note.text(0.0, 0.95, text, va="top", ha="left", fontsize=8.5, family="monospace", wrap=True)
+        note.texts[0].set_text("\n".join(lines))
     elif net.dim == 2:
+        fig.clear()
         n = len(pic.layers) + 1
         axes = fig.subplots(1, n)
         titles = [f"layer {l + 1}" for l in range(n - 1)] + ["end-to-end w"]
         plot_filter_row([*pic.layers, pic.w], titles=titles, axes=axes, annotate=pic.w.size <= 30)
         fig.subplots_adjust(left=0.04, right=0.98, bottom=0.08, top=0.85, wspace=0.3)
     else:
+        fig.clear()
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
         text = f"No picture for D = {net.dim}: the report above says it all."
         ax.text(0.5, 0.5, text, ha="center", va="center")
     return describe_readout(pic)
+
+
+def _new_1d(fig: Figure) -> tuple[Axes, Axes]:
+    """The two panels of a 1D picture: the roots, and a note beside them."""
+    fig.clear()
+    ax = fig.add_axes((0.08, 0.12, 0.36, 0.8), gid="roots")
+    note = fig.add_axes((0.5, 0.12, 0.48, 0.8), gid="note")
+    note.set_axis_off()
+    note.text(0.0, 0.95, "", va="top", ha="left", fontsize=8.5, family="monospace", wrap=True)
+    return ax, note
 
 
 def explore_describe(*, sizes: str = "3,2", strides: str = "2,1", seed: int = 0) -> Explorer:
