@@ -97,10 +97,16 @@ class LCN:
         acc = [tuple(int(a) for a in S) for S in np.cumprod([(1,) * dim, *st], axis=0)]
         # per axis k_1 + sum_{l>=2} (k_l - 1) S_{l-1}
         e2e = tuple(int(e) for e in 1 + np.sum((np.array(sizes) - 1) * acc[:-1], axis=0))
-        vars(self).update(
-            _sizes=tuple(sizes), _strides=tuple(st), _dim=dim, _is_1d=is_1d, _acc=tuple(acc),
-            _e2e=e2e, _offsets=(0, *accumulate(int(np.prod(s)) for s in sizes)), _jac_index=None,
-        )  # fmt: skip
+        vars(self).update(  # frozen: __setattr__ refuses, so the fields go into __dict__
+            _sizes=tuple(sizes),
+            _strides=tuple(st),
+            _dim=dim,
+            _is_1d=is_1d,
+            _acc=tuple(acc),
+            _e2e=e2e,
+            _offsets=(0, *accumulate(int(np.prod(s)) for s in sizes)),
+            _jac_index=None,
+        )
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"LCN is frozen: cannot set {name!r}")

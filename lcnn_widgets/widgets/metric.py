@@ -180,9 +180,21 @@ def _cached_chart(
         balanced = chart_metric(net, params[center], directions, [0.0])
     scale = 0.45 * (2 * r / max(n - 1, 1)) / extent  # balls fill at most 90 % of a grid cell
     return MetricChart(
-        net, wv, theta, basis, directions, coords, params, center, entry, deltas, curve, scale,
-        balanced, blocks,
-    )  # fmt: skip
+        net=net,
+        w=wv,
+        theta=theta,
+        basis=basis,
+        directions=directions,
+        coords=coords,
+        params=params,
+        center=center,
+        entry=entry,
+        deltas=deltas,
+        curve=curve,
+        scale=scale,
+        balanced_gram=balanced,
+        blocks=blocks,
+    )
 
 
 def metric_chart(

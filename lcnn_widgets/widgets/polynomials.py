@@ -103,10 +103,17 @@ def composition_state(
     latex = tuple(binary_form_latex(f, s, digits=digits) for f, s in layers)
     diff = float(np.max(np.abs(layered - direct)))
     return CompositionState(
-        filters=tuple(fs), strides=tuple(net.strides), end_to_end=w, stride=stride, signal=x,
-        layer_by_layer=layered, one_convolution=direct, max_difference=diff,
-        layer_polynomials=latex, product_polynomial=binary_form_latex(w, digits=digits),
-    )  # fmt: skip
+        filters=tuple(fs),
+        strides=tuple(net.strides),
+        end_to_end=w,
+        stride=stride,
+        signal=x,
+        layer_by_layer=layered,
+        one_convolution=direct,
+        max_difference=diff,
+        layer_polynomials=latex,
+        product_polynomial=binary_form_latex(w, digits=digits),
+    )
 
 
 #: "nice" frame limits: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten
