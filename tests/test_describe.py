@@ -277,8 +277,8 @@ def test_widget_shows_the_report_and_keeps_it_on_bad_input():
 
 
 def test_describe_widget_reuses_its_1d_panels_and_draws_what_a_fresh_widget_draws():
-    """The appendix widget keeps its two 1D panels from one 1D architecture to the next (no
-    new axes); after a series of entries (1D, 2D, 1D with more layers) every picture equals,
+    """The appendix widget keeps its 1D panel from one 1D architecture to the next (no new
+    axes); after a series of entries (1D, 2D, 1D with more layers) every picture equals,
     pixel for pixel, the picture of a widget built at that entry."""
     import io
 
@@ -299,4 +299,4 @@ def test_describe_widget_reuses_its_1d_panels_and_draws_what_a_fresh_widget_draw
         assert np.array_equal(
             pixels(widget), pixels(explore_describe(sizes=sizes, strides=strides))
         )
-    assert [a.get_gid() for a in widget.figure.axes] == ["roots", "note"]
+    assert [a.get_gid() for a in widget.figure.axes] == ["roots"]

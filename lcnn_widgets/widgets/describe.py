@@ -21,7 +21,7 @@ from ..fibers import FilterRoots, LayerRoots, fibers, filter_roots, root_orbits
 from ..plotting.fibers import plot_root_orbits
 from ..plotting.higher_dim import plot_filter_row
 from ._base import Explorer
-from ._common import group, int_box, row, text_box
+from ._common import WIDE_HALF_WIDTHS, group, int_box, row, step_up, text_box
 
 __all__ = ["DescribePicture", "describe_picture", "describe_readout", "explore_describe"]
 
@@ -102,8 +102,15 @@ def describe_picture(
 
 
 def describe_readout(pic: DescribePicture) -> str:
-    """The report as HTML (preformatted text), shown above the picture."""
-    return (
+    """The report as HTML (preformatted text), shown above the picture; in 1D the drawn ``w``."""
+    drawn = ""
+    if pic.layer_roots is not None:
+        drawn = (
+            "<div>Picture: w = (" + ", ".join(f"{v:.3g}" for v in pic.w) + f"), with "
+            f"{pic.fiber_size} real factorization(s) up to scaling and signs; the panel draws "
+            "the first.</div>"
+        )
+    return drawn + (
         '<pre class="lcnn-describe-report" style="white-space:pre-wrap;font-size:85%;'
         f'line-height:1.25;margin:4px 0">{html.escape(str(pic.report))}</pre>'
     )
@@ -111,21 +118,16 @@ def describe_readout(pic: DescribePicture) -> str:
 
 def _draw(fig: Figure, pic: DescribePicture) -> str:
     net = pic.report.net
-    if pic.layer_roots is not None:  # 1D: the two panels are kept from one 1D picture to the next
-        ax, note = (
-            fig.axes if [a.get_gid() for a in fig.axes] == ["roots", "note"] else _new_1d(fig)
+    if pic.layer_roots is not None and pic.w_roots is not None:  # 1D: the panels are kept
+        kept = [a.get_gid() for a in fig.axes] == ["roots"] and bool(fig.texts)
+        ax = fig.axes[0] if kept else _new_1d(fig)
+        # the frame (title, ladder of limits, the note) changes rarely: a new entry redraws only
+        # the data; the numbers that change are in the readout
+        radius = float(np.max(np.abs(pic.w_roots.finite), initial=1.0))  # the layers' too
+        limit = step_up(1.25 * radius, ROOT_LIMITS)
+        plot_root_orbits(
+            pic.layer_roots, w_roots=pic.w_roots, ax=ax, title=ROOTS_TITLE, limit=limit
         )
-        title = f"roots of $p_w$ by layer: point 1 of {pic.fiber_size} in the fiber"
-        plot_root_orbits(pic.layer_roots, w_roots=pic.w_roots, ax=ax, title=title)
-        lines = [
-            "One random end-to-end filter w (the report's first point):",
-            "  w = (" + ", ".join(f"{v:.3g}" for v in pic.w) + ")",
-            f"It has {pic.fiber_size} real factorization(s) up to scaling and signs.",
-            "Rings: the roots of p_w; dots: the roots each layer owns",
-            "in the drawn factorization (layer l owns whole orbits",
-            "{t : t^S = rho}, S its accumulated stride).",
-        ]
-        note.texts[0].set_text("\n".join(lines))
     elif net.dim == 2:
         fig.clear()
         n = len(pic.layers) + 1
@@ -142,14 +144,30 @@ def _draw(fig: Figure, pic: DescribePicture) -> str:
     return describe_readout(pic)
 
 
-def _new_1d(fig: Figure) -> tuple[Axes, Axes]:
-    """The two panels of a 1D picture: the roots, and a note beside them."""
+#: the 1D panel's title, and the ladder of its half-widths (a frame is kept until roots cross it)
+ROOTS_TITLE = "roots of $p_w$, coloured by the layer that owns them"
+ROOT_LIMITS = (1.25, 2.5, 5.0, *WIDE_HALF_WIDTHS)
+
+
+#: what the 1D panel shows (a figure text: drawn with the frame, not on every update)
+ROOTS_NOTE = "\n".join(
+    [
+        "One random end-to-end filter w of the report",
+        "(its entries and fiber size: above the picture).",
+        "",
+        "Rings: the roots of p_w.",
+        "Dots: the roots each layer owns in the first",
+        "factorization of w (layer l owns whole orbits",
+        "{t : t^S = rho}, S its accumulated stride).",
+    ]
+)
+
+
+def _new_1d(fig: Figure) -> Axes:
+    """The 1D picture's frame: the roots panel, and the note beside it."""
     fig.clear()
-    ax = fig.add_axes((0.08, 0.12, 0.36, 0.8), gid="roots")
-    note = fig.add_axes((0.5, 0.12, 0.48, 0.8), gid="note")
-    note.set_axis_off()
-    note.text(0.0, 0.95, "", va="top", ha="left", fontsize=8.5, family="monospace", wrap=True)
-    return ax, note
+    fig.text(0.5, 0.9, ROOTS_NOTE, va="top", ha="left", fontsize=8.5, family="monospace")
+    return fig.add_axes((0.08, 0.12, 0.36, 0.8), gid="roots")
 
 
 def explore_describe(*, sizes: str = "3,2", strides: str = "2,1", seed: int = 0) -> Explorer:
@@ -191,7 +209,6 @@ def explore_describe(*, sizes: str = "3,2", strides: str = "2,1", seed: int = 0)
         _draw,
         fig,
         layout_controls=box,
-        fast=False,
         title="<b>Check an architecture of your own</b>",
         preview=("sizes", list(PREVIEW_SIZES)),
         alt=(
